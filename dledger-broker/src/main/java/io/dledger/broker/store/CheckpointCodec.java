@@ -1,0 +1,154 @@
+package io.dledger.broker.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * Byte format of a {@link Checkpoint} file, and its atomic write (temp file, fsync, rename, fsync of
+ * the directory). Big-endian:
+ * <pre>
+ * magic:i32 = {@link #MAGIC} ("DLCP")  version:i32 = {@link #VERSION}  bodyLength:i32  bodyCrc32c:i32
+ * body:
+ *   raftIndex:i64  logPosition:i64  nextExpiryCheck:i64
+ *   topicCount:i32  ( name:str  queues:i32  (minOffset:i64 nextOffset:i64){queues} ){topicCount}
+ *   producerCount:i32  ( producerId:i64 lastTimestamp:i64 evictedMax:i64 n:i32 (seq:i64 position:i64){n} )*
+ * </pre>
+ * Strings are UTF-8 with an unsigned 16-bit length. Stateless and thread-safe.
+ */
+public final class CheckpointCodec {
+    public static final int MAGIC = 0x444C4350;
+    public static final int VERSION = 1;
+    public static final int PREAMBLE_SIZE = 16;
+
+    private CheckpointCodec() {
+    }
+
+    public static byte[] encode(Checkpoint c) {
+        int size = 24 + 4 + 4;
+        for (Checkpoint.Topic t : c.topics()) {
+            size += 2 + RecordCodec.utf8(t.name()).length + 4 + 16 * t.queues();
+        }
+        for (Checkpoint.Producer p : c.producers()) {
+            size += 28 + 16 * p.seqs().length;
+        }
+        ByteBuffer body = ByteBuffer.allocate(size);
+        body.putLong(c.raftIndex()).putLong(c.logPosition()).putLong(c.nextExpiryCheck());
+        body.putInt(c.topics().size());
+        for (Checkpoint.Topic t : c.topics()) {
+            byte[] name = RecordCodec.utf8(t.name());
+            body.putShort((short) name.length).put(name).putInt(t.queues());
+            for (int q = 0; q < t.queues(); q++) {
+                body.putLong(t.minOffsets()[q]).putLong(t.nextOffsets()[q]);
+            }
+        }
+        body.putInt(c.producers().size());
+        for (Checkpoint.Producer p : c.producers()) {
+            body.putLong(p.producerId()).putLong(p.lastTimestamp()).putLong(p.evictedMax()).putInt(p.seqs().length);
+            for (int i = 0; i < p.seqs().length; i++) {
+                body.putLong(p.seqs()[i]).putLong(p.positions()[i]);
+            }
+        }
+        body.flip();
+        ByteBuffer out = ByteBuffer.allocate(PREAMBLE_SIZE + size);
+        out.putInt(MAGIC).putInt(VERSION).putInt(size).putInt(crc(body.duplicate()));
+        out.put(body);
+        return out.array();
+    }
+
+    public static Checkpoint decode(byte[] bytes, String source) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        if (bytes.length < PREAMBLE_SIZE || in.getInt() != MAGIC) {
+            throw new CorruptStoreException(source + " is not a checkpoint file");
+        }
+        int version = in.getInt();
+        if (version != VERSION) {
+            throw new CorruptStoreException(source + " has unsupported checkpoint version " + version);
+        }
+        int size = in.getInt();
+        int expectedCrc = in.getInt();
+        if (size != in.remaining()) {
+            throw new CorruptStoreException(source + " is truncated: body " + in.remaining() + " of " + size);
+        }
+        ByteBuffer body = in.slice();
+        if (crc(body.duplicate()) != expectedCrc) {
+            throw new CorruptStoreException(source + " fails its CRC check");
+        }
+        long raftIndex = body.getLong();
+        long logPosition = body.getLong();
+        long nextExpiryCheck = body.getLong();
+        int topicCount = body.getInt();
+        List<Checkpoint.Topic> topics = new ArrayList<>(topicCount);
+        for (int i = 0; i < topicCount; i++) {
+            byte[] name = new byte[Short.toUnsignedInt(body.getShort())];
+            body.get(name);
+            int queues = body.getInt();
+            long[] min = new long[queues];
+            long[] next = new long[queues];
+            for (int q = 0; q < queues; q++) {
+                min[q] = body.getLong();
+                next[q] = body.getLong();
+            }
+            topics.add(new Checkpoint.Topic(new String(name, java.nio.charset.StandardCharsets.UTF_8), min, next));
+        }
+        int producerCount = body.getInt();
+        List<Checkpoint.Producer> producers = new ArrayList<>(producerCount);
+        for (int i = 0; i < producerCount; i++) {
+            long id = body.getLong();
+            long lastTs = body.getLong();
+            long evictedMax = body.getLong();
+            int n = body.getInt();
+            long[] seqs = new long[n];
+            long[] positions = new long[n];
+            for (int k = 0; k < n; k++) {
+                seqs[k] = body.getLong();
+                positions[k] = body.getLong();
+            }
+            producers.add(new Checkpoint.Producer(id, lastTs, evictedMax, seqs, positions));
+        }
+        return new Checkpoint(raftIndex, logPosition, nextExpiryCheck, topics, producers);
+    }
+
+    /** Reads a checkpoint file; fails loudly when it is damaged. */
+    public static Checkpoint read(Path file) {
+        try {
+            return decode(Files.readAllBytes(file), file.toString());
+        } catch (IOException e) {
+            throw new StoreException("cannot read checkpoint " + file, e);
+        }
+    }
+
+    /** Replaces {@code file} atomically and durably with the encoded checkpoint. */
+    public static void write(Path file, Checkpoint c) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer data = ByteBuffer.wrap(encode(c));
+                while (data.hasRemaining()) {
+                    ch.write(data);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+                dir.force(true);
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot write checkpoint " + file, e);
+        }
+    }
+
+    private static int crc(ByteBuffer b) {
+        CRC32C crc = new CRC32C();
+        crc.update(b);
+        return (int) crc.getValue();
+    }
+}

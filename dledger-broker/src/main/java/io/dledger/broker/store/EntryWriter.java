@@ -1,0 +1,198 @@
+package io.dledger.broker.store;
+
+import io.dledger.proto.internal.CommandMessage;
+import io.dledger.proto.internal.ProduceCommand;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * Applies the commands of one Raft entry to the store: {@link #begin}, then any number of
+ * {@link #createTopic} and {@link #produce}, then {@link #commit}. Every record of the entry is encoded
+ * into one buffer and written with a single append, so an entry is stored whole or (after a crash in
+ * the middle) dropped whole by recovery. Queue offsets are assigned in command order, so every replica
+ * that applies the same entries assigns the same offsets.
+ *
+ * <p>Not thread-safe: used by the state machine thread only.
+ */
+public final class EntryWriter {
+    private static final int INITIAL_BUFFER = 1 << 20;
+
+    private final MessageStore store;
+    private ByteBuffer buf = ByteBuffer.allocateDirect(INITIAL_BUFFER);
+    private int[] recordStarts = new int[256];
+    private int recordCount;
+    private final List<QueueIndex> touched = new ArrayList<>();
+    private final Map<ProducerRequest, ProduceResult> appliedInEntry = new HashMap<>();
+    private long raftIndex;
+    private long timestamp;
+    private long entryBase;
+    private boolean open;
+
+    private record ProducerRequest(long producerId, long sequence) {
+    }
+
+    EntryWriter(MessageStore store) {
+        this.store = store;
+    }
+
+    /** Starts the entry at Raft {@code raftIndex}; {@code timestamp} is the leader's store time for it. */
+    public void begin(long raftIndex, long timestamp) {
+        if (open) {
+            throw new IllegalStateException("entry " + this.raftIndex + " is still open");
+        }
+        this.raftIndex = raftIndex;
+        this.timestamp = timestamp;
+        this.entryBase = store.log().endPosition();
+        this.open = true;
+    }
+
+    public TopicResult createTopic(String name, int queues) {
+        TopicQueues existing = store.topicQueues(name);
+        if (existing != null) {
+            return new TopicResult(existing.queueCount() == queues ? TopicResult.Status.EXISTS
+                    : TopicResult.Status.CONFLICT, name, existing.queueCount());
+        }
+        byte[] nameBytes = RecordCodec.utf8(name);
+        int start = reserve(RecordCodec.topicCreatedSize(nameBytes));
+        RecordCodec.writeTopicCreated(buf, raftIndex, recordCount - 1, timestamp, nameBytes, queues);
+        store.addTopic(name, queues);
+        assert buf.position() == start + RecordCodec.topicCreatedSize(nameBytes);
+        return new TopicResult(TopicResult.Status.CREATED, name, queues);
+    }
+
+    public ProduceResult produce(ProduceCommand cmd) {
+        TopicQueues topic = store.topicQueues(cmd.getTopic());
+        if (topic == null) {
+            return ProduceResult.rejected(ProduceResult.Status.TOPIC_NOT_FOUND, "topic " + cmd.getTopic());
+        }
+        for (CommandMessage m : cmd.getMessagesList()) {
+            if (m.getQueue() < 0 || m.getQueue() >= topic.queueCount()) {
+                return ProduceResult.rejected(ProduceResult.Status.QUEUE_NOT_FOUND, "queue " + m.getQueue()
+                        + " of topic " + cmd.getTopic() + " (it has " + topic.queueCount() + " queues)");
+            }
+        }
+        long pid = cmd.getProducerId();
+        long seq = cmd.getSequence();
+        ProducerRequest request = new ProducerRequest(pid, seq);
+        if (pid != 0) {
+            ProduceResult earlier = appliedInEntry.get(request);
+            if (earlier != null) {
+                return asDuplicate(earlier);
+            }
+            ProducerWindow window = store.producers().get(pid);
+            if (window != null) {
+                long position = window.positionOf(seq);
+                if (position >= 0) {
+                    return store.reconstructDuplicate(pid, seq, position);
+                }
+                if (window.tooOld(seq)) {
+                    return ProduceResult.rejected(ProduceResult.Status.SEQUENCE_TOO_OLD, "sequence " + seq
+                            + " of producer " + Long.toUnsignedString(pid) + " is older than its window");
+                }
+            }
+        }
+        int n = cmd.getMessagesCount();
+        int[] queues = new int[n];
+        long[] offsets = new long[n];
+        byte[] topicBytes = topic.nameBytes();
+        int firstStart = -1;
+        for (int i = 0; i < n; i++) {
+            CommandMessage m = cmd.getMessages(i);
+            byte[] key = RecordCodec.utf8(m.getKey());
+            byte[] tags = RecordCodec.utf8(m.getTags());
+            SortedMap<String, String> props = m.getPropertiesCount() == 0 ? Collections.emptySortedMap()
+                    : new TreeMap<>(m.getPropertiesMap());
+            ByteBuffer body = m.getBody().asReadOnlyByteBuffer();
+            int size = RecordCodec.messageSize(topicBytes, key, tags, props, body.remaining());
+            int start = reserve(size);
+            if (firstStart < 0) {
+                firstStart = start;
+            }
+            QueueIndex index = topic.queue(m.getQueue());
+            long offset = index.writeOffset();
+            if (index.writeOffset() == index.nextOffset()) {
+                touched.add(index);
+            }
+            index.append(offset, entryBase + start, size);
+            RecordCodec.writeMessage(buf, size, raftIndex, recordCount - 1, timestamp, pid, seq, topicBytes,
+                    m.getQueue(), offset, key, tags, props, body);
+            queues[i] = m.getQueue();
+            offsets[i] = offset;
+        }
+        ProduceResult result = new ProduceResult(ProduceResult.Status.OK, queues, offsets, raftIndex, timestamp, "");
+        if (pid != 0 && n > 0) {
+            store.producers().record(pid, seq, entryBase + firstStart, timestamp);
+            appliedInEntry.put(request, result);
+        }
+        return result;
+    }
+
+    private static ProduceResult asDuplicate(ProduceResult r) {
+        return new ProduceResult(ProduceResult.Status.DUPLICATE, r.queues(), r.offsets(), r.raftIndex(),
+                r.timestamp(), "");
+    }
+
+    /** Makes room for a record of {@code size} bytes; returns where it starts in the entry buffer. */
+    private int reserve(int size) {
+        if (!open) {
+            throw new IllegalStateException("no entry is open");
+        }
+        if (buf.remaining() < size) {
+            int capacity = Math.max(buf.capacity() * 2, buf.position() + size);
+            ByteBuffer bigger = ByteBuffer.allocateDirect(capacity);
+            buf.flip();
+            bigger.put(buf);
+            buf = bigger;
+        }
+        if (recordCount == recordStarts.length) {
+            recordStarts = Arrays.copyOf(recordStarts, recordCount * 2);
+        }
+        int start = buf.position();
+        recordStarts[recordCount++] = start;
+        return start;
+    }
+
+    /**
+     * Writes the entry's records to the log, publishes the new queue offsets to readers and marks the
+     * entry applied. An entry that stored nothing only advances the applied index.
+     */
+    public void commit() {
+        try {
+            if (recordCount > 0) {
+                for (int i = 0; i < recordCount; i++) {
+                    RecordCodec.seal(buf, recordStarts[i], recordCount);
+                }
+                buf.flip();
+                long position = store.log().append(buf);
+                if (position != entryBase) {
+                    throw new StoreException("entry " + raftIndex + " landed at " + position + ", expected "
+                            + entryBase);
+                }
+                for (QueueIndex index : touched) {
+                    index.publish();
+                }
+            }
+            store.applied(raftIndex, recordCount > 0);
+        } finally {
+            reset();
+        }
+    }
+
+    private void reset() {
+        buf.clear();
+        if (buf.capacity() > 16 * INITIAL_BUFFER) {
+            buf = ByteBuffer.allocateDirect(INITIAL_BUFFER); // do not pin a huge buffer after a big entry
+        }
+        recordCount = 0;
+        touched.clear();
+        appliedInEntry.clear();
+        open = false;
+    }
+}

@@ -1,0 +1,76 @@
+package io.dledger.broker.store;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads a run of messages of one queue: looks their positions up in the queue index, then reads
+ * neighbouring records with one positional read each run (records of one queue are usually close
+ * together in the log), checks every record's CRC and that it is the message the index promised.
+ *
+ * <p>Stateless; safe to call from any thread concurrently with the writer.
+ */
+final class QueueReader {
+    /** Records closer than this are read together, the gap included. */
+    static final int MAX_GAP = 8 * 1024;
+    /** Upper bound on the bytes of one positional read. */
+    static final int MAX_RUN = 1 << 20;
+
+    private QueueReader() {
+    }
+
+    static List<MessageRecord> read(SegmentedLog log, TopicQueues topic, int queue, long offset, int maxMessages,
+                                    long maxBytes) {
+        ByteBuffer entries = topic.queue(queue).read(offset, maxMessages);
+        int n = entries.remaining() / IndexFile.ENTRY_SIZE;
+        long[] positions = new long[n];
+        int[] sizes = new int[n];
+        int count = 0;
+        long bytes = 0;
+        for (int i = 0; i < n; i++) {
+            positions[i] = entries.getLong();
+            sizes[i] = entries.getInt();
+            if (count > 0 && bytes + sizes[i] > maxBytes) {
+                break;
+            }
+            bytes += sizes[i];
+            count++;
+        }
+        List<MessageRecord> out = new ArrayList<>(count);
+        int i = 0;
+        while (i < count) {
+            int j = i + 1;
+            while (j < count) {
+                long gap = positions[j] - (positions[j - 1] + sizes[j - 1]);
+                long span = positions[j] + sizes[j] - positions[i];
+                if (gap < 0 || gap > MAX_GAP || span > MAX_RUN) {
+                    break;
+                }
+                j++;
+            }
+            long start = positions[i];
+            int span = (int) (positions[j - 1] + sizes[j - 1] - start);
+            ByteBuffer run = log.read(start, span);
+            for (int k = i; k < j; k++) {
+                out.add(decode(run, (int) (positions[k] - start), topic, queue, offset + k, positions[k]));
+            }
+            i = j;
+        }
+        return out;
+    }
+
+    private static MessageRecord decode(ByteBuffer run, int at, TopicQueues topic, int queue, long offset,
+                                        long position) {
+        if (RecordCodec.validate(run, at) < 0) {
+            throw new CorruptStoreException("record at log position " + position + " for " + topic.name() + "/"
+                    + queue + "@" + offset + " fails validation");
+        }
+        MessageRecord m = RecordCodec.readMessage(run, at);
+        if (m.offset() != offset || m.queue() != queue || !m.topic().equals(topic.name())) {
+            throw new CorruptStoreException("index of " + topic.name() + "/" + queue + "@" + offset
+                    + " points at " + m.topic() + "/" + m.queue() + "@" + m.offset());
+        }
+        return m;
+    }
+}

@@ -1,0 +1,203 @@
+package io.dledger.broker.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The append-only message log: a sequence of {@link LogSegment} files covering one contiguous range of
+ * global positions. A segment holds at most {@code maxSegmentBytes} unless a single write is larger;
+ * writes never span two segments (so the records of one Raft entry always share a file).
+ *
+ * <p>Thread-safety: appends, truncation and rolling happen on one writer thread; reads may come from
+ * any thread and see every byte below the end position that was published to them.
+ */
+final class SegmentedLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentedLog.class);
+
+    private final Path dir;
+    private final long maxSegmentBytes;
+    private volatile LogSegment[] segments;
+    /** Everything below this position is known to be on disk. */
+    private volatile long flushedPosition;
+
+    private SegmentedLog(Path dir, long maxSegmentBytes, LogSegment[] segments) {
+        this.dir = dir;
+        this.maxSegmentBytes = maxSegmentBytes;
+        this.segments = segments;
+    }
+
+    /** Opens the segments in {@code dir} (creating the first one when there is none). */
+    static SegmentedLog open(Path dir, long maxSegmentBytes) {
+        try {
+            Files.createDirectories(dir);
+            List<Path> files;
+            try (Stream<Path> s = Files.list(dir)) {
+                files = s.filter(LogSegment::isSegmentFile).sorted().toList();
+            }
+            List<LogSegment> opened = new ArrayList<>();
+            for (Path f : files) {
+                opened.add(LogSegment.open(f));
+            }
+            for (int i = 1; i < opened.size(); i++) {
+                LogSegment prev = opened.get(i - 1);
+                LogSegment cur = opened.get(i);
+                if (prev.endPosition() != cur.basePosition()) {
+                    opened.forEach(LogSegment::close);
+                    throw new CorruptStoreException("log segments are not contiguous: " + prev.file() + " ends at "
+                            + prev.endPosition() + " but " + cur.file() + " starts at " + cur.basePosition());
+                }
+            }
+            if (opened.isEmpty()) {
+                opened.add(LogSegment.create(dir, 0));
+            }
+            return new SegmentedLog(dir, maxSegmentBytes, opened.toArray(new LogSegment[0]));
+        } catch (IOException e) {
+            throw new StoreException("cannot open log directory " + dir, e);
+        }
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    long startPosition() {
+        return segments[0].basePosition();
+    }
+
+    long endPosition() {
+        LogSegment[] segs = segments;
+        return segs[segs.length - 1].endPosition();
+    }
+
+    List<LogSegment> segments() {
+        return List.of(segments);
+    }
+
+    /**
+     * Appends {@code data} as one unit, rolling to a new segment first when it would not fit in the
+     * current one. Returns the global position of its first byte.
+     */
+    long append(ByteBuffer data) {
+        LogSegment active = active();
+        if (active.size() > 0 && active.size() + data.remaining() > maxSegmentBytes) {
+            active = roll();
+        }
+        return active.append(data);
+    }
+
+    private LogSegment roll() {
+        LogSegment old = active();
+        LogSegment next = LogSegment.create(dir, old.endPosition());
+        LogSegment[] segs = Arrays.copyOf(segments, segments.length + 1);
+        segs[segs.length - 1] = next;
+        segments = segs;
+        LOG.debug("rolled log to {}", next.file());
+        return next;
+    }
+
+    private LogSegment active() {
+        LogSegment[] segs = segments;
+        return segs[segs.length - 1];
+    }
+
+    /** Reads {@code size} bytes at global {@code position} into a new heap buffer (flipped for reading). */
+    ByteBuffer read(long position, int size) {
+        ByteBuffer dst = ByteBuffer.allocate(size);
+        readInto(position, dst);
+        dst.flip();
+        return dst;
+    }
+
+    /** Fills {@code dst} from global {@code position}, crossing segment boundaries, up to the log end. */
+    void readInto(long position, ByteBuffer dst) {
+        LogSegment[] segs = segments;
+        int i = find(segs, position);
+        if (i < 0) {
+            throw new StoreException("position " + position + " is outside the log ["
+                    + segs[0].basePosition() + ", " + segs[segs.length - 1].endPosition() + ")");
+        }
+        long at = position;
+        for (; i < segs.length && dst.hasRemaining(); i++) {
+            LogSegment s = segs[i];
+            int want = (int) Math.min(dst.remaining(), s.endPosition() - at);
+            if (want <= 0) {
+                continue;
+            }
+            ByteBuffer part = dst.slice(dst.position(), want);
+            s.read(at, part);
+            dst.position(dst.position() + part.position());
+            at += part.position();
+            if (part.hasRemaining()) {
+                return;
+            }
+        }
+    }
+
+    private static int find(LogSegment[] segs, long position) {
+        int lo = 0;
+        int hi = segs.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            LogSegment s = segs[mid];
+            if (position < s.basePosition()) {
+                hi = mid - 1;
+            } else if (position >= s.endPosition() && mid < segs.length - 1) {
+                lo = mid + 1;
+            } else {
+                return position <= s.endPosition() ? mid : -1;
+            }
+        }
+        return -1;
+    }
+
+    /** Removes every byte at or after global {@code position}; later segments are deleted. */
+    void truncate(long position) {
+        LogSegment[] segs = segments;
+        List<LogSegment> keep = new ArrayList<>();
+        for (LogSegment s : segs) {
+            if (s.basePosition() < position || (keep.isEmpty() && s.basePosition() == position)) {
+                keep.add(s);
+                if (s.endPosition() > position) {
+                    s.truncate(position - s.basePosition());
+                }
+            } else {
+                s.closeAndDelete();
+            }
+        }
+        if (keep.isEmpty()) {
+            throw new StoreException("cannot truncate the log to " + position + " before its start "
+                    + segs[0].basePosition());
+        }
+        segments = keep.toArray(new LogSegment[0]);
+        flushedPosition = Math.min(flushedPosition, position);
+    }
+
+    /**
+     * Makes every byte below {@code position} durable. Safe to call from a background thread while the
+     * writer appends: bytes below a published position never change.
+     */
+    void flush(long position) {
+        long from = flushedPosition;
+        for (LogSegment s : segments) {
+            if (s.endPosition() > from && s.basePosition() < position) {
+                s.flush();
+            }
+        }
+        flushedPosition = Math.max(from, position);
+    }
+
+    @Override
+    public void close() {
+        for (LogSegment s : segments) {
+            s.close();
+        }
+    }
+}

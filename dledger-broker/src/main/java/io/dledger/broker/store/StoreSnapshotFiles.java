@@ -1,0 +1,89 @@
+package io.dledger.broker.store;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The files of a store snapshot, laid out like the store itself: {@code log/...}, {@code index/...} and
+ * {@code checkpoint}. Segments and index files are hard links (cheap, and a file's bytes below the
+ * checkpoint's log position or queue offsets never change); the active segment and index files may grow
+ * after the snapshot was taken, so installing a snapshot cuts them back to its checkpoint.
+ */
+final class StoreSnapshotFiles {
+    private StoreSnapshotFiles() {
+    }
+
+    /** Links every file the checkpoint needs into {@code target}; returns their relative names. */
+    static List<String> link(SegmentedLog log, Map<String, TopicQueues> topics, Checkpoint c, Path storeDir,
+                             Path target) {
+        List<String> names = new ArrayList<>();
+        try {
+            for (LogSegment s : log.segments()) {
+                if (s.basePosition() < c.logPosition() || s.basePosition() == log.startPosition()) {
+                    names.add(linkOne(storeDir, s.file(), target));
+                }
+            }
+            for (Checkpoint.Topic t : c.topics()) {
+                TopicQueues tq = topics.get(t.name());
+                for (int q = 0; q < t.queues(); q++) {
+                    for (Path f : tq.queue(q).files(t.nextOffsets()[q])) {
+                        names.add(linkOne(storeDir, f, target));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot link store files into snapshot " + target, e);
+        }
+        return names;
+    }
+
+    private static String linkOne(Path storeDir, Path file, Path target) throws IOException {
+        Path relative = storeDir.relativize(file);
+        Path link = target.resolve(relative);
+        Files.createDirectories(link.getParent());
+        Files.deleteIfExists(link);
+        try {
+            Files.createLink(link, file);
+        } catch (UnsupportedOperationException | IOException e) {
+            Files.copy(file, link, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return relative.toString();
+    }
+
+    /** Replaces the store's data with the snapshot's (the store's files must be closed). */
+    static void install(Path snapshotDir, Path storeDir, Path logDir, Path indexRoot, Path checkpointFile) {
+        try {
+            StoreRecovery.deleteRecursively(logDir);
+            StoreRecovery.deleteRecursively(indexRoot);
+            Files.deleteIfExists(checkpointFile);
+            for (String sub : List.of("log", "index")) {
+                Path from = snapshotDir.resolve(sub);
+                if (!Files.exists(from)) {
+                    continue;
+                }
+                List<Path> files;
+                try (Stream<Path> s = Files.walk(from)) {
+                    files = s.filter(Files::isRegularFile).toList();
+                }
+                for (Path f : files) {
+                    Path dest = storeDir.resolve(snapshotDir.relativize(f));
+                    Files.createDirectories(dest.getParent());
+                    try {
+                        Files.createLink(dest, f);
+                    } catch (UnsupportedOperationException | IOException e) {
+                        Files.copy(f, dest, StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+            Files.copy(snapshotDir.resolve("checkpoint"), checkpointFile, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new StoreException("cannot install snapshot " + snapshotDir + " into " + storeDir, e);
+        }
+    }
+}

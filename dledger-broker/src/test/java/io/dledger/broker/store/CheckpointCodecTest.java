@@ -1,0 +1,60 @@
+package io.dledger.broker.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(10)
+class CheckpointCodecTest {
+
+    private static Checkpoint sample() {
+        return new Checkpoint(17, 4096, 60_000,
+                List.of(new Checkpoint.Topic("a", new long[] {0, 3}, new long[] {5, 9})),
+                List.of(new Checkpoint.Producer(-5L, 1000, 2, new long[] {3, 4}, new long[] {100, 200})));
+    }
+
+    @Test
+    void roundTripThroughAFile(@TempDir Path dir) {
+        Path f = dir.resolve("checkpoint");
+        CheckpointCodec.write(f, sample());
+        Checkpoint back = CheckpointCodec.read(f);
+        assertThat(back.raftIndex()).isEqualTo(17);
+        assertThat(back.logPosition()).isEqualTo(4096);
+        assertThat(back.nextExpiryCheck()).isEqualTo(60_000);
+        assertThat(back.topics()).hasSize(1);
+        assertThat(back.topics().get(0).name()).isEqualTo("a");
+        assertThat(back.topics().get(0).minOffsets()).containsExactly(0, 3);
+        assertThat(back.topics().get(0).nextOffsets()).containsExactly(5, 9);
+        Checkpoint.Producer p = back.producers().get(0);
+        assertThat(p.producerId()).isEqualTo(-5L);
+        assertThat(p.seqs()).containsExactly(3, 4);
+        assertThat(p.positions()).containsExactly(100, 200);
+        assertThat(Files.exists(dir.resolve("checkpoint.tmp"))).isFalse();
+    }
+
+    @Test
+    void preambleIsMagicVersionLengthCrc() {
+        byte[] bytes = CheckpointCodec.encode(sample());
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+        assertThat(b.getInt(0)).isEqualTo(CheckpointCodec.MAGIC);
+        assertThat(b.getInt(4)).isEqualTo(CheckpointCodec.VERSION);
+        assertThat(b.getInt(8)).isEqualTo(bytes.length - CheckpointCodec.PREAMBLE_SIZE);
+    }
+
+    @Test
+    void damagedCheckpointFailsLoudly() {
+        byte[] bytes = CheckpointCodec.encode(sample());
+        bytes[bytes.length - 3] ^= 1;
+        assertThatThrownBy(() -> CheckpointCodec.decode(bytes, "test")).isInstanceOf(CorruptStoreException.class)
+                .hasMessageContaining("CRC");
+        byte[] truncated = java.util.Arrays.copyOf(CheckpointCodec.encode(sample()), 20);
+        assertThatThrownBy(() -> CheckpointCodec.decode(truncated, "test"))
+                .isInstanceOf(CorruptStoreException.class);
+    }
+}

@@ -1,0 +1,182 @@
+package io.dledger.broker.store;
+
+import static io.dledger.broker.store.StoreFixtures.apply;
+import static io.dledger.broker.store.StoreFixtures.bodies;
+import static io.dledger.broker.store.StoreFixtures.createTopic;
+import static io.dledger.broker.store.StoreFixtures.produce;
+import static io.dledger.broker.store.StoreFixtures.smallConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(30)
+class MessageStoreTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void appendsAndReadsInOffsetOrder() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 2);
+            ProduceResult r = apply(store, 2, produce("t", 0, 0, 1, "a", "b", "c"));
+            assertThat(r.status()).isEqualTo(ProduceResult.Status.OK);
+            assertThat(r.offsets()).containsExactly(0, 1, 2);
+            assertThat(r.queues()).containsExactly(1, 1, 1);
+            apply(store, 3, produce("t", 0, 0, 1, "d"));
+            assertThat(bodies(store, "t", 1)).containsExactly("a", "b", "c", "d");
+            assertThat(bodies(store, "t", 0)).isEmpty();
+            MessageRecord m = store.read("t", 1, 3, 10, Long.MAX_VALUE).get(0);
+            assertThat(m.raftIndex()).isEqualTo(3);
+            assertThat(m.storeTimestamp()).isEqualTo(1003);
+            assertThat(m.key()).isEqualTo("k-d");
+            assertThat(m.properties()).containsEntry("p", "d");
+            assertThat(store.lastAppliedIndex()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void rejectsUnknownTopicQueueAndOffsets() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 2);
+            apply(store, 2, produce("t", 0, 0, 0, "a"));
+            assertThat(apply(store, 3, produce("nope", 0, 0, 0, "a")).status())
+                    .isEqualTo(ProduceResult.Status.TOPIC_NOT_FOUND);
+            assertThat(apply(store, 4, produce("t", 0, 0, 2, "a")).status())
+                    .isEqualTo(ProduceResult.Status.QUEUE_NOT_FOUND);
+            assertThat(store.lastAppliedIndex()).isEqualTo(4);
+            assertThatThrownBy(() -> store.read("nope", 0, 0, 1, 1)).isInstanceOf(ReadRejectedException.class)
+                    .extracting(e -> ((ReadRejectedException) e).reason())
+                    .isEqualTo(ReadRejectedException.Reason.TOPIC_NOT_FOUND);
+            assertThatThrownBy(() -> store.read("t", 5, 0, 1, 1))
+                    .extracting(e -> ((ReadRejectedException) e).reason())
+                    .isEqualTo(ReadRejectedException.Reason.QUEUE_NOT_FOUND);
+            assertThatThrownBy(() -> store.read("t", 0, 2, 1, 1))
+                    .extracting(e -> ((ReadRejectedException) e).maxOffset()).isEqualTo(1L);
+            assertThatThrownBy(() -> store.read("t", 0, -1, 1, 1)).isInstanceOf(ReadRejectedException.class);
+            assertThat(store.read("t", 0, 1, 1, 1)).isEmpty();
+        }
+    }
+
+    @Test
+    void createTopicIsIdempotentAndDetectsConflicts() {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            EntryWriter w = store.writer();
+            w.begin(1, 1);
+            assertThat(w.createTopic("t", 4).status()).isEqualTo(TopicResult.Status.CREATED);
+            assertThat(w.createTopic("t", 4).status()).isEqualTo(TopicResult.Status.EXISTS);
+            assertThat(w.createTopic("t", 2).status()).isEqualTo(TopicResult.Status.CONFLICT);
+            w.commit();
+            assertThat(store.topic("t").queues()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void rollsSegmentsAndIndexFilesAndSurvivesReopen() throws Exception {
+        List<String> expected = new ArrayList<>();
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 1);
+            for (int i = 0; i < 200; i++) {
+                String body = "message-" + i + "-" + "x".repeat(i % 50);
+                expected.add(body);
+                apply(store, 2 + i, produce("t", 0, 0, 0, body));
+            }
+            assertThat(bodies(store, "t", 0)).isEqualTo(expected);
+        }
+        try (Stream<Path> s = Files.list(dir.resolve("log"))) {
+            assertThat(s.count()).isGreaterThan(3);
+        }
+        try (Stream<Path> s = Files.list(dir.resolve("index/t/0"))) {
+            assertThat(s.count()).isGreaterThan(10);
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            assertThat(store.lastAppliedIndex()).isEqualTo(201);
+            assertThat(bodies(store, "t", 0)).isEqualTo(expected);
+            apply(store, 202, produce("t", 0, 0, 0, "after"));
+            assertThat(store.read("t", 0, 200, 1, 100).get(0).offset()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void idempotentProducerIsDeduplicatedAcrossEntriesAndRestarts() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 1);
+            ProduceResult first = apply(store, 2, produce("t", 42, 7, 0, "a", "b"));
+            ProduceResult again = apply(store, 3, produce("t", 42, 7, 0, "a", "b"));
+            assertThat(again.status()).isEqualTo(ProduceResult.Status.DUPLICATE);
+            assertThat(again.offsets()).containsExactly(first.offsets());
+            assertThat(again.raftIndex()).isEqualTo(2);
+            EntryWriter w = store.writer();
+            w.begin(4, 4);
+            ProduceResult x = w.produce(produce("t", 42, 8, 0, "c"));
+            ProduceResult y = w.produce(produce("t", 42, 8, 0, "c"));
+            w.commit();
+            assertThat(x.status()).isEqualTo(ProduceResult.Status.OK);
+            assertThat(y.status()).isEqualTo(ProduceResult.Status.DUPLICATE);
+            assertThat(y.offsets()).containsExactly(x.offsets());
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            ProduceResult again = apply(store, 5, produce("t", 42, 7, 0, "a", "b"));
+            assertThat(again.status()).isEqualTo(ProduceResult.Status.DUPLICATE);
+            assertThat(again.offsets()).containsExactly(0, 1);
+            assertThat(bodies(store, "t", 0)).containsExactly("a", "b", "c");
+        }
+    }
+
+    @Test
+    void sequencesOlderThanTheWindowAreRejected() {
+        try (MessageStore store = MessageStore.open(StoreConfig.builder(dir).build())) {
+            createTopic(store, 1, "t", 1);
+            for (int s = 0; s <= ProducerWindow.CAPACITY; s++) {
+                apply(store, 2 + s, produce("t", 9, s, 0, "m"));
+            }
+            assertThat(apply(store, 5000, produce("t", 9, 0, 0, "m")).status())
+                    .isEqualTo(ProduceResult.Status.SEQUENCE_TOO_OLD);
+            assertThat(apply(store, 5001, produce("t", 9, 1, 0, "m")).status())
+                    .isEqualTo(ProduceResult.Status.DUPLICATE);
+        }
+    }
+
+    @Test
+    void secondOpenOfTheSameDirectoryFails() {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            assertThatThrownBy(() -> MessageStore.open(smallConfig(dir))).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("in use");
+        }
+    }
+
+    @Test
+    void snapshotFilesInstallIntoAnotherStore(@TempDir Path other, @TempDir Path snap) throws Exception {
+        List<String> names;
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 2);
+            for (int i = 0; i < 100; i++) {
+                apply(store, 2 + i, produce("t", 5, i, i % 2, "m" + i));
+            }
+            Checkpoint c = store.captureCheckpoint();
+            names = store.linkSnapshotFiles(c, snap);
+            store.persist(c);
+            CheckpointCodec.write(snap.resolve("checkpoint"), c);
+            apply(store, 500, produce("t", 5, 1000, 0, "after-snapshot")); // grows linked files
+        }
+        assertThat(names).anyMatch(n -> n.startsWith("log/")).anyMatch(n -> n.startsWith("index/t/1/"));
+        try (MessageStore target = MessageStore.open(smallConfig(other))) {
+            createTopic(target, 1, "stale", 1);
+            target.installSnapshot(snap);
+            assertThat(target.lastAppliedIndex()).isEqualTo(101);
+            assertThat(target.topic("stale")).isNull();
+            assertThat(bodies(target, "t", 0)).hasSize(50).doesNotContain("after-snapshot");
+            assertThat(bodies(target, "t", 1)).hasSize(50);
+            assertThat(apply(target, 102, produce("t", 5, 3, 0, "dup")).status())
+                    .isEqualTo(ProduceResult.Status.DUPLICATE);
+            assertThat(apply(target, 103, produce("t", 5, 1000, 0, "x")).offsets()).containsExactly(50);
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.dledger.broker.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class RecordCodecTest {
+
+    private static ByteBuffer encodeMessage(long raftIndex, int seq, int count) {
+        byte[] topic = RecordCodec.utf8("orders");
+        byte[] key = RecordCodec.utf8("k1");
+        byte[] tags = RecordCodec.utf8("TagA");
+        TreeMap<String, String> props = new TreeMap<>();
+        props.put("b", "2");
+        props.put("a", "1");
+        ByteBuffer body = ByteBuffer.wrap("hello".getBytes(StandardCharsets.UTF_8));
+        int size = RecordCodec.messageSize(topic, key, tags, props, body.remaining());
+        ByteBuffer buf = ByteBuffer.allocate(size);
+        RecordCodec.writeMessage(buf, size, raftIndex, seq, 1234L, 77L, 5L, topic, 3, 42L, key, tags, props, body);
+        RecordCodec.seal(buf, 0, count);
+        buf.flip();
+        return buf;
+    }
+
+    @Test
+    void messageRoundTrip() {
+        ByteBuffer buf = encodeMessage(9, 0, 1);
+        assertThat(RecordCodec.validate(buf, 0)).isEqualTo(buf.limit());
+        MessageRecord m = RecordCodec.readMessage(buf, 0);
+        assertThat(m.topic()).isEqualTo("orders");
+        assertThat(m.queue()).isEqualTo(3);
+        assertThat(m.offset()).isEqualTo(42L);
+        assertThat(m.raftIndex()).isEqualTo(9L);
+        assertThat(m.storeTimestamp()).isEqualTo(1234L);
+        assertThat(m.producerId()).isEqualTo(77L);
+        assertThat(m.producerSequence()).isEqualTo(5L);
+        assertThat(m.key()).isEqualTo("k1");
+        assertThat(m.tags()).isEqualTo("TagA");
+        assertThat(m.properties()).containsExactly(java.util.Map.entry("a", "1"), java.util.Map.entry("b", "2"));
+        assertThat(StandardCharsets.UTF_8.decode(m.body()).toString()).isEqualTo("hello");
+    }
+
+    @Test
+    void headerFieldsSitAtTheDocumentedOffsets() {
+        ByteBuffer buf = encodeMessage(9, 2, 3);
+        assertThat(buf.getInt(RecordCodec.LENGTH_OFFSET)).isEqualTo(buf.limit());
+        assertThat(buf.get(RecordCodec.MAGIC_OFFSET)).isEqualTo(RecordCodec.MAGIC);
+        assertThat(buf.get(RecordCodec.TYPE_OFFSET)).isEqualTo(RecordCodec.TYPE_MESSAGE);
+        assertThat(buf.getLong(RecordCodec.RAFT_INDEX_OFFSET)).isEqualTo(9L);
+        assertThat(buf.getInt(RecordCodec.ENTRY_SEQ_OFFSET)).isEqualTo(2);
+        assertThat(buf.getInt(RecordCodec.ENTRY_COUNT_OFFSET)).isEqualTo(3);
+        assertThat(buf.getLong(RecordCodec.TIMESTAMP_OFFSET)).isEqualTo(1234L);
+        assertThat(buf.getLong(RecordCodec.PRODUCER_ID_OFFSET)).isEqualTo(77L);
+        assertThat(buf.getLong(RecordCodec.PRODUCER_SEQ_OFFSET)).isEqualTo(5L);
+        // payload starts right after the header with the topic's length prefix
+        assertThat(buf.getShort(RecordCodec.HEADER_SIZE)).isEqualTo((short) "orders".length());
+        assertThat(RecordCodec.readHeader(buf, 0).lastOfEntry()).isTrue();
+    }
+
+    @Test
+    void everyFlippedByteIsDetected() {
+        ByteBuffer good = encodeMessage(1, 0, 1);
+        for (int i = 0; i < good.limit(); i++) {
+            ByteBuffer bad = ByteBuffer.allocate(good.limit());
+            bad.put(good.duplicate()).flip();
+            bad.put(i, (byte) (bad.get(i) ^ 0x10));
+            assertThat(RecordCodec.validate(bad, 0)).as("flip at byte %d", i).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void truncatedRecordIsInvalid() {
+        ByteBuffer good = encodeMessage(1, 0, 1);
+        good.limit(good.limit() - 1);
+        assertThat(RecordCodec.validate(good, 0)).isEqualTo(-1);
+    }
+
+    @Test
+    void topicCreatedRoundTrip() {
+        byte[] topic = RecordCodec.utf8("t");
+        ByteBuffer buf = ByteBuffer.allocate(RecordCodec.topicCreatedSize(topic));
+        RecordCodec.writeTopicCreated(buf, 4, 0, 99, topic, 8);
+        RecordCodec.seal(buf, 0, 1);
+        buf.flip();
+        assertThat(RecordCodec.validate(buf, 0)).isPositive();
+        assertThat(RecordCodec.readHeader(buf, 0).type()).isEqualTo(RecordCodec.TYPE_TOPIC_CREATED);
+        assertThat(RecordCodec.readTopicCreated(buf, 0)).isEqualTo(new RecordCodec.TopicCreated("t", 8));
+    }
+
+    @Test
+    void emptyFieldsRoundTrip() {
+        byte[] topic = RecordCodec.utf8("t");
+        int size = RecordCodec.messageSize(topic, new byte[0], new byte[0], Collections.emptySortedMap(), 1);
+        ByteBuffer buf = ByteBuffer.allocate(size);
+        RecordCodec.writeMessage(buf, size, 1, 0, 0, 0, 0, topic, 0, 0, new byte[0], new byte[0],
+                Collections.emptySortedMap(), ByteBuffer.wrap(new byte[] {7}));
+        RecordCodec.seal(buf, 0, 1);
+        buf.flip();
+        MessageRecord m = RecordCodec.readMessage(buf, 0);
+        assertThat(m.key()).isEmpty();
+        assertThat(m.properties()).isEmpty();
+        assertThat(m.body().get(0)).isEqualTo((byte) 7);
+    }
+}

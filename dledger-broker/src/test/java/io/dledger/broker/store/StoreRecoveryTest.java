@@ -1,0 +1,187 @@
+package io.dledger.broker.store;
+
+import static io.dledger.broker.store.StoreFixtures.apply;
+import static io.dledger.broker.store.StoreFixtures.bodies;
+import static io.dledger.broker.store.StoreFixtures.createTopic;
+import static io.dledger.broker.store.StoreFixtures.produce;
+import static io.dledger.broker.store.StoreFixtures.smallConfig;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Crash recovery. A copy of a store's directory taken while the store is open is exactly what
+ * {@code kill -9} leaves behind (the page cache survives a process crash): no final checkpoint.
+ */
+@Timeout(30)
+class StoreRecoveryTest {
+    @TempDir
+    Path live;
+    @TempDir
+    Path crashed;
+
+    private void crashImage() throws IOException {
+        try (Stream<Path> s = Files.walk(live)) {
+            for (Path p : s.sorted(Comparator.naturalOrder()).toList()) {
+                Path dest = crashed.resolve(live.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(dest);
+                } else {
+                    Files.copy(p, dest);
+                }
+            }
+        }
+    }
+
+    private Path lastSegment() throws IOException {
+        try (Stream<Path> s = Files.list(crashed.resolve("log"))) {
+            return s.max(Comparator.naturalOrder()).orElseThrow();
+        }
+    }
+
+    /** Writes a checkpoint after entry 3, then entries 4..6 (the last one with five messages). */
+    private void writeHistory(MessageStore store) {
+        createTopic(store, 1, "t", 1);
+        apply(store, 2, produce("t", 1, 1, 0, "a"));
+        apply(store, 3, produce("t", 1, 2, 0, "b"));
+        store.persist(store.captureCheckpoint());
+        apply(store, 4, produce("t", 1, 3, 0, "c"));
+        apply(store, 5, produce("t", 1, 4, 0, "d"));
+        apply(store, 6, produce("t", 1, 5, 0, "e1", "e2", "e3", "e4", "e5"));
+    }
+
+    @Test
+    void crashWithoutCheckpointKeepsEverythingWritten() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(live))) {
+            writeHistory(store);
+            crashImage();
+        }
+        Files.delete(crashed.resolve("index/t/0/00000000000000000000.idx")); // rebuilt from the log
+        try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
+            assertThat(store.lastAppliedIndex()).isEqualTo(6);
+            assertThat(bodies(store, "t", 0)).containsExactly("a", "b", "c", "d", "e1", "e2", "e3", "e4", "e5");
+            assertThat(apply(store, 7, produce("t", 1, 4, 0, "d")).status())
+                    .isEqualTo(ProduceResult.Status.DUPLICATE);
+        }
+    }
+
+    @Test
+    void tornTailDropsTheWholeLastEntry() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(live))) {
+            writeHistory(store);
+            crashImage();
+        }
+        Path seg = lastSegment();
+        try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
+            f.setLength(f.length() - 150); // cuts into the third of the five records of entry 6
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
+            assertThat(store.lastAppliedIndex()).isEqualTo(5);
+            assertThat(bodies(store, "t", 0)).containsExactly("a", "b", "c", "d");
+            ProduceResult replay = apply(store, 6, produce("t", 1, 5, 0, "e1", "e2", "e3", "e4", "e5"));
+            assertThat(replay.status()).isEqualTo(ProduceResult.Status.OK);
+            assertThat(replay.offsets()).containsExactly(4, 5, 6, 7, 8);
+        }
+    }
+
+    @Test
+    void corruptRecordAfterTheCheckpointIsCutWithEverythingAfterIt() throws Exception {
+        long positionOfC;
+        try (MessageStore store = MessageStore.open(smallConfig(live))) {
+            writeHistory(store);
+            positionOfC = store.read("t", 0, 2, 1, 1).get(0).raftIndex();
+            crashImage();
+        }
+        assertThat(positionOfC).isEqualTo(4);
+        Path seg = lastSegment();
+        byte[] bytes = Files.readAllBytes(seg);
+        int at = indexOf(bytes, "k-c".getBytes());
+        bytes[at] ^= 0x01;
+        Files.write(seg, bytes);
+        try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
+            assertThat(store.lastAppliedIndex()).isEqualTo(3);
+            assertThat(bodies(store, "t", 0)).containsExactly("a", "b");
+            assertThat(store.topic("t").maxOffsets()).containsExactly(2);
+        }
+    }
+
+    @Test
+    void damagedIndexesAreRebuiltFromTheLog() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(live))) {
+            writeHistory(store);
+            crashImage();
+        }
+        try (RandomAccessFile f = new RandomAccessFile(
+                crashed.resolve("index/t/0/00000000000000000000.idx").toFile(), "rw")) {
+            f.setLength(IndexFile.ENTRY_SIZE); // the checkpoint promised two entries
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
+            assertThat(bodies(store, "t", 0)).containsExactly("a", "b", "c", "d", "e1", "e2", "e3", "e4", "e5");
+        }
+    }
+
+    @Test
+    void indexPointingAtTheWrongRecordIsRebuilt() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(live))) {
+            writeHistory(store);
+            crashImage();
+        }
+        Path idx = crashed.resolve("index/t/0/00000000000000000000.idx");
+        byte[] bytes = Files.readAllBytes(idx);
+        System.arraycopy(bytes, 0, bytes, IndexFile.ENTRY_SIZE, IndexFile.ENTRY_SIZE); // entry 1 := entry 0
+        Files.write(idx, bytes);
+        try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
+            assertThat(bodies(store, "t", 0)).startsWith("a", "b", "c");
+        }
+    }
+
+    @Test
+    void logShorterThanTheCheckpointFailsLoudly() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(live))) {
+            writeHistory(store);
+            store.persist(store.captureCheckpoint());
+            crashImage();
+        }
+        try (RandomAccessFile f = new RandomAccessFile(lastSegment().toFile(), "rw")) {
+            f.setLength(f.length() - 10);
+        }
+        assertThatThrownBy(() -> MessageStore.open(smallConfig(crashed))).isInstanceOf(CorruptStoreException.class)
+                .hasMessageContaining("outside the log");
+    }
+
+    @Test
+    void cleanCloseRecoversWithoutReplay() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(live))) {
+            writeHistory(store);
+        }
+        Checkpoint c = CheckpointCodec.read(live.resolve("checkpoint"));
+        assertThat(c.raftIndex()).isEqualTo(6);
+        try (MessageStore store = MessageStore.open(smallConfig(live))) {
+            assertThat(store.logEndPosition()).isEqualTo(c.logPosition());
+            assertThat(bodies(store, "t", 0)).hasSize(9);
+        }
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i <= hay.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        throw new AssertionError("not found: " + List.of(needle));
+    }
+}
