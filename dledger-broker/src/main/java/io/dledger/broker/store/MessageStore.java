@@ -259,6 +259,21 @@ public final class MessageStore implements AutoCloseable {
                 offsets.stream().mapToLong(Long::longValue).toArray(), raftIndex, timestamp, "");
     }
 
+    /** Number of queues of {@code topic}, or -1 when it does not exist. Any thread. */
+    public int queueCount(String topic) {
+        TopicQueues t = topics.get(topic);
+        return t == null ? -1 : t.queueCount();
+    }
+
+    /** {minOffset, maxOffset} of a queue; {0, 0} when it does not exist. Any thread. */
+    public long[] queueRange(String topic, int queue) {
+        TopicQueues t = topics.get(topic);
+        if (t == null || queue < 0 || queue >= t.queueCount()) {
+            return new long[] {0, 0};
+        }
+        return new long[] {t.queue(queue).minOffset(), t.queue(queue).nextOffset()};
+    }
+
     public TopicView topic(String name) {
         TopicQueues t = topics.get(name);
         return t == null ? null : view(t);

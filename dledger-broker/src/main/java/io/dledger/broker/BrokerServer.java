@@ -1,0 +1,120 @@
+package io.dledger.broker;
+
+import io.dledger.broker.config.NodeConfig;
+import io.dledger.broker.raft.RaftNode;
+import io.dledger.broker.server.AdminServiceImpl;
+import io.dledger.broker.server.MessagingServiceImpl;
+import io.dledger.broker.statemachine.BrokerStateMachine;
+import io.dledger.broker.statemachine.CommandProposer;
+import io.dledger.broker.store.MessageStore;
+import io.dledger.broker.store.StoreConfig;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One broker node, wired: message store, state machine, Raft node, write proposer and the gRPC front
+ * end. {@link #close()} stops them in reverse order. Several instances can run in one JVM (tests) as
+ * long as their ports and directories differ.
+ */
+public final class BrokerServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerServer.class);
+
+    private final NodeConfig config;
+    private final MessageStore store;
+    private final ExecutorService snapshotExecutor;
+    private final BrokerStateMachine fsm;
+    private final RaftNode raft;
+    private final Server grpc;
+
+    private BrokerServer(NodeConfig config, MessageStore store, ExecutorService snapshotExecutor,
+                         BrokerStateMachine fsm, RaftNode raft, Server grpc) {
+        this.config = config;
+        this.store = store;
+        this.snapshotExecutor = snapshotExecutor;
+        this.fsm = fsm;
+        this.raft = raft;
+        this.grpc = grpc;
+    }
+
+    public static BrokerServer start(NodeConfig config, MeterRegistry registry) {
+        MessageStore store = MessageStore.open(StoreConfig.builder(config.storeDir())
+                .segmentBytes(config.segmentBytes()).indexEntriesPerFile(config.indexEntriesPerFile()).build());
+        ExecutorService snapshots = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "snapshot-save");
+            t.setDaemon(true);
+            return t;
+        });
+        BrokerStateMachine fsm = new BrokerStateMachine(store, snapshots);
+        CommandProposer proposer = new CommandProposer(fsm, System::currentTimeMillis, config.entryMaxBytes(),
+                config.maxInflightEntries(), config.writeQueueMaxBytes());
+        RaftNode raft = null;
+        try {
+            raft = RaftNode.start(config, fsm);
+            proposer.attach(raft.node());
+            Server grpc = NettyServerBuilder
+                    .forAddress(new InetSocketAddress(config.grpcBindHost(), config.self().grpcPort()))
+                    .maxInboundMessageSize(config.batchMaxBytes() + (1 << 20))
+                    .addService(new MessagingServiceImpl(config, store, fsm, raft, proposer))
+                    .addService(new AdminServiceImpl(config, store, fsm, raft, proposer))
+                    .build();
+            grpc.start();
+            LOG.info("node {} serving gRPC on {}:{}, data in {}", config.nodeId(), config.grpcBindHost(),
+                    config.self().grpcPort(), config.dataDir());
+            return new BrokerServer(config, store, snapshots, fsm, raft, grpc);
+        } catch (IOException | RuntimeException e) {
+            if (raft != null) {
+                raft.close();
+            }
+            snapshots.shutdownNow();
+            store.close();
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot start the gRPC server on port " + config.self().grpcPort(), io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    public NodeConfig config() {
+        return config;
+    }
+
+    public BrokerStateMachine stateMachine() {
+        return fsm;
+    }
+
+    public RaftNode raft() {
+        return raft;
+    }
+
+    @Override
+    public void close() {
+        LOG.info("node {} stopping", config.nodeId());
+        grpc.shutdown();
+        try {
+            if (!grpc.awaitTermination(5, TimeUnit.SECONDS)) {
+                grpc.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            grpc.shutdownNow();
+        }
+        raft.close();
+        snapshotExecutor.shutdown();
+        try {
+            snapshotExecutor.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        store.close();
+        LOG.info("node {} stopped", config.nodeId());
+    }
+}

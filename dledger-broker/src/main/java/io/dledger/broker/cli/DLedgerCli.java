@@ -1,0 +1,32 @@
+package io.dledger.broker.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code bin/dledger}: one command line for nodes, local clusters and clients. */
+@Command(name = "dledger", mixinStandardHelpOptions = true, version = "dledger 0.1.0",
+        description = "A replicated message broker on SOFAJRaft.",
+        subcommands = {NodeCommand.class, CommandLine.HelpCommand.class})
+public final class DLedgerCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(newCommandLine().execute(args));
+    }
+
+    /** The configured picocli command line (shared by main and tests of the CLI). */
+    public static CommandLine newCommandLine() {
+        CommandLine cl = new CommandLine(new DLedgerCli());
+        cl.setExecutionExceptionHandler((e, cmd, parseResult) -> {
+            cmd.getErr().println("error: " + e.getMessage());
+            return 1;
+        });
+        return cl;
+    }
+}

@@ -1,0 +1,16 @@
+package io.dledger.broker.config;
+
+import java.util.List;
+
+/** The node's configuration is invalid; the message lists every problem found. */
+public class ConfigException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public ConfigException(List<String> problems) {
+        super("invalid configuration:\n  - " + String.join("\n  - ", problems));
+    }
+
+    public ConfigException(String problem) {
+        this(List.of(problem));
+    }
+}

@@ -1,0 +1,60 @@
+package io.dledger.broker.config;
+
+import java.util.Locale;
+
+/**
+ * Every setting of a broker node. A setting can come from a properties file (key as written here),
+ * an environment variable ({@link #envName()}, e.g. {@code DLEDGER_NODE_ID}) or a command line flag
+ * ({@link #flag()}, e.g. {@code --node-id}); flags win over the environment, which wins over the file.
+ */
+public enum ConfigKey {
+    NODE_ID("node.id", null, "this node's id; must be one of the ids in peers"),
+    PEERS("peers", null, "the Raft group: id=host:raftPort:grpcPort,... (this node included)"),
+    DATA_DIR("data.dir", null, "directory for the Raft log, snapshots and the message store (default ./data/<node.id>)"),
+    GRPC_BIND_HOST("grpc.bind.host", "0.0.0.0", "interface the gRPC front end listens on (its port comes from peers)"),
+    ELECTION_TIMEOUT_MS("election.timeout.ms", "500", "Raft election timeout; followers start an election after it"),
+    ELECTION_MAX_DELAY_MS("election.max.delay.ms", "500", "random extra delay before an election, to avoid split votes"),
+    RAFT_SYNC("raft.sync", "true", "fsync the Raft log before acknowledging (turn off only for throwaway tests)"),
+    SNAPSHOT_INTERVAL_SECS("snapshot.interval.secs", "300", "a Raft snapshot is taken this often, which lets the Raft log be truncated"),
+    SNAPSHOT_LOG_MARGIN("snapshot.log.margin", "20000", "Raft entries kept after a snapshot, so a briefly absent follower catches up from the log"),
+    SEGMENT_BYTES("store.segment.bytes", "134217728", "maximum size of one message log segment file"),
+    INDEX_ENTRIES_PER_FILE("store.index.entries.per.file", "1048576", "entries per queue index file (12 bytes each)"),
+    MESSAGE_MAX_BYTES("message.max.bytes", "4194304", "largest message body accepted"),
+    BATCH_MAX_BYTES("batch.max.bytes", "8388608", "largest produce request accepted (all messages)"),
+    BATCH_MAX_MESSAGES("batch.max.messages", "10000", "most messages in one produce request"),
+    ENTRY_MAX_BYTES("raft.entry.max.bytes", "1048576", "the leader groups waiting requests into one Raft entry up to this size"),
+    MAX_INFLIGHT_ENTRIES("raft.max.inflight.entries", "4", "Raft entries the leader keeps in flight before it groups further requests"),
+    WRITE_QUEUE_MAX_BYTES("write.queue.max.bytes", "67108864", "requests waiting for a Raft entry beyond this are rejected with BUSY"),
+    PULL_MAX_MESSAGES("pull.max.messages", "1024", "most messages one pull returns"),
+    PULL_MAX_BYTES("pull.max.bytes", "8388608", "about the most bytes one pull returns");
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+
+    ConfigKey(String key, String defaultValue, String description) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    public String envName() {
+        return "DLEDGER_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    public String flag() {
+        return "--" + key.replace('.', '-');
+    }
+}

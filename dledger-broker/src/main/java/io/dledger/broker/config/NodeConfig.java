@@ -1,0 +1,47 @@
+package io.dledger.broker.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Validated, immutable settings of one broker node. Built by {@link NodeConfigLoader}; see
+ * {@link ConfigKey} for the meaning and defaults of each value.
+ */
+public record NodeConfig(
+        String nodeId,
+        List<PeerSpec> peers,
+        Path dataDir,
+        String grpcBindHost,
+        int electionTimeoutMs,
+        int electionMaxDelayMs,
+        boolean raftSync,
+        int snapshotIntervalSecs,
+        int snapshotLogMargin,
+        long segmentBytes,
+        int indexEntriesPerFile,
+        int messageMaxBytes,
+        int batchMaxBytes,
+        int batchMaxMessages,
+        int entryMaxBytes,
+        int maxInflightEntries,
+        long writeQueueMaxBytes,
+        int pullMaxMessages,
+        int pullMaxBytes) {
+
+    public NodeConfig {
+        peers = List.copyOf(peers);
+    }
+
+    /** This node's entry in the peer list. */
+    public PeerSpec self() {
+        return peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElseThrow();
+    }
+
+    public Path raftDir() {
+        return dataDir.resolve("raft");
+    }
+
+    public Path storeDir() {
+        return dataDir.resolve("store");
+    }
+}

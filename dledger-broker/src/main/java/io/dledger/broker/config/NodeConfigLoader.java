@@ -1,0 +1,168 @@
+package io.dledger.broker.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Resolves a {@link NodeConfig} from a properties file, the environment and command line flags (in
+ * rising precedence), and validates it, reporting every problem at once.
+ */
+public final class NodeConfigLoader {
+    private NodeConfigLoader() {
+    }
+
+    /**
+     * @param flags  values given on the command line, by key
+     * @param env    the process environment (only {@code DLEDGER_*} variables are read)
+     * @param file   optional properties file
+     */
+    public static NodeConfig load(Map<ConfigKey, String> flags, Map<String, String> env, Path file) {
+        Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
+        List<String> problems = new ArrayList<>();
+        for (ConfigKey k : ConfigKey.values()) {
+            if (k.defaultValue() != null) {
+                values.put(k, k.defaultValue());
+            }
+        }
+        if (file != null) {
+            readFile(file, values, problems);
+        }
+        for (ConfigKey k : ConfigKey.values()) {
+            String v = env.get(k.envName());
+            if (v != null && !v.isBlank()) {
+                values.put(k, v.trim());
+            }
+        }
+        flags.forEach((k, v) -> {
+            if (v != null) {
+                values.put(k, v.trim());
+            }
+        });
+        return validate(values, problems);
+    }
+
+    private static void readFile(Path file, Map<ConfigKey, String> values, List<String> problems) {
+        Properties props = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            props.load(r);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        }
+        Set<String> known = new HashSet<>();
+        for (ConfigKey k : ConfigKey.values()) {
+            known.add(k.key());
+            String v = props.getProperty(k.key());
+            if (v != null) {
+                values.put(k, v.trim());
+            }
+        }
+        for (String name : props.stringPropertyNames()) {
+            if (!known.contains(name)) {
+                problems.add("unknown setting '" + name + "' in " + file);
+            }
+        }
+    }
+
+    private static NodeConfig validate(Map<ConfigKey, String> v, List<String> problems) {
+        String nodeId = v.get(ConfigKey.NODE_ID);
+        if (nodeId == null || nodeId.isBlank()) {
+            problems.add("node id is required (" + ConfigKey.NODE_ID.flag() + ", " + ConfigKey.NODE_ID.envName() + ")");
+        } else if (!PeerSpec.ID.matcher(nodeId).matches()) {
+            problems.add("node id '" + nodeId + "' may only use letters, digits, '_', '.', '-'");
+        }
+        List<PeerSpec> peers = List.of();
+        String peerList = v.get(ConfigKey.PEERS);
+        if (peerList == null || peerList.isBlank()) {
+            problems.add("peers are required (" + ConfigKey.PEERS.flag() + " id=host:raftPort:grpcPort,...)");
+        } else {
+            peers = PeerSpec.parseList(peerList, problems);
+            checkPeers(peers, nodeId, problems);
+        }
+        Ints ints = new Ints(v, problems);
+        int electionTimeout = ints.get(ConfigKey.ELECTION_TIMEOUT_MS, 100, 60_000);
+        int electionDelay = ints.get(ConfigKey.ELECTION_MAX_DELAY_MS, 0, 60_000);
+        int snapshotInterval = ints.get(ConfigKey.SNAPSHOT_INTERVAL_SECS, 0, 365 * 24 * 3600);
+        int snapshotMargin = ints.get(ConfigKey.SNAPSHOT_LOG_MARGIN, 0, Integer.MAX_VALUE);
+        long segmentBytes = ints.getLong(ConfigKey.SEGMENT_BYTES, 64 * 1024, 1L << 40);
+        int indexEntries = ints.get(ConfigKey.INDEX_ENTRIES_PER_FILE, 16, 1 << 26);
+        int messageMax = ints.get(ConfigKey.MESSAGE_MAX_BYTES, 1, 64 * 1024 * 1024);
+        int batchMax = ints.get(ConfigKey.BATCH_MAX_BYTES, 1, 64 * 1024 * 1024);
+        int batchMessages = ints.get(ConfigKey.BATCH_MAX_MESSAGES, 1, 1_000_000);
+        int entryMax = ints.get(ConfigKey.ENTRY_MAX_BYTES, 1024, 64 * 1024 * 1024);
+        int inflight = ints.get(ConfigKey.MAX_INFLIGHT_ENTRIES, 1, 1024);
+        long queueMax = ints.getLong(ConfigKey.WRITE_QUEUE_MAX_BYTES, 1024, 1L << 40);
+        int pullMessages = ints.get(ConfigKey.PULL_MAX_MESSAGES, 1, 100_000);
+        int pullBytes = ints.get(ConfigKey.PULL_MAX_BYTES, 1024, 256 * 1024 * 1024);
+        boolean sync = bool(v.get(ConfigKey.RAFT_SYNC), ConfigKey.RAFT_SYNC, problems);
+        if (messageMax > batchMax) {
+            problems.add(ConfigKey.MESSAGE_MAX_BYTES.key() + " (" + messageMax + ") exceeds "
+                    + ConfigKey.BATCH_MAX_BYTES.key() + " (" + batchMax + ")");
+        }
+        if (segmentBytes < 2L * batchMax) {
+            problems.add(ConfigKey.SEGMENT_BYTES.key() + " (" + segmentBytes + ") must be at least twice "
+                    + ConfigKey.BATCH_MAX_BYTES.key() + " (" + batchMax + ")");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        String dataDir = v.get(ConfigKey.DATA_DIR);
+        Path data = Path.of(dataDir == null || dataDir.isBlank() ? "data/" + nodeId : dataDir).toAbsolutePath();
+        return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), electionTimeout, electionDelay,
+                sync, snapshotInterval, snapshotMargin, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
+                entryMax, inflight, queueMax, pullMessages, pullBytes);
+    }
+
+    private static void checkPeers(List<PeerSpec> peers, String nodeId, List<String> problems) {
+        Set<String> ids = new HashSet<>();
+        Set<String> addresses = new HashSet<>();
+        for (PeerSpec p : peers) {
+            if (!ids.add(p.id())) {
+                problems.add("peer id '" + p.id() + "' appears twice");
+            }
+            if (!addresses.add(p.raftAddress()) | !addresses.add(p.grpcAddress())) {
+                problems.add("peer '" + p + "' reuses an address of another peer");
+            }
+        }
+        if (nodeId != null && !nodeId.isBlank() && !ids.contains(nodeId) && !peers.isEmpty()) {
+            problems.add("node id '" + nodeId + "' is not among the peers " + ids);
+        }
+    }
+
+    private static boolean bool(String s, ConfigKey k, List<String> problems) {
+        if ("true".equalsIgnoreCase(s) || "false".equalsIgnoreCase(s)) {
+            return Boolean.parseBoolean(s);
+        }
+        problems.add(k.key() + " must be true or false, not '" + s + "'");
+        return true;
+    }
+
+    /** Parses bounded numbers, recording problems instead of failing on the first. */
+    private record Ints(Map<ConfigKey, String> values, List<String> problems) {
+        int get(ConfigKey k, int min, int max) {
+            return (int) getLong(k, min, max);
+        }
+
+        long getLong(ConfigKey k, long min, long max) {
+            String s = values.get(k);
+            try {
+                long n = Long.parseLong(s.trim().replace("_", ""));
+                if (n < min || n > max) {
+                    problems.add(k.key() + " must be between " + min + " and " + max + ", not " + n);
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                problems.add(k.key() + " must be a whole number, not '" + s + "'");
+                return min;
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.dledger.broker.raft;
+
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.RaftGroupService;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.core.NodeImpl;
+import com.alipay.sofa.jraft.core.State;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.option.NodeOptions;
+import com.alipay.sofa.jraft.option.RaftOptions;
+import io.dledger.broker.config.NodeConfig;
+import io.dledger.broker.config.PeerSpec;
+import io.dledger.broker.statemachine.BrokerStateMachine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's member of the Raft group: builds the JRaft options from the {@link NodeConfig}, starts
+ * the node with its Bolt RPC server (default transport; RocksDB log), and answers questions about
+ * roles and progress. Thread-safe.
+ */
+public final class RaftNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+    public static final String GROUP_ID = "dledger";
+
+    private final NodeConfig config;
+    private final BrokerStateMachine fsm;
+    private final RaftGroupService service;
+    private final Node node;
+
+    private RaftNode(NodeConfig config, BrokerStateMachine fsm, RaftGroupService service, Node node) {
+        this.config = config;
+        this.fsm = fsm;
+        this.service = service;
+        this.node = node;
+    }
+
+    public static RaftNode start(NodeConfig config, BrokerStateMachine fsm) {
+        NodeOptions opts = new NodeOptions();
+        opts.setFsm(fsm);
+        opts.setElectionTimeoutMs(config.electionTimeoutMs());
+        opts.setEnableMetrics(true);
+        opts.setSnapshotIntervalSecs(config.snapshotIntervalSecs());
+        opts.setSnapshotLogIndexMargin(config.snapshotLogMargin());
+        Configuration conf = new Configuration();
+        for (PeerSpec p : config.peers()) {
+            conf.addPeer(peerId(p));
+        }
+        opts.setInitialConf(conf);
+        try {
+            Files.createDirectories(config.raftDir());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + config.raftDir(), e);
+        }
+        opts.setLogUri(config.raftDir().resolve("log").toString());
+        opts.setRaftMetaUri(config.raftDir().resolve("meta").toString());
+        opts.setSnapshotUri(config.raftDir().resolve("snapshot").toString());
+        RaftOptions raft = new RaftOptions();
+        raft.setSync(config.raftSync());
+        raft.setMaxElectionDelayMs(config.electionMaxDelayMs());
+        raft.setMaxByteCountPerRpc(1024 * 1024);
+        raft.setMaxBodySize(4 * 1024 * 1024);
+        opts.setRaftOptions(raft);
+
+        PeerId self = peerId(config.self());
+        RaftGroupService service = new RaftGroupService(GROUP_ID, self, opts);
+        Node node = service.start();
+        LOG.info("Raft node {} started at {} with peers {}, election timeout {} ms", config.nodeId(), self,
+                conf, config.electionTimeoutMs());
+        return new RaftNode(config, fsm, service, node);
+    }
+
+    static PeerId peerId(PeerSpec p) {
+        return new PeerId(p.host(), p.raftPort());
+    }
+
+    public Node node() {
+        return node;
+    }
+
+    /** The leader this node knows of, as configured (empty while unknown). */
+    public Optional<PeerSpec> leader() {
+        PeerId leader = node.getLeaderId();
+        if (leader == null || leader.isEmpty()) {
+            return Optional.empty();
+        }
+        return config.peers().stream()
+                .filter(p -> p.raftPort() == leader.getPort() && p.host().equals(leader.getIp()))
+                .findFirst();
+    }
+
+    public State state() {
+        return ((NodeImpl) node).getNodeState();
+    }
+
+    public long term() {
+        return fsm.knownTerm();
+    }
+
+    public long commitIndex() {
+        return node.getLastCommittedIndex();
+    }
+
+    public long appliedIndex() {
+        return node.getLastAppliedLogIndex();
+    }
+
+    public long lastLogIndex() {
+        return node.getLastLogIndex();
+    }
+
+    /** Takes a snapshot now; completes with the snapshot's index. */
+    public CompletableFuture<Long> snapshot() {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        node.snapshot((Status s) -> {
+            if (s.isOk()) {
+                f.complete(fsm.lastSnapshotIndex());
+            } else {
+                f.completeExceptionally(new IllegalStateException("snapshot failed: " + s));
+            }
+        });
+        return f;
+    }
+
+    @Override
+    public void close() {
+        service.shutdown();
+        try {
+            service.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package io.dledger.broker.server;
+
+import io.dledger.broker.config.NodeConfig;
+import io.dledger.broker.config.PeerSpec;
+import io.dledger.broker.raft.RaftNode;
+import io.dledger.broker.statemachine.BrokerStateMachine;
+import io.dledger.broker.statemachine.CommandProposer;
+import io.dledger.broker.store.MessageStore;
+import io.dledger.broker.store.QueueDigester;
+import io.dledger.broker.store.ReadRejectedException;
+import io.dledger.broker.store.TopicResult;
+import io.dledger.broker.store.TopicView;
+import io.dledger.proto.AdminServiceGrpc;
+import io.dledger.proto.CreateTopicRequest;
+import io.dledger.proto.CreateTopicResponse;
+import io.dledger.proto.DescribeTopicRequest;
+import io.dledger.proto.ErrorCode;
+import io.dledger.proto.ListTopicsRequest;
+import io.dledger.proto.ListTopicsResponse;
+import io.dledger.proto.NodeStatus;
+import io.dledger.proto.NodeStatusRequest;
+import io.dledger.proto.QueueDigest;
+import io.dledger.proto.QueueDigestRequest;
+import io.dledger.proto.QueueDigestResponse;
+import io.dledger.proto.QueueInfo;
+import io.dledger.proto.Role;
+import io.dledger.proto.TakeSnapshotRequest;
+import io.dledger.proto.TakeSnapshotResponse;
+import io.dledger.proto.TopicInfo;
+import io.dledger.proto.internal.CreateTopicCommand;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.TimeUnit;
+
+/** Topic administration, node status, replica digests and on-demand snapshots. */
+public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBase {
+    private final NodeConfig config;
+    private final MessageStore store;
+    private final BrokerStateMachine fsm;
+    private final RaftNode raft;
+    private final CommandProposer proposer;
+
+    public AdminServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
+                            CommandProposer proposer) {
+        this.config = config;
+        this.store = store;
+        this.fsm = fsm;
+        this.raft = raft;
+        this.proposer = proposer;
+    }
+
+    @Override
+    public void createTopic(CreateTopicRequest req, StreamObserver<CreateTopicResponse> out) {
+        try {
+            ProduceValidator.checkTopicName(req.getTopic());
+            ProduceValidator.checkQueues(req.getQueues());
+            if (!fsm.isLeader()) {
+                throw RpcErrors.notLeader(raft.leader().orElse(null));
+            }
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
+        proposer.createTopic(CreateTopicCommand.newBuilder().setTopic(req.getTopic()).setQueues(req.getQueues())
+                .build()).whenComplete((r, e) -> {
+                    if (e != null) {
+                        out.onError(RpcErrors.fromProposal(e, raft));
+                    } else if (r.status() == TopicResult.Status.CONFLICT) {
+                        out.onError(RpcErrors.error(ErrorCode.TOPIC_EXISTS, "topic '" + r.topic()
+                                + "' already exists with " + r.queues() + " queues"));
+                    } else {
+                        out.onNext(CreateTopicResponse.newBuilder().setTopic(r.topic()).setQueues(r.queues())
+                                .setCreated(r.status() == TopicResult.Status.CREATED).build());
+                        out.onCompleted();
+                    }
+                });
+    }
+
+    @Override
+    public void describeTopic(DescribeTopicRequest req, StreamObserver<TopicInfo> out) {
+        TopicView t = store.topic(req.getTopic());
+        if (t == null) {
+            out.onError(RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + req.getTopic() + "' does not exist"));
+            return;
+        }
+        out.onNext(toInfo(t));
+        out.onCompleted();
+    }
+
+    @Override
+    public void listTopics(ListTopicsRequest req, StreamObserver<ListTopicsResponse> out) {
+        ListTopicsResponse.Builder b = ListTopicsResponse.newBuilder();
+        store.topics().forEach(t -> b.addTopics(toInfo(t)));
+        out.onNext(b.build());
+        out.onCompleted();
+    }
+
+    private static TopicInfo toInfo(TopicView t) {
+        TopicInfo.Builder b = TopicInfo.newBuilder().setTopic(t.name()).setQueues(t.queues());
+        for (int q = 0; q < t.queues(); q++) {
+            b.addQueueInfos(QueueInfo.newBuilder().setQueue(q).setMinOffset(t.minOffsets()[q])
+                    .setMaxOffset(t.maxOffsets()[q]));
+        }
+        return b.build();
+    }
+
+    @Override
+    public void getNodeStatus(NodeStatusRequest req, StreamObserver<NodeStatus> out) {
+        NodeStatus.Builder b = NodeStatus.newBuilder().setSelf(RpcErrors.nodeRef(config.self()))
+                .setRole(role()).setTerm(raft.term()).setCommitIndex(raft.commitIndex())
+                .setAppliedIndex(raft.appliedIndex()).setLastLogIndex(raft.lastLogIndex())
+                .setLastSnapshotIndex(fsm.lastSnapshotIndex()).setSnapshotsInstalled(fsm.snapshotsInstalled());
+        raft.leader().ifPresent(l -> b.setLeader(RpcErrors.nodeRef(l)));
+        for (PeerSpec p : config.peers()) {
+            b.addPeers(RpcErrors.nodeRef(p));
+        }
+        out.onNext(b.build());
+        out.onCompleted();
+    }
+
+    private Role role() {
+        if (fsm.error() != null) {
+            return Role.INACTIVE;
+        }
+        return switch (raft.state()) {
+            case STATE_LEADER, STATE_TRANSFERRING -> fsm.isLeader() ? Role.LEADER : Role.CANDIDATE;
+            case STATE_FOLLOWER -> Role.FOLLOWER;
+            case STATE_CANDIDATE -> Role.CANDIDATE;
+            default -> Role.INACTIVE;
+        };
+    }
+
+    @Override
+    public void queueDigests(QueueDigestRequest req, StreamObserver<QueueDigestResponse> out) {
+        TopicView t = store.topic(req.getTopic());
+        if (t == null) {
+            out.onError(RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + req.getTopic() + "' does not exist"));
+            return;
+        }
+        try {
+            QueueDigestResponse.Builder b = QueueDigestResponse.newBuilder().setTopic(t.name())
+                    .setAppliedIndex(store.lastAppliedIndex()).setNodeId(config.nodeId());
+            for (int q = 0; q < t.queues(); q++) {
+                long min = t.minOffsets()[q];
+                long max = t.maxOffsets()[q];
+                b.addQueues(QueueDigest.newBuilder().setQueue(q).setMinOffset(min).setMaxOffset(max)
+                        .setDigest(QueueDigester.digest(store, t.name(), q, min, max)));
+            }
+            out.onNext(b.build());
+            out.onCompleted();
+        } catch (ReadRejectedException e) {
+            out.onError(RpcErrors.fromRead(e));
+        } catch (RuntimeException e) {
+            out.onError(RpcErrors.internal("digest of " + req.getTopic(), e));
+        }
+    }
+
+    @Override
+    public void takeSnapshot(TakeSnapshotRequest req, StreamObserver<TakeSnapshotResponse> out) {
+        raft.snapshot().orTimeout(60, TimeUnit.SECONDS).whenComplete((index, e) -> {
+            if (e != null) {
+                out.onError(RpcErrors.internal("snapshot", e));
+            } else {
+                out.onNext(TakeSnapshotResponse.newBuilder().setSnapshotIndex(index).build());
+                out.onCompleted();
+            }
+        });
+    }
+}

@@ -1,0 +1,104 @@
+package io.dledger.broker.server;
+
+import io.dledger.broker.config.PeerSpec;
+import io.dledger.broker.raft.RaftNode;
+import io.dledger.broker.statemachine.ProposalException;
+import io.dledger.broker.store.ReadRejectedException;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import io.dledger.proto.ErrorCode;
+import io.dledger.proto.ErrorDetail;
+import io.dledger.proto.NodeRef;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
+
+/**
+ * How a typed {@link ErrorCode} travels to the client: a gRPC status of the matching kind with a
+ * readable description, plus the {@link ErrorDetail} in the binary trailer {@link #DETAIL_KEY} (the
+ * leader hint for NOT_LEADER, the queue bounds for OFFSET_OUT_OF_RANGE).
+ */
+public final class RpcErrors {
+    private static final Logger LOG = LoggerFactory.getLogger(RpcErrors.class);
+    public static final Metadata.Key<ErrorDetail> DETAIL_KEY =
+            Metadata.Key.of("dledger-error-bin", ProtoUtils.metadataMarshaller(ErrorDetail.getDefaultInstance()));
+
+    private RpcErrors() {
+    }
+
+    public static Status.Code statusCode(ErrorCode code) {
+        return switch (code) {
+            case NOT_LEADER, SEQUENCE_TOO_OLD -> Status.Code.FAILED_PRECONDITION;
+            case TOPIC_NOT_FOUND, QUEUE_NOT_FOUND -> Status.Code.NOT_FOUND;
+            case INVALID_TOPIC_NAME, EMPTY_MESSAGE, MESSAGE_TOO_LARGE, BATCH_TOO_LARGE, INVALID_ARGUMENT ->
+                    Status.Code.INVALID_ARGUMENT;
+            case OFFSET_OUT_OF_RANGE -> Status.Code.OUT_OF_RANGE;
+            case TOPIC_EXISTS -> Status.Code.ALREADY_EXISTS;
+            case OUTCOME_UNKNOWN, NODE_UNAVAILABLE -> Status.Code.UNAVAILABLE;
+            case BUSY -> Status.Code.RESOURCE_EXHAUSTED;
+            case TIMEOUT -> Status.Code.DEADLINE_EXCEEDED;
+            case INTERNAL, ERROR_UNSPECIFIED, UNRECOGNIZED -> Status.Code.INTERNAL;
+        };
+    }
+
+    public static StatusRuntimeException error(ErrorCode code, String message) {
+        return error(ErrorDetail.newBuilder().setCode(code).setMessage(message).build());
+    }
+
+    public static StatusRuntimeException notLeader(PeerSpec leader) {
+        ErrorDetail.Builder d = ErrorDetail.newBuilder().setCode(ErrorCode.NOT_LEADER);
+        if (leader == null) {
+            d.setMessage("this node is not the leader and knows no leader yet (election in progress)");
+        } else {
+            d.setMessage("this node is not the leader; the leader is " + leader.id() + " at " + leader.grpcAddress());
+            d.setLeader(nodeRef(leader));
+        }
+        return error(d.build());
+    }
+
+    public static StatusRuntimeException outOfRange(String message, long min, long max) {
+        return error(ErrorDetail.newBuilder().setCode(ErrorCode.OFFSET_OUT_OF_RANGE).setMessage(message)
+                .setMinOffset(min).setMaxOffset(max).build());
+    }
+
+    public static StatusRuntimeException error(ErrorDetail detail) {
+        Metadata trailers = new Metadata();
+        trailers.put(DETAIL_KEY, detail);
+        return Status.fromCode(statusCode(detail.getCode()))
+                .withDescription(detail.getCode().name() + ": " + detail.getMessage())
+                .asRuntimeException(trailers);
+    }
+
+    /** A failed proposal: NOT_LEADER gets the current leader hint; others keep their code. */
+    public static StatusRuntimeException fromProposal(Throwable t, RaftNode raft) {
+        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (cause instanceof ProposalException p) {
+            if (p.code() == ErrorCode.NOT_LEADER) {
+                return notLeader(raft.leader().orElse(null));
+            }
+            return error(p.code(), p.getMessage());
+        }
+        return internal("write", cause);
+    }
+
+    public static StatusRuntimeException fromRead(ReadRejectedException e) {
+        return switch (e.reason()) {
+            case TOPIC_NOT_FOUND -> error(ErrorCode.TOPIC_NOT_FOUND, e.getMessage());
+            case QUEUE_NOT_FOUND -> error(ErrorCode.QUEUE_NOT_FOUND, e.getMessage());
+            case OFFSET_OUT_OF_RANGE -> outOfRange(e.getMessage(), e.minOffset(), e.maxOffset());
+        };
+    }
+
+    /** An unexpected failure: logged here with its stack trace, reported to the client without it. */
+    public static StatusRuntimeException internal(String what, Throwable t) {
+        LOG.error("{} failed", what, t);
+        return error(ErrorCode.INTERNAL, what + " failed on the broker: " + t.getMessage());
+    }
+
+    public static NodeRef nodeRef(PeerSpec p) {
+        return NodeRef.newBuilder().setId(p.id()).setGrpcAddress(p.grpcAddress()).setRaftAddress(p.raftAddress())
+                .build();
+    }
+}

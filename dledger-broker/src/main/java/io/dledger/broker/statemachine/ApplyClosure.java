@@ -1,0 +1,56 @@
+package io.dledger.broker.statemachine;
+
+import com.alipay.sofa.jraft.Closure;
+import com.alipay.sofa.jraft.Status;
+import io.dledger.proto.ErrorCode;
+import io.dledger.proto.internal.CommandBatch;
+import java.util.List;
+
+/**
+ * Completion of one Raft task on the leader. It carries the decoded {@link CommandBatch} (so the
+ * leader does not decode what it encoded) and the proposals whose results the state machine fills in;
+ * {@link #run} completes them, or fails them all when the entry did not commit under this leader.
+ *
+ * <p>JRaft calls {@link #run} exactly once, on the state machine thread or a Raft thread.
+ */
+final class ApplyClosure implements Closure {
+    private final CommandBatch batch;
+    private final List<Proposal> proposals;
+    private final Runnable onDone;
+    private Object[] results;
+
+    ApplyClosure(CommandBatch batch, List<Proposal> proposals, Runnable onDone) {
+        this.batch = batch;
+        this.proposals = proposals;
+        this.onDone = onDone;
+    }
+
+    CommandBatch batch() {
+        return batch;
+    }
+
+    /** Results per command, in batch order (set by the state machine before {@code run(OK)}). */
+    void setResults(Object[] results) {
+        this.results = results;
+    }
+
+    @Override
+    public void run(Status status) {
+        try {
+            if (status.isOk() && results != null) {
+                for (int i = 0; i < proposals.size(); i++) {
+                    proposals.get(i).result().complete(results[i]);
+                }
+            } else {
+                ProposalException e = new ProposalException(ErrorCode.OUTCOME_UNKNOWN,
+                        "leadership changed while the write was replicating (" + status.getErrorMsg()
+                                + "); retry with the same producer id and sequence to learn its outcome");
+                for (Proposal p : proposals) {
+                    p.result().completeExceptionally(e);
+                }
+            }
+        } finally {
+            onDone.run();
+        }
+    }
+}

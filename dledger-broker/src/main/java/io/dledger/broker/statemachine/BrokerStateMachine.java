@@ -1,0 +1,226 @@
+package io.dledger.broker.statemachine;
+
+import com.alipay.sofa.jraft.Closure;
+import com.alipay.sofa.jraft.Iterator;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.core.StateMachineAdapter;
+import com.alipay.sofa.jraft.entity.LeaderChangeContext;
+import com.alipay.sofa.jraft.entity.RaftOutter.SnapshotMeta;
+import com.alipay.sofa.jraft.error.RaftError;
+import com.alipay.sofa.jraft.error.RaftException;
+import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
+import com.alipay.sofa.jraft.storage.snapshot.SnapshotWriter;
+import io.dledger.broker.store.Checkpoint;
+import io.dledger.broker.store.CheckpointCodec;
+import io.dledger.broker.store.EntryWriter;
+import io.dledger.broker.store.MessageStore;
+import io.dledger.proto.internal.Command;
+import io.dledger.proto.internal.CommandBatch;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's JRaft state machine: applies committed {@link CommandBatch} entries to the
+ * {@link MessageStore} in log order, saves and loads snapshots, and tracks leadership.
+ *
+ * <p>Applying is deterministic (queue offsets, timestamps and deduplication depend only on the entries),
+ * so every replica builds the same store. An entry at or below the store's last applied index is
+ * already stored (a replay after restart) and is skipped. A storage failure stops the node
+ * ({@code setErrorAndRollback}) rather than let replicas diverge.
+ *
+ * <p>Thread-safety: JRaft calls the callbacks on its single state machine thread; {@link #isLeader}
+ * and the counters are safe to read from any thread.
+ */
+public final class BrokerStateMachine extends StateMachineAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerStateMachine.class);
+    static final String CHECKPOINT_FILE = "checkpoint";
+
+    private final MessageStore store;
+    private final Executor snapshotExecutor;
+    private final AtomicLong snapshotsInstalled = new AtomicLong();
+    private volatile long leaderTerm = -1;
+    private volatile long knownTerm;
+    private volatile long lastSnapshotIndex;
+    private volatile String error;
+
+    public BrokerStateMachine(MessageStore store, Executor snapshotExecutor) {
+        this.store = store;
+        this.snapshotExecutor = snapshotExecutor;
+    }
+
+    @Override
+    public void onApply(Iterator it) {
+        while (it.hasNext()) {
+            long index = it.getIndex();
+            Closure done = it.done();
+            if (index <= store.lastAppliedIndex()) {
+                if (done != null) { // cannot happen for an entry this leader proposed; never leave a caller hanging
+                    done.run(new Status(RaftError.EINTERNAL, "entry %d was already applied", index));
+                }
+                it.next(); // already in the store: replay after a restart
+                continue;
+            }
+            ApplyClosure closure = done instanceof ApplyClosure c ? c : null;
+            Object[] results;
+            try {
+                CommandBatch batch = closure != null ? closure.batch() : CommandCodec.decode(it.getData());
+                results = apply(index, batch);
+            } catch (RuntimeException e) {
+                LOG.error("cannot apply Raft entry {}; stopping this node's state machine", index, e);
+                error = "apply of entry " + index + " failed: " + e.getMessage();
+                it.setErrorAndRollback(1, new Status(RaftError.ESTATEMACHINE, "apply failed: %s", e.getMessage()));
+                return;
+            }
+            if (closure != null) {
+                closure.setResults(results);
+                closure.run(Status.OK());
+            } else if (done != null) {
+                done.run(Status.OK());
+            }
+            it.next();
+        }
+    }
+
+    private Object[] apply(long index, CommandBatch batch) {
+        List<Command> commands = batch.getCommandsList();
+        Object[] results = new Object[commands.size()];
+        EntryWriter w = store.writer();
+        w.begin(index, batch.getTimestampMs());
+        for (int i = 0; i < results.length; i++) {
+            Command c = commands.get(i);
+            results[i] = switch (c.getKindCase()) {
+                case PRODUCE -> w.produce(c.getProduce());
+                case CREATE_TOPIC -> w.createTopic(c.getCreateTopic().getTopic(), c.getCreateTopic().getQueues());
+                case KIND_NOT_SET -> throw new IllegalStateException("command without a kind in entry " + index);
+            };
+        }
+        w.commit();
+        return results;
+    }
+
+    @Override
+    public void onSnapshotSave(SnapshotWriter writer, Closure done) {
+        Checkpoint c = store.captureCheckpoint();
+        Path dir = Path.of(writer.getPath());
+        List<String> files;
+        try {
+            files = store.linkSnapshotFiles(c, dir);
+        } catch (RuntimeException e) {
+            LOG.error("snapshot save failed", e);
+            done.run(new Status(RaftError.EIO, "snapshot save failed: %s", e.getMessage()));
+            return;
+        }
+        snapshotExecutor.execute(() -> {
+            try {
+                store.persist(c); // flushes the linked bytes too
+                CheckpointCodec.write(dir.resolve(CHECKPOINT_FILE), c);
+                for (String f : files) {
+                    writer.addFile(f);
+                }
+                writer.addFile(CHECKPOINT_FILE);
+                lastSnapshotIndex = Math.max(lastSnapshotIndex, c.raftIndex());
+                LOG.info("snapshot saved: store at raft index {}, {} files", c.raftIndex(), files.size() + 1);
+                done.run(Status.OK());
+            } catch (RuntimeException e) {
+                LOG.error("snapshot save failed", e);
+                done.run(new Status(RaftError.EIO, "snapshot save failed: %s", e.getMessage()));
+            }
+        });
+    }
+
+    @Override
+    public boolean onSnapshotLoad(SnapshotReader reader) {
+        SnapshotMeta meta = reader.load();
+        if (meta == null) {
+            LOG.error("snapshot {} has no metadata", reader.getPath());
+            return false;
+        }
+        Path dir = Path.of(reader.getPath());
+        try {
+            Checkpoint c = CheckpointCodec.read(dir.resolve(CHECKPOINT_FILE));
+            if (store.lastAppliedIndex() >= c.raftIndex()) {
+                LOG.info("snapshot at raft index {} is already contained in the store (applied {})",
+                        meta.getLastIncludedIndex(), store.lastAppliedIndex());
+            } else {
+                LOG.info("installing snapshot at raft index {} over a store at applied index {}",
+                        meta.getLastIncludedIndex(), store.lastAppliedIndex());
+                store.installSnapshot(dir);
+                snapshotsInstalled.incrementAndGet();
+            }
+            store.markApplied(meta.getLastIncludedIndex());
+            lastSnapshotIndex = meta.getLastIncludedIndex();
+            return true;
+        } catch (RuntimeException e) {
+            LOG.error("cannot load snapshot {}", dir, e);
+            error = "snapshot load failed: " + e.getMessage();
+            return false;
+        }
+    }
+
+    @Override
+    public void onLeaderStart(long term) {
+        leaderTerm = term;
+        knownTerm = Math.max(knownTerm, term);
+        LOG.info("became leader in term {} (applied index {})", term, store.lastAppliedIndex());
+    }
+
+    @Override
+    public void onLeaderStop(Status status) {
+        LOG.info("stepped down as leader of term {}: {}", leaderTerm, status);
+        leaderTerm = -1;
+    }
+
+    @Override
+    public void onStartFollowing(LeaderChangeContext ctx) {
+        knownTerm = Math.max(knownTerm, ctx.getTerm());
+        LOG.info("following leader {} in term {}", ctx.getLeaderId(), ctx.getTerm());
+    }
+
+    @Override
+    public void onStopFollowing(LeaderChangeContext ctx) {
+        knownTerm = Math.max(knownTerm, ctx.getTerm());
+        LOG.info("stopped following leader {} of term {}: {}", ctx.getLeaderId(), ctx.getTerm(), ctx.getStatus());
+    }
+
+    @Override
+    public void onError(RaftException e) {
+        error = e.getMessage();
+        LOG.error("Raft node entered the error state; it serves no more writes", e);
+    }
+
+    /** True between onLeaderStart and onLeaderStop: every earlier entry is applied. */
+    public boolean isLeader() {
+        return leaderTerm > 0;
+    }
+
+    /** The term this node leads, or -1. */
+    public long leaderTerm() {
+        return leaderTerm;
+    }
+
+    /** The newest term this node has seen a leader for (its own included). */
+    public long knownTerm() {
+        return knownTerm;
+    }
+
+    public long lastSnapshotIndex() {
+        return lastSnapshotIndex;
+    }
+
+    public long snapshotsInstalled() {
+        return snapshotsInstalled.get();
+    }
+
+    /** Why the node stopped applying, or null while healthy. */
+    public String error() {
+        return error;
+    }
+
+    public MessageStore store() {
+        return store;
+    }
+}
