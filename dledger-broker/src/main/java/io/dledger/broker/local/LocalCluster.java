@@ -1,0 +1,232 @@
+package io.dledger.broker.local;
+
+import io.dledger.broker.config.PeerSpec;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * A Raft group of broker nodes on 127.0.0.1, each a separate JVM with its own ports, data directory
+ * and log file, all under one directory. Its state ({@value #STATE_FILE}) records which processes it
+ * started, so another invocation ({@code cluster down}) stops exactly those. Used by
+ * {@code dledger cluster}, {@code dledger demo}, the benchmarks and the integration tests.
+ *
+ * <p>Thread-safety: not thread-safe; one caller drives a cluster.
+ */
+public final class LocalCluster {
+    public static final String STATE_FILE = "cluster.properties";
+    /** JVM flags every node gets (JRaft's protobuf classes, Hessian reflection). */
+    public static final List<String> NODE_JVM_FLAGS = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC",
+            "-XX:+ExitOnOutOfMemoryError", "-Dcom.google.protobuf.use_unsafe_pre22_gencode=true",
+            "--add-opens", "java.base/java.lang=ALL-UNNAMED");
+
+    private final Path dir;
+    private final Map<String, String> settings;
+    private final List<NodeProcess> nodes;
+
+    private LocalCluster(Path dir, Map<String, String> settings, List<NodeProcess> nodes) {
+        this.dir = dir;
+        this.settings = settings;
+        this.nodes = nodes;
+    }
+
+    /**
+     * Lays out a new cluster of {@code size} nodes in {@code dir}. Ports: {@code basePort + i} for Raft
+     * and {@code basePort + 100 + i} for gRPC, or free ports chosen by the system when basePort is 0.
+     * {@code settings} are extra node settings (key=value) passed to every node.
+     */
+    public static LocalCluster create(Path dir, int size, int basePort, Map<String, String> settings) {
+        if (size < 1 || size > 9) {
+            throw new IllegalArgumentException("a local cluster has 1 to 9 nodes, not " + size);
+        }
+        List<NodeProcess> nodes = new ArrayList<>();
+        for (int i = 1; i <= size; i++) {
+            int raft = basePort == 0 ? freePort() : basePort + i;
+            int grpc = basePort == 0 ? freePort() : basePort + 100 + i;
+            PeerSpec p = new PeerSpec("n" + i, "127.0.0.1", raft, grpc);
+            Path data = dir.resolve(p.id()).toAbsolutePath();
+            nodes.add(new NodeProcess(p, data, data.resolve("node.log"), 0, null));
+        }
+        return new LocalCluster(dir.toAbsolutePath(), new LinkedHashMap<>(settings), nodes);
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port", e);
+        }
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public List<NodeProcess> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    public NodeProcess node(String id) {
+        return nodes.stream().filter(n -> n.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no node " + id + " in " + dir));
+    }
+
+    /** Comma-separated gRPC addresses, for clients. */
+    public String seeds() {
+        return nodes.stream().map(NodeProcess::grpcAddress).collect(Collectors.joining(","));
+    }
+
+    public String peers() {
+        return nodes.stream().map(n -> n.peer().toString()).collect(Collectors.joining(","));
+    }
+
+    /** Starts every node that is not running. */
+    public void startAll() {
+        for (NodeProcess n : nodes) {
+            if (!n.alive()) {
+                start(n.id());
+            }
+        }
+    }
+
+    /** Starts one node as a separate JVM on this JVM's classpath; its output goes to its log file. */
+    public NodeProcess start(String id) {
+        NodeProcess n = node(id);
+        if (n.alive()) {
+            throw new IllegalStateException("node " + id + " already runs as pid " + n.pid());
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(NODE_JVM_FLAGS);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("io.dledger.broker.cli.DLedgerCli");
+        cmd.add("node");
+        cmd.add("--node-id=" + id);
+        cmd.add("--peers=" + peers());
+        cmd.add("--data-dir=" + n.dataDir());
+        settings.forEach((k, v) -> cmd.add("--set=" + k + "=" + v));
+        try {
+            Files.createDirectories(n.dataDir());
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(n.logFile().toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            NodeProcess started = n.withProcess(p.pid(), p.info().startInstant().orElse(Instant.now()));
+            nodes.set(nodes.indexOf(n), started);
+            save();
+            return started;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start node " + id, e);
+        }
+    }
+
+    /** {@code kill -9}: the node gets no chance to clean up. Returns once the process is gone. */
+    public void kill(String id) {
+        node(id).handle().ifPresent(h -> {
+            h.destroyForcibly();
+            waitForExit(h, Duration.ofSeconds(10));
+        });
+    }
+
+    /** SIGTERM, then SIGKILL if the node has not stopped within {@code grace}. */
+    public void stop(String id, Duration grace) {
+        node(id).handle().ifPresent(h -> {
+            h.destroy();
+            if (!waitForExit(h, grace)) {
+                h.destroyForcibly();
+                waitForExit(h, Duration.ofSeconds(10));
+            }
+        });
+    }
+
+    /** Stops every node this cluster started (SIGTERM, then SIGKILL after {@code grace}). */
+    public void stopAll(Duration grace) {
+        nodes.forEach(n -> n.handle().ifPresent(ProcessHandle::destroy));
+        for (NodeProcess n : nodes) {
+            stop(n.id(), grace);
+        }
+    }
+
+    private static boolean waitForExit(ProcessHandle h, Duration timeout) {
+        try {
+            h.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return !h.isAlive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !h.isAlive();
+        }
+    }
+
+    /** Writes the cluster's state file. */
+    public void save() {
+        Properties p = new Properties();
+        p.setProperty("nodes", Integer.toString(nodes.size()));
+        settings.forEach((k, v) -> p.setProperty("setting." + k, v));
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeProcess n = nodes.get(i);
+            p.setProperty("node." + i + ".peer", n.peer().toString());
+            p.setProperty("node." + i + ".pid", Long.toString(n.pid()));
+            p.setProperty("node." + i + ".started", n.startedAt() == null ? "" : n.startedAt().toString());
+        }
+        try {
+            Files.createDirectories(dir);
+            try (Writer w = Files.newBufferedWriter(dir.resolve(STATE_FILE))) {
+                p.store(w, "dledger local cluster: processes started by 'dledger cluster up'");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir.resolve(STATE_FILE), e);
+        }
+    }
+
+    /** Reads a cluster laid out earlier (by another process), or fails when there is none. */
+    public static LocalCluster load(Path dir) {
+        Path file = dir.resolve(STATE_FILE);
+        if (!Files.exists(file)) {
+            throw new IllegalStateException("no local cluster in " + dir.toAbsolutePath() + " (no " + STATE_FILE + ")");
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+        Map<String, String> settings = new LinkedHashMap<>();
+        p.stringPropertyNames().stream().filter(k -> k.startsWith("setting.")).sorted()
+                .forEach(k -> settings.put(k.substring("setting.".length()), p.getProperty(k)));
+        List<NodeProcess> nodes = new ArrayList<>();
+        int size = Integer.parseInt(p.getProperty("nodes"));
+        for (int i = 0; i < size; i++) {
+            PeerSpec peer = PeerSpec.parseList(p.getProperty("node." + i + ".peer"), new ArrayList<>()).get(0);
+            String started = p.getProperty("node." + i + ".started", "");
+            Path data = dir.toAbsolutePath().resolve(peer.id());
+            nodes.add(new NodeProcess(peer, data, data.resolve("node.log"),
+                    Long.parseLong(p.getProperty("node." + i + ".pid", "0")),
+                    started.isEmpty() ? null : Instant.parse(started)));
+        }
+        return new LocalCluster(dir.toAbsolutePath(), settings, nodes);
+    }
+
+    public static boolean exists(Path dir) {
+        return Files.exists(dir.resolve(STATE_FILE));
+    }
+}

@@ -1,0 +1,75 @@
+package io.dledger.broker.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(10)
+class NodeConfigLoaderTest {
+    private static final String PEERS = "n1=127.0.0.1:7001:9001,n2=127.0.0.1:7002:9002,n3=127.0.0.1:7003:9003";
+
+    @Test
+    void flagsWinOverEnvironmentWhichWinsOverTheFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("node.properties");
+        Files.writeString(file, "node.id=n1\npeers=" + PEERS + "\nelection.timeout.ms=900\nraft.sync=false\n"
+                + "pull.max.messages=77\n");
+        Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
+        flags.put(ConfigKey.ELECTION_TIMEOUT_MS, "700");
+        NodeConfig c = NodeConfigLoader.load(flags, Map.of("DLEDGER_NODE_ID", "n2", "DLEDGER_ELECTION_TIMEOUT_MS",
+                "800", "DLEDGER_DATA_DIR", dir.resolve("d").toString()), file);
+        assertThat(c.nodeId()).isEqualTo("n2");
+        assertThat(c.electionTimeoutMs()).isEqualTo(700);
+        assertThat(c.raftSync()).isFalse();
+        assertThat(c.pullMaxMessages()).isEqualTo(77);
+        assertThat(c.self().grpcPort()).isEqualTo(9002);
+        assertThat(c.peers()).hasSize(3);
+        assertThat(c.dataDir()).isEqualTo(dir.resolve("d"));
+        assertThat(c.storeDir()).isEqualTo(dir.resolve("d/store"));
+    }
+
+    @Test
+    void defaultsApply() {
+        NodeConfig c = NodeConfigLoader.load(Map.of(ConfigKey.NODE_ID, "n3", ConfigKey.PEERS, PEERS), Map.of(), null);
+        assertThat(c.electionTimeoutMs()).isEqualTo(500);
+        assertThat(c.messageMaxBytes()).isEqualTo(4 * 1024 * 1024);
+        assertThat(c.dataDir()).isEqualTo(Path.of("data/n3").toAbsolutePath());
+    }
+
+    @Test
+    void reportsEveryProblemAtOnce() {
+        Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
+        flags.put(ConfigKey.NODE_ID, "n9");
+        flags.put(ConfigKey.PEERS, "n1=127.0.0.1:7001:9001,n1=127.0.0.1:7002:9002,bad");
+        flags.put(ConfigKey.ELECTION_TIMEOUT_MS, "fast");
+        flags.put(ConfigKey.MESSAGE_MAX_BYTES, "0");
+        assertThatThrownBy(() -> NodeConfigLoader.load(flags, Map.of(), null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'bad' is not of the form id=host:raftPort:grpcPort")
+                .hasMessageContaining("peer id 'n1' appears twice")
+                .hasMessageContaining("node id 'n9' is not among the peers")
+                .hasMessageContaining("election.timeout.ms must be a whole number")
+                .hasMessageContaining("message.max.bytes must be between");
+    }
+
+    @Test
+    void requiredSettingsAreNamedWithTheirFlagAndVariable() {
+        assertThatThrownBy(() -> NodeConfigLoader.load(Map.of(), Map.of(), null))
+                .hasMessageContaining("--node-id").hasMessageContaining("DLEDGER_NODE_ID")
+                .hasMessageContaining("--peers");
+    }
+
+    @Test
+    void unknownKeysInTheFileAreRejected(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("node.properties");
+        Files.writeString(file, "node.id=n1\npeers=" + PEERS + "\nelection.timeout=5\n");
+        assertThatThrownBy(() -> NodeConfigLoader.load(Map.of(), Map.of(), file))
+                .hasMessageContaining("unknown setting 'election.timeout'");
+    }
+}
