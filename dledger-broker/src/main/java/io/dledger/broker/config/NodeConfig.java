@@ -16,7 +16,6 @@ public record NodeConfig(
         int electionMaxDelayMs,
         boolean raftSync,
         int snapshotIntervalSecs,
-        int snapshotLogMargin,
         long segmentBytes,
         int indexEntriesPerFile,
         int messageMaxBytes,

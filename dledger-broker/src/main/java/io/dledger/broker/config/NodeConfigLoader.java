@@ -91,7 +91,6 @@ public final class NodeConfigLoader {
         int electionTimeout = ints.get(ConfigKey.ELECTION_TIMEOUT_MS, 100, 60_000);
         int electionDelay = ints.get(ConfigKey.ELECTION_MAX_DELAY_MS, 0, 60_000);
         int snapshotInterval = ints.get(ConfigKey.SNAPSHOT_INTERVAL_SECS, 0, 365 * 24 * 3600);
-        int snapshotMargin = ints.get(ConfigKey.SNAPSHOT_LOG_MARGIN, 0, Integer.MAX_VALUE);
         long segmentBytes = ints.getLong(ConfigKey.SEGMENT_BYTES, 64 * 1024, 1L << 40);
         int indexEntries = ints.get(ConfigKey.INDEX_ENTRIES_PER_FILE, 16, 1 << 26);
         int messageMax = ints.get(ConfigKey.MESSAGE_MAX_BYTES, 1, 64 * 1024 * 1024);
@@ -117,7 +116,7 @@ public final class NodeConfigLoader {
         String dataDir = v.get(ConfigKey.DATA_DIR);
         Path data = Path.of(dataDir == null || dataDir.isBlank() ? "data/" + nodeId : dataDir).toAbsolutePath();
         return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), electionTimeout, electionDelay,
-                sync, snapshotInterval, snapshotMargin, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
+                sync, snapshotInterval, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
                 entryMax, inflight, queueMax, pullMessages, pullBytes);
     }
 

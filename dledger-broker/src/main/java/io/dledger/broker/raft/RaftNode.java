@@ -46,7 +46,6 @@ public final class RaftNode implements AutoCloseable {
         opts.setElectionTimeoutMs(config.electionTimeoutMs());
         opts.setEnableMetrics(true);
         opts.setSnapshotIntervalSecs(config.snapshotIntervalSecs());
-        opts.setSnapshotLogIndexMargin(config.snapshotLogMargin());
         Configuration conf = new Configuration();
         for (PeerSpec p : config.peers()) {
             conf.addPeer(peerId(p));

@@ -1,0 +1,89 @@
+package io.dledger.client;
+
+import io.dledger.proto.NodeStatus;
+import io.dledger.proto.QueueDigestResponse;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Topic management and cluster inspection.
+ *
+ * <p>Topic operations go to the leader and are retried like every idempotent operation (creating a topic that
+ * already exists with the same queue count answers {@code created=false}). Node operations address one node by id
+ * ({@code null} = the current leader) and are retried against that same node on transient errors, except
+ * {@link #takeSnapshot}, which is retried only when the error proves the node did not run it. Failures are
+ * reported as {@link DLedgerException}.
+ *
+ * <p>Thread-safe: obtained from {@link DLedgerClient#admin()} and shared.
+ */
+public interface AdminClient {
+
+    /**
+     * Creates a topic with {@code queues} queues, or confirms it exists with that many.
+     *
+     * @param topic  topic name
+     * @param queues number of queues (at least 1)
+     * @return the topic, its queue count, and whether this call created it
+     * @throws DLedgerException with {@link io.dledger.proto.ErrorCode#TOPIC_EXISTS} when it exists with another
+     *                          queue count
+     */
+    TopicCreated createTopic(String topic, int queues);
+
+    /**
+     * The topic's queues and their offsets, from the leader.
+     *
+     * @param topic topic name
+     * @return its queue count and per-queue offset ranges
+     * @throws DLedgerException with {@link io.dledger.proto.ErrorCode#TOPIC_NOT_FOUND} when it does not exist
+     */
+    TopicDescription describeTopic(String topic);
+
+    /**
+     * Every topic, from the leader.
+     *
+     * @return one description per topic
+     */
+    List<TopicDescription> listTopics();
+
+    /**
+     * Asks every known node for its status at once (each with the request timeout) and merges the answers. Nodes
+     * that do not answer are listed as unreachable rather than failing the call. Also refreshes the client's idea
+     * of the leader.
+     *
+     * @return every node of the configuration (reachable or not), the leader and the highest term seen
+     */
+    ClusterView describeCluster();
+
+    /**
+     * Status of one node, as that node reports it.
+     *
+     * @param nodeId node id ({@code null} = the current leader)
+     * @return its status
+     */
+    NodeStatus nodeStatus(String nodeId);
+
+    /**
+     * Per-queue digests of a topic's local store on one node, to compare replicas.
+     *
+     * @param nodeId node id ({@code null} = the current leader)
+     * @param topic  topic name
+     * @return the digests and the applied index they were computed at
+     */
+    QueueDigestResponse queueDigests(String nodeId, String topic);
+
+    /**
+     * Makes one node take a Raft snapshot now.
+     *
+     * @param nodeId node id ({@code null} = the current leader)
+     * @return the log index the snapshot covers
+     */
+    long takeSnapshot(String nodeId);
+
+    /**
+     * The current leader as the client knows it, asking the cluster first when it knows none. Empty when no node
+     * names a reachable leader (for example during an election).
+     *
+     * @return the leader's node id, if one is known
+     */
+    Optional<String> leaderId();
+}

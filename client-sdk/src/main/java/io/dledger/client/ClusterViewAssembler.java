@@ -1,0 +1,71 @@
+package io.dledger.client;
+
+import io.dledger.proto.Role;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds a {@link ClusterView} from the answers of one probe run and what the {@link NodeDirectory} knows: every
+ * node of the configuration is listed, those that did not answer as unreachable with the reason.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class ClusterViewAssembler {
+
+    private ClusterViewAssembler() {
+    }
+
+    static ClusterView assemble(NodeDirectory directory, List<ClusterProbe.Answer> answers) {
+        Map<String, ClusterProbe.Answer> okById = new HashMap<>();
+        Map<String, ClusterProbe.Answer> byAddress = new HashMap<>();
+        for (ClusterProbe.Answer a : answers) {
+            byAddress.put(a.address(), a);
+            if (a.ok() && !a.status().getSelf().getId().isEmpty()) {
+                String id = a.status().getSelf().getId();
+                // A node may answer at two addresses (seed and advertised): prefer the one the client uses.
+                if (!okById.containsKey(id) || directory.addressOf(id).orElse("").equals(a.address())) {
+                    okById.put(id, a);
+                }
+            }
+        }
+        List<NodeView> nodes = new ArrayList<>();
+        Map<String, String> known = directory.knownNodes();
+        known.forEach((id, address) -> {
+            ClusterProbe.Answer ok = okById.get(id);
+            if (ok != null) {
+                nodes.add(ProtoMapper.toView(id, ok.address(), ok.status()));
+            } else {
+                nodes.add(unreachable(id, address, reason(address, byAddress)));
+            }
+        });
+        if (known.isEmpty()) {
+            for (String seed : directory.unmappedSeeds()) {
+                nodes.add(unreachable(null, seed, reason(seed, byAddress)));
+            }
+        }
+        long term = answers.stream().filter(ClusterProbe.Answer::ok).mapToLong(a -> a.status().getTerm()).max()
+                .orElse(0);
+        String leaderId = ClusterProbe.chooseLeader(answers).map(ClusterProbe.LeaderChoice::id).orElse(null);
+        return new ClusterView(nodes, leaderId, term);
+    }
+
+    private static String reason(String address, Map<String, ClusterProbe.Answer> byAddress) {
+        if (address == null) {
+            return "no address known for this node";
+        }
+        ClusterProbe.Answer a = byAddress.get(address);
+        if (a == null) {
+            return "not asked (learned too late)";
+        }
+        if (a.ok()) {
+            return "address " + address + " answered as node '" + a.status().getSelf().getId() + "'";
+        }
+        return a.error().getMessage();
+    }
+
+    private static NodeView unreachable(String id, String address, String error) {
+        return new NodeView(id, address, Role.UNREACHABLE, 0, null, 0, 0, 0, 0, false, error);
+    }
+}

@@ -1,0 +1,257 @@
+package io.dledger.client;
+
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Entry point of the SDK: a connection to one dledger cluster, from which producers, pull consumers and the admin
+ * client are obtained.
+ *
+ * <pre>{@code
+ * try (DLedgerClient client = DLedgerClient.builder().seeds("10.0.0.1:7001,10.0.0.2:7001,10.0.0.3:7001").build()) {
+ *     client.admin().createTopic("orders", 4);
+ *     try (Producer producer = client.newProducer()) {
+ *         SendResult r = producer.send("orders", Message.of("hello").withKey("order-42"));
+ *     }
+ *     PullResult page = client.newPullConsumer().pull("orders", 0, 0, 32);
+ * }
+ * }</pre>
+ *
+ * <p><b>Discovery and routing.</b> The seeds are addresses of some (ideally all) nodes. The client asks them for
+ * {@code GetNodeStatus} to learn node ids, the whole configuration and the leader; a node id is then reached through
+ * the seed address that answered as that id, or else through the address the node advertises. Writes and default
+ * reads go to the leader. A {@code NOT_LEADER} rejection naming the leader switches to it at once; other transient
+ * failures (no leader named, node unavailable or busy, attempt timeout, connection failure) make the client ask all
+ * nodes who leads and retry after a short jittered backoff (10 ms doubling to 200 ms), until the operation timeout.
+ *
+ * <p><b>Timeouts.</b> {@link Builder#requestTimeout(Duration)} bounds one attempt (one RPC);
+ * {@link Builder#operationTimeout(Duration)} bounds a whole call, retries included. When it elapses the call fails
+ * with the last attempt's error.
+ *
+ * <p><b>Threading.</b> Thread-safe: one client is meant to be shared by the whole application; everything is
+ * asynchronous underneath (gRPC asynchronous calls, one timer thread for backoff, a small worker pool), so any
+ * number of asynchronous operations can be in flight without a thread each. Callbacks attached to returned futures
+ * run on gRPC or client threads and should not block. The synchronous methods wait for the asynchronous ones.
+ *
+ * <p>{@link #close()} fails every operation still in flight and shuts all channels down.
+ */
+public final class DLedgerClient implements AutoCloseable {
+
+    private final ClusterRouter router;
+    private final AdminClient admin;
+    private final SecureRandom random = new SecureRandom();
+
+    private DLedgerClient(ClientConfig config) {
+        this.router = new ClusterRouter(config);
+        this.admin = new DefaultAdminClient(router);
+    }
+
+    /**
+     * A builder with the default settings.
+     *
+     * @return a new builder; at least the seeds must be set
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * A new producer. Producers are cheap; each has its own random non-zero producer id and sequence.
+     *
+     * @return a new producer sharing this client's channels
+     */
+    public Producer newProducer() {
+        ensureOpen();
+        return new DefaultProducer(router, random); // SecureRandom is thread-safe
+    }
+
+    /**
+     * A new pull consumer.
+     *
+     * @return a new pull consumer sharing this client's channels
+     */
+    public PullConsumer newPullConsumer() {
+        ensureOpen();
+        return new DefaultPullConsumer(router);
+    }
+
+    /**
+     * The admin client.
+     *
+     * @return the client's (single, shared) admin client
+     */
+    public AdminClient admin() {
+        return admin;
+    }
+
+    /** Fails operations still in flight with a {@link DLedgerException} and shuts the channels down. Idempotent. */
+    @Override
+    public void close() {
+        router.close();
+    }
+
+    private void ensureOpen() {
+        if (router.isClosed()) {
+            throw Errors.closed("client");
+        }
+    }
+
+    /**
+     * Settings of a {@link DLedgerClient}. Not thread-safe; use from one thread, then {@link #build()}.
+     */
+    public static final class Builder {
+
+        private final List<String> seeds = new ArrayList<>();
+        private Duration requestTimeout = Duration.ofSeconds(5);
+        private Duration operationTimeout = Duration.ofSeconds(30);
+        private int maxInboundMessageBytes = 64 * 1024 * 1024;
+        private int maxInFlightPerProducer = 512;
+        private Function<String, ManagedChannel> channelFactory;
+
+        private Builder() {
+        }
+
+        /**
+         * Seed addresses, comma separated. Replaces seeds given before.
+         *
+         * @param commaSeparatedHostPorts {@code host:port[,host:port...]}; whitespace around entries is ignored
+         * @return this builder
+         */
+        public Builder seeds(String commaSeparatedHostPorts) {
+            Objects.requireNonNull(commaSeparatedHostPorts, "seeds");
+            List<String> list = new ArrayList<>();
+            for (String s : commaSeparatedHostPorts.split(",")) {
+                list.add(s);
+            }
+            return seeds(list);
+        }
+
+        /**
+         * Seed addresses. Replaces seeds given before.
+         *
+         * @param hostPorts addresses, each {@code host:port}; blank entries are ignored
+         * @return this builder
+         */
+        public Builder seeds(List<String> hostPorts) {
+            Objects.requireNonNull(hostPorts, "seeds");
+            seeds.clear();
+            for (String s : hostPorts) {
+                String trimmed = s == null ? "" : s.trim();
+                if (!trimmed.isEmpty()) {
+                    seeds.add(trimmed);
+                }
+            }
+            return this;
+        }
+
+        /**
+         * Deadline of one RPC attempt.
+         *
+         * @param timeout positive duration (default 5 s)
+         * @return this builder
+         */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        /**
+         * Deadline of a whole operation, every retry included.
+         *
+         * @param timeout positive duration (default 30 s)
+         * @return this builder
+         */
+        public Builder operationTimeout(Duration timeout) {
+            this.operationTimeout = positive(timeout, "operationTimeout");
+            return this;
+        }
+
+        /**
+         * Largest response the client accepts; applied to every call.
+         *
+         * @param bytes positive size in bytes (default 64 MiB)
+         * @return this builder
+         */
+        public Builder maxInboundMessageBytes(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxInboundMessageBytes must be > 0");
+            }
+            this.maxInboundMessageBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Requests one producer may have on the wire at once (default 512, at most 1024, the broker's per-producer
+         * deduplication window). Further asynchronous sends wait in memory, in order; see {@link Producer}.
+         *
+         * @param requests within 1..1024
+         * @return this builder
+         */
+        public Builder maxInFlightPerProducer(int requests) {
+            if (requests < 1 || requests > SendWindow.BROKER_WINDOW) {
+                throw new IllegalArgumentException(
+                        "maxInFlightPerProducer must be within 1.." + SendWindow.BROKER_WINDOW);
+            }
+            this.maxInFlightPerProducer = requests;
+            return this;
+        }
+
+        /**
+         * How to open the channel for an address (default: a plaintext Netty channel with the configured inbound
+         * size limit and modest keepalive). Use it to add TLS, interceptors, a custom executor or another transport.
+         * The client owns the channels it obtains and shuts them down on {@link DLedgerClient#close()}. The inbound
+         * size limit and deadlines are also set per call, so they hold for custom channels too.
+         *
+         * @param factory maps a {@code host:port} address (a seed or an advertised address) to a new channel
+         * @return this builder
+         */
+        public Builder channelFactory(Function<String, ManagedChannel> factory) {
+            this.channelFactory = Objects.requireNonNull(factory, "channelFactory");
+            return this;
+        }
+
+        /**
+         * Builds the client; it connects lazily, on first use.
+         *
+         * @return a new client
+         * @throws IllegalArgumentException when no seed was given
+         */
+        public DLedgerClient build() {
+            if (seeds.isEmpty()) {
+                throw new IllegalArgumentException("at least one seed address is needed");
+            }
+            int maxInbound = maxInboundMessageBytes;
+            Function<String, ManagedChannel> factory = channelFactory != null ? channelFactory
+                    : address -> defaultChannel(address, maxInbound);
+            return new DLedgerClient(new ClientConfig(List.copyOf(new LinkedHashSet<>(seeds)), requestTimeout,
+                    operationTimeout, maxInboundMessageBytes, maxInFlightPerProducer, factory));
+        }
+
+        private static ManagedChannel defaultChannel(String address, int maxInboundMessageBytes) {
+            return Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+                    .maxInboundMessageSize(maxInboundMessageBytes)
+                    .keepAliveTime(30, TimeUnit.SECONDS)
+                    .keepAliveTimeout(10, TimeUnit.SECONDS)
+                    .keepAliveWithoutCalls(false)
+                    .userAgent("dledger-client")
+                    .build();
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}

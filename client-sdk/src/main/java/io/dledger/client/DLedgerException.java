@@ -1,0 +1,99 @@
+package io.dledger.client;
+
+import io.dledger.proto.ErrorCode;
+import io.dledger.proto.ErrorDetail;
+import io.dledger.proto.NodeRef;
+import io.grpc.Status;
+import java.util.Optional;
+
+/**
+ * Every failure of a client operation.
+ *
+ * <p>{@link #code()} is the typed broker error code from the {@code dledger-error-bin} trailer when the broker sent
+ * one. When the failure came from the transport or the client itself it is derived from the gRPC code:
+ * {@code UNAVAILABLE}/{@code CANCELLED} give {@link ErrorCode#NODE_UNAVAILABLE}, {@code DEADLINE_EXCEEDED} gives
+ * {@link ErrorCode#TIMEOUT}, {@code INVALID_ARGUMENT} gives {@link ErrorCode#INVALID_ARGUMENT},
+ * {@code INTERNAL}/{@code UNKNOWN}/{@code DATA_LOSS} give {@link ErrorCode#INTERNAL}, anything else
+ * {@link ErrorCode#ERROR_UNSPECIFIED}. When no node names a leader the client fails with
+ * {@link ErrorCode#NOT_LEADER} and gRPC code {@code UNAVAILABLE}.
+ *
+ * <p>When an operation gives up at its overall deadline, the exception carries the code, gRPC code and detail of
+ * the last attempt's error (that error is also its cause).
+ *
+ * <p>{@link #retryable()} says whether the same operation might succeed if tried again later (for example after a
+ * leader change); it uses the client's single retry classification.
+ *
+ * <p>Immutable, thread-safe.
+ */
+public class DLedgerException extends RuntimeException {
+
+    private final ErrorCode code;
+    private final Status.Code grpcCode;
+    private final ErrorDetail detail;
+    private final boolean typed;
+    private final boolean retryable;
+
+    /** An error with a typed code (or {@link ErrorCode#ERROR_UNSPECIFIED}) and gRPC code. */
+    public DLedgerException(ErrorCode code, Status.Code grpcCode, String message) {
+        this(code, grpcCode, message, null, code != ErrorCode.ERROR_UNSPECIFIED, null, null);
+    }
+
+    /**
+     * Full constructor.
+     *
+     * @param code      the code reported by {@link #code()}
+     * @param grpcCode  the gRPC status code
+     * @param message   description
+     * @param detail    the broker's error detail, or {@code null}
+     * @param typed     whether {@code code} is a typed broker/client code rather than one derived from gRPC
+     * @param retryable {@code null} to classify by the retry policy, or an explicit answer
+     * @param cause     cause, or {@code null}
+     */
+    DLedgerException(ErrorCode code, Status.Code grpcCode, String message, ErrorDetail detail, boolean typed,
+            Boolean retryable, Throwable cause) {
+        super(code + " (" + grpcCode + "): " + message, cause);
+        this.code = code;
+        this.grpcCode = grpcCode;
+        this.detail = detail;
+        this.typed = typed;
+        this.retryable = retryable != null ? retryable : RetryPolicy.isRetryable(typed ? code : null, grpcCode);
+    }
+
+    /** The typed error code (see the class comment for errors that did not come from the broker). */
+    public ErrorCode code() {
+        return code;
+    }
+
+    /** The gRPC status code of the failed call. */
+    public Status.Code grpcCode() {
+        return grpcCode;
+    }
+
+    /** For {@link ErrorCode#NOT_LEADER}: the leader the rejecting node named, when it knew one. */
+    public Optional<NodeRef> leaderHint() {
+        if (detail == null || !detail.hasLeader()) {
+            return Optional.empty();
+        }
+        NodeRef leader = detail.getLeader();
+        return leader.getId().isEmpty() && leader.getGrpcAddress().isEmpty() ? Optional.empty()
+                : Optional.of(leader);
+    }
+
+    /**
+     * The broker's full error detail, when it sent one: for {@link ErrorCode#OFFSET_OUT_OF_RANGE} it holds the
+     * queue's current min and max offsets.
+     */
+    public Optional<ErrorDetail> detail() {
+        return Optional.ofNullable(detail);
+    }
+
+    /** Whether trying the same operation again could succeed. */
+    public boolean retryable() {
+        return retryable;
+    }
+
+    /** The code when it is a typed (broker or client) code, {@code null} when it was derived from gRPC. */
+    ErrorCode typedCode() {
+        return typed ? code : null;
+    }
+}

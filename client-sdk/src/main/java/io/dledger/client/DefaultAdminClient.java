@@ -1,0 +1,86 @@
+package io.dledger.client;
+
+import io.dledger.proto.CreateTopicRequest;
+import io.dledger.proto.DescribeTopicRequest;
+import io.dledger.proto.NodeStatus;
+import io.dledger.proto.QueueDigestResponse;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The {@link AdminClient} of a {@link DLedgerClient}. Every call is one {@link Operation} run by the
+ * {@link ClusterRouter}, except {@link #describeCluster()}, which asks all nodes at once through the
+ * {@link ClusterProbe}.
+ *
+ * <p>Thread-safe and stateless.
+ */
+final class DefaultAdminClient implements AdminClient {
+
+    private final ClusterRouter router;
+
+    DefaultAdminClient(ClusterRouter router) {
+        this.router = router;
+    }
+
+    @Override
+    public TopicCreated createTopic(String topic, int queues) {
+        Objects.requireNonNull(topic, "topic");
+        CreateTopicRequest request = CreateTopicRequest.newBuilder().setTopic(topic).setQueues(queues).build();
+        return Errors.await(Errors.map(router.execute(Operations.createTopic(request)),
+                r -> new TopicCreated(r.getTopic(), r.getQueues(), r.getCreated())));
+    }
+
+    @Override
+    public TopicDescription describeTopic(String topic) {
+        Objects.requireNonNull(topic, "topic");
+        DescribeTopicRequest request = DescribeTopicRequest.newBuilder().setTopic(topic).build();
+        return Errors.await(Errors.map(router.execute(Operations.describeTopic(request)), ProtoMapper::toDescription));
+    }
+
+    @Override
+    public List<TopicDescription> listTopics() {
+        return Errors.await(Errors.map(router.execute(Operations.listTopics()),
+                r -> r.getTopicsList().stream().map(ProtoMapper::toDescription).toList()));
+    }
+
+    @Override
+    public ClusterView describeCluster() {
+        if (router.isClosed()) {
+            throw Errors.closed("client");
+        }
+        List<ClusterProbe.Answer> answers = Errors.await(
+                router.probe().run(router.config().requestTimeout().toNanos(), false));
+        router.leaders().accept(answers);
+        return ClusterViewAssembler.assemble(router.directory(), answers);
+    }
+
+    @Override
+    public NodeStatus nodeStatus(String nodeId) {
+        return Errors.await(router.execute(Operations.nodeStatus(nodeId)));
+    }
+
+    @Override
+    public QueueDigestResponse queueDigests(String nodeId, String topic) {
+        Objects.requireNonNull(topic, "topic");
+        return Errors.await(router.execute(Operations.queueDigests(nodeId, topic)));
+    }
+
+    @Override
+    public long takeSnapshot(String nodeId) {
+        return Errors.await(router.execute(Operations.takeSnapshot(nodeId))).getSnapshotIndex();
+    }
+
+    @Override
+    public Optional<String> leaderId() {
+        if (router.isClosed()) {
+            throw Errors.closed("client");
+        }
+        LeaderTracker.LeaderRef leader = router.leaders().current();
+        if (leader == null) {
+            Errors.await(router.leaders().refresh());
+            leader = router.leaders().current();
+        }
+        return leader == null ? Optional.empty() : Optional.ofNullable(ProtoMapper.emptyToNull(leader.id()));
+    }
+}

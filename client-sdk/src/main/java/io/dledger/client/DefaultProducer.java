@@ -1,0 +1,110 @@
+package io.dledger.client;
+
+import io.dledger.proto.ErrorCode;
+import io.dledger.proto.ProduceRequest;
+import io.grpc.Status;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The {@link Producer} of a {@link DLedgerClient}: builds one {@link ProduceRequest} per call with the producer id
+ * and the call's sequence (taken once from the {@link SendWindow}) and hands it to the {@link ClusterRouter}, which
+ * re-sends that same request on every retry.
+ *
+ * <p>Thread-safe.
+ */
+final class DefaultProducer implements Producer {
+
+    private final ClusterRouter router;
+    private final long producerId;
+    private final SendWindow window;
+    private volatile boolean closed;
+
+    DefaultProducer(ClusterRouter router, SecureRandom random) {
+        this.router = router;
+        long id;
+        do {
+            id = random.nextLong();
+        } while (id == 0);
+        this.producerId = id;
+        this.window = new SendWindow(router.config().maxInFlightPerProducer());
+    }
+
+    @Override
+    public long producerId() {
+        return producerId;
+    }
+
+    @Override
+    public SendResult send(String topic, Message message) {
+        return Errors.await(sendAsync(topic, message));
+    }
+
+    @Override
+    public CompletableFuture<SendResult> sendAsync(String topic, Message message) {
+        Objects.requireNonNull(message, "message");
+        return Errors.map(sendBatchAsync(topic, List.of(message)), b -> b.results().get(0));
+    }
+
+    @Override
+    public BatchSendResult sendBatch(String topic, List<Message> messages) {
+        return Errors.await(sendBatchAsync(topic, messages));
+    }
+
+    @Override
+    public CompletableFuture<BatchSendResult> sendBatchAsync(String topic, List<Message> messages) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(messages, "messages");
+        if (closed) {
+            return CompletableFuture.failedFuture(Errors.closed("producer"));
+        }
+        if (messages.isEmpty()) {
+            return CompletableFuture.failedFuture(new DLedgerException(ErrorCode.EMPTY_MESSAGE,
+                    Status.Code.INVALID_ARGUMENT, "a batch needs at least one message"));
+        }
+        List<io.dledger.proto.Message> protos = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            protos.add(ProtoMapper.toProto(Objects.requireNonNull(m, "message")));
+        }
+        long deadline = router.deadlineFromNow();
+        CompletableFuture<BatchSendResult> result = new CompletableFuture<>();
+        window.acquire(sequence -> dispatch(topic, protos, sequence, deadline, result));
+        return result;
+    }
+
+    private void dispatch(String topic, List<io.dledger.proto.Message> protos, long sequence, long deadline,
+            CompletableFuture<BatchSendResult> result) {
+        ProduceRequest request = ProduceRequest.newBuilder()
+                .setTopic(topic)
+                .addAllMessages(protos)
+                .setProducerId(producerId)
+                .setSequence(sequence)
+                .build();
+        router.execute(Operations.produce(request), deadline).whenComplete((response, error) -> {
+            window.release(sequence);
+            if (error != null) {
+                result.completeExceptionally(Errors.from(error));
+                return;
+            }
+            try {
+                result.complete(ProtoMapper.toBatchResult(topic, protos.size(), response));
+            } catch (DLedgerException e) {
+                result.completeExceptionally(e);
+            }
+        });
+    }
+
+    /** Stops accepting sends; accepted ones (including those waiting for window room) still complete. */
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    @Override
+    public String toString() {
+        return "Producer[" + Long.toUnsignedString(producerId) + "]";
+    }
+}

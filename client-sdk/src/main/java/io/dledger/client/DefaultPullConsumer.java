@@ -1,0 +1,58 @@
+package io.dledger.client;
+
+import io.dledger.proto.PullRequest;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The {@link PullConsumer} of a {@link DLedgerClient}: one {@code Pull} RPC per call, routed and retried by the
+ * {@link ClusterRouter}. A pull suggestion's node is recorded in the node directory so the caller can follow it by
+ * id.
+ *
+ * <p>Thread-safe and stateless apart from the closed flag.
+ */
+final class DefaultPullConsumer implements PullConsumer {
+
+    private final ClusterRouter router;
+    private volatile boolean closed;
+
+    DefaultPullConsumer(ClusterRouter router) {
+        this.router = router;
+    }
+
+    @Override
+    public PullResult pull(String topic, int queue, long offset, int maxMessages) {
+        return pull(new PullRequestOptions(topic, queue, offset, maxMessages, 0, null));
+    }
+
+    @Override
+    public PullResult pull(PullRequestOptions options) {
+        return Errors.await(pullAsync(options));
+    }
+
+    @Override
+    public CompletableFuture<PullResult> pullAsync(PullRequestOptions options) {
+        Objects.requireNonNull(options, "options");
+        if (closed) {
+            return CompletableFuture.failedFuture(Errors.closed("pull consumer"));
+        }
+        PullRequest request = PullRequest.newBuilder()
+                .setTopic(options.topic())
+                .setQueue(options.queue())
+                .setOffset(options.offset())
+                .setMaxMessages(options.maxMessages())
+                .setMaxBytes(options.maxBytes())
+                .build();
+        return Errors.map(router.execute(Operations.pull(options.nodeId(), request)), response -> {
+            if (response.hasSuggestion()) {
+                router.directory().learn(response.getSuggestion().getNode());
+            }
+            return ProtoMapper.toPullResult(response);
+        });
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+}

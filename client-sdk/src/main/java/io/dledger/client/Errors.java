@@ -1,0 +1,152 @@
+package io.dledger.client;
+
+import io.dledger.proto.ErrorCode;
+import io.dledger.proto.ErrorDetail;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
+
+/**
+ * Turns gRPC failures into {@link DLedgerException}s (reading the {@code dledger-error-bin} trailer), builds the
+ * client's own errors, and waits for futures on behalf of the synchronous API.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class Errors {
+
+    /** The binary trailer every failed broker call carries. */
+    static final Metadata.Key<ErrorDetail> ERROR_DETAIL_KEY =
+            Metadata.Key.of("dledger-error-bin", ProtoUtils.metadataMarshaller(ErrorDetail.getDefaultInstance()));
+
+    private Errors() {
+    }
+
+    /** The {@link DLedgerException} that describes {@code failure} (unwrapping completion wrappers). */
+    static DLedgerException from(Throwable failure) {
+        Throwable t = unwrap(failure);
+        if (t instanceof DLedgerException d) {
+            return d;
+        }
+        if (!(t instanceof StatusRuntimeException) && !(t instanceof StatusException)) {
+            return new DLedgerException(ErrorCode.INTERNAL, Status.Code.INTERNAL,
+                    "unexpected client failure: " + t, null, true, false, t);
+        }
+        Status status = Status.fromThrowable(t);
+        Metadata trailers = Status.trailersFromThrowable(t);
+        ErrorDetail detail = readDetail(trailers);
+        boolean typed = detail != null && detail.getCode() != ErrorCode.ERROR_UNSPECIFIED
+                && detail.getCode() != ErrorCode.UNRECOGNIZED;
+        ErrorCode code = typed ? detail.getCode() : derivedCode(status.getCode());
+        String message = detail != null && !detail.getMessage().isEmpty() ? detail.getMessage()
+                : status.getDescription() != null ? status.getDescription() : status.getCode().name();
+        return new DLedgerException(code, status.getCode(), message, detail, typed, null, t);
+    }
+
+    /** The client's own error when no node names a reachable leader; {@code answers} says what nodes said. */
+    static DLedgerException noLeader(String answers) {
+        return new DLedgerException(ErrorCode.NOT_LEADER, Status.Code.UNAVAILABLE,
+                "no reachable leader is known (election in progress or cluster unreachable); last answers: "
+                        + answers, null, true, null, null);
+    }
+
+    /** The client's own error for a node id it cannot map to an address. */
+    static DLedgerException unknownNode(String nodeId) {
+        return new DLedgerException(ErrorCode.INVALID_ARGUMENT, Status.Code.INVALID_ARGUMENT,
+                "unknown node id '" + nodeId + "' (no known node has this id)", null, true, false, null);
+    }
+
+    /** The error of operations cut short because the client or a producer was closed. */
+    static DLedgerException closed(String what) {
+        return new DLedgerException(ErrorCode.ERROR_UNSPECIFIED, Status.Code.CANCELLED, what + " is closed",
+                null, false, false, null);
+    }
+
+    /** The error of an operation whose deadline passed before any attempt was made. */
+    static DLedgerException deadlineBeforeFirstAttempt(String operation) {
+        return new DLedgerException(ErrorCode.TIMEOUT, Status.Code.DEADLINE_EXCEEDED,
+                operation + ": operation timeout elapsed before it could be sent", null, true, null, null);
+    }
+
+    /** The same error with more context in its message, keeping codes, detail and retryability. */
+    static DLedgerException withContext(DLedgerException last, String context) {
+        String original = last.getMessage();
+        String prefix = last.code() + " (" + last.grpcCode() + "): ";
+        String bare = original.startsWith(prefix) ? original.substring(prefix.length()) : original;
+        return new DLedgerException(last.code(), last.grpcCode(), context + ": " + bare, last.detail().orElse(null),
+                last.typedCode() != null, last.retryable(), last);
+    }
+
+    /** Waits for {@code future} and returns its value, or throws its failure as a {@link DLedgerException}. */
+    static <T> T await(CompletableFuture<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DLedgerException(ErrorCode.ERROR_UNSPECIFIED, Status.Code.CANCELLED,
+                    "interrupted while waiting", null, false, false, e);
+        } catch (ExecutionException | CompletionException | CancellationException e) {
+            throw from(e);
+        }
+    }
+
+    /**
+     * {@code future} mapped by {@code fn}, failing with a plain {@link DLedgerException} (not wrapped in a
+     * {@link CompletionException}, as {@link CompletableFuture#thenApply} would do for dependents) when
+     * {@code future} or {@code fn} fails.
+     */
+    static <T, U> CompletableFuture<U> map(CompletableFuture<T> future, Function<? super T, ? extends U> fn) {
+        CompletableFuture<U> out = new CompletableFuture<>();
+        future.whenComplete((value, error) -> {
+            if (error != null) {
+                out.completeExceptionally(from(error));
+                return;
+            }
+            try {
+                out.complete(fn.apply(value));
+            } catch (RuntimeException e) {
+                out.completeExceptionally(from(e));
+            }
+        });
+        return out;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        Throwable c = t;
+        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        if (c instanceof CancellationException) {
+            return new DLedgerException(ErrorCode.ERROR_UNSPECIFIED, Status.Code.CANCELLED, "cancelled", null,
+                    false, false, c);
+        }
+        return c;
+    }
+
+    private static ErrorDetail readDetail(Metadata trailers) {
+        if (trailers == null) {
+            return null;
+        }
+        try {
+            return trailers.get(ERROR_DETAIL_KEY);
+        } catch (RuntimeException malformed) {
+            return null;
+        }
+    }
+
+    private static ErrorCode derivedCode(Status.Code code) {
+        return switch (code) {
+            case UNAVAILABLE, CANCELLED -> ErrorCode.NODE_UNAVAILABLE;
+            case DEADLINE_EXCEEDED -> ErrorCode.TIMEOUT;
+            case INVALID_ARGUMENT -> ErrorCode.INVALID_ARGUMENT;
+            case INTERNAL, UNKNOWN, DATA_LOSS -> ErrorCode.INTERNAL;
+            default -> ErrorCode.ERROR_UNSPECIFIED;
+        };
+    }
+}

@@ -1,0 +1,166 @@
+package io.dledger.client;
+
+import io.dledger.proto.NodeRef;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client's cached idea of the leader, and how it is corrected: immediately from a {@code NOT_LEADER} leader
+ * hint, or by a refresh that asks every known node at once ({@link ClusterProbe}).
+ *
+ * <p>Refreshes are coalesced: however many operations fail at once, at most one refresh runs at a time and they all
+ * wait for it; a failure against a leader that is no longer the cached one (because another operation already
+ * moved on) triggers no refresh. Consecutive refreshes start at least {@link #MIN_REFRESH_INTERVAL_NANOS} apart so
+ * an election does not turn into a status-polling storm.
+ *
+ * <p>Thread-safe: lock-free, all state in atomic references.
+ */
+final class LeaderTracker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderTracker.class);
+
+    static final long MIN_REFRESH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    /** The cached leader: its id (possibly empty when only an address is known) and a fallback address. */
+    record LeaderRef(String id, String address) {
+    }
+
+    /** Runs a task after a delay (the client's scheduler). */
+    @FunctionalInterface
+    interface Delayer {
+        /** Runs {@code task} after {@code delayNanos}; answers {@code false} when it accepts no more tasks. */
+        boolean schedule(Runnable task, long delayNanos);
+    }
+
+    private final NodeDirectory directory;
+    private final ClusterProbe probe;
+    private final Delayer delayer;
+    private final long probeTimeoutNanos;
+    private final AtomicReference<LeaderRef> leader = new AtomicReference<>();
+    private final AtomicReference<CompletableFuture<Void>> inFlight = new AtomicReference<>();
+    private volatile long lastRefreshEndNanos;
+    private volatile String lastAnswers = "not asked yet";
+
+    /**
+     * @param probeTimeoutNanos deadline of each status call of a refresh
+     * @param delayer           schedules delayed tasks; answers {@code false} when it no longer accepts any
+     */
+    LeaderTracker(NodeDirectory directory, ClusterProbe probe, Delayer delayer, long probeTimeoutNanos) {
+        this.directory = directory;
+        this.probe = probe;
+        this.delayer = delayer;
+        this.probeTimeoutNanos = probeTimeoutNanos;
+        this.lastRefreshEndNanos = System.nanoTime() - MIN_REFRESH_INTERVAL_NANOS;
+    }
+
+    /** What the nodes answered in the last refresh, for error messages. */
+    String lastAnswers() {
+        return lastAnswers;
+    }
+
+    /** The cached leader, or {@code null} when none is known. */
+    LeaderRef current() {
+        return leader.get();
+    }
+
+    /** The address to call for {@code ref}: the directory's address for its id, else the address it came with. */
+    String addressOf(LeaderRef ref) {
+        return (ref.id().isEmpty() ? Optional.<String>empty() : directory.addressOf(ref.id()))
+                .orElse(ref.address());
+    }
+
+    /**
+     * Switches to the leader a node named in a {@code NOT_LEADER} rejection.
+     *
+     * @return {@code false} when the hint names no address the client could call
+     */
+    boolean acceptHint(NodeRef hint) {
+        directory.learn(hint);
+        Optional<String> address = directory.addressOf(hint);
+        if (address.isEmpty()) {
+            return false;
+        }
+        LeaderRef next = new LeaderRef(hint.getId(), address.get());
+        LeaderRef previous = leader.getAndSet(next);
+        if (!next.equals(previous)) {
+            LOG.debug("leader is now {} at {} (hint from a NOT_LEADER rejection)", hint.getId(), next.address());
+        }
+        return true;
+    }
+
+    /**
+     * Called after an operation failed against leader {@code failedId} ({@code null}: none was known). Refreshes
+     * unless the cached leader already changed since (another operation or refresh moved on).
+     *
+     * @return completes (never exceptionally) when the cached leader is worth trying again
+     */
+    CompletableFuture<Void> onFailure(String failedId) {
+        LeaderRef now = leader.get();
+        if (now != null && !Objects.equals(now.id(), failedId)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return refresh();
+    }
+
+    /** Asks the cluster who leads, joining a refresh already running. Never completes exceptionally. */
+    CompletableFuture<Void> refresh() {
+        while (true) {
+            CompletableFuture<Void> running = inFlight.get();
+            if (running != null) {
+                return running;
+            }
+            CompletableFuture<Void> mine = new CompletableFuture<>();
+            if (inFlight.compareAndSet(null, mine)) {
+                long wait = lastRefreshEndNanos + MIN_REFRESH_INTERVAL_NANOS - System.nanoTime();
+                if (wait <= 0 || !delayer.schedule(() -> runRefresh(mine), wait)) {
+                    runRefresh(mine);
+                }
+                return mine;
+            }
+        }
+    }
+
+    private void runRefresh(CompletableFuture<Void> mine) {
+        CompletableFuture<List<ClusterProbe.Answer>> answers;
+        try {
+            answers = probe.run(probeTimeoutNanos, true);
+        } catch (RuntimeException e) {
+            answers = CompletableFuture.completedFuture(List.of());
+        }
+        answers.whenComplete((list, error) -> {
+            if (list != null) {
+                accept(list);
+            }
+            lastRefreshEndNanos = System.nanoTime();
+            inFlight.set(null);
+            mine.complete(null);
+        });
+    }
+
+    /** Releases anyone waiting for a refresh that the closing client will not finish. */
+    void close() {
+        CompletableFuture<Void> running = inFlight.getAndSet(null);
+        if (running != null) {
+            running.complete(null);
+        }
+    }
+
+    /** Adopts the leader {@code answers} settle on (or forgets the leader when they settle on none). */
+    void accept(List<ClusterProbe.Answer> answers) {
+        lastAnswers = ClusterProbe.summarize(answers);
+        Optional<ClusterProbe.LeaderChoice> choice = ClusterProbe.chooseLeader(answers);
+        LeaderRef next = choice.map(c -> new LeaderRef(c.id(), c.address())).orElse(null);
+        LeaderRef previous = leader.getAndSet(next);
+        if (!Objects.equals(next, previous)) {
+            LOG.debug("leader is now {} (term {}), was {}", next == null ? "unknown" : next.id(),
+                    choice.map(ClusterProbe.LeaderChoice::term).orElse(-1L),
+                    previous == null ? "unknown" : previous.id());
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.dledger.client;
+
+import io.dledger.proto.NodeRef;
+import io.dledger.proto.NodeStatus;
+import io.grpc.ConnectivityState;
+import io.grpc.ManagedChannel;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the client knows about the nodes: seed addresses, node ids learned from {@code GetNodeStatus} answers,
+ * the address to use for each id, and one {@link ManagedChannel} per address.
+ *
+ * <p>Address choice for a node id: the seed address that answered as that id wins (behind port mapping or NAT
+ * the address a node advertises may not be reachable from the client, but the seed address the user gave is);
+ * otherwise the address the node advertises (in {@code NodeStatus.self}, {@code peers}, leader hints, pull
+ * suggestions).
+ *
+ * <p>Thread-safe: lock-free maps; each node entry is replaced atomically.
+ */
+final class NodeDirectory implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(NodeDirectory.class);
+
+    /** What is known about one node id. {@code seedAddress} is the seed that answered as this id, if any. */
+    private record Entry(String id, String advertised, String seedAddress) {
+        String address() {
+            return seedAddress != null ? seedAddress : advertised;
+        }
+    }
+
+    private final List<String> seeds;
+    private final Function<String, ManagedChannel> channelFactory;
+    private final ConcurrentMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Entry> nodes = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    NodeDirectory(List<String> seeds, Function<String, ManagedChannel> channelFactory) {
+        this.seeds = List.copyOf(seeds);
+        this.channelFactory = channelFactory;
+    }
+
+    List<String> seeds() {
+        return seeds;
+    }
+
+    /** Learns from a status answered by {@code answeringAddress}: the node's own id, its peers, its leader. */
+    void learn(String answeringAddress, NodeStatus status) {
+        NodeRef self = status.getSelf();
+        if (!self.getId().isEmpty()) {
+            String seed = seeds.contains(answeringAddress) ? answeringAddress : null;
+            if (seed != null) {
+                // A seed answers as exactly one id: drop it from any other id it was mapped to before.
+                nodes.replaceAll((id, e) -> seed.equals(e.seedAddress()) && !id.equals(self.getId())
+                        ? new Entry(id, e.advertised(), null) : e);
+            }
+            merge(self.getId(), self.getGrpcAddress(), seed);
+        }
+        for (NodeRef peer : status.getPeersList()) {
+            learn(peer);
+        }
+        if (status.hasLeader()) {
+            learn(status.getLeader());
+        }
+    }
+
+    /** Learns a node's advertised address (from peers, hints, suggestions). */
+    void learn(NodeRef ref) {
+        if (!ref.getId().isEmpty()) {
+            merge(ref.getId(), ref.getGrpcAddress(), null);
+        }
+    }
+
+    private void merge(String id, String advertised, String seed) {
+        String adv = advertised == null || advertised.isEmpty() ? null : advertised;
+        if (adv == null && seed == null) {
+            return; // nothing to learn: an id without any address cannot be called
+        }
+        nodes.merge(id, new Entry(id, adv, seed), (old, fresh) -> new Entry(id,
+                fresh.advertised() != null ? fresh.advertised() : old.advertised(),
+                fresh.seedAddress() != null ? fresh.seedAddress() : old.seedAddress()));
+    }
+
+    /** The address to use for node {@code id}, if one is known. */
+    Optional<String> addressOf(String id) {
+        Entry e = nodes.get(id);
+        return e == null ? Optional.empty() : Optional.ofNullable(e.address());
+    }
+
+    /** The address to use for {@code ref}: the known address of its id, else the address it carries. */
+    Optional<String> addressOf(NodeRef ref) {
+        Optional<String> known = ref.getId().isEmpty() ? Optional.empty() : addressOf(ref.getId());
+        if (known.isPresent()) {
+            return known;
+        }
+        return ref.getGrpcAddress().isEmpty() ? Optional.empty() : Optional.of(ref.getGrpcAddress());
+    }
+
+    /** Every node id learned so far, with its address (or {@code null}), sorted by id. */
+    Map<String, String> knownNodes() {
+        Map<String, String> out = new TreeMap<>();
+        nodes.values().forEach(e -> out.put(e.id(), e.address()));
+        return out;
+    }
+
+    /** Seeds not (or no longer) mapped to any node id. */
+    List<String> unmappedSeeds() {
+        Set<String> mapped = new LinkedHashSet<>();
+        nodes.values().forEach(e -> {
+            if (e.seedAddress() != null) {
+                mapped.add(e.seedAddress());
+            }
+        });
+        List<String> out = new ArrayList<>();
+        for (String s : seeds) {
+            if (!mapped.contains(s)) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    /** Addresses worth asking for the cluster state: the seeds and the address of every known node. */
+    Set<String> probeAddresses() {
+        Set<String> out = new LinkedHashSet<>(seeds);
+        nodes.values().forEach(e -> {
+            if (e.address() != null) {
+                out.add(e.address());
+            }
+        });
+        return out;
+    }
+
+    /** The channel for {@code address}, created on first use. */
+    ManagedChannel channel(String address) {
+        if (closed) {
+            throw Errors.closed("client");
+        }
+        ManagedChannel ch = channels.computeIfAbsent(address, channelFactory);
+        if (closed) { // raced with close(): do not leak the channel
+            ch.shutdownNow();
+            throw Errors.closed("client");
+        }
+        return ch;
+    }
+
+    /**
+     * Makes a channel that is waiting to reconnect (after its node went away) try again now, so a node that came
+     * back is used without waiting for gRPC's reconnect backoff, which grows to minutes.
+     */
+    void wakeUp(String address) {
+        ManagedChannel ch = channels.get(address);
+        if (ch != null && ch.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+            ch.resetConnectBackoff();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        List<ManagedChannel> all = new ArrayList<>(channels.values());
+        all.forEach(ManagedChannel::shutdownNow);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        for (ManagedChannel ch : all) {
+            try {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !ch.awaitTermination(left, TimeUnit.NANOSECONDS)) {
+                    LOG.debug("channel {} did not terminate within 1 s of shutdown", ch);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.dledger.client;
+
+import io.dledger.proto.AdminServiceGrpc;
+import io.dledger.proto.CreateTopicRequest;
+import io.dledger.proto.CreateTopicResponse;
+import io.dledger.proto.DescribeTopicRequest;
+import io.dledger.proto.ListTopicsRequest;
+import io.dledger.proto.ListTopicsResponse;
+import io.dledger.proto.MessagingServiceGrpc;
+import io.dledger.proto.NodeStatus;
+import io.dledger.proto.NodeStatusRequest;
+import io.dledger.proto.ProduceRequest;
+import io.dledger.proto.ProduceResponse;
+import io.dledger.proto.PullRequest;
+import io.dledger.proto.PullResponse;
+import io.dledger.proto.QueueDigestRequest;
+import io.dledger.proto.QueueDigestResponse;
+import io.dledger.proto.TakeSnapshotRequest;
+import io.dledger.proto.TakeSnapshotResponse;
+import io.dledger.proto.TopicInfo;
+
+/**
+ * The table of every RPC the client makes: its target and whether it is idempotent. This is where idempotence is
+ * declared; {@link RetryPolicy} decides from it.
+ *
+ * <p>Stateless and thread-safe.
+ */
+final class Operations {
+
+    private Operations() {
+    }
+
+    /**
+     * Produce: idempotent because the request carries the producer id and sequence, so the broker applies it at
+     * most once and answers a retry with the original assignment.
+     */
+    static Operation<ProduceRequest, ProduceResponse> produce(ProduceRequest request) {
+        return Operation.toLeader("produce", true, MessagingServiceGrpc.getProduceMethod(), request);
+    }
+
+    /** Pull: a read, idempotent. */
+    static Operation<PullRequest, PullResponse> pull(String nodeId, PullRequest request) {
+        return Operation.toNode("pull", nodeId, true, MessagingServiceGrpc.getPullMethod(), request);
+    }
+
+    /** CreateTopic: idempotent, the broker answers created=false when the topic already exists alike. */
+    static Operation<CreateTopicRequest, CreateTopicResponse> createTopic(CreateTopicRequest request) {
+        return Operation.toLeader("createTopic", true, AdminServiceGrpc.getCreateTopicMethod(), request);
+    }
+
+    /** DescribeTopic: a read, idempotent. */
+    static Operation<DescribeTopicRequest, TopicInfo> describeTopic(DescribeTopicRequest request) {
+        return Operation.toLeader("describeTopic", true, AdminServiceGrpc.getDescribeTopicMethod(), request);
+    }
+
+    /** ListTopics: a read, idempotent. */
+    static Operation<ListTopicsRequest, ListTopicsResponse> listTopics() {
+        return Operation.toLeader("listTopics", true, AdminServiceGrpc.getListTopicsMethod(),
+                ListTopicsRequest.getDefaultInstance());
+    }
+
+    /** GetNodeStatus: a read, idempotent. */
+    static Operation<NodeStatusRequest, NodeStatus> nodeStatus(String nodeId) {
+        return Operation.toNode("nodeStatus", nodeId, true, AdminServiceGrpc.getGetNodeStatusMethod(),
+                NodeStatusRequest.getDefaultInstance());
+    }
+
+    /** QueueDigests: a read, idempotent. */
+    static Operation<QueueDigestRequest, QueueDigestResponse> queueDigests(String nodeId, String topic) {
+        return Operation.toNode("queueDigests", nodeId, true, AdminServiceGrpc.getQueueDigestsMethod(),
+                QueueDigestRequest.newBuilder().setTopic(topic).build());
+    }
+
+    /** TakeSnapshot: an action with side effects, not idempotent. */
+    static Operation<TakeSnapshotRequest, TakeSnapshotResponse> takeSnapshot(String nodeId) {
+        return Operation.toNode("takeSnapshot", nodeId, false, AdminServiceGrpc.getTakeSnapshotMethod(),
+                TakeSnapshotRequest.getDefaultInstance());
+    }
+}

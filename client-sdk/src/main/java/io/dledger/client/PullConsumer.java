@@ -1,0 +1,52 @@
+package io.dledger.client;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Reads committed messages of one queue at a time, from the leader by default or from a chosen node.
+ *
+ * <p>The consumer keeps no position: the caller passes the offset and continues from
+ * {@link PullResult#nextOffset()}. Pulls are retried on transient errors (node unavailable, leader change, per
+ * attempt timeout) until the client's operation timeout; a pull from the leader re-discovers the leader between
+ * attempts, a pull from a named node keeps asking that node. An offset outside the stored range fails with
+ * {@link io.dledger.proto.ErrorCode#OFFSET_OUT_OF_RANGE}; {@link DLedgerException#detail()} then carries the queue's
+ * current min and max offsets.
+ *
+ * <p>Thread-safe: one consumer may be shared by any number of threads. Closing it only stops new pulls.
+ */
+public interface PullConsumer extends AutoCloseable {
+
+    /**
+     * Pulls up to {@code maxMessages} messages from the leader.
+     *
+     * @param topic       topic
+     * @param queue       queue of the topic
+     * @param offset      first offset wanted
+     * @param maxMessages at most this many messages ({@code 0} = server default)
+     * @return the messages and the offset to continue from
+     * @throws DLedgerException on failure
+     */
+    PullResult pull(String topic, int queue, long offset, int maxMessages);
+
+    /**
+     * Pulls with every option.
+     *
+     * @param options what to read and from which node ({@link PullRequestOptions#nodeId()} {@code null} = the
+     *                leader)
+     * @return the messages and the offset to continue from
+     * @throws DLedgerException on failure
+     */
+    PullResult pull(PullRequestOptions options);
+
+    /**
+     * Asynchronous {@link #pull(PullRequestOptions)}. Never blocks the calling thread.
+     *
+     * @param options what to read and from which node
+     * @return completes with the pull result, or fails with a {@link DLedgerException}
+     */
+    CompletableFuture<PullResult> pullAsync(PullRequestOptions options);
+
+    /** Stops accepting new pulls. Idempotent. */
+    @Override
+    void close();
+}

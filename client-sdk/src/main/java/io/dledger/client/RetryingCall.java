@@ -1,0 +1,219 @@
+package io.dledger.client;
+
+import io.grpc.CallOptions;
+import io.grpc.stub.StreamObserver;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one {@link Operation} to completion: attempt, classify the failure with {@link RetryPolicy}, redirect /
+ * refresh / back off, attempt again, until success, a non-retryable error, or the overall deadline (then it fails
+ * with the last error).
+ *
+ * <p>Thread-safety: attempts are strictly sequential (the next one is only started from the completion of the
+ * previous one, through executor hand-offs or future completions, which order memory), so the mutable fields are
+ * confined to one logical flow at a time. {@link #abort} may be called from any thread; it only touches the
+ * thread-safe result future.
+ */
+final class RetryingCall<R> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetryingCall.class);
+
+    /** Redirects followed in a row without backoff before treating a hint like any retryable error. */
+    static final int MAX_REDIRECTS_IN_ROW = 3;
+
+    private final ClusterRouter router;
+    private final Operation<?, R> op;
+    private final long deadlineNanos;
+    private final long startNanos = System.nanoTime();
+    private final CompletableFuture<R> result = new CompletableFuture<>();
+
+    private int attempts;
+    private int backoffStep;
+    private int redirectsInRow;
+    private boolean refreshedBeforeAttempt;
+    private DLedgerException lastError;
+
+    RetryingCall(ClusterRouter router, Operation<?, R> op, long deadlineNanos) {
+        this.router = router;
+        this.op = op;
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    CompletableFuture<R> result() {
+        return result;
+    }
+
+    void start() {
+        attempt();
+    }
+
+    /** Fails the operation now (client closing); a running attempt's outcome is then ignored. */
+    void abort(DLedgerException error) {
+        result.completeExceptionally(error);
+    }
+
+    private void attempt() {
+        if (result.isDone()) {
+            return;
+        }
+        if (router.isClosed()) {
+            result.completeExceptionally(Errors.closed("client"));
+            return;
+        }
+        long remaining = deadlineNanos - System.nanoTime();
+        if (remaining <= 0) {
+            giveUp();
+            return;
+        }
+        String nodeId;
+        String address;
+        if (op.targetsLeader()) {
+            LeaderTracker.LeaderRef leader = router.leaders().current();
+            if (leader == null) {
+                if (refreshFirst()) {
+                    return;
+                }
+                onFailure(null, Errors.noLeader(router.leaders().lastAnswers()));
+                return;
+            }
+            nodeId = leader.id();
+            address = router.leaders().addressOf(leader);
+        } else {
+            nodeId = op.nodeId();
+            Optional<String> known = router.directory().addressOf(nodeId);
+            if (known.isEmpty()) {
+                if (refreshFirst()) {
+                    return;
+                }
+                result.completeExceptionally(Errors.unknownNode(nodeId));
+                return;
+            }
+            address = known.get();
+        }
+        send(nodeId, address, remaining);
+    }
+
+    /** Before the first attempt that lacks a target, learn the cluster once (no backoff); {@code false} if done. */
+    private boolean refreshFirst() {
+        if (refreshedBeforeAttempt) {
+            return false;
+        }
+        refreshedBeforeAttempt = true;
+        retryAfter(0, router.leaders()::refresh);
+        return true;
+    }
+
+    private void send(String nodeId, String address, long remainingNanos) {
+        attempts++;
+        if (attempts > 1) {
+            router.directory().wakeUp(address); // a node that came back is tried now, not after gRPC's backoff
+        }
+        long attemptTimeout = Math.min(router.config().requestTimeout().toNanos(), remainingNanos);
+        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(attemptTimeout, TimeUnit.NANOSECONDS)
+                .withMaxInboundMessageSize(router.config().maxInboundMessageBytes());
+        try {
+            op.start(router.directory().channel(address), options, new StreamObserver<>() {
+                private R value;
+
+                @Override
+                public void onNext(R v) {
+                    value = v;
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    onFailure(nodeId, Errors.from(t));
+                }
+
+                @Override
+                public void onCompleted() {
+                    result.complete(value);
+                }
+            });
+        } catch (RuntimeException e) {
+            onFailure(nodeId, Errors.from(e));
+        }
+    }
+
+    private void onFailure(String targetId, DLedgerException error) {
+        if (result.isDone()) {
+            return;
+        }
+        lastError = error;
+        RetryPolicy.Decision decision = RetryPolicy.decide(error, op.idempotent(), op.targetsLeader());
+        if (decision == RetryPolicy.Decision.FAIL) {
+            result.completeExceptionally(error);
+            return;
+        }
+        if (decision == RetryPolicy.Decision.REDIRECT && redirectsInRow < MAX_REDIRECTS_IN_ROW
+                && router.leaders().acceptHint(error.leaderHint().orElseThrow())) {
+            redirectsInRow++;
+            LOG.debug("{}: node {} is not the leader, redirecting to {} (attempt {})", op.name(), targetId,
+                    error.leaderHint().orElseThrow().getId(), attempts);
+            retryAfter(0, RetryingCall::ready);
+            return;
+        }
+        redirectsInRow = 0;
+        long delay = RetryPolicy.backoffNanos(backoffStep++);
+        if (delay >= deadlineNanos - System.nanoTime()) {
+            giveUp();
+            return;
+        }
+        LOG.debug("{}: {} failed ({}); {} attempt(s) so far, retrying in {} ms", op.name(),
+                targetId == null ? "finding the leader" : "attempt on " + targetId, error.getMessage(), attempts,
+                TimeUnit.NANOSECONDS.toMillis(delay));
+        // The leader is re-discovered after the backoff, so the retry uses the freshest view.
+        retryAfter(delay, op.targetsLeader() ? () -> router.leaders().onFailure(targetId) : RetryingCall::ready);
+    }
+
+    private static CompletableFuture<Void> ready() {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Attempts again once {@code delayNanos} passed and the future {@code beforeAttempt} then returns completed,
+     * but no later than the deadline (where the attempt gives up).
+     */
+    private void retryAfter(long delayNanos, Supplier<CompletableFuture<Void>> beforeAttempt) {
+        ScheduledFuture<?> scheduled = router.schedule(() -> {
+            CompletableFuture<Void> ready = beforeAttempt.get();
+            if (ready.isDone()) {
+                attempt();
+                return;
+            }
+            AtomicBoolean fired = new AtomicBoolean();
+            ScheduledFuture<?> atDeadline = router.schedule(() -> {
+                if (fired.compareAndSet(false, true)) {
+                    attempt();
+                }
+            }, deadlineNanos - System.nanoTime());
+            ready.whenComplete((v, e) -> {
+                if (fired.compareAndSet(false, true)) {
+                    if (atDeadline != null) {
+                        atDeadline.cancel(false);
+                    }
+                    attempt();
+                }
+            });
+        }, delayNanos);
+        if (scheduled == null) {
+            result.completeExceptionally(Errors.closed("client"));
+        }
+    }
+
+    private void giveUp() {
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        DLedgerException error = lastError == null ? Errors.deadlineBeforeFirstAttempt(op.name())
+                : Errors.withContext(lastError, op.name() + " gave up after " + elapsedMs + " ms (" + attempts
+                        + " RPC attempt(s)), last error");
+        LOG.debug("{}", error.getMessage());
+        result.completeExceptionally(error);
+    }
+}

@@ -1,0 +1,149 @@
+package io.dledger.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.dledger.proto.ErrorCode;
+import io.dledger.proto.ProduceRequest;
+import io.dledger.proto.ProduceResponse;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class DeadlineAndConcurrencyTest {
+
+    private FakeCluster cluster;
+    private final List<DLedgerClient> clients = new ArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        cluster = new FakeCluster("n1", "n2", "n3").startAll();
+        cluster.elect("n1", 1);
+    }
+
+    @AfterEach
+    void tearDown() {
+        clients.forEach(DLedgerClient::close);
+        cluster.close();
+    }
+
+    private DLedgerClient client(DLedgerClient.Builder builder) {
+        DLedgerClient c = builder.build();
+        clients.add(c);
+        return c;
+    }
+
+    @Test
+    void theOperationTimeoutBoundsRetriesAndTheLastErrorIsReported() {
+        DLedgerClient client = client(cluster.clientBuilder().operationTimeout(Duration.ofMillis(400)));
+        cluster.node("n1").produce = (req, obs) -> obs.onError(
+                FakeNode.error(Status.Code.UNAVAILABLE, ErrorCode.NODE_UNAVAILABLE, "storage failed", null));
+        Producer producer = client.newProducer();
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> producer.send("t", Message.of("x")))
+                .isInstanceOfSatisfying(DLedgerException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.NODE_UNAVAILABLE);
+                    assertThat(e.grpcCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    assertThat(e.retryable()).isTrue();
+                    assertThat(e.getMessage()).contains("gave up after").contains("storage failed");
+                });
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertThat(elapsedMs).isBetween(200L, 1_500L);
+        assertThat(cluster.node("n1").produces).hasSizeGreaterThan(2)
+                .extracting(ProduceRequest::getSequence).containsOnly(1L);
+    }
+
+    @Test
+    void aHangingLeaderIsBoundedByTheRequestTimeoutAndTheOperationTimeout() {
+        DLedgerClient client = client(cluster.clientBuilder().requestTimeout(Duration.ofMillis(100))
+                .operationTimeout(Duration.ofMillis(500)));
+        cluster.node("n1").produce = (req, obs) -> { }; // never answers
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> client.newProducer().send("t", Message.of("x")))
+                .isInstanceOfSatisfying(DLedgerException.class, e -> {
+                    assertThat(e.grpcCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+                    assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
+                });
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertThat(elapsedMs).isBetween(300L, 2_000L);
+        assertThat(cluster.node("n1").produces).hasSizeGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void thousandsOfAsyncSendsCompleteWithDistinctSequencesAndABoundedWindow() {
+        int window = 64;
+        DLedgerClient client = client(cluster.clientBuilder().maxInFlightPerProducer(window));
+        ScheduledExecutorService answerer = Executors.newScheduledThreadPool(4);
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger maxInFlight = new AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
+        FakeNode n1 = cluster.node("n1");
+        n1.produce = (req, obs) -> {
+            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            boolean fail = calls.incrementAndGet() % 10 == 0; // every tenth attempt fails and is retried
+            answerer.schedule(() -> respond(n1, req, obs, fail, inFlight), 1, TimeUnit.MILLISECONDS);
+        };
+        try {
+            Producer producer = client.newProducer();
+            int n = 3_000;
+            List<CompletableFuture<SendResult>> futures = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                futures.add(producer.sendAsync("t", Message.of("m" + i)));
+            }
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+
+            assertThat(maxInFlight.get()).isLessThanOrEqualTo(window);
+            assertThat(n1.produces).hasSizeGreaterThan(n) // the failed attempts were re-sent
+                    .extracting(ProduceRequest::getSequence)
+                    .containsAll(LongStream.rangeClosed(1, n).boxed().toList())
+                    .allSatisfy(seq -> assertThat(seq).isBetween(1L, (long) n));
+            assertThat(futures).allSatisfy(f -> assertThat(f.join().duplicate()).isFalse());
+        } finally {
+            answerer.shutdownNow();
+        }
+    }
+
+    private static void respond(FakeNode node, ProduceRequest req, StreamObserver<ProduceResponse> obs, boolean fail,
+            AtomicInteger inFlight) {
+        inFlight.decrementAndGet();
+        if (fail) {
+            obs.onError(FakeNode.error(Status.Code.RESOURCE_EXHAUSTED, ErrorCode.BUSY, "busy", null));
+        } else {
+            FakeNode.reply(obs, node.success(req, false));
+        }
+    }
+
+    @Test
+    void closingTheClientFailsOperationsInFlight() {
+        DLedgerClient client = client(cluster.clientBuilder());
+        cluster.node("n1").produce = (req, obs) -> { }; // never answers
+        CompletableFuture<SendResult> pending = client.newProducer().sendAsync("t", Message.of("x"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !cluster.node("n1").produces.isEmpty());
+
+        client.close();
+
+        Throwable failure = pending.handle((v, e) -> e).join();
+        assertThat(failure).isInstanceOfSatisfying(DLedgerException.class, e -> {
+            assertThat(e.grpcCode()).isEqualTo(Status.Code.CANCELLED);
+            assertThat(e.retryable()).isFalse();
+        });
+        assertThatThrownBy(client::newProducer).isInstanceOf(DLedgerException.class);
+    }
+}

@@ -1,0 +1,201 @@
+package io.dledger.client;
+
+import io.dledger.proto.AdminServiceGrpc;
+import io.dledger.proto.Assignment;
+import io.dledger.proto.CreateTopicRequest;
+import io.dledger.proto.CreateTopicResponse;
+import io.dledger.proto.ErrorCode;
+import io.dledger.proto.ErrorDetail;
+import io.dledger.proto.MessagingServiceGrpc;
+import io.dledger.proto.NodeRef;
+import io.dledger.proto.NodeStatus;
+import io.dledger.proto.NodeStatusRequest;
+import io.dledger.proto.ProduceRequest;
+import io.dledger.proto.ProduceResponse;
+import io.dledger.proto.PullRequest;
+import io.dledger.proto.PullResponse;
+import io.dledger.proto.Role;
+import io.dledger.proto.TakeSnapshotRequest;
+import io.dledger.proto.TakeSnapshotResponse;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A scriptable in-process stand-in for one broker node. Thread-safe (volatile behaviour, concurrent logs). */
+final class FakeNode {
+
+    /** Handles one unary call. */
+    @FunctionalInterface
+    interface Handler<Q, R> {
+        void handle(Q request, StreamObserver<R> response);
+    }
+
+    final String id;
+    final String serverName;
+    volatile String advertisedAddress;
+    volatile Role role = Role.FOLLOWER;
+    volatile long term;
+    volatile NodeRef leader;
+    volatile List<NodeRef> peers = List.of();
+
+    final List<ProduceRequest> produces = new CopyOnWriteArrayList<>();
+    final List<PullRequest> pulls = new CopyOnWriteArrayList<>();
+    final AtomicInteger statusCalls = new AtomicInteger();
+    final AtomicInteger snapshotCalls = new AtomicInteger();
+    final AtomicInteger createTopicCalls = new AtomicInteger();
+    private final AtomicLong nextOffset = new AtomicLong();
+
+    volatile Handler<ProduceRequest, ProduceResponse> produce = this::defaultProduce;
+    volatile Handler<PullRequest, PullResponse> pull = this::defaultPull;
+    volatile Handler<TakeSnapshotRequest, TakeSnapshotResponse> takeSnapshot =
+            (r, o) -> reply(o, TakeSnapshotResponse.newBuilder().setSnapshotIndex(42).build());
+    volatile Handler<CreateTopicRequest, CreateTopicResponse> createTopic = this::defaultCreateTopic;
+
+    private Server server;
+
+    FakeNode(String id, String serverName, String advertisedAddress) {
+        this.id = id;
+        this.serverName = serverName;
+        this.advertisedAddress = advertisedAddress;
+    }
+
+    NodeRef ref() {
+        return NodeRef.newBuilder().setId(id).setGrpcAddress(advertisedAddress).setRaftAddress(id + ":8000").build();
+    }
+
+    NodeStatus status() {
+        NodeStatus.Builder b = NodeStatus.newBuilder().setSelf(ref()).setRole(role).setTerm(term)
+                .setCommitIndex(10).setAppliedIndex(9).setLastLogIndex(11).setLastSnapshotIndex(5)
+                .addAllPeers(peers);
+        if (leader != null) {
+            b.setLeader(leader);
+        }
+        return b.build();
+    }
+
+    synchronized void start() {
+        try {
+            server = InProcessServerBuilder.forName(serverName).directExecutor()
+                    .addService(new Messaging()).addService(new Admin()).build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Serves on a real Netty server on a free localhost port, advertising {@code 127.0.0.1:<port>}. */
+    synchronized int startOnNetty() {
+        try {
+            server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).directExecutor()
+                    .addService(new Messaging()).addService(new Admin()).build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int port = server.getPort();
+        advertisedAddress = "127.0.0.1:" + port;
+        peers = List.of(ref());
+        return port;
+    }
+
+    synchronized void stop() {
+        if (server != null) {
+            server.shutdownNow();
+            server = null;
+        }
+    }
+
+    // ------------------------------------------------------------------ default behaviour
+
+    private void defaultProduce(ProduceRequest request, StreamObserver<ProduceResponse> response) {
+        if (role != Role.LEADER) {
+            response.onError(error(Status.Code.FAILED_PRECONDITION, ErrorCode.NOT_LEADER, "not the leader", leader));
+            return;
+        }
+        reply(response, success(request, false));
+    }
+
+    /** A successful answer assigning consecutive offsets of queue 0 (or the message's queue). */
+    ProduceResponse success(ProduceRequest request, boolean duplicate) {
+        ProduceResponse.Builder b = ProduceResponse.newBuilder().setStoreTimestamp(1_000L)
+                .setRaftIndex(100 + nextOffset.get()).setDuplicate(duplicate);
+        request.getMessagesList().forEach(m -> b.addAssignments(Assignment.newBuilder()
+                .setQueue(m.hasQueue() ? m.getQueue() : 0).setOffset(nextOffset.getAndIncrement())));
+        return b.build();
+    }
+
+    private void defaultPull(PullRequest request, StreamObserver<PullResponse> response) {
+        reply(response, PullResponse.newBuilder().setServedBy(id).setNextOffset(request.getOffset())
+                .setMinOffset(0).setMaxOffset(request.getOffset()).build());
+    }
+
+    private void defaultCreateTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> response) {
+        if (role != Role.LEADER) {
+            response.onError(error(Status.Code.FAILED_PRECONDITION, ErrorCode.NOT_LEADER, "not the leader", leader));
+            return;
+        }
+        reply(response, CreateTopicResponse.newBuilder().setTopic(request.getTopic())
+                .setQueues(request.getQueues()).setCreated(true).build());
+    }
+
+    static <R> void reply(StreamObserver<R> observer, R value) {
+        observer.onNext(value);
+        observer.onCompleted();
+    }
+
+    /** A broker-style failure: gRPC status plus the dledger-error-bin trailer. */
+    static StatusRuntimeException error(Status.Code code, ErrorCode errorCode, String message, NodeRef leader) {
+        ErrorDetail.Builder detail = ErrorDetail.newBuilder().setCode(errorCode).setMessage(message);
+        if (leader != null) {
+            detail.setLeader(leader);
+        }
+        Metadata trailers = new Metadata();
+        trailers.put(Errors.ERROR_DETAIL_KEY, detail.build());
+        return Status.fromCode(code).withDescription(message).asRuntimeException(trailers);
+    }
+
+    // ------------------------------------------------------------------ services
+
+    private final class Messaging extends MessagingServiceGrpc.MessagingServiceImplBase {
+        @Override
+        public void produce(ProduceRequest request, StreamObserver<ProduceResponse> response) {
+            produces.add(request);
+            produce.handle(request, response);
+        }
+
+        @Override
+        public void pull(PullRequest request, StreamObserver<PullResponse> response) {
+            pulls.add(request);
+            pull.handle(request, response);
+        }
+    }
+
+    private final class Admin extends AdminServiceGrpc.AdminServiceImplBase {
+        @Override
+        public void getNodeStatus(NodeStatusRequest request, StreamObserver<NodeStatus> response) {
+            statusCalls.incrementAndGet();
+            reply(response, status());
+        }
+
+        @Override
+        public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> response) {
+            createTopicCalls.incrementAndGet();
+            createTopic.handle(request, response);
+        }
+
+        @Override
+        public void takeSnapshot(TakeSnapshotRequest request, StreamObserver<TakeSnapshotResponse> response) {
+            snapshotCalls.incrementAndGet();
+            takeSnapshot.handle(request, response);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.dledger.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.dledger.proto.ErrorCode;
+import io.dledger.proto.ErrorDetail;
+import io.dledger.proto.PullResponse;
+import io.dledger.proto.PullSuggestion;
+import io.dledger.proto.StoredMessage;
+import io.grpc.Status;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class PullConsumerTest {
+
+    private FakeCluster cluster;
+    private DLedgerClient client;
+
+    @BeforeEach
+    void setUp() {
+        cluster = new FakeCluster("n1", "n2", "n3").startAll();
+        cluster.elect("n1", 1);
+        client = cluster.clientBuilder().build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        client.close();
+        cluster.close();
+    }
+
+    @Test
+    void pullsFromTheLeaderByDefaultAndMapsTheAnswer() {
+        cluster.node("n1").pull = (req, obs) -> FakeNode.reply(obs, PullResponse.newBuilder()
+                .addMessages(StoredMessage.newBuilder().setTopic("t").setQueue(1).setOffset(5).setStoreTimestamp(9)
+                        .setKey("k").putProperties("a", "b").setBody(ByteString.copyFromUtf8("hello"))
+                        .setRaftIndex(77))
+                .setNextOffset(6).setMinOffset(0).setMaxOffset(6).setServedBy("n1")
+                .setSuggestion(PullSuggestion.newBuilder().setNode(cluster.node("n2").ref()).setReason("offload"))
+                .build());
+
+        PullResult r = client.newPullConsumer().pull("t", 1, 5, 10);
+
+        assertThat(r.nextOffset()).isEqualTo(6);
+        assertThat(r.maxOffset()).isEqualTo(6);
+        assertThat(r.servedBy()).isEqualTo("n1");
+        assertThat(r.suggestedNodeId()).isEqualTo("n2");
+        assertThat(r.suggestionReason()).isEqualTo("offload");
+        ReceivedMessage m = r.messages().get(0);
+        assertThat(m.bodyAsString()).isEqualTo("hello");
+        assertThat(m.key()).isEqualTo("k");
+        assertThat(m.tags()).isNull();
+        assertThat(m.properties()).containsEntry("a", "b");
+        assertThat(m.offset()).isEqualTo(5);
+        assertThat(m.raftIndex()).isEqualTo(77);
+        assertThat(cluster.node("n1").pulls.get(0).getMaxMessages()).isEqualTo(10);
+    }
+
+    @Test
+    void pullsFromTheNamedNode() {
+        PullResult r = client.newPullConsumer()
+                .pull(PullRequestOptions.of("t", 0, 3).withMaxBytes(1024).fromNode("n3"));
+
+        assertThat(r.servedBy()).isEqualTo("n3");
+        assertThat(r.suggestedNodeId()).isNull();
+        assertThat(cluster.node("n3").pulls.get(0).getMaxBytes()).isEqualTo(1024);
+        assertThat(cluster.node("n1").pulls).isEmpty();
+    }
+
+    @Test
+    void unavailableIsRetried() {
+        AtomicInteger failures = new AtomicInteger(2);
+        FakeNode n2 = cluster.node("n2");
+        n2.pull = (req, obs) -> {
+            if (failures.getAndDecrement() > 0) {
+                obs.onError(Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException());
+            } else {
+                FakeNode.reply(obs, PullResponse.newBuilder().setServedBy("n2").build());
+            }
+        };
+        assertThat(client.newPullConsumer().pull(PullRequestOptions.of("t", 0, 0).fromNode("n2")).servedBy())
+                .isEqualTo("n2");
+        assertThat(n2.pulls).hasSize(3);
+    }
+
+    @Test
+    void offsetOutOfRangeCarriesTheQueueBounds() {
+        cluster.node("n1").pull = (req, obs) -> {
+            io.grpc.Metadata trailers = new io.grpc.Metadata();
+            trailers.put(Errors.ERROR_DETAIL_KEY, ErrorDetail.newBuilder().setCode(ErrorCode.OFFSET_OUT_OF_RANGE)
+                    .setMessage("offset 99 is outside [10, 20)").setMinOffset(10).setMaxOffset(20).build());
+            obs.onError(Status.OUT_OF_RANGE.withDescription("out of range").asRuntimeException(trailers));
+        };
+
+        assertThatThrownBy(() -> client.newPullConsumer().pull("t", 0, 99, 0))
+                .isInstanceOfSatisfying(DLedgerException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.OFFSET_OUT_OF_RANGE);
+                    assertThat(e.grpcCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.detail()).get().extracting(ErrorDetail::getMinOffset, ErrorDetail::getMaxOffset)
+                            .containsExactly(10L, 20L);
+                });
+        assertThat(cluster.node("n1").pulls).hasSize(1);
+    }
+}

@@ -1,0 +1,158 @@
+package io.dledger.it;
+
+import static org.awaitility.Awaitility.await;
+
+import io.dledger.broker.local.LocalCluster;
+import io.dledger.broker.local.NodeProcess;
+import io.dledger.client.ClusterView;
+import io.dledger.client.DLedgerClient;
+import io.dledger.client.NodeView;
+import io.dledger.proto.QueueDigestResponse;
+import io.dledger.proto.Role;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * A real cluster for a test: broker nodes as separate JVMs on 127.0.0.1 with free ports and their own
+ * data directories (through {@link LocalCluster}, the same code as {@code dledger cluster up}), a client
+ * connected to all of them, and the failure scenarios the tests share: kill the leader, restart a
+ * node, wait for identical replicas. {@link #close()} stops every process it started.
+ */
+public final class TestCluster implements AutoCloseable {
+    private final LocalCluster cluster;
+    private final DLedgerClient client;
+    /** Nodes that should be running: started and not killed or stopped since. */
+    private final java.util.Set<String> expectedUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private TestCluster(LocalCluster cluster) {
+        this.cluster = cluster;
+        this.client = DLedgerClient.builder().seeds(cluster.seeds()).operationTimeout(Duration.ofSeconds(20))
+                .build();
+        cluster.nodes().forEach(n -> expectedUp.add(n.id()));
+    }
+
+    /** Starts {@code size} nodes in a fresh directory and waits for a leader. */
+    public static TestCluster start(String name, int size, Map<String, String> settings) {
+        Path dir = Path.of("target", "it-clusters", name + "-" + System.nanoTime()).toAbsolutePath();
+        LocalCluster local = LocalCluster.create(dir, size, 0, settings);
+        local.startAll();
+        TestCluster c = new TestCluster(local);
+        ProcessCleanup.register(c);
+        c.awaitLeader();
+        return c;
+    }
+
+    public DLedgerClient client() {
+        return client;
+    }
+
+    public LocalCluster local() {
+        return cluster;
+    }
+
+    public List<String> nodeIds() {
+        return cluster.nodes().stream().map(NodeProcess::id).toList();
+    }
+
+    /** Waits until the reachable nodes agree on one leader that reports itself LEADER; returns its id. */
+    public String awaitLeader() {
+        return await("a leader").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(this::agreedLeader, Optional::isPresent).orElseThrow();
+    }
+
+    private Optional<String> agreedLeader() {
+        checkProcesses();
+        ClusterView view = client.admin().describeCluster();
+        List<NodeView> up = view.nodes().stream().filter(NodeView::reachable).toList();
+        Optional<NodeView> leader = up.stream().filter(n -> n.role() == Role.LEADER).findFirst();
+        if (leader.isEmpty()) {
+            return Optional.empty();
+        }
+        String id = leader.get().id();
+        boolean agreed = up.stream().allMatch(n -> id.equals(n.leaderId()));
+        return agreed ? Optional.of(id) : Optional.empty();
+    }
+
+    /** Fails at once, with the node's log, when a node that should run has exited. */
+    private void checkProcesses() {
+        for (NodeProcess n : cluster.nodes()) {
+            if (expectedUp.contains(n.id()) && !n.alive()) {
+                throw new IllegalStateException("node " + n.id() + " exited unexpectedly:\n" + logTails(40));
+            }
+        }
+    }
+
+    /** {@code kill -9} of the current leader; returns its id. */
+    public String killLeader() {
+        String leader = awaitLeader();
+        kill(leader);
+        return leader;
+    }
+
+    public void kill(String id) {
+        expectedUp.remove(id);
+        cluster.kill(id);
+    }
+
+    public void restart(String id) {
+        cluster.start(id);
+        expectedUp.add(id);
+    }
+
+    public void stop(String id) {
+        expectedUp.remove(id);
+        cluster.stop(id, Duration.ofSeconds(20));
+    }
+
+    /** Waits until every node runs and reports the same per-queue digests of {@code topic}. */
+    public List<QueueDigestResponse> awaitIdenticalReplicas(String topic) {
+        return await("identical replicas of " + topic).atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250)).until(() -> digests(topic), TestCluster::allEqual);
+    }
+
+    private List<QueueDigestResponse> digests(String topic) {
+        checkProcesses();
+        List<QueueDigestResponse> out = new ArrayList<>();
+        for (String id : nodeIds()) {
+            out.add(client.admin().queueDigests(id, topic));
+        }
+        return out;
+    }
+
+    private static boolean allEqual(List<QueueDigestResponse> ds) {
+        return ds.stream().map(d -> d.getQueuesList().toString()).distinct().count() == 1;
+    }
+
+    /** The last lines of every node's log, for failure reports. */
+    public String logTails(int lines) {
+        StringBuilder sb = new StringBuilder();
+        for (NodeProcess n : cluster.nodes()) {
+            sb.append("----- ").append(n.id()).append(" (").append(n.logFile()).append(")\n");
+            try {
+                List<String> all = Files.readAllLines(n.logFile());
+                sb.append(all.subList(Math.max(0, all.size() - lines), all.size()).stream()
+                        .collect(Collectors.joining("\n"))).append('\n');
+            } catch (IOException e) {
+                sb.append("(no log: ").append(e.getMessage()).append(")\n");
+            }
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } finally {
+            cluster.stopAll(Duration.ofSeconds(10));
+            ProcessCleanup.unregister(this);
+        }
+    }
+}
