@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** Entry point of {@code bin/dledger}: one command line for nodes, local clusters and clients. */
 @Command(name = "dledger", mixinStandardHelpOptions = true, version = "dledger 0.1.0",
         description = "A replicated message broker on SOFAJRaft.",
-        subcommands = {NodeCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ClusterCommand.class, NodeCommand.class, TopicCommand.class,
+                ProduceCommand.class, ConsumeCommand.class, StatusCommand.class, CommandLine.HelpCommand.class})
 public final class DLedgerCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,58 @@
+package io.dledger.broker.cli;
+
+import com.google.gson.GsonBuilder;
+import io.dledger.client.ClusterView;
+import io.dledger.client.NodeView;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Renders a {@link ClusterView} as an aligned table or as JSON (for scripts). */
+final class ClusterTable {
+    private ClusterTable() {
+    }
+
+    static void print(ClusterView view, PrintStream out) {
+        out.printf("%-6s %-22s %-11s %6s %-7s %10s %10s%n", "NODE", "ADDRESS", "ROLE", "TERM", "LEADER", "COMMIT",
+                "APPLIED");
+        for (NodeView n : view.nodes()) {
+            if (!n.reachable()) {
+                out.printf("%-6s %-22s %-11s %s%n", n.id(), n.grpcAddress(), "UNREACHABLE",
+                        n.error() == null ? "" : n.error());
+                continue;
+            }
+            out.printf("%-6s %-22s %-11s %6d %-7s %10d %10d%n", n.id(), n.grpcAddress(), n.role(), n.term(),
+                    n.leaderId() == null ? "-" : n.leaderId(), n.commitIndex(), n.appliedIndex());
+        }
+        out.println(view.leaderId() == null ? "no leader (election in progress or no majority)"
+                : "leader: " + view.leaderId() + " (term " + view.term() + ")");
+    }
+
+    static String json(ClusterView view) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("leader", view.leaderId());
+        root.put("term", view.term());
+        List<Map<String, Object>> nodes = new ArrayList<>();
+        for (NodeView n : view.nodes()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", n.id());
+            m.put("grpcAddress", n.grpcAddress());
+            m.put("reachable", n.reachable());
+            m.put("role", n.reachable() ? n.role().name() : "UNREACHABLE");
+            m.put("term", n.term());
+            m.put("leader", n.leaderId());
+            m.put("commitIndex", n.commitIndex());
+            m.put("appliedIndex", n.appliedIndex());
+            m.put("lastLogIndex", n.lastLogIndex());
+            m.put("lastSnapshotIndex", n.lastSnapshotIndex());
+            if (n.error() != null) {
+                m.put("error", n.error());
+            }
+            nodes.add(m);
+        }
+        root.put("nodes", nodes);
+        return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(root);
+    }
+}

@@ -1,0 +1,81 @@
+package io.dledger.broker.cli;
+
+import io.dledger.client.DLedgerClient;
+import io.dledger.client.PullConsumer;
+import io.dledger.client.PullResult;
+import io.dledger.client.ReceivedMessage;
+import io.dledger.client.TopicDescription;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code dledger consume}: pulls a topic's messages by queue and offset and prints them. */
+@Command(name = "consume", mixinStandardHelpOptions = true,
+        description = "Read messages of a topic (all queues, or one) from an offset.")
+final class ConsumeCommand implements Callable<Integer> {
+    @Mixin
+    ClientOptions client;
+
+    @Option(names = {"-t", "--topic"}, required = true, description = "topic")
+    String topic;
+
+    @Option(names = {"-q", "--queue"}, description = "only this queue (default: every queue)")
+    Integer queue;
+
+    @Option(names = "--from", description = "start offset (default: the queue's first stored offset)")
+    Long from;
+
+    @Option(names = {"-n", "--count"}, defaultValue = "100",
+            description = "stop after this many messages (default: ${DEFAULT-VALUE}; 0: all)")
+    long count;
+
+    @Option(names = "--body-chars", defaultValue = "80", description = "print at most this much of each body")
+    int bodyChars;
+
+    @Override
+    public Integer call() {
+        long printed = 0;
+        try (DLedgerClient c = client.connect(); PullConsumer consumer = c.newPullConsumer()) {
+            TopicDescription d = c.admin().describeTopic(topic);
+            List<Integer> queues = new ArrayList<>();
+            if (queue != null) {
+                queues.add(queue);
+            } else {
+                for (int q = 0; q < d.queues(); q++) {
+                    queues.add(q);
+                }
+            }
+            for (int q : queues) {
+                long offset = from != null ? from : d.queueRanges().get(q).minOffset();
+                while (count == 0 || printed < count) {
+                    PullResult r = consumer.pull(topic, q, offset, 256);
+                    if (r.messages().isEmpty()) {
+                        break;
+                    }
+                    for (ReceivedMessage m : r.messages()) {
+                        if (count != 0 && printed >= count) {
+                            break;
+                        }
+                        System.out.println(format(m));
+                        printed++;
+                    }
+                    offset = r.nextOffset();
+                }
+            }
+        }
+        System.out.println(printed + " messages");
+        return 0;
+    }
+
+    private String format(ReceivedMessage m) {
+        String body = m.bodyAsString().replaceAll("\\p{Cntrl}", ".");
+        if (body.length() > bodyChars) {
+            body = body.substring(0, bodyChars) + "...";
+        }
+        return String.format("%s/%d@%d key=%s tags=%s %s", m.topic(), m.queue(), m.offset(),
+                m.key() == null ? "" : m.key(), m.tags() == null ? "" : m.tags(), body);
+    }
+}

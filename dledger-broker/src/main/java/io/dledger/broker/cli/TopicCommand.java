@@ -1,0 +1,83 @@
+package io.dledger.broker.cli;
+
+import io.dledger.client.DLedgerClient;
+import io.dledger.client.QueueRange;
+import io.dledger.client.TopicCreated;
+import io.dledger.client.TopicDescription;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code dledger topic create|list|describe}. */
+@Command(name = "topic", mixinStandardHelpOptions = true, description = "Create, list and describe topics.",
+        subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class})
+final class TopicCommand {
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic (idempotent).")
+    static final class Create implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "TOPIC")
+        String topic;
+
+        @Option(names = "--queues", defaultValue = "4", description = "number of queues (default: ${DEFAULT-VALUE})")
+        int queues;
+
+        @Override
+        public Integer call() {
+            try (DLedgerClient c = client.connect()) {
+                TopicCreated r = c.admin().createTopic(topic, queues);
+                System.out.println((r.created() ? "created " : "exists: ") + r.topic() + " with " + r.queues()
+                        + " queues");
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List topics with their queue ranges.")
+    static final class ListTopics implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Override
+        public Integer call() {
+            try (DLedgerClient c = client.connect()) {
+                List<TopicDescription> topics = c.admin().listTopics();
+                if (topics.isEmpty()) {
+                    System.out.println("no topics");
+                }
+                topics.forEach(Describe::print);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "describe", mixinStandardHelpOptions = true, description = "Show a topic's queues and offsets.")
+    static final class Describe implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "TOPIC")
+        String topic;
+
+        @Override
+        public Integer call() {
+            try (DLedgerClient c = client.connect()) {
+                print(c.admin().describeTopic(topic));
+                return 0;
+            }
+        }
+
+        static void print(TopicDescription d) {
+            long total = d.queueRanges().stream().mapToLong(r -> r.maxOffset() - r.minOffset()).sum();
+            System.out.println(d.topic() + ": " + d.queues() + " queues, " + total + " messages");
+            for (QueueRange r : d.queueRanges()) {
+                System.out.printf("  queue %-3d offsets [%d, %d)%n", r.queue(), r.minOffset(), r.maxOffset());
+            }
+        }
+    }
+}
