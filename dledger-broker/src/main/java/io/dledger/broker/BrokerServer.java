@@ -62,7 +62,10 @@ public final class BrokerServer implements AutoCloseable {
             proposer.attach(raft.node());
             Server grpc = NettyServerBuilder
                     .forAddress(new InetSocketAddress(config.grpcBindHost(), config.self().grpcPort()))
-                    .maxInboundMessageSize(config.batchMaxBytes() + (1 << 20))
+                    // room above the batch limit so an oversized batch gets BATCH_TOO_LARGE, not a bare
+                    // RESOURCE_EXHAUSTED from gRPC
+                    .maxInboundMessageSize(2 * config.batchMaxBytes() + (1 << 20))
+                    .permitKeepAliveTime(20, TimeUnit.SECONDS)
                     .addService(new MessagingServiceImpl(config, store, fsm, raft, proposer))
                     .addService(new AdminServiceImpl(config, store, fsm, raft, proposer))
                     .build();

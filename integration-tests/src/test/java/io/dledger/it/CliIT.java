@@ -1,0 +1,88 @@
+package io.dledger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dledger.broker.cli.DLedgerCli;
+import io.dledger.broker.local.LocalCluster;
+import io.dledger.broker.local.NodeProcess;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The command line as a user runs it: demo, cluster up/status/down, topic, produce, consume, status. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class CliIT {
+    private final Path dir = Path.of("target", "it-clusters", "cli-" + System.nanoTime()).toAbsolutePath();
+
+    /** Runs a CLI command in this JVM (nodes it starts are separate processes) and returns its output. */
+    private static Run cli(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = DLedgerCli.newCommandLine().execute(args);
+        } finally {
+            System.setOut(old);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        old.print(out);
+        return new Run(code, out);
+    }
+
+    private record Run(int code, String out) {
+    }
+
+    @AfterEach
+    void cleanUp() {
+        if (LocalCluster.exists(dir)) {
+            LocalCluster.load(dir).stopAll(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void demoPasses() {
+        Run r = cli("demo", "--messages", "200", "--dir", dir.toString());
+        assertThat(r.out()).contains("DEMO PASSED").contains("from the kill to the first acknowledged produce");
+        assertThat(r.code()).isZero();
+        assertThat(LocalCluster.load(dir).nodes()).noneMatch(NodeProcess::alive);
+    }
+
+    @Test
+    void clusterUpProduceConsumeStatusDown() {
+        Run up = cli("cluster", "up", "--dir", dir.toString(), "--base-port", "0");
+        assertThat(up.code()).isZero();
+        assertThat(up.out()).contains("leader: n");
+        List<NodeProcess> nodes = LocalCluster.load(dir).nodes();
+        assertThat(nodes).hasSize(3).allMatch(NodeProcess::alive);
+        String servers = LocalCluster.load(dir).seeds();
+
+        assertThat(cli("cluster", "up", "--dir", dir.toString()).code()).as("second up refuses").isEqualTo(1);
+        assertThat(cli("topic", "create", "cli-topic", "--queues", "2", "-s", servers).out())
+                .contains("created cli-topic with 2 queues");
+        assertThat(cli("produce", "-s", servers, "-t", "cli-topic", "-m", "hello", "-m", "world", "-q", "1").out())
+                .contains("sent cli-topic/1@0").contains("sent cli-topic/1@1").contains("2 messages acknowledged");
+        assertThat(cli("produce", "-s", servers, "-t", "cli-topic", "--count", "50", "--size", "10", "--quiet").code())
+                .isZero();
+        Run consume = cli("consume", "-s", servers, "-t", "cli-topic", "-q", "1", "--from", "0", "-n", "2");
+        assertThat(consume.out()).contains("cli-topic/1@0").contains("hello").contains("world")
+                .contains("2 messages");
+        assertThat(cli("topic", "describe", "cli-topic", "-s", servers).out()).contains("52 messages");
+        Run json = cli("status", "-s", servers, "--json");
+        assertThat(json.code()).isZero();
+        assertThat(json.out()).contains("\"leader\": \"n").contains("\"appliedIndex\"");
+        assertThat(cli("cluster", "status", "--dir", dir.toString()).out()).contains("running").contains("LEADER");
+        assertThat(cli("produce", "-s", servers, "-t", "missing-topic", "-m", "x").code()).isNotZero();
+
+        Run down = cli("cluster", "down", "--dir", dir.toString());
+        assertThat(down.code()).isZero();
+        assertThat(nodes).noneMatch(NodeProcess::alive);
+    }
+}
