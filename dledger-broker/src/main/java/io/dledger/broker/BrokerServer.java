@@ -34,15 +34,17 @@ public final class BrokerServer implements AutoCloseable {
     private final BrokerStateMachine fsm;
     private final RaftNode raft;
     private final Server grpc;
+    private final AdminServiceImpl admin;
 
     private BrokerServer(NodeConfig config, MessageStore store, ExecutorService snapshotExecutor,
-                         BrokerStateMachine fsm, RaftNode raft, Server grpc) {
+                         BrokerStateMachine fsm, RaftNode raft, Server grpc, AdminServiceImpl admin) {
         this.config = config;
         this.store = store;
         this.snapshotExecutor = snapshotExecutor;
         this.fsm = fsm;
         this.raft = raft;
         this.grpc = grpc;
+        this.admin = admin;
     }
 
     public static BrokerServer start(NodeConfig config, MeterRegistry registry) {
@@ -57,9 +59,11 @@ public final class BrokerServer implements AutoCloseable {
         CommandProposer proposer = new CommandProposer(fsm, System::currentTimeMillis, config.entryMaxBytes(),
                 config.maxInflightEntries(), config.writeQueueMaxBytes());
         RaftNode raft = null;
+        AdminServiceImpl admin = null;
         try {
             raft = RaftNode.start(config, fsm);
             proposer.attach(raft.node());
+            admin = new AdminServiceImpl(config, store, fsm, raft, proposer);
             Server grpc = NettyServerBuilder
                     .forAddress(new InetSocketAddress(config.grpcBindHost(), config.self().grpcPort()))
                     // room above the batch limit so an oversized batch gets BATCH_TOO_LARGE, not a bare
@@ -67,13 +71,16 @@ public final class BrokerServer implements AutoCloseable {
                     .maxInboundMessageSize(2 * config.batchMaxBytes() + (1 << 20))
                     .permitKeepAliveTime(20, TimeUnit.SECONDS)
                     .addService(new MessagingServiceImpl(config, store, fsm, raft, proposer))
-                    .addService(new AdminServiceImpl(config, store, fsm, raft, proposer))
+                    .addService(admin)
                     .build();
             grpc.start();
             LOG.info("node {} serving gRPC on {}:{}, data in {}", config.nodeId(), config.grpcBindHost(),
                     config.self().grpcPort(), config.dataDir());
-            return new BrokerServer(config, store, snapshots, fsm, raft, grpc);
+            return new BrokerServer(config, store, snapshots, fsm, raft, grpc, admin);
         } catch (IOException | RuntimeException e) {
+            if (admin != null) {
+                admin.close();
+            }
             if (raft != null) {
                 raft.close();
             }
@@ -110,6 +117,7 @@ public final class BrokerServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             grpc.shutdownNow();
         }
+        admin.close();
         raft.close();
         snapshotExecutor.shutdown();
         try {

@@ -135,6 +135,33 @@ class ProduceConsumeIT {
     }
 
     @Test
+    void anyNodeDescribesTheWholeCluster() {
+        String leader = cluster.awaitLeader();
+        for (String node : cluster.nodeIds()) {
+            ManagedChannel ch = ManagedChannelBuilder.forTarget(cluster.local().node(node).grpcAddress())
+                    .usePlaintext().build();
+            try {
+                io.dledger.proto.ClusterStatus status = io.dledger.proto.AdminServiceGrpc.newBlockingStub(ch)
+                        .describeCluster(io.dledger.proto.DescribeClusterRequest.getDefaultInstance());
+                assertThat(status.getAnsweredBy()).isEqualTo(node);
+                assertThat(status.getLeader().getId()).isEqualTo(leader);
+                assertThat(status.getNodesList()).extracting(n -> n.getSelf().getId())
+                        .containsExactlyInAnyOrderElementsOf(cluster.nodeIds());
+                assertThat(status.getNodesList()).filteredOn(n -> n.getRole() == io.dledger.proto.Role.LEADER)
+                        .singleElement().satisfies(n -> assertThat(n.getSelf().getId()).isEqualTo(leader));
+                assertThat(status.getNodesList()).allSatisfy(n -> {
+                    assertThat(n.getTerm()).isPositive();
+                    assertThat(n.getCommitIndex()).isPositive();
+                    assertThat(n.getSelf().getGrpcAddress()).isNotEmpty();
+                    assertThat(n.getSelf().getRaftAddress()).isNotEmpty();
+                });
+            } finally {
+                ch.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void badInputGetsATypedErrorAndStoresNothing() {
         DLedgerClient client = cluster.client();
         client.admin().createTopic("strict", 2);

@@ -1,7 +1,6 @@
 package io.dledger.broker.server;
 
 import io.dledger.broker.config.NodeConfig;
-import io.dledger.broker.config.PeerSpec;
 import io.dledger.broker.raft.RaftNode;
 import io.dledger.broker.statemachine.BrokerStateMachine;
 import io.dledger.broker.statemachine.CommandProposer;
@@ -11,6 +10,8 @@ import io.dledger.broker.store.ReadRejectedException;
 import io.dledger.broker.store.TopicResult;
 import io.dledger.broker.store.TopicView;
 import io.dledger.proto.AdminServiceGrpc;
+import io.dledger.proto.ClusterStatus;
+import io.dledger.proto.DescribeClusterRequest;
 import io.dledger.proto.CreateTopicRequest;
 import io.dledger.proto.CreateTopicResponse;
 import io.dledger.proto.DescribeTopicRequest;
@@ -23,7 +24,6 @@ import io.dledger.proto.QueueDigest;
 import io.dledger.proto.QueueDigestRequest;
 import io.dledger.proto.QueueDigestResponse;
 import io.dledger.proto.QueueInfo;
-import io.dledger.proto.Role;
 import io.dledger.proto.TakeSnapshotRequest;
 import io.dledger.proto.TakeSnapshotResponse;
 import io.dledger.proto.TopicInfo;
@@ -39,6 +39,8 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     private final BrokerStateMachine fsm;
     private final RaftNode raft;
     private final CommandProposer proposer;
+    private final NodeStatusReporter reporter;
+    private final PeerStatusCollector peers;
 
     public AdminServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
                             CommandProposer proposer) {
@@ -47,6 +49,13 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         this.fsm = fsm;
         this.raft = raft;
         this.proposer = proposer;
+        this.reporter = new NodeStatusReporter(config, fsm, raft);
+        this.peers = new PeerStatusCollector(config);
+    }
+
+    /** Closes the channels to peers. */
+    public void close() {
+        peers.close();
     }
 
     @Override
@@ -106,28 +115,20 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
     @Override
     public void getNodeStatus(NodeStatusRequest req, StreamObserver<NodeStatus> out) {
-        NodeStatus.Builder b = NodeStatus.newBuilder().setSelf(RpcErrors.nodeRef(config.self()))
-                .setRole(role()).setTerm(raft.term()).setCommitIndex(raft.commitIndex())
-                .setAppliedIndex(raft.appliedIndex()).setLastLogIndex(raft.lastLogIndex())
-                .setLastSnapshotIndex(fsm.lastSnapshotIndex()).setSnapshotsInstalled(fsm.snapshotsInstalled());
-        raft.leader().ifPresent(l -> b.setLeader(RpcErrors.nodeRef(l)));
-        for (PeerSpec p : config.peers()) {
-            b.addPeers(RpcErrors.nodeRef(p));
-        }
-        out.onNext(b.build());
+        out.onNext(reporter.status());
         out.onCompleted();
     }
 
-    private Role role() {
-        if (fsm.error() != null) {
-            return Role.INACTIVE;
-        }
-        return switch (raft.state()) {
-            case STATE_LEADER, STATE_TRANSFERRING -> fsm.isLeader() ? Role.LEADER : Role.CANDIDATE;
-            case STATE_FOLLOWER -> Role.FOLLOWER;
-            case STATE_CANDIDATE -> Role.CANDIDATE;
-            default -> Role.INACTIVE;
-        };
+    @Override
+    public void describeCluster(DescribeClusterRequest req, StreamObserver<ClusterStatus> out) {
+        peers.collect(reporter.status()).whenComplete((status, e) -> {
+            if (e != null) {
+                out.onError(RpcErrors.internal("describe cluster", e));
+            } else {
+                out.onNext(status);
+                out.onCompleted();
+            }
+        });
     }
 
     @Override

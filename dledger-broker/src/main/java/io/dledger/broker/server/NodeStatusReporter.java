@@ -1,0 +1,45 @@
+package io.dledger.broker.server;
+
+import io.dledger.broker.config.NodeConfig;
+import io.dledger.broker.config.PeerSpec;
+import io.dledger.broker.raft.RaftNode;
+import io.dledger.broker.statemachine.BrokerStateMachine;
+import io.dledger.proto.NodeStatus;
+import io.dledger.proto.Role;
+
+/** Builds this node's {@link NodeStatus}: role, term, leader, Raft progress, peers. Thread-safe. */
+final class NodeStatusReporter {
+    private final NodeConfig config;
+    private final BrokerStateMachine fsm;
+    private final RaftNode raft;
+
+    NodeStatusReporter(NodeConfig config, BrokerStateMachine fsm, RaftNode raft) {
+        this.config = config;
+        this.fsm = fsm;
+        this.raft = raft;
+    }
+
+    NodeStatus status() {
+        NodeStatus.Builder b = NodeStatus.newBuilder().setSelf(RpcErrors.nodeRef(config.self()))
+                .setRole(role()).setTerm(raft.term()).setCommitIndex(raft.commitIndex())
+                .setAppliedIndex(raft.appliedIndex()).setLastLogIndex(raft.lastLogIndex())
+                .setLastSnapshotIndex(fsm.lastSnapshotIndex()).setSnapshotsInstalled(fsm.snapshotsInstalled());
+        raft.leader().ifPresent(l -> b.setLeader(RpcErrors.nodeRef(l)));
+        for (PeerSpec p : config.peers()) {
+            b.addPeers(RpcErrors.nodeRef(p));
+        }
+        return b.build();
+    }
+
+    private Role role() {
+        if (fsm.error() != null) {
+            return Role.INACTIVE;
+        }
+        return switch (raft.state()) {
+            case STATE_LEADER, STATE_TRANSFERRING -> fsm.isLeader() ? Role.LEADER : Role.CANDIDATE;
+            case STATE_FOLLOWER -> Role.FOLLOWER;
+            case STATE_CANDIDATE -> Role.CANDIDATE;
+            default -> Role.INACTIVE;
+        };
+    }
+}

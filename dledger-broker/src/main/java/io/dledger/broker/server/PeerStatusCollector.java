@@ -1,0 +1,74 @@
+package io.dledger.broker.server;
+
+import io.dledger.broker.config.NodeConfig;
+import io.dledger.broker.config.PeerSpec;
+import io.dledger.proto.AdminServiceGrpc;
+import io.dledger.proto.ClusterStatus;
+import io.dledger.proto.NodeStatus;
+import io.dledger.proto.NodeStatusRequest;
+import io.dledger.proto.Role;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Gathers every peer's {@link NodeStatus} over gRPC (in parallel, one second each) for the
+ * DescribeCluster call. Keeps one channel per peer. Thread-safe.
+ */
+final class PeerStatusCollector implements AutoCloseable {
+    private final NodeConfig config;
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+    PeerStatusCollector(NodeConfig config) {
+        this.config = config;
+    }
+
+    CompletableFuture<ClusterStatus> collect(NodeStatus self) {
+        List<CompletableFuture<NodeStatus>> futures = new ArrayList<>();
+        for (PeerSpec p : config.peers()) {
+            futures.add(p.id().equals(config.nodeId()) ? CompletableFuture.completedFuture(self) : ask(p));
+        }
+        return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).thenApply(v -> {
+            ClusterStatus.Builder b = ClusterStatus.newBuilder().setAnsweredBy(config.nodeId()).setTerm(self.getTerm());
+            if (self.hasLeader()) {
+                b.setLeader(self.getLeader());
+            }
+            futures.forEach(f -> b.addNodes(f.join()));
+            return b.build();
+        });
+    }
+
+    private CompletableFuture<NodeStatus> ask(PeerSpec p) {
+        CompletableFuture<NodeStatus> f = new CompletableFuture<>();
+        ManagedChannel ch = channels.computeIfAbsent(p.id(), id -> NettyChannelBuilder.forTarget(p.grpcAddress())
+                .usePlaintext().build());
+        AdminServiceGrpc.newStub(ch).withDeadlineAfter(1, TimeUnit.SECONDS).getNodeStatus(
+                NodeStatusRequest.getDefaultInstance(), new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(NodeStatus s) {
+                        f.complete(s);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        f.complete(NodeStatus.newBuilder().setSelf(RpcErrors.nodeRef(p)).setRole(Role.UNREACHABLE)
+                                .build());
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        return f;
+    }
+
+    @Override
+    public void close() {
+        channels.values().forEach(ManagedChannel::shutdownNow);
+    }
+}
