@@ -1,0 +1,164 @@
+package io.dledger.broker.bench;
+
+import io.dledger.broker.local.LocalCluster;
+import io.dledger.client.DLedgerClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code dledger bench produce|consume|failover|all}: benchmarks that print one
+ * {@code RESULT peer=dledger metric=... value=...} line per figure. With {@code --local} the benchmark
+ * starts its own three-node cluster of separate processes and removes it afterwards.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure produce, consume and failover; prints RESULT lines.")
+public final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "WHAT", description = "produce, consume, failover or all")
+    String what;
+
+    @Option(names = {"-s", "--servers"}, description = "an existing cluster's gRPC addresses")
+    String servers;
+
+    @Option(names = "--local", description = "start a local 3-node cluster for the run and remove it afterwards")
+    boolean local;
+
+    @Option(names = "--local-dir", description = "where --local puts its cluster (default: a temp directory)")
+    Path localDir;
+
+    @Option(names = "--set", description = "node setting key=value for the --local cluster (repeatable)")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Option(names = "--threads", split = ",", defaultValue = "1,8,32", description = "producer threads (default: ${DEFAULT-VALUE})")
+    List<Integer> threads;
+
+    @Option(names = "--size", defaultValue = "1024", description = "message size in bytes (default: ${DEFAULT-VALUE})")
+    int size;
+
+    @Option(names = "--warmup", defaultValue = "5", description = "warm-up seconds per phase (default: ${DEFAULT-VALUE})")
+    int warmupSecs;
+
+    @Option(names = "--duration", defaultValue = "20", description = "measured seconds per phase (default: ${DEFAULT-VALUE})")
+    int durationSecs;
+
+    @Option(names = "--mode", defaultValue = "sync", description = "sync or async (default: ${DEFAULT-VALUE})")
+    String mode;
+
+    @Option(names = "--inflight", defaultValue = "64", description = "async sends outstanding per thread (default: ${DEFAULT-VALUE})")
+    int inflight;
+
+    @Option(names = "--queues", defaultValue = "8", description = "queues of the benchmark topics (default: ${DEFAULT-VALUE})")
+    int queues;
+
+    @Option(names = "--messages", defaultValue = "200000", description = "messages the consume benchmark reads (default: ${DEFAULT-VALUE})")
+    long messages;
+
+    @Option(names = "--consumer-threads", defaultValue = "4", description = "consumer threads (default: ${DEFAULT-VALUE})")
+    int consumerThreads;
+
+    @Option(names = "--trials", defaultValue = "3", description = "failover trials (default: ${DEFAULT-VALUE})")
+    int trials;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!List.of("produce", "consume", "failover", "all").contains(what)) {
+            System.err.println("unknown benchmark '" + what + "': use produce, consume, failover or all");
+            return 2;
+        }
+        if (!local && (servers == null || servers.isBlank())) {
+            System.err.println("give --servers host:port,... or --local");
+            return 2;
+        }
+        if (!local && (what.equals("failover") || what.equals("all"))) {
+            System.err.println("the failover benchmark kills node processes: it needs --local");
+            return 2;
+        }
+        BenchReport report = new BenchReport(System.out);
+        report.comment("load average at start: " + BenchReport.loadAverage() + " (" + Runtime.getRuntime()
+                .availableProcessors() + " cpus)");
+        LocalCluster cluster = null;
+        Path dir = null;
+        try {
+            if (local) {
+                dir = localDir != null ? localDir.toAbsolutePath() : Files.createTempDirectory("dledger-bench");
+                cluster = LocalCluster.create(dir, 3, 0, settings);
+                cluster.startAll();
+                report.comment("local cluster in " + dir + ": " + cluster.seeds());
+            }
+            String seeds = local ? cluster.seeds() : servers;
+            try (DLedgerClient client = DLedgerClient.builder().seeds(seeds).operationTimeout(Duration.ofSeconds(30))
+                    .build()) {
+                awaitLeader(client);
+                run(client, cluster, report);
+            }
+        } finally {
+            if (cluster != null) {
+                cluster.stopAll(Duration.ofSeconds(10));
+                if (localDir == null) {
+                    deleteTree(dir);
+                }
+            }
+            report.comment("load average at end: " + BenchReport.loadAverage());
+        }
+        return 0;
+    }
+
+    private void run(DLedgerClient client, LocalCluster cluster, BenchReport report) throws Exception {
+        String suffix = Long.toString(System.currentTimeMillis(), 36);
+        if (what.equals("produce") || what.equals("all")) {
+            String topic = "bench-produce-" + suffix;
+            client.admin().createTopic(topic, queues);
+            ProduceBench.Mode m = ProduceBench.Mode.valueOf(mode.toUpperCase());
+            new ProduceBench(client, new ProduceBench.Options(topic, size, threads, Duration.ofSeconds(warmupSecs),
+                    Duration.ofSeconds(durationSecs), m, inflight), report).run();
+        }
+        if (what.equals("consume") || what.equals("all")) {
+            String topic = "bench-consume-" + suffix;
+            client.admin().createTopic(topic, queues);
+            ConsumeBench c = new ConsumeBench(client, report);
+            c.fill(topic, messages, size);
+            c.run(topic, consumerThreads);
+        }
+        if (what.equals("failover") || what.equals("all")) {
+            String topic = "bench-failover-" + suffix;
+            client.admin().createTopic(topic, queues);
+            new FailoverBench(cluster, client, report, topic).run(trials);
+        }
+    }
+
+    private static void awaitLeader(DLedgerClient client) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (client.admin().describeCluster().leaderId() != null) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("no leader within 90 s");
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

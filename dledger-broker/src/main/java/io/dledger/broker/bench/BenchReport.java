@@ -1,0 +1,57 @@
+package io.dledger.broker.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Where benchmark output goes: {@code RESULT} lines and {@code #} comments (machine load, progress) on
+ * standard output, in order. Keeps the results for the caller. Thread-safe.
+ */
+final class BenchReport {
+    private final PrintStream out;
+    private final List<ResultLine> results = new ArrayList<>();
+
+    BenchReport(PrintStream out) {
+        this.out = out;
+    }
+
+    synchronized void result(ResultLine r) {
+        results.add(r);
+        out.println(r.format());
+        out.flush();
+    }
+
+    synchronized void comment(String text) {
+        out.println("# " + text);
+        out.flush();
+    }
+
+    synchronized List<ResultLine> results() {
+        return List.copyOf(results);
+    }
+
+    /** The machine's load average (1, 5, 15 min), from /proc/loadavg where there is one. */
+    static String loadAverage() {
+        try {
+            String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return String.join(" ", Arrays.copyOf(parts, 3));
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /** Median of the values (mean of the middle two for an even count). */
+    static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+}

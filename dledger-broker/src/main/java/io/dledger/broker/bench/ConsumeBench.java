@@ -1,0 +1,90 @@
+package io.dledger.broker.bench;
+
+import io.dledger.client.DLedgerClient;
+import io.dledger.client.Message;
+import io.dledger.client.Producer;
+import io.dledger.client.PullConsumer;
+import io.dledger.client.PullResult;
+import io.dledger.client.TopicDescription;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Consume throughput: a fresh consumer reads every message of a topic from its first offset, one
+ * thread per queue (up to {@code threads}), and counts how many messages followers served.
+ */
+final class ConsumeBench {
+    private final DLedgerClient client;
+    private final BenchReport report;
+
+    ConsumeBench(DLedgerClient client, BenchReport report) {
+        this.client = client;
+        this.report = report;
+    }
+
+    /** Fills {@code topic} with {@code count} messages of {@code size} bytes (batched, async). */
+    void fill(String topic, long count, int size) {
+        report.comment("consume: writing " + count + " messages of " + size + " bytes to " + topic);
+        byte[] body = new byte[size];
+        ThreadLocalRandom.current().nextBytes(body);
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        try (Producer p = client.newProducer()) {
+            long sent = 0;
+            while (sent < count) {
+                List<Message> batch = new ArrayList<>();
+                for (int i = 0; i < 100 && sent < count; i++, sent++) {
+                    batch.add(Message.of(body));
+                }
+                pending.add(p.sendBatchAsync(topic, batch));
+                if (pending.size() >= 64) {
+                    pending.remove(0).join();
+                }
+            }
+            pending.forEach(CompletableFuture::join);
+        }
+    }
+
+    void run(String topic, int threads) throws Exception {
+        TopicDescription d = client.admin().describeTopic(topic);
+        String leader = client.admin().leaderId().orElse("");
+        AtomicLong total = new AtomicLong();
+        AtomicLong byFollowers = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, d.queues())));
+        long start = System.nanoTime();
+        try (PullConsumer consumer = client.newPullConsumer()) {
+            List<CompletableFuture<Void>> queues = new ArrayList<>();
+            for (int q = 0; q < d.queues(); q++) {
+                int queue = q;
+                long from = d.queueRanges().get(q).minOffset();
+                queues.add(CompletableFuture.runAsync(() -> {
+                    long offset = from;
+                    while (true) {
+                        PullResult r = consumer.pull(topic, queue, offset, 1000);
+                        if (r.messages().isEmpty()) {
+                            return;
+                        }
+                        total.addAndGet(r.messages().size());
+                        if (!leader.equals(r.servedBy())) {
+                            byFollowers.addAndGet(r.messages().size());
+                        }
+                        offset = r.nextOffset();
+                    }
+                }, pool));
+            }
+            for (CompletableFuture<Void> f : queues) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        report.comment("consume: read " + total.get() + " messages in " + String.format("%.2f", secs) + " s");
+        report.result(ResultLine.of("consume_msgs_per_s", total.get() / secs));
+        report.result(ResultLine.of("follower_read_share", total.get() == 0 ? 0 : (double) byFollowers.get() / total.get()));
+    }
+}

@@ -1,0 +1,145 @@
+package io.dledger.broker.bench;
+
+import io.dledger.client.DLedgerClient;
+import io.dledger.client.Message;
+import io.dledger.client.Producer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Produce throughput and latency: payloads of {@code size} random bytes, for each thread count a
+ * warm-up (discarded) then a measured period. Sync mode: every thread sends one message and waits for
+ * its acknowledgement, all threads sharing one client and one producer. Async mode: up to
+ * {@code inflight} sends outstanding per thread, the caller never waiting message by message.
+ */
+final class ProduceBench {
+    enum Mode { SYNC, ASYNC }
+
+    record Options(String topic, int size, List<Integer> threads, Duration warmup, Duration duration, Mode mode,
+                   int inflight) {
+    }
+
+    private static final int PAYLOADS = 64;
+
+    private final DLedgerClient client;
+    private final Options o;
+    private final BenchReport report;
+    private final byte[][] payloads = new byte[PAYLOADS][];
+
+    ProduceBench(DLedgerClient client, Options options, BenchReport report) {
+        this.client = client;
+        this.o = options;
+        this.report = report;
+        for (int i = 0; i < PAYLOADS; i++) {
+            payloads[i] = new byte[options.size()];
+            ThreadLocalRandom.current().nextBytes(payloads[i]);
+        }
+    }
+
+    void run() throws InterruptedException {
+        for (int threads : o.threads()) {
+            runPhase(threads);
+        }
+    }
+
+    /** Per phase: is the window measured, is it over, and what it saw. */
+    private static final class Window {
+        volatile boolean measuring;
+        volatile boolean stopped;
+        final Histogram latencyMicros = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(2), 3);
+        final AtomicLong acked = new AtomicLong();
+        final AtomicLong errors = new AtomicLong();
+
+        void record(long startNanos, boolean ok) {
+            if (!measuring) {
+                return;
+            }
+            if (ok) {
+                acked.incrementAndGet();
+                latencyMicros.recordValue(Math.min((System.nanoTime() - startNanos) / 1000,
+                        latencyMicros.getHighestTrackableValue()));
+            } else {
+                errors.incrementAndGet();
+            }
+        }
+    }
+
+    private void runPhase(int threads) throws InterruptedException {
+        report.comment("produce: " + threads + " threads, " + o.mode().name().toLowerCase() + " mode"
+                + (o.mode() == Mode.ASYNC ? " (" + o.inflight() + " in flight per thread)" : "") + ", warm-up "
+                + o.warmup().toSeconds() + " s, measured " + o.duration().toSeconds() + " s");
+        Window w = new Window();
+        try (Producer producer = client.newProducer()) {
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Runnable loop = o.mode() == Mode.SYNC ? () -> syncLoop(producer, w) : () -> asyncLoop(producer, w);
+                Thread th = new Thread(loop, "bench-produce-" + t);
+                th.setDaemon(true);
+                th.start();
+                workers.add(th);
+            }
+            Thread.sleep(o.warmup().toMillis());
+            long start = System.nanoTime();
+            w.measuring = true;
+            Thread.sleep(o.duration().toMillis());
+            w.measuring = false;
+            double secs = (System.nanoTime() - start) / 1e9;
+            w.stopped = true;
+            for (Thread th : workers) {
+                th.join(TimeUnit.SECONDS.toMillis(60));
+            }
+            double rate = w.acked.get() / secs;
+            report.result(ResultLine.of("produce_msgs_per_s", threads, o.size(), rate));
+            report.result(ResultLine.of("produce_mb_per_s", threads, o.size(), rate * o.size() / 1e6));
+            report.result(ResultLine.of("produce_p50_ms", threads, o.size(),
+                    w.latencyMicros.getValueAtPercentile(50) / 1000.0));
+            report.result(ResultLine.of("produce_p99_ms", threads, o.size(),
+                    w.latencyMicros.getValueAtPercentile(99) / 1000.0));
+            report.result(ResultLine.of("produce_errors", threads, o.size(), w.errors.get()));
+        }
+    }
+
+    private Message payload() {
+        return Message.of(payloads[ThreadLocalRandom.current().nextInt(PAYLOADS)]);
+    }
+
+    private void syncLoop(Producer producer, Window w) {
+        while (!w.stopped) {
+            long t0 = System.nanoTime();
+            boolean ok;
+            try {
+                producer.send(o.topic(), payload());
+                ok = true;
+            } catch (RuntimeException e) {
+                ok = false;
+            }
+            w.record(t0, ok);
+        }
+    }
+
+    private void asyncLoop(Producer producer, Window w) {
+        java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(o.inflight());
+        while (!w.stopped) {
+            try {
+                if (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long t0 = System.nanoTime();
+            producer.sendAsync(o.topic(), payload()).whenComplete((r, e) -> {
+                w.record(t0, e == null);
+                permits.release();
+            });
+        }
+        permits.acquireUninterruptibly(o.inflight()); // let the outstanding sends finish
+    }
+}

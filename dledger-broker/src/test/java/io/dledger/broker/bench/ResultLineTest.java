@@ -1,0 +1,48 @@
+package io.dledger.broker.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class ResultLineTest {
+    @Test
+    void formatsTheComparableResultLine() {
+        assertThat(ResultLine.of("produce_msgs_per_s", 32, 1024, 25123.4567).format())
+                .isEqualTo("RESULT peer=dledger metric=produce_msgs_per_s threads=32 size=1024 value=25123.457");
+        assertThat(ResultLine.of("failover_failed_sends", 0).format())
+                .isEqualTo("RESULT peer=dledger metric=failover_failed_sends value=0");
+        assertThat(ResultLine.of("produce_p50_ms", 1, 1024, 0.85).format()).endsWith("value=0.85");
+    }
+
+    @Test
+    void numbersNeverUseExponentsOrTrailingZeros() {
+        assertThat(ResultLine.number(1.0e7)).isEqualTo("10000000");
+        assertThat(ResultLine.number(0.0001)).isEqualTo("0");
+        assertThat(ResultLine.number(12.5)).isEqualTo("12.5");
+        assertThat(ResultLine.number(Double.NaN)).isEqualTo("NaN");
+    }
+
+    @Test
+    void medianOfOddAndEvenCounts() {
+        assertThat(BenchReport.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
+        assertThat(BenchReport.median(List.of(4.0, 1.0, 2.0, 3.0))).isEqualTo(2.5);
+        assertThat(BenchReport.median(List.of())).isNaN();
+    }
+
+    @Test
+    void reportPrintsResultsAndCommentsInOrder() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        BenchReport r = new BenchReport(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        r.comment("load average at start: 0.1 0.2 0.3");
+        r.result(ResultLine.of("consume_msgs_per_s", 150000));
+        assertThat(buf.toString(StandardCharsets.UTF_8)).isEqualTo(
+                "# load average at start: 0.1 0.2 0.3\nRESULT peer=dledger metric=consume_msgs_per_s value=150000\n");
+        assertThat(r.results()).hasSize(1);
+    }
+}
