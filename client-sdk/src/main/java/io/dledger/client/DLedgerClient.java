@@ -114,7 +114,7 @@ public final class DLedgerClient implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(5);
         private Duration operationTimeout = Duration.ofSeconds(30);
         private int maxInboundMessageBytes = 64 * 1024 * 1024;
-        private int maxInFlightPerProducer = 512;
+        private int maxInFlightPerProducer = 256;
         private Function<String, ManagedChannel> channelFactory;
 
         private Builder() {
@@ -190,10 +190,10 @@ public final class DLedgerClient implements AutoCloseable {
         }
 
         /**
-         * Requests one producer may have on the wire at once (default 512, at most 1024, the broker's per-producer
+         * Requests one producer may have on the wire at once (default 256, at most 256, the broker's per-producer
          * deduplication window). Further asynchronous sends wait in memory, in order; see {@link Producer}.
          *
-         * @param requests within 1..1024
+         * @param requests within 1..256
          * @return this builder
          */
         public Builder maxInFlightPerProducer(int requests) {

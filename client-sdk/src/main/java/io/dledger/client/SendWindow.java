@@ -10,9 +10,9 @@ import java.util.function.LongConsumer;
  * {@code capacity} of the oldest unresolved one: sequence {@code s} is dispatched only while
  * {@code s < oldestUnresolved + capacity}; later ones wait, in order, and are dispatched as older ones resolve.
  *
- * <p>Why: the broker remembers the last 1024 sequences it applied per producer and rejects a sequence older than
+ * <p>Why: the broker remembers the last 256 sequences it applied per producer and rejects a sequence older than
  * that window as {@code SEQUENCE_TOO_OLD} (it can no longer tell whether it is a retry). With at most
- * {@code capacity <= 1024} sequences between the oldest unresolved one and the newest sent, fewer than 1024 newer
+ * {@code capacity <= 256} sequences between the oldest unresolved one and the newest sent, fewer than 256 newer
  * sequences can be applied while one is still pending or being retried, so it can never fall out of the window,
  * however requests are reordered by retries and failover.
  *
@@ -25,7 +25,7 @@ import java.util.function.LongConsumer;
 final class SendWindow {
 
     /** The broker's per-producer deduplication window. */
-    static final int BROKER_WINDOW = 1024;
+    static final int BROKER_WINDOW = 256;
 
     private record Pending(long sequence, LongConsumer dispatch) {
     }

@@ -11,7 +11,9 @@ import io.dledger.broker.store.StoreConfig;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
+import com.sun.management.UnixOperatingSystemMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -48,6 +50,7 @@ public final class BrokerServer implements AutoCloseable {
     }
 
     public static BrokerServer start(NodeConfig config, MeterRegistry registry) {
+        checkFileLimit(config);
         MessageStore store = MessageStore.open(StoreConfig.builder(config.storeDir())
                 .segmentBytes(config.segmentBytes()).indexEntriesPerFile(config.indexEntriesPerFile()).build());
         ExecutorService snapshots = Executors.newSingleThreadExecutor(r -> {
@@ -63,6 +66,7 @@ public final class BrokerServer implements AutoCloseable {
         try {
             raft = RaftNode.start(config, fsm);
             proposer.attach(raft.node());
+            registerGauges(registry, store, raft, proposer);
             admin = new AdminServiceImpl(config, store, fsm, raft, proposer);
             Server grpc = NettyServerBuilder
                     .forAddress(new InetSocketAddress(config.grpcBindHost(), config.self().grpcPort()))
@@ -91,6 +95,26 @@ public final class BrokerServer implements AutoCloseable {
             }
             throw (RuntimeException) e;
         }
+    }
+
+    /** Every queue keeps index files open: warn when the process may run out of file descriptors. */
+    private static void checkFileLimit(NodeConfig config) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean os) {
+            long limit = os.getMaxFileDescriptorCount();
+            long needed = 2L * config.maxTotalQueues() + 1024;
+            if (limit < needed) {
+                LOG.warn("open file limit is {}, below the {} that {} queues may need; raise it (ulimit -n) or "
+                        + "lower topics.max.queues", limit, needed, config.maxTotalQueues());
+            }
+        }
+    }
+
+    private static void registerGauges(MeterRegistry registry, MessageStore store, RaftNode raft,
+                                       CommandProposer proposer) {
+        registry.gauge("dledger.raft.applied.index", raft, RaftNode::appliedIndex);
+        registry.gauge("dledger.raft.commit.index", raft, RaftNode::commitIndex);
+        registry.gauge("dledger.store.log.end.position", store, MessageStore::logEndPosition);
+        registry.gauge("dledger.write.queued", proposer, CommandProposer::queued);
     }
 
     public NodeConfig config() {

@@ -4,24 +4,24 @@ import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.NodeProcess;
+import io.dledger.broker.store.FileTree;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code dledger cluster up|down|status}: a local cluster of separate node processes on 127.0.0.1. */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
         description = "Start, stop and inspect a local cluster (separate JVMs on 127.0.0.1).",
-        subcommands = {ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Status.class})
+        subcommands = {ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Status.class,
+            ClusterCommand.Kill.class})
 final class ClusterCommand {
 
     static Path defaultDir() {
@@ -40,8 +40,12 @@ final class ClusterCommand {
     }
 
     @Command(name = "up", mixinStandardHelpOptions = true,
-            description = "Start the nodes (reusing their data if the cluster ran here before) and wait for a leader.")
+            description = "Start the nodes that are not running (reusing their data if the cluster ran here "
+                    + "before) and wait until every node follows one leader.")
     static final class Up implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @picocli.CommandLine.Mixin
         DirOption dir = new DirOption();
 
@@ -62,30 +66,79 @@ final class ClusterCommand {
             LocalCluster cluster;
             if (LocalCluster.exists(d)) {
                 cluster = LocalCluster.load(d);
-                if (cluster.nodes().stream().anyMatch(NodeProcess::alive)) {
-                    System.err.println("a cluster already runs from " + d + "; see 'dledger cluster status'");
-                    return 1;
+                var parsed = spec.commandLine().getParseResult();
+                if (parsed.hasMatchedOption("--nodes") || parsed.hasMatchedOption("--base-port")
+                        || parsed.hasMatchedOption("--set")) {
+                    System.out.println("note: " + d + " already holds a cluster; its layout and settings are kept "
+                            + "(--nodes, --base-port and --set apply to new clusters; 'cluster down --purge' first)");
                 }
-                System.out.println("restarting the cluster in " + d + " with its data");
             } else {
                 cluster = LocalCluster.create(d, nodes, basePort, settings);
             }
-            cluster.startAll();
+            List<String> started = cluster.startAll();
+            System.out.println(started.isEmpty() ? "every node already runs" : "started " + String.join(", ", started));
             ClusterView view = awaitLeader(cluster, Duration.ofSeconds(90));
             if (view == null) {
-                System.err.println("no leader within 90 s; node logs are in " + d + "/<node>/node.log");
+                System.err.println("the cluster did not settle on a leader within 90 s; node logs are in " + d
+                        + "/<node>/node.log");
                 return 1;
             }
             ClusterTable.print(view, System.out);
+            String dirFlag = d.equals(defaultDir()) ? "" : " --dir " + d;
             System.out.println();
             System.out.println("servers: " + cluster.seeds());
             System.out.println("logs:    " + d + "/<node>/node.log");
-            System.out.println("stop:    bin/dledger cluster down");
+            System.out.println("stop:    bin/dledger cluster down" + dirFlag);
             return 0;
         }
     }
 
-    /** Polls the nodes until one is leader and every running node agrees; null on timeout. */
+    @Command(name = "kill", mixinStandardHelpOptions = true,
+            description = "SIGKILL one node of the local cluster (kill -9), e.g. to watch a re-election.")
+    static final class Kill implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        DirOption dir = new DirOption();
+
+        @picocli.CommandLine.Parameters(arity = "0..1", paramLabel = "NODE", description = "node id, e.g. n2")
+        String node;
+
+        @Option(names = "--leader", description = "kill whichever node is the leader")
+        boolean leader;
+
+        @Override
+        public Integer call() {
+            LocalCluster cluster = LocalCluster.load(dir.resolve());
+            String target = node;
+            if (leader) {
+                try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds())
+                        .requestTimeout(Duration.ofSeconds(2)).operationTimeout(Duration.ofSeconds(5)).build()) {
+                    target = c.admin().describeCluster().leaderId();
+                }
+                if (target == null) {
+                    System.err.println("no leader to kill right now");
+                    return 1;
+                }
+            }
+            if (target == null) {
+                System.err.println("name a node or give --leader");
+                return 2;
+            }
+            NodeProcess n = cluster.node(target);
+            if (!n.alive()) {
+                System.err.println(target + " is not running");
+                return 1;
+            }
+            cluster.kill(target);
+            System.out.println("killed " + target + " (pid " + n.pid() + ") with SIGKILL; 'bin/dledger status' "
+                    + "shows the new leader, 'bin/dledger cluster up' restarts it");
+            return 0;
+        }
+    }
+
+    /**
+     * Polls until every running node answers and follows the same leader; null on timeout or when a
+     * node process exits.
+     */
     static ClusterView awaitLeader(LocalCluster cluster, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds()).requestTimeout(Duration.ofSeconds(2))
@@ -93,8 +146,10 @@ final class ClusterCommand {
             while (System.nanoTime() < deadline) {
                 try {
                     ClusterView v = c.admin().describeCluster();
-                    if (v.leaderId() != null && v.nodes().stream().filter(n -> n.reachable())
-                            .allMatch(n -> v.leaderId().equals(n.leaderId()))) {
+                    long running = cluster.nodes().stream().filter(NodeProcess::alive).count();
+                    long following = v.nodes().stream().filter(n -> n.reachable() && v.leaderId() != null
+                            && v.leaderId().equals(n.leaderId())).count();
+                    if (v.leaderId() != null && following >= running) {
                         return v;
                     }
                 } catch (RuntimeException e) {
@@ -143,11 +198,7 @@ final class ClusterCommand {
             }
             cluster.stopAll(Duration.ofSeconds(15));
             if (purge) {
-                try (Stream<Path> s = Files.walk(d)) {
-                    for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(p);
-                    }
-                }
+                FileTree.deleteRecursively(d);
                 System.out.println("deleted " + d);
             }
             return 0;

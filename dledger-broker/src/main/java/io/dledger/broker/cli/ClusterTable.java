@@ -15,18 +15,25 @@ final class ClusterTable {
     }
 
     static void print(ClusterView view, PrintStream out) {
+        if (view.nodes().stream().noneMatch(NodeView::reachable)) {
+            out.println("no node is reachable at " + view.nodes().stream().map(NodeView::grpcAddress).toList()
+                    + " (is the cluster running? 'bin/dledger cluster up' starts a local one)");
+            return;
+        }
         out.printf("%-6s %-22s %-11s %6s %-7s %10s %10s%n", "NODE", "ADDRESS", "ROLE", "TERM", "LEADER", "COMMIT",
                 "APPLIED");
         for (NodeView n : view.nodes()) {
+            String id = n.id() == null ? "?" : n.id();
             if (!n.reachable()) {
-                out.printf("%-6s %-22s %-11s %s%n", n.id(), n.grpcAddress(), "UNREACHABLE",
-                        n.error() == null ? "" : n.error());
+                out.printf("%-6s %-22s %-11s %6s %-7s %10s %10s  (%s)%n", id, n.grpcAddress(), "UNREACHABLE", "-",
+                        "-", "-", "-", n.error() == null ? "no answer" : n.error());
                 continue;
             }
-            out.printf("%-6s %-22s %-11s %6d %-7s %10d %10d%n", n.id(), n.grpcAddress(), n.role(), n.term(),
-                    n.leaderId() == null ? "-" : n.leaderId(), n.commitIndex(), n.appliedIndex());
+            out.printf("%-6s %-22s %-11s %6d %-7s %10d %10d%s%n", id, n.grpcAddress(), n.role(), n.term(),
+                    n.leaderId() == null ? "-" : n.leaderId(), n.commitIndex(), n.appliedIndex(),
+                    n.error() == null ? "" : "  (" + n.error() + ")");
         }
-        out.println(view.leaderId() == null ? "no leader (election in progress or no majority)"
+        out.println(view.leaderId() == null ? "no leader (election in progress or no majority reachable)"
                 : "leader: " + view.leaderId() + " (term " + view.term() + ")");
     }
 

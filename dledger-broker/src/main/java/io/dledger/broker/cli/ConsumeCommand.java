@@ -37,11 +37,19 @@ final class ConsumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (count < 0 || bodyChars < 0 || (from != null && from < 0)) {
+            System.err.println("--count, --from and --body-chars must not be negative");
+            return 2;
+        }
         long printed = 0;
         try (DLedgerClient c = client.connect(); PullConsumer consumer = c.newPullConsumer()) {
             TopicDescription d = c.admin().describeTopic(topic);
             List<Integer> queues = new ArrayList<>();
             if (queue != null) {
+                if (queue < 0 || queue >= d.queues()) {
+                    System.err.println("topic '" + topic + "' has queues 0.." + (d.queues() - 1) + ", not " + queue);
+                    return 2;
+                }
                 queues.add(queue);
             } else {
                 for (int q = 0; q < d.queues(); q++) {

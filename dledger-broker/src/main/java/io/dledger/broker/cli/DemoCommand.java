@@ -3,19 +3,17 @@ package io.dledger.broker.cli;
 import io.dledger.broker.check.AckLedger;
 import io.dledger.broker.check.LossReport;
 import io.dledger.broker.local.LocalCluster;
+import io.dledger.broker.store.FileTree;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.Message;
 import io.dledger.client.Producer;
 import io.dledger.client.SendResult;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -168,12 +166,6 @@ final class DemoCommand implements Callable<Integer> {
         if (LocalCluster.exists(d)) {
             LocalCluster.load(d).stopAll(Duration.ofSeconds(10));
         }
-        if (Files.exists(d)) {
-            try (Stream<Path> s = Files.walk(d)) {
-                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        FileTree.deleteRecursively(d);
     }
 }

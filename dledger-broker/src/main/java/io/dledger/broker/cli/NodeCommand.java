@@ -7,7 +7,9 @@ import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.NodeConfigLoader;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -41,11 +43,18 @@ final class NodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        List<String> unknown = new ArrayList<>();
+        Map<ConfigKey, String> flags = flags(unknown);
         NodeConfig config;
         try {
-            config = NodeConfigLoader.load(flags(), System.getenv(), configFile);
+            config = NodeConfigLoader.load(flags, System.getenv(), configFile);
+            if (!unknown.isEmpty()) {
+                throw new ConfigException(unknown);
+            }
         } catch (ConfigException e) {
-            System.err.println(e.getMessage());
+            List<String> all = new ArrayList<>(unknown);
+            all.addAll(e.problems().stream().filter(p -> !unknown.contains(p)).toList());
+            System.err.println(new ConfigException(all).getMessage());
             return 2;
         }
         BrokerServer server = BrokerServer.start(config, new SimpleMeterRegistry());
@@ -58,9 +67,16 @@ final class NodeCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Map<ConfigKey, String> flags() {
+    private Map<ConfigKey, String> flags(List<String> unknown) {
         Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
-        settings.forEach((k, v) -> flags.put(keyOf(k), v));
+        settings.forEach((k, v) -> {
+            ConfigKey key = keyOf(k);
+            if (key == null) {
+                unknown.add("unknown setting '" + k + "' given with --set");
+            } else {
+                flags.put(key, v);
+            }
+        });
         putIfSet(flags, ConfigKey.NODE_ID, nodeId);
         putIfSet(flags, ConfigKey.PEERS, peers);
         putIfSet(flags, ConfigKey.DATA_DIR, dataDir);
@@ -80,6 +96,6 @@ final class NodeCommand implements Callable<Integer> {
                 return k;
             }
         }
-        throw new ConfigException("unknown setting '" + name + "' given with --set");
+        return null;
     }
 }

@@ -4,10 +4,14 @@ import io.dledger.client.DLedgerClient;
 import io.dledger.client.Message;
 import io.dledger.client.Producer;
 import io.dledger.client.SendResult;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,7 +19,11 @@ import picocli.CommandLine.Option;
 /** {@code dledger produce}: sends messages given on the command line or generated ones. */
 @Command(name = "produce", mixinStandardHelpOptions = true,
         description = "Send messages to a topic. Each is acknowledged once a Raft majority stored it.")
-final class ProduceCommand implements Callable<Integer> {
+final class ProduceCommand implements java.util.concurrent.Callable<Integer> {
+    private static final int PRINT_EACH_UP_TO = 100;
+    private static final int IN_FLIGHT = 128;
+    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
+
     @Mixin
     ClientOptions client;
 
@@ -23,7 +31,7 @@ final class ProduceCommand implements Callable<Integer> {
     String topic;
 
     @Option(names = {"-m", "--message"}, description = "message body (repeatable); without it, --count messages "
-            + "of --size random bytes are sent")
+            + "of --size random letters are sent")
     List<String> messages = new ArrayList<>();
 
     @Option(names = {"-n", "--count"}, defaultValue = "10", description = "generated messages (default: ${DEFAULT-VALUE})")
@@ -46,38 +54,74 @@ final class ProduceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<byte[]> bodies = new ArrayList<>();
-        if (!messages.isEmpty()) {
-            messages.forEach(m -> bodies.add(m.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        } else {
-            for (int i = 0; i < count; i++) {
-                byte[] b = new byte[size];
-                ThreadLocalRandom.current().nextBytes(b);
-                bodies.add(b);
-            }
+        if (messages.isEmpty() && (count < 1 || size < 1)) {
+            System.err.println("--count and --size must be at least 1");
+            return 2;
         }
+        int total = messages.isEmpty() ? count : messages.size();
+        IntFunction<byte[]> body = messages.isEmpty() ? i -> randomLetters(size)
+                : i -> messages.get(i).getBytes(StandardCharsets.UTF_8);
         long start = System.nanoTime();
         try (DLedgerClient c = client.connect(); Producer p = c.newProducer()) {
-            for (byte[] body : bodies) {
-                Message m = Message.of(body);
-                if (key != null) {
-                    m = m.withKey(key);
+            if (total <= PRINT_EACH_UP_TO) {
+                for (int i = 0; i < total; i++) {
+                    SendResult r = p.send(topic, message(body.apply(i)));
+                    if (!quiet) {
+                        System.out.println("sent " + topic + "/" + r.queue() + "@" + r.offset() + " (raft index "
+                                + r.raftIndex() + ")");
+                    }
                 }
-                if (tags != null) {
-                    m = m.withTags(tags);
-                }
-                if (queue != null) {
-                    m = m.withQueue(queue);
-                }
-                SendResult r = p.send(topic, m);
-                if (!quiet && bodies.size() <= 100) {
-                    System.out.println("sent " + topic + "/" + r.queue() + "@" + r.offset() + " (raft index "
-                            + r.raftIndex() + ")");
-                }
+            } else {
+                sendPipelined(p, total, body);
             }
         }
         double secs = (System.nanoTime() - start) / 1e9;
-        System.out.printf("%d messages acknowledged in %.2f s%n", bodies.size(), secs);
+        System.out.printf("%d messages acknowledged in %.2f s (%.0f msg/s)%n", total, secs, total / secs);
         return 0;
+    }
+
+    /** Keeps up to {@value #IN_FLIGHT} sends outstanding; fails on the first error. */
+    private void sendPipelined(Producer p, int total, IntFunction<byte[]> body) {
+        Semaphore window = new Semaphore(IN_FLIGHT);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicLong done = new AtomicLong();
+        for (int i = 0; i < total && failure.get() == null; i++) {
+            window.acquireUninterruptibly();
+            p.sendAsync(topic, message(body.apply(i))).whenComplete((r, e) -> {
+                if (e != null) {
+                    failure.compareAndSet(null, e);
+                } else {
+                    done.incrementAndGet();
+                }
+                window.release();
+            });
+        }
+        window.acquireUninterruptibly(IN_FLIGHT);
+        if (failure.get() != null) {
+            throw failure.get() instanceof RuntimeException re ? re : new IllegalStateException(failure.get());
+        }
+    }
+
+    private Message message(byte[] body) {
+        Message m = Message.of(body);
+        if (key != null) {
+            m = m.withKey(key);
+        }
+        if (tags != null) {
+            m = m.withTags(tags);
+        }
+        if (queue != null) {
+            m = m.withQueue(queue);
+        }
+        return m;
+    }
+
+    private static byte[] randomLetters(int n) {
+        byte[] b = new byte[n];
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) ALPHABET[r.nextInt(ALPHABET.length)];
+        }
+        return b;
     }
 }

@@ -6,8 +6,15 @@ import java.util.List;
 public class ConfigException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    private final List<String> problems;
+
     public ConfigException(List<String> problems) {
         super("invalid configuration:\n  - " + String.join("\n  - ", problems));
+        this.problems = List.copyOf(problems);
+    }
+
+    public List<String> problems() {
+        return problems;
     }
 
     public ConfigException(String problem) {

@@ -24,6 +24,7 @@ public enum ConfigKey {
     ENTRY_MAX_BYTES("raft.entry.max.bytes", "1048576", "the leader groups waiting requests into one Raft entry up to this size"),
     MAX_INFLIGHT_ENTRIES("raft.max.inflight.entries", "4", "Raft entries the leader keeps in flight before it groups further requests"),
     WRITE_QUEUE_MAX_BYTES("write.queue.max.bytes", "67108864", "requests waiting for a Raft entry beyond this are rejected with BUSY"),
+    MAX_TOTAL_QUEUES("topics.max.queues", "2048", "queues of all topics together (each keeps index files open)"),
     PULL_MAX_MESSAGES("pull.max.messages", "1024", "most messages one pull returns"),
     PULL_MAX_BYTES("pull.max.bytes", "8388608", "about the most bytes one pull returns");
 

@@ -24,6 +24,7 @@ public record NodeConfig(
         int entryMaxBytes,
         int maxInflightEntries,
         long writeQueueMaxBytes,
+        int maxTotalQueues,
         int pullMaxMessages,
         int pullMaxBytes) {
 

@@ -99,6 +99,7 @@ public final class NodeConfigLoader {
         int entryMax = ints.get(ConfigKey.ENTRY_MAX_BYTES, 1024, 64 * 1024 * 1024);
         int inflight = ints.get(ConfigKey.MAX_INFLIGHT_ENTRIES, 1, 1024);
         long queueMax = ints.getLong(ConfigKey.WRITE_QUEUE_MAX_BYTES, 1024, 1L << 40);
+        int maxQueues = ints.get(ConfigKey.MAX_TOTAL_QUEUES, 1, 1_000_000);
         int pullMessages = ints.get(ConfigKey.PULL_MAX_MESSAGES, 1, 100_000);
         int pullBytes = ints.get(ConfigKey.PULL_MAX_BYTES, 1024, 256 * 1024 * 1024);
         boolean sync = bool(v.get(ConfigKey.RAFT_SYNC), ConfigKey.RAFT_SYNC, problems);
@@ -117,7 +118,7 @@ public final class NodeConfigLoader {
         Path data = Path.of(dataDir == null || dataDir.isBlank() ? "data/" + nodeId : dataDir).toAbsolutePath();
         return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), electionTimeout, electionDelay,
                 sync, snapshotInterval, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
-                entryMax, inflight, queueMax, pullMessages, pullBytes);
+                entryMax, inflight, queueMax, maxQueues, pullMessages, pullBytes);
     }
 
     private static void checkPeers(List<PeerSpec> peers, String nodeId, List<String> problems) {

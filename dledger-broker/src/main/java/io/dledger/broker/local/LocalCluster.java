@@ -53,6 +53,10 @@ public final class LocalCluster {
         if (size < 1 || size > 9) {
             throw new IllegalArgumentException("a local cluster has 1 to 9 nodes, not " + size);
         }
+        if (basePort != 0 && (basePort < 1024 || basePort + 100 + size > 65535)) {
+            throw new IllegalArgumentException("base port " + basePort + " leaves ports outside 1024..65535; "
+                    + "use 0 for free ports");
+        }
         List<NodeProcess> nodes = new ArrayList<>();
         for (int i = 1; i <= size; i++) {
             int raft = basePort == 0 ? freePort() : basePort + i;
@@ -95,13 +99,16 @@ public final class LocalCluster {
         return nodes.stream().map(n -> n.peer().toString()).collect(Collectors.joining(","));
     }
 
-    /** Starts every node that is not running. */
-    public void startAll() {
-        for (NodeProcess n : nodes) {
+    /** Starts every node that is not running; returns the ids it started. */
+    public List<String> startAll() {
+        List<String> started = new ArrayList<>();
+        for (NodeProcess n : List.copyOf(nodes)) {
             if (!n.alive()) {
                 start(n.id());
+                started.add(n.id());
             }
         }
+        return started;
     }
 
     /** Starts one node as a separate JVM on this JVM's classpath; its output goes to its log file. */
@@ -210,13 +217,27 @@ public final class LocalCluster {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+        try {
+            return fromProperties(dir, p);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(file + " is damaged (" + e.getMessage() + "); stop any nodes by hand "
+                    + "and delete " + dir, e);
+        }
+    }
+
+    private static LocalCluster fromProperties(Path dir, Properties p) {
         Map<String, String> settings = new LinkedHashMap<>();
         p.stringPropertyNames().stream().filter(k -> k.startsWith("setting.")).sorted()
                 .forEach(k -> settings.put(k.substring("setting.".length()), p.getProperty(k)));
         List<NodeProcess> nodes = new ArrayList<>();
         int size = Integer.parseInt(p.getProperty("nodes"));
         for (int i = 0; i < size; i++) {
-            PeerSpec peer = PeerSpec.parseList(p.getProperty("node." + i + ".peer"), new ArrayList<>()).get(0);
+            List<String> problems = new ArrayList<>();
+            List<PeerSpec> parsed = PeerSpec.parseList(p.getProperty("node." + i + ".peer", ""), problems);
+            if (parsed.size() != 1) {
+                throw new IllegalArgumentException("node " + i + ": " + problems);
+            }
+            PeerSpec peer = parsed.get(0);
             String started = p.getProperty("node." + i + ".started", "");
             Path data = dir.toAbsolutePath().resolve(peer.id());
             nodes.add(new NodeProcess(peer, data, data.resolve("node.log"),

@@ -28,6 +28,14 @@ public final class RaftNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
     public static final String GROUP_ID = "dledger";
 
+    static {
+        // Bolt's logging library cannot configure logback 1.5 and prints a stack trace at every start;
+        // skipping that attempt makes it log through SLF4J (our logback) directly.
+        if (System.getProperty("logback.middleware.log.disable") == null) {
+            System.setProperty("logback.middleware.log.disable", "true");
+        }
+    }
+
     private final NodeConfig config;
     private final BrokerStateMachine fsm;
     private final RaftGroupService service;
@@ -68,7 +76,14 @@ public final class RaftNode implements AutoCloseable {
 
         PeerId self = peerId(config.self());
         RaftGroupService service = new RaftGroupService(GROUP_ID, self, opts);
-        Node node = service.start();
+        Node node;
+        try {
+            node = service.start();
+        } catch (RuntimeException e) {
+            service.shutdown();
+            throw new IllegalStateException("cannot start the Raft endpoint " + self + " (is port "
+                    + self.getPort() + " in use?): " + e.getMessage(), e);
+        }
         LOG.info("Raft node {} started at {} with peers {}, election timeout {} ms", config.nodeId(), self,
                 conf, config.electionTimeoutMs());
         return new RaftNode(config, fsm, service, node);

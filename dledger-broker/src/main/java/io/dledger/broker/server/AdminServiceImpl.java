@@ -1,5 +1,6 @@
 package io.dledger.broker.server;
 
+import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.raft.RaftNode;
 import io.dledger.broker.statemachine.BrokerStateMachine;
@@ -61,10 +62,16 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     @Override
     public void createTopic(CreateTopicRequest req, StreamObserver<CreateTopicResponse> out) {
         try {
-            ProduceValidator.checkTopicName(req.getTopic());
-            ProduceValidator.checkQueues(req.getQueues());
+            RequestValidator.checkTopicName(req.getTopic());
+            RequestValidator.checkQueues(req.getQueues());
             if (!fsm.isLeader()) {
                 throw RpcErrors.notLeader(raft.leader().orElse(null));
+            }
+            int total = store.totalQueues();
+            if (store.queueCount(req.getTopic()) < 0 && total + req.getQueues() > config.maxTotalQueues()) {
+                throw RpcErrors.error(ErrorCode.LIMIT_EXCEEDED, "the cluster holds " + total + " queues; "
+                        + req.getQueues() + " more would exceed " + ConfigKey.MAX_TOTAL_QUEUES.key() + " ("
+                        + config.maxTotalQueues() + ")");
             }
         } catch (StatusRuntimeException e) {
             out.onError(e);

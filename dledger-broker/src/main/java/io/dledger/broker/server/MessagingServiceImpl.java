@@ -35,7 +35,7 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
     private final BrokerStateMachine fsm;
     private final RaftNode raft;
     private final CommandProposer proposer;
-    private final ProduceValidator validator;
+    private final RequestValidator validator;
     private final QueueSelector selector = new QueueSelector();
 
     public MessagingServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
@@ -45,7 +45,7 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
         this.fsm = fsm;
         this.raft = raft;
         this.proposer = proposer;
-        this.validator = new ProduceValidator(config.messageMaxBytes(), config.batchMaxBytes(),
+        this.validator = new RequestValidator(config.messageMaxBytes(), config.batchMaxBytes(),
                 config.batchMaxMessages());
     }
 
@@ -108,7 +108,7 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
     @Override
     public void pull(PullRequest req, StreamObserver<PullResponse> out) {
         try {
-            ProduceValidator.checkTopicName(req.getTopic());
+            RequestValidator.checkTopicName(req.getTopic());
             if (req.getQueue() < 0 || req.getOffset() < 0 || req.getMaxMessages() < 0 || req.getMaxBytes() < 0) {
                 throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT,
                         "queue, offset, max_messages and max_bytes must not be negative");

@@ -19,22 +19,30 @@ final class NodeStatusReporter {
         this.raft = raft;
     }
 
+    /** Never fails: a node in JRaft's error state reports role INACTIVE and why. */
     NodeStatus status() {
         NodeStatus.Builder b = NodeStatus.newBuilder().setSelf(RpcErrors.nodeRef(config.self()))
-                .setRole(role()).setTerm(raft.term()).setCommitIndex(raft.commitIndex())
-                .setAppliedIndex(raft.appliedIndex()).setLastLogIndex(raft.lastLogIndex())
-                .setLastSnapshotIndex(fsm.lastSnapshotIndex()).setSnapshotsInstalled(fsm.snapshotsInstalled());
-        raft.leader().ifPresent(l -> b.setLeader(RpcErrors.nodeRef(l)));
+                .setTerm(raft.term()).setLastSnapshotIndex(fsm.lastSnapshotIndex())
+                .setSnapshotsInstalled(fsm.snapshotsInstalled());
         for (PeerSpec p : config.peers()) {
             b.addPeers(RpcErrors.nodeRef(p));
+        }
+        try {
+            b.setRole(role()).setCommitIndex(raft.commitIndex()).setAppliedIndex(raft.appliedIndex())
+                    .setLastLogIndex(raft.lastLogIndex());
+            raft.leader().ifPresent(l -> b.setLeader(RpcErrors.nodeRef(l)));
+        } catch (RuntimeException e) {
+            b.setRole(Role.INACTIVE);
+            b.setError(e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+        String error = fsm.error() != null ? fsm.error() : fsm.store().failure();
+        if (error != null) {
+            b.setRole(Role.INACTIVE).setError(error);
         }
         return b.build();
     }
 
     private Role role() {
-        if (fsm.error() != null) {
-            return Role.INACTIVE;
-        }
         return switch (raft.state()) {
             case STATE_LEADER, STATE_TRANSFERRING -> fsm.isLeader() ? Role.LEADER : Role.CANDIDATE;
             case STATE_FOLLOWER -> Role.FOLLOWER;

@@ -94,7 +94,8 @@ public final class CommandProposer {
     }
 
     private void submit(List<Proposal> group) {
-        long now = Math.max(clock.getAsLong(), lastTimestamp);
+        // never behind the last applied entry, whatever this leader's clock says
+        long now = Math.max(clock.getAsLong(), Math.max(lastTimestamp, fsm.store().lastTimestamp()));
         lastTimestamp = now;
         CommandBatch.Builder b = CommandBatch.newBuilder().setTimestampMs(now);
         for (Proposal p : group) {
@@ -134,7 +135,7 @@ public final class CommandProposer {
         }
     }
 
-    /** Writes waiting for a Raft entry (for metrics and tests of grouping). */
+    /** Writes waiting for a Raft entry (a gauge). */
     public synchronized int queued() {
         return queue.size();
     }

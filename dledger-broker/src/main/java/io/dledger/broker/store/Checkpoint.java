@@ -11,9 +11,10 @@ import java.util.List;
  * @param raftIndex        last Raft index applied when the checkpoint was taken
  * @param logPosition      log end position at that moment
  * @param nextExpiryCheck  store time at which idle producers are next expired
+ * @param lastTimestamp    store timestamp of the newest applied entry
  */
-public record Checkpoint(long raftIndex, long logPosition, long nextExpiryCheck, List<Topic> topics,
-                         List<Producer> producers) {
+public record Checkpoint(long raftIndex, long logPosition, long nextExpiryCheck, long lastTimestamp,
+                         List<Topic> topics, List<Producer> producers) {
 
     /** A topic and the [minOffset, nextOffset) range of each of its queues. */
     public record Topic(String name, long[] minOffsets, long[] nextOffsets) {
@@ -27,6 +28,6 @@ public record Checkpoint(long raftIndex, long logPosition, long nextExpiryCheck,
     }
 
     public static Checkpoint empty(long logPosition) {
-        return new Checkpoint(0, logPosition, 0, List.of(), List.of());
+        return new Checkpoint(0, logPosition, 0, 0, List.of(), List.of());
     }
 }

@@ -17,7 +17,7 @@ import java.util.zip.CRC32C;
  * <pre>
  * magic:i32 = {@link #MAGIC} ("DLCP")  version:i32 = {@link #VERSION}  bodyLength:i32  bodyCrc32c:i32
  * body:
- *   raftIndex:i64  logPosition:i64  nextExpiryCheck:i64
+ *   raftIndex:i64  logPosition:i64  nextExpiryCheck:i64  lastTimestamp:i64
  *   topicCount:i32  ( name:str  queues:i32  (minOffset:i64 nextOffset:i64){queues} ){topicCount}
  *   producerCount:i32  ( producerId:i64 lastTimestamp:i64 evictedMax:i64 n:i32 (seq:i64 position:i64){n} )*
  * </pre>
@@ -32,7 +32,7 @@ public final class CheckpointCodec {
     }
 
     public static byte[] encode(Checkpoint c) {
-        int size = 24 + 4 + 4;
+        int size = 32 + 4 + 4;
         for (Checkpoint.Topic t : c.topics()) {
             size += 2 + RecordCodec.utf8(t.name()).length + 4 + 16 * t.queues();
         }
@@ -40,7 +40,7 @@ public final class CheckpointCodec {
             size += 28 + 16 * p.seqs().length;
         }
         ByteBuffer body = ByteBuffer.allocate(size);
-        body.putLong(c.raftIndex()).putLong(c.logPosition()).putLong(c.nextExpiryCheck());
+        body.putLong(c.raftIndex()).putLong(c.logPosition()).putLong(c.nextExpiryCheck()).putLong(c.lastTimestamp());
         body.putInt(c.topics().size());
         for (Checkpoint.Topic t : c.topics()) {
             byte[] name = RecordCodec.utf8(t.name());
@@ -84,6 +84,7 @@ public final class CheckpointCodec {
         long raftIndex = body.getLong();
         long logPosition = body.getLong();
         long nextExpiryCheck = body.getLong();
+        long lastTimestamp = body.getLong();
         int topicCount = body.getInt();
         List<Checkpoint.Topic> topics = new ArrayList<>(topicCount);
         for (int i = 0; i < topicCount; i++) {
@@ -113,7 +114,7 @@ public final class CheckpointCodec {
             }
             producers.add(new Checkpoint.Producer(id, lastTs, evictedMax, seqs, positions));
         }
-        return new Checkpoint(raftIndex, logPosition, nextExpiryCheck, topics, producers);
+        return new Checkpoint(raftIndex, logPosition, nextExpiryCheck, lastTimestamp, topics, producers);
     }
 
     /** Reads a checkpoint file; fails loudly when it is damaged. */

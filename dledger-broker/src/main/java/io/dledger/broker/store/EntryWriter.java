@@ -30,6 +30,8 @@ public final class EntryWriter {
     private int recordCount;
     private final List<QueueIndex> touched = new ArrayList<>();
     private final Map<ProducerRequest, ProduceResult> appliedInEntry = new HashMap<>();
+    /** Idempotent requests this entry stores, in apply order, with their first record's position. */
+    private final Map<ProducerRequest, Long> producerFirstPositions = new java.util.LinkedHashMap<>();
     private long raftIndex;
     private long timestamp;
     private long entryBase;
@@ -90,7 +92,7 @@ public final class EntryWriter {
             if (window != null) {
                 long position = window.positionOf(seq);
                 if (position >= 0) {
-                    return store.reconstructDuplicate(pid, seq, position);
+                    return reconstructDuplicate(pid, seq, position);
                 }
                 if (window.tooOld(seq)) {
                     return ProduceResult.rejected(ProduceResult.Status.SEQUENCE_TOO_OLD, "sequence " + seq
@@ -128,8 +130,8 @@ public final class EntryWriter {
         }
         ProduceResult result = new ProduceResult(ProduceResult.Status.OK, queues, offsets, raftIndex, timestamp, "");
         if (pid != 0 && n > 0) {
-            store.producers().record(pid, seq, entryBase + firstStart, timestamp);
             appliedInEntry.put(request, result);
+            producerFirstPositions.put(request, entryBase + firstStart);
         }
         return result;
     }
@@ -165,24 +167,57 @@ public final class EntryWriter {
      */
     public void commit() {
         try {
-            if (recordCount > 0) {
-                for (int i = 0; i < recordCount; i++) {
-                    RecordCodec.seal(buf, recordStarts[i], recordCount);
-                }
-                buf.flip();
-                long position = store.log().append(buf);
-                if (position != entryBase) {
-                    throw new StoreException("entry " + raftIndex + " landed at " + position + ", expected "
-                            + entryBase);
-                }
-                for (QueueIndex index : touched) {
-                    index.publish();
-                }
-            }
-            store.applied(raftIndex, recordCount > 0);
+            writeRecords();
+        } catch (RuntimeException e) {
+            store.markFailed("writing Raft entry " + raftIndex + " failed: " + e.getMessage());
+            throw e;
         } finally {
             reset();
         }
+    }
+
+    private void writeRecords() {
+        if (recordCount > 0) {
+            for (int i = 0; i < recordCount; i++) {
+                RecordCodec.seal(buf, recordStarts[i], recordCount);
+            }
+            buf.flip();
+            long position = store.log().append(buf);
+            if (position != entryBase) {
+                throw new StoreException("entry " + raftIndex + " landed at " + position + ", expected " + entryBase);
+            }
+            for (QueueIndex index : touched) {
+                index.publish();
+            }
+            producerFirstPositions.forEach((r, pos) -> store.producers().record(r.producerId(), r.sequence(), pos,
+                    timestamp));
+        }
+        store.applied(raftIndex, timestamp, recordCount > 0);
+    }
+
+    /** Rebuilds the answer to a retried produce from the records it wrote. */
+    private ProduceResult reconstructDuplicate(long producerId, long seq, long position) {
+        java.util.List<Integer> queues = new ArrayList<>();
+        java.util.List<Long> offsets = new ArrayList<>();
+        long originalIndex = 0;
+        long originalTimestamp = 0;
+        SegmentedLog l = store.log();
+        long at = position;
+        while (at < l.endPosition() && at >= l.startPosition()) {
+            RecordCodec.Header h = RecordCodec.readHeader(l.read(at, RecordCodec.HEADER_SIZE), 0);
+            if (h.type() != RecordCodec.TYPE_MESSAGE || h.producerId() != producerId || h.producerSeq() != seq
+                    || (originalIndex != 0 && h.raftIndex() != originalIndex)) {
+                break;
+            }
+            RecordCodec.MessageKey k = RecordCodec.readMessageKey(l.read(at, h.length()), 0);
+            queues.add(k.queue());
+            offsets.add(k.offset());
+            originalIndex = h.raftIndex();
+            originalTimestamp = h.timestamp();
+            at += h.length();
+        }
+        return new ProduceResult(ProduceResult.Status.DUPLICATE, queues.stream().mapToInt(Integer::intValue).toArray(),
+                offsets.stream().mapToLong(Long::longValue).toArray(), originalIndex, originalTimestamp, "");
     }
 
     private void reset() {
@@ -193,6 +228,7 @@ public final class EntryWriter {
         recordCount = 0;
         touched.clear();
         appliedInEntry.clear();
+        producerFirstPositions.clear();
         open = false;
     }
 }

@@ -69,14 +69,6 @@ final class IndexFile implements AutoCloseable {
         }
     }
 
-    long sizeInBytes() {
-        try {
-            return channel.size();
-        } catch (IOException e) {
-            throw new StoreException("cannot size " + file, e);
-        }
-    }
-
     /** Writes whole entries from {@code entries} starting at queue offset {@code offset}. */
     void write(long offset, ByteBuffer entries) {
         long at = (offset - base) * ENTRY_SIZE;

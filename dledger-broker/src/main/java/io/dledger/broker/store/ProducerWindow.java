@@ -9,7 +9,7 @@ package io.dledger.broker.store;
  * <p>Not thread-safe: owned by the state machine thread.
  */
 final class ProducerWindow {
-    static final int CAPACITY = 1024;
+    static final int CAPACITY = 256;
 
     private final long[] seqs = new long[CAPACITY];
     private final long[] positions = new long[CAPACITY];

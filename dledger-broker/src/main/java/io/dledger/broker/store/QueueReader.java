@@ -20,6 +20,32 @@ final class QueueReader {
     private QueueReader() {
     }
 
+    /** Validates the request against the store's current topics, then reads. */
+    static List<MessageRecord> read(StoreData data, String topic, int queue, long offset, int maxMessages,
+                                    long maxBytes) throws ReadRejectedException {
+        TopicQueues t = data.topics().get(topic);
+        if (t == null) {
+            throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_NOT_FOUND,
+                    "topic '" + topic + "' does not exist", 0, 0);
+        }
+        if (queue < 0 || queue >= t.queueCount()) {
+            throw new ReadRejectedException(ReadRejectedException.Reason.QUEUE_NOT_FOUND, "topic '" + topic
+                    + "' has queues 0.." + (t.queueCount() - 1) + ", not " + queue, 0, 0);
+        }
+        QueueIndex index = t.queue(queue);
+        long min = index.minOffset();
+        long max = index.nextOffset();
+        if (offset < min || offset > max) {
+            throw new ReadRejectedException(ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE, "offset " + offset
+                    + " is outside " + topic + "/" + queue + ", which holds offsets [" + min + ", " + max + ")",
+                    min, max);
+        }
+        if (offset == max || maxMessages <= 0) {
+            return List.of();
+        }
+        return read(data.log(), t, queue, offset, maxMessages, maxBytes);
+    }
+
     static List<MessageRecord> read(SegmentedLog log, TopicQueues topic, int queue, long offset, int maxMessages,
                                     long maxBytes) {
         ByteBuffer entries = topic.queue(queue).read(offset, maxMessages);

@@ -44,8 +44,8 @@ public record StoreConfig(Path dir, long segmentBytes, int indexEntriesPerFile, 
         private int indexEntriesPerFile = DEFAULT_INDEX_ENTRIES_PER_FILE;
         private long checkpointIntervalBytes = 64L * 1024 * 1024;
         private long checkpointIntervalMs = 10_000;
-        private long producerExpiryMs = 24L * 3600 * 1000;
-        private int maxProducers = 10_000;
+        private long producerExpiryMs = 12L * 3600 * 1000;
+        private int maxProducers = 5_000;
 
         private Builder(Path dir) {
             this.dir = dir;

@@ -28,7 +28,7 @@ final class StoreRecovery {
     private static final Logger LOG = LoggerFactory.getLogger(StoreRecovery.class);
 
     /** What recovery found. */
-    record Result(long lastAppliedIndex, long truncatedBytes, long replayedRecords) {
+    record Result(long lastAppliedIndex, long lastTimestamp, long truncatedBytes, long replayedRecords) {
     }
 
     private StoreRecovery() {
@@ -57,6 +57,7 @@ final class StoreRecovery {
         producers.restore(c.nextExpiryCheck(), c.producers());
 
         long lastApplied = c.raftIndex();
+        long lastTimestamp = 0;
         long replayed = 0;
         LogScanner scan = new LogScanner(log, from, log.endPosition());
         long prevPid = 0;
@@ -66,6 +67,7 @@ final class StoreRecovery {
             RecordCodec.Header h = scan.header();
             replayed++;
             lastApplied = Math.max(lastApplied, h.raftIndex());
+            lastTimestamp = Math.max(lastTimestamp, h.timestamp());
             if (h.type() == RecordCodec.TYPE_TOPIC_CREATED) {
                 RecordCodec.TopicCreated tc = RecordCodec.readTopicCreated(scan.buffer(), scan.recordStart());
                 topics.computeIfAbsent(tc.topic(),
@@ -104,7 +106,7 @@ final class StoreRecovery {
         LOG.info("store recovered: checkpoint at position {} (raft index {}), replayed {} records, "
                 + "last applied raft index {}, log end {}", from, c.raftIndex(), replayed, lastApplied,
                 log.endPosition());
-        return new Result(lastApplied, truncated, replayed);
+        return new Result(lastApplied, lastTimestamp, truncated, replayed);
     }
 
     /** Opens the indexes as of the checkpoint and checks that each one's last entry is the right message. */
@@ -208,14 +210,7 @@ final class StoreRecovery {
         }
     }
 
-    static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+    private static void deleteRecursively(Path root) throws IOException {
+        FileTree.deleteRecursively(root);
     }
 }

@@ -56,11 +56,21 @@ final class StoreSnapshotFiles {
         return relative.toString();
     }
 
-    /** Replaces the store's data with the snapshot's (the store's files must be closed). */
+    /**
+     * Replaces the store's files with the snapshot's. Writes the install marker first (durably): until
+     * the caller removes it, a restart treats the store as empty. Open channels on the old files stay
+     * readable (the files are unlinked, not overwritten).
+     */
     static void install(Path snapshotDir, Path storeDir, Path logDir, Path indexRoot, Path checkpointFile) {
         try {
-            StoreRecovery.deleteRecursively(logDir);
-            StoreRecovery.deleteRecursively(indexRoot);
+            Path marker = storeDir.resolve(MessageStore.INSTALL_MARKER);
+            Files.writeString(marker, snapshotDir.toString());
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(marker,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            FileTree.deleteRecursively(logDir);
+            FileTree.deleteRecursively(indexRoot);
             Files.deleteIfExists(checkpointFile);
             for (String sub : List.of("log", "index")) {
                 Path from = snapshotDir.resolve(sub);

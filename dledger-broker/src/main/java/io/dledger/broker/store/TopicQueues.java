@@ -60,6 +60,16 @@ final class TopicQueues implements AutoCloseable {
         return new Checkpoint.Topic(name, min, next);
     }
 
+    TopicView view() {
+        long[] min = new long[queues.length];
+        long[] max = new long[queues.length];
+        for (int q = 0; q < queues.length; q++) {
+            max[q] = queues[q].nextOffset();
+            min[q] = queues[q].minOffset();
+        }
+        return new TopicView(name, min, max);
+    }
+
     void flush() {
         for (QueueIndex q : queues) {
             q.flush();

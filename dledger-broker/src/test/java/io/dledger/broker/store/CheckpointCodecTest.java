@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointCodecTest {
 
     private static Checkpoint sample() {
-        return new Checkpoint(17, 4096, 60_000,
+        return new Checkpoint(17, 4096, 60_000, 1234,
                 List.of(new Checkpoint.Topic("a", new long[] {0, 3}, new long[] {5, 9})),
                 List.of(new Checkpoint.Producer(-5L, 1000, 2, new long[] {3, 4}, new long[] {100, 200})));
     }
@@ -27,6 +27,7 @@ class CheckpointCodecTest {
         assertThat(back.raftIndex()).isEqualTo(17);
         assertThat(back.logPosition()).isEqualTo(4096);
         assertThat(back.nextExpiryCheck()).isEqualTo(60_000);
+        assertThat(back.lastTimestamp()).isEqualTo(1234);
         assertThat(back.topics()).hasSize(1);
         assertThat(back.topics().get(0).name()).isEqualTo("a");
         assertThat(back.topics().get(0).minOffsets()).containsExactly(0, 3);

@@ -145,6 +145,50 @@ class MessageStoreTest {
     }
 
     @Test
+    void failedStoreTakesNoMoreCheckpoints() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 1);
+            apply(store, 2, produce("t", 0, 0, 0, "a"));
+            store.persist(store.captureCheckpoint());
+            store.markFailed("disk on fire");
+            apply(store, 3, produce("t", 0, 0, 0, "b"));
+            store.persist(store.captureCheckpoint());
+        }
+        assertThat(CheckpointCodec.read(dir.resolve("checkpoint")).raftIndex()).isEqualTo(2);
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            assertThat(store.failure()).isNull();
+            assertThat(store.lastAppliedIndex()).isEqualTo(3);
+            assertThat(bodies(store, "t", 0)).containsExactly("a", "b");
+        }
+    }
+
+    @Test
+    void interruptedSnapshotInstallRestartsEmpty() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 1);
+            apply(store, 2, produce("t", 0, 0, 0, "a"));
+        }
+        Files.writeString(dir.resolve(MessageStore.INSTALL_MARKER), "/somewhere");
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            assertThat(store.lastAppliedIndex()).isZero();
+            assertThat(store.topics()).isEmpty();
+            assertThat(Files.exists(dir.resolve(MessageStore.INSTALL_MARKER))).isFalse();
+        }
+    }
+
+    @Test
+    void storeTimestampsSurviveRestart() {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 1);
+            apply(store, 7, produce("t", 0, 0, 0, "a"));
+            assertThat(store.lastTimestamp()).isEqualTo(1007);
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            assertThat(store.lastTimestamp()).isEqualTo(1007);
+        }
+    }
+
+    @Test
     void secondOpenOfTheSameDirectoryFails() {
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
             assertThatThrownBy(() -> MessageStore.open(smallConfig(dir))).isInstanceOf(StoreException.class)

@@ -9,10 +9,11 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Checks client input before anything is proposed: topic names, message and batch limits, field sizes.
+ * Checks client input before anything is proposed or read: topic names, queue counts, message and
+ * batch limits, field sizes.
  * Stateless and thread-safe.
  */
-public final class ProduceValidator {
+public final class RequestValidator {
     /** Topic names: letters, digits, '.', '_', '-'; 1 to 127 characters; not "." or "..". */
     public static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,127}");
     public static final int MAX_QUEUES = 1024;
@@ -24,7 +25,7 @@ public final class ProduceValidator {
     private final int batchMaxBytes;
     private final int batchMaxMessages;
 
-    public ProduceValidator(int messageMaxBytes, int batchMaxBytes, int batchMaxMessages) {
+    public RequestValidator(int messageMaxBytes, int batchMaxBytes, int batchMaxMessages) {
         this.messageMaxBytes = messageMaxBytes;
         this.batchMaxBytes = batchMaxBytes;
         this.batchMaxMessages = batchMaxMessages;
