@@ -64,7 +64,9 @@ class CliIT {
         assertThat(nodes).hasSize(3).allMatch(NodeProcess::alive);
         String servers = LocalCluster.load(dir).seeds();
 
-        assertThat(cli("cluster", "up", "--dir", dir.toString()).code()).as("second up refuses").isEqualTo(1);
+        Run again = cli("cluster", "up", "--dir", dir.toString());
+        assertThat(again.code()).as("up is idempotent").isZero();
+        assertThat(again.out()).contains("every node already runs");
         assertThat(cli("topic", "create", "cli-topic", "--queues", "2", "-s", servers).out())
                 .contains("created cli-topic with 2 queues");
         assertThat(cli("produce", "-s", servers, "-t", "cli-topic", "-m", "hello", "-m", "world", "-q", "1").out())
@@ -80,6 +82,14 @@ class CliIT {
         assertThat(json.out()).contains("\"leader\": \"n").contains("\"appliedIndex\"");
         assertThat(cli("cluster", "status", "--dir", dir.toString()).out()).contains("running").contains("LEADER");
         assertThat(cli("produce", "-s", servers, "-t", "missing-topic", "-m", "x").code()).isNotZero();
+
+        Run kill = cli("cluster", "kill", "--leader", "--dir", dir.toString());
+        assertThat(kill.code()).isZero();
+        String killed = kill.out().replaceAll("(?s).*killed (n\\d).*", "$1");
+        assertThat(LocalCluster.load(dir).node(killed).alive()).isFalse();
+        Run restart = cli("cluster", "up", "--dir", dir.toString());
+        assertThat(restart.out()).contains("started " + killed);
+        assertThat(LocalCluster.load(dir).nodes()).allMatch(NodeProcess::alive);
 
         Run down = cli("cluster", "down", "--dir", dir.toString());
         assertThat(down.code()).isZero();
