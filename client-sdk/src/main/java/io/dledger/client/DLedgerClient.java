@@ -242,6 +242,9 @@ public final class DLedgerClient implements AutoCloseable {
                     .keepAliveTime(30, TimeUnit.SECONDS)
                     .keepAliveTimeout(10, TimeUnit.SECONDS)
                     .keepAliveWithoutCalls(false)
+                    // callbacks only complete futures and schedule retries: run them on the I/O thread
+                    // instead of handing every response to another thread
+                    .directExecutor()
                     .userAgent("dledger-client")
                     .build();
         }

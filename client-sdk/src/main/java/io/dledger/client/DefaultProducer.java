@@ -10,17 +10,22 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The {@link Producer} of a {@link DLedgerClient}: builds one {@link ProduceRequest} per call with the producer id
- * and the call's sequence (taken once from the {@link SendWindow}) and hands it to the {@link ClusterRouter}, which
- * re-sends that same request on every retry.
+ * The {@link Producer} of a {@link DLedgerClient}: builds one {@link ProduceRequest} per batch call, and one per group
+ * of concurrent single sends ({@link ProduceAccumulator}), with the producer id and a sequence taken once from the
+ * {@link SendWindow}, and hands it to the {@link ClusterRouter}, which re-sends that same request on every retry.
  *
  * <p>Thread-safe.
  */
 final class DefaultProducer implements Producer {
+    /** Single sends of one topic on the wire at once; more wait and travel together in the next request. */
+    static final int MAX_REQUESTS_IN_FLIGHT_PER_TOPIC = 4;
+    static final int COMBINED_MAX_MESSAGES = 1000;
+    static final int COMBINED_MAX_BYTES = 1 << 20;
 
     private final ClusterRouter router;
     private final long producerId;
     private final SendWindow window;
+    private final ProduceAccumulator accumulator;
     private volatile boolean closed;
 
     DefaultProducer(ClusterRouter router, SecureRandom random) {
@@ -31,6 +36,8 @@ final class DefaultProducer implements Producer {
         } while (id == 0);
         this.producerId = id;
         this.window = new SendWindow(router.config().maxInFlightPerProducer());
+        this.accumulator = new ProduceAccumulator(this::sendRequest, MAX_REQUESTS_IN_FLIGHT_PER_TOPIC,
+                COMBINED_MAX_MESSAGES, COMBINED_MAX_BYTES);
     }
 
     @Override
@@ -45,8 +52,12 @@ final class DefaultProducer implements Producer {
 
     @Override
     public CompletableFuture<SendResult> sendAsync(String topic, Message message) {
+        Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(message, "message");
-        return Errors.map(sendBatchAsync(topic, List.of(message)), b -> b.results().get(0));
+        if (closed) {
+            return CompletableFuture.failedFuture(Errors.closed("producer"));
+        }
+        return accumulator.send(topic, ProtoMapper.toProto(message));
     }
 
     @Override
@@ -69,6 +80,11 @@ final class DefaultProducer implements Producer {
         for (Message m : messages) {
             protos.add(ProtoMapper.toProto(Objects.requireNonNull(m, "message")));
         }
+        return sendRequest(topic, protos);
+    }
+
+    /** One ProduceRequest with the next sequence, retried by the router under that same sequence. */
+    private CompletableFuture<BatchSendResult> sendRequest(String topic, List<io.dledger.proto.Message> protos) {
         long deadline = router.deadlineFromNow();
         CompletableFuture<BatchSendResult> result = new CompletableFuture<>();
         window.acquire(sequence -> dispatch(topic, protos, sequence, deadline, result));

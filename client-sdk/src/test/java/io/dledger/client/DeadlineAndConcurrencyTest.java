@@ -104,8 +104,9 @@ class DeadlineAndConcurrencyTest {
             Producer producer = client.newProducer();
             int n = 3_000;
             List<CompletableFuture<SendResult>> futures = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                futures.add(producer.sendAsync("t", Message.of("m" + i)));
+            for (int i = 0; i < n; i++) { // explicit one-message batches: one request each, never combined
+                futures.add(producer.sendBatchAsync("t", List.of(Message.of("m" + i)))
+                        .thenApply(b -> b.results().get(0)));
             }
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
 

@@ -33,13 +33,16 @@ public final class BrokerServer implements AutoCloseable {
     private final NodeConfig config;
     private final MessageStore store;
     private final ExecutorService snapshotExecutor;
+    private final ExecutorService readExecutor;
     private final BrokerStateMachine fsm;
     private final RaftNode raft;
     private final Server grpc;
     private final AdminServiceImpl admin;
 
     private BrokerServer(NodeConfig config, MessageStore store, ExecutorService snapshotExecutor,
-                         BrokerStateMachine fsm, RaftNode raft, Server grpc, AdminServiceImpl admin) {
+                         ExecutorService readExecutor, BrokerStateMachine fsm, RaftNode raft, Server grpc,
+                         AdminServiceImpl admin) {
+        this.readExecutor = readExecutor;
         this.config = config;
         this.store = store;
         this.snapshotExecutor = snapshotExecutor;
@@ -58,6 +61,12 @@ public final class BrokerServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        ExecutorService reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                r -> {
+                    Thread t = new Thread(r, "dledger-read");
+                    t.setDaemon(true);
+                    return t;
+                });
         BrokerStateMachine fsm = new BrokerStateMachine(store, snapshots);
         CommandProposer proposer = new CommandProposer(fsm, System::currentTimeMillis, config.entryMaxBytes(),
                 config.maxInflightEntries(), config.writeQueueMaxBytes());
@@ -67,20 +76,23 @@ public final class BrokerServer implements AutoCloseable {
             raft = RaftNode.start(config, fsm);
             proposer.attach(raft.node());
             registerGauges(registry, store, raft, proposer);
-            admin = new AdminServiceImpl(config, store, fsm, raft, proposer);
+            admin = new AdminServiceImpl(config, store, fsm, raft, proposer, reads);
             Server grpc = NettyServerBuilder
                     .forAddress(new InetSocketAddress(config.grpcBindHost(), config.self().grpcPort()))
                     // room above the batch limit so an oversized batch gets BATCH_TOO_LARGE, not a bare
                     // RESOURCE_EXHAUSTED from gRPC
                     .maxInboundMessageSize(2 * config.batchMaxBytes() + (1 << 20))
                     .permitKeepAliveTime(20, TimeUnit.SECONDS)
-                    .addService(new MessagingServiceImpl(config, store, fsm, raft, proposer))
+                    // handlers never block (writes are proposed asynchronously, reads and digests are
+                    // handed to the read executor), so they run on the I/O threads: one hand-off less per call
+                    .directExecutor()
+                    .addService(new MessagingServiceImpl(config, store, fsm, raft, proposer, reads))
                     .addService(admin)
                     .build();
             grpc.start();
             LOG.info("node {} serving gRPC on {}:{}, data in {}", config.nodeId(), config.grpcBindHost(),
                     config.self().grpcPort(), config.dataDir());
-            return new BrokerServer(config, store, snapshots, fsm, raft, grpc, admin);
+            return new BrokerServer(config, store, snapshots, reads, fsm, raft, grpc, admin);
         } catch (IOException | RuntimeException e) {
             if (admin != null) {
                 admin.close();
@@ -89,6 +101,7 @@ public final class BrokerServer implements AutoCloseable {
                 raft.close();
             }
             snapshots.shutdownNow();
+            reads.shutdownNow();
             store.close();
             if (e instanceof IOException io) {
                 throw new UncheckedIOException("cannot start the gRPC server on port " + config.self().grpcPort(), io);
@@ -142,6 +155,7 @@ public final class BrokerServer implements AutoCloseable {
             grpc.shutdownNow();
         }
         admin.close();
+        readExecutor.shutdownNow();
         raft.close();
         snapshotExecutor.shutdown();
         try {

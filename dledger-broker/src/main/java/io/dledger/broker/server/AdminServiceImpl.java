@@ -31,6 +31,7 @@ import io.dledger.proto.TopicInfo;
 import io.dledger.proto.internal.CreateTopicCommand;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /** Topic administration, node status, replica digests and on-demand snapshots. */
@@ -42,9 +43,11 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     private final CommandProposer proposer;
     private final NodeStatusReporter reporter;
     private final PeerStatusCollector peers;
+    private final Executor reads;
 
     public AdminServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
-                            CommandProposer proposer) {
+                            CommandProposer proposer, Executor reads) {
+        this.reads = reads;
         this.config = config;
         this.store = store;
         this.fsm = fsm;
@@ -138,8 +141,13 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         });
     }
 
+    /** Digests read whole queues: they run on the read executor. */
     @Override
     public void queueDigests(QueueDigestRequest req, StreamObserver<QueueDigestResponse> out) {
+        reads.execute(() -> digests(req, out));
+    }
+
+    private void digests(QueueDigestRequest req, StreamObserver<QueueDigestResponse> out) {
         TopicView t = store.topic(req.getTopic());
         if (t == null) {
             out.onError(RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + req.getTopic() + "' does not exist"));

@@ -23,6 +23,7 @@ import io.dledger.proto.internal.ProduceCommand;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * Produce and Pull. The write path: validate -> choose queues -> {@link CommandProposer} (Raft task)
@@ -37,9 +38,11 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
     private final CommandProposer proposer;
     private final RequestValidator validator;
     private final QueueSelector selector = new QueueSelector();
+    private final Executor reads;
 
     public MessagingServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
-                                CommandProposer proposer) {
+                                CommandProposer proposer, Executor reads) {
+        this.reads = reads;
         this.config = config;
         this.store = store;
         this.fsm = fsm;
@@ -105,8 +108,13 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
         return b.build();
     }
 
+    /** Reads touch the disk: they run on the read executor, not on the gRPC I/O thread. */
     @Override
     public void pull(PullRequest req, StreamObserver<PullResponse> out) {
+        reads.execute(() -> doPull(req, out));
+    }
+
+    private void doPull(PullRequest req, StreamObserver<PullResponse> out) {
         try {
             RequestValidator.checkTopicName(req.getTopic());
             if (req.getQueue() < 0 || req.getOffset() < 0 || req.getMaxMessages() < 0 || req.getMaxBytes() < 0) {

@@ -1,0 +1,108 @@
+package io.dledger.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dledger.proto.ErrorCode;
+import io.dledger.proto.ProduceRequest;
+import io.dledger.proto.ProduceResponse;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Concurrent single sends of one producer travel together once the topic's requests are on the wire. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ProduceAccumulatorTest {
+    private FakeCluster cluster;
+    private DLedgerClient client;
+    private final List<StreamObserver<ProduceResponse>> held = new CopyOnWriteArrayList<>();
+    private final Map<StreamObserver<ProduceResponse>, ProduceRequest> requests = new ConcurrentHashMap<>();
+
+    @BeforeEach
+    void start() {
+        cluster = new FakeCluster("n1", "n2", "n3").startAll();
+        cluster.elect("n1", 1);
+        client = cluster.clientBuilder().build();
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        cluster.close();
+    }
+
+    @Test
+    void waitingSendsShareTheNextRequestAndGetTheirOwnResults() {
+        FakeNode n1 = cluster.node("n1");
+        n1.produce = (req, obs) -> { // hold every answer until the test releases it
+            requests.put(obs, req);
+            held.add(obs);
+        };
+        Producer p = client.newProducer();
+        List<CompletableFuture<SendResult>> futures = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            futures.add(p.sendAsync("t", Message.of("m" + i)));
+        }
+        org.awaitility.Awaitility.await().until(() -> held.size() == DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC);
+        release(n1);
+        org.awaitility.Awaitility.await().until(() -> held.size() == 1);
+        assertThat(requests.get(held.get(0)).getMessagesCount()).isEqualTo(50 - DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC);
+        release(n1);
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+        assertThat(futures).extracting(f -> f.join().offset()).doesNotHaveDuplicates().hasSize(50);
+        assertThat(n1.produces).hasSize(DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC + 1);
+    }
+
+    @Test
+    void aBadMessageFailsOnlyItsOwnSend() {
+        FakeNode n1 = cluster.node("n1");
+        n1.produce = (req, obs) -> {
+            boolean bad = req.getMessagesList().stream()
+                    .anyMatch(m -> m.getBody().toString(StandardCharsets.UTF_8).equals("bad"));
+            if (bad) {
+                obs.onError(FakeNode.error(Status.Code.INVALID_ARGUMENT, ErrorCode.MESSAGE_TOO_LARGE, "too big", null));
+            } else if (req.getMessages(0).getBody().toString(StandardCharsets.UTF_8).startsWith("blocker")) {
+                held.add(obs);
+                requests.put(obs, req);
+            } else {
+                FakeNode.reply(obs, n1.success(req, false));
+            }
+        };
+        Producer p = client.newProducer();
+        List<CompletableFuture<SendResult>> blockers = new ArrayList<>();
+        for (int i = 0; i < DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC; i++) {
+            blockers.add(p.sendAsync("t", Message.of("blocker" + i)));
+        }
+        org.awaitility.Awaitility.await().until(() -> held.size() == DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC);
+        CompletableFuture<SendResult> good1 = p.sendAsync("t", Message.of("good1"));
+        CompletableFuture<SendResult> bad = p.sendAsync("t", Message.of("bad"));
+        CompletableFuture<SendResult> good2 = p.sendAsync("t", Message.of("good2"));
+        release(n1);
+        CompletableFuture.allOf(blockers.toArray(CompletableFuture[]::new)).join();
+        assertThat(good1.join().offset()).isNotNegative();
+        assertThat(good2.join().offset()).isNotNegative();
+        assertThat(bad).failsWithin(java.time.Duration.ofSeconds(10))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .havingCause().isInstanceOfSatisfying(DLedgerException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.MESSAGE_TOO_LARGE));
+    }
+
+    private void release(FakeNode n1) {
+        List<StreamObserver<ProduceResponse>> now = new ArrayList<>(held);
+        held.clear();
+        for (StreamObserver<ProduceResponse> obs : now) {
+            ProduceRequest req = requests.remove(obs);
+            FakeNode.reply(obs, n1.success(req, false));
+        }
+    }
+}
