@@ -16,6 +16,8 @@ import io.dledger.broker.store.EntryWriter;
 import io.dledger.broker.store.MessageStore;
 import io.dledger.proto.internal.Command;
 import io.dledger.proto.internal.CommandBatch;
+import io.dledger.proto.internal.CommitOffsetsCommand;
+import io.dledger.broker.store.OffsetsResult;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -95,11 +97,23 @@ public final class BrokerStateMachine extends StateMachineAdapter {
             results[i] = switch (c.getKindCase()) {
                 case PRODUCE -> w.produce(c.getProduce());
                 case CREATE_TOPIC -> w.createTopic(c.getCreateTopic().getTopic(), c.getCreateTopic().getQueues());
+                case COMMIT_OFFSETS -> commitOffsets(w, c.getCommitOffsets());
                 case KIND_NOT_SET -> throw new IllegalStateException("command without a kind in entry " + index);
             };
         }
         w.commit();
         return results;
+    }
+
+    private static OffsetsResult commitOffsets(EntryWriter w, CommitOffsetsCommand c) {
+        int n = c.getOffsetsCount();
+        int[] queues = new int[n];
+        long[] offsets = new long[n];
+        for (int i = 0; i < n; i++) {
+            queues[i] = c.getOffsets(i).getQueue();
+            offsets[i] = c.getOffsets(i).getOffset();
+        }
+        return w.commitOffsets(c.getGroup(), c.getTopic(), queues, offsets);
     }
 
     @Override

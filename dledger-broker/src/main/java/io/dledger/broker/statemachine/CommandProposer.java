@@ -7,7 +7,9 @@ import io.dledger.broker.store.TopicResult;
 import io.dledger.proto.ErrorCode;
 import io.dledger.proto.internal.Command;
 import io.dledger.proto.internal.CommandBatch;
+import io.dledger.proto.internal.CommitOffsetsCommand;
 import io.dledger.proto.internal.CreateTopicCommand;
+import io.dledger.broker.store.OffsetsResult;
 import io.dledger.proto.internal.ProduceCommand;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -53,6 +55,11 @@ public final class CommandProposer {
 
     public CompletableFuture<ProduceResult> produce(ProduceCommand cmd, int sizeBytes) {
         return propose(Command.newBuilder().setProduce(cmd).build(), sizeBytes).thenApply(ProduceResult.class::cast);
+    }
+
+    public CompletableFuture<OffsetsResult> commitOffsets(CommitOffsetsCommand cmd) {
+        return propose(Command.newBuilder().setCommitOffsets(cmd).build(), 64 + 12 * cmd.getOffsetsCount())
+                .thenApply(OffsetsResult.class::cast);
     }
 
     public CompletableFuture<TopicResult> createTopic(CreateTopicCommand cmd) {

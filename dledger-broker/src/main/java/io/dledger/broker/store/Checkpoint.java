@@ -14,7 +14,7 @@ import java.util.List;
  * @param lastTimestamp    store timestamp of the newest applied entry
  */
 public record Checkpoint(long raftIndex, long logPosition, long nextExpiryCheck, long lastTimestamp,
-                         List<Topic> topics, List<Producer> producers) {
+                         List<Topic> topics, List<Producer> producers, List<GroupOffsets> groupOffsets) {
 
     /** A topic and the [minOffset, nextOffset) range of each of its queues. */
     public record Topic(String name, long[] minOffsets, long[] nextOffsets) {
@@ -27,7 +27,11 @@ public record Checkpoint(long raftIndex, long logPosition, long nextExpiryCheck,
     public record Producer(long producerId, long lastTimestamp, long evictedMax, long[] seqs, long[] positions) {
     }
 
+    /** A consumer group's committed offsets in one topic. */
+    public record GroupOffsets(String group, String topic, int[] queues, long[] offsets) {
+    }
+
     public static Checkpoint empty(long logPosition) {
-        return new Checkpoint(0, logPosition, 0, 0, List.of(), List.of());
+        return new Checkpoint(0, logPosition, 0, 0, List.of(), List.of(), List.of());
     }
 }

@@ -20,6 +20,7 @@ import java.util.zip.CRC32C;
  *   raftIndex:i64  logPosition:i64  nextExpiryCheck:i64  lastTimestamp:i64
  *   topicCount:i32  ( name:str  queues:i32  (minOffset:i64 nextOffset:i64){queues} ){topicCount}
  *   producerCount:i32  ( producerId:i64 lastTimestamp:i64 evictedMax:i64 n:i32 (seq:i64 position:i64){n} )*
+ *   groupCount:i32  ( group:str topic:str n:i32 (queue:i32 offset:i64){n} )*
  * </pre>
  * Strings are UTF-8 with an unsigned 16-bit length. Stateless and thread-safe.
  */
@@ -39,6 +40,11 @@ public final class CheckpointCodec {
         for (Checkpoint.Producer p : c.producers()) {
             size += 28 + 16 * p.seqs().length;
         }
+        size += 4;
+        for (Checkpoint.GroupOffsets g : c.groupOffsets()) {
+            size += 2 + RecordCodec.utf8(g.group()).length + 2 + RecordCodec.utf8(g.topic()).length + 4
+                    + 12 * g.queues().length;
+        }
         ByteBuffer body = ByteBuffer.allocate(size);
         body.putLong(c.raftIndex()).putLong(c.logPosition()).putLong(c.nextExpiryCheck()).putLong(c.lastTimestamp());
         body.putInt(c.topics().size());
@@ -54,6 +60,16 @@ public final class CheckpointCodec {
             body.putLong(p.producerId()).putLong(p.lastTimestamp()).putLong(p.evictedMax()).putInt(p.seqs().length);
             for (int i = 0; i < p.seqs().length; i++) {
                 body.putLong(p.seqs()[i]).putLong(p.positions()[i]);
+            }
+        }
+        body.putInt(c.groupOffsets().size());
+        for (Checkpoint.GroupOffsets g : c.groupOffsets()) {
+            byte[] group = RecordCodec.utf8(g.group());
+            byte[] topic = RecordCodec.utf8(g.topic());
+            body.putShort((short) group.length).put(group).putShort((short) topic.length).put(topic)
+                    .putInt(g.queues().length);
+            for (int i = 0; i < g.queues().length; i++) {
+                body.putInt(g.queues()[i]).putLong(g.offsets()[i]);
             }
         }
         body.flip();
@@ -114,7 +130,21 @@ public final class CheckpointCodec {
             }
             producers.add(new Checkpoint.Producer(id, lastTs, evictedMax, seqs, positions));
         }
-        return new Checkpoint(raftIndex, logPosition, nextExpiryCheck, lastTimestamp, topics, producers);
+        int groupCount = body.getInt();
+        List<Checkpoint.GroupOffsets> groups = new ArrayList<>(groupCount);
+        for (int i = 0; i < groupCount; i++) {
+            String group = string(body);
+            String topic = string(body);
+            int n = body.getInt();
+            int[] queues = new int[n];
+            long[] offsets = new long[n];
+            for (int k = 0; k < n; k++) {
+                queues[k] = body.getInt();
+                offsets[k] = body.getLong();
+            }
+            groups.add(new Checkpoint.GroupOffsets(group, topic, queues, offsets));
+        }
+        return new Checkpoint(raftIndex, logPosition, nextExpiryCheck, lastTimestamp, topics, producers, groups);
     }
 
     /** Reads a checkpoint file; fails loudly when it is damaged. */
@@ -145,6 +175,12 @@ public final class CheckpointCodec {
         } catch (IOException e) {
             throw new StoreException("cannot write checkpoint " + file, e);
         }
+    }
+
+    private static String string(ByteBuffer in) {
+        byte[] b = new byte[Short.toUnsignedInt(in.getShort())];
+        in.get(b);
+        return new String(b, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static int crc(ByteBuffer b) {

@@ -30,6 +30,8 @@ public final class EntryWriter {
     private int recordCount;
     private final List<QueueIndex> touched = new ArrayList<>();
     private final Map<ProducerRequest, ProduceResult> appliedInEntry = new HashMap<>();
+    /** Offset commits this entry stores, applied to the state at commit, in order. */
+    private final List<RecordCodec.Offsets> offsetCommits = new ArrayList<>();
     /** Idempotent requests this entry stores, in apply order, with their first record's position. */
     private final Map<ProducerRequest, Long> producerFirstPositions = new java.util.LinkedHashMap<>();
     private long raftIndex;
@@ -136,6 +138,31 @@ public final class EntryWriter {
         return result;
     }
 
+    /** Stores a consumer group's offsets; rejected (nothing stored) for unknown queues or offsets past the end. */
+    public OffsetsResult commitOffsets(String group, String topic, int[] queues, long[] offsets) {
+        TopicQueues t = store.topicQueues(topic);
+        if (t == null) {
+            return new OffsetsResult(OffsetsResult.Status.TOPIC_NOT_FOUND, "topic '" + topic + "' does not exist");
+        }
+        for (int i = 0; i < queues.length; i++) {
+            if (queues[i] < 0 || queues[i] >= t.queueCount()) {
+                return new OffsetsResult(OffsetsResult.Status.QUEUE_NOT_FOUND, "topic '" + topic + "' has queues 0.."
+                        + (t.queueCount() - 1) + ", not " + queues[i]);
+            }
+            long end = t.queue(queues[i]).writeOffset();
+            if (offsets[i] < 0 || offsets[i] > end) {
+                return new OffsetsResult(OffsetsResult.Status.OFFSET_OUT_OF_RANGE, "offset " + offsets[i]
+                        + " is outside [0, " + end + "] of " + topic + "/" + queues[i]);
+            }
+        }
+        byte[] g = RecordCodec.utf8(group);
+        byte[] tb = RecordCodec.utf8(topic);
+        reserve(RecordCodec.offsetsSize(g, tb, queues.length));
+        RecordCodec.writeOffsets(buf, raftIndex, recordCount - 1, timestamp, g, tb, queues, offsets);
+        offsetCommits.add(new RecordCodec.Offsets(group, topic, queues.clone(), offsets.clone()));
+        return new OffsetsResult(OffsetsResult.Status.OK, "");
+    }
+
     private static ProduceResult asDuplicate(ProduceResult r) {
         return new ProduceResult(ProduceResult.Status.DUPLICATE, r.queues(), r.offsets(), r.raftIndex(),
                 r.timestamp(), "");
@@ -191,6 +218,7 @@ public final class EntryWriter {
             }
             producerFirstPositions.forEach((r, pos) -> store.producers().record(r.producerId(), r.sequence(), pos,
                     timestamp));
+            offsetCommits.forEach(o -> store.consumerOffsets().commit(o.group(), o.topic(), o.queues(), o.offsets()));
         }
         store.applied(raftIndex, timestamp, recordCount > 0);
     }
@@ -229,6 +257,7 @@ public final class EntryWriter {
         touched.clear();
         appliedInEntry.clear();
         producerFirstPositions.clear();
+        offsetCommits.clear();
         open = false;
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +40,7 @@ public final class MessageStore implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final ProducerTable producers;
+    private final ConsumerOffsets consumerOffsets = new ConsumerOffsets();
     private final EntryWriter writer = new EntryWriter(this);
     private final CheckpointScheduler checkpoints;
     private final Object persistLock = new Object();
@@ -107,7 +109,7 @@ public final class MessageStore implements AutoCloseable {
                 log.truncate(truncateLogTo);
             }
             ConcurrentHashMap<String, TopicQueues> topics = new ConcurrentHashMap<>();
-            StoreRecovery.Result r = StoreRecovery.recover(log, c, topics, producers, indexRoot,
+            StoreRecovery.Result r = StoreRecovery.recover(log, c, topics, producers, consumerOffsets, indexRoot,
                     config.indexEntriesPerFile());
             lastAppliedIndex = r.lastAppliedIndex();
             lastTimestamp = Math.max(lastTimestamp, Math.max(c.lastTimestamp(), r.lastTimestamp()));
@@ -174,6 +176,15 @@ public final class MessageStore implements AutoCloseable {
         return producers;
     }
 
+    ConsumerOffsets consumerOffsets() {
+        return consumerOffsets;
+    }
+
+    /** A consumer group's committed offsets in {@code topic}: queue -> next offset. Any thread. */
+    public Map<Integer, Long> committedOffsets(String group, String topic) {
+        return consumerOffsets.get(group, topic);
+    }
+
     void addTopic(String name, int queues) {
         data.topics().put(name, TopicQueues.create(indexRoot, config.indexEntriesPerFile(), name, queues));
     }
@@ -198,7 +209,7 @@ public final class MessageStore implements AutoCloseable {
         List<Checkpoint.Topic> ts = d.topics().values().stream().sorted(Comparator.comparing(TopicQueues::name))
                 .map(TopicQueues::toCheckpoint).toList();
         return new Checkpoint(lastAppliedIndex, d.log().endPosition(), producers.nextExpiryCheck(), lastTimestamp,
-                ts, producers.toCheckpoint());
+                ts, producers.toCheckpoint(), consumerOffsets.toCheckpoint());
     }
 
     /**

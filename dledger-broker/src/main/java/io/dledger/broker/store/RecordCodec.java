@@ -17,7 +17,7 @@ import java.util.zip.CRC32C;
  *  0      4   length          whole record in bytes, this field included
  *  4      4   crc             CRC32C of bytes [8, length)
  *  8      1   magic           {@link #MAGIC} (format version)
- *  9      1   type            {@link #TYPE_MESSAGE} or {@link #TYPE_TOPIC_CREATED}
+ *  9      1   type            {@link #TYPE_MESSAGE}, {@link #TYPE_TOPIC_CREATED} or {@link #TYPE_OFFSETS}
  * 10      8   raftIndex       Raft log index of the entry that wrote the record
  * 18      4   entrySeq        position of the record among the records of its entry (0-based)
  * 22      4   entryCount      number of records the entry wrote (all of them carry the same count)
@@ -30,6 +30,7 @@ import java.util.zip.CRC32C;
  * MESSAGE:        topic:str  queue:i32  queueOffset:i64  key:str  tags:str
  *                 propertyCount:u16 (name:str valueLength:i32 value:bytes)*  bodyLength:i32 body:bytes
  * TOPIC_CREATED:  topic:str  queues:i32
+ * OFFSETS:        group:str  topic:str  count:u16 (queue:i32 offset:i64)*   (a consumer group's commit)
  * </pre>
  * Records of one Raft entry are written together, so recovery can drop an entry that was only
  * partly written: the last record of an entry has {@code entrySeq == entryCount - 1}.
@@ -39,6 +40,7 @@ public final class RecordCodec {
     public static final byte MAGIC = 1;
     public static final byte TYPE_MESSAGE = 1;
     public static final byte TYPE_TOPIC_CREATED = 2;
+    public static final byte TYPE_OFFSETS = 3;
 
     public static final int LENGTH_OFFSET = 0;
     public static final int CRC_OFFSET = 4;
@@ -163,7 +165,7 @@ public final class RecordCodec {
             return -1;
         }
         byte type = buf.get(start + TYPE_OFFSET);
-        if (type != TYPE_MESSAGE && type != TYPE_TOPIC_CREATED) {
+        if (type != TYPE_MESSAGE && type != TYPE_TOPIC_CREATED && type != TYPE_OFFSETS) {
             return -1;
         }
         return buf.getInt(start + CRC_OFFSET) == crc(buf, start, length) ? length : -1;
@@ -202,6 +204,40 @@ public final class RecordCodec {
         ByteBuffer body = in.slice(in.position(), bodyLength).asReadOnlyBuffer();
         return new MessageRecord(topic, queue, offset, h.raftIndex(), h.timestamp(), h.producerId(),
                 h.producerSeq(), key, tags, properties, body);
+    }
+
+    /** An OFFSETS record's payload: a consumer group's committed offsets in one topic. */
+    public record Offsets(String group, String topic, int[] queues, long[] offsets) {
+    }
+
+    public static int offsetsSize(byte[] group, byte[] topic, int count) {
+        return HEADER_SIZE + 2 + group.length + 2 + topic.length + 2 + 12 * count;
+    }
+
+    public static void writeOffsets(ByteBuffer buf, long raftIndex, int entrySeq, long timestamp, byte[] group,
+                                    byte[] topic, int[] queues, long[] offsets) {
+        writeHeader(buf, offsetsSize(group, topic, queues.length), TYPE_OFFSETS, raftIndex, entrySeq, timestamp, 0, 0);
+        putString(buf, group);
+        putString(buf, topic);
+        buf.putShort((short) queues.length);
+        for (int i = 0; i < queues.length; i++) {
+            buf.putInt(queues[i]).putLong(offsets[i]);
+        }
+    }
+
+    public static Offsets readOffsets(ByteBuffer buf, int start) {
+        ByteBuffer in = buf.duplicate();
+        in.position(start + HEADER_SIZE);
+        String group = getString(in);
+        String topic = getString(in);
+        int n = Short.toUnsignedInt(in.getShort());
+        int[] queues = new int[n];
+        long[] offsets = new long[n];
+        for (int i = 0; i < n; i++) {
+            queues[i] = in.getInt();
+            offsets[i] = in.getLong();
+        }
+        return new Offsets(group, topic, queues, offsets);
     }
 
     /** Topic, queue and queue offset of a MESSAGE record, without decoding the rest. */

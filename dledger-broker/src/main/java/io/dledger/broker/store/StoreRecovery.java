@@ -35,7 +35,7 @@ final class StoreRecovery {
     }
 
     static Result recover(SegmentedLog log, Checkpoint c, Map<String, TopicQueues> topics, ProducerTable producers,
-                          Path indexRoot, int entriesPerFile) {
+                          ConsumerOffsets offsets, Path indexRoot, int entriesPerFile) {
         long from = c.logPosition();
         if (from < log.startPosition() || from > log.endPosition()) {
             throw new CorruptStoreException("checkpoint position " + from + " is outside the log ["
@@ -55,6 +55,7 @@ final class StoreRecovery {
             rebuildIndexes(log, c, topics, indexRoot, entriesPerFile);
         }
         producers.restore(c.nextExpiryCheck(), c.producers());
+        offsets.restore(c.groupOffsets());
 
         long lastApplied = c.raftIndex();
         long lastTimestamp = 0;
@@ -72,6 +73,11 @@ final class StoreRecovery {
                 RecordCodec.TopicCreated tc = RecordCodec.readTopicCreated(scan.buffer(), scan.recordStart());
                 topics.computeIfAbsent(tc.topic(),
                         name -> TopicQueues.create(indexRoot, entriesPerFile, name, tc.queues()));
+                continue;
+            }
+            if (h.type() == RecordCodec.TYPE_OFFSETS) {
+                RecordCodec.Offsets o = RecordCodec.readOffsets(scan.buffer(), scan.recordStart());
+                offsets.commit(o.group(), o.topic(), o.queues(), o.offsets());
                 continue;
             }
             RecordCodec.MessageKey k = RecordCodec.readMessageKey(scan.buffer(), scan.recordStart());

@@ -16,7 +16,8 @@ class CheckpointCodecTest {
     private static Checkpoint sample() {
         return new Checkpoint(17, 4096, 60_000, 1234,
                 List.of(new Checkpoint.Topic("a", new long[] {0, 3}, new long[] {5, 9})),
-                List.of(new Checkpoint.Producer(-5L, 1000, 2, new long[] {3, 4}, new long[] {100, 200})));
+                List.of(new Checkpoint.Producer(-5L, 1000, 2, new long[] {3, 4}, new long[] {100, 200})),
+                List.of(new Checkpoint.GroupOffsets("g", "a", new int[] {0, 1}, new long[] {4, 8})));
     }
 
     @Test
@@ -36,6 +37,11 @@ class CheckpointCodecTest {
         assertThat(p.producerId()).isEqualTo(-5L);
         assertThat(p.seqs()).containsExactly(3, 4);
         assertThat(p.positions()).containsExactly(100, 200);
+        Checkpoint.GroupOffsets g = back.groupOffsets().get(0);
+        assertThat(g.group()).isEqualTo("g");
+        assertThat(g.topic()).isEqualTo("a");
+        assertThat(g.queues()).containsExactly(0, 1);
+        assertThat(g.offsets()).containsExactly(4, 8);
         assertThat(Files.exists(dir.resolve("checkpoint.tmp"))).isFalse();
     }
 

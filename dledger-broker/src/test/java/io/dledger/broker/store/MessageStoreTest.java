@@ -189,6 +189,37 @@ class MessageStoreTest {
     }
 
     @Test
+    void consumerOffsetsAreStoredRecoveredAndValidated(@TempDir Path crashCopy) throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 2);
+            apply(store, 2, produce("t", 0, 0, 1, "a", "b", "c"));
+            EntryWriter w = store.writer();
+            w.begin(3, 3);
+            assertThat(w.commitOffsets("g1", "t", new int[] {1}, new long[] {2}).status())
+                    .isEqualTo(OffsetsResult.Status.OK);
+            assertThat(w.commitOffsets("g1", "t", new int[] {1}, new long[] {3}).status())
+                    .isEqualTo(OffsetsResult.Status.OK);
+            assertThat(w.commitOffsets("g1", "t", new int[] {1}, new long[] {4}).status())
+                    .isEqualTo(OffsetsResult.Status.OFFSET_OUT_OF_RANGE);
+            assertThat(w.commitOffsets("g1", "t", new int[] {2}, new long[] {0}).status())
+                    .isEqualTo(OffsetsResult.Status.QUEUE_NOT_FOUND);
+            assertThat(w.commitOffsets("g1", "nope", new int[] {0}, new long[] {0}).status())
+                    .isEqualTo(OffsetsResult.Status.TOPIC_NOT_FOUND);
+            w.commit();
+            assertThat(store.committedOffsets("g1", "t")).containsExactly(java.util.Map.entry(1, 3L));
+            assertThat(store.committedOffsets("g2", "t")).isEmpty();
+            store.persist(store.captureCheckpoint());
+            w.begin(4, 4);
+            w.commitOffsets("g2", "t", new int[] {0, 1}, new long[] {0, 1});
+            w.commit();
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            assertThat(store.committedOffsets("g1", "t")).containsExactly(java.util.Map.entry(1, 3L));
+            assertThat(store.committedOffsets("g2", "t")).containsEntry(0, 0L).containsEntry(1, 1L);
+        }
+    }
+
+    @Test
     void secondOpenOfTheSameDirectoryFails() {
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
             assertThatThrownBy(() -> MessageStore.open(smallConfig(dir))).isInstanceOf(StoreException.class)

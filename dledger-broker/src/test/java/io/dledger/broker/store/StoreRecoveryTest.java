@@ -58,6 +58,10 @@ class StoreRecoveryTest {
         apply(store, 4, produce("t", 1, 3, 0, "c"));
         apply(store, 5, produce("t", 1, 4, 0, "d"));
         apply(store, 6, produce("t", 1, 5, 0, "e1", "e2", "e3", "e4", "e5"));
+        EntryWriter w = store.writer();
+        w.begin(7, 7);
+        w.commitOffsets("g", "t", new int[] {0}, new long[] {4});
+        w.commit();
     }
 
     @Test
@@ -68,10 +72,11 @@ class StoreRecoveryTest {
         }
         Files.delete(crashed.resolve("index/t/0/00000000000000000000.idx")); // rebuilt from the log
         try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
-            assertThat(store.lastAppliedIndex()).isEqualTo(6);
+            assertThat(store.lastAppliedIndex()).isEqualTo(7);
             assertThat(bodies(store, "t", 0)).containsExactly("a", "b", "c", "d", "e1", "e2", "e3", "e4", "e5");
-            assertThat(apply(store, 7, produce("t", 1, 4, 0, "d")).status())
+            assertThat(apply(store, 8, produce("t", 1, 4, 0, "d")).status())
                     .isEqualTo(ProduceResult.Status.DUPLICATE);
+            assertThat(store.committedOffsets("g", "t")).containsExactly(java.util.Map.entry(0, 4L));
         }
     }
 
@@ -83,7 +88,8 @@ class StoreRecoveryTest {
         }
         Path seg = lastSegment();
         try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
-            f.setLength(f.length() - 150); // cuts into the third of the five records of entry 6
+            // drops entry 7 (the offsets record) and cuts into the third of the five records of entry 6
+            f.setLength(f.length() - 150 - RecordCodec.offsetsSize(new byte[1], new byte[1], 1));
         }
         try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
             assertThat(store.lastAppliedIndex()).isEqualTo(5);
@@ -165,7 +171,7 @@ class StoreRecoveryTest {
             writeHistory(store);
         }
         Checkpoint c = CheckpointCodec.read(live.resolve("checkpoint"));
-        assertThat(c.raftIndex()).isEqualTo(6);
+        assertThat(c.raftIndex()).isEqualTo(7);
         try (MessageStore store = MessageStore.open(smallConfig(live))) {
             assertThat(store.logEndPosition()).isEqualTo(c.logPosition());
             assertThat(bodies(store, "t", 0)).hasSize(9);

@@ -1,0 +1,66 @@
+package io.dledger.broker.store;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Committed offsets of consumer groups: (group, topic) -> queue -> next offset to consume. Changed only
+ * by applying OFFSETS records, so every replica holds the same offsets and a group resumes exactly where
+ * it committed, whichever node becomes leader.
+ *
+ * <p>Thread-safety: the state machine thread writes; any thread may read.
+ */
+final class ConsumerOffsets {
+    /** A group's offsets in one topic. */
+    record Key(String group, String topic) {
+    }
+
+    private final ConcurrentHashMap<Key, ConcurrentHashMap<Integer, Long>> offsets = new ConcurrentHashMap<>();
+
+    void commit(String group, String topic, int[] queues, long[] values) {
+        Map<Integer, Long> m = offsets.computeIfAbsent(new Key(group, topic), k -> new ConcurrentHashMap<>());
+        for (int i = 0; i < queues.length; i++) {
+            m.put(queues[i], values[i]);
+        }
+    }
+
+    /** Queue -> committed offset, sorted by queue; empty when the group never committed. */
+    Map<Integer, Long> get(String group, String topic) {
+        Map<Integer, Long> m = offsets.get(new Key(group, topic));
+        return m == null ? Map.of() : new TreeMap<>(m);
+    }
+
+    void removeTopic(String topic) {
+        offsets.keySet().removeIf(k -> k.topic().equals(topic));
+    }
+
+    void clear() {
+        offsets.clear();
+    }
+
+    List<Checkpoint.GroupOffsets> toCheckpoint() {
+        List<Checkpoint.GroupOffsets> out = new ArrayList<>();
+        offsets.entrySet().stream()
+                .sorted((a, b) -> {
+                    int c = a.getKey().group().compareTo(b.getKey().group());
+                    return c != 0 ? c : a.getKey().topic().compareTo(b.getKey().topic());
+                })
+                .forEach(e -> {
+                    TreeMap<Integer, Long> sorted = new TreeMap<>(e.getValue());
+                    int[] q = sorted.keySet().stream().mapToInt(Integer::intValue).toArray();
+                    long[] o = sorted.values().stream().mapToLong(Long::longValue).toArray();
+                    out.add(new Checkpoint.GroupOffsets(e.getKey().group(), e.getKey().topic(), q, o));
+                });
+        return out;
+    }
+
+    void restore(List<Checkpoint.GroupOffsets> list) {
+        offsets.clear();
+        for (Checkpoint.GroupOffsets g : list) {
+            commit(g.group(), g.topic(), g.queues(), g.offsets());
+        }
+    }
+}
