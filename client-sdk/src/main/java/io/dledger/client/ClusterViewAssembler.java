@@ -48,7 +48,25 @@ final class ClusterViewAssembler {
         long term = answers.stream().filter(ClusterProbe.Answer::ok).mapToLong(a -> a.status().getTerm()).max()
                 .orElse(0);
         String leaderId = ClusterProbe.chooseLeader(answers).map(ClusterProbe.LeaderChoice::id).orElse(null);
-        return new ClusterView(nodes, leaderId, term);
+        return new ClusterView(withLag(nodes, leaderId, okById), leaderId, term);
+    }
+
+    /** Fills in each node's lag from the leader's view of its followers. */
+    private static List<NodeView> withLag(List<NodeView> nodes, String leaderId, Map<String, ClusterProbe.Answer> ok) {
+        ClusterProbe.Answer leader = leaderId == null ? null : ok.get(leaderId);
+        if (leader == null) {
+            return nodes;
+        }
+        Map<String, Long> lag = new java.util.HashMap<>();
+        leader.status().getFollowersList().forEach(f -> lag.put(f.getId(), f.getLagEntries()));
+        lag.put(leaderId, 0L);
+        List<NodeView> out = new ArrayList<>();
+        for (NodeView n : nodes) {
+            out.add(new NodeView(n.id(), n.grpcAddress(), n.role(), n.term(), n.leaderId(), n.commitIndex(),
+                    n.appliedIndex(), n.lastLogIndex(), n.lastSnapshotIndex(), n.reachable(), n.error(),
+                    lag.getOrDefault(n.id(), -1L)));
+        }
+        return out;
     }
 
     private static String reason(String address, Map<String, ClusterProbe.Answer> byAddress) {
@@ -66,6 +84,6 @@ final class ClusterViewAssembler {
     }
 
     private static NodeView unreachable(String id, String address, String error) {
-        return new NodeView(id, address, Role.UNREACHABLE, 0, null, 0, 0, 0, 0, false, error);
+        return new NodeView(id, address, Role.UNREACHABLE, 0, null, 0, 0, 0, 0, false, error, -1);
     }
 }

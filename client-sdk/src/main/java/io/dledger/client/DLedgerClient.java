@@ -85,6 +85,19 @@ public final class DLedgerClient implements AutoCloseable {
     }
 
     /**
+     * A new push consumer: a member of {@code options.group()} that delivers the queues the group assigns it to
+     * {@code listener}. Call {@link PushConsumer#start()} to begin.
+     *
+     * @param options  group, topic, threads, retries...
+     * @param listener processes each message
+     * @return a new push consumer sharing this client's channels
+     */
+    public PushConsumer newPushConsumer(PushConsumerOptions options, MessageListener listener) {
+        ensureOpen();
+        return new DefaultPushConsumer(router, options, listener, newProducer(), admin);
+    }
+
+    /**
      * The admin client.
      *
      * @return the client's (single, shared) admin client

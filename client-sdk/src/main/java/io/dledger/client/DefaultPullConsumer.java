@@ -1,6 +1,7 @@
 package io.dledger.client;
 
 import io.dledger.proto.PullRequest;
+import io.dledger.proto.PullResponse;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -42,8 +43,16 @@ final class DefaultPullConsumer implements PullConsumer {
                 .setOffset(options.offset())
                 .setMaxMessages(options.maxMessages())
                 .setMaxBytes(options.maxBytes())
+                .setMaxWaitMs(options.maxWaitMs())
+                .setReadYourWrites(options.readYourWrites())
                 .build();
-        return Errors.map(router.execute(Operations.pull(options.nodeId(), request)), response -> {
+        Operation<PullRequest, PullResponse> op = Operations.pull(options.nodeId(), request)
+                .withServerWait(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(options.maxWaitMs()));
+        // a named node that is down should fail fast (the caller falls back to the leader), not retry until the
+        // operation deadline
+        var future = options.nodeId() == null ? router.execute(op) : router.execute(op, System.nanoTime()
+                + router.config().requestTimeout().toNanos() + op.serverWaitNanos());
+        return Errors.map(future, response -> {
             if (response.hasSuggestion()) {
                 router.directory().learn(response.getSuggestion().getNode());
             }

@@ -17,8 +17,11 @@ import io.dledger.proto.Role;
  * @param lastLogIndex      its last log index
  * @param lastSnapshotIndex index of its last snapshot
  * @param reachable         whether it answered
- * @param error             why it did not answer, or {@code null} when it did
+ * @param error             why it did not answer (or why it stopped serving), or {@code null}
+ * @param lagEntries        Raft entries it is behind the leader, as the leader reports it (0 for the leader,
+ *                          -1 when unknown)
  */
 public record NodeView(String id, String grpcAddress, Role role, long term, String leaderId, long commitIndex,
-        long appliedIndex, long lastLogIndex, long lastSnapshotIndex, boolean reachable, String error) {
+        long appliedIndex, long lastLogIndex, long lastSnapshotIndex, boolean reachable, String error,
+        long lagEntries) {
 }

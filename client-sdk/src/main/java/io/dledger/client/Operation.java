@@ -20,21 +20,29 @@ import io.grpc.stub.StreamObserver;
  * @param idempotent whether executing the request twice is harmless (see {@link RetryPolicy})
  * @param method     the gRPC method
  * @param request    the request, identical on every attempt
+ * @param serverWaitNanos how long the server may hold the call on purpose (long polling), added to each
+ *                   attempt's timeout
  * @param <Q>        request type
  * @param <R>        response type
  */
-record Operation<Q, R>(String name, String nodeId, boolean idempotent, MethodDescriptor<Q, R> method, Q request) {
+record Operation<Q, R>(String name, String nodeId, boolean idempotent, MethodDescriptor<Q, R> method, Q request,
+        long serverWaitNanos) {
 
     /** An operation for the current leader. */
     static <Q, R> Operation<Q, R> toLeader(String name, boolean idempotent, MethodDescriptor<Q, R> method,
             Q request) {
-        return new Operation<>(name, null, idempotent, method, request);
+        return new Operation<>(name, null, idempotent, method, request, 0);
     }
 
     /** An operation for node {@code nodeId}, or for the leader when {@code nodeId} is {@code null}. */
     static <Q, R> Operation<Q, R> toNode(String name, String nodeId, boolean idempotent,
             MethodDescriptor<Q, R> method, Q request) {
-        return new Operation<>(name, nodeId, idempotent, method, request);
+        return new Operation<>(name, nodeId, idempotent, method, request, 0);
+    }
+
+    /** A copy whose attempts allow the server to hold the call for {@code nanos} more. */
+    Operation<Q, R> withServerWait(long nanos) {
+        return new Operation<>(name, nodeId, idempotent, method, request, nanos);
     }
 
     boolean targetsLeader() {

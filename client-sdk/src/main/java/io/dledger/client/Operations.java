@@ -1,5 +1,14 @@
 package io.dledger.client;
 
+import io.dledger.proto.CommitOffsetsRequest;
+import io.dledger.proto.CommitOffsetsResponse;
+import io.dledger.proto.ConsumerServiceGrpc;
+import io.dledger.proto.FetchOffsetsRequest;
+import io.dledger.proto.FetchOffsetsResponse;
+import io.dledger.proto.HeartbeatRequest;
+import io.dledger.proto.HeartbeatResponse;
+import io.dledger.proto.LeaveGroupRequest;
+import io.dledger.proto.LeaveGroupResponse;
 import io.dledger.proto.AdminServiceGrpc;
 import io.dledger.proto.CreateTopicRequest;
 import io.dledger.proto.CreateTopicResponse;
@@ -75,5 +84,25 @@ final class Operations {
     static Operation<TakeSnapshotRequest, TakeSnapshotResponse> takeSnapshot(String nodeId) {
         return Operation.toNode("takeSnapshot", nodeId, false, AdminServiceGrpc.getTakeSnapshotMethod(),
                 TakeSnapshotRequest.getDefaultInstance());
+    }
+
+    /** Heartbeat: idempotent (it only refreshes the member and reads the assignment). */
+    static Operation<HeartbeatRequest, HeartbeatResponse> heartbeat(HeartbeatRequest request) {
+        return Operation.toLeader("heartbeat", true, ConsumerServiceGrpc.getHeartbeatMethod(), request);
+    }
+
+    /** LeaveGroup: idempotent (leaving twice is leaving). */
+    static Operation<LeaveGroupRequest, LeaveGroupResponse> leaveGroup(LeaveGroupRequest request) {
+        return Operation.toLeader("leaveGroup", true, ConsumerServiceGrpc.getLeaveGroupMethod(), request);
+    }
+
+    /** CommitOffsets: idempotent (committing the same offsets again changes nothing). */
+    static Operation<CommitOffsetsRequest, CommitOffsetsResponse> commitOffsets(CommitOffsetsRequest request) {
+        return Operation.toLeader("commitOffsets", true, ConsumerServiceGrpc.getCommitOffsetsMethod(), request);
+    }
+
+    /** FetchOffsets: a read, idempotent; asked of the leader, which has applied every commit it acknowledged. */
+    static Operation<FetchOffsetsRequest, FetchOffsetsResponse> fetchOffsets(FetchOffsetsRequest request) {
+        return Operation.toLeader("fetchOffsets", true, ConsumerServiceGrpc.getFetchOffsetsMethod(), request);
     }
 }

@@ -75,7 +75,7 @@ final class ProtoMapper {
     static NodeView toView(String id, String address, NodeStatus s) {
         return new NodeView(id, address, s.getRole(), s.getTerm(),
                 s.hasLeader() ? emptyToNull(s.getLeader().getId()) : null, s.getCommitIndex(), s.getAppliedIndex(),
-                s.getLastLogIndex(), s.getLastSnapshotIndex(), true, emptyToNull(s.getError()));
+                s.getLastLogIndex(), s.getLastSnapshotIndex(), true, emptyToNull(s.getError()), -1);
     }
 
     static String emptyToNull(String s) {

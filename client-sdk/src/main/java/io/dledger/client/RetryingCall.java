@@ -115,7 +115,8 @@ final class RetryingCall<R> {
         if (attempts > 1) {
             router.directory().wakeUp(address); // a node that came back is tried now, not after gRPC's backoff
         }
-        long attemptTimeout = Math.min(router.config().requestTimeout().toNanos(), remainingNanos);
+        long attemptTimeout = Math.min(router.config().requestTimeout().toNanos() + op.serverWaitNanos(),
+                remainingNanos);
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(attemptTimeout, TimeUnit.NANOSECONDS)
                 .withMaxInboundMessageSize(router.config().maxInboundMessageBytes());
         try {

@@ -2,20 +2,14 @@ package io.dledger.broker;
 
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.raft.RaftNode;
-import io.dledger.broker.server.AdminServiceImpl;
-import io.dledger.broker.server.MessagingServiceImpl;
+import io.dledger.broker.server.GrpcFrontEnd;
 import io.dledger.broker.statemachine.BrokerStateMachine;
 import io.dledger.broker.statemachine.CommandProposer;
 import io.dledger.broker.store.MessageStore;
 import io.dledger.broker.store.StoreConfig;
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import com.sun.management.UnixOperatingSystemMXBean;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -33,23 +27,18 @@ public final class BrokerServer implements AutoCloseable {
     private final NodeConfig config;
     private final MessageStore store;
     private final ExecutorService snapshotExecutor;
-    private final ExecutorService readExecutor;
     private final BrokerStateMachine fsm;
     private final RaftNode raft;
-    private final Server grpc;
-    private final AdminServiceImpl admin;
+    private final GrpcFrontEnd frontEnd;
 
     private BrokerServer(NodeConfig config, MessageStore store, ExecutorService snapshotExecutor,
-                         ExecutorService readExecutor, BrokerStateMachine fsm, RaftNode raft, Server grpc,
-                         AdminServiceImpl admin) {
-        this.readExecutor = readExecutor;
+                         BrokerStateMachine fsm, RaftNode raft, GrpcFrontEnd frontEnd) {
         this.config = config;
         this.store = store;
         this.snapshotExecutor = snapshotExecutor;
         this.fsm = fsm;
         this.raft = raft;
-        this.grpc = grpc;
-        this.admin = admin;
+        this.frontEnd = frontEnd;
     }
 
     public static BrokerServer start(NodeConfig config, MeterRegistry registry) {
@@ -61,52 +50,25 @@ public final class BrokerServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        ExecutorService reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                r -> {
-                    Thread t = new Thread(r, "dledger-read");
-                    t.setDaemon(true);
-                    return t;
-                });
         BrokerStateMachine fsm = new BrokerStateMachine(store, snapshots);
         CommandProposer proposer = new CommandProposer(fsm, System::currentTimeMillis, config.entryMaxBytes(),
                 config.maxInflightEntries(), config.writeQueueMaxBytes());
         RaftNode raft = null;
-        AdminServiceImpl admin = null;
         try {
             raft = RaftNode.start(config, fsm);
             proposer.attach(raft.node());
             registerGauges(registry, store, raft, proposer);
-            admin = new AdminServiceImpl(config, store, fsm, raft, proposer, reads);
-            Server grpc = NettyServerBuilder
-                    .forAddress(new InetSocketAddress(config.grpcBindHost(), config.self().grpcPort()))
-                    // room above the batch limit so an oversized batch gets BATCH_TOO_LARGE, not a bare
-                    // RESOURCE_EXHAUSTED from gRPC
-                    .maxInboundMessageSize(2 * config.batchMaxBytes() + (1 << 20))
-                    .permitKeepAliveTime(20, TimeUnit.SECONDS)
-                    // handlers never block (writes are proposed asynchronously, reads and digests are
-                    // handed to the read executor), so they run on the I/O threads: one hand-off less per call
-                    .directExecutor()
-                    .addService(new MessagingServiceImpl(config, store, fsm, raft, proposer, reads))
-                    .addService(admin)
-                    .build();
-            grpc.start();
+            GrpcFrontEnd frontEnd = GrpcFrontEnd.start(config, store, fsm, raft, proposer);
             LOG.info("node {} serving gRPC on {}:{}, data in {}", config.nodeId(), config.grpcBindHost(),
                     config.self().grpcPort(), config.dataDir());
-            return new BrokerServer(config, store, snapshots, reads, fsm, raft, grpc, admin);
-        } catch (IOException | RuntimeException e) {
-            if (admin != null) {
-                admin.close();
-            }
+            return new BrokerServer(config, store, snapshots, fsm, raft, frontEnd);
+        } catch (RuntimeException e) {
             if (raft != null) {
                 raft.close();
             }
             snapshots.shutdownNow();
-            reads.shutdownNow();
             store.close();
-            if (e instanceof IOException io) {
-                throw new UncheckedIOException("cannot start the gRPC server on port " + config.self().grpcPort(), io);
-            }
-            throw (RuntimeException) e;
+            throw e;
         }
     }
 
@@ -145,17 +107,7 @@ public final class BrokerServer implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("node {} stopping", config.nodeId());
-        grpc.shutdown();
-        try {
-            if (!grpc.awaitTermination(5, TimeUnit.SECONDS)) {
-                grpc.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            grpc.shutdownNow();
-        }
-        admin.close();
-        readExecutor.shutdownNow();
+        frontEnd.close();
         raft.close();
         snapshotExecutor.shutdown();
         try {

@@ -20,17 +20,18 @@ final class ClusterTable {
                     + " (is the cluster running? 'bin/dledger cluster up' starts a local one)");
             return;
         }
-        out.printf("%-6s %-22s %-11s %6s %-7s %10s %10s%n", "NODE", "ADDRESS", "ROLE", "TERM", "LEADER", "COMMIT",
-                "APPLIED");
+        out.printf("%-6s %-22s %-11s %6s %-7s %10s %10s %7s%n", "NODE", "ADDRESS", "ROLE", "TERM", "LEADER", "COMMIT",
+                "APPLIED", "LAG");
         for (NodeView n : view.nodes()) {
             String id = n.id() == null ? "?" : n.id();
             if (!n.reachable()) {
-                out.printf("%-6s %-22s %-11s %6s %-7s %10s %10s  (%s)%n", id, n.grpcAddress(), "UNREACHABLE", "-",
-                        "-", "-", "-", n.error() == null ? "no answer" : n.error());
+                out.printf("%-6s %-22s %-11s %6s %-7s %10s %10s %7s  (%s)%n", id, n.grpcAddress(), "UNREACHABLE", "-",
+                        "-", "-", "-", "-", n.error() == null ? "no answer" : n.error());
                 continue;
             }
-            out.printf("%-6s %-22s %-11s %6d %-7s %10d %10d%s%n", id, n.grpcAddress(), n.role(), n.term(),
+            out.printf("%-6s %-22s %-11s %6d %-7s %10d %10d %7s%s%n", id, n.grpcAddress(), n.role(), n.term(),
                     n.leaderId() == null ? "-" : n.leaderId(), n.commitIndex(), n.appliedIndex(),
+                    n.lagEntries() < 0 ? "-" : Long.toString(n.lagEntries()),
                     n.error() == null ? "" : "  (" + n.error() + ")");
         }
         out.println(view.leaderId() == null ? "no leader (election in progress or no majority reachable)"
@@ -54,6 +55,7 @@ final class ClusterTable {
             m.put("appliedIndex", n.appliedIndex());
             m.put("lastLogIndex", n.lastLogIndex());
             m.put("lastSnapshotIndex", n.lastSnapshotIndex());
+            m.put("lagEntries", n.lagEntries());
             if (n.error() != null) {
                 m.put("error", n.error());
             }

@@ -3,6 +3,8 @@ package io.dledger.broker.cli;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.PullConsumer;
 import io.dledger.client.PullResult;
+import io.dledger.client.PushConsumer;
+import io.dledger.client.PushConsumerOptions;
 import io.dledger.client.ReceivedMessage;
 import io.dledger.client.TopicDescription;
 import java.util.ArrayList;
@@ -35,11 +37,22 @@ final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--body-chars", defaultValue = "80", description = "print at most this much of each body")
     int bodyChars;
 
+    @Option(names = {"-g", "--group"}, description = "consume as a member of this consumer group: the group's queues "
+            + "are shared with its other members, offsets are committed, pulls follow the nodes' suggestions")
+    String group;
+
+    @Option(names = "--idle-exit", defaultValue = "5",
+            description = "with --group: stop after this many seconds without a new message (0: run until Ctrl-C)")
+    int idleExitSeconds;
+
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         if (count < 0 || bodyChars < 0 || (from != null && from < 0)) {
             System.err.println("--count, --from and --body-chars must not be negative");
             return 2;
+        }
+        if (group != null) {
+            return consumeAsGroup();
         }
         long printed = 0;
         try (DLedgerClient c = client.connect(); PullConsumer consumer = c.newPullConsumer()) {
@@ -75,6 +88,41 @@ final class ConsumeCommand implements Callable<Integer> {
             }
         }
         System.out.println(printed + " messages");
+        return 0;
+    }
+
+    private int consumeAsGroup() throws InterruptedException {
+        java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong lastAt = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+        try (DLedgerClient c = client.connect();
+             PushConsumer consumer = c.newPushConsumer(PushConsumerOptions.builder(group, topic).build(), m -> {
+                 long n = seen.incrementAndGet();
+                 lastAt.set(System.nanoTime());
+                 if (count != 0 && n > count) {
+                     closing.await(); // not ours to acknowledge: hold it until we close, then leave it unprocessed
+                     throw new IllegalStateException("enough messages");
+                 }
+                 synchronized (System.out) {
+                     System.out.println(format(m));
+                 }
+                 if (count != 0 && n == count) {
+                     done.countDown();
+                 }
+             })) {
+            consumer.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
+            while (!done.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                long idle = System.nanoTime() - lastAt.get();
+                if (idleExitSeconds > 0 && idle > java.util.concurrent.TimeUnit.SECONDS.toNanos(idleExitSeconds)) {
+                    break;
+                }
+            }
+            closing.countDown();
+            System.out.println(Math.min(seen.get(), count == 0 ? Long.MAX_VALUE : count) + " messages (group "
+                    + group + ", pulled from " + consumer.servedBy() + "); offsets committed");
+        }
         return 0;
     }
 

@@ -25,6 +25,11 @@ public enum ConfigKey {
     MAX_INFLIGHT_ENTRIES("raft.max.inflight.entries", "4", "Raft entries the leader keeps in flight before it groups further requests"),
     WRITE_QUEUE_MAX_BYTES("write.queue.max.bytes", "67108864", "requests waiting for a Raft entry beyond this are rejected with BUSY"),
     MAX_TOTAL_QUEUES("topics.max.queues", "2048", "queues of all topics together (each keeps index files open)"),
+    READ_ROUTE_ENABLED("read.route.enabled", "true", "pull responses suggest followers (leader busy, cold data) and send consumers of lagging followers back"),
+    READ_BUSY_PRODUCE_RATE("read.busy.produce.per.sec", "2000", "the leader counts as busy above this many produced messages per second"),
+    READ_BUSY_PULL_RATE("read.busy.pulls.per.sec", "500", "... or above this many pull requests per second"),
+    READ_COLD_BYTES("read.cold.bytes", "0", "a pull this many log bytes behind the head is cold and goes to a follower (0: 40% of RAM)"),
+    READ_MAX_LAG_ENTRIES("read.max.lag.entries", "1000", "followers further behind than this are not suggested and send consumers to the leader"),
     PULL_MAX_MESSAGES("pull.max.messages", "1024", "most messages one pull returns"),
     PULL_MAX_BYTES("pull.max.bytes", "8388608", "about the most bytes one pull returns");
 

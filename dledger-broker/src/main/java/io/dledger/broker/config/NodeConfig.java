@@ -1,5 +1,6 @@
 package io.dledger.broker.config;
 
+import io.dledger.broker.readroute.ReadRouteConfig;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -25,6 +26,7 @@ public record NodeConfig(
         int maxInflightEntries,
         long writeQueueMaxBytes,
         int maxTotalQueues,
+        ReadRouteConfig readRoute,
         int pullMaxMessages,
         int pullMaxBytes) {
 

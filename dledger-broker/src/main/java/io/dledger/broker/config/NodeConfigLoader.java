@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import io.dledger.broker.readroute.ReadRouteConfig;
 
 /**
  * Resolves a {@link NodeConfig} from a properties file, the environment and command line flags (in
@@ -100,6 +101,11 @@ public final class NodeConfigLoader {
         int inflight = ints.get(ConfigKey.MAX_INFLIGHT_ENTRIES, 1, 1024);
         long queueMax = ints.getLong(ConfigKey.WRITE_QUEUE_MAX_BYTES, 1024, 1L << 40);
         int maxQueues = ints.get(ConfigKey.MAX_TOTAL_QUEUES, 1, 1_000_000);
+        boolean routeEnabled = bool(v.get(ConfigKey.READ_ROUTE_ENABLED), ConfigKey.READ_ROUTE_ENABLED, problems);
+        long busyProduce = ints.getLong(ConfigKey.READ_BUSY_PRODUCE_RATE, 0, Long.MAX_VALUE);
+        long busyPull = ints.getLong(ConfigKey.READ_BUSY_PULL_RATE, 0, Long.MAX_VALUE);
+        long coldBytes = ints.getLong(ConfigKey.READ_COLD_BYTES, 0, Long.MAX_VALUE);
+        long maxLag = ints.getLong(ConfigKey.READ_MAX_LAG_ENTRIES, 0, Long.MAX_VALUE);
         int pullMessages = ints.get(ConfigKey.PULL_MAX_MESSAGES, 1, 100_000);
         int pullBytes = ints.get(ConfigKey.PULL_MAX_BYTES, 1024, 256 * 1024 * 1024);
         boolean sync = bool(v.get(ConfigKey.RAFT_SYNC), ConfigKey.RAFT_SYNC, problems);
@@ -118,7 +124,18 @@ public final class NodeConfigLoader {
         Path data = Path.of(dataDir == null || dataDir.isBlank() ? "data/" + nodeId : dataDir).toAbsolutePath();
         return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), electionTimeout, electionDelay,
                 sync, snapshotInterval, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
-                entryMax, inflight, queueMax, maxQueues, pullMessages, pullBytes);
+                entryMax, inflight, queueMax, maxQueues,
+                new ReadRouteConfig(routeEnabled, busyProduce, busyPull, coldBytes == 0 ? defaultColdBytes() : coldBytes,
+                        maxLag), pullMessages, pullBytes);
+    }
+
+    /** RocketMQ's rule of thumb: data further back than 40% of the machine's memory has left the page cache. */
+    private static long defaultColdBytes() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return (long) (os.getTotalMemorySize() * 0.4);
+        }
+        return 4L << 30;
     }
 
     private static void checkPeers(List<PeerSpec> peers, String nodeId, List<String> problems) {

@@ -14,6 +14,9 @@ import io.dledger.broker.config.PeerSpec;
 import io.dledger.broker.statemachine.BrokerStateMachine;
 import java.io.IOException;
 import java.nio.file.Files;
+import io.dledger.broker.readroute.ReadSituation;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -40,6 +43,8 @@ public final class RaftNode implements AutoCloseable {
     private final BrokerStateMachine fsm;
     private final RaftGroupService service;
     private final Node node;
+    private static final long LAG_CACHE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+    private volatile CachedLags lags;
 
     private RaftNode(NodeConfig config, BrokerStateMachine fsm, RaftGroupService service, Node node) {
         this.config = config;
@@ -126,6 +131,36 @@ public final class RaftNode implements AutoCloseable {
 
     public long lastLogIndex() {
         return node.getLastLogIndex();
+    }
+
+    /**
+     * On the leader: every follower and how many Raft entries it is behind, from JRaft's replicator
+     * gauges ({@code replicator-<group>/<peer>.log-lags}); -1 for a follower without a replicator (down,
+     * or this node is not the leader). Recomputed at most every 100 ms.
+     */
+    public List<ReadSituation.FollowerLag> followerLags() {
+        long now = System.nanoTime();
+        CachedLags cached = lags;
+        if (cached != null && now - cached.at() < LAG_CACHE_NANOS) {
+            return cached.lags();
+        }
+        List<ReadSituation.FollowerLag> out = new ArrayList<>();
+        var metrics = node.getNodeMetrics();
+        var gauges = metrics == null || metrics.getMetricRegistry() == null ? java.util.Map.<String, com.codahale.metrics.Gauge>of()
+                : metrics.getMetricRegistry().getGauges((name, metric) -> name.startsWith("replicator-"));
+        for (PeerSpec p : config.peers()) {
+            if (p.id().equals(config.nodeId())) {
+                continue;
+            }
+            var g = gauges.get("replicator-" + GROUP_ID + "/" + peerId(p) + ".log-lags");
+            long lag = g != null && g.getValue() instanceof Number n ? n.longValue() : -1;
+            out.add(new ReadSituation.FollowerLag(p, lag));
+        }
+        lags = new CachedLags(now, List.copyOf(out));
+        return lags.lags();
+    }
+
+    private record CachedLags(long at, List<ReadSituation.FollowerLag> lags) {
     }
 
     /** Takes a snapshot now; completes with the snapshot's index. */

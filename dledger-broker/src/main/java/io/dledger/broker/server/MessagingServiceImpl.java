@@ -1,14 +1,11 @@
 package io.dledger.broker.server;
 
-import com.google.protobuf.UnsafeByteOperations;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.raft.RaftNode;
 import io.dledger.broker.statemachine.BrokerStateMachine;
 import io.dledger.broker.statemachine.CommandProposer;
-import io.dledger.broker.store.MessageRecord;
 import io.dledger.broker.store.MessageStore;
 import io.dledger.broker.store.ProduceResult;
-import io.dledger.broker.store.ReadRejectedException;
 import io.dledger.proto.Assignment;
 import io.dledger.proto.ErrorCode;
 import io.dledger.proto.Message;
@@ -17,13 +14,11 @@ import io.dledger.proto.ProduceRequest;
 import io.dledger.proto.ProduceResponse;
 import io.dledger.proto.PullRequest;
 import io.dledger.proto.PullResponse;
-import io.dledger.proto.StoredMessage;
 import io.dledger.proto.internal.CommandMessage;
 import io.dledger.proto.internal.ProduceCommand;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
-import java.util.List;
-import java.util.concurrent.Executor;
+import io.dledger.broker.readroute.LoadMeter;
 
 /**
  * Produce and Pull. The write path: validate -> choose queues -> {@link CommandProposer} (Raft task)
@@ -38,11 +33,13 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
     private final CommandProposer proposer;
     private final RequestValidator validator;
     private final QueueSelector selector = new QueueSelector();
-    private final Executor reads;
+    private final PullHandler pulls;
+    private final LoadMeter produced;
 
     public MessagingServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
-                                CommandProposer proposer, Executor reads) {
-        this.reads = reads;
+                                CommandProposer proposer, PullHandler pulls, LoadMeter produced) {
+        this.pulls = pulls;
+        this.produced = produced;
         this.config = config;
         this.store = store;
         this.fsm = fsm;
@@ -66,6 +63,7 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
             out.onError(e);
             return;
         }
+        produced.record(req.getMessagesCount());
         proposer.produce(cmd, size).whenComplete((r, e) -> {
             if (e != null) {
                 out.onError(RpcErrors.fromProposal(e, raft));
@@ -108,45 +106,9 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
         return b.build();
     }
 
-    /** Reads touch the disk: they run on the read executor, not on the gRPC I/O thread. */
+    /** Reads touch the disk: the handler runs them on the read executor, not on the gRPC I/O thread. */
     @Override
     public void pull(PullRequest req, StreamObserver<PullResponse> out) {
-        reads.execute(() -> doPull(req, out));
-    }
-
-    private void doPull(PullRequest req, StreamObserver<PullResponse> out) {
-        try {
-            RequestValidator.checkTopicName(req.getTopic());
-            if (req.getQueue() < 0 || req.getOffset() < 0 || req.getMaxMessages() < 0 || req.getMaxBytes() < 0) {
-                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT,
-                        "queue, offset, max_messages and max_bytes must not be negative");
-            }
-            int maxMessages = req.getMaxMessages() == 0 ? 32 : Math.min(req.getMaxMessages(), config.pullMaxMessages());
-            int maxBytes = req.getMaxBytes() == 0 ? config.pullMaxBytes() : Math.min(req.getMaxBytes(),
-                    config.pullMaxBytes());
-            List<MessageRecord> records = store.read(req.getTopic(), req.getQueue(), req.getOffset(), maxMessages,
-                    maxBytes);
-            long[] range = store.queueRange(req.getTopic(), req.getQueue());
-            PullResponse.Builder b = PullResponse.newBuilder().setServedBy(config.nodeId())
-                    .setNextOffset(req.getOffset() + records.size()).setMinOffset(range[0]).setMaxOffset(range[1]);
-            for (MessageRecord m : records) {
-                b.addMessages(toProto(m));
-            }
-            out.onNext(b.build());
-            out.onCompleted();
-        } catch (ReadRejectedException e) {
-            out.onError(RpcErrors.fromRead(e));
-        } catch (StatusRuntimeException e) {
-            out.onError(e);
-        } catch (RuntimeException e) {
-            out.onError(RpcErrors.internal("pull of " + req.getTopic() + "/" + req.getQueue(), e));
-        }
-    }
-
-    static StoredMessage toProto(MessageRecord m) {
-        return StoredMessage.newBuilder().setTopic(m.topic()).setQueue(m.queue()).setOffset(m.offset())
-                .setStoreTimestamp(m.storeTimestamp()).setKey(m.key()).setTags(m.tags())
-                .putAllProperties(m.properties()).setBody(UnsafeByteOperations.unsafeWrap(m.body()))
-                .setRaftIndex(m.raftIndex()).build();
+        pulls.pull(req, out);
     }
 }

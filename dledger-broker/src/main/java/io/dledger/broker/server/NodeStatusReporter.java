@@ -4,6 +4,7 @@ import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.PeerSpec;
 import io.dledger.broker.raft.RaftNode;
 import io.dledger.broker.statemachine.BrokerStateMachine;
+import io.dledger.proto.FollowerProgress;
 import io.dledger.proto.NodeStatus;
 import io.dledger.proto.Role;
 
@@ -31,6 +32,10 @@ final class NodeStatusReporter {
             b.setRole(role()).setCommitIndex(raft.commitIndex()).setAppliedIndex(raft.appliedIndex())
                     .setLastLogIndex(raft.lastLogIndex());
             raft.leader().ifPresent(l -> b.setLeader(RpcErrors.nodeRef(l)));
+            if (fsm.isLeader()) {
+                raft.followerLags().forEach(f -> b.addFollowers(FollowerProgress.newBuilder().setId(f.peer().id())
+                        .setLagEntries(f.lagEntries())));
+            }
         } catch (RuntimeException e) {
             b.setRole(Role.INACTIVE);
             b.setError(e.getMessage() == null ? e.toString() : e.getMessage());

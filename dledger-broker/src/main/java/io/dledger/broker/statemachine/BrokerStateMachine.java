@@ -48,6 +48,7 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     private volatile long knownTerm;
     private volatile long lastSnapshotIndex;
     private volatile String error;
+    private final java.util.List<Runnable> leaderStartListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public BrokerStateMachine(MessageStore store, Executor snapshotExecutor) {
         this.store = store;
@@ -179,6 +180,7 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     public void onLeaderStart(long term) {
         leaderTerm = term;
         knownTerm = Math.max(knownTerm, term);
+        leaderStartListeners.forEach(Runnable::run);
         LOG.info("became leader in term {} (applied index {})", term, store.lastAppliedIndex());
     }
 
@@ -204,6 +206,11 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     public void onError(RaftException e) {
         error = e.getMessage();
         LOG.error("Raft node entered the error state; it serves no more writes", e);
+    }
+
+    /** Runs {@code listener} (on the state machine thread) whenever this node becomes leader. */
+    public void onLeadershipStart(Runnable listener) {
+        leaderStartListeners.add(listener);
     }
 
     /** True between onLeaderStart and onLeaderStop: every earlier entry is applied. */

@@ -29,6 +29,9 @@ public final class EntryWriter {
     private int[] recordStarts = new int[256];
     private int recordCount;
     private final List<QueueIndex> touched = new ArrayList<>();
+    /** Topic and queue of each index in {@link #touched}, for the publish listener. */
+    private final List<String> touchedTopics = new ArrayList<>();
+    private final List<Integer> touchedQueues = new ArrayList<>();
     private final Map<ProducerRequest, ProduceResult> appliedInEntry = new HashMap<>();
     /** Offset commits this entry stores, applied to the state at commit, in order. */
     private final List<RecordCodec.Offsets> offsetCommits = new ArrayList<>();
@@ -123,6 +126,8 @@ public final class EntryWriter {
             long offset = index.writeOffset();
             if (index.writeOffset() == index.nextOffset()) {
                 touched.add(index);
+                touchedTopics.add(topic.name());
+                touchedQueues.add(m.getQueue());
             }
             index.append(offset, entryBase + start, size);
             RecordCodec.writeMessage(buf, size, raftIndex, recordCount - 1, timestamp, pid, seq, topicBytes,
@@ -216,6 +221,12 @@ public final class EntryWriter {
             for (QueueIndex index : touched) {
                 index.publish();
             }
+            QueueListener listener = store.publishListener();
+            if (listener != null) {
+                for (int i = 0; i < touched.size(); i++) {
+                    listener.published(touchedTopics.get(i), touchedQueues.get(i));
+                }
+            }
             producerFirstPositions.forEach((r, pos) -> store.producers().record(r.producerId(), r.sequence(), pos,
                     timestamp));
             offsetCommits.forEach(o -> store.consumerOffsets().commit(o.group(), o.topic(), o.queues(), o.offsets()));
@@ -255,6 +266,8 @@ public final class EntryWriter {
         }
         recordCount = 0;
         touched.clear();
+        touchedTopics.clear();
+        touchedQueues.clear();
         appliedInEntry.clear();
         producerFirstPositions.clear();
         offsetCommits.clear();

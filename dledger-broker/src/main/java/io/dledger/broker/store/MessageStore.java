@@ -48,6 +48,7 @@ public final class MessageStore implements AutoCloseable {
     private volatile long lastAppliedIndex;
     private volatile long lastTimestamp;
     private volatile String failure;
+    private volatile QueueListener publishListener;
     private long persistedRaftIndex = -1;
 
     private MessageStore(StoreConfig config) {
@@ -151,6 +152,15 @@ public final class MessageStore implements AutoCloseable {
         return data.log().endPosition();
     }
 
+    /** Told (on the state machine thread) whenever new messages of a queue become readable. */
+    public void setPublishListener(QueueListener listener) {
+        this.publishListener = listener;
+    }
+
+    QueueListener publishListener() {
+        return publishListener;
+    }
+
     /** Why the store stopped accepting writes, or null while healthy. */
     public String failure() {
         return failure;
@@ -245,6 +255,24 @@ public final class MessageStore implements AutoCloseable {
     public int queueCount(String topic) {
         TopicQueues t = data.topics().get(topic);
         return t == null ? -1 : t.queueCount();
+    }
+
+    /**
+     * Log bytes between the message at {@code offset} and the end of the log: how "cold" a read from
+     * there is. 0 at or past the queue's end. Any thread.
+     */
+    public long bytesBehindHead(String topic, int queue, long offset) {
+        StoreData d = data;
+        TopicQueues t = d.topics().get(topic);
+        if (t == null || queue < 0 || queue >= t.queueCount()) {
+            return 0;
+        }
+        QueueIndex index = t.queue(queue);
+        if (offset < index.minOffset() || offset >= index.nextOffset()) {
+            return 0;
+        }
+        java.nio.ByteBuffer e = index.read(offset, 1);
+        return e.remaining() < IndexFile.ENTRY_SIZE ? 0 : Math.max(0, d.log().endPosition() - e.getLong(0));
     }
 
     /** Queues of every topic together (each holds open index files). Any thread. */

@@ -1,0 +1,326 @@
+package io.dledger.client;
+
+import io.dledger.proto.CommitOffsetsRequest;
+import io.dledger.proto.FetchOffsetsRequest;
+import io.dledger.proto.FetchOffsetsResponse;
+import io.dledger.proto.HeartbeatRequest;
+import io.dledger.proto.HeartbeatResponse;
+import io.dledger.proto.LeaveGroupRequest;
+import io.dledger.proto.QueueOffset;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link PushConsumer} of a {@link DLedgerClient}. A scheduler thread heartbeats the leader and
+ * applies the assignment (a revoked queue is reported as owned until its worker stopped and its offset
+ * was committed, so the next owner starts exactly there), and commits processed offsets every
+ * {@code commitInterval}; {@link QueueWorker}s pull and deliver on the worker threads.
+ *
+ * <p>Thread-safe.
+ */
+final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultPushConsumer.class);
+
+    private final ClusterRouter router;
+    private final PushConsumerOptions options;
+    private final MessageListener listener;
+    private final PullConsumer puller;
+    private final Producer parker;
+    private final AdminClient admin;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService workers;
+    private final Map<Integer, QueueWorker> active = new ConcurrentHashMap<>();
+    private final Map<Integer, QueueWorker> stopping = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> served = new ConcurrentHashMap<>();
+    private final AtomicLong processed = new AtomicLong();
+    private final AtomicLong parkedCount = new AtomicLong();
+    private volatile boolean closed;
+    /** Set first by close(): messages not yet accepted are no longer delivered (nor retried, nor parked). */
+    private volatile boolean closing;
+    private volatile long heartbeatMs = 1000;
+    private volatile long sessionTimeoutMs = 4000;
+    private volatile long lastHeartbeatOk = System.nanoTime();
+    private volatile boolean retryTopicReady;
+
+    DefaultPushConsumer(ClusterRouter router, PushConsumerOptions options, MessageListener listener, Producer parker,
+                        AdminClient admin) {
+        this.router = router;
+        this.options = options;
+        this.listener = listener;
+        this.puller = new DefaultPullConsumer(router);
+        this.parker = parker;
+        this.admin = admin;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "dledger-consumer-" + options.group()));
+        this.workers = Executors.newFixedThreadPool(options.threads(), r -> daemon(r, "dledger-consumer-worker"));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @Override
+    public void start() {
+        scheduler.execute(this::heartbeat);
+        long commitMs = Math.max(50, QueueWorker.millis(options.commitInterval()));
+        scheduler.scheduleWithFixedDelay(this::commitQuietly, commitMs, commitMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void heartbeat() {
+        if (closed) {
+            return;
+        }
+        Set<Integer> owned = new HashSet<>(active.keySet());
+        owned.addAll(stopping.keySet());
+        HeartbeatRequest req = HeartbeatRequest.newBuilder().setGroup(options.group()).setTopic(options.topic())
+                .setMemberId(options.memberId()).addAllOwnedQueues(owned).build();
+        try {
+            HeartbeatResponse r = Errors.await(router.execute(Operations.heartbeat(req),
+                    System.nanoTime() + TimeUnit.SECONDS.toNanos(5)));
+            heartbeatMs = Math.max(100, r.getHeartbeatIntervalMs());
+            sessionTimeoutMs = Math.max(heartbeatMs, r.getSessionTimeoutMs());
+            lastHeartbeatOk = System.nanoTime();
+            reconcile(new HashSet<>(r.getQueuesList()));
+        } catch (DLedgerException e) {
+            LOG.debug("heartbeat of {} failed: {}", options.memberId(), e.getMessage());
+            if (System.nanoTime() - lastHeartbeatOk > TimeUnit.MILLISECONDS.toNanos(sessionTimeoutMs)) {
+                fence(); // the group may have given our queues to others by now
+            }
+        } finally {
+            if (!closed) {
+                scheduler.schedule(this::heartbeat, heartbeatMs, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** Out of touch with the group for a whole session: stop consuming until a heartbeat succeeds again. */
+    private void fence() {
+        if (active.isEmpty()) {
+            return;
+        }
+        LOG.warn("member {} lost contact with group {} for {} ms; pausing its queues {}", options.memberId(),
+                options.group(), sessionTimeoutMs, active.keySet());
+        active.forEach((q, w) -> {
+            w.stop();
+            stopping.put(q, w);
+        });
+        active.clear();
+    }
+
+    /** Starts workers for newly granted queues; stops revoked ones and commits their offsets. */
+    private void reconcile(Set<Integer> granted) {
+        for (Integer q : Set.copyOf(active.keySet())) {
+            if (!granted.contains(q)) {
+                QueueWorker w = active.remove(q);
+                w.stop();
+                stopping.put(q, w);
+            }
+        }
+        stopping.forEach((q, w) -> {
+            if (w.isIdle()) {
+                commit(Map.of(q, w.processedOffset()));
+                stopping.remove(q);
+            }
+        });
+        Set<Integer> fresh = new HashSet<>(granted);
+        fresh.removeAll(active.keySet());
+        fresh.removeAll(stopping.keySet());
+        if (fresh.isEmpty()) {
+            return;
+        }
+        Map<Integer, Long> starts = startOffsets(fresh);
+        for (Integer q : fresh) {
+            QueueWorker w = new QueueWorker(this, q, starts.get(q));
+            committed.put(q, starts.get(q));
+            active.put(q, w);
+            w.start();
+        }
+        LOG.info("member {} of group {} now consumes queues {} of {}", options.memberId(), options.group(),
+                new TreeMap<>(active).keySet(), options.topic());
+    }
+
+    private Map<Integer, Long> startOffsets(Set<Integer> queues) {
+        FetchOffsetsResponse r = Errors.await(router.execute(Operations.fetchOffsets(FetchOffsetsRequest.newBuilder()
+                .setGroup(options.group()).setTopic(options.topic()).build())));
+        Map<Integer, Long> starts = new HashMap<>();
+        r.getOffsetsList().forEach(o -> starts.put(o.getQueue(), o.getOffset()));
+        TopicDescription d = null;
+        for (Integer q : queues) {
+            if (!starts.containsKey(q)) {
+                if (d == null) {
+                    d = admin.describeTopic(options.topic());
+                }
+                QueueRange range = d.queueRanges().get(q);
+                starts.put(q, options.startFromEarliest() ? range.minOffset() : range.maxOffset());
+            }
+        }
+        return starts;
+    }
+
+    private void commitQuietly() {
+        try {
+            Map<Integer, Long> dirty = new HashMap<>();
+            active.forEach((q, w) -> {
+                if (!Long.valueOf(w.processedOffset()).equals(committed.get(q))) {
+                    dirty.put(q, w.processedOffset());
+                }
+            });
+            commit(dirty);
+        } catch (DLedgerException e) {
+            LOG.debug("offset commit of group {} failed (retried next time): {}", options.group(), e.getMessage());
+        }
+    }
+
+    private void commit(Map<Integer, Long> offsets) {
+        if (offsets.isEmpty()) {
+            return;
+        }
+        CommitOffsetsRequest.Builder b = CommitOffsetsRequest.newBuilder().setGroup(options.group())
+                .setTopic(options.topic());
+        offsets.forEach((q, o) -> b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
+        Errors.await(router.execute(Operations.commitOffsets(b.build())));
+        committed.putAll(offsets);
+    }
+
+    @Override
+    public boolean deliver(ReceivedMessage m) {
+        for (int attempt = 0; attempt <= options.maxRetries(); attempt++) {
+            if (closing) {
+                return false;
+            }
+            try {
+                listener.onMessage(m);
+                processed.incrementAndGet();
+                return true;
+            } catch (Exception e) {
+                if (closing) {
+                    return false; // the listener gave up because we are closing: not processed
+                }
+                LOG.debug("listener failed on {}/{}@{} (attempt {}): {}", m.topic(), m.queue(), m.offset(),
+                        attempt + 1, e.toString());
+                if (attempt < options.maxRetries()) {
+                    sleep(QueueWorker.millis(options.retryBackoff()));
+                }
+            }
+        }
+        park(m);
+        return true;
+    }
+
+    /** Moves a message that failed every attempt to the retry topic, so it does not block its queue. */
+    private void park(ReceivedMessage m) {
+        if (!retryTopicReady) {
+            admin.createTopic(options.retryTopic(), 1);
+            retryTopicReady = true;
+        }
+        Message copy = new Message(m.key(), m.tags(), withOrigin(m), m.body(), null);
+        parker.send(options.retryTopic(), copy);
+        parkedCount.incrementAndGet();
+    }
+
+    private static Map<String, String> withOrigin(ReceivedMessage m) {
+        Map<String, String> p = new HashMap<>(m.properties());
+        p.put("origin.topic", m.topic());
+        p.put("origin.queue", Integer.toString(m.queue()));
+        p.put("origin.offset", Long.toString(m.offset()));
+        return p;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public PullConsumer puller() {
+        return puller;
+    }
+
+    @Override
+    public java.util.concurrent.Executor workers() {
+        return workers;
+    }
+
+    @Override
+    public PushConsumerOptions options() {
+        return options;
+    }
+
+    @Override
+    public void countServed(String node, int messages) {
+        served.computeIfAbsent(node, k -> new AtomicLong()).addAndGet(messages);
+    }
+
+    @Override
+    public void schedule(Runnable task, long delayMs) {
+        if (!closed) {
+            scheduler.schedule(() -> workers.execute(task), delayMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Override
+    public Set<Integer> assignedQueues() {
+        return Set.copyOf(active.keySet());
+    }
+
+    @Override
+    public long processed() {
+        return processed.get();
+    }
+
+    @Override
+    public long parked() {
+        return parkedCount.get();
+    }
+
+    @Override
+    public Map<String, Long> servedBy() {
+        Map<String, Long> out = new TreeMap<>();
+        served.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        active.values().forEach(QueueWorker::stop);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && !active.values().stream().allMatch(QueueWorker::isIdle)) {
+            sleep(10);
+        }
+        closed = true;
+        try {
+            Map<Integer, Long> last = new HashMap<>();
+            active.forEach((q, w) -> last.put(q, w.processedOffset()));
+            commit(last);
+            Errors.await(router.execute(Operations.leaveGroup(LeaveGroupRequest.newBuilder().setGroup(options.group())
+                    .setTopic(options.topic()).setMemberId(options.memberId()).build())));
+        } catch (DLedgerException e) {
+            LOG.warn("member {} could not commit or leave cleanly: {}", options.memberId(), e.getMessage());
+        } finally {
+            scheduler.shutdownNow();
+            workers.shutdownNow();
+            parker.close();
+            puller.close();
+        }
+    }
+}

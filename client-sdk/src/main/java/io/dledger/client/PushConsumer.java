@@ -1,0 +1,34 @@
+package io.dledger.client;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A member of a consumer group that delivers messages to a {@link MessageListener}: it heartbeats the
+ * leader, consumes the queues the group assigns it, pulls from whichever node the responses suggest,
+ * and commits offsets (through Raft) after messages are processed. Delivery is at least once: after a
+ * crash or a rebalance, messages processed but not yet committed are delivered again.
+ *
+ * <p>Thread-safe.
+ */
+public interface PushConsumer extends AutoCloseable {
+
+    /** Joins the group and starts consuming. */
+    void start();
+
+    /** Queues this member consumes right now. */
+    Set<Integer> assignedQueues();
+
+    /** Messages the listener accepted. */
+    long processed();
+
+    /** Messages parked on the retry topic after failing every attempt. */
+    long parked();
+
+    /** Messages received per serving node id (to see follower reads at work). */
+    Map<String, Long> servedBy();
+
+    /** Stops consuming, commits processed offsets and leaves the group (its queues move at once). */
+    @Override
+    void close();
+}

@@ -1,0 +1,134 @@
+package io.dledger.client;
+
+import io.dledger.proto.ErrorCode;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Consumes one queue for a {@link DefaultPushConsumer}: long-polls the node the last response suggested
+ * (the leader at first, and again whenever that node fails), hands each batch to the listener in offset
+ * order on the worker executor, and records the next offset to commit. One pull or one batch at a time,
+ * so a queue's messages are processed in order.
+ *
+ * <p>Thread-safety: its steps run one after another on client and worker threads; the offsets it exposes
+ * are volatile.
+ */
+final class QueueWorker {
+    private static final int LONG_POLL_MS = 1000;
+
+    /** What the worker needs from its consumer. */
+    interface Host {
+        PullConsumer puller();
+
+        Executor workers();
+
+        PushConsumerOptions options();
+
+        /** Runs the listener with retries and parking; false when the consumer is closing. */
+        boolean deliver(ReceivedMessage m);
+
+        void countServed(String node, int messages);
+
+        void schedule(Runnable task, long delayMs);
+    }
+
+    private final Host host;
+    private final int queue;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicBoolean idle = new AtomicBoolean(true);
+    private volatile long nextOffset;
+    private volatile long processedOffset;
+    private volatile String node;
+
+    QueueWorker(Host host, int queue, long startOffset) {
+        this.host = host;
+        this.queue = queue;
+        this.nextOffset = startOffset;
+        this.processedOffset = startOffset;
+    }
+
+    int queue() {
+        return queue;
+    }
+
+    /** Next offset after everything the listener accepted: what to commit. */
+    long processedOffset() {
+        return processedOffset;
+    }
+
+    void start() {
+        pull();
+    }
+
+    /** Stops after the batch in progress; {@link #isIdle()} tells when it has. */
+    void stop() {
+        running.set(false);
+    }
+
+    boolean isIdle() {
+        return !running.get() && idle.get();
+    }
+
+    private void pull() {
+        if (!running.get()) {
+            idle.set(true);
+            return;
+        }
+        idle.set(false);
+        PushConsumerOptions o = host.options();
+        PullRequestOptions req = new PullRequestOptions(o.topic(), queue, nextOffset, o.batchSize(), 0, node,
+                LONG_POLL_MS, false);
+        host.puller().pullAsync(req).whenComplete((r, e) -> {
+            if (e != null) {
+                onPullError(e);
+            } else {
+                host.workers().execute(() -> process(r));
+            }
+        });
+    }
+
+    private void onPullError(Throwable e) {
+        DLedgerException d = Errors.from(e);
+        if (d.code() == ErrorCode.OFFSET_OUT_OF_RANGE && d.detail().isPresent()) {
+            long min = d.detail().get().getMinOffset(); // retention moved past us: skip to what is left
+            if (nextOffset < min) {
+                nextOffset = min;
+                processedOffset = min;
+            }
+        }
+        node = null; // whatever went wrong, go back to the leader
+        host.schedule(this::pull, 200);
+    }
+
+    private void process(PullResult r) {
+        try {
+            if (r.servedBy() != null && !r.messages().isEmpty()) {
+                host.countServed(r.servedBy(), r.messages().size());
+            }
+            for (ReceivedMessage m : r.messages()) {
+                if (!running.get() || !host.deliver(m)) {
+                    idle.set(true);
+                    return;
+                }
+                processedOffset = m.offset() + 1;
+            }
+            nextOffset = r.nextOffset();
+            if (host.options().followSuggestions() && r.suggestedNodeId() != null) {
+                node = r.suggestedNodeId();
+            }
+        } catch (RuntimeException e) {
+            node = null;
+        }
+        pull();
+    }
+
+    @Override
+    public String toString() {
+        return "QueueWorker[" + queue + "@" + nextOffset + " via " + (node == null ? "leader" : node) + "]";
+    }
+
+    static long millis(java.time.Duration d) {
+        return TimeUnit.NANOSECONDS.toMillis(d.toNanos());
+    }
+}

@@ -1,0 +1,117 @@
+package io.dledger.broker.group;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Membership of consumer groups and the assignment of a topic's queues to the live members, kept by the
+ * leader (soft state: members heartbeat every {@code heartbeatIntervalMs} and are dropped after
+ * {@code sessionTimeoutMs} of silence; after a leader change they simply heartbeat the new leader).
+ *
+ * <p>Assignment: live members sorted by id; queue {@code q} targets member {@code q % members}. A member
+ * is granted its target queues minus those another live member still reports owning, so a queue moves
+ * only after its previous owner released it (or expired): no queue is consumed by two members at once.
+ * For one session timeout after this node became leader it knows only some members, so it grants each
+ * member only queues it already owns and nobody else claims; new assignments wait for that to settle.
+ *
+ * <p>Thread-safety: all methods synchronize on the coordinator.
+ */
+public final class GroupCoordinator {
+    /** What a member should consume. */
+    public record Assignment(List<Integer> queues, long generation, List<String> members) {
+    }
+
+    private record Key(String group, String topic) {
+    }
+
+    private static final class Member {
+        long lastSeen;
+        Set<Integer> owned = Set.of();
+    }
+
+    private static final class Group {
+        final Map<String, Member> members = new HashMap<>();
+        List<String> lastMembers = List.of();
+        long generation;
+    }
+
+    private final LongSupplier nanoClock;
+    private final long sessionNanos;
+    private final int heartbeatIntervalMs;
+    private final int sessionTimeoutMs;
+    private final Map<Key, Group> groups = new HashMap<>();
+    private long leaderSince;
+
+    public GroupCoordinator(LongSupplier nanoClock, int heartbeatIntervalMs, int sessionTimeoutMs) {
+        this.nanoClock = nanoClock;
+        this.heartbeatIntervalMs = heartbeatIntervalMs;
+        this.sessionTimeoutMs = sessionTimeoutMs;
+        this.sessionNanos = TimeUnit.MILLISECONDS.toNanos(sessionTimeoutMs);
+        this.leaderSince = nanoClock.getAsLong() - sessionNanos;
+    }
+
+    public int heartbeatIntervalMs() {
+        return heartbeatIntervalMs;
+    }
+
+    public int sessionTimeoutMs() {
+        return sessionTimeoutMs;
+    }
+
+    /** This node just became leader: forget old membership and let the members settle first. */
+    public synchronized void leadershipStarted() {
+        groups.clear();
+        leaderSince = nanoClock.getAsLong();
+    }
+
+    /**
+     * Records that {@code member} is alive and owns {@code owned} queues of {@code topic}, which has
+     * {@code queueCount} queues; returns the queues it should own from now on.
+     */
+    public synchronized Assignment heartbeat(String group, String topic, int queueCount, String member,
+                                             Set<Integer> owned) {
+        long now = nanoClock.getAsLong();
+        Group g = groups.computeIfAbsent(new Key(group, topic), k -> new Group());
+        g.members.values().removeIf(m -> now - m.lastSeen > sessionNanos);
+        Member self = g.members.computeIfAbsent(member, k -> new Member());
+        self.lastSeen = now;
+        self.owned = Set.copyOf(owned);
+        List<String> live = new ArrayList<>(new TreeSet<>(g.members.keySet()));
+        if (!live.equals(g.lastMembers)) {
+            g.generation++;
+            g.lastMembers = live;
+        }
+        Set<Integer> claimedByOthers = new HashSet<>();
+        g.members.forEach((id, m) -> {
+            if (!id.equals(member)) {
+                claimedByOthers.addAll(m.owned);
+            }
+        });
+        boolean settling = now - leaderSince < sessionNanos;
+        int index = live.indexOf(member);
+        List<Integer> granted = new ArrayList<>();
+        for (int q = 0; q < queueCount; q++) {
+            boolean wanted = settling ? owned.contains(q) : q % live.size() == index;
+            if (wanted && !claimedByOthers.contains(q)) {
+                granted.add(q);
+            }
+        }
+        return new Assignment(granted, g.generation, live);
+    }
+
+    /** A member left on purpose: its queues are free at once. */
+    public synchronized void leave(String group, String topic, String member) {
+        Group g = groups.get(new Key(group, topic));
+        if (g != null && g.members.remove(member) != null) {
+            g.generation++;
+            g.lastMembers = new ArrayList<>(new TreeSet<>(g.members.keySet()));
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.dledger.broker.readroute;
+
+import io.dledger.broker.config.PeerSpec;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Decides which node a consumer should pull from next; every pull response carries the decision.
+ *
+ * <p>On the leader: a caught-up follower (at most {@code maxLagEntries} behind) is suggested when the
+ * read is cold (more than {@code coldBytes} behind the head of the log, RocketMQ's rule) or when the
+ * leader is busy (produce or pull rate above a threshold); otherwise, or when no follower is caught up,
+ * the consumer stays on the leader. Followers are chosen by queue, so one queue's consumer sticks to one
+ * follower and queues spread over the followers.
+ *
+ * <p>On a follower: the consumer stays, unless the follower lags the leader by more than
+ * {@code maxLagEntries}, or has nothing more to give while it still has committed entries to apply;
+ * then it sends the consumer back to the leader, so consumers never spin on empty answers.
+ *
+ * <p>Stateless apart from the load meters; thread-safe.
+ */
+public final class ReadRouter {
+    /** Where to pull next and why; {@code node == null} means stay on the node that answered. */
+    public record Suggestion(PeerSpec node, String reason) {
+    }
+
+    private final ReadRouteConfig config;
+    private final LoadMeter produced;
+    private final LoadMeter pulls;
+
+    public ReadRouter(ReadRouteConfig config, LoadMeter produced, LoadMeter pulls) {
+        this.config = config;
+        this.produced = produced;
+        this.pulls = pulls;
+    }
+
+    public Suggestion suggest(ReadSituation s, String topic, int queue) {
+        if (!config.enabled()) {
+            return new Suggestion(null, "stay");
+        }
+        return s.leader() ? onLeader(s, topic, queue) : onFollower(s);
+    }
+
+    private Suggestion onLeader(ReadSituation s, String topic, int queue) {
+        List<PeerSpec> caughtUp = s.followers().stream()
+                .filter(f -> f.lagEntries() >= 0 && f.lagEntries() <= config.maxLagEntries())
+                .map(ReadSituation.FollowerLag::peer).sorted(Comparator.comparing(PeerSpec::id)).toList();
+        String reason;
+        if (s.bytesBehindHead() >= config.coldBytes()) {
+            reason = "cold-data";
+        } else if (produced.perSecond() > config.busyProduceRate() || pulls.perSecond() > config.busyPullRate()) {
+            reason = "leader-busy";
+        } else {
+            return new Suggestion(null, "stay");
+        }
+        if (caughtUp.isEmpty()) {
+            return new Suggestion(null, reason + ",no-caught-up-follower");
+        }
+        int pick = Math.floorMod(31 * topic.hashCode() + queue, caughtUp.size());
+        return new Suggestion(caughtUp.get(pick), reason);
+    }
+
+    private Suggestion onFollower(ReadSituation s) {
+        if (s.knownLeader() == null) {
+            return new Suggestion(null, "stay,no-leader");
+        }
+        if (s.appliedLag() > config.maxLagEntries()) {
+            return new Suggestion(s.knownLeader(), "follower-lagging");
+        }
+        if (s.reachedEnd() && s.appliedLag() > 0) {
+            return new Suggestion(s.knownLeader(), "follower-behind");
+        }
+        return new Suggestion(null, "stay");
+    }
+}

@@ -1,0 +1,145 @@
+package io.dledger.broker.server;
+
+import io.dledger.broker.group.GroupCoordinator;
+import io.dledger.broker.raft.RaftNode;
+import io.dledger.broker.statemachine.BrokerStateMachine;
+import io.dledger.broker.statemachine.CommandProposer;
+import io.dledger.broker.store.MessageStore;
+import io.dledger.broker.store.OffsetsResult;
+import io.dledger.proto.CommitOffsetsRequest;
+import io.dledger.proto.CommitOffsetsResponse;
+import io.dledger.proto.ConsumerServiceGrpc;
+import io.dledger.proto.ErrorCode;
+import io.dledger.proto.FetchOffsetsRequest;
+import io.dledger.proto.FetchOffsetsResponse;
+import io.dledger.proto.HeartbeatRequest;
+import io.dledger.proto.HeartbeatResponse;
+import io.dledger.proto.LeaveGroupRequest;
+import io.dledger.proto.LeaveGroupResponse;
+import io.dledger.proto.QueueOffset;
+import io.dledger.proto.internal.CommitOffsetsCommand;
+import io.dledger.proto.internal.QueueOffsetEntry;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.HashSet;
+
+/**
+ * Consumer groups: membership and queue assignment on the leader ({@link GroupCoordinator}), committed
+ * offsets through Raft (so a group resumes at its committed offsets after any failover), offsets readable
+ * on any node.
+ */
+public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServiceImplBase {
+    private final MessageStore store;
+    private final BrokerStateMachine fsm;
+    private final RaftNode raft;
+    private final CommandProposer proposer;
+    private final GroupCoordinator groups;
+
+    public ConsumerServiceImpl(MessageStore store, BrokerStateMachine fsm, RaftNode raft, CommandProposer proposer,
+                               GroupCoordinator groups) {
+        this.store = store;
+        this.fsm = fsm;
+        this.raft = raft;
+        this.proposer = proposer;
+        this.groups = groups;
+    }
+
+    private int checkGroupAndTopic(String group, String topic) {
+        RequestValidator.checkTopicName(topic);
+        if (!RequestValidator.TOPIC.matcher(group).matches()) {
+            throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "invalid group name '" + group
+                    + "': use 1 to 127 letters, digits, '.', '_' or '-'");
+        }
+        int queues = store.queueCount(topic);
+        if (queues < 0) {
+            throw RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + topic + "' does not exist");
+        }
+        return queues;
+    }
+
+    private void requireLeader() {
+        if (!fsm.isLeader()) {
+            throw RpcErrors.notLeader(raft.leader().orElse(null));
+        }
+    }
+
+    @Override
+    public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
+        try {
+            int queues = checkGroupAndTopic(req.getGroup(), req.getTopic());
+            if (req.getMemberId().isEmpty()) {
+                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "member_id is required");
+            }
+            requireLeader();
+            GroupCoordinator.Assignment a = groups.heartbeat(req.getGroup(), req.getTopic(), queues,
+                    req.getMemberId(), new HashSet<>(req.getOwnedQueuesList()));
+            out.onNext(HeartbeatResponse.newBuilder().addAllQueues(a.queues()).setGeneration(a.generation())
+                    .addAllMembers(a.members()).setHeartbeatIntervalMs(groups.heartbeatIntervalMs())
+                    .setSessionTimeoutMs(groups.sessionTimeoutMs()).build());
+            out.onCompleted();
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+        }
+    }
+
+    @Override
+    public void leaveGroup(LeaveGroupRequest req, StreamObserver<LeaveGroupResponse> out) {
+        try {
+            checkGroupAndTopic(req.getGroup(), req.getTopic());
+            requireLeader();
+            groups.leave(req.getGroup(), req.getTopic(), req.getMemberId());
+            out.onNext(LeaveGroupResponse.getDefaultInstance());
+            out.onCompleted();
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+        }
+    }
+
+    @Override
+    public void commitOffsets(CommitOffsetsRequest req, StreamObserver<CommitOffsetsResponse> out) {
+        CommitOffsetsCommand.Builder cmd = CommitOffsetsCommand.newBuilder().setGroup(req.getGroup())
+                .setTopic(req.getTopic());
+        try {
+            checkGroupAndTopic(req.getGroup(), req.getTopic());
+            if (req.getOffsetsCount() == 0 || req.getOffsetsCount() > RequestValidator.MAX_QUEUES) {
+                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "commit 1 to " + RequestValidator.MAX_QUEUES
+                        + " queue offsets at a time");
+            }
+            for (QueueOffset o : req.getOffsetsList()) {
+                cmd.addOffsets(QueueOffsetEntry.newBuilder().setQueue(o.getQueue()).setOffset(o.getOffset()));
+            }
+            requireLeader();
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
+        proposer.commitOffsets(cmd.build()).whenComplete((r, e) -> {
+            if (e != null) {
+                out.onError(RpcErrors.fromProposal(e, raft));
+            } else if (r.status() == OffsetsResult.Status.OK) {
+                out.onNext(CommitOffsetsResponse.newBuilder().setRaftIndex(store.lastAppliedIndex()).build());
+                out.onCompleted();
+            } else {
+                out.onError(RpcErrors.error(switch (r.status()) {
+                    case TOPIC_NOT_FOUND -> ErrorCode.TOPIC_NOT_FOUND;
+                    case QUEUE_NOT_FOUND -> ErrorCode.QUEUE_NOT_FOUND;
+                    default -> ErrorCode.OFFSET_OUT_OF_RANGE;
+                }, r.detail()));
+            }
+        });
+    }
+
+    @Override
+    public void fetchOffsets(FetchOffsetsRequest req, StreamObserver<FetchOffsetsResponse> out) {
+        try {
+            checkGroupAndTopic(req.getGroup(), req.getTopic());
+            FetchOffsetsResponse.Builder b = FetchOffsetsResponse.newBuilder();
+            store.committedOffsets(req.getGroup(), req.getTopic()).forEach((q, o) ->
+                    b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
+            out.onNext(b.build());
+            out.onCompleted();
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.dledger.broker.server;
+
+import io.dledger.broker.config.NodeConfig;
+import io.dledger.broker.group.GroupCoordinator;
+import io.dledger.broker.raft.RaftNode;
+import io.dledger.broker.readroute.LoadMeter;
+import io.dledger.broker.readroute.ReadRouter;
+import io.dledger.broker.statemachine.BrokerStateMachine;
+import io.dledger.broker.statemachine.CommandProposer;
+import io.dledger.broker.store.MessageStore;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's gRPC server with its services (messaging, admin, consumer groups) and what they share:
+ * the read executor (pulls and digests never run on gRPC's I/O threads), the long-polling waiters, the
+ * load meters and the read router.
+ */
+public final class GrpcFrontEnd implements AutoCloseable {
+    private final Server server;
+    private final ExecutorService reads;
+    private final ScheduledExecutorService timer;
+    private final AdminServiceImpl admin;
+
+    private GrpcFrontEnd(Server server, ExecutorService reads, ScheduledExecutorService timer, AdminServiceImpl admin) {
+        this.server = server;
+        this.reads = reads;
+        this.timer = timer;
+        this.admin = admin;
+    }
+
+    public static GrpcFrontEnd start(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
+                                     CommandProposer proposer) {
+        ExecutorService reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                daemon("dledger-read"));
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("dledger-pull-timer"));
+        LoadMeter produced = new LoadMeter(System::nanoTime);
+        LoadMeter pulls = new LoadMeter(System::nanoTime);
+        PullWaiters waiters = new PullWaiters(timer, reads);
+        store.setPublishListener(waiters);
+        PullHandler pullHandler = new PullHandler(config, store, fsm, raft,
+                new ReadRouter(config.readRoute(), produced, pulls), pulls, waiters, reads);
+        GroupCoordinator groups = new GroupCoordinator(System::nanoTime, 1000, 4000);
+        fsm.onLeadershipStart(groups::leadershipStarted);
+        AdminServiceImpl admin = new AdminServiceImpl(config, store, fsm, raft, proposer, reads);
+        Server server = NettyServerBuilder
+                .forAddress(new InetSocketAddress(config.grpcBindHost(), config.self().grpcPort()))
+                // room above the batch limit so an oversized batch gets BATCH_TOO_LARGE, not a bare
+                // RESOURCE_EXHAUSTED from gRPC
+                .maxInboundMessageSize(2 * config.batchMaxBytes() + (1 << 20))
+                .permitKeepAliveTime(20, TimeUnit.SECONDS)
+                // handlers never block (writes are proposed asynchronously, reads and digests go to the
+                // read executor), so they run on the I/O threads: one hand-off less per call
+                .directExecutor()
+                .addService(new MessagingServiceImpl(config, store, fsm, raft, proposer, pullHandler, produced))
+                .addService(admin)
+                .addService(new ConsumerServiceImpl(store, fsm, raft, proposer, groups))
+                .build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            admin.close();
+            reads.shutdownNow();
+            timer.shutdownNow();
+            throw new UncheckedIOException("cannot start the gRPC server on port " + config.self().grpcPort(), e);
+        }
+        return new GrpcFrontEnd(server, reads, timer, admin);
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.shutdownNow();
+        }
+        admin.close();
+        timer.shutdownNow();
+        reads.shutdownNow();
+    }
+}

@@ -1,0 +1,146 @@
+package io.dledger.broker.server;
+
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.closure.ReadIndexClosure;
+import com.google.protobuf.UnsafeByteOperations;
+import io.dledger.broker.config.NodeConfig;
+import io.dledger.broker.config.PeerSpec;
+import io.dledger.broker.raft.RaftNode;
+import io.dledger.broker.readroute.LoadMeter;
+import io.dledger.broker.readroute.ReadRouter;
+import io.dledger.broker.readroute.ReadSituation;
+import io.dledger.broker.statemachine.BrokerStateMachine;
+import io.dledger.broker.store.MessageRecord;
+import io.dledger.broker.store.MessageStore;
+import io.dledger.broker.store.ReadRejectedException;
+import io.dledger.proto.ErrorCode;
+import io.dledger.proto.PullRequest;
+import io.dledger.proto.PullResponse;
+import io.dledger.proto.PullSuggestion;
+import io.dledger.proto.StoredMessage;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves Pull on any node: reads what this node has applied (always committed data), optionally after
+ * a Raft ReadIndex round (read-your-writes on a follower), optionally waiting for new messages (long
+ * polling), and attaches the {@link ReadRouter}'s suggestion of where to pull next. Runs on the read
+ * executor, never on gRPC's I/O threads.
+ */
+final class PullHandler {
+    static final int MAX_WAIT_MS = 30_000;
+    private static final int DEFAULT_MAX_MESSAGES = 32;
+
+    private final NodeConfig config;
+    private final MessageStore store;
+    private final BrokerStateMachine fsm;
+    private final RaftNode raft;
+    private final ReadRouter router;
+    private final LoadMeter pulls;
+    private final PullWaiters waiters;
+    private final Executor reads;
+
+    PullHandler(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft, ReadRouter router,
+                LoadMeter pulls, PullWaiters waiters, Executor reads) {
+        this.config = config;
+        this.store = store;
+        this.fsm = fsm;
+        this.raft = raft;
+        this.router = router;
+        this.pulls = pulls;
+        this.waiters = waiters;
+        this.reads = reads;
+    }
+
+    void pull(PullRequest req, StreamObserver<PullResponse> out) {
+        pulls.record(1);
+        try {
+            RequestValidator.checkTopicName(req.getTopic());
+            if (req.getQueue() < 0 || req.getOffset() < 0 || req.getMaxMessages() < 0 || req.getMaxBytes() < 0
+                    || req.getMaxWaitMs() < 0) {
+                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT,
+                        "queue, offset, max_messages, max_bytes and max_wait_ms must not be negative");
+            }
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
+        long waitUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(req.getMaxWaitMs(), MAX_WAIT_MS));
+        if (!req.getReadYourWrites()) {
+            reads.execute(() -> serve(req, out, waitUntil));
+            return;
+        }
+        raft.node().readIndex(new byte[0], new ReadIndexClosure() {
+            @Override
+            public void run(Status status, long index, byte[] reqCtx) {
+                if (status.isOk()) { // JRaft calls this once the node has applied up to the read index
+                    reads.execute(() -> serve(req, out, waitUntil));
+                } else {
+                    out.onError(RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, "read-your-writes check with the leader "
+                            + "failed (" + status.getErrorMsg() + "); retry"));
+                }
+            }
+        });
+    }
+
+    private void serve(PullRequest req, StreamObserver<PullResponse> out, long waitUntil) {
+        if (out instanceof ServerCallStreamObserver<PullResponse> s && s.isCancelled()) {
+            return;
+        }
+        try {
+            int maxMessages = req.getMaxMessages() == 0 ? DEFAULT_MAX_MESSAGES
+                    : Math.min(req.getMaxMessages(), config.pullMaxMessages());
+            int maxBytes = req.getMaxBytes() == 0 ? config.pullMaxBytes()
+                    : Math.min(req.getMaxBytes(), config.pullMaxBytes());
+            List<MessageRecord> records = store.read(req.getTopic(), req.getQueue(), req.getOffset(), maxMessages,
+                    maxBytes);
+            long[] range = store.queueRange(req.getTopic(), req.getQueue());
+            long remaining = TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime());
+            if (records.isEmpty() && remaining > 0 && req.getOffset() >= range[1]) {
+                Runnable wakeNow = waiters.await(req.getTopic(), req.getQueue(), remaining,
+                        () -> serve(req, out, waitUntil));
+                if (store.queueRange(req.getTopic(), req.getQueue())[1] > req.getOffset()) {
+                    wakeNow.run(); // published while we registered
+                }
+                return;
+            }
+            long next = req.getOffset() + records.size();
+            PullResponse.Builder b = PullResponse.newBuilder().setServedBy(config.nodeId()).setNextOffset(next)
+                    .setMinOffset(range[0]).setMaxOffset(range[1])
+                    .setSuggestion(suggest(req, next >= range[1]));
+            for (MessageRecord m : records) {
+                b.addMessages(toProto(m));
+            }
+            out.onNext(b.build());
+            out.onCompleted();
+        } catch (ReadRejectedException e) {
+            out.onError(RpcErrors.fromRead(e));
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+        } catch (RuntimeException e) {
+            out.onError(RpcErrors.internal("pull of " + req.getTopic() + "/" + req.getQueue(), e));
+        }
+    }
+
+    private PullSuggestion suggest(PullRequest req, boolean reachedEnd) {
+        boolean leader = fsm.isLeader();
+        ReadSituation s = new ReadSituation(leader, raft.leader().orElse(null),
+                leader ? raft.followerLags() : List.of(),
+                store.bytesBehindHead(req.getTopic(), req.getQueue(), req.getOffset()), reachedEnd,
+                Math.max(0, raft.commitIndex() - raft.appliedIndex()));
+        ReadRouter.Suggestion r = router.suggest(s, req.getTopic(), req.getQueue());
+        PeerSpec target = r.node() == null ? config.self() : r.node();
+        return PullSuggestion.newBuilder().setNode(RpcErrors.nodeRef(target)).setReason(r.reason()).build();
+    }
+
+    static StoredMessage toProto(MessageRecord m) {
+        return StoredMessage.newBuilder().setTopic(m.topic()).setQueue(m.queue()).setOffset(m.offset())
+                .setStoreTimestamp(m.storeTimestamp()).setKey(m.key()).setTags(m.tags())
+                .putAllProperties(m.properties()).setBody(UnsafeByteOperations.unsafeWrap(m.body()))
+                .setRaftIndex(m.raftIndex()).build();
+    }
+}

@@ -1,0 +1,73 @@
+package io.dledger.broker.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class GroupCoordinatorTest {
+    private final AtomicLong now = new AtomicLong(TimeUnit.SECONDS.toNanos(1000));
+    private final GroupCoordinator c = new GroupCoordinator(now::get, 1000, 3000);
+
+    private List<Integer> beat(String member, Set<Integer> owned) {
+        return c.heartbeat("g", "t", 8, member, owned).queues();
+    }
+
+    private void advance(long ms) {
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(ms));
+    }
+
+    @Test
+    void queuesSpreadEvenlyAndMoveOnlyAfterRelease() {
+        assertThat(beat("a", Set.of())).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        List<Integer> bFirst = beat("b", Set.of());
+        assertThat(bFirst).as("a still owns everything").isEmpty();
+        List<Integer> aNow = beat("a", Set.of(0, 1, 2, 3, 4, 5, 6, 7));
+        assertThat(aNow).containsExactly(0, 2, 4, 6);
+        assertThat(beat("b", Set.of())).as("a has not released yet").isEmpty();
+        beat("a", new HashSet<>(aNow));
+        assertThat(beat("b", Set.of())).containsExactly(1, 3, 5, 7);
+    }
+
+    @Test
+    void silentMembersExpireAndTheirQueuesMove() {
+        beat("a", Set.of());
+        beat("b", Set.of());
+        beat("a", Set.of(0, 2, 4, 6));
+        beat("b", Set.of(1, 3, 5, 7));
+        advance(2000);
+        beat("a", Set.of(0, 2, 4, 6));
+        advance(1500); // b silent for 3.5 s
+        assertThat(beat("a", Set.of(0, 2, 4, 6))).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+    }
+
+    @Test
+    void leavingFreesQueuesAtOnceAndBumpsTheGeneration() {
+        beat("a", Set.of());
+        long gen = c.heartbeat("g", "t", 8, "b", Set.of()).generation();
+        c.leave("g", "t", "b");
+        GroupCoordinator.Assignment a = c.heartbeat("g", "t", 8, "a", Set.of(0, 2, 4, 6));
+        assertThat(a.queues()).hasSize(8);
+        assertThat(a.generation()).isGreaterThan(gen);
+        assertThat(a.members()).containsExactly("a");
+    }
+
+    @Test
+    void newLeaderOnlyConfirmsExistingOwnershipWhileSettling() {
+        c.leadershipStarted();
+        assertThat(beat("a", Set.of(0, 1, 2, 3))).as("keeps what it owns, gets nothing new")
+                .containsExactly(0, 1, 2, 3);
+        assertThat(beat("b", Set.of(3, 4, 5))).as("3 is a's").containsExactly(4, 5);
+        assertThat(beat("c", Set.of())).isEmpty();
+        advance(3100);
+        beat("b", Set.of(4, 5));
+        beat("c", Set.of());
+        assertThat(beat("a", Set.of(0, 1, 2, 3))).containsExactly(0, 3, 6);
+    }
+}
