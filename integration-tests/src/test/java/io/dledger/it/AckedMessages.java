@@ -13,9 +13,15 @@ import io.dledger.client.SendResult;
  */
 final class AckedMessages {
     private final AckLedger ledger = AckLedger.byBody();
+    private final java.util.Set<String> bodies = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     void add(String body, SendResult r) {
         ledger.acked(body, r.queue(), r.offset());
+        bodies.add(body);
+    }
+
+    java.util.Set<String> bodies() {
+        return java.util.Set.copyOf(bodies);
     }
 
     int size() {

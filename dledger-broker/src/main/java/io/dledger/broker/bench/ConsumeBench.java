@@ -4,6 +4,7 @@ import io.dledger.client.DLedgerClient;
 import io.dledger.client.Message;
 import io.dledger.client.Producer;
 import io.dledger.client.PullConsumer;
+import io.dledger.client.PullRequestOptions;
 import io.dledger.client.PullResult;
 import io.dledger.client.TopicDescription;
 import java.util.ArrayList;
@@ -63,10 +64,22 @@ final class ConsumeBench {
                 long from = d.queueRanges().get(q).minOffset();
                 queues.add(CompletableFuture.runAsync(() -> {
                     long offset = from;
+                    String node = null; // start at the leader, then go where each answer suggests
                     while (true) {
-                        PullResult r = consumer.pull(topic, queue, offset, 1000);
+                        PullResult r;
+                        try {
+                            r = consumer.pull(new PullRequestOptions(topic, queue, offset, 1000, 0, node));
+                        } catch (RuntimeException e) {
+                            node = null;
+                            continue;
+                        }
+                        node = r.suggestedNodeId();
                         if (r.messages().isEmpty()) {
-                            return;
+                            if (offset >= r.maxOffset() && leader.equals(r.servedBy())) {
+                                return;
+                            }
+                            node = null; // a follower had no more: make sure with the leader
+                            continue;
                         }
                         total.addAndGet(r.messages().size());
                         if (!leader.equals(r.servedBy())) {

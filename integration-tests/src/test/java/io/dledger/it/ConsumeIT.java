@@ -1,0 +1,199 @@
+package io.dledger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dledger.client.DLedgerClient;
+import io.dledger.client.Message;
+import io.dledger.client.Producer;
+import io.dledger.client.PullConsumer;
+import io.dledger.client.PullRequestOptions;
+import io.dledger.client.PullResult;
+import io.dledger.client.PushConsumer;
+import io.dledger.client.PushConsumerOptions;
+import io.dledger.client.SendResult;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The read side on real processes: followers serve a share of the reads when the leader is busy,
+ * consumption survives a follower's and the leader's death, a group resumes at its committed offsets,
+ * long polling and read-your-writes.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ConsumeIT {
+    /** A leader counts as busy from 20 messages or pulls a second, so modest test load moves reads. */
+    private static final Map<String, String> EAGER_OFFLOAD = Map.of("read.busy.produce.per.sec", "20",
+            "read.busy.pulls.per.sec", "20");
+
+    private TestCluster cluster;
+
+    @RegisterExtension
+    FailureLogs logs = new FailureLogs(() -> cluster);
+
+    @AfterEach
+    void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** Counts deliveries per message body; every body is unique. */
+    private static final class Received {
+        final Map<String, Integer> times = new ConcurrentHashMap<>();
+
+        void add(String body) {
+            times.merge(body, 1, Integer::sum);
+        }
+
+        boolean containsAll(Set<String> bodies) {
+            return times.keySet().containsAll(bodies);
+        }
+    }
+
+    private PushConsumer member(String group, String topic, Received received) {
+        PushConsumer c = cluster.client().newPushConsumer(PushConsumerOptions.builder(group, topic).threads(2).build(),
+                m -> received.add(m.bodyAsString()));
+        c.start();
+        return c;
+    }
+
+    @Test
+    void busyLeaderSendsReadsToFollowersAndConsumptionSurvivesAFollowerAndTheLeader() throws Exception {
+        cluster = TestCluster.start("consume", 3, EAGER_OFFLOAD);
+        cluster.client().admin().createTopic("feed", 4);
+        AckedMessages acked = new AckedMessages();
+        Received received = new Received();
+        try (BackgroundProducer producer = new BackgroundProducer(cluster.client(), "feed", "f", acked);
+             PushConsumer consumer = member("readers", "feed", received)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> consumer.processed() >= 300);
+            String leader = cluster.awaitLeader();
+            Map<String, Long> served = consumer.servedBy();
+            long byFollowers = served.entrySet().stream().filter(e -> !e.getKey().equals(leader))
+                    .mapToLong(Map.Entry::getValue).sum();
+            long total = served.values().stream().mapToLong(Long::longValue).sum();
+            assertThat(byFollowers).as("messages served by followers of %s in %s", total, served)
+                    .isGreaterThan(total / 10);
+
+            String follower = cluster.nodeIds().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+            cluster.kill(follower);
+            long afterFollowerKill = consumer.processed();
+            await().atMost(Duration.ofSeconds(60)).until(() -> consumer.processed() >= afterFollowerKill + 200);
+
+            cluster.killLeader();
+            long afterLeaderKill = consumer.processed();
+            cluster.restart(follower); // a majority again
+            await().atMost(Duration.ofSeconds(90)).until(() -> consumer.processed() >= afterLeaderKill + 200);
+            assertThat(producer.errors()).isEmpty();
+        }
+        Set<String> ackedBodies = acked.bodies();
+        await().atMost(Duration.ofSeconds(60)).until(() -> drain(received, ackedBodies));
+    }
+
+    /** Starts a fresh member of the same group until it has seen every acknowledged body. */
+    private boolean drain(Received received, Set<String> bodies) {
+        if (received.containsAll(bodies)) {
+            return true;
+        }
+        try (PushConsumer again = member("readers", "feed", received)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> received.containsAll(bodies));
+        }
+        return true;
+    }
+
+    @Test
+    void groupResumesAtCommittedOffsetsAfterLeaderFailoverAndQueuesMoveWhenAMemberDies() throws Exception {
+        cluster = TestCluster.start("groups", 3, Map.of());
+        DLedgerClient client = cluster.client();
+        client.admin().createTopic("orders", 4);
+        java.util.Set<String> sent = ConcurrentHashMap.newKeySet();
+        try (Producer p = client.newProducer()) {
+            for (int i = 0; i < 400; i++) {
+                SendResult r = p.send("orders", Message.of("o-" + i));
+                sent.add("o-" + i);
+                assertThat(r.offset()).isNotNegative();
+            }
+        }
+        Received first = new Received();
+        try (PushConsumer c = member("billing", "orders", first)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> first.containsAll(sent));
+        } // close commits and leaves
+        cluster.killLeader();
+        cluster.awaitLeader();
+        try (PushConsumer again = member("billing", "orders", new Received())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> again.assignedQueues().size() == 4);
+            // nothing new was produced: a member resuming at the committed offsets gets nothing
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> again.processed() == 0);
+        }
+
+        // a second member running as its own process (the CLI), killed with SIGKILL
+        ProcessHandle other = startCliMember("billing", "orders");
+        Received survivor = new Received();
+        try (PushConsumer mine = member("billing", "orders", survivor)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> mine.assignedQueues().size() == 2);
+            other.destroyForcibly();
+            await().atMost(Duration.ofSeconds(30)).until(() -> mine.assignedQueues().size() == 4);
+            try (Producer p = client.newProducer()) {
+                for (int i = 0; i < 40; i++) {
+                    p.send("orders", Message.of("late-" + i).withQueue(i % 4));
+                }
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> survivor.times.keySet().stream()
+                    .filter(b -> b.startsWith("late-")).count() == 40);
+        } finally {
+            other.destroyForcibly();
+        }
+    }
+
+    private ProcessHandle startCliMember(String group, String topic) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(io.dledger.broker.local.LocalCluster.NODE_JVM_FLAGS);
+        cmd.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), "io.dledger.broker.cli.DLedgerCli",
+                "consume", "-s", cluster.local().seeds(), "-t", topic, "-g", group, "-n", "0", "--idle-exit", "0"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(cluster.local().dir().resolve("cli-consumer.log").toFile()).start();
+        return p.toHandle();
+    }
+
+    @Test
+    void longPollingAnswersWhenAMessageArrivesAndReadYourWritesSeesEveryWrite() throws Exception {
+        cluster = TestCluster.start("longpoll", 3, Map.of());
+        DLedgerClient client = cluster.client();
+        client.admin().createTopic("events", 1);
+        String leader = cluster.awaitLeader();
+        String follower = cluster.nodeIds().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+        try (PullConsumer consumer = client.newPullConsumer(); Producer p = client.newProducer()) {
+            long t0 = System.nanoTime();
+            PullResult empty = consumer.pull(PullRequestOptions.of("events", 0, 0).withMaxWait(300));
+            assertThat(empty.messages()).isEmpty();
+            assertThat(System.nanoTime() - t0).as("waited for the deadline")
+                    .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(250));
+
+            CompletableFuture<PullResult> waiting = consumer.pullAsync(PullRequestOptions.of("events", 0, 0)
+                    .withMaxWait(20_000));
+            await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+            assertThat(waiting).isNotDone();
+            p.send("events", Message.of("wake-up"));
+            PullResult woken = waiting.get(10, TimeUnit.SECONDS);
+            assertThat(woken.messages()).extracting(m -> m.bodyAsString()).containsExactly("wake-up");
+
+            for (int i = 0; i < 50; i++) {
+                SendResult r = p.send("events", Message.of("ryw-" + i));
+                PullResult read = consumer.pull(PullRequestOptions.of("events", 0, r.offset()).fromNode(follower)
+                        .withReadYourWrites(true));
+                assertThat(read.servedBy()).isEqualTo(follower);
+                assertThat(read.messages()).as("follower sees write %d at once", i).isNotEmpty();
+                assertThat(read.messages().get(0).bodyAsString()).isEqualTo("ryw-" + i);
+            }
+        }
+    }
+}
