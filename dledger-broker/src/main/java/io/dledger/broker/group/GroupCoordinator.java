@@ -16,8 +16,9 @@ import java.util.function.LongSupplier;
  * {@code sessionTimeoutMs} of silence; after a leader change they simply heartbeat the new leader).
  *
  * <p>Assignment: live members sorted by id; queue {@code q} targets member {@code q % members}. A member
- * is granted its target queues minus those another live member still reports owning, so a queue moves
- * only after its previous owner released it (or expired): no queue is consumed by two members at once.
+ * is granted its target queues minus those another live member still owns (reported, or granted and not
+ * yet reported back), so a queue moves only after its previous owner released it (or expired): no queue
+ * is consumed by two members at once.
  * For one session timeout after this node became leader it knows only some members, so it grants each
  * member only queues it already owns and nobody else claims; new assignments wait for that to settle.
  *
@@ -103,6 +104,11 @@ public final class GroupCoordinator {
                 granted.add(q);
             }
         }
+        // what was just granted counts as owned until the member reports otherwise, so the same queue cannot be
+        // granted to someone else before this member even started on it
+        Set<Integer> claims = new HashSet<>(owned);
+        claims.addAll(granted);
+        self.owned = Set.copyOf(claims);
         return new Assignment(granted, g.generation, live);
     }
 

@@ -65,9 +65,16 @@ class GroupCoordinatorTest {
                 .containsExactly(0, 1, 2, 3);
         assertThat(beat("b", Set.of(3, 4, 5))).as("3 is a's").containsExactly(4, 5);
         assertThat(beat("c", Set.of())).isEmpty();
-        advance(3100);
+        advance(1500);
+        beat("a", Set.of(0, 1, 2, 3));
         beat("b", Set.of(4, 5));
         beat("c", Set.of());
+        advance(1600); // settled
+        assertThat(beat("b", Set.of(4, 5))).as("1 is still a's").containsExactly(4, 7);
+        assertThat(beat("c", Set.of())).as("2 is a's, 5 b's").isEmpty();
         assertThat(beat("a", Set.of(0, 1, 2, 3))).containsExactly(0, 3, 6);
+        assertThat(beat("c", Set.of())).as("a has not released 1 and 2 yet").isEmpty();
+        beat("a", Set.of(0, 3, 6));
+        assertThat(beat("c", Set.of())).as("a released 1 and 2").containsExactly(2);
     }
 }
