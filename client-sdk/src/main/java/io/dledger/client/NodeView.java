@@ -20,8 +20,9 @@ import io.dledger.proto.Role;
  * @param error             why it did not answer (or why it stopped serving), or {@code null}
  * @param lagEntries        Raft entries it is behind the leader, as the leader reports it (0 for the leader,
  *                          -1 when unknown)
+ * @param metricsUrl        where the node's Prometheus metrics are ({@code null} when unreachable)
  */
 public record NodeView(String id, String grpcAddress, Role role, long term, String leaderId, long commitIndex,
         long appliedIndex, long lastLogIndex, long lastSnapshotIndex, boolean reachable, String error,
-        long lagEntries) {
+        long lagEntries, String metricsUrl) {
 }

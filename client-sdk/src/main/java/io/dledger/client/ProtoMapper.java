@@ -75,7 +75,8 @@ final class ProtoMapper {
     static NodeView toView(String id, String address, NodeStatus s) {
         return new NodeView(id, address, s.getRole(), s.getTerm(),
                 s.hasLeader() ? emptyToNull(s.getLeader().getId()) : null, s.getCommitIndex(), s.getAppliedIndex(),
-                s.getLastLogIndex(), s.getLastSnapshotIndex(), true, emptyToNull(s.getError()), -1);
+                s.getLastLogIndex(), s.getLastSnapshotIndex(), true, emptyToNull(s.getError()), -1,
+                emptyToNull(s.getMetricsUrl()));
     }
 
     static String emptyToNull(String s) {

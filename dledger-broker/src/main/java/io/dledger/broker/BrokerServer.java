@@ -1,7 +1,12 @@
 package io.dledger.broker;
 
 import io.dledger.broker.config.NodeConfig;
+import io.dledger.broker.metrics.BrokerMetrics;
+import io.dledger.broker.metrics.HttpEndpoint;
 import io.dledger.broker.raft.RaftNode;
+import io.dledger.broker.readroute.ReadSituation;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
 import io.dledger.broker.server.GrpcFrontEnd;
 import io.dledger.broker.statemachine.BrokerStateMachine;
 import io.dledger.broker.statemachine.CommandProposer;
@@ -23,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class BrokerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerServer.class);
+    /** A node this many committed entries behind is not ready. */
+    static final long READY_MAX_BEHIND = 1000;
 
     private final NodeConfig config;
     private final MessageStore store;
@@ -30,9 +37,11 @@ public final class BrokerServer implements AutoCloseable {
     private final BrokerStateMachine fsm;
     private final RaftNode raft;
     private final GrpcFrontEnd frontEnd;
+    private final HttpEndpoint http;
 
     private BrokerServer(NodeConfig config, MessageStore store, ExecutorService snapshotExecutor,
-                         BrokerStateMachine fsm, RaftNode raft, GrpcFrontEnd frontEnd) {
+                         BrokerStateMachine fsm, RaftNode raft, GrpcFrontEnd frontEnd, HttpEndpoint http) {
+        this.http = http;
         this.config = config;
         this.store = store;
         this.snapshotExecutor = snapshotExecutor;
@@ -54,15 +63,25 @@ public final class BrokerServer implements AutoCloseable {
         CommandProposer proposer = new CommandProposer(fsm, System::currentTimeMillis, config.entryMaxBytes(),
                 config.maxInflightEntries(), config.writeQueueMaxBytes());
         RaftNode raft = null;
+        GrpcFrontEnd frontEnd = null;
+        HttpEndpoint http = null;
         try {
             raft = RaftNode.start(config, fsm);
             proposer.attach(raft.node());
-            registerGauges(registry, store, raft, proposer);
-            GrpcFrontEnd frontEnd = GrpcFrontEnd.start(config, store, fsm, raft, proposer);
-            LOG.info("node {} serving gRPC on {}:{}, data in {}", config.nodeId(), config.grpcBindHost(),
-                    config.self().grpcPort(), config.dataDir());
-            return new BrokerServer(config, store, snapshots, fsm, raft, frontEnd);
+            BrokerMetrics metrics = new BrokerMetrics(registry);
+            metrics.bind(raft, fsm, store, proposer);
+            frontEnd = GrpcFrontEnd.start(config, store, fsm, raft, proposer, metrics);
+            RaftNode r = raft;
+            http = HttpEndpoint.start(config.grpcBindHost(), config.httpPort(),
+                    registry instanceof PrometheusMeterRegistry p ? p : null, () -> notReady(fsm, store, r));
+            LOG.info("node {} serving gRPC on {}:{} and HTTP (/metrics, /health) on port {}, data in {}",
+                    config.nodeId(), config.grpcBindHost(), config.self().grpcPort(), config.httpPort(),
+                    config.dataDir());
+            return new BrokerServer(config, store, snapshots, fsm, raft, frontEnd, http);
         } catch (RuntimeException e) {
+            if (frontEnd != null) {
+                frontEnd.close();
+            }
             if (raft != null) {
                 raft.close();
             }
@@ -84,12 +103,51 @@ public final class BrokerServer implements AutoCloseable {
         }
     }
 
-    private static void registerGauges(MeterRegistry registry, MessageStore store, RaftNode raft,
-                                       CommandProposer proposer) {
-        registry.gauge("dledger.raft.applied.index", raft, RaftNode::appliedIndex);
-        registry.gauge("dledger.raft.commit.index", raft, RaftNode::commitIndex);
-        registry.gauge("dledger.store.log.end.position", store, MessageStore::logEndPosition);
-        registry.gauge("dledger.write.queued", proposer, CommandProposer::queued);
+    /** Why this node is not ready to serve, or empty: part of a cluster with a known leader, caught up. */
+    static Optional<String> notReady(BrokerStateMachine fsm, MessageStore store, RaftNode raft) {
+        if (fsm.error() != null) {
+            return Optional.of(fsm.error());
+        }
+        if (store.failure() != null) {
+            return Optional.of(store.failure());
+        }
+        try {
+            if (raft.leader().isEmpty()) {
+                return Optional.of("no leader known");
+            }
+            long behind = raft.commitIndex() - raft.appliedIndex();
+            return behind > READY_MAX_BEHIND ? Optional.of(behind + " committed entries not applied yet")
+                    : Optional.empty();
+        } catch (RuntimeException e) {
+            return Optional.of("Raft node not serving: " + e.getMessage());
+        }
+    }
+
+    private void handOverLeadership() {
+        if (!fsm.isLeader() || config.shutdownTransferMs() == 0) {
+            return;
+        }
+        Optional<ReadSituation.FollowerLag> best = raft.followerLags().stream().filter(f -> f.lagEntries() >= 0)
+                .min(java.util.Comparator.comparingLong(ReadSituation.FollowerLag::lagEntries));
+        if (best.isEmpty()) {
+            LOG.info("no follower to hand leadership to; stopping as leader");
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.shutdownTransferMs());
+        String target = best.get().peer().id();
+        if (!raft.transferLeadership(target)) {
+            return;
+        }
+        while (fsm.isLeader() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.info(fsm.isLeader() ? "leadership transfer to {} did not finish in time" : "handed leadership to {}",
+                target);
     }
 
     public NodeConfig config() {
@@ -104,9 +162,16 @@ public final class BrokerServer implements AutoCloseable {
         return raft;
     }
 
+    /**
+     * Stops the node. A leader first hands leadership to the most caught-up follower and waits (up to
+     * {@code shutdown.transfer.ms}) until it has taken over, so clients move on without a failed send;
+     * requests in flight are answered before the gRPC server closes.
+     */
     @Override
     public void close() {
         LOG.info("node {} stopping", config.nodeId());
+        handOverLeadership();
+        http.close();
         frontEnd.close();
         raft.close();
         snapshotExecutor.shutdown();

@@ -47,6 +47,7 @@ final class ClusterTable {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", n.id());
             m.put("grpcAddress", n.grpcAddress());
+            m.put("metricsUrl", n.metricsUrl());
             m.put("reachable", n.reachable());
             m.put("role", n.reachable() ? n.role().name() : "UNREACHABLE");
             m.put("term", n.term());

@@ -5,7 +5,8 @@ import io.dledger.broker.config.ConfigException;
 import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.NodeConfigLoader;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -57,7 +58,7 @@ final class NodeCommand implements Callable<Integer> {
             System.err.println(new ConfigException(all).getMessage());
             return 2;
         }
-        BrokerServer server = BrokerServer.start(config, new SimpleMeterRegistry());
+        BrokerServer server = BrokerServer.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

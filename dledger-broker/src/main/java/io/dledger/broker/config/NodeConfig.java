@@ -13,6 +13,11 @@ public record NodeConfig(
         List<PeerSpec> peers,
         Path dataDir,
         String grpcBindHost,
+        int httpPort,
+        int shutdownTransferMs,
+        long retentionMs,
+        long retentionBytes,
+        long retentionCheckMs,
         int electionTimeoutMs,
         int electionMaxDelayMs,
         boolean raftSync,
@@ -37,6 +42,11 @@ public record NodeConfig(
     /** This node's entry in the peer list. */
     public PeerSpec self() {
         return peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElseThrow();
+    }
+
+    /** Where this node's /metrics and /health answer. */
+    public String metricsUrl() {
+        return "http://" + self().host() + ":" + httpPort + "/metrics";
     }
 
     public Path raftDir() {

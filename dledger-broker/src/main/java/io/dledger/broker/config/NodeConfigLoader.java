@@ -90,6 +90,11 @@ public final class NodeConfigLoader {
         }
         Ints ints = new Ints(v, problems);
         int electionTimeout = ints.get(ConfigKey.ELECTION_TIMEOUT_MS, 100, 60_000);
+        int httpPort = ints.get(ConfigKey.HTTP_PORT, 0, 65535);
+        int transferMs = ints.get(ConfigKey.SHUTDOWN_TRANSFER_MS, 0, 600_000);
+        long retentionMs = ints.getLong(ConfigKey.RETENTION_MS, 0, Long.MAX_VALUE);
+        long retentionBytes = ints.getLong(ConfigKey.RETENTION_BYTES, 0, Long.MAX_VALUE);
+        long retentionCheck = ints.getLong(ConfigKey.RETENTION_CHECK_MS, 100, 24L * 3600 * 1000);
         int electionDelay = ints.get(ConfigKey.ELECTION_MAX_DELAY_MS, 0, 60_000);
         int snapshotInterval = ints.get(ConfigKey.SNAPSHOT_INTERVAL_SECS, 0, 365 * 24 * 3600);
         long segmentBytes = ints.getLong(ConfigKey.SEGMENT_BYTES, 64 * 1024, 1L << 40);
@@ -122,7 +127,12 @@ public final class NodeConfigLoader {
         }
         String dataDir = v.get(ConfigKey.DATA_DIR);
         Path data = Path.of(dataDir == null || dataDir.isBlank() ? "data/" + nodeId : dataDir).toAbsolutePath();
-        return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), electionTimeout, electionDelay,
+        int self = peers.stream().filter(p -> p.id().equals(nodeId)).mapToInt(PeerSpec::grpcPort).findFirst().orElse(0);
+        if (httpPort == 0 && self + 100 > 65535) {
+            throw new ConfigException("http.port: the default (gRPC port + 100) exceeds 65535; set http.port");
+        }
+        return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), httpPort == 0 ? self + 100 : httpPort,
+                transferMs, retentionMs, retentionBytes, retentionCheck, electionTimeout, electionDelay,
                 sync, snapshotInterval, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
                 entryMax, inflight, queueMax, maxQueues,
                 new ReadRouteConfig(routeEnabled, busyProduce, busyPull, coldBytes == 0 ? defaultColdBytes() : coldBytes,

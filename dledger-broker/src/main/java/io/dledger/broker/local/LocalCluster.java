@@ -45,15 +45,16 @@ public final class LocalCluster {
     }
 
     /**
-     * Lays out a new cluster of {@code size} nodes in {@code dir}. Ports: {@code basePort + i} for Raft
-     * and {@code basePort + 100 + i} for gRPC, or free ports chosen by the system when basePort is 0.
+     * Lays out a new cluster of {@code size} nodes in {@code dir}. Ports: {@code basePort + i} for Raft,
+     * {@code basePort + 100 + i} for gRPC and {@code basePort + 200 + i} for HTTP (metrics, health), or
+     * free ports chosen by the system when basePort is 0.
      * {@code settings} are extra node settings (key=value) passed to every node.
      */
     public static LocalCluster create(Path dir, int size, int basePort, Map<String, String> settings) {
         if (size < 1 || size > 9) {
             throw new IllegalArgumentException("a local cluster has 1 to 9 nodes, not " + size);
         }
-        if (basePort != 0 && (basePort < 1024 || basePort + 100 + size > 65535)) {
+        if (basePort != 0 && (basePort < 1024 || basePort + 200 + size > 65535)) {
             throw new IllegalArgumentException("base port " + basePort + " leaves ports outside 1024..65535; "
                     + "use 0 for free ports");
         }
@@ -61,9 +62,10 @@ public final class LocalCluster {
         for (int i = 1; i <= size; i++) {
             int raft = basePort == 0 ? freePort() : basePort + i;
             int grpc = basePort == 0 ? freePort() : basePort + 100 + i;
+            int http = basePort == 0 ? freePort() : basePort + 200 + i;
             PeerSpec p = new PeerSpec("n" + i, "127.0.0.1", raft, grpc);
             Path data = dir.resolve(p.id()).toAbsolutePath();
-            nodes.add(new NodeProcess(p, data, data.resolve("node.log"), 0, null));
+            nodes.add(new NodeProcess(p, http, data, data.resolve("node.log"), 0, null));
         }
         return new LocalCluster(dir.toAbsolutePath(), new LinkedHashMap<>(settings), nodes);
     }
@@ -127,6 +129,7 @@ public final class LocalCluster {
         cmd.add("--node-id=" + id);
         cmd.add("--peers=" + peers());
         cmd.add("--data-dir=" + n.dataDir());
+        cmd.add("--set=http.port=" + n.httpPort());
         settings.forEach((k, v) -> cmd.add("--set=" + k + "=" + v));
         try {
             Files.createDirectories(n.dataDir());
@@ -193,6 +196,7 @@ public final class LocalCluster {
             NodeProcess n = nodes.get(i);
             p.setProperty("node." + i + ".peer", n.peer().toString());
             p.setProperty("node." + i + ".pid", Long.toString(n.pid()));
+            p.setProperty("node." + i + ".http", Integer.toString(n.httpPort()));
             p.setProperty("node." + i + ".started", n.startedAt() == null ? "" : n.startedAt().toString());
         }
         try {
@@ -240,7 +244,8 @@ public final class LocalCluster {
             PeerSpec peer = parsed.get(0);
             String started = p.getProperty("node." + i + ".started", "");
             Path data = dir.toAbsolutePath().resolve(peer.id());
-            nodes.add(new NodeProcess(peer, data, data.resolve("node.log"),
+            int http = Integer.parseInt(p.getProperty("node." + i + ".http", Integer.toString(peer.grpcPort() + 100)));
+            nodes.add(new NodeProcess(peer, http, data, data.resolve("node.log"),
                     Long.parseLong(p.getProperty("node." + i + ".pid", "0")),
                     started.isEmpty() ? null : Instant.parse(started)));
         }

@@ -10,7 +10,7 @@ import java.util.Optional;
  * system process running it (identified by pid and start time, so a recycled pid is never mistaken for
  * ours).
  */
-public record NodeProcess(PeerSpec peer, Path dataDir, Path logFile, long pid, Instant startedAt) {
+public record NodeProcess(PeerSpec peer, int httpPort, Path dataDir, Path logFile, long pid, Instant startedAt) {
 
     public String id() {
         return peer.id();
@@ -18,6 +18,10 @@ public record NodeProcess(PeerSpec peer, Path dataDir, Path logFile, long pid, I
 
     public String grpcAddress() {
         return peer.grpcAddress();
+    }
+
+    public String metricsUrl() {
+        return "http://" + peer.host() + ":" + httpPort + "/metrics";
     }
 
     /** The live process this record describes, if it still runs. */
@@ -35,6 +39,6 @@ public record NodeProcess(PeerSpec peer, Path dataDir, Path logFile, long pid, I
     }
 
     NodeProcess withProcess(long newPid, Instant newStart) {
-        return new NodeProcess(peer, dataDir, logFile, newPid, newStart);
+        return new NodeProcess(peer, httpPort, dataDir, logFile, newPid, newStart);
     }
 }

@@ -163,6 +163,20 @@ public final class RaftNode implements AutoCloseable {
     private record CachedLags(long at, List<ReadSituation.FollowerLag> lags) {
     }
 
+    /** Asks JRaft to hand leadership to {@code nodeId} (or to any caught-up follower when null). */
+    public boolean transferLeadership(String nodeId) {
+        PeerId target = nodeId == null ? PeerId.ANY_PEER : config.peers().stream()
+                .filter(p -> p.id().equals(nodeId)).findFirst().map(RaftNode::peerId).orElse(null);
+        if (target == null) {
+            return false;
+        }
+        Status s = node.transferLeadershipTo(target);
+        if (!s.isOk()) {
+            LOG.warn("leadership transfer to {} refused: {}", nodeId == null ? "any follower" : nodeId, s.getErrorMsg());
+        }
+        return s.isOk();
+    }
+
     /** Takes a snapshot now; completes with the snapshot's index. */
     public CompletableFuture<Long> snapshot() {
         CompletableFuture<Long> f = new CompletableFuture<>();

@@ -2,6 +2,8 @@ package io.dledger.broker.server;
 
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.group.GroupCoordinator;
+import io.dledger.broker.metrics.BrokerMetrics;
+import io.dledger.broker.metrics.RpcMetricsInterceptor;
 import io.dledger.broker.raft.RaftNode;
 import io.dledger.broker.readroute.LoadMeter;
 import io.dledger.broker.readroute.ReadRouter;
@@ -38,7 +40,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
     }
 
     public static GrpcFrontEnd start(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
-                                     CommandProposer proposer) {
+                                     CommandProposer proposer, BrokerMetrics metrics) {
         ExecutorService reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 daemon("dledger-read"));
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("dledger-pull-timer"));
@@ -60,7 +62,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 // handlers never block (writes are proposed asynchronously, reads and digests go to the
                 // read executor), so they run on the I/O threads: one hand-off less per call
                 .directExecutor()
-                .addService(new MessagingServiceImpl(config, store, fsm, raft, proposer, pullHandler, produced))
+                .intercept(new RpcMetricsInterceptor(metrics.registry()))
+                .addService(new MessagingServiceImpl(config, store, fsm, raft, proposer, pullHandler, produced, metrics))
                 .addService(admin)
                 .addService(new ConsumerServiceImpl(store, fsm, raft, proposer, groups))
                 .build();

@@ -18,6 +18,7 @@ import io.dledger.proto.internal.CommandMessage;
 import io.dledger.proto.internal.ProduceCommand;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.dledger.broker.metrics.BrokerMetrics;
 import io.dledger.broker.readroute.LoadMeter;
 
 /**
@@ -35,9 +36,12 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
     private final QueueSelector selector = new QueueSelector();
     private final PullHandler pulls;
     private final LoadMeter produced;
+    private final BrokerMetrics metrics;
 
     public MessagingServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
-                                CommandProposer proposer, PullHandler pulls, LoadMeter produced) {
+                                CommandProposer proposer, PullHandler pulls, LoadMeter produced,
+                                BrokerMetrics metrics) {
+        this.metrics = metrics;
         this.pulls = pulls;
         this.produced = produced;
         this.config = config;
@@ -68,6 +72,9 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
             if (e != null) {
                 out.onError(RpcErrors.fromProposal(e, raft));
             } else if (r.status() == ProduceResult.Status.OK || r.status() == ProduceResult.Status.DUPLICATE) {
+                if (r.status() == ProduceResult.Status.OK) {
+                    metrics.produced(cmd.getMessagesCount(), bodyBytes(cmd));
+                }
                 out.onNext(toResponse(r));
                 out.onCompleted();
             } else {
@@ -79,6 +86,14 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
                 }, r.detail()));
             }
         });
+    }
+
+    private static long bodyBytes(ProduceCommand cmd) {
+        long n = 0;
+        for (int i = 0; i < cmd.getMessagesCount(); i++) {
+            n += cmd.getMessages(i).getBody().size();
+        }
+        return n;
     }
 
     private ProduceCommand toCommand(ProduceRequest req) {

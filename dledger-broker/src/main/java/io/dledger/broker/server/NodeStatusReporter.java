@@ -23,6 +23,7 @@ final class NodeStatusReporter {
     /** Never fails: a node in JRaft's error state reports role INACTIVE and why. */
     NodeStatus status() {
         NodeStatus.Builder b = NodeStatus.newBuilder().setSelf(RpcErrors.nodeRef(config.self()))
+                .setMetricsUrl(config.metricsUrl())
                 .setTerm(raft.term()).setLastSnapshotIndex(fsm.lastSnapshotIndex())
                 .setSnapshotsInstalled(fsm.snapshotsInstalled());
         for (PeerSpec p : config.peers()) {

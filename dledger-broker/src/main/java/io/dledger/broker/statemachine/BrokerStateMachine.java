@@ -49,6 +49,9 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     private volatile long lastSnapshotIndex;
     private volatile String error;
     private final java.util.List<Runnable> leaderStartListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<Runnable> leaderChangeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** When this node last lost its leader (nanoTime), to log how long the election took; 0 when unknown. */
+    private volatile long leaderLostAt;
 
     public BrokerStateMachine(MessageStore store, Executor snapshotExecutor) {
         this.store = store;
@@ -181,25 +184,42 @@ public final class BrokerStateMachine extends StateMachineAdapter {
         leaderTerm = term;
         knownTerm = Math.max(knownTerm, term);
         leaderStartListeners.forEach(Runnable::run);
-        LOG.info("became leader in term {} (applied index {})", term, store.lastAppliedIndex());
+        leaderChangeListeners.forEach(Runnable::run);
+        LOG.info("leader change: this node leads term {}{} (applied index {})", term, electionTook(),
+                store.lastAppliedIndex());
     }
 
     @Override
     public void onLeaderStop(Status status) {
-        LOG.info("stepped down as leader of term {}: {}", leaderTerm, status);
+        LOG.info("stepped down as leader of term {}: {}", leaderTerm, status.getErrorMsg());
         leaderTerm = -1;
+        leaderLostAt = System.nanoTime();
     }
 
     @Override
     public void onStartFollowing(LeaderChangeContext ctx) {
         knownTerm = Math.max(knownTerm, ctx.getTerm());
-        LOG.info("following leader {} in term {}", ctx.getLeaderId(), ctx.getTerm());
+        leaderChangeListeners.forEach(Runnable::run);
+        LOG.info("leader change: {} leads term {}{}", ctx.getLeaderId(), ctx.getTerm(), electionTook());
     }
 
     @Override
     public void onStopFollowing(LeaderChangeContext ctx) {
         knownTerm = Math.max(knownTerm, ctx.getTerm());
-        LOG.info("stopped following leader {} of term {}: {}", ctx.getLeaderId(), ctx.getTerm(), ctx.getStatus());
+        leaderLostAt = System.nanoTime();
+        LOG.debug("stopped following leader {} of term {}: {}", ctx.getLeaderId(), ctx.getTerm(), ctx.getStatus());
+    }
+
+    private String electionTook() {
+        long lost = leaderLostAt;
+        leaderLostAt = 0;
+        return lost == 0 ? "" : "; election took " + (System.nanoTime() - lost) / 1_000_000 + " ms after the "
+                + "previous leader was lost";
+    }
+
+    /** Runs {@code listener} whenever this node learns of a new leader (itself included). */
+    public void onLeaderChange(Runnable listener) {
+        leaderChangeListeners.add(listener);
     }
 
     @Override

@@ -275,6 +275,22 @@ public final class MessageStore implements AutoCloseable {
         return e.remaining() < IndexFile.ENTRY_SIZE ? 0 : Math.max(0, d.log().endPosition() - e.getLong(0));
     }
 
+    /** What the store holds: messages in all queues, log bytes, segment files. */
+    public record Stats(long messages, long bytes, int segments) {
+    }
+
+    /** Any thread. */
+    public Stats stats() {
+        StoreData d = data;
+        long messages = 0;
+        for (TopicQueues t : d.topics().values()) {
+            for (int q = 0; q < t.queueCount(); q++) {
+                messages += t.queue(q).nextOffset() - t.queue(q).minOffset();
+            }
+        }
+        return new Stats(messages, d.log().endPosition() - d.log().startPosition(), d.log().segments().size());
+    }
+
     /** Queues of every topic together (each holds open index files). Any thread. */
     public int totalQueues() {
         return data.topics().values().stream().mapToInt(TopicQueues::queueCount).sum();
