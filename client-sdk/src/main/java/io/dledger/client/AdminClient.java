@@ -80,6 +80,21 @@ public interface AdminClient {
     long takeSnapshot(String nodeId);
 
     /**
+     * Hands leadership to {@code toNodeId} ({@code null}: the most caught-up follower) and waits until it took
+     * over. Not retried once sent.
+     *
+     * @return the new leader's id
+     */
+    String transferLeadership(String toNodeId);
+
+    /**
+     * Deletes a topic with its messages and its groups' offsets, on every node.
+     *
+     * @return true when it existed (NOT_FOUND otherwise)
+     */
+    boolean deleteTopic(String topic);
+
+    /**
      * The current leader as the client knows it, asking the cluster first when it knows none. Empty when no node
      * names a reachable leader (for example during an election).
      *

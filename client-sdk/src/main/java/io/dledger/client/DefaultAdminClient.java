@@ -1,5 +1,7 @@
 package io.dledger.client;
 
+import io.dledger.proto.DeleteTopicRequest;
+import io.dledger.proto.TransferLeadershipRequest;
 import io.dledger.proto.CreateTopicRequest;
 import io.dledger.proto.DescribeTopicRequest;
 import io.dledger.proto.NodeStatus;
@@ -69,6 +71,21 @@ final class DefaultAdminClient implements AdminClient {
     @Override
     public long takeSnapshot(String nodeId) {
         return Errors.await(router.execute(Operations.takeSnapshot(nodeId))).getSnapshotIndex();
+    }
+
+    @Override
+    public String transferLeadership(String toNodeId) {
+        TransferLeadershipRequest.Builder b = TransferLeadershipRequest.newBuilder();
+        if (toNodeId != null) {
+            b.setToNodeId(toNodeId);
+        }
+        return Errors.await(router.execute(Operations.transferLeadership(b.build()))).getLeaderId();
+    }
+
+    @Override
+    public boolean deleteTopic(String topic) {
+        return Errors.await(router.execute(Operations.deleteTopic(DeleteTopicRequest.newBuilder().setTopic(topic)
+                .build()))).getDeleted();
     }
 
     @Override

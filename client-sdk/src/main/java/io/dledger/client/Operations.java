@@ -1,5 +1,9 @@
 package io.dledger.client;
 
+import io.dledger.proto.DeleteTopicRequest;
+import io.dledger.proto.DeleteTopicResponse;
+import io.dledger.proto.TransferLeadershipRequest;
+import io.dledger.proto.TransferLeadershipResponse;
 import io.dledger.proto.CommitOffsetsRequest;
 import io.dledger.proto.CommitOffsetsResponse;
 import io.dledger.proto.ConsumerServiceGrpc;
@@ -104,5 +108,16 @@ final class Operations {
     /** FetchOffsets: a read, idempotent; asked of the leader, which has applied every commit it acknowledged. */
     static Operation<FetchOffsetsRequest, FetchOffsetsResponse> fetchOffsets(FetchOffsetsRequest request) {
         return Operation.toLeader("fetchOffsets", true, ConsumerServiceGrpc.getFetchOffsetsMethod(), request);
+    }
+
+    /** TransferLeadership: not idempotent (a repeat on the new leader would move leadership again). */
+    static Operation<TransferLeadershipRequest, TransferLeadershipResponse> transferLeadership(
+            TransferLeadershipRequest request) {
+        return Operation.toLeader("transferLeadership", false, AdminServiceGrpc.getTransferLeadershipMethod(), request);
+    }
+
+    /** DeleteTopic: not idempotent as far as its answer goes (a repeat answers NOT_FOUND). */
+    static Operation<DeleteTopicRequest, DeleteTopicResponse> deleteTopic(DeleteTopicRequest request) {
+        return Operation.toLeader("deleteTopic", false, AdminServiceGrpc.getDeleteTopicMethod(), request);
     }
 }

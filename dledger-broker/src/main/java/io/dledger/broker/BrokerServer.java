@@ -10,6 +10,7 @@ import java.util.Optional;
 import io.dledger.broker.server.GrpcFrontEnd;
 import io.dledger.broker.statemachine.BrokerStateMachine;
 import io.dledger.broker.statemachine.CommandProposer;
+import io.dledger.broker.statemachine.RetentionScheduler;
 import io.dledger.broker.store.MessageStore;
 import io.dledger.broker.store.StoreConfig;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -38,10 +39,13 @@ public final class BrokerServer implements AutoCloseable {
     private final RaftNode raft;
     private final GrpcFrontEnd frontEnd;
     private final HttpEndpoint http;
+    private final RetentionScheduler retention;
 
     private BrokerServer(NodeConfig config, MessageStore store, ExecutorService snapshotExecutor,
-                         BrokerStateMachine fsm, RaftNode raft, GrpcFrontEnd frontEnd, HttpEndpoint http) {
+                         BrokerStateMachine fsm, RaftNode raft, GrpcFrontEnd frontEnd, HttpEndpoint http,
+                         RetentionScheduler retention) {
         this.http = http;
+        this.retention = retention;
         this.config = config;
         this.store = store;
         this.snapshotExecutor = snapshotExecutor;
@@ -65,20 +69,26 @@ public final class BrokerServer implements AutoCloseable {
         RaftNode raft = null;
         GrpcFrontEnd frontEnd = null;
         HttpEndpoint http = null;
+        RetentionScheduler retention = null;
         try {
             raft = RaftNode.start(config, fsm);
             proposer.attach(raft.node());
             BrokerMetrics metrics = new BrokerMetrics(registry);
             metrics.bind(raft, fsm, store, proposer);
             frontEnd = GrpcFrontEnd.start(config, store, fsm, raft, proposer, metrics);
+            retention = new RetentionScheduler(store, fsm, proposer, config.retentionMs(), config.retentionBytes(),
+                    config.retentionCheckMs(), System::currentTimeMillis);
             RaftNode r = raft;
             http = HttpEndpoint.start(config.grpcBindHost(), config.httpPort(),
                     registry instanceof PrometheusMeterRegistry p ? p : null, () -> notReady(fsm, store, r));
             LOG.info("node {} serving gRPC on {}:{} and HTTP (/metrics, /health) on port {}, data in {}",
                     config.nodeId(), config.grpcBindHost(), config.self().grpcPort(), config.httpPort(),
                     config.dataDir());
-            return new BrokerServer(config, store, snapshots, fsm, raft, frontEnd, http);
+            return new BrokerServer(config, store, snapshots, fsm, raft, frontEnd, http, retention);
         } catch (RuntimeException e) {
+            if (retention != null) {
+                retention.close();
+            }
             if (frontEnd != null) {
                 frontEnd.close();
             }
@@ -171,6 +181,7 @@ public final class BrokerServer implements AutoCloseable {
     public void close() {
         LOG.info("node {} stopping", config.nodeId());
         handOverLeadership();
+        retention.close();
         http.close();
         frontEnd.close();
         raft.close();

@@ -13,7 +13,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code dledger topic create|list|describe}. */
 @Command(name = "topic", mixinStandardHelpOptions = true, description = "Create, list and describe topics.",
-        subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class})
+        subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
+                TopicCommand.Delete.class})
 final class TopicCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic (idempotent).")
@@ -33,6 +34,25 @@ final class TopicCommand {
                 TopicCreated r = c.admin().createTopic(topic, queues);
                 System.out.println((r.created() ? "created " : "exists: ") + r.topic() + " with " + r.queues()
                         + " queues");
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Delete a topic, its messages and its consumer groups' offsets.")
+    static final class Delete implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "TOPIC")
+        String topic;
+
+        @Override
+        public Integer call() {
+            try (DLedgerClient c = client.connect()) {
+                c.admin().deleteTopic(topic);
+                System.out.println("deleted " + topic);
                 return 0;
             }
         }

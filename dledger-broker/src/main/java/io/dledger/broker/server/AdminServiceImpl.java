@@ -15,7 +15,11 @@ import io.dledger.proto.ClusterStatus;
 import io.dledger.proto.DescribeClusterRequest;
 import io.dledger.proto.CreateTopicRequest;
 import io.dledger.proto.CreateTopicResponse;
+import io.dledger.proto.DeleteTopicRequest;
+import io.dledger.proto.DeleteTopicResponse;
 import io.dledger.proto.DescribeTopicRequest;
+import io.dledger.proto.TransferLeadershipRequest;
+import io.dledger.proto.TransferLeadershipResponse;
 import io.dledger.proto.ErrorCode;
 import io.dledger.proto.ListTopicsRequest;
 import io.dledger.proto.ListTopicsResponse;
@@ -169,6 +173,74 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         } catch (RuntimeException e) {
             out.onError(RpcErrors.internal("digest of " + req.getTopic(), e));
         }
+    }
+
+    @Override
+    public void deleteTopic(DeleteTopicRequest req, StreamObserver<DeleteTopicResponse> out) {
+        try {
+            RequestValidator.checkTopicName(req.getTopic());
+            if (!fsm.isLeader()) {
+                throw RpcErrors.notLeader(raft.leader().orElse(null));
+            }
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
+        proposer.deleteTopic(req.getTopic()).whenComplete((deleted, e) -> {
+            if (e != null) {
+                out.onError(RpcErrors.fromProposal(e, raft));
+            } else if (!deleted) {
+                out.onError(RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + req.getTopic() + "' does not exist"));
+            } else {
+                out.onNext(DeleteTopicResponse.newBuilder().setDeleted(true).build());
+                out.onCompleted();
+            }
+        });
+    }
+
+    /** Hands leadership over and answers once another node leads (or fails after a few election timeouts). */
+    @Override
+    public void transferLeadership(TransferLeadershipRequest req, StreamObserver<TransferLeadershipResponse> out) {
+        try {
+            if (!fsm.isLeader()) {
+                throw RpcErrors.notLeader(raft.leader().orElse(null));
+            }
+            String to = req.getToNodeId().isEmpty() ? null : req.getToNodeId();
+            if (to != null && config.peers().stream().noneMatch(p -> p.id().equals(to))) {
+                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "no node '" + to + "' in the cluster");
+            }
+            if (config.nodeId().equals(to)) {
+                out.onNext(TransferLeadershipResponse.newBuilder().setLeaderId(to).build());
+                out.onCompleted();
+                return;
+            }
+            if (!raft.transferLeadership(to)) {
+                throw RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, "JRaft refused the transfer (a transfer or a "
+                        + "configuration change may be in progress); retry");
+            }
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
+        reads.execute(() -> {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4L * config.electionTimeoutMs() + 2000);
+            while (System.nanoTime() < deadline) {
+                var leader = raft.leader();
+                if (!fsm.isLeader() && leader.isPresent() && !leader.get().id().equals(config.nodeId())) {
+                    out.onNext(TransferLeadershipResponse.newBuilder().setLeaderId(leader.get().id()).build());
+                    out.onCompleted();
+                    return;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            out.onError(RpcErrors.error(ErrorCode.TIMEOUT, "leadership did not move in time; this node "
+                    + (fsm.isLeader() ? "still leads" : "no longer leads")));
+        });
     }
 
     @Override

@@ -102,6 +102,11 @@ public final class BrokerStateMachine extends StateMachineAdapter {
                 case PRODUCE -> w.produce(c.getProduce());
                 case CREATE_TOPIC -> w.createTopic(c.getCreateTopic().getTopic(), c.getCreateTopic().getQueues());
                 case COMMIT_OFFSETS -> commitOffsets(w, c.getCommitOffsets());
+                case DELETE_TOPIC -> w.deleteTopic(c.getDeleteTopic().getTopic());
+                case RETAIN -> {
+                    w.retain(c.getRetain().getFirstIndexToKeep());
+                    yield Boolean.TRUE;
+                }
                 case KIND_NOT_SET -> throw new IllegalStateException("command without a kind in entry " + index);
             };
         }

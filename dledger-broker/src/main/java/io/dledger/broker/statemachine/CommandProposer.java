@@ -9,6 +9,8 @@ import io.dledger.proto.internal.Command;
 import io.dledger.proto.internal.CommandBatch;
 import io.dledger.proto.internal.CommitOffsetsCommand;
 import io.dledger.proto.internal.CreateTopicCommand;
+import io.dledger.proto.internal.DeleteTopicCommand;
+import io.dledger.proto.internal.RetainCommand;
 import io.dledger.broker.store.OffsetsResult;
 import io.dledger.proto.internal.ProduceCommand;
 import java.util.ArrayDeque;
@@ -60,6 +62,18 @@ public final class CommandProposer {
     public CompletableFuture<OffsetsResult> commitOffsets(CommitOffsetsCommand cmd) {
         return propose(Command.newBuilder().setCommitOffsets(cmd).build(), 64 + 12 * cmd.getOffsetsCount())
                 .thenApply(OffsetsResult.class::cast);
+    }
+
+    /** Completes with true when the topic existed and is now deleted. */
+    public CompletableFuture<Boolean> deleteTopic(String topic) {
+        return propose(Command.newBuilder().setDeleteTopic(DeleteTopicCommand.newBuilder().setTopic(topic)).build(), 64)
+                .thenApply(Boolean.class::cast);
+    }
+
+    /** Retention: every replica drops segments whose records all lie below {@code firstIndexToKeep}. */
+    public CompletableFuture<Boolean> retain(long firstIndexToKeep) {
+        return propose(Command.newBuilder().setRetain(RetainCommand.newBuilder().setFirstIndexToKeep(firstIndexToKeep))
+                .build(), 16).thenApply(Boolean.class::cast);
     }
 
     public CompletableFuture<TopicResult> createTopic(CreateTopicCommand cmd) {

@@ -33,6 +33,9 @@ public final class EntryWriter {
     private final List<String> touchedTopics = new ArrayList<>();
     private final List<Integer> touchedQueues = new ArrayList<>();
     private final Map<ProducerRequest, ProduceResult> appliedInEntry = new HashMap<>();
+    /** Topics this entry deleted: their files are removed at commit. */
+    private final List<TopicQueues> deletedTopics = new ArrayList<>();
+    private long retainFrom;
     /** Offset commits this entry stores, applied to the state at commit, in order. */
     private final List<RecordCodec.Offsets> offsetCommits = new ArrayList<>();
     /** Idempotent requests this entry stores, in apply order, with their first record's position. */
@@ -143,6 +146,25 @@ public final class EntryWriter {
         return result;
     }
 
+    /** Deletes a topic: later commands (this entry included) no longer see it; its files go at commit. */
+    public boolean deleteTopic(String name) {
+        TopicQueues t = store.topicQueues(name);
+        if (t == null) {
+            return false;
+        }
+        byte[] nameBytes = RecordCodec.utf8(name);
+        reserve(RecordCodec.topicDeletedSize(nameBytes));
+        RecordCodec.writeTopicDeleted(buf, raftIndex, recordCount - 1, timestamp, nameBytes);
+        store.removeTopic(name);
+        deletedTopics.add(t);
+        return true;
+    }
+
+    /** Retention: after this entry, drop segments whose records all have a Raft index below {@code firstIndexToKeep}. */
+    public void retain(long firstIndexToKeep) {
+        retainFrom = Math.max(retainFrom, firstIndexToKeep);
+    }
+
     /** Stores a consumer group's offsets; rejected (nothing stored) for unknown queues or offsets past the end. */
     public OffsetsResult commitOffsets(String group, String topic, int[] queues, long[] offsets) {
         TopicQueues t = store.topicQueues(topic);
@@ -230,8 +252,12 @@ public final class EntryWriter {
             producerFirstPositions.forEach((r, pos) -> store.producers().record(r.producerId(), r.sequence(), pos,
                     timestamp));
             offsetCommits.forEach(o -> store.consumerOffsets().commit(o.group(), o.topic(), o.queues(), o.offsets()));
+            deletedTopics.forEach(store::deleteTopicFiles);
         }
         store.applied(raftIndex, timestamp, recordCount > 0);
+        if (retainFrom > 0) {
+            store.retainBefore(retainFrom);
+        }
     }
 
     /** Rebuilds the answer to a retried produce from the records it wrote. */
@@ -271,6 +297,8 @@ public final class EntryWriter {
         appliedInEntry.clear();
         producerFirstPositions.clear();
         offsetCommits.clear();
+        deletedTopics.clear();
+        retainFrom = 0;
         open = false;
     }
 }

@@ -195,6 +195,60 @@ public final class MessageStore implements AutoCloseable {
         return consumerOffsets.get(group, topic);
     }
 
+    void removeTopic(String name) {
+        data.topics().remove(name);
+        consumerOffsets.removeTopic(name);
+    }
+
+    void deleteTopicFiles(TopicQueues t) {
+        t.delete(indexRoot);
+        LOG.info("deleted topic {}", t.name());
+    }
+
+    /** A log segment: where it starts, how big it is, and its first record's Raft index and timestamp. */
+    public record SegmentInfo(long basePosition, long size, long firstIndex, long firstTimestamp) {
+    }
+
+    /** Every segment, oldest first (any thread; reads one record header per segment). */
+    public List<SegmentInfo> segmentInfos() {
+        SegmentedLog l = data.log();
+        List<SegmentInfo> out = new java.util.ArrayList<>();
+        for (LogSegment s : l.segments()) {
+            if (s.size() < RecordCodec.HEADER_SIZE) {
+                out.add(new SegmentInfo(s.basePosition(), s.size(), Long.MAX_VALUE, Long.MAX_VALUE));
+                continue;
+            }
+            RecordCodec.Header h = RecordCodec.readHeader(l.read(s.basePosition(), RecordCodec.HEADER_SIZE), 0);
+            out.add(new SegmentInfo(s.basePosition(), s.size(), h.raftIndex(), h.timestamp()));
+        }
+        return out;
+    }
+
+    /**
+     * Retention (state machine thread): deletes the segments whose records all have a Raft index below
+     * {@code firstIndexToKeep}. Queue minimum offsets move up first and a checkpoint at the current end is
+     * written before any file goes, so recovery never needs what was deleted.
+     */
+    void retainBefore(long firstIndexToKeep) {
+        List<SegmentInfo> segs = segmentInfos();
+        long cut = segs.get(0).basePosition();
+        for (int i = 0; i + 1 < segs.size() && segs.get(i + 1).firstIndex() <= firstIndexToKeep; i++) {
+            cut = segs.get(i + 1).basePosition();
+        }
+        StoreData d = data;
+        if (cut <= d.log().startPosition() || failure != null) {
+            return;
+        }
+        for (TopicQueues t : d.topics().values()) {
+            t.retainFrom(cut);
+        }
+        persist(captureCheckpoint());
+        long before = d.log().startPosition();
+        d.log().deleteBefore(cut);
+        LOG.info("retention: deleted log segments [{}, {}) (Raft entries below {})", before, d.log().startPosition(),
+                firstIndexToKeep);
+    }
+
     void addTopic(String name, int queues) {
         data.topics().put(name, TopicQueues.create(indexRoot, config.indexEntriesPerFile(), name, queues));
     }

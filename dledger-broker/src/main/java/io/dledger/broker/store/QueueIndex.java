@@ -150,6 +150,43 @@ final class QueueIndex implements AutoCloseable {
         return dst;
     }
 
+    /**
+     * Retention: the first offset whose record is at or after log position {@code logStart} becomes the
+     * queue's minimum; index files wholly below it are deleted. Writer thread.
+     */
+    void retainFrom(long logStart) {
+        long lo = minOffset;
+        long hi = nextOffset;
+        while (lo < hi) { // positions grow with offsets: binary search the first kept one
+            long mid = (lo + hi) >>> 1;
+            if (read(mid, 1).getLong(0) < logStart) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        if (lo <= minOffset) {
+            return;
+        }
+        minOffset = lo;
+        for (Map.Entry<Long, IndexFile> e : files.headMap(lo, true).entrySet()) {
+            if (e.getKey() + entriesPerFile <= lo) {
+                files.remove(e.getKey()).closeAndDelete();
+            }
+        }
+    }
+
+    /** Deletes every index file (the topic was deleted). */
+    void deleteAll() {
+        files.values().forEach(IndexFile::closeAndDelete);
+        files.clear();
+        try {
+            java.nio.file.Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new StoreException("cannot delete " + dir, e);
+        }
+    }
+
     /** Drops every entry at or after {@code offset} (recovery only). */
     void truncateTo(long offset) {
         for (Long base : files.tailMap(offset, true).keySet()) {

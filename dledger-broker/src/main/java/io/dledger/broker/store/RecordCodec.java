@@ -17,7 +17,8 @@ import java.util.zip.CRC32C;
  *  0      4   length          whole record in bytes, this field included
  *  4      4   crc             CRC32C of bytes [8, length)
  *  8      1   magic           {@link #MAGIC} (format version)
- *  9      1   type            {@link #TYPE_MESSAGE}, {@link #TYPE_TOPIC_CREATED} or {@link #TYPE_OFFSETS}
+ *  9      1   type            {@link #TYPE_MESSAGE}, {@link #TYPE_TOPIC_CREATED}, {@link #TYPE_OFFSETS},
+ *                             {@link #TYPE_TOPIC_DELETED}
  * 10      8   raftIndex       Raft log index of the entry that wrote the record
  * 18      4   entrySeq        position of the record among the records of its entry (0-based)
  * 22      4   entryCount      number of records the entry wrote (all of them carry the same count)
@@ -31,6 +32,7 @@ import java.util.zip.CRC32C;
  *                 propertyCount:u16 (name:str valueLength:i32 value:bytes)*  bodyLength:i32 body:bytes
  * TOPIC_CREATED:  topic:str  queues:i32
  * OFFSETS:        group:str  topic:str  count:u16 (queue:i32 offset:i64)*   (a consumer group's commit)
+ * TOPIC_DELETED:  topic:str
  * </pre>
  * Records of one Raft entry are written together, so recovery can drop an entry that was only
  * partly written: the last record of an entry has {@code entrySeq == entryCount - 1}.
@@ -41,6 +43,7 @@ public final class RecordCodec {
     public static final byte TYPE_MESSAGE = 1;
     public static final byte TYPE_TOPIC_CREATED = 2;
     public static final byte TYPE_OFFSETS = 3;
+    public static final byte TYPE_TOPIC_DELETED = 4;
 
     public static final int LENGTH_OFFSET = 0;
     public static final int CRC_OFFSET = 4;
@@ -165,7 +168,7 @@ public final class RecordCodec {
             return -1;
         }
         byte type = buf.get(start + TYPE_OFFSET);
-        if (type != TYPE_MESSAGE && type != TYPE_TOPIC_CREATED && type != TYPE_OFFSETS) {
+        if (type < TYPE_MESSAGE || type > TYPE_TOPIC_DELETED) {
             return -1;
         }
         return buf.getInt(start + CRC_OFFSET) == crc(buf, start, length) ? length : -1;
@@ -249,6 +252,22 @@ public final class RecordCodec {
         in.position(start + HEADER_SIZE);
         String topic = getString(in);
         return new MessageKey(topic, in.getInt(), in.getLong());
+    }
+
+    public static int topicDeletedSize(byte[] topic) {
+        return HEADER_SIZE + 2 + topic.length;
+    }
+
+    public static void writeTopicDeleted(ByteBuffer buf, long raftIndex, int entrySeq, long timestamp, byte[] topic) {
+        writeHeader(buf, topicDeletedSize(topic), TYPE_TOPIC_DELETED, raftIndex, entrySeq, timestamp, 0, 0);
+        putString(buf, topic);
+    }
+
+    /** The topic of a TOPIC_DELETED record. */
+    public static String readTopicDeleted(ByteBuffer buf, int start) {
+        ByteBuffer in = buf.duplicate();
+        in.position(start + HEADER_SIZE);
+        return getString(in);
     }
 
     public static TopicCreated readTopicCreated(ByteBuffer buf, int start) {

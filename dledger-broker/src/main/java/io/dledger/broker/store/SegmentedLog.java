@@ -180,6 +180,22 @@ final class SegmentedLog implements AutoCloseable {
         flushedPosition = Math.min(flushedPosition, position);
     }
 
+    /** Deletes every segment that ends at or below {@code position} (never the last one). */
+    void deleteBefore(long position) {
+        LogSegment[] segs = segments;
+        int keepFrom = 0;
+        while (keepFrom < segs.length - 1 && segs[keepFrom].endPosition() <= position) {
+            keepFrom++;
+        }
+        if (keepFrom == 0) {
+            return;
+        }
+        segments = Arrays.copyOfRange(segs, keepFrom, segs.length);
+        for (int i = 0; i < keepFrom; i++) {
+            segs[i].closeAndDelete();
+        }
+    }
+
     /**
      * Makes every byte below {@code position} durable. Safe to call from a background thread while the
      * writer appends: bytes below a published position never change.

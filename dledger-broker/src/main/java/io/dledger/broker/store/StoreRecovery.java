@@ -75,6 +75,14 @@ final class StoreRecovery {
                         name -> TopicQueues.create(indexRoot, entriesPerFile, name, tc.queues()));
                 continue;
             }
+            if (h.type() == RecordCodec.TYPE_TOPIC_DELETED) {
+                TopicQueues gone = topics.remove(RecordCodec.readTopicDeleted(scan.buffer(), scan.recordStart()));
+                if (gone != null) {
+                    gone.delete(indexRoot);
+                }
+                offsets.removeTopic(RecordCodec.readTopicDeleted(scan.buffer(), scan.recordStart()));
+                continue;
+            }
             if (h.type() == RecordCodec.TYPE_OFFSETS) {
                 RecordCodec.Offsets o = RecordCodec.readOffsets(scan.buffer(), scan.recordStart());
                 offsets.commit(o.group(), o.topic(), o.queues(), o.offsets());

@@ -70,6 +70,24 @@ final class TopicQueues implements AutoCloseable {
         return new TopicView(name, min, max);
     }
 
+    void retainFrom(long logStart) {
+        for (QueueIndex q : queues) {
+            q.retainFrom(logStart);
+        }
+    }
+
+    /** Deletes the topic's index files and directories. */
+    void delete(Path indexRoot) {
+        for (QueueIndex q : queues) {
+            q.deleteAll();
+        }
+        try {
+            FileTree.deleteRecursively(dir(indexRoot, name));
+        } catch (java.io.IOException e) {
+            throw new StoreException("cannot delete the index of topic " + name, e);
+        }
+    }
+
     void flush() {
         for (QueueIndex q : queues) {
             q.flush();

@@ -1,0 +1,52 @@
+package io.dledger.broker.cli;
+
+import io.dledger.client.DLedgerClient;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code dledger admin ...}: cluster operations. */
+@Command(name = "admin", mixinStandardHelpOptions = true, description = "Cluster operations.",
+        subcommands = {AdminCommand.TransferLeader.class, AdminCommand.Snapshot.class})
+final class AdminCommand {
+
+    @Command(name = "transfer-leader", mixinStandardHelpOptions = true,
+            description = "Hand leadership to a node (default: the most caught-up follower) and wait until it leads.")
+    static final class TransferLeader implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Option(names = "--to", description = "node id to hand leadership to")
+        String to;
+
+        @Override
+        public Integer call() {
+            try (DLedgerClient c = client.connect()) {
+                String before = c.admin().leaderId().orElse("?");
+                String after = c.admin().transferLeadership(to);
+                System.out.println("leadership moved from " + before + " to " + after);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "snapshot", mixinStandardHelpOptions = true,
+            description = "Take a Raft snapshot now (lets JRaft truncate its log).")
+    static final class Snapshot implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Option(names = "--node", description = "node id (default: the leader)")
+        String node;
+
+        @Override
+        public Integer call() {
+            try (DLedgerClient c = client.connect()) {
+                long index = c.admin().takeSnapshot(node);
+                System.out.println("snapshot taken on " + (node == null ? "the leader" : node) + " at Raft index " + index);
+                return 0;
+            }
+        }
+    }
+}
