@@ -33,11 +33,9 @@ public final class EntryWriter {
     private final List<String> touchedTopics = new ArrayList<>();
     private final List<Integer> touchedQueues = new ArrayList<>();
     private final Map<ProducerRequest, ProduceResult> appliedInEntry = new HashMap<>();
-    /** Topics this entry deleted: their files are removed at commit. */
-    private final List<TopicQueues> deletedTopics = new ArrayList<>();
+    /** State changes of offset commits and topic deletions, applied in command order once the records are written. */
+    private final List<Runnable> afterWrite = new ArrayList<>();
     private long retainFrom;
-    /** Offset commits this entry stores, applied to the state at commit, in order. */
-    private final List<RecordCodec.Offsets> offsetCommits = new ArrayList<>();
     /** Idempotent requests this entry stores, in apply order, with their first record's position. */
     private final Map<ProducerRequest, Long> producerFirstPositions = new java.util.LinkedHashMap<>();
     private long raftIndex;
@@ -156,7 +154,10 @@ public final class EntryWriter {
         reserve(RecordCodec.topicDeletedSize(nameBytes));
         RecordCodec.writeTopicDeleted(buf, raftIndex, recordCount - 1, timestamp, nameBytes);
         store.removeTopic(name);
-        deletedTopics.add(t);
+        afterWrite.add(() -> {
+            store.consumerOffsets().removeTopic(name);
+            store.deleteTopicFiles(t);
+        });
         return true;
     }
 
@@ -186,7 +187,9 @@ public final class EntryWriter {
         byte[] tb = RecordCodec.utf8(topic);
         reserve(RecordCodec.offsetsSize(g, tb, queues.length));
         RecordCodec.writeOffsets(buf, raftIndex, recordCount - 1, timestamp, g, tb, queues, offsets);
-        offsetCommits.add(new RecordCodec.Offsets(group, topic, queues.clone(), offsets.clone()));
+        int[] q = queues.clone();
+        long[] o = offsets.clone();
+        afterWrite.add(() -> store.consumerOffsets().commit(group, topic, q, o));
         return new OffsetsResult(OffsetsResult.Status.OK, "");
     }
 
@@ -251,8 +254,7 @@ public final class EntryWriter {
             }
             producerFirstPositions.forEach((r, pos) -> store.producers().record(r.producerId(), r.sequence(), pos,
                     timestamp));
-            offsetCommits.forEach(o -> store.consumerOffsets().commit(o.group(), o.topic(), o.queues(), o.offsets()));
-            deletedTopics.forEach(store::deleteTopicFiles);
+            afterWrite.forEach(Runnable::run);
         }
         store.applied(raftIndex, timestamp, recordCount > 0);
         if (retainFrom > 0) {
@@ -296,8 +298,7 @@ public final class EntryWriter {
         touchedQueues.clear();
         appliedInEntry.clear();
         producerFirstPositions.clear();
-        offsetCommits.clear();
-        deletedTopics.clear();
+        afterWrite.clear();
         retainFrom = 0;
         open = false;
     }

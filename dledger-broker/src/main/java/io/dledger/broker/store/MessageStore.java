@@ -197,7 +197,6 @@ public final class MessageStore implements AutoCloseable {
 
     void removeTopic(String name) {
         data.topics().remove(name);
-        consumerOffsets.removeTopic(name);
     }
 
     void deleteTopicFiles(TopicQueues t) {

@@ -220,6 +220,57 @@ class MessageStoreTest {
     }
 
     @Test
+    void retentionDropsOldSegmentsAndMovesQueueMinimums() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 2);
+            for (int i = 0; i < 200; i++) {
+                apply(store, 2 + i, produce("t", 0, 0, i % 2, "m" + i + "-" + "x".repeat(100)));
+            }
+            List<MessageStore.SegmentInfo> before = store.segmentInfos();
+            assertThat(before.size()).isGreaterThan(4);
+            long keep = before.get(3).firstIndex();
+            EntryWriter w = store.writer();
+            w.begin(500, 500);
+            w.retain(keep);
+            w.commit();
+            assertThat(store.segmentInfos().get(0).basePosition()).isEqualTo(before.get(3).basePosition());
+            long min0 = store.topic("t").minOffsets()[0];
+            assertThat(min0).isPositive();
+            assertThatThrownBy(() -> store.read("t", 0, min0 - 1, 1, 1)).isInstanceOf(ReadRejectedException.class)
+                    .extracting(e -> ((ReadRejectedException) e).minOffset()).isEqualTo(min0);
+            assertThat(store.read("t", 0, min0, 1, 1000).get(0).raftIndex()).isGreaterThanOrEqualTo(keep);
+            assertThat(store.stats().messages()).isLessThan(200);
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            long min0 = store.topic("t").minOffsets()[0];
+            assertThat(store.read("t", 0, min0, 1000, Long.MAX_VALUE)).hasSize((int) (100 - min0));
+        }
+    }
+
+    @Test
+    void deletedTopicsVanishAndCanBeCreatedAgain(@TempDir Path crashed) throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 1);
+            apply(store, 2, produce("t", 0, 0, 0, "a", "b"));
+            EntryWriter w = store.writer();
+            w.begin(3, 3);
+            w.commitOffsets("g", "t", new int[] {0}, new long[] {1});
+            assertThat(w.deleteTopic("t")).isTrue();
+            assertThat(w.deleteTopic("t")).isFalse();
+            w.commit();
+            assertThat(store.topic("t")).isNull();
+            assertThat(store.committedOffsets("g", "t")).isEmpty();
+            assertThatThrownBy(() -> store.read("t", 0, 0, 1, 1)).isInstanceOf(ReadRejectedException.class);
+            createTopic(store, 4, "t", 3);
+            assertThat(apply(store, 5, produce("t", 0, 0, 2, "new")).offsets()).containsExactly(0);
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            assertThat(store.topic("t").queues()).isEqualTo(3);
+            assertThat(bodies(store, "t", 2)).containsExactly("new");
+        }
+    }
+
+    @Test
     void secondOpenOfTheSameDirectoryFails() {
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
             assertThatThrownBy(() -> MessageStore.open(smallConfig(dir))).isInstanceOf(StoreException.class)
