@@ -95,6 +95,21 @@ public interface AdminClient {
     boolean deleteTopic(String topic);
 
     /**
+     * Adds a node to the Raft group. Start it first with {@code --join} and the full peer list; this returns once
+     * it caught up (by snapshot when needed) and counts in the majority. Not retried once sent.
+     *
+     * @return the members afterwards, as (id, grpc address) pairs
+     */
+    List<String> addNode(String id, String host, int raftPort, int grpcPort);
+
+    /**
+     * Removes a node from the Raft group (stop its process afterwards). Not retried once sent.
+     *
+     * @return the remaining members' ids
+     */
+    List<String> removeNode(String id);
+
+    /**
      * The current leader as the client knows it, asking the cluster first when it knows none. Empty when no node
      * names a reachable leader (for example during an election).
      *

@@ -18,6 +18,8 @@ import java.util.Optional;
  * <p>Thread-safe and stateless.
  */
 final class DefaultAdminClient implements AdminClient {
+    /** How long a membership change or leadership transfer may take on the server (a new node's catch-up). */
+    static final int SLOW_OPERATION_SECONDS = 120;
 
     private final ClusterRouter router;
 
@@ -79,7 +81,28 @@ final class DefaultAdminClient implements AdminClient {
         if (toNodeId != null) {
             b.setToNodeId(toNodeId);
         }
-        return Errors.await(router.execute(Operations.transferLeadership(b.build()))).getLeaderId();
+        return Errors.await(slow(Operations.transferLeadership(b.build()))).getLeaderId();
+    }
+
+    @Override
+    public List<String> addNode(String id, String host, int raftPort, int grpcPort) {
+        io.dledger.proto.NodeRef node = io.dledger.proto.NodeRef.newBuilder().setId(id)
+                .setRaftAddress(host + ":" + raftPort).setGrpcAddress(host + ":" + grpcPort).build();
+        return Errors.await(slow(Operations.addNode(io.dledger.proto.AddNodeRequest.newBuilder().setNode(node)
+                .build()))).getPeersList().stream().map(io.dledger.proto.NodeRef::getId).toList();
+    }
+
+    @Override
+    public List<String> removeNode(String id) {
+        return Errors.await(slow(Operations.removeNode(io.dledger.proto.RemoveNodeRequest.newBuilder()
+                .setNodeId(id).build()))).getPeersList().stream().map(io.dledger.proto.NodeRef::getId).toList();
+    }
+
+    /** Membership changes and leadership transfers wait on the server (catch-up, elections): allow them time. */
+    private <R> java.util.concurrent.CompletableFuture<R> slow(Operation<?, R> op) {
+        long wait = java.util.concurrent.TimeUnit.SECONDS.toNanos(SLOW_OPERATION_SECONDS);
+        return router.execute(op.withServerWait(wait), System.nanoTime() + wait
+                + router.config().requestTimeout().toNanos());
     }
 
     @Override

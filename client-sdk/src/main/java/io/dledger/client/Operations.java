@@ -120,4 +120,16 @@ final class Operations {
     static Operation<DeleteTopicRequest, DeleteTopicResponse> deleteTopic(DeleteTopicRequest request) {
         return Operation.toLeader("deleteTopic", false, AdminServiceGrpc.getDeleteTopicMethod(), request);
     }
+
+    /** AddNode: not idempotent as far as its effect goes; only retried when it surely did not run. */
+    static Operation<io.dledger.proto.AddNodeRequest, io.dledger.proto.AddNodeResponse> addNode(
+            io.dledger.proto.AddNodeRequest request) {
+        return Operation.toLeader("addNode", false, AdminServiceGrpc.getAddNodeMethod(), request);
+    }
+
+    /** RemoveNode: not idempotent; only retried when it surely did not run. */
+    static Operation<io.dledger.proto.RemoveNodeRequest, io.dledger.proto.RemoveNodeResponse> removeNode(
+            io.dledger.proto.RemoveNodeRequest request) {
+        return Operation.toLeader("removeNode", false, AdminServiceGrpc.getRemoveNodeMethod(), request);
+    }
 }

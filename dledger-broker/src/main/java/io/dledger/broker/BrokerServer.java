@@ -3,6 +3,7 @@ package io.dledger.broker;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.metrics.BrokerMetrics;
 import io.dledger.broker.metrics.HttpEndpoint;
+import io.dledger.broker.raft.PeerDirectory;
 import io.dledger.broker.raft.RaftNode;
 import io.dledger.broker.readroute.ReadSituation;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -71,7 +72,7 @@ public final class BrokerServer implements AutoCloseable {
         HttpEndpoint http = null;
         RetentionScheduler retention = null;
         try {
-            raft = RaftNode.start(config, fsm);
+            raft = RaftNode.start(config, new PeerDirectory(config, store), fsm);
             proposer.attach(raft.node());
             BrokerMetrics metrics = new BrokerMetrics(registry);
             metrics.bind(raft, fsm, store, proposer);

@@ -12,6 +12,7 @@ public enum ConfigKey {
     PEERS("peers", null, "the Raft group: id=host:raftPort:grpcPort,... (this node included)"),
     DATA_DIR("data.dir", null, "directory for the Raft log, snapshots and the message store (default ./data/<node.id>)"),
     GRPC_BIND_HOST("grpc.bind.host", "0.0.0.0", "interface the gRPC front end listens on (its port comes from peers)"),
+    JOIN("join", "false", "start outside the Raft group and wait to be added ('dledger admin add-node'); for new nodes"),
     HTTP_PORT("http.port", "0", "port of /metrics and /health (0: the gRPC port + 100)"),
     SHUTDOWN_TRANSFER_MS("shutdown.transfer.ms", "5000", "on SIGTERM a leader hands leadership to a caught-up follower and waits this long for it"),
     RETENTION_MS("retention.ms", "604800000", "messages older than this are deleted, whole segments at a time (0: keep forever)"),

@@ -13,6 +13,7 @@ public record NodeConfig(
         List<PeerSpec> peers,
         Path dataDir,
         String grpcBindHost,
+        boolean join,
         int httpPort,
         int shutdownTransferMs,
         long retentionMs,

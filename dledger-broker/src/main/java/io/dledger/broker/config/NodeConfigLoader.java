@@ -114,6 +114,7 @@ public final class NodeConfigLoader {
         int pullMessages = ints.get(ConfigKey.PULL_MAX_MESSAGES, 1, 100_000);
         int pullBytes = ints.get(ConfigKey.PULL_MAX_BYTES, 1024, 256 * 1024 * 1024);
         boolean sync = bool(v.get(ConfigKey.RAFT_SYNC), ConfigKey.RAFT_SYNC, problems);
+        boolean join = bool(v.get(ConfigKey.JOIN), ConfigKey.JOIN, problems);
         if (messageMax > batchMax) {
             problems.add(ConfigKey.MESSAGE_MAX_BYTES.key() + " (" + messageMax + ") exceeds "
                     + ConfigKey.BATCH_MAX_BYTES.key() + " (" + batchMax + ")");
@@ -131,7 +132,8 @@ public final class NodeConfigLoader {
         if (httpPort == 0 && self + 100 > 65535) {
             throw new ConfigException("http.port: the default (gRPC port + 100) exceeds 65535; set http.port");
         }
-        return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), httpPort == 0 ? self + 100 : httpPort,
+        return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), join,
+                httpPort == 0 ? self + 100 : httpPort,
                 transferMs, retentionMs, retentionBytes, retentionCheck, electionTimeout, electionDelay,
                 sync, snapshotInterval, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
                 entryMax, inflight, queueMax, maxQueues,
@@ -169,7 +171,7 @@ public final class NodeConfigLoader {
             return Boolean.parseBoolean(s);
         }
         problems.add(k.key() + " must be true or false, not '" + s + "'");
-        return true;
+        return false; // never used: the problem fails the load
     }
 
     /** Parses bounded numbers, recording problems instead of failing on the first. */

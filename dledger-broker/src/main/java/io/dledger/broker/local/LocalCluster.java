@@ -65,7 +65,7 @@ public final class LocalCluster {
             int http = basePort == 0 ? freePort() : basePort + 200 + i;
             PeerSpec p = new PeerSpec("n" + i, "127.0.0.1", raft, grpc);
             Path data = dir.resolve(p.id()).toAbsolutePath();
-            nodes.add(new NodeProcess(p, http, data, data.resolve("node.log"), 0, null));
+            nodes.add(new NodeProcess(p, http, false, data, data.resolve("node.log"), 0, null));
         }
         return new LocalCluster(dir.toAbsolutePath(), new LinkedHashMap<>(settings), nodes);
     }
@@ -101,6 +101,26 @@ public final class LocalCluster {
         return nodes.stream().map(n -> n.peer().toString()).collect(Collectors.joining(","));
     }
 
+    /**
+     * Lays out one more node (free ports) that starts outside the Raft group ({@code join=true}) and waits to
+     * be added with {@code AdminClient.addNode}. Not started yet.
+     */
+    public NodeProcess addNode() {
+        int next = nodes.stream().mapToInt(n -> Integer.parseInt(n.id().substring(1))).max().orElse(0) + 1;
+        PeerSpec p = new PeerSpec("n" + next, "127.0.0.1", freePort(), freePort());
+        Path data = dir.resolve(p.id());
+        NodeProcess n = new NodeProcess(p, freePort(), true, data, data.resolve("node.log"), 0, null);
+        nodes.add(n);
+        save();
+        return n;
+    }
+
+    /** Forgets a node (after it was removed from the Raft group and stopped); its data stays on disk. */
+    public void forget(String id) {
+        nodes.remove(node(id));
+        save();
+    }
+
     /** Starts every node that is not running; returns the ids it started. */
     public List<String> startAll() {
         List<String> started = new ArrayList<>();
@@ -130,6 +150,9 @@ public final class LocalCluster {
         cmd.add("--peers=" + peers());
         cmd.add("--data-dir=" + n.dataDir());
         cmd.add("--set=http.port=" + n.httpPort());
+        if (n.joins()) {
+            cmd.add("--set=join=true");
+        }
         settings.forEach((k, v) -> cmd.add("--set=" + k + "=" + v));
         try {
             Files.createDirectories(n.dataDir());
@@ -197,6 +220,7 @@ public final class LocalCluster {
             p.setProperty("node." + i + ".peer", n.peer().toString());
             p.setProperty("node." + i + ".pid", Long.toString(n.pid()));
             p.setProperty("node." + i + ".http", Integer.toString(n.httpPort()));
+            p.setProperty("node." + i + ".joins", Boolean.toString(n.joins()));
             p.setProperty("node." + i + ".started", n.startedAt() == null ? "" : n.startedAt().toString());
         }
         try {
@@ -245,7 +269,8 @@ public final class LocalCluster {
             String started = p.getProperty("node." + i + ".started", "");
             Path data = dir.toAbsolutePath().resolve(peer.id());
             int http = Integer.parseInt(p.getProperty("node." + i + ".http", Integer.toString(peer.grpcPort() + 100)));
-            nodes.add(new NodeProcess(peer, http, data, data.resolve("node.log"),
+            boolean joins = Boolean.parseBoolean(p.getProperty("node." + i + ".joins", "false"));
+            nodes.add(new NodeProcess(peer, http, joins, data, data.resolve("node.log"),
                     Long.parseLong(p.getProperty("node." + i + ".pid", "0")),
                     started.isEmpty() ? null : Instant.parse(started)));
         }

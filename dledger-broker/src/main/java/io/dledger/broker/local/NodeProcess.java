@@ -10,7 +10,8 @@ import java.util.Optional;
  * system process running it (identified by pid and start time, so a recycled pid is never mistaken for
  * ours).
  */
-public record NodeProcess(PeerSpec peer, int httpPort, Path dataDir, Path logFile, long pid, Instant startedAt) {
+public record NodeProcess(PeerSpec peer, int httpPort, boolean joins, Path dataDir, Path logFile, long pid,
+                          Instant startedAt) {
 
     public String id() {
         return peer.id();
@@ -39,6 +40,6 @@ public record NodeProcess(PeerSpec peer, int httpPort, Path dataDir, Path logFil
     }
 
     NodeProcess withProcess(long newPid, Instant newStart) {
-        return new NodeProcess(peer, httpPort, dataDir, logFile, newPid, newStart);
+        return new NodeProcess(peer, httpPort, joins, dataDir, logFile, newPid, newStart);
     }
 }

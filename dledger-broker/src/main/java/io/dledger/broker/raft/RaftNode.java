@@ -40,28 +40,33 @@ public final class RaftNode implements AutoCloseable {
     }
 
     private final NodeConfig config;
+    private final PeerDirectory peers;
     private final BrokerStateMachine fsm;
     private final RaftGroupService service;
     private final Node node;
     private static final long LAG_CACHE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
     private volatile CachedLags lags;
 
-    private RaftNode(NodeConfig config, BrokerStateMachine fsm, RaftGroupService service, Node node) {
+    private RaftNode(NodeConfig config, PeerDirectory peers, BrokerStateMachine fsm, RaftGroupService service,
+                     Node node) {
         this.config = config;
+        this.peers = peers;
         this.fsm = fsm;
         this.service = service;
         this.node = node;
     }
 
-    public static RaftNode start(NodeConfig config, BrokerStateMachine fsm) {
+    public static RaftNode start(NodeConfig config, PeerDirectory peers, BrokerStateMachine fsm) {
         NodeOptions opts = new NodeOptions();
         opts.setFsm(fsm);
         opts.setElectionTimeoutMs(config.electionTimeoutMs());
         opts.setEnableMetrics(true);
         opts.setSnapshotIntervalSecs(config.snapshotIntervalSecs());
         Configuration conf = new Configuration();
-        for (PeerSpec p : config.peers()) {
-            conf.addPeer(peerId(p));
+        if (!config.join()) { // a joining node waits for the leader to add it
+            for (PeerSpec p : peers.current()) {
+                conf.addPeer(peerId(p));
+            }
         }
         opts.setInitialConf(conf);
         try {
@@ -91,7 +96,7 @@ public final class RaftNode implements AutoCloseable {
         }
         LOG.info("Raft node {} started at {} with peers {}, election timeout {} ms", config.nodeId(), self,
                 conf, config.electionTimeoutMs());
-        return new RaftNode(config, fsm, service, node);
+        return new RaftNode(config, peers, fsm, service, node);
     }
 
     static PeerId peerId(PeerSpec p) {
@@ -108,9 +113,7 @@ public final class RaftNode implements AutoCloseable {
         if (leader == null || leader.isEmpty()) {
             return Optional.empty();
         }
-        return config.peers().stream()
-                .filter(p -> p.raftPort() == leader.getPort() && p.host().equals(leader.getIp()))
-                .findFirst();
+        return peers.byRaftEndpoint(leader.getIp(), leader.getPort());
     }
 
     public State state() {
@@ -148,7 +151,7 @@ public final class RaftNode implements AutoCloseable {
         var metrics = node.getNodeMetrics();
         var gauges = metrics == null || metrics.getMetricRegistry() == null ? java.util.Map.<String, com.codahale.metrics.Gauge>of()
                 : metrics.getMetricRegistry().getGauges((name, metric) -> name.startsWith("replicator-"));
-        for (PeerSpec p : config.peers()) {
+        for (PeerSpec p : peers.current()) {
             if (p.id().equals(config.nodeId())) {
                 continue;
             }
@@ -165,8 +168,7 @@ public final class RaftNode implements AutoCloseable {
 
     /** Asks JRaft to hand leadership to {@code nodeId} (or to any caught-up follower when null). */
     public boolean transferLeadership(String nodeId) {
-        PeerId target = nodeId == null ? PeerId.ANY_PEER : config.peers().stream()
-                .filter(p -> p.id().equals(nodeId)).findFirst().map(RaftNode::peerId).orElse(null);
+        PeerId target = nodeId == null ? PeerId.ANY_PEER : peers.byId(nodeId).map(RaftNode::peerId).orElse(null);
         if (target == null) {
             return false;
         }
@@ -175,6 +177,48 @@ public final class RaftNode implements AutoCloseable {
             LOG.warn("leadership transfer to {} refused: {}", nodeId == null ? "any follower" : nodeId, s.getErrorMsg());
         }
         return s.isOk();
+    }
+
+    public PeerDirectory peers() {
+        return peers;
+    }
+
+    /**
+     * Adds {@code p} to the Raft group; completes once JRaft caught it up and committed the new
+     * configuration. JRaft gives up when the new node does not answer for an election timeout; that is
+     * retried a few times (a node that was just started may not listen yet).
+     */
+    public CompletableFuture<Void> addPeer(PeerSpec p) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        addPeer(p, 5, f);
+        return f;
+    }
+
+    private void addPeer(PeerSpec p, int attemptsLeft, CompletableFuture<Void> f) {
+        node.addPeer(peerId(p), s -> {
+            if (s.isOk() || attemptsLeft <= 1 || s.getCode() != com.alipay.sofa.jraft.error.RaftError.ECATCHUP.getNumber()) {
+                complete(f, s, "add " + p.id());
+            } else {
+                LOG.info("{} did not catch up yet ({}); retrying", p.id(), s.getErrorMsg());
+                CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS)
+                        .execute(() -> addPeer(p, attemptsLeft - 1, f));
+            }
+        });
+    }
+
+    /** Removes {@code p} from the Raft group. */
+    public CompletableFuture<Void> removePeer(PeerSpec p) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        node.removePeer(peerId(p), s -> complete(f, s, "remove " + p.id()));
+        return f;
+    }
+
+    private static void complete(CompletableFuture<Void> f, Status s, String what) {
+        if (s.isOk()) {
+            f.complete(null);
+        } else {
+            f.completeExceptionally(new IllegalStateException(what + " failed: " + s.getErrorMsg()));
+        }
     }
 
     /** Takes a snapshot now; completes with the snapshot's index. */

@@ -26,7 +26,7 @@ final class NodeStatusReporter {
                 .setMetricsUrl(config.metricsUrl())
                 .setTerm(raft.term()).setLastSnapshotIndex(fsm.lastSnapshotIndex())
                 .setSnapshotsInstalled(fsm.snapshotsInstalled());
-        for (PeerSpec p : config.peers()) {
+        for (PeerSpec p : raft.peers().current()) {
             b.addPeers(RpcErrors.nodeRef(p));
         }
         try {

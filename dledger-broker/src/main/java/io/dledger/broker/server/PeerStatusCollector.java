@@ -28,9 +28,9 @@ final class PeerStatusCollector implements AutoCloseable {
         this.config = config;
     }
 
-    CompletableFuture<ClusterStatus> collect(NodeStatus self) {
+    CompletableFuture<ClusterStatus> collect(NodeStatus self, List<PeerSpec> peers) {
         List<CompletableFuture<NodeStatus>> futures = new ArrayList<>();
-        for (PeerSpec p : config.peers()) {
+        for (PeerSpec p : peers) {
             futures.add(p.id().equals(config.nodeId()) ? CompletableFuture.completedFuture(self) : ask(p));
         }
         return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).thenApply(v -> {

@@ -17,6 +17,8 @@ import io.dledger.broker.store.MessageStore;
 import io.dledger.proto.internal.Command;
 import io.dledger.proto.internal.CommandBatch;
 import io.dledger.proto.internal.CommitOffsetsCommand;
+import io.dledger.proto.internal.PeerCommand;
+import io.dledger.broker.store.RecordCodec;
 import io.dledger.broker.store.OffsetsResult;
 import java.nio.file.Path;
 import java.util.List;
@@ -103,6 +105,11 @@ public final class BrokerStateMachine extends StateMachineAdapter {
                 case CREATE_TOPIC -> w.createTopic(c.getCreateTopic().getTopic(), c.getCreateTopic().getQueues());
                 case COMMIT_OFFSETS -> commitOffsets(w, c.getCommitOffsets());
                 case DELETE_TOPIC -> w.deleteTopic(c.getDeleteTopic().getTopic());
+                case PEER -> {
+                    PeerCommand p = c.getPeer();
+                    w.peer(new RecordCodec.Peer(p.getId(), p.getHost(), p.getRaftPort(), p.getGrpcPort(), p.getRemoved()));
+                    yield Boolean.TRUE;
+                }
                 case RETAIN -> {
                     w.retain(c.getRetain().getFirstIndexToKeep());
                     yield Boolean.TRUE;

@@ -10,6 +10,7 @@ import io.dledger.proto.internal.CommandBatch;
 import io.dledger.proto.internal.CommitOffsetsCommand;
 import io.dledger.proto.internal.CreateTopicCommand;
 import io.dledger.proto.internal.DeleteTopicCommand;
+import io.dledger.proto.internal.PeerCommand;
 import io.dledger.proto.internal.RetainCommand;
 import io.dledger.broker.store.OffsetsResult;
 import io.dledger.proto.internal.ProduceCommand;
@@ -68,6 +69,11 @@ public final class CommandProposer {
     public CompletableFuture<Boolean> deleteTopic(String topic) {
         return propose(Command.newBuilder().setDeleteTopic(DeleteTopicCommand.newBuilder().setTopic(topic)).build(), 64)
                 .thenApply(Boolean.class::cast);
+    }
+
+    /** Records a node added or removed online, so every node knows its address. */
+    public CompletableFuture<Boolean> peer(PeerCommand cmd) {
+        return propose(Command.newBuilder().setPeer(cmd).build(), 64).thenApply(Boolean.class::cast);
     }
 
     /** Retention: every replica drops segments whose records all lie below {@code firstIndexToKeep}. */

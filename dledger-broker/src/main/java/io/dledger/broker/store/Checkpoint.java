@@ -14,7 +14,8 @@ import java.util.List;
  * @param lastTimestamp    store timestamp of the newest applied entry
  */
 public record Checkpoint(long raftIndex, long logPosition, long nextExpiryCheck, long lastTimestamp,
-                         List<Topic> topics, List<Producer> producers, List<GroupOffsets> groupOffsets) {
+                         List<Topic> topics, List<Producer> producers, List<GroupOffsets> groupOffsets,
+                         List<RecordCodec.Peer> peers) {
 
     /** A topic and the [minOffset, nextOffset) range of each of its queues. */
     public record Topic(String name, long[] minOffsets, long[] nextOffsets) {
@@ -32,6 +33,6 @@ public record Checkpoint(long raftIndex, long logPosition, long nextExpiryCheck,
     }
 
     public static Checkpoint empty(long logPosition) {
-        return new Checkpoint(0, logPosition, 0, 0, List.of(), List.of(), List.of());
+        return new Checkpoint(0, logPosition, 0, 0, List.of(), List.of(), List.of(), List.of());
     }
 }

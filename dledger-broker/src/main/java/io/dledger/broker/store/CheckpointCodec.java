@@ -21,6 +21,7 @@ import java.util.zip.CRC32C;
  *   topicCount:i32  ( name:str  queues:i32  (minOffset:i64 nextOffset:i64){queues} ){topicCount}
  *   producerCount:i32  ( producerId:i64 lastTimestamp:i64 evictedMax:i64 n:i32 (seq:i64 position:i64){n} )*
  *   groupCount:i32  ( group:str topic:str n:i32 (queue:i32 offset:i64){n} )*
+ *   peerCount:i32  ( id:str host:str raftPort:i32 grpcPort:i32 removed:u8 )*
  * </pre>
  * Strings are UTF-8 with an unsigned 16-bit length. Stateless and thread-safe.
  */
@@ -44,6 +45,10 @@ public final class CheckpointCodec {
         for (Checkpoint.GroupOffsets g : c.groupOffsets()) {
             size += 2 + RecordCodec.utf8(g.group()).length + 2 + RecordCodec.utf8(g.topic()).length + 4
                     + 12 * g.queues().length;
+        }
+        size += 4;
+        for (RecordCodec.Peer p : c.peers()) {
+            size += RecordCodec.peerSize(p) - RecordCodec.HEADER_SIZE;
         }
         ByteBuffer body = ByteBuffer.allocate(size);
         body.putLong(c.raftIndex()).putLong(c.logPosition()).putLong(c.nextExpiryCheck()).putLong(c.lastTimestamp());
@@ -71,6 +76,13 @@ public final class CheckpointCodec {
             for (int i = 0; i < g.queues().length; i++) {
                 body.putInt(g.queues()[i]).putLong(g.offsets()[i]);
             }
+        }
+        body.putInt(c.peers().size());
+        for (RecordCodec.Peer p : c.peers()) {
+            byte[] id = RecordCodec.utf8(p.id());
+            byte[] host = RecordCodec.utf8(p.host());
+            body.putShort((short) id.length).put(id).putShort((short) host.length).put(host).putInt(p.raftPort())
+                    .putInt(p.grpcPort()).put((byte) (p.removed() ? 1 : 0));
         }
         body.flip();
         ByteBuffer out = ByteBuffer.allocate(PREAMBLE_SIZE + size);
@@ -144,7 +156,12 @@ public final class CheckpointCodec {
             }
             groups.add(new Checkpoint.GroupOffsets(group, topic, queues, offsets));
         }
-        return new Checkpoint(raftIndex, logPosition, nextExpiryCheck, lastTimestamp, topics, producers, groups);
+        int peerCount = body.getInt();
+        List<RecordCodec.Peer> peers = new ArrayList<>(peerCount);
+        for (int i = 0; i < peerCount; i++) {
+            peers.add(new RecordCodec.Peer(string(body), string(body), body.getInt(), body.getInt(), body.get() == 1));
+        }
+        return new Checkpoint(raftIndex, logPosition, nextExpiryCheck, lastTimestamp, topics, producers, groups, peers);
     }
 
     /** Reads a checkpoint file; fails loudly when it is damaged. */

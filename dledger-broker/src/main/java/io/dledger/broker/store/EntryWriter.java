@@ -161,6 +161,13 @@ public final class EntryWriter {
         return true;
     }
 
+    /** Records a node's address (added online) or its removal. */
+    public void peer(RecordCodec.Peer p) {
+        reserve(RecordCodec.peerSize(p));
+        RecordCodec.writePeer(buf, raftIndex, recordCount - 1, timestamp, p);
+        afterWrite.add(() -> store.putPeer(p));
+    }
+
     /** Retention: after this entry, drop segments whose records all have a Raft index below {@code firstIndexToKeep}. */
     public void retain(long firstIndexToKeep) {
         retainFrom = Math.max(retainFrom, firstIndexToKeep);

@@ -41,6 +41,7 @@ public final class MessageStore implements AutoCloseable {
     private final FileLock lock;
     private final ProducerTable producers;
     private final ConsumerOffsets consumerOffsets = new ConsumerOffsets();
+    private final ConcurrentHashMap<String, RecordCodec.Peer> peers = new ConcurrentHashMap<>();
     private final EntryWriter writer = new EntryWriter(this);
     private final CheckpointScheduler checkpoints;
     private final Object persistLock = new Object();
@@ -110,7 +111,7 @@ public final class MessageStore implements AutoCloseable {
                 log.truncate(truncateLogTo);
             }
             ConcurrentHashMap<String, TopicQueues> topics = new ConcurrentHashMap<>();
-            StoreRecovery.Result r = StoreRecovery.recover(log, c, topics, producers, consumerOffsets, indexRoot,
+            StoreRecovery.Result r = StoreRecovery.recover(log, c, topics, producers, consumerOffsets, peers, indexRoot,
                     config.indexEntriesPerFile());
             lastAppliedIndex = r.lastAppliedIndex();
             lastTimestamp = Math.max(lastTimestamp, Math.max(c.lastTimestamp(), r.lastTimestamp()));
@@ -184,6 +185,15 @@ public final class MessageStore implements AutoCloseable {
 
     ProducerTable producers() {
         return producers;
+    }
+
+    /** Nodes added or removed online, by id (any thread). */
+    public Map<String, RecordCodec.Peer> peerRecords() {
+        return Map.copyOf(peers);
+    }
+
+    void putPeer(RecordCodec.Peer p) {
+        peers.put(p.id(), p);
     }
 
     ConsumerOffsets consumerOffsets() {
@@ -272,7 +282,8 @@ public final class MessageStore implements AutoCloseable {
         List<Checkpoint.Topic> ts = d.topics().values().stream().sorted(Comparator.comparing(TopicQueues::name))
                 .map(TopicQueues::toCheckpoint).toList();
         return new Checkpoint(lastAppliedIndex, d.log().endPosition(), producers.nextExpiryCheck(), lastTimestamp,
-                ts, producers.toCheckpoint(), consumerOffsets.toCheckpoint());
+                ts, producers.toCheckpoint(), consumerOffsets.toCheckpoint(),
+                peers.values().stream().sorted(Comparator.comparing(RecordCodec.Peer::id)).toList());
     }
 
     /**

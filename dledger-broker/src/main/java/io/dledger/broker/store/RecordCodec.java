@@ -18,7 +18,7 @@ import java.util.zip.CRC32C;
  *  4      4   crc             CRC32C of bytes [8, length)
  *  8      1   magic           {@link #MAGIC} (format version)
  *  9      1   type            {@link #TYPE_MESSAGE}, {@link #TYPE_TOPIC_CREATED}, {@link #TYPE_OFFSETS},
- *                             {@link #TYPE_TOPIC_DELETED}
+ *                             {@link #TYPE_TOPIC_DELETED}, {@link #TYPE_PEER}
  * 10      8   raftIndex       Raft log index of the entry that wrote the record
  * 18      4   entrySeq        position of the record among the records of its entry (0-based)
  * 22      4   entryCount      number of records the entry wrote (all of them carry the same count)
@@ -33,6 +33,7 @@ import java.util.zip.CRC32C;
  * TOPIC_CREATED:  topic:str  queues:i32
  * OFFSETS:        group:str  topic:str  count:u16 (queue:i32 offset:i64)*   (a consumer group's commit)
  * TOPIC_DELETED:  topic:str
+ * PEER:           id:str  host:str  raftPort:i32  grpcPort:i32  removed:u8   (membership bookkeeping)
  * </pre>
  * Records of one Raft entry are written together, so recovery can drop an entry that was only
  * partly written: the last record of an entry has {@code entrySeq == entryCount - 1}.
@@ -44,6 +45,7 @@ public final class RecordCodec {
     public static final byte TYPE_TOPIC_CREATED = 2;
     public static final byte TYPE_OFFSETS = 3;
     public static final byte TYPE_TOPIC_DELETED = 4;
+    public static final byte TYPE_PEER = 5;
 
     public static final int LENGTH_OFFSET = 0;
     public static final int CRC_OFFSET = 4;
@@ -168,7 +170,7 @@ public final class RecordCodec {
             return -1;
         }
         byte type = buf.get(start + TYPE_OFFSET);
-        if (type < TYPE_MESSAGE || type > TYPE_TOPIC_DELETED) {
+        if (type < TYPE_MESSAGE || type > TYPE_PEER) {
             return -1;
         }
         return buf.getInt(start + CRC_OFFSET) == crc(buf, start, length) ? length : -1;
@@ -268,6 +270,27 @@ public final class RecordCodec {
         ByteBuffer in = buf.duplicate();
         in.position(start + HEADER_SIZE);
         return getString(in);
+    }
+
+    /** A node's address as the group knows it; {@code removed} marks a node taken out of the group. */
+    public record Peer(String id, String host, int raftPort, int grpcPort, boolean removed) {
+    }
+
+    public static int peerSize(Peer p) {
+        return HEADER_SIZE + 2 + utf8(p.id()).length + 2 + utf8(p.host()).length + 9;
+    }
+
+    public static void writePeer(ByteBuffer buf, long raftIndex, int entrySeq, long timestamp, Peer p) {
+        writeHeader(buf, peerSize(p), TYPE_PEER, raftIndex, entrySeq, timestamp, 0, 0);
+        putString(buf, utf8(p.id()));
+        putString(buf, utf8(p.host()));
+        buf.putInt(p.raftPort()).putInt(p.grpcPort()).put((byte) (p.removed() ? 1 : 0));
+    }
+
+    public static Peer readPeer(ByteBuffer buf, int start) {
+        ByteBuffer in = buf.duplicate();
+        in.position(start + HEADER_SIZE);
+        return new Peer(getString(in), getString(in), in.getInt(), in.getInt(), in.get() == 1);
     }
 
     public static TopicCreated readTopicCreated(ByteBuffer buf, int start) {

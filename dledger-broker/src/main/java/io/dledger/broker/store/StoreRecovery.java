@@ -35,7 +35,8 @@ final class StoreRecovery {
     }
 
     static Result recover(SegmentedLog log, Checkpoint c, Map<String, TopicQueues> topics, ProducerTable producers,
-                          ConsumerOffsets offsets, Path indexRoot, int entriesPerFile) {
+                          ConsumerOffsets offsets, Map<String, RecordCodec.Peer> peers, Path indexRoot,
+                          int entriesPerFile) {
         long from = c.logPosition();
         if (from < log.startPosition() || from > log.endPosition()) {
             throw new CorruptStoreException("checkpoint position " + from + " is outside the log ["
@@ -56,6 +57,8 @@ final class StoreRecovery {
         }
         producers.restore(c.nextExpiryCheck(), c.producers());
         offsets.restore(c.groupOffsets());
+        peers.clear();
+        c.peers().forEach(p -> peers.put(p.id(), p));
 
         long lastApplied = c.raftIndex();
         long lastTimestamp = 0;
@@ -81,6 +84,11 @@ final class StoreRecovery {
                     gone.delete(indexRoot);
                 }
                 offsets.removeTopic(RecordCodec.readTopicDeleted(scan.buffer(), scan.recordStart()));
+                continue;
+            }
+            if (h.type() == RecordCodec.TYPE_PEER) {
+                RecordCodec.Peer p = RecordCodec.readPeer(scan.buffer(), scan.recordStart());
+                peers.put(p.id(), p);
                 continue;
             }
             if (h.type() == RecordCodec.TYPE_OFFSETS) {

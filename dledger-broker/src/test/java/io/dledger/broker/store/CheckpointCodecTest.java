@@ -17,7 +17,8 @@ class CheckpointCodecTest {
         return new Checkpoint(17, 4096, 60_000, 1234,
                 List.of(new Checkpoint.Topic("a", new long[] {0, 3}, new long[] {5, 9})),
                 List.of(new Checkpoint.Producer(-5L, 1000, 2, new long[] {3, 4}, new long[] {100, 200})),
-                List.of(new Checkpoint.GroupOffsets("g", "a", new int[] {0, 1}, new long[] {4, 8})));
+                List.of(new Checkpoint.GroupOffsets("g", "a", new int[] {0, 1}, new long[] {4, 8})),
+                List.of(new RecordCodec.Peer("n4", "h4", 7004, 9004, false)));
     }
 
     @Test
@@ -42,6 +43,7 @@ class CheckpointCodecTest {
         assertThat(g.topic()).isEqualTo("a");
         assertThat(g.queues()).containsExactly(0, 1);
         assertThat(g.offsets()).containsExactly(4, 8);
+        assertThat(back.peers()).containsExactly(new RecordCodec.Peer("n4", "h4", 7004, 9004, false));
         assertThat(Files.exists(dir.resolve("checkpoint.tmp"))).isFalse();
     }
 
