@@ -111,6 +111,27 @@ public final class TestCluster implements AutoCloseable {
         cluster.stop(id, Duration.ofSeconds(20));
     }
 
+    /** Lays out and starts one more node that waits to be added to the group (see AdminClient.addNode). */
+    public NodeProcess addNode() {
+        NodeProcess n = cluster.start(cluster.addNode().id());
+        expectedUp.add(n.id());
+        await("node " + n.id() + " answers").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .ignoreExceptions().until(() -> {
+                    checkProcesses();
+                    try (DLedgerClient direct = DLedgerClient.builder().seeds(n.grpcAddress())
+                            .operationTimeout(Duration.ofSeconds(2)).build()) {
+                        return direct.admin().nodeStatus(n.id()) != null;
+                    }
+                });
+        return n;
+    }
+
+    /** Drops a removed and stopped node from the cluster's books. */
+    public void forget(String id) {
+        expectedUp.remove(id);
+        cluster.forget(id);
+    }
+
     /** Waits until every node runs and reports the same per-queue digests of {@code topic}. */
     public List<QueueDigestResponse> awaitIdenticalReplicas(String topic) {
         return await("identical replicas of " + topic).atMost(Duration.ofSeconds(90))

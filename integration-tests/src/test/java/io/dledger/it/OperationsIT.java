@@ -1,0 +1,196 @@
+package io.dledger.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.dledger.broker.local.NodeProcess;
+import io.dledger.client.DLedgerClient;
+import io.dledger.client.DLedgerException;
+import io.dledger.client.Message;
+import io.dledger.client.Producer;
+import io.dledger.client.PullConsumer;
+import io.dledger.proto.ErrorCode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** What an operator relies on: metrics and health, graceful rolling restarts, admin operations, retention. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class OperationsIT {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private TestCluster cluster;
+
+    @RegisterExtension
+    FailureLogs logs = new FailureLogs(() -> cluster);
+
+    @AfterEach
+    void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static HttpResponse<String> get(String url) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new AssertionError("GET " + url + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String base(NodeProcess n) {
+        return "http://127.0.0.1:" + n.httpPort();
+    }
+
+    @Test
+    void metricsHealthLeaderChangeLogAndAGracefulRollingRestart() throws Exception {
+        cluster = TestCluster.start("ops", 3, Map.of());
+        DLedgerClient client = cluster.client();
+        client.admin().createTopic("metered", 2);
+        try (Producer p = client.newProducer()) {
+            for (int i = 0; i < 20; i++) {
+                p.send("metered", Message.of("m" + i));
+            }
+        }
+        String leader = cluster.awaitLeader();
+        for (NodeProcess n : cluster.local().nodes()) {
+            assertThat(get(base(n) + "/health/live").statusCode()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(base(n) + "/health/ready").statusCode() == 200);
+            String metrics = get(base(n) + "/metrics").body();
+            assertThat(metrics).contains("dledger_raft_commit_index", "dledger_raft_applied_index", "dledger_raft_term",
+                    "dledger_store_messages", "dledger_store_segments", "dledger_rpc_inflight", "jvm_memory_used_bytes");
+        }
+        NodeProcess leaderNode = cluster.local().node(leader);
+        String leaderMetrics = get(base(leaderNode) + "/metrics").body();
+        assertThat(leaderMetrics).contains("dledger_raft_leader 1.0")
+                .containsPattern("dledger_rpc_requests_seconds_count\\{method=\"Produce\"\\} [1-9]")
+                .containsPattern("dledger_produce_messages_total 20")
+                .contains("dledger_raft_follower_lag{follower=");
+        assertThat(client.admin().describeCluster().nodes()).allSatisfy(n ->
+                assertThat(n.metricsUrl()).isEqualTo("http://127.0.0.1:" + cluster.local().node(n.id()).httpPort()
+                        + "/metrics"));
+
+        // rolling restart, SIGTERM one node at a time, while a producer keeps sending
+        AckedMessages acked = new AckedMessages();
+        try (BackgroundProducer producer = new BackgroundProducer(client, "metered", "r", acked)) {
+            for (String id : cluster.nodeIds()) {
+                long before = producer.acknowledged();
+                cluster.stop(id);
+                cluster.restart(id);
+                NodeProcess n = cluster.local().node(id);
+                await().atMost(Duration.ofSeconds(60)).until(() -> ready(n));
+                await().atMost(Duration.ofSeconds(60)).until(() -> producer.acknowledged() > before + 50);
+            }
+            assertThat(producer.errors()).as("sends that failed during the rolling restart").isEmpty();
+        }
+        cluster.awaitIdenticalReplicas("metered");
+        acked.assertAllPresentExactlyOnce(client, "metered");
+        String log = Files.readString(cluster.local().node(cluster.awaitLeader()).logFile());
+        assertThat(log).containsPattern("leader change: .* term \\d+; election took \\d+ ms");
+    }
+
+    private static boolean ready(NodeProcess n) {
+        try {
+            return get(base(n) + "/health/ready").statusCode() == 200;
+        } catch (AssertionError e) {
+            return false;
+        }
+    }
+
+    @Test
+    void transferLeadershipDeleteTopicAndRetention() {
+        cluster = TestCluster.start("admin", 3, Map.of("store.segment.bytes", "65536", "batch.max.bytes", "16384",
+                "message.max.bytes", "4096", "retention.bytes", "200000", "retention.check.interval.ms", "300"));
+        DLedgerClient client = cluster.client();
+        String leader = cluster.awaitLeader();
+        String target = cluster.nodeIds().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+        assertThat(client.admin().transferLeadership(target)).isEqualTo(target);
+        assertThat(cluster.awaitLeader()).isEqualTo(target);
+
+        client.admin().createTopic("doomed", 2);
+        try (Producer p = client.newProducer()) {
+            p.send("doomed", Message.of("x"));
+        }
+        assertThat(client.admin().deleteTopic("doomed")).isTrue();
+        assertThatThrownBy(() -> client.admin().describeTopic("doomed")).isInstanceOfSatisfying(DLedgerException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.TOPIC_NOT_FOUND));
+        assertThat(client.admin().createTopic("doomed", 1).created()).isTrue();
+
+        client.admin().createTopic("rolling", 2);
+        try (Producer p = client.newProducer()) {
+            for (int i = 0; i < 600; i++) { // ~1.2 MB: far past retention.bytes
+                p.send("rolling", Message.of(i + "-" + "y".repeat(2000)));
+            }
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() ->
+                client.admin().describeTopic("rolling").queueRanges().stream().allMatch(r -> r.minOffset() > 0));
+        long min0 = client.admin().describeTopic("rolling").queueRanges().get(0).minOffset();
+        try (PullConsumer c = client.newPullConsumer()) {
+            assertThatThrownBy(() -> c.pull("rolling", 0, 0, 10)).isInstanceOfSatisfying(DLedgerException.class, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.OFFSET_OUT_OF_RANGE);
+                assertThat(e.detail().orElseThrow().getMinOffset()).isGreaterThanOrEqualTo(min0);
+            });
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> !c.pull("rolling", 0,
+                    client.admin().describeTopic("rolling").queueRanges().get(0).minOffset(), 10).messages().isEmpty());
+        }
+        cluster.awaitIdenticalReplicas("rolling");
+        for (NodeProcess n : cluster.local().nodes()) {
+            String metrics = get(base(n) + "/metrics").body();
+            double bytes = Double.parseDouble(metrics.lines().filter(l -> l.startsWith("dledger_store_bytes "))
+                    .findFirst().orElseThrow().split(" ")[1]);
+            assertThat(bytes).as("log bytes on %s", n.id()).isLessThan(400_000);
+        }
+    }
+
+    @Test
+    void nodesJoinBySnapshotAndLeaveOnline() {
+        cluster = TestCluster.start("members", 3, Map.of("snapshot.interval.secs", "0"));
+        DLedgerClient client = cluster.client();
+        client.admin().createTopic("members", 2);
+        AckedMessages acked = new AckedMessages();
+        try (Producer p = client.newProducer()) {
+            for (int round = 0; round < 2; round++) {
+                for (int i = 0; i < 100; i++) {
+                    String body = "m-" + round + "-" + i;
+                    acked.add(body, p.send("members", Message.of(body)));
+                }
+                for (String id : cluster.nodeIds()) {
+                    client.admin().takeSnapshot(id); // JRaft's log starts after the older snapshot
+                }
+            }
+            NodeProcess n4 = cluster.addNode();
+            assertThat(client.admin().addNode(n4.id(), n4.peer().host(), n4.peer().raftPort(), n4.peer().grpcPort()))
+                    .containsExactlyInAnyOrder("n1", "n2", "n3", "n4");
+            cluster.awaitIdenticalReplicas("members");
+            assertThat(client.admin().nodeStatus("n4").getSnapshotsInstalled()).isGreaterThanOrEqualTo(1);
+
+            String leader = cluster.awaitLeader();
+            String leaving = cluster.nodeIds().stream().filter(id -> !id.equals(leader) && !id.equals("n4"))
+                    .findFirst().orElseThrow();
+            assertThat(client.admin().removeNode(leaving)).doesNotContain(leaving).hasSize(3);
+            cluster.stop(leaving);
+            cluster.forget(leaving);
+            for (int i = 0; i < 50; i++) {
+                acked.add("after-" + i, p.send("members", Message.of("after-" + i)));
+            }
+        }
+        cluster.awaitIdenticalReplicas("members");
+        acked.assertAllPresentExactlyOnce(client, "members");
+    }
+}
