@@ -1,0 +1,157 @@
+package io.dledger.broker.server;
+
+import io.dledger.broker.config.NodeConfig;
+import io.dledger.broker.config.PeerSpec;
+import io.dledger.broker.raft.RaftNode;
+import io.dledger.broker.statemachine.BrokerStateMachine;
+import io.dledger.broker.statemachine.CommandProposer;
+import io.dledger.proto.AddNodeRequest;
+import io.dledger.proto.AddNodeResponse;
+import io.dledger.proto.ErrorCode;
+import io.dledger.proto.RemoveNodeRequest;
+import io.dledger.proto.RemoveNodeResponse;
+import io.dledger.proto.TransferLeadershipRequest;
+import io.dledger.proto.TransferLeadershipResponse;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Admin calls that change who leads or who belongs to the Raft group: add and remove a node online,
+ * transfer leadership. All run on the leader and answer once the change took effect.
+ */
+final class ClusterOps {
+    private final NodeConfig config;
+    private final BrokerStateMachine fsm;
+    private final RaftNode raft;
+    private final CommandProposer proposer;
+    private final Executor reads;
+
+    ClusterOps(NodeConfig config, BrokerStateMachine fsm, RaftNode raft, CommandProposer proposer, Executor reads) {
+        this.config = config;
+        this.fsm = fsm;
+        this.raft = raft;
+        this.proposer = proposer;
+        this.reads = reads;
+    }
+
+    /** Adds a node (started with --join): records its addresses through Raft, then JRaft adds it once caught up. */
+    void addNode(AddNodeRequest req, StreamObserver<AddNodeResponse> out) {
+        PeerSpec spec;
+        try {
+            spec = peerOf(req.getNode());
+            if (!fsm.isLeader()) {
+                throw RpcErrors.notLeader(raft.leader().orElse(null));
+            }
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
+        proposer.peer(peerCommand(spec, false))
+                .thenCompose(ok -> raft.addPeer(spec))
+                .whenComplete((v, e) -> membershipReply(e, out, () -> AddNodeResponse.newBuilder()
+                        .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build()));
+    }
+
+    void removeNode(RemoveNodeRequest req, StreamObserver<RemoveNodeResponse> out) {
+        PeerSpec spec;
+        try {
+            if (!fsm.isLeader()) {
+                throw RpcErrors.notLeader(raft.leader().orElse(null));
+            }
+            spec = raft.peers().byId(req.getNodeId()).orElseThrow(() -> RpcErrors.error(ErrorCode.INVALID_ARGUMENT,
+                    "no node '" + req.getNodeId() + "' in the cluster"));
+            if (raft.peers().current().size() <= 1) {
+                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "cannot remove the last node");
+            }
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
+        proposer.peer(peerCommand(spec, true))
+                .thenCompose(ok -> raft.removePeer(spec))
+                .whenComplete((v, e) -> membershipReply(e, out, () -> RemoveNodeResponse.newBuilder()
+                        .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build()));
+    }
+
+    private <T> void membershipReply(Throwable e, StreamObserver<T> out, java.util.function.Supplier<T> answer) {
+        if (e == null) {
+            out.onNext(answer.get());
+            out.onCompleted();
+        } else if (e.getCause() instanceof io.dledger.broker.statemachine.ProposalException) {
+            out.onError(RpcErrors.fromProposal(e, raft));
+        } else {
+            out.onError(RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, "membership change failed: "
+                    + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage())));
+        }
+    }
+
+    private static io.dledger.proto.internal.PeerCommand peerCommand(PeerSpec p, boolean removed) {
+        return io.dledger.proto.internal.PeerCommand.newBuilder().setId(p.id()).setHost(p.host())
+                .setRaftPort(p.raftPort()).setGrpcPort(p.grpcPort()).setRemoved(removed).build();
+    }
+
+    /** A NodeRef as a peer: id plus host:port addresses on the same host. */
+    private static PeerSpec peerOf(io.dledger.proto.NodeRef n) {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        String raft = n.getRaftAddress();
+        String grpc = n.getGrpcAddress();
+        int r = raft.lastIndexOf(':');
+        int g = grpc.lastIndexOf(':');
+        if (r < 0 || g < 0 || !raft.substring(0, r).equals(grpc.substring(0, g))) {
+            throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "give the node's raft_address and grpc_address as "
+                    + "host:port on the same host");
+        }
+        java.util.List<PeerSpec> parsed = PeerSpec.parseList(n.getId() + "=" + raft + ":" + grpc.substring(g + 1),
+                problems);
+        if (parsed.size() != 1) {
+            throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "invalid node: " + String.join("; ", problems));
+        }
+        return parsed.get(0);
+    }
+
+    /** Hands leadership over and answers once another node leads (or fails after a few election timeouts). */
+    void transferLeadership(TransferLeadershipRequest req, StreamObserver<TransferLeadershipResponse> out) {
+        try {
+            if (!fsm.isLeader()) {
+                throw RpcErrors.notLeader(raft.leader().orElse(null));
+            }
+            String to = req.getToNodeId().isEmpty() ? null : req.getToNodeId();
+            if (to != null && raft.peers().byId(to).isEmpty()) {
+                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "no node '" + to + "' in the cluster");
+            }
+            if (config.nodeId().equals(to)) {
+                out.onNext(TransferLeadershipResponse.newBuilder().setLeaderId(to).build());
+                out.onCompleted();
+                return;
+            }
+            if (!raft.transferLeadership(to)) {
+                throw RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, "JRaft refused the transfer (a transfer or a "
+                        + "configuration change may be in progress); retry");
+            }
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
+        reads.execute(() -> {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4L * config.electionTimeoutMs() + 2000);
+            while (System.nanoTime() < deadline) {
+                var leader = raft.leader();
+                if (!fsm.isLeader() && leader.isPresent() && !leader.get().id().equals(config.nodeId())) {
+                    out.onNext(TransferLeadershipResponse.newBuilder().setLeaderId(leader.get().id()).build());
+                    out.onCompleted();
+                    return;
+                }
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            out.onError(RpcErrors.error(ErrorCode.TIMEOUT, "leadership did not move in time; this node "
+                    + (fsm.isLeader() ? "still leads" : "no longer leads")));
+        });
+    }
+}
