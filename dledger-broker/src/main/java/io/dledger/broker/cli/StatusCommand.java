@@ -17,8 +17,14 @@ final class StatusCommand implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON instead of a table")
     boolean json;
 
+    @Option(names = {"-w", "--watch"}, description = "refresh every second until Ctrl-C (see re-elections live)")
+    boolean watch;
+
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
+        if (watch) {
+            return watch();
+        }
         try (DLedgerClient c = client.connect()) {
             ClusterView view = c.admin().describeCluster();
             if (json) {
@@ -28,5 +34,41 @@ final class StatusCommand implements Callable<Integer> {
             }
             return view.leaderId() == null ? 3 : 0;
         }
+    }
+
+    /** Redraws the table every second; a node that stops answering or a new leader shows up within a second. */
+    private int watch() throws InterruptedException {
+        try (DLedgerClient c = io.dledger.client.DLedgerClient.builder().seeds(client.resolveServers())
+                .requestTimeout(java.time.Duration.ofMillis(800)).operationTimeout(java.time.Duration.ofSeconds(2))
+                .build()) {
+            String lastLeader = null;
+            StringBuilder changes = new StringBuilder();
+            while (!Thread.currentThread().isInterrupted()) {
+                ClusterView view;
+                try {
+                    view = c.admin().describeCluster();
+                } catch (RuntimeException e) {
+                    view = null;
+                }
+                String now = java.time.LocalTime.now().withNano(0).toString();
+                String leader = view == null ? null : view.leaderId();
+                if (!java.util.Objects.equals(leader, lastLeader)) {
+                    changes.append(now).append("  leader ").append(lastLeader == null ? "-" : lastLeader).append(" -> ")
+                            .append(leader == null ? "none" : leader).append('\n');
+                    lastLeader = leader;
+                }
+                System.out.print("\033[H\033[2J");
+                System.out.println("dledger status " + now + " (Ctrl-C to stop)\n");
+                if (view == null) {
+                    System.out.println("no answer from " + client.resolveServers());
+                } else {
+                    ClusterTable.print(view, System.out);
+                }
+                System.out.println("\nleader changes seen:\n" + changes);
+                System.out.flush();
+                Thread.sleep(1000);
+            }
+        }
+        return 0;
     }
 }
