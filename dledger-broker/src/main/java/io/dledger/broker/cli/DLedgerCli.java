@@ -19,6 +19,9 @@ public final class DLedgerCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // gRPC logs through java.util.logging: send it to SLF4J (logback.xml decides what is shown)
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
         System.exit(newCommandLine().execute(args));
     }
 
