@@ -198,8 +198,8 @@ final class ClusterCommand {
     }
 
     /**
-     * Polls until every running node answers and follows the same leader; null on timeout or when a
-     * node process exits.
+     * Polls until every running node answers, follows the same leader and reports ready on
+     * {@code /health/ready}; null on timeout or when a node process exits.
      */
     static ClusterView awaitLeader(LocalCluster cluster, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -211,7 +211,7 @@ final class ClusterCommand {
                     long running = cluster.nodes().stream().filter(NodeProcess::alive).count();
                     long following = v.nodes().stream().filter(n -> n.reachable() && v.leaderId() != null
                             && v.leaderId().equals(n.leaderId())).count();
-                    if (v.leaderId() != null && following >= running) {
+                    if (v.leaderId() != null && following >= running && allReady(cluster)) {
                         return v;
                     }
                 } catch (RuntimeException e) {
@@ -227,6 +227,31 @@ final class ClusterCommand {
             }
         }
         return null;
+    }
+
+    /** Every running node answers 200 on /health/ready (known leader, caught up). */
+    static boolean allReady(LocalCluster cluster) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(1)).build();
+        for (NodeProcess n : cluster.nodes()) {
+            if (!n.alive()) {
+                continue;
+            }
+            try {
+                var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + n.httpPort() + "/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() != 200) {
+                    return false;
+                }
+            } catch (java.io.IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     static void sleep(long ms) {
