@@ -1,11 +1,7 @@
 package io.dledger.broker.store;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * One file of a queue index: entry {@code i} of the file describes queue offset {@code base + i} and
@@ -17,97 +13,57 @@ import java.nio.file.StandardOpenOption;
  * </pre>
  * Thread-safety: one writer; concurrent positional reads of entries the writer has published.
  */
-final class IndexFile implements AutoCloseable {
+final class IndexFile extends StoreFile {
     static final int ENTRY_SIZE = 12;
     static final String SUFFIX = ".idx";
 
-    private final Path file;
     private final long base;
-    private final FileChannel channel;
     private volatile boolean dirty;
 
-    private IndexFile(Path file, long base, FileChannel channel) {
-        this.file = file;
+    private IndexFile(Path file, long base) {
+        super(file);
         this.base = base;
-        this.channel = channel;
     }
 
     static IndexFile open(Path dir, long base) {
-        Path file = dir.resolve(String.format("%020d%s", base, SUFFIX));
-        try {
-            return new IndexFile(file, base, FileChannel.open(file, StandardOpenOption.CREATE,
-                    StandardOpenOption.READ, StandardOpenOption.WRITE));
-        } catch (IOException e) {
-            throw new StoreException("cannot open index file " + file, e);
-        }
+        return new IndexFile(dir.resolve(fileName(base, SUFFIX)), base);
     }
 
     static boolean isIndexFile(Path p) {
-        String name = p.getFileName().toString();
-        return name.length() == 20 + SUFFIX.length() && name.endsWith(SUFFIX)
-                && name.substring(0, 20).chars().allMatch(Character::isDigit);
+        return isNumbered(p, SUFFIX);
     }
 
     static long baseOf(Path p) {
-        return Long.parseLong(p.getFileName().toString().substring(0, 20));
+        return numberOf(p);
     }
 
     long base() {
         return base;
     }
 
-    Path file() {
-        return file;
-    }
-
     /** Number of entry slots the file holds (written or hole). */
     long entryCount() {
-        try {
-            return channel.size() / ENTRY_SIZE;
-        } catch (IOException e) {
-            throw new StoreException("cannot size " + file, e);
-        }
+        return sizeOnDisk() / ENTRY_SIZE;
     }
 
     /** Writes whole entries from {@code entries} starting at queue offset {@code offset}. */
     void write(long offset, ByteBuffer entries) {
-        long at = (offset - base) * ENTRY_SIZE;
-        try {
-            while (entries.hasRemaining()) {
-                at += channel.write(entries, at);
-            }
-        } catch (IOException e) {
-            throw new StoreException("write to " + file + " failed", e);
-        }
+        writeFully(entries, (offset - base) * ENTRY_SIZE);
         dirty = true;
     }
 
     /** Reads the entries for offsets [offset, offset + count) into {@code dst}. */
     void read(long offset, int count, ByteBuffer dst) {
-        long at = (offset - base) * ENTRY_SIZE;
-        int end = dst.position() + count * ENTRY_SIZE;
         ByteBuffer view = dst.slice(dst.position(), count * ENTRY_SIZE);
-        try {
-            while (view.hasRemaining()) {
-                int n = channel.read(view, at);
-                if (n < 0) {
-                    throw new CorruptStoreException("index file " + file + " is shorter than its entries");
-                }
-                at += n;
-            }
-        } catch (IOException e) {
-            throw new StoreException("read of " + file + " failed", e);
+        if (readFully(view, (offset - base) * ENTRY_SIZE) < count * ENTRY_SIZE) {
+            throw new CorruptStoreException("index file " + file() + " is shorter than its entries");
         }
-        dst.position(end);
+        dst.position(dst.position() + count * ENTRY_SIZE);
     }
 
     /** Keeps only the entries below queue offset {@code offset}. */
     void truncate(long offset) {
-        try {
-            channel.truncate(Math.max(0, offset - base) * ENTRY_SIZE);
-        } catch (IOException e) {
-            throw new StoreException("truncate of " + file + " failed", e);
-        }
+        truncateTo(Math.max(0, offset - base) * ENTRY_SIZE);
         dirty = true;
     }
 
@@ -117,28 +73,10 @@ final class IndexFile implements AutoCloseable {
         }
         dirty = false;
         try {
-            channel.force(false);
-        } catch (IOException e) {
+            force();
+        } catch (StoreException e) {
             dirty = true;
-            throw new StoreException("fsync of " + file + " failed", e);
-        }
-    }
-
-    @Override
-    public void close() {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            throw new StoreException("close of " + file + " failed", e);
-        }
-    }
-
-    void closeAndDelete() {
-        close();
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            throw new StoreException("delete of " + file + " failed", e);
+            throw e;
         }
     }
 }
