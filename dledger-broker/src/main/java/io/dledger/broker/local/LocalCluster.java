@@ -34,6 +34,13 @@ public final class LocalCluster {
             "-XX:+ExitOnOutOfMemoryError", "-Dcom.google.protobuf.use_unsafe_pre22_gencode=true",
             "--add-opens", "java.base/java.lang=ALL-UNNAMED");
 
+    /**
+     * HotSpot suspends threads for JFR's sampler with SIGUSR2, on which JRaft installs a handler that dumps
+     * its metrics: moving the JVM's signal elsewhere keeps JFR usable on nodes (see the README).
+     */
+    public static final String SR_SIGNAL_ENV = "_JAVA_SR_SIGNUM";
+    public static final String SR_SIGNAL = "39";
+
     private final Path dir;
     private final Map<String, String> settings;
     private final List<NodeProcess> nodes;
@@ -156,7 +163,9 @@ public final class LocalCluster {
         settings.forEach((k, v) -> cmd.add("--set=" + k + "=" + v));
         try {
             Files.createDirectories(n.dataDir());
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().putIfAbsent(SR_SIGNAL_ENV, SR_SIGNAL);
+            Process p = pb.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(n.logFile().toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
