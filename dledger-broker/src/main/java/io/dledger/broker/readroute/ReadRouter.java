@@ -13,9 +13,10 @@ import java.util.List;
  * the consumer stays on the leader. Followers are chosen by queue, so one queue's consumer sticks to one
  * follower and queues spread over the followers.
  *
- * <p>On a follower: the consumer stays, unless the follower lags the leader by more than
- * {@code maxLagEntries}, or has nothing more to give while it still has committed entries to apply;
- * then it sends the consumer back to the leader, so consumers never spin on empty answers.
+ * <p>On a follower: the consumer stays (at the end of a queue it long-polls here, and this node's own
+ * apply wakes it), unless the follower lags the leader by more than {@code maxLagEntries}: then it sends
+ * the consumer back to the leader. A follower that knows no leader (cut off, or an election is running)
+ * sends the consumer to another member, so a consumer never waits on a node the cluster has left behind.
  *
  * <p>Stateless apart from the load meters; thread-safe.
  */
@@ -38,7 +39,7 @@ public final class ReadRouter {
         if (!config.enabled()) {
             return new Suggestion(null, "stay");
         }
-        return s.leader() ? onLeader(s, topic, queue) : onFollower(s);
+        return s.leader() ? onLeader(s, topic, queue) : onFollower(s, topic, queue);
     }
 
     private Suggestion onLeader(ReadSituation s, String topic, int queue) {
@@ -60,15 +61,17 @@ public final class ReadRouter {
         return new Suggestion(caughtUp.get(pick), reason);
     }
 
-    private Suggestion onFollower(ReadSituation s) {
+    private Suggestion onFollower(ReadSituation s, String topic, int queue) {
         if (s.knownLeader() == null) {
-            return new Suggestion(null, "stay,no-leader");
+            if (s.otherMembers().isEmpty()) {
+                return new Suggestion(null, "stay,no-leader");
+            }
+            List<PeerSpec> others = s.otherMembers().stream().sorted(Comparator.comparing(PeerSpec::id)).toList();
+            return new Suggestion(others.get(Math.floorMod(31 * topic.hashCode() + queue, others.size())),
+                    "no-leader");
         }
         if (s.appliedLag() > config.maxLagEntries()) {
             return new Suggestion(s.knownLeader(), "follower-lagging");
-        }
-        if (s.reachedEnd() && s.appliedLag() > 0) {
-            return new Suggestion(s.knownLeader(), "follower-behind");
         }
         return new Suggestion(null, "stay");
     }

@@ -10,11 +10,11 @@ import java.util.List;
  * @param knownLeader     the leader as this node knows it (null while unknown)
  * @param followers       on the leader: each follower and how many entries it is behind; null ones are down
  * @param bytesBehindHead log bytes between the pulled offset and the newest message of the queue
- * @param reachedEnd      the answer stops at the end of what this node has for the queue
  * @param appliedLag      committed entries this node has not applied yet (a follower's own lag)
+ * @param otherMembers    every other member of the current configuration
  */
 public record ReadSituation(boolean leader, PeerSpec knownLeader, List<FollowerLag> followers, long bytesBehindHead,
-                            boolean reachedEnd, long appliedLag) {
+                            long appliedLag, List<PeerSpec> otherMembers) {
 
     /** A follower as the leader sees it; {@code lagEntries < 0} when its replicator is gone (down). */
     public record FollowerLag(PeerSpec peer, long lagEntries) {

@@ -111,7 +111,7 @@ final class PullHandler {
             long next = req.getOffset() + records.size();
             PullResponse.Builder b = PullResponse.newBuilder().setServedBy(config.nodeId()).setNextOffset(next)
                     .setMinOffset(range[0]).setMaxOffset(range[1])
-                    .setSuggestion(suggest(req, next >= range[1]));
+                    .setSuggestion(suggest(req));
             for (MessageRecord m : records) {
                 b.addMessages(toProto(m));
             }
@@ -126,12 +126,14 @@ final class PullHandler {
         }
     }
 
-    private PullSuggestion suggest(PullRequest req, boolean reachedEnd) {
+    private PullSuggestion suggest(PullRequest req) {
         boolean leader = fsm.isLeader();
-        ReadSituation s = new ReadSituation(leader, raft.leader().orElse(null),
-                leader ? raft.followerLags() : List.of(),
-                store.bytesBehindHead(req.getTopic(), req.getQueue(), req.getOffset()), reachedEnd,
-                Math.max(0, raft.commitIndex() - raft.appliedIndex()));
+        PeerSpec knownLeader = raft.leader().orElse(null);
+        List<PeerSpec> others = leader || knownLeader != null ? List.of()
+                : raft.peers().current().stream().filter(p -> !p.id().equals(config.nodeId())).toList();
+        ReadSituation s = new ReadSituation(leader, knownLeader, leader ? raft.followerLags() : List.of(),
+                store.bytesBehindHead(req.getTopic(), req.getQueue(), req.getOffset()),
+                Math.max(0, raft.commitIndex() - raft.appliedIndex()), others);
         ReadRouter.Suggestion r = router.suggest(s, req.getTopic(), req.getQueue());
         PeerSpec target = r.node() == null ? config.self() : r.node();
         return PullSuggestion.newBuilder().setNode(RpcErrors.nodeRef(target)).setReason(r.reason()).build();

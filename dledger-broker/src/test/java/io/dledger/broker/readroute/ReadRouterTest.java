@@ -23,7 +23,7 @@ class ReadRouterTest {
             produced, pulls);
 
     private static ReadSituation leader(long bytesBehind, FollowerLag... followers) {
-        return new ReadSituation(true, N1, List.of(followers), bytesBehind, false, 0);
+        return new ReadSituation(true, N1, List.of(followers), bytesBehind, 0, List.of());
     }
 
     private void advanceOneSecond() {
@@ -82,14 +82,28 @@ class ReadRouterTest {
 
     @Test
     void laggingFollowerSendsConsumersToTheLeader() {
-        ReadSituation lagging = new ReadSituation(false, N1, List.of(), 0, false, 500);
+        ReadSituation lagging = new ReadSituation(false, N1, List.of(), 0, 500, List.of());
         assertThat(router.suggest(lagging, "t", 0)).isEqualTo(new ReadRouter.Suggestion(N1, "follower-lagging"));
-        ReadSituation behindAtEnd = new ReadSituation(false, N1, List.of(), 0, true, 3);
-        assertThat(router.suggest(behindAtEnd, "t", 0)).isEqualTo(new ReadRouter.Suggestion(N1, "follower-behind"));
-        ReadSituation caughtUp = new ReadSituation(false, N1, List.of(), 0, true, 0);
+        ReadSituation applying = new ReadSituation(false, N1, List.of(), 0, 3, List.of());
+        assertThat(router.suggest(applying, "t", 0)).as("a few entries still to apply: wait here")
+                .isEqualTo(new ReadRouter.Suggestion(null, "stay"));
+        ReadSituation caughtUp = new ReadSituation(false, N1, List.of(), 0, 0, List.of());
         assertThat(router.suggest(caughtUp, "t", 0).node()).isNull();
-        ReadSituation noLeader = new ReadSituation(false, null, List.of(), 0, true, 50);
-        assertThat(router.suggest(noLeader, "t", 0).node()).isNull();
+    }
+
+    @Test
+    void followerWithoutALeaderSendsConsumersToAnotherMemberStickily() {
+        ReadSituation cutOff = new ReadSituation(false, null, List.of(), 0, 0, List.of(N3, N1));
+        java.util.Set<String> chosen = new java.util.HashSet<>();
+        for (int q = 0; q < 8; q++) {
+            ReadRouter.Suggestion s = router.suggest(cutOff, "t", q);
+            assertThat(s.reason()).isEqualTo("no-leader");
+            assertThat(router.suggest(cutOff, "t", q)).isEqualTo(s);
+            chosen.add(s.node().id());
+        }
+        assertThat(chosen).containsExactlyInAnyOrder("n1", "n3");
+        ReadSituation alone = new ReadSituation(false, null, List.of(), 0, 0, List.of());
+        assertThat(router.suggest(alone, "t", 0)).isEqualTo(new ReadRouter.Suggestion(null, "stay,no-leader"));
     }
 
     @Test
