@@ -125,7 +125,7 @@ public final class BenchCommand implements Callable<Integer> {
             client.admin().createTopic(topic, queues);
             ConsumeBench c = new ConsumeBench(client, report);
             c.fill(topic, messages, size);
-            c.run(topic, consumerThreads);
+            c.run(topic, consumerThreads, Duration.ofSeconds(warmupSecs));
         }
         if (what.equals("failover") || what.equals("all")) {
             String topic = "bench-failover-" + suffix;
