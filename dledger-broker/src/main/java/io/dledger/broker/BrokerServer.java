@@ -81,7 +81,8 @@ public final class BrokerServer implements AutoCloseable {
                     config.retentionCheckMs(), System::currentTimeMillis);
             RaftNode r = raft;
             http = HttpEndpoint.start(config.grpcBindHost(), config.httpPort(),
-                    registry instanceof PrometheusMeterRegistry p ? p : null, () -> notReady(fsm, store, r));
+                    registry instanceof PrometheusMeterRegistry p ? p : null, metrics::syncFollowerGauges,
+                    () -> notReady(fsm, store, r));
             LOG.info("node {} serving gRPC on {}:{} and HTTP (/metrics, /health) on port {}, data in {}",
                     config.nodeId(), config.grpcBindHost(), config.self().grpcPort(), config.httpPort(),
                     config.dataDir());

@@ -4,15 +4,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.ContainerNetwork;
+import io.dledger.broker.local.PortAllocator;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.NodeView;
 import io.dledger.proto.QueueDigestResponse;
 import io.dledger.proto.Role;
 import java.io.File;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.ContainerState;
 import org.testcontainers.containers.DockerComposeContainer;
@@ -43,9 +42,10 @@ final class DockerCluster implements AutoCloseable {
     DockerCluster() {
         Map<String, String> env = new HashMap<>();
         env.put("DLEDGER_BASE_IMAGE", System.getenv().getOrDefault("DLEDGER_BASE_IMAGE", "local/jre17"));
+        PortAllocator ports = new PortAllocator(Set.of()); // host ports, free again while a container is down
         for (int i = 1; i <= 3; i++) {
-            grpcPorts.put("n" + i, freePort());
-            httpPorts.put("n" + i, freePort());
+            grpcPorts.put("n" + i, ports.next());
+            httpPorts.put("n" + i, ports.next());
             env.put("DLEDGER_N" + i + "_GRPC_PORT", Integer.toString(grpcPorts.get("n" + i)));
             env.put("DLEDGER_N" + i + "_HTTP_PORT", Integer.toString(httpPorts.get("n" + i)));
         }
@@ -56,14 +56,6 @@ final class DockerCluster implements AutoCloseable {
         client = DLedgerClient.builder().seeds(seeds()).operationTimeout(Duration.ofSeconds(30)).build();
         for (String node : grpcPorts.keySet()) {
             awaitReady(node);
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -189,6 +189,15 @@ class OperationsIT {
             for (int i = 0; i < 50; i++) {
                 acked.add("after-" + i, p.send("members", Message.of("after-" + i)));
             }
+            String leaderNow = cluster.awaitLeader();
+            String metrics = get(base(cluster.local().node(leaderNow)) + "/metrics").body();
+            for (String id : cluster.nodeIds()) {
+                if (!id.equals(leaderNow)) {
+                    assertThat(metrics).contains("dledger_raft_follower_lag{follower=\"" + id + "\"");
+                }
+            }
+            assertThat(metrics).as("the removed node's lag gauge is gone")
+                    .doesNotContain("dledger_raft_follower_lag{follower=\"" + leaving + "\"");
         }
         cluster.awaitIdenticalReplicas("members");
         acked.assertAllPresentExactlyOnce(client, "members");

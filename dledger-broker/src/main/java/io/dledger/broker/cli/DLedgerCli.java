@@ -1,5 +1,8 @@
 package io.dledger.broker.cli;
 
+import io.dledger.broker.config.ConfigKey;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,6 +31,14 @@ public final class DLedgerCli implements Runnable {
     /** The configured picocli command line (shared by main and tests of the CLI). */
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new DLedgerCli());
+        var nodeUsage = cl.getSubcommands().get("node").getCommandSpec().usageMessage();
+        List<String> footer = new ArrayList<>(List.of(nodeUsage.footer()));
+        for (ConfigKey k : ConfigKey.values()) {
+            footer.add("  " + k.key() + (k.defaultValue() == null ? "" : " (default: " + k.defaultValue() + ")")
+                    + ", env " + k.envName());
+            footer.add("      " + k.description().replace("%", "%%"));
+        }
+        nodeUsage.footer(footer.toArray(new String[0]));
         cl.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             cmd.getErr().println("error: " + e.getMessage());
             return 1;

@@ -12,7 +12,7 @@ public enum ConfigKey {
     PEERS("peers", null, "the Raft group: id=host:raftPort:grpcPort,... (this node included)"),
     DATA_DIR("data.dir", null, "directory for the Raft log, snapshots and the message store (default ./data/<node.id>)"),
     GRPC_BIND_HOST("grpc.bind.host", "0.0.0.0", "interface the gRPC front end listens on (its port comes from peers)"),
-    JOIN("join", "false", "start outside the Raft group and wait to be added ('dledger admin add-node'); for new nodes"),
+    JOIN("join", "false", "start outside the Raft group and wait to be added (AdminClient.addNode, or 'dledger cluster add-node' locally); for new nodes"),
     HTTP_PORT("http.port", "0", "port of /metrics and /health (0: the gRPC port + 100)"),
     SHUTDOWN_TRANSFER_MS("shutdown.transfer.ms", "5000", "on SIGTERM a leader hands leadership to a caught-up follower and waits this long for it"),
     RETENTION_MS("retention.ms", "604800000", "messages older than this are deleted, whole segments at a time (0: keep forever)"),
@@ -35,7 +35,7 @@ public enum ConfigKey {
     READ_BUSY_PRODUCE_RATE("read.busy.produce.per.sec", "2000", "the leader counts as busy above this many produced messages per second"),
     READ_BUSY_PULL_RATE("read.busy.pulls.per.sec", "500", "... or above this many pull requests per second"),
     READ_COLD_BYTES("read.cold.bytes", "0", "a pull this many log bytes behind the head is cold and goes to a follower (0: 40% of RAM)"),
-    READ_MAX_LAG_ENTRIES("read.max.lag.entries", "1000", "followers further behind than this are not suggested and send consumers to the leader"),
+    READ_MAX_LAG_ENTRIES("read.max.lag.entries", "1000", "the leader suggests no follower further behind than this; a follower with more committed entries than this still to apply sends consumers to the leader"),
     PULL_MAX_MESSAGES("pull.max.messages", "1024", "most messages one pull returns"),
     PULL_MAX_BYTES("pull.max.bytes", "8388608", "about the most bytes one pull returns");
 

@@ -5,8 +5,6 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A Raft group of broker nodes on 127.0.0.1, each a separate JVM with its own ports, data directory
@@ -66,24 +66,16 @@ public final class LocalCluster {
                     + "use 0 for free ports");
         }
         List<NodeProcess> nodes = new ArrayList<>();
+        PortAllocator ports = new PortAllocator(Set.of());
         for (int i = 1; i <= size; i++) {
-            int raft = basePort == 0 ? freePort() : basePort + i;
-            int grpc = basePort == 0 ? freePort() : basePort + 100 + i;
-            int http = basePort == 0 ? freePort() : basePort + 200 + i;
+            int raft = basePort == 0 ? ports.next() : basePort + i;
+            int grpc = basePort == 0 ? ports.next() : basePort + 100 + i;
+            int http = basePort == 0 ? ports.next() : basePort + 200 + i;
             PeerSpec p = new PeerSpec("n" + i, "127.0.0.1", raft, grpc);
             Path data = dir.resolve(p.id()).toAbsolutePath();
             nodes.add(new NodeProcess(p, http, false, data, data.resolve("node.log"), 0, null));
         }
         return new LocalCluster(dir.toAbsolutePath(), new LinkedHashMap<>(settings), nodes);
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
-        }
     }
 
     public Path dir() {
@@ -114,9 +106,11 @@ public final class LocalCluster {
      */
     public NodeProcess addNode() {
         int next = nodes.stream().mapToInt(n -> Integer.parseInt(n.id().substring(1))).max().orElse(0) + 1;
-        PeerSpec p = new PeerSpec("n" + next, "127.0.0.1", freePort(), freePort());
+        PortAllocator ports = new PortAllocator(nodes.stream().flatMap(n -> Stream.of(
+                n.peer().raftPort(), n.peer().grpcPort(), n.httpPort())).collect(Collectors.toSet()));
+        PeerSpec p = new PeerSpec("n" + next, "127.0.0.1", ports.next(), ports.next());
         Path data = dir.resolve(p.id());
-        NodeProcess n = new NodeProcess(p, freePort(), true, data, data.resolve("node.log"), 0, null);
+        NodeProcess n = new NodeProcess(p, ports.next(), true, data, data.resolve("node.log"), 0, null);
         nodes.add(n);
         save();
         return n;

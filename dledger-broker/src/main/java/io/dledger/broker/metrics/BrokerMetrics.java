@@ -14,8 +14,9 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The node's metrics (names as registered; Prometheus shows them with underscores, e.g.
@@ -28,7 +29,8 @@ public final class BrokerMetrics {
     private final Counter producedMessages;
     private final Counter producedBytes;
     private final Counter leaderChanges;
-    private final Set<String> followerGauges = ConcurrentHashMap.newKeySet();
+    private final Map<String, Gauge> followerGauges = new HashMap<>(); // guarded by this
+    private volatile RaftNode raft;
 
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -66,15 +68,39 @@ public final class BrokerMetrics {
         Gauge.builder("dledger.store.segments", store, s -> s.stats().segments()).register(registry);
         Gauge.builder("dledger.write.queued", proposer, CommandProposer::queued)
                 .description("writes waiting for a Raft entry").register(registry);
+        this.raft = raft;
+        syncFollowerGauges();
+        fsm.onLeaderChange(leaderChanges::increment);
+    }
+
+    /**
+     * One {@code dledger.raft.follower.lag} gauge per other member of the current configuration: adds
+     * gauges for members added online and removes those of members removed. Called at bind time and
+     * before every scrape.
+     */
+    public synchronized void syncFollowerGauges() {
+        if (raft == null) {
+            return;
+        }
+        Set<String> current = new java.util.HashSet<>();
         for (ReadSituation.FollowerLag f : raft.followerLags()) {
             String id = f.peer().id();
-            if (followerGauges.add(id)) {
-                Gauge.builder("dledger.raft.follower.lag", raft, r -> lagOf(r, id)).tag("follower", id)
+            current.add(id);
+            if (!followerGauges.containsKey(id)) {
+                RaftNode r = raft;
+                followerGauges.put(id, Gauge.builder("dledger.raft.follower.lag", r, n -> lagOf(n, id))
+                        .tag("follower", id)
                         .description("Raft entries the follower is behind (on the leader; -1 elsewhere)")
-                        .register(registry);
+                        .register(registry));
             }
         }
-        fsm.onLeaderChange(leaderChanges::increment);
+        followerGauges.entrySet().removeIf(e -> {
+            if (current.contains(e.getKey())) {
+                return false;
+            }
+            registry.remove(e.getValue());
+            return true;
+        });
     }
 
     private static double lagOf(RaftNode raft, String id) {

@@ -30,9 +30,10 @@ public final class HttpEndpoint implements AutoCloseable {
 
     /**
      * @param notReady  empty when ready, else why not
-     * @param registry  the Prometheus registry to scrape (null: no /metrics)
+     * @param registry     the Prometheus registry to scrape (null: no /metrics)
+     * @param beforeScrape runs before each scrape (brings membership-dependent gauges up to date)
      */
-    public static HttpEndpoint start(String host, int port, PrometheusMeterRegistry registry,
+    public static HttpEndpoint start(String host, int port, PrometheusMeterRegistry registry, Runnable beforeScrape,
                                      Supplier<Optional<String>> notReady) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
@@ -48,7 +49,10 @@ public final class HttpEndpoint implements AutoCloseable {
                 reply(ex, why.isEmpty() ? 200 : 503, why.map(w -> "not ready: " + w + "\n").orElse("ready\n"));
             });
             if (registry != null) {
-                server.createContext("/metrics", ex -> reply(ex, 200, registry.scrape()));
+                server.createContext("/metrics", ex -> {
+                    beforeScrape.run();
+                    reply(ex, 200, registry.scrape());
+                });
             }
             server.start();
             return new HttpEndpoint(server, executor);

@@ -1,0 +1,50 @@
+package io.dledger.broker.local;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Free TCP ports for local nodes, chosen at random in {@code [FIRST, FIRST + COUNT)}: below Linux's
+ * ephemeral range (32768-60999 by default), so the kernel never hands a node's port to an outgoing
+ * connection (Raft peers, clients) while the node is down between a kill and its restart (with ports from
+ * {@code new ServerSocket(0)} that happened, and the restarted node could not bind). A port counts as
+ * free when it can be bound on all interfaces; ports already handed out by this allocator are skipped.
+ * Not thread-safe.
+ */
+public final class PortAllocator {
+    public static final int FIRST = 20_000;
+    public static final int COUNT = 12_000;
+
+    private final Set<Integer> taken = new HashSet<>();
+
+    public PortAllocator(Set<Integer> alreadyUsed) {
+        taken.addAll(alreadyUsed);
+    }
+
+    /** Scans the range from a random start (wrapping around), so concurrent clusters rarely collide. */
+    public int next() {
+        int start = ThreadLocalRandom.current().nextInt(COUNT);
+        for (int i = 0; i < COUNT; i++) {
+            int port = FIRST + (start + i) % COUNT;
+            if (!taken.contains(port) && bindable(port)) {
+                taken.add(port);
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free port in " + FIRST + ".." + (FIRST + COUNT - 1));
+    }
+
+    private static boolean bindable(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(false);
+            s.bind(new InetSocketAddress(port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
