@@ -10,9 +10,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Free TCP ports for local nodes, chosen at random in {@code [FIRST, FIRST + COUNT)}: below Linux's
  * ephemeral range (32768-60999 by default), so the kernel never hands a node's port to an outgoing
- * connection (Raft peers, clients) while the node is down between a kill and its restart (with ports from
- * {@code new ServerSocket(0)} that happened, and the restarted node could not bind). A port counts as
- * free when it can be bound on all interfaces; ports already handed out by this allocator are skipped.
+ * connection (Raft peers, clients) before the node binds it, at start or between a kill and a restart
+ * (with ports from {@code new ServerSocket(0)} that happened, and the node could not start). A port
+ * counts as free when it can be bound on all interfaces; ports already handed out by this allocator are skipped.
  * Not thread-safe.
  */
 public final class PortAllocator {
