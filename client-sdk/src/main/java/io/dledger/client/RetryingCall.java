@@ -170,8 +170,11 @@ final class RetryingCall<R> {
         LOG.debug("{}: {} failed ({}); {} attempt(s) so far, retrying in {} ms", op.name(),
                 targetId == null ? "finding the leader" : "attempt on " + targetId, error.getMessage(), attempts,
                 TimeUnit.NANOSECONDS.toMillis(delay));
-        // The leader is re-discovered after the backoff, so the retry uses the freshest view.
-        retryAfter(delay, op.targetsLeader() ? () -> router.leaders().onFailure(targetId) : RetryingCall::ready);
+        // The leader is re-discovered after the backoff, so the retry uses the freshest view. A call to a named
+        // node re-probes the seeds first while some seed is not yet known as a node: the seed that was down at
+        // start may be that node, reachable only through the seed address (port mapping, NAT).
+        retryAfter(delay, op.targetsLeader() ? () -> router.leaders().onFailure(targetId)
+                : router.directory().unmappedSeeds().isEmpty() ? RetryingCall::ready : router.leaders()::refresh);
     }
 
     private static CompletableFuture<Void> ready() {

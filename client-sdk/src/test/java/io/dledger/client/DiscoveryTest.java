@@ -56,6 +56,24 @@ class DiscoveryTest {
     }
 
     @Test
+    void aSeedThatWasDownAtStartIsMappedWhenANodeOperationNeedsIt() {
+        cluster = new FakeCluster("n1", "n2", "n3");
+        for (String id : List.of("n1", "n2", "n3")) {
+            cluster.advertise(id, "internal-" + id + ":9000").route("localhost:1" + id.charAt(1), id);
+        }
+        cluster.node("n1").start();
+        cluster.node("n2").start();
+        cluster.elect("n2", 3);
+        client = cluster.clientBuilder().seeds("localhost:11,localhost:12,localhost:13").build();
+        client.newProducer().send("t", Message.of("x")); // discovery done without n3
+
+        cluster.node("n3").start(); // n3 comes up; only its seed address reaches it
+        assertThat(client.admin().nodeStatus("n3").getSelf().getId()).isEqualTo("n3");
+        assertThat(client.admin().describeCluster().nodes()).extracting(NodeView::grpcAddress)
+                .containsExactly("localhost:11", "localhost:12", "localhost:13");
+    }
+
+    @Test
     void aLeaderHintWithAnAdvertisedAddressIsResolvedThroughTheSeedOfThatNode() {
         dockerLikeCluster();
         cluster.elect("n1", 1);
