@@ -25,7 +25,8 @@ final class AdminCommand {
             try (DLedgerClient c = client.connect()) {
                 String before = c.admin().leaderId().orElse("?");
                 String after = c.admin().transferLeadership(to);
-                System.out.println("leadership moved from " + before + " to " + after);
+                System.out.println(before.equals(after) ? after + " is already the leader"
+                        : "leadership moved from " + before + " to " + after);
                 return 0;
             }
         }
