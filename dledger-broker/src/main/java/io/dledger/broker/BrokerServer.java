@@ -17,9 +17,12 @@ import io.dledger.broker.store.StoreConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,18 +148,18 @@ public final class BrokerServer implements AutoCloseable {
             LOG.info("no follower to hand leadership to; stopping as leader");
             return;
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.shutdownTransferMs());
         String target = best.get().peer().id();
+        CompletableFuture<Void> moved = fsm.nextFollowing();
         if (!raft.transferLeadership(target)) {
             return;
         }
-        while (fsm.isLeader() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        try {
+            moved.get(config.shutdownTransferMs(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (ExecutionException | TimeoutException e) {
+            // logged below
         }
         LOG.info(fsm.isLeader() ? "leadership transfer to {} did not finish in time" : "handed leadership to {}",
                 target);

@@ -8,7 +8,7 @@ import java.util.List;
  *
  * @param leader          true on the leader
  * @param knownLeader     the leader as this node knows it (null while unknown)
- * @param followers       on the leader: each follower and how many entries it is behind; null ones are down
+ * @param followers       on the leader: each follower and how many entries it is behind (negative: down)
  * @param bytesBehindHead log bytes between the pulled offset and the newest message of the queue
  * @param appliedLag      committed entries this node has not applied yet (a follower's own lag)
  * @param otherMembers    every other member of the current configuration

@@ -14,6 +14,7 @@ import io.dledger.proto.TransferLeadershipRequest;
 import io.dledger.proto.TransferLeadershipResponse;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -113,6 +114,7 @@ final class ClusterOps {
 
     /** Hands leadership over and answers once another node leads (or fails after a few election timeouts). */
     void transferLeadership(TransferLeadershipRequest req, StreamObserver<TransferLeadershipResponse> out) {
+        CompletableFuture<Void> moved;
         try {
             if (!fsm.isLeader()) {
                 throw RpcErrors.notLeader(raft.leader().orElse(null));
@@ -126,6 +128,7 @@ final class ClusterOps {
                 out.onCompleted();
                 return;
             }
+            moved = fsm.nextFollowing();
             if (!raft.transferLeadership(to)) {
                 throw RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, "JRaft refused the transfer (a transfer or a "
                         + "configuration change may be in progress); retry");
@@ -134,24 +137,15 @@ final class ClusterOps {
             out.onError(e);
             return;
         }
-        reads.execute(() -> {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4L * config.electionTimeoutMs() + 2000);
-            while (System.nanoTime() < deadline) {
-                var leader = raft.leader();
-                if (!fsm.isLeader() && leader.isPresent() && !leader.get().id().equals(config.nodeId())) {
-                    out.onNext(TransferLeadershipResponse.newBuilder().setLeaderId(leader.get().id()).build());
-                    out.onCompleted();
-                    return;
-                }
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+        moved.copy().orTimeout(4L * config.electionTimeoutMs() + 2000, TimeUnit.MILLISECONDS).whenCompleteAsync((v, e) -> {
+            var leader = raft.leader();
+            if (e == null && leader.isPresent()) {
+                out.onNext(TransferLeadershipResponse.newBuilder().setLeaderId(leader.get().id()).build());
+                out.onCompleted();
+            } else {
+                out.onError(RpcErrors.error(ErrorCode.TIMEOUT, "leadership did not move in time; this node "
+                        + (fsm.isLeader() ? "still leads" : "no longer leads")));
             }
-            out.onError(RpcErrors.error(ErrorCode.TIMEOUT, "leadership did not move in time; this node "
-                    + (fsm.isLeader() ? "still leads" : "no longer leads")));
-        });
+        }, reads);
     }
 }

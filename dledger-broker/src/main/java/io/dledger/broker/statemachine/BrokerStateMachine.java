@@ -22,8 +22,10 @@ import io.dledger.broker.store.RecordCodec;
 import io.dledger.broker.store.OffsetsResult;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,6 +54,8 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     private volatile String error;
     private final java.util.List<Runnable> leaderStartListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.List<Runnable> leaderChangeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicReference<CompletableFuture<Void>> following =
+            new AtomicReference<>(new CompletableFuture<>());
     /** When this node last lost its leader (nanoTime), to log how long the election took; 0 when unknown. */
     private volatile long leaderLostAt;
 
@@ -212,6 +216,7 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     public void onStartFollowing(LeaderChangeContext ctx) {
         knownTerm = Math.max(knownTerm, ctx.getTerm());
         leaderChangeListeners.forEach(Runnable::run);
+        following.getAndSet(new CompletableFuture<>()).complete(null);
         LOG.info("leader change: {} leads term {}{}", ctx.getLeaderId(), ctx.getTerm(), electionTook());
     }
 
@@ -227,6 +232,14 @@ public final class BrokerStateMachine extends StateMachineAdapter {
         leaderLostAt = 0;
         return lost == 0 ? "" : "; election took " + (System.nanoTime() - lost) / 1_000_000 + " ms after the "
                 + "previous leader was lost";
+    }
+
+    /**
+     * Completes the next time this node starts following a leader (another node: a transfer or an
+     * election moved leadership away). Take it before starting what should move leadership.
+     */
+    public CompletableFuture<Void> nextFollowing() {
+        return following.get();
     }
 
     /** Runs {@code listener} whenever this node learns of a new leader (itself included). */
