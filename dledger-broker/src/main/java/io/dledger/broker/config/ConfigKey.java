@@ -21,6 +21,8 @@ public enum ConfigKey {
     ELECTION_TIMEOUT_MS("election.timeout.ms", "500", "Raft election timeout; followers start an election after it"),
     ELECTION_MAX_DELAY_MS("election.max.delay.ms", "500", "random extra delay before an election, to avoid split votes"),
     RAFT_SYNC("raft.sync", "true", "fsync the Raft log before acknowledging (turn off only for throwaway tests)"),
+    RAFT_LOG_STORAGE("raft.log.storage", "segments", "Raft log format for a new data directory: segments (preallocated "
+            + "segment files) or rocksdb (JRaft's default); an existing log keeps the format it was written in"),
     SNAPSHOT_INTERVAL_SECS("snapshot.interval.secs", "300", "a Raft snapshot is taken this often (0: only on request); the Raft log is kept from the previous snapshot on"),
     SEGMENT_BYTES("store.segment.bytes", "134217728", "maximum size of one message log segment file"),
     INDEX_ENTRIES_PER_FILE("store.index.entries.per.file", "1048576", "entries per queue index file (12 bytes each)"),

@@ -22,6 +22,7 @@ public record NodeConfig(
         int electionTimeoutMs,
         int electionMaxDelayMs,
         boolean raftSync,
+        RaftLogFormat raftLogFormat,
         int snapshotIntervalSecs,
         long segmentBytes,
         int indexEntriesPerFile,

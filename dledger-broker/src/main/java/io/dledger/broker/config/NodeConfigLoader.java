@@ -115,6 +115,11 @@ public final class NodeConfigLoader {
         int pullBytes = ints.get(ConfigKey.PULL_MAX_BYTES, 1024, 256 * 1024 * 1024);
         boolean sync = bool(v.get(ConfigKey.RAFT_SYNC), ConfigKey.RAFT_SYNC, problems);
         boolean join = bool(v.get(ConfigKey.JOIN), ConfigKey.JOIN, problems);
+        RaftLogFormat logFormat = RaftLogFormat.parse(v.get(ConfigKey.RAFT_LOG_STORAGE));
+        if (logFormat == null) {
+            problems.add(ConfigKey.RAFT_LOG_STORAGE.key() + " must be segments or rocksdb, not '"
+                    + v.get(ConfigKey.RAFT_LOG_STORAGE) + "'");
+        }
         if (messageMax > batchMax) {
             problems.add(ConfigKey.MESSAGE_MAX_BYTES.key() + " (" + messageMax + ") exceeds "
                     + ConfigKey.BATCH_MAX_BYTES.key() + " (" + batchMax + ")");
@@ -135,7 +140,7 @@ public final class NodeConfigLoader {
         return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), join,
                 httpPort == 0 ? self + 100 : httpPort,
                 transferMs, retentionMs, retentionBytes, retentionCheck, electionTimeout, electionDelay,
-                sync, snapshotInterval, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
+                sync, logFormat, snapshotInterval, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
                 entryMax, inflight, queueMax, maxQueues,
                 new ReadRouteConfig(routeEnabled, busyProduce, busyPull, coldBytes == 0 ? defaultColdBytes() : coldBytes,
                         maxLag), pullMessages, pullBytes);

@@ -40,6 +40,8 @@ public final class LocalCluster {
      */
     public static final String SR_SIGNAL_ENV = "_JAVA_SR_SIGNUM";
     public static final String SR_SIGNAL = "39";
+    /** Extra JVM flags for every node this class starts (profilers, GC experiments), split on spaces. */
+    public static final String NODE_JAVA_OPTS_ENV = "DLEDGER_NODE_JAVA_OPTS";
 
     private final Path dir;
     private final Map<String, String> settings;
@@ -143,6 +145,10 @@ public final class LocalCluster {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(NODE_JVM_FLAGS);
+        String extra = System.getenv(NODE_JAVA_OPTS_ENV);
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.dledger.broker.cli.DLedgerCli");

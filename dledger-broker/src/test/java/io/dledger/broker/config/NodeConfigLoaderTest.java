@@ -40,6 +40,7 @@ class NodeConfigLoaderTest {
         assertThat(c.electionTimeoutMs()).isEqualTo(500);
         assertThat(c.messageMaxBytes()).isEqualTo(4 * 1024 * 1024);
         assertThat(c.dataDir()).isEqualTo(Path.of("data/n3").toAbsolutePath());
+        assertThat(c.raftLogFormat()).isEqualTo(RaftLogFormat.SEGMENTS);
     }
 
     @Test
@@ -49,13 +50,15 @@ class NodeConfigLoaderTest {
         flags.put(ConfigKey.PEERS, "n1=127.0.0.1:7001:9001,n1=127.0.0.1:7002:9002,bad");
         flags.put(ConfigKey.ELECTION_TIMEOUT_MS, "fast");
         flags.put(ConfigKey.MESSAGE_MAX_BYTES, "0");
+        flags.put(ConfigKey.RAFT_LOG_STORAGE, "leveldb");
         assertThatThrownBy(() -> NodeConfigLoader.load(flags, Map.of(), null))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("'bad' is not of the form id=host:raftPort:grpcPort")
                 .hasMessageContaining("peer id 'n1' appears twice")
                 .hasMessageContaining("node id 'n9' is not among the peers")
                 .hasMessageContaining("election.timeout.ms must be a whole number")
-                .hasMessageContaining("message.max.bytes must be between");
+                .hasMessageContaining("message.max.bytes must be between")
+                .hasMessageContaining("raft.log.storage must be segments or rocksdb, not 'leveldb'");
     }
 
     @Test

@@ -1,0 +1,65 @@
+package io.dledger.broker.raft.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.OptionalLong;
+import java.util.zip.CRC32C;
+
+/**
+ * The Raft log's first index after a prefix truncation or reset, in the file {@value #NAME}: 8 bytes index
+ * (big-endian) then 4 bytes CRC32C of those 8 bytes. Replaced atomically (temporary file, fsync, rename, fsync
+ * of the directory), so a crash leaves either the old or the new value. A bad CRC fails loudly.
+ *
+ * <p>Thread-safety: not thread-safe; {@link SegmentLogStorage} calls it under its write lock.
+ */
+final class FirstIndexFile {
+    static final String NAME = "first-index";
+    static final int BYTES = 12;
+
+    private final Path file;
+
+    FirstIndexFile(Path dir) {
+        this.file = dir.resolve(NAME);
+    }
+
+    OptionalLong read() throws IOException {
+        if (!Files.exists(file)) {
+            return OptionalLong.empty();
+        }
+        byte[] b = Files.readAllBytes(file);
+        ByteBuffer buf = ByteBuffer.wrap(b);
+        if (b.length != BYTES || buf.getInt(8) != crc(b)) {
+            throw new IllegalStateException(file + " is damaged (" + b.length + " bytes, bad CRC or size)");
+        }
+        return OptionalLong.of(buf.getLong(0));
+    }
+
+    void write(long firstIndex) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(BYTES).putLong(firstIndex);
+        buf.putInt(8, crc(buf.array()));
+        Path tmp = file.resolveSibling(NAME + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            buf.rewind();
+            while (buf.hasRemaining()) {
+                ch.write(buf);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try (FileChannel d = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    private static int crc(byte[] b) {
+        CRC32C c = new CRC32C();
+        c.update(b, 0, 8);
+        return (int) c.getValue();
+    }
+}

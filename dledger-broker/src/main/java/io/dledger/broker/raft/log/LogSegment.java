@@ -1,0 +1,263 @@
+package io.dledger.broker.raft.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * One preallocated file of the Raft log holding the entries {@code baseIndex, baseIndex + 1, ...} back to back.
+ * The file is created full of zeros ({@link SegmentPreallocator}), so an append overwrites allocated blocks and
+ * never changes the file's size: {@code fdatasync} then writes the data only, not the inode (half the cost of an
+ * appending write on ext4 here). A zero length field marks the end of the data.
+ *
+ * <p>Record format (big-endian), see the constants:
+ * <pre>
+ * offset size field
+ *  0      4   length    payload bytes (L > 0)
+ *  4      4   crc       CRC32C of bytes [8, 20 + L)
+ *  8      4   flags     bit 0: configuration entry (loaded into JRaft's ConfigurationManager at start)
+ * 12      8   index     Raft log index
+ * 20      L   payload   the entry as encoded by JRaft's LogEntryEncoder
+ * </pre>
+ *
+ * <p>Thread-safety: one writer (JRaft's log disk thread) appends and truncates; readers call {@link #read}
+ * concurrently. {@link SegmentLogStorage} publishes {@link #entryCount} changes under its lock; positional
+ * reads and writes on the channel are independent.
+ */
+final class LogSegment {
+    static final int HEADER_BYTES = 20;
+    static final int LENGTH_OFFSET = 0;
+    static final int CRC_OFFSET = 4;
+    static final int FLAGS_OFFSET = 8;
+    static final int INDEX_OFFSET = 12;
+    static final int FLAG_CONFIGURATION = 1;
+    static final String SUFFIX = ".seg";
+
+    /** A record as read back: flags and payload. */
+    record Record(long index, int flags, byte[] payload) {
+    }
+
+    private final Path path;
+    private final long baseIndex;
+    private final FileChannel channel;
+    private final long capacity;
+    private long[] positions = new long[1024];
+    private int entryCount;
+    private long writePosition;
+
+    private LogSegment(Path path, long baseIndex, FileChannel channel, long capacity) {
+        this.path = path;
+        this.baseIndex = baseIndex;
+        this.channel = channel;
+        this.capacity = capacity;
+    }
+
+    static Path fileName(Path dir, long baseIndex) {
+        return dir.resolve(String.format("%020d%s", baseIndex, SUFFIX));
+    }
+
+    static long baseIndexOf(Path file) {
+        String name = file.getFileName().toString();
+        return Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
+    }
+
+    /** Opens an existing (or freshly preallocated and renamed) segment file; call {@link #recover} next. */
+    static LogSegment open(Path file) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        return new LogSegment(file, baseIndexOf(file), ch, ch.size());
+    }
+
+    /** Bytes one record of {@code payloadBytes} takes. */
+    static int recordBytes(int payloadBytes) {
+        return HEADER_BYTES + payloadBytes;
+    }
+
+    /** Encodes one record into {@code buf}. */
+    static void encode(ByteBuffer buf, long index, int flags, byte[] payload) {
+        int start = buf.position();
+        buf.putInt(payload.length).putInt(0).putInt(flags).putLong(index).put(payload);
+        CRC32C crc = new CRC32C();
+        crc.update(buf.array(), buf.arrayOffset() + start + FLAGS_OFFSET, HEADER_BYTES - FLAGS_OFFSET + payload.length);
+        buf.putInt(start + CRC_OFFSET, (int) crc.getValue());
+    }
+
+    /**
+     * Scans the records from the start and keeps those that are whole, CRC-valid and numbered
+     * {@code baseIndex, baseIndex + 1, ...}; the first one that is not ends the data. Bytes after the end that
+     * are not zero (a write torn by a crash) are zeroed, so no stale record can ever follow a later append.
+     *
+     * @param onRecord called for every valid record, in order
+     * @return true when the data ended cleanly (zero length field or end of file), false after a bad record
+     */
+    boolean recover(java.util.function.Consumer<Record> onRecord) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+        long pos = 0;
+        boolean clean = true;
+        while (pos + HEADER_BYTES <= capacity) {
+            header.clear();
+            readFully(header, pos);
+            int length = header.getInt(LENGTH_OFFSET);
+            if (length == 0) {
+                break;
+            }
+            long index = header.getLong(INDEX_OFFSET);
+            if (length < 0 || pos + HEADER_BYTES + length > capacity || index != baseIndex + entryCount) {
+                clean = false;
+                break;
+            }
+            Record r = readAt(pos, header);
+            if (r == null) {
+                clean = false;
+                break;
+            }
+            addPosition(pos);
+            onRecord.accept(r);
+            pos += recordBytes(length);
+        }
+        writePosition = pos;
+        zeroNonZeroTail(pos);
+        return clean;
+    }
+
+    /** Whether {@code bytes} more fit. */
+    boolean fits(long bytes) {
+        return writePosition + bytes <= capacity;
+    }
+
+    long capacity() {
+        return capacity;
+    }
+
+    /** Writes already-encoded records (numbered from {@link #nextIndex()}) at the end; not yet visible. */
+    void write(ByteBuffer records, long[] recordOffsets, int count) throws IOException {
+        long start = writePosition;
+        while (records.hasRemaining()) {
+            writePosition += channel.write(records, writePosition);
+        }
+        for (int i = 0; i < count; i++) {
+            addPosition(start + recordOffsets[i]);
+        }
+    }
+
+    void force() throws IOException {
+        channel.force(false);
+    }
+
+    /** Drops every record after {@code lastIndexKept} and zeroes their bytes. */
+    void truncateAfter(long lastIndexKept) throws IOException {
+        int keep = (int) Math.max(0, lastIndexKept - baseIndex + 1);
+        if (keep >= entryCount) {
+            return;
+        }
+        long cut = positions[keep];
+        zero(cut, writePosition);
+        entryCount = keep;
+        writePosition = cut;
+        channel.force(false);
+    }
+
+    /** Reads the record of {@code index} (which must be in this segment); null if it fails its CRC. */
+    Record read(long index) throws IOException {
+        long pos = positions[(int) (index - baseIndex)];
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+        readFully(header, pos);
+        return readAt(pos, header);
+    }
+
+    long baseIndex() {
+        return baseIndex;
+    }
+
+    /** The index the next appended record must carry. */
+    long nextIndex() {
+        return baseIndex + entryCount;
+    }
+
+    int entryCount() {
+        return entryCount;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    void close() throws IOException {
+        channel.close();
+    }
+
+    void delete() throws IOException {
+        channel.close();
+        Files.deleteIfExists(path);
+    }
+
+    private Record readAt(long pos, ByteBuffer header) throws IOException {
+        int length = header.getInt(LENGTH_OFFSET);
+        ByteBuffer body = ByteBuffer.allocate(length);
+        readFully(body, pos + HEADER_BYTES);
+        CRC32C crc = new CRC32C();
+        crc.update(header.array(), FLAGS_OFFSET, HEADER_BYTES - FLAGS_OFFSET);
+        crc.update(body.array(), 0, length);
+        if ((int) crc.getValue() != header.getInt(CRC_OFFSET)) {
+            return null;
+        }
+        return new Record(header.getLong(INDEX_OFFSET), header.getInt(FLAGS_OFFSET), body.array());
+    }
+
+    private void addPosition(long pos) {
+        if (entryCount == positions.length) {
+            positions = Arrays.copyOf(positions, positions.length * 2);
+        }
+        positions[entryCount++] = pos;
+    }
+
+    private void readFully(ByteBuffer buf, long pos) throws IOException {
+        while (buf.hasRemaining()) {
+            int n = channel.read(buf, pos + buf.position());
+            if (n < 0) {
+                throw new IOException("unexpected end of " + path + " at " + (pos + buf.position()));
+            }
+        }
+    }
+
+    /** Zeroes from {@code from} up to the last non-zero byte before the first all-zero block. */
+    private void zeroNonZeroTail(long from) throws IOException {
+        ByteBuffer block = ByteBuffer.allocate(1 << 16);
+        long pos = from;
+        long dirtyEnd = from;
+        while (pos < capacity) {
+            block.clear().limit((int) Math.min(block.capacity(), capacity - pos));
+            readFully(block, pos);
+            boolean allZero = true;
+            for (int i = 0; i < block.limit(); i++) {
+                if (block.get(i) != 0) {
+                    allZero = false;
+                    dirtyEnd = pos + i + 1;
+                }
+            }
+            if (allZero) {
+                break;
+            }
+            pos += block.limit();
+        }
+        if (dirtyEnd > from) {
+            zero(from, dirtyEnd);
+            channel.force(false);
+        }
+    }
+
+    private void zero(long from, long to) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocate(1 << 16);
+        long pos = from;
+        while (pos < to) {
+            zeros.clear().limit((int) Math.min(zeros.capacity(), to - pos));
+            while (zeros.hasRemaining()) {
+                pos += channel.write(zeros, pos);
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.dledger.broker.raft.log;
+
+import com.alipay.sofa.jraft.core.DefaultJRaftServiceFactory;
+import com.alipay.sofa.jraft.option.RaftOptions;
+import com.alipay.sofa.jraft.storage.LogStorage;
+import io.dledger.broker.config.RaftLogFormat;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JRaft's service factory with the broker's choice of Raft log: {@link SegmentLogStorage} or JRaft's RocksDB
+ * storage, as {@code raft.log.storage} says for a new log directory. A directory that already holds a RocksDB
+ * log (its {@code CURRENT} file) keeps RocksDB whatever the setting, so an upgrade never strands a node's log.
+ *
+ * <p>Thread-safety: immutable; JRaft calls it while the node starts.
+ */
+public final class LogStorageFactory extends DefaultJRaftServiceFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(LogStorageFactory.class);
+
+    private final RaftLogFormat format;
+    private final long segmentBytes;
+
+    public LogStorageFactory(RaftLogFormat format, long segmentBytes) {
+        this.format = format;
+        this.segmentBytes = segmentBytes;
+    }
+
+    /** The format a log in {@code dir} is (or will be) kept in. */
+    public RaftLogFormat formatFor(Path dir) {
+        return Files.exists(dir.resolve("CURRENT")) ? RaftLogFormat.ROCKSDB : format;
+    }
+
+    @Override
+    public LogStorage createLogStorage(String uri, RaftOptions raftOptions) {
+        Path dir = Path.of(uri);
+        RaftLogFormat actual = formatFor(dir);
+        if (actual != format) {
+            LOG.info("{} holds a RocksDB Raft log: keeping that format (raft.log.storage={} applies to new logs)",
+                    dir, format.name().toLowerCase());
+        }
+        if (actual == RaftLogFormat.ROCKSDB) {
+            return super.createLogStorage(uri, raftOptions);
+        }
+        return new SegmentLogStorage(dir, raftOptions.isSync(), segmentBytes);
+    }
+}

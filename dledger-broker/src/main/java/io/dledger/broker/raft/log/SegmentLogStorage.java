@@ -1,0 +1,367 @@
+package io.dledger.broker.raft.log;
+
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.conf.ConfigurationEntry;
+import com.alipay.sofa.jraft.conf.ConfigurationManager;
+import com.alipay.sofa.jraft.entity.EnumOutter.EntryType;
+import com.alipay.sofa.jraft.entity.LogEntry;
+import com.alipay.sofa.jraft.entity.LogId;
+import com.alipay.sofa.jraft.entity.codec.LogEntryDecoder;
+import com.alipay.sofa.jraft.entity.codec.LogEntryEncoder;
+import com.alipay.sofa.jraft.option.LogStorageOptions;
+import com.alipay.sofa.jraft.storage.LogStorage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * JRaft's log on preallocated segment files ({@link LogSegment}) instead of RocksDB: one sequential write and one
+ * {@code fdatasync} per batch the log disk thread hands over, no memtable, no WAL-then-SST second write.
+ *
+ * <p>Layout of the directory: {@code <baseIndex>.seg} segments (contiguous indexes, each segment starting where
+ * the previous one ends), the {@link FirstIndexFile} (entries below it are gone after a prefix truncation), and
+ * possibly the next preallocated segment. Loading checks every record (CRC, expected index) and the chaining of
+ * the segments, and fails loudly on a hole; only the newest segment may end in a torn write, which is cut.
+ *
+ * <p>Thread-safety: JRaft calls the mutators (append, truncate, reset) from its single log disk thread and reads
+ * from any thread. An append holds the write lock only while it copies a batch into the file and publishes the
+ * new last index (readers never see an index whose bytes are not written); the fsync runs outside the lock.
+ * Truncations and reset hold the write lock throughout.
+ */
+public final class SegmentLogStorage implements LogStorage {
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentLogStorage.class);
+    /** Default segment size. */
+    public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
+
+    private final Path dir;
+    private final boolean sync;
+    private final long segmentBytes;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final List<LogSegment> segments = new ArrayList<>();
+    private LogEntryEncoder encoder;
+    private LogEntryDecoder decoder;
+    private FirstIndexFile firstIndexFile;
+    private SegmentPreallocator preallocator;
+    private volatile long firstIndex = 1;
+    private volatile long lastIndex;
+
+    public SegmentLogStorage(Path dir, boolean sync, long segmentBytes) {
+        this.dir = dir;
+        this.sync = sync;
+        this.segmentBytes = segmentBytes;
+    }
+
+    @Override
+    public boolean init(LogStorageOptions opts) {
+        encoder = opts.getLogEntryCodecFactory().encoder();
+        decoder = opts.getLogEntryCodecFactory().decoder();
+        try {
+            Files.createDirectories(dir);
+            firstIndexFile = new FirstIndexFile(dir);
+            load(opts.getConfigurationManager());
+            preallocator = new SegmentPreallocator(dir, segmentBytes);
+            LOG.info("Raft log in {}: entries {}..{} in {} segment(s)", dir, firstIndex, lastIndex, segments.size());
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.error("cannot load the Raft log in {}: {}", dir, e.getMessage(), e);
+            return false;
+        }
+    }
+
+    private void load(ConfigurationManager confManager) throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().endsWith(LogSegment.SUFFIX))
+                    .sorted().toList();
+        }
+        long first = firstIndexFile.read().orElse(files.isEmpty() ? 1 : LogSegment.baseIndexOf(files.get(0)));
+        for (int i = 0; i < files.size(); i++) {
+            LogSegment seg = LogSegment.open(files.get(i));
+            if (!segments.isEmpty() && seg.baseIndex() != segments.get(segments.size() - 1).nextIndex()) {
+                seg.close();
+                throw new IllegalStateException("Raft log hole: " + files.get(i) + " starts at " + seg.baseIndex()
+                        + " but the previous segment ends before " + segments.get(segments.size() - 1).nextIndex());
+            }
+            long keepFrom = first;
+            boolean clean = seg.recover(r -> {
+                if ((r.flags() & LogSegment.FLAG_CONFIGURATION) != 0 && r.index() >= keepFrom) {
+                    confManager.add(configurationEntry(decoder.decode(r.payload())));
+                }
+            });
+            if (!clean && i < files.size() - 1) {
+                seg.close();
+                throw new IllegalStateException("Raft log segment " + files.get(i) + " is damaged after "
+                        + seg.entryCount() + " entries and is not the newest one");
+            }
+            if (!clean) {
+                LOG.warn("Raft log {}: cut a torn write after index {}", files.get(i), seg.nextIndex() - 1);
+            }
+            segments.add(seg);
+        }
+        // segments wholly below the first index are leftovers of a prefix truncation cut short by a crash
+        while (!segments.isEmpty() && segments.get(0).nextIndex() <= first) {
+            segments.remove(0).delete();
+        }
+        if (!segments.isEmpty() && segments.get(0).baseIndex() > first) {
+            throw new IllegalStateException("Raft log hole: entries from " + first + " are expected but the oldest "
+                    + "segment starts at " + segments.get(0).baseIndex());
+        }
+        firstIndex = first;
+        long last = segments.isEmpty() ? first - 1 : segments.get(segments.size() - 1).nextIndex() - 1;
+        lastIndex = Math.max(last, first - 1);
+    }
+
+    private static ConfigurationEntry configurationEntry(LogEntry e) {
+        ConfigurationEntry c = new ConfigurationEntry();
+        c.setId(new LogId(e.getId().getIndex(), e.getId().getTerm()));
+        c.setConf(new Configuration(e.getPeers(), e.getLearners()));
+        if (e.getOldPeers() != null) {
+            c.setOldConf(new Configuration(e.getOldPeers(), e.getOldLearners()));
+        }
+        return c;
+    }
+
+    @Override
+    public long getFirstLogIndex() {
+        return firstIndex;
+    }
+
+    @Override
+    public long getLastLogIndex() {
+        return lastIndex;
+    }
+
+    @Override
+    public LogEntry getEntry(long index) {
+        lock.readLock().lock();
+        try {
+            if (index < firstIndex || index > lastIndex) {
+                return null;
+            }
+            LogSegment seg = segmentOf(index);
+            LogSegment.Record r = seg.read(index);
+            if (r == null) {
+                LOG.error("Raft log entry {} in {} fails its CRC", index, seg.path());
+                return null;
+            }
+            return decoder.decode(r.payload());
+        } catch (IOException e) {
+            LOG.error("cannot read Raft log entry {}: {}", index, e.getMessage(), e);
+            return null;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public long getTerm(long index) {
+        LogEntry e = getEntry(index);
+        return e == null ? 0 : e.getId().getTerm();
+    }
+
+    @Override
+    public boolean appendEntry(LogEntry entry) {
+        return appendEntries(List.of(entry)) == 1;
+    }
+
+    @Override
+    public int appendEntries(List<LogEntry> entries) {
+        int done = 0;
+        try {
+            LogSegment touched = null;
+            while (done < entries.size()) {
+                byte[] first = encoder.encode(entries.get(done));
+                LogSegment seg = writableSegment(LogSegment.recordBytes(first.length));
+                if (touched != null && touched != seg && sync) {
+                    touched.force();
+                }
+                touched = seg;
+                done += writeInto(seg, entries, done, first);
+            }
+            if (touched != null && sync) {
+                touched.force();
+            }
+            return done;
+        } catch (IOException | RuntimeException e) {
+            LOG.error("cannot append to the Raft log in {}: {}", dir, e.getMessage(), e);
+            return done;
+        }
+    }
+
+    /** Encodes entries from {@code from} that fit into {@code seg}, writes them, publishes them; returns how many. */
+    private int writeInto(LogSegment seg, List<LogEntry> entries, int from, byte[] firstPayload) throws IOException {
+        long expected = lastIndex + 1;
+        List<byte[]> payloads = new ArrayList<>();
+        long bytes = 0;
+        for (int i = from; i < entries.size(); i++) {
+            LogEntry e = entries.get(i);
+            if (e.getId().getIndex() != expected + (i - from)) {
+                throw new IllegalStateException("append of index " + e.getId().getIndex() + " where "
+                        + (expected + (i - from)) + " is next");
+            }
+            byte[] payload = i == from ? firstPayload : encoder.encode(e);
+            if (!payloads.isEmpty() && !seg.fits(bytes + LogSegment.recordBytes(payload.length))) {
+                break;
+            }
+            payloads.add(payload);
+            bytes += LogSegment.recordBytes(payload.length);
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) bytes);
+        long[] offsets = new long[payloads.size()];
+        for (int k = 0; k < payloads.size(); k++) {
+            LogEntry e = entries.get(from + k);
+            offsets[k] = buf.position();
+            int flags = e.getType() == EntryType.ENTRY_TYPE_CONFIGURATION ? LogSegment.FLAG_CONFIGURATION : 0;
+            LogSegment.encode(buf, e.getId().getIndex(), flags, payloads.get(k));
+        }
+        buf.flip();
+        lock.writeLock().lock(); // positions grow: readers must not see the array mid-copy
+        try {
+            seg.write(buf, offsets, payloads.size());
+            lastIndex = expected + payloads.size() - 1;
+        } finally {
+            lock.writeLock().unlock();
+        }
+        return payloads.size();
+    }
+
+    /** The newest segment if the entry fits, otherwise a new one starting at the entry's index. */
+    private LogSegment writableSegment(int need) throws IOException {
+        LogSegment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+        if (last != null && last.nextIndex() == lastIndex + 1 && last.fits(need)) {
+            return last;
+        }
+        if (last != null && sync) {
+            last.force();
+        }
+        Path file = LogSegment.fileName(dir, lastIndex + 1);
+        preallocator.take(file, need);
+        syncDirectory();
+        LogSegment seg = LogSegment.open(file);
+        seg.recover(r -> { });
+        lock.writeLock().lock();
+        try {
+            segments.add(seg);
+        } finally {
+            lock.writeLock().unlock();
+        }
+        return seg;
+    }
+
+    @Override
+    public boolean truncatePrefix(long firstIndexKept) {
+        lock.writeLock().lock();
+        try {
+            if (firstIndexKept <= firstIndex) {
+                return true;
+            }
+            firstIndexFile.write(firstIndexKept);
+            firstIndex = firstIndexKept;
+            while (!segments.isEmpty() && segments.get(0).nextIndex() <= firstIndexKept) {
+                segments.remove(0).delete();
+            }
+            if (lastIndex < firstIndexKept - 1) {
+                lastIndex = firstIndexKept - 1;
+            }
+            return true;
+        } catch (IOException e) {
+            LOG.error("cannot truncate the Raft log before {}: {}", firstIndexKept, e.getMessage(), e);
+            return false;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public boolean truncateSuffix(long lastIndexKept) {
+        lock.writeLock().lock();
+        try {
+            while (!segments.isEmpty() && segments.get(segments.size() - 1).baseIndex() > lastIndexKept) {
+                segments.remove(segments.size() - 1).delete();
+            }
+            if (!segments.isEmpty()) {
+                segments.get(segments.size() - 1).truncateAfter(lastIndexKept);
+            }
+            lastIndex = Math.max(firstIndex - 1, Math.min(lastIndex, lastIndexKept));
+            return true;
+        } catch (IOException e) {
+            LOG.error("cannot truncate the Raft log after {}: {}", lastIndexKept, e.getMessage(), e);
+            return false;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public boolean reset(long nextLogIndex) {
+        if (nextLogIndex <= 0) {
+            throw new IllegalArgumentException("next log index must be positive: " + nextLogIndex);
+        }
+        lock.writeLock().lock();
+        try {
+            firstIndexFile.write(nextLogIndex);
+            for (LogSegment s : segments) {
+                s.delete();
+            }
+            segments.clear();
+            firstIndex = nextLogIndex;
+            lastIndex = nextLogIndex - 1;
+            return true;
+        } catch (IOException e) {
+            LOG.error("cannot reset the Raft log to {}: {}", nextLogIndex, e.getMessage(), e);
+            return false;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public void shutdown() {
+        lock.writeLock().lock();
+        try {
+            if (preallocator != null) {
+                preallocator.close();
+            }
+            for (LogSegment s : segments) {
+                s.close();
+            }
+            segments.clear();
+        } catch (IOException e) {
+            LOG.warn("closing the Raft log in {}: {}", dir, e.getMessage());
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private LogSegment segmentOf(long index) {
+        int lo = 0;
+        int hi = segments.size() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (segments.get(mid).baseIndex() <= index) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return segments.get(lo);
+    }
+
+    private void syncDirectory() {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot sync directory " + dir, e);
+        }
+    }
+}

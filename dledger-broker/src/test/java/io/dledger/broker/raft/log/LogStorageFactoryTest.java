@@ -1,0 +1,34 @@
+package io.dledger.broker.raft.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.alipay.sofa.jraft.option.RaftOptions;
+import io.dledger.broker.config.RaftLogFormat;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(30)
+class LogStorageFactoryTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aNewLogUsesTheConfiguredFormat() {
+        LogStorageFactory f = new LogStorageFactory(RaftLogFormat.SEGMENTS, SegmentLogStorage.DEFAULT_SEGMENT_BYTES);
+        assertThat(f.formatFor(dir.resolve("log"))).isEqualTo(RaftLogFormat.SEGMENTS);
+        assertThat(f.createLogStorage(dir.resolve("log").toString(), new RaftOptions()))
+                .isInstanceOf(SegmentLogStorage.class);
+    }
+
+    @Test
+    void anExistingRocksDbLogKeepsItsFormat() throws IOException {
+        Path log = Files.createDirectories(dir.resolve("log"));
+        Files.writeString(log.resolve("CURRENT"), "MANIFEST-000005\n");
+        LogStorageFactory f = new LogStorageFactory(RaftLogFormat.SEGMENTS, SegmentLogStorage.DEFAULT_SEGMENT_BYTES);
+        assertThat(f.formatFor(log)).isEqualTo(RaftLogFormat.ROCKSDB);
+    }
+}

@@ -1,0 +1,275 @@
+package io.dledger.broker.raft.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.alipay.sofa.jraft.conf.ConfigurationManager;
+import com.alipay.sofa.jraft.entity.EnumOutter.EntryType;
+import com.alipay.sofa.jraft.entity.LogEntry;
+import com.alipay.sofa.jraft.entity.LogId;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.entity.codec.v2.LogEntryV2CodecFactory;
+import com.alipay.sofa.jraft.option.LogStorageOptions;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(60)
+class SegmentLogStorageTest {
+    private static final long SMALL_SEGMENT = 4096;
+
+    @TempDir
+    Path dir;
+    private final List<SegmentLogStorage> opened = new ArrayList<>();
+    private ConfigurationManager confManager;
+
+    @AfterEach
+    void closeAll() {
+        opened.forEach(SegmentLogStorage::shutdown);
+    }
+
+    private SegmentLogStorage open() {
+        SegmentLogStorage s = new SegmentLogStorage(dir, true, SMALL_SEGMENT);
+        confManager = new ConfigurationManager();
+        LogStorageOptions opts = new LogStorageOptions();
+        opts.setConfigurationManager(confManager);
+        opts.setLogEntryCodecFactory(LogEntryV2CodecFactory.getInstance());
+        assertThat(s.init(opts)).isTrue();
+        opened.add(s);
+        return s;
+    }
+
+    private SegmentLogStorage reopen(SegmentLogStorage s) {
+        s.shutdown();
+        opened.remove(s);
+        return open();
+    }
+
+    private static LogEntry data(long index, long term, String body) {
+        LogEntry e = new LogEntry(EntryType.ENTRY_TYPE_DATA);
+        e.setId(new LogId(index, term));
+        e.setData(ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)));
+        return e;
+    }
+
+    private static LogEntry conf(long index, long term, String... peers) {
+        LogEntry e = new LogEntry(EntryType.ENTRY_TYPE_CONFIGURATION);
+        e.setId(new LogId(index, term));
+        List<PeerId> list = new ArrayList<>();
+        for (String p : peers) {
+            list.add(PeerId.parsePeer(p));
+        }
+        e.setPeers(list);
+        return e;
+    }
+
+    private static List<LogEntry> range(long from, long to, long term, String tag) {
+        List<LogEntry> list = new ArrayList<>();
+        for (long i = from; i <= to; i++) {
+            list.add(data(i, term, tag + "-" + i + "-" + "x".repeat((int) (i % 300))));
+        }
+        return list;
+    }
+
+    private static String body(LogEntry e) {
+        ByteBuffer b = e.getData().duplicate();
+        byte[] bytes = new byte[b.remaining()];
+        b.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private long segmentFiles() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(LogSegment.SUFFIX)).count();
+        }
+    }
+
+    @Test
+    void recordFormatIsTheDocumentedLayout() {
+        byte[] payload = "abc".getBytes(StandardCharsets.UTF_8);
+        ByteBuffer buf = ByteBuffer.allocate(LogSegment.recordBytes(payload.length));
+        LogSegment.encode(buf, 42, LogSegment.FLAG_CONFIGURATION, payload);
+        assertThat(buf.position()).isEqualTo(LogSegment.HEADER_BYTES + 3);
+        assertThat(buf.getInt(LogSegment.LENGTH_OFFSET)).isEqualTo(3);
+        assertThat(buf.getInt(LogSegment.FLAGS_OFFSET)).isEqualTo(LogSegment.FLAG_CONFIGURATION);
+        assertThat(buf.getLong(LogSegment.INDEX_OFFSET)).isEqualTo(42);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(buf.array(), LogSegment.FLAGS_OFFSET, LogSegment.HEADER_BYTES - LogSegment.FLAGS_OFFSET + 3);
+        assertThat(buf.getInt(LogSegment.CRC_OFFSET)).isEqualTo((int) crc.getValue());
+    }
+
+    @Test
+    void entriesSurviveARestartAcrossManySegmentsWithTheirConfigurations() throws IOException {
+        SegmentLogStorage s = open();
+        assertThat(s.getFirstLogIndex()).isEqualTo(1);
+        assertThat(s.getLastLogIndex()).isZero();
+        assertThat(s.appendEntry(conf(1, 1, "127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"))).isTrue();
+        assertThat(s.appendEntries(range(2, 200, 1, "a"))).isEqualTo(199);
+        assertThat(segmentFiles()).isGreaterThan(3);
+        assertThat(body(s.getEntry(150))).startsWith("a-150-");
+
+        s = reopen(s);
+        assertThat(s.getFirstLogIndex()).isEqualTo(1);
+        assertThat(s.getLastLogIndex()).isEqualTo(200);
+        for (long i = 2; i <= 200; i++) {
+            assertThat(body(s.getEntry(i))).isEqualTo("a-" + i + "-" + "x".repeat((int) (i % 300)));
+            assertThat(s.getTerm(i)).isEqualTo(1);
+        }
+        assertThat(s.getEntry(201)).isNull();
+        assertThat(confManager.getLastConfiguration().getConf().getPeers()).hasSize(3);
+    }
+
+    @Test
+    void anAppendThatIsNotTheNextIndexIsRefused() {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 5, 1, "a"));
+        assertThat(s.appendEntries(range(7, 8, 1, "b"))).isZero();
+        assertThat(s.getLastLogIndex()).isEqualTo(5);
+    }
+
+    @Test
+    void truncatedSuffixStaysGoneAfterARestartEvenWhenNewEntriesHaveTheSameSizes() {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 100, 1, "a"));
+        assertThat(s.truncateSuffix(60)).isTrue();
+        assertThat(s.getLastLogIndex()).isEqualTo(60);
+        assertThat(s.getEntry(61)).isNull();
+        // same sizes as the truncated ones: a stale record must never be read back as entry 71
+        s.appendEntries(range(61, 70, 2, "b"));
+
+        s = reopen(s);
+        assertThat(s.getLastLogIndex()).isEqualTo(70);
+        assertThat(body(s.getEntry(61))).startsWith("b-61-");
+        assertThat(s.getTerm(70)).isEqualTo(2);
+        assertThat(s.getEntry(71)).isNull();
+        s.appendEntries(range(71, 72, 2, "c"));
+        assertThat(body(s.getEntry(72))).startsWith("c-72-");
+    }
+
+    @Test
+    void truncatePrefixDropsWholeSegmentsAndPersistsTheFirstIndex() throws IOException {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 200, 1, "a"));
+        long before = segmentFiles();
+        assertThat(s.truncatePrefix(120)).isTrue();
+        assertThat(segmentFiles()).isLessThan(before);
+        assertThat(s.getFirstLogIndex()).isEqualTo(120);
+        assertThat(s.getEntry(119)).isNull();
+        assertThat(body(s.getEntry(120))).startsWith("a-120-");
+
+        s = reopen(s);
+        assertThat(s.getFirstLogIndex()).isEqualTo(120);
+        assertThat(s.getLastLogIndex()).isEqualTo(200);
+        assertThat(s.getEntry(119)).isNull();
+    }
+
+    @Test
+    void truncatePrefixBeyondTheEndLeavesAnEmptyLogThatContinuesThere() throws IOException {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 50, 1, "a"));
+        assertThat(s.truncatePrefix(500)).isTrue();
+        assertThat(s.getFirstLogIndex()).isEqualTo(500);
+        assertThat(s.getLastLogIndex()).isEqualTo(499);
+        assertThat(segmentFiles()).isZero();
+
+        s = reopen(s);
+        assertThat(s.getFirstLogIndex()).isEqualTo(500);
+        assertThat(s.getLastLogIndex()).isEqualTo(499);
+        assertThat(s.appendEntries(range(500, 510, 3, "b"))).isEqualTo(11);
+        s = reopen(s);
+        assertThat(body(s.getEntry(505))).startsWith("b-505-");
+    }
+
+    @Test
+    void resetEmptiesTheLogAndMovesItsStart() {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 50, 1, "a"));
+        assertThat(s.reset(1000)).isTrue();
+        assertThat(s.getFirstLogIndex()).isEqualTo(1000);
+        assertThat(s.getLastLogIndex()).isEqualTo(999);
+        assertThat(s.getEntry(10)).isNull();
+        s.appendEntries(range(1000, 1003, 4, "r"));
+
+        s = reopen(s);
+        assertThat(s.getFirstLogIndex()).isEqualTo(1000);
+        assertThat(s.getLastLogIndex()).isEqualTo(1003);
+        assertThat(s.getTerm(1003)).isEqualTo(4);
+    }
+
+    @Test
+    void aTornWriteAtTheEndIsCutAndTheLogContinues() throws IOException {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 30, 1, "a"));
+        long last = s.getLastLogIndex();
+        s.shutdown();
+        opened.remove(s);
+        Path newest = newestSegment();
+        long lastRecord = lastRecordPosition(newest);
+        try (RandomAccessFile f = new RandomAccessFile(newest.toFile(), "rw")) {
+            f.seek(lastRecord + LogSegment.HEADER_BYTES + 2);
+            f.write(0x5A ^ f.readByte()); // damage the last record's payload
+        }
+
+        s = open();
+        assertThat(s.getLastLogIndex()).isEqualTo(last - 1);
+        assertThat(s.appendEntries(range(last, last + 3, 2, "n"))).isEqualTo(4);
+        s = reopen(s);
+        assertThat(s.getLastLogIndex()).isEqualTo(last + 3);
+        assertThat(body(s.getEntry(last))).startsWith("n-" + last + "-");
+    }
+
+    @Test
+    void damageInAnOlderSegmentFailsTheLoad() throws IOException {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 200, 1, "a"));
+        s.shutdown();
+        opened.remove(s);
+        Path oldest;
+        try (Stream<Path> files = Files.list(dir)) {
+            oldest = files.filter(p -> p.toString().endsWith(LogSegment.SUFFIX)).sorted().findFirst().orElseThrow();
+        }
+        try (RandomAccessFile f = new RandomAccessFile(oldest.toFile(), "rw")) {
+            f.seek(LogSegment.HEADER_BYTES + 1);
+            f.write(0x5A ^ f.readByte());
+        }
+        SegmentLogStorage damaged = new SegmentLogStorage(dir, true, SMALL_SEGMENT);
+        LogStorageOptions opts = new LogStorageOptions();
+        opts.setConfigurationManager(new ConfigurationManager());
+        opts.setLogEntryCodecFactory(LogEntryV2CodecFactory.getInstance());
+        assertThat(damaged.init(opts)).isFalse();
+        damaged.shutdown();
+    }
+
+    private Path newestSegment() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(LogSegment.SUFFIX)).sorted()
+                    .reduce((a, b) -> b).orElseThrow();
+        }
+    }
+
+    private static long lastRecordPosition(Path file) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            long pos = 0;
+            long last = -1;
+            while (pos + LogSegment.HEADER_BYTES <= f.length()) {
+                f.seek(pos);
+                int length = f.readInt();
+                if (length == 0) {
+                    break;
+                }
+                last = pos;
+                pos += LogSegment.recordBytes(length);
+            }
+            return last;
+        }
+    }
+}
