@@ -145,7 +145,7 @@ public final class SegmentLogStorage implements LogStorage {
     public LogEntry getEntry(long index) {
         lock.readLock().lock();
         try {
-            if (index < firstIndex || index > lastIndex) {
+            if (index < firstIndex || index > lastIndex || segments.isEmpty()) { // empty: shut down
                 return null;
             }
             LogSegment seg = segmentOf(index);
