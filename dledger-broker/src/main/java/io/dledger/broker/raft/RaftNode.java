@@ -63,6 +63,12 @@ public final class RaftNode implements AutoCloseable {
         opts.setFsm(fsm);
         opts.setElectionTimeoutMs(config.electionTimeoutMs());
         opts.setEnableMetrics(true);
+        // JRaft's own timers tick a hashed wheel every millisecond (four threads waking 1,000 times a second each,
+        // a few per cent of a core on a busy node); the shared ones are scheduled executors that wake only when due
+        opts.setSharedElectionTimer(true);
+        opts.setSharedVoteTimer(true);
+        opts.setSharedStepDownTimer(true);
+        opts.setSharedSnapshotTimer(true);
         opts.setSnapshotIntervalSecs(config.snapshotIntervalSecs());
         Configuration conf = new Configuration();
         if (!config.join()) { // a joining node waits for the leader to add it
