@@ -66,10 +66,15 @@ final class LogSegment {
         return Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
     }
 
-    /** Opens an existing (or freshly preallocated and renamed) segment file; call {@link #recover} next. */
+    /** Opens an existing segment file; call {@link #recover} next. */
     static LogSegment open(Path file) throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         return new LogSegment(file, baseIndexOf(file), ch, ch.size());
+    }
+
+    /** Opens a freshly preallocated segment file, known to be all zeros: no scan. */
+    static LogSegment openEmpty(Path file) throws IOException {
+        return open(file);
     }
 
     /** Bytes one record of {@code payloadBytes} takes. */
@@ -88,8 +93,8 @@ final class LogSegment {
 
     /**
      * Scans the records from the start and keeps those that are whole, CRC-valid and numbered
-     * {@code baseIndex, baseIndex + 1, ...}; the first one that is not ends the data. Bytes after the end that
-     * are not zero (a write torn by a crash) are zeroed, so no stale record can ever follow a later append.
+     * {@code baseIndex, baseIndex + 1, ...}; the first one that is not ends the data. Nothing is written: the
+     * caller decides whether a bad record is a torn tail to {@link #zeroAfterEnd cut} or damage to report.
      *
      * @param onRecord called for every valid record, in order
      * @return true when the data ended cleanly (zero length field or end of file), false after a bad record
@@ -120,7 +125,6 @@ final class LogSegment {
             pos += recordBytes(length);
         }
         writePosition = pos;
-        zeroNonZeroTail(pos);
         return clean;
     }
 
@@ -224,30 +228,37 @@ final class LogSegment {
         }
     }
 
-    /** Zeroes from {@code from} up to the last non-zero byte before the first all-zero block. */
-    private void zeroNonZeroTail(long from) throws IOException {
-        ByteBuffer block = ByteBuffer.allocate(1 << 16);
-        long pos = from;
-        long dirtyEnd = from;
+    /**
+     * Zeroes every non-zero byte after the end of the data, up to the end of the file: what a torn write or an
+     * interrupted truncation left there can then never be read as a record after a later append. For the newest
+     * segment only, after {@link #recover}.
+     *
+     * @return whether anything was zeroed
+     */
+    boolean zeroAfterEnd() throws IOException {
+        ByteBuffer block = ByteBuffer.allocate(1 << 20);
+        long pos = writePosition;
+        long dirtyStart = -1;
+        long dirtyEnd = -1;
         while (pos < capacity) {
             block.clear().limit((int) Math.min(block.capacity(), capacity - pos));
             readFully(block, pos);
-            boolean allZero = true;
             for (int i = 0; i < block.limit(); i++) {
                 if (block.get(i) != 0) {
-                    allZero = false;
+                    if (dirtyStart < 0) {
+                        dirtyStart = pos + i;
+                    }
                     dirtyEnd = pos + i + 1;
                 }
             }
-            if (allZero) {
-                break;
-            }
             pos += block.limit();
         }
-        if (dirtyEnd > from) {
-            zero(from, dirtyEnd);
-            channel.force(false);
+        if (dirtyStart < 0) {
+            return false;
         }
+        zero(dirtyStart, dirtyEnd);
+        channel.force(false);
+        return true;
     }
 
     private void zero(long from, long to) throws IOException {

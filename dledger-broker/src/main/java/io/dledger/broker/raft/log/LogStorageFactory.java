@@ -27,9 +27,20 @@ public final class LogStorageFactory extends DefaultJRaftServiceFactory {
         this.segmentBytes = segmentBytes;
     }
 
-    /** The format a log in {@code dir} is (or will be) kept in. */
+    /** The format a log in {@code dir} is (or will be) kept in: an existing log's own, else the configured one. */
     public RaftLogFormat formatFor(Path dir) {
-        return Files.exists(dir.resolve("CURRENT")) ? RaftLogFormat.ROCKSDB : format;
+        if (Files.exists(dir.resolve("CURRENT"))) {
+            return RaftLogFormat.ROCKSDB;
+        }
+        if (Files.exists(dir.resolve(FirstIndexFile.NAME))) {
+            return RaftLogFormat.SEGMENTS;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(p -> p.getFileName().toString().endsWith(LogSegment.SUFFIX))
+                    ? RaftLogFormat.SEGMENTS : format;
+        } catch (java.io.IOException e) { // no directory yet: a new log
+            return format;
+        }
     }
 
     @Override
@@ -37,8 +48,8 @@ public final class LogStorageFactory extends DefaultJRaftServiceFactory {
         Path dir = Path.of(uri);
         RaftLogFormat actual = formatFor(dir);
         if (actual != format) {
-            LOG.info("{} holds a RocksDB Raft log: keeping that format (raft.log.storage={} applies to new logs)",
-                    dir, format.name().toLowerCase());
+            LOG.info("{} holds a {} Raft log: keeping that format (raft.log.storage={} applies to new logs)",
+                    dir, actual.name().toLowerCase(), format.name().toLowerCase());
         }
         if (actual == RaftLogFormat.ROCKSDB) {
             return super.createLogStorage(uri, raftOptions);

@@ -11,7 +11,6 @@ import com.alipay.sofa.jraft.entity.codec.LogEntryEncoder;
 import com.alipay.sofa.jraft.option.LogStorageOptions;
 import com.alipay.sofa.jraft.storage.LogStorage;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -54,6 +53,7 @@ public final class SegmentLogStorage implements LogStorage {
     private SegmentPreallocator preallocator;
     private volatile long firstIndex = 1;
     private volatile long lastIndex;
+    private volatile boolean closed;
 
     public SegmentLogStorage(Path dir, boolean sync, long segmentBytes) {
         this.dir = dir;
@@ -79,6 +79,18 @@ public final class SegmentLogStorage implements LogStorage {
     }
 
     private void load(ConfigurationManager confManager) throws IOException {
+        try {
+            loadSegments(confManager);
+        } catch (IOException | RuntimeException e) {
+            for (LogSegment s : segments) {
+                s.close();
+            }
+            segments.clear();
+            throw e;
+        }
+    }
+
+    private void loadSegments(ConfigurationManager confManager) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
             files = s.filter(p -> p.getFileName().toString().endsWith(LogSegment.SUFFIX))
@@ -87,10 +99,10 @@ public final class SegmentLogStorage implements LogStorage {
         long first = firstIndexFile.read().orElse(files.isEmpty() ? 1 : LogSegment.baseIndexOf(files.get(0)));
         for (int i = 0; i < files.size(); i++) {
             LogSegment seg = LogSegment.open(files.get(i));
-            if (!segments.isEmpty() && seg.baseIndex() != segments.get(segments.size() - 1).nextIndex()) {
-                seg.close();
+            segments.add(seg); // closed by load() if anything below fails
+            if (segments.size() > 1 && seg.baseIndex() != segments.get(segments.size() - 2).nextIndex()) {
                 throw new IllegalStateException("Raft log hole: " + files.get(i) + " starts at " + seg.baseIndex()
-                        + " but the previous segment ends before " + segments.get(segments.size() - 1).nextIndex());
+                        + " but the previous segment ends before " + segments.get(segments.size() - 2).nextIndex());
             }
             long keepFrom = first;
             boolean clean = seg.recover(r -> {
@@ -99,14 +111,12 @@ public final class SegmentLogStorage implements LogStorage {
                 }
             });
             if (!clean && i < files.size() - 1) {
-                seg.close();
                 throw new IllegalStateException("Raft log segment " + files.get(i) + " is damaged after "
-                        + seg.entryCount() + " entries and is not the newest one");
+                        + seg.entryCount() + " entries and is not the newest one (nothing was changed)");
             }
-            if (!clean) {
+            if (i == files.size() - 1 && seg.zeroAfterEnd()) {
                 LOG.warn("Raft log {}: cut a torn write after index {}", files.get(i), seg.nextIndex() - 1);
             }
-            segments.add(seg);
         }
         // segments wholly below the first index are leftovers of a prefix truncation cut short by a crash
         while (!segments.isEmpty() && segments.get(0).nextIndex() <= first) {
@@ -176,25 +186,37 @@ public final class SegmentLogStorage implements LogStorage {
 
     @Override
     public int appendEntries(List<LogEntry> entries) {
-        int done = 0;
+        if (closed) {
+            LOG.warn("append of {} entries after the Raft log in {} was shut down", entries.size(), dir);
+            return 0;
+        }
+        int written = 0;
+        int durable = 0; // what JRaft may count as stored: synced (or, without raft.sync, written)
         try {
             LogSegment touched = null;
-            while (done < entries.size()) {
-                byte[] first = encoder.encode(entries.get(done));
+            while (written < entries.size()) {
+                byte[] first = encoder.encode(entries.get(written));
                 LogSegment seg = writableSegment(LogSegment.recordBytes(first.length));
-                if (touched != null && touched != seg && sync) {
-                    touched.force();
+                if (touched != null && touched != seg) {
+                    force(touched);
+                    durable = written;
                 }
                 touched = seg;
-                done += writeInto(seg, entries, done, first);
+                written += writeInto(seg, entries, written, first);
             }
-            if (touched != null && sync) {
-                touched.force();
+            if (touched != null) {
+                force(touched);
             }
-            return done;
+            return written;
         } catch (IOException | RuntimeException e) {
             LOG.error("cannot append to the Raft log in {}: {}", dir, e.getMessage(), e);
-            return done;
+            return durable;
+        }
+    }
+
+    private void force(LogSegment seg) throws IOException {
+        if (sync) {
+            seg.force();
         }
     }
 
@@ -241,14 +263,11 @@ public final class SegmentLogStorage implements LogStorage {
         if (last != null && last.nextIndex() == lastIndex + 1 && last.fits(need)) {
             return last;
         }
-        if (last != null && sync) {
-            last.force();
-        }
+        // the previous segment was synced at the end of the batch that wrote it (or before this call returns)
         Path file = LogSegment.fileName(dir, lastIndex + 1);
         preallocator.take(file, need);
         syncDirectory();
-        LogSegment seg = LogSegment.open(file);
-        seg.recover(r -> { });
+        LogSegment seg = LogSegment.openEmpty(file);
         lock.writeLock().lock();
         try {
             segments.add(seg);
@@ -267,8 +286,13 @@ public final class SegmentLogStorage implements LogStorage {
             }
             firstIndexFile.write(firstIndexKept);
             firstIndex = firstIndexKept;
+            boolean deleted = false;
             while (!segments.isEmpty() && segments.get(0).nextIndex() <= firstIndexKept) {
                 segments.remove(0).delete();
+                deleted = true;
+            }
+            if (deleted) {
+                syncDirectory();
             }
             if (lastIndex < firstIndexKept - 1) {
                 lastIndex = firstIndexKept - 1;
@@ -286,8 +310,13 @@ public final class SegmentLogStorage implements LogStorage {
     public boolean truncateSuffix(long lastIndexKept) {
         lock.writeLock().lock();
         try {
+            boolean deleted = false;
             while (!segments.isEmpty() && segments.get(segments.size() - 1).baseIndex() > lastIndexKept) {
                 segments.remove(segments.size() - 1).delete();
+                deleted = true;
+            }
+            if (deleted) {
+                syncDirectory(); // a deleted segment must not come back after a machine crash
             }
             if (!segments.isEmpty()) {
                 segments.get(segments.size() - 1).truncateAfter(lastIndexKept);
@@ -309,11 +338,13 @@ public final class SegmentLogStorage implements LogStorage {
         }
         lock.writeLock().lock();
         try {
-            firstIndexFile.write(nextLogIndex);
-            for (LogSegment s : segments) {
-                s.delete();
+            // newest first, then the first index: a crash in between leaves a prefix of the old log, which
+            // JRaft resets again when it loads the snapshot
+            while (!segments.isEmpty()) {
+                segments.remove(segments.size() - 1).delete();
             }
-            segments.clear();
+            syncDirectory();
+            firstIndexFile.write(nextLogIndex);
             firstIndex = nextLogIndex;
             lastIndex = nextLogIndex - 1;
             return true;
@@ -327,6 +358,7 @@ public final class SegmentLogStorage implements LogStorage {
 
     @Override
     public void shutdown() {
+        closed = true;
         lock.writeLock().lock();
         try {
             if (preallocator != null) {
@@ -357,11 +389,9 @@ public final class SegmentLogStorage implements LogStorage {
         return segments.get(lo);
     }
 
-    private void syncDirectory() {
+    private void syncDirectory() throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot sync directory " + dir, e);
         }
     }
 }

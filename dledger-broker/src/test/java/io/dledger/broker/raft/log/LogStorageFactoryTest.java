@@ -31,4 +31,13 @@ class LogStorageFactoryTest {
         LogStorageFactory f = new LogStorageFactory(RaftLogFormat.SEGMENTS, SegmentLogStorage.DEFAULT_SEGMENT_BYTES);
         assertThat(f.formatFor(log)).isEqualTo(RaftLogFormat.ROCKSDB);
     }
+
+    @Test
+    void anExistingSegmentLogKeepsItsFormat() throws IOException {
+        Path log = Files.createDirectories(dir.resolve("log"));
+        Files.createFile(log.resolve("00000000000000000001" + LogSegment.SUFFIX));
+        LogStorageFactory f = new LogStorageFactory(RaftLogFormat.ROCKSDB, SegmentLogStorage.DEFAULT_SEGMENT_BYTES);
+        assertThat(f.formatFor(log)).isEqualTo(RaftLogFormat.SEGMENTS);
+        assertThat(f.formatFor(dir.resolve("new"))).isEqualTo(RaftLogFormat.ROCKSDB);
+    }
 }

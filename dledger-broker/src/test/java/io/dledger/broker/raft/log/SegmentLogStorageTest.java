@@ -241,12 +241,46 @@ class SegmentLogStorageTest {
             f.seek(LogSegment.HEADER_BYTES + 1);
             f.write(0x5A ^ f.readByte());
         }
+        byte[] before = Files.readAllBytes(oldest);
         SegmentLogStorage damaged = new SegmentLogStorage(dir, true, SMALL_SEGMENT);
         LogStorageOptions opts = new LogStorageOptions();
         opts.setConfigurationManager(new ConfigurationManager());
         opts.setLogEntryCodecFactory(LogEntryV2CodecFactory.getInstance());
         assertThat(damaged.init(opts)).isFalse();
         damaged.shutdown();
+        assertThat(Files.readAllBytes(oldest)).as("a refused load changes nothing").isEqualTo(before);
+    }
+
+    @Test
+    void bytesLeftFarAfterTheEndOfTheNewestSegmentAreZeroedOnLoad() throws IOException {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 3, 1, "a"));
+        s.shutdown();
+        opened.remove(s);
+        Path newest = newestSegment();
+        long far = Files.size(newest) - 64;
+        try (RandomAccessFile f = new RandomAccessFile(newest.toFile(), "rw")) {
+            f.seek(far);
+            f.write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        }
+        s = open();
+        assertThat(s.getLastLogIndex()).isEqualTo(3);
+        try (RandomAccessFile f = new RandomAccessFile(newest.toFile(), "r")) {
+            byte[] back = new byte[8];
+            f.seek(far);
+            f.readFully(back);
+            assertThat(back).containsOnly(0);
+        }
+    }
+
+    @Test
+    void appendsAfterShutdownAreRefused() {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 3, 1, "a"));
+        s.shutdown();
+        opened.remove(s);
+        assertThat(s.appendEntries(range(4, 5, 1, "a"))).isZero();
+        assertThat(s.getEntry(2)).isNull();
     }
 
     private Path newestSegment() throws IOException {
