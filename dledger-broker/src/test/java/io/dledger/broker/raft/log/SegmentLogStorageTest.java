@@ -274,6 +274,42 @@ class SegmentLogStorageTest {
     }
 
     @Test
+    void readersSeeWholeEntriesWhileTheWriterAppendsAndRolls() throws Exception {
+        SegmentLogStorage s = open();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Thread> readers = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            Thread t = new Thread(() -> {
+                java.util.Random random = new java.util.Random();
+                while (!done.get() && failure.get() == null) {
+                    long last = s.getLastLogIndex();
+                    if (last < 1) {
+                        continue;
+                    }
+                    long i = 1 + random.nextInt((int) last);
+                    try {
+                        assertThat(body(s.getEntry(i))).isEqualTo("w-" + i + "-" + "x".repeat((int) (i % 300)));
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                }
+            });
+            t.start();
+            readers.add(t);
+        }
+        for (long i = 1; i <= 2000; i += 7) {
+            assertThat(s.appendEntries(range(i, i + 6, 1, "w"))).isEqualTo(7);
+        }
+        done.set(true);
+        for (Thread t : readers) {
+            t.join();
+        }
+        assertThat(failure.get()).isNull();
+        assertThat(segmentFiles()).isGreaterThan(10);
+    }
+
+    @Test
     void appendsAfterShutdownAreRefused() {
         SegmentLogStorage s = open();
         s.appendEntries(range(1, 3, 1, "a"));
