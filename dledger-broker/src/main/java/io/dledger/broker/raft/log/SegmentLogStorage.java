@@ -1,11 +1,7 @@
 package io.dledger.broker.raft.log;
 
-import com.alipay.sofa.jraft.conf.Configuration;
-import com.alipay.sofa.jraft.conf.ConfigurationEntry;
-import com.alipay.sofa.jraft.conf.ConfigurationManager;
 import com.alipay.sofa.jraft.entity.EnumOutter.EntryType;
 import com.alipay.sofa.jraft.entity.LogEntry;
-import com.alipay.sofa.jraft.entity.LogId;
 import com.alipay.sofa.jraft.entity.codec.LogEntryDecoder;
 import com.alipay.sofa.jraft.entity.codec.LogEntryEncoder;
 import com.alipay.sofa.jraft.option.LogStorageOptions;
@@ -19,7 +15,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,8 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Layout of the directory: {@code <baseIndex>.seg} segments (contiguous indexes, each segment starting where
  * the previous one ends), the {@link FirstIndexFile} (entries below it are gone after a prefix truncation), and
- * possibly the next preallocated segment. Loading checks every record (CRC, expected index) and the chaining of
- * the segments, and fails loudly on a hole; only the newest segment may end in a torn write, which is cut.
+ * possibly the next preallocated segment. {@link SegmentLogLoader} checks all of it at start.
  *
  * <p>Thread-safety: JRaft calls the mutators (append, truncate, reset) from its single log disk thread and reads
  * from any thread. An append holds the write lock only while it copies a batch into the file and publishes the
@@ -68,7 +62,11 @@ public final class SegmentLogStorage implements LogStorage {
         try {
             Files.createDirectories(dir);
             firstIndexFile = new FirstIndexFile(dir);
-            load(opts.getConfigurationManager());
+            SegmentLogLoader.Loaded loaded = new SegmentLogLoader(dir, firstIndexFile, decoder)
+                    .load(opts.getConfigurationManager());
+            segments.addAll(loaded.segments());
+            firstIndex = loaded.firstIndex();
+            lastIndex = loaded.lastIndex();
             preallocator = new SegmentPreallocator(dir, segmentBytes);
             LOG.info("Raft log in {}: entries {}..{} in {} segment(s)", dir, firstIndex, lastIndex, segments.size());
             return true;
@@ -76,69 +74,6 @@ public final class SegmentLogStorage implements LogStorage {
             LOG.error("cannot load the Raft log in {}: {}", dir, e.getMessage(), e);
             return false;
         }
-    }
-
-    private void load(ConfigurationManager confManager) throws IOException {
-        try {
-            loadSegments(confManager);
-        } catch (IOException | RuntimeException e) {
-            for (LogSegment s : segments) {
-                s.close();
-            }
-            segments.clear();
-            throw e;
-        }
-    }
-
-    private void loadSegments(ConfigurationManager confManager) throws IOException {
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(LogSegment.SUFFIX))
-                    .sorted().toList();
-        }
-        long first = firstIndexFile.read().orElse(files.isEmpty() ? 1 : LogSegment.baseIndexOf(files.get(0)));
-        for (int i = 0; i < files.size(); i++) {
-            LogSegment seg = LogSegment.open(files.get(i));
-            segments.add(seg); // closed by load() if anything below fails
-            if (segments.size() > 1 && seg.baseIndex() != segments.get(segments.size() - 2).nextIndex()) {
-                throw new IllegalStateException("Raft log hole: " + files.get(i) + " starts at " + seg.baseIndex()
-                        + " but the previous segment ends before " + segments.get(segments.size() - 2).nextIndex());
-            }
-            long keepFrom = first;
-            boolean clean = seg.recover(r -> {
-                if ((r.flags() & LogSegment.FLAG_CONFIGURATION) != 0 && r.index() >= keepFrom) {
-                    confManager.add(configurationEntry(decoder.decode(r.payload())));
-                }
-            });
-            if (!clean && i < files.size() - 1) {
-                throw new IllegalStateException("Raft log segment " + files.get(i) + " is damaged after "
-                        + seg.entryCount() + " entries and is not the newest one (nothing was changed)");
-            }
-            if (i == files.size() - 1 && seg.zeroAfterEnd()) {
-                LOG.warn("Raft log {}: cut a torn write after index {}", files.get(i), seg.nextIndex() - 1);
-            }
-        }
-        // segments wholly below the first index are leftovers of a prefix truncation cut short by a crash
-        while (!segments.isEmpty() && segments.get(0).nextIndex() <= first) {
-            segments.remove(0).delete();
-        }
-        if (!segments.isEmpty() && segments.get(0).baseIndex() > first) {
-            throw new IllegalStateException("Raft log hole: entries from " + first + " are expected but the oldest "
-                    + "segment starts at " + segments.get(0).baseIndex());
-        }
-        firstIndex = first;
-        long last = segments.isEmpty() ? first - 1 : segments.get(segments.size() - 1).nextIndex() - 1;
-        lastIndex = Math.max(last, first - 1);
-    }
-
-    private static ConfigurationEntry configurationEntry(LogEntry e) {
-        ConfigurationEntry c = new ConfigurationEntry();
-        c.setId(new LogId(e.getId().getIndex(), e.getId().getTerm()));
-        c.setConf(new Configuration(e.getPeers(), e.getLearners()));
-        if (e.getOldPeers() != null) {
-            c.setOldConf(new Configuration(e.getOldPeers(), e.getOldLearners()));
-        }
-        return c;
     }
 
     @Override
