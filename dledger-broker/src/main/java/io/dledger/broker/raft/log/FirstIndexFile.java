@@ -15,7 +15,8 @@ import java.util.zip.CRC32C;
  * (big-endian) then 4 bytes CRC32C of those 8 bytes. Replaced atomically (temporary file, fsync, rename, fsync
  * of the directory), so a crash leaves either the old or the new value. A bad CRC fails loudly.
  *
- * <p>Thread-safety: not thread-safe; {@link SegmentLogStorage} calls it under its write lock.
+ * <p>Thread-safety: not thread-safe; read once while the log loads, written under {@link SegmentLogStorage}'s
+ * write lock.
  */
 final class FirstIndexFile {
     static final String NAME = "first-index";

@@ -76,9 +76,6 @@ final class SegmentLogLoader {
                 throw new IllegalStateException("Raft log segment " + files.get(i) + " is damaged after "
                         + seg.entryCount() + " entries and is not the newest one (nothing was changed)");
             }
-            if (i == files.size() - 1 && seg.zeroAfterEnd()) {
-                LOG.warn("Raft log {}: cut a torn write after index {}", files.get(i), seg.nextIndex() - 1);
-            }
         }
         while (!segments.isEmpty() && segments.get(0).nextIndex() <= first) {
             segments.remove(0).delete();
@@ -86,6 +83,11 @@ final class SegmentLogLoader {
         if (!segments.isEmpty() && segments.get(0).baseIndex() > first) {
             throw new IllegalStateException("Raft log hole: entries from " + first + " are expected but the oldest "
                     + "segment starts at " + segments.get(0).baseIndex());
+        }
+        // only now that the log is accepted: cut the newest segment's torn tail and zero what lies after it
+        if (!segments.isEmpty() && segments.get(segments.size() - 1).zeroAfterEnd()) {
+            LogSegment newest = segments.get(segments.size() - 1);
+            LOG.warn("Raft log {}: cut a torn write after index {}", newest.path(), newest.nextIndex() - 1);
         }
         long last = segments.isEmpty() ? first - 1 : segments.get(segments.size() - 1).nextIndex() - 1;
         return new Loaded(List.copyOf(segments), first, Math.max(last, first - 1));

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * JRaft's log on preallocated segment files ({@link LogSegment}) instead of RocksDB: one sequential write and one
- * {@code fdatasync} per batch the log disk thread hands over, no memtable, no WAL-then-SST second write.
+ * {@code fdatasync} per batch the log disk thread hands over (two, plus a directory fsync, when the batch rolls
+ * into a new segment), no memtable, no WAL-then-SST second write.
  *
  * <p>Layout of the directory: {@code <baseIndex>.seg} segments (contiguous indexes, each segment starting where
  * the previous one ends), the {@link FirstIndexFile} (entries below it are gone after a prefix truncation), and
@@ -133,8 +134,7 @@ public final class SegmentLogStorage implements LogStorage {
                 byte[] first = encoder.encode(entries.get(written));
                 LogSegment seg = writableSegment(LogSegment.recordBytes(first.length));
                 if (touched != null && touched != seg) {
-                    force(touched);
-                    durable = written;
+                    durable = written; // writableSegment synced the segment it rolled away from
                 }
                 touched = seg;
                 written += writeInto(seg, entries, written, first);
@@ -198,7 +198,9 @@ public final class SegmentLogStorage implements LogStorage {
         if (last != null && last.nextIndex() == lastIndex + 1 && last.fits(need)) {
             return last;
         }
-        // the previous segment was synced at the end of the batch that wrote it (or before this call returns)
+        if (last != null) {
+            force(last); // its data is on disk before the next segment's name is: no hole after a power loss
+        }
         Path file = LogSegment.fileName(dir, lastIndex + 1);
         preallocator.take(file, need);
         syncDirectory();
