@@ -51,7 +51,8 @@ class LeaderFailoverIT {
 
     @Test
     void wholeClusterKilledMidWriteRecoversEveryAcknowledgedMessage() throws Exception {
-        cluster = TestCluster.start("crash-all", 3, Map.of());
+        // small Raft log segments: the crash lands after several rolls
+        cluster = TestCluster.start("crash-all", 3, Map.of("raft.log.segment.bytes", "8192"));
         cluster.client().admin().createTopic("journal", 2);
         AckedMessages acked = new AckedMessages();
         BackgroundProducer producer = new BackgroundProducer(cluster.client(), "journal", "j", acked);

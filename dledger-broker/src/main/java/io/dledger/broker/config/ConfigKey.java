@@ -23,6 +23,8 @@ public enum ConfigKey {
     RAFT_SYNC("raft.sync", "true", "fsync the Raft log before acknowledging (turn off only for throwaway tests)"),
     RAFT_LOG_STORAGE("raft.log.storage", "segments", "Raft log format for a new data directory: segments (preallocated "
             + "segment files) or rocksdb (JRaft's default); an existing log keeps the format it was written in"),
+    RAFT_LOG_SEGMENT_BYTES("raft.log.segment.bytes", "67108864", "size of one Raft log segment file, preallocated "
+            + "(raft.log.storage=segments); an entry larger than this gets a file of its own"),
     SNAPSHOT_INTERVAL_SECS("snapshot.interval.secs", "300", "a Raft snapshot is taken this often (0: only on request); the Raft log is kept from the previous snapshot on"),
     SEGMENT_BYTES("store.segment.bytes", "134217728", "maximum size of one message log segment file"),
     INDEX_ENTRIES_PER_FILE("store.index.entries.per.file", "1048576", "entries per queue index file (12 bytes each)"),

@@ -23,6 +23,7 @@ public record NodeConfig(
         int electionMaxDelayMs,
         boolean raftSync,
         RaftLogFormat raftLogFormat,
+        long raftLogSegmentBytes,
         int snapshotIntervalSecs,
         long segmentBytes,
         int indexEntriesPerFile,

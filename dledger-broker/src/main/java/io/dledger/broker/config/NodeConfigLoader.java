@@ -98,6 +98,7 @@ public final class NodeConfigLoader {
         int electionDelay = ints.get(ConfigKey.ELECTION_MAX_DELAY_MS, 0, 60_000);
         int snapshotInterval = ints.get(ConfigKey.SNAPSHOT_INTERVAL_SECS, 0, 365 * 24 * 3600);
         long segmentBytes = ints.getLong(ConfigKey.SEGMENT_BYTES, 64 * 1024, 1L << 40);
+        long raftSegmentBytes = ints.getLong(ConfigKey.RAFT_LOG_SEGMENT_BYTES, 4096, 1L << 30);
         int indexEntries = ints.get(ConfigKey.INDEX_ENTRIES_PER_FILE, 16, 1 << 26);
         int messageMax = ints.get(ConfigKey.MESSAGE_MAX_BYTES, 1, 64 * 1024 * 1024);
         int batchMax = ints.get(ConfigKey.BATCH_MAX_BYTES, 1, 64 * 1024 * 1024);
@@ -140,7 +141,7 @@ public final class NodeConfigLoader {
         return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), join,
                 httpPort == 0 ? self + 100 : httpPort,
                 transferMs, retentionMs, retentionBytes, retentionCheck, electionTimeout, electionDelay,
-                sync, logFormat, snapshotInterval, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
+                sync, logFormat, raftSegmentBytes, snapshotInterval, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
                 entryMax, inflight, queueMax, maxQueues,
                 new ReadRouteConfig(routeEnabled, busyProduce, busyPull, coldBytes == 0 ? defaultColdBytes() : coldBytes,
                         maxLag), pullMessages, pullBytes);

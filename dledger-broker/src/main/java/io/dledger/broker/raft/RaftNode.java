@@ -12,7 +12,6 @@ import com.alipay.sofa.jraft.option.RaftOptions;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.PeerSpec;
 import io.dledger.broker.raft.log.LogStorageFactory;
-import io.dledger.broker.raft.log.SegmentLogStorage;
 import io.dledger.broker.statemachine.BrokerStateMachine;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -91,7 +90,7 @@ public final class RaftNode implements AutoCloseable {
         raft.setMaxByteCountPerRpc(1024 * 1024);
         raft.setMaxBodySize(4 * 1024 * 1024);
         opts.setRaftOptions(raft);
-        opts.setServiceFactory(new LogStorageFactory(config.raftLogFormat(), SegmentLogStorage.DEFAULT_SEGMENT_BYTES));
+        opts.setServiceFactory(new LogStorageFactory(config.raftLogFormat(), config.raftLogSegmentBytes()));
 
         PeerId self = peerId(config.self());
         RaftGroupService service = new RaftGroupService(GROUP_ID, self, opts);

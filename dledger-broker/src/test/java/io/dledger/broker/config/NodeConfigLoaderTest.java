@@ -41,6 +41,7 @@ class NodeConfigLoaderTest {
         assertThat(c.messageMaxBytes()).isEqualTo(4 * 1024 * 1024);
         assertThat(c.dataDir()).isEqualTo(Path.of("data/n3").toAbsolutePath());
         assertThat(c.raftLogFormat()).isEqualTo(RaftLogFormat.SEGMENTS);
+        assertThat(c.raftLogSegmentBytes()).isEqualTo(64L << 20);
     }
 
     @Test
