@@ -1,12 +1,10 @@
 package io.dledger.broker.store;
 
+import io.dledger.broker.disk.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -175,20 +173,8 @@ public final class CheckpointCodec {
 
     /** Replaces {@code file} atomically and durably with the encoded checkpoint. */
     public static void write(Path file, Checkpoint c) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer data = ByteBuffer.wrap(encode(c));
-                while (data.hasRemaining()) {
-                    ch.write(data);
-                }
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-                dir.force(true);
-            }
+            DurableFiles.replace(file, encode(c));
         } catch (IOException e) {
             throw new StoreException("cannot write checkpoint " + file, e);
         }

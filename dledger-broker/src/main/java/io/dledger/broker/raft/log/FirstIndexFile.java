@@ -1,19 +1,17 @@
 package io.dledger.broker.raft.log;
 
+import io.dledger.broker.disk.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.OptionalLong;
 import java.util.zip.CRC32C;
 
 /**
  * The Raft log's first index after a prefix truncation or reset, in the file {@value #NAME}: 8 bytes index
- * (big-endian) then 4 bytes CRC32C of those 8 bytes. Replaced atomically (temporary file, fsync, rename, fsync
- * of the directory), so a crash leaves either the old or the new value. A bad CRC fails loudly.
+ * (big-endian) then 4 bytes CRC32C of those 8 bytes. Replaced atomically ({@link DurableFiles#replace}), so a
+ * crash leaves either the old or the new value. A bad CRC fails loudly.
  *
  * <p>Thread-safety: not thread-safe; read once while the log loads, written under {@link SegmentLogStorage}'s
  * write lock.
@@ -43,19 +41,7 @@ final class FirstIndexFile {
     void write(long firstIndex) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(BYTES).putLong(firstIndex);
         buf.putInt(8, crc(buf.array()));
-        Path tmp = file.resolveSibling(NAME + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE)) {
-            buf.rewind();
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        try (FileChannel d = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-            d.force(true);
-        }
+        DurableFiles.replace(file, buf.array());
     }
 
     private static int crc(byte[] b) {

@@ -36,7 +36,7 @@ public final class LogStorageFactory extends DefaultJRaftServiceFactory {
             return RaftLogFormat.SEGMENTS;
         }
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
-            return files.anyMatch(p -> p.getFileName().toString().endsWith(LogSegment.SUFFIX))
+            return files.anyMatch(p -> p.getFileName().toString().endsWith(RaftLogSegment.SUFFIX))
                     ? RaftLogFormat.SEGMENTS : format;
         } catch (java.io.IOException e) { // no directory yet: a new log
             return format;

@@ -29,13 +29,13 @@ final class SegmentLogLoader {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentLogLoader.class);
 
     /** What was loaded: open segments in index order, and the log's first and last index. */
-    record Loaded(List<LogSegment> segments, long firstIndex, long lastIndex) {
+    record Loaded(List<RaftLogSegment> segments, long firstIndex, long lastIndex) {
     }
 
     private final Path dir;
     private final FirstIndexFile firstIndexFile;
     private final LogEntryDecoder decoder;
-    private final List<LogSegment> segments = new ArrayList<>();
+    private final List<RaftLogSegment> segments = new ArrayList<>();
 
     SegmentLogLoader(Path dir, FirstIndexFile firstIndexFile, LogEntryDecoder decoder) {
         this.dir = dir;
@@ -47,7 +47,7 @@ final class SegmentLogLoader {
         try {
             return loadSegments(confManager);
         } catch (IOException | RuntimeException e) {
-            for (LogSegment s : segments) {
+            for (RaftLogSegment s : segments) {
                 s.close();
             }
             throw e;
@@ -57,18 +57,18 @@ final class SegmentLogLoader {
     private Loaded loadSegments(ConfigurationManager confManager) throws IOException {
         List<Path> files;
         try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.getFileName().toString().endsWith(LogSegment.SUFFIX)).sorted().toList();
+            files = s.filter(p -> p.getFileName().toString().endsWith(RaftLogSegment.SUFFIX)).sorted().toList();
         }
-        long first = firstIndexFile.read().orElse(files.isEmpty() ? 1 : LogSegment.baseIndexOf(files.get(0)));
+        long first = firstIndexFile.read().orElse(files.isEmpty() ? 1 : RaftLogSegment.baseIndexOf(files.get(0)));
         for (int i = 0; i < files.size(); i++) {
-            LogSegment seg = LogSegment.open(files.get(i));
+            RaftLogSegment seg = RaftLogSegment.open(files.get(i));
             segments.add(seg); // closed by load() if anything below fails
             if (segments.size() > 1 && seg.baseIndex() != segments.get(segments.size() - 2).nextIndex()) {
                 throw new IllegalStateException("Raft log hole: " + files.get(i) + " starts at " + seg.baseIndex()
                         + " but the previous segment ends before " + segments.get(segments.size() - 2).nextIndex());
             }
             boolean clean = seg.recover(r -> {
-                if ((r.flags() & LogSegment.FLAG_CONFIGURATION) != 0 && r.index() >= first) {
+                if ((r.flags() & RaftLogSegment.FLAG_CONFIGURATION) != 0 && r.index() >= first) {
                     confManager.add(configurationEntry(decoder.decode(r.payload())));
                 }
             });
@@ -86,7 +86,7 @@ final class SegmentLogLoader {
         }
         // only now that the log is accepted: cut the newest segment's torn tail and zero what lies after it
         if (!segments.isEmpty() && segments.get(segments.size() - 1).zeroAfterEnd()) {
-            LogSegment newest = segments.get(segments.size() - 1);
+            RaftLogSegment newest = segments.get(segments.size() - 1);
             LOG.warn("Raft log {}: cut a torn write after index {}", newest.path(), newest.nextIndex() - 1);
         }
         long last = segments.isEmpty() ? first - 1 : segments.get(segments.size() - 1).nextIndex() - 1;

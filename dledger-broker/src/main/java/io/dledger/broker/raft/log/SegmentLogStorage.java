@@ -6,12 +6,11 @@ import com.alipay.sofa.jraft.entity.codec.LogEntryDecoder;
 import com.alipay.sofa.jraft.entity.codec.LogEntryEncoder;
 import com.alipay.sofa.jraft.option.LogStorageOptions;
 import com.alipay.sofa.jraft.storage.LogStorage;
+import io.dledger.broker.disk.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -19,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * JRaft's log on preallocated segment files ({@link LogSegment}) instead of RocksDB: one sequential write and one
+ * JRaft's log on preallocated segment files ({@link RaftLogSegment}) instead of RocksDB: one sequential write and one
  * {@code fdatasync} per batch the log disk thread hands over (two, plus a directory fsync, when the batch rolls
  * into a new segment), no memtable, no WAL-then-SST second write.
  *
@@ -34,14 +33,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class SegmentLogStorage implements LogStorage {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentLogStorage.class);
-    /** Default segment size. */
-    public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
-
     private final Path dir;
     private final boolean sync;
     private final long segmentBytes;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    private final List<LogSegment> segments = new ArrayList<>();
+    private final List<RaftLogSegment> segments = new ArrayList<>();
     private LogEntryEncoder encoder;
     private LogEntryDecoder decoder;
     private FirstIndexFile firstIndexFile;
@@ -94,8 +90,8 @@ public final class SegmentLogStorage implements LogStorage {
             if (index < firstIndex || index > lastIndex || segments.isEmpty()) { // empty: shut down
                 return null;
             }
-            LogSegment seg = segmentOf(index);
-            LogSegment.Record r = seg.read(index);
+            RaftLogSegment seg = segmentOf(index);
+            RaftLogSegment.Record r = seg.read(index);
             if (r == null) {
                 LOG.error("Raft log entry {} in {} fails its CRC", index, seg.path());
                 return null;
@@ -129,10 +125,10 @@ public final class SegmentLogStorage implements LogStorage {
         int written = 0;
         int durable = 0; // what JRaft may count as stored: synced (or, without raft.sync, written)
         try {
-            LogSegment touched = null;
+            RaftLogSegment touched = null;
             while (written < entries.size()) {
                 byte[] first = encoder.encode(entries.get(written));
-                LogSegment seg = writableSegment(LogSegment.recordBytes(first.length));
+                RaftLogSegment seg = writableSegment(RaftLogSegment.recordBytes(first.length));
                 if (touched != null && touched != seg) {
                     durable = written; // writableSegment synced the segment it rolled away from
                 }
@@ -149,14 +145,14 @@ public final class SegmentLogStorage implements LogStorage {
         }
     }
 
-    private void force(LogSegment seg) throws IOException {
+    private void force(RaftLogSegment seg) throws IOException {
         if (sync) {
             seg.force();
         }
     }
 
     /** Encodes entries from {@code from} that fit into {@code seg}, writes them, publishes them; returns how many. */
-    private int writeInto(LogSegment seg, List<LogEntry> entries, int from, byte[] firstPayload) throws IOException {
+    private int writeInto(RaftLogSegment seg, List<LogEntry> entries, int from, byte[] firstPayload) throws IOException {
         long expected = lastIndex + 1;
         List<byte[]> payloads = new ArrayList<>();
         long bytes = 0;
@@ -167,19 +163,19 @@ public final class SegmentLogStorage implements LogStorage {
                         + (expected + (i - from)) + " is next");
             }
             byte[] payload = i == from ? firstPayload : encoder.encode(e);
-            if (!payloads.isEmpty() && !seg.fits(bytes + LogSegment.recordBytes(payload.length))) {
+            if (!payloads.isEmpty() && !seg.fits(bytes + RaftLogSegment.recordBytes(payload.length))) {
                 break;
             }
             payloads.add(payload);
-            bytes += LogSegment.recordBytes(payload.length);
+            bytes += RaftLogSegment.recordBytes(payload.length);
         }
         ByteBuffer buf = ByteBuffer.allocate((int) bytes);
         long[] offsets = new long[payloads.size()];
         for (int k = 0; k < payloads.size(); k++) {
             LogEntry e = entries.get(from + k);
             offsets[k] = buf.position();
-            int flags = e.getType() == EntryType.ENTRY_TYPE_CONFIGURATION ? LogSegment.FLAG_CONFIGURATION : 0;
-            LogSegment.encode(buf, e.getId().getIndex(), flags, payloads.get(k));
+            int flags = e.getType() == EntryType.ENTRY_TYPE_CONFIGURATION ? RaftLogSegment.FLAG_CONFIGURATION : 0;
+            RaftLogSegment.encode(buf, e.getId().getIndex(), flags, payloads.get(k));
         }
         buf.flip();
         lock.writeLock().lock(); // positions grow: readers must not see the array mid-copy
@@ -193,18 +189,18 @@ public final class SegmentLogStorage implements LogStorage {
     }
 
     /** The newest segment if the entry fits, otherwise a new one starting at the entry's index. */
-    private LogSegment writableSegment(int need) throws IOException {
-        LogSegment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+    private RaftLogSegment writableSegment(int need) throws IOException {
+        RaftLogSegment last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
         if (last != null && last.nextIndex() == lastIndex + 1 && last.fits(need)) {
             return last;
         }
         if (last != null) {
             force(last); // its data is on disk before the next segment's name is: no hole after a power loss
         }
-        Path file = LogSegment.fileName(dir, lastIndex + 1);
+        Path file = RaftLogSegment.fileName(dir, lastIndex + 1);
         preallocator.take(file, need);
         syncDirectory();
-        LogSegment seg = LogSegment.openEmpty(file);
+        RaftLogSegment seg = RaftLogSegment.open(file); // all zeros: nothing to recover
         lock.writeLock().lock();
         try {
             segments.add(seg);
@@ -216,10 +212,9 @@ public final class SegmentLogStorage implements LogStorage {
 
     @Override
     public boolean truncatePrefix(long firstIndexKept) {
-        lock.writeLock().lock();
-        try {
+        return mutate("drop the entries before " + firstIndexKept, () -> {
             if (firstIndexKept <= firstIndex) {
-                return true;
+                return;
             }
             firstIndexFile.write(firstIndexKept);
             firstIndex = firstIndexKept;
@@ -234,19 +229,12 @@ public final class SegmentLogStorage implements LogStorage {
             if (lastIndex < firstIndexKept - 1) {
                 lastIndex = firstIndexKept - 1;
             }
-            return true;
-        } catch (IOException e) {
-            LOG.error("cannot truncate the Raft log before {}: {}", firstIndexKept, e.getMessage(), e);
-            return false;
-        } finally {
-            lock.writeLock().unlock();
-        }
+        });
     }
 
     @Override
     public boolean truncateSuffix(long lastIndexKept) {
-        lock.writeLock().lock();
-        try {
+        return mutate("drop the entries after " + lastIndexKept, () -> {
             boolean deleted = false;
             while (!segments.isEmpty() && segments.get(segments.size() - 1).baseIndex() > lastIndexKept) {
                 segments.remove(segments.size() - 1).delete();
@@ -259,13 +247,7 @@ public final class SegmentLogStorage implements LogStorage {
                 segments.get(segments.size() - 1).truncateAfter(lastIndexKept);
             }
             lastIndex = Math.max(firstIndex - 1, Math.min(lastIndex, lastIndexKept));
-            return true;
-        } catch (IOException e) {
-            LOG.error("cannot truncate the Raft log after {}: {}", lastIndexKept, e.getMessage(), e);
-            return false;
-        } finally {
-            lock.writeLock().unlock();
-        }
+        });
     }
 
     @Override
@@ -273,8 +255,7 @@ public final class SegmentLogStorage implements LogStorage {
         if (nextLogIndex <= 0) {
             throw new IllegalArgumentException("next log index must be positive: " + nextLogIndex);
         }
-        lock.writeLock().lock();
-        try {
+        return mutate("reset to " + nextLogIndex, () -> {
             // newest first, then the first index: a crash in between leaves a prefix of the old log, which
             // JRaft resets again when it loads the snapshot
             while (!segments.isEmpty()) {
@@ -284,13 +265,7 @@ public final class SegmentLogStorage implements LogStorage {
             firstIndexFile.write(nextLogIndex);
             firstIndex = nextLogIndex;
             lastIndex = nextLogIndex - 1;
-            return true;
-        } catch (IOException e) {
-            LOG.error("cannot reset the Raft log to {}: {}", nextLogIndex, e.getMessage(), e);
-            return false;
-        } finally {
-            lock.writeLock().unlock();
-        }
+        });
     }
 
     @Override
@@ -301,7 +276,7 @@ public final class SegmentLogStorage implements LogStorage {
             if (preallocator != null) {
                 preallocator.close();
             }
-            for (LogSegment s : segments) {
+            for (RaftLogSegment s : segments) {
                 s.close();
             }
             segments.clear();
@@ -312,7 +287,7 @@ public final class SegmentLogStorage implements LogStorage {
         }
     }
 
-    private LogSegment segmentOf(long index) {
+    private RaftLogSegment segmentOf(long index) {
         int lo = 0;
         int hi = segments.size() - 1;
         while (lo < hi) {
@@ -327,8 +302,24 @@ public final class SegmentLogStorage implements LogStorage {
     }
 
     private void syncDirectory() throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
+        DurableFiles.syncDirectory(dir);
+    }
+
+    /** A truncation or reset: under the write lock; an I/O failure is logged and reported to JRaft as false. */
+    private boolean mutate(String what, IoAction action) {
+        lock.writeLock().lock();
+        try {
+            action.run();
+            return true;
+        } catch (IOException e) {
+            LOG.error("cannot {} of the Raft log in {}: {}", what, dir, e.getMessage(), e);
+            return false;
+        } finally {
+            lock.writeLock().unlock();
         }
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
     }
 }

@@ -13,12 +13,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(30)
 class LogStorageFactoryTest {
+    private static final long SEGMENT_BYTES = 64L << 20;
+
     @TempDir
     Path dir;
 
     @Test
     void aNewLogUsesTheConfiguredFormat() {
-        LogStorageFactory f = new LogStorageFactory(RaftLogFormat.SEGMENTS, SegmentLogStorage.DEFAULT_SEGMENT_BYTES);
+        LogStorageFactory f = new LogStorageFactory(RaftLogFormat.SEGMENTS, SEGMENT_BYTES);
         assertThat(f.formatFor(dir.resolve("log"))).isEqualTo(RaftLogFormat.SEGMENTS);
         assertThat(f.createLogStorage(dir.resolve("log").toString(), new RaftOptions()))
                 .isInstanceOf(SegmentLogStorage.class);
@@ -28,15 +30,15 @@ class LogStorageFactoryTest {
     void anExistingRocksDbLogKeepsItsFormat() throws IOException {
         Path log = Files.createDirectories(dir.resolve("log"));
         Files.writeString(log.resolve("CURRENT"), "MANIFEST-000005\n");
-        LogStorageFactory f = new LogStorageFactory(RaftLogFormat.SEGMENTS, SegmentLogStorage.DEFAULT_SEGMENT_BYTES);
+        LogStorageFactory f = new LogStorageFactory(RaftLogFormat.SEGMENTS, SEGMENT_BYTES);
         assertThat(f.formatFor(log)).isEqualTo(RaftLogFormat.ROCKSDB);
     }
 
     @Test
     void anExistingSegmentLogKeepsItsFormat() throws IOException {
         Path log = Files.createDirectories(dir.resolve("log"));
-        Files.createFile(log.resolve("00000000000000000001" + LogSegment.SUFFIX));
-        LogStorageFactory f = new LogStorageFactory(RaftLogFormat.ROCKSDB, SegmentLogStorage.DEFAULT_SEGMENT_BYTES);
+        Files.createFile(log.resolve("00000000000000000001" + RaftLogSegment.SUFFIX));
+        LogStorageFactory f = new LogStorageFactory(RaftLogFormat.ROCKSDB, SEGMENT_BYTES);
         assertThat(f.formatFor(log)).isEqualTo(RaftLogFormat.SEGMENTS);
         assertThat(f.formatFor(dir.resolve("new"))).isEqualTo(RaftLogFormat.ROCKSDB);
     }

@@ -89,22 +89,22 @@ class SegmentLogStorageTest {
 
     private long segmentFiles() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.toString().endsWith(LogSegment.SUFFIX)).count();
+            return s.filter(p -> p.toString().endsWith(RaftLogSegment.SUFFIX)).count();
         }
     }
 
     @Test
     void recordFormatIsTheDocumentedLayout() {
         byte[] payload = "abc".getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf = ByteBuffer.allocate(LogSegment.recordBytes(payload.length));
-        LogSegment.encode(buf, 42, LogSegment.FLAG_CONFIGURATION, payload);
-        assertThat(buf.position()).isEqualTo(LogSegment.HEADER_BYTES + 3);
-        assertThat(buf.getInt(LogSegment.LENGTH_OFFSET)).isEqualTo(3);
-        assertThat(buf.getInt(LogSegment.FLAGS_OFFSET)).isEqualTo(LogSegment.FLAG_CONFIGURATION);
-        assertThat(buf.getLong(LogSegment.INDEX_OFFSET)).isEqualTo(42);
+        ByteBuffer buf = ByteBuffer.allocate(RaftLogSegment.recordBytes(payload.length));
+        RaftLogSegment.encode(buf, 42, RaftLogSegment.FLAG_CONFIGURATION, payload);
+        assertThat(buf.position()).isEqualTo(RaftLogSegment.HEADER_BYTES + 3);
+        assertThat(buf.getInt(RaftLogSegment.LENGTH_OFFSET)).isEqualTo(3);
+        assertThat(buf.getInt(RaftLogSegment.FLAGS_OFFSET)).isEqualTo(RaftLogSegment.FLAG_CONFIGURATION);
+        assertThat(buf.getLong(RaftLogSegment.INDEX_OFFSET)).isEqualTo(42);
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(buf.array(), LogSegment.FLAGS_OFFSET, LogSegment.HEADER_BYTES - LogSegment.FLAGS_OFFSET + 3);
-        assertThat(buf.getInt(LogSegment.CRC_OFFSET)).isEqualTo((int) crc.getValue());
+        crc.update(buf.array(), RaftLogSegment.FLAGS_OFFSET, RaftLogSegment.HEADER_BYTES - RaftLogSegment.FLAGS_OFFSET + 3);
+        assertThat(buf.getInt(RaftLogSegment.CRC_OFFSET)).isEqualTo((int) crc.getValue());
     }
 
     @Test
@@ -215,7 +215,7 @@ class SegmentLogStorageTest {
         Path newest = newestSegment();
         long lastRecord = lastRecordPosition(newest);
         try (RandomAccessFile f = new RandomAccessFile(newest.toFile(), "rw")) {
-            f.seek(lastRecord + LogSegment.HEADER_BYTES + 2);
+            f.seek(lastRecord + RaftLogSegment.HEADER_BYTES + 2);
             f.write(0x5A ^ f.readByte()); // damage the last record's payload
         }
 
@@ -235,10 +235,10 @@ class SegmentLogStorageTest {
         opened.remove(s);
         Path oldest;
         try (Stream<Path> files = Files.list(dir)) {
-            oldest = files.filter(p -> p.toString().endsWith(LogSegment.SUFFIX)).sorted().findFirst().orElseThrow();
+            oldest = files.filter(p -> p.toString().endsWith(RaftLogSegment.SUFFIX)).sorted().findFirst().orElseThrow();
         }
         try (RandomAccessFile f = new RandomAccessFile(oldest.toFile(), "rw")) {
-            f.seek(LogSegment.HEADER_BYTES + 1);
+            f.seek(RaftLogSegment.HEADER_BYTES + 1);
             f.write(0x5A ^ f.readByte());
         }
         byte[] before = Files.readAllBytes(oldest);
@@ -321,7 +321,7 @@ class SegmentLogStorageTest {
 
     private Path newestSegment() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.toString().endsWith(LogSegment.SUFFIX)).sorted()
+            return files.filter(p -> p.toString().endsWith(RaftLogSegment.SUFFIX)).sorted()
                     .reduce((a, b) -> b).orElseThrow();
         }
     }
@@ -330,14 +330,14 @@ class SegmentLogStorageTest {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
             long pos = 0;
             long last = -1;
-            while (pos + LogSegment.HEADER_BYTES <= f.length()) {
+            while (pos + RaftLogSegment.HEADER_BYTES <= f.length()) {
                 f.seek(pos);
                 int length = f.readInt();
                 if (length == 0) {
                     break;
                 }
                 last = pos;
-                pos += LogSegment.recordBytes(length);
+                pos += RaftLogSegment.recordBytes(length);
             }
             return last;
         }

@@ -29,7 +29,7 @@ import java.util.zip.CRC32C;
  * concurrently. {@link SegmentLogStorage} publishes {@link #entryCount} changes under its lock; positional
  * reads and writes on the channel are independent.
  */
-final class LogSegment {
+final class RaftLogSegment {
     static final int HEADER_BYTES = 20;
     static final int LENGTH_OFFSET = 0;
     static final int CRC_OFFSET = 4;
@@ -50,7 +50,7 @@ final class LogSegment {
     private int entryCount;
     private long writePosition;
 
-    private LogSegment(Path path, long baseIndex, FileChannel channel, long capacity) {
+    private RaftLogSegment(Path path, long baseIndex, FileChannel channel, long capacity) {
         this.path = path;
         this.baseIndex = baseIndex;
         this.channel = channel;
@@ -67,14 +67,9 @@ final class LogSegment {
     }
 
     /** Opens an existing segment file; call {@link #recover} next. */
-    static LogSegment open(Path file) throws IOException {
+    static RaftLogSegment open(Path file) throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        return new LogSegment(file, baseIndexOf(file), ch, ch.size());
-    }
-
-    /** Opens a freshly preallocated segment file, known to be all zeros: no scan. */
-    static LogSegment openEmpty(Path file) throws IOException {
-        return open(file);
+        return new RaftLogSegment(file, baseIndexOf(file), ch, ch.size());
     }
 
     /** Bytes one record of {@code payloadBytes} takes. */
