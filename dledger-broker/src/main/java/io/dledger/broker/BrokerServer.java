@@ -2,6 +2,7 @@ package io.dledger.broker;
 
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.metrics.BrokerMetrics;
+import io.dledger.broker.metrics.WritePathTimers;
 import io.dledger.broker.metrics.HttpEndpoint;
 import io.dledger.broker.raft.PeerDirectory;
 import io.dledger.broker.raft.RaftNode;
@@ -68,14 +69,15 @@ public final class BrokerServer implements AutoCloseable {
             return t;
         });
         BrokerStateMachine fsm = new BrokerStateMachine(store, snapshots);
+        WritePathTimers writeTimers = new WritePathTimers(registry);
         CommandProposer proposer = new CommandProposer(fsm, System::currentTimeMillis, config.entryMaxBytes(),
-                config.maxInflightEntries(), config.writeQueueMaxBytes());
+                config.maxInflightEntries(), config.writeQueueMaxBytes(), writeTimers);
         RaftNode raft = null;
         GrpcFrontEnd frontEnd = null;
         HttpEndpoint http = null;
         RetentionScheduler retention = null;
         try {
-            raft = RaftNode.start(config, new PeerDirectory(config, store), fsm);
+            raft = RaftNode.start(config, new PeerDirectory(config, store), fsm, writeTimers);
             proposer.attach(raft.node());
             BrokerMetrics metrics = new BrokerMetrics(registry);
             metrics.bind(raft, fsm, store, proposer);

@@ -11,6 +11,7 @@ import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.PeerSpec;
+import io.dledger.broker.raft.log.AppendObserver;
 import io.dledger.broker.raft.log.LogStorageFactory;
 import io.dledger.broker.statemachine.BrokerStateMachine;
 import java.io.IOException;
@@ -57,7 +58,8 @@ public final class RaftNode implements AutoCloseable {
         this.node = node;
     }
 
-    public static RaftNode start(NodeConfig config, PeerDirectory peers, BrokerStateMachine fsm) {
+    public static RaftNode start(NodeConfig config, PeerDirectory peers, BrokerStateMachine fsm,
+                                 AppendObserver logAppends) {
         NodeOptions opts = new NodeOptions();
         opts.setFsm(fsm);
         opts.setElectionTimeoutMs(config.electionTimeoutMs());
@@ -90,7 +92,8 @@ public final class RaftNode implements AutoCloseable {
         raft.setMaxByteCountPerRpc(1024 * 1024);
         raft.setMaxBodySize(4 * 1024 * 1024);
         opts.setRaftOptions(raft);
-        opts.setServiceFactory(new LogStorageFactory(config.raftLogFormat(), config.raftLogSegmentBytes()));
+        opts.setServiceFactory(new LogStorageFactory(config.raftLogFormat(), config.raftLogSegmentBytes(),
+                logAppends));
 
         PeerId self = peerId(config.self());
         RaftGroupService service = new RaftGroupService(GROUP_ID, self, opts);

@@ -3,6 +3,7 @@ package io.dledger.broker.statemachine;
 import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Status;
 import io.dledger.proto.ErrorCode;
+import io.dledger.broker.metrics.WritePathTimers;
 import io.dledger.proto.internal.CommandBatch;
 import java.util.List;
 
@@ -17,21 +18,35 @@ final class ApplyClosure implements Closure {
     private final CommandBatch batch;
     private final List<Proposal> proposals;
     private final Runnable onDone;
+    private final WritePathTimers timers;
+    private final long proposedNanos;
+    private long applyStartNanos;
     private Object[] results;
 
-    ApplyClosure(CommandBatch batch, List<Proposal> proposals, Runnable onDone) {
+    /** {@code proposedNanos}: when the entry was handed to JRaft ({@link System#nanoTime()}). */
+    ApplyClosure(CommandBatch batch, List<Proposal> proposals, Runnable onDone, WritePathTimers timers,
+                 long proposedNanos) {
         this.batch = batch;
         this.proposals = proposals;
         this.onDone = onDone;
+        this.timers = timers;
+        this.proposedNanos = proposedNanos;
     }
 
     CommandBatch batch() {
         return batch;
     }
 
+    /** The state machine starts applying the entry: it is committed (ends the replicated stage). */
+    void applyStarted() {
+        applyStartNanos = System.nanoTime();
+        timers.replicated(applyStartNanos - proposedNanos);
+    }
+
     /** Results per command, in batch order (set by the state machine before {@code run(OK)}). */
     void setResults(Object[] results) {
         this.results = results;
+        timers.applied(System.nanoTime() - applyStartNanos);
     }
 
     @Override

@@ -79,6 +79,9 @@ public final class BrokerStateMachine extends StateMachineAdapter {
             ApplyClosure closure = done instanceof ApplyClosure c ? c : null;
             Object[] results;
             try {
+                if (closure != null) {
+                    closure.applyStarted();
+                }
                 CommandBatch batch = closure != null ? closure.batch() : CommandCodec.decode(it.getData());
                 results = apply(index, batch);
             } catch (RuntimeException e) {

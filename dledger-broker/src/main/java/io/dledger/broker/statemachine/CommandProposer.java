@@ -2,6 +2,7 @@ package io.dledger.broker.statemachine;
 
 import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.entity.Task;
+import io.dledger.broker.metrics.WritePathTimers;
 import io.dledger.broker.store.ProduceResult;
 import io.dledger.broker.store.TopicResult;
 import io.dledger.proto.ErrorCode;
@@ -36,6 +37,7 @@ public final class CommandProposer {
     private final int maxEntryBytes;
     private final int maxInflightEntries;
     private final long maxQueuedBytes;
+    private final WritePathTimers timers;
     private final ArrayDeque<Proposal> queue = new ArrayDeque<>();
     private volatile Node node;
     private long queuedBytes;
@@ -43,7 +45,8 @@ public final class CommandProposer {
     private long lastTimestamp;
 
     public CommandProposer(BrokerStateMachine fsm, LongSupplier clock, int maxEntryBytes, int maxInflightEntries,
-                           long maxQueuedBytes) {
+                           long maxQueuedBytes, WritePathTimers timers) {
+        this.timers = timers;
         this.fsm = fsm;
         this.clock = clock;
         this.maxEntryBytes = maxEntryBytes;
@@ -98,7 +101,7 @@ public final class CommandProposer {
                         + queuedBytes + " bytes of writes waiting to be replicated; retry later"));
                 return result;
             }
-            queue.add(new Proposal(command, sizeBytes, result));
+            queue.add(new Proposal(command, sizeBytes, result, System.nanoTime()));
             queuedBytes += sizeBytes;
             drain();
         }
@@ -138,7 +141,11 @@ public final class CommandProposer {
         Task task = new Task();
         task.setData(CommandCodec.encode(batch));
         task.setExpectedTerm(term);
-        task.setDone(new ApplyClosure(batch, group, this::entryDone));
+        long proposedNanos = System.nanoTime();
+        for (Proposal p : group) {
+            timers.queued(proposedNanos - p.enqueuedNanos());
+        }
+        task.setDone(new ApplyClosure(batch, group, this::entryDone, timers, proposedNanos));
         node.apply(task);
     }
 

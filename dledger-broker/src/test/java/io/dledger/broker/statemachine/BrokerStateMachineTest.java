@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.alipay.sofa.jraft.Status;
 import com.google.protobuf.ByteString;
+import io.dledger.broker.metrics.WritePathTimers;
 import io.dledger.broker.store.MessageStore;
 import io.dledger.broker.store.ProduceResult;
 import io.dledger.broker.store.StoreConfig;
@@ -13,6 +14,7 @@ import io.dledger.proto.internal.CommandBatch;
 import io.dledger.proto.internal.CommandMessage;
 import io.dledger.proto.internal.CreateTopicCommand;
 import io.dledger.proto.internal.ProduceCommand;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(30)
 class BrokerStateMachineTest {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final WritePathTimers timers = new WritePathTimers(registry);
     @TempDir
     Path dir;
 
@@ -61,10 +65,10 @@ class BrokerStateMachineTest {
                         .build();
                 List<Proposal> proposals = new ArrayList<>();
                 for (Command c : cmds) {
-                    proposals.add(new Proposal(c, 10, new CompletableFuture<>()));
+                    proposals.add(new Proposal(c, 10, new CompletableFuture<>(), 0));
                 }
                 entries.add(new FakeIterator.Entry(i, CommandCodec.encode(batch),
-                        new ApplyClosure(batch, proposals, () -> { })));
+                        new ApplyClosure(batch, proposals, () -> { }, timers, 0)));
                 proposals.stream().skip(i == 1 ? 1 : 0).forEach(p -> p.result().thenAccept(r ->
                         leaderOffsets.add(((ProduceResult) r).offsets())));
             }
@@ -90,11 +94,11 @@ class BrokerStateMachineTest {
             CommandBatch batch = CommandBatch.newBuilder().setTimestampMs(7).addAllCommands(List.of(cmds)).build();
             List<Proposal> proposals = new ArrayList<>();
             for (Command c : cmds) {
-                proposals.add(new Proposal(c, 1, new CompletableFuture<>()));
+                proposals.add(new Proposal(c, 1, new CompletableFuture<>(), 0));
             }
             AtomicReference<Boolean> done = new AtomicReference<>(false);
             fsm(store).onApply(new FakeIterator(List.of(new FakeIterator.Entry(1, CommandCodec.encode(batch),
-                    new ApplyClosure(batch, proposals, () -> done.set(true))))));
+                    new ApplyClosure(batch, proposals, () -> done.set(true), timers, 0)))));
             assertThat(((TopicResult) proposals.get(0).result().get()).status()).isEqualTo(TopicResult.Status.CREATED);
             ProduceResult ok = (ProduceResult) proposals.get(1).result().get();
             assertThat(ok.status()).isEqualTo(ProduceResult.Status.OK);
@@ -102,6 +106,9 @@ class BrokerStateMachineTest {
             assertThat(((ProduceResult) proposals.get(2).result().get()).status())
                     .isEqualTo(ProduceResult.Status.TOPIC_NOT_FOUND);
             assertThat(done.get()).isTrue();
+            // the leader's stage timers saw this entry once: committed (replicated) and applied
+            assertThat(registry.get("dledger.write.stage").tag("stage", "replicated").timer().count()).isEqualTo(1);
+            assertThat(registry.get("dledger.write.stage").tag("stage", "applied").timer().count()).isEqualTo(1);
         }
     }
 
@@ -120,8 +127,8 @@ class BrokerStateMachineTest {
     @Test
     void failedEntryCompletesProposalsWithOutcomeUnknown() {
         Command c = produce("t", 1, 1, 0, "a");
-        Proposal p = new Proposal(c, 1, new CompletableFuture<>());
-        new ApplyClosure(CommandBatch.newBuilder().addCommands(c).build(), List.of(p), () -> { })
+        Proposal p = new Proposal(c, 1, new CompletableFuture<>(), 0);
+        new ApplyClosure(CommandBatch.newBuilder().addCommands(c).build(), List.of(p), () -> { }, timers, 0)
                 .run(new Status(-1, "leader stepped down"));
         assertThat(p.result()).isCompletedExceptionally();
         assertThat(p.result()).failsWithin(java.time.Duration.ofSeconds(1))

@@ -21,10 +21,17 @@ public final class LogStorageFactory extends DefaultJRaftServiceFactory {
 
     private final RaftLogFormat format;
     private final long segmentBytes;
+    private final AppendObserver observer;
 
     public LogStorageFactory(RaftLogFormat format, long segmentBytes) {
+        this(format, segmentBytes, AppendObserver.NONE);
+    }
+
+    /** {@code observer} hears of the segment log's appends (RocksDB has its own statistics). */
+    public LogStorageFactory(RaftLogFormat format, long segmentBytes, AppendObserver observer) {
         this.format = format;
         this.segmentBytes = segmentBytes;
+        this.observer = observer;
     }
 
     /** The format a log in {@code dir} is (or will be) kept in: an existing log's own, else the configured one. */
@@ -54,6 +61,6 @@ public final class LogStorageFactory extends DefaultJRaftServiceFactory {
         if (actual == RaftLogFormat.ROCKSDB) {
             return super.createLogStorage(uri, raftOptions);
         }
-        return new SegmentLogStorage(dir, raftOptions.isSync(), segmentBytes);
+        return new SegmentLogStorage(dir, raftOptions.isSync(), segmentBytes, observer);
     }
 }

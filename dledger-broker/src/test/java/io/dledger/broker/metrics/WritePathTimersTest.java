@@ -1,0 +1,40 @@
+package io.dledger.broker.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class WritePathTimersTest {
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final WritePathTimers timers = new WritePathTimers(registry);
+
+    private double stageMillis(String stage) {
+        return registry.get("dledger.write.stage").tag("stage", stage).timer().totalTime(TimeUnit.MILLISECONDS);
+    }
+
+    @Test
+    void eachStageHasItsOwnTimer() {
+        timers.queued(TimeUnit.MILLISECONDS.toNanos(1));
+        timers.replicated(TimeUnit.MILLISECONDS.toNanos(2));
+        timers.replicated(TimeUnit.MILLISECONDS.toNanos(4));
+        timers.applied(TimeUnit.MILLISECONDS.toNanos(3));
+        assertThat(stageMillis("queued")).isEqualTo(1);
+        assertThat(stageMillis("replicated")).isEqualTo(6);
+        assertThat(registry.get("dledger.write.stage").tag("stage", "replicated").timer().count()).isEqualTo(2);
+        assertThat(stageMillis("applied")).isEqualTo(3);
+    }
+
+    @Test
+    void raftLogAppendsRecordWriteSyncAndBatchSize() {
+        timers.appended(5, 6000, TimeUnit.MICROSECONDS.toNanos(20), TimeUnit.MICROSECONDS.toNanos(150));
+        timers.appended(1, 1200, TimeUnit.MICROSECONDS.toNanos(10), 0); // raft.sync=false: no sync recorded
+        assertThat(registry.get("dledger.raft.log.write").timer().count()).isEqualTo(2);
+        assertThat(registry.get("dledger.raft.log.sync").timer().count()).isEqualTo(1);
+        assertThat(registry.get("dledger.raft.log.sync").timer().totalTime(TimeUnit.MICROSECONDS)).isEqualTo(150);
+        assertThat(registry.get("dledger.raft.log.append.entries").summary().totalAmount()).isEqualTo(6);
+    }
+}
