@@ -6,6 +6,7 @@ import io.dledger.client.Producer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -85,11 +86,14 @@ final class ProduceBench {
                 workers.add(th);
             }
             Thread.sleep(o.warmup().toMillis());
+            WritePathSampler sampler = WritePathSampler.of(client);
+            Map<String, double[]> before = sampler.sample();
             long start = System.nanoTime();
             w.measuring = true;
             Thread.sleep(o.duration().toMillis());
             w.measuring = false;
             double secs = (System.nanoTime() - start) / 1e9;
+            Map<String, double[]> after = sampler.sample();
             w.stopped = true;
             for (Thread th : workers) {
                 th.join(TimeUnit.SECONDS.toMillis(60));
@@ -102,6 +106,9 @@ final class ProduceBench {
             report.result(ResultLine.of("produce_p99_ms", threads, o.size(),
                     w.latencyMicros.getValueAtPercentile(99) / 1000.0));
             report.result(ResultLine.of("produce_errors", threads, o.size(), w.errors.get()));
+            // where the time went on the nodes (means over the window): see WritePathSampler
+            WritePathSampler.means(before, after).forEach((metric, mean) ->
+                    report.result(ResultLine.of(metric, threads, o.size(), mean)));
         }
     }
 
