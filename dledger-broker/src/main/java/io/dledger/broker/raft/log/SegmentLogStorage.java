@@ -150,11 +150,20 @@ public final class SegmentLogStorage implements LogStorage {
             if (touched != null) {
                 force(touched);
             }
-            observer.appended(written, batchBytes, writtenAt - start, sync ? System.nanoTime() - writtenAt : 0);
+            tellObserver(written, writtenAt - start, sync ? System.nanoTime() - writtenAt : 0);
             return written;
         } catch (IOException | RuntimeException e) {
             LOG.error("cannot append to the Raft log in {}: {}", dir, e.getMessage(), e);
             return durable;
+        }
+    }
+
+    /** Metrics only: an observer that throws must not make durable entries look unwritten to JRaft. */
+    private void tellObserver(int entries, long writeNanos, long syncNanos) {
+        try {
+            observer.appended(entries, batchBytes, writeNanos, syncNanos);
+        } catch (RuntimeException e) {
+            LOG.warn("append observer failed: {}", e.toString());
         }
     }
 

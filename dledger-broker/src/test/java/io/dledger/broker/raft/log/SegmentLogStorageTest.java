@@ -98,6 +98,15 @@ class SegmentLogStorageTest {
     }
 
     @Test
+    void aThrowingObserverDoesNotMakeDurableEntriesLookUnwritten() {
+        SegmentLogStorage s = open((entries, bytes, writeNanos, syncNanos) -> {
+            throw new IllegalStateException("metrics broke");
+        });
+        assertThat(s.appendEntries(range(1, 3, 1, "a"))).isEqualTo(3);
+        assertThat(reopen(s).getLastLogIndex()).isEqualTo(3);
+    }
+
+    @Test
     void observerHearsEveryAppendWithItsEntriesBytesAndSync() {
         List<long[]> heard = new ArrayList<>();
         SegmentLogStorage s = open((entries, bytes, writeNanos, syncNanos) ->
