@@ -35,8 +35,8 @@ class BenchSmokeIT {
         old.print(out);
         assertThat(code).isZero();
         for (String metric : List.of("produce_msgs_per_s", "produce_mb_per_s", "produce_p50_ms", "produce_p99_ms",
-                "produce_errors", "produce_on_leader_ms", "produce_stage_queued_ms", "produce_stage_replicated_ms",
-                "produce_stage_applied_ms", "raft_log_sync_ms", "raft_log_append_entries")) {
+                "produce_errors", "produce_call_us", "write_queued_us", "write_replicated_us", "write_applied_us",
+                "raft_log_append_us", "raft_log_append_entries")) {
             assertThat(out).containsPattern("RESULT peer=dledger metric=" + metric + " threads=1 size=1024 value=[0-9.]+\n");
             assertThat(out).containsPattern("RESULT peer=dledger metric=" + metric + " threads=4 size=1024 value=[0-9.]+\n");
         }

@@ -6,7 +6,6 @@ import io.dledger.client.Producer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -87,13 +86,13 @@ final class ProduceBench {
             }
             Thread.sleep(o.warmup().toMillis());
             WritePathSampler sampler = WritePathSampler.of(client);
-            Map<String, double[]> before = sampler.sample();
+            WritePathSampler.Sample before = sampler.sample();
             long start = System.nanoTime();
             w.measuring = true;
             Thread.sleep(o.duration().toMillis());
             w.measuring = false;
             double secs = (System.nanoTime() - start) / 1e9;
-            Map<String, double[]> after = sampler.sample();
+            WritePathSampler.Sample after = sampler.sample();
             w.stopped = true;
             for (Thread th : workers) {
                 th.join(TimeUnit.SECONDS.toMillis(60));
@@ -107,6 +106,11 @@ final class ProduceBench {
                     w.latencyMicros.getValueAtPercentile(99) / 1000.0));
             report.result(ResultLine.of("produce_errors", threads, o.size(), w.errors.get()));
             // where the time went on the nodes (means over the window): see WritePathSampler
+            List<String> skipped = WritePathSampler.skipped(before, after);
+            if (!skipped.isEmpty()) {
+                report.comment("write-path means leave out nodes that did not answer both samples or restarted: "
+                        + skipped);
+            }
             WritePathSampler.means(before, after).forEach((metric, mean) ->
                     report.result(ResultLine.of(metric, threads, o.size(), mean)));
         }

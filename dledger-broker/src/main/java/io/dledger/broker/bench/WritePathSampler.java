@@ -11,75 +11,89 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * Where a produce's time went on the nodes during a measured window: reads the write-path timers from every node's
- * {@code /metrics} (Prometheus text; addresses from {@code describeCluster}) at the start and the end of the
- * window, adds the nodes up and turns the differences into means. Metrics only the leader records (the stages)
- * stay right across a leader change, because all nodes are added.
+ * Where a produce's time went on the nodes during a measured window: reads the write-path metrics from every
+ * node's {@code /metrics} (Prometheus text; addresses from {@code describeCluster}) at the start and the end of
+ * the window, takes each node's differences and adds up the nodes that answered both times with counters that did
+ * not go back (a node that restarted in between is left out, and named). Metrics only the leader records (the
+ * stages) stay right across a leader change, because all nodes are added.
  *
- * <p>Not thread-safe: one benchmark phase uses it.
+ * <p>Diagnostics only: a node that does not answer within a second, or answers nonsense, is skipped; nothing here
+ * fails the benchmark. Not thread-safe: one benchmark phase uses it.
  */
 final class WritePathSampler {
     /** A Prometheus summary/timer series (name without _sum/_count, labels as printed) and the RESULT it feeds. */
     record Series(String name, String labels, String metric, double scale) {
     }
 
-    static final List<Series> SERIES = List.of(
-            new Series("dledger_rpc_requests_seconds", "{method=\"Produce\"}", "produce_on_leader_ms", 1000),
-            new Series("dledger_write_stage_seconds", "{stage=\"queued\"}", "produce_stage_queued_ms", 1000),
-            new Series("dledger_write_stage_seconds", "{stage=\"replicated\"}", "produce_stage_replicated_ms", 1000),
-            new Series("dledger_write_stage_seconds", "{stage=\"applied\"}", "produce_stage_applied_ms", 1000),
-            new Series("dledger_raft_log_sync_seconds", "", "raft_log_sync_ms", 1000),
-            new Series("dledger_raft_log_append_entries", "", "raft_log_append_entries", 1));
-
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final List<String> urls;
-
-    private WritePathSampler(List<String> urls) {
-        this.urls = urls;
+    /** Node's metrics URL -> metric -> {sum, count}. */
+    record Sample(Map<String, Map<String, double[]>> nodes) {
     }
 
-    /** A sampler over the nodes the cluster reports now. */
+    private static final double MICROS = 1e6;
+    static final List<Series> SERIES = List.of(
+            new Series("dledger_rpc_requests_seconds", "{method=\"Produce\"}", "produce_call_us", MICROS),
+            new Series("dledger_write_stage_seconds", "{stage=\"queued\"}", "write_queued_us", MICROS),
+            new Series("dledger_write_stage_seconds", "{stage=\"replicated\"}", "write_replicated_us", MICROS),
+            new Series("dledger_write_stage_seconds", "{stage=\"applied\"}", "write_applied_us", MICROS),
+            new Series("dledger_raft_log_append_seconds", "", "raft_log_append_us", MICROS),
+            new Series("dledger_raft_log_append_entries", "", "raft_log_append_entries", 1));
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private final List<String> urls;
+
+    WritePathSampler(List<String> urls) {
+        this.urls = List.copyOf(urls);
+    }
+
+    /** A sampler over the nodes the cluster reports now (none when it cannot be asked). */
     static WritePathSampler of(DLedgerClient client) {
         List<String> urls = new ArrayList<>();
-        for (NodeView n : client.admin().describeCluster().nodes()) {
-            if (n.metricsUrl() != null) {
-                urls.add(n.metricsUrl());
+        try {
+            for (NodeView n : client.admin().describeCluster().nodes()) {
+                if (n.metricsUrl() != null) {
+                    urls.add(n.metricsUrl());
+                }
             }
+        } catch (RuntimeException e) {
+            // no breakdown for this phase
         }
         return new WritePathSampler(urls);
     }
 
-    /** Sum and count of every {@link #SERIES} over the reachable nodes; a node that does not answer is left out. */
-    Map<String, double[]> sample() {
-        Map<String, double[]> total = new LinkedHashMap<>();
+    /** Every node's series, asked in parallel; nodes that do not answer in time are missing from the sample. */
+    Sample sample() {
+        Map<String, CompletableFuture<HttpResponse<String>>> calls = new LinkedHashMap<>();
         for (String url : urls) {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
-                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    parse(r.body()).forEach((k, v) -> total.merge(k, v, (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]}));
-                }
-            } catch (java.io.IOException e) {
-                // a node down (failover) has nothing to add
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+                calls.put(url, http.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(1))
+                        .build(), HttpResponse.BodyHandlers.ofString()));
+            } catch (RuntimeException e) {
+                // a URL this client cannot use: skip the node
             }
         }
-        return total;
+        Map<String, Map<String, double[]>> nodes = new LinkedHashMap<>();
+        calls.forEach((url, call) -> {
+            try {
+                HttpResponse<String> r = call.join();
+                if (r.statusCode() == 200) {
+                    nodes.put(url, parse(r.body()));
+                }
+            } catch (RuntimeException e) {
+                // did not answer in time, or not with metrics
+            }
+        });
+        return new Sample(nodes);
     }
 
     /** {@code metric -> {sum, count}} for each of {@link #SERIES} found in one node's Prometheus text. */
     static Map<String, double[]> parse(String prometheusText) {
         Map<String, double[]> out = new LinkedHashMap<>();
         for (String line : prometheusText.split("\n")) {
-            if (line.isEmpty() || line.charAt(0) == '#') {
-                continue;
-            }
             int space = line.lastIndexOf(' ');
-            if (space < 0) {
+            if (line.isEmpty() || line.charAt(0) == '#' || space < 0) {
                 continue;
             }
             String key = line.substring(0, space);
@@ -87,27 +101,71 @@ final class WritePathSampler {
                 int part = key.equals(s.name() + "_sum" + s.labels()) ? 0
                         : key.equals(s.name() + "_count" + s.labels()) ? 1 : -1;
                 if (part >= 0) {
-                    out.computeIfAbsent(s.metric(), m -> new double[2])[part] = Double.parseDouble(line.substring(space + 1));
+                    try {
+                        out.computeIfAbsent(s.metric(), m -> new double[2])[part] =
+                                Double.parseDouble(line.substring(space + 1));
+                    } catch (NumberFormatException e) {
+                        out.remove(s.metric());
+                    }
                 }
             }
         }
         return out;
     }
 
-    /** Mean per event of each series between two samples, scaled (seconds to ms); series without events are left out. */
-    static Map<String, Double> means(Map<String, double[]> before, Map<String, double[]> after) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        for (Series s : SERIES) {
-            double[] a = after.get(s.metric());
-            if (a == null) {
-                continue;
-            }
-            double[] b = before.getOrDefault(s.metric(), new double[2]);
-            double count = a[1] - b[1];
-            if (count > 0) {
-                out.put(s.metric(), (a[0] - b[0]) / count * s.scale());
+    /** The nodes left out of {@link #means}: missing from a sample, or restarted in between (a counter went back). */
+    static List<String> skipped(Sample before, Sample after) {
+        List<String> out = new ArrayList<>();
+        for (String url : union(before, after)) {
+            if (!comparable(before.nodes().get(url), after.nodes().get(url))) {
+                out.add(url);
             }
         }
         return out;
+    }
+
+    /** Mean per event of each series over the window, the comparable nodes added up; series without events left out. */
+    static Map<String, Double> means(Sample before, Sample after) {
+        Map<String, double[]> total = new LinkedHashMap<>();
+        for (String url : union(before, after)) {
+            Map<String, double[]> b = before.nodes().get(url);
+            Map<String, double[]> a = after.nodes().get(url);
+            if (!comparable(b, a)) {
+                continue;
+            }
+            a.forEach((metric, av) -> {
+                double[] bv = b.getOrDefault(metric, new double[2]);
+                double[] t = total.computeIfAbsent(metric, m -> new double[2]);
+                t[0] += av[0] - bv[0];
+                t[1] += av[1] - bv[1];
+            });
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (Series s : SERIES) {
+            double[] t = total.get(s.metric());
+            if (t != null && t[1] > 0) {
+                out.put(s.metric(), t[0] / t[1] * s.scale());
+            }
+        }
+        return out;
+    }
+
+    private static List<String> union(Sample before, Sample after) {
+        List<String> urls = new ArrayList<>(before.nodes().keySet());
+        after.nodes().keySet().stream().filter(u -> !urls.contains(u)).forEach(urls::add);
+        return urls;
+    }
+
+    private static boolean comparable(Map<String, double[]> before, Map<String, double[]> after) {
+        if (before == null || after == null) {
+            return false;
+        }
+        for (Map.Entry<String, double[]> e : after.entrySet()) {
+            double[] b = before.get(e.getKey());
+            if (b != null && (e.getValue()[1] < b[1] || e.getValue()[0] < b[0])) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -40,13 +40,13 @@ final class ApplyClosure implements Closure {
     /** The state machine starts applying the entry: it is committed (ends the replicated stage). */
     void applyStarted() {
         applyStartNanos = System.nanoTime();
-        timers.replicated(applyStartNanos - proposedNanos);
+        timers.replicated(applyStartNanos - proposedNanos, proposals.size());
     }
 
     /** Results per command, in batch order (set by the state machine before {@code run(OK)}). */
     void setResults(Object[] results) {
         this.results = results;
-        timers.applied(System.nanoTime() - applyStartNanos);
+        timers.applied(System.nanoTime() - applyStartNanos, proposals.size());
     }
 
     @Override

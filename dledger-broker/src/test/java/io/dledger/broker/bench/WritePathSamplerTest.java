@@ -9,8 +9,9 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class WritePathSamplerTest {
-    private static String node(double replicatedSum, long replicatedCount, double syncSum, long syncCount) {
-        return "# HELP dledger_write_stage_seconds from the hand-over to JRaft until the leader applies the entry\n"
+    /** One node's /metrics as Micrometer's Prometheus registry prints it (exponents included). */
+    private static String node(double replicatedSum, long replicatedCount, double appendSum, long appendCount) {
+        return "# HELP dledger_write_stage_seconds a client write's time on the leader, by stage\n"
                 + "# TYPE dledger_write_stage_seconds histogram\n"
                 + "dledger_write_stage_seconds_bucket{stage=\"replicated\",le=\"0.001\"} 3\n"
                 + "dledger_write_stage_seconds_count{stage=\"replicated\"} " + replicatedCount + "\n"
@@ -19,25 +20,46 @@ class WritePathSamplerTest {
                 + "dledger_write_stage_seconds_sum{stage=\"applied\"} 0.0\n"
                 + "dledger_rpc_requests_seconds_count{method=\"Pull\"} 99\n"
                 + "dledger_rpc_requests_seconds_sum{method=\"Pull\"} 9.0\n"
-                + "dledger_raft_log_sync_seconds_count " + syncCount + "\n"
-                + "dledger_raft_log_sync_seconds_sum " + syncSum + "\n";
+                + "dledger_raft_log_append_seconds_count " + appendCount + "\n"
+                + "dledger_raft_log_append_seconds_sum " + appendSum + "\n";
+    }
+
+    private static WritePathSampler.Sample sample(String... urlAndText) {
+        Map<String, Map<String, double[]>> nodes = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < urlAndText.length; i += 2) {
+            nodes.put(urlAndText[i], WritePathSampler.parse(urlAndText[i + 1]));
+        }
+        return new WritePathSampler.Sample(nodes);
     }
 
     @Test
     void parsesOnlyTheWritePathSeriesWithTheirLabels() {
-        Map<String, double[]> m = WritePathSampler.parse(node(1.5, 1000, 0.3, 1200));
-        assertThat(m.get("produce_stage_replicated_ms")).containsExactly(1.5, 1000);
-        assertThat(m.get("raft_log_sync_ms")).containsExactly(0.3, 1200);
-        assertThat(m).doesNotContainKey("produce_on_leader_ms"); // only Pull calls in this text
+        Map<String, double[]> m = WritePathSampler.parse(node(1.5, 1000, 3.8E-4, 2));
+        assertThat(m.get("write_replicated_us")).containsExactly(1.5, 1000);
+        assertThat(m.get("raft_log_append_us")).containsExactly(3.8E-4, 2);
+        assertThat(m).doesNotContainKey("produce_call_us"); // only Pull calls in this text
+        assertThat(WritePathSampler.parse("dledger_raft_log_append_seconds_sum NaN-ish\n")).isEmpty();
     }
 
     @Test
-    void meansAreTheDifferenceOverTheWindowInMilliseconds() {
-        Map<String, double[]> before = WritePathSampler.parse(node(1.0, 1000, 0.2, 1000));
-        Map<String, double[]> after = WritePathSampler.parse(node(2.2, 2000, 0.5, 2000));
+    void meansAreEachNodesDifferenceAddedUpInMicroseconds() {
+        WritePathSampler.Sample before = sample("a", node(1.0, 1000, 0.2, 1000), "b", node(0, 0, 0.1, 500));
+        WritePathSampler.Sample after = sample("a", node(2.2, 2000, 0.5, 2000), "b", node(0, 0, 0.4, 1500));
         Map<String, Double> means = WritePathSampler.means(before, after);
-        assertThat(means.get("produce_stage_replicated_ms")).isCloseTo(1.2, within(1e-9));
-        assertThat(means.get("raft_log_sync_ms")).isCloseTo(0.3, within(1e-9));
-        assertThat(means).doesNotContainKey("produce_stage_applied_ms"); // no applies in the window
+        assertThat(means.get("write_replicated_us")).isCloseTo(1200, within(1e-6)); // only the leader (a) had writes
+        assertThat(means.get("raft_log_append_us")).isCloseTo(300, within(1e-6)); // (0.3 + 0.3) s / 2000 appends
+        assertThat(means).doesNotContainKey("write_applied_us"); // no applies in the window
+        assertThat(WritePathSampler.skipped(before, after)).isEmpty();
+    }
+
+    @Test
+    void aNodeMissingFromOneSampleOrRestartedIsLeftOutAndNamed() {
+        WritePathSampler.Sample before = sample("a", node(1.0, 1000, 0.2, 1000), "b", node(0, 0, 5.0, 9000),
+                "c", node(0, 0, 1.0, 100));
+        WritePathSampler.Sample after = sample("a", node(2.2, 2000, 0.5, 2000), "b", node(0, 0, 0.1, 200),
+                "d", node(0, 0, 9.0, 900));
+        Map<String, Double> means = WritePathSampler.means(before, after);
+        assertThat(means.get("raft_log_append_us")).isCloseTo(300, within(1e-6)); // node a only
+        assertThat(WritePathSampler.skipped(before, after)).containsExactly("b", "c", "d");
     }
 }

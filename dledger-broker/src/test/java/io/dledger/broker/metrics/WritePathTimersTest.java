@@ -17,24 +17,24 @@ class WritePathTimersTest {
     }
 
     @Test
-    void eachStageHasItsOwnTimer() {
+    void eachStageHasItsOwnTimerCountedPerWrite() {
         timers.queued(TimeUnit.MILLISECONDS.toNanos(1));
-        timers.replicated(TimeUnit.MILLISECONDS.toNanos(2));
-        timers.replicated(TimeUnit.MILLISECONDS.toNanos(4));
-        timers.applied(TimeUnit.MILLISECONDS.toNanos(3));
+        timers.replicated(TimeUnit.MILLISECONDS.toNanos(2), 1);
+        timers.replicated(TimeUnit.MILLISECONDS.toNanos(4), 2); // one entry carrying two writes
+        timers.applied(TimeUnit.MILLISECONDS.toNanos(3), 1);
         assertThat(stageMillis("queued")).isEqualTo(1);
-        assertThat(stageMillis("replicated")).isEqualTo(6);
-        assertThat(registry.get("dledger.write.stage").tag("stage", "replicated").timer().count()).isEqualTo(2);
+        assertThat(stageMillis("replicated")).isEqualTo(10);
+        assertThat(registry.get("dledger.write.stage").tag("stage", "replicated").timer().count()).isEqualTo(3);
         assertThat(stageMillis("applied")).isEqualTo(3);
     }
 
     @Test
-    void raftLogAppendsRecordWriteSyncAndBatchSize() {
-        timers.appended(5, 6000, TimeUnit.MICROSECONDS.toNanos(20), TimeUnit.MICROSECONDS.toNanos(150));
-        timers.appended(1, 1200, TimeUnit.MICROSECONDS.toNanos(10), 0); // raft.sync=false: no sync recorded
-        assertThat(registry.get("dledger.raft.log.write").timer().count()).isEqualTo(2);
-        assertThat(registry.get("dledger.raft.log.sync").timer().count()).isEqualTo(1);
-        assertThat(registry.get("dledger.raft.log.sync").timer().totalTime(TimeUnit.MICROSECONDS)).isEqualTo(150);
+    void raftLogAppendsRecordTimeEntriesAndBytes() {
+        timers.appended(5, 6000, TimeUnit.MICROSECONDS.toNanos(150));
+        timers.appended(1, 1200, TimeUnit.MICROSECONDS.toNanos(50));
+        assertThat(registry.get("dledger.raft.log.append").timer().count()).isEqualTo(2);
+        assertThat(registry.get("dledger.raft.log.append").timer().totalTime(TimeUnit.MICROSECONDS)).isEqualTo(200);
         assertThat(registry.get("dledger.raft.log.append.entries").summary().totalAmount()).isEqualTo(6);
+        assertThat(registry.get("dledger.raft.log.append.bytes").summary().totalAmount()).isEqualTo(7200);
     }
 }

@@ -65,10 +65,10 @@ class BrokerStateMachineTest {
                         .build();
                 List<Proposal> proposals = new ArrayList<>();
                 for (Command c : cmds) {
-                    proposals.add(new Proposal(c, 10, new CompletableFuture<>(), 0));
+                    proposals.add(new Proposal(c, 10, new CompletableFuture<>(), System.nanoTime()));
                 }
                 entries.add(new FakeIterator.Entry(i, CommandCodec.encode(batch),
-                        new ApplyClosure(batch, proposals, () -> { }, timers, 0)));
+                        new ApplyClosure(batch, proposals, () -> { }, timers, System.nanoTime())));
                 proposals.stream().skip(i == 1 ? 1 : 0).forEach(p -> p.result().thenAccept(r ->
                         leaderOffsets.add(((ProduceResult) r).offsets())));
             }
@@ -94,11 +94,11 @@ class BrokerStateMachineTest {
             CommandBatch batch = CommandBatch.newBuilder().setTimestampMs(7).addAllCommands(List.of(cmds)).build();
             List<Proposal> proposals = new ArrayList<>();
             for (Command c : cmds) {
-                proposals.add(new Proposal(c, 1, new CompletableFuture<>(), 0));
+                proposals.add(new Proposal(c, 1, new CompletableFuture<>(), System.nanoTime()));
             }
             AtomicReference<Boolean> done = new AtomicReference<>(false);
             fsm(store).onApply(new FakeIterator(List.of(new FakeIterator.Entry(1, CommandCodec.encode(batch),
-                    new ApplyClosure(batch, proposals, () -> done.set(true), timers, 0)))));
+                    new ApplyClosure(batch, proposals, () -> done.set(true), timers, System.nanoTime())))));
             assertThat(((TopicResult) proposals.get(0).result().get()).status()).isEqualTo(TopicResult.Status.CREATED);
             ProduceResult ok = (ProduceResult) proposals.get(1).result().get();
             assertThat(ok.status()).isEqualTo(ProduceResult.Status.OK);
@@ -106,9 +106,9 @@ class BrokerStateMachineTest {
             assertThat(((ProduceResult) proposals.get(2).result().get()).status())
                     .isEqualTo(ProduceResult.Status.TOPIC_NOT_FOUND);
             assertThat(done.get()).isTrue();
-            // the leader's stage timers saw this entry once: committed (replicated) and applied
-            assertThat(registry.get("dledger.write.stage").tag("stage", "replicated").timer().count()).isEqualTo(1);
-            assertThat(registry.get("dledger.write.stage").tag("stage", "applied").timer().count()).isEqualTo(1);
+            // the leader's stage timers count each of the entry's three writes: committed (replicated), applied
+            assertThat(registry.get("dledger.write.stage").tag("stage", "replicated").timer().count()).isEqualTo(3);
+            assertThat(registry.get("dledger.write.stage").tag("stage", "applied").timer().count()).isEqualTo(3);
         }
     }
 
@@ -121,14 +121,17 @@ class BrokerStateMachineTest {
                     follower(3, produce("t", 0, 0, 0, "b")))));
             assertThat(store.topic("t").maxOffsets()).containsExactly(2);
             assertThat(store.lastAppliedIndex()).isEqualTo(3);
+            // entries without the leader's closure (a follower's, a replay) are not client writes on this node
+            assertThat(registry.get("dledger.write.stage").tag("stage", "replicated").timer().count()).isZero();
         }
     }
 
     @Test
     void failedEntryCompletesProposalsWithOutcomeUnknown() {
         Command c = produce("t", 1, 1, 0, "a");
-        Proposal p = new Proposal(c, 1, new CompletableFuture<>(), 0);
-        new ApplyClosure(CommandBatch.newBuilder().addCommands(c).build(), List.of(p), () -> { }, timers, 0)
+        Proposal p = new Proposal(c, 1, new CompletableFuture<>(), System.nanoTime());
+        new ApplyClosure(CommandBatch.newBuilder().addCommands(c).build(), List.of(p), () -> { }, timers,
+                System.nanoTime())
                 .run(new Status(-1, "leader stepped down"));
         assertThat(p.result()).isCompletedExceptionally();
         assertThat(p.result()).failsWithin(java.time.Duration.ofSeconds(1))

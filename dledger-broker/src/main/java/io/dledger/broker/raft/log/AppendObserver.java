@@ -1,14 +1,14 @@
 package io.dledger.broker.raft.log;
 
 /**
- * Told about every append the Raft log's disk thread completes, for metrics: how many entries and bytes it wrote,
- * and how long the write and the {@code fdatasync} took. Called on JRaft's log disk thread, after the entries are
- * durable; an implementation must be cheap and must not block.
+ * Told about every append to the Raft log that stored at least one entry, for metrics: how many entries, their
+ * data bytes, and how long the append took (encoding, the write and the {@code fdatasync}; when the append rolls
+ * into a new segment, also the old segment's sync and the new one's creation). Called on JRaft's log disk thread
+ * after the append returned; an implementation must be cheap and must not block.
  */
 @FunctionalInterface
 public interface AppendObserver {
-    AppendObserver NONE = (entries, bytes, writeNanos, syncNanos) -> { };
+    AppendObserver NONE = (entries, bytes, nanos) -> { };
 
-    /** {@code syncNanos} is 0 when nothing was synced ({@code raft.sync=false}). */
-    void appended(int entries, long bytes, long writeNanos, long syncNanos);
+    void appended(int entries, long bytes, long nanos);
 }

@@ -23,11 +23,7 @@ public final class LogStorageFactory extends DefaultJRaftServiceFactory {
     private final long segmentBytes;
     private final AppendObserver observer;
 
-    public LogStorageFactory(RaftLogFormat format, long segmentBytes) {
-        this(format, segmentBytes, AppendObserver.NONE);
-    }
-
-    /** {@code observer} hears of the segment log's appends (RocksDB has its own statistics). */
+    /** {@code observer} hears of every append to the log, whichever its format. */
     public LogStorageFactory(RaftLogFormat format, long segmentBytes, AppendObserver observer) {
         this.format = format;
         this.segmentBytes = segmentBytes;
@@ -58,9 +54,8 @@ public final class LogStorageFactory extends DefaultJRaftServiceFactory {
             LOG.info("{} holds a {} Raft log: keeping that format (raft.log.storage={} applies to new logs)",
                     dir, actual.name().toLowerCase(), format.name().toLowerCase());
         }
-        if (actual == RaftLogFormat.ROCKSDB) {
-            return super.createLogStorage(uri, raftOptions);
-        }
-        return new SegmentLogStorage(dir, raftOptions.isSync(), segmentBytes, observer);
+        LogStorage log = actual == RaftLogFormat.ROCKSDB ? super.createLogStorage(uri, raftOptions)
+                : new SegmentLogStorage(dir, raftOptions.isSync(), segmentBytes);
+        return new ObservedLogStorage(log, observer);
     }
 }

@@ -36,7 +36,6 @@ public final class SegmentLogStorage implements LogStorage {
     private final Path dir;
     private final boolean sync;
     private final long segmentBytes;
-    private final AppendObserver observer;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final List<RaftLogSegment> segments = new ArrayList<>();
     private LogEntryEncoder encoder;
@@ -46,19 +45,11 @@ public final class SegmentLogStorage implements LogStorage {
     private volatile long firstIndex = 1;
     private volatile long lastIndex;
     private volatile boolean closed;
-    /** Bytes the append in progress wrote so far (disk thread only). */
-    private long batchBytes;
 
     public SegmentLogStorage(Path dir, boolean sync, long segmentBytes) {
-        this(dir, sync, segmentBytes, AppendObserver.NONE);
-    }
-
-    /** {@code observer} hears of every completed append (entries, bytes, write and sync time), for metrics. */
-    public SegmentLogStorage(Path dir, boolean sync, long segmentBytes, AppendObserver observer) {
         this.dir = dir;
         this.sync = sync;
         this.segmentBytes = segmentBytes;
-        this.observer = observer;
     }
 
     @Override
@@ -133,8 +124,6 @@ public final class SegmentLogStorage implements LogStorage {
         }
         int written = 0;
         int durable = 0; // what JRaft may count as stored: synced (or, without raft.sync, written)
-        long start = System.nanoTime();
-        batchBytes = 0;
         try {
             RaftLogSegment touched = null;
             while (written < entries.size()) {
@@ -146,24 +135,13 @@ public final class SegmentLogStorage implements LogStorage {
                 touched = seg;
                 written += writeInto(seg, entries, written, first);
             }
-            long writtenAt = System.nanoTime();
             if (touched != null) {
                 force(touched);
             }
-            tellObserver(written, writtenAt - start, sync ? System.nanoTime() - writtenAt : 0);
             return written;
         } catch (IOException | RuntimeException e) {
             LOG.error("cannot append to the Raft log in {}: {}", dir, e.getMessage(), e);
             return durable;
-        }
-    }
-
-    /** Metrics only: an observer that throws must not make durable entries look unwritten to JRaft. */
-    private void tellObserver(int entries, long writeNanos, long syncNanos) {
-        try {
-            observer.appended(entries, batchBytes, writeNanos, syncNanos);
-        } catch (RuntimeException e) {
-            LOG.warn("append observer failed: {}", e.toString());
         }
     }
 
@@ -200,7 +178,6 @@ public final class SegmentLogStorage implements LogStorage {
             RaftLogSegment.encode(buf, e.getId().getIndex(), flags, payloads.get(k));
         }
         buf.flip();
-        batchBytes += bytes;
         lock.writeLock().lock(); // positions grow: readers must not see the array mid-copy
         try {
             seg.write(buf, offsets, payloads.size());

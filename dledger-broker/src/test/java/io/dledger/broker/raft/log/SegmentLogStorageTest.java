@@ -38,11 +38,7 @@ class SegmentLogStorageTest {
     }
 
     private SegmentLogStorage open() {
-        return open(AppendObserver.NONE);
-    }
-
-    private SegmentLogStorage open(AppendObserver observer) {
-        SegmentLogStorage s = new SegmentLogStorage(dir, true, SMALL_SEGMENT, observer);
+        SegmentLogStorage s = new SegmentLogStorage(dir, true, SMALL_SEGMENT);
         confManager = new ConfigurationManager();
         LogStorageOptions opts = new LogStorageOptions();
         opts.setConfigurationManager(confManager);
@@ -94,32 +90,6 @@ class SegmentLogStorageTest {
     private long segmentFiles() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.toString().endsWith(RaftLogSegment.SUFFIX)).count();
-        }
-    }
-
-    @Test
-    void aThrowingObserverDoesNotMakeDurableEntriesLookUnwritten() {
-        SegmentLogStorage s = open((entries, bytes, writeNanos, syncNanos) -> {
-            throw new IllegalStateException("metrics broke");
-        });
-        assertThat(s.appendEntries(range(1, 3, 1, "a"))).isEqualTo(3);
-        assertThat(reopen(s).getLastLogIndex()).isEqualTo(3);
-    }
-
-    @Test
-    void observerHearsEveryAppendWithItsEntriesBytesAndSync() {
-        List<long[]> heard = new ArrayList<>();
-        SegmentLogStorage s = open((entries, bytes, writeNanos, syncNanos) ->
-                heard.add(new long[] {entries, bytes, writeNanos, syncNanos}));
-        assertThat(s.appendEntries(range(1, 3, 1, "a"))).isEqualTo(3);
-        assertThat(s.appendEntries(range(4, 5, 1, "b"))).isEqualTo(2);
-        assertThat(heard).hasSize(2);
-        assertThat(heard.get(0)[0]).isEqualTo(3);
-        assertThat(heard.get(1)[0]).isEqualTo(2);
-        for (long[] h : heard) {
-            assertThat(h[1]).as("bytes written").isGreaterThan(h[0] * RaftLogSegment.recordBytes(0));
-            assertThat(h[2]).as("write time").isPositive();
-            assertThat(h[3]).as("sync time").isPositive();
         }
     }
 
