@@ -43,9 +43,14 @@ final class Errors {
         ErrorDetail detail = readDetail(trailers);
         boolean typed = detail != null && detail.getCode() != ErrorCode.ERROR_UNSPECIFIED
                 && detail.getCode() != ErrorCode.UNRECOGNIZED;
-        ErrorCode code = typed ? detail.getCode() : derivedCode(status.getCode());
         String message = detail != null && !detail.getMessage().isEmpty() ? detail.getMessage()
                 : status.getDescription() != null ? status.getDescription() : status.getCode().name();
+        if (!typed && RetryPolicy.connectionLost(status)) {
+            // the connection broke under the call (gRPC reports UNKNOWN "channel closed" when the node died
+            // while the request was being written): the node went away, the outcome is unknown
+            return new DLedgerException(ErrorCode.NODE_UNAVAILABLE, status.getCode(), message, null, false, true, t);
+        }
+        ErrorCode code = typed ? detail.getCode() : derivedCode(status.getCode());
         return new DLedgerException(code, status.getCode(), message, detail, typed, null, t);
     }
 

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  *       {@code ALREADY_EXISTS}, {@code SEQUENCE_TOO_OLD}, message too large, internal errors, ...): {@link
  *       Decision#FAIL}.</li>
  *   <li>Transient errors ({@code NOT_LEADER} without hint, {@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED}/BUSY,
- *       {@code DEADLINE_EXCEEDED} of one attempt, {@code OUTCOME_UNKNOWN}, connection failures): {@link
+ *       {@code DEADLINE_EXCEEDED} of one attempt, {@code OUTCOME_UNKNOWN}, connection failures, including a
+ *       connection that broke during the call, which gRPC reports as {@code UNKNOWN}): {@link
  *       Decision#RETRY} after backoff (and leader rediscovery for leader-bound operations) when the operation is
  *       idempotent; a non-idempotent operation is retried only when the error proves it was not executed
  *       ({@code NOT_LEADER} or {@code BUSY} rejections, connection refused before sending).</li>
@@ -84,6 +85,24 @@ final class RetryPolicy {
             case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, ABORTED -> true;
             default -> false;
         };
+    }
+
+    /**
+     * Whether a status without a broker code says the connection broke during the call: gRPC's Netty transport
+     * turns a write on a channel that just closed (the node died) into {@code UNKNOWN} with the I/O exception as
+     * cause, not {@code UNAVAILABLE}. The request may or may not have reached the node, so only idempotent
+     * operations retry it ({@link #provesNotExecuted} stays false).
+     */
+    static boolean connectionLost(Status status) {
+        if (status.getCode() != Status.Code.UNKNOWN) {
+            return false;
+        }
+        for (Throwable c = status.getCause(); c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof java.io.IOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether {@code error} proves the server did not execute the request. */

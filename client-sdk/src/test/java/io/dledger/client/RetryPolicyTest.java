@@ -86,6 +86,20 @@ class RetryPolicyTest {
     }
 
     @Test
+    void aConnectionThatBrokeDuringTheCallIsRetriedOnlyWhenIdempotent() {
+        // what grpc-netty reports when the node dies while the request is written: UNKNOWN "channel closed"
+        DLedgerException e = Errors.from(Status.UNKNOWN.withDescription("channel closed")
+                .withCause(new java.nio.channels.ClosedChannelException()).asRuntimeException());
+        assertThat(e.code()).isEqualTo(ErrorCode.NODE_UNAVAILABLE);
+        assertThat(e.retryable()).isTrue();
+        assertThat(RetryPolicy.decide(e, true, true)).isEqualTo(RetryPolicy.Decision.RETRY);
+        assertThat(RetryPolicy.decide(e, false, true)).isEqualTo(RetryPolicy.Decision.FAIL); // may have executed
+        // an UNKNOWN that is not about the connection stays final
+        DLedgerException other = Errors.from(Status.UNKNOWN.withDescription("application bug").asRuntimeException());
+        assertThat(other.retryable()).isFalse();
+    }
+
+    @Test
     void theClientsOwnNoLeaderErrorIsRetriedEvenForNonIdempotentOperations() {
         assertThat(RetryPolicy.decide(Errors.noLeader("none"), false, true)).isEqualTo(RetryPolicy.Decision.RETRY);
     }
