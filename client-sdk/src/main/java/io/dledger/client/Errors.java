@@ -47,7 +47,8 @@ final class Errors {
                 : status.getDescription() != null ? status.getDescription() : status.getCode().name();
         if (!typed && RetryPolicy.connectionLost(status)) {
             // the connection broke under the call (gRPC reports UNKNOWN "channel closed" when the node died
-            // while the request was being written): the node went away, the outcome is unknown
+            // while the request was being written): the node went away, the outcome is unknown, so only
+            // idempotent operations retry it
             return new DLedgerException(ErrorCode.NODE_UNAVAILABLE, status.getCode(), message, null, false, true, t);
         }
         ErrorCode code = typed ? detail.getCode() : derivedCode(status.getCode());

@@ -14,8 +14,9 @@ import java.util.concurrent.CompletableFuture;
  * {@code maxBytes}). Many threads sharing one producer therefore cost a few requests, Raft entries and
  * fsyncs instead of one each.
  *
- * <p>A combined request that fails for a reason other than a retryable one is split: each message is
- * sent again on its own, so a bad message fails only its own send.
+ * <p>A combined request the broker rejects with a non-retryable error is split: each message is sent again on
+ * its own, so a bad message fails only its own send. A failure without the broker's answer is not split (the
+ * request may have been stored; new sequences could store it twice): every message of it gets the error.
  *
  * <p>Thread-safe: one lock guards the per-topic queues; requests are sent outside it.
  */
@@ -108,8 +109,10 @@ final class ProduceAccumulator {
             return;
         }
         DLedgerException e = Errors.from(error);
-        if (group.size() > 1 && !e.retryable()) {
-            // one bad message must not fail the others it travelled with: send each on its own
+        if (group.size() > 1 && !e.retryable() && e.typedCode() != null) {
+            // the broker rejected the request (a typed answer: nothing was stored), and one bad message must not
+            // fail the others it travelled with: send each on its own. A failure without the broker's answer
+            // (transport, deadline) may have been stored: re-sending under new sequences could duplicate it.
             for (Waiting w : group) {
                 sender.send(topic, List.of(w.message())).whenComplete((b, err) -> {
                     if (err != null) {

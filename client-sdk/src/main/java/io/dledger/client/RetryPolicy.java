@@ -89,20 +89,15 @@ final class RetryPolicy {
 
     /**
      * Whether a status without a broker code says the connection broke during the call: gRPC's Netty transport
-     * turns a write on a channel that just closed (the node died) into {@code UNKNOWN} with the I/O exception as
-     * cause, not {@code UNAVAILABLE}. The request may or may not have reached the node, so only idempotent
+     * turns a write on a channel that just closed (the node died) into {@code UNKNOWN} with a
+     * {@link java.nio.channels.ClosedChannelException} as cause, not {@code UNAVAILABLE}. The request may or may not have reached the node, so only idempotent
      * operations retry it ({@link #provesNotExecuted} stays false).
      */
     static boolean connectionLost(Status status) {
-        if (status.getCode() != Status.Code.UNKNOWN) {
-            return false;
-        }
-        for (Throwable c = status.getCause(); c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof java.io.IOException) {
-                return true;
-            }
-        }
-        return false;
+        // both shapes grpc-netty builds ("channel closed", "Channel closed but for unknown reason") carry a
+        // ClosedChannelException; a cause is never sent by a server, so no server error can look like this
+        return status.getCode() == Status.Code.UNKNOWN
+                && status.getCause() instanceof java.nio.channels.ClosedChannelException;
     }
 
     /** Whether {@code error} proves the server did not execute the request. */

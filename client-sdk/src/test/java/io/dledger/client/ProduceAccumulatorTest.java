@@ -97,6 +97,38 @@ class ProduceAccumulatorTest {
                         e -> assertThat(e.code()).isEqualTo(ErrorCode.MESSAGE_TOO_LARGE));
     }
 
+    @Test
+    void aCombinedSendThatFailsWithoutTheBrokersAnswerIsNotSentAgainPerMessage() {
+        FakeNode n1 = cluster.node("n1");
+        n1.produce = (req, obs) -> {
+            if (req.getMessages(0).getBody().toString(StandardCharsets.UTF_8).startsWith("blocker")) {
+                held.add(obs);
+                requests.put(obs, req);
+            } else { // an HTTP/2 reset: the request may have been stored, the client cannot know
+                obs.onError(Status.INTERNAL.withDescription("RST_STREAM closed stream. HTTP/2 error code: "
+                        + "INTERNAL_ERROR").asRuntimeException());
+            }
+        };
+        Producer p = client.newProducer();
+        List<CompletableFuture<SendResult>> blockers = new ArrayList<>();
+        for (int i = 0; i < DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC; i++) {
+            blockers.add(p.sendAsync("t", Message.of("blocker" + i)));
+        }
+        org.awaitility.Awaitility.await().until(() -> held.size() == DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC);
+        CompletableFuture<SendResult> a = p.sendAsync("t", Message.of("a"));
+        CompletableFuture<SendResult> b = p.sendAsync("t", Message.of("b"));
+        release(n1);
+        CompletableFuture.allOf(blockers.toArray(CompletableFuture[]::new)).join();
+        for (CompletableFuture<SendResult> f : List.of(a, b)) {
+            assertThat(f).failsWithin(java.time.Duration.ofSeconds(10))
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause().isInstanceOfSatisfying(DLedgerException.class,
+                            e -> assertThat(e.grpcCode()).isEqualTo(Status.Code.INTERNAL));
+        }
+        // the blockers, then "a" and "b" together once; never again one by one under new sequences
+        assertThat(n1.produces).hasSize(DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC + 1);
+    }
+
     private void release(FakeNode n1) {
         List<StreamObserver<ProduceResponse>> now = new ArrayList<>(held);
         held.clear();

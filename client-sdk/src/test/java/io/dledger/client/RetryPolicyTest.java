@@ -88,8 +88,11 @@ class RetryPolicyTest {
     @Test
     void aConnectionThatBrokeDuringTheCallIsRetriedOnlyWhenIdempotent() {
         // what grpc-netty reports when the node dies while the request is written: UNKNOWN "channel closed"
-        DLedgerException e = Errors.from(Status.UNKNOWN.withDescription("channel closed")
-                .withCause(new java.nio.channels.ClosedChannelException()).asRuntimeException());
+        // the shape grpc-netty 1.85 builds: a ClosedChannelException wrapping the original one
+        java.nio.channels.ClosedChannelException closed = new java.nio.channels.ClosedChannelException();
+        closed.initCause(new java.nio.channels.ClosedChannelException());
+        DLedgerException e = Errors.from(Status.UNKNOWN.withDescription("channel closed").withCause(closed)
+                .asRuntimeException());
         assertThat(e.code()).isEqualTo(ErrorCode.NODE_UNAVAILABLE);
         assertThat(e.retryable()).isTrue();
         assertThat(RetryPolicy.decide(e, true, true)).isEqualTo(RetryPolicy.Decision.RETRY);
@@ -97,6 +100,17 @@ class RetryPolicyTest {
         // an UNKNOWN that is not about the connection stays final
         DLedgerException other = Errors.from(Status.UNKNOWN.withDescription("application bug").asRuntimeException());
         assertThat(other.retryable()).isFalse();
+        assertThat(Errors.from(Status.UNKNOWN.withCause(new IllegalStateException("bug")).asRuntimeException())
+                .retryable()).isFalse();
+        assertThat(Errors.from(Status.INTERNAL.withCause(new java.nio.channels.ClosedChannelException())
+                .asRuntimeException()).retryable()).isFalse();
+        // a broker's typed answer wins over whatever the client-side cause says
+        DLedgerException typed = Errors.from(FakeNode.error(Status.Code.UNKNOWN, ErrorCode.MESSAGE_TOO_LARGE, "big",
+                null).getStatus().withCause(new java.nio.channels.ClosedChannelException())
+                .asRuntimeException(FakeNode.error(Status.Code.UNKNOWN, ErrorCode.MESSAGE_TOO_LARGE, "big", null)
+                        .getTrailers()));
+        assertThat(typed.code()).isEqualTo(ErrorCode.MESSAGE_TOO_LARGE);
+        assertThat(typed.retryable()).isFalse();
     }
 
     @Test
