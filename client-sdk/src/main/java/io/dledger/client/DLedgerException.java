@@ -14,8 +14,8 @@ import java.util.Optional;
  * {@code UNAVAILABLE}/{@code CANCELLED} give {@link ErrorCode#NODE_UNAVAILABLE}, {@code DEADLINE_EXCEEDED} gives
  * {@link ErrorCode#TIMEOUT}, {@code INVALID_ARGUMENT} gives {@link ErrorCode#INVALID_ARGUMENT},
  * {@code INTERNAL}/{@code UNKNOWN}/{@code DATA_LOSS} give {@link ErrorCode#INTERNAL}, anything else
- * {@link ErrorCode#ERROR_UNSPECIFIED}; except that {@code UNKNOWN} caused by a closed channel (the connection
- * broke during the call, the node died) gives {@link ErrorCode#NODE_UNAVAILABLE}, retryable. When no node names a leader the client fails with
+ * {@link ErrorCode#ERROR_UNSPECIFIED}. An {@code UNKNOWN} caused by a closed channel (the connection broke during
+ * the call: the node died) counts as {@code UNAVAILABLE}. When no node names a leader the client fails with
  * {@link ErrorCode#NOT_LEADER} and gRPC code {@code UNAVAILABLE}.
  *
  * <p>When an operation gives up at its overall deadline, the exception carries the code, gRPC code and detail of

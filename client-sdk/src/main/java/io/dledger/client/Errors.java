@@ -4,6 +4,7 @@ import io.dledger.proto.ErrorCode;
 import io.dledger.proto.ErrorDetail;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import java.nio.channels.ClosedChannelException;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoUtils;
@@ -38,21 +39,27 @@ final class Errors {
             return new DLedgerException(ErrorCode.INTERNAL, Status.Code.INTERNAL,
                     "unexpected client failure: " + t, null, true, false, t);
         }
-        Status status = Status.fromThrowable(t);
+        Status status = normalized(Status.fromThrowable(t));
         Metadata trailers = Status.trailersFromThrowable(t);
         ErrorDetail detail = readDetail(trailers);
         boolean typed = detail != null && detail.getCode() != ErrorCode.ERROR_UNSPECIFIED
                 && detail.getCode() != ErrorCode.UNRECOGNIZED;
         String message = detail != null && !detail.getMessage().isEmpty() ? detail.getMessage()
                 : status.getDescription() != null ? status.getDescription() : status.getCode().name();
-        if (!typed && RetryPolicy.connectionLost(status)) {
-            // the connection broke under the call (gRPC reports UNKNOWN "channel closed" when the node died
-            // while the request was being written): the node went away, the outcome is unknown, so only
-            // idempotent operations retry it
-            return new DLedgerException(ErrorCode.NODE_UNAVAILABLE, status.getCode(), message, null, false, true, t);
-        }
         ErrorCode code = typed ? detail.getCode() : derivedCode(status.getCode());
         return new DLedgerException(code, status.getCode(), message, detail, typed, null, t);
+    }
+
+    /**
+     * gRPC's Netty transport reports a write on a channel that just closed (the node died during the call) as
+     * {@code UNKNOWN "channel closed"} with a {@link ClosedChannelException} as cause, where the same failure with
+     * a known reason is {@code UNAVAILABLE}: the client treats both as {@code UNAVAILABLE}, so the retry policy sees
+     * a node that went away with the outcome unknown (only idempotent operations retry). A server never sends a
+     * cause, so no server error is changed.
+     */
+    private static Status normalized(Status status) {
+        return status.getCode() == Status.Code.UNKNOWN && status.getCause() instanceof ClosedChannelException
+                ? Status.UNAVAILABLE.withDescription(status.getDescription()).withCause(status.getCause()) : status;
     }
 
     /** The client's own error when no node names a reachable leader; {@code answers} says what nodes said. */

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  *       Decision#FAIL}.</li>
  *   <li>Transient errors ({@code NOT_LEADER} without hint, {@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED}/BUSY,
  *       {@code DEADLINE_EXCEEDED} of one attempt, {@code OUTCOME_UNKNOWN}, connection failures, including a
- *       connection that broke during the call, which gRPC reports as {@code UNKNOWN}): {@link
+ *       connection that broke during the call, which {@link Errors#from} reads as {@code UNAVAILABLE}): {@link
  *       Decision#RETRY} after backoff (and leader rediscovery for leader-bound operations) when the operation is
  *       idempotent; a non-idempotent operation is retried only when the error proves it was not executed
  *       ({@code NOT_LEADER} or {@code BUSY} rejections, connection refused before sending).</li>
@@ -85,19 +85,6 @@ final class RetryPolicy {
             case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, ABORTED -> true;
             default -> false;
         };
-    }
-
-    /**
-     * Whether a status without a broker code says the connection broke during the call: gRPC's Netty transport
-     * turns a write on a channel that just closed (the node died) into {@code UNKNOWN} with a
-     * {@link java.nio.channels.ClosedChannelException} as cause, not {@code UNAVAILABLE}. The request may or may not have reached the node, so only idempotent
-     * operations retry it ({@link #provesNotExecuted} stays false).
-     */
-    static boolean connectionLost(Status status) {
-        // both shapes grpc-netty builds ("channel closed", "Channel closed but for unknown reason") carry a
-        // ClosedChannelException; a cause is never sent by a server, so no server error can look like this
-        return status.getCode() == Status.Code.UNKNOWN
-                && status.getCause() instanceof java.nio.channels.ClosedChannelException;
     }
 
     /** Whether {@code error} proves the server did not execute the request. */

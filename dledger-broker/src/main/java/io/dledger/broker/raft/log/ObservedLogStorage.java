@@ -27,11 +27,6 @@ final class ObservedLogStorage implements LogStorage, Describer {
         this.observer = observer;
     }
 
-    /** The wrapped log. */
-    LogStorage unwrap() {
-        return log;
-    }
-
     @Override
     public int appendEntries(List<LogEntry> entries) {
         long start = System.nanoTime();
