@@ -78,13 +78,18 @@ final class ClusterCommand {
             List<String> started = cluster.startAll();
             System.out.println(started.isEmpty() ? "every node already runs" : "started " + String.join(", ", started));
             ClusterView view = awaitLeader(cluster, Duration.ofSeconds(90));
+            String dirFlag = d.equals(defaultDir()) ? "" : " --dir " + d;
             if (view == null) {
-                System.err.println("the cluster did not settle on a leader within 90 s; node logs are in " + d
-                        + "/<node>/node.log");
+                boolean exited = cluster.nodes().stream().anyMatch(n -> n.pid() > 0 && !n.alive());
+                System.err.println(exited
+                        ? "a node exited at start (its log, named above, says why); the others keep running: see "
+                                + "'bin/dledger cluster status" + dirFlag + "', stop them with 'bin/dledger cluster down"
+                                + dirFlag + "'"
+                        : "the cluster did not settle on a leader within 90 s; node logs are in " + d
+                                + "/<node>/node.log");
                 return 1;
             }
             ClusterTable.print(view, System.out);
-            String dirFlag = d.equals(defaultDir()) ? "" : " --dir " + d;
             System.out.println();
             System.out.println("servers: " + cluster.seeds());
             System.out.println("logs:    " + d + "/<node>/node.log");

@@ -101,9 +101,13 @@ public final class RaftNode implements AutoCloseable {
         try {
             node = service.start();
         } catch (RuntimeException e) {
+            boolean nodeInitialised = service.getRaftNode() != null; // JRaft loads the node, then binds the port
             service.shutdown();
-            throw new IllegalStateException("cannot start the Raft endpoint " + self + " (is port "
-                    + self.getPort() + " in use?): " + e.getMessage(), e);
+            throw new IllegalStateException(nodeInitialised
+                    ? "cannot start the Raft endpoint " + self + " (is port " + self.getPort() + " in use?): "
+                            + e.getMessage()
+                    : "cannot load the Raft node " + self + " from " + config.raftDir() + " (its log, metadata or "
+                            + "snapshot; the ERROR lines above say which and why): " + e.getMessage(), e);
         }
         LOG.info("Raft node {} started at {} with peers {}, election timeout {} ms", config.nodeId(), self,
                 conf, config.electionTimeoutMs());

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.OptionalLong;
 import java.util.zip.CRC32C;
 
 /**
@@ -21,9 +22,17 @@ import java.util.zip.CRC32C;
  *  0      4   length    payload bytes (L > 0)
  *  4      4   crc       CRC32C of bytes [8, 20 + L)
  *  8      4   flags     bit 0: configuration entry (loaded into JRaft's ConfigurationManager at start)
+ *                       bit 1: after sync: every earlier record of this file was synced before this one was
+ *                              written (set on the first record of each write)
  * 12      8   index     Raft log index
  * 20      L   payload   the entry as encoded by JRaft's LogEntryEncoder
  * </pre>
+ *
+ * <p>Torn write or damage: the log thread writes a batch, then syncs it, then writes the next; the bytes after
+ * the last write are zeros. So only the last write can be torn, and a bad record followed by a valid record
+ * flagged "after sync" (of a later write) is damage to data that had been synced, not a torn write
+ * ({@link #syncedWriteAfterEnd}). Truncation keeps this true: it zeroes the first dropped record's length
+ * and syncs before zeroing the rest.
  *
  * <p>Thread-safety: one writer (JRaft's log disk thread) appends and truncates; readers call {@link #read}
  * concurrently. {@link SegmentLogStorage} publishes {@link #entryCount} changes under its lock; positional
@@ -36,6 +45,7 @@ final class RaftLogSegment {
     static final int FLAGS_OFFSET = 8;
     static final int INDEX_OFFSET = 12;
     static final int FLAG_CONFIGURATION = 1;
+    static final int FLAG_AFTER_SYNC = 2;
     static final String SUFFIX = ".seg";
 
     /** A record as read back: flags and payload. */
@@ -123,6 +133,38 @@ final class RaftLogSegment {
         return clean;
     }
 
+    /**
+     * After {@link #recover} stopped at a bad record: follows the record lengths from it and returns the index
+     * of the first whole, CRC-valid, correctly numbered record flagged {@link #FLAG_AFTER_SYNC}, which proves
+     * the bad record had been synced before (damage, not a torn write); empty when the chain ends first (the
+     * bad record's own length is damaged, or what follows is a torn write or zeros). Reads only.
+     */
+    OptionalLong syncedWriteAfterEnd() throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+        long pos = writePosition;
+        long index = nextIndex();
+        while (pos + HEADER_BYTES <= capacity) {
+            header.clear();
+            readFully(header, pos);
+            int length = header.getInt(LENGTH_OFFSET);
+            if (length <= 0 || pos + HEADER_BYTES + (long) length > capacity) {
+                break;
+            }
+            if (pos > writePosition) { // the bad record itself only gives its length
+                Record r = header.getLong(INDEX_OFFSET) == index ? readAt(pos, header) : null;
+                if (r == null) {
+                    break;
+                }
+                if ((r.flags() & FLAG_AFTER_SYNC) != 0) {
+                    return OptionalLong.of(index);
+                }
+            }
+            pos += HEADER_BYTES + (long) length;
+            index++;
+        }
+        return OptionalLong.empty();
+    }
+
     /** Whether {@code bytes} more fit. */
     boolean fits(long bytes) {
         return writePosition + bytes <= capacity;
@@ -154,7 +196,9 @@ final class RaftLogSegment {
             return;
         }
         long cut = positions[keep];
-        zero(cut, writePosition);
+        zero(cut, cut + 4); // the data ends here once this is on disk, whatever happens to the rest
+        channel.force(false);
+        zero(cut + 4, writePosition);
         entryCount = keep;
         writePosition = cut;
         channel.force(false);

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Opens the segments of a Raft log directory at start and checks them: every record whole, CRC-valid and
  * numbered in sequence, each segment starting where the previous one ends, and the oldest one reaching back to
  * the recorded first index. A damaged older segment or a hole fails the load without writing anything; the
- * newest segment's torn tail is cut and every stale byte after it zeroed. Configuration entries at or after
+ * newest segment's torn tail is cut and every stale byte after it zeroed, unless a record written after a sync
+ * follows the bad one (then it is damage to synced data and the load fails). Configuration entries at or after
  * the first index go to JRaft's {@link ConfigurationManager}, in order. Segments wholly below the first index
  * (a prefix truncation cut short by a crash) are deleted.
  *
@@ -76,6 +78,12 @@ final class SegmentLogLoader {
                 throw new IllegalStateException("Raft log segment " + files.get(i) + " is damaged after "
                         + seg.entryCount() + " entries and is not the newest one (nothing was changed)");
             }
+            OptionalLong synced = clean ? OptionalLong.empty() : seg.syncedWriteAfterEnd();
+            if (synced.isPresent()) {
+                throw new IllegalStateException("Raft log segment " + files.get(i) + " is damaged at index "
+                        + seg.nextIndex() + ", which had been synced: index " + synced.getAsLong()
+                        + " was written after it (not a torn write; nothing was changed)");
+            }
         }
         while (!segments.isEmpty() && segments.get(0).nextIndex() <= first) {
             segments.remove(0).delete();
@@ -85,9 +93,12 @@ final class SegmentLogLoader {
                     + "segment starts at " + segments.get(0).baseIndex());
         }
         // only now that the log is accepted: cut the newest segment's torn tail and zero what lies after it
-        if (!segments.isEmpty() && segments.get(segments.size() - 1).zeroAfterEnd()) {
+        if (!segments.isEmpty()) {
             RaftLogSegment newest = segments.get(segments.size() - 1);
-            LOG.warn("Raft log {}: cut a torn write after index {}", newest.path(), newest.nextIndex() - 1);
+            if (newest.zeroAfterEnd()) {
+                LOG.warn("Raft log {}: cut a torn write after index {}", newest.path(), newest.nextIndex() - 1);
+            }
+            newest.force(); // what a killed process left in the page cache: synced before the next write's flag
         }
         long last = segments.isEmpty() ? first - 1 : segments.get(segments.size() - 1).nextIndex() - 1;
         return new Loaded(List.copyOf(segments), first, Math.max(last, first - 1));

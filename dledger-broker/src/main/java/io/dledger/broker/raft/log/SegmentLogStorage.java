@@ -175,6 +175,9 @@ public final class SegmentLogStorage implements LogStorage {
             LogEntry e = entries.get(from + k);
             offsets[k] = buf.position();
             int flags = e.getType() == EntryType.ENTRY_TYPE_CONFIGURATION ? RaftLogSegment.FLAG_CONFIGURATION : 0;
+            if (k == 0 && sync) { // everything before it in this segment was synced: by the last append,
+                flags |= RaftLogSegment.FLAG_AFTER_SYNC; // a truncation, the roll or the load
+            }
             RaftLogSegment.encode(buf, e.getId().getIndex(), flags, payloads.get(k));
         }
         buf.flip();

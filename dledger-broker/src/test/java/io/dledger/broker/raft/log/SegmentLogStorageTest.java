@@ -213,11 +213,8 @@ class SegmentLogStorageTest {
         s.shutdown();
         opened.remove(s);
         Path newest = newestSegment();
-        long lastRecord = lastRecordPosition(newest);
-        try (RandomAccessFile f = new RandomAccessFile(newest.toFile(), "rw")) {
-            f.seek(lastRecord + RaftLogSegment.HEADER_BYTES + 2);
-            f.write(0x5A ^ f.readByte()); // damage the last record's payload
-        }
+        List<Long> positions = recordPositions(newest);
+        damagePayload(newest, positions.get(positions.size() - 1));
 
         s = open();
         assertThat(s.getLastLogIndex()).isEqualTo(last - 1);
@@ -241,14 +238,79 @@ class SegmentLogStorageTest {
             f.seek(RaftLogSegment.HEADER_BYTES + 1);
             f.write(0x5A ^ f.readByte());
         }
-        byte[] before = Files.readAllBytes(oldest);
+        assertLoadIsRefusedWithoutChanging(oldest);
+    }
+
+    @Test
+    void theFirstRecordOfEachWriteIsFlaggedAsWrittenAfterASync() throws IOException {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 3, 1, "a"));
+        s.appendEntries(range(4, 5, 1, "a"));
+        s.appendEntry(data(6, 1, "b"));
+        s.shutdown();
+        opened.remove(s);
+        List<Long> positions = recordPositions(newestSegment());
+        assertThat(positions).hasSize(6);
+        List<Integer> flagged = new ArrayList<>();
+        try (RandomAccessFile f = new RandomAccessFile(newestSegment().toFile(), "r")) {
+            for (int i = 0; i < positions.size(); i++) {
+                f.seek(positions.get(i) + RaftLogSegment.FLAGS_OFFSET);
+                if ((f.readInt() & RaftLogSegment.FLAG_AFTER_SYNC) != 0) {
+                    flagged.add(i + 1);
+                }
+            }
+        }
+        assertThat(flagged).containsExactly(1, 4, 6);
+    }
+
+    @Test
+    void damageBeforeALaterSyncedWriteInTheNewestSegmentFailsTheLoad() throws IOException {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 5, 1, "a"));
+        s.appendEntries(range(6, 10, 1, "a"));
+        s.appendEntries(range(11, 12, 1, "a"));
+        s.shutdown();
+        opened.remove(s);
+        Path newest = newestSegment();
+        assertThat(segmentFiles()).isEqualTo(1);
+        damagePayload(newest, recordPositions(newest).get(2)); // index 3: synced before 6 and 11 were written
+        assertLoadIsRefusedWithoutChanging(newest);
+    }
+
+    @Test
+    void aTornWriteOfSeveralRecordsIsCutFromItsFirstBadRecord() throws IOException {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 5, 1, "a"));
+        s.appendEntries(range(6, 10, 1, "a"));
+        s.shutdown();
+        opened.remove(s);
+        Path newest = newestSegment();
+        damagePayload(newest, recordPositions(newest).get(6)); // index 7 of the last write; 8-10 are whole
+
+        s = open();
+        assertThat(s.getLastLogIndex()).isEqualTo(6);
+        assertThat(s.appendEntries(range(7, 8, 2, "n"))).isEqualTo(2);
+        s = reopen(s);
+        assertThat(s.getLastLogIndex()).isEqualTo(8);
+        assertThat(body(s.getEntry(8))).startsWith("n-8-");
+    }
+
+    private void assertLoadIsRefusedWithoutChanging(Path damagedFile) throws IOException {
+        byte[] before = Files.readAllBytes(damagedFile);
         SegmentLogStorage damaged = new SegmentLogStorage(dir, true, SMALL_SEGMENT);
         LogStorageOptions opts = new LogStorageOptions();
         opts.setConfigurationManager(new ConfigurationManager());
         opts.setLogEntryCodecFactory(LogEntryV2CodecFactory.getInstance());
         assertThat(damaged.init(opts)).isFalse();
         damaged.shutdown();
-        assertThat(Files.readAllBytes(oldest)).as("a refused load changes nothing").isEqualTo(before);
+        assertThat(Files.readAllBytes(damagedFile)).as("a refused load changes nothing").isEqualTo(before);
+    }
+
+    private static void damagePayload(Path file, long recordPosition) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(recordPosition + RaftLogSegment.HEADER_BYTES + 2);
+            f.write(0x5A ^ f.readByte());
+        }
     }
 
     @Test
@@ -326,20 +388,20 @@ class SegmentLogStorageTest {
         }
     }
 
-    private static long lastRecordPosition(Path file) throws IOException {
+    private static List<Long> recordPositions(Path file) throws IOException {
+        List<Long> positions = new ArrayList<>();
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
             long pos = 0;
-            long last = -1;
             while (pos + RaftLogSegment.HEADER_BYTES <= f.length()) {
                 f.seek(pos);
                 int length = f.readInt();
                 if (length == 0) {
                     break;
                 }
-                last = pos;
+                positions.add(pos);
                 pos += RaftLogSegment.recordBytes(length);
             }
-            return last;
         }
+        return positions;
     }
 }
