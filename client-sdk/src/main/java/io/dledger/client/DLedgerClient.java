@@ -151,8 +151,9 @@ public final class DLedgerClient implements AutoCloseable {
         /**
          * Seed addresses. Replaces seeds given before.
          *
-         * @param hostPorts addresses, each {@code host:port}; blank entries are ignored
+         * @param hostPorts addresses, each {@code host:port} (an IPv6 host in brackets); blank entries are ignored
          * @return this builder
+         * @throws IllegalArgumentException for an entry that is not {@code host:port} with a port in 1..65535
          */
         public Builder seeds(List<String> hostPorts) {
             Objects.requireNonNull(hostPorts, "seeds");
@@ -160,10 +161,24 @@ public final class DLedgerClient implements AutoCloseable {
             for (String s : hostPorts) {
                 String trimmed = s == null ? "" : s.trim();
                 if (!trimmed.isEmpty()) {
-                    seeds.add(trimmed);
+                    seeds.add(checkHostPort(trimmed));
                 }
             }
             return this;
+        }
+
+        private static String checkHostPort(String address) {
+            int colon = address.lastIndexOf(':');
+            String host = colon < 0 ? "" : address.substring(0, colon);
+            int port = -1;
+            if (colon >= 0 && address.substring(colon + 1).matches("[0-9]{1,5}")) {
+                port = Integer.parseInt(address.substring(colon + 1));
+            }
+            if (host.isBlank() || port < 1 || port > 65_535 || (host.contains(":") && !host.startsWith("["))) {
+                throw new IllegalArgumentException("seed address '" + address + "' is not host:port (e.g. "
+                        + "127.0.0.1:9101, a node's gRPC port)");
+            }
+            return address;
         }
 
         /**

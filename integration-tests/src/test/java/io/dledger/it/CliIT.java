@@ -52,7 +52,10 @@ class CliIT {
         Run r = cli("demo", "--messages", "200", "--dir", dir.toString());
         assertThat(r.out()).contains("DEMO PASSED").contains("from the kill to the first acknowledged produce");
         assertThat(r.code()).isZero();
-        assertThat(LocalCluster.load(dir).nodes()).noneMatch(NodeProcess::alive);
+        assertThat(r.out()).contains("data removed");
+        assertThat(dir).as("a passing demo removes its data").doesNotExist();
+        assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse(""))
+                .filter(cmd -> cmd.contains(dir.toString()))).as("node processes of the demo").isEmpty();
     }
 
     @Test

@@ -1,7 +1,11 @@
 package io.dledger.broker.bench;
 
+import io.dledger.broker.cli.ClientOptions;
 import io.dledger.broker.local.LocalCluster;
+import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
+import io.dledger.client.DLedgerException;
+import io.dledger.client.NodeView;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +29,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WHAT", description = "produce, consume, failover or all")
     String what;
 
-    @Option(names = {"-s", "--servers"}, description = "an existing cluster's gRPC addresses")
+    @Option(names = {"-s", "--servers"}, description = "an existing cluster's gRPC addresses (default, without "
+            + "--local: $DLEDGER_SERVERS, else the local cluster started by 'dledger cluster up', else "
+            + ClientOptions.DEFAULT_SERVERS + ")")
     String servers;
 
     @Option(names = "--local", description = "start a local 3-node cluster for the run and remove it afterwards")
@@ -73,10 +79,6 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println("unknown benchmark '" + what + "': use produce, consume, failover or all");
             return 2;
         }
-        if (!local && (servers == null || servers.isBlank())) {
-            System.err.println("give --servers host:port,... or --local");
-            return 2;
-        }
         if (!local && (what.equals("failover") || what.equals("all"))) {
             System.err.println("the failover benchmark kills node processes: it needs --local");
             return 2;
@@ -93,10 +95,14 @@ public final class BenchCommand implements Callable<Integer> {
                 cluster.startAll();
                 report.comment("local cluster in " + dir + ": " + cluster.seeds());
             }
-            String seeds = local ? cluster.seeds() : servers;
+            String seeds = local ? cluster.seeds()
+                    : servers != null && !servers.isBlank() ? servers : ClientOptions.defaultServers();
+            if (!local) {
+                report.comment("cluster: " + seeds);
+            }
             try (DLedgerClient client = DLedgerClient.builder().seeds(seeds).operationTimeout(Duration.ofSeconds(30))
                     .build()) {
-                awaitLeader(client);
+                awaitLeader(client, !local);
                 run(client, cluster, report);
             }
         } finally {
@@ -117,15 +123,23 @@ public final class BenchCommand implements Callable<Integer> {
             String topic = "bench-produce-" + suffix;
             client.admin().createTopic(topic, queues);
             ProduceBench.Mode m = ProduceBench.Mode.valueOf(mode.toUpperCase());
-            new ProduceBench(client, new ProduceBench.Options(topic, size, threads, Duration.ofSeconds(warmupSecs),
-                    Duration.ofSeconds(durationSecs), m, inflight), report).run();
+            try {
+                new ProduceBench(client, new ProduceBench.Options(topic, size, threads, Duration.ofSeconds(warmupSecs),
+                        Duration.ofSeconds(durationSecs), m, inflight), report).run();
+            } finally {
+                removeFromExistingCluster(client, cluster, topic, report);
+            }
         }
         if (what.equals("consume") || what.equals("all")) {
             String topic = "bench-consume-" + suffix;
             client.admin().createTopic(topic, queues);
-            ConsumeBench c = new ConsumeBench(client, report);
-            c.fill(topic, messages, size);
-            c.run(topic, consumerThreads, Duration.ofSeconds(warmupSecs));
+            try {
+                ConsumeBench c = new ConsumeBench(client, report);
+                c.fill(topic, messages, size);
+                c.run(topic, consumerThreads, Duration.ofSeconds(warmupSecs));
+            } finally {
+                removeFromExistingCluster(client, cluster, topic, report);
+            }
         }
         if (what.equals("failover") || what.equals("all")) {
             String topic = "bench-failover-" + suffix;
@@ -134,14 +148,34 @@ public final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static void awaitLeader(DLedgerClient client) throws InterruptedException {
+    /** Deletes a benchmark's topic from a cluster the benchmark did not start (a --local one is removed whole). */
+    private static void removeFromExistingCluster(DLedgerClient client, LocalCluster cluster, String topic,
+            BenchReport report) {
+        if (cluster != null) {
+            return;
+        }
+        try {
+            client.admin().deleteTopic(topic);
+            report.comment("removed topic " + topic);
+        } catch (DLedgerException e) {
+            report.comment("could not remove topic " + topic + ": " + e.getMessage());
+        }
+    }
+
+    /** Waits for a leader; an existing cluster ({@code running}) of which no node answers fails at once. */
+    private static void awaitLeader(DLedgerClient client, boolean running) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                if (client.admin().describeCluster().leaderId() != null) {
+                ClusterView view = client.admin().describeCluster();
+                if (view.leaderId() != null) {
                     return;
                 }
-            } catch (RuntimeException e) {
+                if (running && view.nodes().stream().noneMatch(NodeView::reachable)) {
+                    throw new IllegalStateException("no node is reachable at " + view.nodes().stream()
+                            .map(NodeView::grpcAddress).toList() + " (give --servers, or --local for a cluster of its own)");
+                }
+            } catch (DLedgerException e) {
                 // starting
             }
             Thread.sleep(200);

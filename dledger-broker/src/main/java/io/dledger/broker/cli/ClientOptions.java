@@ -1,14 +1,16 @@
 package io.dledger.broker.cli;
 
 import io.dledger.broker.local.LocalCluster;
+import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
+import io.dledger.client.NodeView;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** The options every client command shares: where the cluster is. */
-final class ClientOptions {
-    static final String DEFAULT_SERVERS = "127.0.0.1:9101,127.0.0.1:9102,127.0.0.1:9103";
+public final class ClientOptions {
+    public static final String DEFAULT_SERVERS = "127.0.0.1:9101,127.0.0.1:9102,127.0.0.1:9103";
 
     @Option(names = {"-s", "--servers"}, paramLabel = "HOST:PORT,...",
             description = "gRPC addresses of some or all nodes (default: $DLEDGER_SERVERS, else the local cluster "
@@ -20,9 +22,11 @@ final class ClientOptions {
     int timeoutSeconds;
 
     String resolveServers() {
-        if (servers != null && !servers.isBlank()) {
-            return servers;
-        }
+        return servers != null && !servers.isBlank() ? servers : defaultServers();
+    }
+
+    /** Where a client command goes without {@code --servers}: $DLEDGER_SERVERS, the local cluster, or the default. */
+    public static String defaultServers() {
         String env = System.getenv("DLEDGER_SERVERS");
         if (env != null && !env.isBlank()) {
             return env;
@@ -34,8 +38,27 @@ final class ClientOptions {
         return DEFAULT_SERVERS;
     }
 
-    DLedgerClient connect() {
+    /** A client, whether or not any node answers (for commands that report reachability themselves). */
+    DLedgerClient connectUnchecked() {
         return DLedgerClient.builder().seeds(resolveServers()).operationTimeout(Duration.ofSeconds(timeoutSeconds))
                 .requestTimeout(Duration.ofSeconds(Math.min(5, timeoutSeconds))).build();
+    }
+
+    /**
+     * A client after asking every seed once: when none answers, fails at once with the addresses tried instead of
+     * retrying until {@code --timeout} (a wrong address or a stopped cluster is not a failover to wait out).
+     */
+    DLedgerClient connect() {
+        DLedgerClient c = connectUnchecked();
+        try {
+            ClusterView view = c.admin().describeCluster();
+            if (view.nodes().stream().noneMatch(NodeView::reachable)) {
+                throw new IllegalStateException(ClusterTable.unreachable(view));
+            }
+            return c;
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        }
     }
 }

@@ -14,10 +14,18 @@ final class ClusterTable {
     private ClusterTable() {
     }
 
+    /** What to say when no node of {@code view} answered: the addresses tried and the first error. */
+    static String unreachable(ClusterView view) {
+        String firstError = view.nodes().stream().map(NodeView::error).filter(java.util.Objects::nonNull).findFirst()
+                .map(e -> "; " + e).orElse("");
+        return "no node is reachable at " + view.nodes().stream().map(NodeView::grpcAddress).toList() + firstError
+                + " (is the cluster running? 'bin/dledger cluster up' starts a local one; --servers or "
+                + "$DLEDGER_SERVERS name another)";
+    }
+
     static void print(ClusterView view, PrintStream out) {
         if (view.nodes().stream().noneMatch(NodeView::reachable)) {
-            out.println("no node is reachable at " + view.nodes().stream().map(NodeView::grpcAddress).toList()
-                    + " (is the cluster running? 'bin/dledger cluster up' starts a local one)");
+            out.println(unreachable(view));
             return;
         }
         out.printf("%-6s %-22s %-11s %6s %-7s %10s %10s %7s%n", "NODE", "ADDRESS", "ROLE", "TERM", "LEADER", "COMMIT",

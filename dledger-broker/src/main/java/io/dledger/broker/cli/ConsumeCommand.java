@@ -52,6 +52,11 @@ final class ConsumeCommand implements Callable<Integer> {
             return 2;
         }
         if (group != null) {
+            if (queue != null || from != null) {
+                System.err.println("--queue and --from do not apply with --group: the group's members share the "
+                        + "topic's queues and go on from the group's committed offsets");
+                return 2;
+            }
             return consumeAsGroup();
         }
         long printed = 0;
@@ -121,7 +126,8 @@ final class ConsumeCommand implements Callable<Integer> {
             }
             closing.countDown();
             System.out.println(Math.min(seen.get(), count == 0 ? Long.MAX_VALUE : count) + " messages (group "
-                    + group + ", pulled from " + consumer.servedBy() + "); offsets committed");
+                    + group + "; pulled per node, prefetched ones included: " + consumer.servedBy()
+                    + "); offsets committed");
         }
         return 0;
     }
@@ -131,7 +137,8 @@ final class ConsumeCommand implements Callable<Integer> {
         if (body.length() > bodyChars) {
             body = body.substring(0, bodyChars) + "...";
         }
-        return String.format("%s/%d@%d key=%s tags=%s %s", m.topic(), m.queue(), m.offset(),
-                m.key() == null ? "" : m.key(), m.tags() == null ? "" : m.tags(), body);
+        return String.format("%s/%d@%d%s%s %s", m.topic(), m.queue(), m.offset(),
+                m.key() == null || m.key().isEmpty() ? "" : " key=" + m.key(),
+                m.tags() == null || m.tags().isEmpty() ? "" : " tags=" + m.tags(), body);
     }
 }

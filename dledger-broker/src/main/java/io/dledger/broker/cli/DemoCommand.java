@@ -54,6 +54,10 @@ final class DemoCommand implements Callable<Integer> {
                 say("Stopping the cluster");
                 cluster.stopAll(Duration.ofSeconds(15));
                 System.out.println("   all node processes stopped");
+                if (ok) { // a failed run keeps its data and node logs to look at
+                    FileTree.deleteRecursively(d);
+                    System.out.println("   data removed (" + d + ")");
+                }
             }
         }
         System.out.println(ok ? "\nDEMO PASSED: every acknowledged message survived the leader's death."

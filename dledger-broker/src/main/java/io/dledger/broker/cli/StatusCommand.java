@@ -25,7 +25,7 @@ final class StatusCommand implements Callable<Integer> {
         if (watch) {
             return watch();
         }
-        try (DLedgerClient c = client.connect()) {
+        try (DLedgerClient c = client.connectUnchecked()) {
             ClusterView view = c.admin().describeCluster();
             if (json) {
                 System.out.println(ClusterTable.json(view));

@@ -1,0 +1,75 @@
+package io.dledger.broker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Client commands given a wrong address or a contradictory option answer at once, saying what is wrong. */
+@Timeout(20) // the commands' own --timeout is 30 s: an answer within 20 s is an answer that did not wait it out
+class CliErrorsTest {
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run cli(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        StringWriter handlerErr = new StringWriter();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = DLedgerCli.newCommandLine().setErr(new PrintWriter(handlerErr, true)).execute(args);
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        return new Run(code, out.toString(StandardCharsets.UTF_8),
+                err.toString(StandardCharsets.UTF_8) + handlerErr);
+    }
+
+    /** A port on 127.0.0.1 that nothing listens on (bound, then released). */
+    private static String deadAddress() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return "127.0.0.1:" + s.getLocalPort();
+        }
+    }
+
+    @Test
+    void anAddressWithoutAPortIsRefusedBeforeAnyCall() {
+        Run r = cli("produce", "-t", "orders", "-m", "x", "-s", "garbage");
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.err()).contains("seed address 'garbage' is not host:port");
+    }
+
+    @Test
+    void aClusterOfWhichNoNodeAnswersFailsAtOnceNamingTheAddresses() throws Exception {
+        String dead = deadAddress();
+        for (String[] args : new String[][] {{"produce", "-t", "orders", "-m", "x", "-s", dead},
+                {"consume", "-t", "orders", "-s", dead}, {"topic", "list", "-s", dead}}) {
+            Run r = cli(args);
+            assertThat(r.code()).as(String.join(" ", args)).isEqualTo(1);
+            assertThat(r.err()).contains("no node is reachable at [" + dead + "]").contains("cluster up");
+        }
+        Run bench = cli("bench", "produce", "-s", dead, "--threads", "1", "--warmup", "1", "--duration", "1");
+        assertThat(bench.code()).isEqualTo(1);
+        assertThat(bench.err()).contains("no node is reachable at [" + dead + "]");
+    }
+
+    @Test
+    void aGroupConsumerRefusesQueueAndFromInsteadOfIgnoringThem() {
+        for (String option : new String[] {"--queue", "--from"}) {
+            Run r = cli("consume", "-t", "orders", "--group", "g", option, "1", "-s", "127.0.0.1:1");
+            assertThat(r.code()).as(option).isEqualTo(2);
+            assertThat(r.err()).contains("--queue and --from do not apply with --group");
+        }
+    }
+}
