@@ -1,6 +1,5 @@
 package io.dledger.broker.bench;
 
-import io.dledger.broker.cli.ClientOptions;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
@@ -30,8 +29,7 @@ public final class BenchCommand implements Callable<Integer> {
     String what;
 
     @Option(names = {"-s", "--servers"}, description = "an existing cluster's gRPC addresses (default, without "
-            + "--local: $DLEDGER_SERVERS, else the local cluster started by 'dledger cluster up', else "
-            + ClientOptions.DEFAULT_SERVERS + ")")
+            + "--local: the local cluster started by 'dledger cluster up', if there is one)")
     String servers;
 
     @Option(names = "--local", description = "start a local 3-node cluster for the run and remove it afterwards")
@@ -79,6 +77,15 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println("unknown benchmark '" + what + "': use produce, consume, failover or all");
             return 2;
         }
+        if (!local && (servers == null || servers.isBlank())) {
+            Path running = LocalCluster.defaultDir();
+            if (!LocalCluster.exists(running)) { // never $DLEDGER_SERVERS: a benchmark is not sent anywhere by default
+                System.err.println("give --servers host:port,... (an existing cluster) or --local (a cluster of its "
+                        + "own); no local cluster from 'dledger cluster up' runs in " + running);
+                return 2;
+            }
+            servers = LocalCluster.load(running).seeds();
+        }
         if (!local && (what.equals("failover") || what.equals("all"))) {
             System.err.println("the failover benchmark kills node processes: it needs --local");
             return 2;
@@ -95,8 +102,7 @@ public final class BenchCommand implements Callable<Integer> {
                 cluster.startAll();
                 report.comment("local cluster in " + dir + ": " + cluster.seeds());
             }
-            String seeds = local ? cluster.seeds()
-                    : servers != null && !servers.isBlank() ? servers : ClientOptions.defaultServers();
+            String seeds = local ? cluster.seeds() : servers;
             if (!local) {
                 report.comment("cluster: " + seeds);
             }

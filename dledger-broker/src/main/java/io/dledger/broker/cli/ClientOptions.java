@@ -9,8 +9,8 @@ import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** The options every client command shares: where the cluster is. */
-public final class ClientOptions {
-    public static final String DEFAULT_SERVERS = "127.0.0.1:9101,127.0.0.1:9102,127.0.0.1:9103";
+final class ClientOptions {
+    static final String DEFAULT_SERVERS = "127.0.0.1:9101,127.0.0.1:9102,127.0.0.1:9103";
 
     @Option(names = {"-s", "--servers"}, paramLabel = "HOST:PORT,...",
             description = "gRPC addresses of some or all nodes (default: $DLEDGER_SERVERS, else the local cluster "
@@ -26,7 +26,7 @@ public final class ClientOptions {
     }
 
     /** Where a client command goes without {@code --servers}: $DLEDGER_SERVERS, the local cluster, or the default. */
-    public static String defaultServers() {
+    static String defaultServers() {
         String env = System.getenv("DLEDGER_SERVERS");
         if (env != null && !env.isBlank()) {
             return env;
@@ -51,7 +51,10 @@ public final class ClientOptions {
     DLedgerClient connect() {
         DLedgerClient c = connectUnchecked();
         try {
-            ClusterView view = c.admin().describeCluster();
+            if (c.admin().leaderId().isPresent()) { // done once a majority names a leader: no wait for a dead node
+                return c;
+            }
+            ClusterView view = c.admin().describeCluster(); // no leader: an election, or nobody there?
             if (view.nodes().stream().noneMatch(NodeView::reachable)) {
                 throw new IllegalStateException(ClusterTable.unreachable(view));
             }

@@ -25,8 +25,7 @@ import picocli.CommandLine.Option;
 final class ClusterCommand {
 
     static Path defaultDir() {
-        String home = System.getenv("DLEDGER_HOME");
-        return Path.of(home == null || home.isBlank() ? ".dledger" : home, "cluster").toAbsolutePath();
+        return LocalCluster.defaultDir();
     }
 
     /** Options naming the cluster directory. */

@@ -55,8 +55,12 @@ final class DemoCommand implements Callable<Integer> {
                 cluster.stopAll(Duration.ofSeconds(15));
                 System.out.println("   all node processes stopped");
                 if (ok) { // a failed run keeps its data and node logs to look at
-                    FileTree.deleteRecursively(d);
-                    System.out.println("   data removed (" + d + ")");
+                    try {
+                        FileTree.deleteRecursively(d);
+                        System.out.println("   data removed (" + d + ")");
+                    } catch (IOException e) {
+                        System.out.println("   could not remove " + d + ": " + e.getMessage());
+                    }
                 }
             }
         }

@@ -286,6 +286,12 @@ public final class LocalCluster {
         return new LocalCluster(dir.toAbsolutePath(), settings, nodes);
     }
 
+    /** Where {@code dledger cluster up} keeps its cluster by default: {@code $DLEDGER_HOME/cluster}. */
+    public static Path defaultDir() {
+        String home = System.getenv("DLEDGER_HOME");
+        return Path.of(home == null || home.isBlank() ? ".dledger" : home, "cluster").toAbsolutePath();
+    }
+
     public static boolean exists(Path dir) {
         return Files.exists(dir.resolve(STATE_FILE));
     }

@@ -7,14 +7,18 @@ import ch.qos.logback.core.spi.FilterReply;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import org.slf4j.Marker;
+import org.slf4j.helpers.FormattingTuple;
+import org.slf4j.helpers.MessageFormatter;
 
 /**
  * A Logback turbo filter that keeps a dependency's repeated log line from flooding the node log. While a peer is
  * down, Bolt and JRaft log a connection failure with its stack trace several times a second per peer (about 900
- * lines a second on the leader of a three-node cluster with one node killed). For loggers outside
- * {@code io.dledger}, a line (same logger, level and message text before arguments) passes the first time and
+ * lines a second on the leader of a three-node cluster with one node killed). For WARN and ERROR lines of loggers
+ * outside {@code io.dledger}, a line (same logger, level, text and exception class) passes the first time and
  * then at most once per {@link #setIntervalMillis interval}; the next one that passes is preceded by a line of
- * this class saying how many were dropped. The broker's own lines are never dropped.
+ * this class saying how many were dropped (repeats that stop, or a table reset, go uncounted). A line with
+ * other text (another peer, another cause) is a line of its own. The broker's own lines, and the dependencies'
+ * INFO and DEBUG lines (switched on by an operator), are never dropped.
  *
  * <p>Configured in {@code logback.xml}. Thread-safety: {@link #decide} runs on every logging thread at once;
  * the per-line state is a small synchronized window. At most {@value #MAX_LINES} distinct lines are tracked;
@@ -22,6 +26,7 @@ import org.slf4j.Marker;
  */
 public final class RepeatLimiter extends TurboFilter {
     static final int MAX_LINES = 1024;
+    static final int MAX_TEXT = 300;
     private static final String OWN_PREFIX = "io.dledger";
 
     private final LongSupplier clockMillis;
@@ -45,15 +50,22 @@ public final class RepeatLimiter extends TurboFilter {
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params,
             Throwable t) {
-        if (format == null || level == null || logger.getName().startsWith(OWN_PREFIX)
-                || !logger.isEnabledFor(level)) {
+        if (format == null || level == null || !level.isGreaterOrEqual(Level.WARN)
+                || logger.getName().startsWith(OWN_PREFIX) || !logger.isEnabledFor(level)) {
             return FilterReply.NEUTRAL;
         }
         if (windows.size() >= MAX_LINES) {
             windows.clear();
         }
+        FormattingTuple formatted = MessageFormatter.arrayFormat(format, params);
+        String text = formatted.getMessage();
+        Throwable thrown = t != null ? t : formatted.getThrowable(); // logger.warn("..{}", arg, e) passes e here
+        if (text.length() > MAX_TEXT) {
+            text = text.substring(0, MAX_TEXT);
+        }
         long now = clockMillis.getAsLong();
-        Window w = windows.computeIfAbsent(logger.getName() + '|' + level + '|' + format, k -> new Window());
+        Window w = windows.computeIfAbsent(logger.getName() + '|' + level + '|' + text + '|'
+                + (thrown == null ? "" : thrown.getClass().getName()), k -> new Window());
         long dropped;
         synchronized (w) {
             if (w.passedAt != Long.MIN_VALUE && now - w.passedAt < intervalMillis) {
@@ -65,7 +77,8 @@ public final class RepeatLimiter extends TurboFilter {
             w.passedAt = now;
         }
         if (dropped > 0) {
-            logger.getLoggerContext().getLogger(RepeatLimiter.class).warn("{} repeats of the next line ({} {}) were dropped since it was last logged", dropped, level,
+            logger.getLoggerContext().getLogger(RepeatLimiter.class).warn(
+                    "{} repeats of \"{}\" ({} {}) were dropped since it was last logged", dropped, text, level,
                     logger.getName());
         }
         return FilterReply.NEUTRAL;

@@ -44,16 +44,20 @@ class RepeatLimiterTest {
             bolt.warn("Create connection to {} error!", "127.0.0.1:9002", new java.io.IOException("refused"));
         }
         assertThat(messages()).containsExactly("Create connection to 127.0.0.1:9002 error!");
+        assertThat(events.list.get(0).getThrowableProxy()).as("the first one keeps its stack trace").isNotNull();
 
+        bolt.warn("Create connection to {} error!", "127.0.0.1:9003", new java.io.IOException("refused")); // own line
         now.addAndGet(29_999);
-        bolt.warn("Create connection to {} error!", "127.0.0.1:9002");
-        assertThat(events.list).hasSize(1);
+        bolt.warn("Create connection to {} error!", "127.0.0.1:9002", new java.io.IOException("refused"));
+        assertThat(events.list).hasSize(2);
 
         now.addAndGet(1);
-        bolt.warn("Create connection to {} error!", "127.0.0.1:9003");
+        bolt.warn("Create connection to {} error!", "127.0.0.1:9002", new java.io.IOException("refused"));
         assertThat(messages()).containsExactly("Create connection to 127.0.0.1:9002 error!",
-                "100 repeats of the next line (WARN com.alipay.remoting.Connection) were dropped since it was last logged",
-                "Create connection to 127.0.0.1:9003 error!");
+                "Create connection to 127.0.0.1:9003 error!",
+                "100 repeats of \"Create connection to 127.0.0.1:9002 error!\" (WARN com.alipay.remoting.Connection) "
+                        + "were dropped since it was last logged",
+                "Create connection to 127.0.0.1:9002 error!");
     }
 
     @Test
@@ -63,11 +67,13 @@ class RepeatLimiterTest {
         for (int i = 0; i < 3; i++) {
             jraft.warn("Fail to issue RPC to {}", "a");
             jraft.error("Fail to issue RPC to {}", "a");
-            jraft.warn("another line");
-            own.info("leader change: {}", i);
+            jraft.warn("Fail to issue RPC to {}", "a", new IllegalStateException("another cause"));
+            jraft.info("an operator's INFO line");
+            own.warn("leader change: {}", "same");
         }
-        assertThat(messages()).containsExactly("Fail to issue RPC to a", "Fail to issue RPC to a", "another line",
-                "leader change: 0", "leader change: 1", "leader change: 2");
+        assertThat(messages()).containsExactly("Fail to issue RPC to a", "Fail to issue RPC to a",
+                "Fail to issue RPC to a", "an operator's INFO line", "leader change: same",
+                "an operator's INFO line", "leader change: same", "an operator's INFO line", "leader change: same");
     }
 
     @Test

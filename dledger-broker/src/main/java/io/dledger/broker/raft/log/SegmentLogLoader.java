@@ -65,6 +65,7 @@ final class SegmentLogLoader {
         for (int i = 0; i < files.size(); i++) {
             RaftLogSegment seg = RaftLogSegment.open(files.get(i));
             segments.add(seg); // closed by load() if anything below fails
+            seg.force(); // what a killed process left in the page cache is on disk before the checks read it
             if (segments.size() > 1 && seg.baseIndex() != segments.get(segments.size() - 2).nextIndex()) {
                 throw new IllegalStateException("Raft log hole: " + files.get(i) + " starts at " + seg.baseIndex()
                         + " but the previous segment ends before " + segments.get(segments.size() - 2).nextIndex());
@@ -98,7 +99,6 @@ final class SegmentLogLoader {
             if (newest.zeroAfterEnd()) {
                 LOG.warn("Raft log {}: cut a torn write after index {}", newest.path(), newest.nextIndex() - 1);
             }
-            newest.force(); // what a killed process left in the page cache: synced before the next write's flag
         }
         long last = segments.isEmpty() ? first - 1 : segments.get(segments.size() - 1).nextIndex() - 1;
         return new Loaded(List.copyOf(segments), first, Math.max(last, first - 1));

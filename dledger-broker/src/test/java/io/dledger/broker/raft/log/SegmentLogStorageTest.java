@@ -295,6 +295,50 @@ class SegmentLogStorageTest {
         assertThat(body(s.getEntry(8))).startsWith("n-8-");
     }
 
+    @Test
+    void aTruncationCutShortAfterItsFirstStepLoadsUpToTheCut() throws IOException {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 5, 1, "a"));
+        s.appendEntries(range(6, 10, 1, "a"));
+        s.appendEntries(range(11, 12, 1, "a"));
+        s.shutdown();
+        opened.remove(s);
+        Path newest = newestSegment();
+        long cut = recordPositions(newest).get(5); // index 6; whole, flagged records follow it
+        try (RandomAccessFile f = new RandomAccessFile(newest.toFile(), "rw")) {
+            f.seek(cut + RaftLogSegment.LENGTH_OFFSET);
+            f.writeInt(0); // what truncateAfter syncs before it zeroes the rest
+        }
+
+        s = open();
+        assertThat(s.getLastLogIndex()).isEqualTo(5);
+        assertThat(recordPositions(newest)).hasSize(5);
+        try (RandomAccessFile f = new RandomAccessFile(newest.toFile(), "r")) {
+            byte[] rest = new byte[4096];
+            f.seek(cut);
+            f.readFully(rest, 0, (int) Math.min(rest.length, f.length() - cut));
+            assertThat(rest).as("the dropped records are zeroed on load").containsOnly(0);
+        }
+    }
+
+    @Test
+    void withoutSyncNoRecordClaimsToFollowASync() throws IOException {
+        SegmentLogStorage s = new SegmentLogStorage(dir, false, SMALL_SEGMENT);
+        LogStorageOptions opts = new LogStorageOptions();
+        opts.setConfigurationManager(new ConfigurationManager());
+        opts.setLogEntryCodecFactory(LogEntryV2CodecFactory.getInstance());
+        assertThat(s.init(opts)).isTrue();
+        s.appendEntries(range(1, 3, 1, "a"));
+        s.appendEntries(range(4, 5, 1, "a"));
+        s.shutdown();
+        try (RandomAccessFile f = new RandomAccessFile(newestSegment().toFile(), "r")) {
+            for (long pos : recordPositions(newestSegment())) {
+                f.seek(pos + RaftLogSegment.FLAGS_OFFSET);
+                assertThat(f.readInt() & RaftLogSegment.FLAG_AFTER_SYNC).isZero();
+            }
+        }
+    }
+
     private void assertLoadIsRefusedWithoutChanging(Path damagedFile) throws IOException {
         byte[] before = Files.readAllBytes(damagedFile);
         SegmentLogStorage damaged = new SegmentLogStorage(dir, true, SMALL_SEGMENT);
