@@ -28,6 +28,24 @@ public final class DLedgerCli implements Runnable {
         System.exit(newCommandLine().execute(args));
     }
 
+    /**
+     * Bad command-line input: the error, then what was not understood (a misspelled required option is reported
+     * as missing by picocli, so the unknown word is named too), then suggestions or the usage.
+     */
+    private static int badInput(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cmd = ex.getCommandLine();
+        java.io.PrintWriter err = cmd.getErr();
+        err.println(ex.getMessage());
+        List<String> unknown = cmd.getUnmatchedArguments();
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException) && !unknown.isEmpty()) {
+            err.println("Not understood: " + String.join(" ", unknown) + " (misspelled option?)");
+        }
+        if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
+            cmd.usage(err);
+        }
+        return cmd.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
     /** The configured picocli command line (shared by main and tests of the CLI). */
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new DLedgerCli());
@@ -39,6 +57,7 @@ public final class DLedgerCli implements Runnable {
             footer.add("      " + k.description().replace("%", "%%"));
         }
         nodeUsage.footer(footer.toArray(new String[0]));
+        cl.setParameterExceptionHandler(DLedgerCli::badInput);
         cl.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             cmd.getErr().println("error: " + e.getMessage());
             return 1;

@@ -65,6 +65,14 @@ class CliErrorsTest {
     }
 
     @Test
+    void aMisspelledRequiredOptionIsNamedBesideTheMissingOne() {
+        Run r = cli("produce", "--topik", "orders", "-m", "x");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("Missing required option: '--topic=<topic>'")
+                .contains("Not understood: --topik orders (misspelled option?)");
+    }
+
+    @Test
     void aGroupConsumerRefusesQueueAndFromInsteadOfIgnoringThem() {
         for (String option : new String[] {"--queue", "--from"}) {
             Run r = cli("consume", "-t", "orders", "--group", "g", option, "1", "-s", "127.0.0.1:1");
