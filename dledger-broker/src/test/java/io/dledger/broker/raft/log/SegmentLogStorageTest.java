@@ -243,67 +243,33 @@ class SegmentLogStorageTest {
 
     @Test
     void theFirstRecordOfEachWriteIsFlaggedAsWrittenAfterASync() throws IOException {
-        SegmentLogStorage s = open();
-        s.appendEntries(range(1, 3, 1, "a"));
-        s.appendEntries(range(4, 5, 1, "a"));
-        s.appendEntry(data(6, 1, "b"));
-        s.shutdown();
-        opened.remove(s);
-        List<Long> positions = recordPositions(newestSegment());
-        assertThat(positions).hasSize(6);
-        List<Integer> flagged = new ArrayList<>();
-        try (RandomAccessFile f = new RandomAccessFile(newestSegment().toFile(), "r")) {
-            for (int i = 0; i < positions.size(); i++) {
-                f.seek(positions.get(i) + RaftLogSegment.FLAGS_OFFSET);
-                if ((f.readInt() & RaftLogSegment.FLAG_AFTER_SYNC) != 0) {
-                    flagged.add(i + 1);
-                }
-            }
-        }
-        assertThat(flagged).containsExactly(1, 4, 6);
+        assertThat(flaggedIndexes(threeWritesInOneSegment())).containsExactly(1L, 6L, 11L);
     }
 
     @Test
     void damageBeforeALaterSyncedWriteInTheNewestSegmentFailsTheLoad() throws IOException {
-        SegmentLogStorage s = open();
-        s.appendEntries(range(1, 5, 1, "a"));
-        s.appendEntries(range(6, 10, 1, "a"));
-        s.appendEntries(range(11, 12, 1, "a"));
-        s.shutdown();
-        opened.remove(s);
-        Path newest = newestSegment();
-        assertThat(segmentFiles()).isEqualTo(1);
+        Path newest = threeWritesInOneSegment();
         damagePayload(newest, recordPositions(newest).get(2)); // index 3: synced before 6 and 11 were written
         assertLoadIsRefusedWithoutChanging(newest);
     }
 
     @Test
     void aTornWriteOfSeveralRecordsIsCutFromItsFirstBadRecord() throws IOException {
-        SegmentLogStorage s = open();
-        s.appendEntries(range(1, 5, 1, "a"));
-        s.appendEntries(range(6, 10, 1, "a"));
-        s.shutdown();
-        opened.remove(s);
-        Path newest = newestSegment();
-        damagePayload(newest, recordPositions(newest).get(6)); // index 7 of the last write; 8-10 are whole
+        Path newest = threeWritesInOneSegment();
+        damagePayload(newest, recordPositions(newest).get(10)); // index 11, first of the last write; 12 is whole
 
-        s = open();
-        assertThat(s.getLastLogIndex()).isEqualTo(6);
-        assertThat(s.appendEntries(range(7, 8, 2, "n"))).isEqualTo(2);
+        SegmentLogStorage s = open();
+        assertThat(s.getLastLogIndex()).isEqualTo(10);
+        assertThat(s.appendEntries(range(11, 12, 2, "n"))).isEqualTo(2);
         s = reopen(s);
-        assertThat(s.getLastLogIndex()).isEqualTo(8);
-        assertThat(body(s.getEntry(8))).startsWith("n-8-");
+        assertThat(s.getLastLogIndex()).isEqualTo(12);
+        assertThat(body(s.getEntry(12))).startsWith("n-12-");
     }
 
     @Test
     void aTruncationCutShortAfterItsFirstStepLoadsUpToTheCut() throws IOException {
-        SegmentLogStorage s = open();
-        s.appendEntries(range(1, 5, 1, "a"));
-        s.appendEntries(range(6, 10, 1, "a"));
-        s.appendEntries(range(11, 12, 1, "a"));
-        s.shutdown();
-        opened.remove(s);
-        Path newest = newestSegment();
+        Path newest = threeWritesInOneSegment();
+        SegmentLogStorage s;
         long cut = recordPositions(newest).get(5); // index 6; whole, flagged records follow it
         try (RandomAccessFile f = new RandomAccessFile(newest.toFile(), "rw")) {
             f.seek(cut + RaftLogSegment.LENGTH_OFFSET);
@@ -331,12 +297,34 @@ class SegmentLogStorageTest {
         s.appendEntries(range(1, 3, 1, "a"));
         s.appendEntries(range(4, 5, 1, "a"));
         s.shutdown();
-        try (RandomAccessFile f = new RandomAccessFile(newestSegment().toFile(), "r")) {
-            for (long pos : recordPositions(newestSegment())) {
-                f.seek(pos + RaftLogSegment.FLAGS_OFFSET);
-                assertThat(f.readInt() & RaftLogSegment.FLAG_AFTER_SYNC).isZero();
+        assertThat(flaggedIndexes(newestSegment())).isEmpty();
+    }
+
+    /** Entries 1-5, 6-10 and 11-12 as three writes (6 and 11 flagged), the log closed; returns its one segment. */
+    private Path threeWritesInOneSegment() throws IOException {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 5, 1, "a"));
+        s.appendEntries(range(6, 10, 1, "a"));
+        s.appendEntries(range(11, 12, 1, "a"));
+        s.shutdown();
+        opened.remove(s);
+        assertThat(segmentFiles()).isEqualTo(1);
+        return newestSegment();
+    }
+
+    /** The Raft indexes of the records flagged "after sync" in {@code segment} (which starts at index 1). */
+    private static List<Long> flaggedIndexes(Path segment) throws IOException {
+        List<Long> flagged = new ArrayList<>();
+        List<Long> positions = recordPositions(segment);
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "r")) {
+            for (int i = 0; i < positions.size(); i++) {
+                f.seek(positions.get(i) + RaftLogSegment.FLAGS_OFFSET);
+                if ((f.readInt() & RaftLogSegment.FLAG_AFTER_SYNC) != 0) {
+                    flagged.add(i + 1L);
+                }
             }
         }
+        return flagged;
     }
 
     private void assertLoadIsRefusedWithoutChanging(Path damagedFile) throws IOException {
