@@ -41,12 +41,26 @@ class LeaderFailoverIT {
             int atKill = producer.acknowledged();
             String newLeader = cluster.awaitLeader();
             assertThat(newLeader).isNotEqualTo(oldLeader);
+            // the survivors saw the leader's process gone (a connection closed, its port refused) and did not wait
+            // out the election timeout
+            await().atMost(Duration.ofSeconds(10)).until(() -> survivorLogsMention(oldLeader,
+                    "is gone (its Raft port refuses connections)"));
             await().atMost(Duration.ofSeconds(60)).until(() -> producer.acknowledged() >= atKill + 200);
             assertThat(producer.errors()).as("sends that failed for the caller").isEmpty();
         }
         cluster.restart(oldLeader);
         cluster.awaitIdenticalReplicas("events");
         acked.assertAllPresentExactlyOnce(cluster.client(), "events");
+    }
+
+    private boolean survivorLogsMention(String deadNode, String text) throws java.io.IOException {
+        for (String id : cluster.nodeIds()) {
+            if (!id.equals(deadNode)
+                    && java.nio.file.Files.readString(cluster.local().node(id).logFile()).contains(text)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

@@ -21,6 +21,7 @@ public record NodeConfig(
         long retentionCheckMs,
         int electionTimeoutMs,
         int electionMaxDelayMs,
+        int electionLeaderExitMs,
         boolean raftSync,
         RaftLogFormat raftLogFormat,
         long raftLogSegmentBytes,

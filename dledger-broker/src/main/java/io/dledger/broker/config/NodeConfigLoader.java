@@ -96,6 +96,7 @@ public final class NodeConfigLoader {
         long retentionBytes = ints.getLong(ConfigKey.RETENTION_BYTES, 0, Long.MAX_VALUE);
         long retentionCheck = ints.getLong(ConfigKey.RETENTION_CHECK_MS, 100, 24L * 3600 * 1000);
         int electionDelay = ints.get(ConfigKey.ELECTION_MAX_DELAY_MS, 0, 60_000);
+        int leaderExitTimeout = ints.get(ConfigKey.ELECTION_LEADER_EXIT_MS, 0, 60_000);
         int snapshotInterval = ints.get(ConfigKey.SNAPSHOT_INTERVAL_SECS, 0, 365 * 24 * 3600);
         long segmentBytes = ints.getLong(ConfigKey.SEGMENT_BYTES, 64 * 1024, 1L << 40);
         long raftSegmentBytes = ints.getLong(ConfigKey.RAFT_LOG_SEGMENT_BYTES, 4096, 1L << 30);
@@ -140,7 +141,7 @@ public final class NodeConfigLoader {
         }
         return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), join,
                 httpPort == 0 ? self + 100 : httpPort,
-                transferMs, retentionMs, retentionBytes, retentionCheck, electionTimeout, electionDelay,
+                transferMs, retentionMs, retentionBytes, retentionCheck, electionTimeout, electionDelay, leaderExitTimeout,
                 sync, logFormat, raftSegmentBytes, snapshotInterval, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
                 entryMax, inflight, queueMax, maxQueues,
                 new ReadRouteConfig(routeEnabled, busyProduce, busyPull, coldBytes == 0 ? defaultColdBytes() : coldBytes,

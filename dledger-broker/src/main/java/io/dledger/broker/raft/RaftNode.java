@@ -46,6 +46,7 @@ public final class RaftNode implements AutoCloseable {
     private final BrokerStateMachine fsm;
     private final RaftGroupService service;
     private final Node node;
+    private final LeaderExitDetector exitDetector; // null when election.leader.exit.timeout.ms is 0
     private static final long LAG_CACHE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
     private volatile CachedLags lags;
 
@@ -56,6 +57,14 @@ public final class RaftNode implements AutoCloseable {
         this.fsm = fsm;
         this.service = service;
         this.node = node;
+        if (config.electionLeaderExitMs() > 0) {
+            exitDetector = new LeaderExitDetector(new JRaftElection(node, fsm), LeaderExitDetector::connectRefused,
+                    config.electionTimeoutMs(), config.electionMaxDelayMs(), config.electionLeaderExitMs(), 20);
+            service.getRpcServer().registerConnectionClosedEventListener((remote, conn) ->
+                    exitDetector.connectionClosed());
+        } else {
+            exitDetector = null;
+        }
     }
 
     public static RaftNode start(NodeConfig config, PeerDirectory peers, BrokerStateMachine fsm,
@@ -251,6 +260,9 @@ public final class RaftNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (exitDetector != null) {
+            exitDetector.close();
+        }
         service.shutdown();
         try {
             service.join();

@@ -1,0 +1,46 @@
+package io.dledger.broker.raft;
+
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.core.NodeImpl;
+import com.alipay.sofa.jraft.core.State;
+import com.alipay.sofa.jraft.entity.PeerId;
+import io.dledger.broker.statemachine.BrokerStateMachine;
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/**
+ * {@link LeaderExitDetector.Election} on a JRaft node: the followed leader from JRaft, the term from the state
+ * machine's leader callbacks, and the election timeouts through {@link Node#resetElectionTimeoutMs} and the node's
+ * own {@code RaftOptions} (JRaft reads the random delay from them each time it arms its election timer).
+ * Thread-safe (JRaft's calls are).
+ */
+final class JRaftElection implements LeaderExitDetector.Election {
+    private final Node node;
+    private final BrokerStateMachine fsm;
+
+    JRaftElection(Node node, BrokerStateMachine fsm) {
+        this.node = node;
+        this.fsm = fsm;
+    }
+
+    @Override
+    public Optional<InetSocketAddress> followedLeader() {
+        if (((NodeImpl) node).getNodeState() != State.STATE_FOLLOWER) {
+            return Optional.empty();
+        }
+        PeerId leader = node.getLeaderId();
+        return leader == null || leader.isEmpty() ? Optional.empty()
+                : Optional.of(new InetSocketAddress(leader.getIp(), leader.getPort()));
+    }
+
+    @Override
+    public long term() {
+        return fsm.knownTerm();
+    }
+
+    @Override
+    public void electionTimeouts(int timeoutMs, int maxDelayMs) {
+        node.getRaftOptions().setMaxElectionDelayMs(maxDelayMs); // read when the timer is armed: set it first
+        node.resetElectionTimeoutMs(timeoutMs);
+    }
+}

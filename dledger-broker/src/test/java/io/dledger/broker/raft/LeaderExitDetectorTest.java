@@ -1,0 +1,128 @@
+package io.dledger.broker.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class LeaderExitDetectorTest {
+    private static final InetSocketAddress LEADER = new InetSocketAddress("127.0.0.1", 9001);
+
+    /** A follower of {@link #LEADER} in term 1 that records every timeout change. */
+    private final AtomicReference<Optional<InetSocketAddress>> followed = new AtomicReference<>(Optional.of(LEADER));
+    private final AtomicLong term = new AtomicLong(1);
+    private final List<String> changes = new CopyOnWriteArrayList<>();
+    private final LeaderExitDetector.Election election = new LeaderExitDetector.Election() {
+        @Override
+        public Optional<InetSocketAddress> followedLeader() {
+            return followed.get();
+        }
+
+        @Override
+        public long term() {
+            return term.get();
+        }
+
+        @Override
+        public void electionTimeouts(int timeoutMs, int maxDelayMs) {
+            changes.add(timeoutMs + "+" + maxDelayMs);
+        }
+    };
+    private final AtomicInteger probes = new AtomicInteger();
+    private LeaderExitDetector detector;
+
+    private LeaderExitDetector detector(LeaderExitDetector.PortProbe probe) {
+        detector = new LeaderExitDetector(election, address -> {
+            probes.incrementAndGet();
+            return probe.refused(address);
+        }, 500, 500, 50, 5);
+        return detector;
+    }
+
+    @AfterEach
+    void close() {
+        if (detector != null) {
+            detector.close();
+        }
+    }
+
+    @Test
+    void aGoneLeaderShortensTheElectionTimeoutUntilANewerTermHasALeader() {
+        detector(address -> address.equals(LEADER)).connectionClosed();
+        await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
+        assertThat(changes).containsExactly("50+300");
+
+        followed.set(Optional.empty()); // electing: nothing changes back yet
+        detector.connectionClosed();
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5))
+                .until(() -> changes.equals(List.of("50+300")));
+
+        term.set(2); // a leader of a newer term is known
+        await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 2);
+        assertThat(changes).containsExactly("50+300", "500+500");
+    }
+
+    @Test
+    void aLeaderThatStillAcceptsConnectionsOrNoLeaderChangesNothing() {
+        detector(address -> false).connectionClosed();
+        await().atMost(Duration.ofSeconds(5)).until(() -> probes.get() == 1);
+
+        followed.set(Optional.empty()); // a candidate or a leader follows nobody: no probe at all
+        detector.connectionClosed();
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5))
+                .until(() -> probes.get() == 1 && changes.isEmpty());
+    }
+
+    @Test
+    void withoutANewLeaderTheNormalTimeoutsComeBackAfterAWhile() {
+        detector = new LeaderExitDetector(election, address -> true, 10, 20, 50, 5); // gives up after 20 x 10 ms
+        detector.connectionClosed();
+        await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 2);
+        assertThat(changes).containsExactly("10+20", "10+20"); // fast: at most the normal timeout and delay
+    }
+
+    @Test
+    void closesWhileAProbeRunsQueueOneMoreProbeAtMost() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        detector(address -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        });
+        for (int i = 0; i < 50; i++) {
+            detector.connectionClosed();
+        }
+        release.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> probes.get() >= 1);
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5)).until(() -> probes.get() <= 2);
+    }
+
+    @Test
+    void theRealProbeTellsARefusedPortFromAListeningOne() throws Exception {
+        try (ServerSocket listening = new ServerSocket(0)) {
+            assertThat(LeaderExitDetector.connectRefused(new InetSocketAddress("127.0.0.1", listening.getLocalPort())))
+                    .isFalse();
+        }
+        int freed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            freed = s.getLocalPort();
+        }
+        assertThat(LeaderExitDetector.connectRefused(new InetSocketAddress("127.0.0.1", freed))).isTrue();
+    }
+}
