@@ -45,6 +45,8 @@ class LeaderFailoverIT {
             // out the election timeout
             await().atMost(Duration.ofSeconds(10)).until(() -> survivorLogsMention(oldLeader,
                     "is gone (its Raft port refuses connections)"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> survivorLogsMention(oldLeader,
+                    "a leader is elected: election timeout back to 500 ms"));
             await().atMost(Duration.ofSeconds(60)).until(() -> producer.acknowledged() >= atKill + 200);
             assertThat(producer.errors()).as("sends that failed for the caller").isEmpty();
         }

@@ -95,7 +95,7 @@ public final class NodeConfigLoader {
         long retentionMs = ints.getLong(ConfigKey.RETENTION_MS, 0, Long.MAX_VALUE);
         long retentionBytes = ints.getLong(ConfigKey.RETENTION_BYTES, 0, Long.MAX_VALUE);
         long retentionCheck = ints.getLong(ConfigKey.RETENTION_CHECK_MS, 100, 24L * 3600 * 1000);
-        int electionDelay = ints.get(ConfigKey.ELECTION_MAX_DELAY_MS, 0, 60_000);
+        int electionDelay = ints.get(ConfigKey.ELECTION_MAX_DELAY_MS, 1, 60_000); // JRaft draws from [t, t + delay)
         int leaderExitTimeout = ints.get(ConfigKey.ELECTION_LEADER_EXIT_MS, 0, 60_000);
         int snapshotInterval = ints.get(ConfigKey.SNAPSHOT_INTERVAL_SECS, 0, 365 * 24 * 3600);
         long segmentBytes = ints.getLong(ConfigKey.SEGMENT_BYTES, 64 * 1024, 1L << 40);

@@ -9,8 +9,8 @@ import java.net.InetSocketAddress;
 import java.util.Optional;
 
 /**
- * {@link LeaderExitDetector.Election} on a JRaft node: the followed leader from JRaft, the term from the state
- * machine's leader callbacks, and the election timeouts through {@link Node#resetElectionTimeoutMs} and the node's
+ * {@link LeaderExitDetector.Election} on a JRaft node: the followed leader and the role from JRaft, the term from
+ * the state machine's leader callbacks, and the election timeouts through {@link Node#resetElectionTimeoutMs} and the node's
  * own {@code RaftOptions} (JRaft reads the random delay from them each time it arms its election timer).
  * Thread-safe (JRaft's calls are).
  */
@@ -31,6 +31,11 @@ final class JRaftElection implements LeaderExitDetector.Election {
         PeerId leader = node.getLeaderId();
         return leader == null || leader.isEmpty() ? Optional.empty()
                 : Optional.of(new InetSocketAddress(leader.getIp(), leader.getPort()));
+    }
+
+    @Override
+    public boolean leads() {
+        return ((NodeImpl) node).getNodeState() == State.STATE_LEADER;
     }
 
     @Override

@@ -22,11 +22,12 @@ import org.slf4j.LoggerFactory;
  * the detector's thread tries a TCP connect to the leader's Raft port. Refused means nothing listens there any
  * more: the node shortens its election timeout to {@code fastTimeoutMs} and JRaft's random election delay to at
  * most {@value #FAST_MAX_DELAY_MS} ms (the spread still keeps two followers from splitting their votes) until it
- * follows or leads a newer term, then restores both (or after {@value #GIVE_UP_TIMEOUTS} normal election
+ * leads or follows another leader (checked every {@code pollMillis}), then restores both (or after {@value #GIVE_UP_TIMEOUTS} normal election
  * timeouts without one). The other followers get the same cue from their own connections, so their pre-vote
  * grants need not wait out their leader lease either. A host that is down, or a partition, closes nothing (or the
- * connect times out): the election timeout applies as before. This changes when an election starts, never what
- * Raft decides.
+ * connect times out): the election timeout applies as before. The timeouts decide when an election starts and how
+ * long a follower counts its leader as alive; Raft's safety (one leader per term, what is committed) does not
+ * depend on them.
  *
  * <p>Thread-safety: {@link #connectionClosed} may be called from any thread (Bolt's connection event threads);
  * probes and timeout changes run on the detector's single thread, one probe at a time.
@@ -43,7 +44,10 @@ final class LeaderExitDetector implements AutoCloseable {
         /** The leader's Raft endpoint while this node follows one; empty otherwise. */
         Optional<InetSocketAddress> followedLeader();
 
-        /** The term of the leader this node last followed or led. */
+        /** Whether this node is the leader now. */
+        boolean leads();
+
+        /** The term of the leader this node last followed or led, as the state machine was told. */
         long term();
 
         /** Sets the election timeout and the random extra delay before an election. */
@@ -68,9 +72,10 @@ final class LeaderExitDetector implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean probeQueued = new AtomicBoolean();
-    private boolean fast; // detector thread only
-    private long fastSinceTerm;
-    private long fastSinceMillis;
+    private boolean fast; // the fields below: detector thread only
+    private InetSocketAddress goneLeader;
+    private long goneTerm;
+    private long fastSinceNanos;
 
     LeaderExitDetector(Election election, PortProbe probe, int normalTimeoutMs, int normalDelayMs, int fastTimeoutMs,
             long pollMillis) {
@@ -107,30 +112,50 @@ final class LeaderExitDetector implements AutoCloseable {
         if (fast) {
             return;
         }
+        long term = election.term(); // before the probe: a newer term seen later then ends the fast mode
         Optional<InetSocketAddress> leader = election.followedLeader();
         if (leader.isEmpty() || !probe.refused(leader.get())) {
             return;
         }
-        fast = true;
-        fastSinceTerm = election.term();
-        fastSinceMillis = System.currentTimeMillis();
-        LOG.info("leader at {} is gone (its Raft port refuses connections): election timeout {} ms (+ up to {} ms) "
-                + "until a newer term has a leader", leader.get(), fastTimeoutMs, fastDelayMs);
         election.electionTimeouts(fastTimeoutMs, fastDelayMs);
+        fast = true;
+        goneLeader = leader.get();
+        goneTerm = term;
+        fastSinceNanos = System.nanoTime();
+        LOG.info("leader at {} is gone (its Raft port refuses connections): election timeout {} ms (+ up to {} ms) "
+                + "until a leader is elected", goneLeader, fastTimeoutMs, fastDelayMs);
         schedule(this::restoreWhenLed);
     }
 
+    /**
+     * Back to the normal timeouts as soon as this node leads, or follows a leader other than the gone one (or the
+     * same address in a newer term: it was restarted); after {@value #GIVE_UP_TIMEOUTS} normal timeouts anyway.
+     * Retried until the change went through.
+     */
     private void restoreWhenLed() {
-        boolean led = election.term() > fastSinceTerm;
-        boolean givenUp = System.currentTimeMillis() - fastSinceMillis > (long) GIVE_UP_TIMEOUTS * normalTimeoutMs;
+        boolean led;
+        boolean givenUp;
+        try {
+            Optional<InetSocketAddress> followed = election.followedLeader();
+            led = election.leads() || followed.filter(l -> !l.equals(goneLeader) || election.term() > goneTerm)
+                    .isPresent();
+            givenUp = System.nanoTime() - fastSinceNanos > TimeUnit.MILLISECONDS.toNanos(
+                    (long) GIVE_UP_TIMEOUTS * normalTimeoutMs);
+            if (led || givenUp) {
+                election.electionTimeouts(normalTimeoutMs, normalDelayMs);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("leader exit detection: cannot restore the election timeouts yet: {}", e.toString());
+            schedule(this::restoreWhenLed);
+            return;
+        }
         if (!led && !givenUp) {
             schedule(this::restoreWhenLed);
             return;
         }
-        election.electionTimeouts(normalTimeoutMs, normalDelayMs);
         fast = false;
-        LOG.info(led ? "term {} has a leader: election timeout back to {} ms"
-                : "no leader since term {}: election timeout back to {} ms", election.term(), normalTimeoutMs);
+        LOG.info(led ? "a leader is elected: election timeout back to {} ms"
+                : "no leader elected for a while: election timeout back to {} ms", normalTimeoutMs);
     }
 
     private void submit(Runnable task) {

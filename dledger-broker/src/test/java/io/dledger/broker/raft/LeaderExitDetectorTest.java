@@ -24,11 +24,17 @@ class LeaderExitDetectorTest {
     /** A follower of {@link #LEADER} in term 1 that records every timeout change. */
     private final AtomicReference<Optional<InetSocketAddress>> followed = new AtomicReference<>(Optional.of(LEADER));
     private final AtomicLong term = new AtomicLong(1);
+    private final java.util.concurrent.atomic.AtomicBoolean leads = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<String> changes = new CopyOnWriteArrayList<>();
     private final LeaderExitDetector.Election election = new LeaderExitDetector.Election() {
         @Override
         public Optional<InetSocketAddress> followedLeader() {
             return followed.get();
+        }
+
+        @Override
+        public boolean leads() {
+            return leads.get();
         }
 
         @Override
@@ -60,7 +66,7 @@ class LeaderExitDetectorTest {
     }
 
     @Test
-    void aGoneLeaderShortensTheElectionTimeoutUntilANewerTermHasALeader() {
+    void aGoneLeaderShortensTheElectionTimeoutUntilThisNodeLeads() {
         detector(address -> address.equals(LEADER)).connectionClosed();
         await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
         assertThat(changes).containsExactly("50+300");
@@ -70,7 +76,58 @@ class LeaderExitDetectorTest {
         await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5))
                 .until(() -> changes.equals(List.of("50+300")));
 
-        term.set(2); // a leader of a newer term is known
+        leads.set(true); // at once, before the state machine hears of the new term
+        await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 2);
+        assertThat(changes).containsExactly("50+300", "500+500");
+    }
+
+    @Test
+    void followingAnotherLeaderOrTheSameAddressInANewerTermRestoresTheTimeouts() {
+        detector(address -> true).connectionClosed();
+        await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
+        followed.set(Optional.of(new InetSocketAddress("127.0.0.1", 9002)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 2);
+
+        followed.set(Optional.of(LEADER)); // gone again; then the same address comes back and is elected
+        detector.connectionClosed();
+        await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 3);
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 3);
+        term.set(2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 4);
+        assertThat(changes).containsExactly("50+300", "500+500", "50+300", "500+500");
+    }
+
+    @Test
+    void aFailedChangeIsRetriedAndNeverLeavesTheNodeFast() {
+        AtomicInteger failures = new AtomicInteger(2);
+        LeaderExitDetector.Election flaky = new LeaderExitDetector.Election() {
+            @Override
+            public Optional<InetSocketAddress> followedLeader() {
+                return election.followedLeader();
+            }
+
+            @Override
+            public boolean leads() {
+                return election.leads();
+            }
+
+            @Override
+            public long term() {
+                return election.term();
+            }
+
+            @Override
+            public void electionTimeouts(int timeoutMs, int maxDelayMs) {
+                if (timeoutMs == 500 && failures.getAndDecrement() > 0) {
+                    throw new IllegalStateException("node busy");
+                }
+                election.electionTimeouts(timeoutMs, maxDelayMs);
+            }
+        };
+        detector = new LeaderExitDetector(flaky, address -> true, 500, 500, 50, 5);
+        detector.connectionClosed();
+        await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
+        leads.set(true);
         await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 2);
         assertThat(changes).containsExactly("50+300", "500+500");
     }
@@ -88,10 +145,10 @@ class LeaderExitDetectorTest {
 
     @Test
     void withoutANewLeaderTheNormalTimeoutsComeBackAfterAWhile() {
-        detector = new LeaderExitDetector(election, address -> true, 10, 20, 50, 5); // gives up after 20 x 10 ms
+        detector = new LeaderExitDetector(election, address -> true, 10, 20, 5, 5); // gives up after 20 x 10 ms
         detector.connectionClosed();
         await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 2);
-        assertThat(changes).containsExactly("10+20", "10+20"); // fast: at most the normal timeout and delay
+        assertThat(changes).containsExactly("5+20", "10+20"); // the delay: at most the normal one
     }
 
     @Test
