@@ -26,6 +26,8 @@ final class LeaderTracker {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderTracker.class);
 
     static final long MIN_REFRESH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** How often {@link #awaitAnother} refreshes while operations wait for a new leader. */
+    static final long NEW_LEADER_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
 
     /** The cached leader: its id (possibly empty when only an address is known) and a fallback address. */
     record LeaderRef(String id, String address) {
@@ -106,6 +108,39 @@ final class LeaderTracker {
             return CompletableFuture.completedFuture(null);
         }
         return refresh();
+    }
+
+    /**
+     * Waits until a leader other than {@code failedId} ({@code null}: any leader) is known, refreshing every
+     * {@link #NEW_LEADER_POLL_NANOS} (refreshes are shared, so many waiting operations cost one probe each time), or
+     * until {@code maxWaitNanos} passed. Used after an operation lost its leader: it goes on as soon as the
+     * election is over instead of at the end of its backoff.
+     *
+     * @return completes (never exceptionally) when another leader is known or the wait is over
+     */
+    CompletableFuture<Void> awaitAnother(String failedId, long maxWaitNanos) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        pollForAnother(done, failedId, System.nanoTime() + maxWaitNanos);
+        return done;
+    }
+
+    private void pollForAnother(CompletableFuture<Void> done, String failedId, long untilNanos) {
+        if (isAnother(failedId) || System.nanoTime() >= untilNanos) {
+            done.complete(null);
+            return;
+        }
+        refresh().whenComplete((v, e) -> {
+            long wait = Math.min(NEW_LEADER_POLL_NANOS, untilNanos - System.nanoTime());
+            if (isAnother(failedId) || wait <= 0
+                    || !delayer.schedule(() -> pollForAnother(done, failedId, untilNanos), wait)) {
+                done.complete(null);
+            }
+        });
+    }
+
+    private boolean isAnother(String failedId) {
+        LeaderRef now = leader.get();
+        return now != null && !Objects.equals(now.id(), failedId);
     }
 
     /** Asks the cluster who leads, joining a refresh already running. Never completes exceptionally. */

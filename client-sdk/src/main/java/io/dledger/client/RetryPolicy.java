@@ -87,6 +87,19 @@ final class RetryPolicy {
         };
     }
 
+    /**
+     * Whether {@code error} says the leader-bound call found no leader there: the node is unreachable, or it no
+     * longer leads and names no other. A {@code BUSY} or timed-out leader is still the leader.
+     */
+    static boolean leaderLost(DLedgerException error) {
+        ErrorCode typed = error.typedCode();
+        if (typed == ErrorCode.NOT_LEADER || typed == ErrorCode.NODE_UNAVAILABLE) {
+            return true;
+        }
+        boolean untyped = typed == null || typed == ErrorCode.ERROR_UNSPECIFIED || typed == ErrorCode.UNRECOGNIZED;
+        return untyped && error.grpcCode() == Status.Code.UNAVAILABLE;
+    }
+
     /** Whether {@code error} proves the server did not execute the request. */
     static boolean provesNotExecuted(DLedgerException error) {
         ErrorCode typed = error.typedCode();

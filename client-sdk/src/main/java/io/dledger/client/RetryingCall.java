@@ -170,9 +170,15 @@ final class RetryingCall<R> {
         LOG.debug("{}: {} failed ({}); {} attempt(s) so far, retrying in {} ms", op.name(),
                 targetId == null ? "finding the leader" : "attempt on " + targetId, error.getMessage(), attempts,
                 TimeUnit.NANOSECONDS.toMillis(delay));
-        // The leader is re-discovered after the backoff, so the retry uses the freshest view. A call to a named
-        // node re-probes the seeds first while some seed is not yet known as a node: the seed that was down at
-        // start may be that node, reachable only through the seed address (port mapping, NAT).
+        // A lost leader (unreachable, or no longer leading without naming another): wait for the next one, at most
+        // the backoff, and go on as soon as it is known. Otherwise the leader is re-discovered after the backoff,
+        // so the retry uses the freshest view. A call to a named node re-probes the seeds first while some seed is
+        // not yet known as a node: the seed that was down at start may be that node, reachable only through the
+        // seed address (port mapping, NAT).
+        if (op.targetsLeader() && RetryPolicy.leaderLost(error)) {
+            retryAfter(0, () -> router.leaders().awaitAnother(targetId, delay));
+            return;
+        }
         retryAfter(delay, op.targetsLeader() ? () -> router.leaders().onFailure(targetId)
                 : router.directory().unmappedSeeds().isEmpty() ? RetryingCall::ready : router.leaders()::refresh);
     }

@@ -1,9 +1,11 @@
 package io.dledger.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.dledger.proto.ProduceRequest;
 import io.dledger.proto.Role;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -35,6 +37,25 @@ class FailoverTest {
         election.shutdownNow();
         client.close();
         cluster.close();
+    }
+
+    @Test
+    void aWaitForAnotherLeaderEndsWithTheElectionNotWithTheWait() {
+        cluster.node("n1").stop(); // the followers still name n1
+        try (ClusterRouter router = new ClusterRouter(cluster.clientConfig())) {
+            router.leaders().refresh().join(); // n1 is named but does not answer: no usable leader
+            CompletableFuture<Void> waiting = router.leaders().awaitAnother("n1", TimeUnit.SECONDS.toNanos(25));
+            assertThat(waiting).isNotDone();
+            election.schedule(() -> {
+                for (FakeNode n : List.of(cluster.node("n2"), cluster.node("n3"))) {
+                    n.term = 2;
+                    n.leader = cluster.node("n2").ref();
+                    n.role = n.id.equals("n2") ? Role.LEADER : Role.FOLLOWER;
+                }
+            }, 300, TimeUnit.MILLISECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(waiting::isDone); // well before its 25 s
+            assertThat(router.leaders().current().id()).isEqualTo("n2");
+        }
     }
 
     @Test

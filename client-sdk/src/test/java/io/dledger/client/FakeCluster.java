@@ -96,14 +96,28 @@ final class FakeCluster implements AutoCloseable {
     /** A client builder seeded with every advertised address, short timeouts, in-process channels. */
     DLedgerClient.Builder clientBuilder() {
         return DLedgerClient.builder()
-                .seeds(nodes.values().stream().map(n -> n.advertisedAddress).toList())
+                .seeds(seeds())
                 .requestTimeout(Duration.ofSeconds(1))
                 .operationTimeout(Duration.ofSeconds(10))
-                .channelFactory(address -> {
-                    channelsOpened.add(address);
-                    String server = routes.getOrDefault(address, prefix + "nowhere/" + address);
-                    return InProcessChannelBuilder.forName(server).build();
-                });
+                .channelFactory(channelFactory());
+    }
+
+    /** The same settings as {@link #clientBuilder()}, for tests of the client's internals. */
+    ClientConfig clientConfig() {
+        return new ClientConfig(seeds(), Duration.ofSeconds(1), Duration.ofSeconds(10), 4 << 20, 256,
+                channelFactory());
+    }
+
+    private List<String> seeds() {
+        return nodes.values().stream().map(n -> n.advertisedAddress).toList();
+    }
+
+    private java.util.function.Function<String, io.grpc.ManagedChannel> channelFactory() {
+        return address -> {
+            channelsOpened.add(address);
+            String server = routes.getOrDefault(address, prefix + "nowhere/" + address);
+            return InProcessChannelBuilder.forName(server).build();
+        };
     }
 
     @Override

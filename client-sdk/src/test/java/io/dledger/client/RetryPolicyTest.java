@@ -46,6 +46,18 @@ class RetryPolicyTest {
                 .isEqualTo(retryable ? RetryPolicy.Decision.RETRY : RetryPolicy.Decision.FAIL);
     }
 
+    @Test
+    void aLeaderIsLostWhenItIsUnreachableOrNoLongerLeadsNotWhenItIsBusyOrSlow() {
+        assertThat(RetryPolicy.leaderLost(broker(Status.Code.FAILED_PRECONDITION, ErrorCode.NOT_LEADER, null))).isTrue();
+        assertThat(RetryPolicy.leaderLost(broker(Status.Code.UNAVAILABLE, ErrorCode.NODE_UNAVAILABLE, null))).isTrue();
+        assertThat(RetryPolicy.leaderLost(Errors.from(Status.UNAVAILABLE.withCause(new ConnectException("refused"))
+                .asRuntimeException()))).isTrue();
+        assertThat(RetryPolicy.leaderLost(broker(Status.Code.RESOURCE_EXHAUSTED, ErrorCode.BUSY, null))).isFalse();
+        assertThat(RetryPolicy.leaderLost(broker(Status.Code.DEADLINE_EXCEEDED, ErrorCode.TIMEOUT, null))).isFalse();
+        assertThat(RetryPolicy.leaderLost(broker(Status.Code.UNAVAILABLE, ErrorCode.OUTCOME_UNKNOWN, null))).isFalse();
+        assertThat(RetryPolicy.leaderLost(Errors.from(Status.DEADLINE_EXCEEDED.asRuntimeException()))).isFalse();
+    }
+
     @ParameterizedTest
     @CsvSource({
             "UNAVAILABLE, true", "DEADLINE_EXCEEDED, true", "CANCELLED, true", "ABORTED, true",
