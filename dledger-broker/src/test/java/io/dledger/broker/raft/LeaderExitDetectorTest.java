@@ -26,6 +26,7 @@ class LeaderExitDetectorTest {
     private final AtomicLong term = new AtomicLong(1);
     private final java.util.concurrent.atomic.AtomicBoolean leads = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<String> changes = new CopyOnWriteArrayList<>();
+    private final AtomicInteger failingRestores = new AtomicInteger(); // restores that throw before one succeeds
     private final LeaderExitDetector.Election election = new LeaderExitDetector.Election() {
         @Override
         public Optional<InetSocketAddress> followedLeader() {
@@ -44,6 +45,9 @@ class LeaderExitDetectorTest {
 
         @Override
         public void electionTimeouts(int timeoutMs, int maxDelayMs) {
+            if (timeoutMs == 500 && failingRestores.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                throw new IllegalStateException("node busy");
+            }
             changes.add(timeoutMs + "+" + maxDelayMs);
         }
     };
@@ -99,37 +103,13 @@ class LeaderExitDetectorTest {
 
     @Test
     void aFailedChangeIsRetriedAndNeverLeavesTheNodeFast() {
-        AtomicInteger failures = new AtomicInteger(2);
-        LeaderExitDetector.Election flaky = new LeaderExitDetector.Election() {
-            @Override
-            public Optional<InetSocketAddress> followedLeader() {
-                return election.followedLeader();
-            }
-
-            @Override
-            public boolean leads() {
-                return election.leads();
-            }
-
-            @Override
-            public long term() {
-                return election.term();
-            }
-
-            @Override
-            public void electionTimeouts(int timeoutMs, int maxDelayMs) {
-                if (timeoutMs == 500 && failures.getAndDecrement() > 0) {
-                    throw new IllegalStateException("node busy");
-                }
-                election.electionTimeouts(timeoutMs, maxDelayMs);
-            }
-        };
-        detector = new LeaderExitDetector(flaky, address -> true, 500, 500, 50, 5);
-        detector.connectionClosed();
+        failingRestores.set(2);
+        detector(address -> true).connectionClosed();
         await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
         leads.set(true);
         await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 2);
         assertThat(changes).containsExactly("50+300", "500+500");
+        assertThat(failingRestores.get()).isZero();
     }
 
     @Test
