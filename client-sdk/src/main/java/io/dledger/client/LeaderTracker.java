@@ -4,8 +4,11 @@ import io.dledger.proto.NodeRef;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +49,8 @@ final class LeaderTracker {
     private final long probeTimeoutNanos;
     private final AtomicReference<LeaderRef> leader = new AtomicReference<>();
     private final AtomicReference<CompletableFuture<Void>> inFlight = new AtomicReference<>();
+    private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean polling = new AtomicBoolean();
     private volatile long lastRefreshEndNanos;
     private volatile String lastAnswers = "not asked yet";
 
@@ -111,36 +116,56 @@ final class LeaderTracker {
     }
 
     /**
-     * Waits until a leader other than {@code failedId} ({@code null}: any leader) is known, refreshing every
-     * {@link #NEW_LEADER_POLL_NANOS} (refreshes are shared, so many waiting operations cost one probe each time), or
-     * until {@code maxWaitNanos} passed. Used after an operation lost its leader: it goes on as soon as the
-     * election is over instead of at the end of its backoff.
+     * Waits until a leader other than {@code failedId} ({@code null}: any leader) is known, or until
+     * {@code maxWaitNanos} passed, whichever comes first. Used after an operation lost its leader: it goes on as
+     * soon as the election is over instead of at the end of its backoff. While anyone waits, one poll refreshes
+     * every {@link #NEW_LEADER_POLL_NANOS}, shared by all waiters.
      *
      * @return completes (never exceptionally) when another leader is known or the wait is over
      */
     CompletableFuture<Void> awaitAnother(String failedId, long maxWaitNanos) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        pollForAnother(done, failedId, System.nanoTime() + maxWaitNanos);
+        if (isAnother(failedId)) {
+            done.complete(null);
+            return done;
+        }
+        Waiter w = new Waiter(failedId, done);
+        waiters.add(w);
+        done.whenComplete((v, e) -> waiters.remove(w));
+        if (!delayer.schedule(() -> done.complete(null), maxWaitNanos)) {
+            done.complete(null); // closing
+            return done;
+        }
+        startPolling(0);
         return done;
     }
 
-    private void pollForAnother(CompletableFuture<Void> done, String failedId, long untilNanos) {
-        if (isAnother(failedId) || System.nanoTime() >= untilNanos) {
-            done.complete(null);
-            return;
+    private void startPolling(long delayNanos) {
+        if (!waiters.isEmpty() && polling.compareAndSet(false, true)
+                && !delayer.schedule(this::pollForWaiters, delayNanos)) {
+            polling.set(false); // closing: close() releases the waiters
         }
+    }
+
+    private void pollForWaiters() {
         refresh().whenComplete((v, e) -> {
-            long wait = Math.min(NEW_LEADER_POLL_NANOS, untilNanos - System.nanoTime());
-            if (isAnother(failedId) || wait <= 0
-                    || !delayer.schedule(() -> pollForAnother(done, failedId, untilNanos), wait)) {
-                done.complete(null);
+            for (Waiter w : waiters) {
+                if (isAnother(w.failedId())) {
+                    w.done().complete(null);
+                }
             }
+            polling.set(false);
+            startPolling(NEW_LEADER_POLL_NANOS); // again while anyone still waits
         });
     }
 
     private boolean isAnother(String failedId) {
         LeaderRef now = leader.get();
         return now != null && !Objects.equals(now.id(), failedId);
+    }
+
+    /** An operation waiting in {@link #awaitAnother}. */
+    private record Waiter(String failedId, CompletableFuture<Void> done) {
     }
 
     /** Asks the cluster who leads, joining a refresh already running. Never completes exceptionally. */
@@ -183,6 +208,9 @@ final class LeaderTracker {
         CompletableFuture<Void> running = inFlight.getAndSet(null);
         if (running != null) {
             running.complete(null);
+        }
+        for (Waiter w : waiters) {
+            w.done().complete(null);
         }
     }
 

@@ -88,16 +88,16 @@ final class RetryPolicy {
     }
 
     /**
-     * Whether {@code error} says the leader-bound call found no leader there: the node is unreachable, or it no
-     * longer leads and names no other. A {@code BUSY} or timed-out leader is still the leader.
+     * Whether {@code error} says the leader-bound call found no leader there: the node could not be reached (a
+     * transport {@code UNAVAILABLE}, no broker code), or it no longer leads and names no other. A node that
+     * answered with anything else ({@code BUSY}, a timeout, its own {@code NODE_UNAVAILABLE}) is alive.
      */
     static boolean leaderLost(DLedgerException error) {
         ErrorCode typed = error.typedCode();
-        if (typed == ErrorCode.NOT_LEADER || typed == ErrorCode.NODE_UNAVAILABLE) {
-            return true;
+        if (typed == ErrorCode.NOT_LEADER) {
+            return error.leaderHint().isEmpty();
         }
-        boolean untyped = typed == null || typed == ErrorCode.ERROR_UNSPECIFIED || typed == ErrorCode.UNRECOGNIZED;
-        return untyped && error.grpcCode() == Status.Code.UNAVAILABLE;
+        return typed == null && error.grpcCode() == Status.Code.UNAVAILABLE;
     }
 
     /** Whether {@code error} proves the server did not execute the request. */

@@ -59,6 +59,22 @@ class FailoverTest {
     }
 
     @Test
+    void waitersForAnotherLeaderShareOnePollAndALiveLeaderKeepsThemWaitingTheirTime() {
+        try (ClusterRouter router = new ClusterRouter(cluster.clientConfig())) {
+            router.leaders().refresh().join();
+            int before = cluster.totalStatusCalls();
+            List<CompletableFuture<Void>> waits = new java.util.ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                waits.add(router.leaders().awaitAnother("n1", TimeUnit.MILLISECONDS.toNanos(500)));
+            }
+            CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).join(); // n1 still leads: the full wait
+            assertThat(router.leaders().current().id()).isEqualTo("n1");
+            // 500 ms / 25 ms = 20 polls of 3 nodes for all 50 waiters together, not a probe per waiter
+            assertThat(cluster.totalStatusCalls() - before).isLessThan(3 * 30);
+        }
+    }
+
+    @Test
     void sendsInFlightDuringAnElectionCompleteSoonAfterTheNewLeaderIsKnown() {
         Producer producer = client.newProducer();
         producer.send("t", Message.of("warm-up"));

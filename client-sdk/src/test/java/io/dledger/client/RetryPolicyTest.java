@@ -49,7 +49,12 @@ class RetryPolicyTest {
     @Test
     void aLeaderIsLostWhenItIsUnreachableOrNoLongerLeadsNotWhenItIsBusyOrSlow() {
         assertThat(RetryPolicy.leaderLost(broker(Status.Code.FAILED_PRECONDITION, ErrorCode.NOT_LEADER, null))).isTrue();
-        assertThat(RetryPolicy.leaderLost(broker(Status.Code.UNAVAILABLE, ErrorCode.NODE_UNAVAILABLE, null))).isTrue();
+        assertThat(RetryPolicy.leaderLost(Errors.noLeader("n2: no leader"))).isTrue();
+        NodeRef n2 = NodeRef.newBuilder().setId("n2").setGrpcAddress("127.0.0.1:9102").build();
+        assertThat(RetryPolicy.leaderLost(broker(Status.Code.FAILED_PRECONDITION, ErrorCode.NOT_LEADER, n2)))
+                .as("a node that names the leader").isFalse();
+        assertThat(RetryPolicy.leaderLost(broker(Status.Code.UNAVAILABLE, ErrorCode.NODE_UNAVAILABLE, null)))
+                .as("a node that answered is alive").isFalse();
         assertThat(RetryPolicy.leaderLost(Errors.from(Status.UNAVAILABLE.withCause(new ConnectException("refused"))
                 .asRuntimeException()))).isTrue();
         assertThat(RetryPolicy.leaderLost(broker(Status.Code.RESOURCE_EXHAUSTED, ErrorCode.BUSY, null))).isFalse();
