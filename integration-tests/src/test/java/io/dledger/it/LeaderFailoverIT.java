@@ -47,6 +47,8 @@ class LeaderFailoverIT {
                     "is gone (its Raft port refuses connections)"));
             await().atMost(Duration.ofSeconds(10)).until(() -> survivorLogsMention(oldLeader,
                     "a leader is elected: election timeout back to 500 ms"));
+            assertThat(survivorLogsMention(oldLeader, "(+ up to 100 ms)")).as("the first survivor by id hurries")
+                    .isTrue();
             await().atMost(Duration.ofSeconds(60)).until(() -> producer.acknowledged() >= atKill + 200);
             assertThat(producer.errors()).as("sends that failed for the caller").isEmpty();
         }

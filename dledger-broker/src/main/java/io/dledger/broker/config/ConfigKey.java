@@ -21,8 +21,9 @@ public enum ConfigKey {
     ELECTION_TIMEOUT_MS("election.timeout.ms", "500", "Raft election timeout; followers start an election after it"),
     ELECTION_MAX_DELAY_MS("election.max.delay.ms", "500", "random extra delay before an election, to avoid split votes"),
     ELECTION_LEADER_EXIT_MS("election.leader.exit.timeout.ms", "50", "election timeout of a follower whose leader's "
-            + "process is gone (a connection from it closed and its Raft port refuses connections), with a random "
-            + "delay of at most 300 ms, until a leader is elected (0: always the normal timeouts)"),
+            + "process is gone (a connection from it closed and its Raft port refuses connections), until a leader "
+            + "is elected; the first follower by node id also takes a random delay of at most 100 ms (0: always the "
+            + "normal timeouts)"),
     RAFT_SYNC("raft.sync", "true", "fsync the Raft log before acknowledging (turn off only for throwaway tests)"),
     RAFT_LOG_STORAGE("raft.log.storage", "segments", "Raft log format for a new data directory: segments (preallocated "
             + "segment files) or rocksdb (JRaft's default); an existing log keeps the format it was written in"),

@@ -4,6 +4,7 @@ import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.core.NodeImpl;
 import com.alipay.sofa.jraft.core.State;
 import com.alipay.sofa.jraft.entity.PeerId;
+import io.dledger.broker.config.PeerSpec;
 import io.dledger.broker.statemachine.BrokerStateMachine;
 import java.net.InetSocketAddress;
 import java.util.Optional;
@@ -17,10 +18,22 @@ import java.util.Optional;
 final class JRaftElection implements LeaderExitDetector.Election {
     private final Node node;
     private final BrokerStateMachine fsm;
+    private final PeerDirectory peers;
+    private final String selfId;
 
-    JRaftElection(Node node, BrokerStateMachine fsm) {
+    JRaftElection(Node node, BrokerStateMachine fsm, PeerDirectory peers, String selfId) {
         this.node = node;
         this.fsm = fsm;
+        this.peers = peers;
+        this.selfId = selfId;
+    }
+
+    @Override
+    public boolean firstToStand(InetSocketAddress goneLeader) {
+        String goneId = peers.byRaftEndpoint(goneLeader.getHostString(), goneLeader.getPort()).map(PeerSpec::id)
+                .orElse(null);
+        return peers.current().stream().map(PeerSpec::id).filter(id -> !id.equals(goneId)).sorted().findFirst()
+                .filter(selfId::equals).isPresent();
     }
 
     @Override

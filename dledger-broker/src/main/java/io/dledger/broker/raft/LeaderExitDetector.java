@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  * <p>When a process dies (kill -9, a crash, the OOM killer) and its host stays up, the kernel closes its
  * connections at once. A connection into this node's Raft port closing is the cue: if this node follows a leader,
  * the detector's thread tries a TCP connect to the leader's Raft port. Refused means nothing listens there any
- * more: the node shortens its election timeout to {@code fastTimeoutMs} and JRaft's random election delay to at
- * most {@value #FAST_MAX_DELAY_MS} ms (the spread still keeps two followers from splitting their votes) until it
- * leads or follows another leader (checked every {@code pollMillis}), then restores both (or after {@value #GIVE_UP_TIMEOUTS} normal election
+ * more: the node shortens its election timeout (and with it its leader lease) to {@code fastTimeoutMs}; the first
+ * follower by node id also shortens JRaft's random election delay to {@value #FIRST_MAX_DELAY_MS} ms, the others
+ * keep theirs, so one usually stands alone and the votes do not split. This lasts until the node leads or
+ * follows another leader (checked every {@code pollMillis}), then restores both (or after {@value #GIVE_UP_TIMEOUTS} normal election
  * timeouts without one). The other followers get the same cue from their own connections, so their pre-vote
  * grants need not wait out their leader lease either. A host that is down, or a partition, closes nothing (or the
  * connect times out): the election timeout applies as before. The timeouts decide when an election starts and how
@@ -34,8 +35,11 @@ import org.slf4j.LoggerFactory;
  */
 final class LeaderExitDetector implements AutoCloseable {
     static final int PROBE_CONNECT_TIMEOUT_MS = 200;
-    /** Cap on JRaft's random election delay in fast mode: the spread that keeps two followers from splitting votes. */
-    static final int FAST_MAX_DELAY_MS = 300;
+    /**
+     * JRaft's random election delay in fast mode for the first follower by node id (the others keep the normal
+     * one): it usually stands alone, and the others' spread keeps them from splitting the votes with it.
+     */
+    static final int FIRST_MAX_DELAY_MS = 100;
     static final int GIVE_UP_TIMEOUTS = 20;
     private static final Logger LOG = LoggerFactory.getLogger(LeaderExitDetector.class);
 
@@ -43,6 +47,9 @@ final class LeaderExitDetector implements AutoCloseable {
     interface Election {
         /** The leader's Raft endpoint while this node follows one; empty otherwise. */
         Optional<InetSocketAddress> followedLeader();
+
+        /** Whether this node comes first, by node id, among the members other than {@code goneLeader}. */
+        boolean firstToStand(InetSocketAddress goneLeader);
 
         /** Whether this node is the leader now. */
         boolean leads();
@@ -64,7 +71,6 @@ final class LeaderExitDetector implements AutoCloseable {
     private final int normalTimeoutMs;
     private final int normalDelayMs;
     private final int fastTimeoutMs;
-    private final int fastDelayMs;
     private final long pollMillis;
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "dledger-leader-exit");
@@ -84,7 +90,6 @@ final class LeaderExitDetector implements AutoCloseable {
         this.normalTimeoutMs = normalTimeoutMs;
         this.normalDelayMs = normalDelayMs;
         this.fastTimeoutMs = Math.min(fastTimeoutMs, normalTimeoutMs);
-        this.fastDelayMs = Math.min(FAST_MAX_DELAY_MS, normalDelayMs);
         this.pollMillis = pollMillis;
     }
 
@@ -117,13 +122,15 @@ final class LeaderExitDetector implements AutoCloseable {
         if (leader.isEmpty() || !probe.refused(leader.get())) {
             return;
         }
-        election.electionTimeouts(fastTimeoutMs, fastDelayMs);
+        int delayMs = election.firstToStand(leader.get()) ? Math.min(FIRST_MAX_DELAY_MS, normalDelayMs)
+                : normalDelayMs;
+        election.electionTimeouts(fastTimeoutMs, delayMs);
         fast = true;
         goneLeader = leader.get();
         goneTerm = term;
         fastSinceNanos = System.nanoTime();
         LOG.info("leader at {} is gone (its Raft port refuses connections): election timeout {} ms (+ up to {} ms) "
-                + "until a leader is elected", goneLeader, fastTimeoutMs, fastDelayMs);
+                + "until a leader is elected", goneLeader, fastTimeoutMs, delayMs);
         schedule(this::restoreWhenLed);
     }
 

@@ -58,7 +58,8 @@ public final class RaftNode implements AutoCloseable {
         this.service = service;
         this.node = node;
         if (config.electionLeaderExitMs() > 0) {
-            exitDetector = new LeaderExitDetector(new JRaftElection(node, fsm), LeaderExitDetector::connectRefused,
+            exitDetector = new LeaderExitDetector(new JRaftElection(node, fsm, peers, config.nodeId()),
+                    LeaderExitDetector::connectRefused,
                     config.electionTimeoutMs(), config.electionMaxDelayMs(), config.electionLeaderExitMs(), 20);
             service.getRpcServer().registerConnectionClosedEventListener((remote, conn) ->
                     exitDetector.connectionClosed());

@@ -26,11 +26,17 @@ class LeaderExitDetectorTest {
     private final AtomicLong term = new AtomicLong(1);
     private final java.util.concurrent.atomic.AtomicBoolean leads = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<String> changes = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
     private final AtomicInteger failingRestores = new AtomicInteger(); // restores that throw before one succeeds
     private final LeaderExitDetector.Election election = new LeaderExitDetector.Election() {
         @Override
         public Optional<InetSocketAddress> followedLeader() {
             return followed.get();
+        }
+
+        @Override
+        public boolean firstToStand(InetSocketAddress goneLeader) {
+            return first.get();
         }
 
         @Override
@@ -73,16 +79,24 @@ class LeaderExitDetectorTest {
     void aGoneLeaderShortensTheElectionTimeoutUntilThisNodeLeads() {
         detector(address -> address.equals(LEADER)).connectionClosed();
         await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
-        assertThat(changes).containsExactly("50+300");
+        assertThat(changes).containsExactly("50+100");
 
         followed.set(Optional.empty()); // electing: nothing changes back yet
         detector.connectionClosed();
         await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5))
-                .until(() -> changes.equals(List.of("50+300")));
+                .until(() -> changes.equals(List.of("50+100")));
 
         leads.set(true); // at once, before the state machine hears of the new term
         await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 2);
-        assertThat(changes).containsExactly("50+300", "500+500");
+        assertThat(changes).containsExactly("50+100", "500+500");
+    }
+
+    @Test
+    void onlyTheFirstFollowerByIdShortensItsRandomDelay() {
+        first.set(false);
+        detector(address -> true).connectionClosed();
+        await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
+        assertThat(changes).containsExactly("50+500"); // a short lease, the normal spread
     }
 
     @Test
@@ -98,7 +112,7 @@ class LeaderExitDetectorTest {
         await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 3);
         term.set(2);
         await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 4);
-        assertThat(changes).containsExactly("50+300", "500+500", "50+300", "500+500");
+        assertThat(changes).containsExactly("50+100", "500+500", "50+100", "500+500");
     }
 
     @Test
@@ -108,7 +122,7 @@ class LeaderExitDetectorTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 1);
         leads.set(true);
         await().atMost(Duration.ofSeconds(5)).until(() -> changes.size() == 2);
-        assertThat(changes).containsExactly("50+300", "500+500");
+        assertThat(changes).containsExactly("50+100", "500+500");
         assertThat(failingRestores.get()).isZero();
     }
 
