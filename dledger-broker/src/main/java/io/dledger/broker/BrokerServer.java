@@ -1,5 +1,6 @@
 package io.dledger.broker;
 
+import io.dledger.broker.concurrent.DaemonThreadFactory;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.metrics.BrokerMetrics;
 import io.dledger.broker.metrics.WritePathTimers;
@@ -63,11 +64,7 @@ public final class BrokerServer implements AutoCloseable {
         checkFileLimit(config);
         MessageStore store = MessageStore.open(StoreConfig.builder(config.storeDir())
                 .segmentBytes(config.segmentBytes()).indexEntriesPerFile(config.indexEntriesPerFile()).build());
-        ExecutorService snapshots = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "snapshot-save");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService snapshots = Executors.newSingleThreadExecutor(new DaemonThreadFactory("snapshot-save"));
         BrokerStateMachine fsm = new BrokerStateMachine(store, snapshots);
         WritePathTimers writeTimers = new WritePathTimers(registry);
         CommandProposer proposer = new CommandProposer(fsm, System::currentTimeMillis, config.entryMaxBytes(),

@@ -1,5 +1,6 @@
 package io.dledger.broker.metrics;
 
+import io.dledger.broker.concurrent.DaemonThreadFactory;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -37,11 +38,7 @@ public final class HttpEndpoint implements AutoCloseable {
                                      Supplier<Optional<String>> notReady) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
-            ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-                Thread t = new Thread(r, "dledger-http");
-                t.setDaemon(true);
-                return t;
-            });
+            ExecutorService executor = Executors.newFixedThreadPool(2, new DaemonThreadFactory("dledger-http"));
             server.setExecutor(executor);
             server.createContext("/health/live", ex -> reply(ex, 200, "live\n"));
             server.createContext("/health/ready", ex -> {

@@ -1,5 +1,6 @@
 package io.dledger.broker.raft;
 
+import io.dledger.broker.concurrent.DaemonThreadFactory;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -72,14 +73,10 @@ final class LeaderExitDetector implements AutoCloseable {
     private final int normalDelayMs;
     private final int fastTimeoutMs;
     private final long pollMillis;
-    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "dledger-leader-exit");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService executor =
+            Executors.newSingleThreadScheduledExecutor(new DaemonThreadFactory("dledger-leader-exit"));
     private final AtomicBoolean probeQueued = new AtomicBoolean();
-    private boolean fast; // the fields below: detector thread only
-    private InetSocketAddress goneLeader;
+    private InetSocketAddress goneLeader; // set while the timeouts are short; these fields: detector thread only
     private long goneTerm;
     private long fastSinceNanos;
 
@@ -114,7 +111,7 @@ final class LeaderExitDetector implements AutoCloseable {
 
     private void probeLeader() {
         probeQueued.set(false);
-        if (fast) {
+        if (goneLeader != null) {
             return;
         }
         long term = election.term(); // before the probe: a newer term seen later then ends the fast mode
@@ -125,7 +122,6 @@ final class LeaderExitDetector implements AutoCloseable {
         int delayMs = election.firstToStand(leader.get()) ? Math.min(FIRST_MAX_DELAY_MS, normalDelayMs)
                 : normalDelayMs;
         election.electionTimeouts(fastTimeoutMs, delayMs);
-        fast = true;
         goneLeader = leader.get();
         goneTerm = term;
         fastSinceNanos = System.nanoTime();
@@ -160,7 +156,7 @@ final class LeaderExitDetector implements AutoCloseable {
             schedule(this::restoreWhenLed);
             return;
         }
-        fast = false;
+        goneLeader = null;
         LOG.info(led ? "a leader is elected: election timeout back to {} ms"
                 : "no leader elected for a while: election timeout back to {} ms", normalTimeoutMs);
     }

@@ -58,11 +58,12 @@ public final class RaftNode implements AutoCloseable {
         this.service = service;
         this.node = node;
         if (config.electionLeaderExitMs() > 0) {
-            exitDetector = new LeaderExitDetector(new JRaftElection(node, fsm, peers, config.nodeId()),
-                    LeaderExitDetector::connectRefused,
-                    config.electionTimeoutMs(), config.electionMaxDelayMs(), config.electionLeaderExitMs(), 20);
-            service.getRpcServer().registerConnectionClosedEventListener((remote, conn) ->
-                    exitDetector.connectionClosed());
+            LeaderExitDetector detector = new LeaderExitDetector(new JRaftElection(this),
+                    LeaderExitDetector::connectRefused, config.electionTimeoutMs(), config.electionMaxDelayMs(),
+                    config.electionLeaderExitMs(), 20);
+            // the node already serves: an event may come before this constructor ends, so it uses the local
+            service.getRpcServer().registerConnectionClosedEventListener((remote, conn) -> detector.connectionClosed());
+            exitDetector = detector;
         } else {
             exitDetector = null;
         }

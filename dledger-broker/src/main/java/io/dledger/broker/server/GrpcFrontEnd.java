@@ -1,5 +1,6 @@
 package io.dledger.broker.server;
 
+import io.dledger.broker.concurrent.DaemonThreadFactory;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.group.GroupCoordinator;
 import io.dledger.broker.metrics.BrokerMetrics;
@@ -18,7 +19,6 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,8 +42,9 @@ public final class GrpcFrontEnd implements AutoCloseable {
     public static GrpcFrontEnd start(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
                                      CommandProposer proposer, BrokerMetrics metrics) {
         ExecutorService reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                daemon("dledger-read"));
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(daemon("dledger-pull-timer"));
+                new DaemonThreadFactory("dledger-read"));
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+                new DaemonThreadFactory("dledger-pull-timer"));
         LoadMeter produced = new LoadMeter(System::nanoTime);
         LoadMeter pulls = new LoadMeter(System::nanoTime);
         PullWaiters waiters = new PullWaiters(timer, reads);
@@ -78,13 +79,6 @@ public final class GrpcFrontEnd implements AutoCloseable {
         return new GrpcFrontEnd(server, reads, timer, admin);
     }
 
-    private static ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
-    }
 
     @Override
     public void close() {

@@ -1,5 +1,6 @@
 package io.dledger.broker.statemachine;
 
+import io.dledger.broker.concurrent.DaemonThreadFactory;
 import io.dledger.broker.store.MessageStore;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -36,11 +37,7 @@ public final class RetentionScheduler implements AutoCloseable {
         this.retentionMs = retentionMs;
         this.retentionBytes = retentionBytes;
         this.clock = clock;
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "dledger-retention");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timer = Executors.newSingleThreadScheduledExecutor(new DaemonThreadFactory("dledger-retention"));
         if (retentionMs > 0 || retentionBytes > 0) {
             timer.scheduleWithFixedDelay(this::check, checkMs, checkMs, TimeUnit.MILLISECONDS);
         }

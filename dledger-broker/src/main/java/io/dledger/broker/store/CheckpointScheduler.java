@@ -1,5 +1,6 @@
 package io.dledger.broker.store;
 
+import io.dledger.broker.concurrent.DaemonThreadFactory;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -26,11 +27,7 @@ final class CheckpointScheduler implements AutoCloseable {
     CheckpointScheduler(long intervalBytes, long intervalMs) {
         this.intervalBytes = intervalBytes;
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
-        this.executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "store-checkpoint");
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = Executors.newSingleThreadExecutor(new DaemonThreadFactory("store-checkpoint"));
     }
 
     /** The log position the newest checkpoint covers (state machine thread). */

@@ -1,5 +1,6 @@
 package io.dledger.broker.raft.log;
 
+import io.dledger.broker.concurrent.DaemonThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -25,11 +26,8 @@ final class SegmentPreallocator implements AutoCloseable {
 
     private final Path dir;
     private final long segmentBytes;
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "dledger-log-preallocator");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor =
+            Executors.newSingleThreadExecutor(new DaemonThreadFactory("dledger-log-preallocator"));
     private CompletableFuture<Path> spare;
 
     SegmentPreallocator(Path dir, long segmentBytes) {
