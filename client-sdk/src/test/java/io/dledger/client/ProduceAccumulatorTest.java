@@ -79,11 +79,7 @@ class ProduceAccumulatorTest {
             }
         };
         Producer p = client.newProducer();
-        List<CompletableFuture<SendResult>> blockers = new ArrayList<>();
-        for (int i = 0; i < DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC; i++) {
-            blockers.add(p.sendAsync("t", Message.of("blocker" + i)));
-        }
-        org.awaitility.Awaitility.await().until(() -> held.size() == DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC);
+        List<CompletableFuture<SendResult>> blockers = fillEveryRequestSlot(p);
         CompletableFuture<SendResult> good1 = p.sendAsync("t", Message.of("good1"));
         CompletableFuture<SendResult> bad = p.sendAsync("t", Message.of("bad"));
         CompletableFuture<SendResult> good2 = p.sendAsync("t", Message.of("good2"));
@@ -110,11 +106,7 @@ class ProduceAccumulatorTest {
             }
         };
         Producer p = client.newProducer();
-        List<CompletableFuture<SendResult>> blockers = new ArrayList<>();
-        for (int i = 0; i < DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC; i++) {
-            blockers.add(p.sendAsync("t", Message.of("blocker" + i)));
-        }
-        org.awaitility.Awaitility.await().until(() -> held.size() == DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC);
+        List<CompletableFuture<SendResult>> blockers = fillEveryRequestSlot(p);
         CompletableFuture<SendResult> a = p.sendAsync("t", Message.of("a"));
         CompletableFuture<SendResult> b = p.sendAsync("t", Message.of("b"));
         release(n1);
@@ -136,5 +128,15 @@ class ProduceAccumulatorTest {
             ProduceRequest req = requests.remove(obs);
             FakeNode.reply(obs, n1.success(req, false));
         }
+    }
+
+    /** Sends one held "blocker" per request slot of topic t and waits until the node holds them all. */
+    private List<CompletableFuture<SendResult>> fillEveryRequestSlot(Producer p) {
+        List<CompletableFuture<SendResult>> blockers = new ArrayList<>();
+        for (int i = 0; i < DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC; i++) {
+            blockers.add(p.sendAsync("t", Message.of("blocker" + i)));
+        }
+        org.awaitility.Awaitility.await().until(() -> held.size() == DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC);
+        return blockers;
     }
 }
