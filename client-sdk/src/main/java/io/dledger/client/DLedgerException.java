@@ -33,6 +33,7 @@ public class DLedgerException extends RuntimeException {
     private final ErrorDetail detail;
     private final boolean typed;
     private final boolean retryable;
+    private final boolean earlierAttemptUncertain;
 
     /** An error with a typed code (or {@link ErrorCode#ERROR_UNSPECIFIED}) and gRPC code. */
     public DLedgerException(ErrorCode code, Status.Code grpcCode, String message) {
@@ -58,6 +59,31 @@ public class DLedgerException extends RuntimeException {
         this.detail = detail;
         this.typed = typed;
         this.retryable = retryable != null ? retryable : RetryPolicy.isRetryable(typed ? code : null, grpcCode);
+        this.earlierAttemptUncertain = false;
+    }
+
+    private DLedgerException(DLedgerException last, String message) {
+        super(message, last);
+        this.code = last.code;
+        this.grpcCode = last.grpcCode;
+        this.detail = last.detail;
+        this.typed = last.typed;
+        this.retryable = last.retryable;
+        this.earlierAttemptUncertain = true;
+    }
+
+    /**
+     * This error, from the last attempt of an operation, marked as following an earlier attempt whose outcome is
+     * unknown (it may have been executed): codes, detail and retryability stay, the message says so.
+     */
+    DLedgerException afterUncertainAttempt() {
+        return earlierAttemptUncertain ? this : new DLedgerException(this, getMessage()
+                + " (an earlier attempt's outcome is unknown: the operation may have been carried out)");
+    }
+
+    /** Whether an earlier attempt of the operation may have been executed (see {@link #afterUncertainAttempt}). */
+    boolean earlierAttemptUncertain() {
+        return earlierAttemptUncertain;
     }
 
     /** The typed error code (see the class comment for errors that did not come from the broker). */

@@ -57,7 +57,7 @@ final class DefaultProducer implements Producer {
         if (closed) {
             return CompletableFuture.failedFuture(Errors.closed("producer"));
         }
-        return accumulator.send(topic, ProtoMapper.toProto(message));
+        return accumulator.send(topic, ProtoMapper.toProto(message), router.deadlineFromNow());
     }
 
     @Override
@@ -80,12 +80,15 @@ final class DefaultProducer implements Producer {
         for (Message m : messages) {
             protos.add(ProtoMapper.toProto(Objects.requireNonNull(m, "message")));
         }
-        return sendRequest(topic, protos);
+        return sendRequest(topic, protos, router.deadlineFromNow());
     }
 
-    /** One ProduceRequest with the next sequence, retried by the router under that same sequence. */
-    private CompletableFuture<BatchSendResult> sendRequest(String topic, List<io.dledger.proto.Message> protos) {
-        long deadline = router.deadlineFromNow();
+    /**
+     * One ProduceRequest with the next sequence, retried by the router under that same sequence until
+     * {@code deadline}, which the caller took when the send was called (waiting for window room counts).
+     */
+    private CompletableFuture<BatchSendResult> sendRequest(String topic, List<io.dledger.proto.Message> protos,
+                                                           long deadline) {
         CompletableFuture<BatchSendResult> result = new CompletableFuture<>();
         window.acquire(sequence -> dispatch(topic, protos, sequence, deadline, result));
         return result;

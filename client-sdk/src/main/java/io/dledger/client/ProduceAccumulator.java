@@ -14,19 +14,26 @@ import java.util.concurrent.CompletableFuture;
  * {@code maxBytes}). Many threads sharing one producer therefore cost a few requests, Raft entries and
  * fsyncs instead of one each.
  *
+ * <p>Each message keeps the deadline of its own call: a request carries the earliest deadline of its messages, so
+ * time spent waiting here counts, and a message whose deadline passed while it waited fails with a timeout
+ * instead of being sent.
+ *
  * <p>A combined request the broker rejects with a non-retryable error is split: each message is sent again on
- * its own, so a bad message fails only its own send. A failure without the broker's answer is not split (the
- * request may have been stored; new sequences could store it twice): every message of it gets the error.
+ * its own, so a bad message fails only its own send. A request that may have been stored is not split (new
+ * sequences could store it twice): every message of it gets the error. That is a failure without the broker's
+ * answer, and also a rejection that followed an earlier attempt whose outcome is unknown.
  *
  * <p>Thread-safe: one lock guards the per-topic queues; requests are sent outside it.
  */
 final class ProduceAccumulator {
     /** Sends one request of messages; the future holds one result per message, in order. */
     interface Sender {
-        CompletableFuture<BatchSendResult> send(String topic, List<io.dledger.proto.Message> messages);
+        CompletableFuture<BatchSendResult> send(String topic, List<io.dledger.proto.Message> messages,
+                                                long deadlineNanos);
     }
 
-    private record Waiting(io.dledger.proto.Message message, CompletableFuture<SendResult> result) {
+    private record Waiting(io.dledger.proto.Message message, long deadlineNanos,
+                           CompletableFuture<SendResult> result) {
     }
 
     /** One topic's waiting messages and requests on the wire. */
@@ -48,28 +55,39 @@ final class ProduceAccumulator {
         this.maxBytes = maxBytes;
     }
 
-    CompletableFuture<SendResult> send(String topic, io.dledger.proto.Message message) {
+    /** Sends {@code message}, waiting for room no later than {@code deadlineNanos} ({@link System#nanoTime}). */
+    CompletableFuture<SendResult> send(String topic, io.dledger.proto.Message message, long deadlineNanos) {
         CompletableFuture<SendResult> result = new CompletableFuture<>();
         List<Waiting> group;
+        List<Waiting> expired = new ArrayList<>();
         synchronized (this) {
             TopicState t = topics.computeIfAbsent(topic, k -> new TopicState());
-            t.waiting.add(new Waiting(message, result));
-            group = takeGroup(t);
+            t.waiting.add(new Waiting(message, deadlineNanos, result));
+            group = takeGroup(t, expired);
         }
+        failExpired(expired);
         if (group != null) {
             dispatch(topic, group);
         }
         return result;
     }
 
-    /** The next group to send when the topic has room on the wire (caller holds the lock). */
-    private List<Waiting> takeGroup(TopicState t) {
+    /**
+     * The next group to send when the topic has room on the wire (caller holds the lock); messages whose deadline
+     * passed while they waited go to {@code expired}, to be failed once the lock is released.
+     */
+    private List<Waiting> takeGroup(TopicState t, List<Waiting> expired) {
         if (t.inFlight >= maxInFlight || t.waiting.isEmpty()) {
             return null;
         }
         List<Waiting> group = new ArrayList<>();
         int bytes = 0;
+        long now = System.nanoTime();
         while (!t.waiting.isEmpty() && group.size() < maxMessages) {
+            if (t.waiting.peek().deadlineNanos() - now <= 0) {
+                expired.add(t.waiting.poll());
+                continue;
+            }
             int size = t.waiting.peek().message().getSerializedSize();
             if (!group.isEmpty() && bytes + size > maxBytes) {
                 break;
@@ -77,28 +95,43 @@ final class ProduceAccumulator {
             group.add(t.waiting.poll());
             bytes += size;
         }
+        if (group.isEmpty()) {
+            return null;
+        }
         t.inFlight++;
         return group;
     }
 
     private void dispatch(String topic, List<Waiting> group) {
         List<io.dledger.proto.Message> messages = new ArrayList<>(group.size());
-        group.forEach(w -> messages.add(w.message()));
-        sender.send(topic, messages).whenComplete((batch, error) -> {
+        long deadline = group.get(0).deadlineNanos();
+        for (Waiting w : group) {
+            messages.add(w.message());
+            if (w.deadlineNanos() - deadline < 0) {
+                deadline = w.deadlineNanos();
+            }
+        }
+        sender.send(topic, messages, deadline).whenComplete((batch, error) -> {
             List<Waiting> next;
+            List<Waiting> expired = new ArrayList<>();
             synchronized (this) {
                 TopicState t = topics.get(topic);
                 t.inFlight--;
-                next = takeGroup(t);
+                next = takeGroup(t, expired);
                 if (t.inFlight == 0 && t.waiting.isEmpty()) {
                     topics.remove(topic);
                 }
             }
+            failExpired(expired);
             complete(topic, group, batch, error);
             if (next != null) {
                 dispatch(topic, next);
             }
         });
+    }
+
+    private static void failExpired(List<Waiting> expired) {
+        expired.forEach(w -> w.result().completeExceptionally(Errors.deadlineBeforeFirstAttempt("send")));
     }
 
     private void complete(String topic, List<Waiting> group, BatchSendResult batch, Throwable error) {
@@ -109,12 +142,13 @@ final class ProduceAccumulator {
             return;
         }
         DLedgerException e = Errors.from(error);
-        if (group.size() > 1 && !e.retryable() && e.typedCode() != null) {
-            // the broker rejected the request (a typed answer: nothing was stored), and one bad message must not
-            // fail the others it travelled with: send each on its own. A failure without the broker's answer
-            // (transport, deadline) may have been stored: re-sending under new sequences could duplicate it.
+        if (group.size() > 1 && !e.retryable() && e.typedCode() != null && !e.earlierAttemptUncertain()) {
+            // the broker rejected the request (a typed answer to its only uncertain-free attempts: nothing was
+            // stored), and one bad message must not fail the others it travelled with: send each on its own. A
+            // failure without the broker's answer (transport, deadline), or a rejection after such a failure, may
+            // have been stored: re-sending under new sequences could duplicate it.
             for (Waiting w : group) {
-                sender.send(topic, List.of(w.message())).whenComplete((b, err) -> {
+                sender.send(topic, List.of(w.message()), w.deadlineNanos()).whenComplete((b, err) -> {
                     if (err != null) {
                         w.result().completeExceptionally(Errors.from(err));
                     } else {

@@ -38,6 +38,7 @@ final class RetryingCall<R> {
     private int backoffStep;
     private int redirectsInRow;
     private boolean refreshedBeforeAttempt;
+    private boolean uncertainAttempt; // a failed attempt that may have been executed (not proven otherwise)
     private DLedgerException lastError;
 
     RetryingCall(ClusterRouter router, Operation<?, R> op, long deadlineNanos) {
@@ -150,8 +151,11 @@ final class RetryingCall<R> {
         lastError = error;
         RetryPolicy.Decision decision = RetryPolicy.decide(error, op.idempotent(), op.targetsLeader());
         if (decision == RetryPolicy.Decision.FAIL) {
-            result.completeExceptionally(error);
+            result.completeExceptionally(uncertainAttempt ? error.afterUncertainAttempt() : error);
             return;
+        }
+        if (targetId != null && !RetryPolicy.provesNotExecuted(error)) {
+            uncertainAttempt = true;
         }
         if (decision == RetryPolicy.Decision.REDIRECT && redirectsInRow < MAX_REDIRECTS_IN_ROW
                 && router.leaders().acceptHint(error.leaderHint().orElseThrow())) {

@@ -121,6 +121,62 @@ class ProduceAccumulatorTest {
         assertThat(n1.produces).hasSize(DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC + 1);
     }
 
+    @Test
+    void aRejectionAfterAnAttemptThatMayHaveBeenStoredIsNotSentAgainPerMessage() {
+        FakeNode n1 = cluster.node("n1");
+        Map<Long, Integer> attempts = new ConcurrentHashMap<>();
+        n1.produce = (req, obs) -> {
+            if (req.getMessages(0).getBody().toString(StandardCharsets.UTF_8).startsWith("blocker")) {
+                held.add(obs);
+                requests.put(obs, req);
+            } else if (attempts.merge(req.getSequence(), 1, Integer::sum) == 1) {
+                // stored, but the answer is lost with the connection
+                obs.onError(Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException());
+            } else { // the retry under the same sequence meets a typed, final rejection
+                obs.onError(FakeNode.error(Status.Code.FAILED_PRECONDITION, ErrorCode.SEQUENCE_TOO_OLD, "too old", null));
+            }
+        };
+        Producer p = client.newProducer();
+        List<CompletableFuture<SendResult>> blockers = fillEveryRequestSlot(p);
+        CompletableFuture<SendResult> a = p.sendAsync("t", Message.of("a"));
+        CompletableFuture<SendResult> b = p.sendAsync("t", Message.of("b"));
+        release(n1);
+        CompletableFuture.allOf(blockers.toArray(CompletableFuture[]::new)).join();
+        for (CompletableFuture<SendResult> f : List.of(a, b)) {
+            assertThat(f).failsWithin(java.time.Duration.ofSeconds(10))
+                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .havingCause().isInstanceOfSatisfying(DLedgerException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.SEQUENCE_TOO_OLD);
+                        assertThat(e.earlierAttemptUncertain()).isTrue();
+                        assertThat(e.getMessage()).contains("may have been carried out");
+                    });
+        }
+        // the blockers, then "a" and "b" together twice under one sequence; never one by one under new ones
+        assertThat(n1.produces).hasSize(DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC + 2);
+        assertThat(attempts).hasSize(1);
+    }
+
+    @Test
+    void aSendWaitingForRoomKeepsTheDeadlineOfItsCall() {
+        client.close();
+        client = cluster.clientBuilder().operationTimeout(java.time.Duration.ofSeconds(2)).build();
+        FakeNode n1 = cluster.node("n1");
+        n1.produce = (req, obs) -> { // never answers: every request runs into its deadline
+            held.add(obs);
+            requests.put(obs, req);
+        };
+        Producer p = client.newProducer();
+        fillEveryRequestSlot(p);
+        long start = System.nanoTime();
+        CompletableFuture<SendResult> waiting = p.sendAsync("t", Message.of("waits for room"));
+        assertThat(waiting).failsWithin(java.time.Duration.ofSeconds(10))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .havingCause().isInstanceOfSatisfying(DLedgerException.class,
+                        e -> assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT));
+        // its own 2 s, not the 2 s the requests ahead of it took plus 2 s more once it was on the wire
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofMillis(3500));
+    }
+
     private void release(FakeNode n1) {
         List<StreamObserver<ProduceResponse>> now = new ArrayList<>(held);
         held.clear();

@@ -36,7 +36,7 @@ class BenchSmokeIT {
         assertThat(code).isZero();
         for (String metric : List.of("produce_msgs_per_s", "produce_mb_per_s", "produce_p50_ms", "produce_p99_ms",
                 "produce_errors", "produce_call_us", "write_queued_us", "write_replicated_us", "write_applied_us",
-                "raft_log_append_us", "raft_log_append_entries")) {
+                "raft_log_append_us", "raft_log_append_entries", "node_cpu_us_per_msg", "client_cpu_us_per_msg")) {
             assertThat(out).containsPattern("RESULT peer=dledger metric=" + metric + " threads=1 size=1024 value=[0-9.]+\n");
             assertThat(out).containsPattern("RESULT peer=dledger metric=" + metric + " threads=4 size=1024 value=[0-9.]+\n");
         }
@@ -47,6 +47,7 @@ class BenchSmokeIT {
         }
         assertThat(out).contains("RESULT peer=dledger metric=loss_lost_acked value=0\n")
                 .contains("RESULT peer=dledger metric=loss_duplicates value=0\n")
-                .contains("# load average at start").contains("# load average at end");
+                .contains("# load average at start").contains("# load average at end")
+                .contains("# CPU over the window: nodes ");
     }
 }

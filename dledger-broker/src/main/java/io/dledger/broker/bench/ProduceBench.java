@@ -87,11 +87,13 @@ final class ProduceBench {
             Thread.sleep(o.warmup().toMillis());
             WritePathSampler sampler = WritePathSampler.of(client);
             WritePathSampler.Sample before = sampler.sample();
+            LocalCpu.Sample cpuBefore = LocalCpu.sample();
             long start = System.nanoTime();
             w.measuring = true;
             Thread.sleep(o.duration().toMillis());
             w.measuring = false;
             double secs = (System.nanoTime() - start) / 1e9;
+            LocalCpu.Sample cpuAfter = LocalCpu.sample();
             WritePathSampler.Sample after = sampler.sample();
             w.stopped = true;
             for (Thread th : workers) {
@@ -113,6 +115,10 @@ final class ProduceBench {
             }
             WritePathSampler.means(before, after).forEach((metric, mean) ->
                     report.result(ResultLine.of(metric, threads, o.size(), mean)));
+            CpuCost cpu = CpuCost.between(cpuBefore, cpuAfter, WritePathSampler.cpuNanos(before, after), secs,
+                    w.acked.get());
+            cpu.results(threads, o.size()).forEach(report::result);
+            report.comment(cpu.comment());
         }
     }
 

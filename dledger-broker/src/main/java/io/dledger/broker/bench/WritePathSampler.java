@@ -18,7 +18,8 @@ import java.util.concurrent.CompletableFuture;
  * node's {@code /metrics} (Prometheus text; addresses from {@code describeCluster}) at the start and the end of
  * the window, takes each node's differences and adds up the nodes that answered both times with counters that did
  * not go back (a node that restarted in between is left out, and named). Metrics only the leader records (the
- * stages) stay right across a leader change, because all nodes are added.
+ * stages) stay right across a leader change, because all nodes are added. Also the CPU time the same nodes used
+ * ({@link #cpuNanos}), so a run can be judged by its cost per message as well as by its speed.
  *
  * <p>Diagnostics only: a node that does not answer within a second, or answers nonsense, is skipped; nothing here
  * fails the benchmark. Not thread-safe: one benchmark phase uses it.
@@ -33,6 +34,8 @@ final class WritePathSampler {
     }
 
     private static final double MICROS = 1e6;
+    /** Micrometer's counter of the process's CPU time ({@code ProcessorMetrics}), kept as {value, 0}. */
+    static final String CPU_COUNTER = "process_cpu_time_ns_total";
     static final List<Series> SERIES = List.of(
             new Series("dledger_rpc_requests_seconds", "{method=\"Produce\"}", "produce_call_us", MICROS),
             new Series("dledger_write_stage_seconds", "{stage=\"queued\"}", "write_queued_us", MICROS),
@@ -88,7 +91,10 @@ final class WritePathSampler {
         return new Sample(nodes);
     }
 
-    /** {@code metric -> {sum, count}} for each of {@link #SERIES} found in one node's Prometheus text. */
+    /**
+     * {@code metric -> {sum, count}} for each of {@link #SERIES} found in one node's Prometheus text, and
+     * {@link #CPU_COUNTER} as {@code {nanoseconds, 0}}.
+     */
     static Map<String, double[]> parse(String prometheusText) {
         Map<String, double[]> out = new LinkedHashMap<>();
         for (String line : prometheusText.split("\n")) {
@@ -97,6 +103,13 @@ final class WritePathSampler {
                 continue;
             }
             String key = line.substring(0, space);
+            if (key.equals(CPU_COUNTER)) {
+                try {
+                    out.put(CPU_COUNTER, new double[] {Double.parseDouble(line.substring(space + 1)), 0});
+                } catch (NumberFormatException e) {
+                    // no CPU figure for this node
+                }
+            }
             for (Series s : SERIES) {
                 int part = key.equals(s.name() + "_sum" + s.labels()) ? 0
                         : key.equals(s.name() + "_count" + s.labels()) ? 1 : -1;
@@ -148,6 +161,24 @@ final class WritePathSampler {
             }
         }
         return out;
+    }
+
+    /**
+     * CPU time the nodes used over the window, in nanoseconds, added up over the nodes {@link #means} counts;
+     * empty when none of them reported it (a node without Micrometer's process CPU counter is counted as 0).
+     */
+    static java.util.OptionalDouble cpuNanos(Sample before, Sample after) {
+        double total = 0;
+        boolean any = false;
+        for (String url : union(before, after)) {
+            Map<String, double[]> b = before.nodes().get(url);
+            Map<String, double[]> a = after.nodes().get(url);
+            if (comparable(b, a) && a.containsKey(CPU_COUNTER) && b.containsKey(CPU_COUNTER)) {
+                total += a.get(CPU_COUNTER)[0] - b.get(CPU_COUNTER)[0];
+                any = true;
+            }
+        }
+        return any ? java.util.OptionalDouble.of(total) : java.util.OptionalDouble.empty();
     }
 
     private static List<String> union(Sample before, Sample after) {

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * This node's member of the Raft group: builds the JRaft options from the {@link NodeConfig}, starts
- * the node with its Bolt RPC server (default transport; RocksDB log), and answers questions about
+ * the node with its Bolt RPC server (JRaft's default transport) and the Raft log chosen by
+ * {@link LogStorageFactory} (segment files unless an existing log is RocksDB), and answers questions about
  * roles and progress. Thread-safe.
  */
 public final class RaftNode implements AutoCloseable {

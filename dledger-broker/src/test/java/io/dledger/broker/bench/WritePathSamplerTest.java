@@ -53,6 +53,19 @@ class WritePathSamplerTest {
     }
 
     @Test
+    void cpuTimeIsEachComparableNodesDifferenceAddedUp() {
+        WritePathSampler.Sample before = sample("a", node(1.0, 1000, 0.2, 1000) + "process_cpu_time_ns_total 5.67E9\n",
+                "b", node(0, 0, 0.1, 500) + "process_cpu_time_ns_total 2.0E9\n",
+                "c", node(0, 0, 5.0, 9000) + "process_cpu_time_ns_total 9.0E9\n");
+        WritePathSampler.Sample after = sample("a", node(2.2, 2000, 0.5, 2000) + "process_cpu_time_ns_total 1.567E10\n",
+                "b", node(0, 0, 0.4, 1500) + "process_cpu_time_ns_total 6.0E9\n",
+                "c", node(0, 0, 0.1, 200) + "process_cpu_time_ns_total 1.0E9\n"); // c restarted
+        assertThat(WritePathSampler.cpuNanos(before, after)).hasValue(14e9);
+        assertThat(WritePathSampler.means(before, after)).doesNotContainKey(WritePathSampler.CPU_COUNTER);
+        assertThat(WritePathSampler.cpuNanos(sample("a", node(1, 1, 1, 1)), sample("a", node(2, 2, 2, 2)))).isEmpty();
+    }
+
+    @Test
     void aNodeMissingFromOneSampleOrRestartedIsLeftOutAndNamed() {
         WritePathSampler.Sample before = sample("a", node(1.0, 1000, 0.2, 1000), "b", node(0, 0, 5.0, 9000),
                 "c", node(0, 0, 1.0, 100));
