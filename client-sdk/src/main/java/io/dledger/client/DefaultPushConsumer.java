@@ -205,7 +205,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
                 listener.onMessage(m);
                 processed.incrementAndGet();
                 return true;
-            } catch (Exception e) {
+            } catch (Exception | LinkageError | AssertionError e) { // a listener's bug is a failed attempt too
                 if (closing) {
                     return false; // the listener gave up because we are closing: not processed
                 }

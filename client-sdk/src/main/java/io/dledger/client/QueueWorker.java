@@ -4,6 +4,8 @@ import io.dledger.proto.ErrorCode;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Consumes one queue for a {@link DefaultPushConsumer}: long-polls the node the last response suggested
@@ -15,7 +17,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * are volatile.
  */
 final class QueueWorker {
+    private static final Logger LOG = LoggerFactory.getLogger(QueueWorker.class);
     private static final int LONG_POLL_MS = 1000;
+    static final int RETRY_PAUSE_MS = 200;
 
     /** What the worker needs from its consumer. */
     interface Host {
@@ -98,10 +102,11 @@ final class QueueWorker {
             }
         }
         node = null; // whatever went wrong, go back to the leader
-        host.schedule(this::pull, 200);
+        host.schedule(this::pull, RETRY_PAUSE_MS);
     }
 
     private void process(PullResult r) {
+        long resume = nextOffset; // where to pull from if this batch stops half-way: after its last processed message
         try {
             if (r.servedBy() != null && !r.messages().isEmpty()) {
                 host.countServed(r.servedBy(), r.messages().size());
@@ -112,13 +117,20 @@ final class QueueWorker {
                     return;
                 }
                 processedOffset = m.offset() + 1;
+                resume = processedOffset;
             }
             nextOffset = r.nextOffset();
             if (host.options().followSuggestions() && r.suggestedNodeId() != null) {
                 node = r.suggestedNodeId();
             }
         } catch (RuntimeException e) {
+            // a message failed every attempt and could not be parked either (cluster unreachable): it is tried
+            // again, from the leader, after a pause; the messages before it were processed and are not repeated
+            LOG.warn("queue {}: {}; retrying from offset {} in {} ms", queue, e.getMessage(), resume, RETRY_PAUSE_MS);
+            nextOffset = resume;
             node = null;
+            host.schedule(this::pull, RETRY_PAUSE_MS);
+            return;
         }
         pull();
     }

@@ -1,0 +1,104 @@
+package io.dledger.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dledger.proto.ErrorCode;
+import io.grpc.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** One queue's push delivery, against a scripted puller. */
+@Timeout(10)
+class QueueWorkerTest {
+    /** Serves offsets [0, 3) of queue 0 in one batch, then waits; records what was asked and delivered. */
+    private static final class ScriptedHost implements QueueWorker.Host {
+        final List<Long> pulledFrom = new CopyOnWriteArrayList<>();
+        final List<Long> delivered = new CopyOnWriteArrayList<>();
+        final AtomicBoolean parkFails = new AtomicBoolean(true);
+        final PushConsumerOptions options = PushConsumerOptions.builder("g", "t").build();
+
+        @Override
+        public PullConsumer puller() {
+            return new PullConsumer() {
+                @Override
+                public PullResult pull(String topic, int queue, long offset, int maxMessages) {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public PullResult pull(PullRequestOptions o) {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public CompletableFuture<PullResult> pullAsync(PullRequestOptions o) {
+                    pulledFrom.add(o.offset());
+                    if (o.offset() >= 3) {
+                        return new CompletableFuture<>(); // a long poll that is still waiting
+                    }
+                    List<ReceivedMessage> batch = new ArrayList<>();
+                    for (long off = o.offset(); off < 3; off++) {
+                        batch.add(new ReceivedMessage("t", 0, off, 0, null, null, null, new byte[0], off + 1));
+                    }
+                    return CompletableFuture.completedFuture(new PullResult(batch, Math.max(3, o.offset()), 0, 3,
+                            "n1", null, null));
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+
+        @Override
+        public Executor workers() {
+            return Runnable::run;
+        }
+
+        @Override
+        public PushConsumerOptions options() {
+            return options;
+        }
+
+        /** Offset 1 fails every attempt, and parking it fails while {@link #parkFails} (cluster unreachable). */
+        @Override
+        public boolean deliver(ReceivedMessage m) {
+            if (m.offset() == 1 && parkFails.get()) {
+                throw new DLedgerException(ErrorCode.NODE_UNAVAILABLE, Status.Code.UNAVAILABLE, "cannot park");
+            }
+            delivered.add(m.offset());
+            return true;
+        }
+
+        @Override
+        public void countServed(String node, int messages) {
+        }
+
+        @Override
+        public void schedule(Runnable task, long delayMs) {
+            if (pulledFrom.size() >= 2) {
+                parkFails.set(false); // the cluster is back
+            }
+            CompletableFuture.delayedExecutor(10, java.util.concurrent.TimeUnit.MILLISECONDS).execute(task);
+        }
+    }
+
+    @Test
+    void aMessageThatCouldNotBeParkedIsTriedAgainWithoutRepeatingTheOnesBeforeIt() {
+        ScriptedHost host = new ScriptedHost();
+        QueueWorker worker = new QueueWorker(host, 0, 0);
+        worker.start();
+        await().until(() -> host.delivered.contains(2L));
+        worker.stop();
+        assertThat(host.delivered).containsExactly(0L, 1L, 2L); // 0 once, 1 once it could be handled, then 2
+        assertThat(host.pulledFrom).containsExactly(0L, 1L, 1L, 3L); // after each failure from offset 1
+        assertThat(worker.processedOffset()).isEqualTo(3);
+    }
+}
