@@ -18,6 +18,13 @@ import io.dledger.broker.readroute.ReadRouteConfig;
  * rising precedence), and validates it, reporting every problem at once.
  */
 public final class NodeConfigLoader {
+    /**
+     * Largest {@code message.max.bytes}: a store record holds at most {@code RecordCodec.MAX_RECORD_SIZE} (64 MiB)
+     * and a message's key, tags, properties (bounded by RequestValidator) and header take up to about 140 KiB
+     * besides its body; 1 MiB is kept for them.
+     */
+    public static final int MAX_MESSAGE_BYTES = 63 * 1024 * 1024;
+
     private NodeConfigLoader() {
     }
 
@@ -101,7 +108,8 @@ public final class NodeConfigLoader {
         long segmentBytes = ints.getLong(ConfigKey.SEGMENT_BYTES, 64 * 1024, 1L << 40);
         long raftSegmentBytes = ints.getLong(ConfigKey.RAFT_LOG_SEGMENT_BYTES, 4096, 1L << 30);
         int indexEntries = ints.get(ConfigKey.INDEX_ENTRIES_PER_FILE, 16, 1 << 26);
-        int messageMax = ints.get(ConfigKey.MESSAGE_MAX_BYTES, 1, 64 * 1024 * 1024);
+        // a message is one store record: its body plus key, tags, properties and header must fit in a record
+        int messageMax = ints.get(ConfigKey.MESSAGE_MAX_BYTES, 1, MAX_MESSAGE_BYTES);
         int batchMax = ints.get(ConfigKey.BATCH_MAX_BYTES, 1, 64 * 1024 * 1024);
         int batchMessages = ints.get(ConfigKey.BATCH_MAX_MESSAGES, 1, 1_000_000);
         int entryMax = ints.get(ConfigKey.ENTRY_MAX_BYTES, 1024, 64 * 1024 * 1024);

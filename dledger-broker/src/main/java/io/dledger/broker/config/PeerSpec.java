@@ -11,7 +11,10 @@ import java.util.regex.Pattern;
  * {@code n1=10.0.0.1:7001:9001,n2=10.0.0.2:7001:9001,n3=10.0.0.3:7001:9001}.
  */
 public record PeerSpec(String id, String host, int raftPort, int grpcPort) {
-    private static final Pattern FORMAT = Pattern.compile("([A-Za-z0-9_.-]+)=([^:=,\\s]+):(\\d{1,5}):(\\d{1,5})");
+    /** Longest host accepted: a DNS name's limit (the store keeps peers in length-prefixed records). */
+    public static final int MAX_HOST_LENGTH = 253;
+    private static final Pattern FORMAT = Pattern.compile("([A-Za-z0-9_.-]{1,64})=([^:=,\\s]{1," + MAX_HOST_LENGTH
+            + "}):(\\d{1,5}):(\\d{1,5})");
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
     public String raftAddress() {
@@ -37,7 +40,8 @@ public record PeerSpec(String id, String host, int raftPort, int grpcPort) {
             }
             Matcher m = FORMAT.matcher(p);
             if (!m.matches()) {
-                problems.add("peer '" + p + "' is not of the form id=host:raftPort:grpcPort");
+                problems.add("peer '" + abbreviated(p) + "' is not of the form id=host:raftPort:grpcPort (an id of at "
+                        + "most 64 letters, digits, '_', '.' or '-', a host of at most " + MAX_HOST_LENGTH + " characters)");
                 continue;
             }
             int raft = Integer.parseInt(m.group(3));
@@ -53,5 +57,9 @@ public record PeerSpec(String id, String host, int raftPort, int grpcPort) {
             peers.add(new PeerSpec(m.group(1), m.group(2), raft, grpc));
         }
         return peers;
+    }
+
+    private static String abbreviated(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "... (" + s.length() + " characters)";
     }
 }

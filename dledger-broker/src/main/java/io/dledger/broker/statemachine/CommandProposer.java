@@ -108,13 +108,24 @@ public final class CommandProposer {
         return result;
     }
 
-    /** Proposes waiting writes while the pipeline has room (caller holds the lock). */
+    /**
+     * Proposes waiting writes while the pipeline has room (caller holds the lock). A topic deleted in an entry is
+     * created again only in a later one: the old topic's files go after its entry (see EntryWriter).
+     */
     private void drain() {
         while (inflight < maxInflightEntries && !queue.isEmpty()) {
             List<Proposal> group = new ArrayList<>();
+            java.util.Set<String> deleted = new java.util.HashSet<>();
             int bytes = 0;
             while (!queue.isEmpty() && (group.isEmpty() || bytes + queue.peek().sizeBytes() <= maxEntryBytes)) {
+                Command next = queue.peek().command();
+                if (next.hasCreateTopic() && deleted.contains(next.getCreateTopic().getTopic())) {
+                    break;
+                }
                 Proposal p = queue.poll();
+                if (next.hasDeleteTopic()) {
+                    deleted.add(next.getDeleteTopic().getTopic());
+                }
                 group.add(p);
                 bytes += p.sizeBytes();
             }

@@ -35,6 +35,7 @@ public final class EntryWriter {
     private final Map<ProducerRequest, ProduceResult> appliedInEntry = new HashMap<>();
     /** State changes of offset commits and topic deletions, applied in command order once the records are written. */
     private final List<Runnable> afterWrite = new ArrayList<>();
+    private final List<TopicQueues> deletedTopics = new ArrayList<>();
     private long retainFrom;
     /** Idempotent requests this entry stores, in apply order, with their first record's position. */
     private final Map<ProducerRequest, Long> producerFirstPositions = new java.util.LinkedHashMap<>();
@@ -66,6 +67,13 @@ public final class EntryWriter {
         if (existing != null) {
             return new TopicResult(existing.queueCount() == queues ? TopicResult.Status.EXISTS
                     : TopicResult.Status.CONFLICT, name, existing.queueCount());
+        }
+        for (TopicQueues deleted : deletedTopics) {
+            if (deleted.name().equals(name)) {
+                // its files (the same paths) go only after this entry: the leader never puts both in one entry
+                // (CommandProposer), and an entry that has them anyway is refused here, the same on every replica
+                return new TopicResult(TopicResult.Status.CONFLICT, name, deleted.queueCount());
+            }
         }
         byte[] nameBytes = RecordCodec.utf8(name);
         int start = reserve(RecordCodec.topicCreatedSize(nameBytes));
@@ -144,7 +152,10 @@ public final class EntryWriter {
         return result;
     }
 
-    /** Deletes a topic: later commands (this entry included) no longer see it; its files go at commit. */
+    /**
+     * Deletes a topic: later commands (this entry included) no longer see it; its files go once the entry is
+     * written and a checkpoint without the topic is on disk (recovery never looks for them).
+     */
     public boolean deleteTopic(String name) {
         TopicQueues t = store.topicQueues(name);
         if (t == null) {
@@ -154,10 +165,8 @@ public final class EntryWriter {
         reserve(RecordCodec.topicDeletedSize(nameBytes));
         RecordCodec.writeTopicDeleted(buf, raftIndex, recordCount - 1, timestamp, nameBytes);
         store.removeTopic(name);
-        afterWrite.add(() -> {
-            store.consumerOffsets().removeTopic(name);
-            store.deleteTopicFiles(t);
-        });
+        afterWrite.add(() -> store.consumerOffsets().removeTopic(name));
+        deletedTopics.add(t);
         return true;
     }
 
@@ -264,6 +273,9 @@ public final class EntryWriter {
             afterWrite.forEach(Runnable::run);
         }
         store.applied(raftIndex, timestamp, recordCount > 0);
+        if (!deletedTopics.isEmpty()) {
+            store.deleteTopicFiles(deletedTopics);
+        }
         if (retainFrom > 0) {
             store.retainBefore(retainFrom);
         }
@@ -306,6 +318,7 @@ public final class EntryWriter {
         appliedInEntry.clear();
         producerFirstPositions.clear();
         afterWrite.clear();
+        deletedTopics.clear();
         retainFrom = 0;
         open = false;
     }

@@ -209,9 +209,16 @@ public final class MessageStore implements AutoCloseable {
         data.topics().remove(name);
     }
 
-    void deleteTopicFiles(TopicQueues t) {
-        t.delete(indexRoot);
-        LOG.info("deleted topic {}", t.name());
+    /**
+     * Deletes the files of topics an entry deleted (state machine thread, after the entry is applied): a checkpoint
+     * without them is written first, so a kill -9 in between never finds a checkpointed topic without its index.
+     */
+    void deleteTopicFiles(List<TopicQueues> deleted) {
+        persist(captureCheckpoint());
+        for (TopicQueues t : deleted) {
+            t.delete(indexRoot);
+            LOG.info("deleted topic {}", t.name());
+        }
     }
 
     /** A log segment: where it starts, how big it is, and its first record's Raft index and timestamp. */
@@ -251,7 +258,10 @@ public final class MessageStore implements AutoCloseable {
         for (TopicQueues t : d.topics().values()) {
             t.retainFrom(cut);
         }
-        persist(captureCheckpoint());
+        persist(captureCheckpoint()); // before any file goes: a kill -9 from here on finds the new minimums
+        for (TopicQueues t : d.topics().values()) {
+            t.deleteBelowMin();
+        }
         long before = d.log().startPosition();
         d.log().deleteBefore(cut);
         LOG.info("retention: deleted log segments [{}, {}) (Raft entries below {})", before, d.log().startPosition(),

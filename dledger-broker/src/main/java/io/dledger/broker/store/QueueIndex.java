@@ -152,7 +152,8 @@ final class QueueIndex implements AutoCloseable {
 
     /**
      * Retention: the first offset whose record is at or after log position {@code logStart} becomes the
-     * queue's minimum; index files wholly below it are deleted. Writer thread.
+     * queue's minimum. The index files wholly below it stay until {@link #deleteBelowMin} (after a checkpoint
+     * holds the new minimum). Writer thread.
      */
     void retainFrom(long logStart) {
         long lo = minOffset;
@@ -165,12 +166,15 @@ final class QueueIndex implements AutoCloseable {
                 hi = mid;
             }
         }
-        if (lo <= minOffset) {
-            return;
+        if (lo > minOffset) {
+            minOffset = lo;
         }
-        minOffset = lo;
-        for (Map.Entry<Long, IndexFile> e : files.headMap(lo, true).entrySet()) {
-            if (e.getKey() + entriesPerFile <= lo) {
+    }
+
+    /** Deletes the index files wholly below the minimum offset. Writer thread. */
+    void deleteBelowMin() {
+        for (Map.Entry<Long, IndexFile> e : files.headMap(minOffset, true).entrySet()) {
+            if (e.getKey() + entriesPerFile <= minOffset) {
                 files.remove(e.getKey()).closeAndDelete();
             }
         }

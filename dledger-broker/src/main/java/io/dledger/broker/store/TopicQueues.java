@@ -70,9 +70,17 @@ final class TopicQueues implements AutoCloseable {
         return new TopicView(name, min, max);
     }
 
+    /** Moves each queue's minimum offset to the first record at or after {@code logStart} (no file deleted). */
     void retainFrom(long logStart) {
         for (QueueIndex q : queues) {
             q.retainFrom(logStart);
+        }
+    }
+
+    /** Deletes the index files below each queue's minimum offset. */
+    void deleteBelowMin() {
+        for (QueueIndex q : queues) {
+            q.deleteBelowMin();
         }
     }
 

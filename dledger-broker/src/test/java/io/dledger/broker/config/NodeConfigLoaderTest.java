@@ -62,6 +62,21 @@ class NodeConfigLoaderTest {
                 .hasMessageContaining("raft.log.storage must be segments or rocksdb, not 'leveldb'");
     }
 
+    /** A message is one store record (at most 64 MiB with its header, key, tags and properties). */
+    @Test
+    void theLargestMessageLimitLeavesRoomForTheRecordAroundTheBody() {
+        Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
+        flags.put(ConfigKey.NODE_ID, "n1");
+        flags.put(ConfigKey.PEERS, PEERS);
+        flags.put(ConfigKey.MESSAGE_MAX_BYTES, Integer.toString(64 * 1024 * 1024));
+        assertThatThrownBy(() -> NodeConfigLoader.load(flags, Map.of(), null))
+                .hasMessageContaining("message.max.bytes must be between 1 and 66060288");
+        flags.put(ConfigKey.MESSAGE_MAX_BYTES, Integer.toString(NodeConfigLoader.MAX_MESSAGE_BYTES));
+        assertThat(NodeConfigLoader.load(flags, Map.of(), null).messageMaxBytes()).isEqualTo(66060288);
+        assertThat(NodeConfigLoader.MAX_MESSAGE_BYTES + 256 * 1024)
+                .isLessThan(io.dledger.broker.store.RecordCodec.MAX_RECORD_SIZE);
+    }
+
     @Test
     void requiredSettingsAreNamedWithTheirFlagAndVariable() {
         assertThatThrownBy(() -> NodeConfigLoader.load(Map.of(), Map.of(), null))

@@ -112,6 +112,25 @@ class CommandProposerTest {
     }
 
     @Test
+    void aTopicDeletedAndCreatedAgainTakesTwoEntries() throws Exception {
+        CommandProposer p = proposer(1, 1 << 20);
+        p.createTopic(CreateTopicCommand.newBuilder().setTopic("t").setQueues(1).build());
+        CompletableFuture<Boolean> deleted = p.deleteTopic("t");
+        CompletableFuture<?> other = p.createTopic(CreateTopicCommand.newBuilder().setTopic("u").setQueues(1).build());
+        CompletableFuture<io.dledger.broker.store.TopicResult> again =
+                p.createTopic(CreateTopicCommand.newBuilder().setTopic("t").setQueues(2).build());
+        commit(tasks.get(0));
+        assertThat(CommandCodec.decode(tasks.get(1).getData()).getCommandsCount()).isEqualTo(2); // delete t, create u
+        commit(tasks.get(1));
+        assertThat(deleted.get()).isTrue();
+        assertThat(other).isCompleted();
+        assertThat(tasks).hasSize(3); // create t again: its own entry, after the old files are gone
+        commit(tasks.get(2));
+        assertThat(again.get().status()).isEqualTo(io.dledger.broker.store.TopicResult.Status.CREATED);
+        assertThat(store.topic("t").queues()).isEqualTo(2);
+    }
+
+    @Test
     void writesBeyondTheQueueLimitAreRejectedAsBusy() {
         CommandProposer p = proposer(1, 25);
         p.produce(message("in flight"), 20);

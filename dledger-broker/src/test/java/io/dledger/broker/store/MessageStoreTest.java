@@ -247,6 +247,51 @@ class MessageStoreTest {
         }
     }
 
+    /**
+     * Retention writes its checkpoint before it deletes a file: a node killed right after that checkpoint, with
+     * every old segment and index file still there, opens at the new minimums and reads everything from them.
+     */
+    @Test
+    void retentionKilledAfterItsCheckpointLeavesALoadableStore(@TempDir Path copy) throws Exception {
+        long keep;
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 2);
+            for (int i = 0; i < 400; i++) {
+                apply(store, 2 + i, produce("t", 0, 0, i % 2, "m" + i + "-" + "x".repeat(100)));
+            }
+            keep = store.segmentInfos().get(5).firstIndex();
+            copyTree(dir, copy); // the files as they were before retention deleted any
+            EntryWriter w = store.writer();
+            w.begin(500, 500);
+            w.retain(keep);
+            w.commit();
+            Files.copy(dir.resolve("checkpoint"), copy.resolve("checkpoint"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(copy))) {
+            for (int q = 0; q < 2; q++) {
+                long min = store.topic("t").minOffsets()[q];
+                assertThat(min).isPositive();
+                List<MessageRecord> rest = store.read("t", q, min, 1000, Long.MAX_VALUE);
+                assertThat(rest).hasSize((int) (200 - min));
+                assertThat(rest.get(0).raftIndex()).isGreaterThanOrEqualTo(keep - 1);
+            }
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else if (!f.getFileName().toString().equals("LOCK")) {
+                    Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
     @Test
     void deletedTopicsVanishAndCanBeCreatedAgain(@TempDir Path crashed) throws Exception {
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
@@ -267,6 +312,44 @@ class MessageStoreTest {
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
             assertThat(store.topic("t").queues()).isEqualTo(3);
             assertThat(bodies(store, "t", 2)).containsExactly("new");
+        }
+    }
+
+    /** The leader never sends this (CommandProposer); an entry that has it anyway is refused, not applied half-way. */
+    @Test
+    void aTopicDeletedAndCreatedAgainInOneEntryIsRefused() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 1);
+            apply(store, 2, produce("t", 0, 0, 0, "old"));
+            EntryWriter w = store.writer();
+            w.begin(3, 3);
+            assertThat(w.deleteTopic("t")).isTrue();
+            assertThat(w.createTopic("t", 1).status()).isEqualTo(TopicResult.Status.CONFLICT);
+            w.commit();
+            assertThat(store.topic("t")).isNull();
+            createTopic(store, 4, "t", 1);
+            assertThat(apply(store, 5, produce("t", 0, 0, 0, "new")).offsets()).containsExactly(0);
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            assertThat(bodies(store, "t", 0)).containsExactly("new");
+        }
+    }
+
+    /** A kill -9 right after a topic's files went finds a checkpoint that no longer has the topic. */
+    @Test
+    void aDeletedTopicLeavesTheCheckpointBeforeItsFilesGo() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "gone", 1);
+            createTopic(store, 2, "t", 1);
+            apply(store, 3, produce("t", 0, 0, 0, "kept"));
+            EntryWriter w = store.writer();
+            w.begin(4, 4);
+            assertThat(w.deleteTopic("gone")).isTrue();
+            w.commit();
+            Checkpoint onDisk = CheckpointCodec.read(dir.resolve("checkpoint"));
+            assertThat(onDisk.raftIndex()).isEqualTo(4);
+            assertThat(onDisk.topics()).extracting(Checkpoint.Topic::name).containsExactly("t");
+            assertThat(Files.exists(dir.resolve("index").resolve("gone"))).isFalse();
         }
     }
 
