@@ -72,6 +72,7 @@ class NodeConfigLoaderTest {
         assertThatThrownBy(() -> NodeConfigLoader.load(flags, Map.of(), null))
                 .hasMessageContaining("message.max.bytes must be between 1 and 66060288");
         flags.put(ConfigKey.MESSAGE_MAX_BYTES, Integer.toString(NodeConfigLoader.MAX_MESSAGE_BYTES));
+        flags.put(ConfigKey.BATCH_MAX_BYTES, Integer.toString(64 * 1024 * 1024));
         assertThat(NodeConfigLoader.load(flags, Map.of(), null).messageMaxBytes()).isEqualTo(66060288);
         assertThat(NodeConfigLoader.MAX_MESSAGE_BYTES + 256 * 1024)
                 .isLessThan(io.dledger.broker.store.RecordCodec.MAX_RECORD_SIZE);
