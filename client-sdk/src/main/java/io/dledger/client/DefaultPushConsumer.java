@@ -42,6 +42,8 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     private final ExecutorService workers;
     private final Map<Integer, QueueWorker> active = new ConcurrentHashMap<>();
     private final Map<Integer, QueueWorker> stopping = new ConcurrentHashMap<>();
+    /** Stopped because the group may have given their queues away: never committed, not reported as owned. */
+    private final Map<Integer, QueueWorker> fenced = new ConcurrentHashMap<>();
     private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> served = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
@@ -79,25 +81,37 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         scheduler.scheduleWithFixedDelay(this::commitQuietly, commitMs, commitMs, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Heartbeats the group and applies its answer. Our hold on the queues (the lease) runs from the send time of
+     * the last answered heartbeat, which the broker received no earlier, for a session minus a margin of one
+     * heartbeat interval (at most half the session); the broker gives the queues away a session after it last
+     * heard from us. A heartbeat waits no longer than the lease has left, and when the lease ends without an
+     * answer the member stops consuming ({@link #fence}) before the broker can hand its queues to another.
+     */
     private void heartbeat() {
         if (closed) {
             return;
+        }
+        long sent = System.nanoTime();
+        long leaseLeft = lastHeartbeatOk + leaseNanos() - sent;
+        if (leaseLeft <= 0) {
+            fence();
         }
         Set<Integer> owned = new HashSet<>(active.keySet());
         owned.addAll(stopping.keySet());
         HeartbeatRequest req = HeartbeatRequest.newBuilder().setGroup(options.group()).setTopic(options.topic())
                 .setMemberId(options.memberId()).addAllOwnedQueues(owned).build();
+        long wait = owned.isEmpty() ? TimeUnit.SECONDS.toNanos(5) : Math.min(TimeUnit.SECONDS.toNanos(5), leaseLeft);
         try {
-            HeartbeatResponse r = Errors.await(router.execute(Operations.heartbeat(req),
-                    System.nanoTime() + TimeUnit.SECONDS.toNanos(5)));
+            HeartbeatResponse r = Errors.await(router.execute(Operations.heartbeat(req), sent + wait));
             heartbeatMs = Math.max(100, r.getHeartbeatIntervalMs());
             sessionTimeoutMs = Math.max(heartbeatMs, r.getSessionTimeoutMs());
-            lastHeartbeatOk = System.nanoTime();
+            lastHeartbeatOk = sent;
             reconcile(new HashSet<>(r.getQueuesList()));
         } catch (DLedgerException e) {
             LOG.debug("heartbeat of {} failed: {}", options.memberId(), e.getMessage());
-            if (System.nanoTime() - lastHeartbeatOk > TimeUnit.MILLISECONDS.toNanos(sessionTimeoutMs)) {
-                fence(); // the group may have given our queues to others by now
+            if (System.nanoTime() - lastHeartbeatOk >= leaseNanos()) {
+                fence(); // the group may give our queues to others from now on
             }
         } finally {
             if (!closed) {
@@ -106,18 +120,31 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         }
     }
 
-    /** Out of touch with the group for a whole session: stop consuming until a heartbeat succeeds again. */
+    private long leaseNanos() {
+        long session = sessionTimeoutMs;
+        return TimeUnit.MILLISECONDS.toNanos(session - Math.min(heartbeatMs, session / 2));
+    }
+
+    /**
+     * Out of touch with the group for the lease: stop consuming until a heartbeat succeeds again. The stopped
+     * queues' offsets are not committed (another member may own them by then and be further on); what this
+     * member processed since its last commit is delivered again to the next owner.
+     */
     private void fence() {
-        if (active.isEmpty()) {
+        if (active.isEmpty() && stopping.isEmpty()) {
             return;
         }
+        Set<Integer> queues = new java.util.TreeSet<>(active.keySet());
+        queues.addAll(stopping.keySet());
         LOG.warn("member {} lost contact with group {} for {} ms; pausing its queues {}", options.memberId(),
-                options.group(), sessionTimeoutMs, active.keySet());
+                options.group(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeartbeatOk), queues);
         active.forEach((q, w) -> {
             w.stop();
-            stopping.put(q, w);
+            fenced.put(q, w);
         });
         active.clear();
+        fenced.putAll(stopping);
+        stopping.clear();
     }
 
     /** Starts workers for newly granted queues; stops revoked ones and commits their offsets. */
@@ -135,9 +162,11 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
                 stopping.remove(q);
             }
         });
+        fenced.values().removeIf(QueueWorker::isIdle);
         Set<Integer> fresh = new HashSet<>(granted);
         fresh.removeAll(active.keySet());
         fresh.removeAll(stopping.keySet());
+        fresh.removeAll(fenced.keySet()); // granted again, but its old worker is still finishing a message
         if (fresh.isEmpty()) {
             return;
         }

@@ -1,6 +1,15 @@
 package io.dledger.client;
 
 import io.dledger.proto.AdminServiceGrpc;
+import io.dledger.proto.CommitOffsetsRequest;
+import io.dledger.proto.CommitOffsetsResponse;
+import io.dledger.proto.ConsumerServiceGrpc;
+import io.dledger.proto.FetchOffsetsRequest;
+import io.dledger.proto.FetchOffsetsResponse;
+import io.dledger.proto.HeartbeatRequest;
+import io.dledger.proto.HeartbeatResponse;
+import io.dledger.proto.LeaveGroupRequest;
+import io.dledger.proto.LeaveGroupResponse;
 import io.dledger.proto.Assignment;
 import io.dledger.proto.CreateTopicRequest;
 import io.dledger.proto.CreateTopicResponse;
@@ -61,6 +70,10 @@ final class FakeNode {
     volatile Handler<TakeSnapshotRequest, TakeSnapshotResponse> takeSnapshot =
             (r, o) -> reply(o, TakeSnapshotResponse.newBuilder().setSnapshotIndex(42).build());
     volatile Handler<CreateTopicRequest, CreateTopicResponse> createTopic = this::defaultCreateTopic;
+    /** Consumer groups: by default every heartbeat is answered with queue 0, whose committed offset is 0. */
+    volatile Handler<HeartbeatRequest, HeartbeatResponse> heartbeat = (r, o) -> reply(o,
+            HeartbeatResponse.newBuilder().addQueues(0).setHeartbeatIntervalMs(500).setSessionTimeoutMs(2000).build());
+    final List<CommitOffsetsRequest> commits = new CopyOnWriteArrayList<>();
 
     private Server server;
 
@@ -87,7 +100,7 @@ final class FakeNode {
     synchronized void start() {
         try {
             server = InProcessServerBuilder.forName(serverName).directExecutor()
-                    .addService(new Messaging()).addService(new Admin()).build().start();
+                    .addService(new Messaging()).addService(new Admin()).addService(new Consumer()).build().start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -97,7 +110,7 @@ final class FakeNode {
     synchronized int startOnNetty() {
         try {
             server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).directExecutor()
-                    .addService(new Messaging()).addService(new Admin()).build().start();
+                    .addService(new Messaging()).addService(new Admin()).addService(new Consumer()).build().start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -176,6 +189,30 @@ final class FakeNode {
         public void pull(PullRequest request, StreamObserver<PullResponse> response) {
             pulls.add(request);
             pull.handle(request, response);
+        }
+    }
+
+    private final class Consumer extends ConsumerServiceGrpc.ConsumerServiceImplBase {
+        @Override
+        public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+            heartbeat.handle(request, response);
+        }
+
+        @Override
+        public void fetchOffsets(FetchOffsetsRequest request, StreamObserver<FetchOffsetsResponse> response) {
+            reply(response, FetchOffsetsResponse.newBuilder().addOffsets(io.dledger.proto.QueueOffset.newBuilder()
+                    .setQueue(0).setOffset(0)).build());
+        }
+
+        @Override
+        public void commitOffsets(CommitOffsetsRequest request, StreamObserver<CommitOffsetsResponse> response) {
+            commits.add(request);
+            reply(response, CommitOffsetsResponse.getDefaultInstance());
+        }
+
+        @Override
+        public void leaveGroup(LeaveGroupRequest request, StreamObserver<LeaveGroupResponse> response) {
+            reply(response, LeaveGroupResponse.getDefaultInstance());
         }
     }
 

@@ -1,0 +1,74 @@
+package io.dledger.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dledger.proto.HeartbeatResponse;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** A push consumer's membership of a group, against a scripted leader. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class PushConsumerGroupTest {
+    private static final long SESSION_MS = 2000;
+    private FakeCluster cluster;
+    private DLedgerClient client;
+
+    @BeforeEach
+    void start() {
+        cluster = new FakeCluster("n1", "n2", "n3").startAll();
+        cluster.elect("n1", 1);
+        client = cluster.clientBuilder().build();
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        cluster.close();
+    }
+
+    /**
+     * The broker gives a member's queues away a session after the last heartbeat it received; the member must have
+     * stopped consuming by then, even while its heartbeat call is still waiting (here: never answered).
+     */
+    @Test
+    void aMemberOutOfTouchStopsConsumingBeforeTheBrokerCouldGiveItsQueuesAway() {
+        FakeNode n1 = cluster.node("n1");
+        AtomicLong lastAnswered = new AtomicLong();
+        AtomicBoolean answer = new AtomicBoolean(true);
+        List<StreamObserver<HeartbeatResponse>> unanswered = new CopyOnWriteArrayList<>();
+        n1.heartbeat = (r, o) -> {
+            if (answer.get()) {
+                lastAnswered.set(System.nanoTime());
+                FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0).setHeartbeatIntervalMs(500)
+                        .setSessionTimeoutMs((int) SESSION_MS).build());
+            } else {
+                unanswered.add(o); // the leader is gone: the call hangs until its deadline
+            }
+        };
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t").build(), m -> { });
+        try {
+            consumer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> consumer.assignedQueues().contains(0));
+            answer.set(false);
+            await().atMost(Duration.ofSeconds(10)).until(() -> consumer.assignedQueues().isEmpty());
+            long sinceLastAnswered = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastAnswered.get());
+            assertThat(sinceLastAnswered).isLessThan(SESSION_MS);
+            assertThat(n1.commits).isEmpty(); // nothing processed, and a fenced queue is never committed
+
+            answer.set(true); // back in touch: the queue is consumed again
+            await().atMost(Duration.ofSeconds(10)).until(() -> consumer.assignedQueues().contains(0));
+        } finally {
+            consumer.close();
+        }
+    }
+}
