@@ -159,7 +159,10 @@ final class StoreRecovery {
         }
     }
 
-    /** Rebuilds every queue index from the log records below the checkpoint. */
+    /**
+     * Rebuilds every queue index from the log records below the checkpoint. Messages of a topic that was deleted
+     * later in the log (a topic gone since, or an earlier topic of the same name) belong to no index.
+     */
     private static void rebuildIndexes(SegmentedLog log, Checkpoint c, Map<String, TopicQueues> topics,
                                        Path indexRoot, int entriesPerFile) {
         try {
@@ -171,12 +174,23 @@ final class StoreRecovery {
             topics.put(t.name(), TopicQueues.open(indexRoot, entriesPerFile, t.name(), t.minOffsets(),
                     t.minOffsets()));
         }
+        Map<String, Long> lastDeleted = new java.util.HashMap<>();
+        LogScanner deletions = new LogScanner(log, log.startPosition(), c.logPosition());
+        while (deletions.next()) {
+            if (deletions.header().type() == RecordCodec.TYPE_TOPIC_DELETED) {
+                lastDeleted.put(RecordCodec.readTopicDeleted(deletions.buffer(), deletions.recordStart()),
+                        deletions.recordPosition());
+            }
+        }
         LogScanner scan = new LogScanner(log, log.startPosition(), c.logPosition());
         while (scan.next()) {
             if (scan.header().type() != RecordCodec.TYPE_MESSAGE) {
                 continue;
             }
             RecordCodec.MessageKey k = RecordCodec.readMessageKey(scan.buffer(), scan.recordStart());
+            if (scan.recordPosition() < lastDeleted.getOrDefault(k.topic(), Long.MIN_VALUE)) {
+                continue; // a message of a topic deleted after it
+            }
             TopicQueues t = topics.get(k.topic());
             QueueIndex index = t == null || k.queue() >= t.queueCount() ? null : t.queue(k.queue());
             if (index == null || k.offset() != index.writeOffset()) {

@@ -136,6 +136,34 @@ class StoreRecoveryTest {
         }
     }
 
+    /** Messages of a deleted topic, and of an earlier topic of the same name, stay in the log but in no index. */
+    @Test
+    void indexesAreRebuiltPastDeletedAndRecreatedTopics() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(live))) {
+            createTopic(store, 1, "old", 1);
+            apply(store, 2, produce("old", 1, 1, 0, "o1", "o2"));
+            createTopic(store, 3, "t", 1);
+            apply(store, 4, produce("t", 1, 2, 0, "first life"));
+            EntryWriter w = store.writer();
+            w.begin(5, 5);
+            assertThat(w.deleteTopic("old")).isTrue();
+            assertThat(w.deleteTopic("t")).isTrue();
+            w.commit();
+            createTopic(store, 6, "t", 1);
+            apply(store, 7, produce("t", 1, 3, 0, "a", "b"));
+            store.persist(store.captureCheckpoint());
+            crashImage();
+        }
+        try (RandomAccessFile f = new RandomAccessFile(
+                crashed.resolve("index/t/0/00000000000000000000.idx").toFile(), "rw")) {
+            f.setLength(IndexFile.ENTRY_SIZE); // the checkpoint promised two entries
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
+            assertThat(bodies(store, "t", 0)).containsExactly("a", "b");
+            assertThat(store.topic("old")).isNull();
+        }
+    }
+
     @Test
     void indexPointingAtTheWrongRecordIsRebuilt() throws Exception {
         try (MessageStore store = MessageStore.open(smallConfig(live))) {
