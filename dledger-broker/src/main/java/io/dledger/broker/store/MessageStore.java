@@ -241,9 +241,10 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /**
-     * Retention (state machine thread): deletes the segments whose records all have a Raft index below
-     * {@code firstIndexToKeep}. Queue minimum offsets move up first and a checkpoint at the current end is
-     * written before any file goes, so recovery never needs what was deleted.
+     * Retention (state machine thread): every queue's minimum offset becomes its first message with a Raft index
+     * of at least {@code firstIndexToKeep} (the same on every replica, whatever its segment size), then the
+     * segments whose records all lie below go. A checkpoint with the new minimums is written before any file
+     * goes, so recovery never needs what was deleted.
      */
     void retainBefore(long firstIndexToKeep) {
         List<SegmentInfo> segs = segmentInfos();
@@ -252,11 +253,15 @@ public final class MessageStore implements AutoCloseable {
             cut = segs.get(i + 1).basePosition();
         }
         StoreData d = data;
-        if (cut <= d.log().startPosition() || failure != null) {
+        if (failure != null) {
             return;
         }
+        long keepFrom = firstPositionFrom(segs, cut, firstIndexToKeep);
         for (TopicQueues t : d.topics().values()) {
-            t.retainFrom(cut);
+            t.retainFrom(keepFrom);
+        }
+        if (cut <= d.log().startPosition()) {
+            return; // no whole segment to delete: the minimums moved (the next checkpoint holds them)
         }
         persist(captureCheckpoint()); // before any file goes: a kill -9 from here on finds the new minimums
         for (TopicQueues t : d.topics().values()) {
@@ -266,6 +271,31 @@ public final class MessageStore implements AutoCloseable {
         d.log().deleteBefore(cut);
         LOG.info("retention: deleted log segments [{}, {}) (Raft entries below {})", before, d.log().startPosition(),
                 firstIndexToKeep);
+    }
+
+    /**
+     * Log position of the first record with a Raft index of at least {@code index}, searched from {@code from}
+     * (the start of the segment that holds it): that segment's start when the index begins it (the usual case:
+     * the leader picks one of its own segment boundaries and the replicas' segments match), else found by
+     * reading that segment's records (replicas configured with another segment size).
+     */
+    private long firstPositionFrom(List<SegmentInfo> segs, long from, long index) {
+        for (SegmentInfo s : segs) {
+            if (s.basePosition() == from && s.firstIndex() >= index) {
+                return from;
+            }
+        }
+        LogScanner scan = new LogScanner(data.log(), from, data.log().endPosition());
+        while (scan.next()) {
+            if (scan.header().raftIndex() >= index) {
+                return scan.recordPosition();
+            }
+        }
+        if (scan.stopReason() != null) {
+            throw new StoreException("retention cannot read the log from position " + from + ": "
+                    + scan.stopReason());
+        }
+        return data.log().endPosition();
     }
 
     void addTopic(String name, int queues) {

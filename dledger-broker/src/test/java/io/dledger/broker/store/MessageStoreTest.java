@@ -292,6 +292,35 @@ class MessageStoreTest {
         }
     }
 
+    /** Queue minimums follow the Raft index retention names, not a replica's own segment boundaries. */
+    @Test
+    void retentionGivesTheSameMinimumsWhateverTheSegmentSize(@TempDir Path other) throws Exception {
+        StoreConfig bigSegments = StoreConfig.builder(other).segmentBytes(20 * 1024).indexEntriesPerFile(16).build();
+        try (MessageStore small = MessageStore.open(smallConfig(dir)); MessageStore big = MessageStore.open(bigSegments)) {
+            for (MessageStore store : List.of(small, big)) {
+                createTopic(store, 1, "t", 2);
+                for (int i = 0; i < 200; i++) {
+                    apply(store, 2 + i, produce("t", 0, 0, i % 2, "m" + i + "-" + "x".repeat(100)));
+                }
+            }
+            long keep = small.segmentInfos().get(3).firstIndex(); // a boundary of the small segments only
+            assertThat(big.segmentInfos()).extracting(MessageStore.SegmentInfo::firstIndex).doesNotContain(keep);
+            for (MessageStore store : List.of(small, big)) {
+                EntryWriter w = store.writer();
+                w.begin(500, 500);
+                w.retain(keep);
+                w.commit();
+            }
+            assertThat(big.topic("t").minOffsets()).containsExactly(small.topic("t").minOffsets());
+            assertThat(small.topic("t").minOffsets()[0]).isPositive();
+            for (MessageStore store : List.of(small, big)) {
+                long min0 = store.topic("t").minOffsets()[0];
+                assertThat(store.read("t", 0, min0, 1, 1000).get(0).raftIndex()).isGreaterThanOrEqualTo(keep);
+                assertThatThrownBy(() -> store.read("t", 0, min0 - 1, 1, 1)).isInstanceOf(ReadRejectedException.class);
+            }
+        }
+    }
+
     @Test
     void deletedTopicsVanishAndCanBeCreatedAgain(@TempDir Path crashed) throws Exception {
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
