@@ -91,12 +91,16 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
             return;
         }
         proposer.createTopic(CreateTopicCommand.newBuilder().setTopic(req.getTopic()).setQueues(req.getQueues())
-                .build()).whenComplete((r, e) -> {
+                .setMaxTotalQueues(config.maxTotalQueues()).build()).whenComplete((r, e) -> {
                     if (e != null) {
                         out.onError(RpcErrors.fromProposal(e, raft));
                     } else if (r.status() == TopicResult.Status.CONFLICT) {
                         out.onError(RpcErrors.error(ErrorCode.TOPIC_EXISTS, "topic '" + r.topic()
                                 + "' already exists with " + r.queues() + " queues"));
+                    } else if (r.status() == TopicResult.Status.LIMIT_EXCEEDED) {
+                        out.onError(RpcErrors.error(ErrorCode.LIMIT_EXCEEDED, "the cluster holds " + r.queues()
+                                + " queues; " + req.getQueues() + " more would exceed "
+                                + ConfigKey.MAX_TOTAL_QUEUES.key() + " (" + config.maxTotalQueues() + ")"));
                     } else {
                         out.onNext(CreateTopicResponse.newBuilder().setTopic(r.topic()).setQueues(r.queues())
                                 .setCreated(r.status() == TopicResult.Status.CREATED).build());

@@ -109,7 +109,8 @@ public final class BrokerStateMachine extends StateMachineAdapter {
             Command c = commands.get(i);
             results[i] = switch (c.getKindCase()) {
                 case PRODUCE -> w.produce(c.getProduce());
-                case CREATE_TOPIC -> w.createTopic(c.getCreateTopic().getTopic(), c.getCreateTopic().getQueues());
+                case CREATE_TOPIC -> w.createTopic(c.getCreateTopic().getTopic(), c.getCreateTopic().getQueues(),
+                        c.getCreateTopic().getMaxTotalQueues());
                 case COMMIT_OFFSETS -> commitOffsets(w, c.getCommitOffsets());
                 case DELETE_TOPIC -> w.deleteTopic(c.getDeleteTopic().getTopic());
                 case PEER -> {

@@ -62,11 +62,19 @@ public final class EntryWriter {
         this.open = true;
     }
 
-    public TopicResult createTopic(String name, int queues) {
+    /**
+     * Creates a topic of {@code queues} queues unless one of that name exists, or the cluster's queues would
+     * then exceed {@code maxTotalQueues} (0: no limit).
+     */
+    public TopicResult createTopic(String name, int queues, int maxTotalQueues) {
         TopicQueues existing = store.topicQueues(name);
         if (existing != null) {
             return new TopicResult(existing.queueCount() == queues ? TopicResult.Status.EXISTS
                     : TopicResult.Status.CONFLICT, name, existing.queueCount());
+        }
+        int total = store.totalQueues();
+        if (maxTotalQueues > 0 && (long) total + queues > maxTotalQueues) {
+            return new TopicResult(TopicResult.Status.LIMIT_EXCEEDED, name, total);
         }
         for (TopicQueues deleted : deletedTopics) {
             if (deleted.name().equals(name)) {

@@ -9,6 +9,8 @@ public record TopicResult(Status status, String topic, int queues) {
         /** The topic existed with the same number of queues. */
         EXISTS,
         /** The topic existed with a different number of queues; {@link #queues()} is the existing count. */
-        CONFLICT
+        CONFLICT,
+        /** Its queues would take the cluster past the command's limit; {@link #queues()} is the cluster's total. */
+        LIMIT_EXCEEDED
     }
 }

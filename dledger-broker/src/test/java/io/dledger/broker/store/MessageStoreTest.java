@@ -70,11 +70,15 @@ class MessageStoreTest {
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
             EntryWriter w = store.writer();
             w.begin(1, 1);
-            assertThat(w.createTopic("t", 4).status()).isEqualTo(TopicResult.Status.CREATED);
-            assertThat(w.createTopic("t", 4).status()).isEqualTo(TopicResult.Status.EXISTS);
-            assertThat(w.createTopic("t", 2).status()).isEqualTo(TopicResult.Status.CONFLICT);
+            assertThat(w.createTopic("t", 4, 0).status()).isEqualTo(TopicResult.Status.CREATED);
+            assertThat(w.createTopic("t", 4, 0).status()).isEqualTo(TopicResult.Status.EXISTS);
+            assertThat(w.createTopic("t", 2, 0).status()).isEqualTo(TopicResult.Status.CONFLICT);
+            // the limit travels in the command, so every replica decides the same
+            assertThat(w.createTopic("u", 5, 8)).isEqualTo(new TopicResult(TopicResult.Status.LIMIT_EXCEEDED, "u", 4));
+            assertThat(w.createTopic("u", 4, 8).status()).isEqualTo(TopicResult.Status.CREATED);
             w.commit();
             assertThat(store.topic("t").queues()).isEqualTo(4);
+            assertThat(store.topic("u").queues()).isEqualTo(4);
         }
     }
 
@@ -353,7 +357,7 @@ class MessageStoreTest {
             EntryWriter w = store.writer();
             w.begin(3, 3);
             assertThat(w.deleteTopic("t")).isTrue();
-            assertThat(w.createTopic("t", 1).status()).isEqualTo(TopicResult.Status.CONFLICT);
+            assertThat(w.createTopic("t", 1, 0).status()).isEqualTo(TopicResult.Status.CONFLICT);
             w.commit();
             assertThat(store.topic("t")).isNull();
             createTopic(store, 4, "t", 1);

@@ -38,7 +38,7 @@ final class StoreFixtures {
     static void createTopic(MessageStore store, long raftIndex, String topic, int queues) {
         EntryWriter w = store.writer();
         w.begin(raftIndex, 1000 + raftIndex);
-        w.createTopic(topic, queues);
+        w.createTopic(topic, queues, 0);
         w.commit();
     }
 
