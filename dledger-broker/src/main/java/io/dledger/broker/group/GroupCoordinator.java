@@ -43,12 +43,16 @@ public final class GroupCoordinator {
         long generation;
     }
 
+    /** Most (group, topic) pairs with live members the leader tracks; a heartbeat for one more is refused. */
+    public static final int MAX_GROUPS = 100_000;
+
     private final LongSupplier nanoClock;
     private final long sessionNanos;
     private final int heartbeatIntervalMs;
     private final int sessionTimeoutMs;
     private final Map<Key, Group> groups = new HashMap<>();
     private long leaderSince;
+    private long lastSweep;
 
     public GroupCoordinator(LongSupplier nanoClock, int heartbeatIntervalMs, int sessionTimeoutMs) {
         this.nanoClock = nanoClock;
@@ -74,12 +78,25 @@ public final class GroupCoordinator {
 
     /**
      * Records that {@code member} is alive and owns {@code owned} queues of {@code topic}, which has
-     * {@code queueCount} queues; returns the queues it should own from now on.
+     * {@code queueCount} queues; returns the queues it should own from now on, or {@code null} when this is a new
+     * group and {@link #MAX_GROUPS} groups have live members. Groups without live members are forgotten (checked
+     * at most once per session).
      */
     public synchronized Assignment heartbeat(String group, String topic, int queueCount, String member,
                                              Set<Integer> owned) {
         long now = nanoClock.getAsLong();
-        Group g = groups.computeIfAbsent(new Key(group, topic), k -> new Group());
+        Key key = new Key(group, topic);
+        if (now - lastSweep > sessionNanos || (groups.size() >= MAX_GROUPS && !groups.containsKey(key))) {
+            lastSweep = now;
+            groups.values().removeIf(g -> {
+                g.members.values().removeIf(m -> now - m.lastSeen > sessionNanos);
+                return g.members.isEmpty();
+            });
+        }
+        if (groups.size() >= MAX_GROUPS && !groups.containsKey(key)) {
+            return null;
+        }
+        Group g = groups.computeIfAbsent(key, k -> new Group());
         g.members.values().removeIf(m -> now - m.lastSeen > sessionNanos);
         Member self = g.members.computeIfAbsent(member, k -> new Member());
         self.lastSeen = now;

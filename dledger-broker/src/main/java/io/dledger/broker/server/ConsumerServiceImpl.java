@@ -44,6 +44,9 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
         this.groups = groups;
     }
 
+    /** Longest member id: the leader keeps one per live member of every group. */
+    static final int MAX_MEMBER_ID_CHARS = 255;
+
     private int checkGroupAndTopic(String group, String topic) {
         RequestValidator.checkTopicName(topic);
         if (!RequestValidator.TOPIC.matcher(group).matches()) {
@@ -67,12 +70,17 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
         try {
             int queues = checkGroupAndTopic(req.getGroup(), req.getTopic());
-            if (req.getMemberId().isEmpty()) {
-                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "member_id is required");
+            if (req.getMemberId().isEmpty() || req.getMemberId().length() > MAX_MEMBER_ID_CHARS) {
+                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "member_id is required, of at most "
+                        + MAX_MEMBER_ID_CHARS + " characters");
             }
             requireLeader();
             GroupCoordinator.Assignment a = groups.heartbeat(req.getGroup(), req.getTopic(), queues,
                     req.getMemberId(), new HashSet<>(req.getOwnedQueuesList()));
+            if (a == null) {
+                throw RpcErrors.error(ErrorCode.LIMIT_EXCEEDED, "the leader already tracks "
+                        + GroupCoordinator.MAX_GROUPS + " consumer groups with live members; retry later");
+            }
             out.onNext(HeartbeatResponse.newBuilder().addAllQueues(a.queues()).setGeneration(a.generation())
                     .addAllMembers(a.members()).setHeartbeatIntervalMs(groups.heartbeatIntervalMs())
                     .setSessionTimeoutMs(groups.sessionTimeoutMs()).build());

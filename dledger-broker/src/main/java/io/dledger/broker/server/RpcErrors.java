@@ -63,11 +63,22 @@ public final class RpcErrors {
                 .setMinOffset(min).setMaxOffset(max).build());
     }
 
+    /**
+     * Longest message sent: the status description and the detail travel in HTTP/2 headers (8 KiB by default on
+     * the client), and a message that echoes a client's overlong input would make the reply itself fail.
+     */
+    static final int MAX_MESSAGE_CHARS = 1000;
+
     public static StatusRuntimeException error(ErrorDetail detail) {
+        String message = detail.getMessage();
+        if (message.length() > MAX_MESSAGE_CHARS) {
+            message = message.substring(0, MAX_MESSAGE_CHARS) + "... (" + message.length() + " characters)";
+            detail = detail.toBuilder().setMessage(message).build();
+        }
         Metadata trailers = new Metadata();
         trailers.put(DETAIL_KEY, detail);
         return Status.fromCode(statusCode(detail.getCode()))
-                .withDescription(detail.getCode().name() + ": " + detail.getMessage())
+                .withDescription(detail.getCode().name() + ": " + message)
                 .asRuntimeException(trailers);
     }
 

@@ -77,4 +77,17 @@ class GroupCoordinatorTest {
         beat("a", Set.of(0, 3, 6));
         assertThat(beat("c", Set.of())).as("a released 1 and 2").containsExactly(2);
     }
+
+    /** The leader's memory for groups is bounded: idle groups are forgotten, and a flood of new ones refused. */
+    @Test
+    void idleGroupsAreForgottenAndNewOnesBeyondTheLimitRefused() {
+        advance(4000); // past the settling period of a new leader
+        for (int i = 0; i < GroupCoordinator.MAX_GROUPS; i++) {
+            assertThat(c.heartbeat("g" + i, "t", 1, "m", Set.of())).isNotNull();
+        }
+        assertThat(c.heartbeat("one-more", "t", 1, "m", Set.of())).isNull();
+        assertThat(c.heartbeat("g7", "t", 1, "m", Set.of())).as("a tracked group still beats").isNotNull();
+        advance(3001); // every member's session is over: their groups are forgotten
+        assertThat(c.heartbeat("one-more", "t", 1, "m", Set.of()).queues()).containsExactly(0);
+    }
 }

@@ -1,0 +1,25 @@
+package io.dledger.broker.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dledger.proto.ErrorCode;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class RpcErrorsTest {
+    /** A message that echoes a client's 100,000-character input would not fit the reply's headers. */
+    @Test
+    void longMessagesAreCutToFitTheHeaders() {
+        StatusRuntimeException e = RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + "x".repeat(100_000)
+                + "' does not exist");
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(e.getStatus().getDescription()).hasSizeLessThan(RpcErrors.MAX_MESSAGE_CHARS + 100)
+                .endsWith("(100023 characters)");
+        assertThat(e.getTrailers().get(RpcErrors.DETAIL_KEY).getMessage()).hasSizeLessThan(RpcErrors.MAX_MESSAGE_CHARS + 100);
+        assertThat(e.getTrailers().get(RpcErrors.DETAIL_KEY).getCode()).isEqualTo(ErrorCode.TOPIC_NOT_FOUND);
+        assertThat(RpcErrors.error(ErrorCode.BUSY, "short").getStatus().getDescription()).isEqualTo("BUSY: short");
+    }
+}
