@@ -8,7 +8,9 @@ import java.util.Map;
 
 /**
  * Builds a {@link ClusterView} from the answers of one probe run and what the {@link NodeDirectory} knows: every
- * node of the configuration is listed, those that did not answer as unreachable with the reason.
+ * node of the configuration is listed, those that did not answer as unreachable with the reason. When the leader
+ * answered, its peer list is the configuration: a node the client learned of earlier that is no longer in it (and
+ * does not answer) is left out.
  *
  * <p>Stateless and thread-safe.
  */
@@ -30,10 +32,15 @@ final class ClusterViewAssembler {
                 }
             }
         }
+        String leaderId = ClusterProbe.chooseLeader(answers).map(ClusterProbe.LeaderChoice::id).orElse(null);
+        java.util.Set<String> members = members(leaderId == null ? null : okById.get(leaderId));
         List<NodeView> nodes = new ArrayList<>();
         Map<String, String> known = directory.knownNodes();
         known.forEach((id, address) -> {
             ClusterProbe.Answer ok = okById.get(id);
+            if (ok == null && members != null && !members.contains(id)) {
+                return; // learned earlier, no longer a member (removed, or a failed add), and not answering
+            }
             if (ok != null) {
                 nodes.add(ProtoMapper.toView(id, ok.address(), ok.status()));
             } else {
@@ -47,8 +54,18 @@ final class ClusterViewAssembler {
         }
         long term = answers.stream().filter(ClusterProbe.Answer::ok).mapToLong(a -> a.status().getTerm()).max()
                 .orElse(0);
-        String leaderId = ClusterProbe.chooseLeader(answers).map(ClusterProbe.LeaderChoice::id).orElse(null);
         return new ClusterView(withLag(nodes, leaderId, okById), leaderId, term);
+    }
+
+    /** The members as the answering leader lists them (itself and its peers); null without a leader's answer. */
+    private static java.util.Set<String> members(ClusterProbe.Answer leader) {
+        if (leader == null || leader.status().getPeersCount() == 0) {
+            return null;
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        ids.add(leader.status().getSelf().getId());
+        leader.status().getPeersList().forEach(p -> ids.add(p.getId()));
+        return ids;
     }
 
     /** Fills in each node's lag from the leader's view of its followers. */

@@ -101,6 +101,24 @@ class DiscoveryTest {
     }
 
     @Test
+    void aNodeNoLongerInTheLeadersPeerListIsNotListed() {
+        cluster = new FakeCluster("n1", "n2", "n3").startAll();
+        cluster.elect("n1", 4);
+        List<io.dledger.proto.NodeRef> three = cluster.node("n1").peers;
+        io.dledger.proto.NodeRef n9 = io.dledger.proto.NodeRef.newBuilder().setId("n9").setGrpcAddress("n9:7000")
+                .setRaftAddress("n9:8000").build();
+        List<io.dledger.proto.NodeRef> four = new java.util.ArrayList<>(three);
+        four.add(n9);
+        cluster.node("n1").peers = four; // an add in progress
+        client = cluster.clientBuilder().build();
+        assertThat(client.admin().describeCluster().nodes()).extracting(NodeView::id)
+                .containsExactly("n1", "n2", "n3", "n9");
+        cluster.node("n1").peers = three; // the add failed (or n9 was removed)
+        assertThat(client.admin().describeCluster().nodes()).extracting(NodeView::id)
+                .containsExactly("n1", "n2", "n3");
+    }
+
+    @Test
     void describeClusterMarksAnUnreachableNode() {
         cluster = new FakeCluster("n1", "n2", "n3");
         cluster.node("n1").start();

@@ -174,6 +174,14 @@ class OperationsIT {
                     client.admin().takeSnapshot(id); // JRaft's log starts after the older snapshot
                 }
             }
+            // an id already in the cluster, or a node that does not answer, leaves the membership as it was
+            int[] unused = unusedPorts();
+            assertThatThrownBy(() -> client.admin().addNode("n2", "127.0.0.1", unused[0], unused[1]))
+                    .isInstanceOf(DLedgerException.class).hasMessageContaining("already in the cluster");
+            assertThatThrownBy(() -> client.admin().addNode("n9", "127.0.0.1", unused[0], unused[1]))
+                    .isInstanceOf(DLedgerException.class);
+            assertThat(client.admin().describeCluster().nodes()).extracting(io.dledger.client.NodeView::id)
+                    .containsExactlyInAnyOrder("n1", "n2", "n3");
             NodeProcess n4 = cluster.addNode();
             assertThat(client.admin().addNode(n4.id(), n4.peer().host(), n4.peer().raftPort(), n4.peer().grpcPort()))
                     .containsExactlyInAnyOrder("n1", "n2", "n3", "n4");
@@ -201,5 +209,14 @@ class OperationsIT {
         }
         cluster.awaitIdenticalReplicas("members");
         acked.assertAllPresentExactlyOnce(client, "members");
+    }
+
+    /** Two ports nothing listens on (bound for a moment by this JVM, then freed). */
+    private static int[] unusedPorts() {
+        try (java.net.ServerSocket a = new java.net.ServerSocket(0); java.net.ServerSocket b = new java.net.ServerSocket(0)) {
+            return new int[] {a.getLocalPort(), b.getLocalPort()};
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -233,6 +233,11 @@ public final class RaftNode implements AutoCloseable {
         });
     }
 
+    /** Whether {@code p} is a voting member of the Raft group's current configuration (on the leader). */
+    public boolean isMember(PeerSpec p) {
+        return node.listPeers().contains(peerId(p));
+    }
+
     /** Removes {@code p} from the Raft group. */
     public CompletableFuture<Void> removePeer(PeerSpec p) {
         CompletableFuture<Void> f = new CompletableFuture<>();

@@ -15,6 +15,7 @@ import io.dledger.proto.TransferLeadershipResponse;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
@@ -37,7 +38,11 @@ final class ClusterOps {
         this.reads = reads;
     }
 
-    /** Adds a node (started with --join): records its addresses through Raft, then JRaft adds it once caught up. */
+    /**
+     * Adds a node (started with --join): records its addresses through Raft, then JRaft adds it once caught up.
+     * A node id or Raft address already in the cluster is refused (remove the node first to move it); when JRaft
+     * cannot add the node (it does not answer or catch up), the recorded addresses are removed again.
+     */
     void addNode(AddNodeRequest req, StreamObserver<AddNodeResponse> out) {
         PeerSpec spec;
         try {
@@ -45,12 +50,23 @@ final class ClusterOps {
             if (!fsm.isLeader()) {
                 throw RpcErrors.notLeader(raft.leader().orElse(null));
             }
+            for (PeerSpec p : raft.peers().current()) {
+                if (p.id().equals(spec.id()) || p.raftAddress().equals(spec.raftAddress())) {
+                    throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "node " + p.id() + " at " + p.raftAddress()
+                            + " is already in the cluster; remove it first to add it under another id or address");
+                }
+            }
         } catch (StatusRuntimeException e) {
             out.onError(e);
             return;
         }
         proposer.peer(peerCommand(spec, false))
-                .thenCompose(ok -> raft.addPeer(spec))
+                .thenCompose(ok -> raft.addPeer(spec).handle((v, addFailure) -> addFailure))
+                .thenCompose(addFailure -> addFailure == null ? CompletableFuture.<Void>completedFuture(null)
+                        : proposer.peer(peerCommand(spec, true)).handle((v, e) -> {
+                            throw new CompletionException(addFailure instanceof CompletionException
+                                    && addFailure.getCause() != null ? addFailure.getCause() : addFailure);
+                        }))
                 .whenComplete((v, e) -> membershipReply(e, out, () -> AddNodeResponse.newBuilder()
                         .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build()));
     }
@@ -70,8 +86,11 @@ final class ClusterOps {
             out.onError(e);
             return;
         }
+        // a node recorded but never made a member (an add that failed before this version rolled it back) only
+        // loses its record
+        boolean member = raft.isMember(spec);
         proposer.peer(peerCommand(spec, true))
-                .thenCompose(ok -> raft.removePeer(spec))
+                .thenCompose(ok -> member ? raft.removePeer(spec) : CompletableFuture.<Void>completedFuture(null))
                 .whenComplete((v, e) -> membershipReply(e, out, () -> RemoveNodeResponse.newBuilder()
                         .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build()));
     }

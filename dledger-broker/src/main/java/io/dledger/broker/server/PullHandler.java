@@ -131,9 +131,14 @@ final class PullHandler {
         PeerSpec knownLeader = raft.leader().orElse(null);
         List<PeerSpec> others = leader || knownLeader != null ? List.of()
                 : raft.peers().current().stream().filter(p -> !p.id().equals(config.nodeId())).toList();
+        long applyLag;
+        try {
+            applyLag = Math.max(0, raft.commitIndex() - raft.appliedIndex());
+        } catch (RuntimeException e) {
+            applyLag = Long.MAX_VALUE; // JRaft refuses while the node is not active (stopped by an error): read elsewhere
+        }
         ReadSituation s = new ReadSituation(leader, knownLeader, leader ? raft.followerLags() : List.of(),
-                store.bytesBehindHead(req.getTopic(), req.getQueue(), req.getOffset()),
-                Math.max(0, raft.commitIndex() - raft.appliedIndex()), others);
+                store.bytesBehindHead(req.getTopic(), req.getQueue(), req.getOffset()), applyLag, others);
         ReadRouter.Suggestion r = router.suggest(s, req.getTopic(), req.getQueue());
         PeerSpec target = r.node() == null ? config.self() : r.node();
         return PullSuggestion.newBuilder().setNode(RpcErrors.nodeRef(target)).setReason(r.reason()).build();
