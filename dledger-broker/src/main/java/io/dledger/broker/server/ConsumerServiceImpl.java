@@ -127,12 +127,11 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             } else if (r.status() == OffsetsResult.Status.OK) {
                 out.onNext(CommitOffsetsResponse.newBuilder().setRaftIndex(store.lastAppliedIndex()).build());
                 out.onCompleted();
+            } else if (r.status() == OffsetsResult.Status.OFFSET_OUT_OF_RANGE) {
+                out.onError(RpcErrors.outOfRange(r.detail(), r.minOffset(), r.maxOffset()));
             } else {
-                out.onError(RpcErrors.error(switch (r.status()) {
-                    case TOPIC_NOT_FOUND -> ErrorCode.TOPIC_NOT_FOUND;
-                    case QUEUE_NOT_FOUND -> ErrorCode.QUEUE_NOT_FOUND;
-                    default -> ErrorCode.OFFSET_OUT_OF_RANGE;
-                }, r.detail()));
+                out.onError(RpcErrors.error(r.status() == OffsetsResult.Status.TOPIC_NOT_FOUND
+                        ? ErrorCode.TOPIC_NOT_FOUND : ErrorCode.QUEUE_NOT_FOUND, r.detail()));
             }
         });
     }

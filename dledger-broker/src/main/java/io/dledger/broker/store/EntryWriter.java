@@ -204,7 +204,7 @@ public final class EntryWriter {
             long end = t.queue(queues[i]).writeOffset();
             if (offsets[i] < 0 || offsets[i] > end) {
                 return new OffsetsResult(OffsetsResult.Status.OFFSET_OUT_OF_RANGE, "offset " + offsets[i]
-                        + " is outside [0, " + end + "] of " + topic + "/" + queues[i]);
+                        + " is outside [0, " + end + "] of " + topic + "/" + queues[i], 0, end);
             }
         }
         byte[] g = RecordCodec.utf8(group);

@@ -203,8 +203,9 @@ class MessageStoreTest {
                     .isEqualTo(OffsetsResult.Status.OK);
             assertThat(w.commitOffsets("g1", "t", new int[] {1}, new long[] {3}).status())
                     .isEqualTo(OffsetsResult.Status.OK);
-            assertThat(w.commitOffsets("g1", "t", new int[] {1}, new long[] {4}).status())
-                    .isEqualTo(OffsetsResult.Status.OFFSET_OUT_OF_RANGE);
+            OffsetsResult past = w.commitOffsets("g1", "t", new int[] {1}, new long[] {4});
+            assertThat(past.status()).isEqualTo(OffsetsResult.Status.OFFSET_OUT_OF_RANGE);
+            assertThat(past.maxOffset()).isEqualTo(3); // the bounds travel to the client in the error detail
             assertThat(w.commitOffsets("g1", "t", new int[] {2}, new long[] {0}).status())
                     .isEqualTo(OffsetsResult.Status.QUEUE_NOT_FOUND);
             assertThat(w.commitOffsets("g1", "nope", new int[] {0}, new long[] {0}).status())
