@@ -76,11 +76,15 @@ public final class EntryWriter {
         if (maxTotalQueues > 0 && (long) total + queues > maxTotalQueues) {
             return new TopicResult(TopicResult.Status.LIMIT_EXCEEDED, name, total);
         }
-        for (TopicQueues deleted : deletedTopics) {
+        for (java.util.Iterator<TopicQueues> it = deletedTopics.iterator(); it.hasNext(); ) {
+            TopicQueues deleted = it.next();
             if (deleted.name().equals(name)) {
-                // its files (the same paths) go only after this entry: the leader never puts both in one entry
-                // (CommandProposer), and an entry that has them anyway is refused here, the same on every replica
-                return new TopicResult(TopicResult.Status.CONFLICT, name, deleted.queueCount());
+                // the old topic's files would go after this entry, at the new topic's paths: they go now instead.
+                // Only entries of older versions hold both (CommandProposer puts them in separate entries); they
+                // create the topic, as those versions did. A kill -9 before this entry's records are written
+                // finds the index missing and rebuilds it from the log, then Raft replays the entry.
+                store.deleteTopicFilesNow(deleted);
+                it.remove();
             }
         }
         byte[] nameBytes = RecordCodec.utf8(name);

@@ -213,6 +213,12 @@ public final class MessageStore implements AutoCloseable {
      * Deletes the files of topics an entry deleted (state machine thread, after the entry is applied): a checkpoint
      * without them is written first, so a kill -9 in between never finds a checkpointed topic without its index.
      */
+    /** Deletes a deleted topic's files at once, without a checkpoint first (see EntryWriter#createTopic). */
+    void deleteTopicFilesNow(TopicQueues t) {
+        t.delete(indexRoot);
+        LOG.info("deleted topic {} (created again in the same entry)", t.name());
+    }
+
     void deleteTopicFiles(List<TopicQueues> deleted) {
         persist(captureCheckpoint());
         for (TopicQueues t : deleted) {
@@ -257,13 +263,18 @@ public final class MessageStore implements AutoCloseable {
             return;
         }
         long keepFrom = firstPositionFrom(segs, cut, firstIndexToKeep);
+        boolean moved = false;
         for (TopicQueues t : d.topics().values()) {
-            t.retainFrom(keepFrom);
+            moved |= t.retainFrom(keepFrom);
+        }
+        if (moved || cut > d.log().startPosition()) {
+            // the RETAIN entry writes no record, so a restart would not replay it: the checkpoint keeps the new
+            // minimums, and it is on disk before any file goes
+            persist(captureCheckpoint());
         }
         if (cut <= d.log().startPosition()) {
-            return; // no whole segment to delete: the minimums moved (the next checkpoint holds them)
+            return;
         }
-        persist(captureCheckpoint()); // before any file goes: a kill -9 from here on finds the new minimums
         for (TopicQueues t : d.topics().values()) {
             t.deleteBelowMin();
         }

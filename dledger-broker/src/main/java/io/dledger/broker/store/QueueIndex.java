@@ -153,9 +153,9 @@ final class QueueIndex implements AutoCloseable {
     /**
      * Retention: the first offset whose record is at or after log position {@code logStart} becomes the
      * queue's minimum. The index files wholly below it stay until {@link #deleteBelowMin} (after a checkpoint
-     * holds the new minimum). Writer thread.
+     * holds the new minimum). Writer thread. Returns whether the minimum moved.
      */
-    void retainFrom(long logStart) {
+    boolean retainFrom(long logStart) {
         long lo = minOffset;
         long hi = nextOffset;
         while (lo < hi) { // positions grow with offsets: binary search the first kept one
@@ -168,7 +168,9 @@ final class QueueIndex implements AutoCloseable {
         }
         if (lo > minOffset) {
             minOffset = lo;
+            return true;
         }
+        return false;
     }
 
     /** Deletes the index files wholly below the minimum offset. Writer thread. */

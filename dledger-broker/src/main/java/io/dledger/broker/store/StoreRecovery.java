@@ -161,7 +161,8 @@ final class StoreRecovery {
 
     /**
      * Rebuilds every queue index from the log records below the checkpoint. Messages of a topic that was deleted
-     * later in the log (a topic gone since, or an earlier topic of the same name) belong to no index.
+     * later in the log (a topic gone since, or an earlier topic of the same name), and messages below their queue's
+     * minimum offset (retention passed them inside a segment it kept), belong to no index.
      */
     private static void rebuildIndexes(SegmentedLog log, Checkpoint c, Map<String, TopicQueues> topics,
                                        Path indexRoot, int entriesPerFile) {
@@ -174,6 +175,8 @@ final class StoreRecovery {
             topics.put(t.name(), TopicQueues.open(indexRoot, entriesPerFile, t.name(), t.minOffsets(),
                     t.minOffsets()));
         }
+        Map<String, long[]> minOffsets = new java.util.HashMap<>();
+        c.topics().forEach(t -> minOffsets.put(t.name(), t.minOffsets()));
         Map<String, Long> lastDeleted = new java.util.HashMap<>();
         LogScanner deletions = new LogScanner(log, log.startPosition(), c.logPosition());
         while (deletions.next()) {
@@ -190,6 +193,10 @@ final class StoreRecovery {
             RecordCodec.MessageKey k = RecordCodec.readMessageKey(scan.buffer(), scan.recordStart());
             if (scan.recordPosition() < lastDeleted.getOrDefault(k.topic(), Long.MIN_VALUE)) {
                 continue; // a message of a topic deleted after it
+            }
+            long[] mins = minOffsets.get(k.topic());
+            if (mins != null && k.queue() >= 0 && k.queue() < mins.length && k.offset() < mins[k.queue()]) {
+                continue; // below the queue's minimum: retention let it go, its segment stays for later messages
             }
             TopicQueues t = topics.get(k.topic());
             QueueIndex index = t == null || k.queue() >= t.queueCount() ? null : t.queue(k.queue());

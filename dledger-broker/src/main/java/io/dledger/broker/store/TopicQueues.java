@@ -70,11 +70,16 @@ final class TopicQueues implements AutoCloseable {
         return new TopicView(name, min, max);
     }
 
-    /** Moves each queue's minimum offset to the first record at or after {@code logStart} (no file deleted). */
-    void retainFrom(long logStart) {
+    /**
+     * Moves each queue's minimum offset to the first record at or after {@code logStart} (no file deleted);
+     * whether any moved.
+     */
+    boolean retainFrom(long logStart) {
+        boolean moved = false;
         for (QueueIndex q : queues) {
-            q.retainFrom(logStart);
+            moved |= q.retainFrom(logStart);
         }
+        return moved;
     }
 
     /** Deletes the index files below each queue's minimum offset. */
