@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link PushConsumer} of a {@link DLedgerClient}. A scheduler thread heartbeats the leader and
  * applies the assignment (a revoked queue is reported as owned until its worker stopped and its offset
- * was committed, so the next owner starts exactly there), and commits processed offsets every
- * {@code commitInterval}; {@link QueueWorker}s pull and deliver on the worker threads.
+ * was committed, so the next owner starts exactly there); a committer thread commits processed offsets every
+ * {@code commitInterval}, never after the member's lease on its queues ended; {@link QueueWorker}s pull and
+ * deliver on the worker threads.
  *
  * <p>Thread-safe.
  */
@@ -39,6 +40,8 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     private final Producer parker;
     private final AdminClient admin;
     private final ScheduledExecutorService scheduler;
+    /** Periodic offset commits, apart from the heartbeats: a slow commit must not delay the lease check. */
+    private final ScheduledExecutorService committer;
     private final ExecutorService workers;
     private final Map<Integer, QueueWorker> active = new ConcurrentHashMap<>();
     private final Map<Integer, QueueWorker> stopping = new ConcurrentHashMap<>();
@@ -65,6 +68,8 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         this.parker = parker;
         this.admin = admin;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "dledger-consumer-" + options.group()));
+        this.committer = Executors.newSingleThreadScheduledExecutor(
+                r -> daemon(r, "dledger-consumer-commit-" + options.group()));
         this.workers = Executors.newFixedThreadPool(options.threads(), r -> daemon(r, "dledger-consumer-worker"));
     }
 
@@ -78,7 +83,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     public void start() {
         scheduler.execute(this::heartbeat);
         long commitMs = Math.max(50, QueueWorker.millis(options.commitInterval()));
-        scheduler.scheduleWithFixedDelay(this::commitQuietly, commitMs, commitMs, TimeUnit.MILLISECONDS);
+        committer.scheduleWithFixedDelay(this::commitQuietly, commitMs, commitMs, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -213,14 +218,21 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         }
     }
 
+    /**
+     * Commits {@code offsets} of queues this member holds, no later than its lease ends: a commit that lands after
+     * the group gave a queue to another member could move that member's progress back.
+     */
     private void commit(Map<Integer, Long> offsets) {
-        if (offsets.isEmpty()) {
+        long leaseEnd = lastHeartbeatOk + leaseNanos();
+        if (offsets.isEmpty() || leaseEnd - System.nanoTime() <= 0) {
             return;
         }
         CommitOffsetsRequest.Builder b = CommitOffsetsRequest.newBuilder().setGroup(options.group())
                 .setTopic(options.topic());
         offsets.forEach((q, o) -> b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
-        Errors.await(router.execute(Operations.commitOffsets(b.build())));
+        long now = System.nanoTime();
+        long deadline = now + Math.min(router.deadlineFromNow() - now, leaseEnd - now);
+        Errors.await(router.execute(Operations.commitOffsets(b.build()), deadline));
         committed.putAll(offsets);
     }
 
@@ -347,6 +359,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             LOG.warn("member {} could not commit or leave cleanly: {}", options.memberId(), e.getMessage());
         } finally {
             scheduler.shutdownNow();
+            committer.shutdownNow();
             workers.shutdownNow();
             parker.close();
             puller.close();

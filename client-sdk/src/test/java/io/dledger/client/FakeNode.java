@@ -74,6 +74,8 @@ final class FakeNode {
     volatile Handler<HeartbeatRequest, HeartbeatResponse> heartbeat = (r, o) -> reply(o,
             HeartbeatResponse.newBuilder().addQueues(0).setHeartbeatIntervalMs(500).setSessionTimeoutMs(2000).build());
     final List<CommitOffsetsRequest> commits = new CopyOnWriteArrayList<>();
+    volatile Handler<CommitOffsetsRequest, CommitOffsetsResponse> commitOffsets =
+            (r, o) -> reply(o, CommitOffsetsResponse.getDefaultInstance());
 
     private Server server;
 
@@ -207,7 +209,7 @@ final class FakeNode {
         @Override
         public void commitOffsets(CommitOffsetsRequest request, StreamObserver<CommitOffsetsResponse> response) {
             commits.add(request);
-            reply(response, CommitOffsetsResponse.getDefaultInstance());
+            commitOffsets.handle(request, response);
         }
 
         @Override

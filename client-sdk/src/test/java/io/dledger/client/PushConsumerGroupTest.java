@@ -7,6 +7,7 @@ import io.dledger.proto.HeartbeatResponse;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -67,6 +68,49 @@ class PushConsumerGroupTest {
 
             answer.set(true); // back in touch: the queue is consumed again
             await().atMost(Duration.ofSeconds(10)).until(() -> consumer.assignedQueues().contains(0));
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /** A commit that hangs (the leader is gone) must not hold up the lease check, nor land after the lease. */
+    @Test
+    void aHangingCommitDoesNotKeepAMemberConsumingPastItsLease() {
+        FakeNode n1 = cluster.node("n1");
+        AtomicLong lastAnswered = new AtomicLong();
+        AtomicLong lastDelivered = new AtomicLong();
+        AtomicBoolean answer = new AtomicBoolean(true);
+        n1.heartbeat = (r, o) -> {
+            if (answer.get()) {
+                lastAnswered.set(System.nanoTime());
+                FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0).setHeartbeatIntervalMs(500)
+                        .setSessionTimeoutMs((int) SESSION_MS).build());
+            }
+        };
+        n1.commitOffsets = (r, o) -> {
+            if (answer.get()) {
+                FakeNode.reply(o, io.dledger.proto.CommitOffsetsResponse.getDefaultInstance());
+            }
+        };
+        n1.pull = (r, o) -> CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS).execute(() ->
+                FakeNode.reply(o, io.dledger.proto.PullResponse.newBuilder().setServedBy("n1")
+                        .setNextOffset(r.getOffset() + 1).setMaxOffset(r.getOffset() + 1)
+                        .addMessages(io.dledger.proto.StoredMessage.newBuilder().setTopic("t").setQueue(0)
+                                .setOffset(r.getOffset()))
+                        .build()));
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t")
+                .commitInterval(Duration.ofMillis(100)).build(), m -> lastDelivered.set(System.nanoTime()));
+        try {
+            consumer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> consumer.processed() > 10 && !n1.commits.isEmpty());
+            answer.set(false);
+            await().atMost(Duration.ofSeconds(10)).until(() -> consumer.assignedQueues().isEmpty());
+            long processedAtFence = consumer.processed();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(lastDelivered.get() - lastAnswered.get())).isLessThan(SESSION_MS);
+            int commitsAtFence = n1.commits.size();
+            await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> true);
+            assertThat(consumer.processed()).isLessThanOrEqualTo(processedAtFence + 1); // at most the one in hand
+            assertThat(n1.commits).hasSize(commitsAtFence); // nothing committed once the lease is over
         } finally {
             consumer.close();
         }
