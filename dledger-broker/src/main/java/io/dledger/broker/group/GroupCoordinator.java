@@ -45,6 +45,12 @@ public final class GroupCoordinator {
 
     /** Most (group, topic) pairs with live members the leader tracks; a heartbeat for one more is refused. */
     public static final int MAX_GROUPS = 100_000;
+    /**
+     * Most live members of one group (a heartbeat of one more is refused): a topic has at most 1024 queues, so more
+     * members would get none, and each heartbeat costs time in proportion to the members.
+     */
+    public static final int MAX_MEMBERS = 1024;
+    private static final long FULL_SWEEP_MIN_GAP_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final LongSupplier nanoClock;
     private final long sessionNanos;
@@ -78,15 +84,18 @@ public final class GroupCoordinator {
 
     /**
      * Records that {@code member} is alive and owns {@code owned} queues of {@code topic}, which has
-     * {@code queueCount} queues; returns the queues it should own from now on, or {@code null} when this is a new
-     * group and {@link #MAX_GROUPS} groups have live members. Groups without live members are forgotten (checked
-     * at most once per session).
+     * {@code queueCount} queues; returns the queues it should own from now on. Groups without live members are
+     * forgotten (checked at most once per session, or per second while the groups are at their limit).
+     *
+     * @throws LimitException when this is a new group and {@link #MAX_GROUPS} groups have live members, or a new
+     *                        member of a group with {@link #MAX_MEMBERS}
      */
     public synchronized Assignment heartbeat(String group, String topic, int queueCount, String member,
                                              Set<Integer> owned) {
         long now = nanoClock.getAsLong();
         Key key = new Key(group, topic);
-        if (now - lastSweep > sessionNanos || (groups.size() >= MAX_GROUPS && !groups.containsKey(key))) {
+        boolean full = groups.size() >= MAX_GROUPS && !groups.containsKey(key);
+        if (now - lastSweep > sessionNanos || (full && now - lastSweep > FULL_SWEEP_MIN_GAP_NANOS)) {
             lastSweep = now;
             groups.values().removeIf(g -> {
                 g.members.values().removeIf(m -> now - m.lastSeen > sessionNanos);
@@ -94,10 +103,13 @@ public final class GroupCoordinator {
             });
         }
         if (groups.size() >= MAX_GROUPS && !groups.containsKey(key)) {
-            return null;
+            throw new LimitException("the leader already tracks " + MAX_GROUPS + " consumer groups with live members");
         }
         Group g = groups.computeIfAbsent(key, k -> new Group());
         g.members.values().removeIf(m -> now - m.lastSeen > sessionNanos);
+        if (g.members.size() >= MAX_MEMBERS && !g.members.containsKey(member)) {
+            throw new LimitException("group " + group + " already has " + MAX_MEMBERS + " live members");
+        }
         Member self = g.members.computeIfAbsent(member, k -> new Member());
         self.lastSeen = now;
         self.owned = Set.copyOf(owned);
@@ -127,6 +139,13 @@ public final class GroupCoordinator {
         claims.addAll(granted);
         self.owned = Set.copyOf(claims);
         return new Assignment(granted, g.generation, live);
+    }
+
+    /** A heartbeat the leader refuses because a bound on what it tracks is reached. */
+    public static final class LimitException extends RuntimeException {
+        LimitException(String message) {
+            super(message + "; retry later");
+        }
     }
 
     /** A member left on purpose: its queues are free at once. */

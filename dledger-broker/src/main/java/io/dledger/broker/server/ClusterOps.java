@@ -73,6 +73,7 @@ final class ClusterOps {
 
     void removeNode(RemoveNodeRequest req, StreamObserver<RemoveNodeResponse> out) {
         PeerSpec spec;
+        boolean member;
         try {
             if (!fsm.isLeader()) {
                 throw RpcErrors.notLeader(raft.leader().orElse(null));
@@ -82,13 +83,16 @@ final class ClusterOps {
             if (raft.peers().current().size() <= 1) {
                 throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "cannot remove the last node");
             }
+            // a node recorded but never made a member (an add that failed before this version rolled it back)
+            // only loses its record
+            member = raft.isMember(spec);
+        } catch (IllegalStateException e) { // JRaft: no longer the leader
+            out.onError(RpcErrors.notLeader(raft.leader().orElse(null)));
+            return;
         } catch (StatusRuntimeException e) {
             out.onError(e);
             return;
         }
-        // a node recorded but never made a member (an add that failed before this version rolled it back) only
-        // loses its record
-        boolean member = raft.isMember(spec);
         proposer.peer(peerCommand(spec, true))
                 .thenCompose(ok -> member ? raft.removePeer(spec) : CompletableFuture.<Void>completedFuture(null))
                 .whenComplete((v, e) -> membershipReply(e, out, () -> RemoveNodeResponse.newBuilder()

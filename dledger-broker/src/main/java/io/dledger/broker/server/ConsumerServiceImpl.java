@@ -75,11 +75,12 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
                         + MAX_MEMBER_ID_CHARS + " characters");
             }
             requireLeader();
-            GroupCoordinator.Assignment a = groups.heartbeat(req.getGroup(), req.getTopic(), queues,
-                    req.getMemberId(), new HashSet<>(req.getOwnedQueuesList()));
-            if (a == null) {
-                throw RpcErrors.error(ErrorCode.LIMIT_EXCEEDED, "the leader already tracks "
-                        + GroupCoordinator.MAX_GROUPS + " consumer groups with live members; retry later");
+            GroupCoordinator.Assignment a;
+            try {
+                a = groups.heartbeat(req.getGroup(), req.getTopic(), queues, req.getMemberId(),
+                        new HashSet<>(req.getOwnedQueuesList()));
+            } catch (GroupCoordinator.LimitException e) {
+                throw RpcErrors.error(ErrorCode.LIMIT_EXCEEDED, e.getMessage());
             }
             out.onNext(HeartbeatResponse.newBuilder().addAllQueues(a.queues()).setGeneration(a.generation())
                     .addAllMembers(a.members()).setHeartbeatIntervalMs(groups.heartbeatIntervalMs())

@@ -64,15 +64,27 @@ public final class RpcErrors {
     }
 
     /**
-     * Longest message sent: the status description and the detail travel in HTTP/2 headers (8 KiB by default on
-     * the client), and a message that echoes a client's overlong input would make the reply itself fail.
+     * Longest message sent, in UTF-8 bytes: the status description (percent-encoded, up to 3 characters a byte)
+     * and the detail travel in HTTP/2 headers (8 KiB by default on the client), and a message that echoes a
+     * client's overlong input would make the reply itself fail.
      */
-    static final int MAX_MESSAGE_CHARS = 1000;
+    static final int MAX_MESSAGE_BYTES = 1000;
 
     public static StatusRuntimeException error(ErrorDetail detail) {
         String message = detail.getMessage();
-        if (message.length() > MAX_MESSAGE_CHARS) {
-            message = message.substring(0, MAX_MESSAGE_CHARS) + "... (" + message.length() + " characters)";
+        if (message.length() > MAX_MESSAGE_BYTES / 3 && utf8Length(message) > MAX_MESSAGE_BYTES) {
+            int end = 0;
+            int bytes = 0;
+            while (end < message.length()) {
+                int cp = message.codePointAt(end);
+                int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+                if (bytes + len > MAX_MESSAGE_BYTES) {
+                    break;
+                }
+                bytes += len;
+                end += Character.charCount(cp);
+            }
+            message = message.substring(0, end) + "... (" + message.length() + " characters)";
             detail = detail.toBuilder().setMessage(message).build();
         }
         Metadata trailers = new Metadata();
@@ -80,6 +92,10 @@ public final class RpcErrors {
         return Status.fromCode(statusCode(detail.getCode()))
                 .withDescription(detail.getCode().name() + ": " + message)
                 .asRuntimeException(trailers);
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     /** A failed proposal: NOT_LEADER gets the current leader hint; others keep their code. */

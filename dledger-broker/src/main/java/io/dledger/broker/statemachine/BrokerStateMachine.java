@@ -1,5 +1,7 @@
 package io.dledger.broker.statemachine;
 
+import io.dledger.broker.config.PeerSpec;
+
 import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Iterator;
 import com.alipay.sofa.jraft.Status;
@@ -115,6 +117,13 @@ public final class BrokerStateMachine extends StateMachineAdapter {
                 case DELETE_TOPIC -> w.deleteTopic(c.getDeleteTopic().getTopic());
                 case PEER -> {
                     PeerCommand p = c.getPeer();
+                    if (p.getId().length() > 64 || p.getHost().length() > PeerSpec.MAX_HOST_LENGTH) {
+                        // committed before the leader checked lengths: skipped on every replica instead of
+                        // stopping each one at this entry (the store's length-prefixed record cannot hold it)
+                        LOG.warn("entry {}: ignoring a node record with an overlong id or host ({} / {} characters)",
+                                index, p.getId().length(), p.getHost().length());
+                        yield Boolean.FALSE;
+                    }
                     w.peer(new RecordCodec.Peer(p.getId(), p.getHost(), p.getRaftPort(), p.getGrpcPort(), p.getRemoved()));
                     yield Boolean.TRUE;
                 }

@@ -85,9 +85,20 @@ class GroupCoordinatorTest {
         for (int i = 0; i < GroupCoordinator.MAX_GROUPS; i++) {
             assertThat(c.heartbeat("g" + i, "t", 1, "m", Set.of())).isNotNull();
         }
-        assertThat(c.heartbeat("one-more", "t", 1, "m", Set.of())).isNull();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.heartbeat("one-more", "t", 1, "m", Set.of()))
+                .isInstanceOf(GroupCoordinator.LimitException.class).hasMessageContaining("100000 consumer groups");
         assertThat(c.heartbeat("g7", "t", 1, "m", Set.of())).as("a tracked group still beats").isNotNull();
         advance(3001); // every member's session is over: their groups are forgotten
         assertThat(c.heartbeat("one-more", "t", 1, "m", Set.of()).queues()).containsExactly(0);
+    }
+
+    @Test
+    void aGroupTakesAtMostTheLimitOfLiveMembers() {
+        for (int i = 0; i < GroupCoordinator.MAX_MEMBERS; i++) {
+            c.heartbeat("big", "t", 1, "m" + i, Set.of());
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> c.heartbeat("big", "t", 1, "one-more", Set.of()))
+                .isInstanceOf(GroupCoordinator.LimitException.class);
+        assertThat(c.heartbeat("big", "t", 1, "m7", Set.of())).as("a member still beats").isNotNull();
     }
 }

@@ -16,10 +16,14 @@ class RpcErrorsTest {
         StatusRuntimeException e = RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + "x".repeat(100_000)
                 + "' does not exist");
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
-        assertThat(e.getStatus().getDescription()).hasSizeLessThan(RpcErrors.MAX_MESSAGE_CHARS + 100)
+        assertThat(e.getStatus().getDescription()).hasSizeLessThan(RpcErrors.MAX_MESSAGE_BYTES + 100)
                 .endsWith("(100023 characters)");
-        assertThat(e.getTrailers().get(RpcErrors.DETAIL_KEY).getMessage()).hasSizeLessThan(RpcErrors.MAX_MESSAGE_CHARS + 100);
+        assertThat(e.getTrailers().get(RpcErrors.DETAIL_KEY).getMessage()).hasSizeLessThan(RpcErrors.MAX_MESSAGE_BYTES + 100);
         assertThat(e.getTrailers().get(RpcErrors.DETAIL_KEY).getCode()).isEqualTo(ErrorCode.TOPIC_NOT_FOUND);
         assertThat(RpcErrors.error(ErrorCode.BUSY, "short").getStatus().getDescription()).isEqualTo("BUSY: short");
+        // three bytes a character in UTF-8 (and nine once percent-encoded): the cut counts bytes
+        String cjk = RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "\u4e2d".repeat(100_000)).getStatus().getDescription();
+        assertThat(cjk.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)
+                .isLessThan(RpcErrors.MAX_MESSAGE_BYTES + 100);
     }
 }

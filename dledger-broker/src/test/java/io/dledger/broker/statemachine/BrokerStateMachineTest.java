@@ -191,4 +191,19 @@ class BrokerStateMachineTest {
             assertThat(f.nextFollowing()).as("a fresh future for the next change").isNotDone();
         }
     }
+
+    /** An overlong node record committed by an older leader (before it checked lengths) must not stop the replicas. */
+    @Test
+    void anOverlongNodeRecordAlreadyInTheLogIsSkipped() {
+        try (MessageStore store = MessageStore.open(StoreConfig.builder(dir).build())) {
+            BrokerStateMachine fsm = fsm(store);
+            Command peer = Command.newBuilder().setPeer(io.dledger.proto.internal.PeerCommand.newBuilder().setId("n7")
+                    .setHost("h".repeat(70_000)).setRaftPort(7007).setGrpcPort(9007)).build();
+            fsm.onApply(new FakeIterator(List.of(follower(1, topic("t", 1)), follower(2, peer),
+                    follower(3, produce("t", 0, 0, 0, "after")))));
+            assertThat(fsm.error()).isNull();
+            assertThat(store.peerRecords()).isEmpty();
+            assertThat(store.lastAppliedIndex()).isEqualTo(3);
+        }
+    }
 }
