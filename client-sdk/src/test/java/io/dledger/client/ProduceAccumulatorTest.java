@@ -105,17 +105,8 @@ class ProduceAccumulatorTest {
                         + "INTERNAL_ERROR").asRuntimeException());
             }
         };
-        Producer p = client.newProducer();
-        List<CompletableFuture<SendResult>> blockers = fillEveryRequestSlot(p);
-        CompletableFuture<SendResult> a = p.sendAsync("t", Message.of("a"));
-        CompletableFuture<SendResult> b = p.sendAsync("t", Message.of("b"));
-        release(n1);
-        CompletableFuture.allOf(blockers.toArray(CompletableFuture[]::new)).join();
-        for (CompletableFuture<SendResult> f : List.of(a, b)) {
-            assertThat(f).failsWithin(java.time.Duration.ofSeconds(10))
-                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
-                    .havingCause().isInstanceOfSatisfying(DLedgerException.class,
-                            e -> assertThat(e.grpcCode()).isEqualTo(Status.Code.INTERNAL));
+        for (CompletableFuture<SendResult> f : twoSendsCombinedBehindTheBlockers(n1)) {
+            assertFails(f, e -> assertThat(e.grpcCode()).isEqualTo(Status.Code.INTERNAL));
         }
         // the blockers, then "a" and "b" together once; never again one by one under new sequences
         assertThat(n1.produces).hasSize(DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC + 1);
@@ -136,20 +127,12 @@ class ProduceAccumulatorTest {
                 obs.onError(FakeNode.error(Status.Code.FAILED_PRECONDITION, ErrorCode.SEQUENCE_TOO_OLD, "too old", null));
             }
         };
-        Producer p = client.newProducer();
-        List<CompletableFuture<SendResult>> blockers = fillEveryRequestSlot(p);
-        CompletableFuture<SendResult> a = p.sendAsync("t", Message.of("a"));
-        CompletableFuture<SendResult> b = p.sendAsync("t", Message.of("b"));
-        release(n1);
-        CompletableFuture.allOf(blockers.toArray(CompletableFuture[]::new)).join();
-        for (CompletableFuture<SendResult> f : List.of(a, b)) {
-            assertThat(f).failsWithin(java.time.Duration.ofSeconds(10))
-                    .withThrowableOfType(java.util.concurrent.ExecutionException.class)
-                    .havingCause().isInstanceOfSatisfying(DLedgerException.class, e -> {
-                        assertThat(e.code()).isEqualTo(ErrorCode.SEQUENCE_TOO_OLD);
-                        assertThat(e.earlierAttemptUncertain()).isTrue();
-                        assertThat(e.getMessage()).contains("may have been carried out");
-                    });
+        for (CompletableFuture<SendResult> f : twoSendsCombinedBehindTheBlockers(n1)) {
+            assertFails(f, e -> {
+                assertThat(e.code()).isEqualTo(ErrorCode.SEQUENCE_TOO_OLD);
+                assertThat(e.earlierAttemptUncertain()).isTrue();
+                assertThat(e.getMessage()).contains("may have been carried out");
+            });
         }
         // the blockers, then "a" and "b" together twice under one sequence; never one by one under new ones
         assertThat(n1.produces).hasSize(DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC + 2);
@@ -184,6 +167,23 @@ class ProduceAccumulatorTest {
             ProduceRequest req = requests.remove(obs);
             FakeNode.reply(obs, n1.success(req, false));
         }
+    }
+
+    /** Sends "a" and "b" while every request slot is held, so they travel together once the blockers are released. */
+    private List<CompletableFuture<SendResult>> twoSendsCombinedBehindTheBlockers(FakeNode n1) {
+        Producer p = client.newProducer();
+        List<CompletableFuture<SendResult>> blockers = fillEveryRequestSlot(p);
+        CompletableFuture<SendResult> a = p.sendAsync("t", Message.of("a"));
+        CompletableFuture<SendResult> b = p.sendAsync("t", Message.of("b"));
+        release(n1);
+        CompletableFuture.allOf(blockers.toArray(CompletableFuture[]::new)).join();
+        return List.of(a, b);
+    }
+
+    private static void assertFails(CompletableFuture<SendResult> f, java.util.function.Consumer<DLedgerException> check) {
+        assertThat(f).failsWithin(java.time.Duration.ofSeconds(10))
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .havingCause().isInstanceOfSatisfying(DLedgerException.class, check);
     }
 
     /** Sends one held "blocker" per request slot of topic t and waits until the node holds them all. */
