@@ -29,6 +29,7 @@ final class ClusterOps {
     private final RaftNode raft;
     private final CommandProposer proposer;
     private final Executor reads;
+    private final java.util.concurrent.atomic.AtomicBoolean changing = new java.util.concurrent.atomic.AtomicBoolean();
 
     ClusterOps(NodeConfig config, BrokerStateMachine fsm, RaftNode raft, CommandProposer proposer, Executor reads) {
         this.config = config;
@@ -44,6 +45,9 @@ final class ClusterOps {
      * cannot add the node (it does not answer or catch up), the recorded addresses are removed again.
      */
     void addNode(AddNodeRequest req, StreamObserver<AddNodeResponse> out) {
+        if (!beginChange(out)) {
+            return;
+        }
         PeerSpec spec;
         try {
             spec = peerOf(req.getNode());
@@ -57,6 +61,7 @@ final class ClusterOps {
                 }
             }
         } catch (StatusRuntimeException e) {
+            changing.set(false);
             out.onError(e);
             return;
         }
@@ -67,11 +72,17 @@ final class ClusterOps {
                             throw new CompletionException(addFailure instanceof CompletionException
                                     && addFailure.getCause() != null ? addFailure.getCause() : addFailure);
                         }))
-                .whenComplete((v, e) -> membershipReply(e, out, () -> AddNodeResponse.newBuilder()
-                        .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build()));
+                .whenComplete((v, e) -> {
+                    changing.set(false);
+                    membershipReply(e, out, () -> AddNodeResponse.newBuilder()
+                            .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build());
+                });
     }
 
     void removeNode(RemoveNodeRequest req, StreamObserver<RemoveNodeResponse> out) {
+        if (!beginChange(out)) {
+            return;
+        }
         PeerSpec spec;
         boolean member;
         try {
@@ -87,16 +98,33 @@ final class ClusterOps {
             // only loses its record
             member = raft.isMember(spec);
         } catch (IllegalStateException e) { // JRaft: no longer the leader
+            changing.set(false);
             out.onError(RpcErrors.notLeader(raft.leader().orElse(null)));
             return;
         } catch (StatusRuntimeException e) {
+            changing.set(false);
             out.onError(e);
             return;
         }
         proposer.peer(peerCommand(spec, true))
                 .thenCompose(ok -> member ? raft.removePeer(spec) : CompletableFuture.<Void>completedFuture(null))
-                .whenComplete((v, e) -> membershipReply(e, out, () -> RemoveNodeResponse.newBuilder()
-                        .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build()));
+                .whenComplete((v, e) -> {
+                    changing.set(false);
+                    membershipReply(e, out, () -> RemoveNodeResponse.newBuilder()
+                            .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build());
+                });
+    }
+
+    /**
+     * One membership change at a time on this leader, so the checks of one (is the id new, is the node a member)
+     * are not overtaken by another; a concurrent one is answered BUSY (the SDK retries it after the first).
+     */
+    private boolean beginChange(StreamObserver<?> out) {
+        if (changing.compareAndSet(false, true)) {
+            return true;
+        }
+        out.onError(RpcErrors.error(ErrorCode.BUSY, "another node is being added or removed; retry when it is done"));
+        return false;
     }
 
     private <T> void membershipReply(Throwable e, StreamObserver<T> out, java.util.function.Supplier<T> answer) {
