@@ -228,7 +228,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             return;
         }
         CommitOffsetsRequest.Builder b = CommitOffsetsRequest.newBuilder().setGroup(options.group())
-                .setTopic(options.topic());
+                .setTopic(options.topic()).setMemberId(options.memberId());
         offsets.forEach((q, o) -> b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
         long now = System.nanoTime();
         long deadline = now + Math.min(router.deadlineFromNow() - now, leaseEnd - now);

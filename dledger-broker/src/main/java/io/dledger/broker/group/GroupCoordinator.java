@@ -141,6 +141,31 @@ public final class GroupCoordinator {
         return new Assignment(granted, g.generation, live);
     }
 
+    /**
+     * Why {@code member} may not commit offsets of {@code queues} now, or {@code null} when it may: it must be a
+     * live member of the group (heartbeating this leader within its session), and no other live member may hold
+     * one of the queues (so a member the group has moved on from cannot move the group's progress back).
+     */
+    public synchronized String commitRefusal(String group, String topic, String member, Set<Integer> queues) {
+        long now = nanoClock.getAsLong();
+        Group g = groups.get(new Key(group, topic));
+        Member self = g == null ? null : g.members.get(member);
+        if (self == null || now - self.lastSeen > sessionNanos) {
+            return "member " + member + " is not a live member of group " + group + " on this leader (its session "
+                    + "ended, or the leader changed): heartbeat, then commit the queues granted";
+        }
+        for (Map.Entry<String, Member> e : g.members.entrySet()) {
+            if (!e.getKey().equals(member) && now - e.getValue().lastSeen <= sessionNanos) {
+                for (Integer q : queues) {
+                    if (e.getValue().owned.contains(q)) {
+                        return "queue " + q + " of group " + group + " is held by member " + e.getKey();
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
     /** A heartbeat the leader refuses because a bound on what it tracks is reached. */
     public static final class LimitException extends RuntimeException {
         LimitException(String message) {

@@ -22,6 +22,7 @@ import io.dledger.proto.internal.QueueOffsetEntry;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Consumer groups: membership and queue assignment on the leader ({@link GroupCoordinator}), committed
@@ -118,6 +119,14 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
                 cmd.addOffsets(QueueOffsetEntry.newBuilder().setQueue(o.getQueue()).setOffset(o.getOffset()));
             }
             requireLeader();
+            if (!req.getMemberId().isEmpty()) {
+                Set<Integer> queues = new HashSet<>();
+                req.getOffsetsList().forEach(o -> queues.add(o.getQueue()));
+                String refusal = groups.commitRefusal(req.getGroup(), req.getTopic(), req.getMemberId(), queues);
+                if (refusal != null) {
+                    throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, refusal);
+                }
+            }
         } catch (StatusRuntimeException e) {
             out.onError(e);
             return;

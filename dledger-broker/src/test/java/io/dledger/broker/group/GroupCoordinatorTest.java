@@ -101,4 +101,19 @@ class GroupCoordinatorTest {
                 .isInstanceOf(GroupCoordinator.LimitException.class);
         assertThat(c.heartbeat("big", "t", 1, "m7", Set.of())).as("a member still beats").isNotNull();
     }
+
+    /** A member the group has moved on from must not move the group's progress back. */
+    @Test
+    void onlyALiveMemberCommitsAndNeverForAQueueAnotherHolds() {
+        advance(4000); // past the settling period of a new leader
+        assertThat(beat("a", Set.of())).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        assertThat(c.commitRefusal("g", "t", "a", Set.of(0, 5))).isNull();
+        assertThat(c.commitRefusal("g", "t", "nobody", Set.of(0))).contains("not a live member");
+        advance(3001); // a's session is over; b takes everything
+        assertThat(c.commitRefusal("g", "t", "a", Set.of(0))).contains("not a live member");
+        assertThat(beat("b", Set.of())).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        beat("a", Set.of()); // a is back, but b holds the queues now
+        assertThat(c.commitRefusal("g", "t", "a", Set.of(3))).contains("held by member b");
+        assertThat(c.commitRefusal("g", "t", "b", Set.of(3))).isNull();
+    }
 }
