@@ -1,6 +1,5 @@
 package io.dledger.broker.statemachine;
 
-import io.dledger.broker.config.PeerSpec;
 
 import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Iterator;
@@ -23,6 +22,7 @@ import io.dledger.proto.internal.PeerCommand;
 import io.dledger.broker.store.RecordCodec;
 import io.dledger.broker.store.OffsetsResult;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -117,11 +117,13 @@ public final class BrokerStateMachine extends StateMachineAdapter {
                 case DELETE_TOPIC -> w.deleteTopic(c.getDeleteTopic().getTopic());
                 case PEER -> {
                     PeerCommand p = c.getPeer();
-                    if (p.getId().length() > 64 || p.getHost().length() > PeerSpec.MAX_HOST_LENGTH) {
-                        // committed before the leader checked lengths: skipped on every replica instead of
-                        // stopping each one at this entry (the store's length-prefixed record cannot hold it)
-                        LOG.warn("entry {}: ignoring a node record with an overlong id or host ({} / {} characters)",
-                                index, p.getId().length(), p.getHost().length());
+                    if (p.getId().getBytes(StandardCharsets.UTF_8).length > RecordCodec.MAX_STRING_BYTES
+                            || p.getHost().getBytes(StandardCharsets.UTF_8).length > RecordCodec.MAX_STRING_BYTES) {
+                        // committed before the leader checked lengths, and more than the store's length-prefixed
+                        // record holds: every version stopped at this entry; now every replica skips it. Shorter
+                        // ones (which older versions stored) are applied as before, so replicas stay alike.
+                        LOG.warn("entry {}: ignoring a node record with an id or host too long to store ({} / {} "
+                                + "characters)", index, p.getId().length(), p.getHost().length());
                         yield Boolean.FALSE;
                     }
                     w.peer(new RecordCodec.Peer(p.getId(), p.getHost(), p.getRaftPort(), p.getGrpcPort(), p.getRemoved()));

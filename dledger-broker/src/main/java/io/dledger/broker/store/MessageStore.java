@@ -51,6 +51,8 @@ public final class MessageStore implements AutoCloseable {
     private volatile String failure;
     private volatile QueueListener publishListener;
     private long persistedRaftIndex = -1;
+    /** Checkpoints written before deleting files; written under persistLock, read by the state machine thread. */
+    private volatile long syncCheckpoints;
 
     private MessageStore(StoreConfig config) {
         this.config = config;
@@ -209,18 +211,18 @@ public final class MessageStore implements AutoCloseable {
         data.topics().remove(name);
     }
 
-    /**
-     * Deletes the files of topics an entry deleted (state machine thread, after the entry is applied): a checkpoint
-     * without them is written first, so a kill -9 in between never finds a checkpointed topic without its index.
-     */
     /** Deletes a deleted topic's files at once, without a checkpoint first (see EntryWriter#createTopic). */
     void deleteTopicFilesNow(TopicQueues t) {
         t.delete(indexRoot);
         LOG.info("deleted topic {} (created again in the same entry)", t.name());
     }
 
+    /**
+     * Deletes the files of topics an entry deleted (state machine thread, after the entry is applied): a checkpoint
+     * without them is written first, so a kill -9 in between never finds a checkpointed topic without its index.
+     */
     void deleteTopicFiles(List<TopicQueues> deleted) {
-        persist(captureCheckpoint());
+        persistBeforeDeleting(captureCheckpoint());
         for (TopicQueues t : deleted) {
             t.delete(indexRoot);
             LOG.info("deleted topic {}", t.name());
@@ -270,7 +272,7 @@ public final class MessageStore implements AutoCloseable {
         if (moved || cut > d.log().startPosition()) {
             // the RETAIN entry writes no record, so a restart would not replay it: the checkpoint keeps the new
             // minimums, and it is on disk before any file goes
-            persist(captureCheckpoint());
+            persistBeforeDeleting(captureCheckpoint());
         }
         if (cut <= d.log().startPosition()) {
             return;
@@ -318,7 +320,9 @@ public final class MessageStore implements AutoCloseable {
         lastAppliedIndex = raftIndex;
         lastTimestamp = Math.max(lastTimestamp, timestamp);
         if (wroteRecords && failure == null) {
-            checkpoints.maybeCheckpoint(data.log().endPosition(), this::captureCheckpoint, this::persist);
+            long seen = syncCheckpoints;
+            checkpoints.maybeCheckpoint(data.log().endPosition(), this::captureCheckpoint,
+                    c -> persistUnlessSuperseded(c, seen));
         }
     }
 
@@ -335,6 +339,32 @@ public final class MessageStore implements AutoCloseable {
         return new Checkpoint(lastAppliedIndex, d.log().endPosition(), producers.nextExpiryCheck(), lastTimestamp,
                 ts, producers.toCheckpoint(), consumerOffsets.toCheckpoint(),
                 peers.values().stream().sorted(Comparator.comparing(RecordCodec.Peer::id)).toList());
+    }
+
+    /**
+     * Persists a checkpoint the state machine thread just captured, before it deletes files the older checkpoints
+     * still name (retention, topic deletion). A background checkpoint captured before it, at the same Raft index
+     * (the same entry), must not replace it: see {@link #persistUnlessSuperseded}.
+     */
+    private void persistBeforeDeleting(Checkpoint c) {
+        synchronized (persistLock) {
+            syncCheckpoints++;
+            persist(c);
+        }
+    }
+
+    /** The background checkpoint path: persists {@code c} unless such a checkpoint was written since its capture. */
+    void persistUnlessSuperseded(Checkpoint c, long syncCheckpointsAtCapture) {
+        synchronized (persistLock) {
+            if (syncCheckpoints == syncCheckpointsAtCapture) {
+                persist(c);
+            }
+        }
+    }
+
+    /** How many checkpoints {@link #persistBeforeDeleting} wrote (state machine thread reads it at capture). */
+    long syncCheckpoints() {
+        return syncCheckpoints;
     }
 
     /**

@@ -62,6 +62,8 @@ public final class RecordCodec {
     public static final int CRC_START = MAGIC_OFFSET;
     /** Upper bound on a record's length; a larger length field can only be garbage. */
     public static final int MAX_RECORD_SIZE = 64 * 1024 * 1024;
+    /** Longest string field (topic, key, tags, property, group, peer id or host): its length is an unsigned short. */
+    public static final int MAX_STRING_BYTES = 0xFFFF;
 
     private RecordCodec() {
     }
@@ -305,8 +307,8 @@ public final class RecordCodec {
     }
 
     private static void putString(ByteBuffer buf, byte[] bytes) {
-        if (bytes.length > 0xFFFF) {
-            throw new IllegalArgumentException("string of " + bytes.length + " bytes exceeds 65535");
+        if (bytes.length > MAX_STRING_BYTES) {
+            throw new IllegalArgumentException("string of " + bytes.length + " bytes exceeds " + MAX_STRING_BYTES);
         }
         buf.putShort((short) bytes.length);
         buf.put(bytes);

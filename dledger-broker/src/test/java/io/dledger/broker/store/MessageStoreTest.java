@@ -284,6 +284,41 @@ class MessageStoreTest {
         }
     }
 
+    /**
+     * Retention inside the first segment moves the minimums without deleting anything, and its entry writes no
+     * record: its checkpoint must survive a kill -9, and a background checkpoint captured before it (same entry)
+     * must not replace it.
+     */
+    @Test
+    void retentionMinimumsSurviveAKillAndAnOlderBackgroundCheckpoint(@TempDir Path copy) throws Exception {
+        long[] mins;
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 1);
+            for (int i = 0; i < 30; i++) {
+                apply(store, 2 + i, produce("t", 0, 0, 0, "m" + i));
+            }
+            assertThat(store.segmentInfos()).hasSize(1);
+            long seen = store.syncCheckpoints();
+            List<Checkpoint.Topic> oldTopics = store.captureCheckpoint().topics();
+            EntryWriter w = store.writer();
+            w.begin(100, 100);
+            w.retain(12);
+            w.commit();
+            mins = store.topic("t").minOffsets();
+            assertThat(mins).containsExactly(10);
+            // what a background checkpoint captured when the same entry was applied, just before its retention ran
+            Checkpoint now = store.captureCheckpoint();
+            Checkpoint stale = new Checkpoint(now.raftIndex(), now.logPosition(), now.nextExpiryCheck(),
+                    now.lastTimestamp(), oldTopics, now.producers(), now.groupOffsets(), now.peers());
+            store.persistUnlessSuperseded(stale, seen); // the background thread gets the lock last
+            copyTree(dir, copy); // a kill -9 now
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(copy))) {
+            assertThat(store.topic("t").minOffsets()).containsExactly(mins);
+            assertThat(store.read("t", 0, 10, 100, Long.MAX_VALUE)).hasSize(20);
+        }
+    }
+
     private static void copyTree(Path from, Path to) throws java.io.IOException {
         try (Stream<Path> files = Files.walk(from)) {
             for (Path f : (Iterable<Path>) files::iterator) {
