@@ -1,6 +1,7 @@
 package io.dledger.client;
 
 import io.dledger.proto.CommitOffsetsRequest;
+import io.dledger.proto.DescribeTopicRequest;
 import io.dledger.proto.FetchOffsetsRequest;
 import io.dledger.proto.FetchOffsetsResponse;
 import io.dledger.proto.HeartbeatRequest;
@@ -47,6 +48,8 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     private final Map<Integer, QueueWorker> stopping = new ConcurrentHashMap<>();
     /** Stopped because the group may have given their queues away: never committed, not reported as owned. */
     private final Map<Integer, QueueWorker> fenced = new ConcurrentHashMap<>();
+    /** Stopping queues whose final commit is queued on the committer. */
+    private final Set<Integer> finalCommits = ConcurrentHashMap.newKeySet();
     private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> served = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
@@ -154,6 +157,9 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
 
     /** Starts workers for newly granted queues; stops revoked ones and commits their offsets. */
     private void reconcile(Set<Integer> granted) {
+        if (closed) {
+            return;
+        }
         for (Integer q : Set.copyOf(active.keySet())) {
             if (!granted.contains(q)) {
                 QueueWorker w = active.remove(q);
@@ -162,9 +168,22 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             }
         }
         stopping.forEach((q, w) -> {
-            if (w.isIdle()) {
-                commit(Map.of(q, w.processedOffset()));
-                stopping.remove(q);
+            if (w.isIdle() && finalCommits.add(q)) {
+                // on the committer thread, after any periodic commit of the queue still in progress there (a
+                // periodic commit landing after this one would move the next owner back); the queue stays
+                // reported as owned until it is committed
+                committer.execute(() -> {
+                    try {
+                        if (commit(Map.of(q, w.processedOffset()))) {
+                            stopping.remove(q, w);
+                        }
+                    } catch (DLedgerException e) {
+                        LOG.debug("final commit of queue {} failed (retried after the next heartbeat): {}", q,
+                                e.getMessage());
+                    } finally {
+                        finalCommits.remove(q);
+                    }
+                });
             }
         });
         fenced.values().removeIf(QueueWorker::isIdle);
@@ -186,16 +205,19 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
                 new TreeMap<>(active).keySet(), options.topic());
     }
 
+    /** Where newly granted queues start; asked no longer than the lease lasts (this runs on the heartbeat thread). */
     private Map<Integer, Long> startOffsets(Set<Integer> queues) {
+        long deadline = leaseDeadline();
         FetchOffsetsResponse r = Errors.await(router.execute(Operations.fetchOffsets(FetchOffsetsRequest.newBuilder()
-                .setGroup(options.group()).setTopic(options.topic()).build())));
+                .setGroup(options.group()).setTopic(options.topic()).build()), deadline));
         Map<Integer, Long> starts = new HashMap<>();
         r.getOffsetsList().forEach(o -> starts.put(o.getQueue(), o.getOffset()));
         TopicDescription d = null;
         for (Integer q : queues) {
             if (!starts.containsKey(q)) {
                 if (d == null) {
-                    d = admin.describeTopic(options.topic());
+                    d = Errors.await(Errors.map(router.execute(Operations.describeTopic(DescribeTopicRequest.newBuilder()
+                            .setTopic(options.topic()).build()), deadline), ProtoMapper::toDescription));
                 }
                 QueueRange range = d.queueRanges().get(q);
                 starts.put(q, options.startFromEarliest() ? range.minOffset() : range.maxOffset());
@@ -220,20 +242,29 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
 
     /**
      * Commits {@code offsets} of queues this member holds, no later than its lease ends: a commit that lands after
-     * the group gave a queue to another member could move that member's progress back.
+     * the group gave a queue to another member could move that member's progress back. Returns false when the
+     * lease is already over (nothing sent). Called on the committer thread, or by close() once it stopped.
      */
-    private void commit(Map<Integer, Long> offsets) {
-        long leaseEnd = lastHeartbeatOk + leaseNanos();
-        if (offsets.isEmpty() || leaseEnd - System.nanoTime() <= 0) {
-            return;
+    private boolean commit(Map<Integer, Long> offsets) {
+        if (offsets.isEmpty()) {
+            return true;
+        }
+        long deadline = leaseDeadline();
+        if (deadline - System.nanoTime() <= 0) {
+            return false;
         }
         CommitOffsetsRequest.Builder b = CommitOffsetsRequest.newBuilder().setGroup(options.group())
                 .setTopic(options.topic()).setMemberId(options.memberId());
         offsets.forEach((q, o) -> b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
-        long now = System.nanoTime();
-        long deadline = now + Math.min(router.deadlineFromNow() - now, leaseEnd - now);
         Errors.await(router.execute(Operations.commitOffsets(b.build()), deadline));
         committed.putAll(offsets);
+        return true;
+    }
+
+    /** The operation timeout from now, or the end of the lease if that comes first ({@link System#nanoTime}). */
+    private long leaseDeadline() {
+        long now = System.nanoTime();
+        return now + Math.min(router.deadlineFromNow() - now, lastHeartbeatOk + leaseNanos() - now);
     }
 
     @Override
@@ -349,6 +380,12 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             sleep(10);
         }
         closed = true;
+        committer.shutdown(); // a periodic or final commit in progress finishes first (within the lease)
+        try {
+            committer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         try {
             Map<Integer, Long> last = new HashMap<>();
             active.forEach((q, w) -> last.put(q, w.processedOffset()));

@@ -115,4 +115,54 @@ class PushConsumerGroupTest {
             consumer.close();
         }
     }
+
+    /**
+     * A periodic commit retried (BUSY) while the queue is revoked must not land after the revocation's final
+     * commit: the next owner starts at the last commit that landed.
+     */
+    @Test
+    void theFinalCommitOfARevokedQueueLandsLast() {
+        FakeNode n1 = cluster.node("n1");
+        AtomicBoolean granted = new AtomicBoolean(true);
+        AtomicBoolean busyOnce = new AtomicBoolean(true);
+        AtomicLong delivered = new AtomicLong();
+        n1.heartbeat = (r, o) -> FakeNode.reply(o, HeartbeatResponse.newBuilder()
+                .addAllQueues(granted.get() ? List.of(0) : List.of()).setHeartbeatIntervalMs(200)
+                .setSessionTimeoutMs((int) SESSION_MS).build());
+        n1.pull = (r, o) -> CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS).execute(() ->
+                FakeNode.reply(o, io.dledger.proto.PullResponse.newBuilder().setServedBy("n1")
+                        .setNextOffset(r.getOffset() + 1).setMaxOffset(r.getOffset() + 1)
+                        .addMessages(io.dledger.proto.StoredMessage.newBuilder().setTopic("t").setQueue(0)
+                                .setOffset(r.getOffset()))
+                        .build()));
+        AtomicLong busyOffset = new AtomicLong(-1);
+        n1.commitOffsets = (r, o) -> {
+            if (delivered.get() > 20 && busyOnce.compareAndSet(true, false)) {
+                busyOffset.set(r.getOffsets(0).getOffset());
+                granted.set(false); // the group moves the queue while this periodic commit is being retried
+                CompletableFuture.delayedExecutor(600, TimeUnit.MILLISECONDS).execute(() -> o.onError(
+                        FakeNode.error(io.grpc.Status.Code.RESOURCE_EXHAUSTED, io.dledger.proto.ErrorCode.BUSY,
+                                "busy", null)));
+            } else {
+                FakeNode.reply(o, io.dledger.proto.CommitOffsetsResponse.getDefaultInstance());
+            }
+        };
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t")
+                .commitInterval(Duration.ofMillis(50)).build(), m -> delivered.incrementAndGet());
+        try {
+            consumer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !busyOnce.get());
+            // the busy commit was retried, and the final commit (of everything processed) has landed
+            await().atMost(Duration.ofSeconds(10)).until(() -> consumer.assignedQueues().isEmpty()
+                    && n1.commits.stream().filter(c -> c.getOffsets(0).getOffset() == busyOffset.get()).count() == 2
+                    && n1.commits.stream().anyMatch(c -> c.getOffsets(0).getOffset() == consumer.processed()));
+            assertThat(lastCommitted(n1)).as("the last commit to land is the final one").isEqualTo(consumer.processed());
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private static long lastCommitted(FakeNode n) {
+        return n.commits.isEmpty() ? -1 : n.commits.get(n.commits.size() - 1).getOffsets(0).getOffset();
+    }
 }
