@@ -1,13 +1,11 @@
 package io.dledger.client;
 
-import io.dledger.proto.CommitOffsetsRequest;
 import io.dledger.proto.DescribeTopicRequest;
 import io.dledger.proto.FetchOffsetsRequest;
 import io.dledger.proto.FetchOffsetsResponse;
 import io.dledger.proto.HeartbeatRequest;
 import io.dledger.proto.HeartbeatResponse;
 import io.dledger.proto.LeaveGroupRequest;
-import io.dledger.proto.QueueOffset;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -23,11 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link PushConsumer} of a {@link DLedgerClient}. A scheduler thread heartbeats the leader and
- * applies the assignment (a revoked queue is reported as owned until its worker stopped and its offset
- * was committed, so the next owner starts exactly there); a committer thread commits processed offsets every
- * {@code commitInterval}, never after the member's lease on its queues ended; {@link QueueWorker}s pull and
- * deliver on the worker threads.
+ * The {@link PushConsumer} of a {@link DLedgerClient}. A scheduler thread heartbeats the leader, keeps the
+ * member's {@link MemberLease} and applies the assignment (a revoked queue is reported as owned until its worker
+ * stopped and its offset was committed, so the next owner starts exactly there); the {@link OffsetCommitter}
+ * commits processed offsets on its own thread; {@link QueueWorker}s pull and deliver on the worker threads.
  *
  * <p>Thread-safe.
  */
@@ -41,25 +38,19 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     private final Producer parker;
     private final AdminClient admin;
     private final ScheduledExecutorService scheduler;
-    /** Periodic offset commits, apart from the heartbeats: a slow commit must not delay the lease check. */
-    private final ScheduledExecutorService committer;
+    private final MemberLease lease = new MemberLease();
+    private final OffsetCommitter committer;
     private final ExecutorService workers;
     private final Map<Integer, QueueWorker> active = new ConcurrentHashMap<>();
     private final Map<Integer, QueueWorker> stopping = new ConcurrentHashMap<>();
     /** Stopped because the group may have given their queues away: never committed, not reported as owned. */
     private final Map<Integer, QueueWorker> fenced = new ConcurrentHashMap<>();
-    /** Stopping queues whose final commit is queued on the committer. */
-    private final Set<Integer> finalCommits = ConcurrentHashMap.newKeySet();
-    private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> served = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
     private final AtomicLong parkedCount = new AtomicLong();
     private volatile boolean closed;
     /** Set first by close(): messages not yet accepted are no longer delivered (nor retried, nor parked). */
     private volatile boolean closing;
-    private volatile long heartbeatMs = 1000;
-    private volatile long sessionTimeoutMs = 4000;
-    private volatile long lastHeartbeatOk = System.nanoTime();
     private volatile boolean retryTopicReady;
 
     DefaultPushConsumer(ClusterRouter router, PushConsumerOptions options, MessageListener listener, Producer parker,
@@ -71,8 +62,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         this.parker = parker;
         this.admin = admin;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "dledger-consumer-" + options.group()));
-        this.committer = Executors.newSingleThreadScheduledExecutor(
-                r -> daemon(r, "dledger-consumer-commit-" + options.group()));
+        this.committer = new OffsetCommitter(router, options, lease);
         this.workers = Executors.newFixedThreadPool(options.threads(), r -> daemon(r, "dledger-consumer-worker"));
     }
 
@@ -85,23 +75,20 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     @Override
     public void start() {
         scheduler.execute(this::heartbeat);
-        long commitMs = Math.max(50, QueueWorker.millis(options.commitInterval()));
-        committer.scheduleWithFixedDelay(this::commitQuietly, commitMs, commitMs, TimeUnit.MILLISECONDS);
+        committer.start(() -> active);
     }
 
     /**
-     * Heartbeats the group and applies its answer. Our hold on the queues (the lease) runs from the send time of
-     * the last answered heartbeat, which the broker received no earlier, for a session minus a margin of one
-     * heartbeat interval (at most half the session); the broker gives the queues away a session after it last
-     * heard from us. A heartbeat waits no longer than the lease has left, and when the lease ends without an
-     * answer the member stops consuming ({@link #fence}) before the broker can hand its queues to another.
+     * Heartbeats the group and applies its answer. A heartbeat waits no longer than the {@link MemberLease} has
+     * left, and when the lease ends without an answer the member stops consuming ({@link #fence}) before the
+     * broker can hand its queues to another.
      */
     private void heartbeat() {
         if (closed) {
             return;
         }
         long sent = System.nanoTime();
-        long leaseLeft = lastHeartbeatOk + leaseNanos() - sent;
+        long leaseLeft = lease.leftNanos(sent);
         if (leaseLeft <= 0) {
             fence();
         }
@@ -112,25 +99,18 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         long wait = owned.isEmpty() ? TimeUnit.SECONDS.toNanos(5) : Math.min(TimeUnit.SECONDS.toNanos(5), leaseLeft);
         try {
             HeartbeatResponse r = Errors.await(router.execute(Operations.heartbeat(req), sent + wait));
-            heartbeatMs = Math.max(100, r.getHeartbeatIntervalMs());
-            sessionTimeoutMs = Math.max(heartbeatMs, r.getSessionTimeoutMs());
-            lastHeartbeatOk = sent;
+            lease.answered(sent, r.getHeartbeatIntervalMs(), r.getSessionTimeoutMs());
             reconcile(new HashSet<>(r.getQueuesList()));
         } catch (DLedgerException e) {
             LOG.debug("heartbeat of {} failed: {}", options.memberId(), e.getMessage());
-            if (System.nanoTime() - lastHeartbeatOk >= leaseNanos()) {
+            if (lease.leftNanos(System.nanoTime()) <= 0) {
                 fence(); // the group may give our queues to others from now on
             }
         } finally {
             if (!closed) {
-                scheduler.schedule(this::heartbeat, heartbeatMs, TimeUnit.MILLISECONDS);
+                scheduler.schedule(this::heartbeat, lease.heartbeatMs(), TimeUnit.MILLISECONDS);
             }
         }
-    }
-
-    private long leaseNanos() {
-        long session = sessionTimeoutMs;
-        return TimeUnit.MILLISECONDS.toNanos(session - Math.min(heartbeatMs, session / 2));
     }
 
     /**
@@ -145,7 +125,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         Set<Integer> queues = new java.util.TreeSet<>(active.keySet());
         queues.addAll(stopping.keySet());
         LOG.warn("member {} lost contact with group {} for {} ms; pausing its queues {}", options.memberId(),
-                options.group(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastHeartbeatOk), queues);
+                options.group(), lease.sinceLastAnsweredMs(), queues);
         active.forEach((q, w) -> {
             w.stop();
             fenced.put(q, w);
@@ -168,22 +148,8 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             }
         }
         stopping.forEach((q, w) -> {
-            if (w.isIdle() && finalCommits.add(q)) {
-                // on the committer thread, after any periodic commit of the queue still in progress there (a
-                // periodic commit landing after this one would move the next owner back); the queue stays
-                // reported as owned until it is committed
-                committer.execute(() -> {
-                    try {
-                        if (commit(Map.of(q, w.processedOffset()))) {
-                            stopping.remove(q, w);
-                        }
-                    } catch (DLedgerException e) {
-                        LOG.debug("final commit of queue {} failed (retried after the next heartbeat): {}", q,
-                                e.getMessage());
-                    } finally {
-                        finalCommits.remove(q);
-                    }
-                });
+            if (w.isIdle()) { // reported as owned until its final commit landed
+                committer.commitFinal(q, w, () -> stopping.remove(q, w));
             }
         });
         fenced.values().removeIf(QueueWorker::isIdle);
@@ -197,7 +163,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         Map<Integer, Long> starts = startOffsets(fresh);
         for (Integer q : fresh) {
             QueueWorker w = new QueueWorker(this, q, starts.get(q));
-            committed.put(q, starts.get(q));
+            committer.started(q, starts.get(q));
             active.put(q, w);
             w.start();
         }
@@ -207,7 +173,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
 
     /** Where newly granted queues start; asked no longer than the lease lasts (this runs on the heartbeat thread). */
     private Map<Integer, Long> startOffsets(Set<Integer> queues) {
-        long deadline = leaseDeadline();
+        long deadline = lease.deadline(router.deadlineFromNow());
         FetchOffsetsResponse r = Errors.await(router.execute(Operations.fetchOffsets(FetchOffsetsRequest.newBuilder()
                 .setGroup(options.group()).setTopic(options.topic()).build()), deadline));
         Map<Integer, Long> starts = new HashMap<>();
@@ -224,47 +190,6 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             }
         }
         return starts;
-    }
-
-    private void commitQuietly() {
-        try {
-            Map<Integer, Long> dirty = new HashMap<>();
-            active.forEach((q, w) -> {
-                if (!Long.valueOf(w.processedOffset()).equals(committed.get(q))) {
-                    dirty.put(q, w.processedOffset());
-                }
-            });
-            commit(dirty);
-        } catch (DLedgerException e) {
-            LOG.debug("offset commit of group {} failed (retried next time): {}", options.group(), e.getMessage());
-        }
-    }
-
-    /**
-     * Commits {@code offsets} of queues this member holds, no later than its lease ends: a commit that lands after
-     * the group gave a queue to another member could move that member's progress back. Returns false when the
-     * lease is already over (nothing sent). Called on the committer thread, or by close() once it stopped.
-     */
-    private boolean commit(Map<Integer, Long> offsets) {
-        if (offsets.isEmpty()) {
-            return true;
-        }
-        long deadline = leaseDeadline();
-        if (deadline - System.nanoTime() <= 0) {
-            return false;
-        }
-        CommitOffsetsRequest.Builder b = CommitOffsetsRequest.newBuilder().setGroup(options.group())
-                .setTopic(options.topic()).setMemberId(options.memberId());
-        offsets.forEach((q, o) -> b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
-        Errors.await(router.execute(Operations.commitOffsets(b.build()), deadline));
-        committed.putAll(offsets);
-        return true;
-    }
-
-    /** The operation timeout from now, or the end of the lease if that comes first ({@link System#nanoTime}). */
-    private long leaseDeadline() {
-        long now = System.nanoTime();
-        return now + Math.min(router.deadlineFromNow() - now, lastHeartbeatOk + leaseNanos() - now);
     }
 
     @Override
@@ -380,23 +305,17 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             sleep(10);
         }
         closed = true;
-        committer.shutdown(); // a periodic or final commit in progress finishes first (within the lease)
-        try {
-            committer.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        committer.stop(); // a periodic or final commit in progress lands first (within the lease)
         try {
             Map<Integer, Long> last = new HashMap<>();
             active.forEach((q, w) -> last.put(q, w.processedOffset()));
-            commit(last);
+            committer.commit(last);
             Errors.await(router.execute(Operations.leaveGroup(LeaveGroupRequest.newBuilder().setGroup(options.group())
                     .setTopic(options.topic()).setMemberId(options.memberId()).build())));
         } catch (DLedgerException e) {
             LOG.warn("member {} could not commit or leave cleanly: {}", options.memberId(), e.getMessage());
         } finally {
             scheduler.shutdownNow();
-            committer.shutdownNow();
             workers.shutdownNow();
             parker.close();
             puller.close();

@@ -1,0 +1,124 @@
+package io.dledger.client;
+
+import io.dledger.proto.CommitOffsetsRequest;
+import io.dledger.proto.QueueOffset;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commits a push consumer's processed offsets on a thread of its own, so a slow commit never delays the heartbeats
+ * that keep the member's lease: periodically for the queues it consumes, and once more for a queue the group
+ * revoked. Commits run one at a time in the order asked, so a periodic commit still being retried cannot land
+ * after a queue's final one, and none is sent after the lease ended (it could land after the group gave the queue
+ * to another member and move that member's progress back). Each names the member, so the leader refuses it when
+ * the member's session is over or another member holds the queue.
+ *
+ * <p>Thread-safe.
+ */
+final class OffsetCommitter {
+    private static final Logger LOG = LoggerFactory.getLogger(OffsetCommitter.class);
+
+    private final ClusterRouter router;
+    private final PushConsumerOptions options;
+    private final MemberLease lease;
+    private final ScheduledExecutorService executor;
+    private final Map<Integer, Long> committed = new ConcurrentHashMap<>();
+    private final Set<Integer> finalCommits = ConcurrentHashMap.newKeySet();
+
+    OffsetCommitter(ClusterRouter router, PushConsumerOptions options, MemberLease lease) {
+        this.router = router;
+        this.options = options;
+        this.lease = lease;
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dledger-consumer-commit-" + options.group());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Commits the processed offsets of {@code active}'s queues every commit interval, when they moved. */
+    void start(Supplier<Map<Integer, QueueWorker>> active) {
+        long ms = Math.max(50, QueueWorker.millis(options.commitInterval()));
+        executor.scheduleWithFixedDelay(() -> {
+            Map<Integer, Long> dirty = new HashMap<>();
+            active.get().forEach((q, w) -> {
+                if (!Long.valueOf(w.processedOffset()).equals(committed.get(q))) {
+                    dirty.put(q, w.processedOffset());
+                }
+            });
+            try {
+                commit(dirty);
+            } catch (DLedgerException e) {
+                LOG.debug("offset commit of group {} failed (retried next time): {}", options.group(), e.getMessage());
+            }
+        }, ms, ms, TimeUnit.MILLISECONDS);
+    }
+
+    /** A queue starts at {@code offset}, the group's committed offset (or where the consumer begins). */
+    void started(int queue, long offset) {
+        committed.put(queue, offset);
+    }
+
+    /**
+     * Commits revoked {@code queue}'s offset once its worker stopped, after any commit of it in progress; runs
+     * {@code onCommitted} when it landed. A failed or refused one is asked again later by the caller.
+     */
+    void commitFinal(int queue, QueueWorker worker, Runnable onCommitted) {
+        if (!finalCommits.add(queue)) {
+            return;
+        }
+        executor.execute(() -> {
+            try {
+                if (commit(Map.of(queue, worker.processedOffset()))) {
+                    onCommitted.run();
+                }
+            } catch (DLedgerException e) {
+                LOG.debug("final commit of queue {} failed (retried after the next heartbeat): {}", queue,
+                        e.getMessage());
+            } finally {
+                finalCommits.remove(queue);
+            }
+        });
+    }
+
+    /** Stops the periodic commits and waits (up to 10 s) for a commit in progress; then {@link #commit} is safe. */
+    void stop() {
+        executor.shutdown();
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        executor.shutdownNow();
+    }
+
+    /**
+     * Commits {@code offsets} now, no later than the lease ends; false when the lease is already over (nothing
+     * sent). On the committer thread, or by the consumer's close() after {@link #stop}.
+     *
+     * @throws DLedgerException when the commit failed or the leader refused it
+     */
+    boolean commit(Map<Integer, Long> offsets) {
+        if (offsets.isEmpty()) {
+            return true;
+        }
+        long deadline = lease.deadline(router.deadlineFromNow());
+        if (deadline - System.nanoTime() <= 0) {
+            return false;
+        }
+        CommitOffsetsRequest.Builder b = CommitOffsetsRequest.newBuilder().setGroup(options.group())
+                .setTopic(options.topic()).setMemberId(options.memberId());
+        offsets.forEach((q, o) -> b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
+        Errors.await(router.execute(Operations.commitOffsets(b.build()), deadline));
+        committed.putAll(offsets);
+        return true;
+    }
+}
