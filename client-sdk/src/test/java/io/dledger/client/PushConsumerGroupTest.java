@@ -92,12 +92,7 @@ class PushConsumerGroupTest {
                 FakeNode.reply(o, io.dledger.proto.CommitOffsetsResponse.getDefaultInstance());
             }
         };
-        n1.pull = (r, o) -> CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS).execute(() ->
-                FakeNode.reply(o, io.dledger.proto.PullResponse.newBuilder().setServedBy("n1")
-                        .setNextOffset(r.getOffset() + 1).setMaxOffset(r.getOffset() + 1)
-                        .addMessages(io.dledger.proto.StoredMessage.newBuilder().setTopic("t").setQueue(0)
-                                .setOffset(r.getOffset()))
-                        .build()));
+        n1.pull = oneMessagePerPull(20);
         PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t")
                 .commitInterval(Duration.ofMillis(100)).build(), m -> lastDelivered.set(System.nanoTime()));
         try {
@@ -129,12 +124,7 @@ class PushConsumerGroupTest {
         n1.heartbeat = (r, o) -> FakeNode.reply(o, HeartbeatResponse.newBuilder()
                 .addAllQueues(granted.get() ? List.of(0) : List.of()).setHeartbeatIntervalMs(200)
                 .setSessionTimeoutMs((int) SESSION_MS).build());
-        n1.pull = (r, o) -> CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS).execute(() ->
-                FakeNode.reply(o, io.dledger.proto.PullResponse.newBuilder().setServedBy("n1")
-                        .setNextOffset(r.getOffset() + 1).setMaxOffset(r.getOffset() + 1)
-                        .addMessages(io.dledger.proto.StoredMessage.newBuilder().setTopic("t").setQueue(0)
-                                .setOffset(r.getOffset()))
-                        .build()));
+        n1.pull = oneMessagePerPull(5);
         AtomicLong busyOffset = new AtomicLong(-1);
         n1.commitOffsets = (r, o) -> {
             if (delivered.get() > 20 && busyOnce.compareAndSet(true, false)) {
@@ -160,6 +150,17 @@ class PushConsumerGroupTest {
         } finally {
             consumer.close();
         }
+    }
+
+    /** Every pull of queue 0 gets the message at its offset, {@code delayMs} later (queue 0 never runs dry). */
+    private static FakeNode.Handler<io.dledger.proto.PullRequest, io.dledger.proto.PullResponse> oneMessagePerPull(
+            long delayMs) {
+        return (r, o) -> CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS).execute(() ->
+                FakeNode.reply(o, io.dledger.proto.PullResponse.newBuilder().setServedBy("n1")
+                        .setNextOffset(r.getOffset() + 1).setMaxOffset(r.getOffset() + 1)
+                        .addMessages(io.dledger.proto.StoredMessage.newBuilder().setTopic("t").setQueue(0)
+                                .setOffset(r.getOffset()))
+                        .build()));
     }
 
     private static long lastCommitted(FakeNode n) {
