@@ -21,8 +21,8 @@ import java.util.concurrent.CompletableFuture;
  * stages) stay right across a leader change, because all nodes are added. Also the CPU time the same nodes used
  * ({@link #cpuNanos}), so a run can be judged by its cost per message as well as by its speed.
  *
- * <p>Diagnostics only: a node that does not answer within a second, or answers nonsense, is skipped; nothing here
- * fails the benchmark. Not thread-safe: one benchmark phase uses it.
+ * <p>Diagnostics only: a node that does not answer within {@link #TIMEOUT}, or answers nonsense, is skipped;
+ * nothing here fails the benchmark. Not thread-safe: one benchmark phase uses it.
  */
 final class WritePathSampler {
     /** A Prometheus summary/timer series (name without _sum/_count, labels as printed) and the RESULT it feeds. */
@@ -44,7 +44,9 @@ final class WritePathSampler {
             new Series("dledger_raft_log_append_seconds", "", "raft_log_append_us", MICROS),
             new Series("dledger_raft_log_append_entries", "", "raft_log_append_entries", 1));
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    /** How long a node may take to answer: generous, since a busy node (or one still compiling) answers slowly. */
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final List<String> urls;
 
     WritePathSampler(List<String> urls) {
@@ -71,7 +73,7 @@ final class WritePathSampler {
         Map<String, CompletableFuture<HttpResponse<String>>> calls = new LinkedHashMap<>();
         for (String url : urls) {
             try {
-                calls.put(url, http.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(1))
+                calls.put(url, http.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
                         .build(), HttpResponse.BodyHandlers.ofString()));
             } catch (RuntimeException e) {
                 // a URL this client cannot use: skip the node
