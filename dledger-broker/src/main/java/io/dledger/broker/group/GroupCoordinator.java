@@ -144,7 +144,8 @@ public final class GroupCoordinator {
     /**
      * Why {@code member} may not commit offsets of {@code queues} now, or {@code null} when it may: it must be a
      * live member of the group (heartbeating this leader within its session), and no other live member may hold
-     * one of the queues (so a member the group has moved on from cannot move the group's progress back).
+     * one of the queues it does not claim itself (so a member the group has moved on from cannot move the group's
+     * progress back).
      */
     public synchronized String commitRefusal(String group, String topic, String member, Set<Integer> queues) {
         long now = nanoClock.getAsLong();
@@ -157,7 +158,9 @@ public final class GroupCoordinator {
         for (Map.Entry<String, Member> e : g.members.entrySet()) {
             if (!e.getKey().equals(member) && now - e.getValue().lastSeen <= sessionNanos) {
                 for (Integer q : queues) {
-                    if (e.getValue().owned.contains(q)) {
+                    // a queue both claim (an overlap a leader change can leave) is not refused: the member releasing
+                    // it must be able to commit and let go, or neither ever would
+                    if (e.getValue().owned.contains(q) && !self.owned.contains(q)) {
                         return "queue " + q + " of group " + group + " is held by member " + e.getKey();
                     }
                 }

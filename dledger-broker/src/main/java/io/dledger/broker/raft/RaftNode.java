@@ -222,6 +222,14 @@ public final class RaftNode implements AutoCloseable {
     }
 
     private void addPeer(PeerSpec p, int attemptsLeft, CompletableFuture<Void> f) {
+        try {
+            addPeerOnce(p, attemptsLeft, f);
+        } catch (RuntimeException e) { // JRaft refuses at once, e.g. the peer joined the configuration meanwhile
+            f.completeExceptionally(new IllegalStateException("add " + p.id() + " failed: " + e.getMessage(), e));
+        }
+    }
+
+    private void addPeerOnce(PeerSpec p, int attemptsLeft, CompletableFuture<Void> f) {
         node.addPeer(peerId(p), s -> {
             if (s.isOk() || attemptsLeft <= 1 || s.getCode() != com.alipay.sofa.jraft.error.RaftError.ECATCHUP.getNumber()) {
                 complete(f, s, "add " + p.id());

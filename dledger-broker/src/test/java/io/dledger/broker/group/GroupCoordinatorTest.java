@@ -115,5 +115,10 @@ class GroupCoordinatorTest {
         beat("a", Set.of()); // a is back, but b holds the queues now
         assertThat(c.commitRefusal("g", "t", "a", Set.of(3))).contains("held by member b");
         assertThat(c.commitRefusal("g", "t", "b", Set.of(3))).isNull();
+        // both claim queue 3 (as a leader change can leave them): neither is refused, so the one releasing it can
+        // commit and let go
+        beat("a", Set.of(3));
+        assertThat(c.commitRefusal("g", "t", "a", Set.of(3))).isNull();
+        assertThat(c.commitRefusal("g", "t", "b", Set.of(1, 3))).isNull();
     }
 }
