@@ -10,10 +10,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs every RPC of the client: picks the node (the cached leader or a named node), starts the attempt
@@ -43,11 +41,11 @@ final class ClusterRouter implements AutoCloseable {
         this.config = config;
         this.directory = new NodeDirectory(config.seeds(), config.channelFactory());
         this.probe = new ClusterProbe(directory, config.maxInboundMessageBytes());
-        this.scheduler = new ScheduledThreadPoolExecutor(1, daemonThreads("dledger-client-timer"));
+        this.scheduler = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("dledger-client-timer"));
         this.scheduler.setRemoveOnCancelPolicy(true);
         int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
         ThreadPoolExecutor pool = new ThreadPoolExecutor(workers, workers, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemonThreads("dledger-client-worker"));
+                new LinkedBlockingQueue<>(), DaemonThreads.named("dledger-client-worker"));
         pool.allowCoreThreadTimeOut(true);
         this.worker = pool;
         this.leaders = new LeaderTracker(directory, probe, (task, delay) -> schedule(task, delay) != null,
@@ -134,14 +132,5 @@ final class ClusterRouter implements AutoCloseable {
         worker.shutdown();
         leaders.close();
         directory.close();
-    }
-
-    private static ThreadFactory daemonThreads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

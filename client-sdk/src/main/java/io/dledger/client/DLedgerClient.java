@@ -47,7 +47,7 @@ import java.util.function.Function;
 public final class DLedgerClient implements AutoCloseable {
 
     private final ClusterRouter router;
-    private final AdminClient admin;
+    private final DefaultAdminClient admin;
     private final SecureRandom random = new SecureRandom();
 
     private DLedgerClient(ClientConfig config) {

@@ -8,6 +8,7 @@ import io.dledger.proto.NodeStatus;
 import io.dledger.proto.QueueDigestResponse;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 
 /**
@@ -38,8 +39,13 @@ final class DefaultAdminClient implements AdminClient {
     @Override
     public TopicDescription describeTopic(String topic) {
         Objects.requireNonNull(topic, "topic");
+        return Errors.await(describeTopic(topic, router.deadlineFromNow()));
+    }
+
+    /** {@link #describeTopic(String)} with its own deadline ({@link System#nanoTime}), not waiting for it. */
+    CompletableFuture<TopicDescription> describeTopic(String topic, long deadlineNanos) {
         DescribeTopicRequest request = DescribeTopicRequest.newBuilder().setTopic(topic).build();
-        return Errors.await(Errors.map(router.execute(Operations.describeTopic(request)), ProtoMapper::toDescription));
+        return Errors.map(router.execute(Operations.describeTopic(request), deadlineNanos), ProtoMapper::toDescription);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.dledger.client;
 
-import io.dledger.proto.DescribeTopicRequest;
 import io.dledger.proto.FetchOffsetsRequest;
 import io.dledger.proto.FetchOffsetsResponse;
 import io.dledger.proto.HeartbeatRequest;
@@ -36,7 +35,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     private final MessageListener listener;
     private final PullConsumer puller;
     private final Producer parker;
-    private final AdminClient admin;
+    private final DefaultAdminClient admin;
     private final ScheduledExecutorService scheduler;
     private final MemberLease lease = new MemberLease();
     private final OffsetCommitter committer;
@@ -54,22 +53,17 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     private volatile boolean retryTopicReady;
 
     DefaultPushConsumer(ClusterRouter router, PushConsumerOptions options, MessageListener listener, Producer parker,
-                        AdminClient admin) {
+                        DefaultAdminClient admin) {
         this.router = router;
         this.options = options;
         this.listener = listener;
         this.puller = new DefaultPullConsumer(router);
         this.parker = parker;
         this.admin = admin;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "dledger-consumer-" + options.group()));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(
+                DaemonThreads.named("dledger-consumer-" + options.group()));
         this.committer = new OffsetCommitter(router, options, lease);
-        this.workers = Executors.newFixedThreadPool(options.threads(), r -> daemon(r, "dledger-consumer-worker"));
-    }
-
-    private static Thread daemon(Runnable r, String name) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        return t;
+        this.workers = Executors.newFixedThreadPool(options.threads(), DaemonThreads.named("dledger-consumer-worker"));
     }
 
     @Override
@@ -182,8 +176,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         for (Integer q : queues) {
             if (!starts.containsKey(q)) {
                 if (d == null) {
-                    d = Errors.await(Errors.map(router.execute(Operations.describeTopic(DescribeTopicRequest.newBuilder()
-                            .setTopic(options.topic()).build()), deadline), ProtoMapper::toDescription));
+                    d = Errors.await(admin.describeTopic(options.topic(), deadline));
                 }
                 QueueRange range = d.queueRanges().get(q);
                 starts.put(q, options.startFromEarliest() ? range.minOffset() : range.maxOffset());

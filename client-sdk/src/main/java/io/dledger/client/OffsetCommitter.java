@@ -37,11 +37,8 @@ final class OffsetCommitter {
         this.router = router;
         this.options = options;
         this.lease = lease;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "dledger-consumer-commit-" + options.group());
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = Executors.newSingleThreadScheduledExecutor(
+                DaemonThreads.named("dledger-consumer-commit-" + options.group()));
     }
 
     /** Commits the processed offsets of {@code active}'s queues every commit interval, when they moved. */

@@ -13,9 +13,9 @@ import java.util.regex.Pattern;
 public record PeerSpec(String id, String host, int raftPort, int grpcPort) {
     /** Longest host accepted: a DNS name's limit (the store keeps peers in length-prefixed records). */
     public static final int MAX_HOST_LENGTH = 253;
-    private static final Pattern FORMAT = Pattern.compile("([A-Za-z0-9_.-]{1,64})=([^:=,\\s]{1," + MAX_HOST_LENGTH
-            + "}):(\\d{1,5}):(\\d{1,5})");
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final Pattern FORMAT = Pattern.compile("(" + ID.pattern() + ")=([^:=,\\s]{1," + MAX_HOST_LENGTH
+            + "}):(\\d{1,5}):(\\d{1,5})");
 
     public String raftAddress() {
         return host + ":" + raftPort;

@@ -44,8 +44,9 @@ final class ClusterOps {
      * A node id or Raft address already in the cluster is refused (remove the node first to move it); when JRaft
      * cannot add the node (it does not answer or catch up), the recorded addresses are removed again.
      */
-    void addNode(AddNodeRequest req, StreamObserver<AddNodeResponse> out) {
-        if (!beginChange(out)) {
+    void addNode(AddNodeRequest req, StreamObserver<AddNodeResponse> reply) {
+        StreamObserver<AddNodeResponse> out = beginChange(reply);
+        if (out == null) {
             return;
         }
         PeerSpec spec;
@@ -61,7 +62,6 @@ final class ClusterOps {
                 }
             }
         } catch (StatusRuntimeException e) {
-            changing.set(false);
             out.onError(e);
             return;
         }
@@ -72,15 +72,13 @@ final class ClusterOps {
                             throw new CompletionException(addFailure instanceof CompletionException
                                     && addFailure.getCause() != null ? addFailure.getCause() : addFailure);
                         }))
-                .whenComplete((v, e) -> {
-                    changing.set(false);
-                    membershipReply(e, out, () -> AddNodeResponse.newBuilder()
-                            .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build());
-                });
+                .whenComplete((v, e) -> membershipReply(e, out, () -> AddNodeResponse.newBuilder()
+                        .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build()));
     }
 
-    void removeNode(RemoveNodeRequest req, StreamObserver<RemoveNodeResponse> out) {
-        if (!beginChange(out)) {
+    void removeNode(RemoveNodeRequest req, StreamObserver<RemoveNodeResponse> reply) {
+        StreamObserver<RemoveNodeResponse> out = beginChange(reply);
+        if (out == null) {
             return;
         }
         PeerSpec spec;
@@ -98,33 +96,47 @@ final class ClusterOps {
             // only loses its record
             member = raft.isMember(spec);
         } catch (IllegalStateException e) { // JRaft: no longer the leader
-            changing.set(false);
             out.onError(RpcErrors.notLeader(raft.leader().orElse(null)));
             return;
         } catch (StatusRuntimeException e) {
-            changing.set(false);
             out.onError(e);
             return;
         }
         proposer.peer(peerCommand(spec, true))
                 .thenCompose(ok -> member ? raft.removePeer(spec) : CompletableFuture.<Void>completedFuture(null))
-                .whenComplete((v, e) -> {
-                    changing.set(false);
-                    membershipReply(e, out, () -> RemoveNodeResponse.newBuilder()
-                            .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build());
-                });
+                .whenComplete((v, e) -> membershipReply(e, out, () -> RemoveNodeResponse.newBuilder()
+                        .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build()));
     }
 
     /**
      * One membership change at a time on this leader, so the checks of one (is the id new, is the node a member)
-     * are not overtaken by another; a concurrent one is answered BUSY (the SDK retries it after the first).
+     * are not overtaken by another; a concurrent one is answered BUSY (the SDK retries it after the first). Returns
+     * the reply to use, which ends the change when it is answered (whatever the path), or null after BUSY.
      */
-    private boolean beginChange(StreamObserver<?> out) {
-        if (changing.compareAndSet(false, true)) {
-            return true;
+    private <T> StreamObserver<T> beginChange(StreamObserver<T> reply) {
+        if (!changing.compareAndSet(false, true)) {
+            reply.onError(RpcErrors.error(ErrorCode.BUSY, "another node is being added or removed; retry when it is "
+                    + "done"));
+            return null;
         }
-        out.onError(RpcErrors.error(ErrorCode.BUSY, "another node is being added or removed; retry when it is done"));
-        return false;
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+                reply.onNext(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                changing.set(false);
+                reply.onError(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                changing.set(false);
+                reply.onCompleted();
+            }
+        };
     }
 
     private <T> void membershipReply(Throwable e, StreamObserver<T> out, java.util.function.Supplier<T> answer) {

@@ -98,7 +98,7 @@ public final class RequestValidator {
         return (int) total;
     }
 
-    private static int utf8Length(String s) {
+    static int utf8Length(String s) {
         return s.isEmpty() ? 0 : s.getBytes(StandardCharsets.UTF_8).length;
     }
 

@@ -72,7 +72,7 @@ public final class RpcErrors {
 
     public static StatusRuntimeException error(ErrorDetail detail) {
         String message = detail.getMessage();
-        if (message.length() > MAX_MESSAGE_BYTES / 3 && utf8Length(message) > MAX_MESSAGE_BYTES) {
+        if (message.length() > MAX_MESSAGE_BYTES / 3 && RequestValidator.utf8Length(message) > MAX_MESSAGE_BYTES) {
             int end = 0;
             int bytes = 0;
             while (end < message.length()) {
@@ -92,10 +92,6 @@ public final class RpcErrors {
         return Status.fromCode(statusCode(detail.getCode()))
                 .withDescription(detail.getCode().name() + ": " + message)
                 .asRuntimeException(trailers);
-    }
-
-    private static int utf8Length(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     /** A failed proposal: NOT_LEADER gets the current leader hint; others keep their code. */

@@ -115,15 +115,18 @@ public final class CommandProposer {
     private void drain() {
         while (inflight < maxInflightEntries && !queue.isEmpty()) {
             List<Proposal> group = new ArrayList<>();
-            java.util.Set<String> deleted = new java.util.HashSet<>();
+            java.util.Set<String> deleted = null; // topics deleted in this group: rare, so made on first use
             int bytes = 0;
             while (!queue.isEmpty() && (group.isEmpty() || bytes + queue.peek().sizeBytes() <= maxEntryBytes)) {
                 Command next = queue.peek().command();
-                if (next.hasCreateTopic() && deleted.contains(next.getCreateTopic().getTopic())) {
+                if (deleted != null && next.hasCreateTopic() && deleted.contains(next.getCreateTopic().getTopic())) {
                     break;
                 }
                 Proposal p = queue.poll();
                 if (next.hasDeleteTopic()) {
+                    if (deleted == null) {
+                        deleted = new java.util.HashSet<>();
+                    }
                     deleted.add(next.getDeleteTopic().getTopic());
                 }
                 group.add(p);
