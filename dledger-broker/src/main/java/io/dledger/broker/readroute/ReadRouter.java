@@ -14,8 +14,9 @@ import java.util.List;
  * follower and queues spread over the followers.
  *
  * <p>On a follower: the consumer stays (at the end of a queue it long-polls here, and this node's own
- * apply wakes it), unless the follower lags the leader by more than {@code maxLagEntries}: then it sends
- * the consumer back to the leader. A follower that knows no leader (cut off, or an election is running)
+ * apply wakes it), unless the follower lags the leader's commit by more than {@code maxLagEntries} (in
+ * applying, or in receiving as {@link LeaderCommitProbe} measures): then it sends the consumer back to the
+ * leader. A follower that knows no leader (cut off, or an election is running)
  * sends the consumer to another member, so a consumer never waits on a node the cluster has left behind.
  *
  * <p>Stateless apart from the load meters; thread-safe.

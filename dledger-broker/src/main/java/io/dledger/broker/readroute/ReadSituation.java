@@ -10,7 +10,8 @@ import java.util.List;
  * @param knownLeader     the leader as this node knows it (null while unknown)
  * @param followers       on the leader: each follower and how many entries it is behind (negative: down)
  * @param bytesBehindHead log bytes between the pulled offset and the newest message of the queue
- * @param appliedLag      committed entries this node has not applied yet (a follower's own lag)
+ * @param appliedLag      on a follower: entries it has not applied yet, counted from its own commit index or
+ *                        from the leader's ({@link LeaderCommitProbe}), whichever is further ahead
  * @param otherMembers    every other member of the current configuration
  */
 public record ReadSituation(boolean leader, PeerSpec knownLeader, List<FollowerLag> followers, long bytesBehindHead,

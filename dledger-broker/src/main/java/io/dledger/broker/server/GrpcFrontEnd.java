@@ -6,12 +6,16 @@ import io.dledger.broker.group.GroupCoordinator;
 import io.dledger.broker.metrics.BrokerMetrics;
 import io.dledger.broker.metrics.RpcMetricsInterceptor;
 import io.dledger.broker.raft.RaftNode;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.closure.ReadIndexClosure;
+import io.dledger.broker.readroute.LeaderCommitProbe;
 import io.dledger.broker.readroute.LoadMeter;
 import io.dledger.broker.readroute.ReadRouter;
 import io.dledger.broker.statemachine.BrokerStateMachine;
 import io.dledger.broker.statemachine.CommandProposer;
 import io.dledger.broker.store.MessageStore;
 import io.grpc.Server;
+import io.micrometer.core.instrument.Gauge;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,6 +31,10 @@ import java.util.concurrent.TimeUnit;
  * load meters and the read router.
  */
 public final class GrpcFrontEnd implements AutoCloseable {
+    /** A follower serving pulls asks the leader's commit index this often (see {@link LeaderCommitProbe}). */
+    private static final long PROBE_INTERVAL_MS = 500;
+    private static final long PROBE_SLOW_AFTER_MS = 1000;
+    private static final long PROBE_WANTED_FOR_MS = 60_000;
     private final Server server;
     private final ExecutorService reads;
     private final ScheduledExecutorService timer;
@@ -49,8 +57,13 @@ public final class GrpcFrontEnd implements AutoCloseable {
         LoadMeter pulls = new LoadMeter(System::nanoTime);
         PullWaiters waiters = new PullWaiters(timer, reads);
         store.setPublishListener(waiters);
+        LeaderCommitProbe commitProbe = new LeaderCommitProbe(readIndexCall(raft), raft::appliedIndex,
+                () -> !fsm.isLeader() && raft.leader().isPresent(), System::nanoTime, timer, PROBE_INTERVAL_MS,
+                PROBE_SLOW_AFTER_MS, PROBE_WANTED_FOR_MS);
+        Gauge.builder("dledger.read.behind.leader", commitProbe, p -> Math.min(p.lastMeasured(), Integer.MAX_VALUE))
+                .baseUnit("entries").register(metrics.registry());
         PullHandler pullHandler = new PullHandler(config, store, fsm, raft,
-                new ReadRouter(config.readRoute(), produced, pulls), pulls, waiters, reads);
+                new ReadRouter(config.readRoute(), produced, pulls), pulls, waiters, reads, commitProbe);
         GroupCoordinator groups = new GroupCoordinator(System::nanoTime, 1000, 4000);
         fsm.onLeadershipStart(groups::leadershipStarted);
         AdminServiceImpl admin = new AdminServiceImpl(config, store, fsm, raft, proposer, reads);
@@ -79,6 +92,19 @@ public final class GrpcFrontEnd implements AutoCloseable {
         return new GrpcFrontEnd(server, reads, timer, admin);
     }
 
+    /** JRaft's ReadIndex as the probe needs it: the leader's commit index, once this node has applied it. */
+    private static LeaderCommitProbe.ReadIndexCall readIndexCall(RaftNode raft) {
+        return (onIndex, onFailure) -> raft.node().readIndex(new byte[0], new ReadIndexClosure() {
+            @Override
+            public void run(Status status, long index, byte[] reqCtx) {
+                if (status.isOk()) {
+                    onIndex.accept(index);
+                } else {
+                    onFailure.run();
+                }
+            }
+        });
+    }
 
     @Override
     public void close() {

@@ -6,6 +6,7 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.PeerSpec;
 import io.dledger.broker.raft.RaftNode;
+import io.dledger.broker.readroute.LeaderCommitProbe;
 import io.dledger.broker.readroute.LoadMeter;
 import io.dledger.broker.readroute.ReadRouter;
 import io.dledger.broker.readroute.ReadSituation;
@@ -43,9 +44,11 @@ final class PullHandler {
     private final LoadMeter pulls;
     private final PullWaiters waiters;
     private final Executor reads;
+    private final LeaderCommitProbe commitProbe;
 
     PullHandler(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft, ReadRouter router,
-                LoadMeter pulls, PullWaiters waiters, Executor reads) {
+                LoadMeter pulls, PullWaiters waiters, Executor reads, LeaderCommitProbe commitProbe) {
+        this.commitProbe = commitProbe;
         this.config = config;
         this.store = store;
         this.fsm = fsm;
@@ -133,7 +136,8 @@ final class PullHandler {
                 : raft.peers().current().stream().filter(p -> !p.id().equals(config.nodeId())).toList();
         long applyLag;
         try {
-            applyLag = Math.max(0, raft.commitIndex() - raft.appliedIndex());
+            // committed here but not applied, or (the probe) behind the leader's commit in receiving entries
+            applyLag = leader ? 0 : Math.max(raft.commitIndex() - raft.appliedIndex(), commitProbe.lagEntries());
         } catch (RuntimeException e) {
             applyLag = Long.MAX_VALUE; // JRaft refuses while the node is not active (stopped by an error): read elsewhere
         }
