@@ -2,9 +2,11 @@ package io.dledger.client;
 
 import io.dledger.proto.NodeRef;
 import io.dledger.proto.NodeStatus;
+import io.dledger.proto.Role;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * otherwise the address the node advertises (in {@code NodeStatus.self}, {@code peers}, leader hints, pull
  * suggestions).
  *
+ * <p>A leader's answer names the members: ids it does not list are forgotten (see {@link #learn(String, NodeStatus)}).
+ *
  * <p>Thread-safe: lock-free maps; each node entry is replaced atomically.
  */
 final class NodeDirectory implements AutoCloseable {
@@ -45,6 +49,7 @@ final class NodeDirectory implements AutoCloseable {
     private final ConcurrentMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Entry> nodes = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private long newestLeaderTerm; // guarded by this
 
     NodeDirectory(List<String> seeds, Function<String, ManagedChannel> channelFactory) {
         this.seeds = List.copyOf(seeds);
@@ -72,6 +77,32 @@ final class NodeDirectory implements AutoCloseable {
         }
         if (status.hasLeader()) {
             learn(status.getLeader());
+        }
+        if (status.getRole() == Role.LEADER && status.getPeersCount() > 0 && !self.getId().isEmpty()) {
+            forgetNonMembers(status);
+        }
+    }
+
+    /**
+     * A leader's peer list is the configuration: nodes learned earlier that are not in it (removed, or an add that
+     * failed) are forgotten, so probes stop asking them. A leader of an older term than one already seen may not
+     * know it was deposed, and its list may be older too: it is ignored. A node known by the seed address that
+     * answered as it is kept (a node about to join is such a seed); a forgotten node named again is learned again.
+     */
+    private synchronized void forgetNonMembers(NodeStatus leader) {
+        if (leader.getTerm() < newestLeaderTerm) {
+            return;
+        }
+        newestLeaderTerm = leader.getTerm();
+        Set<String> members = new HashSet<>();
+        members.add(leader.getSelf().getId());
+        leader.getPeersList().forEach(p -> members.add(p.getId()));
+        for (Entry e : List.copyOf(nodes.values())) {
+            // a seed that answered as an id is the user's own knowledge (a node about to join answers that way)
+            if (!members.contains(e.id()) && e.seedAddress() == null && nodes.remove(e.id(), e)) {
+                LOG.info("forgetting node {}: leader {} (term {}) does not list it as a member", e.id(),
+                        leader.getSelf().getId(), leader.getTerm());
+            }
         }
     }
 

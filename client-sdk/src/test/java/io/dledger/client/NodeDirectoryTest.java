@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dledger.proto.NodeRef;
 import io.dledger.proto.NodeStatus;
+import io.dledger.proto.Role;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -59,5 +60,40 @@ class NodeDirectoryTest {
     void idsWithoutAddressAreNotRecorded() {
         directory.learn(NodeRef.newBuilder().setId("n5").build());
         assertThat(directory.knownNodes()).doesNotContainKey("n5");
+    }
+
+    private static NodeStatus leader(long term, NodeRef self, NodeRef... peers) {
+        return status(self, peers).toBuilder().setRole(Role.LEADER).setTerm(term).build();
+    }
+
+    @Test
+    void nodesTheLeaderNoLongerListsAreForgottenButNotForAnOlderLeader() {
+        NodeRef n1 = ref("n1", "adv-1:7");
+        NodeRef n2 = ref("n2", "adv-2:7");
+        NodeRef n3 = ref("n3", "adv-3:7");
+        NodeRef n4 = ref("n4", "adv-4:7");
+        directory.learn("seed-a:1", leader(3, n1, n1, n2, n3, n4));
+        assertThat(directory.knownNodes()).containsOnlyKeys("n1", "n2", "n3", "n4");
+
+        directory.learn("adv-2:7", leader(5, n2, n1, n2, n3)); // n4 was removed
+        assertThat(directory.knownNodes()).containsOnlyKeys("n1", "n2", "n3");
+        assertThat(directory.probeAddresses()).doesNotContain("adv-4:7");
+
+        directory.learn("seed-a:1", leader(3, n1, n1, n2, n4)); // deposed, does not know it yet: prunes nothing
+        assertThat(directory.knownNodes()).containsOnlyKeys("n1", "n2", "n3", "n4");
+        directory.learn("adv-2:7", leader(5, n2, n1, n2, n3));
+        assertThat(directory.knownNodes()).containsOnlyKeys("n1", "n2", "n3");
+        assertThat(directory.addressOf("n1")).contains("seed-a:1");
+
+        directory.learn("adv-3:7", status(n3, n1, n2, n3, n4)); // a follower's list never prunes
+        assertThat(directory.knownNodes()).containsKey("n4");
+    }
+
+    @Test
+    void aSeedThatAnswersAsANodeNotYetAMemberIsKept() {
+        NodeRef n1 = ref("n1", "adv-1:7");
+        directory.learn("seed-b:1", status(ref("n5", "adv-5:7"), n1)); // about to join
+        directory.learn("adv-1:7", leader(2, n1, n1));
+        assertThat(directory.addressOf("n5")).contains("seed-b:1");
     }
 }
