@@ -2,6 +2,7 @@ package io.dledger.broker.statemachine;
 
 import io.dledger.broker.concurrent.DaemonThreadFactory;
 import io.dledger.broker.store.MessageStore;
+import io.dledger.broker.store.SegmentInfo;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,7 +45,7 @@ public final class RetentionScheduler implements AutoCloseable {
     }
 
     /** The first Raft index to keep, or 0 when nothing is due. */
-    static long firstIndexToKeep(List<MessageStore.SegmentInfo> segs, long now, long retentionMs, long retentionBytes) {
+    static long firstIndexToKeep(List<SegmentInfo> segs, long now, long retentionMs, long retentionBytes) {
         int keepFrom = 0;
         if (retentionMs > 0) {
             long cutoff = now - retentionMs;
@@ -53,7 +54,7 @@ public final class RetentionScheduler implements AutoCloseable {
             }
         }
         if (retentionBytes > 0) {
-            long total = segs.stream().skip(keepFrom).mapToLong(MessageStore.SegmentInfo::size).sum();
+            long total = segs.stream().skip(keepFrom).mapToLong(SegmentInfo::size).sum();
             while (keepFrom + 1 < segs.size() && total > retentionBytes) {
                 total -= segs.get(keepFrom).size();
                 keepFrom++;

@@ -289,7 +289,7 @@ public final class EntryWriter {
             store.deleteTopicFiles(deletedTopics);
         }
         if (retainFrom > 0) {
-            store.retainBefore(retainFrom);
+            StoreRetention.retainBefore(store, retainFrom);
         }
     }
 

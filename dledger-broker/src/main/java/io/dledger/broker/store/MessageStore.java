@@ -1,12 +1,8 @@
 package io.dledger.broker.store;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -36,49 +32,27 @@ public final class MessageStore implements AutoCloseable {
     private final StoreConfig config;
     private final Path logDir;
     private final Path indexRoot;
-    private final Path checkpointFile;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final StoreLock lock;
     private final ProducerTable producers;
     private final ConsumerOffsets consumerOffsets = new ConsumerOffsets();
     private final ConcurrentHashMap<String, RecordCodec.Peer> peers = new ConcurrentHashMap<>();
     private final EntryWriter writer = new EntryWriter(this);
     private final CheckpointScheduler checkpoints;
-    private final Object persistLock = new Object();
+    private final CheckpointWriter checkpointWriter;
     private volatile StoreData data;
     private volatile long lastAppliedIndex;
     private volatile long lastTimestamp;
     private volatile String failure;
     private volatile QueueListener publishListener;
-    private long persistedRaftIndex = -1;
-    /** Checkpoints written before deleting files; written under persistLock, read by the state machine thread. */
-    private volatile long syncCheckpoints;
 
     private MessageStore(StoreConfig config) {
         this.config = config;
         this.logDir = config.dir().resolve("log");
         this.indexRoot = config.dir().resolve("index");
-        this.checkpointFile = config.dir().resolve("checkpoint");
+        this.lock = StoreLock.acquire(config.dir());
         this.producers = new ProducerTable(config.producerExpiryMs(), config.maxProducers());
         this.checkpoints = new CheckpointScheduler(config.checkpointIntervalBytes(), config.checkpointIntervalMs());
-        FileChannel channel = null;
-        FileLock l;
-        try {
-            Files.createDirectories(config.dir());
-            channel = FileChannel.open(config.dir().resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            l = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            l = null; // held by this JVM
-        } catch (IOException e) {
-            throw new StoreException("cannot lock store directory " + config.dir(), e);
-        }
-        if (l == null) {
-            closeQuietly(channel);
-            checkpoints.close();
-            throw new StoreException("store directory " + config.dir() + " is in use by another process");
-        }
-        this.lockChannel = channel;
-        this.lock = l;
+        this.checkpointWriter = new CheckpointWriter(config.dir().resolve("checkpoint"), () -> data, () -> failure);
     }
 
     /** Opens (and recovers) the store in {@code config.dir()}, creating it when empty. */
@@ -107,6 +81,7 @@ public final class MessageStore implements AutoCloseable {
         }
         SegmentedLog log = SegmentedLog.open(logDir, config.segmentBytes());
         try {
+            Path checkpointFile = checkpointWriter.file();
             Checkpoint c = Files.exists(checkpointFile) ? CheckpointCodec.read(checkpointFile)
                     : Checkpoint.empty(log.startPosition());
             if (truncateLogTo != null && log.endPosition() > truncateLogTo) {
@@ -117,7 +92,7 @@ public final class MessageStore implements AutoCloseable {
                     config.indexEntriesPerFile());
             lastAppliedIndex = r.lastAppliedIndex();
             lastTimestamp = Math.max(lastTimestamp, Math.max(c.lastTimestamp(), r.lastTimestamp()));
-            persistedRaftIndex = c.raftIndex();
+            checkpointWriter.loaded(c.raftIndex());
             checkpoints.reset(c.logPosition());
             return new StoreData(log, topics);
         } catch (RuntimeException e) {
@@ -129,7 +104,7 @@ public final class MessageStore implements AutoCloseable {
     private void deleteData() throws IOException {
         FileTree.deleteRecursively(logDir);
         FileTree.deleteRecursively(indexRoot);
-        Files.deleteIfExists(checkpointFile);
+        Files.deleteIfExists(checkpointWriter.file());
     }
 
     public StoreConfig config() {
@@ -181,6 +156,10 @@ public final class MessageStore implements AutoCloseable {
         return data.log();
     }
 
+    StoreData data() {
+        return data;
+    }
+
     TopicQueues topicQueues(String name) {
         return data.topics().get(name);
     }
@@ -222,93 +201,16 @@ public final class MessageStore implements AutoCloseable {
      * without them is written first, so a kill -9 in between never finds a checkpointed topic without its index.
      */
     void deleteTopicFiles(List<TopicQueues> deleted) {
-        persistBeforeDeleting(captureCheckpoint());
+        checkpointBeforeDeleting();
         for (TopicQueues t : deleted) {
             t.delete(indexRoot);
             LOG.info("deleted topic {}", t.name());
         }
     }
 
-    /** A log segment: where it starts, how big it is, and its first record's Raft index and timestamp. */
-    public record SegmentInfo(long basePosition, long size, long firstIndex, long firstTimestamp) {
-    }
-
     /** Every segment, oldest first (any thread; reads one record header per segment). */
     public List<SegmentInfo> segmentInfos() {
-        SegmentedLog l = data.log();
-        List<SegmentInfo> out = new java.util.ArrayList<>();
-        for (LogSegment s : l.segments()) {
-            if (s.size() < RecordCodec.HEADER_SIZE) {
-                out.add(new SegmentInfo(s.basePosition(), s.size(), Long.MAX_VALUE, Long.MAX_VALUE));
-                continue;
-            }
-            RecordCodec.Header h = RecordCodec.readHeader(l.read(s.basePosition(), RecordCodec.HEADER_SIZE), 0);
-            out.add(new SegmentInfo(s.basePosition(), s.size(), h.raftIndex(), h.timestamp()));
-        }
-        return out;
-    }
-
-    /**
-     * Retention (state machine thread): every queue's minimum offset becomes its first message with a Raft index
-     * of at least {@code firstIndexToKeep} (the same on every replica, whatever its segment size), then the
-     * segments whose records all lie below go. A checkpoint with the new minimums is written before any file
-     * goes, so recovery never needs what was deleted.
-     */
-    void retainBefore(long firstIndexToKeep) {
-        List<SegmentInfo> segs = segmentInfos();
-        long cut = segs.get(0).basePosition();
-        for (int i = 0; i + 1 < segs.size() && segs.get(i + 1).firstIndex() <= firstIndexToKeep; i++) {
-            cut = segs.get(i + 1).basePosition();
-        }
-        StoreData d = data;
-        if (failure != null) {
-            return;
-        }
-        long keepFrom = firstPositionFrom(segs, cut, firstIndexToKeep);
-        boolean moved = false;
-        for (TopicQueues t : d.topics().values()) {
-            moved |= t.retainFrom(keepFrom);
-        }
-        if (moved || cut > d.log().startPosition()) {
-            // the RETAIN entry writes no record, so a restart would not replay it: the checkpoint keeps the new
-            // minimums, and it is on disk before any file goes
-            persistBeforeDeleting(captureCheckpoint());
-        }
-        if (cut <= d.log().startPosition()) {
-            return;
-        }
-        for (TopicQueues t : d.topics().values()) {
-            t.deleteBelowMin();
-        }
-        long before = d.log().startPosition();
-        d.log().deleteBefore(cut);
-        LOG.info("retention: deleted log segments [{}, {}) (Raft entries below {})", before, d.log().startPosition(),
-                firstIndexToKeep);
-    }
-
-    /**
-     * Log position of the first record with a Raft index of at least {@code index}, searched from {@code from}
-     * (the start of the segment that holds it): that segment's start when the index begins it (the usual case:
-     * the leader picks one of its own segment boundaries and the replicas' segments match), else found by
-     * reading that segment's records (replicas configured with another segment size).
-     */
-    private long firstPositionFrom(List<SegmentInfo> segs, long from, long index) {
-        for (SegmentInfo s : segs) {
-            if (s.basePosition() == from && s.firstIndex() >= index) {
-                return from;
-            }
-        }
-        LogScanner scan = new LogScanner(data.log(), from, data.log().endPosition());
-        while (scan.next()) {
-            if (scan.header().raftIndex() >= index) {
-                return scan.recordPosition();
-            }
-        }
-        if (scan.stopReason() != null) {
-            throw new StoreException("retention cannot read the log from position " + from + ": "
-                    + scan.stopReason());
-        }
-        return data.log().endPosition();
+        return StoreRetention.segmentInfos(data.log());
     }
 
     void addTopic(String name, int queues) {
@@ -320,9 +222,9 @@ public final class MessageStore implements AutoCloseable {
         lastAppliedIndex = raftIndex;
         lastTimestamp = Math.max(lastTimestamp, timestamp);
         if (wroteRecords && failure == null) {
-            long seen = syncCheckpoints;
+            long seen = checkpointWriter.syncCheckpoints();
             checkpoints.maybeCheckpoint(data.log().endPosition(), this::captureCheckpoint,
-                    c -> persistUnlessSuperseded(c, seen));
+                    c -> checkpointWriter.persistUnlessSuperseded(c, seen));
         }
     }
 
@@ -342,29 +244,21 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /**
-     * Persists a checkpoint the state machine thread just captured, before it deletes files the older checkpoints
-     * still name (retention, topic deletion). A background checkpoint captured before it, at the same Raft index
-     * (the same entry), must not replace it: see {@link #persistUnlessSuperseded}.
+     * Captures and persists a checkpoint before files the older checkpoints still name are deleted (retention,
+     * topic deletion); state machine thread. See {@link CheckpointWriter} for the ordering it keeps.
      */
-    private void persistBeforeDeleting(Checkpoint c) {
-        synchronized (persistLock) {
-            syncCheckpoints++;
-            persist(c);
-        }
+    void checkpointBeforeDeleting() {
+        checkpointWriter.persistBeforeDeleting(captureCheckpoint());
     }
 
-    /** The background checkpoint path: persists {@code c} unless such a checkpoint was written since its capture. */
+    /** The background checkpoint path (see {@link CheckpointWriter#persistUnlessSuperseded}). */
     void persistUnlessSuperseded(Checkpoint c, long syncCheckpointsAtCapture) {
-        synchronized (persistLock) {
-            if (syncCheckpoints == syncCheckpointsAtCapture) {
-                persist(c);
-            }
-        }
+        checkpointWriter.persistUnlessSuperseded(c, syncCheckpointsAtCapture);
     }
 
-    /** How many checkpoints {@link #persistBeforeDeleting} wrote (state machine thread reads it at capture). */
+    /** How many checkpoints were written before deleting files (read at capture, state machine thread). */
     long syncCheckpoints() {
-        return syncCheckpoints;
+        return checkpointWriter.syncCheckpoints();
     }
 
     /**
@@ -373,18 +267,7 @@ public final class MessageStore implements AutoCloseable {
      * writes none.
      */
     public void persist(Checkpoint c) {
-        synchronized (persistLock) {
-            if (failure != null || c.raftIndex() < persistedRaftIndex) {
-                return;
-            }
-            StoreData d = data;
-            d.log().flush(c.logPosition());
-            for (TopicQueues t : d.topics().values()) {
-                t.flush();
-            }
-            CheckpointCodec.write(checkpointFile, c);
-            persistedRaftIndex = c.raftIndex();
-        }
+        checkpointWriter.persist(c);
     }
 
     /**
@@ -472,9 +355,9 @@ public final class MessageStore implements AutoCloseable {
      */
     public void installSnapshot(Path snapshotDir) {
         Checkpoint c = CheckpointCodec.read(snapshotDir.resolve("checkpoint"));
-        synchronized (persistLock) {
+        synchronized (checkpointWriter) { // no checkpoint flushes the files being replaced
             StoreData old = data;
-            StoreSnapshotFiles.install(snapshotDir, config.dir(), logDir, indexRoot, checkpointFile);
+            StoreSnapshotFiles.install(snapshotDir, config.dir(), logDir, indexRoot, checkpointWriter.file());
             data = load(c.logPosition(), true);
             try {
                 Files.deleteIfExists(config.dir().resolve(INSTALL_MARKER));
@@ -498,26 +381,11 @@ public final class MessageStore implements AutoCloseable {
             }
         }
         checkpoints.close();
-        synchronized (persistLock) {
+        synchronized (checkpointWriter) {
             if (d != null) {
                 d.close();
             }
         }
-        try {
-            lock.release();
-        } catch (IOException e) {
-            LOG.warn("cannot release store lock", e);
-        }
-        closeQuietly(lockChannel);
-    }
-
-    private static void closeQuietly(FileChannel c) {
-        try {
-            if (c != null) {
-                c.close();
-            }
-        } catch (IOException ignored) {
-            // closing anyway
-        }
+        lock.close();
     }
 }

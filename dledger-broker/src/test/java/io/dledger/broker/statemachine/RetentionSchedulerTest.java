@@ -2,7 +2,7 @@ package io.dledger.broker.statemachine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dledger.broker.store.MessageStore.SegmentInfo;
+import io.dledger.broker.store.SegmentInfo;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -231,7 +231,7 @@ class MessageStoreTest {
             for (int i = 0; i < 200; i++) {
                 apply(store, 2 + i, produce("t", 0, 0, i % 2, "m" + i + "-" + "x".repeat(100)));
             }
-            List<MessageStore.SegmentInfo> before = store.segmentInfos();
+            List<SegmentInfo> before = store.segmentInfos();
             assertThat(before.size()).isGreaterThan(4);
             long keep = before.get(3).firstIndex();
             EntryWriter w = store.writer();
@@ -345,7 +345,7 @@ class MessageStoreTest {
                 }
             }
             long keep = small.segmentInfos().get(3).firstIndex(); // a boundary of the small segments only
-            assertThat(big.segmentInfos()).extracting(MessageStore.SegmentInfo::firstIndex).doesNotContain(keep);
+            assertThat(big.segmentInfos()).extracting(SegmentInfo::firstIndex).doesNotContain(keep);
             for (MessageStore store : List.of(small, big)) {
                 EntryWriter w = store.writer();
                 w.begin(500, 500);
