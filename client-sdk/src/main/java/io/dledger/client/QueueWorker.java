@@ -123,10 +123,17 @@ final class QueueWorker {
             if (host.options().followSuggestions() && r.suggestedNodeId() != null) {
                 node = r.suggestedNodeId();
             }
-        } catch (RuntimeException e) {
-            // a message failed every attempt and could not be parked either (cluster unreachable): it is tried
-            // again, from the leader, after a pause; the messages before it were processed and are not repeated
-            LOG.warn("queue {}: {}; retrying from offset {} in {} ms", queue, e.getMessage(), resume, RETRY_PAUSE_MS);
+        } catch (RuntimeException | Error e) {
+            // a message failed every attempt and could not be parked either (cluster unreachable), or an Error the
+            // listener's attempts do not absorb (OutOfMemoryError) escaped: it is tried again, from the leader, after
+            // a pause; the messages before it were processed and are not repeated. The queue never stalls silently.
+            if (e instanceof Error) {
+                LOG.error("queue {}: {} while delivering; retrying from offset {} in {} ms", queue, e, resume,
+                        RETRY_PAUSE_MS);
+            } else {
+                LOG.warn("queue {}: {}; retrying from offset {} in {} ms", queue, e.getMessage(), resume,
+                        RETRY_PAUSE_MS);
+            }
             nextOffset = resume;
             node = null;
             host.schedule(this::pull, RETRY_PAUSE_MS);

@@ -22,6 +22,8 @@ class QueueWorkerTest {
         final List<Long> pulledFrom = new CopyOnWriteArrayList<>();
         final List<Long> delivered = new CopyOnWriteArrayList<>();
         final AtomicBoolean parkFails = new AtomicBoolean(true);
+        /** Thrown once by the delivery of offset 1 instead of the park failure, when set. */
+        volatile Error escapes;
         final PushConsumerOptions options = PushConsumerOptions.builder("g", "t").build();
 
         @Override
@@ -70,6 +72,11 @@ class QueueWorkerTest {
         /** Offset 1 fails every attempt, and parking it fails while {@link #parkFails} (cluster unreachable). */
         @Override
         public boolean deliver(ReceivedMessage m) {
+            Error e = escapes;
+            if (m.offset() == 1 && e != null) {
+                escapes = null;
+                throw e;
+            }
             if (m.offset() == 1 && parkFails.get()) {
                 throw new DLedgerException(ErrorCode.NODE_UNAVAILABLE, Status.Code.UNAVAILABLE, "cannot park");
             }
@@ -100,5 +107,18 @@ class QueueWorkerTest {
         assertThat(host.delivered).containsExactly(0L, 1L, 2L); // 0 once, 1 once it could be handled, then 2
         assertThat(host.pulledFrom).containsExactly(0L, 1L, 1L, 3L); // after each failure from offset 1
         assertThat(worker.processedOffset()).isEqualTo(3);
+    }
+
+    @Test
+    void anErrorEscapingDeliveryPausesTheQueueInsteadOfStoppingIt() {
+        ScriptedHost host = new ScriptedHost();
+        host.parkFails.set(false);
+        host.escapes = new OutOfMemoryError("listener ran out of heap");
+        QueueWorker worker = new QueueWorker(host, 0, 0);
+        worker.start();
+        await().until(() -> host.delivered.contains(2L));
+        worker.stop();
+        assertThat(host.delivered).containsExactly(0L, 1L, 2L);
+        assertThat(host.pulledFrom).containsExactly(0L, 1L, 3L);
     }
 }
