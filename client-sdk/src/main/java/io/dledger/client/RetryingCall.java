@@ -30,6 +30,8 @@ final class RetryingCall<R> {
 
     private final ClusterRouter router;
     private final Operation<?, R> op;
+    /** The least time left worth one more attempt (a Produce on a healthy cluster takes a few milliseconds). */
+    static final long LAST_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private final long deadlineNanos;
     private final long startNanos = System.nanoTime();
     private final CompletableFuture<R> result = new CompletableFuture<>();
@@ -166,11 +168,13 @@ final class RetryingCall<R> {
             return;
         }
         redirectsInRow = 0;
-        long delay = RetryPolicy.backoffNanos(backoffStep++);
-        if (delay >= deadlineNanos - System.nanoTime()) {
+        long remaining = deadlineNanos - System.nanoTime();
+        if (remaining <= LAST_ATTEMPT_NANOS) {
             giveUp();
             return;
         }
+        // a backoff longer than the time left is cut short: the last attempt still gets LAST_ATTEMPT_NANOS
+        long delay = Math.min(RetryPolicy.backoffNanos(backoffStep++), remaining - LAST_ATTEMPT_NANOS);
         LOG.debug("{}: {} failed ({}); {} attempt(s) so far, retrying in {} ms", op.name(),
                 targetId == null ? "finding the leader" : "attempt on " + targetId, error.getMessage(), attempts,
                 TimeUnit.NANOSECONDS.toMillis(delay));

@@ -64,7 +64,7 @@ class DeadlineAndConcurrencyTest {
                 });
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-        assertThat(elapsedMs).isBetween(200L, 1_500L);
+        assertThat(elapsedMs).isBetween(340L, 1_500L); // tries until the end
         assertThat(cluster.node("n1").produces).hasSizeGreaterThan(2)
                 .extracting(ProduceRequest::getSequence).containsOnly(1L);
     }
