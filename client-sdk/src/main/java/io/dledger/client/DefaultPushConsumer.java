@@ -131,7 +131,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
 
     /** Starts workers for newly granted queues; stops revoked ones and commits their offsets. */
     private void reconcile(Set<Integer> granted) {
-        if (closed) {
+        if (closing) { // close() owns the workers from now on: no new ones, no final commits on this thread
             return;
         }
         for (Integer q : Set.copyOf(active.keySet())) {
@@ -292,9 +292,12 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             return;
         }
         closing = true;
-        active.values().forEach(QueueWorker::stop);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && !active.values().stream().allMatch(QueueWorker::isIdle)) {
+        while (true) { // stopped on every pass: a heartbeat that was reconciling as closing began may have added one
+            active.values().forEach(QueueWorker::stop);
+            if (active.values().stream().allMatch(QueueWorker::isIdle) || System.nanoTime() >= deadline) {
+                break;
+            }
             sleep(10);
         }
         closed = true;
