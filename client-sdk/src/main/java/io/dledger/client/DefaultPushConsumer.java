@@ -131,7 +131,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
 
     /** Starts workers for newly granted queues; stops revoked ones and commits their offsets. */
     private void reconcile(Set<Integer> granted) {
-        if (closing) { // close() owns the workers from now on: no new ones, no final commits on this thread
+        if (closed) {
             return;
         }
         for (Integer q : Set.copyOf(active.keySet())) {
@@ -151,7 +151,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         fresh.removeAll(active.keySet());
         fresh.removeAll(stopping.keySet());
         fresh.removeAll(fenced.keySet()); // granted again, but its old worker is still finishing a message
-        if (fresh.isEmpty()) {
+        if (fresh.isEmpty() || closing) { // a closing member starts no more workers
             return;
         }
         Map<Integer, Long> starts = startOffsets(fresh);
