@@ -30,7 +30,7 @@ final class RetryingCall<R> {
 
     private final ClusterRouter router;
     private final Operation<?, R> op;
-    /** The least time left worth one more attempt (a Produce on a healthy cluster takes a few milliseconds). */
+    /** The least time a last attempt gets when the backoff is cut short for it. */
     static final long LAST_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private final long deadlineNanos;
     private final long startNanos = System.nanoTime();
@@ -169,12 +169,14 @@ final class RetryingCall<R> {
         }
         redirectsInRow = 0;
         long remaining = deadlineNanos - System.nanoTime();
-        if (remaining <= LAST_ATTEMPT_NANOS) {
-            giveUp();
-            return;
+        long delay = RetryPolicy.backoffNanos(backoffStep++);
+        if (delay >= remaining) { // a backoff longer than the time left is cut short for one last attempt
+            if (remaining <= LAST_ATTEMPT_NANOS) {
+                giveUp();
+                return;
+            }
+            delay = remaining - LAST_ATTEMPT_NANOS;
         }
-        // a backoff longer than the time left is cut short: the last attempt still gets LAST_ATTEMPT_NANOS
-        long delay = Math.min(RetryPolicy.backoffNanos(backoffStep++), remaining - LAST_ATTEMPT_NANOS);
         LOG.debug("{}: {} failed ({}); {} attempt(s) so far, retrying in {} ms", op.name(),
                 targetId == null ? "finding the leader" : "attempt on " + targetId, error.getMessage(), attempts,
                 TimeUnit.NANOSECONDS.toMillis(delay));
