@@ -169,14 +169,13 @@ final class RetryingCall<R> {
         }
         redirectsInRow = 0;
         long remaining = deadlineNanos - System.nanoTime();
-        long delay = RetryPolicy.backoffNanos(backoffStep++);
-        if (delay >= remaining) { // a backoff longer than the time left is cut short for one last attempt
-            if (remaining <= LAST_ATTEMPT_NANOS) {
-                giveUp();
-                return;
-            }
-            delay = remaining - LAST_ATTEMPT_NANOS;
+        long backoff = RetryPolicy.backoffNanos(backoffStep++);
+        if (backoff >= remaining && remaining <= LAST_ATTEMPT_NANOS) {
+            giveUp();
+            return;
         }
+        // a backoff longer than the time left is cut short for one last attempt
+        long delay = backoff < remaining ? backoff : remaining - LAST_ATTEMPT_NANOS;
         LOG.debug("{}: {} failed ({}); {} attempt(s) so far, retrying in {} ms", op.name(),
                 targetId == null ? "finding the leader" : "attempt on " + targetId, error.getMessage(), attempts,
                 TimeUnit.NANOSECONDS.toMillis(delay));
