@@ -2,6 +2,7 @@ package io.dledger.broker.cli;
 
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
+import io.dledger.broker.config.ConfigException;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.NodeProcess;
 import io.dledger.broker.store.FileTree;
@@ -73,19 +74,33 @@ final class ClusterCommand {
                 }
             } else {
                 cluster = LocalCluster.create(d, nodes, basePort, settings);
+                try {
+                    cluster.checkSettings(); // before anything is written or started
+                } catch (ConfigException e) {
+                    System.err.println(e.getMessage());
+                    return 2;
+                }
             }
             List<String> started = cluster.startAll();
             System.out.println(started.isEmpty() ? "every node already runs" : "started " + String.join(", ", started));
             ClusterView view = awaitLeader(cluster, Duration.ofSeconds(90));
             String dirFlag = d.equals(defaultDir()) ? "" : " --dir " + d;
             if (view == null) {
-                boolean exited = cluster.nodes().stream().anyMatch(n -> n.pid() > 0 && !n.alive());
-                System.err.println(exited
-                        ? "a node exited at start (its log, named above, says why); the others keep running: see "
-                                + "'bin/dledger cluster status" + dirFlag + "', stop them with 'bin/dledger cluster down"
-                                + dirFlag + "'"
-                        : "the cluster did not settle on a leader within 90 s; node logs are in " + d
-                                + "/<node>/node.log");
+                List<NodeProcess> exited = cluster.nodes().stream().filter(n -> started.contains(n.id()) && !n.alive())
+                        .toList();
+                if (exited.isEmpty()) {
+                    System.err.println("the cluster did not settle on a leader within 90 s; node logs are in " + d
+                            + "/<node>/node.log; see 'bin/dledger cluster status" + dirFlag + "'");
+                    return 1;
+                }
+                exited.forEach(n -> System.err.println("node " + n.id() + " exited at start; see " + n.logFile()));
+                // a half-started cluster only confuses (and may disturb whatever took the failed node's place)
+                for (String id : started) {
+                    if (cluster.node(id).alive()) {
+                        cluster.stop(id, Duration.ofSeconds(10));
+                        System.err.println("stopped " + id + ", which this command had started");
+                    }
+                }
                 return 1;
             }
             ClusterTable.print(view, System.out);

@@ -71,7 +71,7 @@ final class NodeCommand implements Callable<Integer> {
     private Map<ConfigKey, String> flags(List<String> unknown) {
         Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
         settings.forEach((k, v) -> {
-            ConfigKey key = keyOf(k);
+            ConfigKey key = ConfigKey.byKey(k).orElse(null);
             if (key == null) {
                 unknown.add("unknown setting '" + k + "' given with --set");
             } else {
@@ -89,14 +89,5 @@ final class NodeCommand implements Callable<Integer> {
         if (value != null) {
             flags.put(key, value);
         }
-    }
-
-    private static ConfigKey keyOf(String name) {
-        for (ConfigKey k : ConfigKey.values()) {
-            if (k.key().equals(name)) {
-                return k;
-            }
-        }
-        return null;
     }
 }

@@ -57,6 +57,16 @@ public enum ConfigKey {
         this.description = description;
     }
 
+    /** The key named {@code name} (as in properties files and {@code --set}), if there is one. */
+    public static java.util.Optional<ConfigKey> byKey(String name) {
+        for (ConfigKey k : values()) {
+            if (k.key.equals(name)) {
+                return java.util.Optional.of(k);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     public String key() {
         return key;
     }

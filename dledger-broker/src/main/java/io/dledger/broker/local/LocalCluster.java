@@ -1,5 +1,8 @@
 package io.dledger.broker.local;
 
+import io.dledger.broker.config.ConfigException;
+import io.dledger.broker.config.ConfigKey;
+import io.dledger.broker.config.NodeConfigLoader;
 import io.dledger.broker.config.PeerSpec;
 import java.io.IOException;
 import java.io.Reader;
@@ -10,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -124,16 +128,70 @@ public final class LocalCluster {
         save();
     }
 
-    /** Starts every node that is not running; returns the ids it started. */
+    /**
+     * Starts every node that is not running; returns the ids it started. Starts none when a port of one of them is
+     * taken (another cluster or program listens on it): a node that came up beside another cluster's nodes on
+     * the same ports would disturb that cluster's elections.
+     */
     public List<String> startAll() {
+        List<NodeProcess> toStart = nodes.stream().filter(n -> !n.alive()).toList();
+        List<String> taken = new ArrayList<>();
+        toStart.forEach(n -> taken.addAll(takenPorts(n)));
+        if (!taken.isEmpty()) {
+            throw new IllegalStateException("no node started: " + String.join(", ", taken) + " in use (another "
+                    + "cluster or program listens there); stop it, or lay out this cluster on other ports");
+        }
         List<String> started = new ArrayList<>();
-        for (NodeProcess n : List.copyOf(nodes)) {
-            if (!n.alive()) {
-                start(n.id());
-                started.add(n.id());
-            }
+        for (NodeProcess n : toStart) {
+            start(n.id());
+            started.add(n.id());
         }
         return started;
+    }
+
+    private static List<String> takenPorts(NodeProcess n) {
+        List<String> out = new ArrayList<>();
+        int[] ports = {n.peer().raftPort(), n.peer().grpcPort(), n.httpPort()};
+        String[] names = {"Raft", "gRPC", "HTTP"};
+        for (int i = 0; i < ports.length; i++) {
+            if (PortAllocator.listenedOn(ports[i])) {
+                out.add("port " + ports[i] + " (" + n.id() + "'s " + names[i] + ")");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Checks the cluster's settings as its first node would at start (unknown keys, bad values), so a bad
+     * {@code --set} is reported before any node starts. The nodes inherit this process's environment.
+     */
+    public void checkSettings() {
+        NodeProcess first = nodes.get(0);
+        List<String> unknown = new ArrayList<>();
+        Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
+        nodeSettings(first).forEach((k, v) -> ConfigKey.byKey(k).ifPresentOrElse(key -> flags.put(key, v),
+                () -> unknown.add("unknown setting '" + k + "' given with --set")));
+        try {
+            NodeConfigLoader.load(flags, System.getenv(), null);
+        } catch (ConfigException e) {
+            unknown.addAll(e.problems());
+        }
+        if (!unknown.isEmpty()) {
+            throw new ConfigException(unknown);
+        }
+    }
+
+    /** What node {@code n} is started with: the cluster's settings, then its own (which win). */
+    private Map<String, String> nodeSettings(NodeProcess n) {
+        Map<String, String> out = new LinkedHashMap<>(settings);
+        out.put(ConfigKey.NODE_ID.key(), n.id());
+        out.put(ConfigKey.PEERS.key(), peers());
+        out.put(ConfigKey.DATA_DIR.key(), n.dataDir().toString());
+        out.put(ConfigKey.HTTP_PORT.key(), Integer.toString(n.httpPort()));
+        if (n.joins()) {
+            out.put(ConfigKey.JOIN.key(), "true");
+        }
+        return out;
     }
 
     /** Starts one node as a separate JVM on this JVM's classpath; its output goes to its log file. */
@@ -153,14 +211,7 @@ public final class LocalCluster {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.dledger.broker.cli.DLedgerCli");
         cmd.add("node");
-        cmd.add("--node-id=" + id);
-        cmd.add("--peers=" + peers());
-        cmd.add("--data-dir=" + n.dataDir());
-        cmd.add("--set=http.port=" + n.httpPort());
-        if (n.joins()) {
-            cmd.add("--set=join=true");
-        }
-        settings.forEach((k, v) -> cmd.add("--set=" + k + "=" + v));
+        nodeSettings(n).forEach((k, v) -> cmd.add("--set=" + k + "=" + v));
         try {
             Files.createDirectories(n.dataDir());
             ProcessBuilder pb = new ProcessBuilder(cmd);

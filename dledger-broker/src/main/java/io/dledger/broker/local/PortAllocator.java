@@ -38,6 +38,20 @@ public final class PortAllocator {
         throw new IllegalStateException("no free port in " + FIRST + ".." + (FIRST + COUNT - 1));
     }
 
+    /**
+     * True when something listens on {@code port} (on any interface): binding it fails even with
+     * SO_REUSEADDR, which the nodes' servers use, so connections of a killed node in TIME_WAIT do not count.
+     */
+    static boolean listenedOn(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(port));
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     private static boolean bindable(int port) {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(false);

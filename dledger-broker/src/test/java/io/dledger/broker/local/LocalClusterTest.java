@@ -1,0 +1,45 @@
+package io.dledger.broker.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dledger.broker.config.ConfigException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(20)
+class LocalClusterTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void badSettingsAreReportedBeforeAnythingIsWrittenOrStarted() {
+        LocalCluster cluster = LocalCluster.create(dir.resolve("c"), 3, 0,
+                Map.of("foo", "bar", "store.segment.bytes", "abc"));
+        assertThatThrownBy(cluster::checkSettings).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown setting 'foo'").hasMessageContaining("store.segment.bytes");
+        assertThat(Files.exists(dir.resolve("c"))).isFalse();
+
+        LocalCluster.create(dir.resolve("d"), 3, 0, Map.of("election.timeout.ms", "700")).checkSettings();
+    }
+
+    @Test
+    void noNodeStartsWhenAPortOfOneIsTaken() throws Exception {
+        LocalCluster cluster = LocalCluster.create(dir.resolve("c"), 3, 0, Map.of());
+        NodeProcess second = cluster.nodes().get(1);
+        try (ServerSocket other = new ServerSocket()) {
+            other.bind(new InetSocketAddress(second.peer().grpcPort()));
+            assertThatThrownBy(cluster::startAll).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("no node started")
+                    .hasMessageContaining("port " + second.peer().grpcPort() + " (n2's gRPC)");
+        }
+        assertThat(cluster.nodes()).allSatisfy(n -> assertThat(n.alive()).isFalse());
+        assertThat(Files.exists(dir.resolve("c"))).isFalse();
+    }
+}
