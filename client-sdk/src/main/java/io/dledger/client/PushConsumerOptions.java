@@ -24,13 +24,18 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
         boolean startFromEarliest, boolean followSuggestions, int batchSize, Duration commitInterval,
         String memberId) {
 
+    /** Group names: like topic names, but short enough that {@code <group>-retry} is a topic name too. */
+    private static final java.util.regex.Pattern GROUP_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,100}");
+
     /** Checks the settings. */
     public PushConsumerOptions {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(memberId, "memberId");
-        if (group.length() > 100) {
-            throw new IllegalArgumentException("group names are limited to 100 characters");
+        if (!GROUP_NAME.matcher(group).matches()) {
+            throw new IllegalArgumentException("invalid group name '" + (group.length() > 120
+                    ? group.substring(0, 120) + "...' (" + group.length() + " characters)" : group + "'")
+                    + ": use 1 to 100 letters, digits, '.', '_' or '-' (the group's retry topic is <group>-retry)");
         }
         if (threads < 1 || maxRetries < 0 || batchSize < 1) {
             throw new IllegalArgumentException("threads and batchSize must be >= 1, maxRetries >= 0");

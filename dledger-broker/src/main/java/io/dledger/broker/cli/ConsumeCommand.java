@@ -21,6 +21,9 @@ final class ConsumeCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = {"-t", "--topic"}, required = true, description = "topic")
     String topic;
 
@@ -42,13 +45,18 @@ final class ConsumeCommand implements Callable<Integer> {
     String group;
 
     @Option(names = "--idle-exit", defaultValue = "5",
-            description = "with --group: stop after this many seconds without a new message (0: run until Ctrl-C)")
+            description = "with --group: stop after this many seconds without a new message, counted once the "
+                    + "group has given this member queues (default: ${DEFAULT-VALUE}; 0: run until Ctrl-C)")
     int idleExitSeconds;
 
     @Override
     public Integer call() throws InterruptedException {
         if (count < 0 || bodyChars < 0 || (from != null && from < 0)) {
             System.err.println("--count, --from and --body-chars must not be negative");
+            return 2;
+        }
+        if (group == null && parsedIdleExit()) {
+            System.err.println("--idle-exit applies with --group only");
             return 2;
         }
         if (group != null) {
@@ -96,13 +104,27 @@ final class ConsumeCommand implements Callable<Integer> {
         return 0;
     }
 
+    private boolean parsedIdleExit() {
+        return spec.commandLine().getParseResult().hasMatchedOption("--idle-exit");
+    }
+
     private int consumeAsGroup() throws InterruptedException {
+        PushConsumerOptions options = PushConsumerOptions.builder(group, topic).build(); // checks the group name
         java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicLong lastAt = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
-        try (DLedgerClient c = client.connect();
-             PushConsumer consumer = c.newPushConsumer(PushConsumerOptions.builder(group, topic).build(), m -> {
+        try (DLedgerClient c = client.connect()) {
+            c.admin().describeTopic(topic); // a missing topic is an error, not "0 messages"
+            return consumeAsGroup(c, options, seen, lastAt, done, closing);
+        }
+    }
+
+    private int consumeAsGroup(DLedgerClient c, PushConsumerOptions options,
+                               java.util.concurrent.atomic.AtomicLong seen, java.util.concurrent.atomic.AtomicLong lastAt,
+                               java.util.concurrent.CountDownLatch done, java.util.concurrent.CountDownLatch closing)
+            throws InterruptedException {
+        try (PushConsumer consumer = c.newPushConsumer(options, m -> {
                  long n = seen.incrementAndGet();
                  lastAt.set(System.nanoTime());
                  if (count != 0 && n > count) {
@@ -118,8 +140,18 @@ final class ConsumeCommand implements Callable<Integer> {
              })) {
             consumer.start();
             Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
+            long startedAt = System.nanoTime();
             while (!done.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                long idle = System.nanoTime() - lastAt.get();
+                long now = System.nanoTime();
+                boolean waitingForQueues = seen.get() == 0 && consumer.assignedQueues().isEmpty();
+                if (waitingForQueues && now - startedAt < java.util.concurrent.TimeUnit.SECONDS.toNanos(30)) {
+                    lastAt.set(now); // the idle time counts once the group has given this member queues
+                } else if (waitingForQueues && idleExitSeconds > 0) {
+                    System.err.println("the group gave this member no queue in 30 s (its other members hold all "
+                            + "of the topic's queues?)");
+                    break;
+                }
+                long idle = now - lastAt.get();
                 if (idleExitSeconds > 0 && idle > java.util.concurrent.TimeUnit.SECONDS.toNanos(idleExitSeconds)) {
                     break;
                 }

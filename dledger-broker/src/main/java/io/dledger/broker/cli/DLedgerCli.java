@@ -60,7 +60,8 @@ public final class DLedgerCli implements Runnable {
         cl.setParameterExceptionHandler(DLedgerCli::badInput);
         cl.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             cmd.getErr().println("error: " + e.getMessage());
-            return 1;
+            // an argument the command refused (a bad group name, a zero timeout) is bad input, like a parse error
+            return e instanceof IllegalArgumentException ? cmd.getCommandSpec().exitCodeOnInvalidInput() : 1;
         });
         return cl;
     }
