@@ -46,7 +46,7 @@ class CliErrorsTest {
     @Test
     void anAddressWithoutAPortIsRefusedBeforeAnyCall() {
         Run r = cli("produce", "-t", "orders", "-m", "x", "-s", "garbage");
-        assertThat(r.code()).isEqualTo(1);
+        assertThat(r.code()).isEqualTo(2); // bad input, like a parse error
         assertThat(r.err()).contains("seed address 'garbage' is not host:port");
     }
 
