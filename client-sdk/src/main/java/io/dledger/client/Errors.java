@@ -45,6 +45,7 @@ final class Errors {
         boolean typed = detail != null && detail.getCode() != ErrorCode.ERROR_UNSPECIFIED
                 && detail.getCode() != ErrorCode.UNRECOGNIZED;
         String message = detail != null && !detail.getMessage().isEmpty() ? detail.getMessage()
+                : status.getCode() == Status.Code.DEADLINE_EXCEEDED ? noAnswer(status.getDescription())
                 : status.getDescription() != null ? status.getDescription() : status.getCode().name();
         ErrorCode code = typed ? detail.getCode() : derivedCode(status.getCode());
         return new DLedgerException(code, status.getCode(), message, detail, typed, null, t);
@@ -60,6 +61,18 @@ final class Errors {
     private static Status normalized(Status status) {
         return status.getCode() == Status.Code.UNKNOWN && status.getCause() instanceof ClosedChannelException
                 ? Status.UNAVAILABLE.withDescription(status.getDescription()).withCause(status.getCause()) : status;
+    }
+
+    private static final java.util.regex.Pattern AFTER_SECONDS = java.util.regex.Pattern.compile("after (\\d+(\\.\\d+)?)s");
+
+    /**
+     * A request deadline that passed, in words: gRPC's own description lists transport internals (name
+     * resolution delay, stream states); the exception keeps it as its cause.
+     */
+    private static String noAnswer(String description) {
+        java.util.regex.Matcher m = AFTER_SECONDS.matcher(description == null ? "" : description);
+        String within = m.find() ? " within " + Math.round(Double.parseDouble(m.group(1)) * 1000) + " ms" : "";
+        return "no answer" + within + " (the node is busy or unreachable; whether the request took effect is unknown)";
     }
 
     /** The client's own error when no node names a reachable leader; {@code answers} says what nodes said. */

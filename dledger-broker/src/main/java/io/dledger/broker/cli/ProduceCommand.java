@@ -62,30 +62,48 @@ final class ProduceCommand implements java.util.concurrent.Callable<Integer> {
         IntFunction<byte[]> body = messages.isEmpty() ? i -> randomLetters(size)
                 : i -> messages.get(i).getBytes(StandardCharsets.UTF_8);
         double secs;
+        AtomicLong acked = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread interrupted = new Thread(() -> {
+            if (!finished.get()) { // Ctrl-C: say how far it got
+                System.err.println("interrupted: " + acked.get() + " of " + total + " messages acknowledged");
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(interrupted);
         try (DLedgerClient c = client.connect(); Producer p = c.newProducer()) {
             long start = System.nanoTime(); // after connecting, before closing: the summary's rate is the sends'
             if (total <= PRINT_EACH_UP_TO) {
                 for (int i = 0; i < total; i++) {
                     SendResult r = p.send(topic, message(body.apply(i)));
+                    acked.incrementAndGet();
                     if (!quiet) {
                         System.out.println("sent " + topic + "/" + r.queue() + "@" + r.offset() + " (raft index "
                                 + r.raftIndex() + ")");
                     }
                 }
             } else {
-                sendPipelined(p, total, body);
+                sendPipelined(p, total, body, acked);
             }
             secs = (System.nanoTime() - start) / 1e9;
+        } catch (RuntimeException e) {
+            System.err.println(acked.get() + " of " + total + " messages acknowledged before the error below");
+            throw e;
+        } finally {
+            finished.set(true);
+            try {
+                Runtime.getRuntime().removeShutdownHook(interrupted);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran) already
+            }
         }
         System.out.printf("%d message%s acknowledged in %.2f s%n", total, total == 1 ? "" : "s", secs);
         return 0;
     }
 
     /** Keeps up to {@value #IN_FLIGHT} sends outstanding; fails on the first error. */
-    private void sendPipelined(Producer p, int total, IntFunction<byte[]> body) {
+    private void sendPipelined(Producer p, int total, IntFunction<byte[]> body, AtomicLong done) {
         Semaphore window = new Semaphore(IN_FLIGHT);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicLong done = new AtomicLong();
         for (int i = 0; i < total && failure.get() == null; i++) {
             window.acquireUninterruptibly();
             p.sendAsync(topic, message(body.apply(i))).whenComplete((r, e) -> {

@@ -1,0 +1,25 @@
+package io.dledger.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dledger.proto.ErrorCode;
+import io.grpc.Status;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class ErrorsTest {
+    @Test
+    void aPassedDeadlineIsSaidInWordsWithoutTransportInternals() {
+        DLedgerException e = Errors.from(Status.DEADLINE_EXCEEDED.withDescription("CallOptions deadline exceeded "
+                + "after 4.999455904s. Name resolution delay 0.000000000 seconds. [closed=[], open=[[remote_addr="
+                + "127.0.0.1/127.0.0.1:26702]]]").asRuntimeException());
+        assertThat(e.code()).isEqualTo(ErrorCode.TIMEOUT);
+        assertThat(e.grpcCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+        assertThat(e.getMessage()).contains("no answer within 4999 ms").contains("unknown")
+                .doesNotContain("Name resolution").doesNotContain("remote_addr");
+        assertThat(e.getCause()).isNotNull(); // gRPC's own description stays in the chain for debugging
+
+        assertThat(Errors.from(Status.DEADLINE_EXCEEDED.asRuntimeException()).getMessage()).contains("no answer (");
+    }
+}
