@@ -115,6 +115,8 @@ final class ClusterCommand {
     @Command(name = "kill", mixinStandardHelpOptions = true,
             description = "SIGKILL one node of the local cluster (kill -9), e.g. to watch a re-election.")
     static final class Kill implements Callable<Integer> {
+        private static final Duration LEADER_WAIT = Duration.ofSeconds(15);
+
         @picocli.CommandLine.Mixin
         DirOption dir = new DirOption();
 
@@ -129,12 +131,23 @@ final class ClusterCommand {
             LocalCluster cluster = LocalCluster.load(dir.resolve());
             String target = node;
             if (leader) {
+                long deadline = System.nanoTime() + LEADER_WAIT.toNanos(); // an election may be running
                 try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds())
                         .requestTimeout(Duration.ofSeconds(2)).operationTimeout(Duration.ofSeconds(5)).build()) {
-                    target = c.admin().describeCluster().leaderId();
+                    while (target == null && System.nanoTime() < deadline) {
+                        try {
+                            target = c.admin().describeCluster().leaderId();
+                        } catch (RuntimeException e) {
+                            // no node answered this time
+                        }
+                        if (target == null) {
+                            sleep(200);
+                        }
+                    }
                 }
                 if (target == null) {
-                    System.err.println("no leader to kill right now");
+                    System.err.println("no leader elected within " + LEADER_WAIT.toSeconds() + " s; see 'bin/dledger "
+                            + "cluster status'");
                     return 1;
                 }
             }
