@@ -46,6 +46,7 @@ final class Errors {
                 && detail.getCode() != ErrorCode.UNRECOGNIZED;
         String message = detail != null && !detail.getMessage().isEmpty() ? detail.getMessage()
                 : status.getCode() == Status.Code.DEADLINE_EXCEEDED ? noAnswer(status.getDescription())
+                : connectFailure(status) != null ? "cannot connect: " + connectFailure(status)
                 : status.getDescription() != null ? status.getDescription() : status.getCode().name();
         ErrorCode code = typed ? detail.getCode() : derivedCode(status.getCode());
         return new DLedgerException(code, status.getCode(), message, detail, typed, null, t);
@@ -73,6 +74,21 @@ final class Errors {
         java.util.regex.Matcher m = AFTER_SECONDS.matcher(description == null ? "" : description);
         String within = m.find() ? " within " + Math.round(Double.parseDouble(m.group(1)) * 1000) + " ms" : "";
         return "no answer" + within + " (the node is busy or unreachable; whether the request took effect is unknown)";
+    }
+
+    /** What a failed connection attempt says (gRPC's own description is just "io exception"), or null. */
+    private static String connectFailure(Status status) {
+        if (status.getCode() != Status.Code.UNAVAILABLE) {
+            return null;
+        }
+        for (Throwable c = status.getCause(); c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof java.net.ConnectException) {
+                String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+                int refused = m.indexOf("Connection refused"); // the native transport prefixes its syscall
+                return refused > 0 ? m.substring(refused) : m;
+            }
+        }
+        return null;
     }
 
     /** The client's own error when no node names a reachable leader; {@code answers} says what nodes said. */

@@ -1,6 +1,8 @@
 package io.dledger.broker.cli;
 
+import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
+import io.dledger.client.NodeView;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -10,6 +12,21 @@ import picocli.CommandLine.Option;
 @Command(name = "admin", mixinStandardHelpOptions = true, description = "Cluster operations.",
         subcommands = {AdminCommand.TransferLeader.class, AdminCommand.Snapshot.class})
 final class AdminCommand {
+
+    /**
+     * Fails at once when the cluster does not list {@code nodeId} or cannot reach it: the operation aimed at it
+     * would otherwise retry until its timeout (the SDK waits for a named node that may be restarting).
+     */
+    static void requireReachable(DLedgerClient c, String nodeId) {
+        ClusterView view = c.admin().describeCluster();
+        NodeView n = view.nodes().stream().filter(v -> nodeId.equals(v.id())).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("no node '" + nodeId + "' in the cluster (nodes: " + view.nodes().stream()
+                        .map(NodeView::id).filter(java.util.Objects::nonNull).toList() + ")"));
+        if (!n.reachable()) {
+            throw new IllegalStateException("node " + nodeId + " is unreachable"
+                    + (n.error() == null ? "" : ": " + n.error()));
+        }
+    }
 
     @Command(name = "transfer-leader", mixinStandardHelpOptions = true,
             description = "Hand leadership to a node (default: the most caught-up follower) and wait until it leads.")
@@ -23,6 +40,9 @@ final class AdminCommand {
         @Override
         public Integer call() {
             try (DLedgerClient c = client.connect()) {
+                if (to != null) {
+                    requireReachable(c, to);
+                }
                 String before = c.admin().leaderId().orElse("?");
                 String after = c.admin().transferLeadership(to);
                 System.out.println(before.equals(after) ? after + " is already the leader"
@@ -44,6 +64,9 @@ final class AdminCommand {
         @Override
         public Integer call() {
             try (DLedgerClient c = client.connect()) {
+                if (node != null) {
+                    requireReachable(c, node);
+                }
                 long index = c.admin().takeSnapshot(node);
                 System.out.println("snapshot taken on " + (node == null ? "the leader" : node) + " at Raft index " + index);
                 return 0;
