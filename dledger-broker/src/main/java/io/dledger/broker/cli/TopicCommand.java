@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code dledger topic create|list|describe}. */
-@Command(name = "topic", mixinStandardHelpOptions = true, description = "Create, list and describe topics.",
+@Command(name = "topic", mixinStandardHelpOptions = true, description = "Create, list, describe and delete topics.",
         subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
                 TopicCommand.Delete.class})
 final class TopicCommand {
