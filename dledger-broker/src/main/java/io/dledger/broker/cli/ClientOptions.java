@@ -22,7 +22,10 @@ final class ClientOptions {
     int timeoutSeconds;
 
     String resolveServers() {
-        return servers != null && !servers.isBlank() ? servers : defaultServers();
+        if (servers != null && servers.isBlank()) { // an unset variable in a script: say so, do not go elsewhere
+            throw new IllegalArgumentException("--servers is empty; give host:port,... or leave it out");
+        }
+        return servers != null ? servers : defaultServers();
     }
 
     /** Where a client command goes without {@code --servers}: $DLEDGER_SERVERS, the local cluster, or the default. */

@@ -100,7 +100,7 @@ final class ConsumeCommand implements Callable<Integer> {
                 }
             }
         }
-        System.out.println(printed + " messages");
+        System.out.println(printed + (printed == 1 ? " message" : " messages"));
         return 0;
     }
 
@@ -157,7 +157,8 @@ final class ConsumeCommand implements Callable<Integer> {
                 }
             }
             closing.countDown();
-            System.out.println(Math.min(seen.get(), count == 0 ? Long.MAX_VALUE : count) + " messages (group "
+            long shown = Math.min(seen.get(), count == 0 ? Long.MAX_VALUE : count);
+            System.out.println(shown + (shown == 1 ? " message" : " messages") + " (group "
                     + group + "; pulled per node, prefetched ones included: " + consumer.servedBy()
                     + "); offsets committed");
         }

@@ -5,9 +5,7 @@ import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.NodeConfigLoader;
 import io.dledger.broker.config.PeerSpec;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +15,6 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -32,7 +29,7 @@ import java.util.stream.Stream;
  * <p>Thread-safety: not thread-safe; one caller drives a cluster.
  */
 public final class LocalCluster {
-    public static final String STATE_FILE = "cluster.properties";
+    public static final String STATE_FILE = ClusterStateFile.NAME;
     /** JVM flags every node gets (JRaft's protobuf classes, Hessian reflection). */
     public static final List<String> NODE_JVM_FLAGS = List.of("-Xms256m", "-Xmx1g", "-XX:+UseG1GC",
             "-XX:+ExitOnOutOfMemoryError", "-Dcom.google.protobuf.use_unsafe_pre22_gencode=true",
@@ -107,16 +104,24 @@ public final class LocalCluster {
     }
 
     /**
-     * Lays out one more node (free ports) that starts outside the Raft group ({@code join=true}) and waits to
-     * be added with {@code AdminClient.addNode}. Not started yet.
+     * Lays out one more node that starts outside the Raft group ({@code join=true}) and waits to be added with
+     * {@code AdminClient.addNode}. Not started yet. Its id is new, also to the data directories of removed nodes
+     * left on disk; its ports follow the cluster's base-port layout when the cluster has one, else free ports.
      */
     public NodeProcess addNode() {
         int next = nodes.stream().mapToInt(n -> Integer.parseInt(n.id().substring(1))).max().orElse(0) + 1;
-        PortAllocator ports = new PortAllocator(nodes.stream().flatMap(n -> Stream.of(
-                n.peer().raftPort(), n.peer().grpcPort(), n.httpPort())).collect(Collectors.toSet()));
-        PeerSpec p = new PeerSpec("n" + next, "127.0.0.1", ports.next(), ports.next());
+        while (Files.exists(dir.resolve("n" + next))) {
+            next++; // a removed node's data stays on disk: a new node starts empty, under a fresh id
+        }
+        int[] chosen = PortLayout.basePortLayout(nodes, next);
+        if (chosen == null) {
+            PortAllocator ports = new PortAllocator(nodes.stream().flatMap(n -> Stream.of(
+                    n.peer().raftPort(), n.peer().grpcPort(), n.httpPort())).collect(Collectors.toSet()));
+            chosen = new int[] {ports.next(), ports.next(), ports.next()};
+        }
+        PeerSpec p = new PeerSpec("n" + next, "127.0.0.1", chosen[0], chosen[1]);
         Path data = dir.resolve(p.id());
-        NodeProcess n = new NodeProcess(p, ports.next(), true, data, data.resolve("node.log"), 0, null);
+        NodeProcess n = new NodeProcess(p, chosen[2], true, data, data.resolve("node.log"), 0, null);
         nodes.add(n);
         save();
         return n;
@@ -136,7 +141,7 @@ public final class LocalCluster {
     public List<String> startAll() {
         List<NodeProcess> toStart = nodes.stream().filter(n -> !n.alive()).toList();
         List<String> taken = new ArrayList<>();
-        toStart.forEach(n -> taken.addAll(takenPorts(n)));
+        toStart.forEach(n -> taken.addAll(PortLayout.takenPorts(n)));
         if (!taken.isEmpty()) {
             throw new IllegalStateException("no node started: " + String.join(", ", taken) + " in use (another "
                     + "cluster or program listens there); stop it, or lay out this cluster on other ports");
@@ -147,18 +152,6 @@ public final class LocalCluster {
             started.add(n.id());
         }
         return started;
-    }
-
-    private static List<String> takenPorts(NodeProcess n) {
-        List<String> out = new ArrayList<>();
-        int[] ports = {n.peer().raftPort(), n.peer().grpcPort(), n.httpPort()};
-        String[] names = {"Raft", "gRPC", "HTTP"};
-        for (int i = 0; i < ports.length; i++) {
-            if (PortAllocator.listenedOn(ports[i])) {
-                out.add("port " + ports[i] + " (" + n.id() + "'s " + names[i] + ")");
-            }
-        }
-        return out;
     }
 
     /**
@@ -272,69 +265,13 @@ public final class LocalCluster {
 
     /** Writes the cluster's state file. */
     public void save() {
-        Properties p = new Properties();
-        p.setProperty("nodes", Integer.toString(nodes.size()));
-        settings.forEach((k, v) -> p.setProperty("setting." + k, v));
-        for (int i = 0; i < nodes.size(); i++) {
-            NodeProcess n = nodes.get(i);
-            p.setProperty("node." + i + ".peer", n.peer().toString());
-            p.setProperty("node." + i + ".pid", Long.toString(n.pid()));
-            p.setProperty("node." + i + ".http", Integer.toString(n.httpPort()));
-            p.setProperty("node." + i + ".joins", Boolean.toString(n.joins()));
-            p.setProperty("node." + i + ".started", n.startedAt() == null ? "" : n.startedAt().toString());
-        }
-        try {
-            Files.createDirectories(dir);
-            try (Writer w = Files.newBufferedWriter(dir.resolve(STATE_FILE))) {
-                p.store(w, "dledger local cluster: processes started by 'dledger cluster up'");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir.resolve(STATE_FILE), e);
-        }
+        ClusterStateFile.write(dir, settings, nodes);
     }
 
     /** Reads a cluster laid out earlier (by another process), or fails when there is none. */
     public static LocalCluster load(Path dir) {
-        Path file = dir.resolve(STATE_FILE);
-        if (!Files.exists(file)) {
-            throw new IllegalStateException("no local cluster in " + dir.toAbsolutePath() + " (no " + STATE_FILE + ")");
-        }
-        Properties p = new Properties();
-        try (Reader r = Files.newBufferedReader(file)) {
-            p.load(r);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-        try {
-            return fromProperties(dir, p);
-        } catch (RuntimeException e) {
-            throw new IllegalStateException(file + " is damaged (" + e.getMessage() + "); stop any nodes by hand "
-                    + "and delete " + dir, e);
-        }
-    }
-
-    private static LocalCluster fromProperties(Path dir, Properties p) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        p.stringPropertyNames().stream().filter(k -> k.startsWith("setting.")).sorted()
-                .forEach(k -> settings.put(k.substring("setting.".length()), p.getProperty(k)));
-        List<NodeProcess> nodes = new ArrayList<>();
-        int size = Integer.parseInt(p.getProperty("nodes"));
-        for (int i = 0; i < size; i++) {
-            List<String> problems = new ArrayList<>();
-            List<PeerSpec> parsed = PeerSpec.parseList(p.getProperty("node." + i + ".peer", ""), problems);
-            if (parsed.size() != 1) {
-                throw new IllegalArgumentException("node " + i + ": " + problems);
-            }
-            PeerSpec peer = parsed.get(0);
-            String started = p.getProperty("node." + i + ".started", "");
-            Path data = dir.toAbsolutePath().resolve(peer.id());
-            int http = Integer.parseInt(p.getProperty("node." + i + ".http", Integer.toString(peer.grpcPort() + 100)));
-            boolean joins = Boolean.parseBoolean(p.getProperty("node." + i + ".joins", "false"));
-            nodes.add(new NodeProcess(peer, http, joins, data, data.resolve("node.log"),
-                    Long.parseLong(p.getProperty("node." + i + ".pid", "0")),
-                    started.isEmpty() ? null : Instant.parse(started)));
-        }
-        return new LocalCluster(dir.toAbsolutePath(), settings, nodes);
+        ClusterStateFile.Contents c = ClusterStateFile.read(dir);
+        return new LocalCluster(dir.toAbsolutePath(), c.settings(), c.nodes());
     }
 
     /** Where {@code dledger cluster up} keeps its cluster by default: {@code $DLEDGER_HOME/cluster}. */

@@ -111,6 +111,12 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
 
     @Override
     public void describeTopic(DescribeTopicRequest req, StreamObserver<TopicInfo> out) {
+        try {
+            RequestValidator.checkTopicName(req.getTopic()); // a name no topic can have: INVALID_TOPIC_NAME
+        } catch (io.grpc.StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
         TopicView t = store.topic(req.getTopic());
         if (t == null) {
             out.onError(RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + req.getTopic() + "' does not exist"));

@@ -42,4 +42,32 @@ class LocalClusterTest {
         assertThat(cluster.nodes()).allSatisfy(n -> assertThat(n.alive()).isFalse());
         assertThat(Files.exists(dir.resolve("c"))).isFalse();
     }
+
+    @Test
+    void anAddedNodeFollowsTheBasePortLayoutUnderAFreshId() throws Exception {
+        LocalCluster cluster = LocalCluster.create(dir.resolve("c"), 3, 27400, Map.of());
+        Files.createDirectories(dir.resolve("c").resolve("n4")); // a removed n4's data, left on disk
+        NodeProcess added = cluster.addNode();
+        assertThat(added.id()).isEqualTo("n5");
+        assertThat(added.peer().raftPort()).isEqualTo(27405);
+        assertThat(added.peer().grpcPort()).isEqualTo(27505);
+        assertThat(added.httpPort()).isEqualTo(27605);
+        assertThat(added.joins()).isTrue();
+
+        LocalCluster free = LocalCluster.create(dir.resolve("f"), 3, 0, Map.of());
+        assertThat(free.addNode().peer().raftPort()).isBetween(PortAllocator.FIRST,
+                PortAllocator.FIRST + PortAllocator.COUNT - 1);
+    }
+
+    @Test
+    void theStateFileReadsBackWhatWasWritten() {
+        LocalCluster cluster = LocalCluster.create(dir.resolve("c"), 3, 27400, Map.of("election.timeout.ms", "700"));
+        cluster.addNode(); // saves, with a joining node
+        LocalCluster loaded = LocalCluster.load(dir.resolve("c"));
+        assertThat(loaded.nodes()).isEqualTo(cluster.nodes());
+        assertThat(loaded.peers()).isEqualTo(cluster.peers());
+        assertThat(loaded.nodes().get(3).joins()).isTrue();
+        assertThatThrownBy(() -> LocalCluster.load(dir.resolve("none"))).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no local cluster");
+    }
 }
