@@ -2,6 +2,7 @@ package io.dledger.client;
 
 import io.dledger.proto.FetchOffsetsRequest;
 import io.dledger.proto.FetchOffsetsResponse;
+import io.dledger.proto.ErrorCode;
 import io.dledger.proto.HeartbeatRequest;
 import io.dledger.proto.HeartbeatResponse;
 import io.dledger.proto.LeaveGroupRequest;
@@ -84,7 +85,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         long sent = System.nanoTime();
         long leaseLeft = lease.leftNanos(sent);
         if (leaseLeft <= 0) {
-            fence();
+            fence("lost contact with group " + options.group() + " for " + lease.sinceLastAnsweredMs() + " ms");
         }
         Set<Integer> owned = new HashSet<>(active.keySet());
         owned.addAll(stopping.keySet());
@@ -97,8 +98,11 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             reconcile(new HashSet<>(r.getQueuesList()));
         } catch (DLedgerException e) {
             LOG.debug("heartbeat of {} failed: {}", options.memberId(), e.getMessage());
-            if (lease.leftNanos(System.nanoTime()) <= 0) {
-                fence(); // the group may give our queues to others from now on
+            if (e.code() == ErrorCode.TOPIC_NOT_FOUND) {
+                fence("topic " + options.topic() + " no longer exists"); // deleted: nothing left to consume
+            } else if (lease.leftNanos(System.nanoTime()) <= 0) {
+                // the group may give our queues to others from now on
+                fence("lost contact with group " + options.group() + " for " + lease.sinceLastAnsweredMs() + " ms");
             }
         } finally {
             if (!closed) {
@@ -112,14 +116,13 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
      * queues' offsets are not committed (another member may own them by then and be further on); what this
      * member processed since its last commit is delivered again to the next owner.
      */
-    private void fence() {
+    private void fence(String why) {
         if (active.isEmpty() && stopping.isEmpty()) {
             return;
         }
         Set<Integer> queues = new java.util.TreeSet<>(active.keySet());
         queues.addAll(stopping.keySet());
-        LOG.warn("member {} lost contact with group {} for {} ms; pausing its queues {}", options.memberId(),
-                options.group(), lease.sinceLastAnsweredMs(), queues);
+        LOG.warn("member {}: {}; pausing its queues {}", options.memberId(), why, queues);
         active.forEach((q, w) -> {
             w.stop();
             fenced.put(q, w);
