@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 @Command(name = "cluster", mixinStandardHelpOptions = true,
         description = "Start, stop and inspect a local cluster (separate JVMs on 127.0.0.1).",
         subcommands = {ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Status.class,
-            ClusterCommand.Kill.class, ClusterCommand.AddNode.class, ClusterCommand.RemoveNode.class})
+            ClusterCommand.Kill.class, ClusterMemberCommands.AddNode.class, ClusterMemberCommands.RemoveNode.class})
 final class ClusterCommand {
 
     static Path defaultDir() {
@@ -163,68 +163,6 @@ final class ClusterCommand {
             cluster.kill(target);
             System.out.println("killed " + target + " (pid " + n.pid() + ") with SIGKILL; 'bin/dledger status' "
                     + "shows the new leader, 'bin/dledger cluster up' restarts it");
-            return 0;
-        }
-    }
-
-    @Command(name = "add-node", mixinStandardHelpOptions = true,
-            description = "Start one more node and add it to the Raft group; it catches up (by snapshot if needed).")
-    static final class AddNode implements Callable<Integer> {
-        @picocli.CommandLine.Mixin
-        DirOption dir = new DirOption();
-
-        @Override
-        public Integer call() {
-            LocalCluster cluster = LocalCluster.load(dir.resolve());
-            NodeProcess n = cluster.start(cluster.addNode().id());
-            System.out.println("started " + n.id() + " at " + n.grpcAddress() + "; adding it to the group...");
-            try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds()).build()) {
-                awaitAnswer(c, n, Duration.ofSeconds(60));
-                List<String> members = c.admin().addNode(n.id(), n.peer().host(), n.peer().raftPort(),
-                        n.peer().grpcPort());
-                System.out.println("members now: " + members);
-            }
-            return 0;
-        }
-    }
-
-    /** Waits until a freshly started node answers (it cannot be caught up before). */
-    static void awaitAnswer(DLedgerClient c, NodeProcess n, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try (DLedgerClient direct = DLedgerClient.builder().seeds(n.grpcAddress())
-                    .requestTimeout(Duration.ofSeconds(1)).operationTimeout(Duration.ofSeconds(2)).build()) {
-                direct.admin().nodeStatus(n.id());
-                return;
-            } catch (RuntimeException e) {
-                if (!n.alive()) {
-                    throw new IllegalStateException(n.id() + " exited; see " + n.logFile());
-                }
-                sleep(200);
-            }
-        }
-        throw new IllegalStateException(n.id() + " did not answer within " + timeout.toSeconds() + " s");
-    }
-
-    @Command(name = "remove-node", mixinStandardHelpOptions = true,
-            description = "Remove a node from the Raft group, then stop it.")
-    static final class RemoveNode implements Callable<Integer> {
-        @picocli.CommandLine.Mixin
-        DirOption dir = new DirOption();
-
-        @picocli.CommandLine.Parameters(paramLabel = "NODE")
-        String node;
-
-        @Override
-        public Integer call() {
-            LocalCluster cluster = LocalCluster.load(dir.resolve());
-            cluster.node(node);
-            try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds()).build()) {
-                System.out.println("members now: " + c.admin().removeNode(node));
-            }
-            cluster.stop(node, Duration.ofSeconds(15));
-            cluster.forget(node);
-            System.out.println("stopped " + node + " (its data stays in " + cluster.dir().resolve(node) + ")");
             return 0;
         }
     }

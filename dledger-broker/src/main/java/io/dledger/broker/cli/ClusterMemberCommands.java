@@ -1,0 +1,83 @@
+package io.dledger.broker.cli;
+
+import io.dledger.broker.local.LocalCluster;
+import io.dledger.broker.local.NodeProcess;
+import io.dledger.client.DLedgerClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+
+/** {@code dledger cluster add-node|remove-node}: changing a local cluster's membership online. */
+final class ClusterMemberCommands {
+    private ClusterMemberCommands() {
+    }
+
+    @Command(name = "add-node", mixinStandardHelpOptions = true,
+            description = "Start one more node and add it to the Raft group; it catches up (by snapshot if needed).")
+    static final class AddNode implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        ClusterCommand.DirOption dir = new ClusterCommand.DirOption();
+
+        @Override
+        public Integer call() {
+            LocalCluster cluster = LocalCluster.load(dir.resolve());
+            NodeProcess n = cluster.start(cluster.addNode().id());
+            System.out.println("started " + n.id() + " at " + n.grpcAddress() + "; adding it to the group...");
+            try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds()).build()) {
+                awaitAnswer(c, n, Duration.ofSeconds(60));
+                List<String> members = c.admin().addNode(n.id(), n.peer().host(), n.peer().raftPort(),
+                        n.peer().grpcPort());
+                System.out.println("members now: " + members);
+            } catch (RuntimeException e) { // not a member: do not leave it running (its data stays on disk)
+                if (cluster.node(n.id()).alive()) {
+                    cluster.stop(n.id(), Duration.ofSeconds(10));
+                }
+                cluster.forget(n.id());
+                throw e;
+            }
+            return 0;
+        }
+    }
+
+    /** Waits until a freshly started node answers (it cannot be caught up before). */
+    static void awaitAnswer(DLedgerClient c, NodeProcess n, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try (DLedgerClient direct = DLedgerClient.builder().seeds(n.grpcAddress())
+                    .requestTimeout(Duration.ofSeconds(1)).operationTimeout(Duration.ofSeconds(2)).build()) {
+                direct.admin().nodeStatus(n.id());
+                return;
+            } catch (RuntimeException e) {
+                if (!n.alive()) {
+                    throw new IllegalStateException(n.id() + " exited; see " + n.logFile());
+                }
+                ClusterCommand.sleep(200);
+            }
+        }
+        throw new IllegalStateException(n.id() + " did not answer within " + timeout.toSeconds() + " s");
+    }
+
+    @Command(name = "remove-node", mixinStandardHelpOptions = true,
+            description = "Remove a node from the Raft group, then stop it.")
+    static final class RemoveNode implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        ClusterCommand.DirOption dir = new ClusterCommand.DirOption();
+
+        @picocli.CommandLine.Parameters(paramLabel = "NODE")
+        String node;
+
+        @Override
+        public Integer call() {
+            LocalCluster cluster = LocalCluster.load(dir.resolve());
+            cluster.node(node);
+            try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds()).build()) {
+                System.out.println("members now: " + c.admin().removeNode(node));
+            }
+            cluster.stop(node, Duration.ofSeconds(15));
+            cluster.forget(node);
+            System.out.println("stopped " + node + " (its data stays in " + cluster.dir().resolve(node) + ")");
+            return 0;
+        }
+    }
+}
