@@ -58,6 +58,7 @@ public final class RaftNode implements AutoCloseable {
         this.fsm = fsm;
         this.service = service;
         this.node = node;
+        fsm.onConfigurationCommitted(new RemovedPeerConnections(node));
         if (config.electionLeaderExitMs() > 0) {
             LeaderExitDetector detector = new LeaderExitDetector(new JRaftElection(this),
                     LeaderExitDetector::connectRefused, config.electionTimeoutMs(), config.electionMaxDelayMs(),

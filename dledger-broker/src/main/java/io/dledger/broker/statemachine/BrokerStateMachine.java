@@ -4,6 +4,7 @@ package io.dledger.broker.statemachine;
 import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Iterator;
 import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.conf.Configuration;
 import com.alipay.sofa.jraft.core.StateMachineAdapter;
 import com.alipay.sofa.jraft.entity.LeaderChangeContext;
 import com.alipay.sofa.jraft.entity.RaftOutter.SnapshotMeta;
@@ -56,6 +57,8 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     private volatile String error;
     private final java.util.List<Runnable> leaderStartListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final java.util.List<Runnable> leaderChangeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<Configuration>> configurationListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicReference<CompletableFuture<Void>> following =
             new AtomicReference<>(new CompletableFuture<>());
     /** When this node last lost its leader (nanoTime), to log how long the election took; 0 when unknown. */
@@ -260,6 +263,16 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     /** Runs {@code listener} whenever this node learns of a new leader (itself included). */
     public void onLeaderChange(Runnable listener) {
         leaderChangeListeners.add(listener);
+    }
+
+    /** Runs {@code listener} with each configuration JRaft commits (state machine thread; every node). */
+    public void onConfigurationCommitted(java.util.function.Consumer<Configuration> listener) {
+        configurationListeners.add(listener);
+    }
+
+    @Override
+    public void onConfigurationCommitted(Configuration conf) {
+        configurationListeners.forEach(l -> l.accept(conf));
     }
 
     @Override
