@@ -51,6 +51,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     private volatile boolean closed;
     /** Set first by close(): messages not yet accepted are no longer delivered (nor retried, nor parked). */
     private volatile boolean closing;
+    private int topicMissingAnswers; // heartbeat thread only
     private volatile boolean retryTopicReady;
 
     DefaultPushConsumer(ClusterRouter router, PushConsumerOptions options, MessageListener listener, Producer parker,
@@ -95,11 +96,13 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         try {
             HeartbeatResponse r = Errors.await(router.execute(Operations.heartbeat(req), sent + wait));
             lease.answered(sent, r.getHeartbeatIntervalMs(), r.getSessionTimeoutMs());
+            topicMissingAnswers = 0;
             reconcile(new HashSet<>(r.getQueuesList()));
         } catch (DLedgerException e) {
             LOG.debug("heartbeat of {} failed: {}", options.memberId(), e.getMessage());
-            if (e.code() == ErrorCode.TOPIC_NOT_FOUND) {
-                fence("topic " + options.topic() + " no longer exists"); // deleted: nothing left to consume
+            if (e.code() == ErrorCode.TOPIC_NOT_FOUND && ++topicMissingAnswers >= 2) {
+                // deleted: nothing left to consume (twice, so one answer of a deposed leader does not pause us)
+                fence("topic " + options.topic() + " no longer exists");
             } else if (lease.leftNanos(System.nanoTime()) <= 0) {
                 // the group may give our queues to others from now on
                 fence("lost contact with group " + options.group() + " for " + lease.sinceLastAnsweredMs() + " ms");

@@ -50,6 +50,7 @@ final class NodeDirectory implements AutoCloseable {
     private final ConcurrentMap<String, Entry> nodes = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private long newestLeaderTerm; // guarded by this
+    private long newestLeaderCommit; // guarded by this
 
     NodeDirectory(List<String> seeds, Function<String, ManagedChannel> channelFactory) {
         this.seeds = List.copyOf(seeds);
@@ -86,14 +87,18 @@ final class NodeDirectory implements AutoCloseable {
     /**
      * A leader's peer list is the configuration: nodes learned earlier that are not in it (removed, or an add that
      * failed) are forgotten, so probes stop asking them. A leader of an older term than one already seen may not
-     * know it was deposed, and its list may be older too: it is ignored. A node known by the seed address that
+     * know it was deposed, and its list may be older too: it is ignored, as is a late answer of the same leader
+     * with a lower commit index (taken before a membership change). A node known by the seed address that
      * answered as it is kept (a node about to join is such a seed); a forgotten node named again is learned again.
      */
     private synchronized void forgetNonMembers(NodeStatus leader) {
-        if (leader.getTerm() < newestLeaderTerm) {
+        // answers are ordered by term, then by commit index (a membership change keeps the term)
+        if (leader.getTerm() < newestLeaderTerm
+                || (leader.getTerm() == newestLeaderTerm && leader.getCommitIndex() < newestLeaderCommit)) {
             return;
         }
         newestLeaderTerm = leader.getTerm();
+        newestLeaderCommit = leader.getCommitIndex();
         Set<String> members = new HashSet<>();
         members.add(leader.getSelf().getId());
         leader.getPeersList().forEach(p -> members.add(p.getId()));

@@ -90,6 +90,17 @@ class NodeDirectoryTest {
     }
 
     @Test
+    void aLateAnswerOfTheSameLeaderFromBeforeAnAddForgetsNothing() {
+        NodeRef n1 = ref("n1", "adv-1:7");
+        NodeRef n4 = ref("n4", "adv-4:7");
+        directory.learn("adv-1:7", leader(2, n1, n1, n4).toBuilder().setCommitIndex(50).build()); // after the add
+        directory.learn("adv-1:7", leader(2, n1, n1).toBuilder().setCommitIndex(40).build()); // sent before it
+        assertThat(directory.knownNodes()).containsKey("n4");
+        directory.learn("adv-1:7", leader(2, n1, n1).toBuilder().setCommitIndex(60).build()); // removed again
+        assertThat(directory.knownNodes()).doesNotContainKey("n4");
+    }
+
+    @Test
     void aSeedThatAnswersAsANodeNotYetAMemberIsKept() {
         NodeRef n1 = ref("n1", "adv-1:7");
         directory.learn("seed-b:1", status(ref("n5", "adv-5:7"), n1)); // about to join

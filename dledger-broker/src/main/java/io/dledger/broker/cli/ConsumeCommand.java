@@ -141,15 +141,17 @@ final class ConsumeCommand implements Callable<Integer> {
             consumer.start();
             Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
             long startedAt = System.nanoTime();
+            boolean everAssigned = false;
             while (!done.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 long now = System.nanoTime();
-                boolean waitingForQueues = seen.get() == 0 && consumer.assignedQueues().isEmpty();
-                if (waitingForQueues && now - startedAt < java.util.concurrent.TimeUnit.SECONDS.toNanos(30)) {
+                everAssigned |= !consumer.assignedQueues().isEmpty();
+                if (!everAssigned && now - startedAt < java.util.concurrent.TimeUnit.SECONDS.toNanos(30)) {
                     lastAt.set(now); // the idle time counts once the group has given this member queues
-                } else if (waitingForQueues && idleExitSeconds > 0) {
+                } else if (!everAssigned && idleExitSeconds > 0) {
+                    closing.countDown();
                     System.err.println("the group gave this member no queue in 30 s (its other members hold all "
                             + "of the topic's queues?)");
-                    break;
+                    return 1;
                 }
                 long idle = now - lastAt.get();
                 if (idleExitSeconds > 0 && idle > java.util.concurrent.TimeUnit.SECONDS.toNanos(idleExitSeconds)) {

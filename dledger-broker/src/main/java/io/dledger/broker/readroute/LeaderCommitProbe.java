@@ -71,21 +71,25 @@ public final class LeaderCommitProbe implements AutoCloseable {
 
     /** Starts one probe unless one is in flight or none is wanted; the timer calls this every interval. */
     void probe() {
-        long now = nanoClock.getAsLong();
-        if (!followerWithLeader.getAsBoolean()) {
-            lag = 0; // leaders have no such lag; followers without a leader are steered by other rules
-            return;
-        }
-        if (pending || now - wantedUntil > 0) {
-            return;
-        }
-        long appliedWhenAsked = appliedIndex.getAsLong();
-        pendingSince = now;
-        pending = true;
         try {
+            long now = nanoClock.getAsLong();
+            if (!followerWithLeader.getAsBoolean() || now - wantedUntil > 0) {
+                // leaders have no such lag, followers without a leader are steered by other rules, and a measurement
+                // nobody asks for goes stale: unknown until the next probe answers
+                lag = 0;
+                return;
+            }
+            if (pending) {
+                return;
+            }
+            long appliedWhenAsked = appliedIndex.getAsLong();
+            pendingSince = now;
+            pending = true;
             readIndex.request(index -> finish(Math.max(0, index - appliedWhenAsked)), this::failed);
         } catch (RuntimeException e) {
-            pending = false; // the node refused at once (shutting down); the next interval tries again
+            // JRaft refuses while the node is not active (stopping, or stopped by an error); an exception escaping
+            // a periodic task would end the schedule for good: the next interval tries again
+            pending = false;
         }
     }
 

@@ -70,12 +70,13 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
         try {
+            // the leader first: a node that has not applied a new topic yet must not answer TOPIC_NOT_FOUND
+            requireLeader();
             int queues = checkGroupAndTopic(req.getGroup(), req.getTopic());
             if (req.getMemberId().isEmpty() || req.getMemberId().length() > MAX_MEMBER_ID_CHARS) {
                 throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "member_id is required, of at most "
                         + MAX_MEMBER_ID_CHARS + " characters");
             }
-            requireLeader();
             GroupCoordinator.Assignment a;
             try {
                 a = groups.heartbeat(req.getGroup(), req.getTopic(), queues, req.getMemberId(),
@@ -95,8 +96,8 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     @Override
     public void leaveGroup(LeaveGroupRequest req, StreamObserver<LeaveGroupResponse> out) {
         try {
-            checkGroupAndTopic(req.getGroup(), req.getTopic());
             requireLeader();
+            checkGroupAndTopic(req.getGroup(), req.getTopic());
             groups.leave(req.getGroup(), req.getTopic(), req.getMemberId());
             out.onNext(LeaveGroupResponse.getDefaultInstance());
             out.onCompleted();
@@ -110,6 +111,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
         CommitOffsetsCommand.Builder cmd = CommitOffsetsCommand.newBuilder().setGroup(req.getGroup())
                 .setTopic(req.getTopic());
         try {
+            requireLeader();
             checkGroupAndTopic(req.getGroup(), req.getTopic());
             if (req.getOffsetsCount() == 0 || req.getOffsetsCount() > RequestValidator.MAX_QUEUES) {
                 throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "commit 1 to " + RequestValidator.MAX_QUEUES
@@ -118,7 +120,6 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             for (QueueOffset o : req.getOffsetsList()) {
                 cmd.addOffsets(QueueOffsetEntry.newBuilder().setQueue(o.getQueue()).setOffset(o.getOffset()));
             }
-            requireLeader();
             if (!req.getMemberId().isEmpty()) {
                 Set<Integer> queues = new HashSet<>();
                 req.getOffsetsList().forEach(o -> queues.add(o.getQueue()));

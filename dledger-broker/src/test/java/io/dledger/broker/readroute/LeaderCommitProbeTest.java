@@ -80,12 +80,29 @@ class LeaderCommitProbeTest {
         advanceMs(61_000); // no pull for longer than wanted: no more rounds to the leader
         probe.probe();
         assertThat(answers).hasSize(1);
+        assertThat(probe.lastMeasured()).as("an old measurement is not kept").isZero();
 
         probe.lagEntries();
         follower.set(false); // became leader, or lost the leader
         probe.probe();
         assertThat(answers).hasSize(1);
         assertThat(probe.lagEntries()).isZero();
+    }
+
+    @Test
+    void aFailingAppliedIndexDoesNotEndProbing() {
+        AtomicBoolean failing = new AtomicBoolean(true);
+        LeaderCommitProbe p = new LeaderCommitProbe((onIndex, onFailure) -> answers.add(onIndex), () -> {
+            if (failing.get()) {
+                throw new IllegalStateException("node not active");
+            }
+            return applied.get();
+        }, follower::get, now::get, null, 500, 1000, 60_000);
+        p.lagEntries();
+        p.probe(); // must not throw: a scheduled task that throws is never run again
+        failing.set(false);
+        p.probe();
+        assertThat(answers).hasSize(1);
     }
 
     @Test
