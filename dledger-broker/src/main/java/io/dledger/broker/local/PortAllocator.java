@@ -43,18 +43,16 @@ public final class PortAllocator {
      * SO_REUSEADDR, which the nodes' servers use, so connections of a killed node in TIME_WAIT do not count.
      */
     static boolean listenedOn(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(port));
-            return false;
-        } catch (IOException e) {
-            return true;
-        }
+        return !canBind(port, true);
     }
 
     private static boolean bindable(int port) {
+        return canBind(port, false);
+    }
+
+    private static boolean canBind(int port, boolean reuseAddress) {
         try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(false);
+            s.setReuseAddress(reuseAddress);
             s.bind(new InetSocketAddress(port));
             return true;
         } catch (IOException e) {
