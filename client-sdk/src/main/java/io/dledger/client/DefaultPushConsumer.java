@@ -100,7 +100,8 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             reconcile(new HashSet<>(r.getQueuesList()));
         } catch (DLedgerException e) {
             LOG.debug("heartbeat of {} failed: {}", options.memberId(), e.getMessage());
-            if (e.code() == ErrorCode.TOPIC_NOT_FOUND && ++topicMissingAnswers >= 2) {
+            topicMissingAnswers = e.code() == ErrorCode.TOPIC_NOT_FOUND ? topicMissingAnswers + 1 : 0;
+            if (topicMissingAnswers >= 2) {
                 // deleted: nothing left to consume (twice, so one answer of a deposed leader does not pause us)
                 fence("topic " + options.topic() + " no longer exists");
             } else if (lease.leftNanos(System.nanoTime()) <= 0) {

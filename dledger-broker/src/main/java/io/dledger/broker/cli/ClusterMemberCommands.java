@@ -29,14 +29,42 @@ final class ClusterMemberCommands {
                 List<String> members = c.admin().addNode(n.id(), n.peer().host(), n.peer().raftPort(),
                         n.peer().grpcPort());
                 System.out.println("members now: " + members);
-            } catch (RuntimeException e) { // not a member: do not leave it running (its data stays on disk)
+            } catch (RuntimeException e) {
+                rollBack(cluster, n, e);
+                throw e;
+            }
+            return 0;
+        }
+
+        /**
+         * After a failed add: a node the leader does not list is stopped and forgotten (its data stays on disk);
+         * one it lists may have become a member (the outcome of a timed-out add is unknown) and is left running,
+         * as is any node when the leader cannot be asked.
+         */
+        private static void rollBack(LocalCluster cluster, NodeProcess n, RuntimeException failure) {
+            try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds()).build()) {
+                // the leader's peer list holds an added node's recorded address until a failed add takes it back
+                String leader = c.admin().describeCluster().leaderId();
+                if (leader == null) {
+                    throw new IllegalStateException("no leader to ask");
+                }
+                boolean member = c.admin().nodeStatus(leader).getPeersList().stream()
+                        .anyMatch(p -> n.id().equals(p.getId()));
+                if (member) {
+                    System.err.println(n.id() + " is (or is becoming) a member after all and keeps running; see "
+                            + "'bin/dledger cluster status'");
+                    return;
+                }
                 if (cluster.node(n.id()).alive()) {
                     cluster.stop(n.id(), Duration.ofSeconds(10));
                 }
                 cluster.forget(n.id());
-                throw e;
+                System.err.println("stopped " + n.id() + ", which the cluster did not add");
+            } catch (RuntimeException e) {
+                failure.addSuppressed(e);
+                System.err.println(n.id() + " keeps running: whether it became a member is unknown (" + e.getMessage()
+                        + "); see 'bin/dledger cluster status'");
             }
-            return 0;
         }
     }
 

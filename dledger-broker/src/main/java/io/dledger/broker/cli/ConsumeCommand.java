@@ -144,7 +144,7 @@ final class ConsumeCommand implements Callable<Integer> {
             boolean everAssigned = false;
             while (!done.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
                 long now = System.nanoTime();
-                everAssigned |= !consumer.assignedQueues().isEmpty();
+                everAssigned |= !consumer.assignedQueues().isEmpty() || seen.get() > 0;
                 if (!everAssigned && now - startedAt < java.util.concurrent.TimeUnit.SECONDS.toNanos(30)) {
                     lastAt.set(now); // the idle time counts once the group has given this member queues
                 } else if (!everAssigned && idleExitSeconds > 0) {

@@ -6,6 +6,8 @@ import com.alipay.sofa.jraft.core.NodeImpl;
 import com.alipay.sofa.jraft.entity.PeerId;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,13 +15,19 @@ import org.slf4j.LoggerFactory;
 /**
  * Told each configuration JRaft commits (on every node): closes this node's Raft connection to every peer that
  * left it. JRaft does not, and Bolt then tries to reconnect to a removed node twice a minute for good, logging a
- * stack trace each time. Called on the state machine thread only; not thread-safe.
+ * stack trace each time. The connection is closed {@link #GRACE_SECONDS} s later, and only if the peer is still
+ * out of the newest committed configuration: a joint-consensus step, or a log replay that removes and re-adds a
+ * peer, moves on within that time (closing a member's connection would also switch off Bolt's background
+ * reconnects to it for good). {@link #accept} runs on the state machine thread; the delayed check reads the newest
+ * configuration it saw.
  */
 final class RemovedPeerConnections implements Consumer<Configuration> {
     private static final Logger LOG = LoggerFactory.getLogger(RemovedPeerConnections.class);
 
+    static final long GRACE_SECONDS = 10;
+
     private final Node node;
-    private Set<PeerId> lastCommitted;
+    private volatile Set<PeerId> lastCommitted;
 
     RemovedPeerConnections(Node node) {
         this.node = node;
@@ -28,7 +36,6 @@ final class RemovedPeerConnections implements Consumer<Configuration> {
     @Override
     public void accept(Configuration conf) {
         Set<PeerId> now = new HashSet<>(conf.getPeers());
-        now.addAll(conf.getLearners());
         Set<PeerId> before = lastCommitted;
         lastCommitted = now;
         if (before == null || !(node instanceof NodeImpl impl)) {
@@ -36,8 +43,16 @@ final class RemovedPeerConnections implements Consumer<Configuration> {
         }
         for (PeerId gone : before) {
             if (!now.contains(gone)) {
-                impl.getRpcService().disconnect(gone.getEndpoint());
-                LOG.info("{} left the configuration: closed its Raft connection", gone);
+                CompletableFuture.delayedExecutor(GRACE_SECONDS, TimeUnit.SECONDS).execute(() -> {
+                    if (!lastCommitted.contains(gone)) {
+                        try {
+                            impl.getRpcService().disconnect(gone.getEndpoint());
+                            LOG.info("{} left the configuration: closed its Raft connection", gone);
+                        } catch (RuntimeException e) { // the node is shutting down
+                            LOG.debug("could not close the connection to {}: {}", gone, e.toString());
+                        }
+                    }
+                });
             }
         }
     }

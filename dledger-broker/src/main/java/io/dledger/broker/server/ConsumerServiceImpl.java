@@ -150,6 +150,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     @Override
     public void fetchOffsets(FetchOffsetsRequest req, StreamObserver<FetchOffsetsResponse> out) {
         try {
+            requireLeader(); // a deposed leader may not have the newest commits
             checkGroupAndTopic(req.getGroup(), req.getTopic());
             FetchOffsetsResponse.Builder b = FetchOffsetsResponse.newBuilder();
             store.committedOffsets(req.getGroup(), req.getTopic()).forEach((q, o) ->

@@ -272,7 +272,13 @@ public final class BrokerStateMachine extends StateMachineAdapter {
 
     @Override
     public void onConfigurationCommitted(Configuration conf) {
-        configurationListeners.forEach(l -> l.accept(conf));
+        for (java.util.function.Consumer<Configuration> l : configurationListeners) {
+            try {
+                l.accept(conf); // a throw here would skip JRaft's bookkeeping of the applied batch
+            } catch (RuntimeException e) {
+                LOG.warn("configuration listener failed on {}", conf, e);
+            }
+        }
     }
 
     @Override
