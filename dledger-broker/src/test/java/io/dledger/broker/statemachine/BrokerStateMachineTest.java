@@ -206,4 +206,20 @@ class BrokerStateMachineTest {
             assertThat(store.lastAppliedIndex()).isEqualTo(3);
         }
     }
+
+    @Test
+    void aFailingConfigurationListenerDoesNotEscapeIntoJRaft() {
+        try (MessageStore store = MessageStore.open(StoreConfig.builder(dir).build())) {
+            BrokerStateMachine fsm = fsm(store);
+            List<com.alipay.sofa.jraft.conf.Configuration> seen = new java.util.ArrayList<>();
+            fsm.onConfigurationCommitted(conf -> {
+                throw new IllegalStateException("RPC client shut down");
+            });
+            fsm.onConfigurationCommitted(seen::add);
+            com.alipay.sofa.jraft.conf.Configuration conf = new com.alipay.sofa.jraft.conf.Configuration();
+            conf.parse("127.0.0.1:1,127.0.0.1:2");
+            fsm.onConfigurationCommitted(conf); // JRaft would skip its applied-index bookkeeping on a throw
+            assertThat(seen).containsExactly(conf);
+        }
+    }
 }
