@@ -35,7 +35,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     private final PushConsumerOptions options;
     private final MessageListener listener;
     private final PullConsumer puller;
-    private final Producer parker;
+    private final RetryTopicParker parker;
     private final DefaultAdminClient admin;
     private final ScheduledExecutorService scheduler;
     private final MemberLease lease = new MemberLease();
@@ -47,12 +47,10 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     private final Map<Integer, QueueWorker> fenced = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> served = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
-    private final AtomicLong parkedCount = new AtomicLong();
     private volatile boolean closed;
     /** Set first by close(): messages not yet accepted are no longer delivered (nor retried, nor parked). */
     private volatile boolean closing;
     private int topicMissingAnswers; // heartbeat thread only
-    private volatile boolean retryTopicReady;
 
     DefaultPushConsumer(ClusterRouter router, PushConsumerOptions options, MessageListener listener, Producer parker,
                         DefaultAdminClient admin) {
@@ -60,7 +58,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         this.options = options;
         this.listener = listener;
         this.puller = new DefaultPullConsumer(router);
-        this.parker = parker;
+        this.parker = new RetryTopicParker(options.retryTopic(), admin, parker);
         this.admin = admin;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(
                 DaemonThreads.named("dledger-consumer-" + options.group()));
@@ -213,27 +211,8 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
                 }
             }
         }
-        park(m);
+        parker.park(m); // to the retry topic, so it does not block its queue
         return true;
-    }
-
-    /** Moves a message that failed every attempt to the retry topic, so it does not block its queue. */
-    private void park(ReceivedMessage m) {
-        if (!retryTopicReady) {
-            admin.createTopic(options.retryTopic(), 1);
-            retryTopicReady = true;
-        }
-        Message copy = new Message(m.key(), m.tags(), withOrigin(m), m.body(), null);
-        parker.send(options.retryTopic(), copy);
-        parkedCount.incrementAndGet();
-    }
-
-    private static Map<String, String> withOrigin(ReceivedMessage m) {
-        Map<String, String> p = new HashMap<>(m.properties());
-        p.put("origin.topic", m.topic());
-        p.put("origin.queue", Integer.toString(m.queue()));
-        p.put("origin.offset", Long.toString(m.offset()));
-        return p;
     }
 
     private static void sleep(long ms) {
@@ -283,7 +262,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
 
     @Override
     public long parked() {
-        return parkedCount.get();
+        return parker.parked();
     }
 
     @Override

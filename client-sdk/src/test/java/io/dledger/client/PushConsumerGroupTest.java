@@ -152,6 +152,37 @@ class PushConsumerGroupTest {
         }
     }
 
+    /** A message the listener fails on every attempt goes to {@code <group>-retry}, with its origin; the queue goes on. */
+    @Test
+    void aMessageThatKeepsFailingIsParkedOnTheRetryTopicWithItsOrigin() {
+        FakeNode n1 = cluster.node("n1");
+        n1.heartbeat = (r, o) -> FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0)
+                .setHeartbeatIntervalMs(200).setSessionTimeoutMs((int) SESSION_MS).build());
+        n1.pull = oneMessagePerPull(5);
+        AtomicLong attemptsOnFirst = new AtomicLong();
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t").maxRetries(2)
+                .retryBackoff(Duration.ofMillis(1)).build(), m -> {
+                    if (m.offset() == 0) {
+                        attemptsOnFirst.incrementAndGet();
+                        throw new IllegalStateException("cannot handle offset 0");
+                    }
+                });
+        try {
+            consumer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> consumer.processed() >= 3);
+            assertThat(attemptsOnFirst).hasValue(3); // the first attempt and two retries
+            assertThat(consumer.parked()).isEqualTo(1);
+            List<io.dledger.proto.ProduceRequest> parked = n1.produces.stream()
+                    .filter(p -> p.getTopic().equals("g-retry")).toList();
+            assertThat(parked).hasSize(1);
+            assertThat(parked.get(0).getMessages(0).getPropertiesMap()).containsEntry("origin.topic", "t")
+                    .containsEntry("origin.queue", "0").containsEntry("origin.offset", "0");
+            assertThat(n1.createTopicCalls).hasValue(1); // the retry topic, once
+        } finally {
+            consumer.close();
+        }
+    }
+
     /** Every pull of queue 0 gets the message at its offset, {@code delayMs} later (queue 0 never runs dry). */
     private static FakeNode.Handler<io.dledger.proto.PullRequest, io.dledger.proto.PullResponse> oneMessagePerPull(
             long delayMs) {

@@ -1,0 +1,52 @@
+package io.dledger.client;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Parks messages that failed every delivery attempt on the group's retry topic ({@code <group>-retry}, created
+ * with one queue on first use), with their origin in the properties {@code origin.topic}, {@code origin.queue}
+ * and {@code origin.offset}, so they no longer block their queue. Sends are idempotent (the producer's id and
+ * sequence). Thread-safe: worker threads park concurrently.
+ */
+final class RetryTopicParker implements AutoCloseable {
+    private final String retryTopic;
+    private final DefaultAdminClient admin;
+    private final Producer producer;
+    private final AtomicLong parked = new AtomicLong();
+    private volatile boolean topicReady;
+
+    RetryTopicParker(String retryTopic, DefaultAdminClient admin, Producer producer) {
+        this.retryTopic = retryTopic;
+        this.admin = admin;
+        this.producer = producer;
+    }
+
+    /** Sends a copy of {@code m} to the retry topic; throws when that fails (the caller tries again later). */
+    void park(ReceivedMessage m) {
+        if (!topicReady) {
+            admin.createTopic(retryTopic, 1);
+            topicReady = true;
+        }
+        producer.send(retryTopic, new Message(m.key(), m.tags(), withOrigin(m), m.body(), null));
+        parked.incrementAndGet();
+    }
+
+    long parked() {
+        return parked.get();
+    }
+
+    private static Map<String, String> withOrigin(ReceivedMessage m) {
+        Map<String, String> p = new HashMap<>(m.properties());
+        p.put("origin.topic", m.topic());
+        p.put("origin.queue", Integer.toString(m.queue()));
+        p.put("origin.offset", Long.toString(m.offset()));
+        return p;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}
