@@ -44,9 +44,10 @@ final class Errors {
         ErrorDetail detail = readDetail(trailers);
         boolean typed = detail != null && detail.getCode() != ErrorCode.ERROR_UNSPECIFIED
                 && detail.getCode() != ErrorCode.UNRECOGNIZED;
+        String refused = connectFailure(status);
         String message = detail != null && !detail.getMessage().isEmpty() ? detail.getMessage()
                 : status.getCode() == Status.Code.DEADLINE_EXCEEDED ? noAnswer(status.getDescription())
-                : connectFailure(status) != null ? "cannot connect: " + connectFailure(status)
+                : refused != null ? "cannot connect: " + refused
                 : status.getDescription() != null ? status.getDescription() : status.getCode().name();
         ErrorCode code = typed ? detail.getCode() : derivedCode(status.getCode());
         return new DLedgerException(code, status.getCode(), message, detail, typed, null, t);

@@ -110,20 +110,17 @@ final class ConsumeCommand implements Callable<Integer> {
 
     private int consumeAsGroup() throws InterruptedException {
         PushConsumerOptions options = PushConsumerOptions.builder(group, topic).build(); // checks the group name
+        try (DLedgerClient c = client.connect()) {
+            c.admin().describeTopic(topic); // a missing topic is an error, not "0 messages"
+            return consumeAsGroup(c, options);
+        }
+    }
+
+    private int consumeAsGroup(DLedgerClient c, PushConsumerOptions options) throws InterruptedException {
         java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
         java.util.concurrent.atomic.AtomicLong lastAt = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
-        try (DLedgerClient c = client.connect()) {
-            c.admin().describeTopic(topic); // a missing topic is an error, not "0 messages"
-            return consumeAsGroup(c, options, seen, lastAt, done, closing);
-        }
-    }
-
-    private int consumeAsGroup(DLedgerClient c, PushConsumerOptions options,
-                               java.util.concurrent.atomic.AtomicLong seen, java.util.concurrent.atomic.AtomicLong lastAt,
-                               java.util.concurrent.CountDownLatch done, java.util.concurrent.CountDownLatch closing)
-            throws InterruptedException {
         try (PushConsumer consumer = c.newPushConsumer(options, m -> {
                  long n = seen.incrementAndGet();
                  lastAt.set(System.nanoTime());

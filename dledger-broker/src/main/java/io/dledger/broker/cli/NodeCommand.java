@@ -9,7 +9,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,14 +47,9 @@ final class NodeCommand implements Callable<Integer> {
         Map<ConfigKey, String> flags = flags(unknown);
         NodeConfig config;
         try {
-            config = NodeConfigLoader.load(flags, System.getenv(), configFile);
-            if (!unknown.isEmpty()) {
-                throw new ConfigException(unknown);
-            }
+            config = NodeConfigLoader.load(flags, System.getenv(), configFile, unknown);
         } catch (ConfigException e) {
-            List<String> all = new ArrayList<>(unknown);
-            all.addAll(e.problems().stream().filter(p -> !unknown.contains(p)).toList());
-            System.err.println(new ConfigException(all).getMessage());
+            System.err.println(e.getMessage());
             return 2;
         }
         BrokerServer server = BrokerServer.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -69,15 +63,7 @@ final class NodeCommand implements Callable<Integer> {
     }
 
     private Map<ConfigKey, String> flags(List<String> unknown) {
-        Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
-        settings.forEach((k, v) -> {
-            ConfigKey key = ConfigKey.byKey(k).orElse(null);
-            if (key == null) {
-                unknown.add("unknown setting '" + k + "' given with --set");
-            } else {
-                flags.put(key, v);
-            }
-        });
+        Map<ConfigKey, String> flags = ConfigKey.fromSettings(settings, unknown);
         putIfSet(flags, ConfigKey.NODE_ID, nodeId);
         putIfSet(flags, ConfigKey.PEERS, peers);
         putIfSet(flags, ConfigKey.DATA_DIR, dataDir);

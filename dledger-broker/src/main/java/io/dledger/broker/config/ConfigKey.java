@@ -67,6 +67,15 @@ public enum ConfigKey {
         return java.util.Optional.empty();
     }
 
+    /** {@code settings} (by key name, as {@code --set} gives them) by key; names that are no key go to {@code unknown}. */
+    public static java.util.Map<ConfigKey, String> fromSettings(java.util.Map<String, String> settings,
+                                                               java.util.List<String> unknown) {
+        java.util.Map<ConfigKey, String> out = new java.util.EnumMap<>(ConfigKey.class);
+        settings.forEach((name, value) -> byKey(name).ifPresentOrElse(k -> out.put(k, value),
+                () -> unknown.add("unknown setting '" + name + "' given with --set")));
+        return out;
+    }
+
     public String key() {
         return key;
     }

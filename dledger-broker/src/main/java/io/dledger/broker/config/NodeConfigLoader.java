@@ -34,8 +34,14 @@ public final class NodeConfigLoader {
      * @param file   optional properties file
      */
     public static NodeConfig load(Map<ConfigKey, String> flags, Map<String, String> env, Path file) {
+        return load(flags, env, file, List.of());
+    }
+
+    /** As above, reporting {@code earlierProblems} (unknown setting names) first, with every other problem. */
+    public static NodeConfig load(Map<ConfigKey, String> flags, Map<String, String> env, Path file,
+                                  List<String> earlierProblems) {
         Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
-        List<String> problems = new ArrayList<>();
+        List<String> problems = new ArrayList<>(earlierProblems);
         for (ConfigKey k : ConfigKey.values()) {
             if (k.defaultValue() != null) {
                 values.put(k, k.defaultValue());

@@ -1,6 +1,5 @@
 package io.dledger.broker.local;
 
-import io.dledger.broker.config.ConfigException;
 import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.NodeConfigLoader;
 import io.dledger.broker.config.PeerSpec;
@@ -11,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -71,12 +69,11 @@ public final class LocalCluster {
         List<NodeProcess> nodes = new ArrayList<>();
         PortAllocator ports = new PortAllocator(Set.of());
         for (int i = 1; i <= size; i++) {
-            int raft = basePort == 0 ? ports.next() : basePort + i;
-            int grpc = basePort == 0 ? ports.next() : basePort + 100 + i;
-            int http = basePort == 0 ? ports.next() : basePort + 200 + i;
-            PeerSpec p = new PeerSpec("n" + i, "127.0.0.1", raft, grpc);
+            int[] chosen = basePort == 0 ? new int[] {ports.next(), ports.next(), ports.next()}
+                    : PortLayout.ports(basePort, i);
+            PeerSpec p = new PeerSpec("n" + i, "127.0.0.1", chosen[0], chosen[1]);
             Path data = dir.resolve(p.id()).toAbsolutePath();
-            nodes.add(new NodeProcess(p, http, false, data, data.resolve("node.log"), 0, null));
+            nodes.add(new NodeProcess(p, chosen[2], false, data, data.resolve("node.log"), 0, null));
         }
         return new LocalCluster(dir.toAbsolutePath(), new LinkedHashMap<>(settings), nodes);
     }
@@ -159,19 +156,9 @@ public final class LocalCluster {
      * {@code --set} is reported before any node starts. The nodes inherit this process's environment.
      */
     public void checkSettings() {
-        NodeProcess first = nodes.get(0);
         List<String> unknown = new ArrayList<>();
-        Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
-        nodeSettings(first).forEach((k, v) -> ConfigKey.byKey(k).ifPresentOrElse(key -> flags.put(key, v),
-                () -> unknown.add("unknown setting '" + k + "' given with --set")));
-        try {
-            NodeConfigLoader.load(flags, System.getenv(), null);
-        } catch (ConfigException e) {
-            unknown.addAll(e.problems());
-        }
-        if (!unknown.isEmpty()) {
-            throw new ConfigException(unknown);
-        }
+        Map<ConfigKey, String> flags = ConfigKey.fromSettings(nodeSettings(nodes.get(0)), unknown);
+        NodeConfigLoader.load(flags, System.getenv(), null, unknown); // fails with every problem at once
     }
 
     /** What node {@code n} is started with: the cluster's settings, then its own (which win). */

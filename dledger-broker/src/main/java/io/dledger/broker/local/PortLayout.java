@@ -11,6 +11,11 @@ final class PortLayout {
     private PortLayout() {
     }
 
+    /** Node {@code number}'s Raft, gRPC and HTTP ports in the layout of base port {@code base}. */
+    static int[] ports(int base, int number) {
+        return new int[] {base + number, base + 100 + number, base + 200 + number};
+    }
+
     /**
      * Node {@code number}'s Raft, gRPC and HTTP ports in the cluster's base-port layout (BASE+i, BASE+100+i,
      * BASE+200+i), when every node follows that layout, the number fits it and those ports are free; else null.
@@ -22,13 +27,13 @@ final class PortLayout {
         NodeProcess first = nodes.get(0);
         int base = first.peer().raftPort() - Integer.parseInt(first.id().substring(1));
         for (NodeProcess n : nodes) {
-            int i = Integer.parseInt(n.id().substring(1));
-            if (n.peer().raftPort() != base + i || n.peer().grpcPort() != base + 100 + i
-                    || n.httpPort() != base + 200 + i) {
+            int[] expected = ports(base, Integer.parseInt(n.id().substring(1)));
+            if (n.peer().raftPort() != expected[0] || n.peer().grpcPort() != expected[1]
+                    || n.httpPort() != expected[2]) {
                 return null;
             }
         }
-        int[] ports = {base + number, base + 100 + number, base + 200 + number};
+        int[] ports = ports(base, number);
         for (int port : ports) {
             if (port > 65535 || PortAllocator.listenedOn(port)) {
                 return null;

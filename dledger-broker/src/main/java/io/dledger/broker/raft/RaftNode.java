@@ -165,6 +165,23 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
+     * A Raft ReadIndex round (on any member): {@code onIndex} gets the leader's commit index once this node has
+     * applied up to it; {@code onFailure} gets JRaft's reason when the round fails. Called on a JRaft thread.
+     */
+    public void readIndex(java.util.function.LongConsumer onIndex, java.util.function.Consumer<String> onFailure) {
+        node.readIndex(new byte[0], new com.alipay.sofa.jraft.closure.ReadIndexClosure() {
+            @Override
+            public void run(Status status, long index, byte[] reqCtx) {
+                if (status.isOk()) {
+                    onIndex.accept(index);
+                } else {
+                    onFailure.accept(status.getErrorMsg());
+                }
+            }
+        });
+    }
+
+    /**
      * On the leader: every follower and how many Raft entries it is behind, from JRaft's replicator
      * gauges ({@code replicator-<group>/<peer>.log-lags}); -1 for a follower without a replicator (down,
      * or this node is not the leader). Recomputed at most every 100 ms.

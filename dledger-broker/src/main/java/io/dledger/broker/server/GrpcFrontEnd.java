@@ -6,8 +6,6 @@ import io.dledger.broker.group.GroupCoordinator;
 import io.dledger.broker.metrics.BrokerMetrics;
 import io.dledger.broker.metrics.RpcMetricsInterceptor;
 import io.dledger.broker.raft.RaftNode;
-import com.alipay.sofa.jraft.Status;
-import com.alipay.sofa.jraft.closure.ReadIndexClosure;
 import io.dledger.broker.readroute.LeaderCommitProbe;
 import io.dledger.broker.readroute.LoadMeter;
 import io.dledger.broker.readroute.ReadRouter;
@@ -57,7 +55,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
         LoadMeter pulls = new LoadMeter(System::nanoTime);
         PullWaiters waiters = new PullWaiters(timer, reads);
         store.setPublishListener(waiters);
-        LeaderCommitProbe commitProbe = new LeaderCommitProbe(readIndexCall(raft), raft::appliedIndex,
+        LeaderCommitProbe commitProbe = new LeaderCommitProbe(
+                (onIndex, onFailure) -> raft.readIndex(onIndex, why -> onFailure.run()), raft::appliedIndex,
                 () -> !fsm.isLeader() && raft.leader().isPresent(), System::nanoTime, timer, PROBE_INTERVAL_MS,
                 PROBE_SLOW_AFTER_MS, PROBE_WANTED_FOR_MS);
         Gauge.builder("dledger.read.behind.leader", commitProbe, p -> Math.min(p.lastMeasured(), Integer.MAX_VALUE))
@@ -90,20 +89,6 @@ public final class GrpcFrontEnd implements AutoCloseable {
             throw new UncheckedIOException("cannot start the gRPC server on port " + config.self().grpcPort(), e);
         }
         return new GrpcFrontEnd(server, reads, timer, admin);
-    }
-
-    /** JRaft's ReadIndex as the probe needs it: the leader's commit index, once this node has applied it. */
-    private static LeaderCommitProbe.ReadIndexCall readIndexCall(RaftNode raft) {
-        return (onIndex, onFailure) -> raft.node().readIndex(new byte[0], new ReadIndexClosure() {
-            @Override
-            public void run(Status status, long index, byte[] reqCtx) {
-                if (status.isOk()) {
-                    onIndex.accept(index);
-                } else {
-                    onFailure.run();
-                }
-            }
-        });
     }
 
     @Override

@@ -1,7 +1,5 @@
 package io.dledger.broker.server;
 
-import com.alipay.sofa.jraft.Status;
-import com.alipay.sofa.jraft.closure.ReadIndexClosure;
 import com.google.protobuf.UnsafeByteOperations;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.PeerSpec;
@@ -77,17 +75,9 @@ final class PullHandler {
             reads.execute(() -> serve(req, out, waitUntil));
             return;
         }
-        raft.node().readIndex(new byte[0], new ReadIndexClosure() {
-            @Override
-            public void run(Status status, long index, byte[] reqCtx) {
-                if (status.isOk()) { // JRaft calls this once the node has applied up to the read index
-                    reads.execute(() -> serve(req, out, waitUntil));
-                } else {
-                    out.onError(RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, "read-your-writes check with the leader "
-                            + "failed (" + status.getErrorMsg() + "); retry"));
-                }
-            }
-        });
+        raft.readIndex(index -> reads.execute(() -> serve(req, out, waitUntil)), // applied up to the read index
+                why -> out.onError(RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, "read-your-writes check with the "
+                        + "leader failed (" + why + "); retry")));
     }
 
     private void serve(PullRequest req, StreamObserver<PullResponse> out, long waitUntil) {
