@@ -1,12 +1,9 @@
 package io.dledger.client;
 
-import io.dledger.proto.FetchOffsetsRequest;
-import io.dledger.proto.FetchOffsetsResponse;
 import io.dledger.proto.ErrorCode;
 import io.dledger.proto.HeartbeatRequest;
 import io.dledger.proto.HeartbeatResponse;
 import io.dledger.proto.LeaveGroupRequest;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -22,9 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link PushConsumer} of a {@link DLedgerClient}. A scheduler thread heartbeats the leader, keeps the
- * member's {@link MemberLease} and applies the assignment (a revoked queue is reported as owned until its worker
- * stopped and its offset was committed, so the next owner starts exactly there); the {@link OffsetCommitter}
- * commits processed offsets on its own thread; {@link QueueWorker}s pull and deliver on the worker threads.
+ * member's {@link MemberLease} and applies the group's answer to the {@link QueueAssignment}; the
+ * {@link OffsetCommitter} commits processed offsets on its own thread; {@link QueueWorker}s pull and deliver on the
+ * worker threads.
  *
  * <p>Thread-safe.
  */
@@ -41,10 +38,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     private final MemberLease lease = new MemberLease();
     private final OffsetCommitter committer;
     private final ExecutorService workers;
-    private final Map<Integer, QueueWorker> active = new ConcurrentHashMap<>();
-    private final Map<Integer, QueueWorker> stopping = new ConcurrentHashMap<>();
-    /** Stopped because the group may have given their queues away: never committed, not reported as owned. */
-    private final Map<Integer, QueueWorker> fenced = new ConcurrentHashMap<>();
+    private final QueueAssignment queues;
     private final Map<String, AtomicLong> served = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
     private volatile boolean closed;
@@ -64,18 +58,20 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
                 DaemonThreads.named("dledger-consumer-" + options.group()));
         this.committer = new OffsetCommitter(router, options, lease);
         this.workers = Executors.newFixedThreadPool(options.threads(), DaemonThreads.named("dledger-consumer-worker"));
+        this.queues = new QueueAssignment(options, router, admin, lease, committer,
+                (q, start) -> new QueueWorker(this, q, start));
     }
 
     @Override
     public void start() {
         scheduler.execute(this::heartbeat);
-        committer.start(() -> active);
+        committer.start(queues::active);
     }
 
     /**
      * Heartbeats the group and applies its answer. A heartbeat waits no longer than the {@link MemberLease} has
-     * left, and when the lease ends without an answer the member stops consuming ({@link #fence}) before the
-     * broker can hand its queues to another.
+     * left, and when the lease ends without an answer the member stops consuming ({@link QueueAssignment#fence})
+     * before the broker can hand its queues to another.
      */
     private void heartbeat() {
         if (closed) {
@@ -84,10 +80,10 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         long sent = System.nanoTime();
         long leaseLeft = lease.leftNanos(sent);
         if (leaseLeft <= 0) {
-            fence("lost contact with group " + options.group() + " for " + lease.sinceLastAnsweredMs() + " ms");
+            queues.fence("lost contact with group " + options.group() + " for " + lease.sinceLastAnsweredMs()
+                    + " ms");
         }
-        Set<Integer> owned = new HashSet<>(active.keySet());
-        owned.addAll(stopping.keySet());
+        Set<Integer> owned = queues.owned();
         HeartbeatRequest req = HeartbeatRequest.newBuilder().setGroup(options.group()).setTopic(options.topic())
                 .setMemberId(options.memberId()).addAllOwnedQueues(owned).build();
         long wait = owned.isEmpty() ? TimeUnit.SECONDS.toNanos(5) : Math.min(TimeUnit.SECONDS.toNanos(5), leaseLeft);
@@ -95,99 +91,25 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             HeartbeatResponse r = Errors.await(router.execute(Operations.heartbeat(req), sent + wait));
             lease.answered(sent, r.getHeartbeatIntervalMs(), r.getSessionTimeoutMs());
             topicMissingAnswers = 0;
-            reconcile(new HashSet<>(r.getQueuesList()));
+            if (!closed) {
+                queues.reconcile(new HashSet<>(r.getQueuesList()), !closing);
+            }
         } catch (DLedgerException e) {
             LOG.debug("heartbeat of {} failed: {}", options.memberId(), e.getMessage());
             topicMissingAnswers = e.code() == ErrorCode.TOPIC_NOT_FOUND ? topicMissingAnswers + 1 : 0;
             if (topicMissingAnswers >= 2) {
                 // deleted: nothing left to consume (twice, so one answer of a deposed leader does not pause us)
-                fence("topic " + options.topic() + " no longer exists");
+                queues.fence("topic " + options.topic() + " no longer exists");
             } else if (lease.leftNanos(System.nanoTime()) <= 0) {
                 // the group may give our queues to others from now on
-                fence("lost contact with group " + options.group() + " for " + lease.sinceLastAnsweredMs() + " ms");
+                queues.fence("lost contact with group " + options.group() + " for " + lease.sinceLastAnsweredMs()
+                        + " ms");
             }
         } finally {
             if (!closed) {
                 scheduler.schedule(this::heartbeat, lease.heartbeatMs(), TimeUnit.MILLISECONDS);
             }
         }
-    }
-
-    /**
-     * Out of touch with the group for the lease: stop consuming until a heartbeat succeeds again. The stopped
-     * queues' offsets are not committed (another member may own them by then and be further on); what this
-     * member processed since its last commit is delivered again to the next owner.
-     */
-    private void fence(String why) {
-        if (active.isEmpty() && stopping.isEmpty()) {
-            return;
-        }
-        Set<Integer> queues = new java.util.TreeSet<>(active.keySet());
-        queues.addAll(stopping.keySet());
-        LOG.warn("member {}: {}; pausing its queues {}", options.memberId(), why, queues);
-        active.forEach((q, w) -> {
-            w.stop();
-            fenced.put(q, w);
-        });
-        active.clear();
-        fenced.putAll(stopping);
-        stopping.clear();
-    }
-
-    /** Starts workers for newly granted queues; stops revoked ones and commits their offsets. */
-    private void reconcile(Set<Integer> granted) {
-        if (closed) {
-            return;
-        }
-        for (Integer q : Set.copyOf(active.keySet())) {
-            if (!granted.contains(q)) {
-                QueueWorker w = active.remove(q);
-                w.stop();
-                stopping.put(q, w);
-            }
-        }
-        stopping.forEach((q, w) -> {
-            if (w.isIdle()) { // reported as owned until its final commit landed
-                committer.commitFinal(q, w, () -> stopping.remove(q, w));
-            }
-        });
-        fenced.values().removeIf(QueueWorker::isIdle);
-        Set<Integer> fresh = new HashSet<>(granted);
-        fresh.removeAll(active.keySet());
-        fresh.removeAll(stopping.keySet());
-        fresh.removeAll(fenced.keySet()); // granted again, but its old worker is still finishing a message
-        if (fresh.isEmpty() || closing) { // a closing member starts no more workers
-            return;
-        }
-        Map<Integer, Long> starts = startOffsets(fresh);
-        for (Integer q : fresh) {
-            QueueWorker w = new QueueWorker(this, q, starts.get(q));
-            committer.started(q, starts.get(q));
-            active.put(q, w);
-            w.start();
-        }
-        LOG.info("member {} of group {} now consumes queues {} of {}", options.memberId(), options.group(),
-                new TreeMap<>(active).keySet(), options.topic());
-    }
-
-    /** Where newly granted queues start; asked no longer than the lease lasts (this runs on the heartbeat thread). */
-    private Map<Integer, Long> startOffsets(Set<Integer> queues) {
-        long deadline = lease.deadline(router.deadlineFromNow());
-        FetchOffsetsResponse r = Errors.await(router.execute(Operations.fetchOffsets(FetchOffsetsRequest.newBuilder()
-                .setGroup(options.group()).setTopic(options.topic()).build()), deadline));
-        Map<Integer, Long> starts = new HashMap<>();
-        r.getOffsetsList().forEach(o -> starts.put(o.getQueue(), o.getOffset()));
-        TopicDescription d = null;
-        for (Integer q : queues) {
-            if (!starts.containsKey(q)) {
-                if (d == null) {
-                    d = Errors.await(admin.describeTopic(options.topic(), deadline));
-                }
-                QueueRange range = d.queueRanges().get(q);
-                starts.put(q, options.startFromEarliest() ? range.minOffset() : range.maxOffset());
-            }
-        }
-        return starts;
     }
 
     @Override
@@ -252,7 +174,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
 
     @Override
     public Set<Integer> assignedQueues() {
-        return Set.copyOf(active.keySet());
+        return Set.copyOf(queues.active().keySet());
     }
 
     @Override
@@ -280,8 +202,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         closing = true;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) { // stopped on every pass: a heartbeat that was reconciling as closing began may have added one
-            active.values().forEach(QueueWorker::stop);
-            if (active.values().stream().allMatch(QueueWorker::isIdle) || System.nanoTime() >= deadline) {
+            if (queues.stopActive() || System.nanoTime() >= deadline) {
                 break;
             }
             sleep(10);
@@ -289,9 +210,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         closed = true;
         committer.stop(); // a periodic or final commit in progress lands first (within the lease)
         try {
-            Map<Integer, Long> last = new HashMap<>();
-            active.forEach((q, w) -> last.put(q, w.processedOffset()));
-            committer.commit(last);
+            committer.commit(queues.processedOffsets());
             Errors.await(router.execute(Operations.leaveGroup(LeaveGroupRequest.newBuilder().setGroup(options.group())
                     .setTopic(options.topic()).setMemberId(options.memberId()).build())));
         } catch (DLedgerException e) {

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * otherwise the address the node advertises (in {@code NodeStatus.self}, {@code peers}, leader hints, pull
  * suggestions).
  *
- * <p>A leader's answer names the members: ids it does not list are forgotten (see {@link #learn(String, NodeStatus)}).
+ * <p>A leader's answer names the members: ids it does not list are forgotten (see {@link #learn(String, NodeStatus)}),
+ * and the channel of an address no seed or known node uses any more is shut down.
  *
  * <p>Thread-safe: lock-free maps; each node entry is replaced atomically.
  */
@@ -102,12 +103,31 @@ final class NodeDirectory implements AutoCloseable {
         Set<String> members = new HashSet<>();
         members.add(leader.getSelf().getId());
         leader.getPeersList().forEach(p -> members.add(p.getId()));
+        List<String> forgotten = new ArrayList<>();
         for (Entry e : List.copyOf(nodes.values())) {
             // a seed that answered as an id is the user's own knowledge (a node about to join answers that way)
             if (!members.contains(e.id()) && e.seedAddress() == null && nodes.remove(e.id(), e)) {
                 LOG.info("forgetting node {}: leader {} (term {}) does not list it as a member", e.id(),
                         leader.getSelf().getId(), leader.getTerm());
+                forgotten.add(e.address());
             }
+        }
+        forgotten.forEach(this::retireChannel);
+    }
+
+    /**
+     * Shuts down the channel of a forgotten node's address unless a seed or another node still uses it. The
+     * shutdown is graceful: calls already on the channel finish; a call started on it afterwards fails as
+     * {@code UNAVAILABLE} without reaching the node and is retried elsewhere when it is safe to repeat (calls
+     * that are not go to the leader, which a leader's answer always lists).
+     */
+    private void retireChannel(String address) {
+        if (address == null || probeAddresses().contains(address)) {
+            return;
+        }
+        ManagedChannel ch = channels.remove(address);
+        if (ch != null) {
+            ch.shutdown();
         }
     }
 

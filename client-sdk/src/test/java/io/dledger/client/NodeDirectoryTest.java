@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dledger.proto.NodeRef;
 import io.dledger.proto.NodeStatus;
 import io.dledger.proto.Role;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -106,5 +108,32 @@ class NodeDirectoryTest {
         directory.learn("seed-b:1", status(ref("n5", "adv-5:7"), n1)); // about to join
         directory.learn("adv-1:7", leader(2, n1, n1));
         assertThat(directory.addressOf("n5")).contains("seed-b:1");
+    }
+
+    @Test
+    void theChannelOfAForgottenNodeIsShutDownUnlessItsAddressIsStillUsed() {
+        java.util.Map<String, ManagedChannel> made = new java.util.HashMap<>();
+        NodeDirectory dir = new NodeDirectory(List.of("seed-a:1"), address -> {
+            ManagedChannel ch = ManagedChannelBuilder.forTarget(address).usePlaintext().build(); // connects lazily
+            made.put(address, ch);
+            return ch;
+        });
+        try {
+            NodeRef n1 = ref("n1", "adv-1:7");
+            dir.learn("seed-a:1", leader(2, n1, n1, ref("n4", "adv-4:7"), ref("n5", "adv-5:7")));
+            ManagedChannel removed = dir.channel("adv-4:7");
+            dir.channel("adv-5:7");
+            dir.channel("seed-a:1");
+            // n4 is removed; n5 is replaced by n6 on the same address
+            dir.learn("seed-a:1", leader(3, n1, n1, ref("n6", "adv-5:7")));
+
+            assertThat(removed.isShutdown()).isTrue();
+            assertThat(made.get("adv-5:7").isShutdown()).isFalse();
+            assertThat(made.get("seed-a:1").isShutdown()).isFalse();
+            assertThat(dir.channel("adv-5:7")).isSameAs(made.get("adv-5:7"));
+            assertThat(dir.channel("adv-4:7")).isNotSameAs(removed); // asked for again: a fresh one
+        } finally {
+            dir.close();
+        }
     }
 }

@@ -1,0 +1,154 @@
+package io.dledger.client;
+
+import io.dledger.proto.FetchOffsetsRequest;
+import io.dledger.proto.FetchOffsetsResponse;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The queues a push-consumer member owns, and their {@link QueueWorker}s, in three states:
+ * <ul>
+ *   <li>active: granted by the group's last answer, consumed;</li>
+ *   <li>stopping: revoked, reported to the group as still owned until the worker stopped and its final offset
+ *       was committed, so the next owner starts exactly there;</li>
+ *   <li>fenced: stopped because the member's {@link MemberLease} ran out (the group may have given the queues
+ *       away): never committed and not reported as owned; a queue granted again waits until its old worker is
+ *       idle.</li>
+ * </ul>
+ *
+ * <p>Thread-safety: {@link #reconcile} and {@link #fence} run on the consumer's heartbeat thread only; the maps are
+ * concurrent so that the committer, {@code close()} and the accessors may read them from other threads.
+ */
+final class QueueAssignment {
+    private static final Logger LOG = LoggerFactory.getLogger(QueueAssignment.class);
+
+    private final PushConsumerOptions options;
+    private final ClusterRouter router;
+    private final DefaultAdminClient admin;
+    private final MemberLease lease;
+    private final OffsetCommitter committer;
+    private final BiFunction<Integer, Long, QueueWorker> newWorker;
+    private final Map<Integer, QueueWorker> active = new ConcurrentHashMap<>();
+    private final Map<Integer, QueueWorker> stopping = new ConcurrentHashMap<>();
+    private final Map<Integer, QueueWorker> fenced = new ConcurrentHashMap<>();
+
+    /** {@code newWorker} makes the (not yet started) worker of a queue from its start offset. */
+    QueueAssignment(PushConsumerOptions options, ClusterRouter router, DefaultAdminClient admin, MemberLease lease,
+                    OffsetCommitter committer, BiFunction<Integer, Long, QueueWorker> newWorker) {
+        this.options = options;
+        this.router = router;
+        this.admin = admin;
+        this.lease = lease;
+        this.committer = committer;
+        this.newWorker = newWorker;
+    }
+
+    /** The consumed queues' workers, live (the committer's view). */
+    Map<Integer, QueueWorker> active() {
+        return active;
+    }
+
+    /** What a heartbeat reports as owned: the active and the stopping queues. */
+    Set<Integer> owned() {
+        Set<Integer> owned = new HashSet<>(active.keySet());
+        owned.addAll(stopping.keySet());
+        return owned;
+    }
+
+    /**
+     * Out of touch with the group for the lease: stop consuming until a heartbeat succeeds again. The stopped
+     * queues' offsets are not committed (another member may own them by then and be further on); what this
+     * member processed since its last commit is delivered again to the next owner.
+     */
+    void fence(String why) {
+        if (active.isEmpty() && stopping.isEmpty()) {
+            return;
+        }
+        Set<Integer> queues = new TreeSet<>(owned());
+        LOG.warn("member {}: {}; pausing its queues {}", options.memberId(), why, queues);
+        active.forEach((q, w) -> {
+            w.stop();
+            fenced.put(q, w);
+        });
+        active.clear();
+        fenced.putAll(stopping);
+        stopping.clear();
+    }
+
+    /**
+     * Applies the group's answer: stops revoked queues and commits their offsets once their workers are idle; when
+     * {@code startNew}, starts workers for newly granted queues (a closing member starts none).
+     */
+    void reconcile(Set<Integer> granted, boolean startNew) {
+        for (Integer q : Set.copyOf(active.keySet())) {
+            if (!granted.contains(q)) {
+                QueueWorker w = active.remove(q);
+                w.stop();
+                stopping.put(q, w);
+            }
+        }
+        stopping.forEach((q, w) -> {
+            if (w.isIdle()) { // reported as owned until its final commit landed
+                committer.commitFinal(q, w, () -> stopping.remove(q, w));
+            }
+        });
+        fenced.values().removeIf(QueueWorker::isIdle);
+        Set<Integer> fresh = new HashSet<>(granted);
+        fresh.removeAll(active.keySet());
+        fresh.removeAll(stopping.keySet());
+        fresh.removeAll(fenced.keySet()); // granted again, but its old worker is still finishing a message
+        if (fresh.isEmpty() || !startNew) {
+            return;
+        }
+        Map<Integer, Long> starts = startOffsets(fresh);
+        for (Integer q : fresh) {
+            QueueWorker w = newWorker.apply(q, starts.get(q));
+            committer.started(q, starts.get(q));
+            active.put(q, w);
+            w.start();
+        }
+        LOG.info("member {} of group {} now consumes queues {} of {}", options.memberId(), options.group(),
+                new TreeMap<>(active).keySet(), options.topic());
+    }
+
+    /** Where newly granted queues start; asked no longer than the lease lasts (this runs on the heartbeat thread). */
+    private Map<Integer, Long> startOffsets(Set<Integer> queues) {
+        long deadline = lease.deadline(router.deadlineFromNow());
+        FetchOffsetsResponse r = Errors.await(router.execute(Operations.fetchOffsets(FetchOffsetsRequest.newBuilder()
+                .setGroup(options.group()).setTopic(options.topic()).build()), deadline));
+        Map<Integer, Long> starts = new HashMap<>();
+        r.getOffsetsList().forEach(o -> starts.put(o.getQueue(), o.getOffset()));
+        TopicDescription d = null;
+        for (Integer q : queues) {
+            if (!starts.containsKey(q)) {
+                if (d == null) {
+                    d = Errors.await(admin.describeTopic(options.topic(), deadline));
+                }
+                QueueRange range = d.queueRanges().get(q);
+                starts.put(q, options.startFromEarliest() ? range.minOffset() : range.maxOffset());
+            }
+        }
+        return starts;
+    }
+
+    /** Stops the active workers; true when all of them are idle (none is inside the listener). */
+    boolean stopActive() {
+        active.values().forEach(QueueWorker::stop);
+        return active.values().stream().allMatch(QueueWorker::isIdle);
+    }
+
+    /** The active queues' processed offsets: what a closing member commits last. */
+    Map<Integer, Long> processedOffsets() {
+        Map<Integer, Long> last = new HashMap<>();
+        active.forEach((q, w) -> last.put(q, w.processedOffset()));
+        return last;
+    }
+}
