@@ -17,7 +17,6 @@ import io.dledger.broker.statemachine.BrokerStateMachine;
 import java.io.IOException;
 import java.nio.file.Files;
 import io.dledger.broker.readroute.ReadSituation;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -48,8 +47,7 @@ public final class RaftNode implements AutoCloseable {
     private final RaftGroupService service;
     private final Node node;
     private final LeaderExitDetector exitDetector; // null when election.leader.exit.timeout.ms is 0
-    private static final long LAG_CACHE_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
-    private volatile CachedLags lags;
+    private final FollowerLags followerLags;
 
     private RaftNode(NodeConfig config, PeerDirectory peers, BrokerStateMachine fsm, RaftGroupService service,
                      Node node) {
@@ -58,6 +56,7 @@ public final class RaftNode implements AutoCloseable {
         this.fsm = fsm;
         this.service = service;
         this.node = node;
+        this.followerLags = new FollowerLags(node, peers, config.nodeId());
         fsm.onConfigurationCommitted(new RemovedPeerConnections(node));
         if (config.electionLeaderExitMs() > 0) {
             LeaderExitDetector detector = new LeaderExitDetector(new JRaftElection(this),
@@ -182,33 +181,11 @@ public final class RaftNode implements AutoCloseable {
     }
 
     /**
-     * On the leader: every follower and how many Raft entries it is behind, from JRaft's replicator
-     * gauges ({@code replicator-<group>/<peer>.log-lags}); -1 for a follower without a replicator (down,
-     * or this node is not the leader). Recomputed at most every 100 ms.
+     * On the leader: every follower and how many Raft entries it is behind (-1 without a replicator: down, or
+     * this node is not the leader); see {@link FollowerLags}.
      */
     public List<ReadSituation.FollowerLag> followerLags() {
-        long now = System.nanoTime();
-        CachedLags cached = lags;
-        if (cached != null && now - cached.at() < LAG_CACHE_NANOS) {
-            return cached.lags();
-        }
-        List<ReadSituation.FollowerLag> out = new ArrayList<>();
-        var metrics = node.getNodeMetrics();
-        var gauges = metrics == null || metrics.getMetricRegistry() == null ? java.util.Map.<String, com.codahale.metrics.Gauge>of()
-                : metrics.getMetricRegistry().getGauges((name, metric) -> name.startsWith("replicator-"));
-        for (PeerSpec p : peers.current()) {
-            if (p.id().equals(config.nodeId())) {
-                continue;
-            }
-            var g = gauges.get("replicator-" + GROUP_ID + "/" + peerId(p) + ".log-lags");
-            long lag = g != null && g.getValue() instanceof Number n ? n.longValue() : -1;
-            out.add(new ReadSituation.FollowerLag(p, lag));
-        }
-        lags = new CachedLags(now, List.copyOf(out));
-        return lags.lags();
-    }
-
-    private record CachedLags(long at, List<ReadSituation.FollowerLag> lags) {
+        return followerLags.current();
     }
 
     /** Asks JRaft to hand leadership to {@code nodeId} (or to any caught-up follower when null). */
