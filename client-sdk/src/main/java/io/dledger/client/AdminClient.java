@@ -39,6 +39,18 @@ public interface AdminClient {
     TopicDescription describeTopic(String topic);
 
     /**
+     * A consumer group's live members and its progress on {@code topic}, from the leader: per queue the committed
+     * offset, the offsets the queue holds, the lag and the member that owns it.
+     *
+     * @param group group name
+     * @param topic topic name
+     * @return the group's members and progress; a group nobody ever used has no members and nothing committed
+     * @throws DLedgerException with {@link io.dledger.proto.ErrorCode#TOPIC_NOT_FOUND} when the topic does not exist,
+     *                          {@link io.dledger.proto.ErrorCode#INVALID_ARGUMENT} for an invalid group name
+     */
+    GroupDescription describeGroup(String group, String topic);
+
+    /**
      * Every topic, from the leader.
      *
      * @return one description per topic

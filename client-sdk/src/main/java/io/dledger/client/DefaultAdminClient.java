@@ -1,6 +1,7 @@
 package io.dledger.client;
 
 import io.dledger.proto.DeleteTopicRequest;
+import io.dledger.proto.DescribeGroupRequest;
 import io.dledger.proto.TransferLeadershipRequest;
 import io.dledger.proto.CreateTopicRequest;
 import io.dledger.proto.DescribeTopicRequest;
@@ -46,6 +47,14 @@ final class DefaultAdminClient implements AdminClient {
     CompletableFuture<TopicDescription> describeTopic(String topic, long deadlineNanos) {
         DescribeTopicRequest request = DescribeTopicRequest.newBuilder().setTopic(topic).build();
         return Errors.map(router.execute(Operations.describeTopic(request), deadlineNanos), ProtoMapper::toDescription);
+    }
+
+    @Override
+    public GroupDescription describeGroup(String group, String topic) {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(topic, "topic");
+        DescribeGroupRequest request = DescribeGroupRequest.newBuilder().setGroup(group).setTopic(topic).build();
+        return Errors.await(Errors.map(router.execute(Operations.describeGroup(request)), ProtoMapper::toGroup));
     }
 
     @Override

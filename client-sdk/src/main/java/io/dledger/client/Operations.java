@@ -1,6 +1,8 @@
 package io.dledger.client;
 
 import io.dledger.proto.DeleteTopicRequest;
+import io.dledger.proto.DescribeGroupRequest;
+import io.dledger.proto.GroupInfo;
 import io.dledger.proto.DeleteTopicResponse;
 import io.dledger.proto.TransferLeadershipRequest;
 import io.dledger.proto.TransferLeadershipResponse;
@@ -108,6 +110,11 @@ final class Operations {
     /** FetchOffsets: a read, idempotent; asked of the leader, which has applied every commit it acknowledged. */
     static Operation<FetchOffsetsRequest, FetchOffsetsResponse> fetchOffsets(FetchOffsetsRequest request) {
         return Operation.toLeader("fetchOffsets", true, ConsumerServiceGrpc.getFetchOffsetsMethod(), request);
+    }
+
+    /** DescribeGroup: a read, idempotent; asked of the leader, which keeps the membership. */
+    static Operation<DescribeGroupRequest, GroupInfo> describeGroup(DescribeGroupRequest request) {
+        return Operation.toLeader("describeGroup", true, ConsumerServiceGrpc.getDescribeGroupMethod(), request);
     }
 
     /** TransferLeadership: not idempotent (a repeat on the new leader would move leadership again). */

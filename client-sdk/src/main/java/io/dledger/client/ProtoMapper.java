@@ -2,6 +2,7 @@ package io.dledger.client;
 
 import com.google.protobuf.ByteString;
 import io.dledger.proto.ErrorCode;
+import io.dledger.proto.GroupInfo;
 import io.dledger.proto.NodeStatus;
 import io.dledger.proto.ProduceResponse;
 import io.dledger.proto.PullResponse;
@@ -11,6 +12,7 @@ import io.dledger.proto.TopicInfo;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 
 /**
  * Converts between the SDK's value types and the protocol messages. Empty protobuf strings for optional fields
@@ -70,6 +72,16 @@ final class ProtoMapper {
             ranges.add(new QueueRange(q.getQueue(), q.getMinOffset(), q.getMaxOffset()));
         }
         return new TopicDescription(t.getTopic(), t.getQueues(), ranges);
+    }
+
+    static GroupDescription toGroup(GroupInfo g) {
+        List<GroupDescription.Member> members = g.getMembersList().stream().map(m -> new GroupDescription.Member(
+                m.getMemberId(), m.getQueuesList(), m.getLastHeartbeatMsAgo())).toList();
+        List<GroupDescription.QueueProgress> queues = g.getQueuesList().stream().map(q ->
+                new GroupDescription.QueueProgress(q.getQueue(), q.getCommittedOffset() < 0 ? OptionalLong.empty()
+                        : OptionalLong.of(q.getCommittedOffset()), q.getMinOffset(), q.getMaxOffset(), q.getLag(),
+                        emptyToNull(q.getOwner()))).toList();
+        return new GroupDescription(g.getGroup(), g.getTopic(), g.getGeneration(), members, queues);
     }
 
     static NodeView toView(String id, String address, NodeStatus s) {

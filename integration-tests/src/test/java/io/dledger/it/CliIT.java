@@ -80,6 +80,11 @@ class CliIT {
         assertThat(consume.out()).contains("cli-topic/1@0").contains("hello").contains("world")
                 .contains("2 messages");
         assertThat(cli("topic", "describe", "cli-topic", "-s", servers).out()).contains("52 messages");
+        assertThat(cli("group", "describe", "cli-group", "-t", "cli-topic", "-s", servers).out())
+                .contains("group cli-group on topic cli-topic: 0 live members, lag 52 messages");
+        assertThat(cli("consume", "-s", servers, "-t", "cli-topic", "-g", "cli-group", "-n", "52").code()).isZero();
+        assertThat(cli("group", "describe", "cli-group", "-t", "cli-topic", "-s", servers, "--json").out())
+                .contains("\"totalLag\": 0").doesNotContain("\"committedOffset\": null");
         Run json = cli("status", "-s", servers, "--json");
         assertThat(json.code()).isZero();
         assertThat(json.out()).contains("\"leader\": \"n").contains("\"appliedIndex\"");

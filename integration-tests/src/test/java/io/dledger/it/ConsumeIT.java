@@ -11,6 +11,7 @@ import io.dledger.client.PullRequestOptions;
 import io.dledger.client.PullResult;
 import io.dledger.client.PushConsumer;
 import io.dledger.client.PushConsumerOptions;
+import io.dledger.client.GroupDescription;
 import io.dledger.client.SendResult;
 import java.time.Duration;
 import java.util.Map;
@@ -126,10 +127,22 @@ class ConsumeIT {
                 assertThat(r.offset()).isNotNegative();
             }
         }
+        GroupDescription unused = client.admin().describeGroup("billing", "orders");
+        assertThat(unused.members()).isEmpty();
+        assertThat(unused.queues()).allMatch(q -> q.committedOffset().isEmpty() && q.owner() == null);
+        assertThat(unused.totalLag()).isEqualTo(400);
         Received first = new Received();
         try (PushConsumer c = member("billing", "orders", first)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> first.containsAll(sent));
+            GroupDescription consuming = client.admin().describeGroup("billing", "orders");
+            assertThat(consuming.members()).singleElement().satisfies(m -> assertThat(m.queues())
+                    .containsExactly(0, 1, 2, 3));
+            assertThat(consuming.queues()).allMatch(q -> q.owner() != null);
         } // close commits and leaves
+        GroupDescription done = client.admin().describeGroup("billing", "orders");
+        assertThat(done.members()).isEmpty();
+        assertThat(done.totalLag()).isZero();
+        assertThat(done.queues()).allMatch(q -> q.committedOffset().orElse(-1) == q.maxOffset());
         cluster.killLeader();
         cluster.awaitLeader();
         try (PushConsumer again = member("billing", "orders", new Received())) {
@@ -143,6 +156,9 @@ class ConsumeIT {
         Received survivor = new Received();
         try (PushConsumer mine = member("billing", "orders", survivor)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> mine.assignedQueues().size() == 2);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(client.admin()
+                    .describeGroup("billing", "orders").members()).hasSize(2)
+                    .allSatisfy(m -> assertThat(m.queues()).hasSize(2)));
             other.destroyForcibly();
             await().atMost(Duration.ofSeconds(30)).until(() -> mine.assignedQueues().size() == 4);
             try (Producer p = client.newProducer()) {

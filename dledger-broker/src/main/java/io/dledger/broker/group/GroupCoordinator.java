@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -167,6 +168,31 @@ public final class GroupCoordinator {
             }
         }
         return null;
+    }
+
+    /** A live member as {@link #describe} shows it: its claimed queues (ascending) and when it was last heard. */
+    public record MemberView(String id, List<Integer> queues, long lastHeartbeatMsAgo) {
+    }
+
+    /** The live members of a group on a topic, by id, and its generation (0 when no member is known). */
+    public record GroupView(long generation, List<MemberView> members) {
+    }
+
+    /** What this leader knows of a group's membership now (members whose session ended are left out). */
+    public synchronized GroupView describe(String group, String topic) {
+        long now = nanoClock.getAsLong();
+        Group g = groups.get(new Key(group, topic));
+        if (g == null) {
+            return new GroupView(0, List.of());
+        }
+        List<MemberView> live = new ArrayList<>();
+        new TreeMap<>(g.members).forEach((id, m) -> {
+            if (now - m.lastSeen <= sessionNanos) {
+                live.add(new MemberView(id, List.copyOf(new TreeSet<>(m.owned)),
+                        TimeUnit.NANOSECONDS.toMillis(now - m.lastSeen)));
+            }
+        });
+        return new GroupView(g.generation, List.copyOf(live));
     }
 
     /** A heartbeat the leader refuses because a bound on what it tracks is reached. */

@@ -6,8 +6,11 @@ import io.dledger.broker.statemachine.BrokerStateMachine;
 import io.dledger.broker.statemachine.CommandProposer;
 import io.dledger.broker.store.MessageStore;
 import io.dledger.broker.store.OffsetsResult;
+import io.dledger.broker.store.TopicView;
 import io.dledger.proto.CommitOffsetsRequest;
 import io.dledger.proto.CommitOffsetsResponse;
+import io.dledger.proto.DescribeGroupRequest;
+import io.dledger.proto.GroupInfo;
 import io.dledger.proto.ConsumerServiceGrpc;
 import io.dledger.proto.ErrorCode;
 import io.dledger.proto.FetchOffsetsRequest;
@@ -156,6 +159,23 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             store.committedOffsets(req.getGroup(), req.getTopic()).forEach((q, o) ->
                     b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
             out.onNext(b.build());
+            out.onCompleted();
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+        }
+    }
+
+    @Override
+    public void describeGroup(DescribeGroupRequest req, StreamObserver<GroupInfo> out) {
+        try {
+            requireLeader(); // membership lives on the leader, and it has applied every commit it acknowledged
+            checkGroupAndTopic(req.getGroup(), req.getTopic());
+            TopicView topic = store.topic(req.getTopic());
+            if (topic == null) { // deleted just now
+                throw RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + req.getTopic() + "' does not exist");
+            }
+            out.onNext(GroupProgress.of(req.getGroup(), topic, store.committedOffsets(req.getGroup(), req.getTopic()),
+                    groups.describe(req.getGroup(), req.getTopic())));
             out.onCompleted();
         } catch (StatusRuntimeException e) {
             out.onError(e);

@@ -121,4 +121,24 @@ class GroupCoordinatorTest {
         assertThat(c.commitRefusal("g", "t", "a", Set.of(3))).isNull();
         assertThat(c.commitRefusal("g", "t", "b", Set.of(1, 3))).isNull();
     }
+
+    @Test
+    void describeShowsLiveMembersWithTheirQueuesAndLeavesOutExpiredOnes() {
+        assertThat(c.describe("g", "t")).isEqualTo(new GroupCoordinator.GroupView(0, List.of()));
+        beat("b", Set.of());
+        beat("a", Set.of());
+        beat("b", Set.of(7, 1, 3, 5));
+        advance(2000);
+        long gen = c.heartbeat("g", "t", 8, "a", Set.of(6, 4)).generation();
+        advance(250);
+
+        GroupCoordinator.GroupView v = c.describe("g", "t");
+        assertThat(v.generation()).isEqualTo(gen);
+        assertThat(v.members()).containsExactly(
+                new GroupCoordinator.MemberView("a", List.of(0, 2, 4, 6), 250), // granted counts as claimed
+                new GroupCoordinator.MemberView("b", List.of(1, 3, 5, 7), 2250));
+        advance(1000); // b silent for 3.25 s: its session (3 s) is over
+        assertThat(c.describe("g", "t").members()).extracting(GroupCoordinator.MemberView::id).containsExactly("a");
+        assertThat(c.describe("g", "other").members()).isEmpty();
+    }
 }

@@ -1,0 +1,95 @@
+package io.dledger.broker.cli;
+
+import com.google.gson.GsonBuilder;
+import io.dledger.client.DLedgerClient;
+import io.dledger.client.GroupDescription;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code dledger group describe}: a consumer group's members and progress. */
+@Command(name = "group", mixinStandardHelpOptions = true, description = "Inspect consumer groups.",
+        subcommands = {GroupCommand.Describe.class})
+final class GroupCommand {
+
+    @Command(name = "describe", mixinStandardHelpOptions = true,
+            description = "Show a consumer group's live members and, per queue, its committed offset, the "
+                    + "queue's offsets, the lag (messages not yet consumed) and the member that owns it.")
+    static final class Describe implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Parameters(paramLabel = "GROUP")
+        String group;
+
+        @Option(names = {"-t", "--topic"}, required = true, description = "topic")
+        String topic;
+
+        @Option(names = "--json", description = "print JSON instead of a table")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            try (DLedgerClient c = client.connect()) {
+                GroupDescription d = c.admin().describeGroup(group, topic);
+                System.out.println(json ? json(d) : table(d));
+                return 0;
+            }
+        }
+
+        static String table(GroupDescription d) {
+            StringBuilder out = new StringBuilder();
+            out.append(String.format("group %s on topic %s: %d live member%s, lag %d message%s%n", d.group(),
+                    d.topic(), d.members().size(), d.members().size() == 1 ? "" : "s", d.totalLag(),
+                    d.totalLag() == 1 ? "" : "s"));
+            out.append(String.format("  %-5s %10s %10s %10s %10s  %s%n", "queue", "committed", "min", "max", "lag",
+                    "owner"));
+            for (GroupDescription.QueueProgress q : d.queues()) {
+                out.append(String.format("  %-5d %10s %10d %10d %10d  %s%n", q.queue(),
+                        q.committedOffset().isPresent() ? Long.toString(q.committedOffset().getAsLong()) : "-",
+                        q.minOffset(), q.maxOffset(), q.lag(), q.owner() == null ? "-" : q.owner()));
+            }
+            for (GroupDescription.Member m : d.members()) {
+                out.append(String.format("  member %s: queues %s, last heartbeat %d ms ago%n", m.memberId(),
+                        m.queues(), m.lastHeartbeatMsAgo()));
+            }
+            return out.toString().stripTrailing();
+        }
+
+        static String json(GroupDescription d) {
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("group", d.group());
+            root.put("topic", d.topic());
+            root.put("generation", d.generation());
+            root.put("totalLag", d.totalLag());
+            List<Map<String, Object>> queues = new ArrayList<>();
+            for (GroupDescription.QueueProgress q : d.queues()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("queue", q.queue());
+                m.put("committedOffset", q.committedOffset().isPresent() ? q.committedOffset().getAsLong() : null);
+                m.put("minOffset", q.minOffset());
+                m.put("maxOffset", q.maxOffset());
+                m.put("lag", q.lag());
+                m.put("owner", q.owner());
+                queues.add(m);
+            }
+            root.put("queues", queues);
+            List<Map<String, Object>> members = new ArrayList<>();
+            for (GroupDescription.Member m : d.members()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("memberId", m.memberId());
+                e.put("queues", m.queues());
+                e.put("lastHeartbeatMsAgo", m.lastHeartbeatMsAgo());
+                members.add(e);
+            }
+            root.put("members", members);
+            return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(root);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.dledger.broker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dledger.client.GroupDescription;
+import java.util.List;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class GroupCommandTest {
+    private final GroupDescription d = new GroupDescription("billing", "orders", 4,
+            List.of(new GroupDescription.Member("m1", List.of(0), 150)),
+            List.of(new GroupDescription.QueueProgress(0, OptionalLong.of(90), 0, 100, 10, "m1"),
+                    new GroupDescription.QueueProgress(1, OptionalLong.empty(), 5, 6, 1, null)));
+
+    @Test
+    void tableShowsTotalsEveryQueueAndEveryMember() {
+        assertThat(GroupCommand.Describe.table(d).lines()).containsExactly(
+                "group billing on topic orders: 1 live member, lag 11 messages",
+                "  queue  committed        min        max        lag  owner",
+                "  0             90          0        100         10  m1",
+                "  1              -          5          6          1  -",
+                "  member m1: queues [0], last heartbeat 150 ms ago");
+    }
+
+    @Test
+    void jsonHasNullForWhatIsNotThere() {
+        assertThat(GroupCommand.Describe.json(d)).contains("\"totalLag\": 11").contains("\"generation\": 4")
+                .contains("\"committedOffset\": null").contains("\"owner\": null").contains("\"memberId\": \"m1\"");
+    }
+}
