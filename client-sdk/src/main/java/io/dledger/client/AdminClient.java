@@ -51,6 +51,17 @@ public interface AdminClient {
     GroupDescription describeGroup(String group, String topic);
 
     /**
+     * Every consumer group that has committed offsets or live members, per topic, with its lag, from the leader
+     * (at most 10,000; ask per topic beyond that).
+     *
+     * @param topic only this topic's groups, or {@code null} for every topic
+     * @return the groups, sorted by group, then topic
+     * @throws DLedgerException with {@link io.dledger.proto.ErrorCode#TOPIC_NOT_FOUND} when {@code topic} does not
+     *                          exist
+     */
+    List<GroupSummary> listGroups(String topic);
+
+    /**
      * Every topic, from the leader.
      *
      * @return one description per topic

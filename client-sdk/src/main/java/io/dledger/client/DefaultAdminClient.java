@@ -2,6 +2,7 @@ package io.dledger.client;
 
 import io.dledger.proto.DeleteTopicRequest;
 import io.dledger.proto.DescribeGroupRequest;
+import io.dledger.proto.ListGroupsRequest;
 import io.dledger.proto.TransferLeadershipRequest;
 import io.dledger.proto.CreateTopicRequest;
 import io.dledger.proto.DescribeTopicRequest;
@@ -55,6 +56,13 @@ final class DefaultAdminClient implements AdminClient {
         Objects.requireNonNull(topic, "topic");
         DescribeGroupRequest request = DescribeGroupRequest.newBuilder().setGroup(group).setTopic(topic).build();
         return Errors.await(Errors.map(router.execute(Operations.describeGroup(request)), ProtoMapper::toGroup));
+    }
+
+    @Override
+    public List<GroupSummary> listGroups(String topic) {
+        ListGroupsRequest request = ListGroupsRequest.newBuilder().setTopic(topic == null ? "" : topic).build();
+        return Errors.await(Errors.map(router.execute(Operations.listGroups(request)), r -> r.getGroupsList().stream()
+                .map(g -> new GroupSummary(g.getGroup(), g.getTopic(), g.getLiveMembers(), g.getTotalLag())).toList()));
     }
 
     @Override

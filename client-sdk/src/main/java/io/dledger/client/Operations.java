@@ -3,6 +3,8 @@ package io.dledger.client;
 import io.dledger.proto.DeleteTopicRequest;
 import io.dledger.proto.DescribeGroupRequest;
 import io.dledger.proto.GroupInfo;
+import io.dledger.proto.ListGroupsRequest;
+import io.dledger.proto.ListGroupsResponse;
 import io.dledger.proto.DeleteTopicResponse;
 import io.dledger.proto.TransferLeadershipRequest;
 import io.dledger.proto.TransferLeadershipResponse;
@@ -115,6 +117,11 @@ final class Operations {
     /** DescribeGroup: a read, idempotent; asked of the leader, which keeps the membership. */
     static Operation<DescribeGroupRequest, GroupInfo> describeGroup(DescribeGroupRequest request) {
         return Operation.toLeader("describeGroup", true, ConsumerServiceGrpc.getDescribeGroupMethod(), request);
+    }
+
+    /** ListGroups: a read, idempotent; asked of the leader, which keeps the membership. */
+    static Operation<ListGroupsRequest, ListGroupsResponse> listGroups(ListGroupsRequest request) {
+        return Operation.toLeader("listGroups", true, ConsumerServiceGrpc.getListGroupsMethod(), request);
     }
 
     /** TransferLeadership: not idempotent (a repeat on the new leader would move leadership again). */

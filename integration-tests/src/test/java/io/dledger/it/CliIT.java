@@ -85,6 +85,8 @@ class CliIT {
         assertThat(cli("consume", "-s", servers, "-t", "cli-topic", "-g", "cli-group", "-n", "52").code()).isZero();
         assertThat(cli("group", "describe", "cli-group", "-t", "cli-topic", "-s", servers, "--json").out())
                 .contains("\"totalLag\": 0").doesNotContain("\"committedOffset\": null");
+        assertThat(cli("group", "list", "-t", "cli-topic", "-s", servers).out())
+                .containsPattern("cli-group +cli-topic +0 +0");
         Run json = cli("status", "-s", servers, "--json");
         assertThat(json.code()).isZero();
         assertThat(json.out()).contains("\"leader\": \"n").contains("\"appliedIndex\"");

@@ -12,6 +12,7 @@ import io.dledger.client.PullResult;
 import io.dledger.client.PushConsumer;
 import io.dledger.client.PushConsumerOptions;
 import io.dledger.client.GroupDescription;
+import io.dledger.client.GroupSummary;
 import io.dledger.client.SendResult;
 import java.time.Duration;
 import java.util.Map;
@@ -143,6 +144,7 @@ class ConsumeIT {
         assertThat(done.members()).isEmpty();
         assertThat(done.totalLag()).isZero();
         assertThat(done.queues()).allMatch(q -> q.committedOffset().orElse(-1) == q.maxOffset());
+        assertThat(client.admin().listGroups(null)).contains(new GroupSummary("billing", "orders", 0, 0));
         cluster.killLeader();
         cluster.awaitLeader();
         try (PushConsumer again = member("billing", "orders", new Received())) {

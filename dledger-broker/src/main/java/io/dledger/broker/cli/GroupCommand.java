@@ -3,6 +3,7 @@ package io.dledger.broker.cli;
 import com.google.gson.GsonBuilder;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.GroupDescription;
+import io.dledger.client.GroupSummary;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,10 +14,39 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dledger group describe}: a consumer group's members and progress. */
-@Command(name = "group", mixinStandardHelpOptions = true, description = "Inspect consumer groups.",
-        subcommands = {GroupCommand.Describe.class})
+/** {@code dledger group list|describe}: consumer groups, their members and progress. */
+@Command(name = "group", mixinStandardHelpOptions = true, description = "List and describe consumer groups.",
+        subcommands = {GroupCommand.ListGroups.class, GroupCommand.Describe.class})
 final class GroupCommand {
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List the consumer groups (those with committed offsets or live members) with their lag.")
+    static final class ListGroups implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Option(names = {"-t", "--topic"}, description = "only this topic's groups")
+        String topic;
+
+        @Override
+        public Integer call() {
+            try (DLedgerClient c = client.connect()) {
+                System.out.println(table(c.admin().listGroups(topic)));
+                return 0;
+            }
+        }
+
+        static String table(List<GroupSummary> groups) {
+            if (groups.isEmpty()) {
+                return "no groups";
+            }
+            StringBuilder out = new StringBuilder(String.format("%-30s %-30s %8s %12s%n", "group", "topic", "members",
+                    "lag"));
+            groups.forEach(g -> out.append(String.format("%-30s %-30s %8d %12d%n", g.group(), g.topic(),
+                    g.liveMembers(), g.totalLag())));
+            return out.toString().stripTrailing();
+        }
+    }
 
     @Command(name = "describe", mixinStandardHelpOptions = true,
             description = "Show a consumer group's live members and, per queue, its committed offset, the "

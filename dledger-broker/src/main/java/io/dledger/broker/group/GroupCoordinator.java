@@ -6,6 +6,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -193,6 +195,18 @@ public final class GroupCoordinator {
             }
         });
         return new GroupView(g.generation, List.copyOf(live));
+    }
+
+    /** Group -> the topics on which it has live members, both sorted. */
+    public synchronized SortedMap<String, SortedSet<String>> liveGroups() {
+        long now = nanoClock.getAsLong();
+        SortedMap<String, SortedSet<String>> out = new TreeMap<>();
+        groups.forEach((k, g) -> {
+            if (g.members.values().stream().anyMatch(m -> now - m.lastSeen <= sessionNanos)) {
+                out.computeIfAbsent(k.group(), x -> new TreeSet<>()).add(k.topic());
+            }
+        });
+        return out;
     }
 
     /** A heartbeat the leader refuses because a bound on what it tracks is reached. */

@@ -11,6 +11,9 @@ import io.dledger.proto.CommitOffsetsRequest;
 import io.dledger.proto.CommitOffsetsResponse;
 import io.dledger.proto.DescribeGroupRequest;
 import io.dledger.proto.GroupInfo;
+import io.dledger.proto.GroupSummary;
+import io.dledger.proto.ListGroupsRequest;
+import io.dledger.proto.ListGroupsResponse;
 import io.dledger.proto.ConsumerServiceGrpc;
 import io.dledger.proto.ErrorCode;
 import io.dledger.proto.FetchOffsetsRequest;
@@ -25,7 +28,12 @@ import io.dledger.proto.internal.QueueOffsetEntry;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Consumer groups: membership and queue assignment on the leader ({@link GroupCoordinator}), committed
@@ -176,6 +184,47 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             }
             out.onNext(GroupProgress.of(req.getGroup(), topic, store.committedOffsets(req.getGroup(), req.getTopic()),
                     groups.describe(req.getGroup(), req.getTopic())));
+            out.onCompleted();
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+        }
+    }
+
+    /** Most groups one ListGroups answer lists. */
+    static final int MAX_LISTED_GROUPS = 10_000;
+
+    @Override
+    public void listGroups(ListGroupsRequest req, StreamObserver<ListGroupsResponse> out) {
+        try {
+            requireLeader();
+            String only = req.getTopic();
+            if (!only.isEmpty()) {
+                RequestValidator.checkTopicName(only);
+                if (store.queueCount(only) < 0) {
+                    throw RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + only + "' does not exist");
+                }
+            }
+            SortedMap<String, SortedSet<String>> all = new TreeMap<>(store.committedGroups());
+            groups.liveGroups().forEach((g, topics) -> all.computeIfAbsent(g, k -> new TreeSet<>()).addAll(topics));
+            ListGroupsResponse.Builder b = ListGroupsResponse.newBuilder();
+            listing:
+            for (Map.Entry<String, SortedSet<String>> e : all.entrySet()) {
+                for (String topic : e.getValue()) {
+                    TopicView t = only.isEmpty() || only.equals(topic) ? store.topic(topic) : null;
+                    if (t == null) {
+                        continue; // another topic, or deleted just now
+                    }
+                    if (b.getGroupsCount() == MAX_LISTED_GROUPS) {
+                        b.setTruncated(true);
+                        break listing;
+                    }
+                    GroupInfo info = GroupProgress.of(e.getKey(), t, store.committedOffsets(e.getKey(), topic),
+                            groups.describe(e.getKey(), topic));
+                    b.addGroups(GroupSummary.newBuilder().setGroup(e.getKey()).setTopic(topic)
+                            .setLiveMembers(info.getMembersCount()).setTotalLag(GroupProgress.totalLag(info)));
+                }
+            }
+            out.onNext(b.build());
             out.onCompleted();
         } catch (StatusRuntimeException e) {
             out.onError(e);

@@ -42,4 +42,9 @@ final class GroupProgress {
         }
         return b.build();
     }
+
+    /** The sum of the queues' lag. */
+    static long totalLag(GroupInfo info) {
+        return info.getQueuesList().stream().mapToLong(QueueProgress::getLag).sum();
+    }
 }

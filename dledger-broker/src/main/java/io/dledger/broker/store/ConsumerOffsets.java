@@ -3,7 +3,10 @@ package io.dledger.broker.store;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -31,6 +34,13 @@ final class ConsumerOffsets {
     Map<Integer, Long> get(String group, String topic) {
         Map<Integer, Long> m = offsets.get(new Key(group, topic));
         return m == null ? Map.of() : new TreeMap<>(m);
+    }
+
+    /** Group -> the topics it committed offsets in, both sorted. */
+    SortedMap<String, SortedSet<String>> groups() {
+        SortedMap<String, SortedSet<String>> out = new TreeMap<>();
+        offsets.keySet().forEach(k -> out.computeIfAbsent(k.group(), g -> new TreeSet<>()).add(k.topic()));
+        return out;
     }
 
     void removeTopic(String topic) {

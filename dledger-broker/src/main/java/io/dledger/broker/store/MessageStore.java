@@ -181,6 +181,11 @@ public final class MessageStore implements AutoCloseable {
         return consumerOffsets;
     }
 
+    /** Every consumer group with committed offsets: group -> its topics, both sorted. Any thread. */
+    public java.util.SortedMap<String, java.util.SortedSet<String>> committedGroups() {
+        return consumerOffsets.groups();
+    }
+
     /** A consumer group's committed offsets in {@code topic}: queue -> next offset. Any thread. */
     public Map<Integer, Long> committedOffsets(String group, String topic) {
         return consumerOffsets.get(group, topic);

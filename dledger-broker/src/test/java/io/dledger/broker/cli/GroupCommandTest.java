@@ -30,4 +30,13 @@ class GroupCommandTest {
         assertThat(GroupCommand.Describe.json(d)).contains("\"totalLag\": 11").contains("\"generation\": 4")
                 .contains("\"committedOffset\": null").contains("\"owner\": null").contains("\"memberId\": \"m1\"");
     }
+
+    @Test
+    void listShowsOneLinePerGroupAndTopic() {
+        assertThat(GroupCommand.ListGroups.table(List.of())).isEqualTo("no groups");
+        assertThat(GroupCommand.ListGroups.table(List.of(new io.dledger.client.GroupSummary("billing", "orders", 2, 17)))
+                .lines()).containsExactly(
+                "group                          topic                           members          lag",
+                "billing                        orders                                2           17");
+    }
 }

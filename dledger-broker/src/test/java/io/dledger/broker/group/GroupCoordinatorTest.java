@@ -140,5 +140,10 @@ class GroupCoordinatorTest {
         advance(1000); // b silent for 3.25 s: its session (3 s) is over
         assertThat(c.describe("g", "t").members()).extracting(GroupCoordinator.MemberView::id).containsExactly("a");
         assertThat(c.describe("g", "other").members()).isEmpty();
+        c.heartbeat("h", "t2", 1, "x", Set.of());
+        assertThat(c.liveGroups()).isEqualTo(new java.util.TreeMap<>(java.util.Map.of(
+                "g", new java.util.TreeSet<>(Set.of("t")), "h", new java.util.TreeSet<>(Set.of("t2")))));
+        advance(3500); // every session over
+        assertThat(c.liveGroups()).isEmpty();
     }
 }
