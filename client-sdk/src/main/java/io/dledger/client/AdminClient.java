@@ -111,9 +111,10 @@ public interface AdminClient {
     String transferLeadership(String toNodeId);
 
     /**
-     * Deletes a topic with its messages and its groups' offsets, on every node.
+     * Deletes a topic with its messages and its groups' offsets, on every node. Not retried once sent.
      *
-     * @return true when it existed (NOT_FOUND otherwise)
+     * @return true (the topic existed and is deleted)
+     * @throws DLedgerException with {@link io.dledger.proto.ErrorCode#TOPIC_NOT_FOUND} when it does not exist
      */
     boolean deleteTopic(String topic);
 
@@ -121,7 +122,7 @@ public interface AdminClient {
      * Adds a node to the Raft group. Start it first with {@code --join} and the full peer list; this returns once
      * it caught up (by snapshot when needed) and counts in the majority. Not retried once sent.
      *
-     * @return the members afterwards, as (id, grpc address) pairs
+     * @return the members' ids afterwards
      */
     List<String> addNode(String id, String host, int raftPort, int grpcPort);
 

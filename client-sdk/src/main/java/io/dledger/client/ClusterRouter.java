@@ -127,7 +127,7 @@ final class ClusterRouter implements AutoCloseable {
         }
         closed = true;
         List<RetryingCall<?>> calls = new ArrayList<>(active);
-        calls.forEach(c -> c.abort(Errors.closed("client")));
+        calls.forEach(RetryingCall::abortClosing);
         scheduler.shutdownNow();
         worker.shutdown();
         leaders.close();

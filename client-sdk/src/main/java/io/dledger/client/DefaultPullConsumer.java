@@ -49,9 +49,9 @@ final class DefaultPullConsumer implements PullConsumer {
         Operation<PullRequest, PullResponse> op = Operations.pull(options.nodeId(), request)
                 .withServerWait(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(options.maxWaitMs()));
         // a named node that is down should fail fast (the caller falls back to the leader), not retry until the
-        // operation deadline
-        var future = options.nodeId() == null ? router.execute(op) : router.execute(op, System.nanoTime()
-                + router.config().requestTimeout().toNanos() + op.serverWaitNanos());
+        // operation deadline; the long-polling wait is on purpose and comes on top of either deadline
+        var future = router.execute(op, op.serverWaitNanos() + (options.nodeId() == null ? router.deadlineFromNow()
+                : System.nanoTime() + router.config().requestTimeout().toNanos()));
         return Errors.map(future, response -> {
             if (response.hasSuggestion()) {
                 router.directory().learn(response.getSuggestion().getNode());

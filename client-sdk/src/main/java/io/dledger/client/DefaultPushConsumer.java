@@ -41,6 +41,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     private final QueueAssignment queues;
     private final Map<String, AtomicLong> served = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
     /** Set first by close(): messages not yet accepted are no longer delivered (nor retried, nor parked). */
     private volatile boolean closing;
@@ -64,6 +65,12 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
 
     @Override
     public void start() {
+        if (closing) {
+            throw Errors.closed("push consumer");
+        }
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("push consumer of group " + options.group() + " is already started");
+        }
         scheduler.execute(this::heartbeat);
         committer.start(queues::active);
     }
@@ -97,8 +104,13 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         } catch (DLedgerException e) {
             LOG.debug("heartbeat of {} failed: {}", options.memberId(), e.getMessage());
             topicMissingAnswers = e.code() == ErrorCode.TOPIC_NOT_FOUND ? topicMissingAnswers + 1 : 0;
+            if (topicMissingAnswers == 2) { // once per streak (twice, so one answer of a deposed leader is not it)
+                LOG.warn("member {} of group {}: topic {} does not exist; it consumes nothing until the topic is "
+                        + "created (asked again at every heartbeat)", options.memberId(), options.group(),
+                        options.topic());
+            }
             if (topicMissingAnswers >= 2) {
-                // deleted: nothing left to consume (twice, so one answer of a deposed leader does not pause us)
+                // deleted: nothing left to consume
                 queues.fence("topic " + options.topic() + " no longer exists");
             } else if (lease.leftNanos(System.nanoTime()) <= 0) {
                 // the group may give our queues to others from now on

@@ -107,8 +107,15 @@ final class Errors {
 
     /** The error of operations cut short because the client or a producer was closed. */
     static DLedgerException closed(String what) {
-        return new DLedgerException(ErrorCode.ERROR_UNSPECIFIED, Status.Code.CANCELLED, what + " is closed",
-                null, false, false, null);
+        return new DLedgerException(ErrorCode.CLIENT_CLOSED, Status.Code.CANCELLED, what + " is closed",
+                null, true, false, null);
+    }
+
+    /** An operation the client was closed under while an attempt was on its way (or had failed uncertainly). */
+    static DLedgerException closedInFlight(String operation) {
+        return new DLedgerException(ErrorCode.OUTCOME_UNKNOWN, Status.Code.CANCELLED, operation
+                + ": the client was closed while the request was on its way; it may have been carried out", null,
+                true, false, null);
     }
 
     /** The error of an operation whose deadline passed before any attempt was made. */

@@ -8,5 +8,12 @@ package io.dledger.client;
  */
 @FunctionalInterface
 public interface MessageListener {
+    /**
+     * Processes {@code message}.
+     *
+     * @param message the message, with its topic, queue and offset
+     * @throws Exception to have the message delivered again (after {@code retryBackoff}), and parked on
+     *                   {@code <group>-retry} once {@code maxRetries} further attempts failed
+     */
     void onMessage(ReceivedMessage message) throws Exception;
 }

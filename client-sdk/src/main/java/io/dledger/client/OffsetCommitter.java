@@ -42,6 +42,8 @@ final class OffsetCommitter {
     }
 
     /** Commits the processed offsets of {@code active}'s queues every commit interval, when they moved. */
+    private int failuresInRow; // commit thread only
+
     void start(Supplier<Map<Integer, QueueWorker>> active) {
         long ms = Math.max(50, QueueWorker.millis(options.commitInterval()));
         executor.scheduleWithFixedDelay(() -> {
@@ -53,8 +55,19 @@ final class OffsetCommitter {
             });
             try {
                 commit(dirty);
+                failuresInRow = 0;
             } catch (DLedgerException e) {
-                LOG.debug("offset commit of group {} failed (retried next time): {}", options.group(), e.getMessage());
+                failuresInRow++;
+                // a refusal (this member no longer holds a queue) or failures that persist are worth a WARN: what
+                // is not committed is delivered again after a rebalance
+                boolean refused = e.code() == io.dledger.proto.ErrorCode.INVALID_ARGUMENT;
+                if ((refused && failuresInRow == 1) || failuresInRow == 3 || failuresInRow % 30 == 0) {
+                    LOG.warn("offset commit of group {} failed {} time(s) in a row (retried next time): {}",
+                            options.group(), failuresInRow, e.getMessage());
+                } else {
+                    LOG.debug("offset commit of group {} failed (retried next time): {}", options.group(),
+                            e.getMessage());
+                }
             }
         }, ms, ms, TimeUnit.MILLISECONDS);
     }

@@ -13,18 +13,25 @@ import java.util.Objects;
  *                    available ({@code 0} = server default)
  * @param nodeId      id of the node to read from, or {@code null} to read from the current leader
  * @param maxWaitMs   long polling: when nothing is available, the server waits up to this long for a message
- *                    ({@code 0} = answer at once; at most 30,000)
+ *                    ({@code 0} = answer at once; at most {@link #MAX_WAIT_MS}, the longest a node waits)
  * @param readYourWrites on a follower, first confirm with the leader that everything committed before the pull is
  *                    applied there (Raft ReadIndex), so the pull sees every acknowledged write
  */
 public record PullRequestOptions(String topic, int queue, long offset, int maxMessages, int maxBytes,
         String nodeId, int maxWaitMs, boolean readYourWrites) {
 
+    /** The longest long-polling wait a node grants, in milliseconds. */
+    public static final int MAX_WAIT_MS = 30_000;
+
     /** Checks the arguments. */
     public PullRequestOptions {
         Objects.requireNonNull(topic, "topic");
         if (maxMessages < 0 || maxBytes < 0 || maxWaitMs < 0) {
             throw new IllegalArgumentException("maxMessages, maxBytes and maxWaitMs must be >= 0");
+        }
+        if (maxWaitMs > MAX_WAIT_MS) {
+            throw new IllegalArgumentException("maxWaitMs is at most " + MAX_WAIT_MS + " (a node waits no longer), not "
+                    + maxWaitMs);
         }
     }
 

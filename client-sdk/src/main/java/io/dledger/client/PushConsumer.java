@@ -13,7 +13,13 @@ import java.util.Set;
  */
 public interface PushConsumer extends AutoCloseable {
 
-    /** Joins the group and starts consuming. */
+    /**
+     * Joins the group and starts consuming. A topic that does not exist (yet) is logged at WARN and asked for again
+     * at every heartbeat.
+     *
+     * @throws IllegalStateException when already started
+     * @throws DLedgerException      with {@link io.dledger.proto.ErrorCode#CLIENT_CLOSED} when closed
+     */
     void start();
 
     /** Queues this member consumes right now. */

@@ -11,14 +11,15 @@ import java.util.UUID;
  * @param topic              topic to consume
  * @param threads            worker threads (queues are processed in parallel, each queue in order)
  * @param maxRetries         attempts after the first failure before a message is parked on the retry topic
- * @param retryBackoff       pause between attempts
+ * @param retryBackoff       pause between attempts (zero or more)
  * @param startFromEarliest  where a queue without a committed offset starts: its first stored message
  *                           (true) or its end (false)
  * @param followSuggestions  pull from the node each response suggests (followers when the leader is busy
  *                           or the data is cold)
  * @param batchSize          messages per pull
- * @param commitInterval     how often processed offsets are committed (also on revocation and close)
- * @param memberId           this member's id in the group
+ * @param commitInterval     how often processed offsets are committed (also on revocation and close); at least
+ *                           {@link #MIN_COMMIT_INTERVAL}
+ * @param memberId           this member's id in the group (1 to 255 characters, unique in the group)
  */
 public record PushConsumerOptions(String group, String topic, int threads, int maxRetries, Duration retryBackoff,
         boolean startFromEarliest, boolean followSuggestions, int batchSize, Duration commitInterval,
@@ -27,11 +28,16 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
     /** Group names: like topic names, but short enough that {@code <group>-retry} is a topic name too. */
     private static final java.util.regex.Pattern GROUP_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
+    /** The shortest commit interval (each commit is a Raft write). */
+    public static final Duration MIN_COMMIT_INTERVAL = Duration.ofMillis(50);
+
     /** Checks the settings. */
     public PushConsumerOptions {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(memberId, "memberId");
+        Objects.requireNonNull(retryBackoff, "retryBackoff");
+        Objects.requireNonNull(commitInterval, "commitInterval");
         if (!GROUP_NAME.matcher(group).matches()) {
             throw new IllegalArgumentException("invalid group name '" + (group.length() > 120
                     ? group.substring(0, 120) + "...' (" + group.length() + " characters)" : group + "'")
@@ -40,6 +46,16 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
         if (threads < 1 || maxRetries < 0 || batchSize < 1) {
             throw new IllegalArgumentException("threads and batchSize must be >= 1, maxRetries >= 0");
         }
+        if (retryBackoff.isNegative()) {
+            throw new IllegalArgumentException("retryBackoff must not be negative: " + retryBackoff);
+        }
+        if (commitInterval.compareTo(MIN_COMMIT_INTERVAL) < 0) {
+            throw new IllegalArgumentException("commitInterval must be at least " + MIN_COMMIT_INTERVAL.toMillis()
+                    + " ms: " + commitInterval);
+        }
+        if (memberId.isEmpty() || memberId.length() > 255) {
+            throw new IllegalArgumentException("memberId must have 1 to 255 characters");
+        }
     }
 
     /** The topic where messages that kept failing are parked: {@code <group>-retry}. */
@@ -47,11 +63,22 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
         return group + "-retry";
     }
 
+    /**
+     * A builder with the defaults of {@link Builder}.
+     *
+     * @param group consumer group: 1 to 100 letters, digits, '.', '_' or '-'
+     * @param topic topic to consume
+     * @return the builder
+     */
     public static Builder builder(String group, String topic) {
         return new Builder(group, topic);
     }
 
-    /** Builder with defaults: 4 threads, 3 retries 200 ms apart, earliest, follow suggestions. */
+    /**
+     * Builder with defaults: 4 threads, 3 retries 200 ms apart, start from the earliest offset, follow suggestions,
+     * 256 messages per pull, commits every second, a random member id. Each setter returns the builder; the settings
+     * are checked by {@link #build()}. Not thread-safe.
+     */
     public static final class Builder {
         private final String group;
         private final String topic;
@@ -69,46 +96,60 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
             this.topic = topic;
         }
 
+        /** Worker threads: queues are processed in parallel, each queue in order (at least 1). */
         public Builder threads(int n) {
             threads = n;
             return this;
         }
 
+        /** Attempts after the first failure before a message is parked on {@code <group>-retry} (0 or more). */
         public Builder maxRetries(int n) {
             maxRetries = n;
             return this;
         }
 
+        /** Pause between attempts at a failing message. */
         public Builder retryBackoff(Duration d) {
             retryBackoff = d;
             return this;
         }
 
+        /** Where a queue without a committed offset starts: its first stored message (true) or its end (false). */
         public Builder startFromEarliest(boolean b) {
             startFromEarliest = b;
             return this;
         }
 
+        /** Whether to pull from the node each response suggests (false: always the leader). */
         public Builder followSuggestions(boolean b) {
             followSuggestions = b;
             return this;
         }
 
+        /** Messages per pull (at least 1). */
         public Builder batchSize(int n) {
             batchSize = n;
             return this;
         }
 
+        /** How often processed offsets are committed (at least {@link #MIN_COMMIT_INTERVAL}). */
         public Builder commitInterval(Duration d) {
             commitInterval = d;
             return this;
         }
 
+        /** This member's id, unique in the group (1 to 255 characters; default: a random UUID). */
         public Builder memberId(String id) {
             memberId = id;
             return this;
         }
 
+        /**
+         * The options.
+         *
+         * @throws IllegalArgumentException when a setting is out of range
+         * @throws NullPointerException     when a setting is null
+         */
         public PushConsumerOptions build() {
             return new PushConsumerOptions(group, topic, threads, maxRetries, retryBackoff, startFromEarliest,
                     followSuggestions, batchSize, commitInterval, memberId);

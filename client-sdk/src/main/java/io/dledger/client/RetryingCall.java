@@ -40,7 +40,10 @@ final class RetryingCall<R> {
     private int backoffStep;
     private int redirectsInRow;
     private boolean refreshedBeforeAttempt;
-    private boolean uncertainAttempt; // a failed attempt that may have been executed (not proven otherwise)
+    /** A failed attempt may have been executed (not proven otherwise); read by {@link #abort} on another thread. */
+    private volatile boolean uncertainAttempt;
+    /** An attempt was sent and has not answered yet. */
+    private volatile boolean onTheWire;
     private DLedgerException lastError;
 
     RetryingCall(ClusterRouter router, Operation<?, R> op, long deadlineNanos) {
@@ -60,6 +63,16 @@ final class RetryingCall<R> {
     /** Fails the operation now (client closing); a running attempt's outcome is then ignored. */
     void abort(DLedgerException error) {
         result.completeExceptionally(error);
+    }
+
+    /**
+     * Fails the operation because the client is closing: as {@link ErrorCode#CLIENT_CLOSED} when it surely was not
+     * carried out, as {@link ErrorCode#OUTCOME_UNKNOWN} when an attempt is on its way or an earlier one may have run
+     * (a send the caller repeats could otherwise be stored twice).
+     */
+    void abortClosing() {
+        result.completeExceptionally(onTheWire || uncertainAttempt ? Errors.closedInFlight(op.name())
+                : Errors.closed("client"));
     }
 
     private void attempt() {
@@ -123,7 +136,9 @@ final class RetryingCall<R> {
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(attemptTimeout, TimeUnit.NANOSECONDS)
                 .withMaxInboundMessageSize(router.config().maxInboundMessageBytes());
         try {
-            op.start(router.directory().channel(address), options, new StreamObserver<>() {
+            io.grpc.Channel channel = router.directory().channel(address);
+            onTheWire = true;
+            op.start(channel, options, new StreamObserver<>() {
                 private R value;
 
                 @Override
@@ -133,15 +148,18 @@ final class RetryingCall<R> {
 
                 @Override
                 public void onError(Throwable t) {
+                    onTheWire = false;
                     onFailure(nodeId, Errors.from(t));
                 }
 
                 @Override
                 public void onCompleted() {
+                    onTheWire = false;
                     result.complete(value);
                 }
             });
         } catch (RuntimeException e) {
+            onTheWire = false;
             onFailure(nodeId, Errors.from(e));
         }
     }

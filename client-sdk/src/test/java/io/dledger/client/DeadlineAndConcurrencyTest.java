@@ -147,4 +147,24 @@ class DeadlineAndConcurrencyTest {
         });
         assertThatThrownBy(client::newProducer).isInstanceOf(DLedgerException.class);
     }
+
+    @Test
+    void closingTheClientFailsASendOnItsWayAsOutcomeUnknownAndLaterOnesAsClientClosed() {
+        DLedgerClient client = client(cluster.clientBuilder());
+        cluster.node("n1").produce = (req, obs) -> { }; // holds every produce: the answer never comes
+        Producer producer = client.newProducer();
+        CompletableFuture<SendResult> onItsWay = producer.sendAsync("t", Message.of("x"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> cluster.node("n1").produces.size() == 1);
+
+        client.close();
+
+        assertThat(onItsWay).failsWithin(Duration.ofSeconds(5)).withThrowableThat().havingCause()
+                .isInstanceOfSatisfying(DLedgerException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.OUTCOME_UNKNOWN);
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.getMessage()).contains("may have been carried out");
+                });
+        assertThatThrownBy(() -> client.admin().describeTopic("t")).isInstanceOfSatisfying(DLedgerException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.CLIENT_CLOSED));
+    }
 }

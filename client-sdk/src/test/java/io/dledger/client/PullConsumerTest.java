@@ -109,4 +109,24 @@ class PullConsumerTest {
                 });
         assertThat(cluster.node("n1").pulls).hasSize(1);
     }
+
+    @Test
+    void aLongPollMayOutlastTheOperationTimeoutAndAWaitBeyondWhatANodeGrantsIsRefused() {
+        DLedgerClient quick = cluster.clientBuilder().operationTimeout(java.time.Duration.ofMillis(300)).build();
+        var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            cluster.node("n1").pull = (req, obs) -> timer.schedule(() -> FakeNode.reply(obs, PullResponse.newBuilder()
+                    .setNextOffset(req.getOffset()).setServedBy("n1").build()), 600, TimeUnit.MILLISECONDS);
+
+            PullResult empty = quick.newPullConsumer().pull(PullRequestOptions.of("t", 0, 3).withMaxWait(800));
+
+            assertThat(empty.messages()).isEmpty(); // the server's wait comes on top of the 300 ms
+            assertThatThrownBy(() -> PullRequestOptions.of("t", 0, 0)
+                    .withMaxWait(PullRequestOptions.MAX_WAIT_MS + 1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("at most 30000");
+        } finally {
+            timer.shutdownNow();
+            quick.close();
+        }
+    }
 }

@@ -39,6 +39,7 @@ public final class RpcErrors {
             case OUTCOME_UNKNOWN, NODE_UNAVAILABLE -> Status.Code.UNAVAILABLE;
             case BUSY, LIMIT_EXCEEDED -> Status.Code.RESOURCE_EXHAUSTED;
             case TIMEOUT -> Status.Code.DEADLINE_EXCEEDED;
+            case CLIENT_CLOSED -> Status.Code.CANCELLED; // the client's own code; a node never sends it
             case INTERNAL, ERROR_UNSPECIFIED, UNRECOGNIZED -> Status.Code.INTERNAL;
         };
     }
