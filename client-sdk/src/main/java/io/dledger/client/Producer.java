@@ -20,6 +20,12 @@ import java.util.concurrent.CompletableFuture;
  * deduplication window; further asynchronous sends wait in an in-memory queue, in call order, without blocking the
  * caller. Their operation deadline runs from the moment of the call.
  *
+ * <p>Order: messages with the same key go to the same queue, and a queue keeps messages in the order they were
+ * stored. Sends that are on the wire together are usually stored in call order, but not always: when one of them is
+ * retried (the leader answered BUSY under load, an attempt timed out, the leader changed) later ones may be stored
+ * first. For call order per key, send synchronously from one thread, wait for each future before the next send of
+ * that key, or set {@link DLedgerClient.Builder#maxInFlightPerProducer(int)} to 1.
+ *
  * <p>Cancelling a returned future does not withdraw the send: once accepted, a send runs until it succeeds, fails
  * for good, or reaches its deadline.
  *
