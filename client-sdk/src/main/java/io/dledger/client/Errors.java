@@ -93,9 +93,14 @@ final class Errors {
     }
 
     /** The client's own error when no node names a reachable leader; {@code answers} says what nodes said. */
-    static DLedgerException noLeader(String answers) {
+    static DLedgerException noLeader(String answers, boolean someNodeAnswered) {
+        if (!someNodeAnswered) {
+            return new DLedgerException(ErrorCode.NODE_UNAVAILABLE, Status.Code.UNAVAILABLE,
+                    "no node answered (is the cluster running, and are the seed addresses right?); last answers: "
+                            + answers, null, true, null, null);
+        }
         return new DLedgerException(ErrorCode.NOT_LEADER, Status.Code.UNAVAILABLE,
-                "no reachable leader is known (election in progress or cluster unreachable); last answers: "
+                "no reachable leader is known (election in progress, or no majority reachable); last answers: "
                         + answers, null, true, null, null);
     }
 

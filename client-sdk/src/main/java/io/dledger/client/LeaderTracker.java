@@ -53,6 +53,7 @@ final class LeaderTracker {
     private final AtomicBoolean polling = new AtomicBoolean();
     private volatile long lastRefreshEndNanos;
     private volatile String lastAnswers = "not asked yet";
+    private volatile boolean someNodeAnswered = true; // until asked: not yet known to be unreachable
 
     /**
      * @param probeTimeoutNanos deadline of each status call of a refresh
@@ -64,6 +65,11 @@ final class LeaderTracker {
         this.delayer = delayer;
         this.probeTimeoutNanos = probeTimeoutNanos;
         this.lastRefreshEndNanos = System.nanoTime() - MIN_REFRESH_INTERVAL_NANOS;
+    }
+
+    /** Whether any node answered the last probe (false: the cluster is down or the addresses are wrong). */
+    boolean someNodeAnswered() {
+        return someNodeAnswered;
     }
 
     /** What the nodes answered in the last refresh, for error messages. */
@@ -217,6 +223,7 @@ final class LeaderTracker {
     /** Adopts the leader {@code answers} settle on (or forgets the leader when they settle on none). */
     void accept(List<ClusterProbe.Answer> answers) {
         lastAnswers = ClusterProbe.summarize(answers);
+        someNodeAnswered = answers.stream().anyMatch(ClusterProbe.Answer::ok);
         Optional<ClusterProbe.LeaderChoice> choice = ClusterProbe.chooseLeader(answers);
         LeaderRef next = choice.map(c -> new LeaderRef(c.id(), c.address())).orElse(null);
         LeaderRef previous = leader.getAndSet(next);

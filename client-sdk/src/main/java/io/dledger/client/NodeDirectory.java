@@ -49,6 +49,9 @@ final class NodeDirectory implements AutoCloseable {
     private final Function<String, ManagedChannel> channelFactory;
     private final ConcurrentMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Entry> nodes = new ConcurrentHashMap<>();
+    /** Shortest time between two wake-ups of one address's channel. */
+    static final long WAKE_UP_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    private final ConcurrentMap<String, Long> lastWakeUps = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private long newestLeaderTerm; // guarded by this
     private long newestLeaderCommit; // guarded by this
@@ -126,6 +129,7 @@ final class NodeDirectory implements AutoCloseable {
             return;
         }
         ManagedChannel ch = channels.remove(address);
+        lastWakeUps.remove(address);
         if (ch != null) {
             ch.shutdown();
         }
@@ -213,11 +217,21 @@ final class NodeDirectory implements AutoCloseable {
 
     /**
      * Makes a channel that is waiting to reconnect (after its node went away) try again now, so a node that came
-     * back is used without waiting for gRPC's reconnect backoff, which grows to minutes.
+     * back is used without waiting for gRPC's reconnect backoff, which grows to minutes. At most once per
+     * {@link #WAKE_UP_GAP_NANOS} per address: probes run every 25 ms while a leader is sought, and each wake-up of
+     * a dead address is a connection attempt (for a name that does not resolve, a gRPC warning with a stack trace).
      */
     void wakeUp(String address) {
         ManagedChannel ch = channels.get(address);
-        if (ch != null && ch.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+        if (ch == null || ch.getState(false) != ConnectivityState.TRANSIENT_FAILURE) {
+            return;
+        }
+        long now = System.nanoTime();
+        Long last = lastWakeUps.get(address);
+        if (last != null && now - last < WAKE_UP_GAP_NANOS) {
+            return;
+        }
+        if (last == null ? lastWakeUps.putIfAbsent(address, now) == null : lastWakeUps.replace(address, last, now)) {
             ch.resetConnectBackoff();
         }
     }

@@ -96,7 +96,7 @@ final class RetryingCall<R> {
                 if (refreshFirst()) {
                     return;
                 }
-                onFailure(null, Errors.noLeader(router.leaders().lastAnswers()));
+                onFailure(null, Errors.noLeader(router.leaders().lastAnswers(), router.leaders().someNodeAnswered()));
                 return;
             }
             nodeId = leader.id();
@@ -169,7 +169,9 @@ final class RetryingCall<R> {
             return;
         }
         lastError = error;
-        RetryPolicy.Decision decision = RetryPolicy.decide(error, op.idempotent(), op.targetsLeader());
+        // targetId null: no request was sent (no leader known), so even a non-idempotent operation may go on
+        RetryPolicy.Decision decision = targetId == null && error.retryable() ? RetryPolicy.Decision.RETRY
+                : RetryPolicy.decide(error, op.idempotent(), op.targetsLeader());
         if (decision == RetryPolicy.Decision.FAIL) {
             result.completeExceptionally(uncertainAttempt ? error.afterUncertainAttempt() : error);
             return;

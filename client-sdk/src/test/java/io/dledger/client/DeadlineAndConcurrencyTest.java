@@ -167,4 +167,20 @@ class DeadlineAndConcurrencyTest {
         assertThatThrownBy(() -> client.admin().describeTopic("t")).isInstanceOfSatisfying(DLedgerException.class,
                 e -> assertThat(e.code()).isEqualTo(ErrorCode.CLIENT_CLOSED));
     }
+
+    @Test
+    void whenNoNodeAnswersAnOperationFailsAtItsDeadlineAsNodeUnavailable() {
+        DLedgerClient client = client(cluster.clientBuilder().operationTimeout(Duration.ofMillis(500)));
+        cluster.node("n1").stop();
+        cluster.node("n2").stop();
+        cluster.node("n3").stop();
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> client.admin().deleteTopic("t")) // not idempotent: still retried, nothing was sent
+                .isInstanceOfSatisfying(DLedgerException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.NODE_UNAVAILABLE);
+                    assertThat(e.getMessage()).contains("no node answered");
+                });
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(400);
+    }
 }

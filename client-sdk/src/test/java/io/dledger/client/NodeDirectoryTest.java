@@ -136,4 +136,71 @@ class NodeDirectoryTest {
             dir.close();
         }
     }
+
+    /** A channel stuck in TRANSIENT_FAILURE that counts the wake-ups it gets. */
+    private static final class FailedChannel extends ManagedChannel {
+        final java.util.concurrent.atomic.AtomicInteger resets = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public io.grpc.ConnectivityState getState(boolean requestConnection) {
+            return io.grpc.ConnectivityState.TRANSIENT_FAILURE;
+        }
+
+        @Override
+        public void resetConnectBackoff() {
+            resets.incrementAndGet();
+        }
+
+        @Override
+        public ManagedChannel shutdown() {
+            return this;
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return false;
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return false;
+        }
+
+        @Override
+        public ManagedChannel shutdownNow() {
+            return this;
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) {
+            return true;
+        }
+
+        @Override
+        public <Q, R> io.grpc.ClientCall<Q, R> newCall(io.grpc.MethodDescriptor<Q, R> method,
+                                                       io.grpc.CallOptions options) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String authority() {
+            return "dead:1";
+        }
+    }
+
+    @Test
+    void aDeadAddressIsWokenUpAtMostOncePerGap() {
+        FailedChannel dead = new FailedChannel();
+        NodeDirectory dir = new NodeDirectory(List.of("dead:1"), address -> dead);
+        dir.channel("dead:1");
+        for (int i = 0; i < 100; i++) { // a probe every 25 ms would do this in 2.5 s
+            dir.wakeUp("dead:1");
+        }
+        assertThat(dead.resets).hasValue(1);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> {
+            dir.wakeUp("dead:1");
+            return dead.resets.get() == 2; // the next one after the gap
+        });
+        dir.close();
+    }
 }

@@ -49,7 +49,7 @@ class RetryPolicyTest {
     @Test
     void aLeaderIsLostWhenItIsUnreachableOrNoLongerLeadsNotWhenItIsBusyOrSlow() {
         assertThat(RetryPolicy.leaderLost(broker(Status.Code.FAILED_PRECONDITION, ErrorCode.NOT_LEADER, null))).isTrue();
-        assertThat(RetryPolicy.leaderLost(Errors.noLeader("n2: no leader"))).isTrue();
+        assertThat(RetryPolicy.leaderLost(Errors.noLeader("n2: no leader", true))).isTrue();
         NodeRef n2 = NodeRef.newBuilder().setId("n2").setGrpcAddress("127.0.0.1:9102").build();
         assertThat(RetryPolicy.leaderLost(broker(Status.Code.FAILED_PRECONDITION, ErrorCode.NOT_LEADER, n2)))
                 .as("a node that names the leader").isFalse();
@@ -132,7 +132,15 @@ class RetryPolicyTest {
 
     @Test
     void theClientsOwnNoLeaderErrorIsRetriedEvenForNonIdempotentOperations() {
-        assertThat(RetryPolicy.decide(Errors.noLeader("none"), false, true)).isEqualTo(RetryPolicy.Decision.RETRY);
+        assertThat(RetryPolicy.decide(Errors.noLeader("none", true), false, true)).isEqualTo(RetryPolicy.Decision.RETRY);
+    }
+
+    @Test
+    void whenNoNodeAnsweredTheErrorSaysSoAsNodeUnavailable() {
+        DLedgerException e = Errors.noLeader("h:1: cannot connect", false);
+        assertThat(e.code()).isEqualTo(ErrorCode.NODE_UNAVAILABLE);
+        assertThat(e.retryable()).isTrue();
+        assertThat(e.getMessage()).contains("no node answered");
     }
 
     @Test
