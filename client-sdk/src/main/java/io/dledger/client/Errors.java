@@ -49,7 +49,7 @@ final class Errors {
                 : status.getCode() == Status.Code.DEADLINE_EXCEEDED ? noAnswer(status.getDescription())
                 : refused != null ? "cannot connect: " + refused
                 : status.getDescription() != null ? status.getDescription() : status.getCode().name();
-        ErrorCode code = typed ? detail.getCode() : derivedCode(status.getCode());
+        ErrorCode code = typed ? detail.getCode() : derivedCode(status);
         return new DLedgerException(code, status.getCode(), message, detail, typed, null, t);
     }
 
@@ -195,8 +195,12 @@ final class Errors {
         }
     }
 
-    private static ErrorCode derivedCode(Status.Code code) {
-        return switch (code) {
+    private static ErrorCode derivedCode(Status status) {
+        return switch (status.getCode()) {
+            // gRPC's own size limit: the node refuses a request far over batch.max.bytes before reading it
+            case RESOURCE_EXHAUSTED -> status.getDescription() != null
+                    && status.getDescription().contains("exceeds maximum size") ? ErrorCode.BATCH_TOO_LARGE
+                    : ErrorCode.ERROR_UNSPECIFIED;
             case UNAVAILABLE, CANCELLED -> ErrorCode.NODE_UNAVAILABLE;
             case DEADLINE_EXCEEDED -> ErrorCode.TIMEOUT;
             case INVALID_ARGUMENT -> ErrorCode.INVALID_ARGUMENT;

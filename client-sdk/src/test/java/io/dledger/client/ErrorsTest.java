@@ -30,4 +30,14 @@ class ErrorsTest {
         assertThat(e.getMessage()).endsWith("cannot connect: Connection refused: /127.0.0.1:26703");
         assertThat(RetryPolicy.provesNotExecuted(e)).isTrue();
     }
+
+    @Test
+    void aRequestOverGrpcsSizeLimitIsBatchTooLargeAndNotRetried() {
+        DLedgerException e = Errors.from(Status.RESOURCE_EXHAUSTED
+                .withDescription("gRPC message exceeds maximum size 17825792: 73400350").asRuntimeException());
+        assertThat(e.code()).isEqualTo(ErrorCode.BATCH_TOO_LARGE);
+        assertThat(e.retryable()).isFalse();
+        assertThat(Errors.from(Status.RESOURCE_EXHAUSTED.asRuntimeException()).code())
+                .isEqualTo(ErrorCode.ERROR_UNSPECIFIED);
+    }
 }
