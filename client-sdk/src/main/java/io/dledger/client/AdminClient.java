@@ -55,11 +55,11 @@ public interface AdminClient {
      * (at most 10,000; ask per topic beyond that).
      *
      * @param topic only this topic's groups, or {@code null} for every topic
-     * @return the groups, sorted by group, then topic
+     * @return the groups, sorted by group, then topic, and whether the list was cut
      * @throws DLedgerException with {@link io.dledger.proto.ErrorCode#TOPIC_NOT_FOUND} when {@code topic} does not
      *                          exist
      */
-    List<GroupSummary> listGroups(String topic);
+    GroupListing listGroups(String topic);
 
     /**
      * Every topic, from the leader.

@@ -170,6 +170,7 @@ final class ClusterProbe {
             if (answer.ok()) {
                 directory.learn(answer.address(), answer.status());
             }
+            directory.noteReachability(answer.address(), answer.error());
             boolean seedsJustDone;
             synchronized (this) {
                 answers.add(answer);

@@ -16,7 +16,8 @@ import java.util.Optional;
  * {@code INTERNAL}/{@code UNKNOWN}/{@code DATA_LOSS} give {@link ErrorCode#INTERNAL}, anything else
  * {@link ErrorCode#ERROR_UNSPECIFIED}. An {@code UNKNOWN} caused by a closed channel (the connection broke during
  * the call: the node died) counts as {@code UNAVAILABLE}. When no node names a leader the client fails with
- * {@link ErrorCode#NOT_LEADER} and gRPC code {@code UNAVAILABLE}. Closing the client fails what is still running
+ * {@link ErrorCode#NOT_LEADER} and gRPC code {@code UNAVAILABLE}, or with {@link ErrorCode#NODE_UNAVAILABLE} when no
+ * node answered at all. Closing the client fails what is still running
  * with {@link ErrorCode#CLIENT_CLOSED} (not sent) or {@link ErrorCode#OUTCOME_UNKNOWN} (an attempt was on its way
  * and may have been carried out).
  *

@@ -48,9 +48,12 @@ final class NodeDirectory implements AutoCloseable {
     private final List<String> seeds;
     private final Function<String, ManagedChannel> channelFactory;
     private final ConcurrentMap<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    /** Channels shut down gracefully after their node was forgotten, until they terminate. */
+    private final Set<ManagedChannel> retired = ConcurrentHashMap.newKeySet();
     private final ConcurrentMap<String, Entry> nodes = new ConcurrentHashMap<>();
-    /** Shortest time between two wake-ups of one address's channel. */
-    static final long WAKE_UP_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** Shortest time between two wake-ups of the channel of an address whose name did not resolve. */
+    static final long WAKE_UP_GAP_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Addresses whose name did not resolve at their last probe: when their channel was last woken. */
     private final ConcurrentMap<String, Long> lastWakeUps = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private long newestLeaderTerm; // guarded by this
@@ -132,6 +135,8 @@ final class NodeDirectory implements AutoCloseable {
         lastWakeUps.remove(address);
         if (ch != null) {
             ch.shutdown();
+            retired.removeIf(ManagedChannel::isTerminated);
+            retired.add(ch); // a call still on it is cut by close()
         }
     }
 
@@ -217,29 +222,53 @@ final class NodeDirectory implements AutoCloseable {
 
     /**
      * Makes a channel that is waiting to reconnect (after its node went away) try again now, so a node that came
-     * back is used without waiting for gRPC's reconnect backoff, which grows to minutes. At most once per
-     * {@link #WAKE_UP_GAP_NANOS} per address: probes run every 25 ms while a leader is sought, and each wake-up of
-     * a dead address is a connection attempt (for a name that does not resolve, a gRPC warning with a stack trace).
+     * back is used without waiting for gRPC's reconnect backoff, which grows to minutes. An address whose name did
+     * not resolve at its last probe is woken at most once per {@link #WAKE_UP_GAP_NANOS}: probes run every 25 ms
+     * while a leader is sought, and gRPC logs every failed resolution with a stack trace. A refused connection is
+     * cheap and quiet, and a node that comes back is used at once.
      */
     void wakeUp(String address) {
         ManagedChannel ch = channels.get(address);
         if (ch == null || ch.getState(false) != ConnectivityState.TRANSIENT_FAILURE) {
             return;
         }
-        long now = System.nanoTime();
         Long last = lastWakeUps.get(address);
-        if (last != null && now - last < WAKE_UP_GAP_NANOS) {
+        if (last == null) {
+            ch.resetConnectBackoff();
             return;
         }
-        if (last == null ? lastWakeUps.putIfAbsent(address, now) == null : lastWakeUps.replace(address, last, now)) {
+        long now = System.nanoTime();
+        if (now - last >= WAKE_UP_GAP_NANOS && lastWakeUps.replace(address, last, now)) {
             ch.resetConnectBackoff();
         }
+    }
+
+    /**
+     * Records how a probe of {@code address} went: {@code error} null (it answered) or why not. Only a name that
+     * does not resolve slows down {@link #wakeUp} for that address, until it answers again.
+     */
+    void noteReachability(String address, Throwable error) {
+        if (error != null && unresolvedName(error)) {
+            lastWakeUps.putIfAbsent(address, System.nanoTime());
+        } else {
+            lastWakeUps.remove(address);
+        }
+    }
+
+    private static boolean unresolvedName(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof java.net.UnknownHostException || c instanceof java.nio.channels.UnresolvedAddressException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override
     public void close() {
         closed = true;
         List<ManagedChannel> all = new ArrayList<>(channels.values());
+        all.addAll(retired);
         all.forEach(ManagedChannel::shutdownNow);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         for (ManagedChannel ch : all) {

@@ -142,11 +142,12 @@ final class ProduceAccumulator {
             return;
         }
         DLedgerException e = Errors.from(error);
-        if (group.size() > 1 && !e.retryable() && e.typedCode() != null && !e.earlierAttemptUncertain()) {
-            // the broker rejected the request (a typed answer to its only uncertain-free attempts: nothing was
-            // stored), and one bad message must not fail the others it travelled with: send each on its own. A
-            // failure without the broker's answer (transport, deadline), or a rejection after such a failure, may
-            // have been stored: re-sending under new sequences could duplicate it.
+        if (group.size() > 1 && !e.retryable() && e.detail().isPresent() && !e.earlierAttemptUncertain()) {
+            // the broker rejected the request (its typed answer, with its error detail, to the only uncertain-free
+            // attempts: nothing was stored), and one bad message must not fail the others it travelled with: send
+            // each on its own. A failure without the broker's answer (transport, deadline, the client's own errors
+            // such as a close while the request was on its way), or a rejection after such a failure, may have been
+            // stored: re-sending under new sequences could duplicate it.
             for (Waiting w : group) {
                 sender.send(topic, List.of(w.message()), w.deadlineNanos()).whenComplete((b, err) -> {
                     if (err != null) {

@@ -44,6 +44,8 @@ final class RetryingCall<R> {
     private volatile boolean uncertainAttempt;
     /** An attempt was sent and has not answered yet. */
     private volatile boolean onTheWire;
+    /** Some attempt failed without proof that the node did not run it (for {@link #closingError}). */
+    private volatile boolean maybeExecuted;
     private DLedgerException lastError;
 
     RetryingCall(ClusterRouter router, Operation<?, R> op, long deadlineNanos) {
@@ -71,8 +73,17 @@ final class RetryingCall<R> {
      * (a send the caller repeats could otherwise be stored twice).
      */
     void abortClosing() {
-        result.completeExceptionally(onTheWire || uncertainAttempt ? Errors.closedInFlight(op.name())
-                : Errors.closed("client"));
+        result.completeExceptionally(closingError());
+    }
+
+    /**
+     * The error for a client that closed under this operation. Ordering: {@link #send} raises {@code onTheWire}
+     * before it checks for a close and lowers it only after the outcome is recorded, and the client is marked closed
+     * before its calls are aborted, so either the send sees the close and sends nothing, or this sees the flag.
+     */
+    private DLedgerException closingError() {
+        return onTheWire || uncertainAttempt || maybeExecuted ? Errors.closedInFlight(op.name())
+                : Errors.closed("client");
     }
 
     private void attempt() {
@@ -80,7 +91,7 @@ final class RetryingCall<R> {
             return;
         }
         if (router.isClosed()) {
-            result.completeExceptionally(Errors.closed("client"));
+            result.completeExceptionally(closingError());
             return;
         }
         long remaining = deadlineNanos - System.nanoTime();
@@ -135,10 +146,14 @@ final class RetryingCall<R> {
                 remainingNanos);
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(attemptTimeout, TimeUnit.NANOSECONDS)
                 .withMaxInboundMessageSize(router.config().maxInboundMessageBytes());
+        onTheWire = true;
+        if (router.isClosed() || result.isDone()) { // closed since attempt() looked: send nothing
+            onTheWire = false;
+            result.completeExceptionally(closingError());
+            return;
+        }
         try {
-            io.grpc.Channel channel = router.directory().channel(address);
-            onTheWire = true;
-            op.start(channel, options, new StreamObserver<>() {
+            op.start(router.directory().channel(address), options, new StreamObserver<>() {
                 private R value;
 
                 @Override
@@ -148,14 +163,18 @@ final class RetryingCall<R> {
 
                 @Override
                 public void onError(Throwable t) {
+                    DLedgerException error = Errors.from(t);
+                    if (!RetryPolicy.provesNotExecuted(error)) {
+                        maybeExecuted = true; // before the flag drops, for a close that looks in between
+                    }
                     onTheWire = false;
-                    onFailure(nodeId, Errors.from(t));
+                    onFailure(nodeId, error);
                 }
 
                 @Override
                 public void onCompleted() {
-                    onTheWire = false;
                     result.complete(value);
+                    onTheWire = false;
                 }
             });
         } catch (RuntimeException e) {
@@ -204,7 +223,7 @@ final class RetryingCall<R> {
         // so the retry uses the freshest view. A call to a named node re-probes the seeds first while some seed is
         // not yet known as a node: the seed that was down at start may be that node, reachable only through the
         // seed address (port mapping, NAT).
-        if (op.targetsLeader() && RetryPolicy.leaderLost(error)) {
+        if (op.targetsLeader() && (targetId == null || RetryPolicy.leaderLost(error))) { // null: none known
             retryAfter(0, () -> router.leaders().awaitAnother(targetId, delay));
             return;
         }
@@ -243,7 +262,7 @@ final class RetryingCall<R> {
             });
         }, delayNanos);
         if (scheduled == null) {
-            result.completeExceptionally(Errors.closed("client"));
+            result.completeExceptionally(closingError());
         }
     }
 
@@ -252,6 +271,9 @@ final class RetryingCall<R> {
         DLedgerException error = lastError == null ? Errors.deadlineBeforeFirstAttempt(op.name())
                 : Errors.withContext(lastError, op.name() + " gave up after " + elapsedMs + " ms (" + attempts
                         + " RPC attempt(s)), last error");
+        if (uncertainAttempt) {
+            error = error.afterUncertainAttempt(); // the last error may not say that an earlier attempt may have run
+        }
         LOG.debug("{}", error.getMessage());
         result.completeExceptionally(error);
     }

@@ -183,4 +183,42 @@ class DeadlineAndConcurrencyTest {
                 });
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(400);
     }
+
+    @Test
+    void afterACloseNoSendTheNodeReceivedIsReportedAsClientClosedNotEvenInACombinedRequest() {
+        DLedgerClient client = client(cluster.clientBuilder());
+        List<java.util.Map.Entry<ProduceRequest, Runnable>> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+        FakeNode n1 = cluster.node("n1");
+        n1.produce = (req, obs) -> held.add(java.util.Map.entry(req,
+                () -> FakeNode.reply(obs, n1.success(req, false))));
+        Producer producer = client.newProducer();
+        List<CompletableFuture<SendResult>> sends = new ArrayList<>();
+        for (int i = 0; i < 4; i++) { // the requests a topic keeps in flight, one message each
+            sends.add(producer.sendAsync("t", Message.of("m-" + i)));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> held.size() == 4);
+        sends.add(producer.sendAsync("t", Message.of("m-4"))); // these two wait, then travel together
+        sends.add(producer.sendAsync("t", Message.of("m-5")));
+        sends.add(producer.sendAsync("t", Message.of("m-6")));
+        String answered = held.get(0).getKey().getMessages(0).getBody().toStringUtf8();
+        held.get(0).getValue().run(); // one request answered: a slot frees up
+        await().atMost(Duration.ofSeconds(5)).until(() -> n1.produces.size() == 5);
+        assertThat(n1.produces.get(4).getMessagesCount()).isEqualTo(3);
+
+        client.close();
+
+        java.util.Set<String> received = new java.util.HashSet<>();
+        n1.produces.forEach(r -> r.getMessagesList().forEach(m -> received.add(m.getBody().toStringUtf8())));
+        for (int i = 0; i < sends.size(); i++) {
+            String body = "m-" + i;
+            if (body.equals(answered)) {
+                assertThat(sends.get(i)).succeedsWithin(Duration.ofSeconds(5));
+                continue;
+            }
+            assertThat(sends.get(i)).failsWithin(Duration.ofSeconds(5)).withThrowableThat().havingCause()
+                    .isInstanceOfSatisfying(DLedgerException.class, e -> assertThat(e.code()).as(body)
+                            .isEqualTo(received.contains(body) ? ErrorCode.OUTCOME_UNKNOWN : ErrorCode.CLIENT_CLOSED));
+        }
+        assertThat(received).contains("m-4", "m-5", "m-6");
+    }
 }

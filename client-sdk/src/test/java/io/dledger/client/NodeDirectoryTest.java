@@ -189,18 +189,31 @@ class NodeDirectoryTest {
     }
 
     @Test
-    void aDeadAddressIsWokenUpAtMostOncePerGap() {
-        FailedChannel dead = new FailedChannel();
-        NodeDirectory dir = new NodeDirectory(List.of("dead:1"), address -> dead);
-        dir.channel("dead:1");
+    void anAddressWhoseNameDoesNotResolveIsWokenUpAtMostOncePerGapARefusedOneEveryTime() {
+        FailedChannel refused = new FailedChannel();
+        FailedChannel unresolved = new FailedChannel();
+        NodeDirectory dir = new NodeDirectory(List.of("refused:1", "nowhere:1"),
+                address -> address.startsWith("refused") ? refused : unresolved);
+        dir.channel("refused:1");
+        dir.channel("nowhere:1");
+        dir.noteReachability("refused:1", Errors.from(io.grpc.Status.UNAVAILABLE
+                .withCause(new java.net.ConnectException("Connection refused")).asRuntimeException()));
+        dir.noteReachability("nowhere:1", Errors.from(io.grpc.Status.UNAVAILABLE
+                .withCause(new java.net.UnknownHostException("nowhere")).asRuntimeException()));
         for (int i = 0; i < 100; i++) { // a probe every 25 ms would do this in 2.5 s
-            dir.wakeUp("dead:1");
+            dir.wakeUp("refused:1");
+            dir.wakeUp("nowhere:1");
         }
-        assertThat(dead.resets).hasValue(1);
+        assertThat(refused.resets).hasValue(100); // a node that comes back is used at once
+        assertThat(unresolved.resets).hasValue(0); // its last probe was the wake-up
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> {
-            dir.wakeUp("dead:1");
-            return dead.resets.get() == 2; // the next one after the gap
+            dir.wakeUp("nowhere:1");
+            return unresolved.resets.get() == 1; // the next one after the gap
         });
+        dir.noteReachability("nowhere:1", null); // it answered: no limit any more
+        dir.wakeUp("nowhere:1");
+        dir.wakeUp("nowhere:1");
+        assertThat(unresolved.resets).hasValue(3);
         dir.close();
     }
 }

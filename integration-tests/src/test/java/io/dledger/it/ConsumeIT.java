@@ -144,7 +144,7 @@ class ConsumeIT {
         assertThat(done.members()).isEmpty();
         assertThat(done.totalLag()).isZero();
         assertThat(done.queues()).allMatch(q -> q.committedOffset().orElse(-1) == q.maxOffset());
-        assertThat(client.admin().listGroups(null)).contains(new GroupSummary("billing", "orders", 0, 0));
+        assertThat(client.admin().listGroups(null).groups()).contains(new GroupSummary("billing", "orders", 0, 0));
         cluster.killLeader();
         cluster.awaitLeader();
         try (PushConsumer again = member("billing", "orders", new Received())) {

@@ -3,7 +3,7 @@ package io.dledger.broker.cli;
 import com.google.gson.GsonBuilder;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.GroupDescription;
-import io.dledger.client.GroupSummary;
+import io.dledger.client.GroupListing;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,14 +36,18 @@ final class GroupCommand {
             }
         }
 
-        static String table(List<GroupSummary> groups) {
-            if (groups.isEmpty()) {
+        static String table(GroupListing listing) {
+            if (listing.groups().isEmpty()) {
                 return "no groups";
             }
             StringBuilder out = new StringBuilder(String.format("%-30s %-30s %8s %12s%n", "group", "topic", "members",
                     "lag"));
-            groups.forEach(g -> out.append(String.format("%-30s %-30s %8d %12d%n", g.group(), g.topic(),
+            listing.groups().forEach(g -> out.append(String.format("%-30s %-30s %8d %12d%n", g.group(), g.topic(),
                     g.liveMembers(), g.totalLag())));
+            if (listing.truncated()) {
+                out.append(String.format("(the leader lists at most %,d groups at once; more exist: use --topic)%n",
+                        listing.groups().size()));
+            }
             return out.toString().stripTrailing();
         }
     }

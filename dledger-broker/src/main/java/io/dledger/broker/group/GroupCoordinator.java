@@ -197,6 +197,13 @@ public final class GroupCoordinator {
         return new GroupView(g.generation, List.copyOf(live));
     }
 
+    /** How many live members the group has on the topic. */
+    public synchronized int liveMembers(String group, String topic) {
+        long now = nanoClock.getAsLong();
+        Group g = groups.get(new Key(group, topic));
+        return g == null ? 0 : (int) g.members.values().stream().filter(m -> now - m.lastSeen <= sessionNanos).count();
+    }
+
     /** Group -> the topics on which it has live members, both sorted. */
     public synchronized SortedMap<String, SortedSet<String>> liveGroups() {
         long now = nanoClock.getAsLong();

@@ -11,7 +11,6 @@ import io.dledger.proto.CommitOffsetsRequest;
 import io.dledger.proto.CommitOffsetsResponse;
 import io.dledger.proto.DescribeGroupRequest;
 import io.dledger.proto.GroupInfo;
-import io.dledger.proto.GroupSummary;
 import io.dledger.proto.ListGroupsRequest;
 import io.dledger.proto.ListGroupsResponse;
 import io.dledger.proto.ConsumerServiceGrpc;
@@ -28,7 +27,6 @@ import io.dledger.proto.internal.QueueOffsetEntry;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
@@ -206,25 +204,8 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             }
             SortedMap<String, SortedSet<String>> all = new TreeMap<>(store.committedGroups());
             groups.liveGroups().forEach((g, topics) -> all.computeIfAbsent(g, k -> new TreeSet<>()).addAll(topics));
-            ListGroupsResponse.Builder b = ListGroupsResponse.newBuilder();
-            listing:
-            for (Map.Entry<String, SortedSet<String>> e : all.entrySet()) {
-                for (String topic : e.getValue()) {
-                    TopicView t = only.isEmpty() || only.equals(topic) ? store.topic(topic) : null;
-                    if (t == null) {
-                        continue; // another topic, or deleted just now
-                    }
-                    if (b.getGroupsCount() == MAX_LISTED_GROUPS) {
-                        b.setTruncated(true);
-                        break listing;
-                    }
-                    GroupInfo info = GroupProgress.of(e.getKey(), t, store.committedOffsets(e.getKey(), topic),
-                            groups.describe(e.getKey(), topic));
-                    b.addGroups(GroupSummary.newBuilder().setGroup(e.getKey()).setTopic(topic)
-                            .setLiveMembers(info.getMembersCount()).setTotalLag(GroupProgress.totalLag(info)));
-                }
-            }
-            out.onNext(b.build());
+            out.onNext(GroupProgress.list(all, only, store::topic, store::committedOffsets, groups::liveMembers,
+                    MAX_LISTED_GROUPS));
             out.onCompleted();
         } catch (StatusRuntimeException e) {
             out.onError(e);

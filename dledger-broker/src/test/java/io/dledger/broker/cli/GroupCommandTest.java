@@ -3,6 +3,8 @@ package io.dledger.broker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dledger.client.GroupDescription;
+import io.dledger.client.GroupListing;
+import io.dledger.client.GroupSummary;
 import java.util.List;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
@@ -33,10 +35,12 @@ class GroupCommandTest {
 
     @Test
     void listShowsOneLinePerGroupAndTopic() {
-        assertThat(GroupCommand.ListGroups.table(List.of())).isEqualTo("no groups");
-        assertThat(GroupCommand.ListGroups.table(List.of(new io.dledger.client.GroupSummary("billing", "orders", 2, 17)))
-                .lines()).containsExactly(
+        assertThat(GroupCommand.ListGroups.table(new GroupListing(List.of(), false))).isEqualTo("no groups");
+        GroupListing one = new GroupListing(List.of(new GroupSummary("billing", "orders", 2, 17)), false);
+        assertThat(GroupCommand.ListGroups.table(one).lines()).containsExactly(
                 "group                          topic                           members          lag",
                 "billing                        orders                                2           17");
+        assertThat(GroupCommand.ListGroups.table(new GroupListing(one.groups(), true)))
+                .endsWith("(the leader lists at most 1 groups at once; more exist: use --topic)");
     }
 }

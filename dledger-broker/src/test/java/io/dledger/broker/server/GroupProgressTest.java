@@ -37,4 +37,31 @@ class GroupProgressTest {
         assertThat(g.getQueues(1).getMinOffset()).isEqualTo(10);
         assertThat(g.getQueues(1).getMaxOffset()).isEqualTo(40);
     }
+
+    @Test
+    void theListSumsLagPerGroupSkipsDeletedTopicsReadsEachTopicOnceAndSaysWhenItIsCut() {
+        java.util.SortedMap<String, java.util.SortedSet<String>> groups = new java.util.TreeMap<>(Map.of(
+                "a", new java.util.TreeSet<>(List.of("orders", "gone")),
+                "b", new java.util.TreeSet<>(List.of("orders")),
+                "c", new java.util.TreeSet<>(List.of("orders"))));
+        TopicView orders = new TopicView("orders", new long[] {0, 0}, new long[] {10, 20});
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.function.Function<String, TopicView> topics = t -> {
+            reads.incrementAndGet();
+            return t.equals("orders") ? orders : null;
+        };
+        java.util.function.BiFunction<String, String, Map<Integer, Long>> committed = (g, t) ->
+                g.equals("a") ? Map.of(0, 10L, 1, 5L) : Map.of();
+
+        io.dledger.proto.ListGroupsResponse all = GroupProgress.list(groups, "", topics, committed, (g, t) -> 1, 10);
+        assertThat(all.getGroupsList()).extracting(s -> s.getGroup() + "/" + s.getTopic() + " " + s.getTotalLag())
+                .containsExactly("a/orders 15", "b/orders 30", "c/orders 30");
+        assertThat(all.getTruncated()).isFalse();
+        assertThat(reads).hasValue(2); // orders once, gone once
+
+        io.dledger.proto.ListGroupsResponse cut = GroupProgress.list(groups, "orders", topics, committed,
+                (g, t) -> 0, 2);
+        assertThat(cut.getGroupsCount()).isEqualTo(2);
+        assertThat(cut.getTruncated()).isTrue();
+    }
 }
