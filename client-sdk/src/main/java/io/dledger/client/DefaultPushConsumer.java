@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +42,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     private final QueueAssignment queues;
     private final Map<String, AtomicLong> served = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
-    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
     private volatile boolean closed;
     /** Set first by close(): messages not yet accepted are no longer delivered (nor retried, nor parked). */
     private volatile boolean closing;

@@ -5,6 +5,8 @@ import io.dledger.proto.NodeStatus;
 import io.dledger.proto.Role;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -257,7 +259,7 @@ final class NodeDirectory implements AutoCloseable {
 
     private static boolean unresolvedName(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof java.net.UnknownHostException || c instanceof java.nio.channels.UnresolvedAddressException) {
+            if (c instanceof UnknownHostException || c instanceof UnresolvedAddressException) {
                 return true;
             }
         }

@@ -132,7 +132,8 @@ class RetryPolicyTest {
 
     @Test
     void theClientsOwnNoLeaderErrorIsRetriedEvenForNonIdempotentOperations() {
-        assertThat(RetryPolicy.decide(Errors.noLeader("none", true), false, true)).isEqualTo(RetryPolicy.Decision.RETRY);
+        assertThat(RetryPolicy.decide(Errors.noLeader("none", true), false, true))
+                .isEqualTo(RetryPolicy.Decision.RETRY);
     }
 
     @Test

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "dledger", mixinStandardHelpOptions = true, version = "dledger 0.1.0",
         description = "A replicated message broker on SOFAJRaft.",
         subcommands = {DemoCommand.class, ClusterCommand.class, NodeCommand.class, TopicCommand.class,
-                ProduceCommand.class, ConsumeCommand.class, GroupCommand.class, StatusCommand.class, AdminCommand.class, io.dledger.broker.bench.BenchCommand.class,
+                ProduceCommand.class, ConsumeCommand.class, GroupCommand.class, StatusCommand.class,
+                AdminCommand.class, io.dledger.broker.bench.BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DLedgerCli implements Runnable {
     @CommandLine.Spec
