@@ -7,6 +7,7 @@ import com.alipay.sofa.jraft.entity.PeerId;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -26,11 +27,26 @@ final class RemovedPeerConnections implements Consumer<Configuration> {
 
     static final long GRACE_SECONDS = 10;
 
-    private final Node node;
+    private final Consumer<PeerId> disconnect;
+    private final Executor afterGrace;
     private volatile Set<PeerId> lastCommitted;
 
+    /** For {@code node}: closes the connection through JRaft's RPC client, {@link #GRACE_SECONDS} s later. */
     RemovedPeerConnections(Node node) {
-        this.node = node;
+        this(peer -> {
+            if (node instanceof NodeImpl impl) {
+                impl.getRpcService().disconnect(peer.getEndpoint());
+            }
+        }, CompletableFuture.delayedExecutor(GRACE_SECONDS, TimeUnit.SECONDS));
+    }
+
+    /**
+     * @param disconnect closes this node's connection to a peer
+     * @param afterGrace runs a task once the grace period is over
+     */
+    RemovedPeerConnections(Consumer<PeerId> disconnect, Executor afterGrace) {
+        this.disconnect = disconnect;
+        this.afterGrace = afterGrace;
     }
 
     @Override
@@ -38,15 +54,15 @@ final class RemovedPeerConnections implements Consumer<Configuration> {
         Set<PeerId> now = new HashSet<>(conf.getPeers());
         Set<PeerId> before = lastCommitted;
         lastCommitted = now;
-        if (before == null || !(node instanceof NodeImpl impl)) {
+        if (before == null) {
             return;
         }
         for (PeerId gone : before) {
             if (!now.contains(gone)) {
-                CompletableFuture.delayedExecutor(GRACE_SECONDS, TimeUnit.SECONDS).execute(() -> {
+                afterGrace.execute(() -> {
                     if (!lastCommitted.contains(gone)) {
                         try {
-                            impl.getRpcService().disconnect(gone.getEndpoint());
+                            disconnect.accept(gone);
                             LOG.info("{} left the configuration: closed its Raft connection", gone);
                         } catch (RuntimeException e) { // the node is shutting down
                             LOG.debug("could not close the connection to {}: {}", gone, e.toString());
