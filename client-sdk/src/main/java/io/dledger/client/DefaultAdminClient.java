@@ -61,9 +61,7 @@ final class DefaultAdminClient implements AdminClient {
     @Override
     public GroupListing listGroups(String topic) {
         ListGroupsRequest request = ListGroupsRequest.newBuilder().setTopic(topic == null ? "" : topic).build();
-        return Errors.await(Errors.map(router.execute(Operations.listGroups(request)), r -> new GroupListing(
-                r.getGroupsList().stream().map(g -> new GroupSummary(g.getGroup(), g.getTopic(), g.getLiveMembers(),
-                        g.getTotalLag())).toList(), r.getTruncated())));
+        return Errors.await(Errors.map(router.execute(Operations.listGroups(request)), ProtoMapper::toListing));
     }
 
     @Override

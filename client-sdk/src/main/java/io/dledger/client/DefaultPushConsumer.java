@@ -88,8 +88,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         long sent = System.nanoTime();
         long leaseLeft = lease.leftNanos(sent);
         if (leaseLeft <= 0) {
-            queues.fence("lost contact with group " + options.group() + " for " + lease.sinceLastAnsweredMs()
-                    + " ms");
+            fenceLostContact();
         }
         Set<Integer> owned = queues.owned();
         HeartbeatRequest req = HeartbeatRequest.newBuilder().setGroup(options.group()).setTopic(options.topic())
@@ -115,14 +114,18 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
                 queues.fence("topic " + options.topic() + " no longer exists");
             } else if (lease.leftNanos(System.nanoTime()) <= 0) {
                 // the group may give our queues to others from now on
-                queues.fence("lost contact with group " + options.group() + " for " + lease.sinceLastAnsweredMs()
-                        + " ms");
+                fenceLostContact();
             }
         } finally {
             if (!closed) {
                 scheduler.schedule(this::heartbeat, lease.heartbeatMs(), TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    /** The lease ran out without an answer: the group may give this member's queues to others from now on. */
+    private void fenceLostContact() {
+        queues.fence("lost contact with group " + options.group() + " for " + lease.sinceLastAnsweredMs() + " ms");
     }
 
     @Override

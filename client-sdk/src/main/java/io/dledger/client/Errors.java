@@ -82,11 +82,22 @@ final class Errors {
         if (status.getCode() != Status.Code.UNAVAILABLE) {
             return null;
         }
-        for (Throwable c = status.getCause(); c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof java.net.ConnectException) {
-                String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
-                int refused = m.indexOf("Connection refused"); // the native transport prefixes its syscall
-                return refused > 0 ? m.substring(refused) : m;
+        Throwable c = cause(status.getCause(), java.net.ConnectException.class);
+        if (c == null) {
+            return null;
+        }
+        String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+        int refused = m.indexOf("Connection refused"); // the native transport prefixes its syscall
+        return refused > 0 ? m.substring(refused) : m;
+    }
+
+    /** The first throwable in {@code t}'s cause chain (itself included) of one of {@code types}, or null. */
+    static Throwable cause(Throwable t, Class<?>... types) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            for (Class<?> type : types) {
+                if (type.isInstance(c)) {
+                    return c;
+                }
             }
         }
         return null;

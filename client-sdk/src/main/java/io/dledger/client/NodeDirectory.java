@@ -250,21 +250,15 @@ final class NodeDirectory implements AutoCloseable {
      * does not resolve slows down {@link #wakeUp} for that address, until it answers again.
      */
     void noteReachability(String address, Throwable error) {
-        if (error != null && unresolvedName(error)) {
+        boolean unresolved = error != null
+                && Errors.cause(error, UnknownHostException.class, UnresolvedAddressException.class) != null;
+        if (unresolved) {
             lastWakeUps.putIfAbsent(address, System.nanoTime());
         } else {
             lastWakeUps.remove(address);
         }
     }
 
-    private static boolean unresolvedName(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof UnknownHostException || c instanceof UnresolvedAddressException) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     @Override
     public void close() {

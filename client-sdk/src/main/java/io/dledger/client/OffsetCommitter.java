@@ -1,6 +1,7 @@
 package io.dledger.client;
 
 import io.dledger.proto.CommitOffsetsRequest;
+import io.dledger.proto.ErrorCode;
 import io.dledger.proto.QueueOffset;
 import java.util.HashMap;
 import java.util.Map;
@@ -60,7 +61,7 @@ final class OffsetCommitter {
                 failuresInRow++;
                 // a refusal (this member no longer holds a queue) or failures that persist are worth a WARN: what
                 // is not committed is delivered again after a rebalance
-                boolean refused = e.code() == io.dledger.proto.ErrorCode.INVALID_ARGUMENT;
+                boolean refused = e.code() == ErrorCode.INVALID_ARGUMENT;
                 if ((refused && failuresInRow == 1) || failuresInRow == 3 || failuresInRow % 30 == 0) {
                     LOG.warn("offset commit of group {} failed {} time(s) in a row (retried next time): {}",
                             options.group(), failuresInRow, e.getMessage());

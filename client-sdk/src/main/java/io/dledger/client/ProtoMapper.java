@@ -3,6 +3,7 @@ package io.dledger.client;
 import com.google.protobuf.ByteString;
 import io.dledger.proto.ErrorCode;
 import io.dledger.proto.GroupInfo;
+import io.dledger.proto.ListGroupsResponse;
 import io.dledger.proto.NodeStatus;
 import io.dledger.proto.ProduceResponse;
 import io.dledger.proto.PullResponse;
@@ -82,6 +83,11 @@ final class ProtoMapper {
                         : OptionalLong.of(q.getCommittedOffset()), q.getMinOffset(), q.getMaxOffset(), q.getLag(),
                         emptyToNull(q.getOwner()))).toList();
         return new GroupDescription(g.getGroup(), g.getTopic(), g.getGeneration(), members, queues);
+    }
+
+    static GroupListing toListing(ListGroupsResponse r) {
+        return new GroupListing(r.getGroupsList().stream().map(g -> new GroupSummary(g.getGroup(), g.getTopic(),
+                g.getLiveMembers(), g.getTotalLag())).toList(), r.getTruncated());
     }
 
     static NodeView toView(String id, String address, NodeStatus s) {

@@ -110,13 +110,8 @@ final class RetryPolicy {
     }
 
     private static boolean causedByConnectFailure(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof ConnectException || c instanceof UnknownHostException
-                    || c instanceof UnresolvedAddressException) {
-                return true;
-            }
-        }
-        return false;
+        return Errors.cause(t, ConnectException.class, UnknownHostException.class,
+                UnresolvedAddressException.class) != null;
     }
 
     /** Backoff before retry number {@code step} (0 for the first backoff), jittered, in nanoseconds. */

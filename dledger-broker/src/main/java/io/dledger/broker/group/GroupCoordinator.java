@@ -101,7 +101,7 @@ public final class GroupCoordinator {
         if (now - lastSweep > sessionNanos || (full && now - lastSweep > FULL_SWEEP_MIN_GAP_NANOS)) {
             lastSweep = now;
             groups.values().removeIf(g -> {
-                g.members.values().removeIf(m -> now - m.lastSeen > sessionNanos);
+                g.members.values().removeIf(m -> !alive(m, now));
                 return g.members.isEmpty();
             });
         }
@@ -109,7 +109,7 @@ public final class GroupCoordinator {
             throw new LimitException("the leader already tracks " + MAX_GROUPS + " consumer groups with live members");
         }
         Group g = groups.computeIfAbsent(key, k -> new Group());
-        g.members.values().removeIf(m -> now - m.lastSeen > sessionNanos);
+        g.members.values().removeIf(m -> !alive(m, now));
         if (g.members.size() >= MAX_MEMBERS && !g.members.containsKey(member)) {
             throw new LimitException("group " + group + " already has " + MAX_MEMBERS + " live members");
         }
@@ -154,12 +154,12 @@ public final class GroupCoordinator {
         long now = nanoClock.getAsLong();
         Group g = groups.get(new Key(group, topic));
         Member self = g == null ? null : g.members.get(member);
-        if (self == null || now - self.lastSeen > sessionNanos) {
+        if (self == null || !alive(self, now)) {
             return "member " + member + " is not a live member of group " + group + " on this leader (its session "
                     + "ended, or the leader changed): heartbeat, then commit the queues granted";
         }
         for (Map.Entry<String, Member> e : g.members.entrySet()) {
-            if (!e.getKey().equals(member) && now - e.getValue().lastSeen <= sessionNanos) {
+            if (!e.getKey().equals(member) && alive(e.getValue(), now)) {
                 for (Integer q : queues) {
                     // a queue both claim (an overlap a leader change can leave) is not refused: the member releasing
                     // it must be able to commit and let go, or neither ever would
@@ -189,7 +189,7 @@ public final class GroupCoordinator {
         }
         List<MemberView> live = new ArrayList<>();
         new TreeMap<>(g.members).forEach((id, m) -> {
-            if (now - m.lastSeen <= sessionNanos) {
+            if (alive(m, now)) {
                 live.add(new MemberView(id, List.copyOf(new TreeSet<>(m.owned)),
                         TimeUnit.NANOSECONDS.toMillis(now - m.lastSeen)));
             }
@@ -201,7 +201,7 @@ public final class GroupCoordinator {
     public synchronized int liveMembers(String group, String topic) {
         long now = nanoClock.getAsLong();
         Group g = groups.get(new Key(group, topic));
-        return g == null ? 0 : (int) g.members.values().stream().filter(m -> now - m.lastSeen <= sessionNanos).count();
+        return g == null ? 0 : (int) g.members.values().stream().filter(m -> alive(m, now)).count();
     }
 
     /** Group -> the topics on which it has live members, both sorted. */
@@ -209,11 +209,16 @@ public final class GroupCoordinator {
         long now = nanoClock.getAsLong();
         SortedMap<String, SortedSet<String>> out = new TreeMap<>();
         groups.forEach((k, g) -> {
-            if (g.members.values().stream().anyMatch(m -> now - m.lastSeen <= sessionNanos)) {
+            if (g.members.values().stream().anyMatch(m -> alive(m, now))) {
                 out.computeIfAbsent(k.group(), x -> new TreeSet<>()).add(k.topic());
             }
         });
         return out;
+    }
+
+    /** Whether {@code m} heard from within its session, at {@code now}. */
+    private boolean alive(Member m, long now) {
+        return now - m.lastSeen <= sessionNanos;
     }
 
     /** A heartbeat the leader refuses because a bound on what it tracks is reached. */

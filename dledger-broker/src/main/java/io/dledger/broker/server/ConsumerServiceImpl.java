@@ -63,11 +63,20 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "invalid group name '" + group
                     + "': use 1 to 127 letters, digits, '.', '_' or '-'");
         }
+        return requireTopic(topic);
+    }
+
+    /** The queue count of {@code topic}; TOPIC_NOT_FOUND when it does not exist. */
+    private int requireTopic(String topic) {
         int queues = store.queueCount(topic);
         if (queues < 0) {
-            throw RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + topic + "' does not exist");
+            throw topicNotFound(topic);
         }
         return queues;
+    }
+
+    private static StatusRuntimeException topicNotFound(String topic) {
+        return RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + topic + "' does not exist");
     }
 
     private void requireLeader() {
@@ -178,7 +187,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             checkGroupAndTopic(req.getGroup(), req.getTopic());
             TopicView topic = store.topic(req.getTopic());
             if (topic == null) { // deleted just now
-                throw RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + req.getTopic() + "' does not exist");
+                throw topicNotFound(req.getTopic());
             }
             out.onNext(GroupProgress.of(req.getGroup(), topic, store.committedOffsets(req.getGroup(), req.getTopic()),
                     groups.describe(req.getGroup(), req.getTopic())));
@@ -198,9 +207,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             String only = req.getTopic();
             if (!only.isEmpty()) {
                 RequestValidator.checkTopicName(only);
-                if (store.queueCount(only) < 0) {
-                    throw RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + only + "' does not exist");
-                }
+                requireTopic(only);
             }
             SortedMap<String, SortedSet<String>> all = new TreeMap<>(store.committedGroups());
             groups.liveGroups().forEach((g, topics) -> all.computeIfAbsent(g, k -> new TreeSet<>()).addAll(topics));

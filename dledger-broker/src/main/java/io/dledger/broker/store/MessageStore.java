@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -182,7 +184,7 @@ public final class MessageStore implements AutoCloseable {
     }
 
     /** Every consumer group with committed offsets: group -> its topics, both sorted. Any thread. */
-    public java.util.SortedMap<String, java.util.SortedSet<String>> committedGroups() {
+    public SortedMap<String, SortedSet<String>> committedGroups() {
         return consumerOffsets.groups();
     }
 
