@@ -23,6 +23,7 @@ public record NodeConfig(
         int electionMaxDelayMs,
         int electionLeaderExitMs,
         boolean raftSync,
+        boolean raftRpcInline,
         RaftLogFormat raftLogFormat,
         long raftLogSegmentBytes,
         int snapshotIntervalSecs,

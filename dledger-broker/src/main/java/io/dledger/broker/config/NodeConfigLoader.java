@@ -130,6 +130,7 @@ public final class NodeConfigLoader {
         int pullMessages = ints.get(ConfigKey.PULL_MAX_MESSAGES, 1, 100_000);
         int pullBytes = ints.get(ConfigKey.PULL_MAX_BYTES, 1024, 256 * 1024 * 1024);
         boolean sync = bool(v.get(ConfigKey.RAFT_SYNC), ConfigKey.RAFT_SYNC, problems);
+        boolean rpcInline = bool(v.get(ConfigKey.RAFT_RPC_INLINE), ConfigKey.RAFT_RPC_INLINE, problems);
         boolean join = bool(v.get(ConfigKey.JOIN), ConfigKey.JOIN, problems);
         RaftLogFormat logFormat = RaftLogFormat.parse(v.get(ConfigKey.RAFT_LOG_STORAGE));
         if (logFormat == null) {
@@ -156,7 +157,7 @@ public final class NodeConfigLoader {
         return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), join,
                 httpPort == 0 ? self + 100 : httpPort,
                 transferMs, retentionMs, retentionBytes, retentionCheck, electionTimeout, electionDelay, leaderExitTimeout,
-                sync, logFormat, raftSegmentBytes, snapshotInterval, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
+                sync, rpcInline, logFormat, raftSegmentBytes, snapshotInterval, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
                 entryMax, inflight, queueMax, maxQueues,
                 new ReadRouteConfig(routeEnabled, busyProduce, busyPull, coldBytes == 0 ? defaultColdBytes() : coldBytes,
                         maxLag), pullMessages, pullBytes);

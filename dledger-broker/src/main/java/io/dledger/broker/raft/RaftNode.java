@@ -108,7 +108,13 @@ public final class RaftNode implements AutoCloseable {
                 logAppends));
 
         PeerId self = peerId(config.self());
-        RaftGroupService service = new RaftGroupService(GROUP_ID, self, opts);
+        RaftGroupService service;
+        if (config.raftRpcInline()) {
+            IoThreadReplication.install();
+            service = new RaftGroupService(GROUP_ID, self, opts, IoThreadReplication.rpcServer(self.getEndpoint(), opts));
+        } else {
+            service = new RaftGroupService(GROUP_ID, self, opts);
+        }
         Node node;
         try {
             node = service.start();

@@ -19,7 +19,7 @@ class NodeConfigLoaderTest {
     void flagsWinOverEnvironmentWhichWinsOverTheFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("node.properties");
         Files.writeString(file, "node.id=n1\npeers=" + PEERS + "\nelection.timeout.ms=900\nraft.sync=false\n"
-                + "pull.max.messages=77\n");
+                + "pull.max.messages=77\nraft.rpc.inline=false\n");
         Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
         flags.put(ConfigKey.ELECTION_TIMEOUT_MS, "700");
         NodeConfig c = NodeConfigLoader.load(flags, Map.of("DLEDGER_NODE_ID", "n2", "DLEDGER_ELECTION_TIMEOUT_MS",
@@ -27,6 +27,7 @@ class NodeConfigLoaderTest {
         assertThat(c.nodeId()).isEqualTo("n2");
         assertThat(c.electionTimeoutMs()).isEqualTo(700);
         assertThat(c.raftSync()).isFalse();
+        assertThat(c.raftRpcInline()).isFalse();
         assertThat(c.pullMaxMessages()).isEqualTo(77);
         assertThat(c.self().grpcPort()).isEqualTo(9002);
         assertThat(c.peers()).hasSize(3);
@@ -42,6 +43,7 @@ class NodeConfigLoaderTest {
         assertThat(c.dataDir()).isEqualTo(Path.of("data/n3").toAbsolutePath());
         assertThat(c.raftLogFormat()).isEqualTo(RaftLogFormat.SEGMENTS);
         assertThat(c.raftLogSegmentBytes()).isEqualTo(64L << 20);
+        assertThat(c.raftRpcInline()).isTrue();
     }
 
     @Test
