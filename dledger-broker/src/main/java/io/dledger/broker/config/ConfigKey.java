@@ -25,9 +25,9 @@ public enum ConfigKey {
             + "is elected; the first follower by node id also takes a random delay of at most 100 ms (0: always the "
             + "normal timeouts)"),
     RAFT_SYNC("raft.sync", "true", "fsync the Raft log before acknowledging (turn off only for throwaway tests)"),
-    RAFT_RPC_INLINE("raft.rpc.inline", "true", "handle AppendEntries requests (on a follower) and responses (on the "
-            + "leader) on the Raft transport's I/O threads, two thread hand-offs fewer per write (false: JRaft's "
-            + "executor threads)"),
+    RAFT_RPC_INLINE("raft.rpc.inline", "true", "a follower handles AppendEntries requests, and every node reads Raft "
+            + "responses, on the Raft transport's I/O threads: two thread hand-offs fewer per write (false: JRaft's "
+            + "executor threads, read when the node starts)"),
     RAFT_LOG_STORAGE("raft.log.storage", "segments", "Raft log format for a new data directory: segments (preallocated "
             + "segment files) or rocksdb (JRaft's default); an existing log keeps the format it was written in"),
     RAFT_LOG_SEGMENT_BYTES("raft.log.segment.bytes", "67108864", "size of one Raft log segment file, preallocated "

@@ -25,15 +25,16 @@ import java.util.concurrent.ExecutorService;
  *       instead of JRaft's executor thread for that leader ({@link InlineAppendEntriesServer}). One connection
  *       is read by one I/O thread, and {@link #install()} makes Bolt keep a connection's messages in order
  *       there, so a leader's requests are still handled in the order it sent them;</li>
- *   <li>Bolt processes every response on the I/O thread that read it, instead of handing it to its default
- *       executor, which then handed the callback to the executor JRaft gave it. The callback still runs on that
- *       executor: JRaft's replicator on the leader must stay off the I/O threads, since a request it sends
- *       from an I/O thread is written at once while one sent from any other thread is queued behind that
- *       thread's work, so two of its requests could reach the follower out of order.</li>
+ *   <li>Bolt processes every response (AppendEntries, votes, snapshots, ...) on the I/O thread that read it,
+ *       instead of handing it to its default executor, which then handed the callback to the executor JRaft
+ *       gave it. The callback still runs on that executor: JRaft's replicator on the leader must stay off the
+ *       I/O threads, since a request it sends from an I/O thread is written at once while one sent from any
+ *       other thread is queued behind that thread's work, so two of its requests could reach the follower out
+ *       of order (tried: the followers rejected them as term_unmatched).</li>
  * </ul>
  * Bolt keeps its protocols in a static registry, so {@link #install()} changes response processing for every
- * Bolt client in this JVM (Bolt logs the replacement as a WARN once per call). Thread-safe; calling
- * {@link #install()} again changes nothing further.
+ * Bolt client in this JVM, for as long as it runs (Bolt logs each replacement as a WARN, one per protocol).
+ * Thread-safe; calling {@link #install()} again changes nothing further.
  */
 final class IoThreadReplication {
     private IoThreadReplication() {

@@ -1,6 +1,7 @@
 package io.dledger.broker.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.alipay.sofa.jraft.rpc.RpcContext;
 import com.alipay.sofa.jraft.rpc.RpcProcessor;
@@ -9,8 +10,12 @@ import com.alipay.sofa.jraft.rpc.impl.ConnectionClosedEventListener;
 import com.alipay.sofa.jraft.rpc.impl.core.AppendEntriesRequestProcessor;
 import com.alipay.sofa.jraft.rpc.impl.core.RequestVoteRequestProcessor;
 import com.alipay.sofa.jraft.rpc.RpcRequests.AppendEntriesRequest;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class InlineAppendEntriesServerTest {
-    private final List<RpcProcessor<?>> registered = new ArrayList<>();
+    private final List<RpcProcessor<?>> registered = new CopyOnWriteArrayList<>();
     private boolean shutDown;
     private final RpcServer bolt = new RpcServer() {
         @Override
@@ -68,13 +73,55 @@ class InlineAppendEntriesServerTest {
         wrapped.executor().execute(() -> ranOn.set(Thread.currentThread()));
         assertThat(ranOn.get()).isSameAs(caller);
 
-        AppendEntriesRequest request = AppendEntriesRequest.newBuilder().setGroupId("g").setServerId("a:1")
-                .setPeerId("b:2").setTerm(1).setPrevLogIndex(0).setPrevLogTerm(0).setCommittedIndex(0).build();
+        AppendEntriesRequest request = from("127.0.0.1:1", 0);
         @SuppressWarnings("unchecked")
         RpcProcessor<Object> asObject = (RpcProcessor<Object>) wrapped;
         asObject.handleRequest(null, request);
         assertThat(handled.get()).isSameAs(request);
         raft.shutdownNow();
+    }
+
+    private static AppendEntriesRequest from(String leader, long committedIndex) {
+        return AppendEntriesRequest.newBuilder().setGroupId("g").setServerId(leader).setPeerId("127.0.0.1:2")
+                .setTerm(1).setPrevLogIndex(0).setPrevLogTerm(0).setCommittedIndex(committedIndex).build();
+    }
+
+    @Test
+    void oneLeadersRequestsAreHandledOneAtATimeEvenFromTwoThreads() throws Exception {
+        ExecutorService raft = Executors.newSingleThreadExecutor();
+        ExecutorService ioThreads = Executors.newFixedThreadPool(3);
+        Set<String> entered = ConcurrentHashMap.newKeySet();
+        CountDownLatch release = new CountDownLatch(1);
+        new InlineAppendEntriesServer(bolt, raft).registerProcessor(new AppendEntriesRequestProcessor(raft) {
+            @Override
+            public void handleRequest(RpcContext rpcCtx, AppendEntriesRequest request) {
+                entered.add(request.getServerId() + "#" + request.getCommittedIndex());
+                if (request.getCommittedIndex() == 1) {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        });
+        @SuppressWarnings("unchecked")
+        RpcProcessor<Object> wrapped = (RpcProcessor<Object>) registered.get(0);
+        try {
+            ioThreads.execute(() -> wrapped.handleRequest(null, from("127.0.0.1:1", 1))); // waits inside
+            await().atMost(Duration.ofSeconds(5)).until(() -> entered.contains("127.0.0.1:1#1"));
+            ioThreads.execute(() -> wrapped.handleRequest(null, from("127.0.0.1:1", 2))); // same leader, 2nd conn.
+            ioThreads.execute(() -> wrapped.handleRequest(null, from("127.0.0.1:3", 1))); // another leader
+            await().atMost(Duration.ofSeconds(5)).until(() -> entered.contains("127.0.0.1:3#1"));
+            await().during(Duration.ofMillis(200)).atMost(Duration.ofSeconds(2))
+                    .until(() -> !entered.contains("127.0.0.1:1#2"));
+            release.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(() -> entered.contains("127.0.0.1:1#2"));
+        } finally {
+            release.countDown();
+            ioThreads.shutdownNow();
+            raft.shutdownNow();
+        }
     }
 
     @Test
