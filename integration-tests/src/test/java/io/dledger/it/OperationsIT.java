@@ -60,7 +60,8 @@ class OperationsIT {
 
     @Test
     void metricsHealthLeaderChangeLogAndAGracefulRollingRestart() throws Exception {
-        cluster = TestCluster.start("ops", 3, Map.of());
+        // JRaft's own executors for AppendEntries (the other tests run the default, raft.rpc.inline=true)
+        cluster = TestCluster.start("ops", 3, Map.of("raft.rpc.inline", "false"));
         DLedgerClient client = cluster.client();
         client.admin().createTopic("metered", 2);
         try (Producer p = client.newProducer()) {
