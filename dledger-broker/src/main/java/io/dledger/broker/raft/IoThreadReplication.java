@@ -16,6 +16,8 @@ import com.alipay.sofa.jraft.util.Endpoint;
 import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Takes two of the thread hand-offs JRaft 1.3.15 and Bolt put on the path of every replicated write, each a
@@ -33,10 +35,12 @@ import java.util.concurrent.ExecutorService;
  *       of order (tried: the followers rejected them as term_unmatched).</li>
  * </ul>
  * Bolt keeps its protocols in a static registry, so {@link #install()} changes response processing for every
- * Bolt client in this JVM, for as long as it runs (Bolt logs each replacement as a WARN, one per protocol).
+ * Bolt client in this JVM, for as long as it runs (Bolt logs the replacement as a WARN).
  * Thread-safe; calling {@link #install()} again changes nothing further.
  */
 final class IoThreadReplication {
+    private static final Logger LOG = LoggerFactory.getLogger(IoThreadReplication.class);
+
     private IoThreadReplication() {
     }
 
@@ -46,6 +50,8 @@ final class IoThreadReplication {
      * request arrives). Call before the node starts.
      */
     static void install() {
+        LOG.info("raft.rpc.inline: Raft responses and AppendEntries requests are handled on the transport's I/O "
+                + "threads (Bolt reports the replaced response processor in a WARN line below)");
         RpcFactoryHelper.rpcFactory().ensurePipeline();
         try {
             Class.forName("com.alipay.remoting.rpc.RpcRemoting", true, IoThreadReplication.class.getClassLoader());
