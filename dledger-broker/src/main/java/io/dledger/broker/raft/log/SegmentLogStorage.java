@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: JRaft calls the mutators (append, truncate, reset) from its single log disk thread and reads
  * from any thread. An append holds the write lock only while it copies a batch into the file and publishes the
  * new last index (readers never see an index whose bytes are not written); the fsync runs outside the lock.
- * Truncations and reset hold the write lock throughout.
+ * Dropping a prefix holds it only while it unlinks the dropped segments from its list (their files are deleted after);
+ * dropping a suffix and reset hold it throughout.
  */
 public final class SegmentLogStorage implements LogStorage {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentLogStorage.class);
@@ -215,24 +216,40 @@ public final class SegmentLogStorage implements LogStorage {
 
     @Override
     public boolean truncatePrefix(long firstIndexKept) {
-        return mutate("drop the entries before " + firstIndexKept, () -> {
-            if (firstIndexKept <= firstIndex) {
-                return;
-            }
-            firstIndexFile.write(firstIndexKept);
+        if (firstIndexKept <= firstIndex) { // firstIndex changes only on this (the log disk) thread
+            return true;
+        }
+        List<RaftLogSegment> dropped = new ArrayList<>();
+        try {
+            firstIndexFile.write(firstIndexKept); // durable before any segment goes: a crash then loads from it
+        } catch (IOException e) {
+            LOG.error("cannot drop the entries before {} of the Raft log in {}: {}", firstIndexKept, dir,
+                    e.getMessage(), e);
+            return false;
+        }
+        lock.writeLock().lock();
+        try {
             firstIndex = firstIndexKept;
-            boolean deleted = false;
             while (!segments.isEmpty() && segments.get(0).nextIndex() <= firstIndexKept) {
-                segments.remove(0).delete();
-                deleted = true;
-            }
-            if (deleted) {
-                syncDirectory();
+                dropped.add(segments.remove(0));
             }
             if (lastIndex < firstIndexKept - 1) {
                 lastIndex = firstIndexKept - 1;
             }
-        });
+        } finally {
+            lock.writeLock().unlock();
+        }
+        try { // no reader can reach these segments any more: deleting 64 MiB files keeps no reader waiting
+            for (RaftLogSegment segment : dropped) {
+                segment.delete();
+            }
+            if (!dropped.isEmpty()) {
+                syncDirectory();
+            }
+        } catch (IOException e) { // the entries are gone from the log; a file left behind is removed on load
+            LOG.warn("cannot delete a dropped segment of the Raft log in {}: {}", dir, e.getMessage(), e);
+        }
+        return true;
     }
 
     @Override
