@@ -39,7 +39,6 @@ public final class SegmentLogStorage implements LogStorage {
     private final long segmentBytes;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final List<RaftLogSegment> segments = new ArrayList<>();
-    private final RecentTerms recentTerms = new RecentTerms(1024);
     private LogEntryEncoder encoder;
     private LogEntryDecoder decoder;
     private FirstIndexFile firstIndexFile;
@@ -66,7 +65,6 @@ public final class SegmentLogStorage implements LogStorage {
             segments.addAll(loaded.segments());
             firstIndex = loaded.firstIndex();
             lastIndex = loaded.lastIndex();
-            recentTerms.reset(lastIndex + 1);
             preallocator = new SegmentPreallocator(dir, segmentBytes);
             LOG.info("Raft log in {}: entries {}..{} in {} segment(s)", dir, firstIndex, lastIndex, segments.size());
             return true;
@@ -110,15 +108,6 @@ public final class SegmentLogStorage implements LogStorage {
 
     @Override
     public long getTerm(long index) {
-        lock.readLock().lock();
-        try {
-            long term = index >= firstIndex ? recentTerms.termOf(index) : RecentTerms.UNKNOWN;
-            if (term != RecentTerms.UNKNOWN) {
-                return term;
-            }
-        } finally {
-            lock.readLock().unlock();
-        }
         LogEntry e = getEntry(index);
         return e == null ? 0 : e.getId().getTerm();
     }
@@ -197,9 +186,6 @@ public final class SegmentLogStorage implements LogStorage {
         try {
             seg.write(buf, offsets, payloads.size());
             lastIndex = expected + payloads.size() - 1;
-            for (int k = 0; k < payloads.size(); k++) {
-                recentTerms.appended(expected + k, entries.get(from + k).getId().getTerm());
-            }
         } finally {
             lock.writeLock().unlock();
         }
@@ -281,7 +267,6 @@ public final class SegmentLogStorage implements LogStorage {
                 segments.get(segments.size() - 1).truncateAfter(lastIndexKept);
             }
             lastIndex = Math.max(firstIndex - 1, Math.min(lastIndex, lastIndexKept));
-            recentTerms.truncateAfter(lastIndex);
         });
     }
 
@@ -300,7 +285,6 @@ public final class SegmentLogStorage implements LogStorage {
             firstIndexFile.write(nextLogIndex);
             firstIndex = nextLogIndex;
             lastIndex = nextLogIndex - 1;
-            recentTerms.reset(nextLogIndex);
         });
     }
 
