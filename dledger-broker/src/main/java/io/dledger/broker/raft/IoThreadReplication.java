@@ -47,7 +47,7 @@ final class IoThreadReplication {
     /**
      * Makes Bolt process responses on its I/O threads and keep a connection's messages in order on them (what
      * JRaft's pipelined replication needs; JRaft itself asks for the latter only once the first AppendEntries
-     * request arrives). Call before the node starts.
+     * request arrives). {@link #rpcServer} calls it.
      */
     static void install() {
         LOG.info("raft.rpc.inline: Raft responses and AppendEntries requests are handled on the transport's I/O "
@@ -65,11 +65,11 @@ final class IoThreadReplication {
     }
 
     /**
-     * The Raft RPC server for {@code endpoint}, with JRaft's processors, AppendEntries handled on I/O threads.
-     * Its shutdown also stops the two executors the other processors run on.
+     * The Raft RPC server for {@code endpoint}, with JRaft's processors, AppendEntries handled on I/O threads,
+     * after {@link #install()}. Its shutdown also stops the two executors the other processors run on.
      */
     static RpcServer rpcServer(Endpoint endpoint, NodeOptions options) {
-        RpcFactoryHelper.rpcFactory().ensurePipeline(); // the order of a connection's requests, see install()
+        install(); // also keeps a connection's requests in order on its I/O thread, which the server relies on
         Executor raft = JRaftUtils.createExecutor("RAFT-RPC-executor-", options.getRaftRpcThreadPoolSize());
         Executor cli = JRaftUtils.createExecutor("CLI-RPC-executor-", options.getCliRpcThreadPoolSize());
         RpcServer server = new InlineAppendEntriesServer(RpcFactoryHelper.rpcFactory().createRpcServer(endpoint),

@@ -110,8 +110,8 @@ public final class RaftNode implements AutoCloseable {
         PeerId self = peerId(config.self());
         RaftGroupService service;
         if (config.raftRpcInline()) {
-            IoThreadReplication.install();
-            service = new RaftGroupService(GROUP_ID, self, opts, IoThreadReplication.rpcServer(self.getEndpoint(), opts));
+            service = new RaftGroupService(GROUP_ID, self, opts,
+                    IoThreadReplication.rpcServer(self.getEndpoint(), opts));
         } else {
             service = new RaftGroupService(GROUP_ID, self, opts);
         }
