@@ -12,9 +12,14 @@ import java.util.zip.CRC32C;
 
 /**
  * One preallocated file of the Raft log holding the entries {@code baseIndex, baseIndex + 1, ...} back to back.
- * The file is created full of zeros ({@link SegmentPreallocator}), so an append overwrites allocated blocks and
- * never changes the file's size: {@code fdatasync} then writes the data only, not the inode (half the cost of an
- * appending write on ext4 here). A zero length field marks the end of the data.
+ * The file comes full of zeros or is a recycled segment ({@link SegmentPreallocator}), so an append overwrites
+ * allocated blocks and never changes the file's size: {@code fdatasync} then writes the data only, not the inode
+ * (half the cost of an appending write on ext4 here). A zero length field marks the end of the data: every write
+ * ends with {@value #END_MARK_BYTES} zero bytes (the end mark, overwritten by the next write) when they fit.
+ *
+ * <p>Bytes after the end mark may be records of the file's previous use (a recycled segment). Each of them is
+ * numbered below this segment's {@code baseIndex} ({@link RecycledSegments} reuses a file only above the indexes
+ * it held), and {@link #recover} accepts only {@code baseIndex, baseIndex + 1, ...}, so none is ever read as data.
  *
  * <p>Record format (big-endian), see the constants:
  * <pre>
@@ -46,6 +51,7 @@ final class RaftLogSegment {
     static final int INDEX_OFFSET = 12;
     static final int FLAG_CONFIGURATION = 1;
     static final int FLAG_AFTER_SYNC = 2;
+    static final int END_MARK_BYTES = 4;
     static final String SUFFIX = ".seg";
 
     /** A record as read back: flags and payload. */
@@ -174,12 +180,22 @@ final class RaftLogSegment {
         return capacity;
     }
 
-    /** Writes already-encoded records (numbered from {@link #nextIndex()}) at the end; not yet visible. */
+    /**
+     * Writes already-encoded records (numbered from {@link #nextIndex()}) at the end, in one write with the end
+     * mark; not yet visible.
+     *
+     * @param records the records followed by {@value #END_MARK_BYTES} zero bytes, the end mark (written as far as
+     *                the file has room: a file that ends within a header's size after the data needs none)
+     */
     void write(ByteBuffer records, long[] recordOffsets, int count) throws IOException {
         long start = writePosition;
+        long dataEnd = start + records.remaining() - END_MARK_BYTES;
+        records.limit(records.limit() - (int) Math.max(0, start + records.remaining() - capacity));
+        long pos = start;
         while (records.hasRemaining()) {
-            writePosition += channel.write(records, writePosition);
+            pos += channel.write(records, pos);
         }
+        writePosition = dataEnd;
         for (int i = 0; i < count; i++) {
             addPosition(start + recordOffsets[i]);
         }

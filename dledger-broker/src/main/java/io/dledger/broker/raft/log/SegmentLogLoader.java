@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
  * Opens the segments of a Raft log directory at start and checks them: every record whole, CRC-valid and
  * numbered in sequence, each segment starting where the previous one ends, and the oldest one reaching back to
  * the recorded first index. A damaged older segment or a hole fails the load without writing anything; the
- * newest segment's torn tail is cut and every stale byte after it zeroed, unless a record written after a sync
- * follows the bad one (then it is damage to synced data and the load fails). Configuration entries at or after
+ * newest segment's torn tail is cut and every byte after its data zeroed (also a recycled file's old records,
+ * harmless but not told apart from a torn write's at low cost), unless a record written after a sync follows the
+ * bad one (then it is damage to synced data and the load fails). Configuration entries at or after
  * the first index go to JRaft's {@link ConfigurationManager}, in order. Segments wholly below the first index
  * (a prefix truncation cut short by a crash) are deleted.
  *
@@ -58,6 +59,7 @@ final class SegmentLogLoader {
 
     private Loaded loadSegments(ConfigurationManager confManager) throws IOException {
         List<Path> files;
+        boolean clean = true; // how the newest segment's data ended
         try (Stream<Path> s = Files.list(dir)) {
             files = s.filter(p -> p.getFileName().toString().endsWith(RaftLogSegment.SUFFIX)).sorted().toList();
         }
@@ -70,7 +72,7 @@ final class SegmentLogLoader {
                 throw new IllegalStateException("Raft log hole: " + files.get(i) + " starts at " + seg.baseIndex()
                         + " but the previous segment ends before " + segments.get(segments.size() - 2).nextIndex());
             }
-            boolean clean = seg.recover(r -> {
+            clean = seg.recover(r -> {
                 if ((r.flags() & RaftLogSegment.FLAG_CONFIGURATION) != 0 && r.index() >= first) {
                     confManager.add(configurationEntry(decoder.decode(r.payload())));
                 }
@@ -96,9 +98,9 @@ final class SegmentLogLoader {
         // only now that the log is accepted: cut the newest segment's torn tail and zero what lies after it
         if (!segments.isEmpty()) {
             RaftLogSegment newest = segments.get(segments.size() - 1);
-            if (newest.zeroAfterEnd()) {
+            if (newest.zeroAfterEnd() && !clean) {
                 LOG.warn("Raft log {}: cut a torn write after index {}", newest.path(), newest.nextIndex() - 1);
-            }
+            } // after a clean end: a recycled file's old records, or what an interrupted truncation left
         }
         long last = segments.isEmpty() ? first - 1 : segments.get(segments.size() - 1).nextIndex() - 1;
         return new Loaded(List.copyOf(segments), first, Math.max(last, first - 1));

@@ -23,13 +23,16 @@ import org.slf4j.LoggerFactory;
  * into a new segment), no memtable, no WAL-then-SST second write.
  *
  * <p>Layout of the directory: {@code <baseIndex>.seg} segments (contiguous indexes, each segment starting where
- * the previous one ends), the {@link FirstIndexFile} (entries below it are gone after a prefix truncation), and
- * possibly the next preallocated segment. {@link SegmentLogLoader} checks all of it at start.
+ * the previous one ends), the {@link FirstIndexFile} (entries below it are gone after a prefix truncation),
+ * possibly the next zero-filled segment, and segment files a prefix truncation dropped, waiting to become new
+ * segments ({@link RecycledSegments}, never more of them than live segments). {@link SegmentLogLoader} checks the
+ * segments at start.
  *
  * <p>Thread-safety: JRaft calls the mutators (append, truncate, reset) from its single log disk thread and reads
  * from any thread. An append holds the write lock only while it copies a batch into the file and publishes the
  * new last index (readers never see an index whose bytes are not written); the fsync runs outside the lock.
- * Dropping a prefix holds it only while it unlinks the dropped segments from its list (their files are deleted after);
+ * Dropping a prefix holds it only while it unlinks the dropped segments from its list (their files are recycled
+ * or deleted after);
  * dropping a suffix and reset hold it throughout.
  */
 public final class SegmentLogStorage implements LogStorage {
@@ -170,7 +173,7 @@ public final class SegmentLogStorage implements LogStorage {
             payloads.add(payload);
             bytes += RaftLogSegment.recordBytes(payload.length);
         }
-        ByteBuffer buf = ByteBuffer.allocate((int) bytes);
+        ByteBuffer buf = ByteBuffer.allocate((int) bytes + RaftLogSegment.END_MARK_BYTES); // the mark stays zeros
         long[] offsets = new long[payloads.size()];
         for (int k = 0; k < payloads.size(); k++) {
             LogEntry e = entries.get(from + k);
@@ -181,7 +184,7 @@ public final class SegmentLogStorage implements LogStorage {
             }
             RaftLogSegment.encode(buf, e.getId().getIndex(), flags, payloads.get(k));
         }
-        buf.flip();
+        buf.clear(); // the records and the end mark
         lock.writeLock().lock(); // positions grow: readers must not see the array mid-copy
         try {
             seg.write(buf, offsets, payloads.size());
@@ -202,7 +205,7 @@ public final class SegmentLogStorage implements LogStorage {
             force(last); // its data is on disk before the next segment's name is: no hole after a power loss
         }
         Path file = RaftLogSegment.fileName(dir, lastIndex + 1);
-        preallocator.take(file, need);
+        preallocator.take(file, lastIndex + 1, need);
         syncDirectory();
         RaftLogSegment seg = RaftLogSegment.open(file); // all zeros: nothing to recover
         lock.writeLock().lock();
@@ -239,15 +242,16 @@ public final class SegmentLogStorage implements LogStorage {
         } finally {
             lock.writeLock().unlock();
         }
-        try { // no reader can reach these segments any more: deleting 64 MiB files keeps no reader waiting
+        try { // no reader can reach these segments any more: recycling or deleting them keeps no reader waiting
             for (RaftLogSegment segment : dropped) {
-                segment.delete();
+                segment.close();
+                preallocator.recycle(segment.path(), segment.nextIndex(), segments.size());
             }
             if (!dropped.isEmpty()) {
                 syncDirectory();
             }
         } catch (IOException e) { // the entries are gone from the log; a file left behind is removed on load
-            LOG.warn("cannot delete a dropped segment of the Raft log in {}: {}", dir, e.getMessage(), e);
+            LOG.warn("cannot recycle or delete a dropped segment of the Raft log in {}: {}", dir, e.getMessage(), e);
         }
         return true;
     }

@@ -13,12 +13,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Prepares the next segment file in the background: a file of {@code segmentBytes} zeros, written and synced,
- * named {@value #SPARE_NAME}, so that rolling to a new segment is a rename instead of a 64 MiB write on
- * JRaft's log disk thread. At most one spare exists; a leftover spare from a previous run is reused.
+ * Supplies the files of new segments, so that rolling to a new segment is a rename instead of a 64 MiB write on
+ * JRaft's log disk thread: a segment file that a prefix truncation dropped ({@link RecycledSegments}) when one
+ * is ready, otherwise a file of {@code segmentBytes} zeros, written and synced in the background and named
+ * {@value #SPARE_NAME}. At most one zero-filled spare exists; a leftover spare from a previous run is reused.
  *
- * <p>Thread-safety: {@link #take} is called by one thread (the log writer); preparation runs on a private
- * daemon thread.
+ * <p>Thread-safety: {@link #take} and {@link #recycle} are called by one thread (the log writer); preparation
+ * runs on a private daemon thread.
  */
 final class SegmentPreallocator implements AutoCloseable {
     static final String SPARE_NAME = "spare.seg.tmp";
@@ -28,21 +29,27 @@ final class SegmentPreallocator implements AutoCloseable {
     private final long segmentBytes;
     private final ExecutorService executor =
             Executors.newSingleThreadExecutor(new DaemonThreadFactory("dledger-log-preallocator"));
+    private final RecycledSegments recycled;
     private CompletableFuture<Path> spare;
 
-    SegmentPreallocator(Path dir, long segmentBytes) {
+    SegmentPreallocator(Path dir, long segmentBytes) throws IOException {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
+        this.recycled = new RecycledSegments(dir, segmentBytes, executor);
         this.spare = prepare();
     }
 
     /**
-     * Moves a zero-filled file of at least {@code minBytes} to {@code target} and starts preparing the next
-     * one. A record larger than a segment gets a file of its own size, made on the caller's thread.
+     * Moves a file of at least {@code minBytes} to {@code target}, for the segment starting at {@code baseIndex}:
+     * a recycled one if one is ready, else the zero-filled spare (and starts preparing the next spare). A record
+     * larger than a segment gets a file of its own size, made on the caller's thread.
      */
-    void take(Path target, long minBytes) throws IOException {
+    void take(Path target, long baseIndex, long minBytes) throws IOException {
         if (minBytes > segmentBytes) {
             zeroFill(target, minBytes);
+            return;
+        }
+        if (recycled.takeInto(target, baseIndex)) {
             return;
         }
         Path file;
@@ -53,6 +60,24 @@ final class SegmentPreallocator implements AutoCloseable {
         }
         Files.move(file, target);
         spare = prepare();
+    }
+
+    /**
+     * Keeps a closed segment file that a prefix truncation dropped, for reuse; deletes it when it is not kept.
+     * The caller syncs the directory.
+     *
+     * @param staleBelow the index after the file's last entry
+     * @param keepAtMost how many dropped files may wait for reuse (the number of live segments)
+     */
+    void recycle(Path segmentFile, long staleBelow, int keepAtMost) throws IOException {
+        if (!recycled.offer(segmentFile, staleBelow, keepAtMost)) {
+            Files.deleteIfExists(segmentFile);
+        }
+    }
+
+    /** Dropped segment files waiting for reuse. */
+    int recycledFiles() {
+        return recycled.size();
     }
 
     private CompletableFuture<Path> prepare() {

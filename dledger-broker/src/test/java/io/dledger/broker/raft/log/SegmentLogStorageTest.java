@@ -1,6 +1,7 @@
 package io.dledger.broker.raft.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.alipay.sofa.jraft.conf.ConfigurationManager;
 import com.alipay.sofa.jraft.entity.EnumOutter.EntryType;
@@ -15,8 +16,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -170,6 +174,60 @@ class SegmentLogStorageTest {
         assertThat(s.getFirstLogIndex()).isEqualTo(120);
         assertThat(s.getLastLogIndex()).isEqualTo(200);
         assertThat(s.getEntry(119)).isNull();
+    }
+
+    @Test
+    void segmentsDroppedByAPrefixTruncationBecomeNewSegmentsAndTheirOldRecordsNeverComeBack() throws IOException {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 200, 1, "a"));
+        assertThat(s.truncatePrefix(150)).isTrue();
+        long kept = recycledFiles();
+        assertThat(kept).as("kept, never more than the live segments").isPositive().isLessThanOrEqualTo(segmentFiles());
+
+        AtomicLong next = new AtomicLong(201); // one entry at a time until a roll takes a kept file (prepared meanwhile)
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            long i = next.getAndIncrement();
+            assertThat(s.appendEntries(range(i, i, 2, "b"))).isEqualTo(1);
+            assertThat(recycledFiles()).isLessThan(kept);
+        });
+        long last = next.get() - 1;
+        Path reused = newestSegment();
+        assertThat(recordPositions(reused)).as("the new segment holds the one entry that rolled").hasSize(1);
+        byte[] bytes = Files.readAllBytes(reused);
+        int dataEnd = RaftLogSegment.recordBytes(Math.toIntExact(recordLength(reused)));
+        assertThat(Arrays.copyOfRange(bytes, dataEnd, dataEnd + RaftLogSegment.END_MARK_BYTES)).containsOnly(0);
+        assertThat(nonZeroBytesFrom(bytes, dataEnd)).as("the file's old records are still there").isPositive();
+
+        SegmentLogStorage again = reopen(s);
+        assertThat(again.getFirstLogIndex()).isEqualTo(150);
+        assertThat(again.getLastLogIndex()).isEqualTo(last);
+        assertThat(nonZeroBytesFrom(Files.readAllBytes(reused), dataEnd)).as("cleared on load").isZero();
+        again.appendEntries(range(last + 1, last + 100, 2, "c")); // rolls on: the reused segment is an older one now
+        again = reopen(again);
+        assertThat(again.getLastLogIndex()).isEqualTo(last + 100);
+        for (long i = 150; i <= last + 100; i++) {
+            assertThat(body(again.getEntry(i))).startsWith((i <= 200 ? "a-" : i <= last ? "b-" : "c-") + i + "-");
+        }
+    }
+
+    private long recycledFiles() throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith(RecycledSegments.PREFIX)).count();
+        }
+    }
+
+    private static int recordLength(Path segment) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "r")) {
+            return f.readInt();
+        }
+    }
+
+    private static long nonZeroBytesFrom(byte[] bytes, int from) {
+        long n = 0;
+        for (int i = from; i < bytes.length; i++) {
+            n += bytes[i] == 0 ? 0 : 1;
+        }
+        return n;
     }
 
     @Test
