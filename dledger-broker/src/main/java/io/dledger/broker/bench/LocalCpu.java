@@ -10,11 +10,14 @@ import java.util.Optional;
  * CPU use on the benchmark's own machine: this process's CPU time, and the whole machine's busy and steal time
  * from Linux's {@code /proc/stat} (its first line, in clock ticks: user nice system idle iowait irq softirq steal
  * ...). Busy is everything but idle and iowait. On another system, or when the file cannot be read, the machine
- * figures are empty. Tells whether a slow run was the code or a busy machine. Immutable samples; thread-safe.
+ * figures are empty. Also this JVM's JIT compilation time. Tells whether a slow run was the code or a busy machine. Immutable samples; thread-safe.
  */
 final class LocalCpu {
-    /** One reading; {@code machine} is empty where {@code /proc/stat} is not available. */
-    record Sample(long processNanos, Optional<MachineTicks> machine) {
+    /**
+     * One reading; {@code machine} is empty where {@code /proc/stat} is not available, {@code jitNanos} (this JVM's
+     * accumulated JIT compilation time) is -1 where the JVM does not measure it.
+     */
+    record Sample(long processNanos, Optional<MachineTicks> machine, long jitNanos) {
     }
 
     /** The machine's CPU ticks since boot, summed over its processors. */
@@ -27,7 +30,12 @@ final class LocalCpu {
     }
 
     static Sample sample() {
-        return new Sample(processNanos(), machine(PROC_STAT));
+        return new Sample(processNanos(), machine(PROC_STAT), jitNanos());
+    }
+
+    private static long jitNanos() {
+        java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() * 1_000_000 : -1;
     }
 
     private static long processNanos() {

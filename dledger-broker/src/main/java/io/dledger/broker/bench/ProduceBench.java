@@ -119,6 +119,8 @@ final class ProduceBench {
                     w.acked.get());
             cpu.results(threads, o.size()).forEach(report::result);
             report.comment(cpu.comment());
+            JitCost.between(cpuBefore, cpuAfter, WritePathSampler.jitNanos(before, after), secs).comment()
+                    .ifPresent(report::comment);
         }
     }
 

@@ -36,6 +36,8 @@ final class WritePathSampler {
     private static final double MICROS = 1e6;
     /** Micrometer's counter of the process's CPU time ({@code ProcessorMetrics}), kept as {value, 0}. */
     static final String CPU_COUNTER = "process_cpu_time_ns_total";
+    /** Micrometer's counter of JIT compilation time ({@code JvmCompilationMetrics}), in ms, one series per compiler. */
+    static final String JIT_COUNTER = "jvm_compilation_time_ms_total";
     static final List<Series> SERIES = List.of(
             new Series("dledger_rpc_requests_seconds", "{method=\"Produce\"}", "produce_call_us", MICROS),
             new Series("dledger_write_stage_seconds", "{stage=\"queued\"}", "write_queued_us", MICROS),
@@ -95,7 +97,7 @@ final class WritePathSampler {
 
     /**
      * {@code metric -> {sum, count}} for each of {@link #SERIES} found in one node's Prometheus text, and
-     * {@link #CPU_COUNTER} as {@code {nanoseconds, 0}}.
+     * {@link #CPU_COUNTER} and {@link #JIT_COUNTER} (all compilers added up) as {@code {nanoseconds, 0}}.
      */
     static Map<String, double[]> parse(String prometheusText) {
         Map<String, double[]> out = new LinkedHashMap<>();
@@ -110,6 +112,14 @@ final class WritePathSampler {
                     out.put(CPU_COUNTER, new double[] {Double.parseDouble(line.substring(space + 1)), 0});
                 } catch (NumberFormatException e) {
                     // no CPU figure for this node
+                }
+            }
+            if (key.equals(JIT_COUNTER) || key.startsWith(JIT_COUNTER + "{")) {
+                try {
+                    out.computeIfAbsent(JIT_COUNTER, k -> new double[2])[0] +=
+                            Double.parseDouble(line.substring(space + 1)) * 1e6;
+                } catch (NumberFormatException e) {
+                    // no JIT figure for this compiler
                 }
             }
             for (Series s : SERIES) {
@@ -170,13 +180,22 @@ final class WritePathSampler {
      * empty when none of them reported it (a node without Micrometer's process CPU counter is counted as 0).
      */
     static java.util.OptionalDouble cpuNanos(Sample before, Sample after) {
+        return counterNanos(before, after, CPU_COUNTER);
+    }
+
+    /** Time the nodes' JIT compilers spent over the window, in nanoseconds, as {@link #cpuNanos} adds it up. */
+    static java.util.OptionalDouble jitNanos(Sample before, Sample after) {
+        return counterNanos(before, after, JIT_COUNTER);
+    }
+
+    private static java.util.OptionalDouble counterNanos(Sample before, Sample after, String counter) {
         double total = 0;
         boolean any = false;
         for (String url : union(before, after)) {
             Map<String, double[]> b = before.nodes().get(url);
             Map<String, double[]> a = after.nodes().get(url);
-            if (comparable(b, a) && a.containsKey(CPU_COUNTER) && b.containsKey(CPU_COUNTER)) {
-                total += a.get(CPU_COUNTER)[0] - b.get(CPU_COUNTER)[0];
+            if (comparable(b, a) && a.containsKey(counter) && b.containsKey(counter)) {
+                total += a.get(counter)[0] - b.get(counter)[0];
                 any = true;
             }
         }

@@ -25,9 +25,9 @@ class CpuCostTest {
     @Test
     void costPerMessageAndCoresUsedOverTheWindow() {
         LocalCpu.Sample before = new LocalCpu.Sample(1_000_000_000L,
-                Optional.of(new LocalCpu.MachineTicks(1000, 5000, 10)));
+                Optional.of(new LocalCpu.MachineTicks(1000, 5000, 10)), -1);
         LocalCpu.Sample after = new LocalCpu.Sample(7_000_000_000L,
-                Optional.of(new LocalCpu.MachineTicks(4600, 9000, 50)));
+                Optional.of(new LocalCpu.MachineTicks(4600, 9000, 50)), -1);
         // 20 s window, 100,000 messages; the nodes used 30 s of CPU, this client 6 s
         CpuCost cost = new CpuCost(OptionalDouble.of(30e9), 6_000_000_000L,
                 Optional.of(new LocalCpu.MachineTicks(3600, 4000, 40)), 20, 100_000, 2);

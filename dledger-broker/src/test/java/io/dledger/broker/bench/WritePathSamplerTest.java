@@ -66,6 +66,17 @@ class WritePathSamplerTest {
     }
 
     @Test
+    void jitTimeAddsUpTheCompilersOfEachComparableNode() {
+        String c1 = "jvm_compilation_time_ms_total{compiler=\"HotSpot 64-Bit Tiered Compilers\"} ";
+        WritePathSampler.Sample before = sample("a", node(1, 1, 1, 1) + c1 + "1000.0\n",
+                "b", node(1, 1, 1, 1) + c1 + "500.0\n" + "jvm_compilation_time_ms_total{compiler=\"other\"} 100.0\n");
+        WritePathSampler.Sample after = sample("a", node(2, 2, 2, 2) + c1 + "3500.0\n",
+                "b", node(2, 2, 2, 2) + c1 + "600.0\n" + "jvm_compilation_time_ms_total{compiler=\"other\"} 150.0\n");
+        assertThat(WritePathSampler.jitNanos(before, after)).hasValue(2.65e9); // 2,500 + 100 + 50 ms
+        assertThat(WritePathSampler.jitNanos(sample("a", node(1, 1, 1, 1)), sample("a", node(2, 2, 2, 2)))).isEmpty();
+    }
+
+    @Test
     void aNodeMissingFromOneSampleOrRestartedIsLeftOutAndNamed() {
         WritePathSampler.Sample before = sample("a", node(1.0, 1000, 0.2, 1000), "b", node(0, 0, 5.0, 9000),
                 "c", node(0, 0, 1.0, 100));
