@@ -1,5 +1,6 @@
 package io.dledger.broker.raft.log;
 
+import io.dledger.broker.disk.DurableFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -32,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * its pages in the page cache rather than reading them from the disk. Only the next file in line is prepared.
  *
  * <p>File name: {@code recycled-<staleBelow, 20 digits>.seg.tmp}; files left by an earlier run are taken up at
- * start. At most {@code keepAtMost} files are kept (the caller passes the number of live segments, so the spare
- * files never take more disk than the log itself); others are deleted.
+ * start. At most {@code keepAtMost} files are kept (the caller passes the number of live segments after each
+ * prefix truncation, so the spare files never take more disk than the log itself); others are deleted.
  *
  * <p>Thread-safety: confined to one thread (the log writer, and the initialising thread before it); only the
  * preparation runs on the executor, and it touches just the file it was given.
@@ -111,6 +112,16 @@ final class RecycledSegments {
         return true;
     }
 
+    /** Deletes the newest kept files beyond {@code keepAtMost} (the log shrank). */
+    void trim(int keepAtMost) throws IOException {
+        while (spares.size() > Math.max(0, keepAtMost)) {
+            Files.deleteIfExists(spares.pollLast().path());
+            if (spares.isEmpty()) {
+                headReady = null;
+            }
+        }
+    }
+
     /**
      * Moves a prepared file to {@code target}, to become the segment starting at {@code baseIndex}; the caller
      * syncs the directory.
@@ -161,7 +172,10 @@ final class RecycledSegments {
         }, executor);
     }
 
-    private static void prepare(Path file) throws IOException {
+    private void prepare(Path file) throws IOException {
+        // the rename that made the file a recycled one is durable before its data changes: otherwise a power loss
+        // could bring back the old segment, emptied, under its old name
+        DurableFiles.syncDirectory(dir);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             ByteBuffer mark = ByteBuffer.allocate(RaftLogSegment.END_MARK_BYTES);
             while (mark.hasRemaining()) {

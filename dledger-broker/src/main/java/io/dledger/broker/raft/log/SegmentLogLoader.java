@@ -68,7 +68,10 @@ final class SegmentLogLoader {
             RaftLogSegment seg = RaftLogSegment.open(files.get(i));
             segments.add(seg); // closed by load() if anything below fails
             seg.force(); // what a killed process left in the page cache is on disk before the checks read it
-            if (segments.size() > 1 && seg.baseIndex() != segments.get(segments.size() - 2).nextIndex()) {
+            // a segment wholly below the first index is deleted below, so a gap after it is no hole (a power loss
+            // can bring one back, emptied, that a prefix truncation had dropped and recycled)
+            if (segments.size() > 1 && seg.baseIndex() != segments.get(segments.size() - 2).nextIndex()
+                    && segments.get(segments.size() - 2).nextIndex() > first) {
                 throw new IllegalStateException("Raft log hole: " + files.get(i) + " starts at " + seg.baseIndex()
                         + " but the previous segment ends before " + segments.get(segments.size() - 2).nextIndex());
             }

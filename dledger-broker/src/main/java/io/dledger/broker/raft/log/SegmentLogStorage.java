@@ -73,6 +73,14 @@ public final class SegmentLogStorage implements LogStorage {
             return true;
         } catch (IOException | RuntimeException e) {
             LOG.error("cannot load the Raft log in {}: {}", dir, e.getMessage(), e);
+            for (RaftLogSegment s : segments) {
+                try {
+                    s.close();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            segments.clear();
             return false;
         }
     }
@@ -242,15 +250,22 @@ public final class SegmentLogStorage implements LogStorage {
         } finally {
             lock.writeLock().unlock();
         }
-        try { // no reader can reach these segments any more: recycling or deleting them keeps no reader waiting
+        // no reader can reach these segments any more: recycling or deleting them keeps no reader waiting. Without
+        // raft.sync a roll does not sync the segment it leaves, so its end mark could be lost to a power loss with
+        // old records behind it: then no file is reused
+        int keep = sync ? segments.size() : 0;
+        try {
             for (RaftLogSegment segment : dropped) {
                 segment.close();
-                preallocator.recycle(segment.path(), segment.nextIndex(), segments.size());
             }
+            for (RaftLogSegment segment : dropped) {
+                preallocator.recycle(segment.path(), segment.nextIndex(), keep);
+            }
+            preallocator.trimRecycled(keep);
             if (!dropped.isEmpty()) {
                 syncDirectory();
             }
-        } catch (IOException e) { // the entries are gone from the log; a file left behind is removed on load
+        } catch (IOException | RuntimeException e) { // the entries are gone; a file left behind is removed on load
             LOG.warn("cannot recycle or delete a dropped segment of the Raft log in {}: {}", dir, e.getMessage(), e);
         }
         return true;

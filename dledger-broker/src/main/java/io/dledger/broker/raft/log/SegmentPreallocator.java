@@ -75,6 +75,11 @@ final class SegmentPreallocator implements AutoCloseable {
         }
     }
 
+    /** Deletes dropped files kept beyond {@code keepAtMost}. */
+    void trimRecycled(int keepAtMost) throws IOException {
+        recycled.trim(keepAtMost);
+    }
+
     /** Dropped segment files waiting for reuse. */
     int recycledFiles() {
         return recycled.size();

@@ -73,9 +73,14 @@ class RecycledSegmentsTest {
         assertThat(recycled.offer(droppedSegment("a.seg", (byte) 1), 10, 2)).isTrue();
         assertThat(recycled.offer(droppedSegment("b.seg", (byte) 1), 20, 2)).isTrue();
         assertThat(recycled.offer(droppedSegment("c.seg", (byte) 1), 30, 2)).isFalse();
+        assertThat(recycled.offer(droppedSegment("e.seg", (byte) 1), 15, 5)).as("not above the last kept").isFalse();
         Path small = Files.write(dir.resolve("d.seg"), new byte[SEGMENT / 2]);
         assertThat(new RecycledSegments(dir, SEGMENT, Runnable::run).offer(small, 40, 10)).isFalse();
         assertThat(recycled.size()).isEqualTo(2);
+        recycled.trim(1);
+        assertThat(recycled.size()).isEqualTo(1);
+        assertThat(Files.exists(RecycledSegments.fileName(dir, 20))).as("the newest goes first").isFalse();
+        assertThat(Files.exists(RecycledSegments.fileName(dir, 10))).isTrue();
     }
 
     @Test

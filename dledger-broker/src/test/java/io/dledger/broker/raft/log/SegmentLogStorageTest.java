@@ -210,6 +210,54 @@ class SegmentLogStorageTest {
         }
     }
 
+    @Test
+    void aDroppedSegmentBroughtBackEmptiedByAPowerLossIsNoHole() throws IOException {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 200, 1, "a"));
+        Path oldest = RaftLogSegment.fileName(dir, 1);
+        assertThat(s.truncatePrefix(150)).isTrue();
+        s.shutdown();
+        opened.remove(s);
+        Path kept;
+        try (Stream<Path> files = Files.list(dir)) {
+            kept = files.filter(p -> p.getFileName().toString().startsWith(RecycledSegments.PREFIX)).sorted()
+                    .findFirst().orElseThrow();
+        }
+        try (RandomAccessFile f = new RandomAccessFile(kept.toFile(), "rw")) {
+            f.writeInt(0); // its preparation's end mark reached the disk, the rename did not
+        }
+        Files.move(kept, oldest);
+
+        s = open();
+        assertThat(s.getFirstLogIndex()).isEqualTo(150);
+        assertThat(s.getLastLogIndex()).isEqualTo(200);
+        assertThat(Files.exists(oldest)).as("below the first index: deleted").isFalse();
+    }
+
+    @Test
+    void withoutSyncOrWhenEveryEntryIsDroppedNoFileIsKept() throws IOException {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 200, 1, "a"));
+        assertThat(s.truncatePrefix(150)).isTrue();
+        assertThat(recycledFiles()).isPositive();
+        assertThat(s.truncatePrefix(1000)).isTrue();
+        assertThat(recycledFiles()).as("no more than the live segments: none").isZero();
+        s.shutdown();
+        opened.remove(s);
+
+        SegmentLogStorage unsynced = new SegmentLogStorage(dir.resolve("unsynced"), false, SMALL_SEGMENT);
+        LogStorageOptions opts = new LogStorageOptions();
+        opts.setConfigurationManager(new ConfigurationManager());
+        opts.setLogEntryCodecFactory(LogEntryV2CodecFactory.getInstance());
+        assertThat(unsynced.init(opts)).isTrue();
+        opened.add(unsynced);
+        unsynced.appendEntries(range(1, 200, 1, "a"));
+        assertThat(unsynced.truncatePrefix(150)).isTrue();
+        try (Stream<Path> files = Files.list(dir.resolve("unsynced"))) {
+            assertThat(files.filter(p -> p.getFileName().toString().startsWith(RecycledSegments.PREFIX))).isEmpty();
+        }
+    }
+
     private long recycledFiles() throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().startsWith(RecycledSegments.PREFIX)).count();
