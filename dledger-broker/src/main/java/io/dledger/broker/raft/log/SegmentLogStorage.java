@@ -215,7 +215,7 @@ public final class SegmentLogStorage implements LogStorage {
         Path file = RaftLogSegment.fileName(dir, lastIndex + 1);
         preallocator.take(file, lastIndex + 1, need);
         syncDirectory();
-        RaftLogSegment seg = RaftLogSegment.open(file); // all zeros: nothing to recover
+        RaftLogSegment seg = RaftLogSegment.open(file); // zeros or a prepared recycled file: empty, nothing to recover
         lock.writeLock().lock();
         try {
             segments.add(seg);
