@@ -59,6 +59,28 @@ class CliIT {
     }
 
     @Test
+    void addNodeJoinsTheGroupAndRemoveNodeTakesItOut() {
+        assertThat(cli("cluster", "up", "--dir", dir.toString(), "--base-port", "0").code()).isZero();
+        String servers = LocalCluster.load(dir).seeds();
+        assertThat(cli("topic", "create", "grow", "--queues", "2", "-s", servers).code()).isZero();
+        assertThat(cli("produce", "-s", servers, "-t", "grow", "--count", "100", "--size", "10", "--quiet").code())
+                .isZero();
+
+        Run add = cli("cluster", "add-node", "--dir", dir.toString());
+        assertThat(add.code()).isZero();
+        assertThat(add.out()).contains("started n4").containsPattern("members now: \\[.*n4.*]");
+        assertThat(LocalCluster.load(dir).nodes()).hasSize(4).allMatch(NodeProcess::alive);
+        String four = LocalCluster.load(dir).seeds();
+        assertThat(cli("status", "-s", four).out()).containsPattern("n4 +127\\.0\\.0\\.1:\\d+ +FOLLOWER");
+
+        Run remove = cli("cluster", "remove-node", "n4", "--dir", dir.toString());
+        assertThat(remove.code()).isZero();
+        assertThat(remove.out()).doesNotContainPattern("members now: \\[.*n4.*]").contains("stopped n4");
+        assertThat(LocalCluster.load(dir).nodes()).hasSize(3).allMatch(NodeProcess::alive);
+        assertThat(cli("topic", "describe", "grow", "-s", servers).out()).contains("100 messages");
+    }
+
+    @Test
     void clusterUpProduceConsumeStatusDown() {
         Run up = cli("cluster", "up", "--dir", dir.toString(), "--base-port", "0");
         assertThat(up.code()).isZero();
