@@ -27,6 +27,7 @@ public record NodeConfig(
         RaftLogFormat raftLogFormat,
         long raftLogSegmentBytes,
         int snapshotIntervalSecs,
+        long snapshotLogBytes,
         long segmentBytes,
         int indexEntriesPerFile,
         int messageMaxBytes,

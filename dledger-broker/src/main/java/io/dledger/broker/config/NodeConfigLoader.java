@@ -111,6 +111,7 @@ public final class NodeConfigLoader {
         int electionDelay = ints.get(ConfigKey.ELECTION_MAX_DELAY_MS, 1, 60_000); // JRaft draws from [t, t + delay)
         int leaderExitTimeout = ints.get(ConfigKey.ELECTION_LEADER_EXIT_MS, 0, 60_000);
         int snapshotInterval = ints.get(ConfigKey.SNAPSHOT_INTERVAL_SECS, 0, 365 * 24 * 3600);
+        long snapshotLogBytes = ints.getLong(ConfigKey.SNAPSHOT_LOG_BYTES, 0, 1L << 50);
         long segmentBytes = ints.getLong(ConfigKey.SEGMENT_BYTES, 64 * 1024, 1L << 40);
         long raftSegmentBytes = ints.getLong(ConfigKey.RAFT_LOG_SEGMENT_BYTES, 4096, 1L << 30);
         int indexEntries = ints.get(ConfigKey.INDEX_ENTRIES_PER_FILE, 16, 1 << 26);
@@ -157,7 +158,7 @@ public final class NodeConfigLoader {
         return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), join,
                 httpPort == 0 ? self + 100 : httpPort,
                 transferMs, retentionMs, retentionBytes, retentionCheck, electionTimeout, electionDelay, leaderExitTimeout,
-                sync, rpcInline, logFormat, raftSegmentBytes, snapshotInterval, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
+                sync, rpcInline, logFormat, raftSegmentBytes, snapshotInterval, snapshotLogBytes, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
                 entryMax, inflight, queueMax, maxQueues,
                 new ReadRouteConfig(routeEnabled, busyProduce, busyPull, coldBytes == 0 ? defaultColdBytes() : coldBytes,
                         maxLag), pullMessages, pullBytes);

@@ -9,6 +9,7 @@ import com.alipay.sofa.jraft.core.State;
 import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
+import io.dledger.broker.concurrent.DaemonThreadFactory;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.PeerSpec;
 import io.dledger.broker.raft.log.AppendObserver;
@@ -20,6 +21,8 @@ import io.dledger.broker.readroute.ReadSituation;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,10 +51,12 @@ public final class RaftNode implements AutoCloseable {
     private final Node node;
     private final LeaderExitDetector exitDetector; // null when election.leader.exit.timeout.ms is 0
     private final FollowerLags followerLags;
+    private final ExecutorService snapshotAsker; // LogSizeSnapshotTrigger's
 
     private RaftNode(NodeConfig config, PeerDirectory peers, BrokerStateMachine fsm, RaftGroupService service,
-                     Node node) {
+                     Node node, ExecutorService snapshotAsker) {
         this.config = config;
+        this.snapshotAsker = snapshotAsker;
         this.peers = peers;
         this.fsm = fsm;
         this.service = service;
@@ -104,8 +109,12 @@ public final class RaftNode implements AutoCloseable {
         raft.setMaxByteCountPerRpc(1024 * 1024);
         raft.setMaxBodySize(4 * 1024 * 1024);
         opts.setRaftOptions(raft);
+        ExecutorService snapshotAsker = Executors.newSingleThreadExecutor(
+                new DaemonThreadFactory("dledger-snapshot-trigger"));
+        LogSizeSnapshotTrigger trigger = new LogSizeSnapshotTrigger(config.snapshotLogBytes(), logAppends,
+                snapshotAsker);
         opts.setServiceFactory(new LogStorageFactory(config.raftLogFormat(), config.raftLogSegmentBytes(),
-                logAppends));
+                trigger));
 
         PeerId self = peerId(config.self());
         RaftGroupService service;
@@ -121,6 +130,7 @@ public final class RaftNode implements AutoCloseable {
         } catch (RuntimeException e) {
             boolean nodeInitialised = service.getRaftNode() != null; // JRaft loads the node, then binds the port
             service.shutdown();
+            snapshotAsker.shutdownNow();
             throw new IllegalStateException(nodeInitialised
                     ? "cannot start the Raft endpoint " + self + " (is port " + self.getPort() + " in use?): "
                             + e.getMessage()
@@ -129,7 +139,9 @@ public final class RaftNode implements AutoCloseable {
         }
         LOG.info("Raft node {} started at {} with peers {}, election timeout {} ms", config.nodeId(), self,
                 conf, config.electionTimeoutMs());
-        return new RaftNode(config, peers, fsm, service, node);
+        RaftNode raftNode = new RaftNode(config, peers, fsm, service, node, snapshotAsker);
+        trigger.start(raftNode::snapshot);
+        return raftNode;
     }
 
     static PeerId peerId(PeerSpec p) {
@@ -280,6 +292,7 @@ public final class RaftNode implements AutoCloseable {
         if (exitDetector != null) {
             exitDetector.close();
         }
+        snapshotAsker.shutdownNow();
         service.shutdown();
         try {
             service.join();

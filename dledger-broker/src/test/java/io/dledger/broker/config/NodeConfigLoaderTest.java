@@ -19,7 +19,7 @@ class NodeConfigLoaderTest {
     void flagsWinOverEnvironmentWhichWinsOverTheFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("node.properties");
         Files.writeString(file, "node.id=n1\npeers=" + PEERS + "\nelection.timeout.ms=900\nraft.sync=false\n"
-                + "pull.max.messages=77\nraft.rpc.inline=false\n");
+                + "pull.max.messages=77\nraft.rpc.inline=false\nsnapshot.log.bytes=0\n");
         Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
         flags.put(ConfigKey.ELECTION_TIMEOUT_MS, "700");
         NodeConfig c = NodeConfigLoader.load(flags, Map.of("DLEDGER_NODE_ID", "n2", "DLEDGER_ELECTION_TIMEOUT_MS",
@@ -28,6 +28,7 @@ class NodeConfigLoaderTest {
         assertThat(c.electionTimeoutMs()).isEqualTo(700);
         assertThat(c.raftSync()).isFalse();
         assertThat(c.raftRpcInline()).isFalse();
+        assertThat(c.snapshotLogBytes()).isZero();
         assertThat(c.pullMaxMessages()).isEqualTo(77);
         assertThat(c.self().grpcPort()).isEqualTo(9002);
         assertThat(c.peers()).hasSize(3);
@@ -44,6 +45,7 @@ class NodeConfigLoaderTest {
         assertThat(c.raftLogFormat()).isEqualTo(RaftLogFormat.SEGMENTS);
         assertThat(c.raftLogSegmentBytes()).isEqualTo(64L << 20);
         assertThat(c.raftRpcInline()).isTrue();
+        assertThat(c.snapshotLogBytes()).isEqualTo(1L << 30);
     }
 
     @Test
