@@ -33,9 +33,10 @@ public enum ConfigKey {
     RAFT_LOG_SEGMENT_BYTES("raft.log.segment.bytes", "67108864", "size of one Raft log segment file, preallocated "
             + "(raft.log.storage=segments); an entry larger than this gets a file of its own"),
     SNAPSHOT_INTERVAL_SECS("snapshot.interval.secs", "300", "a Raft snapshot is taken this often (0: only on request); the Raft log is kept from the previous snapshot on"),
-    SNAPSHOT_LOG_BYTES("snapshot.log.bytes", "1073741824", "a Raft snapshot is also taken once this many bytes were "
-            + "appended to the node's Raft log since the last one taken for this reason (0: by interval only); "
-            + "bounds the log's disk use and its replay after a restart under heavy writes"),
+    SNAPSHOT_LOG_BYTES("snapshot.log.bytes", "2147483648", "a Raft snapshot is also taken once this many bytes were "
+            + "appended to the node's Raft log since the last one this setting asked for (0: by interval only; else at "
+            + "least raft.log.segment.bytes); keeps the log near one to two times this under heavy writes, and so its "
+            + "replay after a restart"),
     SEGMENT_BYTES("store.segment.bytes", "134217728", "maximum size of one message log segment file"),
     INDEX_ENTRIES_PER_FILE("store.index.entries.per.file", "1048576", "entries per queue index file (12 bytes each)"),
     MESSAGE_MAX_BYTES("message.max.bytes", "4194304", "largest message body accepted"),

@@ -142,6 +142,11 @@ public final class NodeConfigLoader {
             problems.add(ConfigKey.MESSAGE_MAX_BYTES.key() + " (" + messageMax + ") exceeds "
                     + ConfigKey.BATCH_MAX_BYTES.key() + " (" + batchMax + ")");
         }
+        if (snapshotLogBytes > 0 && snapshotLogBytes < raftSegmentBytes) {
+            problems.add(ConfigKey.SNAPSHOT_LOG_BYTES.key() + " (" + snapshotLogBytes + ") must be 0 or at least "
+                    + ConfigKey.RAFT_LOG_SEGMENT_BYTES.key() + " (" + raftSegmentBytes + "): a snapshot frees whole "
+                    + "segments");
+        }
         if (segmentBytes < 2L * batchMax) {
             problems.add(ConfigKey.SEGMENT_BYTES.key() + " (" + segmentBytes + ") must be at least twice "
                     + ConfigKey.BATCH_MAX_BYTES.key() + " (" + batchMax + ")");

@@ -17,6 +17,10 @@ import org.slf4j.LoggerFactory;
  * restart. A snapshot lets JRaft cut the log behind the previous one, and the dropped segment files become the
  * next segments. As etcd's {@code --snapshot-count} or Kafka's {@code metadata.log.max.record.bytes.between.snapshots}.
  *
+ * <p>The log then holds between one and two thresholds' worth of entries (JRaft keeps the log from the previous
+ * snapshot on), plus what arrives while a snapshot is taken; a follower down for longer than that catches up by
+ * installing the leader's snapshot instead of from the log.
+ *
  * <p>Counts the data bytes of every append it hears of ({@link AppendObserver}, on JRaft's log disk thread, which
  * it never blocks: the snapshot is asked for on {@code executor}), passing each append on to {@code next}. At most
  * one snapshot it asked for runs at a time; the count starts again when one is asked for, whether it succeeds
@@ -48,7 +52,14 @@ final class LogSizeSnapshotTrigger implements AppendObserver {
 
     @Override
     public void appended(int entries, long bytes, long nanos) {
-        next.appended(entries, bytes, nanos);
+        try {
+            count(bytes);
+        } finally {
+            next.appended(entries, bytes, nanos);
+        }
+    }
+
+    private void count(long bytes) {
         Supplier<CompletableFuture<Long>> take = snapshot;
         if (thresholdBytes <= 0 || take == null || bytesSince.addAndGet(bytes) < thresholdBytes
                 || !running.compareAndSet(false, true)) {
@@ -60,13 +71,16 @@ final class LogSizeSnapshotTrigger implements AppendObserver {
                 CompletableFuture<Long> done;
                 try {
                     done = take.get().orTimeout(5, TimeUnit.MINUTES);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) { // whatever it was, the trigger must not stay "running" for good
                     done = CompletableFuture.failedFuture(e);
                 }
                 done.whenComplete((index, failure) -> {
                     running.set(false);
-                    if (failure != null) { // e.g. busy with a snapshot of JRaft's timer: the next threshold retries
-                        LOG.warn("snapshot after {} bytes of Raft log not taken: {}", counted, failure.getMessage());
+                    if (failure != null && String.valueOf(failure.getMessage()).contains("EBUSY")) {
+                        LOG.info("snapshot after {} bytes of Raft log not taken, another one runs: {}", counted,
+                                failure.getMessage()); // JRaft's timer's, or a follower installing the leader's
+                    } else if (failure != null) { // the next threshold tries again
+                        LOG.warn("snapshot after {} bytes of Raft log not taken: {}", counted, failure.toString());
                     } else {
                         LOG.info("snapshot at index {} after {} bytes of Raft log", index, counted);
                     }

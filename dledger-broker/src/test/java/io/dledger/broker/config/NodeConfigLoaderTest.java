@@ -45,7 +45,7 @@ class NodeConfigLoaderTest {
         assertThat(c.raftLogFormat()).isEqualTo(RaftLogFormat.SEGMENTS);
         assertThat(c.raftLogSegmentBytes()).isEqualTo(64L << 20);
         assertThat(c.raftRpcInline()).isTrue();
-        assertThat(c.snapshotLogBytes()).isEqualTo(1L << 30);
+        assertThat(c.snapshotLogBytes()).isEqualTo(2L << 30);
     }
 
     @Test
@@ -56,6 +56,7 @@ class NodeConfigLoaderTest {
         flags.put(ConfigKey.ELECTION_TIMEOUT_MS, "fast");
         flags.put(ConfigKey.MESSAGE_MAX_BYTES, "0");
         flags.put(ConfigKey.RAFT_LOG_STORAGE, "leveldb");
+        flags.put(ConfigKey.SNAPSHOT_LOG_BYTES, "1000");
         assertThatThrownBy(() -> NodeConfigLoader.load(flags, Map.of(), null))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("'bad' is not of the form id=host:raftPort:grpcPort")
@@ -63,7 +64,8 @@ class NodeConfigLoaderTest {
                 .hasMessageContaining("node id 'n9' is not among the peers")
                 .hasMessageContaining("election.timeout.ms must be a whole number")
                 .hasMessageContaining("message.max.bytes must be between")
-                .hasMessageContaining("raft.log.storage must be segments or rocksdb, not 'leveldb'");
+                .hasMessageContaining("raft.log.storage must be segments or rocksdb, not 'leveldb'")
+                .hasMessageContaining("snapshot.log.bytes (1000) must be 0 or at least raft.log.segment.bytes (67108864)");
     }
 
     /** A message is one store record (at most 64 MiB with its header, key, tags and properties). */

@@ -77,11 +77,43 @@ class LogSizeSnapshotTriggerTest {
         executor.runAll();
         assertThat(asked).hasSize(2);
 
+        java.util.concurrent.atomic.AtomicBoolean reject = new java.util.concurrent.atomic.AtomicBoolean(true);
         LogSizeSnapshotTrigger stopping = trigger(100, task -> {
-            throw new RejectedExecutionException("shut down");
+            if (reject.getAndSet(false)) {
+                throw new RejectedExecutionException("shut down");
+            }
+            task.run();
         });
-        stopping.appended(1, 500, 1); // the node is stopping: nothing asked, nothing thrown at the log thread
+        stopping.appended(1, 500, 1); // rejected: nothing asked, nothing thrown at the log thread
         assertThat(asked).hasSize(2);
+        stopping.appended(1, 100, 1); // and it is not stuck
+        assertThat(asked).hasSize(3);
+    }
+
+    @Test
+    void aSnapshotCallThatThrowsLetsTheNextThresholdTryAgain() {
+        List<String> calls = new ArrayList<>();
+        LogSizeSnapshotTrigger t = new LogSizeSnapshotTrigger(100, (e, b, n) -> { }, Runnable::run);
+        t.start(() -> {
+            calls.add("asked");
+            if (calls.size() == 1) {
+                throw new IllegalStateException("node not ready");
+            }
+            return CompletableFuture.completedFuture(7L);
+        });
+        t.appended(1, 100, 1);
+        t.appended(1, 100, 1);
+        assertThat(calls).hasSize(2);
+    }
+
+    @Test
+    void theNextObserverHearsOfEveryAppendWhateverTheExecutorDoes() {
+        LogSizeSnapshotTrigger t = trigger(100, task -> {
+            throw new IllegalStateException("unexpected");
+        });
+        t.appended(3, 100, 9);
+        assertThat(passedOn).hasSize(1);
+        assertThat(passedOn.get(0)).containsExactly(3, 100, 9);
     }
 
     @Test
