@@ -2,10 +2,9 @@ package io.dledger.broker.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayDeque;
+import io.dledger.broker.concurrent.ManualExecutor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -14,21 +13,6 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class LogSizeSnapshotTriggerTest {
-    /** Runs what it is given only when the test says so. */
-    private static final class ManualExecutor implements Executor {
-        final Queue<Runnable> tasks = new ArrayDeque<>();
-
-        @Override
-        public void execute(Runnable task) {
-            tasks.add(task);
-        }
-
-        void runAll() {
-            while (!tasks.isEmpty()) {
-                tasks.poll().run();
-            }
-        }
-    }
 
     private final List<long[]> passedOn = new ArrayList<>();
     private final List<CompletableFuture<Long>> asked = new ArrayList<>();

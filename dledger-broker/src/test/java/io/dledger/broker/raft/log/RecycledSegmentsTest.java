@@ -2,13 +2,11 @@ package io.dledger.broker.raft.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dledger.broker.concurrent.ManualExecutor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Queue;
-import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,22 +18,6 @@ class RecycledSegmentsTest {
 
     @TempDir
     Path dir;
-
-    /** Runs the preparation tasks only when the test says so. */
-    private static final class ManualExecutor implements Executor {
-        final Queue<Runnable> tasks = new ArrayDeque<>();
-
-        @Override
-        public void execute(Runnable task) {
-            tasks.add(task);
-        }
-
-        void runAll() {
-            while (!tasks.isEmpty()) {
-                tasks.poll().run();
-            }
-        }
-    }
 
     private Path droppedSegment(String name, byte fill) throws IOException {
         byte[] bytes = new byte[SEGMENT];
