@@ -45,7 +45,7 @@ public final class TestCluster implements AutoCloseable {
         local.startAll();
         TestCluster c = new TestCluster(local);
         ProcessCleanup.register(c);
-        c.awaitLeader();
+        c.awaitEveryNodeFollowing(); // not only a majority: a test may ask any node at once
         return c;
     }
 
@@ -67,10 +67,24 @@ public final class TestCluster implements AutoCloseable {
                 .until(this::agreedLeader, Optional::isPresent).orElseThrow();
     }
 
+    /** Waits until every node that should run answers and follows one leader; returns the leader's id. */
+    public String awaitEveryNodeFollowing() {
+        return await("every node answering and following one leader").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(100)).until(() -> agreedLeader(true), Optional::isPresent)
+                .orElseThrow();
+    }
+
     private Optional<String> agreedLeader() {
+        return agreedLeader(false);
+    }
+
+    private Optional<String> agreedLeader(boolean everyNode) {
         checkProcesses();
         ClusterView view = client.admin().describeCluster();
         List<NodeView> up = view.nodes().stream().filter(NodeView::reachable).toList();
+        if (everyNode && !up.stream().map(NodeView::id).toList().containsAll(expectedUp)) {
+            return Optional.empty();
+        }
         Optional<NodeView> leader = up.stream().filter(n -> n.role() == Role.LEADER).findFirst();
         if (leader.isEmpty()) {
             return Optional.empty();
