@@ -64,7 +64,7 @@ public final class TestCluster implements AutoCloseable {
     /** Waits until the reachable nodes agree on one leader that reports itself LEADER; returns its id. */
     public String awaitLeader() {
         return await("a leader").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(this::agreedLeader, Optional::isPresent).orElseThrow();
+                .until(() -> agreedLeader(false), Optional::isPresent).orElseThrow();
     }
 
     /** Waits until every node that should run answers and follows one leader; returns the leader's id. */
@@ -72,10 +72,6 @@ public final class TestCluster implements AutoCloseable {
         return await("every node answering and following one leader").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(100)).until(() -> agreedLeader(true), Optional::isPresent)
                 .orElseThrow();
-    }
-
-    private Optional<String> agreedLeader() {
-        return agreedLeader(false);
     }
 
     private Optional<String> agreedLeader(boolean everyNode) {

@@ -53,6 +53,11 @@ record CpuCost(OptionalDouble nodeNanos, long clientNanos, Optional<LocalCpu.Mac
     }
 
     private String cores(double nanos) {
+        return cores(nanos, seconds);
+    }
+
+    /** {@code nanos} of CPU (or compiler) time over a window of {@code seconds}, as cores with two decimals. */
+    static String cores(double nanos, double seconds) {
         return String.format(Locale.ROOT, "%.2f", seconds > 0 ? nanos / 1e9 / seconds : 0);
     }
 }

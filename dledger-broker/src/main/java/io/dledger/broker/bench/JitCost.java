@@ -1,6 +1,5 @@
 package io.dledger.broker.bench;
 
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
@@ -39,6 +38,6 @@ record JitCost(OptionalDouble nodeNanos, long clientNanos, double seconds) {
     }
 
     private String cores(double nanos) {
-        return String.format(Locale.ROOT, "%.2f", seconds > 0 ? nanos / 1e9 / seconds : 0);
+        return CpuCost.cores(nanos, seconds);
     }
 }

@@ -80,11 +80,6 @@ final class SegmentPreallocator implements AutoCloseable {
         recycled.trim(keepAtMost);
     }
 
-    /** Dropped segment files waiting for reuse. */
-    int recycledFiles() {
-        return recycled.size();
-    }
-
     private CompletableFuture<Path> prepare() {
         return CompletableFuture.supplyAsync(() -> {
             try {
