@@ -160,6 +160,30 @@ class ProduceAccumulatorTest {
         assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofMillis(3500));
     }
 
+    @Test
+    void theNextRequestLeavesBeforeTheFinishedRequestsCallersAreTold() {
+        List<CompletableFuture<BatchSendResult>> onTheWire = new CopyOnWriteArrayList<>();
+        ProduceAccumulator accumulator = new ProduceAccumulator((topic, messages, deadline) -> {
+            CompletableFuture<BatchSendResult> f = new CompletableFuture<>();
+            onTheWire.add(f);
+            return f;
+        }, 1, 100, 1 << 20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        CompletableFuture<SendResult> first = accumulator.send("t", proto("a"), deadline);
+        accumulator.send("t", proto("b"), deadline); // waits: the only request slot is taken
+        List<Integer> requestsSentWhenFirstWasTold = new ArrayList<>();
+        first.thenRun(() -> requestsSentWhenFirstWasTold.add(onTheWire.size()));
+
+        onTheWire.get(0).complete(new BatchSendResult("t", List.of(new SendResult("t", 0, 0, 1, 0, false))));
+
+        assertThat(first).isCompleted();
+        assertThat(requestsSentWhenFirstWasTold).containsExactly(2);
+    }
+
+    private static io.dledger.proto.Message proto(String body) {
+        return ProtoMapper.toProto(Message.of(body));
+    }
+
     private void release(FakeNode n1) {
         List<StreamObserver<ProduceResponse>> now = new ArrayList<>(held);
         held.clear();

@@ -68,6 +68,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--consumer-threads", defaultValue = "4", description = "consumer threads (default: ${DEFAULT-VALUE})")
     int consumerThreads;
 
+    @Option(names = "--windows", defaultValue = "1", description = "measured windows per produce phase, back to "
+            + "back after its warm-up; each RESULT is then their median (default: ${DEFAULT-VALUE})")
+    int windows;
+
     @Option(names = "--trials", defaultValue = "3", description = "failover trials (default: ${DEFAULT-VALUE})")
     int trials;
 
@@ -75,6 +79,11 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!List.of("produce", "consume", "failover", "all").contains(what)) {
             System.err.println("unknown benchmark '" + what + "': use produce, consume, failover or all");
+            return 2;
+        }
+        String invalid = invalidNumber();
+        if (invalid != null) {
+            System.err.println(invalid);
             return 2;
         }
         if (!local && (servers == null || servers.isBlank())) {
@@ -131,7 +140,7 @@ public final class BenchCommand implements Callable<Integer> {
             ProduceBench.Mode m = ProduceBench.Mode.valueOf(mode.toUpperCase());
             try {
                 new ProduceBench(client, new ProduceBench.Options(topic, size, threads, Duration.ofSeconds(warmupSecs),
-                        Duration.ofSeconds(durationSecs), m, inflight), report).run();
+                        Duration.ofSeconds(durationSecs), m, inflight, windows), report).run();
             } finally {
                 removeFromExistingCluster(client, cluster, topic, report);
             }
@@ -152,6 +161,28 @@ public final class BenchCommand implements Callable<Integer> {
             client.admin().createTopic(topic, queues);
             new FailoverBench(cluster, client, report, topic).run(trials);
         }
+    }
+
+    /** The first option whose number makes no sense, as an error message; null when all are fine. */
+    private String invalidNumber() {
+        if (threads.stream().anyMatch(t -> t < 1)) {
+            return "--threads takes thread counts of at least 1: " + threads;
+        }
+        Map<String, Long> atLeastOne = new LinkedHashMap<>();
+        atLeastOne.put("--size", (long) size);
+        atLeastOne.put("--duration", (long) durationSecs);
+        atLeastOne.put("--windows", (long) windows);
+        atLeastOne.put("--inflight", (long) inflight);
+        atLeastOne.put("--queues", (long) queues);
+        atLeastOne.put("--messages", messages);
+        atLeastOne.put("--consumer-threads", (long) consumerThreads);
+        atLeastOne.put("--trials", (long) trials);
+        for (Map.Entry<String, Long> e : atLeastOne.entrySet()) {
+            if (e.getValue() < 1) {
+                return e.getKey() + " must be at least 1: " + e.getValue();
+            }
+        }
+        return warmupSecs < 0 ? "--warmup must be at least 0: " + warmupSecs : null;
     }
 
     /** Deletes a benchmark's topic from a cluster the benchmark did not start (a --local one is removed whole). */

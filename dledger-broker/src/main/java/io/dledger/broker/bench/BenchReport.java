@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Where benchmark output goes: {@code RESULT} lines and {@code #} comments (machine load, progress) on
@@ -43,6 +45,26 @@ final class BenchReport {
         } catch (IOException | RuntimeException e) {
             return "unknown";
         }
+    }
+
+    /**
+     * One result per metric, in the order the metrics first appear: the median of that metric's values over the
+     * windows that have it (a write-path mean is missing from a window no node answered for).
+     */
+    static List<ResultLine> medianPerMetric(List<List<ResultLine>> windows) {
+        Map<String, List<ResultLine>> byMetric = new LinkedHashMap<>();
+        for (List<ResultLine> window : windows) {
+            for (ResultLine r : window) {
+                byMetric.computeIfAbsent(r.metric(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        List<ResultLine> out = new ArrayList<>();
+        for (List<ResultLine> lines : byMetric.values()) {
+            ResultLine first = lines.get(0);
+            out.add(new ResultLine(first.metric(), first.threads(), first.size(),
+                    median(lines.stream().map(ResultLine::value).toList())));
+        }
+        return out;
     }
 
     /** Median of the values (mean of the middle two for an even count). */

@@ -16,13 +16,20 @@ import org.HdrHistogram.Histogram;
  * Produce throughput and latency: payloads of {@code size} random bytes, for each thread count a
  * warm-up (discarded) then a measured period. Sync mode: every thread sends one message and waits for
  * its acknowledgement, all threads sharing one client and one producer. Async mode: up to
- * {@code inflight} sends outstanding per thread, the caller never waiting message by message.
+ * {@code inflight} sends outstanding per thread, the caller never waiting message by message. Each phase may
+ * measure several windows back to back; its RESULT lines are then the medians over them.
  */
 final class ProduceBench {
     enum Mode { SYNC, ASYNC }
 
+    /**
+     * What to run.
+     *
+     * @param windows measured windows per phase, back to back after one warm-up; each RESULT is the median over
+     *                them (a window's figures are also printed, as a comment, when there are several)
+     */
     record Options(String topic, int size, List<Integer> threads, Duration warmup, Duration duration, Mode mode,
-                   int inflight) {
+                   int inflight, int windows) {
     }
 
     private static final int PAYLOADS = 64;
@@ -48,18 +55,26 @@ final class ProduceBench {
         }
     }
 
-    /** Per phase: is the window measured, is it over, and what it saw. */
+    /** Per phase: the window being measured (none between windows) and whether the phase is over. */
     private static final class Window {
-        volatile boolean measuring;
+        volatile Tally current;
         volatile boolean stopped;
+
+        void record(long startNanos, boolean ok) {
+            Tally t = current;
+            if (t != null) {
+                t.record(startNanos, ok);
+            }
+        }
+    }
+
+    /** What one measured window saw. */
+    private static final class Tally {
         final Histogram latencyMicros = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(2), 3);
         final AtomicLong acked = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
 
         void record(long startNanos, boolean ok) {
-            if (!measuring) {
-                return;
-            }
             if (ok) {
                 acked.incrementAndGet();
                 latencyMicros.recordValue(Math.min((System.nanoTime() - startNanos) / 1000,
@@ -73,7 +88,8 @@ final class ProduceBench {
     private void runPhase(int threads) throws InterruptedException {
         report.comment("produce: " + threads + " threads, " + o.mode().name().toLowerCase() + " mode"
                 + (o.mode() == Mode.ASYNC ? " (" + o.inflight() + " in flight per thread)" : "") + ", warm-up "
-                + o.warmup().toSeconds() + " s, measured " + o.duration().toSeconds() + " s");
+                + o.warmup().toSeconds() + " s, measured " + (o.windows() > 1 ? o.windows() + " x " : "")
+                + o.duration().toSeconds() + " s");
         Window w = new Window();
         try (Producer producer = client.newProducer()) {
             List<Thread> workers = new ArrayList<>();
@@ -86,42 +102,62 @@ final class ProduceBench {
             }
             Thread.sleep(o.warmup().toMillis());
             WritePathSampler sampler = WritePathSampler.of(client);
-            WritePathSampler.Sample before = sampler.sample();
-            LocalCpu.Sample cpuBefore = LocalCpu.sample();
-            long start = System.nanoTime();
-            w.measuring = true;
-            Thread.sleep(o.duration().toMillis());
-            w.measuring = false;
-            double secs = (System.nanoTime() - start) / 1e9;
-            LocalCpu.Sample cpuAfter = LocalCpu.sample();
-            WritePathSampler.Sample after = sampler.sample();
+            List<List<ResultLine>> windows = new ArrayList<>();
+            for (int i = 1; i <= o.windows(); i++) {
+                windows.add(measure(threads, w, sampler, i));
+            }
             w.stopped = true;
             for (Thread th : workers) {
                 th.join(TimeUnit.SECONDS.toMillis(60));
             }
-            double rate = w.acked.get() / secs;
-            report.result(ResultLine.of("produce_msgs_per_s", threads, o.size(), rate));
-            report.result(ResultLine.of("produce_mb_per_s", threads, o.size(), rate * o.size() / 1e6));
-            report.result(ResultLine.of("produce_p50_ms", threads, o.size(),
-                    w.latencyMicros.getValueAtPercentile(50) / 1000.0));
-            report.result(ResultLine.of("produce_p99_ms", threads, o.size(),
-                    w.latencyMicros.getValueAtPercentile(99) / 1000.0));
-            report.result(ResultLine.of("produce_errors", threads, o.size(), w.errors.get()));
-            // where the time went on the nodes (means over the window): see WritePathSampler
-            List<String> skipped = WritePathSampler.skipped(before, after);
-            if (!skipped.isEmpty()) {
-                report.comment("write-path means leave out nodes that did not answer both samples or restarted: "
-                        + skipped);
-            }
-            WritePathSampler.means(before, after).forEach((metric, mean) ->
-                    report.result(ResultLine.of(metric, threads, o.size(), mean)));
-            CpuCost cpu = CpuCost.between(cpuBefore, cpuAfter, WritePathSampler.cpuNanos(before, after), secs,
-                    w.acked.get());
-            cpu.results(threads, o.size()).forEach(report::result);
-            report.comment(cpu.comment());
-            JitCost.between(cpuBefore, cpuAfter, WritePathSampler.jitNanos(before, after), secs).comment()
-                    .ifPresent(report::comment);
+            BenchReport.medianPerMetric(windows).forEach(report::result);
         }
+    }
+
+    /**
+     * Measures window {@code number} while the workers keep sending; returns its results and reports its comments
+     * (and, with several windows, a summary line of its own).
+     */
+    private List<ResultLine> measure(int threads, Window w, WritePathSampler sampler, int number)
+            throws InterruptedException {
+        WritePathSampler.Sample before = sampler.sample();
+        LocalCpu.Sample cpuBefore = LocalCpu.sample();
+        Tally t = new Tally();
+        long start = System.nanoTime();
+        w.current = t;
+        Thread.sleep(o.duration().toMillis());
+        w.current = null;
+        double secs = (System.nanoTime() - start) / 1e9;
+        LocalCpu.Sample cpuAfter = LocalCpu.sample();
+        WritePathSampler.Sample after = sampler.sample();
+        List<ResultLine> lines = new ArrayList<>();
+        double rate = t.acked.get() / secs;
+        double p50 = t.latencyMicros.getValueAtPercentile(50) / 1000.0;
+        double p99 = t.latencyMicros.getValueAtPercentile(99) / 1000.0;
+        lines.add(ResultLine.of("produce_msgs_per_s", threads, o.size(), rate));
+        lines.add(ResultLine.of("produce_mb_per_s", threads, o.size(), rate * o.size() / 1e6));
+        lines.add(ResultLine.of("produce_p50_ms", threads, o.size(), p50));
+        lines.add(ResultLine.of("produce_p99_ms", threads, o.size(), p99));
+        lines.add(ResultLine.of("produce_errors", threads, o.size(), t.errors.get()));
+        if (o.windows() > 1) {
+            report.comment(String.format(java.util.Locale.ROOT, "window %d of %d: %.0f msgs/s, p50 %.2f ms, p99 "
+                    + "%.2f ms, %d errors", number, o.windows(), rate, p50, p99, t.errors.get()));
+        }
+        // where the time went on the nodes (means over the window): see WritePathSampler
+        List<String> skipped = WritePathSampler.skipped(before, after);
+        if (!skipped.isEmpty()) {
+            report.comment("write-path means leave out nodes that did not answer both samples or restarted: "
+                    + skipped);
+        }
+        WritePathSampler.means(before, after).forEach((metric, mean) ->
+                lines.add(ResultLine.of(metric, threads, o.size(), mean)));
+        CpuCost cpu = CpuCost.between(cpuBefore, cpuAfter, WritePathSampler.cpuNanos(before, after), secs,
+                t.acked.get());
+        lines.addAll(cpu.results(threads, o.size()));
+        report.comment(cpu.comment());
+        JitCost.between(cpuBefore, cpuAfter, WritePathSampler.jitNanos(before, after), secs).comment()
+                .ifPresent(report::comment);
+        return lines;
     }
 
     private Message payload() {

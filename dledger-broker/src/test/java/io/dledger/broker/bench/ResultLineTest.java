@@ -36,6 +36,21 @@ class ResultLineTest {
     }
 
     @Test
+    void severalWindowsGiveOneMedianPerMetricInFirstSeenOrder() {
+        List<ResultLine> first = List.of(ResultLine.of("produce_msgs_per_s", 32, 1024, 9000),
+                ResultLine.of("produce_p99_ms", 32, 1024, 12));
+        List<ResultLine> second = List.of(ResultLine.of("produce_msgs_per_s", 32, 1024, 11000),
+                ResultLine.of("produce_p99_ms", 32, 1024, 30), ResultLine.of("produce_call_us", 32, 1024, 1400));
+        List<ResultLine> third = List.of(ResultLine.of("produce_msgs_per_s", 32, 1024, 10000),
+                ResultLine.of("produce_p99_ms", 32, 1024, 14), ResultLine.of("produce_call_us", 32, 1024, 1500));
+
+        assertThat(BenchReport.medianPerMetric(List.of(first, second, third))).containsExactly(
+                ResultLine.of("produce_msgs_per_s", 32, 1024, 10000), ResultLine.of("produce_p99_ms", 32, 1024, 14),
+                ResultLine.of("produce_call_us", 32, 1024, 1450)); // the median of the two windows that have it
+        assertThat(BenchReport.medianPerMetric(List.of(first))).isEqualTo(first);
+    }
+
+    @Test
     void reportPrintsResultsAndCommentsInOrder() {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         BenchReport r = new BenchReport(new PrintStream(buf, true, StandardCharsets.UTF_8));

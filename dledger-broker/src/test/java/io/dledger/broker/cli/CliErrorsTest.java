@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -62,6 +63,19 @@ class CliErrorsTest {
         Run bench = cli("bench", "produce", "-s", dead, "--threads", "1", "--warmup", "1", "--duration", "1");
         assertThat(bench.code()).isEqualTo(1);
         assertThat(bench.err()).contains("no node is reachable at [" + dead + "]");
+    }
+
+    @Test
+    void aBenchmarkNumberThatMakesNoSenseIsRefusedBeforeAnythingStarts() {
+        for (String[] args : new String[][] {{"--windows", "0"}, {"--duration", "0"}, {"--threads", "8,0"},
+                {"--warmup", "-1"}}) {
+            List<String> line = new java.util.ArrayList<>(List.of("bench", "produce", "--local"));
+            line.addAll(List.of(args));
+            Run r = cli(line.toArray(String[]::new));
+            assertThat(r.code()).as(String.join(" ", args)).isEqualTo(2);
+            assertThat(r.err()).as(String.join(" ", args)).contains(args[0]);
+            assertThat(r.out()).as("nothing started").doesNotContain("local cluster");
+        }
     }
 
     @Test
