@@ -27,9 +27,11 @@ class BenchSmokeIT {
         int code;
         try {
             code = DLedgerCli.newCommandLine().execute("bench", "all", "--local", "--local-dir", dir.toString(),
-                    "--threads", "1,4", "--warmup", "1", "--duration", "2", "--messages", "2000", "--trials", "1");
+                    "--threads", "1,4", "--warmup", "1", "--duration", "2", "--windows", "2", "--messages", "2000",
+                    "--trials", "1");
         } finally {
             System.setOut(old);
+            ClusterData.dropKeepingLogs(dir);
         }
         String out = buf.toString(StandardCharsets.UTF_8);
         old.print(out);
@@ -48,6 +50,7 @@ class BenchSmokeIT {
         assertThat(out).contains("RESULT peer=dledger metric=loss_lost_acked value=0\n")
                 .contains("RESULT peer=dledger metric=loss_duplicates value=0\n")
                 .contains("# load average at start").contains("# load average at end")
-                .contains("# CPU over the window: nodes ");
+                .contains("# CPU over the window: nodes ")
+                .contains("# window 2 of 2: ");
     }
 }

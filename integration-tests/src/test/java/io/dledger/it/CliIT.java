@@ -45,6 +45,7 @@ class CliIT {
         if (LocalCluster.exists(dir)) {
             LocalCluster.load(dir).stopAll(Duration.ofSeconds(10));
         }
+        ClusterData.dropKeepingLogs(dir);
     }
 
     @Test

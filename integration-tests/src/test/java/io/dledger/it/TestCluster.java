@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * A real cluster for a test: broker nodes as separate JVMs on 127.0.0.1 with free ports and their own
  * data directories (through {@link LocalCluster}, the same code as {@code dledger cluster up}), a client
  * connected to all of them, and the failure scenarios the tests share: kill the leader, restart a
- * node, wait for identical replicas. {@link #close()} stops every process it started.
+ * node, wait for identical replicas. {@link #close()} stops every process it started and removes the nodes'
+ * data, keeping their logs.
  */
 public final class TestCluster implements AutoCloseable {
     private final LocalCluster cluster;
@@ -184,6 +185,7 @@ public final class TestCluster implements AutoCloseable {
         } finally {
             cluster.stopAll(Duration.ofSeconds(10));
             ProcessCleanup.unregister(this);
+            ClusterData.dropKeepingLogs(cluster.dir());
         }
     }
 }
