@@ -34,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * Dropping a prefix holds it only while it unlinks the dropped segments from its list (their files are recycled
  * or deleted after);
  * dropping a suffix and reset hold it throughout.
+ *
+ * <p>The newest entries' payloads stay in memory too ({@link RecentEntries}): reading one of them back, as JRaft's
+ * replicator does for every request it sends, reads no file.
  */
 public final class SegmentLogStorage implements LogStorage {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentLogStorage.class);
@@ -42,6 +45,7 @@ public final class SegmentLogStorage implements LogStorage {
     private final long segmentBytes;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final List<RaftLogSegment> segments = new ArrayList<>();
+    private final RecentEntries recent = new RecentEntries(); // under the lock
     private LogEntryEncoder encoder;
     private LogEntryDecoder decoder;
     private FirstIndexFile firstIndexFile;
@@ -101,6 +105,10 @@ public final class SegmentLogStorage implements LogStorage {
         try {
             if (index < firstIndex || index > lastIndex || segments.isEmpty()) { // empty: shut down
                 return null;
+            }
+            byte[] kept = recent.get(index);
+            if (kept != null) { // the newest entries, read back by the replicator for their terms: no file read
+                return decoder.decode(kept.clone());
             }
             RaftLogSegment seg = segmentOf(index);
             RaftLogSegment.Record r = seg.read(index);
@@ -196,6 +204,9 @@ public final class SegmentLogStorage implements LogStorage {
         lock.writeLock().lock(); // positions grow: readers must not see the array mid-copy
         try {
             seg.write(buf, offsets, payloads.size());
+            for (int k = 0; k < payloads.size(); k++) {
+                recent.put(expected + k, payloads.get(k));
+            }
             lastIndex = expected + payloads.size() - 1;
         } finally {
             lock.writeLock().unlock();
@@ -274,6 +285,7 @@ public final class SegmentLogStorage implements LogStorage {
     @Override
     public boolean truncateSuffix(long lastIndexKept) {
         return mutate("drop the entries after " + lastIndexKept, () -> {
+            recent.dropAfter(lastIndexKept);
             boolean deleted = false;
             while (!segments.isEmpty() && segments.get(segments.size() - 1).baseIndex() > lastIndexKept) {
                 segments.remove(segments.size() - 1).delete();
@@ -297,6 +309,7 @@ public final class SegmentLogStorage implements LogStorage {
         return mutate("reset to " + nextLogIndex, () -> {
             // newest first, then the first index: a crash in between leaves a prefix of the old log, which
             // JRaft resets again when it loads the snapshot
+            recent.clear();
             while (!segments.isEmpty()) {
                 segments.remove(segments.size() - 1).delete();
             }

@@ -519,6 +519,49 @@ class SegmentLogStorageTest {
         assertThat(s.getEntry(2)).isNull();
     }
 
+    @Test
+    void theNewestEntriesAreReadBackFromMemoryAndOlderOnesFromTheFile() throws IOException {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 200, 1, "a"));
+        long old = 200 - RecentEntries.SLOTS - 10; // no longer kept in memory
+        damagePayloadOf(old);
+        damagePayloadOf(200);
+
+        assertThat(s.getEntry(old)).as("read from its file, which fails its CRC").isNull();
+        assertThat(body(s.getEntry(200))).isEqualTo("a-200-" + "x".repeat(200));
+        assertThat(s.getEntry(200).getId().getTerm()).isEqualTo(1);
+    }
+
+    @Test
+    void entriesTruncatedOrResetAwayAreNotReadBackFromMemory() {
+        SegmentLogStorage s = open();
+        s.appendEntries(range(1, 10, 1, "a"));
+        assertThat(s.truncateSuffix(5)).isTrue();
+        assertThat(s.getEntry(6)).isNull();
+        s.appendEntries(range(6, 8, 2, "b"));
+
+        assertThat(body(s.getEntry(6))).startsWith("b-6-");
+        assertThat(s.getEntry(6).getId().getTerm()).isEqualTo(2);
+        assertThat(body(s.getEntry(5))).startsWith("a-5-");
+        assertThat(s.getEntry(9)).isNull();
+
+        assertThat(s.reset(300)).isTrue();
+        s.appendEntries(range(300, 301, 3, "c"));
+        assertThat(s.getEntry(7)).isNull();
+        assertThat(body(s.getEntry(300))).startsWith("c-300-");
+    }
+
+    /** Flips a payload byte of entry {@code index} in its segment file. */
+    private void damagePayloadOf(long index) throws IOException {
+        Path file;
+        try (Stream<Path> files = Files.list(dir)) {
+            file = files.filter(p -> p.toString().endsWith(RaftLogSegment.SUFFIX))
+                    .filter(p -> RaftLogSegment.baseIndexOf(p) <= index)
+                    .max(java.util.Comparator.comparingLong(RaftLogSegment::baseIndexOf)).orElseThrow();
+        }
+        damagePayload(file, recordPositions(file).get((int) (index - RaftLogSegment.baseIndexOf(file))));
+    }
+
     private Path newestSegment() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.toString().endsWith(RaftLogSegment.SUFFIX)).sorted()
