@@ -127,11 +127,14 @@ final class ProduceAccumulator {
             }
             // the next request goes out before this one's callers are woken: completing a group unparks up to
             // maxMessages waiting threads, time the next group would otherwise spend queued here
-            if (next != null) {
-                dispatch(topic, next);
+            try {
+                if (next != null) {
+                    dispatch(topic, next);
+                }
+            } finally { // whatever happened to the next request, this one's callers are told
+                failExpired(expired);
+                complete(topic, group, batch, error);
             }
-            failExpired(expired);
-            complete(topic, group, batch, error);
         });
     }
 

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Where benchmark output goes: {@code RESULT} lines and {@code #} comments (machine load, progress) on
@@ -48,10 +49,11 @@ final class BenchReport {
     }
 
     /**
-     * One result per metric, in the order the metrics first appear: the median of that metric's values over the
-     * windows that have it (a write-path mean is missing from a window no node answered for).
+     * One result per metric, in the order the metrics first appear: the sum of that metric's values over the
+     * windows for a metric in {@code summed} (counts, such as errors, which a median would hide), otherwise their
+     * median, over the windows that have it (a write-path mean is missing from a window no node answered for).
      */
-    static List<ResultLine> medianPerMetric(List<List<ResultLine>> windows) {
+    static List<ResultLine> combineWindows(List<List<ResultLine>> windows, Set<String> summed) {
         Map<String, List<ResultLine>> byMetric = new LinkedHashMap<>();
         for (List<ResultLine> window : windows) {
             for (ResultLine r : window) {
@@ -61,8 +63,10 @@ final class BenchReport {
         List<ResultLine> out = new ArrayList<>();
         for (List<ResultLine> lines : byMetric.values()) {
             ResultLine first = lines.get(0);
-            out.add(new ResultLine(first.metric(), first.threads(), first.size(),
-                    median(lines.stream().map(ResultLine::value).toList())));
+            List<Double> values = lines.stream().map(ResultLine::value).toList();
+            double combined = summed.contains(first.metric())
+                    ? values.stream().mapToDouble(Double::doubleValue).sum() : median(values);
+            out.add(new ResultLine(first.metric(), first.threads(), first.size(), combined));
         }
         return out;
     }

@@ -6,6 +6,7 @@ import io.dledger.client.Producer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,7 +18,7 @@ import org.HdrHistogram.Histogram;
  * warm-up (discarded) then a measured period. Sync mode: every thread sends one message and waits for
  * its acknowledgement, all threads sharing one client and one producer. Async mode: up to
  * {@code inflight} sends outstanding per thread, the caller never waiting message by message. Each phase may
- * measure several windows back to back; its RESULT lines are then the medians over them.
+ * measure several windows back to back; its RESULT lines are then the medians over them (errors: the sum).
  */
 final class ProduceBench {
     enum Mode { SYNC, ASYNC }
@@ -26,7 +27,8 @@ final class ProduceBench {
      * What to run.
      *
      * @param windows measured windows per phase, back to back after one warm-up; each RESULT is the median over
-     *                them (a window's figures are also printed, as a comment, when there are several)
+     *                them, errors their sum (a window's figures are also printed, as a comment, when there are
+     *                several)
      */
     record Options(String topic, int size, List<Integer> threads, Duration warmup, Duration duration, Mode mode,
                    int inflight, int windows) {
@@ -110,7 +112,7 @@ final class ProduceBench {
             for (Thread th : workers) {
                 th.join(TimeUnit.SECONDS.toMillis(60));
             }
-            BenchReport.medianPerMetric(windows).forEach(report::result);
+            BenchReport.combineWindows(windows, Set.of("produce_errors")).forEach(report::result);
         }
     }
 

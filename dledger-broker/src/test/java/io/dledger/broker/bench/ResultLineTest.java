@@ -36,7 +36,7 @@ class ResultLineTest {
     }
 
     @Test
-    void severalWindowsGiveOneMedianPerMetricInFirstSeenOrder() {
+    void severalWindowsGiveOneMedianPerMetricInFirstSeenOrderAndSumsTheCounts() {
         List<ResultLine> first = List.of(ResultLine.of("produce_msgs_per_s", 32, 1024, 9000),
                 ResultLine.of("produce_p99_ms", 32, 1024, 12));
         List<ResultLine> second = List.of(ResultLine.of("produce_msgs_per_s", 32, 1024, 11000),
@@ -44,10 +44,21 @@ class ResultLineTest {
         List<ResultLine> third = List.of(ResultLine.of("produce_msgs_per_s", 32, 1024, 10000),
                 ResultLine.of("produce_p99_ms", 32, 1024, 14), ResultLine.of("produce_call_us", 32, 1024, 1500));
 
-        assertThat(BenchReport.medianPerMetric(List.of(first, second, third))).containsExactly(
+        List<ResultLine> errors = List.of(ResultLine.of("produce_errors", 32, 1024, 0));
+        List<List<ResultLine>> windows = List.of(concat(first, errors), concat(second, errors),
+                concat(third, List.of(ResultLine.of("produce_errors", 32, 1024, 120))));
+
+        assertThat(BenchReport.combineWindows(windows, java.util.Set.of("produce_errors"))).containsExactly(
                 ResultLine.of("produce_msgs_per_s", 32, 1024, 10000), ResultLine.of("produce_p99_ms", 32, 1024, 14),
+                ResultLine.of("produce_errors", 32, 1024, 120), // summed: a median would show 0
                 ResultLine.of("produce_call_us", 32, 1024, 1450)); // the median of the two windows that have it
-        assertThat(BenchReport.medianPerMetric(List.of(first))).isEqualTo(first);
+        assertThat(BenchReport.combineWindows(List.of(first), java.util.Set.of())).isEqualTo(first);
+    }
+
+    private static List<ResultLine> concat(List<ResultLine> a, List<ResultLine> b) {
+        List<ResultLine> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     @Test
