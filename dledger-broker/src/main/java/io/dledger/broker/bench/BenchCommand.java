@@ -69,7 +69,7 @@ public final class BenchCommand implements Callable<Integer> {
     int consumerThreads;
 
     @Option(names = "--windows", defaultValue = "1", description = "measured windows per produce phase, back to "
-            + "back after its warm-up; each RESULT is then their median (default: ${DEFAULT-VALUE})")
+            + "back after its warm-up; each RESULT is then their median, errors their sum (default: ${DEFAULT-VALUE})")
     int windows;
 
     @Option(names = "--trials", defaultValue = "3", description = "failover trials (default: ${DEFAULT-VALUE})")
