@@ -82,6 +82,36 @@ class CliIT {
     }
 
     @Test
+    void aNodeThatCannotStartIsNotAddedAndIsForgotten() throws Exception {
+        assertThat(cli("cluster", "up", "--dir", dir.toString(), "--base-port", "0").code()).isZero();
+        String servers = LocalCluster.load(dir).seeds();
+
+        // a separate process, for the environment: the new node's JVM gets a flag it refuses, and exits at once
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), DLedgerCli.class.getName(), "cluster", "add-node",
+                "--dir", dir.toString()).redirectErrorStream(true);
+        pb.environment().put(LocalCluster.NODE_JAVA_OPTS_ENV, "-XX:+NoSuchOptionForThisTest");
+        Process add = pb.start();
+        String out;
+        try {
+            out = new String(add.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(add.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        } finally {
+            add.destroyForcibly();
+        }
+        System.out.print(out);
+
+        assertThat(add.exitValue()).isNotZero();
+        assertThat(out).contains("n4 exited").contains("stopped n4, which the cluster did not add");
+        assertThat(java.nio.file.Files.readString(dir.resolve("n4").resolve("node.log")))
+                .as("the log the error points to says why").contains("Unrecognized VM option");
+        assertThat(LocalCluster.load(dir).nodes()).extracting(NodeProcess::id).containsExactly("n1", "n2", "n3");
+        assertThat(LocalCluster.load(dir).nodes()).allMatch(NodeProcess::alive);
+        Run status = cli("status", "-s", servers);
+        assertThat(status.out()).contains("LEADER").doesNotContain("n4");
+    }
+
+    @Test
     void clusterUpProduceConsumeStatusDown() {
         Run up = cli("cluster", "up", "--dir", dir.toString(), "--base-port", "0");
         assertThat(up.code()).isZero();
