@@ -36,7 +36,10 @@ final class DefaultProducer implements Producer {
         } while (id == 0);
         this.producerId = id;
         this.window = new SendWindow(router.config().maxInFlightPerProducer());
-        this.accumulator = new ProduceAccumulator(this::sendRequest, MAX_REQUESTS_IN_FLIGHT_PER_TOPIC,
+        // no more requests of a topic in flight than the window allows: with a window of 1 the next request of a
+        // topic is formed only once the one before it is resolved, so its messages keep their call order
+        this.accumulator = new ProduceAccumulator(this::sendRequest,
+                Math.min(MAX_REQUESTS_IN_FLIGHT_PER_TOPIC, router.config().maxInFlightPerProducer()),
                 COMBINED_MAX_MESSAGES, COMBINED_MAX_BYTES);
     }
 

@@ -24,7 +24,8 @@ import java.util.concurrent.CompletableFuture;
  * answer, and also a rejection that followed an earlier attempt whose outcome is unknown.
  *
  * <p>When a request finishes, the next one of its topic is sent before the finished one's callers are told, so
- * waking them does not delay it.
+ * waking them does not delay it; except when the finished one's messages are sent again one by one, which then go
+ * first. With one request in flight per topic ({@code maxInFlight} 1) messages are therefore sent in call order.
  *
  * <p>Thread-safe: one lock guards the per-topic queues; requests are sent outside it.
  */
@@ -125,17 +126,38 @@ final class ProduceAccumulator {
                     topics.remove(topic);
                 }
             }
-            // the next request goes out before this one's callers are woken: completing a group unparks up to
-            // maxMessages waiting threads, time the next group would otherwise spend queued here
-            try {
+            Runnable sendNext = () -> {
                 if (next != null) {
                     dispatch(topic, next);
                 }
-            } finally { // whatever happened to the next request, this one's callers are told
+            };
+            Runnable tell = () -> {
                 failExpired(expired);
                 complete(topic, group, batch, error);
+            };
+            // the next request goes out before this one's callers are woken (completing a group unparks up to
+            // maxMessages waiting threads, time the next group would otherwise spend queued here), unless this one's
+            // messages are sent again one by one: they go first, to keep call order. Both steps run, whatever the
+            // first one throws
+            boolean split = splits(group, error);
+            try {
+                (split ? tell : sendNext).run();
+            } finally {
+                (split ? sendNext : tell).run();
             }
         });
+    }
+
+    /**
+     * Whether a finished request's messages are sent again one by one: the broker rejected it (its typed answer,
+     * with its error detail, to the only uncertain-free attempts: nothing was stored) and it carried several.
+     */
+    private static boolean splits(List<Waiting> group, Throwable error) {
+        if (error == null || group.size() < 2) {
+            return false;
+        }
+        DLedgerException e = Errors.from(error);
+        return !e.retryable() && e.detail().isPresent() && !e.earlierAttemptUncertain();
     }
 
     private static void failExpired(List<Waiting> expired) {
@@ -150,10 +172,8 @@ final class ProduceAccumulator {
             return;
         }
         DLedgerException e = Errors.from(error);
-        if (group.size() > 1 && !e.retryable() && e.detail().isPresent() && !e.earlierAttemptUncertain()) {
-            // the broker rejected the request (its typed answer, with its error detail, to the only uncertain-free
-            // attempts: nothing was stored), and one bad message must not fail the others it travelled with: send
-            // each on its own. A failure without the broker's answer (transport, deadline, the client's own errors
+        if (splits(group, error)) {
+            // one bad message must not fail the others it travelled with: send each on its own. A failure without the broker's answer (transport, deadline, the client's own errors
             // such as a close while the request was on its way), or a rejection after such a failure, may have been
             // stored: re-sending under new sequences could duplicate it.
             for (Waiting w : group) {

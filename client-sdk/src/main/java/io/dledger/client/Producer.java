@@ -23,11 +23,10 @@ import java.util.concurrent.CompletableFuture;
  * <p>Order: messages with the same key go to the same queue, and a queue keeps messages in the order they were
  * stored. Sends that are on the wire together are usually stored in call order, but not always: when one of them is
  * retried (the leader answered BUSY under load, an attempt timed out, the leader changed) later ones may be stored
- * first. For call order per key, send synchronously from one thread, wait for each future before the next send of
- * that key, or set {@link DLedgerClient.Builder#maxInFlightPerProducer(int)} to 1. One exception to the last:
- * concurrent single sends of a topic travel together in one request, and when the broker rejects such a request for
- * one bad message (too large, say), the others are sent again one by one, after the requests already queued behind
- * it.
+ * first; so may the others of a combined request the broker rejected for one bad message (too large, say), which
+ * are sent again one by one. For call order per key, send synchronously from one thread, wait for each future
+ * before the next send of that key, or set {@link DLedgerClient.Builder#maxInFlightPerProducer(int)} to 1: one
+ * request at a time is then on the wire, and such messages are sent again before the next request.
  *
  * <p>Cancelling a returned future does not withdraw the send: once accepted, a send runs until it succeeds, fails
  * for good, or reaches its deadline.

@@ -94,6 +94,50 @@ class ProduceAccumulatorTest {
     }
 
     @Test
+    void withOneRequestInFlightTheMessagesOfARejectedRequestAreStoredBeforeLaterSends() {
+        FakeNode n1 = cluster.node("n1");
+        List<StreamObserver<ProduceResponse>> rejectLater = new CopyOnWriteArrayList<>();
+        List<String> stored = new CopyOnWriteArrayList<>();
+        n1.produce = (req, obs) -> {
+            List<String> bodies = req.getMessagesList().stream()
+                    .map(m -> m.getBody().toString(StandardCharsets.UTF_8)).toList();
+            if (bodies.get(0).equals("first")) {
+                held.add(obs);
+                requests.put(obs, req);
+            } else if (bodies.contains("bad") && bodies.size() > 1) {
+                rejectLater.add(obs); // the combined request: answered once "later" waits behind it
+            } else if (bodies.contains("bad")) {
+                obs.onError(FakeNode.error(Status.Code.INVALID_ARGUMENT, ErrorCode.MESSAGE_TOO_LARGE, "too big", null));
+            } else {
+                stored.addAll(bodies);
+                FakeNode.reply(obs, n1.success(req, false));
+            }
+        };
+        try (DLedgerClient ordered = cluster.clientBuilder().maxInFlightPerProducer(1).build()) {
+            Producer p = ordered.newProducer();
+            CompletableFuture<SendResult> first = p.sendAsync("t", Message.of("first"));
+            org.awaitility.Awaitility.await().until(() -> held.size() == 1);
+            List<CompletableFuture<SendResult>> sends = new ArrayList<>();
+            for (String body : List.of("a", "bad", "b")) {
+                sends.add(p.sendAsync("t", Message.of(body)));
+            }
+            release(n1);
+            org.awaitility.Awaitility.await().until(() -> rejectLater.size() == 1);
+            sends.add(p.sendAsync("t", Message.of("later")));
+
+            rejectLater.get(0).onError(FakeNode.error(Status.Code.INVALID_ARGUMENT, ErrorCode.MESSAGE_TOO_LARGE,
+                    "too big", null));
+
+            assertThat(first.join().offset()).isNotNegative();
+            for (int i : new int[] {0, 2, 3}) {
+                assertThat(sends.get(i).join().offset()).isNotNegative();
+            }
+            assertFails(sends.get(1), e -> assertThat(e.code()).isEqualTo(ErrorCode.MESSAGE_TOO_LARGE));
+            assertThat(stored).containsExactly("a", "b", "later");
+        }
+    }
+
+    @Test
     void aCombinedSendThatFailsWithoutTheBrokersAnswerIsNotSentAgainPerMessage() {
         FakeNode n1 = cluster.node("n1");
         n1.produce = (req, obs) -> {
