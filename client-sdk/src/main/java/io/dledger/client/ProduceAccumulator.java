@@ -24,8 +24,9 @@ import java.util.concurrent.CompletableFuture;
  * answer, and also a rejection that followed an earlier attempt whose outcome is unknown.
  *
  * <p>When a request finishes, the next one of its topic is sent before the finished one's callers are told, so
- * waking them does not delay it; except when the finished one's messages are sent again one by one, which then go
- * first. With one request in flight per topic ({@code maxInFlight} 1) messages are therefore sent in call order.
+ * waking them does not delay it; except when the finished one's messages are sent again one by one: that happens
+ * while its slot is still held, so with one request in flight per topic ({@code maxInFlight} 1) no later message of
+ * the topic is sent before them, and the topic's messages are sent in call order.
  *
  * <p>Thread-safe: one lock guards the per-topic queues; requests are sent outside it.
  */
@@ -115,37 +116,62 @@ final class ProduceAccumulator {
                 deadline = w.deadlineNanos();
             }
         }
-        sender.send(topic, messages, deadline).whenComplete((batch, error) -> {
-            List<Waiting> next;
-            List<Waiting> expired = new ArrayList<>();
-            synchronized (this) {
-                TopicState t = topics.get(topic);
-                t.inFlight--;
-                next = takeGroup(t, expired);
-                if (t.inFlight == 0 && t.waiting.isEmpty()) {
-                    topics.remove(topic);
+        CompletableFuture<BatchSendResult> sent;
+        try {
+            sent = sender.send(topic, messages, deadline);
+        } catch (RuntimeException e) { // a bug, not a send failure: still free the slot and tell the callers
+            sent = CompletableFuture.failedFuture(e);
+        }
+        sent.whenComplete((batch, error) -> {
+            if (splits(group, error)) {
+                // its messages are sent again one by one while its slot is still held: no later send of the topic
+                // can take a sequence before them (call order, with maxInFlightPerProducer(1))
+                try {
+                    complete(topic, group, batch, error);
+                } finally {
+                    List<Waiting> expired = new ArrayList<>();
+                    List<Waiting> next = freeSlot(topic, expired);
+                    try {
+                        sendNext(topic, next);
+                    } finally {
+                        failExpired(expired);
+                    }
                 }
+                return;
             }
-            Runnable sendNext = () -> {
-                if (next != null) {
-                    dispatch(topic, next);
-                }
-            };
-            Runnable tell = () -> {
+            List<Waiting> expired = new ArrayList<>();
+            List<Waiting> next = freeSlot(topic, expired);
+            // the next request goes out before this one's callers are woken: completing a group unparks up to
+            // maxMessages waiting threads, time the next group would otherwise spend queued here
+            try {
+                sendNext(topic, next);
+            } finally {
                 failExpired(expired);
                 complete(topic, group, batch, error);
-            };
-            // the next request goes out before this one's callers are woken (completing a group unparks up to
-            // maxMessages waiting threads, time the next group would otherwise spend queued here), unless this one's
-            // messages are sent again one by one: they go first, to keep call order. Both steps run, whatever the
-            // first one throws
-            boolean split = splits(group, error);
-            try {
-                (split ? tell : sendNext).run();
-            } finally {
-                (split ? sendNext : tell).run();
             }
         });
+    }
+
+    /**
+     * Frees the slot of a finished request of {@code topic} and takes the topic's next group, if any (it then holds
+     * the slot); messages whose deadline passed while they waited go to {@code expired}.
+     */
+    private List<Waiting> freeSlot(String topic, List<Waiting> expired) {
+        synchronized (this) {
+            TopicState t = topics.get(topic);
+            t.inFlight--;
+            List<Waiting> next = takeGroup(t, expired);
+            if (t.inFlight == 0 && t.waiting.isEmpty()) {
+                topics.remove(topic);
+            }
+            return next;
+        }
+    }
+
+    private void sendNext(String topic, List<Waiting> next) {
+        if (next != null) {
+            dispatch(topic, next);
+        }
     }
 
     /**

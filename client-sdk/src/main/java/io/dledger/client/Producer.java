@@ -26,7 +26,10 @@ import java.util.concurrent.CompletableFuture;
  * first; so may the others of a combined request the broker rejected for one bad message (too large, say), which
  * are sent again one by one. For call order per key, send synchronously from one thread, wait for each future
  * before the next send of that key, or set {@link DLedgerClient.Builder#maxInFlightPerProducer(int)} to 1: one
- * request at a time is then on the wire, and such messages are sent again before the next request.
+ * request at a time is then on the wire, and such messages are sent again before the next request. That order holds
+ * per producer and among single sends ({@code send}, {@code sendAsync}): a batch takes its place when it is called,
+ * ahead of single sends still waiting, and a send that failed with an unknown outcome may still be stored after
+ * later ones.
  *
  * <p>Cancelling a returned future does not withdraw the send: once accepted, a send runs until it succeeds, fails
  * for good, or reaches its deadline.

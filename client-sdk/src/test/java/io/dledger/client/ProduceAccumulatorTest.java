@@ -224,6 +224,35 @@ class ProduceAccumulatorTest {
         assertThat(requestsSentWhenFirstWasTold).containsExactly(2);
     }
 
+    @Test
+    void aRejectedRequestsMessagesAreSentAgainBeforeASendMadeWhenItsSlotFrees() {
+        List<String> sent = new CopyOnWriteArrayList<>();
+        List<CompletableFuture<BatchSendResult>> onTheWire = new CopyOnWriteArrayList<>();
+        ProduceAccumulator accumulator = new ProduceAccumulator((topic, messages, deadline) -> {
+            sent.add(String.join(",", messages.stream().map(m -> m.getBody().toStringUtf8()).toList()));
+            CompletableFuture<BatchSendResult> f = new CompletableFuture<>();
+            onTheWire.add(f);
+            return f;
+        }, 1, 100, 1 << 20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        accumulator.send("t", proto("first"), deadline);
+        accumulator.send("t", proto("a"), deadline);
+        accumulator.send("t", proto("bad"), deadline);
+        accumulator.send("t", proto("b"), deadline);
+        onTheWire.get(0).complete(new BatchSendResult("t", List.of(new SendResult("t", 0, 0, 1, 0, false))));
+        assertThat(sent).containsExactly("first", "a,bad,b");
+        // a send waiting behind the combined request, already past its deadline: it fails when the slot frees, and
+        // its caller sends again at that moment
+        accumulator.send("t", proto("expired"), System.nanoTime() - 1)
+                .whenComplete((r, e) -> accumulator.send("t", proto("later"), deadline));
+
+        onTheWire.get(1).completeExceptionally(new DLedgerException(ErrorCode.MESSAGE_TOO_LARGE,
+                Status.Code.INVALID_ARGUMENT, "too big", io.dledger.proto.ErrorDetail.getDefaultInstance(), true,
+                null, null));
+
+        assertThat(sent).containsExactly("first", "a,bad,b", "a", "bad", "b", "later");
+    }
+
     private static io.dledger.proto.Message proto(String body) {
         return ProtoMapper.toProto(Message.of(body));
     }
