@@ -123,31 +123,26 @@ final class ProduceAccumulator {
             sent = CompletableFuture.failedFuture(e);
         }
         sent.whenComplete((batch, error) -> {
-            if (splits(group, error)) {
-                // its messages are sent again one by one while its slot is still held: no later send of the topic
-                // can take a sequence before them (call order, with maxInFlightPerProducer(1))
-                try {
+            // a rejected request's messages are sent again one by one while its slot is still held, so no later
+            // send of the topic takes a sequence before them (call order, with maxInFlightPerProducer(1)); otherwise
+            // the next request goes out before this one's callers are woken (completing a group unparks up to
+            // maxMessages threads, time the next request would spend waiting)
+            boolean split = splits(group, error);
+            try {
+                if (split) {
                     complete(topic, group, batch, error);
+                }
+            } finally {
+                List<Waiting> expired = new ArrayList<>();
+                List<Waiting> next = freeSlot(topic, expired);
+                try {
+                    sendNext(topic, next);
                 } finally {
-                    List<Waiting> expired = new ArrayList<>();
-                    List<Waiting> next = freeSlot(topic, expired);
-                    try {
-                        sendNext(topic, next);
-                    } finally {
-                        failExpired(expired);
+                    failExpired(expired);
+                    if (!split) {
+                        complete(topic, group, batch, error);
                     }
                 }
-                return;
-            }
-            List<Waiting> expired = new ArrayList<>();
-            List<Waiting> next = freeSlot(topic, expired);
-            // the next request goes out before this one's callers are woken: completing a group unparks up to
-            // maxMessages waiting threads, time the next group would otherwise spend queued here
-            try {
-                sendNext(topic, next);
-            } finally {
-                failExpired(expired);
-                complete(topic, group, batch, error);
             }
         });
     }
