@@ -194,9 +194,10 @@ final class ProduceAccumulator {
         }
         DLedgerException e = Errors.from(error);
         if (splits(group, error)) {
-            // one bad message must not fail the others it travelled with: send each on its own. A failure without the broker's answer (transport, deadline, the client's own errors
-            // such as a close while the request was on its way), or a rejection after such a failure, may have been
-            // stored: re-sending under new sequences could duplicate it.
+            // one bad message must not fail the others it travelled with: send each on its own. A failure without
+            // the broker's answer (transport, deadline, the client's own errors such as a close while the request was
+            // on its way), or a rejection after such a failure, may have been stored: re-sending under new sequences
+            // could duplicate it.
             for (Waiting w : group) {
                 sender.send(topic, List.of(w.message()), w.deadlineNanos()).whenComplete((b, err) -> {
                     if (err != null) {
