@@ -105,8 +105,18 @@ final class ProduceBench {
             Thread.sleep(o.warmup().toMillis());
             WritePathSampler sampler = WritePathSampler.of(client);
             List<List<ResultLine>> windows = new ArrayList<>();
+            // each window ends where the next begins: one sample between them, no gap
+            Samples at = Samples.take(sampler);
+            Tally t = new Tally();
+            w.current = t;
             for (int i = 1; i <= o.windows(); i++) {
-                windows.add(measure(threads, w, sampler, i));
+                Thread.sleep(o.duration().toMillis());
+                Samples end = Samples.take(sampler);
+                Tally next = i < o.windows() ? new Tally() : null;
+                w.current = next;
+                windows.add(results(threads, t, at, end, i));
+                at = end;
+                t = next;
             }
             w.stopped = true;
             for (Thread th : workers) {
@@ -116,22 +126,23 @@ final class ProduceBench {
         }
     }
 
+    /** The nodes' metrics, this process's CPU and the clock at one moment. */
+    private record Samples(WritePathSampler.Sample nodes, LocalCpu.Sample cpu, long nanos) {
+        static Samples take(WritePathSampler sampler) {
+            return new Samples(sampler.sample(), LocalCpu.sample(), System.nanoTime());
+        }
+    }
+
     /**
-     * Measures window {@code number} while the workers keep sending; returns its results and reports its comments
-     * (and, with several windows, a summary line of its own).
+     * The results of window {@code number} (from {@code start} to {@code end}, in which {@code t} counted); reports
+     * its comments (and, with several windows, a summary line of its own).
      */
-    private List<ResultLine> measure(int threads, Window w, WritePathSampler sampler, int number)
-            throws InterruptedException {
-        WritePathSampler.Sample before = sampler.sample();
-        LocalCpu.Sample cpuBefore = LocalCpu.sample();
-        Tally t = new Tally();
-        long start = System.nanoTime();
-        w.current = t;
-        Thread.sleep(o.duration().toMillis());
-        w.current = null;
-        double secs = (System.nanoTime() - start) / 1e9;
-        LocalCpu.Sample cpuAfter = LocalCpu.sample();
-        WritePathSampler.Sample after = sampler.sample();
+    private List<ResultLine> results(int threads, Tally t, Samples start, Samples end, int number) {
+        WritePathSampler.Sample before = start.nodes();
+        WritePathSampler.Sample after = end.nodes();
+        LocalCpu.Sample cpuBefore = start.cpu();
+        LocalCpu.Sample cpuAfter = end.cpu();
+        double secs = (end.nanos() - start.nanos()) / 1e9;
         List<ResultLine> lines = new ArrayList<>();
         double rate = t.acked.get() / secs;
         double p50 = t.latencyMicros.getValueAtPercentile(50) / 1000.0;
