@@ -18,14 +18,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code dledger bench produce|consume|failover|all}: benchmarks that print one
+ * {@code dledger bench produce|consume|failover|all|raft}: benchmarks that print one
  * {@code RESULT peer=dledger metric=... value=...} line per figure. With {@code --local} the benchmark
- * starts its own three-node cluster of separate processes and removes it afterwards.
+ * starts its own three-node cluster of separate processes and removes it afterwards; {@code raft} always does,
+ * with nodes that run the Raft layer alone ({@link RaftBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure produce, consume and failover; prints RESULT lines.")
 public final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "WHAT", description = "produce, consume, failover or all")
+    @Parameters(index = "0", paramLabel = "WHAT", description = "produce, consume, failover, all (those three) or raft "
+            + "(the Raft layer alone, on nodes of its own)")
     String what;
 
     @Option(names = {"-s", "--servers"}, description = "an existing cluster's gRPC addresses (default, without "
@@ -77,14 +79,22 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!List.of("produce", "consume", "failover", "all").contains(what)) {
-            System.err.println("unknown benchmark '" + what + "': use produce, consume, failover or all");
+        if (!List.of("produce", "consume", "failover", "all", "raft").contains(what)) {
+            System.err.println("unknown benchmark '" + what + "': use produce, consume, failover, all or raft");
             return 2;
         }
         String invalid = invalidNumber();
         if (invalid != null) {
             System.err.println(invalid);
             return 2;
+        }
+        if (what.equals("raft")) {
+            if (servers != null) {
+                System.err.println("bench raft measures the Raft layer alone on nodes it starts itself: it takes no "
+                        + "--servers");
+                return 2;
+            }
+            return runRaft();
         }
         if (!local && (servers == null || servers.isBlank())) {
             Path running = LocalCluster.defaultDir();
@@ -160,6 +170,26 @@ public final class BenchCommand implements Callable<Integer> {
             String topic = "bench-failover-" + suffix;
             client.admin().createTopic(topic, queues);
             new FailoverBench(cluster, client, report, topic).run(trials);
+        }
+    }
+
+    /** {@code bench raft}: a local cluster of Raft-only nodes (see {@link RaftBench}), removed afterwards. */
+    private int runRaft() throws IOException, InterruptedException {
+        Path dir = localDir != null ? localDir.toAbsolutePath() : Files.createTempDirectory("dledger-bench-raft");
+        List<String> command = List.of("raft-bench-node", "--threads=" + String.join(",",
+                threads.stream().map(String::valueOf).toList()), "--size=" + size, "--warmup=" + warmupSecs,
+                "--duration=" + durationSecs, "--windows=" + windows);
+        LocalCluster cluster = LocalCluster.create(dir, 3, 0, settings).withNodeCommand(command);
+        System.out.println("# the Raft layer alone: three nodes in " + dir + " with the broker's Raft settings, "
+                + "no broker; the load runs in the leader");
+        try {
+            long secs = threads.size() * (warmupSecs + (long) windows * durationSecs) + 120;
+            return new RaftBench(cluster, System.out).run(Duration.ofSeconds(secs)) ? 0 : 1;
+        } finally {
+            cluster.stopAll(Duration.ofSeconds(10));
+            if (localDir == null) {
+                deleteTree(dir);
+            }
         }
     }
 

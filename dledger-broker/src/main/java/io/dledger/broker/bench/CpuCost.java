@@ -46,10 +46,15 @@ record CpuCost(OptionalDouble nodeNanos, long clientNanos, Optional<LocalCpu.Mac
         StringBuilder sb = new StringBuilder("CPU over the window: ");
         nodeNanos.ifPresent(n -> sb.append("nodes ").append(cores(n)).append(" cores, "));
         sb.append("this client ").append(cores(clientNanos));
-        machine.filter(m -> m.total() > 0).ifPresent(m -> sb.append("; this machine ")
-                .append(String.format(Locale.ROOT, "%.2f of %d cores busy, %.2f stolen by the hypervisor",
-                        (double) m.busy() / m.total() * cpus, cpus, (double) m.steal() / m.total() * cpus)));
+        machineComment().ifPresent(m -> sb.append("; ").append(m));
         return sb.toString();
+    }
+
+    /** For example "this machine 1.74 of 2 cores busy, 0.03 stolen by the hypervisor"; empty when unknown. */
+    Optional<String> machineComment() {
+        return machine.filter(m -> m.total() > 0).map(m -> String.format(Locale.ROOT,
+                "this machine %.2f of %d cores busy, %.2f stolen by the hypervisor",
+                (double) m.busy() / m.total() * cpus, cpus, (double) m.steal() / m.total() * cpus));
     }
 
     private String cores(double nanos) {

@@ -9,9 +9,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import org.HdrHistogram.ConcurrentHistogram;
-import org.HdrHistogram.Histogram;
 
 /**
  * Produce throughput and latency: payloads of {@code size} random bytes, for each thread count a
@@ -57,42 +54,12 @@ final class ProduceBench {
         }
     }
 
-    /** Per phase: the window being measured (none between windows) and whether the phase is over. */
-    private static final class Window {
-        volatile Tally current;
-        volatile boolean stopped;
-
-        void record(long startNanos, boolean ok) {
-            Tally t = current;
-            if (t != null) {
-                t.record(startNanos, ok);
-            }
-        }
-    }
-
-    /** What one measured window saw. */
-    private static final class Tally {
-        final Histogram latencyMicros = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(2), 3);
-        final AtomicLong acked = new AtomicLong();
-        final AtomicLong errors = new AtomicLong();
-
-        void record(long startNanos, boolean ok) {
-            if (ok) {
-                acked.incrementAndGet();
-                latencyMicros.recordValue(Math.min((System.nanoTime() - startNanos) / 1000,
-                        latencyMicros.getHighestTrackableValue()));
-            } else {
-                errors.incrementAndGet();
-            }
-        }
-    }
-
     private void runPhase(int threads) throws InterruptedException {
         report.comment("produce: " + threads + " threads, " + o.mode().name().toLowerCase() + " mode"
                 + (o.mode() == Mode.ASYNC ? " (" + o.inflight() + " in flight per thread)" : "") + ", warm-up "
                 + o.warmup().toSeconds() + " s, measured " + (o.windows() > 1 ? o.windows() + " x " : "")
                 + o.duration().toSeconds() + " s");
-        Window w = new Window();
+        MeasuredWindow w = new MeasuredWindow();
         try (Producer producer = client.newProducer()) {
             List<Thread> workers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
@@ -107,12 +74,12 @@ final class ProduceBench {
             List<List<ResultLine>> windows = new ArrayList<>();
             // each window ends where the next begins: one sample between them, no gap
             Samples at = Samples.take(sampler);
-            Tally t = new Tally();
+            MeasuredWindow.Tally t = new MeasuredWindow.Tally();
             w.current = t;
             for (int i = 1; i <= o.windows(); i++) {
                 Thread.sleep(o.duration().toMillis());
                 Samples end = Samples.take(sampler);
-                Tally next = i < o.windows() ? new Tally() : null;
+                MeasuredWindow.Tally next = i < o.windows() ? new MeasuredWindow.Tally() : null;
                 w.current = next;
                 windows.add(results(threads, t, at, end, i));
                 at = end;
@@ -137,7 +104,7 @@ final class ProduceBench {
      * The results of window {@code number} (from {@code start} to {@code end}, in which {@code t} counted); reports
      * its comments (and, with several windows, a summary line of its own).
      */
-    private List<ResultLine> results(int threads, Tally t, Samples start, Samples end, int number) {
+    private List<ResultLine> results(int threads, MeasuredWindow.Tally t, Samples start, Samples end, int number) {
         WritePathSampler.Sample before = start.nodes();
         WritePathSampler.Sample after = end.nodes();
         LocalCpu.Sample cpuBefore = start.cpu();
@@ -145,8 +112,8 @@ final class ProduceBench {
         double secs = (end.nanos() - start.nanos()) / 1e9;
         List<ResultLine> lines = new ArrayList<>();
         double rate = t.acked.get() / secs;
-        double p50 = t.latencyMicros.getValueAtPercentile(50) / 1000.0;
-        double p99 = t.latencyMicros.getValueAtPercentile(99) / 1000.0;
+        double p50 = t.p50Millis();
+        double p99 = t.p99Millis();
         lines.add(ResultLine.of("produce_msgs_per_s", threads, o.size(), rate));
         lines.add(ResultLine.of("produce_mb_per_s", threads, o.size(), rate * o.size() / 1e6));
         lines.add(ResultLine.of("produce_p50_ms", threads, o.size(), p50));
@@ -177,7 +144,7 @@ final class ProduceBench {
         return Message.of(payloads[ThreadLocalRandom.current().nextInt(PAYLOADS)]);
     }
 
-    private void syncLoop(Producer producer, Window w) {
+    private void syncLoop(Producer producer, MeasuredWindow w) {
         while (!w.stopped) {
             long t0 = System.nanoTime();
             boolean ok;
@@ -191,7 +158,7 @@ final class ProduceBench {
         }
     }
 
-    private void asyncLoop(Producer producer, Window w) {
+    private void asyncLoop(Producer producer, MeasuredWindow w) {
         java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(o.inflight());
         while (!w.stopped) {
             try {

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {DemoCommand.class, ClusterCommand.class, NodeCommand.class, TopicCommand.class,
                 ProduceCommand.class, ConsumeCommand.class, GroupCommand.class, StatusCommand.class,
                 AdminCommand.class, io.dledger.broker.bench.BenchCommand.class,
+                io.dledger.broker.bench.RaftBenchNodeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DLedgerCli implements Runnable {
     @CommandLine.Spec

@@ -45,11 +45,21 @@ public final class LocalCluster {
     private final Path dir;
     private final Map<String, String> settings;
     private final List<NodeProcess> nodes;
+    private final List<String> nodeCommand; // the dledger command a node runs, before its --set settings
 
-    private LocalCluster(Path dir, Map<String, String> settings, List<NodeProcess> nodes) {
+    private LocalCluster(Path dir, Map<String, String> settings, List<NodeProcess> nodes, List<String> nodeCommand) {
         this.dir = dir;
         this.settings = settings;
         this.nodes = nodes;
+        this.nodeCommand = nodeCommand;
+    }
+
+    /**
+     * This cluster with its nodes started as {@code dledger <command...> --set=...} instead of {@code dledger node}:
+     * the Raft-layer benchmark runs its own node command on the same layout. Not saved in the cluster file.
+     */
+    public LocalCluster withNodeCommand(List<String> command) {
+        return new LocalCluster(dir, settings, new ArrayList<>(nodes), List.copyOf(command));
     }
 
     /**
@@ -75,7 +85,7 @@ public final class LocalCluster {
             Path data = dir.resolve(p.id()).toAbsolutePath();
             nodes.add(new NodeProcess(p, chosen[2], false, data, data.resolve("node.log"), 0, null));
         }
-        return new LocalCluster(dir.toAbsolutePath(), new LinkedHashMap<>(settings), nodes);
+        return new LocalCluster(dir.toAbsolutePath(), new LinkedHashMap<>(settings), nodes, List.of("node"));
     }
 
     public Path dir() {
@@ -190,7 +200,7 @@ public final class LocalCluster {
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.dledger.broker.cli.DLedgerCli");
-        cmd.add("node");
+        cmd.addAll(nodeCommand);
         nodeSettings(n).forEach((k, v) -> cmd.add("--set=" + k + "=" + v));
         try {
             Files.createDirectories(n.dataDir());
@@ -258,7 +268,7 @@ public final class LocalCluster {
     /** Reads a cluster laid out earlier (by another process), or fails when there is none. */
     public static LocalCluster load(Path dir) {
         ClusterStateFile.Contents c = ClusterStateFile.read(dir);
-        return new LocalCluster(dir.toAbsolutePath(), c.settings(), c.nodes());
+        return new LocalCluster(dir.toAbsolutePath(), c.settings(), c.nodes(), List.of("node"));
     }
 
     /** Where {@code dledger cluster up} keeps its cluster by default: {@code $DLEDGER_HOME/cluster}. */

@@ -3,20 +3,14 @@ package io.dledger.broker.raft;
 import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.RaftGroupService;
 import com.alipay.sofa.jraft.Status;
-import com.alipay.sofa.jraft.conf.Configuration;
 import com.alipay.sofa.jraft.core.NodeImpl;
 import com.alipay.sofa.jraft.core.State;
 import com.alipay.sofa.jraft.entity.PeerId;
-import com.alipay.sofa.jraft.option.NodeOptions;
-import com.alipay.sofa.jraft.option.RaftOptions;
 import io.dledger.broker.concurrent.DaemonThreadFactory;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.PeerSpec;
 import io.dledger.broker.raft.log.AppendObserver;
-import io.dledger.broker.raft.log.LogStorageFactory;
 import io.dledger.broker.statemachine.BrokerStateMachine;
-import java.io.IOException;
-import java.nio.file.Files;
 import io.dledger.broker.readroute.ReadSituation;
 import java.util.List;
 import java.util.Optional;
@@ -27,10 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This node's member of the Raft group: builds the JRaft options from the {@link NodeConfig}, starts
- * the node with its Bolt RPC server (JRaft's default transport) and the Raft log chosen by
- * {@link LogStorageFactory} (segment files unless an existing log is RocksDB), and answers questions about
- * roles and progress. Thread-safe.
+ * This node's member of the Raft group, started by {@link RaftGroupSetup} with the broker's state machine (JRaft's
+ * options from the {@link NodeConfig}, its Bolt RPC server and the Raft log, segment files unless an existing log is
+ * RocksDB): snapshots by log size, the leader-exit detector, and answers about roles and progress. Thread-safe.
  */
 public final class RaftNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
@@ -77,68 +70,19 @@ public final class RaftNode implements AutoCloseable {
 
     public static RaftNode start(NodeConfig config, PeerDirectory peers, BrokerStateMachine fsm,
                                  AppendObserver logAppends) {
-        NodeOptions opts = new NodeOptions();
-        opts.setFsm(fsm);
-        opts.setElectionTimeoutMs(config.electionTimeoutMs());
-        opts.setEnableMetrics(true);
-        // JRaft's own timers tick a hashed wheel every millisecond (four threads waking 1,000 times a second each,
-        // a few per cent of a core on a busy node); the shared ones are scheduled executors that wake only when due
-        opts.setSharedElectionTimer(true);
-        opts.setSharedVoteTimer(true);
-        opts.setSharedStepDownTimer(true);
-        opts.setSharedSnapshotTimer(true);
-        opts.setSnapshotIntervalSecs(config.snapshotIntervalSecs());
-        Configuration conf = new Configuration();
-        if (!config.join()) { // a joining node waits for the leader to add it
-            for (PeerSpec p : peers.current()) {
-                conf.addPeer(peerId(p));
-            }
-        }
-        opts.setInitialConf(conf);
-        try {
-            Files.createDirectories(config.raftDir());
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create " + config.raftDir(), e);
-        }
-        opts.setLogUri(config.raftDir().resolve("log").toString());
-        opts.setRaftMetaUri(config.raftDir().resolve("meta").toString());
-        opts.setSnapshotUri(config.raftDir().resolve("snapshot").toString());
-        RaftOptions raft = new RaftOptions();
-        raft.setSync(config.raftSync());
-        raft.setMaxElectionDelayMs(config.electionMaxDelayMs());
-        raft.setMaxByteCountPerRpc(1024 * 1024);
-        raft.setMaxBodySize(4 * 1024 * 1024);
-        opts.setRaftOptions(raft);
         ExecutorService snapshotAsker = Executors.newSingleThreadExecutor(
                 new DaemonThreadFactory("dledger-snapshot-trigger"));
         LogSizeSnapshotTrigger trigger = new LogSizeSnapshotTrigger(config.snapshotLogBytes(), logAppends,
                 snapshotAsker);
-        opts.setServiceFactory(new LogStorageFactory(config.raftLogFormat(), config.raftLogSegmentBytes(),
-                trigger));
-
-        PeerId self = peerId(config.self());
-        RaftGroupService service;
-        if (config.raftRpcInline()) {
-            service = new RaftGroupService(GROUP_ID, self, opts,
-                    IoThreadReplication.rpcServer(self.getEndpoint(), opts));
-        } else {
-            service = new RaftGroupService(GROUP_ID, self, opts);
-        }
-        Node node;
+        RaftGroupSetup.Started started;
         try {
-            node = service.start();
+            started = RaftGroupSetup.start(config, peers.current(), fsm, trigger);
         } catch (RuntimeException e) {
-            boolean nodeInitialised = service.getRaftNode() != null; // JRaft loads the node, then binds the port
-            service.shutdown();
             snapshotAsker.shutdownNow();
-            throw new IllegalStateException(nodeInitialised
-                    ? "cannot start the Raft endpoint " + self + " (is port " + self.getPort() + " in use?): "
-                            + e.getMessage()
-                    : "cannot load the Raft node " + self + " from " + config.raftDir() + " (its log, metadata or "
-                            + "snapshot; the ERROR lines above say which and why): " + e.getMessage(), e);
+            throw e;
         }
-        LOG.info("Raft node {} started at {} with peers {}, election timeout {} ms", config.nodeId(), self,
-                conf, config.electionTimeoutMs());
+        RaftGroupService service = started.service();
+        Node node = started.node();
         RaftNode raftNode = new RaftNode(config, peers, fsm, service, node, snapshotAsker);
         trigger.start(raftNode::snapshot);
         return raftNode;

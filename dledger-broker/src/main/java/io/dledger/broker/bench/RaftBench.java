@@ -1,0 +1,90 @@
+package io.dledger.broker.bench;
+
+import io.dledger.broker.local.LocalCluster;
+import io.dledger.broker.local.NodeProcess;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * {@code dledger bench raft}: starts the three nodes of a local cluster as {@link RaftBenchNodeCommand}s and copies
+ * the report the leader writes ({@link #REPORT_FILE} in its data directory) to standard output as it grows, until
+ * its last line, {@link #DONE}. Fails when every node exited, or when the report is not done in time.
+ *
+ * <p>Not thread-safe; one call of {@link #run} per cluster.
+ */
+final class RaftBench {
+    static final String REPORT_FILE = "raft-bench.out";
+    static final String DONE = "raft bench done";
+
+    private final LocalCluster cluster;
+    private final PrintStream out;
+    private final Map<String, Long> copied = new HashMap<>(); // node id -> bytes of its report copied so far
+
+    /** {@code cluster} must start its nodes with {@link RaftBenchNodeCommand}'s command. */
+    RaftBench(LocalCluster cluster, PrintStream out) {
+        this.cluster = cluster;
+        this.out = out;
+    }
+
+    /** Starts the nodes and copies the leader's report; true once it is done, false (said why on stderr) when not. */
+    boolean run(Duration timeout) throws IOException, InterruptedException {
+        cluster.startAll();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (NodeProcess n : cluster.nodes()) {
+                if (copyNewLines(n)) {
+                    return true;
+                }
+            }
+            if (cluster.nodes().stream().noneMatch(NodeProcess::alive)) {
+                System.err.println("every node of the Raft benchmark exited; see their logs: "
+                        + cluster.nodes().stream().map(n -> n.logFile().toString()).toList());
+                return false;
+            }
+            Thread.sleep(200);
+        }
+        System.err.println("the Raft benchmark did not finish within " + timeout.toSeconds() + " s; see the node logs "
+                + "in " + cluster.dir());
+        return false;
+    }
+
+    /** Copies the whole lines added to {@code n}'s report since the last call; true when the last was DONE. */
+    private boolean copyNewLines(NodeProcess n) throws IOException {
+        Path file = n.dataDir().resolve(REPORT_FILE);
+        if (!Files.exists(file)) {
+            return false;
+        }
+        long from = copied.getOrDefault(n.id(), 0L);
+        byte[] added;
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
+            added = new byte[(int) Math.max(0, f.length() - from)];
+            f.seek(from);
+            f.readFully(added);
+        }
+        int end = lastNewline(added);
+        if (end < 0) {
+            return false;
+        }
+        String text = new String(added, 0, end + 1, StandardCharsets.UTF_8);
+        copied.put(n.id(), from + end + 1);
+        out.print(text);
+        out.flush();
+        return text.endsWith("# " + DONE + "\n");
+    }
+
+    private static int lastNewline(byte[] b) {
+        for (int i = b.length - 1; i >= 0; i--) {
+            if (b[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

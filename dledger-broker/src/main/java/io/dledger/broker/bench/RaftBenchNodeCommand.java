@@ -1,0 +1,141 @@
+package io.dledger.broker.bench;
+
+import com.alipay.sofa.jraft.Closure;
+import com.alipay.sofa.jraft.Iterator;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.core.StateMachineAdapter;
+import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
+import com.alipay.sofa.jraft.storage.snapshot.SnapshotWriter;
+import io.dledger.broker.config.ConfigException;
+import io.dledger.broker.config.ConfigKey;
+import io.dledger.broker.config.NodeConfig;
+import io.dledger.broker.config.NodeConfigLoader;
+import io.dledger.broker.local.LocalCluster;
+import io.dledger.broker.local.NodeProcess;
+import io.dledger.broker.raft.RaftGroupSetup;
+import io.dledger.broker.raft.log.AppendObserver;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * One node of {@code dledger bench raft}, started by it (hidden from help): the broker's Raft member
+ * ({@link RaftGroupSetup}, same settings as {@code dledger node}) with a state machine that ignores its entries. The
+ * node that is leader once the group has elected one runs {@link RaftLoad} and writes its report to
+ * {@link RaftBench#REPORT_FILE} in its data directory, ending with {@link RaftBench#DONE}; every node then serves
+ * until it is stopped.
+ */
+@Command(name = "raft-bench-node", hidden = true, description = "One node of 'dledger bench raft' (it starts them).")
+public final class RaftBenchNodeCommand implements Callable<Integer> {
+    @Option(names = "--set", description = "any node setting as key=value (repeatable)")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Option(names = "--threads", split = ",", defaultValue = "1,8,32")
+    List<Integer> threads;
+
+    @Option(names = "--size", defaultValue = "1024")
+    int size;
+
+    @Option(names = "--warmup", defaultValue = "5")
+    int warmupSecs;
+
+    @Option(names = "--duration", defaultValue = "20")
+    int durationSecs;
+
+    @Option(names = "--windows", defaultValue = "1")
+    int windows;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> unknown = new ArrayList<>();
+        NodeConfig config;
+        try {
+            config = NodeConfigLoader.load(ConfigKey.fromSettings(settings, unknown), System.getenv(), null, unknown);
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
+        RaftGroupSetup.Started raft = RaftGroupSetup.start(config, config.peers(), new IgnoringStateMachine(),
+                AppendObserver.NONE);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            raft.service().shutdown();
+            stopped.countDown();
+        }, "shutdown"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (raft.node().getLeaderId() == null || raft.node().getLeaderId().isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                System.err.println("no leader within 60 s");
+                return 1;
+            }
+            Thread.sleep(50);
+        }
+        if (raft.node().isLeader()) {
+            Path file = config.dataDir().resolve(RaftBench.REPORT_FILE);
+            try (PrintStream out = new PrintStream(new FileOutputStream(file.toFile()), true, StandardCharsets.UTF_8)) {
+                BenchReport report = new BenchReport(out);
+                report.comment("load average at start: " + BenchReport.loadAverage() + " ("
+                        + Runtime.getRuntime().availableProcessors() + " cpus); leader " + config.nodeId());
+                new RaftLoad(raft.node(), new RaftLoad.Options(threads, size, Duration.ofSeconds(warmupSecs),
+                        Duration.ofSeconds(durationSecs), windows), report, () -> nodesCpu(config)).run();
+                report.comment("load average at end: " + BenchReport.loadAverage());
+                report.comment(RaftBench.DONE);
+            }
+        }
+        stopped.await();
+        return 0;
+    }
+
+    /** The CPU time of every node of the local cluster this node belongs to (from its cluster file), added up. */
+    private static OptionalDouble nodesCpu(NodeConfig config) {
+        try {
+            LocalCluster cluster = LocalCluster.load(config.dataDir().getParent());
+            double nanos = 0;
+            for (NodeProcess n : cluster.nodes()) {
+                var cpu = n.handle().flatMap(h -> h.info().totalCpuDuration());
+                if (cpu.isEmpty()) {
+                    return OptionalDouble.empty();
+                }
+                nanos += cpu.get().toNanos();
+            }
+            return OptionalDouble.of(nanos);
+        } catch (RuntimeException e) { // no cluster file: started by hand
+            return OptionalDouble.empty();
+        }
+    }
+
+    /** Applies entries by ignoring them: the benchmark measures the Raft layer, not a state machine. */
+    private static final class IgnoringStateMachine extends StateMachineAdapter {
+        @Override
+        public void onApply(Iterator it) {
+            while (it.hasNext()) {
+                Closure done = it.done();
+                if (done != null) {
+                    done.run(Status.OK());
+                }
+                it.next();
+            }
+        }
+
+        @Override
+        public void onSnapshotSave(SnapshotWriter writer, Closure done) {
+            done.run(Status.OK()); // nothing to keep: the snapshot lets JRaft drop its log
+        }
+
+        @Override
+        public boolean onSnapshotLoad(SnapshotReader reader) {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.dledger.broker.bench;
+
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.entity.Task;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The load of {@code dledger bench raft}, run inside the leader's JVM: per phase, {@code threads} threads each apply
+ * an entry of {@code size} random bytes to the Raft group and wait until it is committed and applied (by a state
+ * machine that does nothing with it) before they apply the next; a warm-up, then {@code windows} measured windows
+ * back to back, whose medians are the phase's RESULT lines (errors: their sum). No gRPC, no client and no message
+ * store: what the Raft layer alone (JRaft with the broker's options, Raft log and transport) does on this machine,
+ * against which the produce benchmark's figures can be read. One entry per operation: the broker puts many
+ * messages in one entry when many are sent at once, this load never does.
+ *
+ * <p>Not thread-safe: one driver thread calls {@link #run}; it starts and joins its worker threads.
+ */
+final class RaftLoad {
+    /** What to run; the durations are per phase (warm-up) and per window. */
+    record Options(List<Integer> threads, int size, Duration warmup, Duration duration, int windows) {
+    }
+
+    private final Node node;
+    private final Options o;
+    private final BenchReport report;
+    private final Supplier<OptionalDouble> nodesCpuNanos;
+    private final byte[] payload;
+
+    /** {@code nodesCpuNanos}: the CPU time all nodes used so far (empty when unknown). */
+    RaftLoad(Node node, Options options, BenchReport report, Supplier<OptionalDouble> nodesCpuNanos) {
+        this.node = node;
+        this.o = options;
+        this.report = report;
+        this.nodesCpuNanos = nodesCpuNanos;
+        this.payload = new byte[options.size()];
+        ThreadLocalRandom.current().nextBytes(payload);
+    }
+
+    void run() throws InterruptedException {
+        for (int threads : o.threads()) {
+            runPhase(threads);
+        }
+    }
+
+    private void runPhase(int threads) throws InterruptedException {
+        report.comment("raft: " + threads + " threads applying " + o.size() + "-byte entries, each waiting for its "
+                + "entry to be applied; warm-up " + o.warmup().toSeconds() + " s, measured "
+                + (o.windows() > 1 ? o.windows() + " x " : "") + o.duration().toSeconds() + " s");
+        MeasuredWindow w = new MeasuredWindow();
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(() -> applyLoop(w), "bench-raft-" + t);
+            th.setDaemon(true);
+            th.start();
+            workers.add(th);
+        }
+        Thread.sleep(o.warmup().toMillis());
+        List<List<ResultLine>> windows = new ArrayList<>();
+        Sample at = sample();
+        MeasuredWindow.Tally t = new MeasuredWindow.Tally();
+        w.current = t;
+        for (int i = 1; i <= o.windows(); i++) {
+            Thread.sleep(o.duration().toMillis());
+            Sample end = sample();
+            MeasuredWindow.Tally next = i < o.windows() ? new MeasuredWindow.Tally() : null;
+            w.current = next;
+            windows.add(results(threads, t, at, end, i));
+            at = end;
+            t = next;
+        }
+        w.stopped = true;
+        for (Thread th : workers) {
+            th.join(TimeUnit.SECONDS.toMillis(60));
+        }
+        BenchReport.combineWindows(windows, Set.of("raft_errors")).forEach(report::result);
+    }
+
+    /** The nodes' CPU, this machine's and the clock at one moment. */
+    private record Sample(OptionalDouble nodesCpuNanos, LocalCpu.Sample local, long nanos) {
+    }
+
+    private Sample sample() {
+        return new Sample(nodesCpuNanos.get(), LocalCpu.sample(), System.nanoTime());
+    }
+
+    private List<ResultLine> results(int threads, MeasuredWindow.Tally t, Sample start, Sample end, int number) {
+        double secs = (end.nanos() - start.nanos()) / 1e9;
+        long applied = t.acked.get();
+        double rate = applied / secs;
+        List<ResultLine> lines = new ArrayList<>();
+        lines.add(ResultLine.of("raft_entries_per_s", threads, o.size(), rate));
+        lines.add(ResultLine.of("raft_p50_ms", threads, o.size(), t.p50Millis()));
+        lines.add(ResultLine.of("raft_p99_ms", threads, o.size(), t.p99Millis()));
+        lines.add(ResultLine.of("raft_errors", threads, o.size(), t.errors.get()));
+        OptionalDouble nodes = start.nodesCpuNanos().isPresent() && end.nodesCpuNanos().isPresent()
+                ? OptionalDouble.of(end.nodesCpuNanos().getAsDouble() - start.nodesCpuNanos().getAsDouble())
+                : OptionalDouble.empty();
+        if (nodes.isPresent() && applied > 0) {
+            lines.add(ResultLine.of("node_cpu_us_per_entry", threads, o.size(), nodes.getAsDouble() / 1e3 / applied));
+        }
+        if (o.windows() > 1) {
+            report.comment(String.format(Locale.ROOT, "window %d of %d: %.0f entries/s, p50 %.2f ms, p99 %.2f ms, "
+                    + "%d errors", number, o.windows(), rate, t.p50Millis(), t.p99Millis(), t.errors.get()));
+        }
+        CpuCost cpu = CpuCost.between(start.local(), end.local(), nodes, secs, applied);
+        report.comment("CPU over the window: " + (nodes.isPresent() ? "nodes " + CpuCost.cores(nodes.getAsDouble(),
+                secs) + " cores (the load's threads run in the leader's)" : "nodes unknown")
+                + cpu.machineComment().map(m -> "; " + m).orElse(""));
+        return lines;
+    }
+
+    private void applyLoop(MeasuredWindow w) {
+        while (!w.stopped) {
+            long t0 = System.nanoTime();
+            CompletableFuture<Boolean> applied = new CompletableFuture<>();
+            node.apply(new Task(ByteBuffer.wrap(payload), status -> applied.complete(status.isOk())));
+            boolean ok = applied.join();
+            w.record(t0, ok);
+            if (!ok) { // not the leader any more, or overloaded: do not spin
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.dledger.broker.raft;
+
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.RaftGroupService;
+import com.alipay.sofa.jraft.StateMachine;
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.option.NodeOptions;
+import com.alipay.sofa.jraft.option.RaftOptions;
+import io.dledger.broker.config.NodeConfig;
+import io.dledger.broker.config.PeerSpec;
+import io.dledger.broker.raft.log.AppendObserver;
+import io.dledger.broker.raft.log.LogStorageFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a node runs its member of the Raft group, from its {@link NodeConfig}: JRaft's options (timers, snapshots,
+ * RPC sizes), the Raft log {@link LogStorageFactory} chooses, and the RPC server ({@code raft.rpc.inline}). The
+ * broker ({@link RaftNode}) and the Raft-layer benchmark ({@code dledger bench raft}) both start their members here,
+ * so the benchmark measures the broker's own Raft configuration.
+ *
+ * <p>Stateless; thread-safe.
+ */
+public final class RaftGroupSetup {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftGroupSetup.class);
+
+    /** A started member: JRaft's group service (which owns the RPC server) and its node. */
+    public record Started(RaftGroupService service, Node node) {
+    }
+
+    private RaftGroupSetup() {
+    }
+
+    /**
+     * Starts this node's member with state machine {@code fsm}; {@code initialPeers} is the group it starts in
+     * (ignored when the node joins: it waits for the leader to add it), {@code logAppends} hears of every append to
+     * the Raft log. Throws {@link IllegalStateException} saying why when the node cannot load or bind its port.
+     */
+    public static Started start(NodeConfig config, List<PeerSpec> initialPeers, StateMachine fsm,
+                                AppendObserver logAppends) {
+        NodeOptions opts = new NodeOptions();
+        opts.setFsm(fsm);
+        opts.setElectionTimeoutMs(config.electionTimeoutMs());
+        opts.setEnableMetrics(true);
+        // JRaft's own timers tick a hashed wheel every millisecond (four threads waking 1,000 times a second each,
+        // a few per cent of a core on a busy node); the shared ones are scheduled executors that wake only when due
+        opts.setSharedElectionTimer(true);
+        opts.setSharedVoteTimer(true);
+        opts.setSharedStepDownTimer(true);
+        opts.setSharedSnapshotTimer(true);
+        opts.setSnapshotIntervalSecs(config.snapshotIntervalSecs());
+        Configuration conf = new Configuration();
+        if (!config.join()) { // a joining node waits for the leader to add it
+            for (PeerSpec p : initialPeers) {
+                conf.addPeer(RaftNode.peerId(p));
+            }
+        }
+        opts.setInitialConf(conf);
+        try {
+            Files.createDirectories(config.raftDir());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create " + config.raftDir(), e);
+        }
+        opts.setLogUri(config.raftDir().resolve("log").toString());
+        opts.setRaftMetaUri(config.raftDir().resolve("meta").toString());
+        opts.setSnapshotUri(config.raftDir().resolve("snapshot").toString());
+        RaftOptions raft = new RaftOptions();
+        raft.setSync(config.raftSync());
+        raft.setMaxElectionDelayMs(config.electionMaxDelayMs());
+        raft.setMaxByteCountPerRpc(1024 * 1024);
+        raft.setMaxBodySize(4 * 1024 * 1024);
+        opts.setRaftOptions(raft);
+        opts.setServiceFactory(new LogStorageFactory(config.raftLogFormat(), config.raftLogSegmentBytes(),
+                logAppends));
+
+        PeerId self = RaftNode.peerId(config.self());
+        RaftGroupService service;
+        if (config.raftRpcInline()) {
+            service = new RaftGroupService(RaftNode.GROUP_ID, self, opts,
+                    IoThreadReplication.rpcServer(self.getEndpoint(), opts));
+        } else {
+            service = new RaftGroupService(RaftNode.GROUP_ID, self, opts);
+        }
+        Node node;
+        try {
+            node = service.start();
+        } catch (RuntimeException e) {
+            boolean nodeInitialised = service.getRaftNode() != null; // JRaft loads the node, then binds the port
+            service.shutdown();
+            throw new IllegalStateException(nodeInitialised
+                    ? "cannot start the Raft endpoint " + self + " (is port " + self.getPort() + " in use?): "
+                            + e.getMessage()
+                    : "cannot load the Raft node " + self + " from " + config.raftDir() + " (its log, metadata or "
+                            + "snapshot; the ERROR lines above say which and why): " + e.getMessage(), e);
+        }
+        LOG.info("Raft node {} started at {} with peers {}, election timeout {} ms", config.nodeId(), self,
+                conf, config.electionTimeoutMs());
+        return new Started(service, node);
+    }
+}
