@@ -3,6 +3,8 @@ package io.dledger.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dledger.broker.cli.DLedgerCli;
+import io.dledger.broker.local.LocalCluster;
+import io.dledger.broker.local.NodeProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -14,28 +16,44 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A short {@code bench all --local}: every metric line is printed and the loss check finds nothing
- * lost. It asserts no speed: performance is measured by running the benchmark, not by tests.
+ * lost; a short {@code bench raft}: every metric line of the Raft layer alone is printed. They assert no speed:
+ * performance is measured by running the benchmark, not by tests.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class BenchSmokeIT {
-    @Test
-    void benchAllPrintsEveryMetricAndLosesNothing() {
-        Path dir = Path.of("target", "it-clusters", "bench-" + System.nanoTime()).toAbsolutePath();
+    /** Exit code and standard output of one {@code dledger bench ...} run in this JVM. */
+    private record Run(int code, String out) {
+    }
+
+    private static Run bench(Path dir, String... args) {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        List<String> line = new java.util.ArrayList<>(List.of("bench"));
+        line.addAll(List.of(args));
+        line.addAll(List.of("--local-dir", dir.toString()));
         int code;
         try {
-            code = DLedgerCli.newCommandLine().execute("bench", "all", "--local", "--local-dir", dir.toString(),
-                    "--threads", "1,4", "--warmup", "1", "--duration", "2", "--windows", "2", "--messages", "2000",
-                    "--trials", "1");
+            code = DLedgerCli.newCommandLine().execute(line.toArray(String[]::new));
         } finally {
             System.setOut(old);
             ClusterData.dropKeepingLogs(dir);
         }
         String out = buf.toString(StandardCharsets.UTF_8);
         old.print(out);
-        assertThat(code).isZero();
+        return new Run(code, out);
+    }
+
+    private static Path newDir() {
+        return Path.of("target", "it-clusters", "bench-" + System.nanoTime()).toAbsolutePath();
+    }
+
+    @Test
+    void benchAllPrintsEveryMetricAndLosesNothing() {
+        Run run = bench(newDir(), "all", "--local", "--threads", "1,4", "--warmup", "1", "--duration", "2",
+                "--windows", "2", "--messages", "2000", "--trials", "1");
+        String out = run.out();
+        assertThat(run.code()).isZero();
         for (String metric : List.of("produce_msgs_per_s", "produce_mb_per_s", "produce_p50_ms", "produce_p99_ms",
                 "produce_errors", "produce_call_us", "write_queued_us", "write_replicated_us", "write_applied_us",
                 "raft_log_append_us", "raft_log_append_entries", "node_cpu_us_per_msg", "client_cpu_us_per_msg")) {
@@ -52,5 +70,22 @@ class BenchSmokeIT {
                 .contains("# load average at start").contains("# load average at end")
                 .contains("# CPU over the window: nodes ")
                 .contains("# window 2 of 2: ");
+    }
+
+    @Test
+    void benchRaftRunsTheRaftLayerAloneOnThreeNodesAndPrintsEveryMetric() {
+        Path dir = newDir();
+        Run run = bench(dir, "raft", "--threads", "1,4", "--warmup", "1", "--duration", "2", "--windows", "2");
+        assertThat(run.code()).isZero();
+        for (String metric : List.of("raft_entries_per_s", "raft_p50_ms", "raft_p99_ms", "raft_errors",
+                "node_cpu_us_per_entry")) {
+            for (int threads : new int[] {1, 4}) {
+                assertThat(run.out()).containsPattern("RESULT peer=dledger metric=" + metric + " threads=" + threads
+                        + " size=1024 value=[0-9.]+\n");
+            }
+        }
+        assertThat(run.out()).contains("metric=raft_errors threads=4 size=1024 value=0\n")
+                .contains("# window 2 of 2: ").contains("# CPU over the window: nodes ").endsWith("# raft bench done\n");
+        assertThat(LocalCluster.load(dir).nodes()).as("every node stopped").noneMatch(NodeProcess::alive);
     }
 }

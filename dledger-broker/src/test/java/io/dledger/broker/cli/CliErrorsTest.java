@@ -79,6 +79,17 @@ class CliErrorsTest {
     }
 
     @Test
+    void theRaftBenchmarkStartsItsOwnNodesAndRefusesServersOrBadNumbersBeforeStartingAny() {
+        Run servers = cli("bench", "raft", "-s", "127.0.0.1:1");
+        assertThat(servers.code()).isEqualTo(2);
+        assertThat(servers.err()).contains("bench raft").contains("takes no --servers");
+        Run windows = cli("bench", "raft", "--windows", "0");
+        assertThat(windows.code()).isEqualTo(2);
+        assertThat(windows.err()).contains("--windows must be at least 1");
+        assertThat(servers.out() + windows.out()).as("nothing started").doesNotContain("three nodes in");
+    }
+
+    @Test
     void aMisspelledRequiredOptionIsNamedBesideTheMissingOne() {
         Run r = cli("produce", "--topik", "orders", "-m", "x");
         assertThat(r.code()).isEqualTo(2);
