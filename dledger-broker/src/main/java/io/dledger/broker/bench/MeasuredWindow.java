@@ -1,5 +1,8 @@
 package io.dledger.broker.bench;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
@@ -7,13 +10,14 @@ import org.HdrHistogram.Histogram;
 
 /**
  * One load phase of a benchmark: its worker threads record every operation into the {@link Tally} of the window
- * being measured ({@link #current}, none during the warm-up or between phases) until the phase is {@link #stopped}.
- * Switching {@code current} from one tally to the next at a window's end counts each operation in at most one window.
+ * being measured (none during the warm-up and after the last window) until the phase is {@link #stopped}.
+ * {@link #measure} switches from one tally to the next at a window's end, so each operation counts in at most one
+ * window.
  *
  * <p>Thread-safe: workers record concurrently; one driver thread switches windows and stops the phase.
  */
 final class MeasuredWindow {
-    volatile Tally current;
+    private volatile Tally current; // the window being measured; none before, between phases and after
     volatile boolean stopped;
 
     /** Records an operation that started at {@code startNanos} ({@link System#nanoTime}) and ended now. */
@@ -22,6 +26,34 @@ final class MeasuredWindow {
         if (t != null) {
             t.record(startNanos, ok);
         }
+    }
+
+    /** A window's RESULT lines from what it counted and the samples taken at its start and end. */
+    @FunctionalInterface
+    interface WindowResults<S> {
+        List<ResultLine> of(Tally counted, S start, S end, int number);
+    }
+
+    /**
+     * Measures {@code windows} windows of {@code duration} back to back, from now: one sample ends a window and
+     * starts the next, so no operation falls in a gap between them. Returns each window's results, in order.
+     */
+    <S> List<List<ResultLine>> measure(int windows, Duration duration, java.util.function.Supplier<S> sampler,
+                                       WindowResults<S> results) throws InterruptedException {
+        List<List<ResultLine>> out = new ArrayList<>();
+        S at = sampler.get();
+        Tally t = new Tally();
+        current = t;
+        for (int i = 1; i <= windows; i++) {
+            Thread.sleep(duration.toMillis());
+            S end = sampler.get();
+            Tally next = i < windows ? new Tally() : null;
+            current = next;
+            out.add(results.of(t, at, end, i));
+            at = end;
+            t = next;
+        }
+        return out;
     }
 
     /** What one measured window saw: latencies of the successful operations (µs), their count and the failures. */

@@ -71,20 +71,8 @@ final class ProduceBench {
             }
             Thread.sleep(o.warmup().toMillis());
             WritePathSampler sampler = WritePathSampler.of(client);
-            List<List<ResultLine>> windows = new ArrayList<>();
-            // each window ends where the next begins: one sample between them, no gap
-            Samples at = Samples.take(sampler);
-            MeasuredWindow.Tally t = new MeasuredWindow.Tally();
-            w.current = t;
-            for (int i = 1; i <= o.windows(); i++) {
-                Thread.sleep(o.duration().toMillis());
-                Samples end = Samples.take(sampler);
-                MeasuredWindow.Tally next = i < o.windows() ? new MeasuredWindow.Tally() : null;
-                w.current = next;
-                windows.add(results(threads, t, at, end, i));
-                at = end;
-                t = next;
-            }
+            List<List<ResultLine>> windows = w.measure(o.windows(), o.duration(), () -> Samples.take(sampler),
+                    (t, start, end, number) -> results(threads, t, start, end, number));
             w.stopped = true;
             for (Thread th : workers) {
                 th.join(TimeUnit.SECONDS.toMillis(60));

@@ -65,19 +65,8 @@ final class RaftLoad {
             workers.add(th);
         }
         Thread.sleep(o.warmup().toMillis());
-        List<List<ResultLine>> windows = new ArrayList<>();
-        Sample at = sample();
-        MeasuredWindow.Tally t = new MeasuredWindow.Tally();
-        w.current = t;
-        for (int i = 1; i <= o.windows(); i++) {
-            Thread.sleep(o.duration().toMillis());
-            Sample end = sample();
-            MeasuredWindow.Tally next = i < o.windows() ? new MeasuredWindow.Tally() : null;
-            w.current = next;
-            windows.add(results(threads, t, at, end, i));
-            at = end;
-            t = next;
-        }
+        List<List<ResultLine>> windows = w.measure(o.windows(), o.duration(), this::sample,
+                (t, start, end, number) -> results(threads, t, start, end, number));
         w.stopped = true;
         for (Thread th : workers) {
             th.join(TimeUnit.SECONDS.toMillis(60));
