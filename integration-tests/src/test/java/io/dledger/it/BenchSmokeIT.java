@@ -1,6 +1,7 @@
 package io.dledger.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.dledger.broker.cli.DLedgerCli;
 import io.dledger.broker.local.LocalCluster;
@@ -9,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -87,5 +89,27 @@ class BenchSmokeIT {
         assertThat(run.out()).contains("metric=raft_errors threads=4 size=1024 value=0\n")
                 .contains("# window 2 of 2: ").contains("# CPU over the window: nodes ").endsWith("# raft bench done\n");
         assertThat(LocalCluster.load(dir).nodes()).as("every node stopped").noneMatch(NodeProcess::alive);
+    }
+
+    @Test
+    void aBenchmarkStoppedMidRunStopsTheNodesItStarted() throws Exception {
+        Path dir = newDir();
+        Process bench = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), DLedgerCli.class.getName(), "bench", "raft",
+                "--local-dir", dir.toString(), "--threads", "1", "--warmup", "120", "--duration", "5")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            await().atMost(Duration.ofMinutes(1)).until(() -> LocalCluster.exists(dir)
+                    && LocalCluster.load(dir).nodes().stream().filter(NodeProcess::alive).count() == 3);
+            bench.destroy(); // SIGTERM, which runs the shutdown hooks as Ctrl-C does
+            assertThat(bench.waitFor(1, TimeUnit.MINUTES)).isTrue();
+            assertThat(LocalCluster.load(dir).nodes()).as("no node outlives the benchmark").noneMatch(NodeProcess::alive);
+        } finally {
+            bench.destroyForcibly();
+            if (LocalCluster.exists(dir)) {
+                LocalCluster.load(dir).stopAll(Duration.ofSeconds(5));
+            }
+            ClusterData.dropKeepingLogs(dir);
+        }
     }
 }

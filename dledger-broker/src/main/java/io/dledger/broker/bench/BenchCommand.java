@@ -1,6 +1,7 @@
 package io.dledger.broker.bench;
 
 import io.dledger.broker.local.LocalCluster;
+import io.dledger.broker.local.StopOnExit;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.DLedgerException;
@@ -114,10 +115,12 @@ public final class BenchCommand implements Callable<Integer> {
                 .availableProcessors() + " cpus)");
         LocalCluster cluster = null;
         Path dir = null;
+        StopOnExit onExit = null;
         try {
             if (local) {
                 dir = localDir != null ? localDir.toAbsolutePath() : Files.createTempDirectory("dledger-bench");
                 cluster = LocalCluster.create(dir, 3, 0, settings);
+                onExit = new StopOnExit(dir, Duration.ofSeconds(10), localDir == null);
                 cluster.startAll();
                 report.comment("local cluster in " + dir + ": " + cluster.seeds());
             }
@@ -131,6 +134,9 @@ public final class BenchCommand implements Callable<Integer> {
                 run(client, cluster, report);
             }
         } finally {
+            if (onExit != null) {
+                onExit.close();
+            }
             if (cluster != null) {
                 cluster.stopAll(Duration.ofSeconds(10));
                 if (localDir == null) {
@@ -182,10 +188,12 @@ public final class BenchCommand implements Callable<Integer> {
         LocalCluster cluster = LocalCluster.create(dir, 3, 0, settings).withNodeCommand(command);
         System.out.println("# the Raft layer alone: three nodes in " + dir + " with the broker's Raft settings, "
                 + "no broker; the load runs in the leader");
+        StopOnExit onExit = new StopOnExit(dir, Duration.ofSeconds(10), localDir == null);
         try {
             long secs = threads.size() * (warmupSecs + (long) windows * durationSecs) + 120;
             return new RaftBench(cluster, System.out).run(Duration.ofSeconds(secs)) ? 0 : 1;
         } finally {
+            onExit.close();
             cluster.stopAll(Duration.ofSeconds(10));
             if (localDir == null) {
                 deleteTree(dir);

@@ -3,6 +3,7 @@ package io.dledger.broker.cli;
 import io.dledger.broker.check.AckLedger;
 import io.dledger.broker.check.LossReport;
 import io.dledger.broker.local.LocalCluster;
+import io.dledger.broker.local.StopOnExit;
 import io.dledger.broker.store.FileTree;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
@@ -45,9 +46,11 @@ final class DemoCommand implements Callable<Integer> {
         wipe(d);
         LocalCluster cluster = LocalCluster.create(d, 3, 0, Map.of());
         boolean ok = false;
+        StopOnExit onExit = new StopOnExit(d, Duration.ofSeconds(15), false); // Ctrl-C: stop the nodes, keep the logs
         try {
             ok = run(cluster);
         } finally {
+            onExit.close();
             if (keep && ok) {
                 System.out.println("\ncluster left running; stop it with: bin/dledger cluster down --dir " + d);
             } else {

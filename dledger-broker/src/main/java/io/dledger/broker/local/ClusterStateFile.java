@@ -1,10 +1,12 @@
 package io.dledger.broker.local;
 
 import io.dledger.broker.config.PeerSpec;
+import io.dledger.broker.disk.DurableFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -45,9 +47,10 @@ final class ClusterStateFile {
         }
         try {
             Files.createDirectories(dir);
-            try (Writer w = Files.newBufferedWriter(dir.resolve(NAME))) {
-                p.store(w, "dledger local cluster: processes started by 'dledger cluster up'");
-            }
+            StringWriter w = new StringWriter();
+            p.store(w, "dledger local cluster: processes started by 'dledger cluster up'");
+            // whole or not at all: other processes read it while this one starts nodes (status, a benchmark's nodes)
+            DurableFiles.replace(dir.resolve(NAME), w.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve(NAME), e);
         }
