@@ -75,8 +75,11 @@ class BenchSmokeIT {
     }
 
     @Test
-    void benchRaftRunsTheRaftLayerAloneOnThreeNodesAndPrintsEveryMetric() {
+    void benchRaftRunsTheRaftLayerAloneOnThreeNodesAndPrintsEveryMetric() throws Exception {
         Path dir = newDir();
+        java.nio.file.Files.createDirectories(dir.resolve("n1"));
+        java.nio.file.Files.writeString(dir.resolve("n1").resolve("raft-bench.out"), "# stale report of an earlier "
+                + "run\n# raft bench done\n"); // a kept --local-dir: the earlier report must not be taken for this one
         Run run = bench(dir, "raft", "--threads", "1,4", "--warmup", "1", "--duration", "2", "--windows", "2");
         assertThat(run.code()).isZero();
         for (String metric : List.of("raft_entries_per_s", "raft_p50_ms", "raft_p99_ms", "raft_errors",
@@ -87,7 +90,9 @@ class BenchSmokeIT {
             }
         }
         assertThat(run.out()).contains("metric=raft_errors threads=4 size=1024 value=0\n")
-                .contains("# window 2 of 2: ").contains("# CPU over the window: nodes ").endsWith("# raft bench done\n");
+                .contains("# window 2 of 2: ").contains("# CPU over the window: nodes ")
+                .contains("# JIT compiling over the window").doesNotContain("stale report")
+                .endsWith("# raft bench done\n");
         assertThat(LocalCluster.load(dir).nodes()).as("every node stopped").noneMatch(NodeProcess::alive);
     }
 

@@ -1,5 +1,6 @@
 package io.dledger.broker.bench;
 
+import io.dledger.broker.config.ConfigException;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.StopOnExit;
 import io.dledger.client.ClusterView;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Parameters;
  * with nodes that run the Raft layer alone ({@link RaftBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure produce, consume and failover; prints RESULT lines.")
+        description = "Measure produce, consume and failover, or the Raft layer alone; prints RESULT lines.")
 public final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "WHAT", description = "produce, consume, failover, all (those three) or raft "
             + "(the Raft layer alone, on nodes of its own)")
@@ -35,19 +36,19 @@ public final class BenchCommand implements Callable<Integer> {
             + "--local: the local cluster started by 'dledger cluster up', if there is one)")
     String servers;
 
-    @Option(names = "--local", description = "start a local 3-node cluster for the run and remove it afterwards")
+    @Option(names = "--local", description = "start a local 3-node cluster for the run and remove it afterwards (bench raft always does)")
     boolean local;
 
-    @Option(names = "--local-dir", description = "where --local puts its cluster (default: a temp directory)")
+    @Option(names = "--local-dir", description = "where --local or bench raft puts its cluster, kept afterwards (default: a temp directory, removed)")
     Path localDir;
 
-    @Option(names = "--set", description = "node setting key=value for the --local cluster (repeatable)")
+    @Option(names = "--set", description = "node setting key=value for the --local or bench raft cluster (repeatable)")
     Map<String, String> settings = new LinkedHashMap<>();
 
-    @Option(names = "--threads", split = ",", defaultValue = "1,8,32", description = "producer threads (default: ${DEFAULT-VALUE})")
+    @Option(names = "--threads", split = ",", defaultValue = "1,8,32", description = "producer threads, or bench raft's threads applying entries (default: ${DEFAULT-VALUE})")
     List<Integer> threads;
 
-    @Option(names = "--size", defaultValue = "1024", description = "message size in bytes (default: ${DEFAULT-VALUE})")
+    @Option(names = "--size", defaultValue = "1024", description = "message (bench raft: entry) size in bytes (default: ${DEFAULT-VALUE})")
     int size;
 
     @Option(names = "--warmup", defaultValue = "5", description = "warm-up seconds per phase (default: ${DEFAULT-VALUE})")
@@ -71,7 +72,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--consumer-threads", defaultValue = "4", description = "consumer threads (default: ${DEFAULT-VALUE})")
     int consumerThreads;
 
-    @Option(names = "--windows", defaultValue = "1", description = "measured windows per produce phase, back to "
+    @Option(names = "--windows", defaultValue = "1", description = "measured windows per produce or raft phase, back to "
             + "back after its warm-up; each RESULT is then their median, errors their sum (default: ${DEFAULT-VALUE})")
     int windows;
 
@@ -90,9 +91,9 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         if (what.equals("raft")) {
-            if (servers != null) {
-                System.err.println("bench raft measures the Raft layer alone on nodes it starts itself: it takes no "
-                        + "--servers");
+            if (servers != null || !mode.equals("sync")) {
+                System.err.println("bench raft measures the Raft layer alone on nodes it starts itself, each thread "
+                        + "waiting for its entry: it takes no --servers and no --mode async");
                 return 2;
             }
             return runRaft();
@@ -120,9 +121,13 @@ public final class BenchCommand implements Callable<Integer> {
             if (local) {
                 dir = localDir != null ? localDir.toAbsolutePath() : Files.createTempDirectory("dledger-bench");
                 cluster = LocalCluster.create(dir, 3, 0, settings);
+                if (!settingsValid(cluster)) {
+                    return 2;
+                }
                 onExit = new StopOnExit(dir, Duration.ofSeconds(10), localDir == null);
                 cluster.startAll();
                 report.comment("local cluster in " + dir + ": " + cluster.seeds());
+                warnIfInMemory(dir);
             }
             String seeds = local ? cluster.seeds() : servers;
             if (!local) {
@@ -186,8 +191,15 @@ public final class BenchCommand implements Callable<Integer> {
                 threads.stream().map(String::valueOf).toList()), "--size=" + size, "--warmup=" + warmupSecs,
                 "--duration=" + durationSecs, "--windows=" + windows);
         LocalCluster cluster = LocalCluster.create(dir, 3, 0, settings).withNodeCommand(command);
+        if (!settingsValid(cluster)) {
+            if (localDir == null) {
+                deleteTree(dir);
+            }
+            return 2;
+        }
         System.out.println("# the Raft layer alone: three nodes in " + dir + " with the broker's Raft settings, "
                 + "no broker; the load runs in the leader");
+        warnIfInMemory(dir);
         StopOnExit onExit = new StopOnExit(dir, Duration.ofSeconds(10), localDir == null);
         try {
             long secs = threads.size() * (warmupSecs + (long) windows * durationSecs) + 120;
@@ -198,6 +210,29 @@ public final class BenchCommand implements Callable<Integer> {
             if (localDir == null) {
                 deleteTree(dir);
             }
+        }
+    }
+
+    /** Whether every node of {@code cluster} would accept the --set settings; says why not on stderr. */
+    private static boolean settingsValid(LocalCluster cluster) {
+        try {
+            cluster.checkSettings();
+            return true;
+        } catch (ConfigException e) {
+            System.err.println(e.getMessage());
+            return false;
+        }
+    }
+
+    /** On tmpfs an fdatasync costs nothing, which no disk matches: such figures would mislead. */
+    private static void warnIfInMemory(Path dir) {
+        try {
+            if (Files.getFileStore(dir).type().equals("tmpfs")) {
+                System.out.println("# WARNING: " + dir + " is on tmpfs (memory): the nodes' fsyncs cost nothing "
+                        + "there; give --local-dir on a disk for figures that mean something");
+            }
+        } catch (IOException e) {
+            // unknown file system: nothing to warn about
         }
     }
 

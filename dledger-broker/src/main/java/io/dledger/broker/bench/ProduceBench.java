@@ -59,7 +59,7 @@ final class ProduceBench {
                 + (o.mode() == Mode.ASYNC ? " (" + o.inflight() + " in flight per thread)" : "") + ", warm-up "
                 + o.warmup().toSeconds() + " s, measured " + (o.windows() > 1 ? o.windows() + " x " : "")
                 + o.duration().toSeconds() + " s");
-        MeasuredWindow w = new MeasuredWindow();
+        MeasuredPhase w = new MeasuredPhase();
         try (Producer producer = client.newProducer()) {
             List<Thread> workers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
@@ -73,7 +73,6 @@ final class ProduceBench {
             WritePathSampler sampler = WritePathSampler.of(client);
             List<List<ResultLine>> windows = w.measure(o.windows(), o.duration(), () -> Samples.take(sampler),
                     (t, start, end, number) -> results(threads, t, start, end, number));
-            w.stopped = true;
             for (Thread th : workers) {
                 th.join(TimeUnit.SECONDS.toMillis(60));
             }
@@ -92,7 +91,7 @@ final class ProduceBench {
      * The results of window {@code number} (from {@code start} to {@code end}, in which {@code t} counted); reports
      * its comments (and, with several windows, a summary line of its own).
      */
-    private List<ResultLine> results(int threads, MeasuredWindow.Tally t, Samples start, Samples end, int number) {
+    private List<ResultLine> results(int threads, MeasuredPhase.Tally t, Samples start, Samples end, int number) {
         WritePathSampler.Sample before = start.nodes();
         WritePathSampler.Sample after = end.nodes();
         LocalCpu.Sample cpuBefore = start.cpu();
@@ -132,8 +131,8 @@ final class ProduceBench {
         return Message.of(payloads[ThreadLocalRandom.current().nextInt(PAYLOADS)]);
     }
 
-    private void syncLoop(Producer producer, MeasuredWindow w) {
-        while (!w.stopped) {
+    private void syncLoop(Producer producer, MeasuredPhase w) {
+        while (!w.stopped()) {
             long t0 = System.nanoTime();
             boolean ok;
             try {
@@ -146,9 +145,9 @@ final class ProduceBench {
         }
     }
 
-    private void asyncLoop(Producer producer, MeasuredWindow w) {
+    private void asyncLoop(Producer producer, MeasuredPhase w) {
         java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(o.inflight());
-        while (!w.stopped) {
+        while (!w.stopped()) {
             try {
                 if (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
                     continue;

@@ -10,22 +10,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * {@code dledger bench raft}: starts the three nodes of a local cluster as {@link RaftBenchNodeCommand}s and copies
  * the report the leader writes ({@link #REPORT_FILE} in its data directory) to standard output as it grows, until
- * its last line, {@link #DONE}. Fails when every node exited, or when the report is not done in time.
+ * its last line, {@link #DONE}: the first report to appear, so should leadership move and a second node start the
+ * load, only the first is copied. Fails as soon as any node exits, or when the report is not done in time.
  *
  * <p>Not thread-safe; one call of {@link #run} per cluster.
  */
 final class RaftBench {
     static final String REPORT_FILE = "raft-bench.out";
     static final String DONE = "raft bench done";
+    private static final int LOG_TAIL_LINES = 15;
 
     private final LocalCluster cluster;
     private final PrintStream out;
     private final Map<String, Long> copied = new HashMap<>(); // node id -> bytes of its report copied so far
+    private String reporter; // the node whose report is copied: the first to write one (a later leader's is ignored)
 
     /** {@code cluster} must start its nodes with {@link RaftBenchNodeCommand}'s command. */
     RaftBench(LocalCluster cluster, PrintStream out) {
@@ -33,25 +37,42 @@ final class RaftBench {
         this.out = out;
     }
 
-    /** Starts the nodes and copies the leader's report; true once it is done, false (said why on stderr) when not. */
+    /**
+     * Starts the nodes and copies the leader's report; true once it is done. False when a node exited (none should
+     * during the benchmark) or time ran out; then it says why on stderr, with the end of every node's log.
+     */
     boolean run(Duration timeout) throws IOException, InterruptedException {
+        for (NodeProcess n : cluster.nodes()) { // a kept --local-dir may hold an earlier run's report
+            Files.deleteIfExists(n.dataDir().resolve(REPORT_FILE));
+        }
         cluster.startAll();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             for (NodeProcess n : cluster.nodes()) {
-                if (copyNewLines(n)) {
+                if ((reporter == null || reporter.equals(n.id())) && copyNewLines(n)) {
                     return true;
                 }
             }
-            if (cluster.nodes().stream().noneMatch(NodeProcess::alive)) {
-                System.err.println("every node of the Raft benchmark exited; see their logs: "
-                        + cluster.nodes().stream().map(n -> n.logFile().toString()).toList());
-                return false;
+            List<String> exited = cluster.nodes().stream().filter(n -> !n.alive()).map(NodeProcess::id).toList();
+            if (!exited.isEmpty()) {
+                return failed(exited + " exited during the Raft benchmark");
             }
             Thread.sleep(200);
         }
-        System.err.println("the Raft benchmark did not finish within " + timeout.toSeconds() + " s; see the node logs "
-                + "in " + cluster.dir());
+        return failed("the Raft benchmark did not finish within " + timeout.toSeconds() + " s");
+    }
+
+    private boolean failed(String why) {
+        System.err.println(why + "; the end of each node's log:");
+        for (NodeProcess n : cluster.nodes()) {
+            System.err.println("--- " + n.logFile());
+            try {
+                List<String> lines = Files.readAllLines(n.logFile(), StandardCharsets.UTF_8);
+                lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()).forEach(System.err::println);
+            } catch (IOException | java.io.UncheckedIOException e) {
+                System.err.println("(cannot read it: " + e.getMessage() + ")");
+            }
+        }
         return false;
     }
 
@@ -74,6 +95,7 @@ final class RaftBench {
         }
         String text = new String(added, 0, end + 1, StandardCharsets.UTF_8);
         copied.put(n.id(), from + end + 1);
+        reporter = n.id();
         out.print(text);
         out.flush();
         return text.endsWith("# " + DONE + "\n");

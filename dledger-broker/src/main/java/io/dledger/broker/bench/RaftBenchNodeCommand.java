@@ -2,6 +2,7 @@ package io.dledger.broker.bench;
 
 import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Iterator;
+import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.Status;
 import com.alipay.sofa.jraft.core.StateMachineAdapter;
 import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
@@ -15,6 +16,7 @@ import io.dledger.broker.local.NodeProcess;
 import io.dledger.broker.raft.RaftGroupSetup;
 import io.dledger.broker.raft.log.AppendObserver;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -25,35 +27,37 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * One node of {@code dledger bench raft}, started by it (hidden from help): the broker's Raft member
  * ({@link RaftGroupSetup}, same settings as {@code dledger node}) with a state machine that ignores its entries. The
- * node that is leader once the group has elected one runs {@link RaftLoad} and writes its report to
- * {@link RaftBench#REPORT_FILE} in its data directory, ending with {@link RaftBench#DONE}; every node then serves
- * until it is stopped.
+ * first time a node becomes leader it runs {@link RaftLoad} and writes its report to {@link RaftBench#REPORT_FILE} in
+ * its data directory, ending with {@link RaftBench#DONE}. Every node serves until it is stopped or the benchmark's
+ * process (its parent) ends.
  */
 @Command(name = "raft-bench-node", hidden = true, description = "One node of 'dledger bench raft' (it starts them).")
 public final class RaftBenchNodeCommand implements Callable<Integer> {
     @Option(names = "--set", description = "any node setting as key=value (repeatable)")
     Map<String, String> settings = new LinkedHashMap<>();
 
-    @Option(names = "--threads", split = ",", defaultValue = "1,8,32")
+    @Option(names = "--threads", split = ",", required = true)
     List<Integer> threads;
 
-    @Option(names = "--size", defaultValue = "1024")
+    @Option(names = "--size", required = true)
     int size;
 
-    @Option(names = "--warmup", defaultValue = "5")
+    @Option(names = "--warmup", required = true)
     int warmupSecs;
 
-    @Option(names = "--duration", defaultValue = "20")
+    @Option(names = "--duration", required = true)
     int durationSecs;
 
-    @Option(names = "--windows", defaultValue = "1")
+    @Option(names = "--windows", required = true)
     int windows;
 
     @Override
@@ -66,35 +70,47 @@ public final class RaftBenchNodeCommand implements Callable<Integer> {
             System.err.println(e.getMessage());
             return 2;
         }
-        RaftGroupSetup.Started raft = RaftGroupSetup.start(config, config.peers(), new IgnoringStateMachine(),
-                AppendObserver.NONE);
         CountDownLatch stopped = new CountDownLatch(1);
+        CompletableFuture<Node> node = new CompletableFuture<>(); // set once start returns
+        AtomicBoolean loadStarted = new AtomicBoolean();
+        // the load starts when this node first becomes leader, whenever that is: a node that checked once could miss
+        // its turn, and no node would run it
+        IgnoringStateMachine fsm = new IgnoringStateMachine(() -> {
+            if (loadStarted.compareAndSet(false, true)) {
+                Thread load = new Thread(() -> runLoad(config, node.join()), "bench-raft-load");
+                load.setDaemon(true);
+                load.start();
+            }
+        });
+        RaftGroupSetup.Started raft = RaftGroupSetup.start(config, config.peers(), fsm, AppendObserver.NONE);
+        node.complete(raft.node());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             raft.service().shutdown();
             stopped.countDown();
         }, "shutdown"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (raft.node().getLeaderId() == null || raft.node().getLeaderId().isEmpty()) {
-            if (System.nanoTime() > deadline) {
-                System.err.println("no leader within 60 s");
-                return 1;
-            }
-            Thread.sleep(50);
-        }
-        if (raft.node().isLeader()) {
-            Path file = config.dataDir().resolve(RaftBench.REPORT_FILE);
-            try (PrintStream out = new PrintStream(new FileOutputStream(file.toFile()), true, StandardCharsets.UTF_8)) {
-                BenchReport report = new BenchReport(out);
-                report.comment("load average at start: " + BenchReport.loadAverage() + " ("
-                        + Runtime.getRuntime().availableProcessors() + " cpus); leader " + config.nodeId());
-                new RaftLoad(raft.node(), new RaftLoad.Options(threads, size, Duration.ofSeconds(warmupSecs),
-                        Duration.ofSeconds(durationSecs), windows), report, () -> nodesCpu(config)).run();
-                report.comment("load average at end: " + BenchReport.loadAverage());
-                report.comment(RaftBench.DONE);
-            }
-        }
+        // the benchmark's process started this one: when it ends, however it ends (even kill -9), so does this node
+        ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(stopped::countDown));
         stopped.await();
         return 0;
+    }
+
+    /** Runs the load on this node, the leader, and writes the report the benchmark's process copies. */
+    private void runLoad(NodeConfig config, Node node) {
+        Path file = config.dataDir().resolve(RaftBench.REPORT_FILE);
+        try (PrintStream out = new PrintStream(new FileOutputStream(file.toFile()), true, StandardCharsets.UTF_8)) {
+            BenchReport report = new BenchReport(out);
+            report.comment("load average at start: " + BenchReport.loadAverage() + " ("
+                    + Runtime.getRuntime().availableProcessors() + " cpus); leader " + config.nodeId());
+            new RaftLoad(node, new RaftLoad.Options(threads, size, Duration.ofSeconds(warmupSecs),
+                    Duration.ofSeconds(durationSecs), windows), report, () -> nodesCpu(config)).run();
+            report.comment("load average at end: " + BenchReport.loadAverage());
+            report.comment(RaftBench.DONE);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("the Raft benchmark's load failed: " + e);
+            e.printStackTrace();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The CPU time of every node of the local cluster this node belongs to (from its cluster file), added up. */
@@ -115,8 +131,23 @@ public final class RaftBenchNodeCommand implements Callable<Integer> {
         }
     }
 
-    /** Applies entries by ignoring them: the benchmark measures the Raft layer, not a state machine. */
+    /**
+     * Applies entries by ignoring them: the benchmark measures the Raft layer, not a state machine. Tells
+     * {@code onLeaderStart} each time this node becomes leader (on JRaft's state machine thread: it must not block).
+     */
     private static final class IgnoringStateMachine extends StateMachineAdapter {
+        private final Runnable onLeaderStart;
+
+        IgnoringStateMachine(Runnable onLeaderStart) {
+            this.onLeaderStart = onLeaderStart;
+        }
+
+        @Override
+        public void onLeaderStart(long term) {
+            super.onLeaderStart(term);
+            onLeaderStart.run();
+        }
+
         @Override
         public void onApply(Iterator it) {
             while (it.hasNext()) {

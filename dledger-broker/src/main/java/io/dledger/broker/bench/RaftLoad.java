@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -53,10 +54,10 @@ final class RaftLoad {
     }
 
     private void runPhase(int threads) throws InterruptedException {
-        report.comment("raft: " + threads + " threads applying " + o.size() + "-byte entries, each waiting for its "
+        report.comment("raft: " + threads + (threads == 1 ? " thread" : " threads") + " applying " + o.size() + "-byte entries, each waiting for its "
                 + "entry to be applied; warm-up " + o.warmup().toSeconds() + " s, measured "
                 + (o.windows() > 1 ? o.windows() + " x " : "") + o.duration().toSeconds() + " s");
-        MeasuredWindow w = new MeasuredWindow();
+        MeasuredPhase w = new MeasuredPhase();
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Thread th = new Thread(() -> applyLoop(w), "bench-raft-" + t);
@@ -67,7 +68,6 @@ final class RaftLoad {
         Thread.sleep(o.warmup().toMillis());
         List<List<ResultLine>> windows = w.measure(o.windows(), o.duration(), this::sample,
                 (t, start, end, number) -> results(threads, t, start, end, number));
-        w.stopped = true;
         for (Thread th : workers) {
             th.join(TimeUnit.SECONDS.toMillis(60));
         }
@@ -82,7 +82,7 @@ final class RaftLoad {
         return new Sample(nodesCpuNanos.get(), LocalCpu.sample(), System.nanoTime());
     }
 
-    private List<ResultLine> results(int threads, MeasuredWindow.Tally t, Sample start, Sample end, int number) {
+    private List<ResultLine> results(int threads, MeasuredPhase.Tally t, Sample start, Sample end, int number) {
         double secs = (end.nanos() - start.nanos()) / 1e9;
         long applied = t.acked.get();
         double rate = applied / secs;
@@ -103,20 +103,25 @@ final class RaftLoad {
         }
         CpuCost cpu = CpuCost.between(start.local(), end.local(), nodes, secs, applied);
         report.comment("CPU over the window: " + (nodes.isPresent() ? "nodes " + CpuCost.cores(nodes.getAsDouble(),
-                secs) + " cores (the load's threads run in the leader's)" : "nodes unknown")
+                secs) + " cores (the leader's includes the load's threads)" : "nodes unknown")
                 + cpu.machineComment().map(m -> "; " + m).orElse(""));
+        long jit = end.local().jitNanos() - start.local().jitNanos();
+        if (start.local().jitNanos() >= 0) { // the leader's only: the followers' compilers are not measured
+            report.comment("JIT compiling over the window (compiler threads' elapsed time, as cores): leader "
+                    + CpuCost.cores(jit, secs));
+        }
         return lines;
     }
 
-    private void applyLoop(MeasuredWindow w) {
-        while (!w.stopped) {
+    private void applyLoop(MeasuredPhase w) {
+        while (!w.stopped()) {
             long t0 = System.nanoTime();
             CompletableFuture<Boolean> applied = new CompletableFuture<>();
             node.apply(new Task(ByteBuffer.wrap(payload), status -> applied.complete(status.isOk())));
             boolean ok = applied.join();
             w.record(t0, ok);
             if (!ok) { // not the leader any more, or overloaded: do not spin
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
         }
     }

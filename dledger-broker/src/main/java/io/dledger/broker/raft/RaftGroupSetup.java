@@ -28,6 +28,14 @@ import org.slf4j.LoggerFactory;
 public final class RaftGroupSetup {
     private static final Logger LOG = LoggerFactory.getLogger(RaftGroupSetup.class);
 
+    static {
+        // Bolt's logging library cannot configure logback 1.5 and prints a stack trace at every start;
+        // skipping that attempt makes it log through SLF4J (our logback) directly.
+        if (System.getProperty("logback.middleware.log.disable") == null) {
+            System.setProperty("logback.middleware.log.disable", "true");
+        }
+    }
+
     /** A started member: JRaft's group service (which owns the RPC server) and its node. */
     public record Started(RaftGroupService service, Node node) {
     }

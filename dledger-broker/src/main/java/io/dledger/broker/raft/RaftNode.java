@@ -29,14 +29,6 @@ public final class RaftNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
     public static final String GROUP_ID = "dledger";
 
-    static {
-        // Bolt's logging library cannot configure logback 1.5 and prints a stack trace at every start;
-        // skipping that attempt makes it log through SLF4J (our logback) directly.
-        if (System.getProperty("logback.middleware.log.disable") == null) {
-            System.setProperty("logback.middleware.log.disable", "true");
-        }
-    }
-
     private final NodeConfig config;
     private final PeerDirectory peers;
     private final BrokerStateMachine fsm;

@@ -79,14 +79,21 @@ class CliErrorsTest {
     }
 
     @Test
-    void theRaftBenchmarkStartsItsOwnNodesAndRefusesServersOrBadNumbersBeforeStartingAny() {
+    void theRaftBenchmarkRefusesServersAsyncModeBadNumbersOrBadSettingsBeforeStartingAnything() {
         Run servers = cli("bench", "raft", "-s", "127.0.0.1:1");
         assertThat(servers.code()).isEqualTo(2);
         assertThat(servers.err()).contains("bench raft").contains("takes no --servers");
         Run windows = cli("bench", "raft", "--windows", "0");
         assertThat(windows.code()).isEqualTo(2);
         assertThat(windows.err()).contains("--windows must be at least 1");
-        assertThat(servers.out() + windows.out()).as("nothing started").doesNotContain("three nodes in");
+        Run async = cli("bench", "raft", "--mode", "async");
+        assertThat(async.code()).isEqualTo(2);
+        assertThat(async.err()).contains("no --mode async");
+        Run setting = cli("bench", "raft", "--set", "no.such.setting=1", "--set", "raft.log.storage=bogus");
+        assertThat(setting.code()).isEqualTo(2);
+        assertThat(setting.err()).contains("no.such.setting").contains("raft.log.storage");
+        assertThat(servers.out() + windows.out() + async.out() + setting.out()).as("nothing started")
+                .doesNotContain("three nodes in");
     }
 
     @Test

@@ -4,21 +4,27 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
  * One load phase of a benchmark: its worker threads record every operation into the {@link Tally} of the window
- * being measured (none during the warm-up and after the last window) until the phase is {@link #stopped}.
+ * being measured (none during the warm-up and after the last window) until the phase is {@link #stopped()}.
  * {@link #measure} switches from one tally to the next at a window's end, so each operation counts in at most one
  * window.
  *
  * <p>Thread-safe: workers record concurrently; one driver thread switches windows and stops the phase.
  */
-final class MeasuredWindow {
+final class MeasuredPhase {
     private volatile Tally current; // the window being measured; none before, between phases and after
-    volatile boolean stopped;
+    private volatile boolean stopped;
+
+    /** Whether the phase is over: its workers stop. */
+    boolean stopped() {
+        return stopped;
+    }
 
     /** Records an operation that started at {@code startNanos} ({@link System#nanoTime}) and ended now. */
     void record(long startNanos, boolean ok) {
@@ -36,22 +42,27 @@ final class MeasuredWindow {
 
     /**
      * Measures {@code windows} windows of {@code duration} back to back, from now: one sample ends a window and
-     * starts the next, so no operation falls in a gap between them. Returns each window's results, in order.
+     * starts the next, so no operation falls in a gap between them. Then the phase is {@link #stopped()}, also when
+     * measuring fails. Returns each window's results, in order.
      */
-    <S> List<List<ResultLine>> measure(int windows, Duration duration, java.util.function.Supplier<S> sampler,
+    <S> List<List<ResultLine>> measure(int windows, Duration duration, Supplier<S> sampler,
                                        WindowResults<S> results) throws InterruptedException {
         List<List<ResultLine>> out = new ArrayList<>();
-        S at = sampler.get();
-        Tally t = new Tally();
-        current = t;
-        for (int i = 1; i <= windows; i++) {
-            Thread.sleep(duration.toMillis());
-            S end = sampler.get();
-            Tally next = i < windows ? new Tally() : null;
-            current = next;
-            out.add(results.of(t, at, end, i));
-            at = end;
-            t = next;
+        try {
+            S at = sampler.get();
+            Tally t = new Tally();
+            current = t;
+            for (int i = 1; i <= windows; i++) {
+                Thread.sleep(duration.toMillis());
+                S end = sampler.get();
+                Tally next = i < windows ? new Tally() : null;
+                current = next;
+                out.add(results.of(t, at, end, i));
+                at = end;
+                t = next;
+            }
+        } finally {
+            stopped = true; // the phase ends with its last window, or when measuring fails
         }
         return out;
     }
