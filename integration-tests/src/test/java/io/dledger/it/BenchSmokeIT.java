@@ -97,24 +97,49 @@ class BenchSmokeIT {
     }
 
     @Test
-    void aBenchmarkStoppedMidRunStopsTheNodesItStarted() throws Exception {
-        Path dir = newDir();
-        Process bench = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), DLedgerCli.class.getName(), "bench", "raft",
-                "--local-dir", dir.toString(), "--threads", "1", "--warmup", "120", "--duration", "5")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            await().atMost(Duration.ofMinutes(1)).until(() -> LocalCluster.exists(dir)
-                    && LocalCluster.load(dir).nodes().stream().filter(NodeProcess::alive).count() == 3);
-            bench.destroy(); // SIGTERM, which runs the shutdown hooks as Ctrl-C does
-            assertThat(bench.waitFor(1, TimeUnit.MINUTES)).isTrue();
-            assertThat(LocalCluster.load(dir).nodes()).as("no node outlives the benchmark").noneMatch(NodeProcess::alive);
-        } finally {
-            bench.destroyForcibly();
-            if (LocalCluster.exists(dir)) {
-                LocalCluster.load(dir).stopAll(Duration.ofSeconds(5));
+    void aBenchmarkStoppedOrKilledWhileItsNodesStartLeavesNoNodeRunning() throws Exception {
+        for (boolean kill : new boolean[] {false, true}) {
+            Path dir = newDir();
+            // SIGTERM: bench --local, whose broker nodes only its shutdown hook stops; kill -9: bench raft, whose
+            // nodes end with the benchmark's process
+            List<String> line = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin",
+                    "java").toString(), "-cp", System.getProperty("java.class.path"), DLedgerCli.class.getName(),
+                    "bench"));
+            line.addAll(kill ? List.of("raft") : List.of("produce", "--local"));
+            line.addAll(List.of("--local-dir", dir.toString(), "--threads", "1", "--warmup", "120", "--duration", "5"));
+            Process bench = new ProcessBuilder(line).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                // as soon as the first node's process runs: it may not be in the cluster file yet, nor started Raft
+                await().atMost(Duration.ofMinutes(1)).until(() -> bench.children().anyMatch(ProcessHandle::isAlive));
+                if (kill) {
+                    bench.destroyForcibly(); // kill -9: no hook runs; the nodes watch the benchmark's process
+                } else {
+                    bench.destroy(); // SIGTERM, which runs the shutdown hooks as Ctrl-C does
+                }
+                assertThat(bench.waitFor(1, TimeUnit.MINUTES)).isTrue();
+                await("no node outlives the benchmark (" + (kill ? "kill -9" : "SIGTERM") + ")")
+                        .atMost(Duration.ofSeconds(40)).until(() -> nodesOf(dir).isEmpty());
+            } finally {
+                bench.destroyForcibly();
+                nodesOf(dir).forEach(ProcessHandle::destroyForcibly);
+                ClusterData.dropKeepingLogs(dir);
             }
-            ClusterData.dropKeepingLogs(dir);
         }
+    }
+
+    /**
+     * The live processes whose command line names {@code dir}: the nodes of a cluster there. Read from Linux's
+     * {@code /proc/<pid>/cmdline}: {@code ProcessHandle.Info} may leave a long command line out.
+     */
+    private static List<ProcessHandle> nodesOf(Path dir) {
+        return ProcessHandle.allProcesses().filter(ProcessHandle::isAlive).filter(p -> {
+            try {
+                byte[] line = java.nio.file.Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline"));
+                return new String(line, StandardCharsets.UTF_8).contains(dir.toString());
+            } catch (java.io.IOException | RuntimeException e) { // gone meanwhile, or not ours to read
+                return false;
+            }
+        }).toList();
     }
 }

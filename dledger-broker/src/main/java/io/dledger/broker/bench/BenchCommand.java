@@ -1,6 +1,5 @@
 package io.dledger.broker.bench;
 
-import io.dledger.broker.config.ConfigException;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.StopOnExit;
 import io.dledger.client.ClusterView;
@@ -90,6 +89,14 @@ public final class BenchCommand implements Callable<Integer> {
             System.err.println(invalid);
             return 2;
         }
+        if (!List.of("sync", "async").contains(mode)) {
+            System.err.println("--mode is sync or async, not '" + mode + "'");
+            return 2;
+        }
+        if (localDir != null && LocalCluster.exists(localDir)) { // its Raft data names other ports: no leader
+            System.err.println(localDir + " holds the cluster of an earlier run; remove it or give another --local-dir");
+            return 2;
+        }
         if (what.equals("raft")) {
             if (servers != null || !mode.equals("sync")) {
                 System.err.println("bench raft measures the Raft layer alone on nodes it starts itself, each thread "
@@ -121,13 +128,13 @@ public final class BenchCommand implements Callable<Integer> {
             if (local) {
                 dir = localDir != null ? localDir.toAbsolutePath() : Files.createTempDirectory("dledger-bench");
                 cluster = LocalCluster.create(dir, 3, 0, settings);
-                if (!settingsValid(cluster)) {
+                if (!LocalClusterChecks.settingsValid(cluster)) {
                     return 2;
                 }
                 onExit = new StopOnExit(dir, Duration.ofSeconds(10), localDir == null);
                 cluster.startAll();
                 report.comment("local cluster in " + dir + ": " + cluster.seeds());
-                warnIfInMemory(dir);
+                LocalClusterChecks.warnIfInMemory(dir);
             }
             String seeds = local ? cluster.seeds() : servers;
             if (!local) {
@@ -189,9 +196,9 @@ public final class BenchCommand implements Callable<Integer> {
         Path dir = localDir != null ? localDir.toAbsolutePath() : Files.createTempDirectory("dledger-bench-raft");
         List<String> command = List.of("raft-bench-node", "--threads=" + String.join(",",
                 threads.stream().map(String::valueOf).toList()), "--size=" + size, "--warmup=" + warmupSecs,
-                "--duration=" + durationSecs, "--windows=" + windows);
+                "--duration=" + durationSecs, "--windows=" + windows, "--parent-pid=" + ProcessHandle.current().pid());
         LocalCluster cluster = LocalCluster.create(dir, 3, 0, settings).withNodeCommand(command);
-        if (!settingsValid(cluster)) {
+        if (!LocalClusterChecks.settingsValid(cluster)) {
             if (localDir == null) {
                 deleteTree(dir);
             }
@@ -199,40 +206,17 @@ public final class BenchCommand implements Callable<Integer> {
         }
         System.out.println("# the Raft layer alone: three nodes in " + dir + " with the broker's Raft settings, "
                 + "no broker; the load runs in the leader");
-        warnIfInMemory(dir);
+        LocalClusterChecks.warnIfInMemory(dir);
         StopOnExit onExit = new StopOnExit(dir, Duration.ofSeconds(10), localDir == null);
         try {
             long secs = threads.size() * (warmupSecs + (long) windows * durationSecs) + 120;
-            return new RaftBench(cluster, System.out).run(Duration.ofSeconds(secs)) ? 0 : 1;
+            return new RaftBench(cluster, System.out, onExit::stopping).run(Duration.ofSeconds(secs)) ? 0 : 1;
         } finally {
             onExit.close();
             cluster.stopAll(Duration.ofSeconds(10));
             if (localDir == null) {
                 deleteTree(dir);
             }
-        }
-    }
-
-    /** Whether every node of {@code cluster} would accept the --set settings; says why not on stderr. */
-    private static boolean settingsValid(LocalCluster cluster) {
-        try {
-            cluster.checkSettings();
-            return true;
-        } catch (ConfigException e) {
-            System.err.println(e.getMessage());
-            return false;
-        }
-    }
-
-    /** On tmpfs an fdatasync costs nothing, which no disk matches: such figures would mislead. */
-    private static void warnIfInMemory(Path dir) {
-        try {
-            if (Files.getFileStore(dir).type().equals("tmpfs")) {
-                System.out.println("# WARNING: " + dir + " is on tmpfs (memory): the nodes' fsyncs cost nothing "
-                        + "there; give --local-dir on a disk for figures that mean something");
-            }
-        } catch (IOException e) {
-            // unknown file system: nothing to warn about
         }
     }
 

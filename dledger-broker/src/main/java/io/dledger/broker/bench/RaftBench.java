@@ -9,15 +9,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code dledger bench raft}: starts the three nodes of a local cluster as {@link RaftBenchNodeCommand}s and copies
  * the report the leader writes ({@link #REPORT_FILE} in its data directory) to standard output as it grows, until
- * its last line, {@link #DONE}: the first report to appear, so should leadership move and a second node start the
- * load, only the first is copied. Fails as soon as any node exits, or when the report is not done in time.
+ * its last line, {@link #DONE}: the first report to appear. Fails as soon as any node exits, when a second node
+ * starts the load (leadership moved: the figures are void), when the report counts failed entries, or when it is not
+ * done in time.
  *
  * <p>Not thread-safe; one call of {@link #run} per cluster.
  */
@@ -25,16 +30,25 @@ final class RaftBench {
     static final String REPORT_FILE = "raft-bench.out";
     static final String DONE = "raft bench done";
     private static final int LOG_TAIL_LINES = 15;
+    private static final Pattern FAILED_ENTRIES = Pattern.compile(
+            "metric=raft_errors threads=(\\d+) size=\\d+ value=([1-9][0-9.]*)");
 
     private final LocalCluster cluster;
     private final PrintStream out;
     private final Map<String, Long> copied = new HashMap<>(); // node id -> bytes of its report copied so far
-    private String reporter; // the node whose report is copied: the first to write one (a later leader's is ignored)
+    private String reporter; // the node whose report is copied: the first to write one
+    private final List<String> failedEntries = new ArrayList<>(); // "N at T threads" for each phase with raft_errors
 
-    /** {@code cluster} must start its nodes with {@link RaftBenchNodeCommand}'s command. */
-    RaftBench(LocalCluster cluster, PrintStream out) {
+    private final BooleanSupplier ending;
+
+    /**
+     * {@code cluster} must start its nodes with {@link RaftBenchNodeCommand}'s command; {@code ending} tells when this
+     * JVM is ending (Ctrl-C): nodes that exit then are no failure to report.
+     */
+    RaftBench(LocalCluster cluster, PrintStream out, BooleanSupplier ending) {
         this.cluster = cluster;
         this.out = out;
+        this.ending = ending;
     }
 
     /**
@@ -50,10 +64,20 @@ final class RaftBench {
         while (System.nanoTime() < deadline) {
             for (NodeProcess n : cluster.nodes()) {
                 if ((reporter == null || reporter.equals(n.id())) && copyNewLines(n)) {
-                    return true;
+                    return failedEntries.isEmpty() || failed("entries failed during the run (" + failedEntries
+                            + "): leadership moved or the leader refused them; the figures above are void");
                 }
             }
+            List<String> others = cluster.nodes().stream().filter(n -> reporter != null && !reporter.equals(n.id())
+                    && Files.exists(n.dataDir().resolve(REPORT_FILE))).map(NodeProcess::id).toList();
+            if (!others.isEmpty()) {
+                return failed("leadership moved during the run: " + others + " started the load too; the figures "
+                        + "are void");
+            }
             List<String> exited = cluster.nodes().stream().filter(n -> !n.alive()).map(NodeProcess::id).toList();
+            if (ending.getAsBoolean()) {
+                return false;
+            }
             if (!exited.isEmpty()) {
                 return failed(exited + " exited during the Raft benchmark");
             }
@@ -96,6 +120,10 @@ final class RaftBench {
         String text = new String(added, 0, end + 1, StandardCharsets.UTF_8);
         copied.put(n.id(), from + end + 1);
         reporter = n.id();
+        Matcher m = FAILED_ENTRIES.matcher(text);
+        while (m.find()) {
+            failedEntries.add(m.group(2) + " at " + m.group(1) + " threads");
+        }
         out.print(text);
         out.flush();
         return text.endsWith("# " + DONE + "\n");

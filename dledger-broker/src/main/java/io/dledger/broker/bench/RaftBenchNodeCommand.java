@@ -60,6 +60,9 @@ public final class RaftBenchNodeCommand implements Callable<Integer> {
     @Option(names = "--windows", required = true)
     int windows;
 
+    @Option(names = "--parent-pid", required = true, description = "the benchmark's process: this node ends with it")
+    long parentPid;
+
     @Override
     public Integer call() throws Exception {
         List<String> unknown = new ArrayList<>();
@@ -71,6 +74,14 @@ public final class RaftBenchNodeCommand implements Callable<Integer> {
             return 2;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        // the benchmark's process started this one: when it ends, however it ends (even kill -9), so does this node.
+        // Watched from the start, by pid: once it is gone this JVM's parent is some other process
+        java.util.Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
+        if (parent.isEmpty()) {
+            System.err.println("the benchmark's process " + parentPid + " is gone; not starting");
+            return 1;
+        }
+        parent.get().onExit().thenRun(stopped::countDown);
         CompletableFuture<Node> node = new CompletableFuture<>(); // set once start returns
         AtomicBoolean loadStarted = new AtomicBoolean();
         // the load starts when this node first becomes leader, whenever that is: a node that checked once could miss
@@ -88,8 +99,6 @@ public final class RaftBenchNodeCommand implements Callable<Integer> {
             raft.service().shutdown();
             stopped.countDown();
         }, "shutdown"));
-        // the benchmark's process started this one: when it ends, however it ends (even kill -9), so does this node
-        ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(stopped::countDown));
         stopped.await();
         return 0;
     }

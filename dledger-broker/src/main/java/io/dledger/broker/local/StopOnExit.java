@@ -4,36 +4,64 @@ import io.dledger.broker.store.FileTree;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
- * Stops the node processes of the local cluster in {@code dir} when this JVM is told to end (Ctrl-C, SIGTERM) before
- * the command that started them stopped them itself: a JVM shutdown hook, removed by {@link #close} once the command
- * is past that point. Without it an interrupted {@code dledger demo} or {@code bench --local} leaves its node JVMs
- * running. The hook reads the cluster from its file (saved at every node start), so it sees the nodes as they are,
- * restarted ones included; with {@code deleteDir} it also removes the directory after the nodes stopped.
+ * Stops the node processes a command started when this JVM is told to end (Ctrl-C, SIGTERM) before the command
+ * stopped them itself: a JVM shutdown hook, removed by {@link #close} once the command is past that point. Without it
+ * an interrupted {@code dledger demo} or {@code bench --local} leaves its node JVMs running.
  *
- * <p>Thread-safety: create and close on one thread; the hook runs on its own.
+ * <p>The hook stops every child process of this JVM (the commands that use it start nothing else), not the nodes the
+ * cluster file lists: a node whose process started but which is not saved yet is stopped too, and so is one started
+ * while the hook runs. SIGTERM first, SIGKILL for those still alive after {@code grace}. With {@code deleteDir} it
+ * then removes the cluster's directory.
+ *
+ * <p>Thread-safety: create and close on one thread; the hook runs on its own; {@link #stopping} on any.
  */
 public final class StopOnExit implements AutoCloseable {
     private final Thread hook;
+    private volatile boolean stopping;
 
     public StopOnExit(Path dir, Duration grace, boolean deleteDir) {
-        this.hook = new Thread(() -> stop(dir, grace, deleteDir), "stop-local-cluster");
+        this.hook = new Thread(() -> {
+            stopping = true;
+            stopChildren(grace);
+            if (deleteDir) {
+                try {
+                    FileTree.deleteRecursively(dir);
+                } catch (IOException | RuntimeException e) {
+                    System.err.println("could not remove " + dir + ": " + e.getMessage());
+                }
+            }
+        }, "stop-local-cluster");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
-    private static void stop(Path dir, Duration grace, boolean deleteDir) {
-        if (LocalCluster.exists(dir)) {
-            System.err.println("stopping the local cluster in " + dir);
-            LocalCluster.load(dir).stopAll(grace);
+    /** Whether the hook is stopping the nodes: the JVM is ending, so nodes that exit now are no failure. */
+    public boolean stopping() {
+        return stopping;
+    }
+
+    private static void stopChildren(Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        List<ProcessHandle> alive = children();
+        if (!alive.isEmpty()) {
+            System.err.println("stopping the " + alive.size() + " node processes this command started");
         }
-        if (deleteDir) {
+        while (!alive.isEmpty() && System.nanoTime() < deadline) {
+            alive.forEach(ProcessHandle::destroy);
             try {
-                FileTree.deleteRecursively(dir);
-            } catch (IOException e) {
-                System.err.println("could not remove " + dir + ": " + e.getMessage());
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                break;
             }
+            alive = children();
         }
+        children().forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private static List<ProcessHandle> children() {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive).toList();
     }
 
     /** The command stops the cluster itself from here on: the hook is not needed any more. */

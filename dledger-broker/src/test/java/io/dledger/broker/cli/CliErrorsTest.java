@@ -2,12 +2,15 @@ package io.dledger.broker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dledger.broker.local.LocalCluster;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -79,7 +82,7 @@ class CliErrorsTest {
     }
 
     @Test
-    void theRaftBenchmarkRefusesServersAsyncModeBadNumbersOrBadSettingsBeforeStartingAnything() {
+    void theRaftBenchmarkRefusesServersAsyncModeBadNumbersOrBadSettingsBeforeStartingAnything() throws Exception {
         Run servers = cli("bench", "raft", "-s", "127.0.0.1:1");
         assertThat(servers.code()).isEqualTo(2);
         assertThat(servers.err()).contains("bench raft").contains("takes no --servers");
@@ -89,10 +92,21 @@ class CliErrorsTest {
         Run async = cli("bench", "raft", "--mode", "async");
         assertThat(async.code()).isEqualTo(2);
         assertThat(async.err()).contains("no --mode async");
+        Run mode = cli("bench", "raft", "--mode", "bogus");
+        assertThat(mode.code()).isEqualTo(2);
+        assertThat(mode.err()).contains("--mode is sync or async, not 'bogus'");
+        Path used = Files.createTempDirectory("bench-used");
+        Files.writeString(used.resolve(LocalCluster.STATE_FILE), "");
+        Run reused = cli("bench", "raft", "--local-dir", used.toString());
+        assertThat(reused.code()).isEqualTo(2);
+        assertThat(reused.err()).contains("holds the cluster of an earlier run");
+        Files.delete(used.resolve(LocalCluster.STATE_FILE));
+        Files.delete(used);
         Run setting = cli("bench", "raft", "--set", "no.such.setting=1", "--set", "raft.log.storage=bogus");
         assertThat(setting.code()).isEqualTo(2);
         assertThat(setting.err()).contains("no.such.setting").contains("raft.log.storage");
-        assertThat(servers.out() + windows.out() + async.out() + setting.out()).as("nothing started")
+        assertThat(servers.out() + windows.out() + async.out() + mode.out() + reused.out() + setting.out())
+                .as("nothing started")
                 .doesNotContain("three nodes in");
     }
 
