@@ -35,19 +35,24 @@ public final class BenchCommand implements Callable<Integer> {
             + "--local: the local cluster started by 'dledger cluster up', if there is one)")
     String servers;
 
-    @Option(names = "--local", description = "start a local 3-node cluster for the run and remove it afterwards (bench raft always does)")
+    @Option(names = "--local", description = "start a local 3-node cluster for the run and remove it afterwards "
+            + "(bench raft always does)")
     boolean local;
 
-    @Option(names = "--local-dir", description = "where --local or bench raft puts its cluster, kept afterwards (default: a temp directory, removed)")
+    @Option(names = "--local-dir", description = "a new directory where --local or bench raft puts its cluster, kept "
+            + "afterwards (default: a temp directory, removed)")
     Path localDir;
 
-    @Option(names = "--set", description = "node setting key=value for the --local or bench raft cluster (repeatable)")
+    @Option(names = "--set", description = "node setting key=value for the --local or bench raft cluster "
+            + "(repeatable)")
     Map<String, String> settings = new LinkedHashMap<>();
 
-    @Option(names = "--threads", split = ",", defaultValue = "1,8,32", description = "producer threads, or bench raft's threads applying entries (default: ${DEFAULT-VALUE})")
+    @Option(names = "--threads", split = ",", defaultValue = "1,8,32", description = "producer threads, or bench "
+            + "raft's threads applying entries (default: ${DEFAULT-VALUE})")
     List<Integer> threads;
 
-    @Option(names = "--size", defaultValue = "1024", description = "message (bench raft: entry) size in bytes (default: ${DEFAULT-VALUE})")
+    @Option(names = "--size", defaultValue = "1024", description = "message (bench raft: entry) size in bytes "
+            + "(default: ${DEFAULT-VALUE})")
     int size;
 
     @Option(names = "--warmup", defaultValue = "5", description = "warm-up seconds per phase (default: ${DEFAULT-VALUE})")
@@ -94,7 +99,8 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         if (localDir != null && LocalCluster.exists(localDir)) { // its Raft data names other ports: no leader
-            System.err.println(localDir + " holds the cluster of an earlier run; remove it or give another --local-dir");
+            System.err.println(localDir + " holds the cluster of an earlier run; remove it or give another "
+                    + "--local-dir");
             return 2;
         }
         if (what.equals("raft")) {

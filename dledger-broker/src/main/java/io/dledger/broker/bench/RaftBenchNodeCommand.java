@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -76,7 +77,7 @@ public final class RaftBenchNodeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         // the benchmark's process started this one: when it ends, however it ends (even kill -9), so does this node.
         // Watched from the start, by pid: once it is gone this JVM's parent is some other process
-        java.util.Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
+        Optional<ProcessHandle> parent = ProcessHandle.of(parentPid);
         if (parent.isEmpty()) {
             System.err.println("the benchmark's process " + parentPid + " is gone; not starting");
             return 1;

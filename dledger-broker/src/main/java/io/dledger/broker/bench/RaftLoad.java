@@ -54,8 +54,9 @@ final class RaftLoad {
     }
 
     private void runPhase(int threads) throws InterruptedException {
-        report.comment("raft: " + threads + (threads == 1 ? " thread" : " threads") + " applying " + o.size() + "-byte entries, each waiting for its "
-                + "entry to be applied; warm-up " + o.warmup().toSeconds() + " s, measured "
+        report.comment("raft: " + threads + (threads == 1 ? " thread" : " threads") + " applying " + o.size()
+                + "-byte entries, each waiting for its entry to be applied; warm-up " + o.warmup().toSeconds()
+                + " s, measured "
                 + (o.windows() > 1 ? o.windows() + " x " : "") + o.duration().toSeconds() + " s");
         MeasuredPhase w = new MeasuredPhase();
         List<Thread> workers = new ArrayList<>();
