@@ -53,7 +53,8 @@ final class RaftBench {
 
     /**
      * Starts the nodes and copies the leader's report; true once it is done. False when a node exited (none should
-     * during the benchmark) or time ran out; then it says why on stderr, with the end of every node's log.
+     * during the benchmark), leadership moved, an entry failed, or time ran out: then it says why on stderr, with the
+     * end of every node's log. Also false, silently, when this JVM is ending.
      */
     boolean run(Duration timeout) throws IOException, InterruptedException {
         for (NodeProcess n : cluster.nodes()) { // a kept --local-dir may hold an earlier run's report
@@ -74,10 +75,10 @@ final class RaftBench {
                 return failed("leadership moved during the run: " + others + " started the load too; the figures "
                         + "are void");
             }
-            List<String> exited = cluster.nodes().stream().filter(n -> !n.alive()).map(NodeProcess::id).toList();
             if (ending.getAsBoolean()) {
                 return false;
             }
+            List<String> exited = cluster.nodes().stream().filter(n -> !n.alive()).map(NodeProcess::id).toList();
             if (!exited.isEmpty()) {
                 return failed(exited + " exited during the Raft benchmark");
             }
