@@ -1,13 +1,11 @@
 package io.dledger.broker.bench;
 
 import io.dledger.broker.local.LocalCluster;
-import io.dledger.broker.local.StopOnExit;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.DLedgerException;
 import io.dledger.client.NodeView;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -127,21 +125,17 @@ public final class BenchCommand implements Callable<Integer> {
         BenchReport report = new BenchReport(System.out);
         report.comment("load average at start: " + BenchReport.loadAverage() + " (" + Runtime.getRuntime()
                 .availableProcessors() + " cpus)");
-        LocalCluster cluster = null;
-        Path dir = null;
-        StopOnExit onExit = null;
+        BenchCluster own = null;
         try {
             if (local) {
-                dir = localDir != null ? localDir.toAbsolutePath() : Files.createTempDirectory("dledger-bench");
-                cluster = LocalCluster.create(dir, 3, 0, settings);
-                if (!LocalClusterChecks.settingsValid(cluster)) {
+                own = BenchCluster.create(localDir, "dledger-bench", settings, null).orElse(null);
+                if (own == null) {
                     return 2;
                 }
-                onExit = new StopOnExit(dir, Duration.ofSeconds(10), localDir == null);
-                cluster.startAll();
-                report.comment("local cluster in " + dir + ": " + cluster.seeds());
-                LocalClusterChecks.warnIfInMemory(dir);
+                own.cluster().startAll();
+                report.comment("local cluster in " + own.dir() + ": " + own.cluster().seeds());
             }
+            LocalCluster cluster = own != null ? own.cluster() : null;
             String seeds = local ? cluster.seeds() : servers;
             if (!local) {
                 report.comment("cluster: " + seeds);
@@ -152,14 +146,8 @@ public final class BenchCommand implements Callable<Integer> {
                 run(client, cluster, report);
             }
         } finally {
-            if (onExit != null) {
-                onExit.close();
-            }
-            if (cluster != null) {
-                cluster.stopAll(Duration.ofSeconds(10));
-                if (localDir == null) {
-                    deleteTree(dir);
-                }
+            if (own != null) {
+                own.close();
             }
             report.comment("load average at end: " + BenchReport.loadAverage());
         }
@@ -199,30 +187,18 @@ public final class BenchCommand implements Callable<Integer> {
 
     /** {@code bench raft}: a local cluster of Raft-only nodes (see {@link RaftBench}), removed afterwards. */
     private int runRaft() throws IOException, InterruptedException {
-        Path dir = localDir != null ? localDir.toAbsolutePath() : Files.createTempDirectory("dledger-bench-raft");
         List<String> command = List.of("raft-bench-node", "--threads=" + String.join(",",
                 threads.stream().map(String::valueOf).toList()), "--size=" + size, "--warmup=" + warmupSecs,
                 "--duration=" + durationSecs, "--windows=" + windows, "--parent-pid=" + ProcessHandle.current().pid());
-        LocalCluster cluster = LocalCluster.create(dir, 3, 0, settings).withNodeCommand(command);
-        if (!LocalClusterChecks.settingsValid(cluster)) {
-            if (localDir == null) {
-                deleteTree(dir);
-            }
+        BenchCluster own = BenchCluster.create(localDir, "dledger-bench-raft", settings, command).orElse(null);
+        if (own == null) {
             return 2;
         }
-        System.out.println("# the Raft layer alone: three nodes in " + dir + " with the broker's Raft settings, "
+        System.out.println("# the Raft layer alone: three nodes in " + own.dir() + " with the broker's Raft settings, "
                 + "no broker; the load runs in the leader");
-        LocalClusterChecks.warnIfInMemory(dir);
-        StopOnExit onExit = new StopOnExit(dir, Duration.ofSeconds(10), localDir == null);
-        try {
+        try (own) {
             long secs = threads.size() * (warmupSecs + (long) windows * durationSecs) + 120;
-            return new RaftBench(cluster, System.out, onExit::stopping).run(Duration.ofSeconds(secs)) ? 0 : 1;
-        } finally {
-            onExit.close();
-            cluster.stopAll(Duration.ofSeconds(10));
-            if (localDir == null) {
-                deleteTree(dir);
-            }
+            return new RaftBench(own.cluster(), System.out, own::stopping).run(Duration.ofSeconds(secs)) ? 0 : 1;
         }
     }
 
@@ -281,9 +257,5 @@ public final class BenchCommand implements Callable<Integer> {
             Thread.sleep(200);
         }
         throw new IllegalStateException("no leader within 90 s");
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        io.dledger.broker.store.FileTree.deleteRecursively(dir);
     }
 }

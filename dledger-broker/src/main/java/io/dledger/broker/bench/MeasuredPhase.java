@@ -3,6 +3,7 @@ package io.dledger.broker.bench;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,6 +21,24 @@ import org.HdrHistogram.Histogram;
 final class MeasuredPhase {
     private volatile Tally current; // the window being measured; none before, between phases and after
     private volatile boolean stopped;
+    private final List<Thread> workers = new ArrayList<>();
+
+    /** Starts {@code threads} daemon threads ({@code name-0}, ...) that run {@code loop}, which ends once stopped. */
+    void startWorkers(int threads, String name, Runnable loop) {
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(loop, name + "-" + t);
+            th.setDaemon(true);
+            th.start();
+            workers.add(th);
+        }
+    }
+
+    /** Waits, up to a minute each, for the workers to end (after {@link #measure} stopped the phase). */
+    void joinWorkers() throws InterruptedException {
+        for (Thread th : workers) {
+            th.join(TimeUnit.SECONDS.toMillis(60));
+        }
+    }
 
     /** Whether the phase is over: its workers stop. */
     boolean stopped() {
@@ -89,6 +108,12 @@ final class MeasuredPhase {
 
         double p99Millis() {
             return latencyMicros.getValueAtPercentile(99) / 1000.0;
+        }
+
+        /** For example "window 2 of 3: 8822 msgs/s, p50 3.21 ms, p99 14.78 ms, 0 errors" ({@code unit} "msgs/s"). */
+        String windowLine(int number, int windows, double rate, String unit) {
+            return String.format(Locale.ROOT, "window %d of %d: %.0f %s, p50 %.2f ms, p99 %.2f ms, %d errors",
+                    number, windows, rate, unit, p50Millis(), p99Millis(), errors.get());
         }
     }
 }

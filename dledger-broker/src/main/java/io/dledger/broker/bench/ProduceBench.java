@@ -61,21 +61,13 @@ final class ProduceBench {
                 + o.duration().toSeconds() + " s");
         MeasuredPhase w = new MeasuredPhase();
         try (Producer producer = client.newProducer()) {
-            List<Thread> workers = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                Runnable loop = o.mode() == Mode.SYNC ? () -> syncLoop(producer, w) : () -> asyncLoop(producer, w);
-                Thread th = new Thread(loop, "bench-produce-" + t);
-                th.setDaemon(true);
-                th.start();
-                workers.add(th);
-            }
+            w.startWorkers(threads, "bench-produce",
+                    o.mode() == Mode.SYNC ? () -> syncLoop(producer, w) : () -> asyncLoop(producer, w));
             Thread.sleep(o.warmup().toMillis());
             WritePathSampler sampler = WritePathSampler.of(client);
             List<List<ResultLine>> windows = w.measure(o.windows(), o.duration(), () -> Samples.take(sampler),
                     (t, start, end, number) -> results(threads, t, start, end, number));
-            for (Thread th : workers) {
-                th.join(TimeUnit.SECONDS.toMillis(60));
-            }
+            w.joinWorkers();
             BenchReport.combineWindows(windows, Set.of("produce_errors")).forEach(report::result);
         }
     }
@@ -107,8 +99,7 @@ final class ProduceBench {
         lines.add(ResultLine.of("produce_p99_ms", threads, o.size(), p99));
         lines.add(ResultLine.of("produce_errors", threads, o.size(), t.errors.get()));
         if (o.windows() > 1) {
-            report.comment(String.format(java.util.Locale.ROOT, "window %d of %d: %.0f msgs/s, p50 %.2f ms, p99 "
-                    + "%.2f ms, %d errors", number, o.windows(), rate, p50, p99, t.errors.get()));
+            report.comment(t.windowLine(number, o.windows(), rate, "msgs/s"));
         }
         // where the time went on the nodes (means over the window): see WritePathSampler
         List<String> skipped = WritePathSampler.skipped(before, after);

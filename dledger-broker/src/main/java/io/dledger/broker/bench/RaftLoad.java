@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -59,19 +58,11 @@ final class RaftLoad {
                 + " s, measured "
                 + (o.windows() > 1 ? o.windows() + " x " : "") + o.duration().toSeconds() + " s");
         MeasuredPhase w = new MeasuredPhase();
-        List<Thread> workers = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            Thread th = new Thread(() -> applyLoop(w), "bench-raft-" + t);
-            th.setDaemon(true);
-            th.start();
-            workers.add(th);
-        }
+        w.startWorkers(threads, "bench-raft", () -> applyLoop(w));
         Thread.sleep(o.warmup().toMillis());
         List<List<ResultLine>> windows = w.measure(o.windows(), o.duration(), this::sample,
                 (t, start, end, number) -> results(threads, t, start, end, number));
-        for (Thread th : workers) {
-            th.join(TimeUnit.SECONDS.toMillis(60));
-        }
+        w.joinWorkers();
         BenchReport.combineWindows(windows, Set.of("raft_errors")).forEach(report::result);
     }
 
@@ -99,8 +90,7 @@ final class RaftLoad {
             lines.add(ResultLine.of("node_cpu_us_per_entry", threads, o.size(), nodes.getAsDouble() / 1e3 / applied));
         }
         if (o.windows() > 1) {
-            report.comment(String.format(Locale.ROOT, "window %d of %d: %.0f entries/s, p50 %.2f ms, p99 %.2f ms, "
-                    + "%d errors", number, o.windows(), rate, t.p50Millis(), t.p99Millis(), t.errors.get()));
+            report.comment(t.windowLine(number, o.windows(), rate, "entries/s"));
         }
         CpuCost cpu = CpuCost.between(start.local(), end.local(), nodes, secs, applied);
         report.comment("CPU over the window: " + (nodes.isPresent() ? "nodes " + CpuCost.cores(nodes.getAsDouble(),
