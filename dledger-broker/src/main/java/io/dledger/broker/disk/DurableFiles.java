@@ -7,31 +7,43 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.UUID;
 
 /**
  * Durable file-system operations shared by the message store and the Raft log: replacing a small file
  * atomically (temporary file, fsync, rename, fsync of the directory, so a crash leaves the old or the new
  * content, never a mix), and syncing a directory so created, renamed or deleted names survive a machine crash.
  *
- * <p>Thread-safety: stateless; callers serialise writes to the same file.
+ * <p>Thread-safety: stateless. Each {@link #replace} writes its own temporary file (a unique name beside the
+ * target, ending in {@link #TEMP_SUFFIX}), so concurrent replaces of the same file, even from different
+ * processes, never mix their bytes: the last rename wins with one writer's whole content. A crash between
+ * write and rename can leave such a temporary file behind; readers ignore it.
  */
 public final class DurableFiles {
+    /** Suffix of the temporary file a {@link #replace} writes before renaming it over the target. */
+    public static final String TEMP_SUFFIX = ".tmp";
+
     private DurableFiles() {
     }
 
     /** Replaces {@code file} with {@code content}, atomically and durably. */
     public static void replace(Path file, byte[] content) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer data = ByteBuffer.wrap(content);
-            while (data.hasRemaining()) {
-                ch.write(data);
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = dir.resolve(file.getFileName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer data = ByteBuffer.wrap(content);
+                while (data.hasRemaining()) {
+                    ch.write(data);
+                }
+                ch.force(true);
             }
-            ch.force(true);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
         }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(file.toAbsolutePath().getParent());
+        syncDirectory(dir);
     }
 
     /** Makes the names in {@code dir} (created, renamed, deleted files) durable. */

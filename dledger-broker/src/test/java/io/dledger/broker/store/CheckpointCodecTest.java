@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.dledger.broker.disk.DurableFiles;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,7 +23,7 @@ class CheckpointCodecTest {
     }
 
     @Test
-    void roundTripThroughAFile(@TempDir Path dir) {
+    void roundTripThroughAFile(@TempDir Path dir) throws java.io.IOException {
         Path f = dir.resolve("checkpoint");
         CheckpointCodec.write(f, sample());
         Checkpoint back = CheckpointCodec.read(f);
@@ -44,7 +45,9 @@ class CheckpointCodecTest {
         assertThat(g.queues()).containsExactly(0, 1);
         assertThat(g.offsets()).containsExactly(4, 8);
         assertThat(back.peers()).containsExactly(new RecordCodec.Peer("n4", "h4", 7004, 9004, false));
-        assertThat(Files.exists(dir.resolve("checkpoint.tmp"))).isFalse();
+        try (java.util.stream.Stream<Path> names = Files.list(dir)) {
+            assertThat(names).noneMatch(n -> n.toString().endsWith(DurableFiles.TEMP_SUFFIX));
+        }
     }
 
     @Test

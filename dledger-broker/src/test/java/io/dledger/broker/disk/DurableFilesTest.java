@@ -1,0 +1,67 @@
+package io.dledger.broker.disk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class DurableFilesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void replaceLeavesTheNewContentAndNoTemporaryFile() throws Exception {
+        Path file = dir.resolve("state");
+        DurableFiles.replace(file, "one".getBytes(StandardCharsets.UTF_8));
+        DurableFiles.replace(file, "two".getBytes(StandardCharsets.UTF_8));
+        assertThat(Files.readString(file)).isEqualTo("two");
+        try (Stream<Path> names = Files.list(dir)) {
+            assertThat(names).containsExactly(file);
+        }
+    }
+
+    @Test
+    void concurrentReplacesOfOneFileNeverMixTheirContents() throws Exception {
+        Path file = dir.resolve("state");
+        List<String> contents = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            contents.add(String.valueOf((char) ('a' + i)).repeat(64 * 1024));
+        }
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> writers = new ArrayList<>();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        for (String c : contents) {
+            Thread t = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int round = 0; round < 20; round++) {
+                        DurableFiles.replace(file, c.getBytes(StandardCharsets.UTF_8));
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            t.start();
+            writers.add(t);
+        }
+        start.countDown();
+        for (Thread t : writers) {
+            t.join();
+        }
+        assertThat(failures).isEmpty();
+        assertThat(contents).contains(Files.readString(file));
+        try (Stream<Path> names = Files.list(dir)) {
+            assertThat(names).containsExactly(file);
+        }
+    }
+}
