@@ -85,11 +85,12 @@ public final class RaftBenchNodeCommand implements Callable<Integer> {
         parent.get().onExit().thenRun(stopped::countDown);
         CompletableFuture<Node> node = new CompletableFuture<>(); // set once start returns
         AtomicBoolean loadStarted = new AtomicBoolean();
+        AtomicBoolean closing = new AtomicBoolean(); // set before JRaft shuts down: the load must stop applying first
         // the load starts when this node first becomes leader, whenever that is: a node that checked once could miss
         // its turn, and no node would run it
         IgnoringStateMachine fsm = new IgnoringStateMachine(() -> {
             if (loadStarted.compareAndSet(false, true)) {
-                Thread load = new Thread(() -> runLoad(config, node.join()), "bench-raft-load");
+                Thread load = new Thread(() -> runLoad(config, node.join(), closing), "bench-raft-load");
                 load.setDaemon(true);
                 load.start();
             }
@@ -97,6 +98,7 @@ public final class RaftBenchNodeCommand implements Callable<Integer> {
         RaftGroupSetup.Started raft = RaftGroupSetup.start(config, config.peers(), fsm, AppendObserver.NONE);
         node.complete(raft.node());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closing.set(true);
             raft.service().shutdown();
             stopped.countDown();
         }, "shutdown"));
@@ -105,17 +107,20 @@ public final class RaftBenchNodeCommand implements Callable<Integer> {
     }
 
     /** Runs the load on this node, the leader, and writes the report the benchmark's process copies. */
-    private void runLoad(NodeConfig config, Node node) {
+    private void runLoad(NodeConfig config, Node node, AtomicBoolean closing) {
         Path file = config.dataDir().resolve(RaftBench.REPORT_FILE);
         try (PrintStream out = new PrintStream(new FileOutputStream(file.toFile()), true, StandardCharsets.UTF_8)) {
             BenchReport report = new BenchReport(out);
             report.comment("load average at start: " + BenchReport.loadAverage() + " ("
                     + Runtime.getRuntime().availableProcessors() + " cpus); leader " + config.nodeId());
             new RaftLoad(node, new RaftLoad.Options(threads, size, Duration.ofSeconds(warmupSecs),
-                    Duration.ofSeconds(durationSecs), windows), report, () -> nodesCpu(config)).run();
+                    Duration.ofSeconds(durationSecs), windows), report, () -> nodesCpu(config), closing::get).run();
             report.comment("load average at end: " + BenchReport.loadAverage());
             report.comment(RaftBench.DONE);
         } catch (IOException | RuntimeException e) {
+            if (closing.get()) { // the node is shutting down under the load: the run is over, not failed
+                return;
+            }
             System.err.println("the Raft benchmark's load failed: " + e);
             e.printStackTrace();
         } catch (InterruptedException e) {

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -23,7 +24,9 @@ import java.util.function.Supplier;
  * against which the produce benchmark's figures can be read. One entry per operation: the broker puts many
  * messages in one entry when many are sent at once, this load never does.
  *
- * <p>Not thread-safe: one driver thread calls {@link #run}; it starts and joins its worker threads.
+ * <p>Not thread-safe: one driver thread calls {@link #run}; it starts and joins its worker threads. Once the
+ * {@code closing} condition given to the constructor holds (the node's shutdown hook sets it before it shuts JRaft
+ * down), the workers apply nothing more and end quietly when JRaft fails their pending entries or refuses the next.
  */
 final class RaftLoad {
     /** What to run; the durations are per phase (warm-up) and per window. */
@@ -35,9 +38,15 @@ final class RaftLoad {
     private final BenchReport report;
     private final Supplier<OptionalDouble> nodesCpuNanos;
     private final byte[] payload;
+    private final BooleanSupplier closing;
 
-    /** {@code nodesCpuNanos}: the CPU time all nodes used so far (empty when unknown). */
-    RaftLoad(Node node, Options options, BenchReport report, Supplier<OptionalDouble> nodesCpuNanos) {
+    /**
+     * {@code nodesCpuNanos}: the CPU time all nodes used so far (empty when unknown); {@code closing}: whether the
+     * node is shutting down, after which nothing more is applied.
+     */
+    RaftLoad(Node node, Options options, BenchReport report, Supplier<OptionalDouble> nodesCpuNanos,
+             BooleanSupplier closing) {
+        this.closing = closing;
         this.node = node;
         this.o = options;
         this.report = report;
@@ -105,11 +114,21 @@ final class RaftLoad {
     }
 
     private void applyLoop(MeasuredPhase w) {
-        while (!w.stopped()) {
+        while (!w.stopped() && !closing.getAsBoolean()) {
             long t0 = System.nanoTime();
             CompletableFuture<Boolean> applied = new CompletableFuture<>();
-            node.apply(new Task(ByteBuffer.wrap(payload), status -> applied.complete(status.isOk())));
+            try {
+                node.apply(new Task(ByteBuffer.wrap(payload), status -> applied.complete(status.isOk())));
+            } catch (RuntimeException e) {
+                if (closing.getAsBoolean()) { // JRaft is shutting down under this thread: the run is over
+                    return;
+                }
+                throw e;
+            }
             boolean ok = applied.join();
+            if (closing.getAsBoolean()) {
+                return;
+            }
             w.record(t0, ok);
             if (!ok) { // not the leader any more, or overloaded: do not spin
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
