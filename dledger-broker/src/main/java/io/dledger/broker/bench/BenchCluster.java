@@ -37,27 +37,35 @@ final class BenchCluster implements AutoCloseable {
 
     /**
      * Lays the cluster out in {@code localDir}, or in a new temporary directory named after {@code tempPrefix} when it
-     * is null; its nodes run {@code nodeCommand} ({@code dledger node} when null). Empty, having said why on stderr and
-     * removed the temporary directory, when the nodes would refuse the settings.
+     * is null; its nodes run {@code nodeCommand} ({@code dledger node} when null). Empty, having said why on stderr,
+     * when the nodes would refuse the settings; a temporary directory is removed then and when laying out fails.
      */
     static Optional<BenchCluster> create(Path localDir, String tempPrefix, Map<String, String> settings,
                                          List<String> nodeCommand) throws IOException {
         Path dir = localDir != null ? localDir.toAbsolutePath() : Files.createTempDirectory(tempPrefix);
-        LocalCluster cluster = LocalCluster.create(dir, 3, 0, settings);
-        if (nodeCommand != null) {
-            cluster = cluster.withNodeCommand(nodeCommand);
-        }
+        LocalCluster cluster;
         try {
+            cluster = LocalCluster.create(dir, 3, 0, settings);
+            if (nodeCommand != null) {
+                cluster = cluster.withNodeCommand(nodeCommand);
+            }
             cluster.checkSettings();
         } catch (ConfigException e) {
             System.err.println(e.getMessage());
-            if (localDir == null) {
-                FileTree.deleteRecursively(dir);
-            }
+            removeIfTemporary(dir, localDir);
             return Optional.empty();
+        } catch (RuntimeException e) {
+            removeIfTemporary(dir, localDir);
+            throw e;
         }
         warnIfInMemory(dir);
         return Optional.of(new BenchCluster(dir, localDir == null, cluster));
+    }
+
+    private static void removeIfTemporary(Path dir, Path localDir) throws IOException {
+        if (localDir == null) {
+            FileTree.deleteRecursively(dir);
+        }
     }
 
     private static void warnIfInMemory(Path dir) {
