@@ -118,7 +118,7 @@ public final class EntryWriter {
             if (window != null) {
                 long position = window.positionOf(seq);
                 if (position >= 0) {
-                    return reconstructDuplicate(pid, seq, position);
+                    return DuplicateAnswer.rebuild(store.log(), pid, seq, position);
                 }
                 if (window.tooOld(seq)) {
                     return ProduceResult.rejected(ProduceResult.Status.SEQUENCE_TOO_OLD, "sequence " + seq
@@ -291,31 +291,6 @@ public final class EntryWriter {
         if (retainFrom > 0) {
             StoreRetention.retainBefore(store, retainFrom);
         }
-    }
-
-    /** Rebuilds the answer to a retried produce from the records it wrote. */
-    private ProduceResult reconstructDuplicate(long producerId, long seq, long position) {
-        java.util.List<Integer> queues = new ArrayList<>();
-        java.util.List<Long> offsets = new ArrayList<>();
-        long originalIndex = 0;
-        long originalTimestamp = 0;
-        SegmentedLog l = store.log();
-        long at = position;
-        while (at < l.endPosition() && at >= l.startPosition()) {
-            RecordCodec.Header h = RecordCodec.readHeader(l.read(at, RecordCodec.HEADER_SIZE), 0);
-            if (h.type() != RecordCodec.TYPE_MESSAGE || h.producerId() != producerId || h.producerSeq() != seq
-                    || (originalIndex != 0 && h.raftIndex() != originalIndex)) {
-                break;
-            }
-            RecordCodec.MessageKey k = RecordCodec.readMessageKey(l.read(at, h.length()), 0);
-            queues.add(k.queue());
-            offsets.add(k.offset());
-            originalIndex = h.raftIndex();
-            originalTimestamp = h.timestamp();
-            at += h.length();
-        }
-        return new ProduceResult(ProduceResult.Status.DUPLICATE, queues.stream().mapToInt(Integer::intValue).toArray(),
-                offsets.stream().mapToLong(Long::longValue).toArray(), originalIndex, originalTimestamp, "");
     }
 
     private void reset() {
