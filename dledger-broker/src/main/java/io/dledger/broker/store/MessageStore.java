@@ -288,8 +288,7 @@ public final class MessageStore implements AutoCloseable {
 
     /** Number of queues of {@code topic}, or -1 when it does not exist. Any thread. */
     public int queueCount(String topic) {
-        TopicQueues t = data.topics().get(topic);
-        return t == null ? -1 : t.queueCount();
+        return data.queueCount(topic);
     }
 
     /**
@@ -297,17 +296,7 @@ public final class MessageStore implements AutoCloseable {
      * there is. 0 at or past the queue's end. Any thread.
      */
     public long bytesBehindHead(String topic, int queue, long offset) {
-        StoreData d = data;
-        TopicQueues t = d.topics().get(topic);
-        if (t == null || queue < 0 || queue >= t.queueCount()) {
-            return 0;
-        }
-        QueueIndex index = t.queue(queue);
-        if (offset < index.minOffset() || offset >= index.nextOffset()) {
-            return 0;
-        }
-        java.nio.ByteBuffer e = index.read(offset, 1);
-        return e.remaining() < IndexFile.ENTRY_SIZE ? 0 : Math.max(0, d.log().endPosition() - e.getLong(0));
+        return data.bytesBehindHead(topic, queue, offset);
     }
 
     /** What the store holds: messages in all queues, log bytes, segment files. */
@@ -316,35 +305,25 @@ public final class MessageStore implements AutoCloseable {
 
     /** Any thread. */
     public Stats stats() {
-        StoreData d = data;
-        long messages = 0;
-        for (TopicQueues t : d.topics().values()) {
-            for (int q = 0; q < t.queueCount(); q++) {
-                messages += t.queue(q).nextOffset() - t.queue(q).minOffset();
-            }
-        }
-        return new Stats(messages, d.log().endPosition() - d.log().startPosition(), d.log().segments().size());
+        return data.stats();
     }
 
     /** Queues of every topic together (each holds open index files). Any thread. */
     public int totalQueues() {
-        return data.topics().values().stream().mapToInt(TopicQueues::queueCount).sum();
+        return data.totalQueues();
     }
 
     /** {minOffset, maxOffset} of a queue; {0, 0} when it does not exist. Any thread. */
     public long[] queueRange(String topic, int queue) {
-        TopicQueues t = data.topics().get(topic);
-        if (t == null || queue < 0 || queue >= t.queueCount()) {
-            return new long[] {0, 0};
-        }
-        return new long[] {t.queue(queue).minOffset(), t.queue(queue).nextOffset()};
+        return data.queueRange(topic, queue);
     }
 
+    /** The topic named {@code name}, or null. Any thread. */
     public TopicView topic(String name) {
-        TopicQueues t = data.topics().get(name);
-        return t == null ? null : t.view();
+        return data.topic(name);
     }
 
+    /** Every topic, by name. Any thread. */
     public List<TopicView> topics() {
         return data.topics().values().stream().sorted(Comparator.comparing(TopicQueues::name))
                 .map(TopicQueues::view).toList();
