@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 /**
  * Durable file-system operations shared by the message store and the Raft log: replacing a small file
@@ -17,7 +18,8 @@ import java.util.UUID;
  * <p>Thread-safety: stateless. Each {@link #replace} writes its own temporary file (a unique name beside the
  * target, ending in {@link #TEMP_SUFFIX}), so concurrent replaces of the same file, even from different
  * processes, never mix their bytes: the last rename wins with one writer's whole content. A crash between
- * write and rename can leave such a temporary file behind; readers ignore it.
+ * write and rename can leave such a temporary file behind; readers ignore it, and its single writer removes it
+ * when it opens the file again ({@link #removeLeftovers}).
  */
 public final class DurableFiles {
     /** Suffix of the temporary file a {@link #replace} writes before renaming it over the target. */
@@ -44,6 +46,39 @@ public final class DurableFiles {
             throw e;
         }
         syncDirectory(dir);
+    }
+
+    /**
+     * Deletes the temporary files an interrupted {@link #replace} of {@code file} left beside it; returns how many.
+     * Only for a file with a single writer that is not writing now (a store that holds its lock, at open): a
+     * concurrent replace's temporary file would be deleted under it.
+     */
+    public static int removeLeftovers(Path file) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        String prefix = file.getFileName() + ".";
+        int removed = 0;
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (Stream<Path> names = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) names::iterator) {
+                String n = p.getFileName().toString();
+                if (n.startsWith(prefix) && n.endsWith(TEMP_SUFFIX)
+                        && isUuid(n.substring(prefix.length(), n.length() - TEMP_SUFFIX.length()))) {
+                    Files.deleteIfExists(p);
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    private static boolean isUuid(String s) {
+        try {
+            return s.length() == 36 && UUID.fromString(s).toString().equals(s);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** Makes the names in {@code dir} (created, renamed, deleted files) durable. */

@@ -1,5 +1,6 @@
 package io.dledger.broker.store;
 
+import io.dledger.broker.disk.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,12 +62,22 @@ public final class MessageStore implements AutoCloseable {
     public static MessageStore open(StoreConfig config) {
         MessageStore store = new MessageStore(config);
         try {
+            store.removeCheckpointLeftovers();
             store.data = store.load(null, false);
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
         return store;
+    }
+
+    /** Removes what an interrupted checkpoint write left: at open, under the store's lock, when nothing writes. */
+    private void removeCheckpointLeftovers() {
+        try {
+            DurableFiles.removeLeftovers(checkpointWriter.file());
+        } catch (IOException e) {
+            throw new StoreException("cannot remove an unfinished checkpoint in " + config.dir(), e);
+        }
     }
 
     private StoreData load(Long truncateLogTo, boolean installing) {

@@ -64,4 +64,22 @@ class DurableFilesTest {
             assertThat(names).containsExactly(file);
         }
     }
+
+    @Test
+    void removeLeftoversDeletesOnlyTheTemporaryFilesOfThatFile() throws Exception {
+        Path file = dir.resolve("first-index");
+        DurableFiles.replace(file, new byte[] {1});
+        Path leftover = dir.resolve("first-index." + java.util.UUID.randomUUID() + DurableFiles.TEMP_SUFFIX);
+        Path otherFiles = dir.resolve("checkpoint." + java.util.UUID.randomUUID() + DurableFiles.TEMP_SUFFIX);
+        Path notOurs = dir.resolve("first-index.backup.tmp");
+        Path segment = dir.resolve("recycled-00000000000000000001.seg.tmp");
+        for (Path p : List.of(leftover, otherFiles, notOurs, segment)) {
+            Files.write(p, new byte[] {2});
+        }
+        assertThat(DurableFiles.removeLeftovers(file)).isEqualTo(1);
+        try (Stream<Path> names = Files.list(dir)) {
+            assertThat(names).containsExactlyInAnyOrder(file, otherFiles, notOurs, segment);
+        }
+        assertThat(Files.readAllBytes(file)).containsExactly(1);
+    }
 }

@@ -83,6 +83,21 @@ class MessageStoreTest {
     }
 
     @Test
+    void openRemovesTheTemporaryFileOfAnInterruptedCheckpointWrite() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 1);
+            apply(store, 2, produce("t", 0, 0, 0, "kept"));
+        }
+        Path leftover = dir.resolve("checkpoint." + java.util.UUID.randomUUID()
+                + io.dledger.broker.disk.DurableFiles.TEMP_SUFFIX);
+        Files.write(leftover, new byte[] {1, 2, 3}); // as a kill -9 between write and rename leaves it
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            assertThat(Files.exists(leftover)).isFalse();
+            assertThat(bodies(store, "t", 0)).containsExactly("kept");
+        }
+    }
+
+    @Test
     void rollsSegmentsAndIndexFilesAndSurvivesReopen() throws Exception {
         List<String> expected = new ArrayList<>();
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {

@@ -26,7 +26,9 @@ final class FirstIndexFile {
         this.file = dir.resolve(NAME);
     }
 
+    /** The first index saved, empty when none was; removes what an interrupted write left (read once, at load). */
     OptionalLong read() throws IOException {
+        DurableFiles.removeLeftovers(file);
         if (!Files.exists(file)) {
             return OptionalLong.empty();
         }
