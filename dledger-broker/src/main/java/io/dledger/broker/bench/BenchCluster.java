@@ -55,7 +55,11 @@ final class BenchCluster implements AutoCloseable {
             removeIfTemporary(dir, localDir);
             return Optional.empty();
         } catch (RuntimeException e) {
-            removeIfTemporary(dir, localDir);
+            try {
+                removeIfTemporary(dir, localDir);
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
         warnIfInMemory(dir);

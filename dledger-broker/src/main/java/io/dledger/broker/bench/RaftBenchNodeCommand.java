@@ -85,7 +85,7 @@ public final class RaftBenchNodeCommand implements Callable<Integer> {
         parent.get().onExit().thenRun(stopped::countDown);
         CompletableFuture<Node> node = new CompletableFuture<>(); // set once start returns
         AtomicBoolean loadStarted = new AtomicBoolean();
-        AtomicBoolean closing = new AtomicBoolean(); // set before JRaft shuts down: the load must stop applying first
+        AtomicBoolean closing = new AtomicBoolean(); // set before JRaft shuts down: the load stops, its errors are quiet
         // the load starts when this node first becomes leader, whenever that is: a node that checked once could miss
         // its turn, and no node would run it
         IgnoringStateMachine fsm = new IgnoringStateMachine(() -> {
@@ -115,8 +115,10 @@ public final class RaftBenchNodeCommand implements Callable<Integer> {
                     + Runtime.getRuntime().availableProcessors() + " cpus); leader " + config.nodeId());
             new RaftLoad(node, new RaftLoad.Options(threads, size, Duration.ofSeconds(warmupSecs),
                     Duration.ofSeconds(durationSecs), windows), report, () -> nodesCpu(config), closing::get).run();
-            report.comment("load average at end: " + BenchReport.loadAverage());
-            report.comment(RaftBench.DONE);
+            if (!closing.get()) {
+                report.comment("load average at end: " + BenchReport.loadAverage());
+                report.comment(RaftBench.DONE);
+            }
         } catch (IOException | RuntimeException e) {
             if (closing.get()) { // the node is shutting down under the load: the run is over, not failed
                 return;

@@ -25,8 +25,10 @@ import java.util.function.Supplier;
  * messages in one entry when many are sent at once, this load never does.
  *
  * <p>Not thread-safe: one driver thread calls {@link #run}; it starts and joins its worker threads. Once the
- * {@code closing} condition given to the constructor holds (the node's shutdown hook sets it before it shuts JRaft
- * down), the workers apply nothing more and end quietly when JRaft fails their pending entries or refuses the next.
+ * {@code closing} condition given to the constructor holds (the node's shutdown hook sets it, then shuts JRaft
+ * down without waiting), the workers apply nothing more and end quietly: an entry pending, or one applied in the
+ * moment between a worker's check and the shutdown, fails, and that failure is not reported. The driver then
+ * reports nothing more.
  */
 final class RaftLoad {
     /** What to run; the durations are per phase (warm-up) and per window. */
@@ -57,6 +59,9 @@ final class RaftLoad {
 
     void run() throws InterruptedException {
         for (int threads : o.threads()) {
+            if (closing.getAsBoolean()) {
+                return;
+            }
             runPhase(threads);
         }
     }
@@ -72,6 +77,9 @@ final class RaftLoad {
         List<List<ResultLine>> windows = w.measure(o.windows(), o.duration(), this::sample,
                 (t, start, end, number) -> results(threads, t, start, end, number));
         w.joinWorkers();
+        if (closing.getAsBoolean()) { // cut short by the node's shutdown: no figures
+            return;
+        }
         BenchReport.combineWindows(windows, Set.of("raft_errors")).forEach(report::result);
     }
 

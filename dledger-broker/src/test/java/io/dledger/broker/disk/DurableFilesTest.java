@@ -82,4 +82,17 @@ class DurableFilesTest {
         }
         assertThat(Files.readAllBytes(file)).containsExactly(1);
     }
+
+    @Test
+    void aFailedReplaceLeavesNoTemporaryFileAndTheTargetAsItWas() throws Exception {
+        Path target = dir.resolve("state");
+        Files.createDirectory(target);
+        Files.write(target.resolve("inside"), new byte[] {1}); // a non-empty directory: the rename over it fails
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DurableFiles.replace(target, new byte[] {2}))
+                .isInstanceOf(java.io.IOException.class);
+        try (Stream<Path> names = Files.list(dir)) {
+            assertThat(names).containsExactly(target);
+        }
+        assertThat(Files.readAllBytes(target.resolve("inside"))).containsExactly(1);
+    }
 }
