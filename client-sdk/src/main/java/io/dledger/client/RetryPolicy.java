@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code NOT_LEADER} with a usable leader hint: {@link Decision#REDIRECT} to the hinted node at once.</li>
  *   <li>Errors that cannot change by retrying ({@code INVALID_ARGUMENT}, {@code NOT_FOUND}, {@code OUT_OF_RANGE},
- *       {@code ALREADY_EXISTS}, {@code SEQUENCE_TOO_OLD}, message too large, internal errors, ...): {@link
+ *       {@code ALREADY_EXISTS}, {@code SEQUENCE_TOO_OLD}, message too large, {@code STORAGE_FULL} (a full disk
+ *       is not freed within a deadline), internal errors, ...): {@link
  *       Decision#FAIL}.</li>
  *   <li>Transient errors ({@code NOT_LEADER} without hint, {@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED}/BUSY,
  *       {@code DEADLINE_EXCEEDED} of one attempt, {@code OUTCOME_UNKNOWN}, connection failures, including a

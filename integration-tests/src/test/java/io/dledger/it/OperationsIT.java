@@ -11,6 +11,7 @@ import io.dledger.client.Message;
 import io.dledger.client.Producer;
 import io.dledger.client.PullConsumer;
 import io.dledger.proto.ErrorCode;
+import io.grpc.Status;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -112,6 +113,28 @@ class OperationsIT {
         } catch (AssertionError e) {
             return false;
         }
+    }
+
+    @Test
+    void aLeaderShortOfDiskSpaceRefusesWritesWithStorageFullAndKeepsServing() {
+        // more free space than any disk has: the leader's disk counts as full from the start
+        cluster = TestCluster.start("disk-full", 1, Map.of("store.min.free.bytes", String.valueOf(1L << 60)));
+        DLedgerClient client = cluster.client();
+        assertThatThrownBy(() -> client.admin().createTopic("t", 2)).isInstanceOfSatisfying(DLedgerException.class,
+                e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FULL);
+                    assertThat(e.grpcCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.getMessage()).contains("store.min.free.bytes", "nothing of this request was stored");
+                });
+        try (Producer p = client.newProducer()) {
+            assertThatThrownBy(() -> p.send("t", Message.of("m"))).isInstanceOfSatisfying(DLedgerException.class,
+                    e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FULL));
+        }
+        NodeProcess n = cluster.local().nodes().get(0);
+        assertThat(get(base(n) + "/health/ready").statusCode()).isEqualTo(200);
+        assertThat(get(base(n) + "/metrics").body()).contains("dledger_disk_usable_bytes");
+        assertThat(client.admin().listTopics()).isEmpty();
     }
 
     @Test

@@ -37,6 +37,7 @@ public record NodeConfig(
         int maxInflightEntries,
         long writeQueueMaxBytes,
         int maxTotalQueues,
+        long storeMinFreeBytes,
         ReadRouteConfig readRoute,
         int pullMaxMessages,
         int pullMaxBytes) {

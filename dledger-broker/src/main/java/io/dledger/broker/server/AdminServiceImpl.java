@@ -44,6 +44,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Topic administration, node status, replica digests and on-demand snapshots. */
 public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBase {
+    private final DiskSpaceGuard disk;
     private final NodeConfig config;
     private final MessageStore store;
     private final BrokerStateMachine fsm;
@@ -55,7 +56,8 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     private final ClusterOps clusterOps;
 
     public AdminServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
-                            CommandProposer proposer, Executor reads) {
+                            CommandProposer proposer, Executor reads, DiskSpaceGuard disk) {
+        this.disk = disk;
         this.reads = reads;
         this.config = config;
         this.store = store;
@@ -79,6 +81,9 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
             RequestValidator.checkQueues(req.getQueues());
             if (!fsm.isLeader()) {
                 throw RpcErrors.notLeader(raft.leader().orElse(null));
+            }
+            if (store.queueCount(req.getTopic()) < 0) { // an existing topic's create stores nothing
+                disk.check();
             }
             int total = store.totalQueues();
             if (store.queueCount(req.getTopic()) < 0 && total + req.getQueues() > config.maxTotalQueues()) {

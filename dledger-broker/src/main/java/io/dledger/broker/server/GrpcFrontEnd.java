@@ -65,7 +65,11 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 new ReadRouter(config.readRoute(), produced, pulls), pulls, waiters, reads, commitProbe);
         GroupCoordinator groups = new GroupCoordinator(System::nanoTime, 1000, 4000);
         fsm.onLeadershipStart(groups::leadershipStarted);
-        AdminServiceImpl admin = new AdminServiceImpl(config, store, fsm, raft, proposer, reads);
+        DiskSpaceGuard disk = DiskSpaceGuard.forDirectory(config.dataDir(), config.storeMinFreeBytes());
+        Gauge.builder("dledger.disk.usable", disk, d -> d.usableBytes() == Long.MAX_VALUE ? Double.NaN : d.usableBytes())
+                .description("usable space of the file system holding the node's data (store.min.free.bytes)")
+                .baseUnit("bytes").register(metrics.registry());
+        AdminServiceImpl admin = new AdminServiceImpl(config, store, fsm, raft, proposer, reads, disk);
         Server server = NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.grpcBindHost(), config.self().grpcPort()))
                 // room above the batch limit so an oversized batch gets BATCH_TOO_LARGE, not a bare
@@ -76,7 +80,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 // read executor), so they run on the I/O threads: one hand-off less per call
                 .directExecutor()
                 .intercept(new RpcMetricsInterceptor(metrics.registry()))
-                .addService(new MessagingServiceImpl(config, store, fsm, raft, proposer, pullHandler, produced, metrics))
+                .addService(new MessagingServiceImpl(config, store, fsm, raft, proposer, pullHandler, produced, metrics,
+                        disk))
                 .addService(admin)
                 .addService(new ConsumerServiceImpl(store, fsm, raft, proposer, groups))
                 .build();

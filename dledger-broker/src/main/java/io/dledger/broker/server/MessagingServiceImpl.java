@@ -27,6 +27,7 @@ import io.dledger.broker.readroute.LoadMeter;
  * writes; any node serves reads of what it has applied (which is always committed).
  */
 public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingServiceImplBase {
+    private final DiskSpaceGuard disk;
     private final NodeConfig config;
     private final MessageStore store;
     private final BrokerStateMachine fsm;
@@ -40,7 +41,8 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
 
     public MessagingServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
                                 CommandProposer proposer, PullHandler pulls, LoadMeter produced,
-                                BrokerMetrics metrics) {
+                                BrokerMetrics metrics, DiskSpaceGuard disk) {
+        this.disk = disk;
         this.metrics = metrics;
         this.pulls = pulls;
         this.produced = produced;
@@ -62,6 +64,7 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
             if (!fsm.isLeader()) {
                 throw RpcErrors.notLeader(raft.leader().orElse(null));
             }
+            disk.check();
             cmd = toCommand(req);
         } catch (StatusRuntimeException e) {
             out.onError(e);

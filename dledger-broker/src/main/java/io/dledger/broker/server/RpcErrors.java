@@ -37,7 +37,7 @@ public final class RpcErrors {
             case OFFSET_OUT_OF_RANGE -> Status.Code.OUT_OF_RANGE;
             case TOPIC_EXISTS -> Status.Code.ALREADY_EXISTS;
             case OUTCOME_UNKNOWN, NODE_UNAVAILABLE -> Status.Code.UNAVAILABLE;
-            case BUSY, LIMIT_EXCEEDED -> Status.Code.RESOURCE_EXHAUSTED;
+            case BUSY, LIMIT_EXCEEDED, STORAGE_FULL -> Status.Code.RESOURCE_EXHAUSTED;
             case TIMEOUT -> Status.Code.DEADLINE_EXCEEDED;
             case CLIENT_CLOSED -> Status.Code.CANCELLED; // the client's own code; a node never sends it
             case INTERNAL, ERROR_UNSPECIFIED, UNRECOGNIZED -> Status.Code.INTERNAL;

@@ -1,0 +1,90 @@
+package io.dledger.broker.server;
+
+import io.dledger.broker.config.ConfigKey;
+import io.dledger.proto.ErrorCode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The leader's admission check for writes that grow the disk (produce requests, new topics): refuses them with
+ * {@link ErrorCode#STORAGE_FULL} (gRPC {@code RESOURCE_EXHAUSTED}) while the file system holding the node's data has
+ * less usable space than {@code store.min.free.bytes}. A full disk then stops producers with a clear error, and
+ * nothing of their request stored, instead of failing an append to the Raft log or the store, which would take the
+ * node out of service. Writes that free space or are tiny (deleting a topic, committing offsets) are not checked.
+ *
+ * <p>Only the leader's own disk is checked: replicas are expected to have disks of the same size (a follower whose
+ * disk fills first stops replicating; the others keep the majority).
+ *
+ * <p>Thread-safe. The usable space is read at most every {@link #REFRESH_NANOS} (a {@code statvfs} call), so a check
+ * costs a volatile read; a failure to read it lets writes through (the check is a safeguard, not a gate that
+ * breaks the broker when the file system cannot say).
+ */
+public final class DiskSpaceGuard {
+    /** How long a reading of the usable space is reused. */
+    static final long REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final long minFreeBytes;
+    private final LongSupplier usableBytes;
+    private final LongSupplier nanoClock;
+    private volatile long readAt;
+    private volatile long lastUsable = Long.MAX_VALUE;
+    private volatile boolean read;
+
+    /** {@code usableBytes}: the usable space now ({@code Long.MAX_VALUE} when unknown); 0 {@code minFreeBytes}: off. */
+    DiskSpaceGuard(long minFreeBytes, LongSupplier usableBytes, LongSupplier nanoClock) {
+        this.minFreeBytes = minFreeBytes;
+        this.usableBytes = usableBytes;
+        this.nanoClock = nanoClock;
+    }
+
+    /** Guards the file system holding {@code dataDir}, which must exist. */
+    public static DiskSpaceGuard forDirectory(Path dataDir, long minFreeBytes) {
+        FileStore fs;
+        try {
+            fs = Files.getFileStore(dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find the file system of " + dataDir, e);
+        }
+        return new DiskSpaceGuard(minFreeBytes, () -> {
+            try {
+                return fs.getUsableSpace();
+            } catch (IOException e) {
+                return Long.MAX_VALUE;
+            }
+        }, System::nanoTime);
+    }
+
+    /** Throws {@code STORAGE_FULL} when the usable space is below the minimum. */
+    public void check() {
+        if (minFreeBytes <= 0) {
+            return;
+        }
+        long usable = usableBytes();
+        if (usable < minFreeBytes) {
+            throw RpcErrors.error(ErrorCode.STORAGE_FULL, "the leader's disk has " + mib(usable) + " MiB usable, "
+                    + "less than " + ConfigKey.STORE_MIN_FREE_BYTES.key() + " (" + mib(minFreeBytes) + " MiB): writes "
+                    + "are refused until space is freed (retention.ms / retention.bytes, deleting topics, a bigger "
+                    + "disk); nothing of this request was stored");
+        }
+    }
+
+    /** The usable space of the last reading, at most {@link #REFRESH_NANOS} old ({@code Long.MAX_VALUE}: unknown). */
+    public long usableBytes() {
+        long now = nanoClock.getAsLong();
+        if (!read || now - readAt >= REFRESH_NANOS) {
+            lastUsable = usableBytes.getAsLong();
+            readAt = now;
+            read = true;
+        }
+        return lastUsable;
+    }
+
+    private static long mib(long bytes) {
+        return bytes / (1024 * 1024);
+    }
+}
