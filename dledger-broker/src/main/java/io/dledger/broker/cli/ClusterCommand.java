@@ -53,8 +53,8 @@ final class ClusterCommand {
         int nodes;
 
         @Option(names = "--base-port", defaultValue = "9000",
-                description = "node i gets Raft port BASE+i and gRPC port BASE+100+i; 0 picks free ports "
-                        + "(default: ${DEFAULT-VALUE})")
+                description = "node i (1, 2, ...) gets Raft port BASE+i, gRPC port BASE+100+i and HTTP port "
+                        + "BASE+200+i; 0 picks free ports (default: ${DEFAULT-VALUE}: 9001, 9101, 9201 for n1)")
         int basePort;
 
         @Option(names = "--set", description = "node setting key=value for every node (repeatable)")

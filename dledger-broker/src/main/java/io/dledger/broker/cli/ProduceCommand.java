@@ -64,13 +64,14 @@ final class ProduceCommand implements java.util.concurrent.Callable<Integer> {
         double secs;
         AtomicLong acked = new AtomicLong();
         java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        DLedgerClient c = client.connect(); // a bad address or a cluster that does not answer fails here, before any send
         Thread interrupted = new Thread(() -> {
             if (!finished.get()) { // Ctrl-C: say how far it got
                 System.err.println("interrupted: " + acked.get() + " of " + total + " messages acknowledged");
             }
         });
         Runtime.getRuntime().addShutdownHook(interrupted);
-        try (DLedgerClient c = client.connect(); Producer p = c.newProducer()) {
+        try (c; Producer p = c.newProducer()) {
             long start = System.nanoTime(); // after connecting, before closing: the summary's rate is the sends'
             if (total <= PRINT_EACH_UP_TO) {
                 for (int i = 0; i < total; i++) {

@@ -51,7 +51,8 @@ class CliErrorsTest {
     void anAddressWithoutAPortIsRefusedBeforeAnyCall() {
         Run r = cli("produce", "-t", "orders", "-m", "x", "-s", "garbage");
         assertThat(r.code()).isEqualTo(2); // bad input, like a parse error
-        assertThat(r.err()).contains("seed address 'garbage' is not host:port");
+        assertThat(r.err()).contains("seed address 'garbage' is not host:port")
+                .as("no send was tried").doesNotContain("acknowledged");
     }
 
     @Test
@@ -61,7 +62,8 @@ class CliErrorsTest {
                 {"consume", "-t", "orders", "-s", dead}, {"topic", "list", "-s", dead}}) {
             Run r = cli(args);
             assertThat(r.code()).as(String.join(" ", args)).isEqualTo(1);
-            assertThat(r.err()).contains("no node is reachable at [" + dead + "]").contains("cluster up");
+            assertThat(r.err()).contains("no node is reachable at [" + dead + "]").contains("cluster up")
+                    .as("no send was tried").doesNotContain("acknowledged");
         }
         Run bench = cli("bench", "produce", "-s", dead, "--threads", "1", "--warmup", "1", "--duration", "1");
         assertThat(bench.code()).isEqualTo(1);
