@@ -71,7 +71,9 @@ class BenchSmokeIT {
                 .contains("RESULT peer=dledger metric=loss_duplicates value=0\n")
                 .contains("# load average at start").contains("# load average at end")
                 .contains("# CPU over the window: nodes ")
-                .contains("# window 2 of 2: ");
+                .contains("# window 2 of 2: ")
+                .contains("# consume: measured read 2 of 2: 2000 messages");
+        assertThat(out.split("metric=consume_msgs_per_s ", -1)).as("one median over both reads").hasSize(2);
     }
 
     @Test

@@ -75,7 +75,8 @@ public final class BenchCommand implements Callable<Integer> {
     int consumerThreads;
 
     @Option(names = "--windows", defaultValue = "1", description = "measured windows per produce or raft phase, back to "
-            + "back after its warm-up; each RESULT is then their median, errors their sum (default: ${DEFAULT-VALUE})")
+            + "back after its warm-up, and measured full reads for consume; each RESULT is then their median, errors "
+            + "their sum (default: ${DEFAULT-VALUE})")
     int windows;
 
     @Option(names = "--trials", defaultValue = "3", description = "failover trials (default: ${DEFAULT-VALUE})")
@@ -173,7 +174,7 @@ public final class BenchCommand implements Callable<Integer> {
             try {
                 ConsumeBench c = new ConsumeBench(client, report);
                 c.fill(topic, messages, size);
-                c.run(topic, consumerThreads, Duration.ofSeconds(warmupSecs));
+                c.run(topic, consumerThreads, Duration.ofSeconds(warmupSecs), windows);
             } finally {
                 removeFromExistingCluster(client, cluster, topic, report);
             }

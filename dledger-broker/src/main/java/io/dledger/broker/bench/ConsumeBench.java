@@ -54,10 +54,11 @@ final class ConsumeBench {
 
     /**
      * Reads the whole topic with a fresh consumer as warm-up (repeated until {@code warmup} has passed, at
-     * least once; the JIT of the client and of the nodes' read path is what it warms), then measures one
-     * more full read by another fresh consumer.
+     * least once; the JIT of the client and of the nodes' read path is what it warms), then measures
+     * {@code windows} more full reads, each by another fresh consumer: the RESULT lines are their medians (one read
+     * of a second or two moves with a GC pause or a stolen core), each read a comment line.
      */
-    void run(String topic, int threads, Duration warmup) throws Exception {
+    void run(String topic, int threads, Duration warmup, int windows) throws Exception {
         long warmUntil = System.nanoTime() + warmup.toNanos();
         int passes = 0;
         do {
@@ -66,10 +67,16 @@ final class ConsumeBench {
             report.comment(String.format("consume: warm-up read %d of %d messages: %.0f msgs/s", passes, w.total,
                     w.total / w.seconds));
         } while (System.nanoTime() < warmUntil);
-        Pass p = readAll(topic, threads);
-        report.comment("consume: read " + p.total + " messages in " + String.format("%.2f", p.seconds) + " s");
-        report.result(ResultLine.of("consume_msgs_per_s", p.total / p.seconds));
-        report.result(ResultLine.of("follower_read_share", p.total == 0 ? 0 : (double) p.byFollowers / p.total));
+        List<List<ResultLine>> reads = new ArrayList<>();
+        for (int i = 1; i <= windows; i++) {
+            Pass p = readAll(topic, threads);
+            report.comment("consume: " + (windows > 1 ? "measured read " + i + " of " + windows + ": " : "read ")
+                    + p.total + " messages in " + String.format("%.2f", p.seconds) + " s"
+                    + (windows > 1 ? String.format(", %.0f msgs/s", p.total / p.seconds) : ""));
+            reads.add(List.of(ResultLine.of("consume_msgs_per_s", p.total / p.seconds),
+                    ResultLine.of("follower_read_share", p.total == 0 ? 0 : (double) p.byFollowers / p.total)));
+        }
+        BenchReport.combineWindows(reads, java.util.Set.of()).forEach(report::result);
     }
 
     private record Pass(long total, long byFollowers, double seconds) {
