@@ -1,5 +1,6 @@
 package io.dledger.client;
 
+import io.dledger.proto.ErrorCode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -171,15 +172,22 @@ final class ProduceAccumulator {
 
     /**
      * Whether a finished request's messages are sent again one by one: the broker rejected it (its typed answer,
-     * with its error detail, to the only uncertain-free attempts: nothing was stored) and it carried several.
+     * with its error detail, to the only uncertain-free attempts: nothing was stored) for a reason one of its
+     * messages can be alone ({@link #MESSAGE_LEVEL}), and it carried several. A rejection of the whole request (a
+     * full disk, an unknown topic) would only be repeated once per message.
      */
     private static boolean splits(List<Waiting> group, Throwable error) {
         if (error == null || group.size() < 2) {
             return false;
         }
         DLedgerException e = Errors.from(error);
-        return !e.retryable() && e.detail().isPresent() && !e.earlierAttemptUncertain();
+        return !e.retryable() && e.detail().isPresent() && !e.earlierAttemptUncertain()
+                && MESSAGE_LEVEL.contains(e.code());
     }
+
+    /** Rejections one message of a combined request can cause while the others would be stored. */
+    private static final java.util.Set<ErrorCode> MESSAGE_LEVEL = java.util.EnumSet.of(ErrorCode.MESSAGE_TOO_LARGE,
+            ErrorCode.EMPTY_MESSAGE, ErrorCode.INVALID_ARGUMENT, ErrorCode.BATCH_TOO_LARGE, ErrorCode.QUEUE_NOT_FOUND);
 
     private static void failExpired(List<Waiting> expired) {
         expired.forEach(w -> w.result().completeExceptionally(Errors.deadlineBeforeFirstAttempt("send")));

@@ -157,6 +157,24 @@ class ProduceAccumulatorTest {
     }
 
     @Test
+    void aRejectionOfTheWholeRequestIsNotSentAgainPerMessage() {
+        FakeNode n1 = cluster.node("n1");
+        n1.produce = (req, obs) -> {
+            if (req.getMessages(0).getBody().toString(StandardCharsets.UTF_8).startsWith("blocker")) {
+                held.add(obs);
+                requests.put(obs, req);
+            } else { // the leader's disk is full: no message of the request would be stored
+                obs.onError(FakeNode.error(Status.Code.RESOURCE_EXHAUSTED, ErrorCode.STORAGE_FULL, "disk full", null));
+            }
+        };
+        for (CompletableFuture<SendResult> f : twoSendsCombinedBehindTheBlockers(n1)) {
+            assertFails(f, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FULL));
+        }
+        // the blockers, then "a" and "b" together once; not again one by one
+        assertThat(n1.produces).hasSize(DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC + 1);
+    }
+
+    @Test
     void aRejectionAfterAnAttemptThatMayHaveBeenStoredIsNotSentAgainPerMessage() {
         FakeNode n1 = cluster.node("n1");
         Map<Long, Integer> attempts = new ConcurrentHashMap<>();

@@ -92,6 +92,9 @@ final class RaftLoad {
     }
 
     private List<ResultLine> results(int threads, MeasuredPhase.Tally t, Sample start, Sample end, int number) {
+        if (closing.getAsBoolean()) { // the node is shutting down: this window's figures mean nothing
+            return List.of();
+        }
         double secs = (end.nanos() - start.nanos()) / 1e9;
         long applied = t.acked.get();
         double rate = applied / secs;

@@ -3,12 +3,13 @@ package io.dledger.broker.server;
 import io.dledger.broker.config.ConfigKey;
 import io.dledger.proto.ErrorCode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The leader's admission check for writes that grow the disk (produce requests, new topics): refuses them with
@@ -25,6 +26,7 @@ import java.util.function.LongSupplier;
  * breaks the broker when the file system cannot say).
  */
 public final class DiskSpaceGuard {
+    private static final Logger LOG = LoggerFactory.getLogger(DiskSpaceGuard.class);
     /** How long a reading of the usable space is reused. */
     static final long REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -42,13 +44,18 @@ public final class DiskSpaceGuard {
         this.nanoClock = nanoClock;
     }
 
-    /** Guards the file system holding {@code dataDir}, which must exist. */
+    /**
+     * Guards the file system holding {@code dataDir}. When the JVM cannot tell which that is (some container setups:
+     * "mount point not found"), the space counts as unknown, with a warning, and writes go through.
+     */
     public static DiskSpaceGuard forDirectory(Path dataDir, long minFreeBytes) {
         FileStore fs;
         try {
             fs = Files.getFileStore(dataDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot find the file system of " + dataDir, e);
+            LOG.warn("cannot find the file system of {} ({}): {} is not checked", dataDir, e.getMessage(),
+                    ConfigKey.STORE_MIN_FREE_BYTES.key());
+            return new DiskSpaceGuard(minFreeBytes, () -> Long.MAX_VALUE, System::nanoTime);
         }
         return new DiskSpaceGuard(minFreeBytes, () -> {
             try {
