@@ -140,15 +140,9 @@ class ProduceAccumulatorTest {
     @Test
     void aCombinedSendThatFailsWithoutTheBrokersAnswerIsNotSentAgainPerMessage() {
         FakeNode n1 = cluster.node("n1");
-        n1.produce = (req, obs) -> {
-            if (req.getMessages(0).getBody().toString(StandardCharsets.UTF_8).startsWith("blocker")) {
-                held.add(obs);
-                requests.put(obs, req);
-            } else { // an HTTP/2 reset: the request may have been stored, the client cannot know
-                obs.onError(Status.INTERNAL.withDescription("RST_STREAM closed stream. HTTP/2 error code: "
-                        + "INTERNAL_ERROR").asRuntimeException());
-            }
-        };
+        // past the blockers: an HTTP/2 reset, the request may have been stored, the client cannot know
+        n1.produce = holdBlockersElse((req, obs) -> obs.onError(Status.INTERNAL.withDescription(
+                "RST_STREAM closed stream. HTTP/2 error code: INTERNAL_ERROR").asRuntimeException()));
         for (CompletableFuture<SendResult> f : twoSendsCombinedBehindTheBlockers(n1)) {
             assertFails(f, e -> assertThat(e.grpcCode()).isEqualTo(Status.Code.INTERNAL));
         }
@@ -159,14 +153,9 @@ class ProduceAccumulatorTest {
     @Test
     void aRejectionOfTheWholeRequestIsNotSentAgainPerMessage() {
         FakeNode n1 = cluster.node("n1");
-        n1.produce = (req, obs) -> {
-            if (req.getMessages(0).getBody().toString(StandardCharsets.UTF_8).startsWith("blocker")) {
-                held.add(obs);
-                requests.put(obs, req);
-            } else { // the leader's disk is full: no message of the request would be stored
-                obs.onError(FakeNode.error(Status.Code.RESOURCE_EXHAUSTED, ErrorCode.STORAGE_FULL, "disk full", null));
-            }
-        };
+        // past the blockers: the leader's disk is full, no message of the request would be stored
+        n1.produce = holdBlockersElse((req, obs) -> obs.onError(
+                FakeNode.error(Status.Code.RESOURCE_EXHAUSTED, ErrorCode.STORAGE_FULL, "disk full", null)));
         for (CompletableFuture<SendResult> f : twoSendsCombinedBehindTheBlockers(n1)) {
             assertFails(f, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FULL));
         }
@@ -178,17 +167,14 @@ class ProduceAccumulatorTest {
     void aRejectionAfterAnAttemptThatMayHaveBeenStoredIsNotSentAgainPerMessage() {
         FakeNode n1 = cluster.node("n1");
         Map<Long, Integer> attempts = new ConcurrentHashMap<>();
-        n1.produce = (req, obs) -> {
-            if (req.getMessages(0).getBody().toString(StandardCharsets.UTF_8).startsWith("blocker")) {
-                held.add(obs);
-                requests.put(obs, req);
-            } else if (attempts.merge(req.getSequence(), 1, Integer::sum) == 1) {
+        n1.produce = holdBlockersElse((req, obs) -> {
+            if (attempts.merge(req.getSequence(), 1, Integer::sum) == 1) {
                 // stored, but the answer is lost with the connection
                 obs.onError(Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException());
             } else { // the retry under the same sequence meets a typed, final rejection
                 obs.onError(FakeNode.error(Status.Code.FAILED_PRECONDITION, ErrorCode.SEQUENCE_TOO_OLD, "too old", null));
             }
-        };
+        });
         for (CompletableFuture<SendResult> f : twoSendsCombinedBehindTheBlockers(n1)) {
             assertFails(f, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.SEQUENCE_TOO_OLD);
@@ -273,6 +259,19 @@ class ProduceAccumulatorTest {
 
     private static io.dledger.proto.Message proto(String body) {
         return ProtoMapper.toProto(Message.of(body));
+    }
+
+    /** Holds the answers to the blockers' requests until the test releases them; answers others with {@code rest}. */
+    private FakeNode.Handler<ProduceRequest, ProduceResponse> holdBlockersElse(
+            FakeNode.Handler<ProduceRequest, ProduceResponse> rest) {
+        return (req, obs) -> {
+            if (req.getMessages(0).getBody().toString(StandardCharsets.UTF_8).startsWith("blocker")) {
+                held.add(obs);
+                requests.put(obs, req);
+            } else {
+                rest.handle(req, obs);
+            }
+        };
     }
 
     private void release(FakeNode n1) {
