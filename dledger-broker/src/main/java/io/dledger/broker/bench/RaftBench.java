@@ -10,9 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,8 +33,8 @@ final class RaftBench {
 
     private final LocalCluster cluster;
     private final PrintStream out;
-    private final Map<String, Long> copied = new HashMap<>(); // node id -> bytes of its report copied so far
     private String reporter; // the node whose report is copied: the first to write one
+    private long copied; // bytes of the reporter's report copied so far
     private final List<String> failedEntries = new ArrayList<>(); // "N at T threads" for each phase with raft_errors
 
     private final BooleanSupplier ending;
@@ -107,7 +105,7 @@ final class RaftBench {
         if (!Files.exists(file)) {
             return false;
         }
-        long from = copied.getOrDefault(n.id(), 0L);
+        long from = n.id().equals(reporter) ? copied : 0;
         byte[] added;
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
             added = new byte[(int) Math.max(0, f.length() - from)];
@@ -119,7 +117,7 @@ final class RaftBench {
             return false;
         }
         String text = new String(added, 0, end + 1, StandardCharsets.UTF_8);
-        copied.put(n.id(), from + end + 1);
+        copied = from + end + 1;
         reporter = n.id();
         Matcher m = FAILED_ENTRIES.matcher(text);
         while (m.find()) {

@@ -82,11 +82,12 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
             if (!fsm.isLeader()) {
                 throw RpcErrors.notLeader(raft.leader().orElse(null));
             }
-            if (store.queueCount(req.getTopic()) < 0) { // an existing topic's create stores nothing
+            boolean newTopic = store.queueCount(req.getTopic()) < 0;
+            if (newTopic) { // an existing topic's create stores nothing
                 disk.check();
             }
             int total = store.totalQueues();
-            if (store.queueCount(req.getTopic()) < 0 && total + req.getQueues() > config.maxTotalQueues()) {
+            if (newTopic && total + req.getQueues() > config.maxTotalQueues()) {
                 throw RpcErrors.error(ErrorCode.LIMIT_EXCEEDED, "the cluster holds " + total + " queues; "
                         + req.getQueues() + " more would exceed " + ConfigKey.MAX_TOTAL_QUEUES.key() + " ("
                         + config.maxTotalQueues() + ")");

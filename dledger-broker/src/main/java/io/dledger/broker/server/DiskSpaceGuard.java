@@ -33,15 +33,15 @@ public final class DiskSpaceGuard {
     private final long minFreeBytes;
     private final LongSupplier usableBytes;
     private final LongSupplier nanoClock;
-    private volatile long readAt;
+    private volatile long readAt; // set one period back at construction: the first call reads
     private volatile long lastUsable = Long.MAX_VALUE;
-    private volatile boolean read;
 
     /** {@code usableBytes}: the usable space now ({@code Long.MAX_VALUE} when unknown); 0 {@code minFreeBytes}: off. */
     DiskSpaceGuard(long minFreeBytes, LongSupplier usableBytes, LongSupplier nanoClock) {
         this.minFreeBytes = minFreeBytes;
         this.usableBytes = usableBytes;
         this.nanoClock = nanoClock;
+        this.readAt = nanoClock.getAsLong() - REFRESH_NANOS;
     }
 
     /**
@@ -83,10 +83,9 @@ public final class DiskSpaceGuard {
     /** The usable space of the last reading, at most {@link #REFRESH_NANOS} old ({@code Long.MAX_VALUE}: unknown). */
     public long usableBytes() {
         long now = nanoClock.getAsLong();
-        if (!read || now - readAt >= REFRESH_NANOS) {
+        if (now - readAt >= REFRESH_NANOS) {
             lastUsable = usableBytes.getAsLong();
             readAt = now;
-            read = true;
         }
         return lastUsable;
     }
