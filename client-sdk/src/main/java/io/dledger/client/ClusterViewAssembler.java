@@ -81,7 +81,7 @@ final class ClusterViewAssembler {
         for (NodeView n : nodes) {
             out.add(new NodeView(n.id(), n.grpcAddress(), n.role(), n.term(), n.leaderId(), n.commitIndex(),
                     n.appliedIndex(), n.lastLogIndex(), n.lastSnapshotIndex(), n.reachable(), n.error(),
-                    lag.getOrDefault(n.id(), -1L), n.metricsUrl()));
+                    lag.getOrDefault(n.id(), -1L), n.metricsUrl(), n.disk()));
         }
         return out;
     }
@@ -101,6 +101,6 @@ final class ClusterViewAssembler {
     }
 
     private static NodeView unreachable(String id, String address, String error) {
-        return new NodeView(id, address, Role.UNREACHABLE, 0, null, 0, 0, 0, 0, false, error, -1, null);
+        return new NodeView(id, address, Role.UNREACHABLE, 0, null, 0, 0, 0, 0, false, error, -1, null, null);
     }
 }

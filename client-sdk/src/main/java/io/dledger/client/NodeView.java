@@ -21,8 +21,20 @@ import io.dledger.proto.Role;
  * @param lagEntries        Raft entries it is behind the leader, as the leader reports it (0 for the leader,
  *                          -1 when unknown)
  * @param metricsUrl        where the node's Prometheus metrics are ({@code null} when unreachable)
+ * @param disk              the node's disk as it reports it, or {@code null} (unreachable, or a node too old to say)
  */
 public record NodeView(String id, String grpcAddress, Role role, long term, String leaderId, long commitIndex,
         long appliedIndex, long lastLogIndex, long lastSnapshotIndex, boolean reachable, String error,
-        long lagEntries, String metricsUrl) {
+        long lagEntries, String metricsUrl, Disk disk) {
+
+    /**
+     * The file system holding a node's data, as the node judges it against its own {@code store.min.free.bytes}.
+     *
+     * @param usableBytes   usable bytes, or -1 when the node cannot tell
+     * @param minFreeBytes  the node's {@code store.min.free.bytes} (0: it does not check)
+     * @param belowMinimum  {@code usableBytes} is below the minimum: the leader refuses writes while this node is the
+     *                      leader or one of a majority of nodes in that state
+     */
+    public record Disk(long usableBytes, long minFreeBytes, boolean belowMinimum) {
+    }
 }

@@ -94,7 +94,8 @@ final class ProtoMapper {
         return new NodeView(id, address, s.getRole(), s.getTerm(),
                 s.hasLeader() ? emptyToNull(s.getLeader().getId()) : null, s.getCommitIndex(), s.getAppliedIndex(),
                 s.getLastLogIndex(), s.getLastSnapshotIndex(), true, emptyToNull(s.getError()), -1,
-                emptyToNull(s.getMetricsUrl()));
+                emptyToNull(s.getMetricsUrl()), s.hasDisk() ? new NodeView.Disk(s.getDisk().getUsableBytes(),
+                        s.getDisk().getMinFreeBytes(), s.getDisk().getBelowMinimum()) : null);
     }
 
     static String emptyToNull(String s) {

@@ -108,7 +108,7 @@ class CliIT {
         assertThat(LocalCluster.load(dir).nodes()).extracting(NodeProcess::id).containsExactly("n1", "n2", "n3");
         assertThat(LocalCluster.load(dir).nodes()).allMatch(NodeProcess::alive);
         Run status = cli("status", "-s", servers);
-        assertThat(status.out()).contains("LEADER").doesNotContain("n4");
+        assertThat(status.out()).contains("LEADER", "DISK FREE").containsPattern("\\d\\.\\d GiB").doesNotContain("n4");
     }
 
     @Test
@@ -142,7 +142,8 @@ class CliIT {
                 .containsPattern("cli-group +cli-topic +0 +0");
         Run json = cli("status", "-s", servers, "--json");
         assertThat(json.code()).isZero();
-        assertThat(json.out()).contains("\"leader\": \"n").contains("\"appliedIndex\"");
+        assertThat(json.out()).contains("\"leader\": \"n").contains("\"appliedIndex\"")
+                .contains("\"belowMinimum\": false");
         assertThat(cli("cluster", "status", "--dir", dir.toString()).out()).contains("running").contains("LEADER");
         assertThat(cli("produce", "-s", servers, "-t", "missing-topic", "-m", "x").code()).isNotZero();
 

@@ -8,6 +8,7 @@ import io.dledger.broker.local.NodeProcess;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.DLedgerException;
 import io.dledger.client.Message;
+import io.dledger.client.NodeView;
 import io.dledger.client.Producer;
 import io.dledger.client.PullConsumer;
 import io.dledger.proto.ErrorCode;
@@ -19,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -135,6 +137,55 @@ class OperationsIT {
         assertThat(get(base(n) + "/health/ready").statusCode()).isEqualTo(200);
         assertThat(get(base(n) + "/metrics").body()).contains("dledger_disk_usable_bytes");
         assertThat(client.admin().listTopics()).isEmpty();
+    }
+
+    @Test
+    void followersShortOfDiskSpaceStopWritesOnlyOnceTheyAreAMajorityAndClusterStatusShowsThem() {
+        cluster = TestCluster.start("disk-followers", 3, Map.of());
+        DLedgerClient client = cluster.client();
+        String leader = cluster.awaitLeader();
+        List<String> followers = cluster.nodeIds().stream().filter(id -> !id.equals(leader)).toList();
+        // more free space than any disk has: these nodes count their disks as full
+        Map<String, String> noSpace = Map.of("store.min.free.bytes", String.valueOf(1L << 60));
+        client.admin().createTopic("t", 1);
+        try (Producer p = client.newProducer()) {
+            cluster.stop(followers.get(0));
+            cluster.restart(followers.get(0), noSpace);
+            assertThat(cluster.awaitEveryNodeFollowing()).isEqualTo(leader);
+            await("the short follower's disk in the cluster view").atMost(Duration.ofSeconds(30))
+                    .until(() -> disk(client, followers.get(0)).belowMinimum());
+            assertThat(disk(client, leader)).satisfies(d -> {
+                assertThat(d.belowMinimum()).isFalse();
+                assertThat(d.usableBytes()).isPositive();
+                assertThat(d.minFreeBytes()).isEqualTo(1L << 30);
+            });
+            p.send("t", Message.of("one follower of three short: the other two commit"));
+
+            cluster.stop(followers.get(1));
+            cluster.restart(followers.get(1), noSpace);
+            assertThat(cluster.awaitEveryNodeFollowing()).isEqualTo(leader);
+            await("writes refused once two of three disks are short").atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(200)).untilAsserted(() -> assertThatThrownBy(() ->
+                            p.send("t", Message.of("refused"))).isInstanceOfSatisfying(DLedgerException.class, e -> {
+                                assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FULL);
+                                assertThat(e.retryable()).isFalse();
+                                assertThat(e.getMessage()).contains(followers.get(0) + " (", followers.get(1) + " (",
+                                        "fewer than a majority of the 3 nodes");
+                            }));
+            assertThatThrownBy(() -> client.admin().createTopic("new", 1)).isInstanceOfSatisfying(
+                    DLedgerException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.STORAGE_FULL));
+
+            cluster.stop(followers.get(1)); // space freed on it
+            cluster.restart(followers.get(1));
+            assertThat(cluster.awaitEveryNodeFollowing()).isEqualTo(leader);
+            await("writes accepted again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .ignoreException(DLedgerException.class).until(() -> p.send("t", Message.of("again")) != null);
+        }
+    }
+
+    private static NodeView.Disk disk(DLedgerClient client, String id) {
+        return client.admin().describeCluster().nodes().stream().filter(n -> id.equals(n.id())).findFirst()
+                .map(NodeView::disk).orElseThrow();
     }
 
     @Test

@@ -113,7 +113,12 @@ public final class TestCluster implements AutoCloseable {
     }
 
     public void restart(String id) {
-        cluster.start(id);
+        restart(id, Map.of());
+    }
+
+    /** Starts a stopped or killed node with {@code extraSettings} over the cluster's, for this run only. */
+    public void restart(String id, Map<String, String> extraSettings) {
+        cluster.start(id, extraSettings);
         expectedUp.add(id);
     }
 

@@ -28,8 +28,8 @@ final class ClusterTable {
             out.println(unreachable(view));
             return;
         }
-        out.printf("%-6s %-22s %-11s %6s %-7s %10s %10s %7s%n", "NODE", "ADDRESS", "ROLE", "TERM", "LEADER", "COMMIT",
-                "APPLIED", "LAG");
+        out.printf("%-6s %-22s %-11s %6s %-7s %10s %10s %7s %-13s%n", "NODE", "ADDRESS", "ROLE", "TERM", "LEADER",
+                "COMMIT", "APPLIED", "LAG", "DISK FREE");
         for (NodeView n : view.nodes()) {
             String id = n.id() == null ? "?" : n.id();
             if (!n.reachable()) {
@@ -37,13 +37,26 @@ final class ClusterTable {
                         "-", "-", "-", "-", n.error() == null ? "no answer" : n.error());
                 continue;
             }
-            out.printf("%-6s %-22s %-11s %6d %-7s %10d %10d %7s%s%n", id, n.grpcAddress(), n.role(), n.term(),
+            out.printf("%-6s %-22s %-11s %6d %-7s %10d %10d %7s %-13s%s%n", id, n.grpcAddress(), n.role(), n.term(),
                     n.leaderId() == null ? "-" : n.leaderId(), n.commitIndex(), n.appliedIndex(),
-                    n.lagEntries() < 0 ? "-" : Long.toString(n.lagEntries()),
+                    n.lagEntries() < 0 ? "-" : Long.toString(n.lagEntries()), disk(n.disk()),
                     n.error() == null ? "" : "  (" + n.error() + ")");
         }
         out.println(view.leaderId() == null ? "no leader (election in progress or no majority reachable)"
                 : "leader: " + view.leaderId() + " (term " + view.term() + ")");
+        if (view.nodes().stream().anyMatch(n -> n.disk() != null && n.disk().belowMinimum())) {
+            out.println("LOW: the node's disk is below its store.min.free.bytes; the leader refuses writes while its "
+                    + "own disk is, or a majority of the nodes' disks are");
+        }
+    }
+
+    /** Usable space in GiB with one decimal, "LOW" when below the node's minimum; "-" when not reported. */
+    static String disk(NodeView.Disk d) {
+        if (d == null) {
+            return "-";
+        }
+        String free = d.usableBytes() < 0 ? "?" : String.format(java.util.Locale.ROOT, "%.1f GiB", d.usableBytes() / (double) (1L << 30));
+        return d.belowMinimum() ? free + " LOW" : free;
     }
 
     static String json(ClusterView view) {
@@ -65,6 +78,13 @@ final class ClusterTable {
             m.put("lastLogIndex", n.lastLogIndex());
             m.put("lastSnapshotIndex", n.lastSnapshotIndex());
             m.put("lagEntries", n.lagEntries());
+            if (n.disk() != null) {
+                Map<String, Object> disk = new LinkedHashMap<>();
+                disk.put("usableBytes", n.disk().usableBytes());
+                disk.put("minFreeBytes", n.disk().minFreeBytes());
+                disk.put("belowMinimum", n.disk().belowMinimum());
+                m.put("disk", disk);
+            }
             if (n.error() != null) {
                 m.put("error", n.error());
             }

@@ -187,6 +187,15 @@ public final class LocalCluster {
 
     /** Starts one node as a separate JVM on this JVM's classpath; its output goes to its log file. */
     public NodeProcess start(String id) {
+        return start(id, Map.of());
+    }
+
+    /**
+     * Starts one node with {@code extraSettings} over the cluster's, for this run of the node only: they are not
+     * saved, and a later {@link #start(String)} starts it with the cluster's settings again. For a node that must
+     * differ from the others for a while (a smaller disk allowance, a different log level).
+     */
+    public NodeProcess start(String id, Map<String, String> extraSettings) {
         NodeProcess n = node(id);
         if (n.alive()) {
             throw new IllegalStateException("node " + id + " already runs as pid " + n.pid());
@@ -202,7 +211,9 @@ public final class LocalCluster {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.dledger.broker.cli.DLedgerCli");
         cmd.addAll(nodeCommand);
-        nodeSettings(n).forEach((k, v) -> cmd.add("--set=" + k + "=" + v));
+        Map<String, String> settings = nodeSettings(n);
+        settings.putAll(extraSettings);
+        settings.forEach((k, v) -> cmd.add("--set=" + k + "=" + v));
         try {
             Files.createDirectories(n.dataDir());
             ProcessBuilder pb = new ProcessBuilder(cmd);

@@ -56,7 +56,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     private final ClusterOps clusterOps;
 
     public AdminServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
-                            CommandProposer proposer, Executor reads, DiskSpaceGuard disk) {
+                            CommandProposer proposer, Executor reads, DiskSpaceGuard disk, PeerStatusCollector peers) {
         this.disk = disk;
         this.reads = reads;
         this.config = config;
@@ -64,8 +64,8 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         this.fsm = fsm;
         this.raft = raft;
         this.proposer = proposer;
-        this.reporter = new NodeStatusReporter(config, fsm, raft);
-        this.peers = new PeerStatusCollector(config);
+        this.reporter = new NodeStatusReporter(config, fsm, raft, disk);
+        this.peers = peers;
         this.clusterOps = new ClusterOps(config, fsm, raft, proposer, reads);
     }
 

@@ -1,6 +1,7 @@
 package io.dledger.broker.server;
 
 import io.dledger.broker.config.ConfigKey;
+import io.dledger.proto.DiskStatus;
 import io.dledger.proto.ErrorCode;
 import java.io.IOException;
 import java.nio.file.FileStore;
@@ -18,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * nothing of their request stored, instead of failing an append to the Raft log or the store, which would take the
  * node out of service. Writes that free space or are tiny (deleting a topic, committing offsets) are not checked.
  *
- * <p>Only the leader's own disk is checked: replicas are expected to have disks of the same size (a follower whose
- * disk fills first stops replicating; the others keep the majority).
+ * <p>The leader checks its own disk here, then asks {@link FollowerDisks} whether a majority of the nodes can still
+ * store the write. Every node reports its own disk in its status ({@link #status()}).
  *
  * <p>Thread-safe. The usable space is read at most every {@link #REFRESH_NANOS} (a {@code statvfs} call), so a check
  * costs a volatile read; a failure to read it lets writes through (the check is a safeguard, not a gate that
@@ -33,14 +34,16 @@ public final class DiskSpaceGuard {
     private final long minFreeBytes;
     private final LongSupplier usableBytes;
     private final LongSupplier nanoClock;
+    private final FollowerDisks followers;
     private volatile long readAt; // set one period back at construction: the first call reads
     private volatile long lastUsable = Long.MAX_VALUE;
 
     /** {@code usableBytes}: the usable space now ({@code Long.MAX_VALUE} when unknown); 0 {@code minFreeBytes}: off. */
-    DiskSpaceGuard(long minFreeBytes, LongSupplier usableBytes, LongSupplier nanoClock) {
+    DiskSpaceGuard(long minFreeBytes, LongSupplier usableBytes, LongSupplier nanoClock, FollowerDisks followers) {
         this.minFreeBytes = minFreeBytes;
         this.usableBytes = usableBytes;
         this.nanoClock = nanoClock;
+        this.followers = followers;
         this.readAt = nanoClock.getAsLong() - REFRESH_NANOS;
     }
 
@@ -48,14 +51,14 @@ public final class DiskSpaceGuard {
      * Guards the file system holding {@code dataDir}. When the JVM cannot tell which that is (some container setups:
      * "mount point not found"), the space counts as unknown, with a warning, and writes go through.
      */
-    public static DiskSpaceGuard forDirectory(Path dataDir, long minFreeBytes) {
+    static DiskSpaceGuard forDirectory(Path dataDir, long minFreeBytes, FollowerDisks followers) {
         FileStore fs;
         try {
             fs = Files.getFileStore(dataDir);
         } catch (IOException e) {
             LOG.warn("cannot find the file system of {} ({}): {} is not checked", dataDir, e.getMessage(),
                     ConfigKey.STORE_MIN_FREE_BYTES.key());
-            return new DiskSpaceGuard(minFreeBytes, () -> Long.MAX_VALUE, System::nanoTime);
+            return new DiskSpaceGuard(minFreeBytes, () -> Long.MAX_VALUE, System::nanoTime, followers);
         }
         return new DiskSpaceGuard(minFreeBytes, () -> {
             try {
@@ -63,21 +66,34 @@ public final class DiskSpaceGuard {
             } catch (IOException e) {
                 return Long.MAX_VALUE;
             }
-        }, System::nanoTime);
+        }, System::nanoTime, followers);
     }
 
-    /** Throws {@code STORAGE_FULL} when the usable space is below the minimum. */
-    public void check() {
-        if (minFreeBytes <= 0) {
-            return;
-        }
+    /**
+     * Throws {@code STORAGE_FULL} when this node's usable space is below its minimum, or when the followers' disks
+     * leave fewer than a majority of the nodes able to store more (the followers' check runs even when this node's
+     * own is off: each follower judges its disk against its own setting).
+     */
+    void check() {
         long usable = usableBytes();
-        if (usable < minFreeBytes) {
+        if (below(usable)) {
             throw RpcErrors.error(ErrorCode.STORAGE_FULL, "the leader's disk has " + mib(usable) + " MiB usable, "
                     + "less than " + ConfigKey.STORE_MIN_FREE_BYTES.key() + " (" + mib(minFreeBytes) + " MiB): writes "
                     + "are refused until space is freed (retention.ms / retention.bytes, deleting topics, a bigger "
                     + "disk); nothing of this request was stored");
         }
+        followers.check();
+    }
+
+    /** This node's disk as its status reports it. */
+    DiskStatus status() {
+        long usable = usableBytes();
+        return DiskStatus.newBuilder().setUsableBytes(usable == Long.MAX_VALUE ? -1 : usable)
+                .setMinFreeBytes(Math.max(0, minFreeBytes)).setBelowMinimum(below(usable)).build();
+    }
+
+    private boolean below(long usable) {
+        return minFreeBytes > 0 && usable < minFreeBytes;
     }
 
     /** The usable space of the last reading, at most {@link #REFRESH_NANOS} old ({@code Long.MAX_VALUE}: unknown). */
@@ -90,7 +106,7 @@ public final class DiskSpaceGuard {
         return lastUsable;
     }
 
-    private static long mib(long bytes) {
+    static long mib(long bytes) {
         return bytes / (1024 * 1024);
     }
 }

@@ -21,12 +21,13 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The node's gRPC server with its services (messaging, admin, consumer groups) and what they share:
  * the read executor (pulls and digests never run on gRPC's I/O threads), the long-polling waiters, the
- * load meters and the read router.
+ * load meters, the read router, and the leader's once-a-second poll of its followers' disks.
  */
 public final class GrpcFrontEnd implements AutoCloseable {
     /** A follower serving pulls asks the leader's commit index this often (see {@link LeaderCommitProbe}). */
@@ -37,12 +38,15 @@ public final class GrpcFrontEnd implements AutoCloseable {
     private final ExecutorService reads;
     private final ScheduledExecutorService timer;
     private final AdminServiceImpl admin;
+    private final ScheduledFuture<?> diskPolls;
 
-    private GrpcFrontEnd(Server server, ExecutorService reads, ScheduledExecutorService timer, AdminServiceImpl admin) {
+    private GrpcFrontEnd(Server server, ExecutorService reads, ScheduledExecutorService timer, AdminServiceImpl admin,
+            ScheduledFuture<?> diskPolls) {
         this.server = server;
         this.reads = reads;
         this.timer = timer;
         this.admin = admin;
+        this.diskPolls = diskPolls;
     }
 
     public static GrpcFrontEnd start(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
@@ -65,11 +69,16 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 new ReadRouter(config.readRoute(), produced, pulls), pulls, waiters, reads, commitProbe);
         GroupCoordinator groups = new GroupCoordinator(System::nanoTime, 1000, 4000);
         fsm.onLeadershipStart(groups::leadershipStarted);
-        DiskSpaceGuard disk = DiskSpaceGuard.forDirectory(config.dataDir(), config.storeMinFreeBytes());
+        PeerStatusCollector peers = new PeerStatusCollector(config);
+        FollowerDisks followerDisks = new FollowerDisks(fsm::isLeader, () -> raft.peers().current().stream()
+                .filter(p -> !p.id().equals(config.nodeId())).toList(), peers::ask, System::nanoTime);
+        ScheduledFuture<?> diskPolls = timer.scheduleWithFixedDelay(followerDisks::poll, FollowerDisks.POLL_MILLIS,
+                FollowerDisks.POLL_MILLIS, TimeUnit.MILLISECONDS);
+        DiskSpaceGuard disk = DiskSpaceGuard.forDirectory(config.dataDir(), config.storeMinFreeBytes(), followerDisks);
         Gauge.builder("dledger.disk.usable", disk, d -> d.usableBytes() == Long.MAX_VALUE ? Double.NaN : d.usableBytes())
                 .description("usable space of the file system holding the node's data (store.min.free.bytes)")
                 .baseUnit("bytes").register(metrics.registry());
-        AdminServiceImpl admin = new AdminServiceImpl(config, store, fsm, raft, proposer, reads, disk);
+        AdminServiceImpl admin = new AdminServiceImpl(config, store, fsm, raft, proposer, reads, disk, peers);
         Server server = NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.grpcBindHost(), config.self().grpcPort()))
                 // room above the batch limit so an oversized batch gets BATCH_TOO_LARGE, not a bare
@@ -88,12 +97,13 @@ public final class GrpcFrontEnd implements AutoCloseable {
         try {
             server.start();
         } catch (IOException e) {
+            diskPolls.cancel(false);
             admin.close();
             reads.shutdownNow();
             timer.shutdownNow();
             throw new UncheckedIOException("cannot start the gRPC server on port " + config.self().grpcPort(), e);
         }
-        return new GrpcFrontEnd(server, reads, timer, admin);
+        return new GrpcFrontEnd(server, reads, timer, admin, diskPolls);
     }
 
     @Override
@@ -107,6 +117,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
             Thread.currentThread().interrupt();
             server.shutdownNow();
         }
+        diskPolls.cancel(false);
         admin.close();
         timer.shutdownNow();
         reads.shutdownNow();

@@ -8,16 +8,18 @@ import io.dledger.proto.FollowerProgress;
 import io.dledger.proto.NodeStatus;
 import io.dledger.proto.Role;
 
-/** Builds this node's {@link NodeStatus}: role, term, leader, Raft progress, peers. Thread-safe. */
+/** Builds this node's {@link NodeStatus}: role, term, leader, Raft progress, peers, disk. Thread-safe. */
 final class NodeStatusReporter {
     private final NodeConfig config;
     private final BrokerStateMachine fsm;
     private final RaftNode raft;
+    private final DiskSpaceGuard disk;
 
-    NodeStatusReporter(NodeConfig config, BrokerStateMachine fsm, RaftNode raft) {
+    NodeStatusReporter(NodeConfig config, BrokerStateMachine fsm, RaftNode raft, DiskSpaceGuard disk) {
         this.config = config;
         this.fsm = fsm;
         this.raft = raft;
+        this.disk = disk;
     }
 
     /** Never fails: a node in JRaft's error state reports role INACTIVE and why. */
@@ -25,7 +27,7 @@ final class NodeStatusReporter {
         NodeStatus.Builder b = NodeStatus.newBuilder().setSelf(RpcErrors.nodeRef(config.self()))
                 .setMetricsUrl(config.metricsUrl())
                 .setTerm(raft.term()).setLastSnapshotIndex(fsm.lastSnapshotIndex())
-                .setSnapshotsInstalled(fsm.snapshotsInstalled());
+                .setSnapshotsInstalled(fsm.snapshotsInstalled()).setDisk(disk.status());
         for (PeerSpec p : raft.peers().current()) {
             b.addPeers(RpcErrors.nodeRef(p));
         }

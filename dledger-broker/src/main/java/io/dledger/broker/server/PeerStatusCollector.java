@@ -18,11 +18,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Gathers every peer's {@link NodeStatus} over gRPC (in parallel, one second each) for the
- * DescribeCluster call. Keeps one channel per peer. Thread-safe.
+ * DescribeCluster call and the leader's {@link FollowerDisks}. Keeps one channel per peer. Thread-safe; once closed,
+ * every peer answers as unreachable.
  */
 final class PeerStatusCollector implements AutoCloseable {
     private final NodeConfig config;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     PeerStatusCollector(NodeConfig config) {
         this.config = config;
@@ -43,7 +45,11 @@ final class PeerStatusCollector implements AutoCloseable {
         });
     }
 
-    private CompletableFuture<NodeStatus> ask(PeerSpec p) {
+    /** {@code p}'s status; role {@code UNREACHABLE}, with only {@code self} set, when it does not answer in time. */
+    CompletableFuture<NodeStatus> ask(PeerSpec p) {
+        if (closed) {
+            return CompletableFuture.completedFuture(unreachable(p));
+        }
         CompletableFuture<NodeStatus> f = new CompletableFuture<>();
         ManagedChannel ch = channels.computeIfAbsent(p.id(), id -> NettyChannelBuilder.forTarget(p.grpcAddress())
                 .usePlaintext().build());
@@ -56,8 +62,7 @@ final class PeerStatusCollector implements AutoCloseable {
 
                     @Override
                     public void onError(Throwable t) {
-                        f.complete(NodeStatus.newBuilder().setSelf(RpcErrors.nodeRef(p)).setRole(Role.UNREACHABLE)
-                                .build());
+                        f.complete(unreachable(p));
                     }
 
                     @Override
@@ -67,8 +72,13 @@ final class PeerStatusCollector implements AutoCloseable {
         return f;
     }
 
+    private static NodeStatus unreachable(PeerSpec p) {
+        return NodeStatus.newBuilder().setSelf(RpcErrors.nodeRef(p)).setRole(Role.UNREACHABLE).build();
+    }
+
     @Override
     public void close() {
+        closed = true;
         channels.values().forEach(ManagedChannel::shutdownNow);
     }
 }

@@ -1,0 +1,42 @@
+package io.dledger.broker.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dledger.client.ClusterView;
+import io.dledger.client.NodeView;
+import io.dledger.proto.Role;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ClusterTableTest {
+    private static final long GIB = 1L << 30;
+
+    private static NodeView node(String id, Role role, NodeView.Disk disk) {
+        return new NodeView(id, "127.0.0.1:1", role, 3, "n1", 10, 10, 10, 0, true, null, 0, null, disk);
+    }
+
+    @Test
+    void showsEachNodesFreeDiskAndExplainsALowOne() {
+        ClusterView view = new ClusterView(List.of(node("n1", Role.LEADER, new NodeView.Disk(50 * GIB / 4,
+                GIB, false)), node("n2", Role.FOLLOWER, new NodeView.Disk(GIB / 2, GIB, true)),
+                node("n3", Role.FOLLOWER, null)), "n1", 3);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ClusterTable.print(view, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertThat(out).contains("DISK FREE").containsPattern("n1 .* 12\\.5 GiB")
+                .containsPattern("n2 .* 0\\.5 GiB LOW").contains("LOW: the node's disk is below its store.min.free.bytes");
+        assertThat(ClusterTable.json(view)).contains("\"usableBytes\": " + GIB / 2, "\"belowMinimum\": true");
+    }
+
+    @Test
+    void aDiskNotReportedOrUnknownIsMarkedSo() {
+        assertThat(ClusterTable.disk(null)).isEqualTo("-");
+        assertThat(ClusterTable.disk(new NodeView.Disk(-1, GIB, false))).isEqualTo("?");
+    }
+}

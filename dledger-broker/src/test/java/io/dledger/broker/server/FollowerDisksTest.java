@@ -1,0 +1,106 @@
+package io.dledger.broker.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dledger.broker.config.PeerSpec;
+import io.dledger.proto.DiskStatus;
+import io.dledger.proto.ErrorCode;
+import io.dledger.proto.NodeRef;
+import io.dledger.proto.NodeStatus;
+import io.dledger.proto.Role;
+import io.grpc.StatusRuntimeException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class FollowerDisksTest {
+    private static final long MIB = 1024 * 1024;
+
+    private final AtomicLong clock = new AtomicLong();
+    private final AtomicBoolean leader = new AtomicBoolean(true);
+    private final Map<String, CompletableFuture<NodeStatus>> answers = new HashMap<>();
+    private final FollowerDisks disks = new FollowerDisks(leader::get,
+            () -> List.of(new PeerSpec("n2", "h", 1, 2), new PeerSpec("n3", "h", 1, 2)),
+            p -> answers.get(p.id()), clock::get);
+
+    private static NodeStatus status(String id, boolean below) {
+        return NodeStatus.newBuilder().setSelf(NodeRef.newBuilder().setId(id)).setRole(Role.FOLLOWER)
+                .setDisk(DiskStatus.newBuilder().setUsableBytes(100 * MIB).setMinFreeBytes(1024 * MIB)
+                        .setBelowMinimum(below)).build();
+    }
+
+    private static NodeStatus unreachable(String id) {
+        return NodeStatus.newBuilder().setSelf(NodeRef.newBuilder().setId(id)).setRole(Role.UNREACHABLE).build();
+    }
+
+    private void answer(NodeStatus n2, NodeStatus n3) {
+        answers.put("n2", CompletableFuture.completedFuture(n2));
+        answers.put("n3", CompletableFuture.completedFuture(n3));
+        disks.poll();
+    }
+
+    @Test
+    void aMajorityOfNodesMustHaveSpaceCountingTheLeader() {
+        assertThat(FollowerDisks.refusal(List.of(status("n2", true), status("n3", false)))).isNull();
+        assertThat(FollowerDisks.refusal(List.of(status("n2", true), status("n3", true))))
+                .contains("n2 (100 MiB usable, minimum 1024 MiB)", "n3 (", "store.min.free.bytes",
+                        "fewer than a majority of the 3 nodes", "nothing of this request was stored");
+        List<NodeStatus> fiveNodes = List.of(status("a", true), status("b", true), status("c", false),
+                status("d", false));
+        assertThat(FollowerDisks.refusal(fiveNodes)).as("2 of 5 low: 3 commit").isNull();
+        assertThat(FollowerDisks.refusal(List.of(status("a", true), status("b", true), status("c", true),
+                status("d", false)))).contains("of the 5 nodes");
+        assertThat(FollowerDisks.refusal(List.of())).as("a single node: only its own disk counts").isNull();
+    }
+
+    @Test
+    void aFollowerThatDoesNotAnswerOrDoesNotReportItsDiskCountsAsHavingSpace() {
+        assertThat(FollowerDisks.refusal(List.of(status("n2", true), unreachable("n3")))).isNull();
+        NodeStatus older = NodeStatus.newBuilder().setSelf(NodeRef.newBuilder().setId("n3")).setRole(Role.FOLLOWER)
+                .build();
+        assertThat(FollowerDisks.refusal(List.of(status("n2", true), older))).isNull();
+    }
+
+    @Test
+    void checkRefusesOnTheLastPollUntilSpaceIsFreedOrTheVerdictIsStale() {
+        assertThatCode(disks::check).as("before any poll").doesNotThrowAnyException();
+        answer(status("n2", true), status("n3", true));
+        assertThatThrownBy(disks::check).isInstanceOfSatisfying(StatusRuntimeException.class, e ->
+                assertThat(e.getTrailers().get(RpcErrors.DETAIL_KEY).getCode()).isEqualTo(ErrorCode.STORAGE_FULL));
+        clock.addAndGet(FollowerDisks.STALE_NANOS - 1);
+        assertThatThrownBy(disks::check).isInstanceOf(StatusRuntimeException.class);
+        clock.addAndGet(1);
+        assertThatCode(disks::check).as("no fresh poll").doesNotThrowAnyException();
+
+        answer(status("n2", true), status("n3", true));
+        assertThatThrownBy(disks::check).isInstanceOf(StatusRuntimeException.class);
+        answer(status("n2", true), status("n3", false)); // space freed on n3
+        assertThatCode(disks::check).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aPollKeepsTheVerdictUntilEveryFollowerAnsweredAndANonLeaderDropsIt() {
+        answer(status("n2", true), status("n3", true));
+        CompletableFuture<NodeStatus> slow = new CompletableFuture<>();
+        answers.put("n2", CompletableFuture.completedFuture(status("n2", false)));
+        answers.put("n3", slow);
+        disks.poll();
+        assertThatThrownBy(disks::check).as("n3 has not answered yet").isInstanceOf(StatusRuntimeException.class);
+        slow.complete(status("n3", false));
+        assertThatCode(disks::check).doesNotThrowAnyException();
+
+        answer(status("n2", true), status("n3", true));
+        leader.set(false);
+        disks.poll();
+        assertThatCode(disks::check).doesNotThrowAnyException();
+    }
+}
