@@ -1,7 +1,5 @@
 package io.dledger.client;
 
-import io.dledger.proto.NodeStatus;
-import io.dledger.proto.QueueDigestResponse;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,7 +22,7 @@ public interface AdminClient {
      * @param topic  topic name
      * @param queues number of queues (at least 1)
      * @return the topic, its queue count, and whether this call created it
-     * @throws DLedgerException with {@link io.dledger.proto.ErrorCode#TOPIC_EXISTS} when it exists with another
+     * @throws DLedgerException with {@link ErrorCode#TOPIC_EXISTS} when it exists with another
      *                          queue count
      */
     TopicCreated createTopic(String topic, int queues);
@@ -34,7 +32,7 @@ public interface AdminClient {
      *
      * @param topic topic name
      * @return its queue count and per-queue offset ranges
-     * @throws DLedgerException with {@link io.dledger.proto.ErrorCode#TOPIC_NOT_FOUND} when it does not exist
+     * @throws DLedgerException with {@link ErrorCode#TOPIC_NOT_FOUND} when it does not exist
      */
     TopicDescription describeTopic(String topic);
 
@@ -45,8 +43,8 @@ public interface AdminClient {
      * @param group group name
      * @param topic topic name
      * @return the group's members and progress; a group nobody ever used has no members and nothing committed
-     * @throws DLedgerException with {@link io.dledger.proto.ErrorCode#TOPIC_NOT_FOUND} when the topic does not exist,
-     *                          {@link io.dledger.proto.ErrorCode#INVALID_ARGUMENT} for an invalid group name
+     * @throws DLedgerException with {@link ErrorCode#TOPIC_NOT_FOUND} when the topic does not exist,
+     *                          {@link ErrorCode#INVALID_ARGUMENT} for an invalid group name
      */
     GroupDescription describeGroup(String group, String topic);
 
@@ -56,7 +54,7 @@ public interface AdminClient {
      *
      * @param topic only this topic's groups, or {@code null} for every topic
      * @return the groups, sorted by group, then topic, and whether the list was cut
-     * @throws DLedgerException with {@link io.dledger.proto.ErrorCode#TOPIC_NOT_FOUND} when {@code topic} does not
+     * @throws DLedgerException with {@link ErrorCode#TOPIC_NOT_FOUND} when {@code topic} does not
      *                          exist
      */
     GroupListing listGroups(String topic);
@@ -78,12 +76,13 @@ public interface AdminClient {
     ClusterView describeCluster();
 
     /**
-     * Status of one node, as that node reports it.
+     * Status of one node, as that node reports it (its lag is -1: only the leader's view in
+     * {@link #describeCluster()} has it).
      *
      * @param nodeId node id ({@code null} = the current leader)
      * @return its status
      */
-    NodeStatus nodeStatus(String nodeId);
+    NodeView nodeStatus(String nodeId);
 
     /**
      * Per-queue digests of a topic's local store on one node, to compare replicas.
@@ -92,7 +91,7 @@ public interface AdminClient {
      * @param topic  topic name
      * @return the digests and the applied index they were computed at
      */
-    QueueDigestResponse queueDigests(String nodeId, String topic);
+    ReplicaDigest queueDigests(String nodeId, String topic);
 
     /**
      * Makes one node take a Raft snapshot now.
@@ -114,7 +113,7 @@ public interface AdminClient {
      * Deletes a topic with its messages and its groups' offsets, on every node. Not retried once sent.
      *
      * @return true (the topic existed and is deleted)
-     * @throws DLedgerException with {@link io.dledger.proto.ErrorCode#TOPIC_NOT_FOUND} when it does not exist
+     * @throws DLedgerException with {@link ErrorCode#TOPIC_NOT_FOUND} when it does not exist
      */
     boolean deleteTopic(String topic);
 

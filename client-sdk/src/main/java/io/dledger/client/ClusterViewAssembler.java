@@ -1,6 +1,5 @@
 package io.dledger.client;
 
-import io.dledger.proto.Role;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -79,9 +78,7 @@ final class ClusterViewAssembler {
         lag.put(leaderId, 0L);
         List<NodeView> out = new ArrayList<>();
         for (NodeView n : nodes) {
-            out.add(new NodeView(n.id(), n.grpcAddress(), n.role(), n.term(), n.leaderId(), n.commitIndex(),
-                    n.appliedIndex(), n.lastLogIndex(), n.lastSnapshotIndex(), n.reachable(), n.error(),
-                    lag.getOrDefault(n.id(), -1L), n.metricsUrl(), n.disk()));
+            out.add(n.withLagEntries(lag.getOrDefault(n.id(), -1L)));
         }
         return out;
     }
@@ -101,6 +98,7 @@ final class ClusterViewAssembler {
     }
 
     private static NodeView unreachable(String id, String address, String error) {
-        return new NodeView(id, address, Role.UNREACHABLE, 0, null, 0, 0, 0, 0, false, error, -1, null, null);
+        return new NodeView(id, address, NodeRole.UNREACHABLE, 0, null, 0, 0, 0, 0, 0, false, error, -1, null,
+                null, List.of());
     }
 }

@@ -1,6 +1,5 @@
 package io.dledger.client;
 
-import io.dledger.proto.ErrorCode;
 import io.dledger.proto.ErrorDetail;
 import io.dledger.proto.NodeRef;
 import io.grpc.Status;
@@ -100,21 +99,50 @@ public class DLedgerException extends RuntimeException {
     }
 
     /** For {@link ErrorCode#NOT_LEADER}: the leader the rejecting node named, when it knew one. */
-    public Optional<NodeRef> leaderHint() {
+    public Optional<LeaderHint> leaderHint() {
         if (detail == null || !detail.hasLeader()) {
             return Optional.empty();
         }
         NodeRef leader = detail.getLeader();
         return leader.getId().isEmpty() && leader.getGrpcAddress().isEmpty() ? Optional.empty()
-                : Optional.of(leader);
+                : Optional.of(new LeaderHint(leader.getId(), leader.getGrpcAddress()));
     }
 
     /**
-     * The broker's full error detail, when it sent one: for {@link ErrorCode#OFFSET_OUT_OF_RANGE} it holds the
-     * queue's current min and max offsets.
+     * For {@link ErrorCode#OFFSET_OUT_OF_RANGE}: the offsets the queue held when the pull was refused (retention
+     * may have moved its first offset past the one asked for).
      */
-    public Optional<ErrorDetail> detail() {
-        return Optional.ofNullable(detail);
+    public Optional<StoredOffsets> storedOffsets() {
+        return code == ErrorCode.OFFSET_OUT_OF_RANGE && detail != null
+                ? Optional.of(new StoredOffsets(detail.getMinOffset(), detail.getMaxOffset())) : Optional.empty();
+    }
+
+    /** Whether the broker itself answered with this error (it sent a typed detail), not the transport or the SDK. */
+    boolean fromBroker() {
+        return detail != null;
+    }
+
+    /** The broker's error detail as received, or {@code null}. */
+    ErrorDetail wireDetail() {
+        return detail;
+    }
+
+    /**
+     * The leader a node named when it refused an operation as not the leader.
+     *
+     * @param nodeId      the leader's node id (empty when the node only knew its address)
+     * @param grpcAddress its gRPC address, host:port, as configured (empty when unknown)
+     */
+    public record LeaderHint(String nodeId, String grpcAddress) {
+    }
+
+    /**
+     * A queue's stored offsets.
+     *
+     * @param minOffset smallest offset still stored
+     * @param maxOffset offset one past the newest message
+     */
+    public record StoredOffsets(long minOffset, long maxOffset) {
     }
 
     /** Whether trying the same operation again could succeed. */

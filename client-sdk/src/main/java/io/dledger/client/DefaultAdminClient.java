@@ -7,7 +7,6 @@ import io.dledger.proto.TransferLeadershipRequest;
 import io.dledger.proto.CreateTopicRequest;
 import io.dledger.proto.DescribeTopicRequest;
 import io.dledger.proto.NodeStatus;
-import io.dledger.proto.QueueDigestResponse;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -82,14 +81,16 @@ final class DefaultAdminClient implements AdminClient {
     }
 
     @Override
-    public NodeStatus nodeStatus(String nodeId) {
-        return Errors.await(router.execute(Operations.nodeStatus(nodeId)));
+    public NodeView nodeStatus(String nodeId) {
+        NodeStatus s = Errors.await(router.execute(Operations.nodeStatus(nodeId)));
+        String id = s.getSelf().getId();
+        return ProtoMapper.toView(id, router.directory().addressOf(id).orElse(s.getSelf().getGrpcAddress()), s);
     }
 
     @Override
-    public QueueDigestResponse queueDigests(String nodeId, String topic) {
+    public ReplicaDigest queueDigests(String nodeId, String topic) {
         Objects.requireNonNull(topic, "topic");
-        return Errors.await(router.execute(Operations.queueDigests(nodeId, topic)));
+        return ProtoMapper.toDigest(Errors.await(router.execute(Operations.queueDigests(nodeId, topic))));
     }
 
     @Override

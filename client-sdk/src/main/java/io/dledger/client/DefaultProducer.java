@@ -1,6 +1,5 @@
 package io.dledger.client;
 
-import io.dledger.proto.ErrorCode;
 import io.dledger.proto.ProduceRequest;
 import io.grpc.Status;
 import java.security.SecureRandom;

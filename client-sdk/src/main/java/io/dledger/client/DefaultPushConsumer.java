@@ -1,6 +1,5 @@
 package io.dledger.client;
 
-import io.dledger.proto.ErrorCode;
 import io.dledger.proto.HeartbeatRequest;
 import io.dledger.proto.HeartbeatResponse;
 import io.dledger.proto.LeaveGroupRequest;

@@ -1,6 +1,5 @@
 package io.dledger.client;
 
-import io.dledger.proto.ErrorCode;
 import io.dledger.proto.ErrorDetail;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -42,14 +41,14 @@ final class Errors {
         Status status = normalized(Status.fromThrowable(t));
         Metadata trailers = Status.trailersFromThrowable(t);
         ErrorDetail detail = readDetail(trailers);
-        boolean typed = detail != null && detail.getCode() != ErrorCode.ERROR_UNSPECIFIED
-                && detail.getCode() != ErrorCode.UNRECOGNIZED;
+        ErrorCode sent = detail == null ? ErrorCode.ERROR_UNSPECIFIED : ErrorCode.of(detail.getCode());
+        boolean typed = sent != ErrorCode.ERROR_UNSPECIFIED;
         String refused = connectFailure(status);
         String message = detail != null && !detail.getMessage().isEmpty() ? detail.getMessage()
                 : status.getCode() == Status.Code.DEADLINE_EXCEEDED ? noAnswer(status.getDescription())
                 : refused != null ? "cannot connect: " + refused
                 : status.getDescription() != null ? status.getDescription() : status.getCode().name();
-        ErrorCode code = typed ? detail.getCode() : derivedCode(status);
+        ErrorCode code = typed ? sent : derivedCode(status);
         return new DLedgerException(code, status.getCode(), message, detail, typed, null, t);
     }
 
@@ -145,7 +144,7 @@ final class Errors {
         String original = last.getMessage();
         String prefix = last.code() + " (" + last.grpcCode() + "): ";
         String bare = original.startsWith(prefix) ? original.substring(prefix.length()) : original;
-        return new DLedgerException(last.code(), last.grpcCode(), context + ": " + bare, last.detail().orElse(null),
+        return new DLedgerException(last.code(), last.grpcCode(), context + ": " + bare, last.wireDetail(),
                 last.typedCode() != null, last.retryable(), last);
     }
 

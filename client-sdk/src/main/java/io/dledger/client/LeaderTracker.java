@@ -93,16 +93,17 @@ final class LeaderTracker {
      *
      * @return {@code false} when the hint names no address the client could call
      */
-    boolean acceptHint(NodeRef hint) {
-        directory.learn(hint);
-        Optional<String> address = directory.addressOf(hint);
+    boolean acceptHint(DLedgerException.LeaderHint hint) {
+        NodeRef ref = NodeRef.newBuilder().setId(hint.nodeId()).setGrpcAddress(hint.grpcAddress()).build();
+        directory.learn(ref);
+        Optional<String> address = directory.addressOf(ref);
         if (address.isEmpty()) {
             return false;
         }
-        LeaderRef next = new LeaderRef(hint.getId(), address.get());
+        LeaderRef next = new LeaderRef(hint.nodeId(), address.get());
         LeaderRef previous = leader.getAndSet(next);
         if (!next.equals(previous)) {
-            LOG.debug("leader is now {} at {} (hint from a NOT_LEADER rejection)", hint.getId(), next.address());
+            LOG.debug("leader is now {} at {} (hint from a NOT_LEADER rejection)", hint.nodeId(), next.address());
         }
         return true;
     }

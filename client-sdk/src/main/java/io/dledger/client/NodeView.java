@@ -1,6 +1,6 @@
 package io.dledger.client;
 
-import io.dledger.proto.Role;
+import java.util.List;
 
 /**
  * One node as seen by {@link AdminClient#describeCluster()}. Immutable, thread-safe.
@@ -9,23 +9,38 @@ import io.dledger.proto.Role;
  *                          all could be learned
  * @param grpcAddress       the address the client uses for this node (a seed address when one answered as this
  *                          node, the advertised address otherwise)
- * @param role              the node's role, or {@link Role#UNREACHABLE} when it did not answer
+ * @param role              the node's role, or {@link NodeRole#UNREACHABLE} when it did not answer
  * @param term              its current term (0 when unreachable)
  * @param leaderId          the leader it knows, or {@code null}
  * @param commitIndex       its Raft commit index
  * @param appliedIndex      the last index its state machine applied
  * @param lastLogIndex      its last log index
  * @param lastSnapshotIndex index of its last snapshot
+ * @param snapshotsInstalled snapshots it installed from a leader since it started (catch-up by snapshot)
  * @param reachable         whether it answered
  * @param error             why it did not answer (or why it stopped serving), or {@code null}
  * @param lagEntries        Raft entries it is behind the leader, as the leader reports it (0 for the leader,
  *                          -1 when unknown)
  * @param metricsUrl        where the node's Prometheus metrics are ({@code null} when unreachable)
  * @param disk              the node's disk as it reports it, or {@code null} (unreachable, or a node too old to say)
+ * @param peerIds           the ids of the Raft configuration's nodes as this node knows it, itself included (empty
+ *                          when unreachable; an immutable list)
  */
-public record NodeView(String id, String grpcAddress, Role role, long term, String leaderId, long commitIndex,
-        long appliedIndex, long lastLogIndex, long lastSnapshotIndex, boolean reachable, String error,
-        long lagEntries, String metricsUrl, Disk disk) {
+public record NodeView(String id, String grpcAddress, NodeRole role, long term, String leaderId, long commitIndex,
+        long appliedIndex, long lastLogIndex, long lastSnapshotIndex, long snapshotsInstalled, boolean reachable,
+        String error,
+        long lagEntries, String metricsUrl, Disk disk, List<String> peerIds) {
+
+    /** Keeps an immutable copy of {@code peerIds}. */
+    public NodeView {
+        peerIds = List.copyOf(peerIds);
+    }
+
+    /** This view with {@code lag} as its lag. */
+    NodeView withLagEntries(long lag) {
+        return new NodeView(id, grpcAddress, role, term, leaderId, commitIndex, appliedIndex, lastLogIndex,
+                lastSnapshotIndex, snapshotsInstalled, reachable, error, lag, metricsUrl, disk, peerIds);
+    }
 
     /**
      * The file system holding a node's data, as the node judges it against its own {@code store.min.free.bytes}.

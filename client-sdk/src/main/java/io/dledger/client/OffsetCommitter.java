@@ -1,7 +1,6 @@
 package io.dledger.client;
 
 import io.dledger.proto.CommitOffsetsRequest;
-import io.dledger.proto.ErrorCode;
 import io.dledger.proto.QueueOffset;
 import java.util.HashMap;
 import java.util.Map;

@@ -1,6 +1,5 @@
 package io.dledger.client;
 
-import io.dledger.proto.ErrorCode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -181,7 +180,7 @@ final class ProduceAccumulator {
             return false;
         }
         DLedgerException e = Errors.from(error);
-        return !e.retryable() && e.detail().isPresent() && !e.earlierAttemptUncertain()
+        return !e.retryable() && e.fromBroker() && !e.earlierAttemptUncertain()
                 && MESSAGE_LEVEL.contains(e.code());
     }
 

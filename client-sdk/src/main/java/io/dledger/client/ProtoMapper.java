@@ -1,10 +1,10 @@
 package io.dledger.client;
 
 import com.google.protobuf.ByteString;
-import io.dledger.proto.ErrorCode;
 import io.dledger.proto.GroupInfo;
 import io.dledger.proto.ListGroupsResponse;
 import io.dledger.proto.NodeStatus;
+import io.dledger.proto.QueueDigestResponse;
 import io.dledger.proto.ProduceResponse;
 import io.dledger.proto.PullResponse;
 import io.dledger.proto.QueueInfo;
@@ -91,11 +91,18 @@ final class ProtoMapper {
     }
 
     static NodeView toView(String id, String address, NodeStatus s) {
-        return new NodeView(id, address, s.getRole(), s.getTerm(),
+        return new NodeView(id, address, NodeRole.of(s.getRole()), s.getTerm(),
                 s.hasLeader() ? emptyToNull(s.getLeader().getId()) : null, s.getCommitIndex(), s.getAppliedIndex(),
-                s.getLastLogIndex(), s.getLastSnapshotIndex(), true, emptyToNull(s.getError()), -1,
+                s.getLastLogIndex(), s.getLastSnapshotIndex(), s.getSnapshotsInstalled(), true, emptyToNull(s.getError()), -1,
                 emptyToNull(s.getMetricsUrl()), s.hasDisk() ? new NodeView.Disk(s.getDisk().getUsableBytes(),
-                        s.getDisk().getMinFreeBytes(), s.getDisk().getBelowMinimum()) : null);
+                        s.getDisk().getMinFreeBytes(), s.getDisk().getBelowMinimum()) : null,
+                s.getPeersList().stream().map(io.dledger.proto.NodeRef::getId).toList());
+    }
+
+    static ReplicaDigest toDigest(QueueDigestResponse r) {
+        return new ReplicaDigest(r.getNodeId(), r.getTopic(), r.getAppliedIndex(), r.getQueuesList().stream()
+                .map(q -> new ReplicaDigest.QueueDigest(q.getQueue(), q.getMinOffset(), q.getMaxOffset(),
+                        q.getDigest())).toList());
     }
 
     static String emptyToNull(String s) {

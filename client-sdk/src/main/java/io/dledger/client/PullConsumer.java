@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
  * {@link PullResult#nextOffset()}. Pulls are retried on transient errors (node unavailable, leader change, per
  * attempt timeout) until the client's operation timeout; a pull from the leader re-discovers the leader between
  * attempts, a pull from a named node keeps asking that node. An offset outside the stored range fails with
- * {@link io.dledger.proto.ErrorCode#OFFSET_OUT_OF_RANGE}; {@link DLedgerException#detail()} then carries the queue's
+ * {@link ErrorCode#OFFSET_OUT_OF_RANGE}; {@link DLedgerException#storedOffsets()} then carries the queue's
  * current min and max offsets.
  *
  * <p>Thread-safe: one consumer may be shared by any number of threads. Closing it only stops new pulls.

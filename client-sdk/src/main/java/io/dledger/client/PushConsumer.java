@@ -18,7 +18,7 @@ public interface PushConsumer extends AutoCloseable {
      * at every heartbeat.
      *
      * @throws IllegalStateException when already started
-     * @throws DLedgerException      with {@link io.dledger.proto.ErrorCode#CLIENT_CLOSED} when closed
+     * @throws DLedgerException      with {@link ErrorCode#CLIENT_CLOSED} when closed
      */
     void start();
 

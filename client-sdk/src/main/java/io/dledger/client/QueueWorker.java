@@ -1,6 +1,5 @@
 package io.dledger.client;
 
-import io.dledger.proto.ErrorCode;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -94,8 +93,8 @@ final class QueueWorker {
 
     private void onPullError(Throwable e) {
         DLedgerException d = Errors.from(e);
-        if (d.code() == ErrorCode.OFFSET_OUT_OF_RANGE && d.detail().isPresent()) {
-            long min = d.detail().get().getMinOffset(); // retention moved past us: skip to what is left
+        if (d.storedOffsets().isPresent()) {
+            long min = d.storedOffsets().get().minOffset(); // retention moved past us: skip to what is left
             if (nextOffset < min) {
                 nextOffset = min;
                 processedOffset = min;

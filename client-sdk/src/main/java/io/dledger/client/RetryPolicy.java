@@ -1,6 +1,5 @@
 package io.dledger.client;
 
-import io.dledger.proto.ErrorCode;
 import io.grpc.Status;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -74,7 +73,7 @@ final class RetryPolicy {
      * @param grpcCode  the gRPC status code
      */
     static boolean isRetryable(ErrorCode typedCode, Status.Code grpcCode) {
-        if (typedCode != null && typedCode != ErrorCode.ERROR_UNSPECIFIED && typedCode != ErrorCode.UNRECOGNIZED) {
+        if (typedCode != null && typedCode != ErrorCode.ERROR_UNSPECIFIED) {
             return switch (typedCode) {
                 case NOT_LEADER, OUTCOME_UNKNOWN, BUSY, NODE_UNAVAILABLE, TIMEOUT -> true;
                 default -> false;

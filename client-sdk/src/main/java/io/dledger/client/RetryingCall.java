@@ -202,7 +202,7 @@ final class RetryingCall<R> {
                 && router.leaders().acceptHint(error.leaderHint().orElseThrow())) {
             redirectsInRow++;
             LOG.debug("{}: node {} is not the leader, redirecting to {} (attempt {})", op.name(), targetId,
-                    error.leaderHint().orElseThrow().getId(), attempts);
+                    error.leaderHint().orElseThrow().nodeId(), attempts);
             retryAfter(0, RetryingCall::ready);
             return;
         }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.dledger.proto.ErrorCode;
 import io.dledger.proto.ProduceRequest;
 import io.dledger.proto.ProduceResponse;
 import io.grpc.Status;

@@ -3,7 +3,6 @@ package io.dledger.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dledger.proto.ErrorCode;
 import io.dledger.proto.NodeRef;
 import io.dledger.proto.Role;
 import io.dledger.proto.TakeSnapshotResponse;
@@ -48,7 +47,7 @@ class DiscoveryTest {
 
         assertThat(r.offset()).isZero();
         assertThat(cluster.node("n2").produces).hasSize(1);
-        assertThat(client.admin().nodeStatus("n3").getSelf().getId()).isEqualTo("n3");
+        assertThat(client.admin().nodeStatus("n3").id()).isEqualTo("n3");
         ClusterView view = client.admin().describeCluster();
         assertThat(view.nodes()).extracting(NodeView::grpcAddress)
                 .containsExactly("localhost:11", "localhost:12", "localhost:13");
@@ -68,7 +67,7 @@ class DiscoveryTest {
         client.newProducer().send("t", Message.of("x")); // discovery done without n3
 
         cluster.node("n3").start(); // n3 comes up; only its seed address reaches it
-        assertThat(client.admin().nodeStatus("n3").getSelf().getId()).isEqualTo("n3");
+        assertThat(client.admin().nodeStatus("n3").id()).isEqualTo("n3");
         assertThat(client.admin().describeCluster().nodes()).extracting(NodeView::grpcAddress)
                 .containsExactly("localhost:11", "localhost:12", "localhost:13");
     }
@@ -133,15 +132,15 @@ class DiscoveryTest {
         assertThat(view.term()).isEqualTo(4);
         assertThat(view.nodes()).extracting(NodeView::id).containsExactly("n1", "n2", "n3");
         NodeView n1 = view.nodes().get(0);
-        assertThat(n1.role()).isEqualTo(Role.LEADER);
+        assertThat(n1.role()).isEqualTo(NodeRole.LEADER);
         assertThat(n1.reachable()).isTrue();
         assertThat(n1.error()).isNull();
         assertThat(n1.commitIndex()).isEqualTo(10);
         assertThat(n1.leaderId()).isEqualTo("n1");
-        assertThat(view.nodes().get(1).role()).isEqualTo(Role.FOLLOWER);
+        assertThat(view.nodes().get(1).role()).isEqualTo(NodeRole.FOLLOWER);
         NodeView n3 = view.nodes().get(2);
         assertThat(n3.reachable()).isFalse();
-        assertThat(n3.role()).isEqualTo(Role.UNREACHABLE);
+        assertThat(n3.role()).isEqualTo(NodeRole.UNREACHABLE);
         assertThat(n3.grpcAddress()).isEqualTo("n3:7000");
         assertThat(n3.error()).isNotBlank();
     }
@@ -180,8 +179,8 @@ class DiscoveryTest {
         cluster.elect("n1", 1);
         client = cluster.clientBuilder().build();
 
-        assertThat(client.admin().nodeStatus("n2").getSelf().getId()).isEqualTo("n2");
-        assertThat(client.admin().nodeStatus(null).getRole()).isEqualTo(Role.LEADER);
+        assertThat(client.admin().nodeStatus("n2").id()).isEqualTo("n2");
+        assertThat(client.admin().nodeStatus(null).role()).isEqualTo(NodeRole.LEADER);
         assertThat(client.admin().takeSnapshot("n3")).isEqualTo(42);
         assertThat(cluster.node("n3").snapshotCalls).hasValue(1);
         assertThat(cluster.node("n1").snapshotCalls).hasValue(0);

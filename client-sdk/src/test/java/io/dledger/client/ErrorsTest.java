@@ -2,13 +2,28 @@ package io.dledger.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dledger.proto.ErrorCode;
 import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class ErrorsTest {
+    @Test
+    void theSdksCodesAndRolesAreExactlyTheWireProtocolsAndMapByName() {
+        assertThat(java.util.Arrays.stream(io.dledger.proto.ErrorCode.values())
+                .filter(c -> c != io.dledger.proto.ErrorCode.UNRECOGNIZED).map(Enum::name))
+                .containsExactly(java.util.Arrays.stream(ErrorCode.values()).map(Enum::name).toArray(String[]::new));
+        for (ErrorCode c : ErrorCode.values()) {
+            assertThat(ErrorCode.of(io.dledger.proto.ErrorCode.valueOf(c.name()))).isEqualTo(c);
+        }
+        assertThat(ErrorCode.of(io.dledger.proto.ErrorCode.UNRECOGNIZED)).isEqualTo(ErrorCode.ERROR_UNSPECIFIED);
+        for (io.dledger.proto.Role r : io.dledger.proto.Role.values()) {
+            NodeRole mapped = NodeRole.of(r);
+            assertThat(mapped.name()).isEqualTo(r == io.dledger.proto.Role.ROLE_UNKNOWN
+                    || r == io.dledger.proto.Role.UNRECOGNIZED ? "UNKNOWN" : r.name());
+        }
+    }
+
     @Test
     void aPassedDeadlineIsSaidInWordsWithoutTransportInternals() {
         DLedgerException e = Errors.from(Status.DEADLINE_EXCEEDED.withDescription("CallOptions deadline exceeded "

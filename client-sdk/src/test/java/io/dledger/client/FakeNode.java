@@ -13,7 +13,6 @@ import io.dledger.proto.LeaveGroupResponse;
 import io.dledger.proto.Assignment;
 import io.dledger.proto.CreateTopicRequest;
 import io.dledger.proto.CreateTopicResponse;
-import io.dledger.proto.ErrorCode;
 import io.dledger.proto.ErrorDetail;
 import io.dledger.proto.MessagingServiceGrpc;
 import io.dledger.proto.NodeRef;
@@ -169,7 +168,8 @@ final class FakeNode {
 
     /** A broker-style failure: gRPC status plus the dledger-error-bin trailer. */
     static StatusRuntimeException error(Status.Code code, ErrorCode errorCode, String message, NodeRef leader) {
-        ErrorDetail.Builder detail = ErrorDetail.newBuilder().setCode(errorCode).setMessage(message);
+        ErrorDetail.Builder detail = ErrorDetail.newBuilder()
+                .setCode(io.dledger.proto.ErrorCode.valueOf(errorCode.name())).setMessage(message);
         if (leader != null) {
             detail.setLeader(leader);
         }

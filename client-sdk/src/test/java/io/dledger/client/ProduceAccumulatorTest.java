@@ -2,7 +2,6 @@ package io.dledger.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dledger.proto.ErrorCode;
 import io.dledger.proto.ProduceRequest;
 import io.dledger.proto.ProduceResponse;
 import io.grpc.Status;

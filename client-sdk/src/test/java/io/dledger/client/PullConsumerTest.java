@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.dledger.proto.ErrorCode;
 import io.dledger.proto.ErrorDetail;
 import io.dledger.proto.PullResponse;
 import io.dledger.proto.PullSuggestion;
@@ -94,7 +93,7 @@ class PullConsumerTest {
     void offsetOutOfRangeCarriesTheQueueBounds() {
         cluster.node("n1").pull = (req, obs) -> {
             io.grpc.Metadata trailers = new io.grpc.Metadata();
-            trailers.put(Errors.ERROR_DETAIL_KEY, ErrorDetail.newBuilder().setCode(ErrorCode.OFFSET_OUT_OF_RANGE)
+            trailers.put(Errors.ERROR_DETAIL_KEY, ErrorDetail.newBuilder().setCode(io.dledger.proto.ErrorCode.OFFSET_OUT_OF_RANGE)
                     .setMessage("offset 99 is outside [10, 20)").setMinOffset(10).setMaxOffset(20).build());
             obs.onError(Status.OUT_OF_RANGE.withDescription("out of range").asRuntimeException(trailers));
         };
@@ -104,8 +103,7 @@ class PullConsumerTest {
                     assertThat(e.code()).isEqualTo(ErrorCode.OFFSET_OUT_OF_RANGE);
                     assertThat(e.grpcCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
                     assertThat(e.retryable()).isFalse();
-                    assertThat(e.detail()).get().extracting(ErrorDetail::getMinOffset, ErrorDetail::getMaxOffset)
-                            .containsExactly(10L, 20L);
+                    assertThat(e.storedOffsets()).contains(new DLedgerException.StoredOffsets(10, 20));
                 });
         assertThat(cluster.node("n1").pulls).hasSize(1);
     }

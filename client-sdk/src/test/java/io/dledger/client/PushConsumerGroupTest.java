@@ -131,7 +131,7 @@ class PushConsumerGroupTest {
                 busyOffset.set(r.getOffsets(0).getOffset());
                 granted.set(false); // the group moves the queue while this periodic commit is being retried
                 CompletableFuture.delayedExecutor(600, TimeUnit.MILLISECONDS).execute(() -> o.onError(
-                        FakeNode.error(io.grpc.Status.Code.RESOURCE_EXHAUSTED, io.dledger.proto.ErrorCode.BUSY,
+                        FakeNode.error(io.grpc.Status.Code.RESOURCE_EXHAUSTED, ErrorCode.BUSY,
                                 "busy", null)));
             } else {
                 FakeNode.reply(o, io.dledger.proto.CommitOffsetsResponse.getDefaultInstance());

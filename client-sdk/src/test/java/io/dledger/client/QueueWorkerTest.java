@@ -3,7 +3,6 @@ package io.dledger.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.dledger.proto.ErrorCode;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;

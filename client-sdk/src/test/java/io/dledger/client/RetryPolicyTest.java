@@ -2,7 +2,6 @@ package io.dledger.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dledger.proto.ErrorCode;
 import io.dledger.proto.ErrorDetail;
 import io.dledger.proto.NodeRef;
 import io.grpc.Status;
@@ -79,7 +78,7 @@ class RetryPolicyTest {
     void notLeaderWithAHintRedirectsOnlyForLeaderBoundOperations() {
         NodeRef hint = NodeRef.newBuilder().setId("n2").setGrpcAddress("n2:1").build();
         DLedgerException e = broker(Status.Code.FAILED_PRECONDITION, ErrorCode.NOT_LEADER, hint);
-        assertThat(e.leaderHint()).contains(hint);
+        assertThat(e.leaderHint()).contains(new DLedgerException.LeaderHint("n2", "n2:1"));
         assertThat(RetryPolicy.decide(e, true, true)).isEqualTo(RetryPolicy.Decision.REDIRECT);
         assertThat(RetryPolicy.decide(e, false, true)).isEqualTo(RetryPolicy.Decision.REDIRECT);
         assertThat(RetryPolicy.decide(e, true, false)).isEqualTo(RetryPolicy.Decision.FAIL);
@@ -159,7 +158,7 @@ class RetryPolicyTest {
     void aMalformedOrMissingTrailerFallsBackToTheGrpcCode() {
         DLedgerException e = Errors.from(Status.UNAVAILABLE.withDescription("io exception").asRuntimeException());
         assertThat(e.code()).isEqualTo(ErrorCode.NODE_UNAVAILABLE);
-        assertThat(e.detail()).isEmpty();
+        assertThat(e.fromBroker()).isFalse();
         assertThat(e.getMessage()).contains("io exception");
         io.grpc.Metadata trailers = new io.grpc.Metadata();
         trailers.put(io.grpc.Metadata.Key.of("dledger-error-bin", io.grpc.Metadata.BINARY_BYTE_MARSHALLER),
@@ -169,7 +168,7 @@ class RetryPolicyTest {
         assertThat(bad.retryable()).isTrue();
         assertThat(Errors.from(Status.INTERNAL.asRuntimeException(new io.grpc.Metadata())).code())
                 .isEqualTo(ErrorCode.INTERNAL);
-        assertThat(ErrorDetail.getDefaultInstance().getCode()).isEqualTo(ErrorCode.ERROR_UNSPECIFIED);
+        assertThat(ErrorDetail.getDefaultInstance().getCode()).isEqualTo(io.dledger.proto.ErrorCode.ERROR_UNSPECIFIED);
     }
 
     private static long ms(long millis) {

@@ -7,9 +7,9 @@ import com.github.dockerjava.api.model.ContainerNetwork;
 import io.dledger.broker.local.PortAllocator;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
+import io.dledger.client.NodeRole;
 import io.dledger.client.NodeView;
-import io.dledger.proto.QueueDigestResponse;
-import io.dledger.proto.Role;
+import io.dledger.client.ReplicaDigest;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -88,7 +88,7 @@ final class DockerCluster implements AutoCloseable {
     private Optional<String> agreedLeader(String notThis) {
         ClusterView v = client.admin().describeCluster();
         List<NodeView> up = v.nodes().stream().filter(NodeView::reachable).toList();
-        Optional<String> leader = up.stream().filter(n -> n.role() == Role.LEADER).map(NodeView::id)
+        Optional<String> leader = up.stream().filter(n -> n.role() == NodeRole.LEADER).map(NodeView::id)
                 .filter(id -> !id.equals(notThis)).findFirst();
         return leader.filter(id -> up.stream().filter(n -> id.equals(n.leaderId())).count() >= 2);
     }
@@ -141,15 +141,15 @@ final class DockerCluster implements AutoCloseable {
     }
 
     /** Waits until all three nodes report the same per-queue digests of {@code topic}. */
-    List<QueueDigestResponse> awaitIdenticalReplicas(String topic) {
+    List<ReplicaDigest> awaitIdenticalReplicas(String topic) {
         return await("identical replicas").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
                 .ignoreExceptions().until(() -> {
-                    List<QueueDigestResponse> out = new ArrayList<>();
+                    List<ReplicaDigest> out = new ArrayList<>();
                     for (String node : List.of("n1", "n2", "n3")) {
                         out.add(client.admin().queueDigests(node, topic));
                     }
                     return out;
-                }, ds -> ds.stream().map(d -> d.getQueuesList().toString()).distinct().count() == 1);
+                }, ds -> ds.stream().map(d -> d.queues().toString()).distinct().count() == 1);
     }
 
     @Override

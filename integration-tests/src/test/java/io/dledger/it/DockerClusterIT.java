@@ -105,7 +105,7 @@ class DockerClusterIT {
             cluster.reconnect(oldLeader, network);
             cluster.awaitReady(oldLeader);
             await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> cluster.client().admin()
-                    .nodeStatus(oldLeader).getRole() == io.dledger.proto.Role.FOLLOWER);
+                    .nodeStatus(oldLeader).role() == io.dledger.client.NodeRole.FOLLOWER);
         }
         cluster.awaitIdenticalReplicas("docker");
         acked.assertAllPresentExactlyOnce(cluster.client(), "docker");

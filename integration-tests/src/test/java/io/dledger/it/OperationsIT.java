@@ -7,11 +7,11 @@ import static org.awaitility.Awaitility.await;
 import io.dledger.broker.local.NodeProcess;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.DLedgerException;
+import io.dledger.client.ErrorCode;
 import io.dledger.client.Message;
 import io.dledger.client.NodeView;
 import io.dledger.client.Producer;
 import io.dledger.client.PullConsumer;
-import io.dledger.proto.ErrorCode;
 import io.grpc.Status;
 import java.io.IOException;
 import java.net.URI;
@@ -219,7 +219,7 @@ class OperationsIT {
         try (PullConsumer c = client.newPullConsumer()) {
             assertThatThrownBy(() -> c.pull("rolling", 0, 0, 10)).isInstanceOfSatisfying(DLedgerException.class, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.OFFSET_OUT_OF_RANGE);
-                assertThat(e.detail().orElseThrow().getMinOffset()).isGreaterThanOrEqualTo(min0);
+                assertThat(e.storedOffsets().orElseThrow().minOffset()).isGreaterThanOrEqualTo(min0);
             });
             await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> !c.pull("rolling", 0,
                     client.admin().describeTopic("rolling").queueRanges().get(0).minOffset(), 10).messages().isEmpty());
@@ -261,7 +261,7 @@ class OperationsIT {
             assertThat(client.admin().addNode(n4.id(), n4.peer().host(), n4.peer().raftPort(), n4.peer().grpcPort()))
                     .containsExactlyInAnyOrder("n1", "n2", "n3", "n4");
             cluster.awaitIdenticalReplicas("members");
-            assertThat(client.admin().nodeStatus("n4").getSnapshotsInstalled()).isGreaterThanOrEqualTo(1);
+            assertThat(client.admin().nodeStatus("n4").snapshotsInstalled()).isGreaterThanOrEqualTo(1);
 
             String leader = cluster.awaitLeader();
             String leaving = cluster.nodeIds().stream().filter(id -> !id.equals(leader) && !id.equals("n4"))

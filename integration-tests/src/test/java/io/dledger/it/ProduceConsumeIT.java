@@ -7,12 +7,12 @@ import com.google.protobuf.ByteString;
 import io.dledger.client.BatchSendResult;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.DLedgerException;
+import io.dledger.client.ErrorCode;
 import io.dledger.client.Message;
 import io.dledger.client.Producer;
 import io.dledger.client.PullConsumer;
 import io.dledger.client.PullResult;
 import io.dledger.client.SendResult;
-import io.dledger.proto.ErrorCode;
 import io.dledger.proto.ErrorDetail;
 import io.dledger.proto.MessagingServiceGrpc;
 import io.dledger.proto.ProduceRequest;
@@ -117,7 +117,7 @@ class ProduceConsumeIT {
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
                         ErrorDetail d = e.getTrailers().get(io.grpc.Metadata.Key.of("dledger-error-bin",
                                 ProtoUtils.metadataMarshaller(ErrorDetail.getDefaultInstance())));
-                        assertThat(d.getCode()).isEqualTo(ErrorCode.NOT_LEADER);
+                        assertThat(d.getCode()).isEqualTo(io.dledger.proto.ErrorCode.NOT_LEADER);
                         assertThat(d.getLeader().getId()).isEqualTo(leader);
                         assertThat(d.getLeader().getGrpcAddress())
                                 .isEqualTo(cluster.local().node(leader).grpcAddress());

@@ -53,7 +53,7 @@ class SnapshotCatchUpIT {
             send(p, acked, "after-snapshot", 100);
             cluster.restart(lagging);
             cluster.awaitIdenticalReplicas("logs");
-            assertThat(cluster.client().admin().nodeStatus(lagging).getSnapshotsInstalled()).isGreaterThanOrEqualTo(1);
+            assertThat(cluster.client().admin().nodeStatus(lagging).snapshotsInstalled()).isGreaterThanOrEqualTo(1);
             send(p, acked, "after-install", 50);
         }
         cluster.awaitIdenticalReplicas("logs");

@@ -6,9 +6,9 @@ import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.NodeProcess;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
+import io.dledger.client.NodeRole;
 import io.dledger.client.NodeView;
-import io.dledger.proto.QueueDigestResponse;
-import io.dledger.proto.Role;
+import io.dledger.client.ReplicaDigest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +82,7 @@ public final class TestCluster implements AutoCloseable {
         if (everyNode && !up.stream().map(NodeView::id).toList().containsAll(expectedUp)) {
             return Optional.empty();
         }
-        Optional<NodeView> leader = up.stream().filter(n -> n.role() == Role.LEADER).findFirst();
+        Optional<NodeView> leader = up.stream().filter(n -> n.role() == NodeRole.LEADER).findFirst();
         if (leader.isEmpty()) {
             return Optional.empty();
         }
@@ -149,22 +149,22 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /** Waits until every node runs and reports the same per-queue digests of {@code topic}. */
-    public List<QueueDigestResponse> awaitIdenticalReplicas(String topic) {
+    public List<ReplicaDigest> awaitIdenticalReplicas(String topic) {
         return await("identical replicas of " + topic).atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(250)).until(() -> digests(topic), TestCluster::allEqual);
     }
 
-    private List<QueueDigestResponse> digests(String topic) {
+    private List<ReplicaDigest> digests(String topic) {
         checkProcesses();
-        List<QueueDigestResponse> out = new ArrayList<>();
+        List<ReplicaDigest> out = new ArrayList<>();
         for (String id : nodeIds()) {
             out.add(client.admin().queueDigests(id, topic));
         }
         return out;
     }
 
-    private static boolean allEqual(List<QueueDigestResponse> ds) {
-        return ds.stream().map(d -> d.getQueuesList().toString()).distinct().count() == 1;
+    private static boolean allEqual(List<ReplicaDigest> ds) {
+        return ds.stream().map(d -> d.queues().toString()).distinct().count() == 1;
     }
 
     /** The last lines of every node's log, for failure reports. */

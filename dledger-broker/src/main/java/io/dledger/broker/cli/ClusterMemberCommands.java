@@ -48,8 +48,7 @@ final class ClusterMemberCommands {
                 if (leader == null) {
                     throw new IllegalStateException("no leader to ask");
                 }
-                boolean member = c.admin().nodeStatus(leader).getPeersList().stream()
-                        .anyMatch(p -> n.id().equals(p.getId()));
+                boolean member = c.admin().nodeStatus(leader).peerIds().contains(n.id());
                 if (member) {
                     System.err.println(n.id() + " is (or is becoming) a member after all and keeps running; see "
                             + "'bin/dledger cluster status'");

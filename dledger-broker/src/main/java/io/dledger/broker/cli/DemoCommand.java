@@ -151,8 +151,8 @@ final class DemoCommand implements Callable<Integer> {
         while (System.nanoTime() < deadline) {
             try {
                 String leader = client.admin().describeCluster().leaderId();
-                if (leader != null && client.admin().queueDigests(node, TOPIC).getQueuesList()
-                        .equals(client.admin().queueDigests(leader, TOPIC).getQueuesList())) {
+                if (leader != null && client.admin().queueDigests(node, TOPIC).queues()
+                        .equals(client.admin().queueDigests(leader, TOPIC).queues())) {
                     System.out.println("   " + node + " holds the same queues as the leader (digests match)");
                     return true;
                 }

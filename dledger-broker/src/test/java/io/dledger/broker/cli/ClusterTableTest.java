@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dledger.client.ClusterView;
 import io.dledger.client.NodeView;
-import io.dledger.proto.Role;
+import io.dledger.client.NodeRole;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,15 +17,15 @@ import org.junit.jupiter.api.Timeout;
 class ClusterTableTest {
     private static final long GIB = 1L << 30;
 
-    private static NodeView node(String id, Role role, NodeView.Disk disk) {
-        return new NodeView(id, "127.0.0.1:1", role, 3, "n1", 10, 10, 10, 0, true, null, 0, null, disk);
+    private static NodeView node(String id, NodeRole role, NodeView.Disk disk) {
+        return new NodeView(id, "127.0.0.1:1", role, 3, "n1", 10, 10, 10, 0, 0, true, null, 0, null, disk, List.of());
     }
 
     @Test
     void showsEachNodesFreeDiskAndExplainsALowOne() {
-        ClusterView view = new ClusterView(List.of(node("n1", Role.LEADER, new NodeView.Disk(50 * GIB / 4,
-                GIB, false)), node("n2", Role.FOLLOWER, new NodeView.Disk(GIB / 2, GIB, true)),
-                node("n3", Role.FOLLOWER, null)), "n1", 3);
+        ClusterView view = new ClusterView(List.of(node("n1", NodeRole.LEADER, new NodeView.Disk(50 * GIB / 4,
+                GIB, false)), node("n2", NodeRole.FOLLOWER, new NodeView.Disk(GIB / 2, GIB, true)),
+                node("n3", NodeRole.FOLLOWER, null)), "n1", 3);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ClusterTable.print(view, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String out = bytes.toString(StandardCharsets.UTF_8);

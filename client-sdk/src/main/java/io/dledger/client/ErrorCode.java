@@ -1,0 +1,50 @@
+package io.dledger.client;
+
+/**
+ * Why an operation failed, as {@link DLedgerException#code()} reports it: the broker's typed code, or one the SDK
+ * derived from the call's gRPC status when the broker sent none. The README's error table says what each means and
+ * whether the SDK retries it. Each constant has the name of the wire protocol's code of the same meaning.
+ */
+public enum ErrorCode {
+    /** No typed code: a failure the SDK could not classify further (see {@link DLedgerException#grpcCode()}). */
+    ERROR_UNSPECIFIED,
+    /** The node is not the leader; {@link DLedgerException#leaderHint()} names the leader when it is known. */
+    NOT_LEADER,
+    TOPIC_NOT_FOUND,
+    QUEUE_NOT_FOUND,
+    INVALID_TOPIC_NAME,
+    EMPTY_MESSAGE,
+    MESSAGE_TOO_LARGE,
+    BATCH_TOO_LARGE,
+    /** A pull below the queue's first or past its last offset; {@link DLedgerException#queueBounds()} has them. */
+    OFFSET_OUT_OF_RANGE,
+    TOPIC_EXISTS,
+    INVALID_ARGUMENT,
+    /** A write's outcome is unknown (leadership was lost while it was in flight). */
+    OUTCOME_UNKNOWN,
+    /** Too many writes waiting on the leader. */
+    BUSY,
+    SEQUENCE_TOO_OLD,
+    /** The node cannot serve now (starting, stopping, storage failed), or no node answered. */
+    NODE_UNAVAILABLE,
+    TIMEOUT,
+    INTERNAL,
+    /** A configured limit would be exceeded (e.g. the node's total number of queues). */
+    LIMIT_EXCEEDED,
+    /** The SDK's own: the client (or its producer or consumer) was closed before the operation was sent. */
+    CLIENT_CLOSED,
+    /** The leader's disk, or a majority of the nodes' disks, are below {@code store.min.free.bytes}. */
+    STORAGE_FULL;
+
+    /**
+     * The SDK's constant for a code received on the wire; {@link #ERROR_UNSPECIFIED} for one from a newer broker that
+     * this SDK does not know (the exception's code is then derived from the gRPC status, as for an untyped failure).
+     */
+    static ErrorCode of(io.dledger.proto.ErrorCode wire) {
+        try {
+            return valueOf(wire.name());
+        } catch (IllegalArgumentException e) {
+            return ERROR_UNSPECIFIED;
+        }
+    }
+}
