@@ -33,7 +33,10 @@ public enum ErrorCode {
     LIMIT_EXCEEDED,
     /** The SDK's own: the client (or its producer or consumer) was closed before the operation was sent. */
     CLIENT_CLOSED,
-    /** The leader's disk, or a majority of the nodes' disks, are below {@code store.min.free.bytes}. */
+    /**
+     * The leader's disk is below its {@code store.min.free.bytes}, or followers' disks are and fewer than a majority
+     * of the nodes could store the write.
+     */
     STORAGE_FULL;
 
     /**

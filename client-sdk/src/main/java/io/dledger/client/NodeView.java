@@ -47,8 +47,8 @@ public record NodeView(String id, String grpcAddress, NodeRole role, long term, 
      *
      * @param usableBytes   usable bytes, or -1 when the node cannot tell
      * @param minFreeBytes  the node's {@code store.min.free.bytes} (0: it does not check)
-     * @param belowMinimum  {@code usableBytes} is below the minimum: the leader refuses writes while this node is the
-     *                      leader or one of a majority of nodes in that state
+     * @param belowMinimum  {@code usableBytes} is below the minimum: the leader refuses writes while it is itself in
+     *                      that state, or while its followers in it leave fewer than a majority able to store
      */
     public record Disk(long usableBytes, long minFreeBytes, boolean belowMinimum) {
     }

@@ -1,6 +1,7 @@
 package io.dledger.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.dledger.broker.cli.DLedgerCli;
 import io.dledger.broker.local.LocalCluster;
@@ -145,6 +146,19 @@ class CliIT {
         assertThat(json.out()).contains("\"leader\": \"n").contains("\"appliedIndex\"")
                 .contains("\"belowMinimum\": false");
         assertThat(cli("cluster", "status", "--dir", dir.toString()).out()).contains("running").contains("LEADER");
+        String leaderNow = json.out().replaceAll("(?s).*?\"leader\": \"(n\\d)\".*", "$1");
+        String follower = leaderNow.equals("n1") ? "n2" : "n1";
+        assertThat(cli("cluster", "restart", follower, "--dir", dir.toString(), "--set", "node.id=x").code())
+                .as("a setting that places the node is refused before it stops").isNotZero();
+        assertThat(LocalCluster.load(dir).node(follower).alive()).isTrue();
+        assertThat(cli("cluster", "restart", follower, "--dir", dir.toString(), "--set",
+                "store.min.free.bytes=" + (1L << 60)).out()).contains("restarted " + follower);
+        await("the restarted follower's disk shown below its minimum").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500)).until(() -> cli("status", "-s", servers).out(),
+                        out -> out.matches("(?s).*" + follower + " .*GiB LOW.*"));
+        assertThat(cli("produce", "-s", servers, "-t", "cli-topic", "-m", "one short follower of three").code())
+                .isZero();
+        assertThat(cli("cluster", "restart", follower, "--dir", dir.toString()).code()).isZero();
         assertThat(cli("produce", "-s", servers, "-t", "missing-topic", "-m", "x").code()).isNotZero();
 
         Run kill = cli("cluster", "kill", "--leader", "--dir", dir.toString());

@@ -159,7 +159,9 @@ class OperationsIT {
                 assertThat(d.usableBytes()).isPositive();
                 assertThat(d.minFreeBytes()).isEqualTo(1L << 30);
             });
-            p.send("t", Message.of("one follower of three short: the other two commit"));
+            await("one follower of three short: the other two commit, sends go on").during(Duration.ofSeconds(3))
+                    .atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> p.send("t", Message.of("accepted")) != null);
 
             cluster.stop(followers.get(1));
             cluster.restart(followers.get(1), noSpace);

@@ -7,9 +7,10 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
-/** Renders a {@link ClusterView} as an aligned table or as JSON (for scripts). */
+/** Renders a {@link ClusterView} as an aligned table or as JSON (for scripts). Stateless. */
 final class ClusterTable {
     private ClusterTable() {
     }
@@ -33,8 +34,8 @@ final class ClusterTable {
         for (NodeView n : view.nodes()) {
             String id = n.id() == null ? "?" : n.id();
             if (!n.reachable()) {
-                out.printf("%-6s %-22s %-11s %6s %-7s %10s %10s %7s  (%s)%n", id, n.grpcAddress(), "UNREACHABLE", "-",
-                        "-", "-", "-", "-", n.error() == null ? "no answer" : n.error());
+                out.printf("%-6s %-22s %-11s %6s %-7s %10s %10s %7s %-13s  (%s)%n", id, n.grpcAddress(), "UNREACHABLE",
+                        "-", "-", "-", "-", "-", "-", n.error() == null ? "no answer" : n.error());
                 continue;
             }
             out.printf("%-6s %-22s %-11s %6d %-7s %10d %10d %7s %-13s%s%n", id, n.grpcAddress(), n.role(), n.term(),
@@ -46,7 +47,7 @@ final class ClusterTable {
                 : "leader: " + view.leaderId() + " (term " + view.term() + ")");
         if (view.nodes().stream().anyMatch(n -> n.disk() != null && n.disk().belowMinimum())) {
             out.println("LOW: the node's disk is below its store.min.free.bytes; the leader refuses writes while its "
-                    + "own disk is, or a majority of the nodes' disks are");
+                    + "own disk is, or while followers' are and fewer than a majority of the nodes can store");
         }
     }
 
@@ -55,7 +56,8 @@ final class ClusterTable {
         if (d == null) {
             return "-";
         }
-        String free = d.usableBytes() < 0 ? "?" : String.format(java.util.Locale.ROOT, "%.1f GiB", d.usableBytes() / (double) (1L << 30));
+        String free = d.usableBytes() < 0 ? "?" : String.format(Locale.ROOT, "%.1f GiB",
+                d.usableBytes() / (double) (1L << 30));
         return d.belowMinimum() ? free + " LOW" : free;
     }
 

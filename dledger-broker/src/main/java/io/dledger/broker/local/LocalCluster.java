@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -41,6 +40,9 @@ public final class LocalCluster {
     public static final String SR_SIGNAL = "39";
     /** Extra JVM flags for every node this class starts (profilers, GC experiments), split on spaces. */
     public static final String NODE_JAVA_OPTS_ENV = "DLEDGER_NODE_JAVA_OPTS";
+    /** Settings that place a node in the cluster: {@link #start(String, Map)} does not let one run change them. */
+    private static final Set<String> PLACEMENT = Set.of(ConfigKey.NODE_ID.key(), ConfigKey.PEERS.key(),
+            ConfigKey.DATA_DIR.key(), ConfigKey.HTTP_PORT.key(), ConfigKey.JOIN.key());
 
     private final Path dir;
     private final Map<String, String> settings;
@@ -193,10 +195,12 @@ public final class LocalCluster {
     /**
      * Starts one node with {@code extraSettings} over the cluster's, for this run of the node only: they are not
      * saved, and a later {@link #start(String)} starts it with the cluster's settings again. For a node that must
-     * differ from the others for a while (a smaller disk allowance, a different log level).
+     * differ from the others for a while (a smaller disk allowance, a different log level; {@code cluster restart
+     * --set}). The settings that place the node in the cluster (its id, peers, directory, ports) cannot be changed.
      */
     public NodeProcess start(String id, Map<String, String> extraSettings) {
         NodeProcess n = node(id);
+        requireRunSettings(extraSettings);
         if (n.alive()) {
             throw new IllegalStateException("node " + id + " already runs as pid " + n.pid());
         }
@@ -231,23 +235,31 @@ public final class LocalCluster {
         }
     }
 
+    /** {@link #stop} then {@link #start(String, Map)}; bad {@code extraSettings} fail before the node is stopped. */
+    public NodeProcess restart(String id, Duration grace, Map<String, String> extraSettings) {
+        node(id);
+        requireRunSettings(extraSettings);
+        stop(id, grace);
+        return start(id, extraSettings);
+    }
+
+    private static void requireRunSettings(Map<String, String> extraSettings) {
+        for (String key : extraSettings.keySet()) {
+            if (PLACEMENT.contains(key)) {
+                throw new IllegalArgumentException(key + " cannot differ for one run of a node: it places the node "
+                        + "in the cluster");
+            }
+        }
+    }
+
     /** {@code kill -9}: the node gets no chance to clean up. Returns once the process is gone. */
     public void kill(String id) {
-        node(id).handle().ifPresent(h -> {
-            h.destroyForcibly();
-            waitForExit(h, Duration.ofSeconds(10));
-        });
+        node(id).kill();
     }
 
     /** SIGTERM, then SIGKILL if the node has not stopped within {@code grace}. */
     public void stop(String id, Duration grace) {
-        node(id).handle().ifPresent(h -> {
-            h.destroy();
-            if (!waitForExit(h, grace)) {
-                h.destroyForcibly();
-                waitForExit(h, Duration.ofSeconds(10));
-            }
-        });
+        node(id).stop(grace);
     }
 
     /** Stops every node this cluster started (SIGTERM, then SIGKILL after {@code grace}). */
@@ -255,20 +267,6 @@ public final class LocalCluster {
         nodes.forEach(n -> n.handle().ifPresent(ProcessHandle::destroy));
         for (NodeProcess n : nodes) {
             stop(n.id(), grace);
-        }
-    }
-
-    private static boolean waitForExit(ProcessHandle h, Duration timeout) {
-        try {
-            h.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (java.util.concurrent.TimeoutException e) {
-            return false;
-        } catch (java.util.concurrent.ExecutionException e) {
-            return !h.isAlive();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return !h.isAlive();
         }
     }
 

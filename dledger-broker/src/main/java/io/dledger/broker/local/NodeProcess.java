@@ -2,8 +2,12 @@ package io.dledger.broker.local;
 
 import io.dledger.broker.config.PeerSpec;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One node of a {@link LocalCluster}: its peer entry, data directory and log file, and the operating
@@ -41,5 +45,38 @@ public record NodeProcess(PeerSpec peer, int httpPort, boolean joins, Path dataD
 
     NodeProcess withProcess(long newPid, Instant newStart) {
         return new NodeProcess(peer, httpPort, joins, dataDir, logFile, newPid, newStart);
+    }
+
+    /** {@code kill -9} of the process, if it runs; returns once it is gone (at most 10 s). */
+    public void kill() {
+        handle().ifPresent(h -> {
+            h.destroyForcibly();
+            waitForExit(h, Duration.ofSeconds(10));
+        });
+    }
+
+    /** SIGTERM, then SIGKILL if the process has not stopped within {@code grace}. */
+    public void stop(Duration grace) {
+        handle().ifPresent(h -> {
+            h.destroy();
+            if (!waitForExit(h, grace)) {
+                h.destroyForcibly();
+                waitForExit(h, Duration.ofSeconds(10));
+            }
+        });
+    }
+
+    private static boolean waitForExit(ProcessHandle h, Duration timeout) {
+        try {
+            h.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return !h.isAlive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !h.isAlive();
+        }
     }
 }

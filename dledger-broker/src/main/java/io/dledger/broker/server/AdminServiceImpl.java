@@ -69,10 +69,6 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         this.clusterOps = new ClusterOps(config, fsm, raft, proposer, reads);
     }
 
-    /** Closes the channels to peers. */
-    public void close() {
-        peers.close();
-    }
 
     @Override
     public void createTopic(CreateTopicRequest req, StreamObserver<CreateTopicResponse> out) {

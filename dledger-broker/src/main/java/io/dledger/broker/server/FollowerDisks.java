@@ -6,10 +6,13 @@ import io.dledger.proto.DiskStatus;
 import io.dledger.proto.ErrorCode;
 import io.dledger.proto.NodeStatus;
 import io.dledger.proto.Role;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -19,18 +22,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The leader's view of its followers' disks, for its admission check ({@link DiskSpaceGuard#check()}): a write is
- * refused with {@code STORAGE_FULL} when the nodes whose disks are below their {@code store.min.free.bytes} leave
- * fewer than a majority of the cluster able to store it. Such a write could not commit anyway: a follower whose
- * Raft log append fails on a full disk stops replicating (JRaft's error state, until it is restarted), and
- * without a majority of replicas every produce would time out instead of being told why. One follower short of
- * space in three is only logged: the other two still commit, and {@code cluster status} shows its disk.
+ * refused with {@code STORAGE_FULL} when some follower's disk is below its {@code store.min.free.bytes} and the
+ * nodes that can still store it (the leader, whose own disk is checked before, and the followers that answered, are
+ * active and are not below their minimum) are fewer than a majority. Such a write would commit only on a node about
+ * to run out of space: a follower whose Raft log append fails on a full disk stops replicating (JRaft's error state,
+ * until it is restarted), and without a majority of replicas every produce would time out instead of being told
+ * why. One follower short of space in three, with the third healthy, is only logged: the other two commit, and
+ * {@code status} shows its disk. Followers that are down but not short of space never cause a refusal: whether a
+ * majority is left is then Raft's to say.
  *
- * <p>{@link #poll()} runs every {@link #POLL_MILLIS} on the leader: it asks each follower's {@link NodeStatus} (the
- * node's own judgement of its disk, against its own setting) and keeps a verdict. A follower that does not answer
- * counts as having space: it is not taking writes now, and Raft decides whether a majority is left. A verdict is
- * used for {@link #STALE_NANOS} at most, so a poll that stops (this node lost leadership) never blocks writes later.
+ * <p>{@link #poll()} runs every {@link #POLL_MILLIS} on the leader: it asks each voting follower's
+ * {@link NodeStatus} (the node's own judgement of its disk, against its own setting) and keeps a verdict. A round
+ * that completes after a later one is ignored. A verdict is used for {@link #STALE_NANOS} after its round was
+ * started, at most, so polls that stop (leadership lost, a failure) never block writes for long.
  *
- * <p>Thread-safe: {@link #check()} is one volatile read, on the produce path; polls replace the verdict whole.
+ * <p>Thread-safe: {@link #check()} is one volatile read on the produce path (plus a clock read when it refuses);
+ * rounds replace the verdict whole; the change log is serialised.
  */
 final class FollowerDisks {
     private static final Logger LOG = LoggerFactory.getLogger(FollowerDisks.class);
@@ -38,20 +45,24 @@ final class FollowerDisks {
     static final long POLL_MILLIS = 1000;
     /** How long a verdict is trusted: a few missed polls. */
     static final long STALE_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final long FAILURE_LOG_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final BooleanSupplier isLeader;
     private final Supplier<List<PeerSpec>> followers;
     private final Function<PeerSpec, CompletableFuture<NodeStatus>> ask;
     private final LongSupplier nanoClock;
-    private volatile Verdict verdict;
-    private volatile List<String> loggedShort = List.of();
+    private final AtomicLong rounds = new AtomicLong();
+    private final AtomicReference<Verdict> verdict = new AtomicReference<>();
+    private Set<String> loggedLow = Set.of(); // guarded by this
+    private long loggedRound; // guarded by this
+    private volatile long lastFailureLog = Long.MIN_VALUE;
 
-    /** The refusal message ({@code null}: writes may go on), and when the polled answers came in. */
-    private record Verdict(String refusal, long at) {
+    /** The refusal message ({@code null}: writes may go on), when its round started, and the round's number. */
+    private record Verdict(String refusal, long askedAt, long round) {
     }
 
     /**
-     * @param followers the current configuration's nodes other than this one
+     * @param followers the voting members of the current configuration other than this node
      * @param ask       a follower's status (completes with role {@code UNREACHABLE} when it does not answer)
      */
     FollowerDisks(BooleanSupplier isLeader, Supplier<List<PeerSpec>> followers,
@@ -64,70 +75,118 @@ final class FollowerDisks {
 
     /** Throws {@code STORAGE_FULL} when the last fresh verdict says a majority cannot store more. */
     void check() {
-        Verdict v = verdict;
-        if (v != null && v.refusal() != null && nanoClock.getAsLong() - v.at() < STALE_NANOS) {
+        Verdict v = verdict.get();
+        if (v != null && v.refusal() != null && nanoClock.getAsLong() - v.askedAt() < STALE_NANOS) {
             throw RpcErrors.error(ErrorCode.STORAGE_FULL, v.refusal());
         }
     }
 
-    /** One round: asks every follower (on the leader only) and replaces the verdict when all have answered. */
+    /**
+     * One round: asks every follower (on the leader only) and replaces the verdict once all have answered, unless a
+     * later round already did. Never throws: a failure is logged (at most once a minute) and the next round tries
+     * again.
+     */
     void poll() {
-        if (!isLeader.getAsBoolean()) {
-            verdict = null;
-            return;
+        try {
+            if (!isLeader.getAsBoolean()) {
+                verdict.set(null);
+                forgetLogged();
+                return;
+            }
+            long round = rounds.incrementAndGet();
+            long askedAt = nanoClock.getAsLong();
+            List<CompletableFuture<NodeStatus>> answers = followers.get().stream().map(ask).toList();
+            CompletableFuture.allOf(answers.toArray(new CompletableFuture[0])).thenRun(() -> {
+                List<NodeStatus> statuses = answers.stream().map(CompletableFuture::join).toList();
+                Verdict fresh = new Verdict(refusal(statuses), askedAt, round);
+                verdict.accumulateAndGet(fresh, (old, next) -> old == null || next.round() > old.round() ? next : old);
+                logChange(round, statuses);
+            }).exceptionally(e -> {
+                logFailure(e);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            logFailure(e);
         }
-        List<CompletableFuture<NodeStatus>> answers = followers.get().stream().map(ask).toList();
-        CompletableFuture.allOf(answers.toArray(new CompletableFuture[0])).thenRun(() -> {
-            List<NodeStatus> statuses = answers.stream().map(CompletableFuture::join).toList();
-            verdict = new Verdict(refusal(statuses), nanoClock.getAsLong());
-            logChange(belowMinimum(statuses));
-        });
     }
 
     /**
-     * Why a write must be refused, given every follower's status ({@code null}: it may go on). The leader itself
-     * counts as having space: its own disk is checked before.
+     * Why a write must be refused, given every voting follower's status ({@code null}: it may go on). The leader
+     * itself counts as able to store: its own disk is checked before.
      */
     static String refusal(List<NodeStatus> followers) {
-        List<NodeStatus> low = belowMinimum(followers);
+        List<NodeStatus> low = followers.stream().filter(FollowerDisks::below).toList();
+        if (low.isEmpty()) {
+            return null;
+        }
+        long able = followers.stream().filter(s -> answered(s) && s.getRole() != Role.INACTIVE && !below(s)).count();
         int nodes = followers.size() + 1;
-        if (nodes - low.size() >= nodes / 2 + 1) {
+        if (1 + able >= nodes / 2 + 1) {
             return null;
         }
         List<String> each = low.stream().map(s -> s.getSelf().getId() + " (" + describe(s.getDisk()) + ")").toList();
+        List<String> out = followers.stream().filter(s -> !below(s) && (!answered(s) || s.getRole() == Role.INACTIVE))
+                .map(s -> s.getSelf().getId()).toList();
         return "the disks of followers " + String.join(", ", each) + " are below their "
-                + ConfigKey.STORE_MIN_FREE_BYTES.key() + ": fewer than a majority of the " + nodes + " nodes can "
-                + "store more, so writes are refused until space is freed on them (retention.ms / retention.bytes, "
-                + "deleting topics, bigger disks); nothing of this request was stored";
+                + ConfigKey.STORE_MIN_FREE_BYTES.key() + (out.isEmpty() ? "" : " and " + String.join(", ", out)
+                + (out.size() == 1 ? " is" : " are") + " unreachable or inactive") + ": fewer than a majority of the "
+                + nodes + " nodes can store more, so writes are refused until space is freed on them "
+                + "(retention.ms / retention.bytes, deleting topics, bigger disks); nothing of this request was stored";
     }
 
-    private static List<NodeStatus> belowMinimum(List<NodeStatus> followers) {
-        List<NodeStatus> low = new ArrayList<>();
-        for (NodeStatus s : followers) {
-            if (s != null && s.getRole() != Role.UNREACHABLE && s.hasDisk() && s.getDisk().getBelowMinimum()) {
-                low.add(s);
-            }
-        }
-        return low;
+    private static boolean answered(NodeStatus s) {
+        return s != null && s.getRole() != Role.UNREACHABLE;
+    }
+
+    private static boolean below(NodeStatus s) {
+        return answered(s) && s.hasDisk() && s.getDisk().getBelowMinimum();
     }
 
     private static String describe(DiskStatus d) {
-        return DiskSpaceGuard.mib(d.getUsableBytes()) + " MiB usable, minimum " + DiskSpaceGuard.mib(d.getMinFreeBytes())
-                + " MiB";
+        return size(d.getUsableBytes()) + " usable, minimum " + size(d.getMinFreeBytes());
     }
 
-    private void logChange(List<NodeStatus> low) {
-        List<String> ids = low.stream().map(s -> s.getSelf().getId()).toList();
-        if (ids.equals(loggedShort)) {
+    private static String size(long bytes) {
+        return bytes >= 1024 * 1024 ? DiskSpaceGuard.mib(bytes) + " MiB" : bytes + " bytes";
+    }
+
+    /** Logs followers that fell below their minimum, and those that answered above it again; not who went silent. */
+    private synchronized void logChange(long round, List<NodeStatus> statuses) {
+        if (round < loggedRound) {
             return;
         }
-        loggedShort = ids;
-        for (NodeStatus s : low) {
-            LOG.warn("follower {}'s disk has {}: it stops replicating when its disk fills; free space on it",
-                    s.getSelf().getId(), describe(s.getDisk()));
+        loggedRound = round;
+        Set<String> low = new TreeSet<>();
+        for (NodeStatus s : statuses) {
+            String id = s.getSelf().getId();
+            if (below(s)) {
+                low.add(id);
+                if (!loggedLow.contains(id)) {
+                    LOG.warn("follower {}'s disk has {}: it stops replicating when its disk fills; free space on it",
+                            id, describe(s.getDisk()));
+                }
+            } else if (loggedLow.contains(id)) {
+                if (answered(s)) {
+                    LOG.info("follower {}'s disk is above its {} again", id, ConfigKey.STORE_MIN_FREE_BYTES.key());
+                } else {
+                    low.add(id); // still counted as low for logging until it answers otherwise
+                }
+            }
         }
-        if (ids.isEmpty()) {
-            LOG.info("every follower's disk is above its {} again", ConfigKey.STORE_MIN_FREE_BYTES.key());
+        loggedLow = Set.copyOf(low);
+    }
+
+    private synchronized void forgetLogged() {
+        loggedLow = Set.of();
+        loggedRound = rounds.get();
+    }
+
+    private void logFailure(Throwable e) {
+        long now = nanoClock.getAsLong();
+        if (lastFailureLog == Long.MIN_VALUE || now - lastFailureLog >= FAILURE_LOG_NANOS) {
+            lastFailureLog = now;
+            LOG.warn("asking the followers for their disks failed (tried again every {} ms): {}", POLL_MILLIS,
+                    e.toString());
         }
     }
 }

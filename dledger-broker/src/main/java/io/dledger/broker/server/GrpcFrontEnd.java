@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The node's gRPC server with its services (messaging, admin, consumer groups) and what they share:
  * the read executor (pulls and digests never run on gRPC's I/O threads), the long-polling waiters, the
- * load meters, the read router, and the leader's once-a-second poll of its followers' disks.
+ * load meters, the read router, the channels to the peers, and the leader's once-a-second poll of its followers'
+ * disks. Started once and closed once, from the node's lifecycle thread.
  */
 public final class GrpcFrontEnd implements AutoCloseable {
     /** A follower serving pulls asks the leader's commit index this often (see {@link LeaderCommitProbe}). */
@@ -37,15 +38,15 @@ public final class GrpcFrontEnd implements AutoCloseable {
     private final Server server;
     private final ExecutorService reads;
     private final ScheduledExecutorService timer;
-    private final AdminServiceImpl admin;
+    private final PeerStatusCollector peers;
     private final ScheduledFuture<?> diskPolls;
 
-    private GrpcFrontEnd(Server server, ExecutorService reads, ScheduledExecutorService timer, AdminServiceImpl admin,
-            ScheduledFuture<?> diskPolls) {
+    private GrpcFrontEnd(Server server, ExecutorService reads, ScheduledExecutorService timer,
+            PeerStatusCollector peers, ScheduledFuture<?> diskPolls) {
         this.server = server;
         this.reads = reads;
         this.timer = timer;
-        this.admin = admin;
+        this.peers = peers;
         this.diskPolls = diskPolls;
     }
 
@@ -71,7 +72,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
         fsm.onLeadershipStart(groups::leadershipStarted);
         PeerStatusCollector peers = new PeerStatusCollector(config);
         FollowerDisks followerDisks = new FollowerDisks(fsm::isLeader, () -> raft.peers().current().stream()
-                .filter(p -> !p.id().equals(config.nodeId())).toList(), peers::ask, System::nanoTime);
+                .filter(p -> !p.id().equals(config.nodeId()) && raft.isMember(p)).toList(), peers::ask,
+                System::nanoTime);
         ScheduledFuture<?> diskPolls = timer.scheduleWithFixedDelay(followerDisks::poll, FollowerDisks.POLL_MILLIS,
                 FollowerDisks.POLL_MILLIS, TimeUnit.MILLISECONDS);
         DiskSpaceGuard disk = DiskSpaceGuard.forDirectory(config.dataDir(), config.storeMinFreeBytes(), followerDisks);
@@ -98,12 +100,12 @@ public final class GrpcFrontEnd implements AutoCloseable {
             server.start();
         } catch (IOException e) {
             diskPolls.cancel(false);
-            admin.close();
+            peers.close();
             reads.shutdownNow();
             timer.shutdownNow();
             throw new UncheckedIOException("cannot start the gRPC server on port " + config.self().grpcPort(), e);
         }
-        return new GrpcFrontEnd(server, reads, timer, admin, diskPolls);
+        return new GrpcFrontEnd(server, reads, timer, peers, diskPolls);
     }
 
     @Override
@@ -118,7 +120,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
             server.shutdownNow();
         }
         diskPolls.cancel(false);
-        admin.close();
+        peers.close();
         timer.shutdownNow();
         reads.shutdownNow();
     }

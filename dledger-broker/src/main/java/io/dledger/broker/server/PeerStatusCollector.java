@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 final class PeerStatusCollector implements AutoCloseable {
     private final NodeConfig config;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
-    private volatile boolean closed;
+    private boolean closed; // guarded by this
 
     PeerStatusCollector(NodeConfig config) {
         this.config = config;
@@ -47,12 +47,15 @@ final class PeerStatusCollector implements AutoCloseable {
 
     /** {@code p}'s status; role {@code UNREACHABLE}, with only {@code self} set, when it does not answer in time. */
     CompletableFuture<NodeStatus> ask(PeerSpec p) {
-        if (closed) {
-            return CompletableFuture.completedFuture(unreachable(p));
+        ManagedChannel ch;
+        synchronized (this) { // no channel is made once close() began
+            if (closed) {
+                return CompletableFuture.completedFuture(unreachable(p));
+            }
+            ch = channels.computeIfAbsent(p.id(), id -> NettyChannelBuilder.forTarget(p.grpcAddress())
+                    .usePlaintext().build());
         }
         CompletableFuture<NodeStatus> f = new CompletableFuture<>();
-        ManagedChannel ch = channels.computeIfAbsent(p.id(), id -> NettyChannelBuilder.forTarget(p.grpcAddress())
-                .usePlaintext().build());
         AdminServiceGrpc.newStub(ch).withDeadlineAfter(1, TimeUnit.SECONDS).getNodeStatus(
                 NodeStatusRequest.getDefaultInstance(), new io.grpc.stub.StreamObserver<>() {
                     @Override
@@ -78,7 +81,9 @@ final class PeerStatusCollector implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            closed = true;
+        }
         channels.values().forEach(ManagedChannel::shutdownNow);
     }
 }

@@ -63,11 +63,46 @@ class FollowerDisksTest {
     }
 
     @Test
-    void aFollowerThatDoesNotAnswerOrDoesNotReportItsDiskCountsAsHavingSpace() {
-        assertThat(FollowerDisks.refusal(List.of(status("n2", true), unreachable("n3")))).isNull();
+    void aFollowerThatIsDownOrInactiveCannotStoreButCausesNoRefusalByItself() {
+        assertThat(FollowerDisks.refusal(List.of(status("n2", true), unreachable("n3"))))
+                .as("the only majority left is the leader and the short n2")
+                .contains("n2 (100 MiB usable", "and n3 is unreachable or inactive", "fewer than a majority");
+        NodeStatus inactive = status("n3", false).toBuilder().setRole(Role.INACTIVE).build();
+        assertThat(FollowerDisks.refusal(List.of(status("n2", true), inactive))).contains("n3 is unreachable");
+        assertThat(FollowerDisks.refusal(List.of(unreachable("n2"), unreachable("n3"))))
+                .as("no disk below its minimum: Raft decides whether a majority is left").isNull();
         NodeStatus older = NodeStatus.newBuilder().setSelf(NodeRef.newBuilder().setId("n3")).setRole(Role.FOLLOWER)
                 .build();
-        assertThat(FollowerDisks.refusal(List.of(status("n2", true), older))).isNull();
+        assertThat(FollowerDisks.refusal(List.of(status("n2", true), older)))
+                .as("a node too old to report its disk counts as able").isNull();
+        assertThat(FollowerDisks.refusal(List.of(status("a", true), unreachable("b"), status("c", false),
+                status("d", false)))).as("5 nodes: leader, c and d are a majority").isNull();
+    }
+
+    @Test
+    void aRoundThatCompletesAfterALaterOneDoesNotReplaceItsVerdict() {
+        CompletableFuture<NodeStatus> slowN2 = new CompletableFuture<>();
+        CompletableFuture<NodeStatus> slowN3 = new CompletableFuture<>();
+        answers.put("n2", slowN2);
+        answers.put("n3", slowN3);
+        disks.poll(); // round 1: both low, answers late
+        answer(status("n2", true), status("n3", false)); // round 2: n3 has space
+        slowN2.complete(status("n2", true));
+        slowN3.complete(status("n3", true));
+        assertThatCode(disks::check).doesNotThrowAnyException();
+    }
+
+    @Test
+    void aFailingRoundIsLoggedAndTheNextOneStillRuns() {
+        FollowerDisks failing = new FollowerDisks(() -> true, () -> {
+            throw new IllegalStateException("no configuration");
+        }, p -> null, clock::get);
+        assertThatCode(failing::poll).doesNotThrowAnyException();
+        assertThatCode(failing::poll).doesNotThrowAnyException();
+        FollowerDisks failingAnswers = new FollowerDisks(() -> true, () -> List.of(new PeerSpec("n2", "h", 1, 2)),
+                p -> CompletableFuture.failedFuture(new IllegalStateException("boom")), clock::get);
+        assertThatCode(failingAnswers::poll).doesNotThrowAnyException();
+        assertThatCode(failingAnswers::check).doesNotThrowAnyException();
     }
 
     @Test
