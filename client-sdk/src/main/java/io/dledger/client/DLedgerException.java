@@ -38,7 +38,7 @@ public class DLedgerException extends RuntimeException {
     private final boolean earlierAttemptUncertain;
 
     /** An error with a typed code (or {@link ErrorCode#ERROR_UNSPECIFIED}) and gRPC code. */
-    public DLedgerException(ErrorCode code, Status.Code grpcCode, String message) {
+    DLedgerException(ErrorCode code, Status.Code grpcCode, String message) {
         this(code, grpcCode, message, null, code != ErrorCode.ERROR_UNSPECIFIED, null, null);
     }
 

@@ -3,7 +3,8 @@ package io.dledger.client;
 /**
  * Why an operation failed, as {@link DLedgerException#code()} reports it: the broker's typed code, or one the SDK
  * derived from the call's gRPC status when the broker sent none. The README's error table says what each means and
- * whether the SDK retries it. Each constant has the name of the wire protocol's code of the same meaning.
+ * whether the SDK retries it. Each constant has the name of the wire protocol's code of the same meaning. An enum:
+ * immutable, thread-safe.
  */
 public enum ErrorCode {
     /** No typed code: a failure the SDK could not classify further (see {@link DLedgerException#grpcCode()}). */
@@ -16,7 +17,7 @@ public enum ErrorCode {
     EMPTY_MESSAGE,
     MESSAGE_TOO_LARGE,
     BATCH_TOO_LARGE,
-    /** A pull below the queue's first or past its last offset; {@link DLedgerException#queueBounds()} has them. */
+    /** A pull below the queue's first or past its last offset; {@link DLedgerException#storedOffsets()} has them. */
     OFFSET_OUT_OF_RANGE,
     TOPIC_EXISTS,
     INVALID_ARGUMENT,

@@ -1,6 +1,6 @@
 package io.dledger.client;
 
-/** A node's role in the Raft group, as {@link NodeView#role()} reports it. */
+/** A node's role in the Raft group, as {@link NodeView#role()} reports it. An enum: immutable, thread-safe. */
 public enum NodeRole {
     /** Leads the group: takes writes and serves reads. */
     LEADER,

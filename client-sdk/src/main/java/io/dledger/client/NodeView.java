@@ -3,7 +3,8 @@ package io.dledger.client;
 import java.util.List;
 
 /**
- * One node as seen by {@link AdminClient#describeCluster()}. Immutable, thread-safe.
+ * One node, as {@link AdminClient#describeCluster()} sees it or {@link AdminClient#nodeStatus} reports it.
+ * Immutable, thread-safe.
  *
  * @param id                node id; {@code null} only for a seed address that never answered when no node id at
  *                          all could be learned

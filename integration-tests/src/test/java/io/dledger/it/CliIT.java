@@ -150,6 +150,8 @@ class CliIT {
         String follower = leaderNow.equals("n1") ? "n2" : "n1";
         assertThat(cli("cluster", "restart", follower, "--dir", dir.toString(), "--set", "node.id=x").code())
                 .as("a setting that places the node is refused before it stops").isNotZero();
+        assertThat(cli("cluster", "restart", follower, "--dir", dir.toString(), "--set", "store.min.free.byte=0")
+                .code()).as("so is one it could not start with").isNotZero();
         assertThat(LocalCluster.load(dir).node(follower).alive()).isTrue();
         assertThat(cli("cluster", "restart", follower, "--dir", dir.toString(), "--set",
                 "store.min.free.bytes=" + (1L << 60)).out()).contains("restarted " + follower);

@@ -25,7 +25,7 @@ final class ClusterMemberCommands {
             NodeProcess n = cluster.start(cluster.addNode().id());
             System.out.println("started " + n.id() + " at " + n.grpcAddress() + "; adding it to the group...");
             try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds()).build()) {
-                awaitAnswer(c, n, Duration.ofSeconds(60));
+                awaitAnswer(n, Duration.ofSeconds(60));
                 List<String> members = c.admin().addNode(n.id(), n.peer().host(), n.peer().raftPort(),
                         n.peer().grpcPort());
                 System.out.println("members now: " + members);
@@ -68,7 +68,7 @@ final class ClusterMemberCommands {
     }
 
     /** Waits until a freshly started node answers (it cannot be caught up before). */
-    static void awaitAnswer(DLedgerClient c, NodeProcess n, Duration timeout) {
+    static void awaitAnswer(NodeProcess n, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try (DLedgerClient direct = DLedgerClient.builder().seeds(n.grpcAddress())

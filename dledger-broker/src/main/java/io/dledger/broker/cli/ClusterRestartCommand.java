@@ -14,7 +14,8 @@ import picocli.CommandLine.Parameters;
  * {@code dledger cluster restart NODE [--set key=value]...}: a graceful restart of one node of the local cluster,
  * optionally with settings of its own for this run (a log level, a smaller disk allowance), as an operator would
  * roll a setting out one node at a time. Nothing is saved: {@code cluster up} starts the node with the cluster's
- * settings again.
+ * settings again. Settings the node could not start with are refused before it stops; the command returns once the
+ * node answers, and fails (naming its log) when it exits at start. One command per process; not shared.
  */
 @Command(name = "restart", mixinStandardHelpOptions = true,
         description = "Stop one node of the local cluster (SIGTERM, then SIGKILL after 15 s) and start it again; --set "
@@ -33,6 +34,7 @@ final class ClusterRestartCommand implements Callable<Integer> {
     public Integer call() {
         LocalCluster cluster = LocalCluster.load(dir.resolve());
         NodeProcess n = cluster.restart(node, Duration.ofSeconds(15), settings);
+        ClusterMemberCommands.awaitAnswer(n, Duration.ofSeconds(60)); // fails when it exits at start
         System.out.println("restarted " + n.id() + " (pid " + n.pid() + ")"
                 + (settings.isEmpty() ? "" : " with " + settings + " for this run")
                 + "; 'bin/dledger status' shows when it follows the leader again");

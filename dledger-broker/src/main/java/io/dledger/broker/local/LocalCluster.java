@@ -169,8 +169,12 @@ public final class LocalCluster {
      * {@code --set} is reported before any node starts. The nodes inherit this process's environment.
      */
     public void checkSettings() {
+        checkSettings(nodeSettings(nodes.get(0)));
+    }
+
+    private static void checkSettings(Map<String, String> nodeSettings) {
         List<String> unknown = new ArrayList<>();
-        Map<ConfigKey, String> flags = ConfigKey.fromSettings(nodeSettings(nodes.get(0)), unknown);
+        Map<ConfigKey, String> flags = ConfigKey.fromSettings(nodeSettings, unknown);
         NodeConfigLoader.load(flags, System.getenv(), null, unknown); // fails with every problem at once
     }
 
@@ -235,10 +239,15 @@ public final class LocalCluster {
         }
     }
 
-    /** {@link #stop} then {@link #start(String, Map)}; bad {@code extraSettings} fail before the node is stopped. */
+    /**
+     * {@link #stop} then {@link #start(String, Map)}; settings the node could not start with (an unknown key, a bad
+     * value, a placement setting) fail before it is stopped.
+     */
     public NodeProcess restart(String id, Duration grace, Map<String, String> extraSettings) {
-        node(id);
         requireRunSettings(extraSettings);
+        Map<String, String> merged = nodeSettings(node(id));
+        merged.putAll(extraSettings);
+        checkSettings(merged);
         stop(id, grace);
         return start(id, extraSettings);
     }

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * One node of a {@link LocalCluster}: its peer entry, data directory and log file, and the operating
  * system process running it (identified by pid and start time, so a recycled pid is never mistaken for
- * ours).
+ * ours). Immutable; {@link #kill()} and {@link #stop} signal the process and may be called from any thread.
  */
 public record NodeProcess(PeerSpec peer, int httpPort, boolean joins, Path dataDir, Path logFile, long pid,
                           Instant startedAt) {

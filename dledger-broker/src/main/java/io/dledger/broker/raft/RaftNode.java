@@ -195,6 +195,22 @@ public final class RaftNode implements AutoCloseable {
         return node.listPeers().contains(peerId(p));
     }
 
+    /**
+     * The voting members of the current configuration other than this node, as the leader knows them; empty when
+     * this node is not (or no longer) the leader.
+     */
+    public List<PeerSpec> votingFollowers() {
+        List<PeerId> voters;
+        try {
+            voters = node.listPeers();
+        } catch (IllegalStateException notLeader) { // JRaft: "Not leader", also just after stepping down
+            return List.of();
+        }
+        PeerSpec self = peers.self();
+        return peers.current().stream().filter(p -> !p.id().equals(self.id()) && voters.contains(peerId(p)))
+                .toList();
+    }
+
     /** Removes {@code p} from the Raft group. */
     public CompletableFuture<Void> removePeer(PeerSpec p) {
         CompletableFuture<Void> f = new CompletableFuture<>();

@@ -30,6 +30,7 @@ public final class DiskSpaceGuard {
     private static final Logger LOG = LoggerFactory.getLogger(DiskSpaceGuard.class);
     /** How long a reading of the usable space is reused. */
     static final long REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long REFUSAL_LOG_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final long minFreeBytes;
     private final LongSupplier usableBytes;
@@ -37,6 +38,7 @@ public final class DiskSpaceGuard {
     private final FollowerDisks followers;
     private volatile long readAt; // set one period back at construction: the first call reads
     private volatile long lastUsable = Long.MAX_VALUE;
+    private volatile long lastRefusalLog; // set one period back at construction: the first refusal is logged
 
     /** {@code usableBytes}: the usable space now ({@code Long.MAX_VALUE} when unknown); 0 {@code minFreeBytes}: off. */
     DiskSpaceGuard(long minFreeBytes, LongSupplier usableBytes, LongSupplier nanoClock, FollowerDisks followers) {
@@ -45,6 +47,7 @@ public final class DiskSpaceGuard {
         this.nanoClock = nanoClock;
         this.followers = followers;
         this.readAt = nanoClock.getAsLong() - REFRESH_NANOS;
+        this.lastRefusalLog = nanoClock.getAsLong() - REFUSAL_LOG_NANOS;
     }
 
     /**
@@ -77,10 +80,15 @@ public final class DiskSpaceGuard {
     void check() {
         long usable = usableBytes();
         if (below(usable)) {
-            throw RpcErrors.error(ErrorCode.STORAGE_FULL, "the leader's disk has " + mib(usable) + " MiB usable, "
-                    + "less than " + ConfigKey.STORE_MIN_FREE_BYTES.key() + " (" + mib(minFreeBytes) + " MiB): writes "
-                    + "are refused until space is freed (retention.ms / retention.bytes, deleting topics, a bigger "
-                    + "disk); nothing of this request was stored");
+            String why = "the leader's disk has " + mib(usable) + " MiB usable, less than "
+                    + ConfigKey.STORE_MIN_FREE_BYTES.key() + " (" + mib(minFreeBytes) + " MiB): writes are refused "
+                    + "until space is freed (retention.ms / retention.bytes, deleting topics, a bigger disk)";
+            long now = nanoClock.getAsLong();
+            if (now - lastRefusalLog >= REFUSAL_LOG_NANOS) {
+                lastRefusalLog = now;
+                LOG.warn("refusing writes with STORAGE_FULL (logged at most once a minute): {}", why);
+            }
+            throw RpcErrors.error(ErrorCode.STORAGE_FULL, why + "; nothing of this request was stored");
         }
         followers.check();
     }

@@ -55,6 +55,7 @@ final class FollowerDisks {
     private final AtomicReference<Verdict> verdict = new AtomicReference<>();
     private Set<String> loggedLow = Set.of(); // guarded by this
     private long loggedRound; // guarded by this
+    private String loggedRefusal; // guarded by this
     private volatile long lastFailureLog = Long.MIN_VALUE;
 
     /** The refusal message ({@code null}: writes may go on), when its round started, and the round's number. */
@@ -89,8 +90,7 @@ final class FollowerDisks {
     void poll() {
         try {
             if (!isLeader.getAsBoolean()) {
-                verdict.set(null);
-                forgetLogged();
+                stepDown();
                 return;
             }
             long round = rounds.incrementAndGet();
@@ -99,8 +99,9 @@ final class FollowerDisks {
             CompletableFuture.allOf(answers.toArray(new CompletableFuture[0])).thenRun(() -> {
                 List<NodeStatus> statuses = answers.stream().map(CompletableFuture::join).toList();
                 Verdict fresh = new Verdict(refusal(statuses), askedAt, round);
-                verdict.accumulateAndGet(fresh, (old, next) -> old == null || next.round() > old.round() ? next : old);
-                logChange(round, statuses);
+                if (verdict.accumulateAndGet(fresh, FollowerDisks::later) == fresh) {
+                    logChange(round, statuses, fresh.refusal());
+                }
             }).exceptionally(e -> {
                 logFailure(e);
                 return null;
@@ -150,12 +151,27 @@ final class FollowerDisks {
         return bytes >= 1024 * 1024 ? DiskSpaceGuard.mib(bytes) + " MiB" : bytes + " bytes";
     }
 
-    /** Logs followers that fell below their minimum, and those that answered above it again; not who went silent. */
-    private synchronized void logChange(long round, List<NodeStatus> statuses) {
-        if (round < loggedRound) {
+    private static Verdict later(Verdict old, Verdict next) {
+        return old == null || next.round() > old.round() ? next : old;
+    }
+
+    /**
+     * Logs followers that fell below their minimum, those that answered above it again (not who went silent), and
+     * when refusing writes starts and stops.
+     */
+    private synchronized void logChange(long round, List<NodeStatus> statuses, String refusal) {
+        if (round <= loggedRound) {
             return;
         }
         loggedRound = round;
+        if ((refusal == null) != (loggedRefusal == null)) {
+            if (refusal != null) {
+                LOG.warn("refusing writes with STORAGE_FULL: {}", refusal);
+            } else {
+                LOG.info("accepting writes again: enough nodes have disk space");
+            }
+            loggedRefusal = refusal;
+        }
         Set<String> low = new TreeSet<>();
         for (NodeStatus s : statuses) {
             String id = s.getSelf().getId();
@@ -176,9 +192,13 @@ final class FollowerDisks {
         loggedLow = Set.copyOf(low);
     }
 
-    private synchronized void forgetLogged() {
+    /** Leadership is gone: no verdict, and rounds still in flight from the old term count for nothing. */
+    private synchronized void stepDown() {
+        long round = rounds.incrementAndGet();
+        verdict.accumulateAndGet(new Verdict(null, nanoClock.getAsLong(), round), FollowerDisks::later);
         loggedLow = Set.of();
-        loggedRound = rounds.get();
+        loggedRefusal = null;
+        loggedRound = round;
     }
 
     private void logFailure(Throwable e) {

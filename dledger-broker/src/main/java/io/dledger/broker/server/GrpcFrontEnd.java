@@ -71,8 +71,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
         GroupCoordinator groups = new GroupCoordinator(System::nanoTime, 1000, 4000);
         fsm.onLeadershipStart(groups::leadershipStarted);
         PeerStatusCollector peers = new PeerStatusCollector(config);
-        FollowerDisks followerDisks = new FollowerDisks(fsm::isLeader, () -> raft.peers().current().stream()
-                .filter(p -> !p.id().equals(config.nodeId()) && raft.isMember(p)).toList(), peers::ask,
+        FollowerDisks followerDisks = new FollowerDisks(fsm::isLeader, raft::votingFollowers, peers::ask,
                 System::nanoTime);
         ScheduledFuture<?> diskPolls = timer.scheduleWithFixedDelay(followerDisks::poll, FollowerDisks.POLL_MILLIS,
                 FollowerDisks.POLL_MILLIS, TimeUnit.MILLISECONDS);

@@ -137,5 +137,16 @@ class FollowerDisksTest {
         leader.set(false);
         disks.poll();
         assertThatCode(disks::check).doesNotThrowAnyException();
+
+        leader.set(true);
+        CompletableFuture<NodeStatus> inFlight = new CompletableFuture<>();
+        answers.put("n2", CompletableFuture.completedFuture(status("n2", true)));
+        answers.put("n3", inFlight);
+        disks.poll(); // a round asks, then leadership is lost and regained before it completes
+        leader.set(false);
+        disks.poll();
+        leader.set(true);
+        inFlight.complete(status("n3", true));
+        assertThatCode(disks::check).as("a round of the old term counts for nothing").doesNotThrowAnyException();
     }
 }
