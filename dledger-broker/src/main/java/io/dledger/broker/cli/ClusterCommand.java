@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 @Command(name = "cluster", mixinStandardHelpOptions = true,
         description = "Start, stop and inspect a local cluster (separate JVMs on 127.0.0.1).",
         subcommands = {ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Status.class,
-            ClusterCommand.Kill.class, ClusterRestartCommand.class, ClusterMemberCommands.AddNode.class, ClusterMemberCommands.RemoveNode.class})
+            ClusterCommand.Kill.class, ClusterRestartCommand.class, ClusterMemberCommands.AddNode.class,
+            ClusterMemberCommands.RemoveNode.class})
 final class ClusterCommand {
 
     static Path defaultDir() {

@@ -48,8 +48,9 @@ public enum ConfigKey {
     MAX_TOTAL_QUEUES("topics.max.queues", "2048", "queues of all topics together (each keeps index files open)"),
     STORE_MIN_FREE_BYTES("store.min.free.bytes", "1073741824", "the leader refuses produce requests and new topics "
             + "(STORAGE_FULL) while the file system holding data.dir has less usable space than this, or followers' "
-            + "do (each against its own setting) and fewer than a majority of the nodes could store, so a full disk stops writers with a clear error "
-            + "before a write to the Raft log or the store fails (0: this node's disk is not checked)"),
+            + "do (each against its own setting) and fewer than a majority of the nodes could store, so a full disk "
+            + "stops writers with a clear error before a write to the Raft log or the store fails (0: this node's "
+            + "disk is not checked)"),
     READ_ROUTE_ENABLED("read.route.enabled", "true", "pull responses suggest followers (leader busy, cold data) and send consumers of lagging followers back"),
     READ_BUSY_PRODUCE_RATE("read.busy.produce.per.sec", "2000", "the leader counts as busy above this many produced messages per second"),
     READ_BUSY_PULL_RATE("read.busy.pulls.per.sec", "500", "... or above this many pull requests per second"),

@@ -55,8 +55,8 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     private final Executor reads;
     private final ClusterOps clusterOps;
 
-    public AdminServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
-                            CommandProposer proposer, Executor reads, DiskSpaceGuard disk, PeerStatusCollector peers) {
+    AdminServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
+                     CommandProposer proposer, Executor reads, DiskSpaceGuard disk, PeerStatusCollector peers) {
         this.disk = disk;
         this.reads = reads;
         this.config = config;
@@ -68,7 +68,6 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         this.peers = peers;
         this.clusterOps = new ClusterOps(config, fsm, raft, proposer, reads);
     }
-
 
     @Override
     public void createTopic(CreateTopicRequest req, StreamObserver<CreateTopicResponse> out) {
