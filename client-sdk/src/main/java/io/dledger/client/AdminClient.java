@@ -118,7 +118,7 @@ public interface AdminClient {
     boolean deleteTopic(String topic);
 
     /**
-     * Adds a node to the Raft group. Start it first with {@code --join} and the full peer list; this returns once
+     * Adds a node to the Raft group. Start it first with {@code --set join=true} and the full peer list; this returns once
      * it caught up (by snapshot when needed) and counts in the majority. Not retried once sent.
      *
      * @return the members' ids afterwards

@@ -2,8 +2,10 @@ package io.dledger.client;
 
 /**
  * Why an operation failed, as {@link DLedgerException#code()} reports it: the broker's typed code, or one the SDK
- * derived from the call's gRPC status when the broker sent none. The README's error table says what each means and
- * whether the SDK retries it. Each constant has the name of the wire protocol's code of the same meaning. An enum:
+ * derived from the call's gRPC status when the broker sent none. The README's error table says what each means;
+ * {@link DLedgerException#retryable()} says whether it is transient (the SDK retries those itself, within the
+ * operation's deadline: {@link #NOT_LEADER}, {@link #OUTCOME_UNKNOWN}, {@link #BUSY}, {@link #NODE_UNAVAILABLE},
+ * {@link #TIMEOUT}). Each constant has the name of the wire protocol's code of the same meaning. An enum:
  * immutable, thread-safe.
  */
 public enum ErrorCode {
@@ -23,12 +25,15 @@ public enum ErrorCode {
     INVALID_ARGUMENT,
     /** A write's outcome is unknown (leadership was lost while it was in flight). */
     OUTCOME_UNKNOWN,
-    /** Too many writes waiting on the leader. */
+    /** Too many writes waiting on the leader, or a node is being added or removed. */
     BUSY,
+    /** A retried produce older than the last 256 requests the broker remembers of its producer. */
     SEQUENCE_TOO_OLD,
     /** The node cannot serve now (starting, stopping, storage failed), or no node answered. */
     NODE_UNAVAILABLE,
+    /** The operation, or a node's answer to it, did not finish in time. */
     TIMEOUT,
+    /** An unexpected failure (a bug); the message says what failed. */
     INTERNAL,
     /** A configured limit would be exceeded (e.g. the node's total number of queues). */
     LIMIT_EXCEEDED,

@@ -182,6 +182,13 @@ class OperationsIT {
             assertThat(cluster.awaitEveryNodeFollowing()).isEqualTo(leader);
             await("writes accepted again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                     .ignoreException(DLedgerException.class).until(() -> p.send("t", Message.of("again")) != null);
+
+            // leadership on the node short of space (an election, a handover could put it there) moves on
+            client.admin().transferLeadership(followers.get(0));
+            await("leadership handed on from the node short of space").atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
+                            !cluster.awaitLeader().equals(followers.get(0))
+                                    && p.send("t", Message.of("after the handover")) != null);
         }
     }
 

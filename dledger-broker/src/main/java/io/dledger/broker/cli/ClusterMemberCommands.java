@@ -82,7 +82,8 @@ final class ClusterMemberCommands {
                 ClusterCommand.sleep(200);
             }
         }
-        throw new IllegalStateException(n.id() + " did not answer within " + timeout.toSeconds() + " s");
+        throw new IllegalStateException(n.id() + " did not answer at " + n.grpcAddress() + " within "
+                + timeout.toSeconds() + " s; it is still running (pid " + n.pid() + "), see " + n.logFile());
     }
 
     @Command(name = "remove-node", mixinStandardHelpOptions = true,

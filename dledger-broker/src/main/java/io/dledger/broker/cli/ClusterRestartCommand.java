@@ -37,7 +37,8 @@ final class ClusterRestartCommand implements Callable<Integer> {
         ClusterMemberCommands.awaitAnswer(n, Duration.ofSeconds(60)); // fails when it exits at start
         System.out.println("restarted " + n.id() + " (pid " + n.pid() + ")"
                 + (settings.isEmpty() ? "" : " with " + settings + " for this run")
-                + "; 'bin/dledger status' shows when it follows the leader again");
+                + "; 'bin/dledger status" + (dir.resolve().equals(ClusterCommand.defaultDir()) ? ""
+                : " -s " + cluster.seeds()) + "' shows when it follows the leader again");
         return 0;
     }
 }

@@ -58,8 +58,11 @@ final class FollowerDisks {
     private String loggedRefusal; // guarded by this
     private volatile long lastFailureLog = Long.MIN_VALUE;
 
-    /** The refusal message ({@code null}: writes may go on), when its round started, and the round's number. */
-    private record Verdict(String refusal, long askedAt, long round) {
+    /**
+     * The refusal message ({@code null}: writes may go on), when its round started, the round's number, and the ids
+     * of the followers that answered, are active and have space.
+     */
+    private record Verdict(String refusal, long askedAt, long round, List<String> withSpace) {
     }
 
     /**
@@ -76,10 +79,21 @@ final class FollowerDisks {
 
     /** Throws {@code STORAGE_FULL} when the last fresh verdict says a majority cannot store more. */
     void check() {
-        Verdict v = verdict.get();
-        if (v != null && v.refusal() != null && nanoClock.getAsLong() - v.askedAt() < STALE_NANOS) {
+        Verdict v = fresh();
+        if (v != null && v.refusal() != null) {
             throw RpcErrors.error(ErrorCode.STORAGE_FULL, v.refusal());
         }
+    }
+
+    /** Followers that, in the last fresh round, answered as active followers above their minimum (may be empty). */
+    List<String> followersWithSpace() {
+        Verdict v = fresh();
+        return v == null ? List.of() : v.withSpace();
+    }
+
+    private Verdict fresh() {
+        Verdict v = verdict.get();
+        return v != null && nanoClock.getAsLong() - v.askedAt() < STALE_NANOS ? v : null;
     }
 
     /**
@@ -98,7 +112,9 @@ final class FollowerDisks {
             List<CompletableFuture<NodeStatus>> answers = followers.get().stream().map(ask).toList();
             CompletableFuture.allOf(answers.toArray(new CompletableFuture[0])).thenRun(() -> {
                 List<NodeStatus> statuses = answers.stream().map(CompletableFuture::join).toList();
-                Verdict fresh = new Verdict(refusal(statuses), askedAt, round);
+                List<String> withSpace = statuses.stream().filter(s -> answered(s) && s.getRole() == Role.FOLLOWER
+                        && !below(s)).map(s -> s.getSelf().getId()).toList();
+                Verdict fresh = new Verdict(refusal(statuses), askedAt, round, withSpace);
                 if (verdict.accumulateAndGet(fresh, FollowerDisks::later) == fresh) {
                     logChange(round, statuses, fresh.refusal());
                 }
@@ -128,7 +144,8 @@ final class FollowerDisks {
         List<String> each = low.stream().map(s -> s.getSelf().getId() + " (" + describe(s.getDisk()) + ")").toList();
         List<String> out = followers.stream().filter(s -> !below(s) && (!answered(s) || s.getRole() == Role.INACTIVE))
                 .map(s -> s.getSelf().getId()).toList();
-        return "the disks of followers " + String.join(", ", each) + " are below their "
+        return (each.size() == 1 ? "the disk of follower " + each.get(0) + " is below its "
+                : "the disks of followers " + String.join(", ", each) + " are below their ")
                 + ConfigKey.STORE_MIN_FREE_BYTES.key() + (out.isEmpty() ? "" : " and " + String.join(", ", out)
                 + (out.size() == 1 ? " is" : " are") + " unreachable or inactive") + ": fewer than a majority of the "
                 + nodes + " nodes can store more, so writes are refused until space is freed on them "
@@ -195,7 +212,7 @@ final class FollowerDisks {
     /** Leadership is gone: no verdict, and rounds still in flight from the old term count for nothing. */
     private synchronized void stepDown() {
         long round = rounds.incrementAndGet();
-        verdict.accumulateAndGet(new Verdict(null, nanoClock.getAsLong(), round), FollowerDisks::later);
+        verdict.accumulateAndGet(new Verdict(null, nanoClock.getAsLong(), round, List.of()), FollowerDisks::later);
         loggedLow = Set.of();
         loggedRefusal = null;
         loggedRound = round;

@@ -73,9 +73,13 @@ public final class GrpcFrontEnd implements AutoCloseable {
         PeerStatusCollector peers = new PeerStatusCollector(config);
         FollowerDisks followerDisks = new FollowerDisks(fsm::isLeader, raft::votingFollowers, peers::ask,
                 System::nanoTime);
-        ScheduledFuture<?> diskPolls = timer.scheduleWithFixedDelay(followerDisks::poll, FollowerDisks.POLL_MILLIS,
-                FollowerDisks.POLL_MILLIS, TimeUnit.MILLISECONDS);
         DiskSpaceGuard disk = DiskSpaceGuard.forDirectory(config.dataDir(), config.storeMinFreeBytes(), followerDisks);
+        LowDiskHandover handover = new LowDiskHandover(fsm::isLeader, () -> disk.status().getBelowMinimum(),
+                followerDisks::followersWithSpace, raft::followerLags, raft::transferLeadership, System::nanoTime);
+        ScheduledFuture<?> diskPolls = timer.scheduleWithFixedDelay(() -> {
+            followerDisks.poll();
+            handover.run();
+        }, FollowerDisks.POLL_MILLIS, FollowerDisks.POLL_MILLIS, TimeUnit.MILLISECONDS);
         Gauge.builder("dledger.disk.usable", disk, d -> d.usableBytes() == Long.MAX_VALUE ? Double.NaN : d.usableBytes())
                 .description("usable space of the file system holding the node's data (store.min.free.bytes)")
                 .baseUnit("bytes").register(metrics.registry());

@@ -7,6 +7,7 @@ import io.dledger.proto.ClusterStatus;
 import io.dledger.proto.NodeStatus;
 import io.dledger.proto.NodeStatusRequest;
 import io.dledger.proto.Role;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.ArrayList;
@@ -54,6 +55,9 @@ final class PeerStatusCollector implements AutoCloseable {
             }
             ch = channels.computeIfAbsent(p.id(), id -> NettyChannelBuilder.forTarget(p.grpcAddress())
                     .usePlaintext().build());
+        }
+        if (ch.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+            ch.resetConnectBackoff(); // a peer that was down is asked now, not after gRPC's reconnect backoff
         }
         CompletableFuture<NodeStatus> f = new CompletableFuture<>();
         AdminServiceGrpc.newStub(ch).withDeadlineAfter(1, TimeUnit.SECONDS).getNodeStatus(

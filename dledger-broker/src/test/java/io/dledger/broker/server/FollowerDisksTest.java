@@ -66,7 +66,8 @@ class FollowerDisksTest {
     void aFollowerThatIsDownOrInactiveCannotStoreButCausesNoRefusalByItself() {
         assertThat(FollowerDisks.refusal(List.of(status("n2", true), unreachable("n3"))))
                 .as("the only majority left is the leader and the short n2")
-                .contains("n2 (100 MiB usable", "and n3 is unreachable or inactive", "fewer than a majority");
+                .contains("the disk of follower n2 (100 MiB usable", "is below its store.min.free.bytes and n3 is "
+                        + "unreachable or inactive", "fewer than a majority");
         NodeStatus inactive = status("n3", false).toBuilder().setRole(Role.INACTIVE).build();
         assertThat(FollowerDisks.refusal(List.of(status("n2", true), inactive))).contains("n3 is unreachable");
         assertThat(FollowerDisks.refusal(List.of(unreachable("n2"), unreachable("n3"))))
@@ -103,6 +104,19 @@ class FollowerDisksTest {
                 p -> CompletableFuture.failedFuture(new IllegalStateException("boom")), clock::get);
         assertThatCode(failingAnswers::poll).doesNotThrowAnyException();
         assertThatCode(failingAnswers::check).doesNotThrowAnyException();
+    }
+
+    @Test
+    void theFollowersWithSpaceAreThoseThatAnsweredActiveAndAboveTheirMinimumInAFreshRound() {
+        assertThat(disks.followersWithSpace()).isEmpty();
+        answer(status("n2", true), status("n3", false));
+        assertThat(disks.followersWithSpace()).containsExactly("n3");
+        answer(unreachable("n2"), status("n3", false).toBuilder().setRole(Role.INACTIVE).build());
+        assertThat(disks.followersWithSpace()).isEmpty();
+        answer(status("n2", false), status("n3", false));
+        assertThat(disks.followersWithSpace()).containsExactly("n2", "n3");
+        clock.addAndGet(FollowerDisks.STALE_NANOS);
+        assertThat(disks.followersWithSpace()).isEmpty();
     }
 
     @Test

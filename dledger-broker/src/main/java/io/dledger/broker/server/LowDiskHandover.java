@@ -1,0 +1,80 @@
+package io.dledger.broker.server;
+
+import io.dledger.broker.config.ConfigKey;
+import io.dledger.broker.readroute.ReadSituation.FollowerLag;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves leadership off a leader whose own disk is below its {@code store.min.free.bytes}, to a follower whose disk
+ * has space. Such a leader refuses every write ({@code STORAGE_FULL}) although the others could take them, and
+ * nothing else would move leadership: an election, a graceful handover or {@code transfer-leader} without a target
+ * may all pick the node short of space. The target is the least-behind of the followers that, in the leader's last
+ * fresh round of {@link FollowerDisks}, answered as active followers above their own minimum; with none there is
+ * nothing to do (every node short: writes stay refused until space is freed).
+ *
+ * <p>{@link #run()} is called once a second on the leader's timer; it asks for a transfer at most every
+ * {@link #RETRY_NANOS}. Not thread-safe: one timer thread runs it.
+ */
+final class LowDiskHandover implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(LowDiskHandover.class);
+    /** Time between two transfer requests: JRaft's own transfer waits up to an election timeout for the target. */
+    static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final BooleanSupplier isLeader;
+    private final BooleanSupplier ownDiskLow;
+    private final Supplier<List<String>> followersWithSpace;
+    private final Supplier<List<FollowerLag>> lags;
+    private final Predicate<String> transferTo;
+    private final LongSupplier nanoClock;
+    private long lastRequest;
+    private boolean requested;
+
+    /** {@code transferTo}: asks Raft to hand leadership to that node; false when the request was refused. */
+    LowDiskHandover(BooleanSupplier isLeader, BooleanSupplier ownDiskLow, Supplier<List<String>> followersWithSpace,
+            Supplier<List<FollowerLag>> lags, Predicate<String> transferTo, LongSupplier nanoClock) {
+        this.isLeader = isLeader;
+        this.ownDiskLow = ownDiskLow;
+        this.followersWithSpace = followersWithSpace;
+        this.lags = lags;
+        this.transferTo = transferTo;
+        this.nanoClock = nanoClock;
+    }
+
+    @Override
+    public void run() {
+        try {
+            if (!isLeader.getAsBoolean() || !ownDiskLow.getAsBoolean()) {
+                return;
+            }
+            long now = nanoClock.getAsLong();
+            if (requested && now - lastRequest < RETRY_NANOS) {
+                return;
+            }
+            List<String> candidates = followersWithSpace.get();
+            if (candidates.isEmpty()) {
+                return;
+            }
+            Map<String, Long> lagById = lags.get().stream().filter(l -> l.lagEntries() >= 0)
+                    .collect(Collectors.toMap(l -> l.peer().id(), FollowerLag::lagEntries, Math::min));
+            String target = candidates.stream()
+                    .min(Comparator.comparingLong(id -> lagById.getOrDefault(id, Long.MAX_VALUE))).orElseThrow();
+            requested = true;
+            lastRequest = now;
+            LOG.warn("this leader's disk is below its {}: handing leadership to {}, whose disk has space, so writes "
+                    + "can go on", ConfigKey.STORE_MIN_FREE_BYTES.key(), target);
+            transferTo.test(target);
+        } catch (RuntimeException e) {
+            LOG.warn("handing leadership over from a leader short of disk space failed: {}", e.toString());
+        }
+    }
+}
