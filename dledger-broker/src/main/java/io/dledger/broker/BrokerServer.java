@@ -9,6 +9,7 @@ import io.dledger.broker.raft.PeerDirectory;
 import io.dledger.broker.raft.RaftNode;
 import io.dledger.broker.readroute.ReadSituation;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.List;
 import java.util.Optional;
 import io.dledger.broker.server.GrpcFrontEnd;
 import io.dledger.broker.statemachine.BrokerStateMachine;
@@ -141,8 +142,10 @@ public final class BrokerServer implements AutoCloseable {
         if (!fsm.isLeader() || config.shutdownTransferMs() == 0) {
             return;
         }
+        List<String> withSpace = frontEnd.followersWithSpace(); // a follower short of disk space would refuse writes
         Optional<ReadSituation.FollowerLag> best = raft.followerLags().stream().filter(f -> f.lagEntries() >= 0)
-                .min(java.util.Comparator.comparingLong(ReadSituation.FollowerLag::lagEntries));
+                .min(java.util.Comparator.comparing((ReadSituation.FollowerLag f) -> !withSpace.contains(f.peer().id()))
+                        .thenComparingLong(ReadSituation.FollowerLag::lagEntries));
         if (best.isEmpty()) {
             LOG.info("no follower to hand leadership to; stopping as leader");
             return;

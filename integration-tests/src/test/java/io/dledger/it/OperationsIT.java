@@ -184,7 +184,7 @@ class OperationsIT {
                     .ignoreException(DLedgerException.class).until(() -> p.send("t", Message.of("again")) != null);
 
             // leadership on the node short of space (an election, a handover could put it there) moves on
-            client.admin().transferLeadership(followers.get(0));
+            assertThat(client.admin().transferLeadership(followers.get(0))).isEqualTo(followers.get(0));
             await("leadership handed on from the node short of space").atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(500)).ignoreExceptions().until(() ->
                             !cluster.awaitLeader().equals(followers.get(0))

@@ -83,7 +83,8 @@ final class ClusterMemberCommands {
             }
         }
         throw new IllegalStateException(n.id() + " did not answer at " + n.grpcAddress() + " within "
-                + timeout.toSeconds() + " s; it is still running (pid " + n.pid() + "), see " + n.logFile());
+                + timeout.toSeconds() + " s" + (n.alive() ? "; it is still running (pid " + n.pid() + ")" : "")
+                + ", see " + n.logFile());
     }
 
     @Command(name = "remove-node", mixinStandardHelpOptions = true,

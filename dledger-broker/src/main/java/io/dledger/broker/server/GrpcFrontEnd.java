@@ -18,11 +18,14 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's gRPC server with its services (messaging, admin, consumer groups) and what they share:
@@ -31,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  * disks. Started once and closed once, from the node's lifecycle thread.
  */
 public final class GrpcFrontEnd implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GrpcFrontEnd.class);
     /** A follower serving pulls asks the leader's commit index this often (see {@link LeaderCommitProbe}). */
     private static final long PROBE_INTERVAL_MS = 500;
     private static final long PROBE_SLOW_AFTER_MS = 1000;
@@ -40,9 +44,11 @@ public final class GrpcFrontEnd implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final PeerStatusCollector peers;
     private final ScheduledFuture<?> diskPolls;
+    private final FollowerDisks followerDisks;
 
     private GrpcFrontEnd(Server server, ExecutorService reads, ScheduledExecutorService timer,
-            PeerStatusCollector peers, ScheduledFuture<?> diskPolls) {
+            PeerStatusCollector peers, ScheduledFuture<?> diskPolls, FollowerDisks followerDisks) {
+        this.followerDisks = followerDisks;
         this.server = server;
         this.reads = reads;
         this.timer = timer;
@@ -77,8 +83,12 @@ public final class GrpcFrontEnd implements AutoCloseable {
         LowDiskHandover handover = new LowDiskHandover(fsm::isLeader, () -> disk.status().getBelowMinimum(),
                 followerDisks::followersWithSpace, raft::followerLags, raft::transferLeadership, System::nanoTime);
         ScheduledFuture<?> diskPolls = timer.scheduleWithFixedDelay(() -> {
-            followerDisks.poll();
-            handover.run();
+            try {
+                followerDisks.poll();
+                handover.run();
+            } catch (Throwable t) { // an escaping throwable would cancel the polling for good
+                LOG.error("the disk poll failed; it runs again in a second", t);
+            }
         }, FollowerDisks.POLL_MILLIS, FollowerDisks.POLL_MILLIS, TimeUnit.MILLISECONDS);
         Gauge.builder("dledger.disk.usable", disk, d -> d.usableBytes() == Long.MAX_VALUE ? Double.NaN : d.usableBytes())
                 .description("usable space of the file system holding the node's data (store.min.free.bytes)")
@@ -108,7 +118,12 @@ public final class GrpcFrontEnd implements AutoCloseable {
             timer.shutdownNow();
             throw new UncheckedIOException("cannot start the gRPC server on port " + config.self().grpcPort(), e);
         }
-        return new GrpcFrontEnd(server, reads, timer, peers, diskPolls);
+        return new GrpcFrontEnd(server, reads, timer, peers, diskPolls, followerDisks);
+    }
+
+    /** On the leader: followers that answered its last round with disk space to spare (see {@link FollowerDisks}). */
+    public List<String> followersWithSpace() {
+        return followerDisks.followersWithSpace();
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.dledger.broker.server;
 import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.readroute.ReadSituation.FollowerLag;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
  * fresh round of {@link FollowerDisks}, answered as active followers above their own minimum; with none there is
  * nothing to do (every node short: writes stay refused until space is freed).
  *
- * <p>{@link #run()} is called once a second on the leader's timer; it asks for a transfer at most every
- * {@link #RETRY_NANOS}. Not thread-safe: one timer thread runs it.
+ * <p>{@link #run()} is called once a second on the leader's timer. A target asked for is not asked again for
+ * {@link #RETRY_NANOS} (JRaft refused, or its transfer timed out: the target was down or too far behind), so the
+ * next run tries the next candidate, if any. Not thread-safe: one timer thread runs it.
  */
 final class LowDiskHandover implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(LowDiskHandover.class);
@@ -36,8 +38,7 @@ final class LowDiskHandover implements Runnable {
     private final Supplier<List<FollowerLag>> lags;
     private final Predicate<String> transferTo;
     private final LongSupplier nanoClock;
-    private long lastRequest;
-    private boolean requested;
+    private final Map<String, Long> askedAt = new HashMap<>();
 
     /** {@code transferTo}: asks Raft to hand leadership to that node; false when the request was refused. */
     LowDiskHandover(BooleanSupplier isLeader, BooleanSupplier ownDiskLow, Supplier<List<String>> followersWithSpace,
@@ -57,10 +58,9 @@ final class LowDiskHandover implements Runnable {
                 return;
             }
             long now = nanoClock.getAsLong();
-            if (requested && now - lastRequest < RETRY_NANOS) {
-                return;
-            }
-            List<String> candidates = followersWithSpace.get();
+            askedAt.values().removeIf(at -> now - at >= RETRY_NANOS);
+            List<String> candidates = followersWithSpace.get().stream().filter(id -> !askedAt.containsKey(id))
+                    .toList();
             if (candidates.isEmpty()) {
                 return;
             }
@@ -68,11 +68,12 @@ final class LowDiskHandover implements Runnable {
                     .collect(Collectors.toMap(l -> l.peer().id(), FollowerLag::lagEntries, Math::min));
             String target = candidates.stream()
                     .min(Comparator.comparingLong(id -> lagById.getOrDefault(id, Long.MAX_VALUE))).orElseThrow();
-            requested = true;
-            lastRequest = now;
+            askedAt.put(target, now);
             LOG.warn("this leader's disk is below its {}: handing leadership to {}, whose disk has space, so writes "
                     + "can go on", ConfigKey.STORE_MIN_FREE_BYTES.key(), target);
-            transferTo.test(target);
+            if (!transferTo.test(target)) {
+                LOG.warn("the transfer to {} was refused; the next follower with space is tried next", target);
+            }
         } catch (RuntimeException e) {
             LOG.warn("handing leadership over from a leader short of disk space failed: {}", e.toString());
         }

@@ -25,16 +25,26 @@ class LowDiskHandoverTest {
                     new FollowerLag(new PeerSpec("n3", "h", 1, 2), 3)), transfers::add, clock::get);
 
     @Test
-    void aLeaderShortOfSpaceHandsLeadershipToTheLeastBehindFollowerWithSpace() {
+    void aLeaderShortOfSpaceHandsLeadershipToTheLeastBehindFollowerWithSpaceThenTheNext() {
         handover.run();
         assertThat(transfers).containsExactly("n3");
-        withSpace = List.of("n2");
+        handover.run(); // still leader a second later: the transfer to n3 failed (n3 down, or too far behind)
+        assertThat(transfers).as("the next candidate, not n3 again").containsExactly("n3", "n2");
         clock.addAndGet(LowDiskHandover.RETRY_NANOS - 1);
         handover.run();
-        assertThat(transfers).as("one request per retry period").containsExactly("n3");
+        assertThat(transfers).as("each target once per retry period").containsExactly("n3", "n2");
         clock.addAndGet(1);
         handover.run();
-        assertThat(transfers).containsExactly("n3", "n2");
+        assertThat(transfers).containsExactly("n3", "n2", "n3");
+    }
+
+    @Test
+    void aFollowerWhoseLagIsUnknownComesAfterThoseWithAKnownLag() {
+        withSpace = List.of("n4", "n2");
+        handover.run();
+        assertThat(transfers).containsExactly("n2");
+        handover.run();
+        assertThat(transfers).containsExactly("n2", "n4");
     }
 
     @Test
