@@ -205,6 +205,7 @@ public final class LocalCluster {
     public NodeProcess start(String id, Map<String, String> extraSettings) {
         NodeProcess n = node(id);
         requireRunSettings(extraSettings);
+        StopOnExit.requireNotEnding("node " + id); // it would outlive this JVM: the hooks may have looked
         if (n.alive()) {
             throw new IllegalStateException("node " + id + " already runs as pid " + n.pid());
         }

@@ -19,6 +19,8 @@ import java.util.List;
  * <p>Thread-safety: create and close on one thread; the hook runs on its own; {@link #stopping} on any.
  */
 public final class StopOnExit implements AutoCloseable {
+    /** How long no child may be alive before the hook ends: covers a start already under way. */
+    private static final long SETTLE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
     private final Thread hook;
     private volatile boolean stopping;
 
@@ -37,25 +39,51 @@ public final class StopOnExit implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
+    /**
+     * Fails when this JVM is ending (Ctrl-C, SIGTERM): a node started now could outlive it, since the shutdown hooks
+     * that stop nodes may already have looked for them.
+     */
+    public static void requireNotEnding(String whatWouldStart) {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe); // the JDK refuses this once shutdown began
+            Runtime.getRuntime().removeShutdownHook(probe);
+        } catch (IllegalStateException ending) {
+            throw new IllegalStateException("not starting " + whatWouldStart + ": this process is ending");
+        }
+    }
+
     /** Whether the hook is stopping the nodes: the JVM is ending, so nodes that exit now are no failure. */
     public boolean stopping() {
         return stopping;
     }
 
+    /**
+     * SIGTERM to every child until none has been alive for {@link #SETTLE_NANOS}: the command's other threads run on
+     * while the hook does, and one may be starting a node right now (a start that sees the JVM ending refuses, see
+     * {@link #requireNotEnding}, but one already past that check still spawns).
+     */
     private static void stopChildren(Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();
-        List<ProcessHandle> alive = children();
-        if (!alive.isEmpty()) {
-            System.err.println("stopping the " + alive.size() + " node processes this command started");
-        }
-        while (!alive.isEmpty() && System.nanoTime() < deadline) {
-            alive.forEach(ProcessHandle::destroy);
+        long quietSince = System.nanoTime();
+        boolean told = false;
+        while (System.nanoTime() < deadline) {
+            List<ProcessHandle> alive = children();
+            if (!alive.isEmpty()) {
+                if (!told) {
+                    System.err.println("stopping the node processes this command started");
+                    told = true;
+                }
+                alive.forEach(ProcessHandle::destroy);
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince >= SETTLE_NANOS) {
+                break;
+            }
             try {
                 Thread.sleep(100);
             } catch (InterruptedException e) {
                 break;
             }
-            alive = children();
         }
         children().forEach(ProcessHandle::destroyForcibly);
     }
