@@ -178,6 +178,13 @@ public final class LocalCluster {
         NodeConfigLoader.load(flags, System.getenv(), null, unknown); // fails with every problem at once
     }
 
+    /** What node {@code n} is started with for one run: {@link #nodeSettings(NodeProcess)}, then {@code extra}. */
+    private Map<String, String> nodeSettings(NodeProcess n, Map<String, String> extra) {
+        Map<String, String> out = nodeSettings(n);
+        out.putAll(extra);
+        return out;
+    }
+
     /** What node {@code n} is started with: the cluster's settings, then its own (which win). */
     private Map<String, String> nodeSettings(NodeProcess n) {
         Map<String, String> out = new LinkedHashMap<>(settings);
@@ -220,9 +227,7 @@ public final class LocalCluster {
         cmd.add(System.getProperty("java.class.path"));
         cmd.add("io.dledger.broker.cli.DLedgerCli");
         cmd.addAll(nodeCommand);
-        Map<String, String> settings = nodeSettings(n);
-        settings.putAll(extraSettings);
-        settings.forEach((k, v) -> cmd.add("--set=" + k + "=" + v));
+        nodeSettings(n, extraSettings).forEach((k, v) -> cmd.add("--set=" + k + "=" + v));
         try {
             Files.createDirectories(n.dataDir());
             ProcessBuilder pb = new ProcessBuilder(cmd);
@@ -246,9 +251,7 @@ public final class LocalCluster {
      */
     public NodeProcess restart(String id, Duration grace, Map<String, String> extraSettings) {
         requireRunSettings(extraSettings);
-        Map<String, String> merged = nodeSettings(node(id));
-        merged.putAll(extraSettings);
-        checkSettings(merged);
+        checkSettings(nodeSettings(node(id), extraSettings));
         stop(id, grace);
         return start(id, extraSettings);
     }

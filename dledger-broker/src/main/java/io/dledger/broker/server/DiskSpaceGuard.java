@@ -30,7 +30,6 @@ public final class DiskSpaceGuard {
     private static final Logger LOG = LoggerFactory.getLogger(DiskSpaceGuard.class);
     /** How long a reading of the usable space is reused. */
     static final long REFRESH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    private static final long REFUSAL_LOG_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final long minFreeBytes;
     private final LongSupplier usableBytes;
@@ -38,7 +37,7 @@ public final class DiskSpaceGuard {
     private final FollowerDisks followers;
     private volatile long readAt; // set one period back at construction: the first call reads
     private volatile long lastUsable = Long.MAX_VALUE;
-    private volatile long lastRefusalLog; // set one period back at construction: the first refusal is logged
+    private final LogThrottle refusalLog;
 
     /** {@code usableBytes}: the usable space now ({@code Long.MAX_VALUE} when unknown); 0 {@code minFreeBytes}: off. */
     DiskSpaceGuard(long minFreeBytes, LongSupplier usableBytes, LongSupplier nanoClock, FollowerDisks followers) {
@@ -47,7 +46,7 @@ public final class DiskSpaceGuard {
         this.nanoClock = nanoClock;
         this.followers = followers;
         this.readAt = nanoClock.getAsLong() - REFRESH_NANOS;
-        this.lastRefusalLog = nanoClock.getAsLong() - REFUSAL_LOG_NANOS;
+        this.refusalLog = new LogThrottle(TimeUnit.MINUTES.toNanos(1), nanoClock);
     }
 
     /**
@@ -83,9 +82,7 @@ public final class DiskSpaceGuard {
             String why = "the leader's disk has " + mib(usable) + " MiB usable, less than "
                     + ConfigKey.STORE_MIN_FREE_BYTES.key() + " (" + mib(minFreeBytes) + " MiB): writes are refused "
                     + "until space is freed (retention.ms / retention.bytes, deleting topics, a bigger disk)";
-            long now = nanoClock.getAsLong();
-            if (now - lastRefusalLog >= REFUSAL_LOG_NANOS) {
-                lastRefusalLog = now;
+            if (refusalLog.pass()) {
                 LOG.warn("refusing writes with STORAGE_FULL (logged at most once a minute): {}", why);
             }
             throw RpcErrors.error(ErrorCode.STORAGE_FULL, why + "; nothing of this request was stored");
@@ -98,6 +95,11 @@ public final class DiskSpaceGuard {
         long usable = usableBytes();
         return DiskStatus.newBuilder().setUsableBytes(usable == Long.MAX_VALUE ? -1 : usable)
                 .setMinFreeBytes(Math.max(0, minFreeBytes)).setBelowMinimum(below(usable)).build();
+    }
+
+    /** Whether this node's disk is below its minimum (never when the check is off or the space unknown). */
+    boolean belowMinimum() {
+        return below(usableBytes());
     }
 
     private boolean below(long usable) {

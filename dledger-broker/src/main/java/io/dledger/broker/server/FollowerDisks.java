@@ -45,7 +45,6 @@ final class FollowerDisks {
     static final long POLL_MILLIS = 1000;
     /** How long a verdict is trusted: a few missed polls. */
     static final long STALE_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private static final long FAILURE_LOG_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final BooleanSupplier isLeader;
     private final Supplier<List<PeerSpec>> followers;
@@ -56,7 +55,7 @@ final class FollowerDisks {
     private Set<String> loggedLow = Set.of(); // guarded by this
     private long loggedRound; // guarded by this
     private String loggedRefusal; // guarded by this
-    private volatile long lastFailureLog = Long.MIN_VALUE;
+    private final LogThrottle failureLog;
 
     /**
      * The refusal message ({@code null}: writes may go on), when its round started, the round's number, and the ids
@@ -75,25 +74,25 @@ final class FollowerDisks {
         this.followers = followers;
         this.ask = ask;
         this.nanoClock = nanoClock;
+        this.failureLog = new LogThrottle(TimeUnit.MINUTES.toNanos(1), nanoClock);
     }
 
     /** Throws {@code STORAGE_FULL} when the last fresh verdict says a majority cannot store more. */
     void check() {
-        Verdict v = fresh();
-        if (v != null && v.refusal() != null) {
+        Verdict v = verdict.get(); // the clock is read only when there is a refusal to date
+        if (v != null && v.refusal() != null && fresh(v)) {
             throw RpcErrors.error(ErrorCode.STORAGE_FULL, v.refusal());
         }
     }
 
     /** Followers that, in the last fresh round, answered as active followers above their minimum (may be empty). */
     List<String> followersWithSpace() {
-        Verdict v = fresh();
-        return v == null ? List.of() : v.withSpace();
+        Verdict v = verdict.get();
+        return v != null && fresh(v) ? v.withSpace() : List.of();
     }
 
-    private Verdict fresh() {
-        Verdict v = verdict.get();
-        return v != null && nanoClock.getAsLong() - v.askedAt() < STALE_NANOS ? v : null;
+    private boolean fresh(Verdict v) {
+        return nanoClock.getAsLong() - v.askedAt() < STALE_NANOS;
     }
 
     /**
@@ -219,9 +218,7 @@ final class FollowerDisks {
     }
 
     private void logFailure(Throwable e) {
-        long now = nanoClock.getAsLong();
-        if (lastFailureLog == Long.MIN_VALUE || now - lastFailureLog >= FAILURE_LOG_NANOS) {
-            lastFailureLog = now;
+        if (failureLog.pass()) {
             LOG.warn("asking the followers for their disks failed (tried again every {} ms): {}", POLL_MILLIS,
                     e.toString());
         }

@@ -80,7 +80,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
         FollowerDisks followerDisks = new FollowerDisks(fsm::isLeader, raft::votingFollowers, peers::ask,
                 System::nanoTime);
         DiskSpaceGuard disk = DiskSpaceGuard.forDirectory(config.dataDir(), config.storeMinFreeBytes(), followerDisks);
-        LowDiskHandover handover = new LowDiskHandover(fsm::isLeader, () -> disk.status().getBelowMinimum(),
+        LowDiskHandover handover = new LowDiskHandover(fsm::isLeader, disk::belowMinimum,
                 followerDisks::followersWithSpace, raft::followerLags, raft::transferLeadership, System::nanoTime);
         ScheduledFuture<?> diskPolls = timer.scheduleWithFixedDelay(() -> {
             try {
