@@ -84,8 +84,46 @@ public enum ConfigKey {
                                                                java.util.List<String> unknown) {
         java.util.Map<ConfigKey, String> out = new java.util.EnumMap<>(ConfigKey.class);
         settings.forEach((name, value) -> byKey(name).ifPresentOrElse(k -> out.put(k, value),
-                () -> unknown.add("unknown setting '" + name + "' given with --set")));
+                () -> unknown.add("unknown setting '" + name + "' given with --set" + didYouMean(name))));
         return out;
+    }
+
+    /**
+     * {@code " (did you mean x.y?)"} naming the key closest to {@code name}, an unknown setting name, when one is
+     * close enough to be a likely misspelling (at most a third of its characters differ); else the empty string.
+     */
+    public static String didYouMean(String name) {
+        ConfigKey best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (ConfigKey k : values()) {
+            int d = editDistance(name.toLowerCase(Locale.ROOT), k.key);
+            if (d < bestDistance) {
+                best = k;
+                bestDistance = d;
+            }
+        }
+        return best != null && bestDistance <= Math.max(1, best.key.length() / 3)
+                ? " (did you mean " + best.key + "?)" : "";
+    }
+
+    /** Levenshtein distance: the fewest single-character insertions, deletions and substitutions from a to b. */
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     public String key() {

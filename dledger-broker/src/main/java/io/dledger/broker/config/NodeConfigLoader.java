@@ -81,7 +81,7 @@ public final class NodeConfigLoader {
         }
         for (String name : props.stringPropertyNames()) {
             if (!known.contains(name)) {
-                problems.add("unknown setting '" + name + "' in " + file);
+                problems.add("unknown setting '" + name + "' in " + file + ConfigKey.didYouMean(name));
             }
         }
     }

@@ -96,6 +96,7 @@ class NodeConfigLoaderTest {
         Path file = dir.resolve("node.properties");
         Files.writeString(file, "node.id=n1\npeers=" + PEERS + "\nelection.timeout=5\n");
         assertThatThrownBy(() -> NodeConfigLoader.load(Map.of(), Map.of(), file))
-                .hasMessageContaining("unknown setting 'election.timeout'");
+                .hasMessageContaining("unknown setting 'election.timeout'")
+                .hasMessageContaining("(did you mean election.timeout.ms?)");
     }
 }
