@@ -102,7 +102,7 @@ public interface AdminClient {
     long takeSnapshot(String nodeId);
 
     /**
-     * Hands leadership to {@code toNodeId} ({@code null}: the most caught-up follower) and waits until it took
+     * Hands leadership to {@code toNodeId} ({@code null}: the least-behind follower, one whose disk has space first) and waits until it took
      * over. Not retried once sent.
      *
      * @return the new leader's id

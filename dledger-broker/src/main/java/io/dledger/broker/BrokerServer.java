@@ -7,11 +7,10 @@ import io.dledger.broker.metrics.WritePathTimers;
 import io.dledger.broker.metrics.HttpEndpoint;
 import io.dledger.broker.raft.PeerDirectory;
 import io.dledger.broker.raft.RaftNode;
-import io.dledger.broker.readroute.ReadSituation;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.util.List;
 import java.util.Optional;
 import io.dledger.broker.server.GrpcFrontEnd;
+import io.dledger.broker.server.HandoverTarget;
 import io.dledger.broker.statemachine.BrokerStateMachine;
 import io.dledger.broker.statemachine.CommandProposer;
 import io.dledger.broker.statemachine.RetentionScheduler;
@@ -142,15 +141,12 @@ public final class BrokerServer implements AutoCloseable {
         if (!fsm.isLeader() || config.shutdownTransferMs() == 0) {
             return;
         }
-        List<String> withSpace = frontEnd.followersWithSpace(); // a follower short of disk space would refuse writes
-        Optional<ReadSituation.FollowerLag> best = raft.followerLags().stream().filter(f -> f.lagEntries() >= 0)
-                .min(java.util.Comparator.comparing((ReadSituation.FollowerLag f) -> !withSpace.contains(f.peer().id()))
-                        .thenComparingLong(ReadSituation.FollowerLag::lagEntries));
+        Optional<String> best = HandoverTarget.choose(raft.followerLags(), frontEnd.followersWithSpace());
         if (best.isEmpty()) {
             LOG.info("no follower to hand leadership to; stopping as leader");
             return;
         }
-        String target = best.get().peer().id();
+        String target = best.get();
         CompletableFuture<Void> moved = fsm.nextFollowing();
         if (!raft.transferLeadership(target)) {
             return;
@@ -180,7 +176,8 @@ public final class BrokerServer implements AutoCloseable {
     }
 
     /**
-     * Stops the node. A leader first hands leadership to the most caught-up follower and waits (up to
+     * Stops the node. A leader first hands leadership to a follower ({@link HandoverTarget}: one with disk
+     * space, the least behind) and waits (up to
      * {@code shutdown.transfer.ms}) until it has taken over, so clients move on without a failed send;
      * requests in flight are answered before the gRPC server closes.
      */

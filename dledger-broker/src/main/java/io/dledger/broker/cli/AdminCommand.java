@@ -29,7 +29,8 @@ final class AdminCommand {
     }
 
     @Command(name = "transfer-leader", mixinStandardHelpOptions = true,
-            description = "Hand leadership to a node (default: the most caught-up follower) and wait until it leads.")
+            description = "Hand leadership to a node (default: the least-behind follower, one with disk space first) and "
+                    + "wait until it leads.")
     static final class TransferLeader implements Callable<Integer> {
         @Mixin
         ClientOptions client;

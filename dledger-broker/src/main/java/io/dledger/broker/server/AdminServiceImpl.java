@@ -39,8 +39,10 @@ import io.dledger.proto.TopicInfo;
 import io.dledger.proto.internal.CreateTopicCommand;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** Topic administration, node status, replica digests and on-demand snapshots. */
 public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBase {
@@ -56,7 +58,8 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     private final ClusterOps clusterOps;
 
     AdminServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
-                     CommandProposer proposer, Executor reads, DiskSpaceGuard disk, PeerStatusCollector peers) {
+                     CommandProposer proposer, Executor reads, DiskSpaceGuard disk, PeerStatusCollector peers,
+                     Supplier<List<String>> followersWithSpace) {
         this.disk = disk;
         this.reads = reads;
         this.config = config;
@@ -66,7 +69,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         this.proposer = proposer;
         this.reporter = new NodeStatusReporter(config, fsm, raft, disk);
         this.peers = peers;
-        this.clusterOps = new ClusterOps(config, fsm, raft, proposer, reads);
+        this.clusterOps = new ClusterOps(config, fsm, raft, proposer, reads, followersWithSpace);
     }
 
     @Override

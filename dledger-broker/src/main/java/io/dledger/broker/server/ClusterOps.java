@@ -17,7 +17,9 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Admin calls that change who leads or who belongs to the Raft group: add and remove a node online,
@@ -29,9 +31,12 @@ final class ClusterOps {
     private final RaftNode raft;
     private final CommandProposer proposer;
     private final Executor reads;
+    private final Supplier<List<String>> followersWithSpace;
     private final java.util.concurrent.atomic.AtomicBoolean changing = new java.util.concurrent.atomic.AtomicBoolean();
 
-    ClusterOps(NodeConfig config, BrokerStateMachine fsm, RaftNode raft, CommandProposer proposer, Executor reads) {
+    ClusterOps(NodeConfig config, BrokerStateMachine fsm, RaftNode raft, CommandProposer proposer, Executor reads,
+               Supplier<List<String>> followersWithSpace) {
+        this.followersWithSpace = followersWithSpace;
         this.config = config;
         this.fsm = fsm;
         this.raft = raft;
@@ -182,7 +187,11 @@ final class ClusterOps {
             if (!fsm.isLeader()) {
                 throw RpcErrors.notLeader(raft.leader().orElse(null));
             }
-            String to = req.getToNodeId().isEmpty() ? null : req.getToNodeId();
+            // none named: the follower HandoverTarget prefers (space on its disk, least behind); JRaft's choice
+            // (the most caught-up) when no follower's lag is known
+            String to = req.getToNodeId().isEmpty()
+                    ? HandoverTarget.choose(raft.followerLags(), followersWithSpace.get()).orElse(null)
+                    : req.getToNodeId();
             if (to != null && raft.peers().byId(to).isEmpty()) {
                 throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "no node '" + to + "' in the cluster");
             }

@@ -93,7 +93,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
         Gauge.builder("dledger.disk.usable", disk, d -> d.usableBytes() == Long.MAX_VALUE ? Double.NaN : d.usableBytes())
                 .description("usable space of the file system holding the node's data (store.min.free.bytes)")
                 .baseUnit("bytes").register(metrics.registry());
-        AdminServiceImpl admin = new AdminServiceImpl(config, store, fsm, raft, proposer, reads, disk, peers);
+        AdminServiceImpl admin = new AdminServiceImpl(config, store, fsm, raft, proposer, reads, disk, peers,
+                followerDisks::followersWithSpace);
         Server server = NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.grpcBindHost(), config.self().grpcPort()))
                 // room above the batch limit so an oversized batch gets BATCH_TOO_LARGE, not a bare
