@@ -1,6 +1,5 @@
 package io.dledger.broker.statemachine;
 
-
 import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Iterator;
 import com.alipay.sofa.jraft.Status;
@@ -14,27 +13,23 @@ import com.alipay.sofa.jraft.storage.snapshot.SnapshotReader;
 import com.alipay.sofa.jraft.storage.snapshot.SnapshotWriter;
 import io.dledger.broker.store.Checkpoint;
 import io.dledger.broker.store.CheckpointCodec;
-import io.dledger.broker.store.EntryWriter;
 import io.dledger.broker.store.MessageStore;
-import io.dledger.proto.internal.Command;
 import io.dledger.proto.internal.CommandBatch;
-import io.dledger.proto.internal.CommitOffsetsCommand;
-import io.dledger.proto.internal.PeerCommand;
-import io.dledger.broker.store.RecordCodec;
-import io.dledger.broker.store.OffsetsResult;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The broker's JRaft state machine: applies committed {@link CommandBatch} entries to the
- * {@link MessageStore} in log order, saves and loads snapshots, and tracks leadership.
+ * {@link MessageStore} in log order (each entry's commands through {@link CommandApplier}), saves and
+ * loads snapshots, and tracks leadership.
  *
  * <p>Applying is deterministic (queue offsets, timestamps and deduplication depend only on the entries),
  * so every replica builds the same store. An entry at or below the store's last applied index is
@@ -49,16 +44,16 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     static final String CHECKPOINT_FILE = "checkpoint";
 
     private final MessageStore store;
+    private final CommandApplier applier;
     private final Executor snapshotExecutor;
     private final AtomicLong snapshotsInstalled = new AtomicLong();
     private volatile long leaderTerm = -1;
     private volatile long knownTerm;
     private volatile long lastSnapshotIndex;
     private volatile String error;
-    private final java.util.List<Runnable> leaderStartListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final java.util.List<Runnable> leaderChangeListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final List<java.util.function.Consumer<Configuration>> configurationListeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> leaderStartListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> leaderChangeListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Configuration>> configurationListeners = new CopyOnWriteArrayList<>();
     private final AtomicReference<CompletableFuture<Void>> following =
             new AtomicReference<>(new CompletableFuture<>());
     /** When this node last lost its leader (nanoTime), to log how long the election took; 0 when unknown. */
@@ -66,6 +61,7 @@ public final class BrokerStateMachine extends StateMachineAdapter {
 
     public BrokerStateMachine(MessageStore store, Executor snapshotExecutor) {
         this.store = store;
+        this.applier = new CommandApplier(store);
         this.snapshotExecutor = snapshotExecutor;
     }
 
@@ -88,7 +84,7 @@ public final class BrokerStateMachine extends StateMachineAdapter {
                     closure.applyStarted();
                 }
                 CommandBatch batch = closure != null ? closure.batch() : CommandCodec.decode(it.getData());
-                results = apply(index, batch);
+                results = applier.apply(index, batch);
             } catch (RuntimeException e) {
                 LOG.error("cannot apply Raft entry {}; stopping this node's state machine", index, e);
                 error = "apply of entry " + index + " failed: " + e.getMessage();
@@ -103,55 +99,6 @@ public final class BrokerStateMachine extends StateMachineAdapter {
             }
             it.next();
         }
-    }
-
-    private Object[] apply(long index, CommandBatch batch) {
-        List<Command> commands = batch.getCommandsList();
-        Object[] results = new Object[commands.size()];
-        EntryWriter w = store.writer();
-        w.begin(index, batch.getTimestampMs());
-        for (int i = 0; i < results.length; i++) {
-            Command c = commands.get(i);
-            results[i] = switch (c.getKindCase()) {
-                case PRODUCE -> w.produce(c.getProduce());
-                case CREATE_TOPIC -> w.createTopic(c.getCreateTopic().getTopic(), c.getCreateTopic().getQueues(),
-                        c.getCreateTopic().getMaxTotalQueues());
-                case COMMIT_OFFSETS -> commitOffsets(w, c.getCommitOffsets());
-                case DELETE_TOPIC -> w.deleteTopic(c.getDeleteTopic().getTopic());
-                case PEER -> {
-                    PeerCommand p = c.getPeer();
-                    if (p.getId().getBytes(StandardCharsets.UTF_8).length > RecordCodec.MAX_STRING_BYTES
-                            || p.getHost().getBytes(StandardCharsets.UTF_8).length > RecordCodec.MAX_STRING_BYTES) {
-                        // committed before the leader checked lengths, and more than the store's length-prefixed
-                        // record holds: every version stopped at this entry; now every replica skips it. Shorter
-                        // ones (which older versions stored) are applied as before, so replicas stay alike.
-                        LOG.warn("entry {}: ignoring a node record with an id or host too long to store ({} / {} "
-                                + "characters)", index, p.getId().length(), p.getHost().length());
-                        yield Boolean.FALSE;
-                    }
-                    w.peer(new RecordCodec.Peer(p.getId(), p.getHost(), p.getRaftPort(), p.getGrpcPort(), p.getRemoved()));
-                    yield Boolean.TRUE;
-                }
-                case RETAIN -> {
-                    w.retain(c.getRetain().getFirstIndexToKeep());
-                    yield Boolean.TRUE;
-                }
-                case KIND_NOT_SET -> throw new IllegalStateException("command without a kind in entry " + index);
-            };
-        }
-        w.commit();
-        return results;
-    }
-
-    private static OffsetsResult commitOffsets(EntryWriter w, CommitOffsetsCommand c) {
-        int n = c.getOffsetsCount();
-        int[] queues = new int[n];
-        long[] offsets = new long[n];
-        for (int i = 0; i < n; i++) {
-            queues[i] = c.getOffsets(i).getQueue();
-            offsets[i] = c.getOffsets(i).getOffset();
-        }
-        return w.commitOffsets(c.getGroup(), c.getTopic(), queues, offsets);
     }
 
     @Override
@@ -266,13 +213,13 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     }
 
     /** Runs {@code listener} with each configuration JRaft commits (state machine thread; every node). */
-    public void onConfigurationCommitted(java.util.function.Consumer<Configuration> listener) {
+    public void onConfigurationCommitted(Consumer<Configuration> listener) {
         configurationListeners.add(listener);
     }
 
     @Override
     public void onConfigurationCommitted(Configuration conf) {
-        for (java.util.function.Consumer<Configuration> l : configurationListeners) {
+        for (Consumer<Configuration> l : configurationListeners) {
             try {
                 l.accept(conf); // a throw here would skip JRaft's bookkeeping of the applied batch
             } catch (RuntimeException e) {
