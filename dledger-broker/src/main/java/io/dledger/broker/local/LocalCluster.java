@@ -47,13 +47,13 @@ public final class LocalCluster {
     private final Path dir;
     private final Map<String, String> settings;
     private final List<NodeProcess> nodes;
-    private final List<String> nodeCommand; // the dledger command a node runs, before its --set settings
+    private final NodeLauncher launcher;
 
-    private LocalCluster(Path dir, Map<String, String> settings, List<NodeProcess> nodes, List<String> nodeCommand) {
+    private LocalCluster(Path dir, Map<String, String> settings, List<NodeProcess> nodes, NodeLauncher launcher) {
         this.dir = dir;
         this.settings = settings;
         this.nodes = nodes;
-        this.nodeCommand = nodeCommand;
+        this.launcher = launcher;
     }
 
     /**
@@ -61,7 +61,7 @@ public final class LocalCluster {
      * the Raft-layer benchmark runs its own node command on the same layout. Not saved in the cluster file.
      */
     public LocalCluster withNodeCommand(List<String> command) {
-        return new LocalCluster(dir, settings, new ArrayList<>(nodes), List.copyOf(command));
+        return new LocalCluster(dir, settings, new ArrayList<>(nodes), new NodeLauncher(command));
     }
 
     /**
@@ -87,7 +87,8 @@ public final class LocalCluster {
             Path data = dir.resolve(p.id()).toAbsolutePath();
             nodes.add(new NodeProcess(p, chosen[2], false, data, data.resolve("node.log"), 0, null));
         }
-        return new LocalCluster(dir.toAbsolutePath(), new LinkedHashMap<>(settings), nodes, List.of("node"));
+        return new LocalCluster(dir.toAbsolutePath(), new LinkedHashMap<>(settings), nodes,
+                new NodeLauncher(List.of("node")));
     }
 
     public Path dir() {
@@ -198,7 +199,10 @@ public final class LocalCluster {
         return out;
     }
 
-    /** Starts one node as a separate JVM on this JVM's classpath; its output goes to its log file. */
+    /**
+     * Starts one node as a separate JVM on this JVM's classpath (through {@link NodeLauncher}); its output goes to
+     * its log file.
+     */
     public NodeProcess start(String id) {
         return start(id, Map.of());
     }
@@ -216,26 +220,9 @@ public final class LocalCluster {
         if (n.alive()) {
             throw new IllegalStateException("node " + id + " already runs as pid " + n.pid());
         }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(NODE_JVM_FLAGS);
-        String extra = System.getenv(NODE_JAVA_OPTS_ENV);
-        if (extra != null && !extra.isBlank()) {
-            cmd.addAll(List.of(extra.trim().split("\\s+")));
-        }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("io.dledger.broker.cli.DLedgerCli");
-        cmd.addAll(nodeCommand);
-        nodeSettings(n, extraSettings).forEach((k, v) -> cmd.add("--set=" + k + "=" + v));
+        Map<String, String> runSettings = nodeSettings(n, extraSettings);
         try {
-            Files.createDirectories(n.dataDir());
-            ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.environment().putIfAbsent(SR_SIGNAL_ENV, SR_SIGNAL);
-            Process p = pb.redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(n.logFile().toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .start();
+            Process p = launcher.launch(n, runSettings);
             NodeProcess started = n.withProcess(p.pid(), p.info().startInstant().orElse(Instant.now()));
             nodes.set(nodes.indexOf(n), started);
             save();
@@ -291,7 +278,7 @@ public final class LocalCluster {
     /** Reads a cluster laid out earlier (by another process), or fails when there is none. */
     public static LocalCluster load(Path dir) {
         ClusterStateFile.Contents c = ClusterStateFile.read(dir);
-        return new LocalCluster(dir.toAbsolutePath(), c.settings(), c.nodes(), List.of("node"));
+        return new LocalCluster(dir.toAbsolutePath(), c.settings(), c.nodes(), new NodeLauncher(List.of("node")));
     }
 
     /** Where {@code dledger cluster up} keeps its cluster by default: {@code $DLEDGER_HOME/cluster}. */
