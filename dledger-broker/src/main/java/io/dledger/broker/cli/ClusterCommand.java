@@ -18,7 +18,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code dledger cluster up|down|status}: a local cluster of separate node processes on 127.0.0.1. */
+/**
+ * {@code dledger cluster up|down|status|kill}: a local cluster of separate node processes on 127.0.0.1 ({@code up}
+ * waits for it to settle through {@link ClusterReadiness}). One command per process; not shared.
+ */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
         description = "Start, stop and inspect a local cluster (separate JVMs on 127.0.0.1).",
         subcommands = {ClusterCommand.Up.class, ClusterCommand.Down.class, ClusterCommand.Status.class,
@@ -84,7 +87,7 @@ final class ClusterCommand {
             }
             List<String> started = cluster.startAll();
             System.out.println(started.isEmpty() ? "every node already runs" : "started " + String.join(", ", started));
-            ClusterView view = awaitLeader(cluster, Duration.ofSeconds(90));
+            ClusterView view = ClusterReadiness.awaitLeader(cluster, Duration.ofSeconds(90));
             String dirFlag = d.equals(defaultDir()) ? "" : " --dir " + d;
             if (view == null) {
                 List<NodeProcess> exited = cluster.nodes().stream().filter(n -> started.contains(n.id()) && !n.alive())
@@ -166,63 +169,6 @@ final class ClusterCommand {
                     + "shows the new leader, 'bin/dledger cluster up' restarts it");
             return 0;
         }
-    }
-
-    /**
-     * Polls until every running node answers, follows the same leader and reports ready on
-     * {@code /health/ready}; null on timeout or when a node process exits.
-     */
-    static ClusterView awaitLeader(LocalCluster cluster, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds()).requestTimeout(Duration.ofSeconds(2))
-                .operationTimeout(Duration.ofSeconds(5)).build()) {
-            while (System.nanoTime() < deadline) {
-                try {
-                    ClusterView v = c.admin().describeCluster();
-                    long running = cluster.nodes().stream().filter(NodeProcess::alive).count();
-                    long following = v.nodes().stream().filter(n -> n.reachable() && v.leaderId() != null
-                            && v.leaderId().equals(n.leaderId())).count();
-                    if (v.leaderId() != null && following >= running && allReady(cluster)) {
-                        return v;
-                    }
-                } catch (RuntimeException e) {
-                    // nodes still starting
-                }
-                for (NodeProcess n : cluster.nodes()) {
-                    if (n.pid() > 0 && !n.alive()) {
-                        System.err.println("node " + n.id() + " exited; see " + n.logFile());
-                        return null;
-                    }
-                }
-                sleep(200);
-            }
-        }
-        return null;
-    }
-
-    /** Every running node answers 200 on /health/ready (known leader, caught up). */
-    static boolean allReady(LocalCluster cluster) {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(1)).build();
-        for (NodeProcess n : cluster.nodes()) {
-            if (!n.alive()) {
-                continue;
-            }
-            try {
-                var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
-                        + n.httpPort() + "/health/ready")).timeout(Duration.ofSeconds(2)).build(),
-                        java.net.http.HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() != 200) {
-                    return false;
-                }
-            } catch (java.io.IOException e) {
-                return false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
     }
 
     static void sleep(long ms) {

@@ -75,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
     private boolean run(LocalCluster cluster) throws Exception {
         say("Starting 3 broker nodes (separate JVMs) in " + cluster.dir());
         cluster.startAll();
-        ClusterView view = ClusterCommand.awaitLeader(cluster, Duration.ofSeconds(90));
+        ClusterView view = ClusterReadiness.awaitLeader(cluster, Duration.ofSeconds(90));
         if (view == null) {
             return fail("no leader was elected within 90 s");
         }

@@ -1,0 +1,78 @@
+package io.dledger.broker.cli;
+
+import io.dledger.broker.local.LocalCluster;
+import io.dledger.broker.local.NodeProcess;
+import io.dledger.client.ClusterView;
+import io.dledger.client.DLedgerClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * Whether a freshly started {@link LocalCluster} has settled: every running node answers, follows the same leader
+ * and reports ready on {@code /health/ready}. Used by {@code cluster up} and {@code demo} before they go on.
+ * Stateless; each call makes (and closes) its own client.
+ */
+final class ClusterReadiness {
+    private ClusterReadiness() {
+    }
+
+    /**
+     * Polls until every running node answers, follows the same leader and reports ready on
+     * {@code /health/ready}; null on timeout or when a node process exits.
+     */
+    static ClusterView awaitLeader(LocalCluster cluster, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds()).requestTimeout(Duration.ofSeconds(2))
+                .operationTimeout(Duration.ofSeconds(5)).build()) {
+            while (System.nanoTime() < deadline) {
+                try {
+                    ClusterView v = c.admin().describeCluster();
+                    long running = cluster.nodes().stream().filter(NodeProcess::alive).count();
+                    long following = v.nodes().stream().filter(n -> n.reachable() && v.leaderId() != null
+                            && v.leaderId().equals(n.leaderId())).count();
+                    if (v.leaderId() != null && following >= running && allReady(cluster)) {
+                        return v;
+                    }
+                } catch (RuntimeException e) {
+                    // nodes still starting
+                }
+                for (NodeProcess n : cluster.nodes()) {
+                    if (n.pid() > 0 && !n.alive()) {
+                        System.err.println("node " + n.id() + " exited; see " + n.logFile());
+                        return null;
+                    }
+                }
+                ClusterCommand.sleep(200);
+            }
+        }
+        return null;
+    }
+
+    /** Every running node answers 200 on /health/ready (known leader, caught up). */
+    static boolean allReady(LocalCluster cluster) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        for (NodeProcess n : cluster.nodes()) {
+            if (!n.alive()) {
+                continue;
+            }
+            try {
+                var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort()
+                        + "/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() != 200) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+}
