@@ -34,7 +34,8 @@ public final class LocalCluster {
 
     /**
      * HotSpot suspends threads for JFR's sampler with SIGUSR2, on which JRaft installs a handler that dumps
-     * its metrics: moving the JVM's signal elsewhere keeps JFR usable on nodes (see the README).
+     * its metrics: moving the JVM's signal elsewhere keeps JFR usable on nodes (docs/performance.md, "Profiling a
+     * node").
      */
     public static final String SR_SIGNAL_ENV = "_JAVA_SR_SIGNUM";
     public static final String SR_SIGNAL = "39";
