@@ -46,7 +46,7 @@ public final class CheckpointCodec {
         }
         size += 4;
         for (RecordCodec.Peer p : c.peers()) {
-            size += RecordCodec.peerSize(p) - RecordCodec.HEADER_SIZE;
+            size += PeerRecordCodec.peerSize(p) - RecordCodec.HEADER_SIZE;
         }
         ByteBuffer body = ByteBuffer.allocate(size);
         body.putLong(c.raftIndex()).putLong(c.logPosition()).putLong(c.nextExpiryCheck()).putLong(c.lastTimestamp());

@@ -12,7 +12,7 @@ import java.util.function.Supplier;
  * background checkpoint captured before it at the same Raft index ({@link #persistUnlessSuperseded}).
  *
  * <p>Thread-safety: every write holds this object's monitor; the store also holds it while it swaps or closes
- * its data, so a checkpoint never flushes files being replaced.
+ * its data ({@link StoreCheckpoints#withoutCheckpoints}), so a checkpoint never flushes files being replaced.
  */
 final class CheckpointWriter {
     private final Path file;
@@ -26,10 +26,6 @@ final class CheckpointWriter {
         this.file = file;
         this.data = data;
         this.failure = failure;
-    }
-
-    Path file() {
-        return file;
     }
 
     /** The store loaded the checkpoint at {@code raftIndex} (or -1 without one): older ones are never written. */

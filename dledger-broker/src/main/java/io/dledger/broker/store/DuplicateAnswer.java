@@ -30,7 +30,7 @@ final class DuplicateAnswer {
                     || (originalIndex != 0 && h.raftIndex() != originalIndex)) {
                 break;
             }
-            RecordCodec.MessageKey k = RecordCodec.readMessageKey(log.read(at, h.length()), 0);
+            MessageRecordCodec.MessageKey k = MessageRecordCodec.readMessageKey(log.read(at, h.length()), 0);
             queues.add(k.queue());
             offsets.add(k.offset());
             originalIndex = h.raftIndex();

@@ -4,11 +4,8 @@ import io.dledger.proto.internal.CommandMessage;
 import io.dledger.proto.internal.ProduceCommand;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -17,38 +14,33 @@ import java.util.TreeMap;
  * {@link #createTopic} and {@link #produce}, then {@link #commit}. Every record of the entry is encoded
  * into one buffer and written with a single append, so an entry is stored whole or (after a crash in
  * the middle) dropped whole by recovery. Queue offsets are assigned in command order, so every replica
- * that applies the same entries assigns the same offsets.
+ * that applies the same entries assigns the same offsets. The records are encoded into an {@link EntryBuffer},
+ * retried idempotent requests are told apart by {@link IdempotentRequests}, and topics are created and deleted
+ * through {@link TopicLifecycle}.
  *
  * <p>Not thread-safe: used by the state machine thread only.
  */
 public final class EntryWriter {
-    private static final int INITIAL_BUFFER = 1 << 20;
-
     private final MessageStore store;
-    private ByteBuffer buf = ByteBuffer.allocateDirect(INITIAL_BUFFER);
-    private int[] recordStarts = new int[256];
-    private int recordCount;
+    private final TopicLifecycle topics;
+    private final EntryBuffer records = new EntryBuffer();
+    private final IdempotentRequests requests = new IdempotentRequests();
     private final List<QueueIndex> touched = new ArrayList<>();
     /** Topic and queue of each index in {@link #touched}, for the publish listener. */
     private final List<String> touchedTopics = new ArrayList<>();
     private final List<Integer> touchedQueues = new ArrayList<>();
-    private final Map<ProducerRequest, ProduceResult> appliedInEntry = new HashMap<>();
     /** State changes of offset commits and topic deletions, applied in command order once the records are written. */
     private final List<Runnable> afterWrite = new ArrayList<>();
     private final List<TopicQueues> deletedTopics = new ArrayList<>();
     private long retainFrom;
-    /** Idempotent requests this entry stores, in apply order, with their first record's position. */
-    private final Map<ProducerRequest, Long> producerFirstPositions = new java.util.LinkedHashMap<>();
     private long raftIndex;
     private long timestamp;
     private long entryBase;
     private boolean open;
 
-    private record ProducerRequest(long producerId, long sequence) {
-    }
-
-    EntryWriter(MessageStore store) {
+    EntryWriter(MessageStore store, TopicLifecycle topics) {
         this.store = store;
+        this.topics = topics;
     }
 
     /** Starts the entry at Raft {@code raftIndex}; {@code timestamp} is the leader's store time for it. */
@@ -67,7 +59,7 @@ public final class EntryWriter {
      * then exceed {@code maxTotalQueues} (0: no limit).
      */
     public TopicResult createTopic(String name, int queues, int maxTotalQueues) {
-        TopicQueues existing = store.topicQueues(name);
+        TopicQueues existing = topics.get(name);
         if (existing != null) {
             return new TopicResult(existing.queueCount() == queues ? TopicResult.Status.EXISTS
                     : TopicResult.Status.CONFLICT, name, existing.queueCount());
@@ -83,20 +75,21 @@ public final class EntryWriter {
                 // Only entries of older versions hold both (CommandProposer puts them in separate entries); they
                 // create the topic, as those versions did. A kill -9 before this entry's records are written
                 // finds the index missing and rebuilds it from the log, then Raft replays the entry.
-                store.deleteTopicFilesNow(deleted);
+                topics.deleteFilesNow(deleted);
                 it.remove();
             }
         }
         byte[] nameBytes = RecordCodec.utf8(name);
-        int start = reserve(RecordCodec.topicCreatedSize(nameBytes));
-        RecordCodec.writeTopicCreated(buf, raftIndex, recordCount - 1, timestamp, nameBytes, queues);
-        store.addTopic(name, queues);
-        assert buf.position() == start + RecordCodec.topicCreatedSize(nameBytes);
+        int start = reserve(TopicRecordCodec.topicCreatedSize(nameBytes));
+        TopicRecordCodec.writeTopicCreated(records.buffer(), raftIndex, records.count() - 1, timestamp, nameBytes,
+                queues);
+        topics.add(name, queues);
+        assert records.buffer().position() == start + TopicRecordCodec.topicCreatedSize(nameBytes);
         return new TopicResult(TopicResult.Status.CREATED, name, queues);
     }
 
     public ProduceResult produce(ProduceCommand cmd) {
-        TopicQueues topic = store.topicQueues(cmd.getTopic());
+        TopicQueues topic = topics.get(cmd.getTopic());
         if (topic == null) {
             return ProduceResult.rejected(ProduceResult.Status.TOPIC_NOT_FOUND, "topic " + cmd.getTopic());
         }
@@ -108,22 +101,10 @@ public final class EntryWriter {
         }
         long pid = cmd.getProducerId();
         long seq = cmd.getSequence();
-        ProducerRequest request = new ProducerRequest(pid, seq);
         if (pid != 0) {
-            ProduceResult earlier = appliedInEntry.get(request);
+            ProduceResult earlier = requests.earlierAnswer(pid, seq, store.producers(), store.log());
             if (earlier != null) {
-                return asDuplicate(earlier);
-            }
-            ProducerWindow window = store.producers().get(pid);
-            if (window != null) {
-                long position = window.positionOf(seq);
-                if (position >= 0) {
-                    return DuplicateAnswer.rebuild(store.log(), pid, seq, position);
-                }
-                if (window.tooOld(seq)) {
-                    return ProduceResult.rejected(ProduceResult.Status.SEQUENCE_TOO_OLD, "sequence " + seq
-                            + " of producer " + Long.toUnsignedString(pid) + " is older than its window");
-                }
+                return earlier;
             }
         }
         int n = cmd.getMessagesCount();
@@ -138,7 +119,7 @@ public final class EntryWriter {
             SortedMap<String, String> props = m.getPropertiesCount() == 0 ? Collections.emptySortedMap()
                     : new TreeMap<>(m.getPropertiesMap());
             ByteBuffer body = m.getBody().asReadOnlyByteBuffer();
-            int size = RecordCodec.messageSize(topicBytes, key, tags, props, body.remaining());
+            int size = MessageRecordCodec.messageSize(topicBytes, key, tags, props, body.remaining());
             int start = reserve(size);
             if (firstStart < 0) {
                 firstStart = start;
@@ -151,15 +132,14 @@ public final class EntryWriter {
                 touchedQueues.add(m.getQueue());
             }
             index.append(offset, entryBase + start, size);
-            RecordCodec.writeMessage(buf, size, raftIndex, recordCount - 1, timestamp, pid, seq, topicBytes,
-                    m.getQueue(), offset, key, tags, props, body);
+            MessageRecordCodec.writeMessage(records.buffer(), size, raftIndex, records.count() - 1, timestamp, pid, seq,
+                    topicBytes, m.getQueue(), offset, key, tags, props, body);
             queues[i] = m.getQueue();
             offsets[i] = offset;
         }
         ProduceResult result = new ProduceResult(ProduceResult.Status.OK, queues, offsets, raftIndex, timestamp, "");
         if (pid != 0 && n > 0) {
-            appliedInEntry.put(request, result);
-            producerFirstPositions.put(request, entryBase + firstStart);
+            requests.stored(pid, seq, result, entryBase + firstStart);
         }
         return result;
     }
@@ -169,14 +149,14 @@ public final class EntryWriter {
      * written and a checkpoint without the topic is on disk (recovery never looks for them).
      */
     public boolean deleteTopic(String name) {
-        TopicQueues t = store.topicQueues(name);
+        TopicQueues t = topics.get(name);
         if (t == null) {
             return false;
         }
         byte[] nameBytes = RecordCodec.utf8(name);
-        reserve(RecordCodec.topicDeletedSize(nameBytes));
-        RecordCodec.writeTopicDeleted(buf, raftIndex, recordCount - 1, timestamp, nameBytes);
-        store.removeTopic(name);
+        reserve(TopicRecordCodec.topicDeletedSize(nameBytes));
+        TopicRecordCodec.writeTopicDeleted(records.buffer(), raftIndex, records.count() - 1, timestamp, nameBytes);
+        topics.remove(name);
         afterWrite.add(() -> store.consumerOffsets().removeTopic(name));
         deletedTopics.add(t);
         return true;
@@ -184,8 +164,8 @@ public final class EntryWriter {
 
     /** Records a node's address (added online) or its removal. */
     public void peer(RecordCodec.Peer p) {
-        reserve(RecordCodec.peerSize(p));
-        RecordCodec.writePeer(buf, raftIndex, recordCount - 1, timestamp, p);
+        reserve(PeerRecordCodec.peerSize(p));
+        PeerRecordCodec.writePeer(records.buffer(), raftIndex, records.count() - 1, timestamp, p);
         afterWrite.add(() -> store.putPeer(p));
     }
 
@@ -196,7 +176,7 @@ public final class EntryWriter {
 
     /** Stores a consumer group's offsets; rejected (nothing stored) for unknown queues or offsets past the end. */
     public OffsetsResult commitOffsets(String group, String topic, int[] queues, long[] offsets) {
-        TopicQueues t = store.topicQueues(topic);
+        TopicQueues t = topics.get(topic);
         if (t == null) {
             return new OffsetsResult(OffsetsResult.Status.TOPIC_NOT_FOUND, "topic '" + topic + "' does not exist");
         }
@@ -213,17 +193,13 @@ public final class EntryWriter {
         }
         byte[] g = RecordCodec.utf8(group);
         byte[] tb = RecordCodec.utf8(topic);
-        reserve(RecordCodec.offsetsSize(g, tb, queues.length));
-        RecordCodec.writeOffsets(buf, raftIndex, recordCount - 1, timestamp, g, tb, queues, offsets);
+        reserve(OffsetsRecordCodec.offsetsSize(g, tb, queues.length));
+        OffsetsRecordCodec.writeOffsets(records.buffer(), raftIndex, records.count() - 1, timestamp, g, tb, queues,
+                offsets);
         int[] q = queues.clone();
         long[] o = offsets.clone();
         afterWrite.add(() -> store.consumerOffsets().commit(group, topic, q, o));
         return new OffsetsResult(OffsetsResult.Status.OK, "");
-    }
-
-    private static ProduceResult asDuplicate(ProduceResult r) {
-        return new ProduceResult(ProduceResult.Status.DUPLICATE, r.queues(), r.offsets(), r.raftIndex(),
-                r.timestamp(), "");
     }
 
     /** Makes room for a record of {@code size} bytes; returns where it starts in the entry buffer. */
@@ -231,19 +207,7 @@ public final class EntryWriter {
         if (!open) {
             throw new IllegalStateException("no entry is open");
         }
-        if (buf.remaining() < size) {
-            int capacity = Math.max(buf.capacity() * 2, buf.position() + size);
-            ByteBuffer bigger = ByteBuffer.allocateDirect(capacity);
-            buf.flip();
-            bigger.put(buf);
-            buf = bigger;
-        }
-        if (recordCount == recordStarts.length) {
-            recordStarts = Arrays.copyOf(recordStarts, recordCount * 2);
-        }
-        int start = buf.position();
-        recordStarts[recordCount++] = start;
-        return start;
+        return records.reserve(size);
     }
 
     /**
@@ -262,12 +226,9 @@ public final class EntryWriter {
     }
 
     private void writeRecords() {
+        int recordCount = records.count();
         if (recordCount > 0) {
-            for (int i = 0; i < recordCount; i++) {
-                RecordCodec.seal(buf, recordStarts[i], recordCount);
-            }
-            buf.flip();
-            long position = store.log().append(buf);
+            long position = store.log().append(records.seal());
             if (position != entryBase) {
                 throw new StoreException("entry " + raftIndex + " landed at " + position + ", expected " + entryBase);
             }
@@ -280,13 +241,12 @@ public final class EntryWriter {
                     listener.published(touchedTopics.get(i), touchedQueues.get(i));
                 }
             }
-            producerFirstPositions.forEach((r, pos) -> store.producers().record(r.producerId(), r.sequence(), pos,
-                    timestamp));
+            requests.recordInto(store.producers(), timestamp);
             afterWrite.forEach(Runnable::run);
         }
         store.applied(raftIndex, timestamp, recordCount > 0);
         if (!deletedTopics.isEmpty()) {
-            store.deleteTopicFiles(deletedTopics);
+            topics.deleteFiles(deletedTopics);
         }
         if (retainFrom > 0) {
             StoreRetention.retainBefore(store, retainFrom);
@@ -294,16 +254,11 @@ public final class EntryWriter {
     }
 
     private void reset() {
-        buf.clear();
-        if (buf.capacity() > 16 * INITIAL_BUFFER) {
-            buf = ByteBuffer.allocateDirect(INITIAL_BUFFER); // do not pin a huge buffer after a big entry
-        }
-        recordCount = 0;
+        records.clear();
         touched.clear();
         touchedTopics.clear();
         touchedQueues.clear();
-        appliedInEntry.clear();
-        producerFirstPositions.clear();
+        requests.clear();
         afterWrite.clear();
         deletedTopics.clear();
         retainFrom = 0;

@@ -1,8 +1,5 @@
 package io.dledger.broker.store;
 
-import io.dledger.broker.disk.DurableFiles;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
@@ -20,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * <p>Layout of the store directory: {@code LOCK}, {@code log/<position>.log},
  * {@code index/<topic>/<queue>/<offset>.idx}, {@code checkpoint}, and {@code INSTALLING} while a
  * snapshot replaces the data (a store that finds it at start was interrupted and starts empty, to be
- * filled again from the Raft snapshot).
+ * filled again from the Raft snapshot). {@link StoreLoader} loads the data, {@link StoreCheckpoints}
+ * decides when checkpoints are written.
  *
  * <p>Thread-safety: the state machine thread is the only writer (through {@link #writer()}, snapshot
  * capture and install); reads ({@link #read}, {@link #topic}, {@link #topics}) may run on any thread and
@@ -30,18 +28,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class MessageStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MessageStore.class);
-    static final String INSTALL_MARKER = "INSTALLING";
 
     private final StoreConfig config;
-    private final Path logDir;
-    private final Path indexRoot;
     private final StoreLock lock;
     private final ProducerTable producers;
     private final ConsumerOffsets consumerOffsets = new ConsumerOffsets();
     private final ConcurrentHashMap<String, RecordCodec.Peer> peers = new ConcurrentHashMap<>();
-    private final EntryWriter writer = new EntryWriter(this);
-    private final CheckpointScheduler checkpoints;
-    private final CheckpointWriter checkpointWriter;
+    private final StoreCheckpoints checkpoints;
+    private final StoreLoader loader;
+    private final EntryWriter writer;
     private volatile StoreData data;
     private volatile long lastAppliedIndex;
     private volatile long lastTimestamp;
@@ -50,20 +45,24 @@ public final class MessageStore implements AutoCloseable {
 
     private MessageStore(StoreConfig config) {
         this.config = config;
-        this.logDir = config.dir().resolve("log");
-        this.indexRoot = config.dir().resolve("index");
+        Path indexRoot = config.dir().resolve("index");
+        Path checkpointFile = config.dir().resolve("checkpoint");
         this.lock = StoreLock.acquire(config.dir());
         this.producers = new ProducerTable(config.producerExpiryMs(), config.maxProducers());
-        this.checkpoints = new CheckpointScheduler(config.checkpointIntervalBytes(), config.checkpointIntervalMs());
-        this.checkpointWriter = new CheckpointWriter(config.dir().resolve("checkpoint"), () -> data, () -> failure);
+        this.checkpoints = new StoreCheckpoints(config, checkpointFile, () -> data, () -> failure,
+                this::captureCheckpoint);
+        this.loader = new StoreLoader(config, config.dir().resolve("log"), indexRoot, checkpointFile, producers,
+                consumerOffsets, peers);
+        this.writer = new EntryWriter(this,
+                new TopicLifecycle(() -> data, indexRoot, config.indexEntriesPerFile(), checkpoints));
     }
 
     /** Opens (and recovers) the store in {@code config.dir()}, creating it when empty. */
     public static MessageStore open(StoreConfig config) {
         MessageStore store = new MessageStore(config);
         try {
-            store.removeCheckpointLeftovers();
-            store.data = store.load(null, false);
+            store.loader.removeCheckpointLeftovers();
+            store.data = store.adopt(store.loader.load(null, false));
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -71,53 +70,14 @@ public final class MessageStore implements AutoCloseable {
         return store;
     }
 
-    /** Removes what an interrupted checkpoint write left: at open, under the store's lock, when nothing writes. */
-    private void removeCheckpointLeftovers() {
-        try {
-            DurableFiles.removeLeftovers(checkpointWriter.file());
-        } catch (IOException e) {
-            throw new StoreException("cannot remove an unfinished checkpoint in " + config.dir(), e);
-        }
-    }
-
-    private StoreData load(Long truncateLogTo, boolean installing) {
-        Path marker = config.dir().resolve(INSTALL_MARKER);
-        if (!installing && Files.exists(marker)) {
-            LOG.warn("a snapshot install into {} was interrupted; starting with an empty store, which the Raft "
-                    + "snapshot fills again", config.dir());
-            try {
-                deleteData();
-                Files.delete(marker);
-            } catch (IOException e) {
-                throw new StoreException("cannot reset interrupted install in " + config.dir(), e);
-            }
-        }
-        SegmentedLog log = SegmentedLog.open(logDir, config.segmentBytes());
-        try {
-            Path checkpointFile = checkpointWriter.file();
-            Checkpoint c = Files.exists(checkpointFile) ? CheckpointCodec.read(checkpointFile)
-                    : Checkpoint.empty(log.startPosition());
-            if (truncateLogTo != null && log.endPosition() > truncateLogTo) {
-                log.truncate(truncateLogTo);
-            }
-            ConcurrentHashMap<String, TopicQueues> topics = new ConcurrentHashMap<>();
-            StoreRecovery.Result r = StoreRecovery.recover(log, c, topics, producers, consumerOffsets, peers, indexRoot,
-                    config.indexEntriesPerFile());
-            lastAppliedIndex = r.lastAppliedIndex();
-            lastTimestamp = Math.max(lastTimestamp, Math.max(c.lastTimestamp(), r.lastTimestamp()));
-            checkpointWriter.loaded(c.raftIndex());
-            checkpoints.reset(c.logPosition());
-            return new StoreData(log, topics);
-        } catch (RuntimeException e) {
-            log.close();
-            throw e;
-        }
-    }
-
-    private void deleteData() throws IOException {
-        FileTree.deleteRecursively(logDir);
-        FileTree.deleteRecursively(indexRoot);
-        Files.deleteIfExists(checkpointWriter.file());
+    /** Takes over what a load found: the last applied Raft index and timestamp, and its checkpoint as the newest. */
+    private StoreData adopt(StoreLoader.Loaded loaded) {
+        Checkpoint c = loaded.checkpoint();
+        StoreRecovery.Result r = loaded.recovery();
+        lastAppliedIndex = r.lastAppliedIndex();
+        lastTimestamp = Math.max(lastTimestamp, Math.max(c.lastTimestamp(), r.lastTimestamp()));
+        checkpoints.loaded(c);
+        return loaded.data();
     }
 
     public StoreConfig config() {
@@ -173,10 +133,6 @@ public final class MessageStore implements AutoCloseable {
         return data;
     }
 
-    TopicQueues topicQueues(String name) {
-        return data.topics().get(name);
-    }
-
     ProducerTable producers() {
         return producers;
     }
@@ -204,35 +160,9 @@ public final class MessageStore implements AutoCloseable {
         return consumerOffsets.get(group, topic);
     }
 
-    void removeTopic(String name) {
-        data.topics().remove(name);
-    }
-
-    /** Deletes a deleted topic's files at once, without a checkpoint first (see EntryWriter#createTopic). */
-    void deleteTopicFilesNow(TopicQueues t) {
-        t.delete(indexRoot);
-        LOG.info("deleted topic {} (created again in the same entry)", t.name());
-    }
-
-    /**
-     * Deletes the files of topics an entry deleted (state machine thread, after the entry is applied): a checkpoint
-     * without them is written first, so a kill -9 in between never finds a checkpointed topic without its index.
-     */
-    void deleteTopicFiles(List<TopicQueues> deleted) {
-        checkpointBeforeDeleting();
-        for (TopicQueues t : deleted) {
-            t.delete(indexRoot);
-            LOG.info("deleted topic {}", t.name());
-        }
-    }
-
     /** Every segment, oldest first (any thread; reads one record header per segment). */
     public List<SegmentInfo> segmentInfos() {
         return StoreRetention.segmentInfos(data.log());
-    }
-
-    void addTopic(String name, int queues) {
-        data.topics().put(name, TopicQueues.create(indexRoot, config.indexEntriesPerFile(), name, queues));
     }
 
     /** Called by the writer when entry {@code raftIndex} is complete. */
@@ -240,9 +170,7 @@ public final class MessageStore implements AutoCloseable {
         lastAppliedIndex = raftIndex;
         lastTimestamp = Math.max(lastTimestamp, timestamp);
         if (wroteRecords && failure == null) {
-            long seen = checkpointWriter.syncCheckpoints();
-            checkpoints.maybeCheckpoint(data.log().endPosition(), this::captureCheckpoint,
-                    c -> checkpointWriter.persistUnlessSuperseded(c, seen));
+            checkpoints.entryWritten(data.log().endPosition());
         }
     }
 
@@ -261,22 +189,9 @@ public final class MessageStore implements AutoCloseable {
                 peers.values().stream().sorted(Comparator.comparing(RecordCodec.Peer::id)).toList());
     }
 
-    /**
-     * Captures and persists a checkpoint before files the older checkpoints still name are deleted (retention,
-     * topic deletion); state machine thread. See {@link CheckpointWriter} for the ordering it keeps.
-     */
-    void checkpointBeforeDeleting() {
-        checkpointWriter.persistBeforeDeleting(captureCheckpoint());
-    }
-
-    /** The background checkpoint path (see {@link CheckpointWriter#persistUnlessSuperseded}). */
-    void persistUnlessSuperseded(Checkpoint c, long syncCheckpointsAtCapture) {
-        checkpointWriter.persistUnlessSuperseded(c, syncCheckpointsAtCapture);
-    }
-
-    /** How many checkpoints were written before deleting files (read at capture, state machine thread). */
-    long syncCheckpoints() {
-        return checkpointWriter.syncCheckpoints();
+    /** When checkpoints are written; retention writes one through it before deleting files. */
+    StoreCheckpoints checkpoints() {
+        return checkpoints;
     }
 
     /**
@@ -285,7 +200,7 @@ public final class MessageStore implements AutoCloseable {
      * writes none.
      */
     public void persist(Checkpoint c) {
-        checkpointWriter.persist(c);
+        checkpoints.persist(c);
     }
 
     /**
@@ -352,17 +267,13 @@ public final class MessageStore implements AutoCloseable {
      */
     public void installSnapshot(Path snapshotDir) {
         Checkpoint c = CheckpointCodec.read(snapshotDir.resolve("checkpoint"));
-        synchronized (checkpointWriter) { // no checkpoint flushes the files being replaced
+        checkpoints.withoutCheckpoints(() -> { // no checkpoint flushes the files being replaced
             StoreData old = data;
-            StoreSnapshotFiles.install(snapshotDir, config.dir(), logDir, indexRoot, checkpointWriter.file());
-            data = load(c.logPosition(), true);
-            try {
-                Files.deleteIfExists(config.dir().resolve(INSTALL_MARKER));
-            } catch (IOException e) {
-                throw new StoreException("cannot finish snapshot install in " + config.dir(), e);
-            }
+            loader.installFiles(snapshotDir);
+            data = adopt(loader.load(c.logPosition(), true));
+            loader.finishInstall();
             old.close();
-        }
+        });
         LOG.info("installed snapshot at raft index {} (log position {}, {} topics)", c.raftIndex(),
                 c.logPosition(), c.topics().size());
     }
@@ -370,19 +281,15 @@ public final class MessageStore implements AutoCloseable {
     @Override
     public void close() {
         StoreData d = data;
-        if (d != null && failure == null && d.log().endPosition() > checkpoints.lastPosition()) {
-            try {
-                persist(captureCheckpoint()); // a clean stop recovers without replaying
-            } catch (RuntimeException e) {
-                LOG.warn("final checkpoint failed", e);
-            }
+        if (d != null && failure == null) {
+            checkpoints.finalCheckpoint(d.log().endPosition());
         }
         checkpoints.close();
-        synchronized (checkpointWriter) {
+        checkpoints.withoutCheckpoints(() -> {
             if (d != null) {
                 d.close();
             }
-        }
+        });
         lock.close();
     }
 }

@@ -92,7 +92,7 @@ final class QueueReader {
             throw new CorruptStoreException("record at log position " + position + " for " + topic.name() + "/"
                     + queue + "@" + offset + " fails validation");
         }
-        MessageRecord m = RecordCodec.readMessage(run, at);
+        MessageRecord m = MessageRecordCodec.readMessage(run, at);
         if (m.offset() != offset || m.queue() != queue || !m.topic().equals(topic.name())) {
             throw new CorruptStoreException("index of " + topic.name() + "/" + queue + "@" + offset
                     + " points at " + m.topic() + "/" + m.queue() + "@" + m.offset());

@@ -2,14 +2,13 @@ package io.dledger.broker.store;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.SortedMap;
 import java.util.zip.CRC32C;
 
 /**
- * Byte format of one log record, and its codec. Stateless and thread-safe.
+ * Byte format of a log record's frame, and its codec: the header every record starts with, the CRC that
+ * seals it, validation, and the string encoding the payloads use. Each record type's payload has its own
+ * codec: {@link MessageRecordCodec} (MESSAGE), {@link TopicRecordCodec} (TOPIC_CREATED, TOPIC_DELETED),
+ * {@link OffsetsRecordCodec} (OFFSETS) and {@link PeerRecordCodec} (PEER). Stateless and thread-safe.
  *
  * <p>Every record starts with a fixed header (big-endian):
  * <pre>
@@ -26,18 +25,10 @@ import java.util.zip.CRC32C;
  * 34      8   producerId      0 when the write was not idempotent
  * 42      8   producerSeq     sequence of the producer request that wrote the record
  * </pre>
- * followed by the type's payload. Strings are UTF-8 with an unsigned 16-bit length prefix.
- * <pre>
- * MESSAGE:        topic:str  queue:i32  queueOffset:i64  key:str  tags:str
- *                 propertyCount:u16 (name:str valueLength:i32 value:bytes)*  bodyLength:i32 body:bytes
- * TOPIC_CREATED:  topic:str  queues:i32
- * OFFSETS:        group:str  topic:str  count:u16 (queue:i32 offset:i64)*   (a consumer group's commit)
- * TOPIC_DELETED:  topic:str
- * PEER:           id:str  host:str  raftPort:i32  grpcPort:i32  removed:u8   (membership bookkeeping)
- * </pre>
+ * followed by the type's payload, whose layout its codec documents. Strings ({@code str} there) are UTF-8
+ * with an unsigned 16-bit length prefix ({@link #putString}, {@link #getString}).
  * Records of one Raft entry are written together, so recovery can drop an entry that was only
  * partly written: the last record of an entry has {@code entrySeq == entryCount - 1}.
- * Properties are written sorted by name, so every replica writes identical bytes.
  */
 public final class RecordCodec {
     public static final byte MAGIC = 1;
@@ -76,58 +67,19 @@ public final class RecordCodec {
         }
     }
 
-    /** A TOPIC_CREATED record's payload. */
-    public record TopicCreated(String topic, int queues) {
-    }
-
-    /** Bytes a MESSAGE record will take. */
-    public static int messageSize(byte[] topic, byte[] key, byte[] tags, SortedMap<String, String> properties,
-                                  int bodyLength) {
-        int size = HEADER_SIZE + 2 + topic.length + 4 + 8 + 2 + key.length + 2 + tags.length + 2 + 4 + bodyLength;
-        for (Map.Entry<String, String> e : properties.entrySet()) {
-            size += 2 + utf8(e.getKey()).length + 4 + utf8(e.getValue()).length;
-        }
-        return size;
+    /**
+     * A node's address as the group knows it; {@code removed} marks a node taken out of the group. The payload of a
+     * PEER record ({@link PeerRecordCodec}), also carried by checkpoints and read outside the store.
+     */
+    public record Peer(String id, String host, int raftPort, int grpcPort, boolean removed) {
     }
 
     /**
-     * Writes a MESSAGE record at the buffer's position; the CRC and the entry count are filled in later
-     * by {@link #seal}.
+     * Writes a record header at the buffer's position; the CRC and the entry count are left 0 for {@link #seal}.
+     * The payload codecs write the payload right after it.
      */
-    public static void writeMessage(ByteBuffer buf, int length, long raftIndex, int entrySeq, long timestamp,
-                                    long producerId, long producerSeq, byte[] topic, int queue, long offset,
-                                    byte[] key, byte[] tags, SortedMap<String, String> properties,
-                                    ByteBuffer body) {
-        writeHeader(buf, length, TYPE_MESSAGE, raftIndex, entrySeq, timestamp, producerId, producerSeq);
-        putString(buf, topic);
-        buf.putInt(queue);
-        buf.putLong(offset);
-        putString(buf, key);
-        putString(buf, tags);
-        buf.putShort((short) properties.size());
-        for (Map.Entry<String, String> e : properties.entrySet()) {
-            putString(buf, utf8(e.getKey()));
-            byte[] value = utf8(e.getValue());
-            buf.putInt(value.length);
-            buf.put(value);
-        }
-        buf.putInt(body.remaining());
-        buf.put(body.duplicate());
-    }
-
-    public static int topicCreatedSize(byte[] topic) {
-        return HEADER_SIZE + 2 + topic.length + 4;
-    }
-
-    public static void writeTopicCreated(ByteBuffer buf, long raftIndex, int entrySeq, long timestamp,
-                                         byte[] topic, int queues) {
-        writeHeader(buf, topicCreatedSize(topic), TYPE_TOPIC_CREATED, raftIndex, entrySeq, timestamp, 0, 0);
-        putString(buf, topic);
-        buf.putInt(queues);
-    }
-
-    private static void writeHeader(ByteBuffer buf, int length, byte type, long raftIndex, int entrySeq,
-                                    long timestamp, long producerId, long producerSeq) {
+    static void writeHeader(ByteBuffer buf, int length, byte type, long raftIndex, int entrySeq,
+                            long timestamp, long producerId, long producerSeq) {
         buf.putInt(length);
         buf.putInt(0); // crc, set by seal()
         buf.put(MAGIC);
@@ -185,128 +137,12 @@ public final class RecordCodec {
                 buf.getLong(start + PRODUCER_SEQ_OFFSET), buf.getInt(start + LENGTH_OFFSET));
     }
 
-    /** Decodes the MESSAGE record at {@code start}; the body is a read-only view into {@code buf}. */
-    public static MessageRecord readMessage(ByteBuffer buf, int start) {
-        Header h = readHeader(buf, start);
-        if (h.type() != TYPE_MESSAGE) {
-            throw new CorruptStoreException("record type " + h.type() + " is not a message");
-        }
-        ByteBuffer in = buf.duplicate();
-        in.position(start + HEADER_SIZE);
-        String topic = getString(in);
-        int queue = in.getInt();
-        long offset = in.getLong();
-        String key = getString(in);
-        String tags = getString(in);
-        int propertyCount = Short.toUnsignedInt(in.getShort());
-        Map<String, String> properties = propertyCount == 0 ? Collections.emptyMap()
-                : new LinkedHashMap<>(propertyCount * 2);
-        for (int i = 0; i < propertyCount; i++) {
-            String name = getString(in);
-            byte[] value = new byte[in.getInt()];
-            in.get(value);
-            properties.put(name, new String(value, StandardCharsets.UTF_8));
-        }
-        int bodyLength = in.getInt();
-        ByteBuffer body = in.slice(in.position(), bodyLength).asReadOnlyBuffer();
-        return new MessageRecord(topic, queue, offset, h.raftIndex(), h.timestamp(), h.producerId(),
-                h.producerSeq(), key, tags, properties, body);
-    }
-
-    /** An OFFSETS record's payload: a consumer group's committed offsets in one topic. */
-    public record Offsets(String group, String topic, int[] queues, long[] offsets) {
-    }
-
-    public static int offsetsSize(byte[] group, byte[] topic, int count) {
-        return HEADER_SIZE + 2 + group.length + 2 + topic.length + 2 + 12 * count;
-    }
-
-    public static void writeOffsets(ByteBuffer buf, long raftIndex, int entrySeq, long timestamp, byte[] group,
-                                    byte[] topic, int[] queues, long[] offsets) {
-        writeHeader(buf, offsetsSize(group, topic, queues.length), TYPE_OFFSETS, raftIndex, entrySeq, timestamp, 0, 0);
-        putString(buf, group);
-        putString(buf, topic);
-        buf.putShort((short) queues.length);
-        for (int i = 0; i < queues.length; i++) {
-            buf.putInt(queues[i]).putLong(offsets[i]);
-        }
-    }
-
-    public static Offsets readOffsets(ByteBuffer buf, int start) {
-        ByteBuffer in = buf.duplicate();
-        in.position(start + HEADER_SIZE);
-        String group = getString(in);
-        String topic = getString(in);
-        int n = Short.toUnsignedInt(in.getShort());
-        int[] queues = new int[n];
-        long[] offsets = new long[n];
-        for (int i = 0; i < n; i++) {
-            queues[i] = in.getInt();
-            offsets[i] = in.getLong();
-        }
-        return new Offsets(group, topic, queues, offsets);
-    }
-
-    /** Topic, queue and queue offset of a MESSAGE record, without decoding the rest. */
-    public record MessageKey(String topic, int queue, long offset) {
-    }
-
-    public static MessageKey readMessageKey(ByteBuffer buf, int start) {
-        ByteBuffer in = buf.duplicate();
-        in.position(start + HEADER_SIZE);
-        String topic = getString(in);
-        return new MessageKey(topic, in.getInt(), in.getLong());
-    }
-
-    public static int topicDeletedSize(byte[] topic) {
-        return HEADER_SIZE + 2 + topic.length;
-    }
-
-    public static void writeTopicDeleted(ByteBuffer buf, long raftIndex, int entrySeq, long timestamp, byte[] topic) {
-        writeHeader(buf, topicDeletedSize(topic), TYPE_TOPIC_DELETED, raftIndex, entrySeq, timestamp, 0, 0);
-        putString(buf, topic);
-    }
-
-    /** The topic of a TOPIC_DELETED record. */
-    public static String readTopicDeleted(ByteBuffer buf, int start) {
-        ByteBuffer in = buf.duplicate();
-        in.position(start + HEADER_SIZE);
-        return getString(in);
-    }
-
-    /** A node's address as the group knows it; {@code removed} marks a node taken out of the group. */
-    public record Peer(String id, String host, int raftPort, int grpcPort, boolean removed) {
-    }
-
-    public static int peerSize(Peer p) {
-        return HEADER_SIZE + 2 + utf8(p.id()).length + 2 + utf8(p.host()).length + 9;
-    }
-
-    public static void writePeer(ByteBuffer buf, long raftIndex, int entrySeq, long timestamp, Peer p) {
-        writeHeader(buf, peerSize(p), TYPE_PEER, raftIndex, entrySeq, timestamp, 0, 0);
-        putString(buf, utf8(p.id()));
-        putString(buf, utf8(p.host()));
-        buf.putInt(p.raftPort()).putInt(p.grpcPort()).put((byte) (p.removed() ? 1 : 0));
-    }
-
-    public static Peer readPeer(ByteBuffer buf, int start) {
-        ByteBuffer in = buf.duplicate();
-        in.position(start + HEADER_SIZE);
-        return new Peer(getString(in), getString(in), in.getInt(), in.getInt(), in.get() == 1);
-    }
-
-    public static TopicCreated readTopicCreated(ByteBuffer buf, int start) {
-        ByteBuffer in = buf.duplicate();
-        in.position(start + HEADER_SIZE);
-        String topic = getString(in);
-        return new TopicCreated(topic, in.getInt());
-    }
-
     public static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void putString(ByteBuffer buf, byte[] bytes) {
+    /** Writes {@code bytes} as a string field: unsigned 16-bit length, then the bytes. */
+    static void putString(ByteBuffer buf, byte[] bytes) {
         if (bytes.length > MAX_STRING_BYTES) {
             throw new IllegalArgumentException("string of " + bytes.length + " bytes exceeds " + MAX_STRING_BYTES);
         }
@@ -314,7 +150,8 @@ public final class RecordCodec {
         buf.put(bytes);
     }
 
-    private static String getString(ByteBuffer in) {
+    /** Reads a string field at the buffer's position and moves past it. */
+    static String getString(ByteBuffer in) {
         int len = Short.toUnsignedInt(in.getShort());
         if (in.hasArray()) {
             String s = new String(in.array(), in.arrayOffset() + in.position(), len, StandardCharsets.UTF_8);

@@ -73,30 +73,30 @@ final class StoreRecovery {
             lastApplied = Math.max(lastApplied, h.raftIndex());
             lastTimestamp = Math.max(lastTimestamp, h.timestamp());
             if (h.type() == RecordCodec.TYPE_TOPIC_CREATED) {
-                RecordCodec.TopicCreated tc = RecordCodec.readTopicCreated(scan.buffer(), scan.recordStart());
+                TopicRecordCodec.TopicCreated tc = TopicRecordCodec.readTopicCreated(scan.buffer(), scan.recordStart());
                 topics.computeIfAbsent(tc.topic(),
                         name -> TopicQueues.create(indexRoot, entriesPerFile, name, tc.queues()));
                 continue;
             }
             if (h.type() == RecordCodec.TYPE_TOPIC_DELETED) {
-                TopicQueues gone = topics.remove(RecordCodec.readTopicDeleted(scan.buffer(), scan.recordStart()));
+                TopicQueues gone = topics.remove(TopicRecordCodec.readTopicDeleted(scan.buffer(), scan.recordStart()));
                 if (gone != null) {
                     gone.delete(indexRoot);
                 }
-                offsets.removeTopic(RecordCodec.readTopicDeleted(scan.buffer(), scan.recordStart()));
+                offsets.removeTopic(TopicRecordCodec.readTopicDeleted(scan.buffer(), scan.recordStart()));
                 continue;
             }
             if (h.type() == RecordCodec.TYPE_PEER) {
-                RecordCodec.Peer p = RecordCodec.readPeer(scan.buffer(), scan.recordStart());
+                RecordCodec.Peer p = PeerRecordCodec.readPeer(scan.buffer(), scan.recordStart());
                 peers.put(p.id(), p);
                 continue;
             }
             if (h.type() == RecordCodec.TYPE_OFFSETS) {
-                RecordCodec.Offsets o = RecordCodec.readOffsets(scan.buffer(), scan.recordStart());
+                OffsetsRecordCodec.Offsets o = OffsetsRecordCodec.readOffsets(scan.buffer(), scan.recordStart());
                 offsets.commit(o.group(), o.topic(), o.queues(), o.offsets());
                 continue;
             }
-            RecordCodec.MessageKey k = RecordCodec.readMessageKey(scan.buffer(), scan.recordStart());
+            MessageRecordCodec.MessageKey k = MessageRecordCodec.readMessageKey(scan.buffer(), scan.recordStart());
             TopicQueues t = topics.get(k.topic());
             if (t == null || k.queue() < 0 || k.queue() >= t.queueCount()) {
                 throw new CorruptStoreException("message at " + scan.recordPosition() + " names unknown "
@@ -150,7 +150,7 @@ final class StoreRecovery {
                     throw new CorruptStoreException("index " + t.name() + "/" + q + "@" + last
                             + " points outside the checkpointed log");
                 }
-                RecordCodec.MessageKey k = RecordCodec.readMessageKey(log.read(position, size), 0);
+                MessageRecordCodec.MessageKey k = MessageRecordCodec.readMessageKey(log.read(position, size), 0);
                 if (!k.topic().equals(t.name()) || k.queue() != q || k.offset() != last) {
                     throw new CorruptStoreException("index " + t.name() + "/" + q + "@" + last + " points at "
                             + k.topic() + "/" + k.queue() + "@" + k.offset());
@@ -181,7 +181,7 @@ final class StoreRecovery {
         LogScanner deletions = new LogScanner(log, log.startPosition(), c.logPosition());
         while (deletions.next()) {
             if (deletions.header().type() == RecordCodec.TYPE_TOPIC_DELETED) {
-                lastDeleted.put(RecordCodec.readTopicDeleted(deletions.buffer(), deletions.recordStart()),
+                lastDeleted.put(TopicRecordCodec.readTopicDeleted(deletions.buffer(), deletions.recordStart()),
                         deletions.recordPosition());
             }
         }
@@ -190,7 +190,7 @@ final class StoreRecovery {
             if (scan.header().type() != RecordCodec.TYPE_MESSAGE) {
                 continue;
             }
-            RecordCodec.MessageKey k = RecordCodec.readMessageKey(scan.buffer(), scan.recordStart());
+            MessageRecordCodec.MessageKey k = MessageRecordCodec.readMessageKey(scan.buffer(), scan.recordStart());
             if (scan.recordPosition() < lastDeleted.getOrDefault(k.topic(), Long.MIN_VALUE)) {
                 continue; // a message of a topic deleted after it
             }

@@ -50,7 +50,7 @@ final class StoreRetention {
             moved |= t.retainFrom(keepFrom);
         }
         if (moved || cut > d.log().startPosition()) {
-            store.checkpointBeforeDeleting();
+            store.checkpoints().beforeDeleting();
         }
         if (cut <= d.log().startPosition()) {
             return;

@@ -63,7 +63,7 @@ final class StoreSnapshotFiles {
      */
     static void install(Path snapshotDir, Path storeDir, Path logDir, Path indexRoot, Path checkpointFile) {
         try {
-            Path marker = storeDir.resolve(MessageStore.INSTALL_MARKER);
+            Path marker = storeDir.resolve(StoreLoader.INSTALL_MARKER);
             Files.writeString(marker, snapshotDir.toString());
             try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(marker,
                     java.nio.file.StandardOpenOption.WRITE)) {

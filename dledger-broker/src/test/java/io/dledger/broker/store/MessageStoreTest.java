@@ -187,11 +187,11 @@ class MessageStoreTest {
             createTopic(store, 1, "t", 1);
             apply(store, 2, produce("t", 0, 0, 0, "a"));
         }
-        Files.writeString(dir.resolve(MessageStore.INSTALL_MARKER), "/somewhere");
+        Files.writeString(dir.resolve(StoreLoader.INSTALL_MARKER), "/somewhere");
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
             assertThat(store.lastAppliedIndex()).isZero();
             assertThat(store.topics()).isEmpty();
-            assertThat(Files.exists(dir.resolve(MessageStore.INSTALL_MARKER))).isFalse();
+            assertThat(Files.exists(dir.resolve(StoreLoader.INSTALL_MARKER))).isFalse();
         }
     }
 
@@ -313,7 +313,7 @@ class MessageStoreTest {
                 apply(store, 2 + i, produce("t", 0, 0, 0, "m" + i));
             }
             assertThat(store.segmentInfos()).hasSize(1);
-            long seen = store.syncCheckpoints();
+            long seen = store.checkpoints().syncCheckpoints();
             List<Checkpoint.Topic> oldTopics = store.captureCheckpoint().topics();
             EntryWriter w = store.writer();
             w.begin(100, 100);
@@ -325,7 +325,7 @@ class MessageStoreTest {
             Checkpoint now = store.captureCheckpoint();
             Checkpoint stale = new Checkpoint(now.raftIndex(), now.logPosition(), now.nextExpiryCheck(),
                     now.lastTimestamp(), oldTopics, now.producers(), now.groupOffsets(), now.peers());
-            store.persistUnlessSuperseded(stale, seen); // the background thread gets the lock last
+            store.checkpoints().persistUnlessSuperseded(stale, seen); // the background thread gets the lock last
             copyTree(dir, copy); // a kill -9 now
         }
         try (MessageStore store = MessageStore.open(smallConfig(copy))) {

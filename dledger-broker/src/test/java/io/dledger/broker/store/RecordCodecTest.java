@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+/** The record frame ({@link RecordCodec}) and every record type's payload codec, round trip and byte layout. */
 @Timeout(10)
 class RecordCodecTest {
 
@@ -20,9 +21,10 @@ class RecordCodecTest {
         props.put("b", "2");
         props.put("a", "1");
         ByteBuffer body = ByteBuffer.wrap("hello".getBytes(StandardCharsets.UTF_8));
-        int size = RecordCodec.messageSize(topic, key, tags, props, body.remaining());
+        int size = MessageRecordCodec.messageSize(topic, key, tags, props, body.remaining());
         ByteBuffer buf = ByteBuffer.allocate(size);
-        RecordCodec.writeMessage(buf, size, raftIndex, seq, 1234L, 77L, 5L, topic, 3, 42L, key, tags, props, body);
+        MessageRecordCodec.writeMessage(buf, size, raftIndex, seq, 1234L, 77L, 5L, topic, 3, 42L, key, tags, props,
+                body);
         RecordCodec.seal(buf, 0, count);
         buf.flip();
         return buf;
@@ -32,7 +34,7 @@ class RecordCodecTest {
     void messageRoundTrip() {
         ByteBuffer buf = encodeMessage(9, 0, 1);
         assertThat(RecordCodec.validate(buf, 0)).isEqualTo(buf.limit());
-        MessageRecord m = RecordCodec.readMessage(buf, 0);
+        MessageRecord m = MessageRecordCodec.readMessage(buf, 0);
         assertThat(m.topic()).isEqualTo("orders");
         assertThat(m.queue()).isEqualTo(3);
         assertThat(m.offset()).isEqualTo(42L);
@@ -84,27 +86,75 @@ class RecordCodecTest {
     @Test
     void topicCreatedRoundTrip() {
         byte[] topic = RecordCodec.utf8("t");
-        ByteBuffer buf = ByteBuffer.allocate(RecordCodec.topicCreatedSize(topic));
-        RecordCodec.writeTopicCreated(buf, 4, 0, 99, topic, 8);
+        ByteBuffer buf = ByteBuffer.allocate(TopicRecordCodec.topicCreatedSize(topic));
+        TopicRecordCodec.writeTopicCreated(buf, 4, 0, 99, topic, 8);
         RecordCodec.seal(buf, 0, 1);
         buf.flip();
         assertThat(RecordCodec.validate(buf, 0)).isPositive();
         assertThat(RecordCodec.readHeader(buf, 0).type()).isEqualTo(RecordCodec.TYPE_TOPIC_CREATED);
-        assertThat(RecordCodec.readTopicCreated(buf, 0)).isEqualTo(new RecordCodec.TopicCreated("t", 8));
+        assertThat(TopicRecordCodec.readTopicCreated(buf, 0)).isEqualTo(new TopicRecordCodec.TopicCreated("t", 8));
     }
 
     @Test
     void emptyFieldsRoundTrip() {
         byte[] topic = RecordCodec.utf8("t");
-        int size = RecordCodec.messageSize(topic, new byte[0], new byte[0], Collections.emptySortedMap(), 1);
+        int size = MessageRecordCodec.messageSize(topic, new byte[0], new byte[0], Collections.emptySortedMap(), 1);
         ByteBuffer buf = ByteBuffer.allocate(size);
-        RecordCodec.writeMessage(buf, size, 1, 0, 0, 0, 0, topic, 0, 0, new byte[0], new byte[0],
+        MessageRecordCodec.writeMessage(buf, size, 1, 0, 0, 0, 0, topic, 0, 0, new byte[0], new byte[0],
                 Collections.emptySortedMap(), ByteBuffer.wrap(new byte[] {7}));
         RecordCodec.seal(buf, 0, 1);
         buf.flip();
-        MessageRecord m = RecordCodec.readMessage(buf, 0);
+        MessageRecord m = MessageRecordCodec.readMessage(buf, 0);
         assertThat(m.key()).isEmpty();
         assertThat(m.properties()).isEmpty();
         assertThat(m.body().get(0)).isEqualTo((byte) 7);
+    }
+
+    @Test
+    void messageKeyReadsTopicQueueAndOffsetOnly() {
+        ByteBuffer buf = encodeMessage(9, 0, 1);
+        assertThat(MessageRecordCodec.readMessageKey(buf, 0))
+                .isEqualTo(new MessageRecordCodec.MessageKey("orders", 3, 42L));
+    }
+
+    @Test
+    void topicDeletedRoundTrip() {
+        byte[] topic = RecordCodec.utf8("gone");
+        ByteBuffer buf = ByteBuffer.allocate(TopicRecordCodec.topicDeletedSize(topic));
+        TopicRecordCodec.writeTopicDeleted(buf, 6, 0, 99, topic);
+        RecordCodec.seal(buf, 0, 1);
+        buf.flip();
+        assertThat(RecordCodec.validate(buf, 0)).isEqualTo(buf.limit());
+        assertThat(RecordCodec.readHeader(buf, 0).type()).isEqualTo(RecordCodec.TYPE_TOPIC_DELETED);
+        assertThat(TopicRecordCodec.readTopicDeleted(buf, 0)).isEqualTo("gone");
+    }
+
+    @Test
+    void offsetsRoundTrip() {
+        byte[] group = RecordCodec.utf8("g");
+        byte[] topic = RecordCodec.utf8("t");
+        ByteBuffer buf = ByteBuffer.allocate(OffsetsRecordCodec.offsetsSize(group, topic, 2));
+        OffsetsRecordCodec.writeOffsets(buf, 7, 1, 99, group, topic, new int[] {0, 3}, new long[] {5, 8});
+        RecordCodec.seal(buf, 0, 2);
+        buf.flip();
+        assertThat(RecordCodec.validate(buf, 0)).isEqualTo(buf.limit());
+        assertThat(RecordCodec.readHeader(buf, 0).type()).isEqualTo(RecordCodec.TYPE_OFFSETS);
+        OffsetsRecordCodec.Offsets o = OffsetsRecordCodec.readOffsets(buf, 0);
+        assertThat(o.group()).isEqualTo("g");
+        assertThat(o.topic()).isEqualTo("t");
+        assertThat(o.queues()).containsExactly(0, 3);
+        assertThat(o.offsets()).containsExactly(5L, 8L);
+    }
+
+    @Test
+    void peerRoundTrip() {
+        RecordCodec.Peer p = new RecordCodec.Peer("n4", "h4", 7004, 9004, true);
+        ByteBuffer buf = ByteBuffer.allocate(PeerRecordCodec.peerSize(p));
+        PeerRecordCodec.writePeer(buf, 8, 0, 99, p);
+        RecordCodec.seal(buf, 0, 1);
+        buf.flip();
+        assertThat(RecordCodec.validate(buf, 0)).isEqualTo(buf.limit());
+        assertThat(RecordCodec.readHeader(buf, 0).type()).isEqualTo(RecordCodec.TYPE_PEER);
+        assertThat(PeerRecordCodec.readPeer(buf, 0)).isEqualTo(p);
     }
 }

@@ -89,7 +89,7 @@ class StoreRecoveryTest {
         Path seg = lastSegment();
         try (RandomAccessFile f = new RandomAccessFile(seg.toFile(), "rw")) {
             // drops entry 7 (the offsets record) and cuts into the third of the five records of entry 6
-            f.setLength(f.length() - 150 - RecordCodec.offsetsSize(new byte[1], new byte[1], 1));
+            f.setLength(f.length() - 150 - OffsetsRecordCodec.offsetsSize(new byte[1], new byte[1], 1));
         }
         try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
             assertThat(store.lastAppliedIndex()).isEqualTo(5);
