@@ -13,8 +13,8 @@ import java.util.zip.CRC32C;
  * (big-endian) then 4 bytes CRC32C of those 8 bytes. Replaced atomically ({@link DurableFiles#replace}), so a
  * crash leaves either the old or the new value. A bad CRC fails loudly.
  *
- * <p>Thread-safety: not thread-safe; read once while the log loads, written under {@link SegmentLogStorage}'s
- * write lock.
+ * <p>Thread-safety: not thread-safe; read once while the log loads, then written only by JRaft's log disk thread
+ * ({@link SegmentLogStorage#truncatePrefix} before it takes {@link LogSegments}' write lock, a reset under it).
  */
 final class FirstIndexFile {
     static final String NAME = "first-index";

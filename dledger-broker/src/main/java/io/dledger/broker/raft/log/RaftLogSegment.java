@@ -1,5 +1,6 @@
 package io.dledger.broker.raft.log;
 
+import io.dledger.broker.raft.log.SegmentRecordCodec.Record;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,30 +9,20 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.OptionalLong;
-import java.util.zip.CRC32C;
 
 /**
  * One preallocated file of the Raft log holding the entries {@code baseIndex, baseIndex + 1, ...} back to back.
  * The file comes full of zeros or is a recycled segment ({@link SegmentPreallocator}), so an append overwrites
  * allocated blocks and never changes the file's size: {@code fdatasync} then writes the data only, not the inode
  * (half the cost of an appending write on ext4 here). A zero length field marks the end of the data: every write
- * ends with {@value #END_MARK_BYTES} zero bytes (the end mark, overwritten by the next write) when they fit.
+ * ends with {@value SegmentRecordCodec#END_MARK_BYTES} zero bytes (the end mark, overwritten by the next write)
+ * when they fit.
  *
  * <p>Bytes after the end mark may be records of the file's previous use (a recycled segment). Each of them is
  * numbered below this segment's {@code baseIndex} ({@link RecycledSegments} reuses a file only above the indexes
  * it held), and {@link #recover} accepts only {@code baseIndex, baseIndex + 1, ...}, so none is ever read as data.
  *
- * <p>Record format (big-endian), see the constants:
- * <pre>
- * offset size field
- *  0      4   length    payload bytes (L > 0)
- *  4      4   crc       CRC32C of bytes [8, 20 + L)
- *  8      4   flags     bit 0: configuration entry (loaded into JRaft's ConfigurationManager at start)
- *                       bit 1: after sync: every earlier record of this file was synced before this one was
- *                              written (set on the first record of each write)
- * 12      8   index     Raft log index
- * 20      L   payload   the entry as encoded by JRaft's LogEntryEncoder
- * </pre>
+ * <p>Record format and codec: {@link SegmentRecordCodec}.
  *
  * <p>Torn write or damage: the log thread writes a batch, then syncs it, then writes the next; the bytes after
  * the last write are zeros. So only the last write can be torn, and a bad record followed by a valid record
@@ -40,23 +31,11 @@ import java.util.zip.CRC32C;
  * and syncs before zeroing the rest.
  *
  * <p>Thread-safety: one writer (JRaft's log disk thread) appends and truncates; readers call {@link #read}
- * concurrently. {@link SegmentLogStorage} publishes {@link #entryCount} changes under its lock; positional
+ * concurrently. {@link LogSegments} publishes {@link #entryCount} changes under its lock; positional
  * reads and writes on the channel are independent.
  */
 final class RaftLogSegment {
-    static final int HEADER_BYTES = 20;
-    static final int LENGTH_OFFSET = 0;
-    static final int CRC_OFFSET = 4;
-    static final int FLAGS_OFFSET = 8;
-    static final int INDEX_OFFSET = 12;
-    static final int FLAG_CONFIGURATION = 1;
-    static final int FLAG_AFTER_SYNC = 2;
-    static final int END_MARK_BYTES = 4;
     static final String SUFFIX = ".seg";
-
-    /** A record as read back: flags and payload. */
-    record Record(long index, int flags, byte[] payload) {
-    }
 
     private final Path path;
     private final long baseIndex;
@@ -88,20 +67,6 @@ final class RaftLogSegment {
         return new RaftLogSegment(file, baseIndexOf(file), ch, ch.size());
     }
 
-    /** Bytes one record of {@code payloadBytes} takes. */
-    static int recordBytes(int payloadBytes) {
-        return HEADER_BYTES + payloadBytes;
-    }
-
-    /** Encodes one record into {@code buf}. */
-    static void encode(ByteBuffer buf, long index, int flags, byte[] payload) {
-        int start = buf.position();
-        buf.putInt(payload.length).putInt(0).putInt(flags).putLong(index).put(payload);
-        CRC32C crc = new CRC32C();
-        crc.update(buf.array(), buf.arrayOffset() + start + FLAGS_OFFSET, HEADER_BYTES - FLAGS_OFFSET + payload.length);
-        buf.putInt(start + CRC_OFFSET, (int) crc.getValue());
-    }
-
     /**
      * Scans the records from the start and keeps those that are whole, CRC-valid and numbered
      * {@code baseIndex, baseIndex + 1, ...}; the first one that is not ends the data. Nothing is written: the
@@ -111,18 +76,19 @@ final class RaftLogSegment {
      * @return true when the data ended cleanly (zero length field or end of file), false after a bad record
      */
     boolean recover(java.util.function.Consumer<Record> onRecord) throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+        ByteBuffer header = SegmentRecordCodec.newHeader();
         long pos = 0;
         boolean clean = true;
-        while (pos + HEADER_BYTES <= capacity) {
+        while (pos + SegmentRecordCodec.HEADER_BYTES <= capacity) {
             header.clear();
             readFully(header, pos);
-            int length = header.getInt(LENGTH_OFFSET);
+            int length = SegmentRecordCodec.length(header);
             if (length == 0) {
                 break;
             }
-            long index = header.getLong(INDEX_OFFSET);
-            if (length < 0 || pos + HEADER_BYTES + length > capacity || index != baseIndex + entryCount) {
+            long index = SegmentRecordCodec.index(header);
+            if (length < 0 || pos + SegmentRecordCodec.HEADER_BYTES + length > capacity
+                    || index != baseIndex + entryCount) {
                 clean = false;
                 break;
             }
@@ -133,7 +99,7 @@ final class RaftLogSegment {
             }
             addPosition(pos);
             onRecord.accept(r);
-            pos += recordBytes(length);
+            pos += SegmentRecordCodec.recordBytes(length);
         }
         writePosition = pos;
         return clean;
@@ -141,31 +107,31 @@ final class RaftLogSegment {
 
     /**
      * After {@link #recover} stopped at a bad record: follows the record lengths from it and returns the index
-     * of the first whole, CRC-valid, correctly numbered record flagged {@link #FLAG_AFTER_SYNC}, which proves
-     * the bad record had been synced before (damage, not a torn write); empty when the chain ends first (the
-     * bad record's own length is damaged, or what follows is a torn write or zeros). Reads only.
+     * of the first whole, CRC-valid, correctly numbered record flagged {@link SegmentRecordCodec#FLAG_AFTER_SYNC},
+     * which proves the bad record had been synced before (damage, not a torn write); empty when the chain ends
+     * first (the bad record's own length is damaged, or what follows is a torn write or zeros). Reads only.
      */
     OptionalLong syncedWriteAfterEnd() throws IOException {
-        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+        ByteBuffer header = SegmentRecordCodec.newHeader();
         long pos = writePosition;
         long index = nextIndex();
-        while (pos + HEADER_BYTES <= capacity) {
+        while (pos + SegmentRecordCodec.HEADER_BYTES <= capacity) {
             header.clear();
             readFully(header, pos);
-            int length = header.getInt(LENGTH_OFFSET);
-            if (length <= 0 || pos + HEADER_BYTES + (long) length > capacity) {
+            int length = SegmentRecordCodec.length(header);
+            if (length <= 0 || pos + SegmentRecordCodec.HEADER_BYTES + (long) length > capacity) {
                 break;
             }
             if (pos > writePosition) { // the bad record itself only gives its length
-                Record r = header.getLong(INDEX_OFFSET) == index ? readAt(pos, header) : null;
+                Record r = SegmentRecordCodec.index(header) == index ? readAt(pos, header) : null;
                 if (r == null) {
                     break;
                 }
-                if ((r.flags() & FLAG_AFTER_SYNC) != 0) {
+                if ((r.flags() & SegmentRecordCodec.FLAG_AFTER_SYNC) != 0) {
                     return OptionalLong.of(index);
                 }
             }
-            pos += HEADER_BYTES + (long) length;
+            pos += SegmentRecordCodec.HEADER_BYTES + (long) length;
             index++;
         }
         return OptionalLong.empty();
@@ -184,12 +150,14 @@ final class RaftLogSegment {
      * Writes already-encoded records (numbered from {@link #nextIndex()}) at the end, in one write with the end
      * mark; not yet visible.
      *
-     * @param records the records followed by {@value #END_MARK_BYTES} zero bytes, the end mark (written as far as
-     *                the file has room: a file that ends within a header's size after the data needs none)
+     * @param records the records followed by {@value SegmentRecordCodec#END_MARK_BYTES} zero bytes, the end mark
+     *                (written as far as the file has room: a file that ends within a header's size after the data
+     *                needs none)
+     * @param recordStarts where each of the {@code count} records starts in {@code records}
      */
-    void write(ByteBuffer records, long[] recordOffsets, int count) throws IOException {
+    void write(ByteBuffer records, long[] recordStarts, int count) throws IOException {
         long start = writePosition;
-        long dataEnd = start + records.remaining() - END_MARK_BYTES;
+        long dataEnd = start + records.remaining() - SegmentRecordCodec.END_MARK_BYTES;
         records.limit(records.limit() - (int) Math.max(0, start + records.remaining() - capacity));
         long pos = start;
         while (records.hasRemaining()) {
@@ -197,7 +165,7 @@ final class RaftLogSegment {
         }
         writePosition = dataEnd;
         for (int i = 0; i < count; i++) {
-            addPosition(start + recordOffsets[i]);
+            addPosition(start + recordStarts[i]);
         }
     }
 
@@ -223,7 +191,7 @@ final class RaftLogSegment {
     /** Reads the record of {@code index} (which must be in this segment); null if it fails its CRC. */
     Record read(long index) throws IOException {
         long pos = positions[(int) (index - baseIndex)];
-        ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES);
+        ByteBuffer header = SegmentRecordCodec.newHeader();
         readFully(header, pos);
         return readAt(pos, header);
     }
@@ -255,16 +223,9 @@ final class RaftLogSegment {
     }
 
     private Record readAt(long pos, ByteBuffer header) throws IOException {
-        int length = header.getInt(LENGTH_OFFSET);
-        ByteBuffer body = ByteBuffer.allocate(length);
-        readFully(body, pos + HEADER_BYTES);
-        CRC32C crc = new CRC32C();
-        crc.update(header.array(), FLAGS_OFFSET, HEADER_BYTES - FLAGS_OFFSET);
-        crc.update(body.array(), 0, length);
-        if ((int) crc.getValue() != header.getInt(CRC_OFFSET)) {
-            return null;
-        }
-        return new Record(header.getLong(INDEX_OFFSET), header.getInt(FLAGS_OFFSET), body.array());
+        ByteBuffer body = ByteBuffer.allocate(SegmentRecordCodec.length(header));
+        readFully(body, pos + SegmentRecordCodec.HEADER_BYTES);
+        return SegmentRecordCodec.decode(header, body.array());
     }
 
     private void addPosition(long pos) {

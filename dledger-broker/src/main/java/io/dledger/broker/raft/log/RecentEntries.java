@@ -14,7 +14,7 @@ package io.dledger.broker.raft.log;
  * is not kept (at most {@value #SLOTS} x {@value #MAX_PAYLOAD_BYTES} bytes in all). The owner must drop what a
  * truncation removes ({@link #dropAfter}, {@link #clear}); entries below the log's first index are never asked for.
  *
- * <p>Not thread-safe: {@link SegmentLogStorage} changes it under its write lock and reads it under its read lock.
+ * <p>Not thread-safe: {@link LogSegments} changes it under its write lock and reads it under its read lock.
  */
 final class RecentEntries {
     static final int SLOTS = 128;

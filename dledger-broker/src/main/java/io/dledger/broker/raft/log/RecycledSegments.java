@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * index asked for (only after the log was reset to an earlier index) is deleted instead.
  *
  * <p>Before a file is handed out it is prepared on the given executor: its first {@value
- * RaftLogSegment#END_MARK_BYTES} bytes are zeroed and synced (so it reads as an empty segment, even if a crash
+ * SegmentRecordCodec#END_MARK_BYTES} bytes are zeroed and synced (so it reads as an empty segment, even if a crash
  * follows the rename), and the file is read once, so that the appends, which rarely cover whole pages, find
  * its pages in the page cache rather than reading them from the disk. Only the next file in line is prepared.
  *
@@ -177,7 +177,7 @@ final class RecycledSegments {
         // could bring back the old segment, emptied, under its old name
         DurableFiles.syncDirectory(dir);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            ByteBuffer mark = ByteBuffer.allocate(RaftLogSegment.END_MARK_BYTES);
+            ByteBuffer mark = ByteBuffer.allocate(SegmentRecordCodec.END_MARK_BYTES);
             while (mark.hasRemaining()) {
                 ch.write(mark, mark.position());
             }

@@ -76,7 +76,7 @@ final class SegmentLogLoader {
                         + " but the previous segment ends before " + segments.get(segments.size() - 2).nextIndex());
             }
             clean = seg.recover(r -> {
-                if ((r.flags() & RaftLogSegment.FLAG_CONFIGURATION) != 0 && r.index() >= first) {
+                if ((r.flags() & SegmentRecordCodec.FLAG_CONFIGURATION) != 0 && r.index() >= first) {
                     confManager.add(configurationEntry(decoder.decode(r.payload())));
                 }
             });

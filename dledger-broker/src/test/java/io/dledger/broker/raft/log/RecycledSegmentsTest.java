@@ -43,8 +43,9 @@ class RecycledSegmentsTest {
         assertThat(recycled.takeInto(target, 100)).isTrue();
 
         byte[] bytes = Files.readAllBytes(target);
-        assertThat(Arrays.copyOf(bytes, RaftLogSegment.END_MARK_BYTES)).as("the end mark at the start").containsOnly(0);
-        assertThat(bytes[RaftLogSegment.END_MARK_BYTES]).as("the rest is left as it was").isEqualTo((byte) 7);
+        assertThat(Arrays.copyOf(bytes, SegmentRecordCodec.END_MARK_BYTES)).as("the end mark at the start")
+                .containsOnly(0);
+        assertThat(bytes[SegmentRecordCodec.END_MARK_BYTES]).as("the rest is left as it was").isEqualTo((byte) 7);
         assertThat(recycled.size()).isZero();
         assertThat(filesNamed(RecycledSegments.PREFIX)).isZero();
     }
@@ -87,7 +88,7 @@ class RecycledSegmentsTest {
         assertThat(again.size()).isEqualTo(2);
         Path target = RaftLogSegment.fileName(dir, 25);
         assertThat(again.takeInto(target, 25)).isTrue();
-        assertThat(Files.readAllBytes(target)[RaftLogSegment.END_MARK_BYTES]).isEqualTo((byte) 1);
+        assertThat(Files.readAllBytes(target)[SegmentRecordCodec.END_MARK_BYTES]).isEqualTo((byte) 1);
         assertThat(Files.exists(RecycledSegments.fileName(dir, 30))).isFalse();
     }
 }

@@ -98,20 +98,6 @@ class SegmentLogStorageTest {
     }
 
     @Test
-    void recordFormatIsTheDocumentedLayout() {
-        byte[] payload = "abc".getBytes(StandardCharsets.UTF_8);
-        ByteBuffer buf = ByteBuffer.allocate(RaftLogSegment.recordBytes(payload.length));
-        RaftLogSegment.encode(buf, 42, RaftLogSegment.FLAG_CONFIGURATION, payload);
-        assertThat(buf.position()).isEqualTo(RaftLogSegment.HEADER_BYTES + 3);
-        assertThat(buf.getInt(RaftLogSegment.LENGTH_OFFSET)).isEqualTo(3);
-        assertThat(buf.getInt(RaftLogSegment.FLAGS_OFFSET)).isEqualTo(RaftLogSegment.FLAG_CONFIGURATION);
-        assertThat(buf.getLong(RaftLogSegment.INDEX_OFFSET)).isEqualTo(42);
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(buf.array(), RaftLogSegment.FLAGS_OFFSET, RaftLogSegment.HEADER_BYTES - RaftLogSegment.FLAGS_OFFSET + 3);
-        assertThat(buf.getInt(RaftLogSegment.CRC_OFFSET)).isEqualTo((int) crc.getValue());
-    }
-
-    @Test
     void entriesSurviveARestartAcrossManySegmentsWithTheirConfigurations() throws IOException {
         SegmentLogStorage s = open();
         assertThat(s.getFirstLogIndex()).isEqualTo(1);
@@ -194,8 +180,8 @@ class SegmentLogStorageTest {
         Path reused = newestSegment();
         assertThat(recordPositions(reused)).as("the new segment holds the one entry that rolled").hasSize(1);
         byte[] bytes = Files.readAllBytes(reused);
-        int dataEnd = RaftLogSegment.recordBytes(Math.toIntExact(recordLength(reused)));
-        assertThat(Arrays.copyOfRange(bytes, dataEnd, dataEnd + RaftLogSegment.END_MARK_BYTES)).containsOnly(0);
+        int dataEnd = SegmentRecordCodec.recordBytes(Math.toIntExact(recordLength(reused)));
+        assertThat(Arrays.copyOfRange(bytes, dataEnd, dataEnd + SegmentRecordCodec.END_MARK_BYTES)).containsOnly(0);
         assertThat(nonZeroBytesFrom(bytes, dataEnd)).as("the file's old records are still there").isPositive();
 
         SegmentLogStorage again = reopen(s);
@@ -341,7 +327,7 @@ class SegmentLogStorageTest {
             oldest = files.filter(p -> p.toString().endsWith(RaftLogSegment.SUFFIX)).sorted().findFirst().orElseThrow();
         }
         try (RandomAccessFile f = new RandomAccessFile(oldest.toFile(), "rw")) {
-            f.seek(RaftLogSegment.HEADER_BYTES + 1);
+            f.seek(SegmentRecordCodec.HEADER_BYTES + 1);
             f.write(0x5A ^ f.readByte());
         }
         assertLoadIsRefusedWithoutChanging(oldest);
@@ -378,7 +364,7 @@ class SegmentLogStorageTest {
         SegmentLogStorage s;
         long cut = recordPositions(newest).get(5); // index 6; whole, flagged records follow it
         try (RandomAccessFile f = new RandomAccessFile(newest.toFile(), "rw")) {
-            f.seek(cut + RaftLogSegment.LENGTH_OFFSET);
+            f.seek(cut + SegmentRecordCodec.LENGTH_OFFSET);
             f.writeInt(0); // what truncateAfter syncs before it zeroes the rest
         }
 
@@ -424,8 +410,8 @@ class SegmentLogStorageTest {
         List<Long> positions = recordPositions(segment);
         try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "r")) {
             for (int i = 0; i < positions.size(); i++) {
-                f.seek(positions.get(i) + RaftLogSegment.FLAGS_OFFSET);
-                if ((f.readInt() & RaftLogSegment.FLAG_AFTER_SYNC) != 0) {
+                f.seek(positions.get(i) + SegmentRecordCodec.FLAGS_OFFSET);
+                if ((f.readInt() & SegmentRecordCodec.FLAG_AFTER_SYNC) != 0) {
                     flagged.add(i + 1L);
                 }
             }
@@ -446,7 +432,7 @@ class SegmentLogStorageTest {
 
     private static void damagePayload(Path file, long recordPosition) throws IOException {
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-            f.seek(recordPosition + RaftLogSegment.HEADER_BYTES + 2);
+            f.seek(recordPosition + SegmentRecordCodec.HEADER_BYTES + 2);
             f.write(0x5A ^ f.readByte());
         }
     }
@@ -573,14 +559,14 @@ class SegmentLogStorageTest {
         List<Long> positions = new ArrayList<>();
         try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
             long pos = 0;
-            while (pos + RaftLogSegment.HEADER_BYTES <= f.length()) {
+            while (pos + SegmentRecordCodec.HEADER_BYTES <= f.length()) {
                 f.seek(pos);
                 int length = f.readInt();
                 if (length == 0) {
                     break;
                 }
                 positions.add(pos);
-                pos += RaftLogSegment.recordBytes(length);
+                pos += SegmentRecordCodec.recordBytes(length);
             }
         }
         return positions;
