@@ -108,7 +108,12 @@ public final class SegmentLogStorage implements LogStorage {
             LOG.warn("append of {} entries after the Raft log in {} was shut down", entries.size(), dir);
             return 0;
         }
-        return appender.append(entries);
+        SegmentLogAppender a = appender;
+        if (a == null) { // init failed or never ran; JRaft does not append then
+            LOG.error("cannot append to the Raft log in {}: it was not loaded", dir);
+            return 0;
+        }
+        return a.append(entries);
     }
 
     @Override
