@@ -102,33 +102,49 @@ public interface AdminClient {
     long takeSnapshot(String nodeId);
 
     /**
-     * Hands leadership to {@code toNodeId} ({@code null}: the least-behind follower, one whose disk has space first) and waits until it took
-     * over. Not retried once sent.
+     * Hands leadership to {@code toNodeId} ({@code null}: the least-behind follower, one whose disk has space first)
+     * and waits until it took over. Not retried once sent.
      *
+     * @param toNodeId id of a node of the cluster, or {@code null} to let the leader choose; naming the current
+     *                 leader changes nothing
      * @return the new leader's id
+     * @throws DLedgerException with {@link ErrorCode#INVALID_ARGUMENT} for an id not in the cluster,
+     *                          {@link ErrorCode#NODE_UNAVAILABLE} when the leader could not start the transfer,
+     *                          {@link ErrorCode#TIMEOUT} when leadership did not move in time
      */
     String transferLeadership(String toNodeId);
 
     /**
      * Deletes a topic with its messages and its groups' offsets, on every node. Not retried once sent.
      *
+     * @param topic topic name
      * @return true (the topic existed and is deleted)
      * @throws DLedgerException with {@link ErrorCode#TOPIC_NOT_FOUND} when it does not exist
      */
     boolean deleteTopic(String topic);
 
     /**
-     * Adds a node to the Raft group. Start it first with {@code --set join=true} and the full peer list; this returns once
-     * it caught up (by snapshot when needed) and counts in the majority. Not retried once sent.
+     * Adds a node to the Raft group. Start it first with {@code --set join=true} and the full peer list; this
+     * returns once it caught up (by snapshot when needed) and counts in the majority. Not retried once sent.
      *
+     * @param id       the new node's id (1 to 64 letters, digits, '_', '.' or '-'), not yet in the cluster
+     * @param host     host of both its ports, as the other nodes and clients reach it (at most 253 characters)
+     * @param raftPort its Raft port; its {@code host:raftPort} must not be in the cluster yet
+     * @param grpcPort its gRPC port
      * @return the members' ids afterwards
+     * @throws DLedgerException with {@link ErrorCode#INVALID_ARGUMENT} for an invalid node, or an id or Raft
+     *                          address already in the cluster; {@link ErrorCode#NODE_UNAVAILABLE} when the node
+     *                          could not be added (the membership is then left as it was)
      */
     List<String> addNode(String id, String host, int raftPort, int grpcPort);
 
     /**
      * Removes a node from the Raft group (stop its process afterwards). Not retried once sent.
      *
+     * @param id id of a node of the cluster
      * @return the remaining members' ids
+     * @throws DLedgerException with {@link ErrorCode#INVALID_ARGUMENT} for an id not in the cluster, or for the
+     *                          last node
      */
     List<String> removeNode(String id);
 

@@ -11,7 +11,12 @@ import java.util.List;
  */
 public record BatchSendResult(String topic, List<SendResult> results) {
 
-    /** Keeps an immutable copy of {@code results}. */
+    /**
+     * Keeps an immutable copy of {@code results}.
+     *
+     * @param topic   topic the batch was sent to
+     * @param results one result per message, in request order
+     */
     public BatchSendResult {
         results = List.copyOf(results);
     }

@@ -14,7 +14,13 @@ import java.util.List;
  */
 public record ClusterView(List<NodeView> nodes, String leaderId, long term) {
 
-    /** Keeps an immutable copy of {@code nodes}. */
+    /**
+     * Keeps an immutable copy of {@code nodes}.
+     *
+     * @param nodes    one entry per node of the Raft configuration, sorted by id
+     * @param leaderId the leader the answers agree on, or {@code null}
+     * @param term     the highest term any reachable node reported
+     */
     public ClusterView {
         nodes = List.copyOf(nodes);
     }

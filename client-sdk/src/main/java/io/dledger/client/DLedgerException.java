@@ -88,17 +88,31 @@ public class DLedgerException extends RuntimeException {
         return earlierAttemptUncertain;
     }
 
-    /** The typed error code (see the class comment for errors that did not come from the broker). */
+    /**
+     * The typed error code (see the class comment for errors that did not come from the broker).
+     *
+     * @return the broker's code, or one the SDK derived or set itself; never {@code null}
+     */
     public ErrorCode code() {
         return code;
     }
 
-    /** The gRPC status code of the failed call. */
+    /**
+     * The gRPC status code of the failed call.
+     *
+     * @return the status code of the call, or the one the client chose for its own errors (for example
+     *         {@code CANCELLED} with {@link ErrorCode#CLIENT_CLOSED})
+     */
     public Status.Code grpcCode() {
         return grpcCode;
     }
 
-    /** For {@link ErrorCode#NOT_LEADER}: the leader the rejecting node named, when it knew one. */
+    /**
+     * For {@link ErrorCode#NOT_LEADER}: the leader the rejecting node named, when it knew one.
+     *
+     * @return the named leader; empty when the broker sent no detail or the detail names no leader (neither id nor
+     *         address)
+     */
     public Optional<LeaderHint> leaderHint() {
         if (detail == null || !detail.hasLeader()) {
             return Optional.empty();
@@ -111,6 +125,8 @@ public class DLedgerException extends RuntimeException {
     /**
      * For {@link ErrorCode#OFFSET_OUT_OF_RANGE}: the offsets the queue held when the pull was refused (retention
      * may have moved its first offset past the one asked for).
+     *
+     * @return the queue's offsets; empty for every other code, or when the broker sent no detail
      */
     public Optional<StoredOffsets> storedOffsets() {
         return code == ErrorCode.OFFSET_OUT_OF_RANGE && detail != null
@@ -145,7 +161,14 @@ public class DLedgerException extends RuntimeException {
     public record StoredOffsets(long minOffset, long maxOffset) {
     }
 
-    /** Whether trying the same operation again could succeed. */
+    /**
+     * Whether trying the same operation again could succeed.
+     *
+     * @return {@code true} for a transient error (the codes {@link ErrorCode} lists as retried or, without a typed
+     *         code, gRPC {@code UNAVAILABLE}, {@code DEADLINE_EXCEEDED}, {@code CANCELLED} or {@code ABORTED});
+     *         {@code false} otherwise, and always for failures caused by closing the client or by cancelling or
+     *         interrupting the caller
+     */
     public boolean retryable() {
         return retryable;
     }

@@ -13,15 +13,29 @@ public enum ErrorCode {
     ERROR_UNSPECIFIED,
     /** The node is not the leader; {@link DLedgerException#leaderHint()} names the leader when it is known. */
     NOT_LEADER,
+    /** The topic does not exist. */
     TOPIC_NOT_FOUND,
+    /** The topic has no queue of that number. */
     QUEUE_NOT_FOUND,
+    /** A topic name that is not 1 to 127 letters, digits, '.', '_' or '-' (or is "." or ".."). */
     INVALID_TOPIC_NAME,
+    /** A produce request without messages, or a message with an empty body. */
     EMPTY_MESSAGE,
+    /** A message body larger than the node's {@code message.max.bytes}. */
     MESSAGE_TOO_LARGE,
+    /**
+     * A produce request over the node's {@code batch.max.bytes} or {@code batch.max.messages}; also reported when
+     * gRPC refused a message over its size limit unread.
+     */
     BATCH_TOO_LARGE,
     /** A pull below the queue's first or past its last offset; {@link DLedgerException#storedOffsets()} has them. */
     OFFSET_OUT_OF_RANGE,
+    /** The topic exists with another number of queues. */
     TOPIC_EXISTS,
+    /**
+     * Other invalid input (an invalid queue count, group name or member id, an oversized key, tags or properties,
+     * an unknown node id, ...); the request had no effect.
+     */
     INVALID_ARGUMENT,
     /** A write's outcome is unknown (leadership was lost while it was in flight). */
     OUTCOME_UNKNOWN,

@@ -16,13 +16,25 @@ import java.util.OptionalLong;
 public record GroupDescription(String group, String topic, long generation, List<Member> members,
                                List<QueueProgress> queues) {
 
-    /** Keeps immutable copies of the lists. */
+    /**
+     * Keeps immutable copies of the lists.
+     *
+     * @param group      group name
+     * @param topic      topic name
+     * @param generation changes whenever the set of live members changes (0: no member has heartbeated this leader)
+     * @param members    live members, sorted by id
+     * @param queues     one entry per queue of the topic, in queue order
+     */
     public GroupDescription {
         members = List.copyOf(members);
         queues = List.copyOf(queues);
     }
 
-    /** Messages the group has yet to consume, over all queues. */
+    /**
+     * Messages the group has yet to consume, over all queues.
+     *
+     * @return the sum of the queues' {@link QueueProgress#lag()}
+     */
     public long totalLag() {
         return queues.stream().mapToLong(QueueProgress::lag).sum();
     }
@@ -35,7 +47,13 @@ public record GroupDescription(String group, String topic, long generation, List
      * @param lastHeartbeatMsAgo milliseconds since the leader last heard from it
      */
     public record Member(String memberId, List<Integer> queues, long lastHeartbeatMsAgo) {
-        /** Keeps an immutable copy of {@code queues}. */
+        /**
+         * Keeps an immutable copy of {@code queues}.
+         *
+         * @param memberId           the member's id
+         * @param queues             queues it consumes or was just granted, ascending
+         * @param lastHeartbeatMsAgo milliseconds since the leader last heard from it
+         */
         public Member {
             queues = List.copyOf(queues);
         }

@@ -10,7 +10,12 @@ import java.util.List;
  */
 public record GroupListing(List<GroupSummary> groups, boolean truncated) {
 
-    /** Keeps an immutable copy of {@code groups}. */
+    /**
+     * Keeps an immutable copy of {@code groups}.
+     *
+     * @param groups    one entry per group and topic, sorted by group, then topic
+     * @param truncated whether the leader cut the list at 10,000 entries
+     */
     public GroupListing {
         groups = List.copyOf(groups);
     }

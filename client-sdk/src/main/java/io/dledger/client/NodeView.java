@@ -32,7 +32,26 @@ public record NodeView(String id, String grpcAddress, NodeRole role, long term, 
         String error,
         long lagEntries, String metricsUrl, Disk disk, List<String> peerIds) {
 
-    /** Keeps an immutable copy of {@code peerIds}. */
+    /**
+     * Keeps an immutable copy of {@code peerIds}.
+     *
+     * @param id                 node id, or {@code null} when none could be learned
+     * @param grpcAddress        the address the client uses for this node
+     * @param role               the node's role, or {@link NodeRole#UNREACHABLE}
+     * @param term               its current term (0 when unreachable)
+     * @param leaderId           the leader it knows, or {@code null}
+     * @param commitIndex        its Raft commit index
+     * @param appliedIndex       the last index its state machine applied
+     * @param lastLogIndex       its last log index
+     * @param lastSnapshotIndex  index of its last snapshot
+     * @param snapshotsInstalled snapshots it installed from a leader since it started
+     * @param reachable          whether it answered
+     * @param error              why it did not answer (or why it stopped serving), or {@code null}
+     * @param lagEntries         Raft entries it is behind the leader (0 for the leader, -1 when unknown)
+     * @param metricsUrl         where the node's Prometheus metrics are, or {@code null}
+     * @param disk               the node's disk as it reports it, or {@code null}
+     * @param peerIds            the ids of the Raft configuration's nodes as this node knows it, itself included
+     */
     public NodeView {
         peerIds = List.copyOf(peerIds);
     }

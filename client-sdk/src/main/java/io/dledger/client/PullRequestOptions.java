@@ -23,7 +23,20 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
     /** The longest long-polling wait a node grants, in milliseconds. */
     public static final int MAX_WAIT_MS = 30_000;
 
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param topic          topic to read, not {@code null}
+     * @param queue          queue of the topic
+     * @param offset         first offset to return
+     * @param maxMessages    at most this many messages, 0 or more ({@code 0} = server default)
+     * @param maxBytes       at most about this many body bytes, 0 or more ({@code 0} = server default)
+     * @param nodeId         id of the node to read from, or {@code null} for the current leader
+     * @param maxWaitMs      long-polling wait in milliseconds, from 0 to {@link #MAX_WAIT_MS}
+     * @param readYourWrites whether a follower first confirms with the leader that it applied everything committed
+     * @throws IllegalArgumentException when a limit is negative or {@code maxWaitMs} exceeds {@link #MAX_WAIT_MS}
+     * @throws NullPointerException     when {@code topic} is {@code null}
+     */
     public PullRequestOptions {
         Objects.requireNonNull(topic, "topic");
         if (maxMessages < 0 || maxBytes < 0 || maxWaitMs < 0) {
@@ -35,43 +48,98 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
         }
     }
 
-    /** Options without long polling or read-your-writes. */
+    /**
+     * Options without long polling or read-your-writes.
+     *
+     * @param topic       topic to read, not {@code null}
+     * @param queue       queue of the topic
+     * @param offset      first offset to return
+     * @param maxMessages at most this many messages, 0 or more ({@code 0} = server default)
+     * @param maxBytes    at most about this many body bytes, 0 or more ({@code 0} = server default)
+     * @param nodeId      id of the node to read from, or {@code null} for the current leader
+     * @throws IllegalArgumentException when {@code maxMessages} or {@code maxBytes} is negative
+     * @throws NullPointerException     when {@code topic} is {@code null}
+     */
     public PullRequestOptions(String topic, int queue, long offset, int maxMessages, int maxBytes, String nodeId) {
         this(topic, queue, offset, maxMessages, maxBytes, nodeId, 0, false);
     }
 
-    /** Reads from the leader with server-default limits. */
+    /**
+     * Reads from the leader with server-default limits.
+     *
+     * @param topic  topic to read, not {@code null}
+     * @param queue  queue of the topic
+     * @param offset first offset to return
+     * @return options without limits, node, long polling or read-your-writes
+     */
     public static PullRequestOptions of(String topic, int queue, long offset) {
         return new PullRequestOptions(topic, queue, offset, 0, 0, null);
     }
 
-    /** A copy that returns at most {@code n} messages. */
+    /**
+     * A copy that returns at most {@code n} messages.
+     *
+     * @param n 0 or more ({@code 0} = server default); a node returns at most its {@code pull.max.messages}
+     * @return a new options object; this one is unchanged
+     * @throws IllegalArgumentException when {@code n} is negative
+     */
     public PullRequestOptions withMaxMessages(int n) {
         return new PullRequestOptions(topic, queue, offset, n, maxBytes, nodeId, maxWaitMs, readYourWrites);
     }
 
-    /** A copy that returns at most about {@code n} body bytes. */
+    /**
+     * A copy that returns at most about {@code n} body bytes.
+     *
+     * @param n 0 or more ({@code 0} = server default); a node returns at most about its {@code pull.max.bytes}
+     * @return a new options object; this one is unchanged
+     * @throws IllegalArgumentException when {@code n} is negative
+     */
     public PullRequestOptions withMaxBytes(int n) {
         return new PullRequestOptions(topic, queue, offset, maxMessages, n, nodeId, maxWaitMs, readYourWrites);
     }
 
-    /** A copy that reads from node {@code id} ({@code null} = the leader). */
+    /**
+     * A copy that reads from node {@code id} ({@code null} = the leader).
+     *
+     * @param id node id, or {@code null}; an id no known node has fails the pull with
+     *           {@link ErrorCode#INVALID_ARGUMENT}
+     * @return a new options object; this one is unchanged
+     */
     public PullRequestOptions fromNode(String id) {
         return new PullRequestOptions(topic, queue, offset, maxMessages, maxBytes, id, maxWaitMs, readYourWrites);
     }
 
-    /** A copy that starts at {@code newOffset}. */
+    /**
+     * A copy that starts at {@code newOffset}.
+     *
+     * @param newOffset first offset to return, typically the previous {@link PullResult#nextOffset()}
+     * @return a new options object; this one is unchanged
+     */
     public PullRequestOptions atOffset(long newOffset) {
         return new PullRequestOptions(topic, queue, newOffset, maxMessages, maxBytes, nodeId, maxWaitMs,
                 readYourWrites);
     }
 
-    /** A copy that waits up to {@code ms} on the server when no message is available. */
+    /**
+     * A copy that waits up to {@code ms} on the server when no message is available.
+     *
+     * @param ms milliseconds, from 0 (answer at once) to {@link #MAX_WAIT_MS}; the client extends the call's
+     *           deadline by this wait
+     * @return a new options object; this one is unchanged
+     * @throws IllegalArgumentException when {@code ms} is negative or above {@link #MAX_WAIT_MS}
+     */
     public PullRequestOptions withMaxWait(int ms) {
         return new PullRequestOptions(topic, queue, offset, maxMessages, maxBytes, nodeId, ms, readYourWrites);
     }
 
-    /** A copy that reads its own writes on a follower (Raft ReadIndex). */
+    /**
+     * A copy that reads its own writes on a follower (Raft ReadIndex).
+     *
+     * @param on {@code true} to have a follower confirm with the leader before it reads (one more round trip; fails
+     *           with {@link ErrorCode#NODE_UNAVAILABLE} when it cannot), {@code false} (default) to read what it has
+     *           applied
+     * @return a new options object; this one is unchanged
+     */
     public PullRequestOptions withReadYourWrites(boolean on) {
         return new PullRequestOptions(topic, queue, offset, maxMessages, maxBytes, nodeId, maxWaitMs, on);
     }

@@ -16,7 +16,17 @@ import java.util.List;
 public record PullResult(List<ReceivedMessage> messages, long nextOffset, long minOffset, long maxOffset,
         String servedBy, String suggestedNodeId, String suggestionReason) {
 
-    /** Keeps an immutable copy of {@code messages}. */
+    /**
+     * Keeps an immutable copy of {@code messages}.
+     *
+     * @param messages         committed messages in offset order (possibly empty)
+     * @param nextOffset       offset to pull from next
+     * @param minOffset        smallest offset still stored in the queue
+     * @param maxOffset        offset one past the newest message of the queue on the serving node
+     * @param servedBy         id of the node that served this pull
+     * @param suggestedNodeId  node the server suggests to pull from next, or {@code null}
+     * @param suggestionReason why it suggests that node, or {@code null}
+     */
     public PullResult {
         messages = List.copyOf(messages);
     }

@@ -22,16 +22,34 @@ public interface PushConsumer extends AutoCloseable {
      */
     void start();
 
-    /** Queues this member consumes right now. */
+    /**
+     * Queues this member consumes right now.
+     *
+     * @return an immutable snapshot of the queue numbers; empty before {@link #start()} and while none is assigned
+     */
     Set<Integer> assignedQueues();
 
-    /** Messages the listener accepted. */
+    /**
+     * Messages the listener accepted.
+     *
+     * @return how many times the listener returned normally since this consumer was created (parked messages do not
+     *         count)
+     */
     long processed();
 
-    /** Messages parked on the retry topic after failing every attempt. */
+    /**
+     * Messages parked on the retry topic after failing every attempt.
+     *
+     * @return how many messages this consumer sent to {@code <group>-retry}
+     */
     long parked();
 
-    /** Messages received per serving node id (to see follower reads at work). */
+    /**
+     * Messages received per serving node id (to see follower reads at work).
+     *
+     * @return a snapshot, sorted by node id: messages pulled from each node, counted as they arrive (before
+     *         delivery)
+     */
     Map<String, Long> servedBy();
 
     /** Stops consuming, commits processed offsets and leaves the group (its queues move at once). */

@@ -31,7 +31,24 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
     /** The shortest commit interval (each commit is a Raft write). */
     public static final Duration MIN_COMMIT_INTERVAL = Duration.ofMillis(50);
 
-    /** Checks the settings. */
+    /**
+     * Checks the settings.
+     *
+     * @param group             consumer group: 1 to 100 letters, digits, '.', '_' or '-'
+     * @param topic             topic to consume
+     * @param threads           worker threads, at least 1
+     * @param maxRetries        attempts after the first failure before a message is parked, 0 or more
+     * @param retryBackoff      pause between attempts, not negative
+     * @param startFromEarliest whether a queue without a committed offset starts at its first stored message
+     *                          ({@code true}) or at its end ({@code false})
+     * @param followSuggestions whether to pull from the node each response suggests
+     * @param batchSize         messages per pull, at least 1
+     * @param commitInterval    how often processed offsets are committed, at least {@link #MIN_COMMIT_INTERVAL}
+     * @param memberId          this member's id in the group, 1 to 255 characters
+     * @throws IllegalArgumentException when a setting is out of range or the group name is invalid
+     * @throws NullPointerException     when {@code group}, {@code topic}, {@code retryBackoff},
+     *                                  {@code commitInterval} or {@code memberId} is {@code null}
+     */
     public PushConsumerOptions {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(topic, "topic");
@@ -58,7 +75,11 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
         }
     }
 
-    /** The topic where messages that kept failing are parked: {@code <group>-retry}. */
+    /**
+     * The topic where messages that kept failing are parked: {@code <group>-retry}.
+     *
+     * @return {@code group + "-retry"}; the consumer creates it with one queue when it first parks a message
+     */
     public String retryTopic() {
         return group + "-retry";
     }
@@ -96,49 +117,93 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
             this.topic = topic;
         }
 
-        /** Worker threads: queues are processed in parallel, each queue in order (at least 1). */
+        /**
+         * Worker threads: queues are processed in parallel, each queue in order (at least 1).
+         *
+         * @param n number of threads (default 4)
+         * @return this builder
+         */
         public Builder threads(int n) {
             threads = n;
             return this;
         }
 
-        /** Attempts after the first failure before a message is parked on {@code <group>-retry} (0 or more). */
+        /**
+         * Attempts after the first failure before a message is parked on {@code <group>-retry} (0 or more).
+         *
+         * @param n retries (default 3; 0 parks a message after its first failure)
+         * @return this builder
+         */
         public Builder maxRetries(int n) {
             maxRetries = n;
             return this;
         }
 
-        /** Pause between attempts at a failing message. */
+        /**
+         * Pause between attempts at a failing message.
+         *
+         * @param d zero or more (default 200 ms), in whole milliseconds; the message's queue and one worker
+         *          thread wait meanwhile
+         * @return this builder
+         */
         public Builder retryBackoff(Duration d) {
             retryBackoff = d;
             return this;
         }
 
-        /** Where a queue without a committed offset starts: its first stored message (true) or its end (false). */
+        /**
+         * Where a queue without a committed offset starts: its first stored message (true) or its end (false).
+         *
+         * @param b {@code true} (default) to read what the queue already stores, {@code false} to skip it and read
+         *          only newer messages
+         * @return this builder
+         */
         public Builder startFromEarliest(boolean b) {
             startFromEarliest = b;
             return this;
         }
 
-        /** Whether to pull from the node each response suggests (false: always the leader). */
+        /**
+         * Whether to pull from the node each response suggests (false: always the leader).
+         *
+         * @param b {@code true} (default) to let the broker move reads to followers
+         * @return this builder
+         */
         public Builder followSuggestions(boolean b) {
             followSuggestions = b;
             return this;
         }
 
-        /** Messages per pull (at least 1). */
+        /**
+         * Messages per pull (at least 1).
+         *
+         * @param n most messages one pull asks for (default 256); a node returns at most its
+         *          {@code pull.max.messages}
+         * @return this builder
+         */
         public Builder batchSize(int n) {
             batchSize = n;
             return this;
         }
 
-        /** How often processed offsets are committed (at least {@link #MIN_COMMIT_INTERVAL}). */
+        /**
+         * How often processed offsets are committed (at least {@link #MIN_COMMIT_INTERVAL}).
+         *
+         * @param d interval (default 1 s); after a crash, messages processed in up to this last interval are
+         *          delivered again
+         * @return this builder
+         */
         public Builder commitInterval(Duration d) {
             commitInterval = d;
             return this;
         }
 
-        /** This member's id, unique in the group (1 to 255 characters; default: a random UUID). */
+        /**
+         * This member's id, unique in the group (1 to 255 characters; default: a random UUID).
+         *
+         * @param id member id, not {@code null}
+         * @return this builder
+         */
         public Builder memberId(String id) {
             memberId = id;
             return this;
@@ -147,6 +212,7 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
         /**
          * The options.
          *
+         * @return the checked, immutable options
          * @throws IllegalArgumentException when a setting is out of range
          * @throws NullPointerException     when a setting is null
          */

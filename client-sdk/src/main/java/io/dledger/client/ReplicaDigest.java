@@ -13,7 +13,14 @@ import java.util.List;
  */
 public record ReplicaDigest(String nodeId, String topic, long appliedIndex, List<QueueDigest> queues) {
 
-    /** Keeps an immutable copy of {@code queues}. */
+    /**
+     * Keeps an immutable copy of {@code queues}.
+     *
+     * @param nodeId       the node that computed the digests
+     * @param topic        topic name
+     * @param appliedIndex the Raft index the node had applied when it computed them
+     * @param queues       one entry per queue, by queue number
+     */
     public ReplicaDigest {
         queues = List.copyOf(queues);
     }

@@ -11,7 +11,13 @@ import java.util.List;
  */
 public record TopicDescription(String topic, int queues, List<QueueRange> queueRanges) {
 
-    /** Keeps an immutable copy of {@code queueRanges}. */
+    /**
+     * Keeps an immutable copy of {@code queueRanges}.
+     *
+     * @param topic       topic name
+     * @param queues      number of queues
+     * @param queueRanges one entry per queue
+     */
     public TopicDescription {
         queueRanges = List.copyOf(queueRanges);
     }
