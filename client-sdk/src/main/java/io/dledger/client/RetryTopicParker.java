@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Parks messages that failed every delivery attempt on the group's retry topic ({@code <group>-retry}, created
- * with one queue on first use), with their origin in the properties {@code origin.topic}, {@code origin.queue}
+ * with one queue on first use unless it exists, with any number of queues), with their origin in the properties {@code origin.topic}, {@code origin.queue}
  * and {@code origin.offset}, so they no longer block their queue. Sends are idempotent (the producer's id and
  * sequence). Thread-safe: worker threads park concurrently.
  */
@@ -26,7 +26,14 @@ final class RetryTopicParker implements AutoCloseable {
     /** Sends a copy of {@code m} to the retry topic; throws when that fails (the caller tries again later). */
     void park(ReceivedMessage m) {
         if (!topicReady) {
-            admin.createTopic(retryTopic, 1);
+            try {
+                admin.createTopic(retryTopic, 1);
+            } catch (DLedgerException e) {
+                if (e.code() != ErrorCode.TOPIC_EXISTS) {
+                    throw e;
+                }
+                // made with more queues by hand or another client: parked messages go to any of them
+            }
             topicReady = true;
         }
         producer.send(retryTopic, new Message(m.key(), m.tags(), withOrigin(m), m.body(), null));

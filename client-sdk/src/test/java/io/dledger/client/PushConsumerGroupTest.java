@@ -188,6 +188,32 @@ class PushConsumerGroupTest {
         }
     }
 
+    /** A retry topic made earlier with more queues (by hand, say) takes parked messages all the same. */
+    @Test
+    void aRetryTopicThatExistsWithMoreQueuesStillTakesParkedMessages() {
+        FakeNode n1 = cluster.node("n1");
+        n1.heartbeat = (r, o) -> FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0)
+                .setHeartbeatIntervalMs(200).setSessionTimeoutMs((int) SESSION_MS).build());
+        n1.pull = oneMessagePerPull(5);
+        n1.createTopic = (r, o) -> o.onError(FakeNode.error(io.grpc.Status.Code.ALREADY_EXISTS,
+                ErrorCode.TOPIC_EXISTS, "topic 'g-retry' exists with 4 queues", null));
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t").maxRetries(0)
+                .build(), m -> {
+                    if (m.offset() == 0) {
+                        throw new IllegalStateException("cannot handle offset 0");
+                    }
+                });
+        try {
+            consumer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> consumer.processed() >= 3);
+            assertThat(consumer.parked()).isEqualTo(1);
+            assertThat(n1.produces.stream().filter(p -> p.getTopic().equals("g-retry")).count()).isEqualTo(1);
+            assertThat(n1.createTopicCalls).hasValue(1);
+        } finally {
+            consumer.close();
+        }
+    }
+
     /** Every pull of queue 0 gets the message at its offset, {@code delayMs} later (queue 0 never runs dry). */
     private static FakeNode.Handler<io.dledger.proto.PullRequest, io.dledger.proto.PullResponse> oneMessagePerPull(
             long delayMs) {
