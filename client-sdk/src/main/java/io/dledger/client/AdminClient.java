@@ -6,8 +6,10 @@ import java.util.Optional;
 /**
  * Topic management and cluster inspection.
  *
- * <p>Topic operations go to the leader and are retried like every idempotent operation (creating a topic that
- * already exists with the same queue count answers {@code created=false}). Node operations address one node by id
+ * <p>Topic operations go to the leader. Creating a topic is idempotent and retried like every idempotent operation
+ * (creating a topic that already exists with the same queue count answers {@code created=false}); deleting one,
+ * adding and removing a node and transferring leadership are retried only while the error proves they did not
+ * run (no leader, {@code NOT_LEADER}, {@code BUSY}, a refused connection), never once they may have. Node operations address one node by id
  * ({@code null} = the current leader) and are retried against that same node on transient errors, except
  * {@link #takeSnapshot}, which is retried only when the error proves the node did not run it. Failures are
  * reported as {@link DLedgerException}.
@@ -20,7 +22,7 @@ public interface AdminClient {
      * Creates a topic with {@code queues} queues, or confirms it exists with that many.
      *
      * @param topic  topic name
-     * @param queues number of queues (at least 1)
+     * @param queues number of queues, 1 to 1,024 (and within the nodes' {@code topics.max.queues} for all topics)
      * @return the topic, its queue count, and whether this call created it
      * @throws DLedgerException with {@link ErrorCode#TOPIC_EXISTS} when it exists with another
      *                          queue count

@@ -12,8 +12,11 @@ import java.util.Optional;
  * one. When the failure came from the transport or the client itself it is derived from the gRPC code:
  * {@code UNAVAILABLE}/{@code CANCELLED} give {@link ErrorCode#NODE_UNAVAILABLE}, {@code DEADLINE_EXCEEDED} gives
  * {@link ErrorCode#TIMEOUT}, {@code INVALID_ARGUMENT} gives {@link ErrorCode#INVALID_ARGUMENT},
- * {@code INTERNAL}/{@code UNKNOWN}/{@code DATA_LOSS} give {@link ErrorCode#INTERNAL}, anything else
- * {@link ErrorCode#ERROR_UNSPECIFIED}. An {@code UNKNOWN} caused by a closed channel (the connection broke during
+ * {@code INTERNAL}/{@code UNKNOWN}/{@code DATA_LOSS} give {@link ErrorCode#INTERNAL}, {@code RESOURCE_EXHAUSTED}
+ * from gRPC's message size limit ("exceeds maximum size": the node refused a request far over its
+ * {@code batch.max.bytes} unread) gives {@link ErrorCode#BATCH_TOO_LARGE}, anything else
+ * {@link ErrorCode#ERROR_UNSPECIFIED}. A response larger than the client's own {@code maxInboundMessageBytes} fails
+ * the same way, so keep that limit above the nodes' {@code pull.max.bytes}. An {@code UNKNOWN} caused by a closed channel (the connection broke during
  * the call: the node died) counts as {@code UNAVAILABLE}. When no node names a leader the client fails with
  * {@link ErrorCode#NOT_LEADER} and gRPC code {@code UNAVAILABLE}, or with {@link ErrorCode#NODE_UNAVAILABLE} when no
  * node answered at all. Closing the client fails what is still running

@@ -8,7 +8,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>The consumer keeps no position: the caller passes the offset and continues from
  * {@link PullResult#nextOffset()}. Pulls are retried on transient errors (node unavailable, leader change, per
  * attempt timeout) until the client's operation timeout; a pull from the leader re-discovers the leader between
- * attempts, a pull from a named node keeps asking that node. An offset outside the stored range fails with
+ * attempts. A pull from a named node asks only that node and gives up after one request timeout (plus the
+ * long-polling wait), so a caller whose chosen node is down can fall back to the leader at once. An offset outside the stored range fails with
  * {@link ErrorCode#OFFSET_OUT_OF_RANGE}; {@link DLedgerException#storedOffsets()} then carries the queue's
  * current min and max offsets.
  *
