@@ -53,7 +53,7 @@ class BenchSmokeIT {
     @Test
     void benchAllPrintsEveryMetricAndLosesNothing() {
         Run run = bench(newDir(), "all", "--local", "--threads", "1,4", "--warmup", "1", "--duration", "2",
-                "--windows", "2", "--messages", "2000", "--trials", "1");
+                "--windows", "2", "--messages", "2000", "--trials", "1", "--jit-warmup", "3");
         String out = run.out();
         assertThat(run.code()).isZero();
         for (String metric : List.of("produce_msgs_per_s", "produce_mb_per_s", "produce_p50_ms", "produce_p99_ms",
@@ -71,6 +71,7 @@ class BenchSmokeIT {
                 .contains("RESULT peer=dledger metric=loss_duplicates value=0\n")
                 .contains("# load average at start").contains("# load average at end")
                 .contains("# CPU over the window: nodes ")
+                .containsPattern("# JIT warm-up, 4 threads sync, [0-9]+ s in: ")
                 .contains("# window 2 of 2: ")
                 .contains("# consume: measured read 2 of 2: 2000 messages");
         assertThat(out.split("metric=consume_msgs_per_s ", -1)).as("one median over both reads").hasSize(2);

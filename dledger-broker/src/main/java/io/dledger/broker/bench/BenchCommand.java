@@ -46,7 +46,7 @@ public final class BenchCommand implements Callable<Integer> {
     Map<String, String> settings = new LinkedHashMap<>();
 
     @Option(names = "--threads", split = ",", defaultValue = "1,8,32", description = "producer threads, or bench "
-            + "raft's threads applying entries (default: ${DEFAULT-VALUE})")
+            + "raft's threads applying entries, one phase each in this order (default: ${DEFAULT-VALUE})")
     List<Integer> threads;
 
     @Option(names = "--size", defaultValue = "1024", description = "message (bench raft: entry) size in bytes "
@@ -55,6 +55,11 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", defaultValue = "5", description = "warm-up seconds per phase (default: ${DEFAULT-VALUE})")
     int warmupSecs;
+
+    @Option(names = "--jit-warmup", defaultValue = "120", description = "before the first produce phase, send at "
+            + "the most threads until the JIT compilers of the nodes and of this client have settled, for at most this "
+            + "many seconds (0: no such warm-up; default: ${DEFAULT-VALUE})")
+    int jitWarmupSecs;
 
     @Option(names = "--duration", defaultValue = "20", description = "measured seconds per phase (default: ${DEFAULT-VALUE})")
     int durationSecs;
@@ -163,7 +168,8 @@ public final class BenchCommand implements Callable<Integer> {
             ProduceBench.Mode m = ProduceBench.Mode.valueOf(mode.toUpperCase());
             try {
                 new ProduceBench(client, new ProduceBench.Options(topic, size, threads, Duration.ofSeconds(warmupSecs),
-                        Duration.ofSeconds(durationSecs), m, inflight, windows), report).run();
+                        Duration.ofSeconds(durationSecs), m, inflight, windows, Duration.ofSeconds(jitWarmupSecs)),
+                        report).run();
             } finally {
                 removeFromExistingCluster(client, cluster, topic, report);
             }
@@ -221,6 +227,9 @@ public final class BenchCommand implements Callable<Integer> {
             if (e.getValue() < 1) {
                 return e.getKey() + " must be at least 1: " + e.getValue();
             }
+        }
+        if (jitWarmupSecs < 0) {
+            return "--jit-warmup must be at least 0: " + jitWarmupSecs;
         }
         return warmupSecs < 0 ? "--warmup must be at least 0: " + warmupSecs : null;
     }

@@ -40,6 +40,11 @@ final class MeasuredPhase {
         }
     }
 
+    /** Ends the phase without measuring it (a warm-up): its workers stop. */
+    void stop() {
+        stopped = true;
+    }
+
     /** Whether the phase is over: its workers stop. */
     boolean stopped() {
         return stopped;

@@ -26,9 +26,11 @@ final class ProduceBench {
      * @param windows measured windows per phase, back to back after one warm-up; each RESULT is the median over
      *                them, errors their sum (a window's figures are also printed, as a comment, when there are
      *                several)
+     * @param jitWarmup the longest warm-up before the first phase, at the most threads, until the JIT compilers
+     *                  settle ({@link JitWarmup}); zero: none
      */
     record Options(String topic, int size, List<Integer> threads, Duration warmup, Duration duration, Mode mode,
-                   int inflight, int windows) {
+                   int inflight, int windows, Duration jitWarmup) {
     }
 
     private static final int PAYLOADS = 64;
@@ -49,6 +51,9 @@ final class ProduceBench {
     }
 
     void run() throws InterruptedException {
+        if (!o.jitWarmup().isZero()) {
+            warmUpJit(o.threads().stream().mapToInt(Integer::intValue).max().orElse(1));
+        }
         for (int threads : o.threads()) {
             runPhase(threads);
         }
@@ -69,6 +74,22 @@ final class ProduceBench {
                     (t, start, end, number) -> results(threads, t, start, end, number));
             w.joinWorkers();
             BenchReport.combineWindows(windows, Set.of("produce_errors")).forEach(report::result);
+        }
+    }
+
+    /** Runs the load at {@code threads} threads, nothing measured, until {@link JitWarmup} finds the JIT settled. */
+    private void warmUpJit(int threads) throws InterruptedException {
+        MeasuredPhase w = new MeasuredPhase();
+        try (Producer producer = client.newProducer()) {
+            w.startWorkers(threads, "bench-jit-warmup",
+                    o.mode() == Mode.SYNC ? () -> syncLoop(producer, w) : () -> asyncLoop(producer, w));
+            try {
+                new JitWarmup(WritePathSampler.of(client), report).await(o.jitWarmup(), threads + " threads "
+                        + o.mode().name().toLowerCase());
+            } finally {
+                w.stop();
+                w.joinWorkers();
+            }
         }
     }
 

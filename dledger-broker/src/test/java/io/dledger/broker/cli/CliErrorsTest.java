@@ -73,7 +73,7 @@ class CliErrorsTest {
     @Test
     void aBenchmarkNumberThatMakesNoSenseIsRefusedBeforeAnythingStarts() {
         for (String[] args : new String[][] {{"--windows", "0"}, {"--duration", "0"}, {"--threads", "8,0"},
-                {"--warmup", "-1"}}) {
+                {"--warmup", "-1"}, {"--jit-warmup", "-1"}}) {
             List<String> line = new java.util.ArrayList<>(List.of("bench", "produce", "--local"));
             line.addAll(List.of(args));
             Run r = cli(line.toArray(String[]::new));
