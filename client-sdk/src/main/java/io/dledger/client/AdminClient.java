@@ -104,7 +104,8 @@ public interface AdminClient {
     long takeSnapshot(String nodeId);
 
     /**
-     * Hands leadership to {@code toNodeId} ({@code null}: the least-behind follower, one whose disk has space first)
+     * Hands leadership to {@code toNodeId} ({@code null}: the least-behind follower, one whose disk has space first, even when it is further behind: a
+     * transfer it cannot catch up for in an election timeout fails with {@link ErrorCode#TIMEOUT})
      * and waits until it took over. Not retried once sent.
      *
      * @param toNodeId id of a node of the cluster, or {@code null} to let the leader choose; naming the current

@@ -78,7 +78,8 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
     /**
      * The topic where messages that kept failing are parked: {@code <group>-retry}.
      *
-     * @return {@code group + "-retry"}; the consumer creates it with one queue when it first parks a message
+     * @return {@code group + "-retry"}; the consumer creates it with one queue when it first parks a message, unless it
+     *         exists already (with any number of queues)
      */
     public String retryTopic() {
         return group + "-retry";

@@ -58,7 +58,8 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--jit-warmup", defaultValue = "120", description = "before the first produce phase, send at "
             + "the most threads until the JIT compilers of the nodes and of this client have settled, for at most this "
-            + "many seconds (0: no such warm-up; default: ${DEFAULT-VALUE})")
+            + "many seconds, also against a running cluster, where it writes that much more (0: no such warm-up; "
+            + "default: ${DEFAULT-VALUE})")
     int jitWarmupSecs;
 
     @Option(names = "--duration", defaultValue = "20", description = "measured seconds per phase (default: ${DEFAULT-VALUE})")

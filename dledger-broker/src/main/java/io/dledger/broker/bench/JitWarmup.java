@@ -10,8 +10,9 @@ import java.util.Locale;
  * method called once per message becomes hot slowly): a single-thread phase on new nodes would otherwise spend most
  * of its CPU on the nodes' compilers. Settled means that over the last {@link #STEP} the nodes together compiled for
  * at most {@link #NODES_SETTLED_CORES} cores and this client for at most {@link #CLIENT_SETTLED_CORES} (a figure
- * that cannot be measured counts as settled); each step is reported as a comment. Gives up, and says so, after the
- * longest warm-up it is given.
+ * that cannot be measured counts as settled, but a step in which some node did not answer both samples, or cut short
+ * by the limit, never does); each step is reported as a comment. Gives up, and says so, after the longest warm-up it
+ * is given.
  *
  * <p>Not thread-safe: the thread that drives the benchmark runs it.
  */
@@ -57,9 +58,14 @@ final class JitWarmup {
             JitCost step = JitCost.between(cpuAt, cpuNow, WritePathSampler.jitNanos(nodesAt, nodesNow),
                     (now - at) / 1e9);
             String elapsed = String.format(Locale.ROOT, "%.0f s", (now - begin) / 1e9);
+            boolean everyNode = nodesAt.nodes().size() == nodes.nodeCount()
+                    && nodesNow.nodes().size() == nodes.nodeCount()
+                    && WritePathSampler.skipped(nodesAt, nodesNow).isEmpty();
             report.comment("JIT warm-up, " + load + ", " + elapsed + " in: "
-                    + step.comment().orElse("compilation time not measured"));
-            if (settled(step)) {
+                    + step.comment().orElse("compilation time not measured")
+                    + (everyNode ? "" : " (not every node answered: not counted)"));
+            // a node that did not answer may be the busiest; a step cut short by the limit says too little
+            if (everyNode && now - at >= STEP.toNanos() * 9 / 10 && settled(step)) {
                 report.comment("JIT warm-up: the compilers settled after " + elapsed);
                 return true;
             }

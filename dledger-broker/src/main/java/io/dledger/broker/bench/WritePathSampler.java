@@ -55,6 +55,11 @@ final class WritePathSampler {
         this.urls = List.copyOf(urls);
     }
 
+    /** How many nodes this sampler asks. */
+    int nodeCount() {
+        return urls.size();
+    }
+
     /** A sampler over the nodes the cluster reports now (none when it cannot be asked). */
     static WritePathSampler of(DLedgerClient client) {
         List<String> urls = new ArrayList<>();

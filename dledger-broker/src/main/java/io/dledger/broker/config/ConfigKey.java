@@ -14,7 +14,7 @@ public enum ConfigKey {
     GRPC_BIND_HOST("grpc.bind.host", "0.0.0.0", "interface the gRPC front end listens on (its port comes from peers)"),
     JOIN("join", "false", "start outside the Raft group and wait to be added (AdminClient.addNode, or 'dledger cluster add-node' locally); for new nodes"),
     HTTP_PORT("http.port", "0", "port of /metrics and /health (0: the gRPC port + 100)"),
-    SHUTDOWN_TRANSFER_MS("shutdown.transfer.ms", "5000", "on SIGTERM a leader hands leadership to a caught-up follower and waits this long for it"),
+    SHUTDOWN_TRANSFER_MS("shutdown.transfer.ms", "5000", "on SIGTERM a leader hands leadership to a follower (with disk space first, then the least behind) and waits this long for it"),
     RETENTION_MS("retention.ms", "604800000", "messages older than this are deleted, whole segments at a time (0: keep forever)"),
     RETENTION_BYTES("retention.bytes", "0", "oldest segments are deleted while the log is larger than this (0: no limit)"),
     RETENTION_CHECK_MS("retention.check.interval.ms", "60000", "how often the leader checks retention"),
@@ -93,17 +93,17 @@ public enum ConfigKey {
      * close enough to be a likely misspelling (at most a third of its characters differ); else the empty string.
      */
     public static String didYouMean(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
         ConfigKey best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (ConfigKey k : values()) {
-            int d = editDistance(name.toLowerCase(Locale.ROOT), k.key);
-            if (d < bestDistance) {
+            int d = editDistance(lower, k.key);
+            if (d <= Math.max(1, k.key.length() / 3) && d < bestDistance) { // close enough for this key
                 best = k;
                 bestDistance = d;
             }
         }
-        return best != null && bestDistance <= Math.max(1, best.key.length() / 3)
-                ? " (did you mean " + best.key + "?)" : "";
+        return best != null ? " (did you mean " + best.key + "?)" : "";
     }
 
     /** Levenshtein distance: the fewest single-character insertions, deletions and substitutions from a to b. */

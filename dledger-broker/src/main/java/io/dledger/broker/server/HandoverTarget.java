@@ -8,7 +8,10 @@ import java.util.Optional;
 /**
  * Which follower a leader hands leadership to when nobody named one (a graceful shutdown, {@code transfer-leader}
  * without {@code --to}): a follower whose disk has space before one short of it (a leader short of space refuses
- * writes and hands leadership on again), then the least behind. Followers whose replicator is gone are left out.
+ * writes and hands leadership on again), then the least behind. Followers whose replicator is gone are left out. A
+ * follower with space wins however far behind it is: JRaft then waits up to an election timeout for it to catch up,
+ * and when it cannot, the transfer fails and leadership stays where it was (rather than going to a node that would
+ * refuse writes).
  *
  * <p>A pure function of its arguments: thread-safe.
  */

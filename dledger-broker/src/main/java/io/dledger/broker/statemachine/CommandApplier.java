@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * order (see {@link BrokerStateMachine#onApply}).
  */
 final class CommandApplier {
-    private static final Logger LOG = LoggerFactory.getLogger(CommandApplier.class);
+    // lines logged here keep the logger name they had before they moved out of BrokerStateMachine
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerStateMachine.class);
 
     private final MessageStore store;
 

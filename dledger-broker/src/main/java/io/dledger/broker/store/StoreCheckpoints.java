@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * checkpoint never flushes files being replaced.
  */
 final class StoreCheckpoints implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(StoreCheckpoints.class);
+    // lines logged here keep the logger name they had before they moved out of MessageStore
+    private static final Logger LOG = LoggerFactory.getLogger(MessageStore.class);
 
     private final CheckpointScheduler scheduler;
     private final CheckpointWriter writer;

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * thread during a snapshot install); it restores the store's own producer table, consumer offsets and peers.
  */
 final class StoreLoader {
-    private static final Logger LOG = LoggerFactory.getLogger(StoreLoader.class);
+    // lines logged here keep the logger name they had before they moved out of MessageStore
+    private static final Logger LOG = LoggerFactory.getLogger(MessageStore.class);
     static final String INSTALL_MARKER = "INSTALLING";
 
     private final StoreConfig config;

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * {@link StoreData}, whose map readers on any thread see.
  */
 final class TopicLifecycle {
-    private static final Logger LOG = LoggerFactory.getLogger(TopicLifecycle.class);
+    // lines logged here keep the logger name they had before they moved out of MessageStore
+    private static final Logger LOG = LoggerFactory.getLogger(MessageStore.class);
 
     private final Supplier<StoreData> data;
     private final Path indexRoot;

@@ -18,6 +18,12 @@ class ConfigKeyTest {
     }
 
     @Test
+    void aLongKeyIsSuggestedWhenAShorterOneIsNearerButTooFarForItsLength() {
+        assertThat(ConfigKey.didYouMean("retention.check.ms")).isEqualTo(" (did you mean retention.check.interval.ms?)");
+        assertThat(ConfigKey.didYouMean("raft.log.segment")).isEqualTo(" (did you mean raft.log.segment.bytes?)");
+    }
+
+    @Test
     void aNameFarFromEveryKeySuggestsNothing() {
         assertThat(ConfigKey.didYouMean("foo")).isEmpty();
         assertThat(ConfigKey.didYouMean("compression.type")).isEmpty();

@@ -107,9 +107,11 @@ final class LogSegments {
      * Writes already-encoded records, numbered from the last index + 1 ({@link RaftLogSegment#write}), into
      * {@code seg}, the newest segment, keeps their payloads and publishes the new last index.
      */
-    void publish(RaftLogSegment seg, ByteBuffer records, long[] recordStarts, List<byte[]> payloads)
+    void publish(RaftLogSegment seg, long first, ByteBuffer records, long[] recordStarts, List<byte[]> payloads)
             throws IOException {
-        long first = lastIndex + 1;
+        if (first != lastIndex + 1) { // the appender checked the entries against this index: one writer only
+            throw new IllegalStateException("records from index " + first + " where " + (lastIndex + 1) + " is next");
+        }
         lock.writeLock().lock(); // positions grow: readers must not see the array mid-copy
         try {
             seg.write(records, recordStarts, payloads.size());

@@ -111,7 +111,7 @@ final class SegmentLogAppender {
             SegmentRecordCodec.encode(buf, e.getId().getIndex(), flags, payloads.get(k));
         }
         buf.clear(); // the records and the end mark
-        segments.publish(seg, buf, recordStarts, payloads);
+        segments.publish(seg, expected, buf, recordStarts, payloads);
         return payloads.size();
     }
 
