@@ -122,10 +122,7 @@ class RecordCodecTest {
         byte[] topic = RecordCodec.utf8("gone");
         ByteBuffer buf = ByteBuffer.allocate(TopicRecordCodec.topicDeletedSize(topic));
         TopicRecordCodec.writeTopicDeleted(buf, 6, 0, 99, topic);
-        RecordCodec.seal(buf, 0, 1);
-        buf.flip();
-        assertThat(RecordCodec.validate(buf, 0)).isEqualTo(buf.limit());
-        assertThat(RecordCodec.readHeader(buf, 0).type()).isEqualTo(RecordCodec.TYPE_TOPIC_DELETED);
+        sealAndCheck(buf, 1, RecordCodec.TYPE_TOPIC_DELETED);
         assertThat(TopicRecordCodec.readTopicDeleted(buf, 0)).isEqualTo("gone");
     }
 
@@ -135,10 +132,7 @@ class RecordCodecTest {
         byte[] topic = RecordCodec.utf8("t");
         ByteBuffer buf = ByteBuffer.allocate(OffsetsRecordCodec.offsetsSize(group, topic, 2));
         OffsetsRecordCodec.writeOffsets(buf, 7, 1, 99, group, topic, new int[] {0, 3}, new long[] {5, 8});
-        RecordCodec.seal(buf, 0, 2);
-        buf.flip();
-        assertThat(RecordCodec.validate(buf, 0)).isEqualTo(buf.limit());
-        assertThat(RecordCodec.readHeader(buf, 0).type()).isEqualTo(RecordCodec.TYPE_OFFSETS);
+        sealAndCheck(buf, 2, RecordCodec.TYPE_OFFSETS);
         OffsetsRecordCodec.Offsets o = OffsetsRecordCodec.readOffsets(buf, 0);
         assertThat(o.group()).isEqualTo("g");
         assertThat(o.topic()).isEqualTo("t");
@@ -151,10 +145,15 @@ class RecordCodecTest {
         RecordCodec.Peer p = new RecordCodec.Peer("n4", "h4", 7004, 9004, true);
         ByteBuffer buf = ByteBuffer.allocate(PeerRecordCodec.peerSize(p));
         PeerRecordCodec.writePeer(buf, 8, 0, 99, p);
-        RecordCodec.seal(buf, 0, 1);
+        sealAndCheck(buf, 1, RecordCodec.TYPE_PEER);
+        assertThat(PeerRecordCodec.readPeer(buf, 0)).isEqualTo(p);
+    }
+
+    /** Seals the record at the start of {@code buf} as one of {@code entryRecords}, flips it, checks its CRC and type. */
+    private static void sealAndCheck(ByteBuffer buf, int entryRecords, byte type) {
+        RecordCodec.seal(buf, 0, entryRecords);
         buf.flip();
         assertThat(RecordCodec.validate(buf, 0)).isEqualTo(buf.limit());
-        assertThat(RecordCodec.readHeader(buf, 0).type()).isEqualTo(RecordCodec.TYPE_PEER);
-        assertThat(PeerRecordCodec.readPeer(buf, 0)).isEqualTo(p);
+        assertThat(RecordCodec.readHeader(buf, 0).type()).isEqualTo(type);
     }
 }
