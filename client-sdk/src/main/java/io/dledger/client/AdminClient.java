@@ -9,10 +9,10 @@ import java.util.Optional;
  * <p>Topic operations go to the leader. Creating a topic is idempotent and retried like every idempotent operation
  * (creating a topic that already exists with the same queue count answers {@code created=false}); deleting one,
  * adding and removing a node and transferring leadership are retried only while the error proves they did not
- * run (no leader, {@code NOT_LEADER}, {@code BUSY}, a refused connection), never once they may have. Node operations address one node by id
- * ({@code null} = the current leader) and are retried against that same node on transient errors, except
- * {@link #takeSnapshot}, which is retried only when the error proves the node did not run it. Failures are
- * reported as {@link DLedgerException}.
+ * run (no leader, {@code NOT_LEADER}, {@code BUSY}, a refused connection), never once they may have. Node operations
+ * address one node by id ({@code null} = the current leader) and are retried against that same node on transient
+ * errors, except {@link #takeSnapshot}, which is retried only when the error proves the node did not run it. Failures
+ * are reported as {@link DLedgerException}.
  *
  * <p>Thread-safe: obtained from {@link DLedgerClient#admin()} and shared.
  */
@@ -104,9 +104,9 @@ public interface AdminClient {
     long takeSnapshot(String nodeId);
 
     /**
-     * Hands leadership to {@code toNodeId} ({@code null}: the least-behind follower, one whose disk has space first, even when it is further behind: a
-     * transfer it cannot catch up for in an election timeout fails with {@link ErrorCode#TIMEOUT})
-     * and waits until it took over. Not retried once sent.
+     * Hands leadership to {@code toNodeId} ({@code null}: the least-behind follower, one whose disk has space first,
+     * even when it is further behind: a transfer it cannot catch up for in an election timeout fails with
+     * {@link ErrorCode#TIMEOUT}) and waits until it took over. Not retried once sent.
      *
      * @param toNodeId id of a node of the cluster, or {@code null} to let the leader choose; naming the current
      *                 leader changes nothing

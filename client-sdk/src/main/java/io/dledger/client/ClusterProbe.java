@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Asks nodes for their {@code GetNodeStatus} in parallel: first the seeds and every address the
  * {@link NodeDirectory} knows, then (once every seed answered or failed) any address learned from the answers
- * (peers, leaders), until no new address turns up. Every answer is fed to the directory. Also holds the rule that picks the leader from a set of answers.
+ * (peers, leaders), until no new address turns up. Every answer is fed to the directory. Also holds the rule that picks
+ * the leader from a set of answers.
  *
  * <p>Thread-safe: each run keeps its own state under its own lock.
  */

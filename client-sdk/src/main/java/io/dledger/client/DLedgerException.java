@@ -16,12 +16,12 @@ import java.util.Optional;
  * from gRPC's message size limit ("exceeds maximum size": the node refused a request far over its
  * {@code batch.max.bytes} unread) gives {@link ErrorCode#BATCH_TOO_LARGE}, anything else
  * {@link ErrorCode#ERROR_UNSPECIFIED}. A response larger than the client's own {@code maxInboundMessageBytes} fails
- * the same way, so keep that limit above the nodes' {@code pull.max.bytes}. An {@code UNKNOWN} caused by a closed channel (the connection broke during
- * the call: the node died) counts as {@code UNAVAILABLE}. When no node names a leader the client fails with
- * {@link ErrorCode#NOT_LEADER} and gRPC code {@code UNAVAILABLE}, or with {@link ErrorCode#NODE_UNAVAILABLE} when no
- * node answered at all. Closing the client fails what is still running
- * with {@link ErrorCode#CLIENT_CLOSED} (not sent) or {@link ErrorCode#OUTCOME_UNKNOWN} (an attempt was on its way
- * and may have been carried out).
+ * the same way, so keep that limit above the nodes' {@code pull.max.bytes}. An {@code UNKNOWN} caused by a closed
+ * channel (the connection broke during the call: the node died) counts as {@code UNAVAILABLE}. When no node names a
+ * leader the client fails with {@link ErrorCode#NOT_LEADER} and gRPC code {@code UNAVAILABLE}, or with
+ * {@link ErrorCode#NODE_UNAVAILABLE} when no node answered at all. Closing the client fails what is still running with
+ * {@link ErrorCode#CLIENT_CLOSED} (not sent) or {@link ErrorCode#OUTCOME_UNKNOWN} (an attempt was on its way and may
+ * have been carried out).
  *
  * <p>When an operation gives up at its overall deadline, the exception carries the code, gRPC code and detail of
  * the last attempt's error (that error is also its cause).

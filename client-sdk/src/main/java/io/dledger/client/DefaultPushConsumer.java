@@ -137,7 +137,8 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
                 listener.onMessage(m);
                 processed.incrementAndGet();
                 return true;
-            } catch (Exception | LinkageError | AssertionError | StackOverflowError e) { // a listener bug: failed attempt
+            } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+                // a listener bug: failed attempt
                 if (closing) {
                     return false; // the listener gave up because we are closing: not processed
                 }

@@ -64,7 +64,8 @@ final class Errors {
                 ? Status.UNAVAILABLE.withDescription(status.getDescription()).withCause(status.getCause()) : status;
     }
 
-    private static final java.util.regex.Pattern AFTER_SECONDS = java.util.regex.Pattern.compile("after (\\d+(\\.\\d+)?)s");
+    private static final java.util.regex.Pattern AFTER_SECONDS =
+            java.util.regex.Pattern.compile("after (\\d+(\\.\\d+)?)s");
 
     /**
      * A request deadline that passed, in words: gRPC's own description lists transport internals (name

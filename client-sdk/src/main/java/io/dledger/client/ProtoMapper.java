@@ -93,7 +93,8 @@ final class ProtoMapper {
     static NodeView toView(String id, String address, NodeStatus s) {
         return new NodeView(id, address, NodeRole.of(s.getRole()), s.getTerm(),
                 s.hasLeader() ? emptyToNull(s.getLeader().getId()) : null, s.getCommitIndex(), s.getAppliedIndex(),
-                s.getLastLogIndex(), s.getLastSnapshotIndex(), s.getSnapshotsInstalled(), true, emptyToNull(s.getError()), -1,
+                s.getLastLogIndex(), s.getLastSnapshotIndex(), s.getSnapshotsInstalled(), true,
+                emptyToNull(s.getError()), -1,
                 emptyToNull(s.getMetricsUrl()), s.hasDisk() ? new NodeView.Disk(s.getDisk().getUsableBytes(),
                         s.getDisk().getMinFreeBytes(), s.getDisk().getBelowMinimum()) : null,
                 s.getPeersList().stream().map(io.dledger.proto.NodeRef::getId).toList());

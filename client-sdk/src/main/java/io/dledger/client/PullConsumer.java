@@ -9,9 +9,9 @@ import java.util.concurrent.CompletableFuture;
  * {@link PullResult#nextOffset()}. Pulls are retried on transient errors (node unavailable, leader change, per
  * attempt timeout) until the client's operation timeout; a pull from the leader re-discovers the leader between
  * attempts. A pull from a named node asks only that node and gives up after one request timeout (plus the
- * long-polling wait), so a caller whose chosen node is down can fall back to the leader at once. An offset outside the stored range fails with
- * {@link ErrorCode#OFFSET_OUT_OF_RANGE}; {@link DLedgerException#storedOffsets()} then carries the queue's
- * current min and max offsets.
+ * long-polling wait), so a caller whose chosen node is down can fall back to the leader at once. An offset outside the
+ * stored range fails with {@link ErrorCode#OFFSET_OUT_OF_RANGE}; {@link DLedgerException#storedOffsets()} then carries
+ * the queue's current min and max offsets.
  *
  * <p>Thread-safe: one consumer may be shared by any number of threads. Closing it only stops new pulls.
  */

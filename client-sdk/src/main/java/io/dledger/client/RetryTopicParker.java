@@ -6,9 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Parks messages that failed every delivery attempt on the group's retry topic ({@code <group>-retry}, created
- * with one queue on first use unless it exists, with any number of queues), with their origin in the properties {@code origin.topic}, {@code origin.queue}
- * and {@code origin.offset}, so they no longer block their queue. Sends are idempotent (the producer's id and
- * sequence). Thread-safe: worker threads park concurrently.
+ * with one queue on first use unless it exists, with any number of queues), with their origin in the properties
+ * {@code origin.topic}, {@code origin.queue} and {@code origin.offset}, so they no longer block their queue. Sends are
+ * idempotent (the producer's id and sequence). Thread-safe: worker threads park concurrently.
  */
 final class RetryTopicParker implements AutoCloseable {
     private final String retryTopic;

@@ -41,7 +41,8 @@ class ErrorsTest {
     @Test
     void aRefusedConnectionSaysSo() {
         DLedgerException e = Errors.from(Status.UNAVAILABLE.withDescription("io exception")
-                .withCause(new java.net.ConnectException("finishConnect(..) failed with error(-111): Connection refused: /127.0.0.1:26703")).asRuntimeException());
+                .withCause(new java.net.ConnectException("finishConnect(..) failed with error(-111): Connection "
+                        + "refused: /127.0.0.1:26703")).asRuntimeException());
         assertThat(e.getMessage()).endsWith("cannot connect: Connection refused: /127.0.0.1:26703");
         assertThat(RetryPolicy.provesNotExecuted(e)).isTrue();
     }

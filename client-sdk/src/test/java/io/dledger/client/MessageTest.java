@@ -43,7 +43,8 @@ class MessageTest {
                 .isInstanceOf(IllegalArgumentException.class);
         for (String bad : new String[] {"garbage", "host:", ":9101", "host:0", "host:65536", "host:91o1", "::1:9101"}) {
             assertThatThrownBy(() -> DLedgerClient.builder().seeds(bad)).as(bad)
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'" + bad + "' is not host:port");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("'" + bad + "' is not host:port");
         }
         assertThat(DLedgerClient.builder().seeds("[::1]:9101, n1.example:7000,127.0.0.1:1")).isNotNull();
         assertThatThrownBy(() -> DLedgerClient.builder().requestTimeout(Duration.ZERO))

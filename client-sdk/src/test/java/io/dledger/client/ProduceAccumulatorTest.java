@@ -55,7 +55,8 @@ class ProduceAccumulatorTest {
         org.awaitility.Awaitility.await().until(() -> held.size() == DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC);
         release(n1);
         org.awaitility.Awaitility.await().until(() -> held.size() == 1);
-        assertThat(requests.get(held.get(0)).getMessagesCount()).isEqualTo(50 - DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC);
+        assertThat(requests.get(held.get(0)).getMessagesCount())
+                .isEqualTo(50 - DefaultProducer.MAX_REQUESTS_IN_FLIGHT_PER_TOPIC);
         release(n1);
         CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
         assertThat(futures).extracting(f -> f.join().offset()).doesNotHaveDuplicates().hasSize(50);
@@ -171,7 +172,8 @@ class ProduceAccumulatorTest {
                 // stored, but the answer is lost with the connection
                 obs.onError(Status.UNAVAILABLE.withDescription("connection reset").asRuntimeException());
             } else { // the retry under the same sequence meets a typed, final rejection
-                obs.onError(FakeNode.error(Status.Code.FAILED_PRECONDITION, ErrorCode.SEQUENCE_TOO_OLD, "too old", null));
+                obs.onError(FakeNode.error(Status.Code.FAILED_PRECONDITION, ErrorCode.SEQUENCE_TOO_OLD,
+                        "too old", null));
             }
         });
         for (CompletableFuture<SendResult> f : twoSendsCombinedBehindTheBlockers(n1)) {
@@ -293,7 +295,8 @@ class ProduceAccumulatorTest {
         return List.of(a, b);
     }
 
-    private static void assertFails(CompletableFuture<SendResult> f, java.util.function.Consumer<DLedgerException> check) {
+    private static void assertFails(CompletableFuture<SendResult> f,
+            java.util.function.Consumer<DLedgerException> check) {
         assertThat(f).failsWithin(java.time.Duration.ofSeconds(10))
                 .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                 .havingCause().isInstanceOfSatisfying(DLedgerException.class, check);

@@ -93,7 +93,8 @@ class PullConsumerTest {
     void offsetOutOfRangeCarriesTheQueueBounds() {
         cluster.node("n1").pull = (req, obs) -> {
             io.grpc.Metadata trailers = new io.grpc.Metadata();
-            trailers.put(Errors.ERROR_DETAIL_KEY, ErrorDetail.newBuilder().setCode(io.dledger.proto.ErrorCode.OFFSET_OUT_OF_RANGE)
+            trailers.put(Errors.ERROR_DETAIL_KEY, ErrorDetail.newBuilder()
+                    .setCode(io.dledger.proto.ErrorCode.OFFSET_OUT_OF_RANGE)
                     .setMessage("offset 99 is outside [10, 20)").setMinOffset(10).setMaxOffset(20).build());
             obs.onError(Status.OUT_OF_RANGE.withDescription("out of range").asRuntimeException(trailers));
         };

@@ -151,13 +151,17 @@ class PushConsumerGroupTest {
                         .filteredOn(o -> o == busyOffset.get()).hasSizeGreaterThanOrEqualTo(2);
                 assertThat(offsets).as("offsets committed").contains(consumer.processed());
             });
-            assertThat(lastCommitted(n1)).as("the last commit to land is the final one").isEqualTo(consumer.processed());
+            assertThat(lastCommitted(n1)).as("the last commit to land is the final one")
+                    .isEqualTo(consumer.processed());
         } finally {
             consumer.close();
         }
     }
 
-    /** A message the listener fails on every attempt goes to {@code <group>-retry}, with its origin; the queue goes on. */
+    /**
+     * A message the listener fails on every attempt goes to {@code <group>-retry}, with its origin; the queue goes
+     * on.
+     */
     @Test
     void aMessageThatKeepsFailingIsParkedOnTheRetryTopicWithItsOrigin() {
         FakeNode n1 = cluster.node("n1");

@@ -47,7 +47,8 @@ class RetryPolicyTest {
 
     @Test
     void aLeaderIsLostWhenItIsUnreachableOrNoLongerLeadsNotWhenItIsBusyOrSlow() {
-        assertThat(RetryPolicy.leaderLost(broker(Status.Code.FAILED_PRECONDITION, ErrorCode.NOT_LEADER, null))).isTrue();
+        assertThat(RetryPolicy.leaderLost(broker(Status.Code.FAILED_PRECONDITION, ErrorCode.NOT_LEADER, null)))
+                .isTrue();
         assertThat(RetryPolicy.leaderLost(Errors.noLeader("n2: no leader", true))).isTrue();
         NodeRef n2 = NodeRef.newBuilder().setId("n2").setGrpcAddress("127.0.0.1:9102").build();
         assertThat(RetryPolicy.leaderLost(broker(Status.Code.FAILED_PRECONDITION, ErrorCode.NOT_LEADER, n2)))

@@ -59,8 +59,10 @@ class BenchSmokeIT {
         for (String metric : List.of("produce_msgs_per_s", "produce_mb_per_s", "produce_p50_ms", "produce_p99_ms",
                 "produce_errors", "produce_call_us", "write_queued_us", "write_replicated_us", "write_applied_us",
                 "raft_log_append_us", "raft_log_append_entries", "node_cpu_us_per_msg", "client_cpu_us_per_msg")) {
-            assertThat(out).containsPattern("RESULT peer=dledger metric=" + metric + " threads=1 size=1024 value=[0-9.]+\n");
-            assertThat(out).containsPattern("RESULT peer=dledger metric=" + metric + " threads=4 size=1024 value=[0-9.]+\n");
+            assertThat(out).containsPattern("RESULT peer=dledger metric=" + metric
+                    + " threads=1 size=1024 value=[0-9.]+\n");
+            assertThat(out).containsPattern("RESULT peer=dledger metric=" + metric
+                    + " threads=4 size=1024 value=[0-9.]+\n");
         }
         for (String metric : List.of("consume_msgs_per_s", "follower_read_share", "failover_recovery_ms",
                 "failover_new_leader_visible_ms", "failover_failed_sends", "failover_recovery_ms_median",

@@ -78,7 +78,8 @@ class OperationsIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> get(base(n) + "/health/ready").statusCode() == 200);
             String metrics = get(base(n) + "/metrics").body();
             assertThat(metrics).contains("dledger_raft_commit_index", "dledger_raft_applied_index", "dledger_raft_term",
-                    "dledger_store_messages", "dledger_store_segments", "dledger_rpc_inflight", "jvm_memory_used_bytes");
+                    "dledger_store_messages", "dledger_store_segments", "dledger_rpc_inflight",
+                    "jvm_memory_used_bytes");
         }
         NodeProcess leaderNode = cluster.local().node(leader);
         String leaderMetrics = get(base(leaderNode) + "/metrics").body();
@@ -305,7 +306,8 @@ class OperationsIT {
 
     /** Two ports nothing listens on (bound for a moment by this JVM, then freed). */
     private static int[] unusedPorts() {
-        try (java.net.ServerSocket a = new java.net.ServerSocket(0); java.net.ServerSocket b = new java.net.ServerSocket(0)) {
+        try (java.net.ServerSocket a = new java.net.ServerSocket(0);
+             java.net.ServerSocket b = new java.net.ServerSocket(0)) {
             return new int[] {a.getLocalPort(), b.getLocalPort()};
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

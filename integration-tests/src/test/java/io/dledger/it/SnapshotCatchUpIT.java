@@ -31,7 +31,8 @@ class SnapshotCatchUpIT {
 
     @Test
     void followerBehindTheTruncatedLogInstallsASnapshot() throws Exception {
-        cluster = TestCluster.start("snapshot", 3, Map.of("snapshot.interval.secs", "0", "store.segment.bytes", "65536", "batch.max.bytes", "16384",
+        cluster = TestCluster.start("snapshot", 3, Map.of("snapshot.interval.secs", "0", "store.segment.bytes", "65536",
+                "batch.max.bytes", "16384",
                 "message.max.bytes", "4096", "raft.log.segment.bytes", "16384")); // snapshots cut across log segments
         cluster.client().admin().createTopic("logs", 3);
         AckedMessages acked = new AckedMessages();

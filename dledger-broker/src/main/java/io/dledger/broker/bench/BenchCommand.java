@@ -53,7 +53,8 @@ public final class BenchCommand implements Callable<Integer> {
             + "(default: ${DEFAULT-VALUE})")
     int size;
 
-    @Option(names = "--warmup", defaultValue = "5", description = "warm-up seconds per phase (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "5", description = "warm-up seconds per phase "
+            + "(default: ${DEFAULT-VALUE})")
     int warmupSecs;
 
     @Option(names = "--jit-warmup", defaultValue = "120", description = "before the first produce phase, send at "
@@ -62,27 +63,32 @@ public final class BenchCommand implements Callable<Integer> {
             + "default: ${DEFAULT-VALUE})")
     int jitWarmupSecs;
 
-    @Option(names = "--duration", defaultValue = "20", description = "measured seconds per phase (default: ${DEFAULT-VALUE})")
+    @Option(names = "--duration", defaultValue = "20", description = "measured seconds per phase "
+            + "(default: ${DEFAULT-VALUE})")
     int durationSecs;
 
     @Option(names = "--mode", defaultValue = "sync", description = "sync or async (default: ${DEFAULT-VALUE})")
     String mode;
 
-    @Option(names = "--inflight", defaultValue = "64", description = "async sends outstanding per thread (default: ${DEFAULT-VALUE})")
+    @Option(names = "--inflight", defaultValue = "64", description = "async sends outstanding per thread "
+            + "(default: ${DEFAULT-VALUE})")
     int inflight;
 
-    @Option(names = "--queues", defaultValue = "8", description = "queues of the benchmark topics (default: ${DEFAULT-VALUE})")
+    @Option(names = "--queues", defaultValue = "8", description = "queues of the benchmark topics "
+            + "(default: ${DEFAULT-VALUE})")
     int queues;
 
-    @Option(names = "--messages", defaultValue = "200000", description = "messages the consume benchmark reads (default: ${DEFAULT-VALUE})")
+    @Option(names = "--messages", defaultValue = "200000", description = "messages the consume benchmark reads "
+            + "(default: ${DEFAULT-VALUE})")
     long messages;
 
-    @Option(names = "--consumer-threads", defaultValue = "4", description = "consumer threads (default: ${DEFAULT-VALUE})")
+    @Option(names = "--consumer-threads", defaultValue = "4", description = "consumer threads "
+            + "(default: ${DEFAULT-VALUE})")
     int consumerThreads;
 
-    @Option(names = "--windows", defaultValue = "1", description = "measured windows per produce or raft phase, back to "
-            + "back after its warm-up, and measured full reads for consume; each RESULT is then their median, errors "
-            + "their sum (default: ${DEFAULT-VALUE})")
+    @Option(names = "--windows", defaultValue = "1", description = "measured windows per produce or raft phase, "
+            + "back to back after its warm-up, and measured full reads for consume; each RESULT is then their "
+            + "median, errors their sum (default: ${DEFAULT-VALUE})")
     int windows;
 
     @Option(names = "--trials", defaultValue = "3", description = "failover trials (default: ${DEFAULT-VALUE})")
@@ -260,7 +266,8 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 if (running && view.nodes().stream().noneMatch(NodeView::reachable)) {
                     throw new IllegalStateException("no node is reachable at " + view.nodes().stream()
-                            .map(NodeView::grpcAddress).toList() + " (give --servers, or --local for a cluster of its own)");
+                            .map(NodeView::grpcAddress).toList()
+                            + " (give --servers, or --local for a cluster of its own)");
                 }
             } catch (DLedgerException e) {
                 // starting

@@ -85,7 +85,8 @@ final class FailoverBench {
         Thread.sleep(1000);
         sender.stop();
         th.join();
-        report.comment("failover trial " + n + ": new leader " + newLeader + ", " + sender.acked + " sends acknowledged");
+        report.comment("failover trial " + n + ": new leader " + newLeader + ", " + sender.acked
+                + " sends acknowledged");
         cluster.start(leader);
         awaitCaughtUp(leader);
         double recovery = firstAckAfterGone.get() == Long.MAX_VALUE ? Double.NaN

@@ -29,7 +29,8 @@ record JitCost(OptionalDouble nodeNanos, long clientNanos, double seconds) {
         if (nodeNanos.isEmpty() && clientNanos < 0) {
             return Optional.empty();
         }
-        StringBuilder sb = new StringBuilder("JIT compiling over the window (compiler threads' elapsed time, as cores): ");
+        StringBuilder sb = new StringBuilder("JIT compiling over the window (compiler threads' elapsed time, "
+                + "as cores): ");
         nodeNanos.ifPresent(n -> sb.append("nodes ").append(cores(n)));
         if (clientNanos >= 0) {
             sb.append(nodeNanos.isPresent() ? ", " : "").append("this client ").append(cores(clientNanos));

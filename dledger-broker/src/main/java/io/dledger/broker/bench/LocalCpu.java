@@ -10,7 +10,8 @@ import java.util.Optional;
  * CPU use on the benchmark's own machine: this process's CPU time, and the whole machine's busy and steal time
  * from Linux's {@code /proc/stat} (its first line, in clock ticks: user nice system idle iowait irq softirq steal
  * ...). Busy is everything but idle and iowait. On another system, or when the file cannot be read, the machine
- * figures are empty. Also this JVM's JIT compilation time. Tells whether a slow run was the code or a busy machine. Immutable samples; thread-safe.
+ * figures are empty. Also this JVM's JIT compilation time. Tells whether a slow run was the code or a busy machine.
+ * Immutable samples; thread-safe.
  */
 final class LocalCpu {
     /**
@@ -35,7 +36,8 @@ final class LocalCpu {
 
     private static long jitNanos() {
         java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() * 1_000_000 : -1;
+        return jit != null && jit.isCompilationTimeMonitoringSupported()
+                ? jit.getTotalCompilationTime() * 1_000_000 : -1;
     }
 
     private static long processNanos() {

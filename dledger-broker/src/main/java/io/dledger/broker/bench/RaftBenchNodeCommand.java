@@ -85,7 +85,8 @@ public final class RaftBenchNodeCommand implements Callable<Integer> {
         parent.get().onExit().thenRun(stopped::countDown);
         CompletableFuture<Node> node = new CompletableFuture<>(); // set once start returns
         AtomicBoolean loadStarted = new AtomicBoolean();
-        AtomicBoolean closing = new AtomicBoolean(); // set before JRaft shuts down: the load stops, its errors are quiet
+        // set before JRaft shuts down: the load stops, its errors are quiet
+        AtomicBoolean closing = new AtomicBoolean();
         // the load starts when this node first becomes leader, whenever that is: a node that checked once could miss
         // its turn, and no node would run it
         IgnoringStateMachine fsm = new IgnoringStateMachine(() -> {

@@ -29,8 +29,8 @@ final class AdminCommand {
     }
 
     @Command(name = "transfer-leader", mixinStandardHelpOptions = true,
-            description = "Hand leadership to a node (default: the least-behind follower, one with disk space first) and "
-                    + "wait until it leads.")
+            description = "Hand leadership to a node (default: the least-behind follower, one with disk space "
+                    + "first) and wait until it leads.")
     static final class TransferLeader implements Callable<Integer> {
         @Mixin
         ClientOptions client;
@@ -69,7 +69,8 @@ final class AdminCommand {
                     requireReachable(c, node);
                 }
                 long index = c.admin().takeSnapshot(node);
-                System.out.println("snapshot taken on " + (node == null ? "the leader" : node) + " at Raft index " + index);
+                System.out.println("snapshot taken on " + (node == null ? "the leader" : node) + " at Raft index "
+                        + index);
                 return 0;
             }
         }

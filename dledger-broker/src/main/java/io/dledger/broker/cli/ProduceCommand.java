@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 final class ProduceCommand implements java.util.concurrent.Callable<Integer> {
     private static final int PRINT_EACH_UP_TO = 100;
     private static final int IN_FLIGHT = 128;
-    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
+    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+            .toCharArray();
 
     @Mixin
     ClientOptions client;
@@ -34,10 +35,12 @@ final class ProduceCommand implements java.util.concurrent.Callable<Integer> {
             + "of --size random letters are sent")
     List<String> messages = new ArrayList<>();
 
-    @Option(names = {"-n", "--count"}, defaultValue = "10", description = "generated messages (default: ${DEFAULT-VALUE})")
+    @Option(names = {"-n", "--count"}, defaultValue = "10", description = "generated messages "
+            + "(default: ${DEFAULT-VALUE})")
     int count;
 
-    @Option(names = "--size", defaultValue = "100", description = "bytes per generated message (default: ${DEFAULT-VALUE})")
+    @Option(names = "--size", defaultValue = "100", description = "bytes per generated message "
+            + "(default: ${DEFAULT-VALUE})")
     int size;
 
     @Option(names = {"-k", "--key"}, description = "message key (same key, same queue)")
@@ -64,7 +67,8 @@ final class ProduceCommand implements java.util.concurrent.Callable<Integer> {
         double secs;
         AtomicLong acked = new AtomicLong();
         java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
-        DLedgerClient c = client.connect(); // a bad address or a cluster that does not answer fails here, before any send
+        // a bad address or a cluster that does not answer fails here, before any send
+        DLedgerClient c = client.connect();
         Thread interrupted = new Thread(() -> {
             if (!finished.get()) { // Ctrl-C: say how far it got
                 System.err.println("interrupted: " + acked.get() + " of " + total + " messages acknowledged");

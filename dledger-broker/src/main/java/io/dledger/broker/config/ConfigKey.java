@@ -10,16 +10,22 @@ import java.util.Locale;
 public enum ConfigKey {
     NODE_ID("node.id", null, "this node's id; must be one of the ids in peers"),
     PEERS("peers", null, "the Raft group: id=host:raftPort:grpcPort,... (this node included)"),
-    DATA_DIR("data.dir", null, "directory for the Raft log, snapshots and the message store (default ./data/<node.id>)"),
+    DATA_DIR("data.dir", null, "directory for the Raft log, snapshots and the message store "
+            + "(default ./data/<node.id>)"),
     GRPC_BIND_HOST("grpc.bind.host", "0.0.0.0", "interface the gRPC front end listens on (its port comes from peers)"),
-    JOIN("join", "false", "start outside the Raft group and wait to be added (AdminClient.addNode, or 'dledger cluster add-node' locally); for new nodes"),
+    JOIN("join", "false", "start outside the Raft group and wait to be added (AdminClient.addNode, "
+            + "or 'dledger cluster add-node' locally); for new nodes"),
     HTTP_PORT("http.port", "0", "port of /metrics and /health (0: the gRPC port + 100)"),
-    SHUTDOWN_TRANSFER_MS("shutdown.transfer.ms", "5000", "on SIGTERM a leader hands leadership to a follower (with disk space first, then the least behind) and waits this long for it"),
-    RETENTION_MS("retention.ms", "604800000", "messages older than this are deleted, whole segments at a time (0: keep forever)"),
-    RETENTION_BYTES("retention.bytes", "0", "oldest segments are deleted while the log is larger than this (0: no limit)"),
+    SHUTDOWN_TRANSFER_MS("shutdown.transfer.ms", "5000", "on SIGTERM a leader hands leadership to a follower (with "
+            + "disk space first, then the least behind) and waits this long for it"),
+    RETENTION_MS("retention.ms", "604800000", "messages older than this are deleted, whole segments at a time "
+            + "(0: keep forever)"),
+    RETENTION_BYTES("retention.bytes", "0", "oldest segments are deleted while the log is larger than this "
+            + "(0: no limit)"),
     RETENTION_CHECK_MS("retention.check.interval.ms", "60000", "how often the leader checks retention"),
     ELECTION_TIMEOUT_MS("election.timeout.ms", "500", "Raft election timeout; followers start an election after it"),
-    ELECTION_MAX_DELAY_MS("election.max.delay.ms", "500", "random extra delay before an election, to avoid split votes"),
+    ELECTION_MAX_DELAY_MS("election.max.delay.ms", "500", "random extra delay before an election, "
+            + "to avoid split votes"),
     ELECTION_LEADER_EXIT_MS("election.leader.exit.timeout.ms", "50", "election timeout of a follower whose leader's "
             + "process is gone (a connection from it closed and its Raft port refuses connections), until a leader "
             + "is elected; the first follower by node id also takes a random delay of at most 100 ms (0: always the "
@@ -32,7 +38,8 @@ public enum ConfigKey {
             + "segment files) or rocksdb (JRaft's default); an existing log keeps the format it was written in"),
     RAFT_LOG_SEGMENT_BYTES("raft.log.segment.bytes", "67108864", "size of one Raft log segment file, preallocated "
             + "(raft.log.storage=segments); an entry larger than this gets a file of its own"),
-    SNAPSHOT_INTERVAL_SECS("snapshot.interval.secs", "300", "a Raft snapshot is taken this often (0: only on request); the Raft log is kept from the previous snapshot on"),
+    SNAPSHOT_INTERVAL_SECS("snapshot.interval.secs", "300", "a Raft snapshot is taken this often (0: only on request); "
+            + "the Raft log is kept from the previous snapshot on"),
     SNAPSHOT_LOG_BYTES("snapshot.log.bytes", "2147483648", "a Raft snapshot is also taken once this many bytes were "
             + "appended to the node's Raft log since the last one this setting asked for (0: by interval only; else at "
             + "least raft.log.segment.bytes); keeps the log near one to two times this under heavy writes, and so its "
@@ -42,20 +49,27 @@ public enum ConfigKey {
     MESSAGE_MAX_BYTES("message.max.bytes", "4194304", "largest message body accepted"),
     BATCH_MAX_BYTES("batch.max.bytes", "8388608", "largest produce request accepted (all messages)"),
     BATCH_MAX_MESSAGES("batch.max.messages", "10000", "most messages in one produce request"),
-    ENTRY_MAX_BYTES("raft.entry.max.bytes", "1048576", "the leader groups waiting requests into one Raft entry up to this size"),
-    MAX_INFLIGHT_ENTRIES("raft.max.inflight.entries", "4", "Raft entries the leader keeps in flight before it groups further requests"),
-    WRITE_QUEUE_MAX_BYTES("write.queue.max.bytes", "67108864", "requests waiting for a Raft entry beyond this are rejected with BUSY"),
+    ENTRY_MAX_BYTES("raft.entry.max.bytes", "1048576", "the leader groups waiting requests into one Raft entry up to "
+            + "this size"),
+    MAX_INFLIGHT_ENTRIES("raft.max.inflight.entries", "4", "Raft entries the leader keeps in flight before it groups "
+            + "further requests"),
+    WRITE_QUEUE_MAX_BYTES("write.queue.max.bytes", "67108864", "requests waiting for a Raft entry beyond this are "
+            + "rejected with BUSY"),
     MAX_TOTAL_QUEUES("topics.max.queues", "2048", "queues of all topics together (each keeps index files open)"),
     STORE_MIN_FREE_BYTES("store.min.free.bytes", "1073741824", "the leader refuses produce requests and new topics "
             + "(STORAGE_FULL) while the file system holding data.dir has less usable space than this, or followers' "
             + "do (each against its own setting) and fewer than a majority of the nodes could store, so a full disk "
             + "stops writers with a clear error before a write to the Raft log or the store fails (0: this node's "
             + "disk is not checked)"),
-    READ_ROUTE_ENABLED("read.route.enabled", "true", "pull responses suggest followers (leader busy, cold data) and send consumers of lagging followers back"),
-    READ_BUSY_PRODUCE_RATE("read.busy.produce.per.sec", "2000", "the leader counts as busy above this many produced messages per second"),
+    READ_ROUTE_ENABLED("read.route.enabled", "true", "pull responses suggest followers (leader busy, cold data) and "
+            + "send consumers of lagging followers back"),
+    READ_BUSY_PRODUCE_RATE("read.busy.produce.per.sec", "2000", "the leader counts as busy above this many produced "
+            + "messages per second"),
     READ_BUSY_PULL_RATE("read.busy.pulls.per.sec", "500", "... or above this many pull requests per second"),
-    READ_COLD_BYTES("read.cold.bytes", "0", "a pull this many log bytes behind the head is cold and goes to a follower (0: 40% of RAM)"),
-    READ_MAX_LAG_ENTRIES("read.max.lag.entries", "1000", "the leader suggests no follower further behind than this; a follower further behind the leader's commit than this sends consumers to the leader"),
+    READ_COLD_BYTES("read.cold.bytes", "0", "a pull this many log bytes behind the head is cold and goes to a follower "
+            + "(0: 40% of RAM)"),
+    READ_MAX_LAG_ENTRIES("read.max.lag.entries", "1000", "the leader suggests no follower further behind than this; a "
+            + "follower further behind the leader's commit than this sends consumers to the leader"),
     PULL_MAX_MESSAGES("pull.max.messages", "1024", "most messages one pull returns"),
     PULL_MAX_BYTES("pull.max.bytes", "8388608", "about the most bytes one pull returns");
 
@@ -79,7 +93,10 @@ public enum ConfigKey {
         return java.util.Optional.empty();
     }
 
-    /** {@code settings} (by key name, as {@code --set} gives them) by key; names that are no key go to {@code unknown}. */
+    /**
+     * {@code settings} (by key name, as {@code --set} gives them) by key; names that are no key go to
+     * {@code unknown}.
+     */
     public static java.util.Map<ConfigKey, String> fromSettings(java.util.Map<String, String> settings,
                                                                java.util.List<String> unknown) {
         java.util.Map<ConfigKey, String> out = new java.util.EnumMap<>(ConfigKey.class);

@@ -163,11 +163,12 @@ public final class NodeConfigLoader {
         }
         return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), join,
                 httpPort == 0 ? self + 100 : httpPort,
-                transferMs, retentionMs, retentionBytes, retentionCheck, electionTimeout, electionDelay, leaderExitTimeout,
-                sync, rpcInline, logFormat, raftSegmentBytes, snapshotInterval, snapshotLogBytes, segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
+                transferMs, retentionMs, retentionBytes, retentionCheck, electionTimeout, electionDelay,
+                leaderExitTimeout, sync, rpcInline, logFormat, raftSegmentBytes, snapshotInterval, snapshotLogBytes,
+                segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
                 entryMax, inflight, queueMax, maxQueues, minFree,
-                new ReadRouteConfig(routeEnabled, busyProduce, busyPull, coldBytes == 0 ? defaultColdBytes() : coldBytes,
-                        maxLag), pullMessages, pullBytes);
+                new ReadRouteConfig(routeEnabled, busyProduce, busyPull,
+                        coldBytes == 0 ? defaultColdBytes() : coldBytes, maxLag), pullMessages, pullBytes);
     }
 
     /** RocketMQ's rule of thumb: data further back than 40% of the machine's memory has left the page cache. */

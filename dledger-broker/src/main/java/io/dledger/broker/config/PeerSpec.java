@@ -41,7 +41,8 @@ public record PeerSpec(String id, String host, int raftPort, int grpcPort) {
             Matcher m = FORMAT.matcher(p);
             if (!m.matches()) {
                 problems.add("peer '" + abbreviated(p) + "' is not of the form id=host:raftPort:grpcPort (an id of at "
-                        + "most 64 letters, digits, '_', '.' or '-', a host of at most " + MAX_HOST_LENGTH + " characters)");
+                        + "most 64 letters, digits, '_', '.' or '-', a host of at most " + MAX_HOST_LENGTH
+                        + " characters)");
                 continue;
             }
             int raft = Integer.parseInt(m.group(3));

@@ -155,8 +155,8 @@ public final class LocalCluster {
         toStart.forEach(n -> taken.addAll(PortLayout.takenPorts(n)));
         if (!taken.isEmpty()) {
             throw new IllegalStateException("no node started: " + String.join(", ", taken) + " in use (another "
-                    + "cluster or program listens there); stop it, or lay out this cluster on other ports (a new directory "
-                    + "with 'cluster up --base-port N', or --base-port 0 for free ports)");
+                    + "cluster or program listens there); stop it, or lay out this cluster on other ports (a new "
+                    + "directory with 'cluster up --base-port N', or --base-port 0 for free ports)");
         }
         List<String> started = new ArrayList<>();
         for (NodeProcess n : toStart) {

@@ -24,10 +24,10 @@ import org.slf4j.LoggerFactory;
  * more: the node shortens its election timeout (and with it its leader lease) to {@code fastTimeoutMs}; the first
  * follower by node id also shortens JRaft's random election delay to {@value #FIRST_MAX_DELAY_MS} ms, the others
  * keep theirs, so one usually stands alone and the votes do not split. This lasts until the node leads or
- * follows another leader (checked every {@code pollMillis}), then restores both (or after {@value #GIVE_UP_TIMEOUTS} normal election
- * timeouts without one). The other followers get the same cue from their own connections, so their pre-vote
- * grants need not wait out their leader lease either. A host that is down, or a partition, closes nothing (or the
- * connect times out): the election timeout applies as before. The timeouts decide when an election starts and how
+ * follows another leader (checked every {@code pollMillis}), then restores both (or after {@value #GIVE_UP_TIMEOUTS}
+ * normal election timeouts without one). The other followers get the same cue from their own connections, so their
+ * pre-vote grants need not wait out their leader lease either. A host that is down, or a partition, closes nothing (or
+ * the connect times out): the election timeout applies as before. The timeouts decide when an election starts and how
  * long a follower counts its leader as alive; Raft's safety (one leader per term, what is committed) does not
  * depend on them.
  *

@@ -150,7 +150,8 @@ public final class RaftNode implements AutoCloseable {
         }
         Status s = node.transferLeadershipTo(target);
         if (!s.isOk()) {
-            LOG.warn("leadership transfer to {} refused: {}", nodeId == null ? "any follower" : nodeId, s.getErrorMsg());
+            LOG.warn("leadership transfer to {} refused: {}", nodeId == null ? "any follower" : nodeId,
+                    s.getErrorMsg());
         }
         return s.isOk();
     }
@@ -180,7 +181,8 @@ public final class RaftNode implements AutoCloseable {
 
     private void addPeerOnce(PeerSpec p, int attemptsLeft, CompletableFuture<Void> f) {
         node.addPeer(peerId(p), s -> {
-            if (s.isOk() || attemptsLeft <= 1 || s.getCode() != com.alipay.sofa.jraft.error.RaftError.ECATCHUP.getNumber()) {
+            if (s.isOk() || attemptsLeft <= 1
+                    || s.getCode() != com.alipay.sofa.jraft.error.RaftError.ECATCHUP.getNumber()) {
                 complete(f, s, "add " + p.id());
             } else {
                 LOG.info("{} did not catch up yet ({}); retrying", p.id(), s.getErrorMsg());

@@ -210,7 +210,8 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
             if (e != null) {
                 out.onError(RpcErrors.fromProposal(e, raft));
             } else if (!deleted) {
-                out.onError(RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + req.getTopic() + "' does not exist"));
+                out.onError(RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND,
+                        "topic '" + req.getTopic() + "' does not exist"));
             } else {
                 out.onNext(DeleteTopicResponse.newBuilder().setDeleted(true).build());
                 out.onCompleted();

@@ -209,15 +209,16 @@ final class ClusterOps {
             out.onError(e);
             return;
         }
-        moved.copy().orTimeout(4L * config.electionTimeoutMs() + 2000, TimeUnit.MILLISECONDS).whenCompleteAsync((v, e) -> {
-            var leader = raft.leader();
-            if (e == null && leader.isPresent()) {
-                out.onNext(TransferLeadershipResponse.newBuilder().setLeaderId(leader.get().id()).build());
-                out.onCompleted();
-            } else {
-                out.onError(RpcErrors.error(ErrorCode.TIMEOUT, "leadership did not move in time; this node "
-                        + (fsm.isLeader() ? "still leads" : "no longer leads")));
-            }
-        }, reads);
+        moved.copy().orTimeout(4L * config.electionTimeoutMs() + 2000, TimeUnit.MILLISECONDS)
+                .whenCompleteAsync((v, e) -> {
+                    var leader = raft.leader();
+                    if (e == null && leader.isPresent()) {
+                        out.onNext(TransferLeadershipResponse.newBuilder().setLeaderId(leader.get().id()).build());
+                        out.onCompleted();
+                    } else {
+                        out.onError(RpcErrors.error(ErrorCode.TIMEOUT, "leadership did not move in time; this node "
+                                + (fsm.isLeader() ? "still leads" : "no longer leads")));
+                    }
+                }, reads);
     }
 }

@@ -90,7 +90,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 LOG.error("the disk poll failed; it runs again in a second", t);
             }
         }, FollowerDisks.POLL_MILLIS, FollowerDisks.POLL_MILLIS, TimeUnit.MILLISECONDS);
-        Gauge.builder("dledger.disk.usable", disk, d -> d.usableBytes() == Long.MAX_VALUE ? Double.NaN : d.usableBytes())
+        Gauge.builder("dledger.disk.usable", disk,
+                d -> d.usableBytes() == Long.MAX_VALUE ? Double.NaN : d.usableBytes())
                 .description("usable space of the file system holding the node's data (store.min.free.bytes)")
                 .baseUnit("bytes").register(metrics.registry());
         AdminServiceImpl admin = new AdminServiceImpl(config, store, fsm, raft, proposer, reads, disk, peers,

@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * has space. Such a leader refuses every write ({@code STORAGE_FULL}) although the others could take them, and
  * nothing else would move leadership: an election or {@code transfer-leader --to} may put leadership on the node
  * short of space, and a graceful handover or {@code transfer-leader} without a target does when the leader's view of
- * its followers' disks is missing or stale ({@link HandoverTarget}). The target is the least-behind of the followers that, in the leader's last
- * fresh round of {@link FollowerDisks}, answered as active followers above their own minimum; with none there is
- * nothing to do (every node short: writes stay refused until space is freed).
+ * its followers' disks is missing or stale ({@link HandoverTarget}). The target is the least-behind of the followers
+ * that, in the leader's last fresh round of {@link FollowerDisks}, answered as active followers above their own
+ * minimum; with none there is nothing to do (every node short: writes stay refused until space is freed).
  *
  * <p>{@link #run()} is called once a second on the leader's timer. A target asked for is not asked again for
  * {@link #RETRY_NANOS} (JRaft refused, or its transfer timed out: the target was down or too far behind), so the

@@ -129,7 +129,8 @@ final class PullHandler {
             // committed here but not applied, or (the probe) behind the leader's commit in receiving entries
             applyLag = leader ? 0 : Math.max(raft.commitIndex() - raft.appliedIndex(), commitProbe.lagEntries());
         } catch (RuntimeException e) {
-            applyLag = Long.MAX_VALUE; // JRaft refuses while the node is not active (stopped by an error): read elsewhere
+            // JRaft refuses while the node is not active (stopped by an error): read elsewhere
+            applyLag = Long.MAX_VALUE;
         }
         ReadSituation s = new ReadSituation(leader, knownLeader, leader ? raft.followerLags() : List.of(),
                 store.bytesBehindHead(req.getTopic(), req.getQueue(), req.getOffset()), applyLag, others);

@@ -61,7 +61,8 @@ final class CommandApplier {
                                 + "characters)", index, p.getId().length(), p.getHost().length());
                         yield Boolean.FALSE;
                     }
-                    w.peer(new RecordCodec.Peer(p.getId(), p.getHost(), p.getRaftPort(), p.getGrpcPort(), p.getRemoved()));
+                    w.peer(new RecordCodec.Peer(p.getId(), p.getHost(), p.getRaftPort(), p.getGrpcPort(),
+                            p.getRemoved()));
                     yield Boolean.TRUE;
                 }
                 case RETAIN -> {

@@ -169,7 +169,10 @@ public final class EntryWriter {
         afterWrite.add(() -> store.putPeer(p));
     }
 
-    /** Retention: after this entry, drop segments whose records all have a Raft index below {@code firstIndexToKeep}. */
+    /**
+     * Retention: after this entry, drop segments whose records all have a Raft index below
+     * {@code firstIndexToKeep}.
+     */
     public void retain(long firstIndexToKeep) {
         retainFrom = Math.max(retainFrom, firstIndexToKeep);
     }

@@ -18,7 +18,8 @@ class JitCostTest {
         // 20 s window: the nodes compiled for 4 s, this client for 7 s
         JitCost cost = JitCost.between(jit(1_000_000_000L), jit(8_000_000_000L), OptionalDouble.of(4e9), 20);
         assertThat(cost.clientNanos()).isEqualTo(7_000_000_000L);
-        assertThat(cost.comment()).contains("JIT compiling over the window (compiler threads' elapsed time, as cores): nodes 0.20, this client 0.35");
+        assertThat(cost.comment()).contains("JIT compiling over the window (compiler threads' elapsed time, "
+                + "as cores): nodes 0.20, this client 0.35");
     }
 
     @Test

@@ -30,7 +30,8 @@ class ClusterTableTest {
         ClusterTable.print(view, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertThat(out).contains("DISK FREE").containsPattern("n1 .* 12\\.5 GiB")
-                .containsPattern("n2 .* 0\\.5 GiB LOW").contains("LOW: the node's disk is below its store.min.free.bytes");
+                .containsPattern("n2 .* 0\\.5 GiB LOW")
+                .contains("LOW: the node's disk is below its store.min.free.bytes");
         assertThat(ClusterTable.json(view)).contains("\"usableBytes\": " + GIB / 2, "\"belowMinimum\": true");
     }
 

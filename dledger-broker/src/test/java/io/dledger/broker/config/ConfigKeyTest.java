@@ -19,7 +19,8 @@ class ConfigKeyTest {
 
     @Test
     void aLongKeyIsSuggestedWhenAShorterOneIsNearerButTooFarForItsLength() {
-        assertThat(ConfigKey.didYouMean("retention.check.ms")).isEqualTo(" (did you mean retention.check.interval.ms?)");
+        assertThat(ConfigKey.didYouMean("retention.check.ms"))
+                .isEqualTo(" (did you mean retention.check.interval.ms?)");
         assertThat(ConfigKey.didYouMean("raft.log.segment")).isEqualTo(" (did you mean raft.log.segment.bytes?)");
     }
 

@@ -65,7 +65,8 @@ class NodeConfigLoaderTest {
                 .hasMessageContaining("election.timeout.ms must be a whole number")
                 .hasMessageContaining("message.max.bytes must be between")
                 .hasMessageContaining("raft.log.storage must be segments or rocksdb, not 'leveldb'")
-                .hasMessageContaining("snapshot.log.bytes (1000) must be 0 or at least raft.log.segment.bytes (67108864)");
+                .hasMessageContaining("snapshot.log.bytes (1000) must be 0 or at least raft.log.segment.bytes "
+                        + "(67108864)");
     }
 
     /** A message is one store record (at most 64 MiB with its header, key, tags and properties). */

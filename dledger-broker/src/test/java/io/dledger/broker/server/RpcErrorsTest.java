@@ -18,7 +18,8 @@ class RpcErrorsTest {
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
         assertThat(e.getStatus().getDescription()).hasSizeLessThan(RpcErrors.MAX_MESSAGE_BYTES + 100)
                 .endsWith("(100023 characters)");
-        assertThat(e.getTrailers().get(RpcErrors.DETAIL_KEY).getMessage()).hasSizeLessThan(RpcErrors.MAX_MESSAGE_BYTES + 100);
+        assertThat(e.getTrailers().get(RpcErrors.DETAIL_KEY).getMessage())
+                .hasSizeLessThan(RpcErrors.MAX_MESSAGE_BYTES + 100);
         assertThat(e.getTrailers().get(RpcErrors.DETAIL_KEY).getCode()).isEqualTo(ErrorCode.TOPIC_NOT_FOUND);
         assertThat(RpcErrors.error(ErrorCode.BUSY, "short").getStatus().getDescription()).isEqualTo("BUSY: short");
         // three bytes a character in UTF-8 (and nine once percent-encoded): the cut counts bytes

@@ -78,7 +78,8 @@ class BrokerStateMachineTest {
             List<FakeIterator.Entry> entries = new ArrayList<>();
             entries.add(follower(1, topic("t", 2)));
             for (long i = 2; i <= 5; i++) {
-                entries.add(follower(i, produce("t", 9, i, (int) i % 2, "m" + i), produce("t", 9, i + 100, 0, "x" + i)));
+                entries.add(follower(i, produce("t", 9, i, (int) i % 2, "m" + i),
+                        produce("t", 9, i + 100, 0, "x" + i)));
             }
             fsm(store).onApply(new FakeIterator(entries));
             assertThat(store.lastAppliedIndex()).isEqualTo(5);

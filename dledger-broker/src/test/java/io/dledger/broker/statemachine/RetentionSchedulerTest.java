@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Timeout;
 class RetentionSchedulerTest {
     // four segments of 100 bytes; first records at indexes 1, 10, 20, 30 written at times 1000, 2000, 3000, 4000
     private static final List<SegmentInfo> SEGS = List.of(new SegmentInfo(0, 100, 1, 1000),
-            new SegmentInfo(100, 100, 10, 2000), new SegmentInfo(200, 100, 20, 3000), new SegmentInfo(300, 100, 30, 4000));
+            new SegmentInfo(100, 100, 10, 2000), new SegmentInfo(200, 100, 20, 3000),
+            new SegmentInfo(300, 100, 30, 4000));
 
     @Test
     void ageDropsSegmentsWhoseSuccessorStartedBeforeTheCutoff() {

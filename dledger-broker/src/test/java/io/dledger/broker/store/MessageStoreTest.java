@@ -352,7 +352,8 @@ class MessageStoreTest {
     void retentionGivesTheSameMinimumsWhateverTheSegmentSize(@TempDir Path other) throws Exception {
         StoreConfig bigSegments = StoreConfig.builder(other).segmentBytes(20 * 1024).indexEntriesPerFile(16).build();
         long[] expected;
-        try (MessageStore small = MessageStore.open(smallConfig(dir)); MessageStore big = MessageStore.open(bigSegments)) {
+        try (MessageStore small = MessageStore.open(smallConfig(dir));
+             MessageStore big = MessageStore.open(bigSegments)) {
             for (MessageStore store : List.of(small, big)) {
                 createTopic(store, 1, "t", 2);
                 for (int i = 0; i < 200; i++) {

@@ -149,7 +149,10 @@ class RecordCodecTest {
         assertThat(PeerRecordCodec.readPeer(buf, 0)).isEqualTo(p);
     }
 
-    /** Seals the record at the start of {@code buf} as one of {@code entryRecords}, flips it, checks its CRC and type. */
+    /**
+     * Seals the record at the start of {@code buf} as one of {@code entryRecords}, flips it, checks its CRC and
+     * type.
+     */
     private static void sealAndCheck(ByteBuffer buf, int entryRecords, byte type) {
         RecordCodec.seal(buf, 0, entryRecords);
         buf.flip();

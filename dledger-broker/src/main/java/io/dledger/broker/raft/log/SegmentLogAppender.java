@@ -82,7 +82,8 @@ final class SegmentLogAppender {
     }
 
     /** Encodes entries from {@code from} that fit into {@code seg}, writes them, publishes them; returns how many. */
-    private int writeInto(RaftLogSegment seg, List<LogEntry> entries, int from, byte[] firstPayload) throws IOException {
+    private int writeInto(RaftLogSegment seg, List<LogEntry> entries, int from, byte[] firstPayload)
+            throws IOException {
         long expected = segments.lastIndex() + 1;
         List<byte[]> payloads = new ArrayList<>();
         long bytes = 0;

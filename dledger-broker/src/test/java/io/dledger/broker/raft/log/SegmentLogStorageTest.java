@@ -170,7 +170,8 @@ class SegmentLogStorageTest {
         long kept = recycledFiles();
         assertThat(kept).as("kept, never more than the live segments").isPositive().isLessThanOrEqualTo(segmentFiles());
 
-        AtomicLong next = new AtomicLong(201); // one entry at a time until a roll takes a kept file (prepared meanwhile)
+        // one entry at a time until a roll takes a kept file (prepared meanwhile)
+        AtomicLong next = new AtomicLong(201);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             long i = next.getAndIncrement();
             assertThat(s.appendEntries(range(i, i, 2, "b"))).isEqualTo(1);
@@ -462,7 +463,8 @@ class SegmentLogStorageTest {
     @Test
     void readersSeeWholeEntriesWhileTheWriterAppendsAndRolls() throws Exception {
         SegmentLogStorage s = open();
-        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
         List<Thread> readers = new ArrayList<>();
         for (int r = 0; r < 2; r++) {
