@@ -47,30 +47,25 @@ final class JitWarmup {
     boolean await(Duration longest, String load) throws InterruptedException {
         long begin = System.nanoTime();
         long end = begin + longest.toNanos();
-        WritePathSampler.Sample nodesAt = nodes.sample();
-        LocalCpu.Sample cpuAt = LocalCpu.sample();
-        long at = System.nanoTime();
-        while (end - at > 0) {
-            Thread.sleep(Math.max(1, Math.min(STEP.toMillis(), (end - at) / 1_000_000)));
-            WritePathSampler.Sample nodesNow = nodes.sample();
-            LocalCpu.Sample cpuNow = LocalCpu.sample();
-            long now = System.nanoTime();
-            JitCost step = JitCost.between(cpuAt, cpuNow, WritePathSampler.jitNanos(nodesAt, nodesNow),
-                    (now - at) / 1e9);
-            String elapsed = String.format(Locale.ROOT, "%.0f s", (now - begin) / 1e9);
-            boolean everyNode = nodesAt.nodes().size() == nodes.nodeCount()
-                    && nodesNow.nodes().size() == nodes.nodeCount()
-                    && WritePathSampler.skipped(nodesAt, nodesNow).isEmpty();
+        ProduceBench.Samples at = ProduceBench.Samples.take(nodes);
+        while (end - at.nanos() > 0) {
+            Thread.sleep(Math.max(1, Math.min(STEP.toMillis(), (end - at.nanos()) / 1_000_000)));
+            ProduceBench.Samples now = ProduceBench.Samples.take(nodes);
+            long stepNanos = now.nanos() - at.nanos();
+            JitCost step = JitCost.between(at.cpu(), now.cpu(), WritePathSampler.jitNanos(at.nodes(), now.nodes()),
+                    stepNanos / 1e9);
+            String elapsed = String.format(Locale.ROOT, "%.0f s", (now.nanos() - begin) / 1e9);
+            boolean everyNode = at.nodes().nodes().size() == nodes.nodeCount()
+                    && now.nodes().nodes().size() == nodes.nodeCount()
+                    && WritePathSampler.skipped(at.nodes(), now.nodes()).isEmpty();
             report.comment("JIT warm-up, " + load + ", " + elapsed + " in: "
                     + step.comment().orElse("compilation time not measured")
                     + (everyNode ? "" : " (not every node answered: not counted)"));
             // a node that did not answer may be the busiest; a step cut short by the limit says too little
-            if (everyNode && now - at >= STEP.toNanos() * 9 / 10 && settled(step)) {
+            if (everyNode && stepNanos >= STEP.toNanos() * 9 / 10 && settled(step)) {
                 report.comment("JIT warm-up: the compilers settled after " + elapsed);
                 return true;
             }
-            nodesAt = nodesNow;
-            cpuAt = cpuNow;
             at = now;
         }
         report.comment("JIT warm-up: still compiling after " + longest.toSeconds() + " s (--jit-warmup); the "

@@ -66,8 +66,7 @@ final class ProduceBench {
                 + o.duration().toSeconds() + " s");
         MeasuredPhase w = new MeasuredPhase();
         try (Producer producer = client.newProducer()) {
-            w.startWorkers(threads, "bench-produce",
-                    o.mode() == Mode.SYNC ? () -> syncLoop(producer, w) : () -> asyncLoop(producer, w));
+            startLoad(w, producer, threads, "bench-produce");
             Thread.sleep(o.warmup().toMillis());
             WritePathSampler sampler = WritePathSampler.of(client);
             List<List<ResultLine>> windows = w.measure(o.windows(), o.duration(), () -> Samples.take(sampler),
@@ -81,8 +80,7 @@ final class ProduceBench {
     private void warmUpJit(int threads) throws InterruptedException {
         MeasuredPhase w = new MeasuredPhase();
         try (Producer producer = client.newProducer()) {
-            w.startWorkers(threads, "bench-jit-warmup",
-                    o.mode() == Mode.SYNC ? () -> syncLoop(producer, w) : () -> asyncLoop(producer, w));
+            startLoad(w, producer, threads, "bench-jit-warmup");
             try {
                 new JitWarmup(WritePathSampler.of(client), report).await(o.jitWarmup(), threads + " threads "
                         + o.mode().name().toLowerCase());
@@ -93,8 +91,14 @@ final class ProduceBench {
         }
     }
 
-    /** The nodes' metrics, this process's CPU and the clock at one moment. */
-    private record Samples(WritePathSampler.Sample nodes, LocalCpu.Sample cpu, long nanos) {
+    /** Starts {@code threads} workers ({@code name-0}, ...) sending in this run's mode until {@code w} stops. */
+    private void startLoad(MeasuredPhase w, Producer producer, int threads, String name) {
+        w.startWorkers(threads, name,
+                o.mode() == Mode.SYNC ? () -> syncLoop(producer, w) : () -> asyncLoop(producer, w));
+    }
+
+    /** The nodes' metrics, this process's CPU and the clock at one moment (also {@link JitWarmup}'s steps). */
+    record Samples(WritePathSampler.Sample nodes, LocalCpu.Sample cpu, long nanos) {
         static Samples take(WritePathSampler sampler) {
             return new Samples(sampler.sample(), LocalCpu.sample(), System.nanoTime());
         }

@@ -27,7 +27,7 @@ final class IdempotentRequests {
      * null when it is new. {@code producers} and {@code log} are the store's.
      */
     ProduceResult earlierAnswer(long pid, long seq, ProducerTable producers, SegmentedLog log) {
-        ProduceResult earlier = appliedInEntry.get(new ProducerRequest(pid, seq));
+        ProduceResult earlier = appliedInEntry.isEmpty() ? null : appliedInEntry.get(new ProducerRequest(pid, seq));
         if (earlier != null) {
             return asDuplicate(earlier);
         }
