@@ -56,16 +56,6 @@ final class StoreCheckpoints implements AutoCloseable {
         writer.persistBeforeDeleting(capture.get());
     }
 
-    /** The background checkpoint path (see {@link CheckpointWriter#persistUnlessSuperseded}). */
-    void persistUnlessSuperseded(Checkpoint c, long syncCheckpointsAtCapture) {
-        writer.persistUnlessSuperseded(c, syncCheckpointsAtCapture);
-    }
-
-    /** How many checkpoints were written before deleting files (read at capture, state machine thread). */
-    long syncCheckpoints() {
-        return writer.syncCheckpoints();
-    }
-
     /** Makes {@code c} the recovery point (see {@link CheckpointWriter#persist}). Any thread. */
     void persist(Checkpoint c) {
         writer.persist(c);
