@@ -42,7 +42,7 @@ final class LogScanner {
             return stop("a record header is cut off");
         }
         start = (int) (nextPosition - bufPosition);
-        int length = buf.getInt(start + RecordCodec.LENGTH_OFFSET);
+        int length = buf.getInt(start + RecordCodec.LENGTH_POS);
         if (length < RecordCodec.HEADER_SIZE || length > RecordCodec.MAX_RECORD_SIZE) {
             return stop("implausible record length " + length);
         }

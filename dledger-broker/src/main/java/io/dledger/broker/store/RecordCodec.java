@@ -12,7 +12,7 @@ import java.util.zip.CRC32C;
  *
  * <p>Every record starts with a fixed header (big-endian):
  * <pre>
- * offset size field
+ * pos    size field
  *  0      4   length          whole record in bytes, this field included
  *  4      4   crc             CRC32C of bytes [8, length)
  *  8      1   magic           {@link #MAGIC} (format version)
@@ -38,19 +38,20 @@ public final class RecordCodec {
     public static final byte TYPE_TOPIC_DELETED = 4;
     public static final byte TYPE_PEER = 5;
 
-    public static final int LENGTH_OFFSET = 0;
-    public static final int CRC_OFFSET = 4;
-    public static final int MAGIC_OFFSET = 8;
-    public static final int TYPE_OFFSET = 9;
-    public static final int RAFT_INDEX_OFFSET = 10;
-    public static final int ENTRY_SEQ_OFFSET = 18;
-    public static final int ENTRY_COUNT_OFFSET = 22;
-    public static final int TIMESTAMP_OFFSET = 26;
-    public static final int PRODUCER_ID_OFFSET = 34;
-    public static final int PRODUCER_SEQ_OFFSET = 42;
+    // byte positions of the header fields within a record (the "pos" column above; "offset" names a place in a queue)
+    public static final int LENGTH_POS = 0;
+    public static final int CRC_POS = 4;
+    public static final int MAGIC_POS = 8;
+    public static final int TYPE_POS = 9;
+    public static final int RAFT_INDEX_POS = 10;
+    public static final int ENTRY_SEQ_POS = 18;
+    public static final int ENTRY_COUNT_POS = 22;
+    public static final int TIMESTAMP_POS = 26;
+    public static final int PRODUCER_ID_POS = 34;
+    public static final int PRODUCER_SEQ_POS = 42;
     public static final int HEADER_SIZE = 50;
     /** The CRC covers everything after the CRC field. */
-    public static final int CRC_START = MAGIC_OFFSET;
+    public static final int CRC_START = MAGIC_POS;
     /** Upper bound on a record's length; a larger length field can only be garbage. */
     public static final int MAX_RECORD_SIZE = 64 * 1024 * 1024;
     /** Longest string field (topic, key, tags, property, group, peer id or host): its length is an unsigned short. */
@@ -94,9 +95,9 @@ public final class RecordCodec {
 
     /** Sets the entry count and the CRC of the record that starts at {@code start} in {@code buf}. */
     public static void seal(ByteBuffer buf, int start, int entryCount) {
-        buf.putInt(start + ENTRY_COUNT_OFFSET, entryCount);
-        int length = buf.getInt(start + LENGTH_OFFSET);
-        buf.putInt(start + CRC_OFFSET, crc(buf, start, length));
+        buf.putInt(start + ENTRY_COUNT_POS, entryCount);
+        int length = buf.getInt(start + LENGTH_POS);
+        buf.putInt(start + CRC_POS, crc(buf, start, length));
     }
 
     /** CRC32C of the record at {@code start} (the bytes the CRC field covers). */
@@ -116,25 +117,25 @@ public final class RecordCodec {
         if (buf.limit() - start < HEADER_SIZE) {
             return -1;
         }
-        int length = buf.getInt(start + LENGTH_OFFSET);
+        int length = buf.getInt(start + LENGTH_POS);
         if (length < HEADER_SIZE || length > MAX_RECORD_SIZE || length > buf.limit() - start) {
             return -1;
         }
-        if (buf.get(start + MAGIC_OFFSET) != MAGIC) {
+        if (buf.get(start + MAGIC_POS) != MAGIC) {
             return -1;
         }
-        byte type = buf.get(start + TYPE_OFFSET);
+        byte type = buf.get(start + TYPE_POS);
         if (type < TYPE_MESSAGE || type > TYPE_PEER) {
             return -1;
         }
-        return buf.getInt(start + CRC_OFFSET) == crc(buf, start, length) ? length : -1;
+        return buf.getInt(start + CRC_POS) == crc(buf, start, length) ? length : -1;
     }
 
     public static Header readHeader(ByteBuffer buf, int start) {
-        return new Header(buf.get(start + TYPE_OFFSET), buf.getLong(start + RAFT_INDEX_OFFSET),
-                buf.getInt(start + ENTRY_SEQ_OFFSET), buf.getInt(start + ENTRY_COUNT_OFFSET),
-                buf.getLong(start + TIMESTAMP_OFFSET), buf.getLong(start + PRODUCER_ID_OFFSET),
-                buf.getLong(start + PRODUCER_SEQ_OFFSET), buf.getInt(start + LENGTH_OFFSET));
+        return new Header(buf.get(start + TYPE_POS), buf.getLong(start + RAFT_INDEX_POS),
+                buf.getInt(start + ENTRY_SEQ_POS), buf.getInt(start + ENTRY_COUNT_POS),
+                buf.getLong(start + TIMESTAMP_POS), buf.getLong(start + PRODUCER_ID_POS),
+                buf.getLong(start + PRODUCER_SEQ_POS), buf.getInt(start + LENGTH_POS));
     }
 
     public static byte[] utf8(String s) {

@@ -51,15 +51,15 @@ class RecordCodecTest {
     @Test
     void headerFieldsSitAtTheDocumentedOffsets() {
         ByteBuffer buf = encodeMessage(9, 2, 3);
-        assertThat(buf.getInt(RecordCodec.LENGTH_OFFSET)).isEqualTo(buf.limit());
-        assertThat(buf.get(RecordCodec.MAGIC_OFFSET)).isEqualTo(RecordCodec.MAGIC);
-        assertThat(buf.get(RecordCodec.TYPE_OFFSET)).isEqualTo(RecordCodec.TYPE_MESSAGE);
-        assertThat(buf.getLong(RecordCodec.RAFT_INDEX_OFFSET)).isEqualTo(9L);
-        assertThat(buf.getInt(RecordCodec.ENTRY_SEQ_OFFSET)).isEqualTo(2);
-        assertThat(buf.getInt(RecordCodec.ENTRY_COUNT_OFFSET)).isEqualTo(3);
-        assertThat(buf.getLong(RecordCodec.TIMESTAMP_OFFSET)).isEqualTo(1234L);
-        assertThat(buf.getLong(RecordCodec.PRODUCER_ID_OFFSET)).isEqualTo(77L);
-        assertThat(buf.getLong(RecordCodec.PRODUCER_SEQ_OFFSET)).isEqualTo(5L);
+        assertThat(buf.getInt(RecordCodec.LENGTH_POS)).isEqualTo(buf.limit());
+        assertThat(buf.get(RecordCodec.MAGIC_POS)).isEqualTo(RecordCodec.MAGIC);
+        assertThat(buf.get(RecordCodec.TYPE_POS)).isEqualTo(RecordCodec.TYPE_MESSAGE);
+        assertThat(buf.getLong(RecordCodec.RAFT_INDEX_POS)).isEqualTo(9L);
+        assertThat(buf.getInt(RecordCodec.ENTRY_SEQ_POS)).isEqualTo(2);
+        assertThat(buf.getInt(RecordCodec.ENTRY_COUNT_POS)).isEqualTo(3);
+        assertThat(buf.getLong(RecordCodec.TIMESTAMP_POS)).isEqualTo(1234L);
+        assertThat(buf.getLong(RecordCodec.PRODUCER_ID_POS)).isEqualTo(77L);
+        assertThat(buf.getLong(RecordCodec.PRODUCER_SEQ_POS)).isEqualTo(5L);
         // payload starts right after the header with the topic's length prefix
         assertThat(buf.getShort(RecordCodec.HEADER_SIZE)).isEqualTo((short) "orders".length());
         assertThat(RecordCodec.readHeader(buf, 0).lastOfEntry()).isTrue();

@@ -9,7 +9,7 @@ import java.util.zip.CRC32C;
  *
  * <p>Record format (big-endian), see the constants:
  * <pre>
- * offset size field
+ * pos    size field
  *  0      4   length    payload bytes (L > 0)
  *  4      4   crc       CRC32C of bytes [8, 20 + L)
  *  8      4   flags     bit 0: configuration entry (loaded into JRaft's ConfigurationManager at start)
@@ -24,10 +24,11 @@ import java.util.zip.CRC32C;
  */
 final class SegmentRecordCodec {
     static final int HEADER_BYTES = 20;
-    static final int LENGTH_OFFSET = 0;
-    static final int CRC_OFFSET = 4;
-    static final int FLAGS_OFFSET = 8;
-    static final int INDEX_OFFSET = 12;
+    // byte positions of the header fields within a record (the "pos" column above; "offset" names a place in a queue)
+    static final int LENGTH_POS = 0;
+    static final int CRC_POS = 4;
+    static final int FLAGS_POS = 8;
+    static final int INDEX_POS = 12;
     static final int FLAG_CONFIGURATION = 1;
     static final int FLAG_AFTER_SYNC = 2;
     static final int END_MARK_BYTES = 4;
@@ -49,8 +50,8 @@ final class SegmentRecordCodec {
         int start = buf.position();
         buf.putInt(payload.length).putInt(0).putInt(flags).putLong(index).put(payload);
         CRC32C crc = new CRC32C();
-        crc.update(buf.array(), buf.arrayOffset() + start + FLAGS_OFFSET, HEADER_BYTES - FLAGS_OFFSET + payload.length);
-        buf.putInt(start + CRC_OFFSET, (int) crc.getValue());
+        crc.update(buf.array(), buf.arrayOffset() + start + FLAGS_POS, HEADER_BYTES - FLAGS_POS + payload.length);
+        buf.putInt(start + CRC_POS, (int) crc.getValue());
     }
 
     /** A buffer for one header ({@value #HEADER_BYTES} bytes), as {@link #decode} expects it. */
@@ -60,12 +61,12 @@ final class SegmentRecordCodec {
 
     /** The length field of a header: payload bytes, 0 at the end of the data. */
     static int length(ByteBuffer header) {
-        return header.getInt(LENGTH_OFFSET);
+        return header.getInt(LENGTH_POS);
     }
 
     /** The index field of a header. */
     static long index(ByteBuffer header) {
-        return header.getLong(INDEX_OFFSET);
+        return header.getLong(INDEX_POS);
     }
 
     /**
@@ -74,11 +75,11 @@ final class SegmentRecordCodec {
      */
     static Record decode(ByteBuffer header, byte[] payload) {
         CRC32C crc = new CRC32C();
-        crc.update(header.array(), FLAGS_OFFSET, HEADER_BYTES - FLAGS_OFFSET);
+        crc.update(header.array(), FLAGS_POS, HEADER_BYTES - FLAGS_POS);
         crc.update(payload, 0, payload.length);
-        if ((int) crc.getValue() != header.getInt(CRC_OFFSET)) {
+        if ((int) crc.getValue() != header.getInt(CRC_POS)) {
             return null;
         }
-        return new Record(header.getLong(INDEX_OFFSET), header.getInt(FLAGS_OFFSET), payload);
+        return new Record(header.getLong(INDEX_POS), header.getInt(FLAGS_POS), payload);
     }
 }

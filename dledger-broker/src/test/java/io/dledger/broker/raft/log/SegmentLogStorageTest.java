@@ -365,7 +365,7 @@ class SegmentLogStorageTest {
         SegmentLogStorage s;
         long cut = recordPositions(newest).get(5); // index 6; whole, flagged records follow it
         try (RandomAccessFile f = new RandomAccessFile(newest.toFile(), "rw")) {
-            f.seek(cut + SegmentRecordCodec.LENGTH_OFFSET);
+            f.seek(cut + SegmentRecordCodec.LENGTH_POS);
             f.writeInt(0); // what truncateAfter syncs before it zeroes the rest
         }
 
@@ -411,7 +411,7 @@ class SegmentLogStorageTest {
         List<Long> positions = recordPositions(segment);
         try (RandomAccessFile f = new RandomAccessFile(segment.toFile(), "r")) {
             for (int i = 0; i < positions.size(); i++) {
-                f.seek(positions.get(i) + SegmentRecordCodec.FLAGS_OFFSET);
+                f.seek(positions.get(i) + SegmentRecordCodec.FLAGS_POS);
                 if ((f.readInt() & SegmentRecordCodec.FLAG_AFTER_SYNC) != 0) {
                     flagged.add(i + 1L);
                 }

@@ -17,13 +17,13 @@ class SegmentRecordCodecTest {
         ByteBuffer buf = ByteBuffer.allocate(SegmentRecordCodec.recordBytes(payload.length));
         SegmentRecordCodec.encode(buf, 42, SegmentRecordCodec.FLAG_CONFIGURATION, payload);
         assertThat(buf.position()).isEqualTo(SegmentRecordCodec.HEADER_BYTES + 3);
-        assertThat(buf.getInt(SegmentRecordCodec.LENGTH_OFFSET)).isEqualTo(3);
-        assertThat(buf.getInt(SegmentRecordCodec.FLAGS_OFFSET)).isEqualTo(SegmentRecordCodec.FLAG_CONFIGURATION);
-        assertThat(buf.getLong(SegmentRecordCodec.INDEX_OFFSET)).isEqualTo(42);
+        assertThat(buf.getInt(SegmentRecordCodec.LENGTH_POS)).isEqualTo(3);
+        assertThat(buf.getInt(SegmentRecordCodec.FLAGS_POS)).isEqualTo(SegmentRecordCodec.FLAG_CONFIGURATION);
+        assertThat(buf.getLong(SegmentRecordCodec.INDEX_POS)).isEqualTo(42);
         CRC32C crc = new CRC32C();
-        crc.update(buf.array(), SegmentRecordCodec.FLAGS_OFFSET,
-                SegmentRecordCodec.HEADER_BYTES - SegmentRecordCodec.FLAGS_OFFSET + 3);
-        assertThat(buf.getInt(SegmentRecordCodec.CRC_OFFSET)).isEqualTo((int) crc.getValue());
+        crc.update(buf.array(), SegmentRecordCodec.FLAGS_POS,
+                SegmentRecordCodec.HEADER_BYTES - SegmentRecordCodec.FLAGS_POS + 3);
+        assertThat(buf.getInt(SegmentRecordCodec.CRC_POS)).isEqualTo((int) crc.getValue());
     }
 
     @Test
