@@ -9,14 +9,23 @@ import java.nio.file.Path;
  * ({@link #fileName}), holds whole records only, and grows by appends until the log rolls to a new
  * segment.
  *
+ * <p>Readers read below {@link #size()} either with positional reads on the shared channel ({@link #read}) or
+ * through a shared read-only memory mapping ({@link #acquireMapping}), mapped on first use and mapped again,
+ * longer, once the segment has grown by {@link #REMAP_BYTES} or has been sealed (the log rolled past it).
+ *
  * <p>Thread-safety: one writer (the state machine thread) appends and truncates; any number of readers
- * may read concurrently below {@link #size()} (positional reads on the shared channel).
+ * may read concurrently below {@link #size()}.
  */
 final class LogSegment extends StoreFile {
     static final String SUFFIX = ".log";
+    /** Growth of a segment after which a read past its mapping maps it again, longer; below it, it reads. */
+    static final int REMAP_BYTES = 1 << 20;
 
     private final long basePosition;
     private volatile long size;
+    private final Object mappingLock = new Object();
+    private SegmentMapping mapping; // guarded by mappingLock
+    private boolean closed; // guarded by mappingLock
 
     private LogSegment(Path file) {
         super(file);
@@ -68,10 +77,53 @@ final class LogSegment extends StoreFile {
         readFully(dst, position - basePosition);
     }
 
+    /**
+     * A mapping that covers the segment's bytes below {@code end} (relative to the segment's start), held for the
+     * caller, who must {@link SegmentMapping#release} it; or null when the caller should read instead: the bytes
+     * are past what is mapped and the segment has grown by less than {@link #REMAP_BYTES} since its mapping
+     * (unless {@code sealed}: no more appends come), or the segment is closed or too large to map.
+     */
+    SegmentMapping acquireMapping(long end, boolean sealed) {
+        synchronized (mappingLock) {
+            SegmentMapping m = mapping;
+            if (m == null || m.length() < end) {
+                long now = size;
+                boolean remap = m == null || sealed || now - m.length() >= REMAP_BYTES;
+                if (closed || !remap || now < end || now > Integer.MAX_VALUE) {
+                    return null;
+                }
+                SegmentMapping longer = new SegmentMapping(mapReadOnly((int) now));
+                if (m != null) {
+                    m.retire(); // unmapped once its readers are done
+                }
+                mapping = longer;
+                m = longer;
+            }
+            return m.acquire() ? m : null;
+        }
+    }
+
     /** Cuts the segment to {@code newSize} bytes. */
     void truncate(long newSize) {
+        retireMapping(false); // no mapping may cover bytes that are cut
         truncateTo(newSize);
         size = newSize;
+    }
+
+    private void retireMapping(boolean close) {
+        synchronized (mappingLock) {
+            closed |= close;
+            if (mapping != null) {
+                mapping.retire();
+                mapping = null;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        retireMapping(true);
+        super.close();
     }
 
     void flush() {

@@ -67,7 +67,7 @@ final class MessageRecordCodec {
         buf.put(body.duplicate());
     }
 
-    /** Decodes the MESSAGE record at {@code start}; the body is a read-only view into {@code buf}. */
+    /** Decodes the MESSAGE record at {@code start}; the body is a view into {@code buf} (no copy). */
     static MessageRecord readMessage(ByteBuffer buf, int start) {
         RecordCodec.Header h = RecordCodec.readHeader(buf, start);
         if (h.type() != TYPE_MESSAGE) {
@@ -90,7 +90,7 @@ final class MessageRecordCodec {
             properties.put(name, new String(value, StandardCharsets.UTF_8));
         }
         int bodyLength = in.getInt();
-        ByteBuffer body = in.slice(in.position(), bodyLength).asReadOnlyBuffer();
+        ByteBuffer body = in.slice(in.position(), bodyLength);
         return new MessageRecord(topic, queue, offset, h.raftIndex(), h.timestamp(), h.producerId(),
                 h.producerSeq(), key, tags, properties, body);
     }

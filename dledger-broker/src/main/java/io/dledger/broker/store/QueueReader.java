@@ -5,9 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a run of messages of one queue: looks their positions up in the queue index, then reads
- * neighbouring records with one positional read each run (records of one queue are usually close
- * together in the log), checks every record's CRC and that it is the message the index promised.
+ * Reads a run of messages of one queue: looks their positions up in the queue index, then takes
+ * neighbouring records together as a run (records of one queue are usually close together in the log),
+ * from the segment's memory mapping when it covers them (bodies copied out, nothing else), else with one
+ * positional read per run; checks every record's CRC and that it is the message the index promised.
  *
  * <p>Stateless; safe to call from any thread concurrently with the writer.
  */
@@ -15,7 +16,7 @@ final class QueueReader {
     /** Records closer than this are read together, the gap included. */
     static final int MAX_GAP = 8 * 1024;
     /** Upper bound on the bytes of one positional read. */
-    static final int MAX_RUN = 1 << 20;
+    static final int MAX_RUN = 256 * 1024;
 
     private QueueReader() {
     }
@@ -77,9 +78,18 @@ final class QueueReader {
             }
             long start = positions[i];
             int span = (int) (positions[j - 1] + sizes[j - 1] - start);
-            ByteBuffer run = log.read(start, span);
-            for (int k = i; k < j; k++) {
-                out.add(decode(run, (int) (positions[k] - start), topic, queue, offset + k, positions[k]));
+            try (SegmentedLog.MappedView mapped = log.view(start, span)) {
+                if (mapped != null) { // the bodies are copied: the mapping may go once the view is closed
+                    for (int k = i; k < j; k++) {
+                        out.add(decode(mapped.bytes(), (int) (positions[k] - start), topic, queue, offset + k,
+                                positions[k]).withOwnBody());
+                    }
+                } else { // the bodies are views of the run's own buffer
+                    ByteBuffer run = log.read(start, span);
+                    for (int k = i; k < j; k++) {
+                        out.add(decode(run, (int) (positions[k] - start), topic, queue, offset + k, positions[k]));
+                    }
+                }
             }
             i = j;
         }

@@ -116,6 +116,31 @@ final class SegmentedLog implements AutoCloseable {
         return dst;
     }
 
+    /**
+     * The {@code size} bytes at global {@code position} as a view of a segment's memory mapping, without a copy, or
+     * null when they are not in one segment's mapping (see {@link LogSegment#acquireMapping}): then {@link #read}
+     * them. The view is valid until the returned holder is closed; copy what must outlive it.
+     */
+    MappedView view(long position, int size) {
+        LogSegment[] segs = segments;
+        int i = find(segs, position);
+        if (i < 0 || position + size > segs[i].endPosition()) {
+            return null;
+        }
+        LogSegment s = segs[i];
+        long at = position - s.basePosition();
+        SegmentMapping m = s.acquireMapping(at + size, i < segs.length - 1);
+        return m == null ? null : new MappedView(m.slice((int) at, size), m);
+    }
+
+    /** Bytes of a segment's mapping, held until {@link #close}. */
+    record MappedView(ByteBuffer bytes, SegmentMapping mapping) implements AutoCloseable {
+        @Override
+        public void close() {
+            mapping.release();
+        }
+    }
+
     /** Fills {@code dst} from global {@code position}, crossing segment boundaries, up to the log end. */
     void readInto(long position, ByteBuffer dst) {
         LogSegment[] segs = segments;

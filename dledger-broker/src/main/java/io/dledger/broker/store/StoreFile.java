@@ -86,6 +86,15 @@ abstract class StoreFile implements AutoCloseable {
         }
     }
 
+    /** Maps the file's first {@code length} bytes (at most the file's size) read-only. */
+    java.nio.MappedByteBuffer mapReadOnly(int length) {
+        try {
+            return channel.map(FileChannel.MapMode.READ_ONLY, 0, length);
+        } catch (IOException e) {
+            throw new StoreException("cannot map " + file, e);
+        }
+    }
+
     void truncateTo(long bytes) {
         try {
             channel.truncate(bytes);

@@ -1,0 +1,105 @@
+package io.dledger.broker.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Reads of the message log through segments' memory mappings, and when they fall back to positional reads. */
+@Timeout(20)
+class SegmentedLogTest {
+    private static final int SEGMENT_BYTES = 4 * LogSegment.REMAP_BYTES;
+
+    @TempDir
+    Path dir;
+    private SegmentedLog log;
+
+    @BeforeEach
+    void open() {
+        log = SegmentedLog.open(dir, SEGMENT_BYTES);
+    }
+
+    @AfterEach
+    void close() {
+        log.close();
+    }
+
+    /** Appends {@code n} bytes counting up from {@code first} (mod 256); returns the position of the first. */
+    private long append(int n, int first) {
+        ByteBuffer b = ByteBuffer.allocate(n);
+        for (int i = 0; i < n; i++) {
+            b.put((byte) (first + i));
+        }
+        return log.append(b.flip());
+    }
+
+    @Test
+    void aViewHoldsTheSameBytesAsARead() {
+        append(1000, 0);
+        long at = append(5000, 7);
+        try (SegmentedLog.MappedView v = log.view(at + 10, 4000)) {
+            assertThat(v).isNotNull();
+            assertThat(v.bytes()).isEqualTo(log.read(at + 10, 4000));
+            assertThat(v.bytes().isReadOnly()).isTrue();
+        }
+    }
+
+    @Test
+    void theActiveSegmentIsMappedAgainOnlyOnceItGrewEnough() {
+        append(1000, 0);
+        try (SegmentedLog.MappedView v = log.view(0, 1000)) {
+            assertThat(v).isNotNull(); // the first read maps the segment as it is
+        }
+        long small = append(100, 1);
+        assertThat(log.view(small, 100)).as("grown by less than REMAP_BYTES: read instead").isNull();
+        assertThat(log.read(small, 100).get(0)).isEqualTo((byte) 1);
+        long big = append(LogSegment.REMAP_BYTES, 3);
+        try (SegmentedLog.MappedView v = log.view(big, LogSegment.REMAP_BYTES)) {
+            assertThat(v).isNotNull();
+            assertThat(v.bytes().get(0)).isEqualTo((byte) 3);
+        }
+    }
+
+    @Test
+    void aSealedSegmentIsMappedToItsEndAndAViewNeverSpansTwoSegments() {
+        append(1000, 0);
+        try (SegmentedLog.MappedView v = log.view(0, 10)) {
+            assertThat(v).isNotNull();
+        }
+        long tail = append(SEGMENT_BYTES - 2000, 5); // still the first segment, grown by more than REMAP_BYTES...
+        long next = append(5000, 9); // ...and sealed: this one does not fit
+        assertThat(log.segments()).hasSize(2);
+        try (SegmentedLog.MappedView v = log.view(tail + 10, SEGMENT_BYTES - 2010)) {
+            assertThat(v).isNotNull();
+            assertThat(v.bytes().get(0)).isEqualTo((byte) 15);
+        }
+        assertThat(log.view(next - 10, 20)).as("across the boundary: read instead").isNull();
+        assertThat(log.read(next - 10, 20).get(10)).isEqualTo((byte) 9);
+    }
+
+    @Test
+    void aHeldViewStaysReadableAfterItsSegmentIsDeletedAndIsUnmappedWhenReleased() {
+        append(1000, 0);
+        append(SEGMENT_BYTES, 0); // a segment of its own; the first is sealed
+        SegmentedLog.MappedView v = log.view(0, 1000);
+        assertThat(v).isNotNull();
+        log.deleteBefore(1000); // retention deletes the first segment while a pull still reads it
+        assertThat(v.bytes().get(999)).isEqualTo((byte) 999);
+        v.close();
+        assertThat(v.mapping().acquire()).as("unmapped: the last holder is gone").isFalse();
+    }
+
+    @Test
+    void noViewPastTheEndOrOfAClosedLog() {
+        append(100, 0);
+        assertThat(log.view(50, 100)).isNull();
+        log.close();
+        assertThat(log.view(0, 10)).isNull();
+        log = SegmentedLog.open(dir, SEGMENT_BYTES); // for close()
+    }
+}
