@@ -63,7 +63,8 @@ public final class BrokerServer implements AutoCloseable {
     public static BrokerServer start(NodeConfig config, MeterRegistry registry) {
         checkFileLimit(config);
         MessageStore store = MessageStore.open(StoreConfig.builder(config.storeDir())
-                .segmentBytes(config.segmentBytes()).indexEntriesPerFile(config.indexEntriesPerFile()).build());
+                .segmentBytes(config.segmentBytes()).indexEntriesPerFile(config.indexEntriesPerFile())
+                .mappedReadBytes(config.readRoute().coldBytes()).build()); // cold data: positional reads
         ExecutorService snapshots = Executors.newSingleThreadExecutor(new DaemonThreadFactory("snapshot-save"));
         BrokerStateMachine fsm = new BrokerStateMachine(store, snapshots);
         WritePathTimers writeTimers = new WritePathTimers(registry);

@@ -66,8 +66,9 @@ public enum ConfigKey {
     READ_BUSY_PRODUCE_RATE("read.busy.produce.per.sec", "2000", "the leader counts as busy above this many produced "
             + "messages per second"),
     READ_BUSY_PULL_RATE("read.busy.pulls.per.sec", "500", "... or above this many pull requests per second"),
-    READ_COLD_BYTES("read.cold.bytes", "0", "a pull this many log bytes behind the head is cold and goes to a follower "
-            + "(0: 40% of RAM)"),
+    READ_COLD_BYTES("read.cold.bytes", "0", "a pull this many log bytes behind the head is cold and goes to a "
+            + "follower, and is read with positional reads rather than through the store's memory mappings (0: 40% "
+            + "of RAM)"),
     READ_MAX_LAG_ENTRIES("read.max.lag.entries", "1000", "the leader suggests no follower further behind than this; a "
             + "follower further behind the leader's commit than this sends consumers to the leader"),
     PULL_MAX_MESSAGES("pull.max.messages", "1024", "most messages one pull returns"),

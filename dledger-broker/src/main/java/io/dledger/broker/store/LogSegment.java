@@ -3,6 +3,8 @@ package io.dledger.broker.store;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One file of the message log. The file is named after the global log position of its first byte
@@ -13,10 +15,12 @@ import java.nio.file.Path;
  * through a shared read-only memory mapping ({@link #acquireMapping}), mapped on first use and mapped again,
  * longer, once the segment has grown by {@link #REMAP_BYTES} or has been sealed (the log rolled past it).
  *
- * <p>Thread-safety: one writer (the state machine thread) appends and truncates; any number of readers
- * may read concurrently below {@link #size()}.
+ * <p>Thread-safety: one writer (the state machine thread) appends; any number of readers may read concurrently
+ * below {@link #size()}. {@link #truncate} is only for a segment no reader can reach yet (loading, recovery): a
+ * reader's mapping of the bytes it cuts would fault.
  */
 final class LogSegment extends StoreFile {
+    private static final Logger LOG = LoggerFactory.getLogger(LogSegment.class);
     static final String SUFFIX = ".log";
     /** Growth of a segment after which a read past its mapping maps it again, longer; below it, it reads. */
     static final int REMAP_BYTES = 1 << 20;
@@ -26,6 +30,7 @@ final class LogSegment extends StoreFile {
     private final Object mappingLock = new Object();
     private SegmentMapping mapping; // guarded by mappingLock
     private boolean closed; // guarded by mappingLock
+    private boolean unmappable; // guarded by mappingLock: mapping failed once, read instead from then on
 
     private LogSegment(Path file) {
         super(file);
@@ -89,10 +94,17 @@ final class LogSegment extends StoreFile {
             if (m == null || m.length() < end) {
                 long now = size;
                 boolean remap = m == null || sealed || now - m.length() >= REMAP_BYTES;
-                if (closed || !remap || now < end || now > Integer.MAX_VALUE) {
+                if (closed || unmappable || !remap || now < end || now > Integer.MAX_VALUE) {
                     return null;
                 }
-                SegmentMapping longer = new SegmentMapping(mapReadOnly((int) now));
+                SegmentMapping longer;
+                try {
+                    longer = new SegmentMapping(mapReadOnly((int) now));
+                } catch (StoreException e) { // e.g. out of address space or map entries: positional reads still work
+                    unmappable = true;
+                    LOG.warn("cannot map {}; its reads are positional reads from now on: {}", file(), e.toString());
+                    return null;
+                }
                 if (m != null) {
                     m.retire(); // unmapped once its readers are done
                 }
@@ -103,9 +115,10 @@ final class LogSegment extends StoreFile {
         }
     }
 
-    /** Cuts the segment to {@code newSize} bytes. */
+    /** Cuts the segment to {@code newSize} bytes; only while no reader can reach it (see the class comment). */
     void truncate(long newSize) {
-        retireMapping(false); // no mapping may cover bytes that are cut
+        size = Math.min(size, newSize); // a mapping made from here on stays within the new size
+        retireMapping(false);
         truncateTo(newSize);
         size = newSize;
     }

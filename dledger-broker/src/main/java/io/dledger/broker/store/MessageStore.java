@@ -209,7 +209,7 @@ public final class MessageStore implements AutoCloseable {
      */
     public List<MessageRecord> read(String topic, int queue, long offset, int maxMessages, long maxBytes)
             throws ReadRejectedException {
-        return QueueReader.read(data, topic, queue, offset, maxMessages, maxBytes);
+        return QueueReader.read(data, topic, queue, offset, maxMessages, maxBytes, config.mappedReadBytes());
     }
 
     /** Number of queues of {@code topic}, or -1 when it does not exist. Any thread. */

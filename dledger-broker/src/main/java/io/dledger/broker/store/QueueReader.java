@@ -7,15 +7,16 @@ import java.util.List;
 /**
  * Reads a run of messages of one queue: looks their positions up in the queue index, then takes
  * neighbouring records together as a run (records of one queue are usually close together in the log),
- * from the segment's memory mapping when it covers them (bodies copied out, nothing else), else with one
- * positional read per run; checks every record's CRC and that it is the message the index promised.
+ * from the segment's memory mapping when it covers them and they are recent enough to be in the page cache
+ * (bodies copied out, nothing else), else with one positional read per run; checks every record's CRC and
+ * that it is the message the index promised.
  *
  * <p>Stateless; safe to call from any thread concurrently with the writer.
  */
 final class QueueReader {
     /** Records closer than this are read together, the gap included. */
     static final int MAX_GAP = 8 * 1024;
-    /** Upper bound on the bytes of one positional read. */
+    /** Upper bound on the bytes of one run (a single larger record is read whole). */
     static final int MAX_RUN = 256 * 1024;
 
     private QueueReader() {
@@ -23,7 +24,7 @@ final class QueueReader {
 
     /** Validates the request against the store's current topics, then reads. */
     static List<MessageRecord> read(StoreData data, String topic, int queue, long offset, int maxMessages,
-                                    long maxBytes) throws ReadRejectedException {
+                                    long maxBytes, long mappedReadBytes) throws ReadRejectedException {
         TopicQueues t = data.topics().get(topic);
         if (t == null) {
             throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_NOT_FOUND,
@@ -44,11 +45,12 @@ final class QueueReader {
         if (offset == max || maxMessages <= 0) {
             return List.of();
         }
-        return read(data.log(), t, queue, offset, maxMessages, maxBytes);
+        return read(data.log(), t, queue, offset, maxMessages, maxBytes, mappedReadBytes);
     }
 
+    /** Reads through the segments' mappings within {@code mappedReadBytes} of the log's end (see StoreConfig). */
     static List<MessageRecord> read(SegmentedLog log, TopicQueues topic, int queue, long offset, int maxMessages,
-                                    long maxBytes) {
+                                    long maxBytes, long mappedReadBytes) {
         ByteBuffer entries = topic.queue(queue).read(offset, maxMessages);
         int n = entries.remaining() / IndexFile.ENTRY_SIZE;
         long[] positions = new long[n];
@@ -78,7 +80,8 @@ final class QueueReader {
             }
             long start = positions[i];
             int span = (int) (positions[j - 1] + sizes[j - 1] - start);
-            try (SegmentedLog.MappedView mapped = log.view(start, span)) {
+            boolean hot = log.endPosition() - start <= mappedReadBytes;
+            try (SegmentedLog.MappedView mapped = hot ? log.view(start, span) : null) {
                 if (mapped != null) { // the bodies are copied: the mapping may go once the view is closed
                     for (int k = i; k < j; k++) {
                         out.add(decode(mapped.bytes(), (int) (positions[k] - start), topic, queue, offset + k,

@@ -124,13 +124,21 @@ final class SegmentedLog implements AutoCloseable {
     MappedView view(long position, int size) {
         LogSegment[] segs = segments;
         int i = find(segs, position);
-        if (i < 0 || position + size > segs[i].endPosition()) {
+        if (size <= 0 || i < 0 || position + size > segs[i].endPosition()) {
             return null;
         }
         LogSegment s = segs[i];
         long at = position - s.basePosition();
         SegmentMapping m = s.acquireMapping(at + size, i < segs.length - 1);
-        return m == null ? null : new MappedView(m.slice((int) at, size), m);
+        if (m == null) {
+            return null;
+        }
+        try {
+            return new MappedView(m.slice((int) at, size), m);
+        } catch (RuntimeException e) {
+            m.release();
+            throw e;
+        }
     }
 
     /** Bytes of a segment's mapping, held until {@link #close}. */

@@ -13,9 +13,11 @@ import java.util.Objects;
  * @param checkpointIntervalMs     ... or after this much time with new writes
  * @param producerExpiryMs         idempotent producers idle this long (store time) are forgotten
  * @param maxProducers             at most this many idempotent producers are remembered
+ * @param mappedReadBytes          records within this many bytes of the log's end are read through memory
+ *                                 mappings, older ones with positional reads ({@link Builder#mappedReadBytes})
  */
 public record StoreConfig(Path dir, long segmentBytes, int indexEntriesPerFile, long checkpointIntervalBytes,
-                          long checkpointIntervalMs, long producerExpiryMs, int maxProducers) {
+                          long checkpointIntervalMs, long producerExpiryMs, int maxProducers, long mappedReadBytes) {
 
     public static final long DEFAULT_SEGMENT_BYTES = 128L * 1024 * 1024;
     public static final int DEFAULT_INDEX_ENTRIES_PER_FILE = 1 << 20;
@@ -30,6 +32,9 @@ public record StoreConfig(Path dir, long segmentBytes, int indexEntriesPerFile, 
         }
         if (maxProducers < 1) {
             throw new IllegalArgumentException("max producers must be positive");
+        }
+        if (mappedReadBytes < 0) {
+            throw new IllegalArgumentException("mapped read bytes must not be negative");
         }
     }
 
@@ -46,6 +51,7 @@ public record StoreConfig(Path dir, long segmentBytes, int indexEntriesPerFile, 
         private long checkpointIntervalMs = 10_000;
         private long producerExpiryMs = 12L * 3600 * 1000;
         private int maxProducers = 5_000;
+        private long mappedReadBytes = Long.MAX_VALUE;
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -81,9 +87,20 @@ public record StoreConfig(Path dir, long segmentBytes, int indexEntriesPerFile, 
             return this;
         }
 
+        /**
+         * Reads of records within this many bytes of the log's end go through the segments' memory mappings;
+         * older records, likely out of the page cache, are read with positional reads (default: all mapped). A
+         * page fault that waits for the disk inside a mapped read holds up every safepoint of the JVM, and a disk
+         * error there is a SIGBUS: a positional read waits outside Java code and gets an error instead.
+         */
+        public Builder mappedReadBytes(long v) {
+            mappedReadBytes = v;
+            return this;
+        }
+
         public StoreConfig build() {
             return new StoreConfig(dir, segmentBytes, indexEntriesPerFile, checkpointIntervalBytes,
-                    checkpointIntervalMs, producerExpiryMs, maxProducers);
+                    checkpointIntervalMs, producerExpiryMs, maxProducers, mappedReadBytes);
         }
     }
 }

@@ -86,9 +86,16 @@ abstract class StoreFile implements AutoCloseable {
         }
     }
 
-    /** Maps the file's first {@code length} bytes (at most the file's size) read-only. */
+    /**
+     * Maps the file's first {@code length} bytes read-only; refuses a length past the file's end (the channel is
+     * writable, and mapping past the end would grow the file).
+     */
     java.nio.MappedByteBuffer mapReadOnly(int length) {
         try {
+            long onDisk = channel.size();
+            if (length > onDisk) {
+                throw new StoreException("cannot map " + length + " bytes of " + file + ", which holds " + onDisk);
+            }
             return channel.map(FileChannel.MapMode.READ_ONLY, 0, length);
         } catch (IOException e) {
             throw new StoreException("cannot map " + file, e);

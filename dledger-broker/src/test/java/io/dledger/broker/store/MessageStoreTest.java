@@ -8,6 +8,7 @@ import static io.dledger.broker.store.StoreFixtures.smallConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,6 +95,36 @@ class MessageStoreTest {
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
             assertThat(Files.exists(leftover)).isFalse();
             assertThat(bodies(store, "t", 0)).containsExactly("kept");
+        }
+    }
+
+    /**
+     * Reads through the segments' mappings (the default) and through positional reads ({@code mappedReadBytes(0)})
+     * give the same messages, and the bodies of what was read outlive the store's mappings: a body still pointing
+     * into a mapping unmapped at close would crash the JVM here.
+     */
+    @Test
+    void mappedAndPositionalReadsAgreeAndBodiesOutliveTheMappings(@TempDir Path other) throws Exception {
+        List<String> expected = new ArrayList<>();
+        List<MessageRecord> kept;
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 3);
+            for (int i = 0; i < 120; i++) { // three queues taking turns: a queue's records are not adjacent
+                String body = "m" + i + "-" + "y".repeat(i % 40);
+                if (i % 3 == 1) {
+                    expected.add(body);
+                }
+                apply(store, 2 + i, produce("t", 0, 0, i % 3, body));
+            }
+            kept = store.read("t", 1, 0, 1000, Long.MAX_VALUE);
+            assertThat(bodies(store, "t", 1)).isEqualTo(expected);
+        }
+        assertThat(kept.stream().map(m -> StandardCharsets.UTF_8.decode(m.body().duplicate()).toString()))
+                .containsExactlyElementsOf(expected); // the store and its mappings are gone
+        copyTree(dir, other);
+        try (MessageStore store = MessageStore.open(StoreConfig.builder(other).segmentBytes(8 * 1024)
+                .indexEntriesPerFile(16).mappedReadBytes(0).build())) {
+            assertThat(bodies(store, "t", 1)).isEqualTo(expected);
         }
     }
 

@@ -95,9 +95,34 @@ class SegmentedLogTest {
     }
 
     @Test
+    void mappingTheActiveSegmentNeverGrowsItsFile() throws java.io.IOException {
+        append(3000, 0);
+        try (SegmentedLog.MappedView v = log.view(0, 3000)) {
+            assertThat(v).isNotNull();
+        }
+        assertThat(java.nio.file.Files.size(log.segments().get(0).file())).isEqualTo(3000);
+        assertThat(log.endPosition()).isEqualTo(3000);
+    }
+
+    @Test
+    void aReplacedMappingIsUnmappedWhenItsLastReaderIsDone() {
+        append(1000, 0);
+        SegmentedLog.MappedView first = log.view(0, 1000);
+        long more = append(LogSegment.REMAP_BYTES, 4);
+        try (SegmentedLog.MappedView longer = log.view(more, 100)) { // maps the segment again, longer
+            assertThat(longer.mapping()).isNotSameAs(first.mapping());
+            assertThat(first.bytes().get(5)).isEqualTo((byte) 5); // the reader of the old one reads on
+            first.close();
+            assertThat(first.mapping().acquire()).isFalse();
+            assertThat(longer.bytes().get(0)).isEqualTo((byte) 4);
+        }
+    }
+
+    @Test
     void noViewPastTheEndOrOfAClosedLog() {
         append(100, 0);
         assertThat(log.view(50, 100)).isNull();
+        assertThat(log.view(50, 0)).isNull();
         log.close();
         assertThat(log.view(0, 10)).isNull();
         log = SegmentedLog.open(dir, SEGMENT_BYTES); // for close()
