@@ -118,6 +118,73 @@ class SegmentedLogTest {
         }
     }
 
+    /**
+     * Readers on three threads read random ranges, through mappings or positional reads, while the writer appends,
+     * rolls segments (remapping them) and deletes old ones: every byte read is the byte written there, and no read
+     * touches a mapping that was unmapped under it (that would crash the JVM, not fail an assertion).
+     */
+    @Test
+    void concurrentReadersSeeTheWrittenBytesWhileTheWriterAppendsRollsAndDeletes() throws Exception {
+        log.close();
+        log = SegmentedLog.open(dir, 2L * LogSegment.REMAP_BYTES);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong mappedReads = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(3);
+        java.util.List<java.util.concurrent.Future<?>> results = new java.util.ArrayList<>();
+        for (int r = 0; r < 3; r++) {
+            long seed = r;
+            results.add(readers.submit(() -> {
+                java.util.Random random = new java.util.Random(seed);
+                while (!done.get()) {
+                    long from = log.startPosition();
+                    long to = log.endPosition();
+                    if (to - from < 2) {
+                        continue;
+                    }
+                    long at = from + (long) (random.nextDouble() * (to - from - 1));
+                    int len = (int) Math.min(to - at, 1 + random.nextInt(64 * 1024));
+                    try (SegmentedLog.MappedView v = log.view(at, len)) {
+                        ByteBuffer b;
+                        try {
+                            b = v != null ? v.bytes() : log.read(at, len);
+                        } catch (StoreException deleted) { // retention removed the range meanwhile
+                            continue;
+                        }
+                        if (v != null) {
+                            mappedReads.incrementAndGet();
+                        }
+                        for (int i = 0; i < b.remaining(); i++) {
+                            if (b.get(b.position() + i) != (byte) (at + i)) {
+                                throw new AssertionError("byte at " + (at + i) + " is " + b.get(b.position() + i));
+                            }
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        java.util.Random sizes = new java.util.Random(42);
+        for (int n = 0; n < 1500; n++) {
+            int size = 1 + sizes.nextInt(32 * 1024);
+            ByteBuffer b = ByteBuffer.allocate(size);
+            long at = log.endPosition();
+            for (int i = 0; i < size; i++) {
+                b.put((byte) (at + i)); // the byte at global position p is (byte) p
+            }
+            log.append(b.flip());
+            if (n % 100 == 99) {
+                log.deleteBefore(log.endPosition() - 3L * LogSegment.REMAP_BYTES);
+            }
+        }
+        done.set(true);
+        for (java.util.concurrent.Future<?> f : results) {
+            f.get();
+        }
+        readers.shutdown();
+        assertThat(log.segments().size()).isGreaterThan(1);
+        assertThat(mappedReads.get()).isPositive();
+    }
+
     @Test
     void noViewPastTheEndOrOfAClosedLog() {
         append(100, 0);
