@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * One file of a queue index: entry {@code i} of the file describes queue offset {@code base + i} and
  * lives at byte {@code i * ENTRY_SIZE}. Byte format of an entry (big-endian):
  * <pre>
- * offset size field
+ * pos    size field
  *  0      8   position   global log position of the message record
  *  8      4   size       length of the record in bytes (never 0 for a written entry)
  * </pre>

@@ -115,9 +115,31 @@ final class LogSegment extends StoreFile {
         }
     }
 
+    /** Reads of this segment are positional reads from now on: reading its mapping faulted. */
+    void stopMapping(Throwable cause) {
+        synchronized (mappingLock) {
+            if (!unmappable) {
+                unmappable = true;
+                LOG.error("reading {} through its memory mapping faulted; its reads are positional reads from now on",
+                        file(), cause);
+            }
+        }
+        retireMapping(false);
+    }
+
+    /** Drops the segment's own hold on its mapping (unmapped once its readers are done); a later read maps again. */
+    void unmap() {
+        retireMapping(false);
+    }
+
     /** Cuts the segment to {@code newSize} bytes; only while no reader can reach it (see the class comment). */
     void truncate(long newSize) {
         size = Math.min(size, newSize); // a mapping made from here on stays within the new size
+        synchronized (mappingLock) {
+            if (mapping != null && mapping.inUse()) {
+                throw new IllegalStateException("truncate of " + file() + " while a reader maps it");
+            }
+        }
         retireMapping(false);
         truncateTo(newSize);
         size = newSize;

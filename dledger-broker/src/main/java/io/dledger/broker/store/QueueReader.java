@@ -80,23 +80,37 @@ final class QueueReader {
             }
             long start = positions[i];
             int span = (int) (positions[j - 1] + sizes[j - 1] - start);
-            boolean hot = log.endPosition() - start <= mappedReadBytes;
-            try (SegmentedLog.MappedView mapped = hot ? log.view(start, span) : null) {
-                if (mapped != null) { // the bodies are copied: the mapping may go once the view is closed
-                    for (int k = i; k < j; k++) {
-                        out.add(decode(mapped.bytes(), (int) (positions[k] - start), topic, queue, offset + k,
-                                positions[k]).withOwnBody());
+            int before = out.size();
+            boolean mappedRun = false;
+            if (log.endPosition() - start < mappedReadBytes) { // hot: likely in the page cache
+                try (MappedView mapped = log.view(start, span)) {
+                    if (mapped != null) {
+                        decodeRun(mapped.bytes(), start, i, j, positions, topic, queue, offset, true, out);
+                        mappedRun = true;
                     }
-                } else { // the bodies are views of the run's own buffer
-                    ByteBuffer run = log.read(start, span);
-                    for (int k = i; k < j; k++) {
-                        out.add(decode(run, (int) (positions[k] - start), topic, queue, offset + k, positions[k]));
-                    }
+                } catch (InternalError e) { // the JVM's report of a fault in mapped pages: a disk error, a cut file
+                    out.subList(before, out.size()).clear();
+                    log.stopMapping(start, e);
                 }
+            }
+            if (!mappedRun) { // the bodies are views of the run's own buffer
+                decodeRun(log.read(start, span), start, i, j, positions, topic, queue, offset, false, out);
             }
             i = j;
         }
         return out;
+    }
+
+    /**
+     * Decodes records {@code i} (inclusive) to {@code j} (exclusive) of a run read from log position {@code start};
+     * {@code copyBodies} when the run is a mapping's view, which may be unmapped once the view is closed.
+     */
+    private static void decodeRun(ByteBuffer run, long start, int i, int j, long[] positions, TopicQueues topic,
+                                  int queue, long offset, boolean copyBodies, List<MessageRecord> out) {
+        for (int k = i; k < j; k++) {
+            MessageRecord m = decode(run, (int) (positions[k] - start), topic, queue, offset + k, positions[k]);
+            out.add(copyBodies ? m.withOwnBody() : m);
+        }
     }
 
     private static MessageRecord decode(ByteBuffer run, int at, TopicQueues topic, int queue, long offset,

@@ -52,6 +52,11 @@ final class SegmentMapping {
         return buffer.slice(at, length);
     }
 
+    /** True while a reader holds the mapping (besides the segment's own hold). */
+    boolean inUse() {
+        return holders.get() > 1;
+    }
+
     /** Ends one reader's hold: unmaps when it was the last one of a retired mapping. */
     void release() {
         int left = holders.decrementAndGet();

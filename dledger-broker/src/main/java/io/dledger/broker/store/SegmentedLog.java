@@ -16,11 +16,18 @@ import org.slf4j.LoggerFactory;
  * global positions. A segment holds at most {@code maxSegmentBytes} unless a single write is larger;
  * writes never span two segments (so the records of one Raft entry always share a file).
  *
- * <p>Thread-safety: appends, truncation and rolling happen on one writer thread; reads may come from
- * any thread and see every byte below the end position that was published to them.
+ * <p>Reads may go through the segments' memory mappings ({@link #view}), for the newest
+ * {@value #MAPPED_SEGMENTS} segments only, so a log of many small segments does not use up the kernel's map
+ * entries ({@code vm.max_map_count}).
+ *
+ * <p>Thread-safety: appends and rolling happen on one writer thread; reads may come from any thread and see
+ * every byte below the end position that was published to them. {@link #truncate} is only for a log no reader
+ * can reach yet (loading, recovery).
  */
 final class SegmentedLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentedLog.class);
+    /** Only the newest this many segments are read through memory mappings. */
+    static final int MAPPED_SEGMENTS = 256;
 
     private final Path dir;
     private final long maxSegmentBytes;
@@ -99,6 +106,9 @@ final class SegmentedLog implements AutoCloseable {
         LogSegment[] segs = Arrays.copyOf(segments, segments.length + 1);
         segs[segs.length - 1] = next;
         segments = segs;
+        if (segs.length > MAPPED_SEGMENTS) {
+            segs[segs.length - 1 - MAPPED_SEGMENTS].unmap(); // left the window of mapped segments
+        }
         LOG.debug("rolled log to {}", next.file());
         return next;
     }
@@ -124,7 +134,7 @@ final class SegmentedLog implements AutoCloseable {
     MappedView view(long position, int size) {
         LogSegment[] segs = segments;
         int i = find(segs, position);
-        if (size <= 0 || i < 0 || position + size > segs[i].endPosition()) {
+        if (size <= 0 || i < 0 || i < segs.length - MAPPED_SEGMENTS || position + size > segs[i].endPosition()) {
             return null;
         }
         LogSegment s = segs[i];
@@ -141,11 +151,15 @@ final class SegmentedLog implements AutoCloseable {
         }
     }
 
-    /** Bytes of a segment's mapping, held until {@link #close}. */
-    record MappedView(ByteBuffer bytes, SegmentMapping mapping) implements AutoCloseable {
-        @Override
-        public void close() {
-            mapping.release();
+    /**
+     * The segment holding {@code position} is read with positional reads from now on: reading its mapping
+     * faulted ({@code cause}, a disk error or a file cut from outside the store).
+     */
+    void stopMapping(long position, Throwable cause) {
+        LogSegment[] segs = segments;
+        int i = find(segs, position);
+        if (i >= 0) {
+            segs[i].stopMapping(cause);
         }
     }
 
@@ -191,7 +205,10 @@ final class SegmentedLog implements AutoCloseable {
         return -1;
     }
 
-    /** Removes every byte at or after global {@code position}; later segments are deleted. */
+    /**
+     * Removes every byte at or after global {@code position}; later segments are deleted. Only while no reader
+     * can reach the log (loading, recovery).
+     */
     void truncate(long position) {
         LogSegment[] segs = segments;
         List<LogSegment> keep = new ArrayList<>();

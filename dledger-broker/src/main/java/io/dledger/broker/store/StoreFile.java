@@ -2,6 +2,7 @@ package io.dledger.broker.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +91,7 @@ abstract class StoreFile implements AutoCloseable {
      * Maps the file's first {@code length} bytes read-only; refuses a length past the file's end (the channel is
      * writable, and mapping past the end would grow the file).
      */
-    java.nio.MappedByteBuffer mapReadOnly(int length) {
+    MappedByteBuffer mapReadOnly(int length) {
         try {
             long onDisk = channel.size();
             if (length > onDisk) {

@@ -116,11 +116,15 @@ class MessageStoreTest {
                 }
                 apply(store, 2 + i, produce("t", 0, 0, i % 3, body));
             }
-            kept = store.read("t", 1, 0, 1000, Long.MAX_VALUE);
+            assertThat(store.data().log().segments().size()).isGreaterThan(1);
+            kept = store.read("t", 1, 0, 3, Long.MAX_VALUE); // one run inside the first (sealed) segment...
+            try (MappedView v = store.data().log().view(0, 1024)) {
+                assertThat(v).as("...which reads through its mapping").isNotNull();
+            }
             assertThat(bodies(store, "t", 1)).isEqualTo(expected);
         }
         assertThat(kept.stream().map(m -> StandardCharsets.UTF_8.decode(m.body().duplicate()).toString()))
-                .containsExactlyElementsOf(expected); // the store and its mappings are gone
+                .containsExactlyElementsOf(expected.subList(0, 3)); // the store and its mappings are gone
         copyTree(dir, other);
         try (MessageStore store = MessageStore.open(StoreConfig.builder(other).segmentBytes(8 * 1024)
                 .indexEntriesPerFile(16).mappedReadBytes(0).build())) {

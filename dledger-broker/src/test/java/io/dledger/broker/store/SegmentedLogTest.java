@@ -1,9 +1,20 @@
 package io.dledger.broker.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +53,7 @@ class SegmentedLogTest {
     void aViewHoldsTheSameBytesAsARead() {
         append(1000, 0);
         long at = append(5000, 7);
-        try (SegmentedLog.MappedView v = log.view(at + 10, 4000)) {
+        try (MappedView v = log.view(at + 10, 4000)) {
             assertThat(v).isNotNull();
             assertThat(v.bytes()).isEqualTo(log.read(at + 10, 4000));
             assertThat(v.bytes().isReadOnly()).isTrue();
@@ -52,14 +63,14 @@ class SegmentedLogTest {
     @Test
     void theActiveSegmentIsMappedAgainOnlyOnceItGrewEnough() {
         append(1000, 0);
-        try (SegmentedLog.MappedView v = log.view(0, 1000)) {
+        try (MappedView v = log.view(0, 1000)) {
             assertThat(v).isNotNull(); // the first read maps the segment as it is
         }
         long small = append(100, 1);
         assertThat(log.view(small, 100)).as("grown by less than REMAP_BYTES: read instead").isNull();
         assertThat(log.read(small, 100).get(0)).isEqualTo((byte) 1);
         long big = append(LogSegment.REMAP_BYTES, 3);
-        try (SegmentedLog.MappedView v = log.view(big, LogSegment.REMAP_BYTES)) {
+        try (MappedView v = log.view(big, LogSegment.REMAP_BYTES)) {
             assertThat(v).isNotNull();
             assertThat(v.bytes().get(0)).isEqualTo((byte) 3);
         }
@@ -68,13 +79,13 @@ class SegmentedLogTest {
     @Test
     void aSealedSegmentIsMappedToItsEndAndAViewNeverSpansTwoSegments() {
         append(1000, 0);
-        try (SegmentedLog.MappedView v = log.view(0, 10)) {
+        try (MappedView v = log.view(0, 10)) {
             assertThat(v).isNotNull();
         }
         long tail = append(SEGMENT_BYTES - 2000, 5); // still the first segment, grown by more than REMAP_BYTES...
         long next = append(5000, 9); // ...and sealed: this one does not fit
         assertThat(log.segments()).hasSize(2);
-        try (SegmentedLog.MappedView v = log.view(tail + 10, SEGMENT_BYTES - 2010)) {
+        try (MappedView v = log.view(tail + 10, SEGMENT_BYTES - 2010)) {
             assertThat(v).isNotNull();
             assertThat(v.bytes().get(0)).isEqualTo((byte) 15);
         }
@@ -86,7 +97,7 @@ class SegmentedLogTest {
     void aHeldViewStaysReadableAfterItsSegmentIsDeletedAndIsUnmappedWhenReleased() {
         append(1000, 0);
         append(SEGMENT_BYTES, 0); // a segment of its own; the first is sealed
-        SegmentedLog.MappedView v = log.view(0, 1000);
+        MappedView v = log.view(0, 1000);
         assertThat(v).isNotNull();
         log.deleteBefore(1000); // retention deletes the first segment while a pull still reads it
         assertThat(v.bytes().get(999)).isEqualTo((byte) 999);
@@ -95,21 +106,21 @@ class SegmentedLogTest {
     }
 
     @Test
-    void mappingTheActiveSegmentNeverGrowsItsFile() throws java.io.IOException {
+    void mappingTheActiveSegmentNeverGrowsItsFile() throws IOException {
         append(3000, 0);
-        try (SegmentedLog.MappedView v = log.view(0, 3000)) {
+        try (MappedView v = log.view(0, 3000)) {
             assertThat(v).isNotNull();
         }
-        assertThat(java.nio.file.Files.size(log.segments().get(0).file())).isEqualTo(3000);
+        assertThat(Files.size(log.segments().get(0).file())).isEqualTo(3000);
         assertThat(log.endPosition()).isEqualTo(3000);
     }
 
     @Test
     void aReplacedMappingIsUnmappedWhenItsLastReaderIsDone() {
         append(1000, 0);
-        SegmentedLog.MappedView first = log.view(0, 1000);
+        MappedView first = log.view(0, 1000);
         long more = append(LogSegment.REMAP_BYTES, 4);
-        try (SegmentedLog.MappedView longer = log.view(more, 100)) { // maps the segment again, longer
+        try (MappedView longer = log.view(more, 100)) { // maps the segment again, longer
             assertThat(longer.mapping()).isNotSameAs(first.mapping());
             assertThat(first.bytes().get(5)).isEqualTo((byte) 5); // the reader of the old one reads on
             first.close();
@@ -121,20 +132,21 @@ class SegmentedLogTest {
     /**
      * Readers on three threads read random ranges, through mappings or positional reads, while the writer appends,
      * rolls segments (remapping them) and deletes old ones: every byte read is the byte written there, and no read
-     * touches a mapping that was unmapped under it (that would crash the JVM, not fail an assertion).
+     * touches a mapping that was unmapped under it. A regression there crashes the test's JVM (the build reports a
+     * forked VM that terminated) rather than failing an assertion.
      */
     @Test
     void concurrentReadersSeeTheWrittenBytesWhileTheWriterAppendsRollsAndDeletes() throws Exception {
         log.close();
         log = SegmentedLog.open(dir, 2L * LogSegment.REMAP_BYTES);
-        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.atomic.AtomicLong mappedReads = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(3);
-        java.util.List<java.util.concurrent.Future<?>> results = new java.util.ArrayList<>();
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong mappedReads = new AtomicLong();
+        ExecutorService readers = Executors.newFixedThreadPool(3);
+        List<Future<?>> results = new ArrayList<>();
         for (int r = 0; r < 3; r++) {
             long seed = r;
             results.add(readers.submit(() -> {
-                java.util.Random random = new java.util.Random(seed);
+                Random random = new Random(seed);
                 while (!done.get()) {
                     long from = log.startPosition();
                     long to = log.endPosition();
@@ -143,7 +155,7 @@ class SegmentedLogTest {
                     }
                     long at = from + (long) (random.nextDouble() * (to - from - 1));
                     int len = (int) Math.min(to - at, 1 + random.nextInt(64 * 1024));
-                    try (SegmentedLog.MappedView v = log.view(at, len)) {
+                    try (MappedView v = log.view(at, len)) {
                         ByteBuffer b;
                         try {
                             b = v != null ? v.bytes() : log.read(at, len);
@@ -163,7 +175,22 @@ class SegmentedLogTest {
                 return null;
             }));
         }
-        java.util.Random sizes = new java.util.Random(42);
+        try {
+            writeAndDelete();
+        } finally {
+            done.set(true);
+            readers.shutdown();
+        }
+        for (Future<?> f : results) {
+            f.get();
+        }
+        assertThat(log.segments().size()).isGreaterThan(1);
+        assertThat(mappedReads.get()).isPositive();
+    }
+
+    /** 1,500 appends of 1 B to 32 KiB (the byte at global position p is (byte) p), old segments deleted. */
+    private void writeAndDelete() {
+        Random sizes = new Random(42);
         for (int n = 0; n < 1500; n++) {
             int size = 1 + sizes.nextInt(32 * 1024);
             ByteBuffer b = ByteBuffer.allocate(size);
@@ -176,13 +203,63 @@ class SegmentedLogTest {
                 log.deleteBefore(log.endPosition() - 3L * LogSegment.REMAP_BYTES);
             }
         }
-        done.set(true);
-        for (java.util.concurrent.Future<?> f : results) {
-            f.get();
+    }
+
+    @Test
+    void aViewClosedTwiceReleasesOnce() {
+        append(1000, 0);
+        MappedView v = log.view(0, 100);
+        v.close();
+        v.close();
+        try (MappedView again = log.view(0, 100)) { // the segment's own hold is intact
+            assertThat(again).isNotNull();
+            assertThat(again.mapping()).isSameAs(v.mapping());
         }
-        readers.shutdown();
-        assertThat(log.segments().size()).isGreaterThan(1);
-        assertThat(mappedReads.get()).isPositive();
+    }
+
+    @Test
+    void onlyTheNewestSegmentsAreMapped() {
+        log.close();
+        log = SegmentedLog.open(dir, 4096);
+        append(1000, 0);
+        MappedView first = log.view(0, 1000);
+        first.close();
+        for (int n = 0; n < SegmentedLog.MAPPED_SEGMENTS; n++) {
+            append(4096, 0); // a segment each
+        }
+        assertThat(first.mapping().acquire()).as("unmapped when it left the window").isFalse();
+        assertThat(log.view(0, 1000)).isNull();
+        assertThat(log.read(0, 1000).get(999)).isEqualTo((byte) 999);
+        try (MappedView newest = log.view(log.endPosition() - 100, 100)) {
+            assertThat(newest).isNotNull();
+        }
+    }
+
+    @Test
+    void aSegmentWhoseMappingFaultedIsReadWithPositionalReadsFromThenOn() {
+        append(1000, 0);
+        MappedView v = log.view(0, 1000);
+        log.stopMapping(10, new InternalError("a fault occurred in an unsafe memory access operation"));
+        assertThat(v.bytes().get(1)).isEqualTo((byte) 1); // the reader that faulted still holds it
+        v.close();
+        assertThat(v.mapping().acquire()).isFalse();
+        assertThat(log.view(0, 1000)).isNull();
+        assertThat(log.read(0, 1000).get(1)).isEqualTo((byte) 1);
+    }
+
+    @Test
+    void truncateRefusesWhileAReaderMapsTheSegmentAndRetiresTheMapping() {
+        append(3000, 0);
+        LogSegment segment = log.segments().get(0);
+        MappedView v = log.view(0, 3000);
+        assertThatThrownBy(() -> segment.truncate(1000))
+                .isInstanceOf(IllegalStateException.class);
+        v.close();
+        segment.truncate(1000);
+        assertThat(v.mapping().acquire()).isFalse();
+        try (MappedView after = log.view(0, 1000)) {
+            assertThat(after.mapping().length()).isEqualTo(1000);
+        }
     }
 
     @Test
