@@ -140,9 +140,12 @@ final class PullHandler {
     }
 
     static StoredMessage toProto(MessageRecord m) {
-        return StoredMessage.newBuilder().setTopic(m.topic()).setQueue(m.queue()).setOffset(m.offset())
-                .setStoreTimestamp(m.storeTimestamp()).setKey(m.key()).setTags(m.tags())
-                .putAllProperties(m.properties()).setBody(UnsafeByteOperations.unsafeWrap(m.body()))
-                .setRaftIndex(m.raftIndex()).build();
+        StoredMessage.Builder b = StoredMessage.newBuilder().setTopic(m.topic()).setQueue(m.queue())
+                .setOffset(m.offset()).setStoreTimestamp(m.storeTimestamp()).setKey(m.key()).setTags(m.tags())
+                .setBody(UnsafeByteOperations.unsafeWrap(m.body())).setRaftIndex(m.raftIndex());
+        if (!m.properties().isEmpty()) { // an empty map still costs the builder a map field per message
+            b.putAllProperties(m.properties());
+        }
+        return b.build();
     }
 }
