@@ -134,11 +134,11 @@ final class LogSegment extends StoreFile {
 
     /** Cuts the segment to {@code newSize} bytes; only while no reader can reach it (see the class comment). */
     void truncate(long newSize) {
-        size = Math.min(size, newSize); // a mapping made from here on stays within the new size
         synchronized (mappingLock) {
             if (mapping != null && mapping.inUse()) {
                 throw new IllegalStateException("truncate of " + file() + " while a reader maps it");
             }
+            size = Math.min(size, newSize); // a mapping made from here on stays within the new size
         }
         retireMapping(false);
         truncateTo(newSize);

@@ -254,6 +254,7 @@ class SegmentedLogTest {
         MappedView v = log.view(0, 3000);
         assertThatThrownBy(() -> segment.truncate(1000))
                 .isInstanceOf(IllegalStateException.class);
+        assertThat(segment.size()).as("a refused truncate changes nothing").isEqualTo(3000);
         v.close();
         segment.truncate(1000);
         assertThat(v.mapping().acquire()).isFalse();
