@@ -28,7 +28,7 @@ final class LogSegment extends StoreFile {
     private final long basePosition;
     private volatile long size;
     private final Object mappingLock = new Object();
-    private SegmentMapping mapping; // guarded by mappingLock
+    private volatile SegmentMapping mapping; // written under mappingLock
     private boolean closed; // guarded by mappingLock
     private boolean unmappable; // guarded by mappingLock: mapping failed once, read instead from then on
 
@@ -89,6 +89,13 @@ final class LogSegment extends StoreFile {
      * (unless {@code sealed}: no more appends come), or the segment is closed or too large to map.
      */
     SegmentMapping acquireMapping(long end, boolean sealed) {
+        SegmentMapping current = mapping; // without the lock: a hold on a mapping still mapped is always safe
+        if (current != null && current.length() >= end && current.acquire()) {
+            return current;
+        }
+        if (current != null && !sealed && size - current.length() < REMAP_BYTES) {
+            return null; // past the mapping, and not grown enough to map again
+        }
         synchronized (mappingLock) {
             SegmentMapping m = mapping;
             if (m == null || m.length() < end) {

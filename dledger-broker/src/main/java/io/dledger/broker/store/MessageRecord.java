@@ -6,7 +6,7 @@ import java.util.Map;
 /**
  * A message as stored: its place in the queue, the Raft entry that wrote it and its content.
  * {@code body} is a view of the buffer the store read the record into (no further copy), or a copy of its own
- * when the record was read from a segment's memory mapping ({@link #withOwnBody}); callers must not change it.
+ * when the record was read from a segment's memory mapping; callers must not change it.
  */
 public record MessageRecord(
         String topic,
@@ -23,13 +23,5 @@ public record MessageRecord(
 
     public int bodySize() {
         return body.remaining();
-    }
-
-    /** This message with its body copied into a heap array of its own (which gRPC then sends without a copy). */
-    MessageRecord withOwnBody() {
-        byte[] copy = new byte[body.remaining()];
-        body.duplicate().get(copy);
-        return new MessageRecord(topic, queue, offset, raftIndex, storeTimestamp, producerId, producerSequence, key,
-                tags, properties, ByteBuffer.wrap(copy));
     }
 }

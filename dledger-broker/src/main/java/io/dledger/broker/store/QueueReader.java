@@ -67,6 +67,7 @@ final class QueueReader {
             count++;
         }
         List<MessageRecord> out = new ArrayList<>(count);
+        long hotFrom = log.endPosition() - mappedReadBytes; // runs starting after this are likely in the page cache
         int i = 0;
         while (i < count) {
             int j = i + 1;
@@ -82,7 +83,7 @@ final class QueueReader {
             int span = (int) (positions[j - 1] + sizes[j - 1] - start);
             int before = out.size();
             boolean mappedRun = false;
-            if (log.endPosition() - start < mappedReadBytes) { // hot: likely in the page cache
+            if (start > hotFrom) {
                 try (MappedView mapped = log.view(start, span)) {
                     if (mapped != null) {
                         decodeRun(mapped.bytes(), start, i, j, positions, topic, queue, offset, true, out);
@@ -108,18 +109,17 @@ final class QueueReader {
     private static void decodeRun(ByteBuffer run, long start, int i, int j, long[] positions, TopicQueues topic,
                                   int queue, long offset, boolean copyBodies, List<MessageRecord> out) {
         for (int k = i; k < j; k++) {
-            MessageRecord m = decode(run, (int) (positions[k] - start), topic, queue, offset + k, positions[k]);
-            out.add(copyBodies ? m.withOwnBody() : m);
+            out.add(decode(run, (int) (positions[k] - start), topic, queue, offset + k, positions[k], copyBodies));
         }
     }
 
     private static MessageRecord decode(ByteBuffer run, int at, TopicQueues topic, int queue, long offset,
-                                        long position) {
+                                        long position, boolean copyBody) {
         if (RecordCodec.validate(run, at) < 0) {
             throw new CorruptStoreException("record at log position " + position + " for " + topic.name() + "/"
                     + queue + "@" + offset + " fails validation");
         }
-        MessageRecord m = MessageRecordCodec.readMessage(run, at);
+        MessageRecord m = MessageRecordCodec.readMessage(run, at, copyBody);
         if (m.offset() != offset || m.queue() != queue || !m.topic().equals(topic.name())) {
             throw new CorruptStoreException("index of " + topic.name() + "/" + queue + "@" + offset
                     + " points at " + m.topic() + "/" + m.queue() + "@" + m.offset());
