@@ -29,8 +29,14 @@ final class WritePathSampler {
     record Series(String name, String labels, String metric, double scale) {
     }
 
-    /** Node's metrics URL -> metric -> {sum, count}. */
-    record Sample(Map<String, Map<String, double[]>> nodes) {
+    /**
+     * The metrics URLs asked, and of those that answered: URL -> metric -> {sum, count}. A node asked but missing
+     * from {@code nodes} did not answer.
+     */
+    record Sample(List<String> asked, Map<String, Map<String, double[]>> nodes) {
+        Sample {
+            asked = List.copyOf(asked);
+        }
     }
 
     private static final double MICROS = 1e6;
@@ -53,11 +59,6 @@ final class WritePathSampler {
 
     WritePathSampler(List<String> urls) {
         this.urls = List.copyOf(urls);
-    }
-
-    /** How many nodes this sampler asks. */
-    int nodeCount() {
-        return urls.size();
     }
 
     /** A sampler over the nodes the cluster reports now (none when it cannot be asked). */
@@ -97,7 +98,7 @@ final class WritePathSampler {
                 // did not answer in time, or not with metrics
             }
         });
-        return new Sample(nodes);
+        return new Sample(urls, nodes);
     }
 
     /**
@@ -143,7 +144,10 @@ final class WritePathSampler {
         return out;
     }
 
-    /** The nodes left out of {@link #means}: missing from a sample, or restarted in between (a counter went back). */
+    /**
+     * The nodes left out of {@link #means}: asked but missing from either sample (including a node that answered
+     * neither), or restarted in between (a counter went back).
+     */
     static List<String> skipped(Sample before, Sample after) {
         List<String> out = new ArrayList<>();
         for (String url : union(before, after)) {
@@ -208,8 +212,11 @@ final class WritePathSampler {
     }
 
     private static List<String> union(Sample before, Sample after) {
-        List<String> urls = new ArrayList<>(before.nodes().keySet());
-        after.nodes().keySet().stream().filter(u -> !urls.contains(u)).forEach(urls::add);
+        List<String> urls = new ArrayList<>();
+        for (Sample s : List.of(before, after)) {
+            s.asked().stream().filter(u -> !urls.contains(u)).forEach(urls::add);
+            s.nodes().keySet().stream().filter(u -> !urls.contains(u)).forEach(urls::add);
+        }
         return urls;
     }
 

@@ -3,6 +3,7 @@ package io.dledger.broker.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +30,7 @@ class WritePathSamplerTest {
         for (int i = 0; i < urlAndText.length; i += 2) {
             nodes.put(urlAndText[i], WritePathSampler.parse(urlAndText[i + 1]));
         }
-        return new WritePathSampler.Sample(nodes);
+        return new WritePathSampler.Sample(List.copyOf(nodes.keySet()), nodes);
     }
 
     @Test
@@ -85,5 +86,15 @@ class WritePathSamplerTest {
         Map<String, Double> means = WritePathSampler.means(before, after);
         assertThat(means.get("raft_log_append_us")).isCloseTo(300, within(1e-6)); // node a only
         assertThat(WritePathSampler.skipped(before, after)).containsExactly("b", "c", "d");
+    }
+
+    @Test
+    void aNodeAskedTwiceThatAnsweredNeitherTimeIsNamed() {
+        Map<String, Map<String, double[]>> onlyA = Map.of("a", WritePathSampler.parse(node(1, 1, 1, 1)));
+        Map<String, Map<String, double[]>> onlyA2 = Map.of("a", WritePathSampler.parse(node(2, 2, 2, 2)));
+        WritePathSampler.Sample before = new WritePathSampler.Sample(List.of("a", "b"), onlyA);
+        WritePathSampler.Sample after = new WritePathSampler.Sample(List.of("a", "b"), onlyA2);
+        assertThat(WritePathSampler.skipped(before, after)).containsExactly("b");
+        assertThat(WritePathSampler.means(before, after).get("raft_log_append_us")).isCloseTo(1e6, within(1e-6));
     }
 }
