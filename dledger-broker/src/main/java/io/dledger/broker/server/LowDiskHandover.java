@@ -2,7 +2,6 @@ package io.dledger.broker.server;
 
 import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.readroute.ReadSituation.FollowerLag;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +10,6 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,10 +63,10 @@ final class LowDiskHandover implements Runnable {
             if (candidates.isEmpty()) {
                 return;
             }
-            Map<String, Long> lagById = lags.get().stream().filter(l -> l.lagEntries() >= 0)
-                    .collect(Collectors.toMap(l -> l.peer().id(), FollowerLag::lagEntries, Math::min));
-            String target = candidates.stream()
-                    .min(Comparator.comparingLong(id -> lagById.getOrDefault(id, Long.MAX_VALUE))).orElseThrow();
+            // the least behind of them by the graceful handover's choice; one whose lag is unknown only after those
+            List<FollowerLag> candidateLags = lags.get().stream()
+                    .filter(l -> candidates.contains(l.peer().id())).toList();
+            String target = HandoverTarget.choose(candidateLags, candidates).orElse(candidates.get(0));
             askedAt.put(target, now);
             LOG.warn("this leader's disk is below its {}: handing leadership to {}, whose disk has space, so writes "
                     + "can go on", ConfigKey.STORE_MIN_FREE_BYTES.key(), target);
