@@ -69,14 +69,6 @@ final class MessageRecordCodec {
 
     /** Decodes the MESSAGE record at {@code start}; the body is a view into {@code buf} (no copy). */
     static MessageRecord readMessage(ByteBuffer buf, int start) {
-        return readMessage(buf, start, false);
-    }
-
-    /**
-     * Decodes the MESSAGE record at {@code start}; with {@code copyBody} the body is a heap array of its own (for
-     * a buffer that may go away, a segment's mapping), else a view into {@code buf}.
-     */
-    static MessageRecord readMessage(ByteBuffer buf, int start, boolean copyBody) {
         RecordCodec.Header h = RecordCodec.readHeader(buf, start);
         if (h.type() != TYPE_MESSAGE) {
             throw new CorruptStoreException("record type " + h.type() + " is not a message");
@@ -98,14 +90,7 @@ final class MessageRecordCodec {
             properties.put(name, new String(value, StandardCharsets.UTF_8));
         }
         int bodyLength = in.getInt();
-        ByteBuffer body;
-        if (copyBody) {
-            byte[] copy = new byte[bodyLength];
-            in.get(copy);
-            body = ByteBuffer.wrap(copy);
-        } else {
-            body = in.slice(in.position(), bodyLength);
-        }
+        ByteBuffer body = in.slice(in.position(), bodyLength);
         return new MessageRecord(topic, queue, offset, h.raftIndex(), h.timestamp(), h.producerId(),
                 h.producerSeq(), key, tags, properties, body);
     }

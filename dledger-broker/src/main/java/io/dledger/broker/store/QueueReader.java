@@ -8,7 +8,7 @@ import java.util.List;
  * Reads a run of messages of one queue: looks their positions up in the queue index, then takes
  * neighbouring records together as a run (records of one queue are usually close together in the log),
  * from the segment's memory mapping when it covers them and they are recent enough to be in the page cache
- * (bodies copied out, nothing else), else with one positional read per run; checks every record's CRC and
+ * (only the wanted records copied out), else with one positional read per run; checks every record's CRC and
  * that it is the message the index promised.
  *
  * <p>Stateless; safe to call from any thread concurrently with the writer.
@@ -86,7 +86,7 @@ final class QueueReader {
             if (start > hotFrom) {
                 try (MappedView mapped = log.view(start, span)) {
                     if (mapped != null) {
-                        decodeRun(mapped.bytes(), start, i, j, positions, topic, queue, offset, true, out);
+                        decodeRun(mapped.bytes(), start, i, j, positions, sizes, topic, queue, offset, true, out);
                         mappedRun = true;
                     }
                 } catch (InternalError e) { // the JVM's report of a fault in mapped pages: a disk error, a cut file
@@ -94,8 +94,8 @@ final class QueueReader {
                     log.stopMapping(start, e);
                 }
             }
-            if (!mappedRun) { // the bodies are views of the run's own buffer
-                decodeRun(log.read(start, span), start, i, j, positions, topic, queue, offset, false, out);
+            if (!mappedRun) {
+                decodeRun(log.read(start, span), start, i, j, positions, sizes, topic, queue, offset, false, out);
             }
             i = j;
         }
@@ -103,23 +103,36 @@ final class QueueReader {
     }
 
     /**
-     * Decodes records {@code i} (inclusive) to {@code j} (exclusive) of a run read from log position {@code start};
-     * {@code copyBodies} when the run is a mapping's view, which may be unmapped once the view is closed.
+     * Decodes records {@code i} (inclusive) to {@code j} (exclusive) of a run read from log position {@code start}.
+     * With {@code fromMapping} the run is a mapping's view, which may be unmapped once the view is closed: each
+     * record is first copied into an array of its own with a bulk copy, where the JVM turns a fault in the mapped
+     * pages (a disk error, a file cut from outside) into an {@link InternalError}; the CRC check then runs on the
+     * copy, because a fault inside HotSpot's CRC32C stub would crash the process. Otherwise the records are checked
+     * in place and their bodies are views of the run's own buffer.
      */
-    private static void decodeRun(ByteBuffer run, long start, int i, int j, long[] positions, TopicQueues topic,
-                                  int queue, long offset, boolean copyBodies, List<MessageRecord> out) {
+    private static void decodeRun(ByteBuffer run, long start, int i, int j, long[] positions, int[] sizes,
+                                  TopicQueues topic, int queue, long offset, boolean fromMapping,
+                                  List<MessageRecord> out) {
         for (int k = i; k < j; k++) {
-            out.add(decode(run, (int) (positions[k] - start), topic, queue, offset + k, positions[k], copyBodies));
+            int at = (int) (positions[k] - start);
+            ByteBuffer record = run;
+            if (fromMapping) {
+                byte[] own = new byte[sizes[k]];
+                run.get(at, own);
+                record = ByteBuffer.wrap(own);
+                at = 0;
+            }
+            out.add(decode(record, at, topic, queue, offset + k, positions[k]));
         }
     }
 
     private static MessageRecord decode(ByteBuffer run, int at, TopicQueues topic, int queue, long offset,
-                                        long position, boolean copyBody) {
+                                        long position) {
         if (RecordCodec.validate(run, at) < 0) {
             throw new CorruptStoreException("record at log position " + position + " for " + topic.name() + "/"
                     + queue + "@" + offset + " fails validation");
         }
-        MessageRecord m = MessageRecordCodec.readMessage(run, at, copyBody);
+        MessageRecord m = MessageRecordCodec.readMessage(run, at);
         if (m.offset() != offset || m.queue() != queue || !m.topic().equals(topic.name())) {
             throw new CorruptStoreException("index of " + topic.name() + "/" + queue + "@" + offset
                     + " points at " + m.topic() + "/" + m.queue() + "@" + m.offset());
