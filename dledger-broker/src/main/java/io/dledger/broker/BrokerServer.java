@@ -60,11 +60,16 @@ public final class BrokerServer implements AutoCloseable {
         this.frontEnd = frontEnd;
     }
 
+    /** The message store's settings from the node's; what reads consider cold is read with positional reads. */
+    static StoreConfig storeConfig(NodeConfig config) {
+        return StoreConfig.builder(config.storeDir()).segmentBytes(config.segmentBytes())
+                .indexEntriesPerFile(config.indexEntriesPerFile()).mappedReadBytes(config.readRoute().coldBytes())
+                .build();
+    }
+
     public static BrokerServer start(NodeConfig config, MeterRegistry registry) {
         checkFileLimit(config);
-        MessageStore store = MessageStore.open(StoreConfig.builder(config.storeDir())
-                .segmentBytes(config.segmentBytes()).indexEntriesPerFile(config.indexEntriesPerFile())
-                .mappedReadBytes(config.readRoute().coldBytes()).build()); // cold data: positional reads
+        MessageStore store = MessageStore.open(storeConfig(config));
         ExecutorService snapshots = Executors.newSingleThreadExecutor(new DaemonThreadFactory("snapshot-save"));
         BrokerStateMachine fsm = new BrokerStateMachine(store, snapshots);
         WritePathTimers writeTimers = new WritePathTimers(registry);
