@@ -114,7 +114,8 @@ final class PullHandler {
             out.onError(RpcErrors.fromRead(e));
         } catch (StatusRuntimeException e) {
             out.onError(e);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | InternalError e) {
+            // InternalError: a fault in a mapped page that the JVM reported only after the store's read was done
             out.onError(RpcErrors.internal("pull of " + req.getTopic() + "/" + req.getQueue(), e));
         }
     }

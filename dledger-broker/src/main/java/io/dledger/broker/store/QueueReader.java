@@ -92,6 +92,10 @@ final class QueueReader {
                 } catch (InternalError e) { // the JVM's report of a fault in mapped pages: a disk error, a cut file
                     out.subList(before, out.size()).clear();
                     log.stopMapping(start, e);
+                } catch (CorruptStoreException e) {
+                    // compiled code may learn of a fault only at its next safepoint poll, after the copy went on with
+                    // zeros where the fault was: a positional read decides whether the records are really damaged
+                    out.subList(before, out.size()).clear();
                 }
             }
             if (!mappedRun) {
@@ -117,6 +121,10 @@ final class QueueReader {
             int at = (int) (positions[k] - start);
             ByteBuffer record = run;
             if (fromMapping) {
+                if (sizes[k] < RecordCodec.HEADER_SIZE || sizes[k] > run.limit() - at) {
+                    throw new CorruptStoreException("index of " + topic.name() + "/" + queue + "@" + (offset + k)
+                            + " gives record size " + sizes[k] + " at log position " + positions[k]);
+                }
                 byte[] own = new byte[sizes[k]];
                 run.get(at, own);
                 record = ByteBuffer.wrap(own);

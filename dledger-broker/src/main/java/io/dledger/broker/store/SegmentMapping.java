@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A read-only memory mapping of a log segment file's first {@link #length()} bytes, so a pull reads records
- * straight from the page cache: no read into a fresh heap buffer, no copy of the bytes between the records it
- * wants (other queues' records), only the records themselves are touched.
+ * straight from the page cache: no read of a whole run into a fresh heap buffer, no copy of the bytes between the
+ * records it wants (other queues' records); only the wanted records are copied.
  *
  * <p>Lifetime: the segment holds the mapping until it {@link #retire}s it (it maps a longer one, is closed or
  * truncated); each reader {@link #acquire}s it for the duration of one read and {@link #release}s it after. The

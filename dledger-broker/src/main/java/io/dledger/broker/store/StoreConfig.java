@@ -90,8 +90,8 @@ public record StoreConfig(Path dir, long segmentBytes, int indexEntriesPerFile, 
         /**
          * Reads of records within this many bytes of the log's end go through the segments' memory mappings;
          * older records, likely out of the page cache, are read with positional reads (default: all mapped). A
-         * page fault that waits for the disk inside a mapped read holds up every safepoint of the JVM, and a disk
-         * error there is a SIGBUS: a positional read waits outside Java code and gets an error instead.
+         * page fault that waits for the disk inside a mapped read holds up every safepoint of the JVM; a positional
+         * read waits outside Java code.
          */
         public Builder mappedReadBytes(long v) {
             mappedReadBytes = v;
