@@ -63,6 +63,10 @@ final class QueueReader {
             if (count > 0 && bytes + sizes[i] > maxBytes) {
                 break;
             }
+            if (sizes[i] < RecordCodec.HEADER_SIZE || sizes[i] > RecordCodec.MAX_RECORD_SIZE) {
+                throw new CorruptStoreException("index of " + topic.name() + "/" + queue + "@" + (offset + i)
+                        + " gives record size " + sizes[i] + " at log position " + positions[i]);
+            }
             bytes += sizes[i];
             count++;
         }
@@ -120,11 +124,7 @@ final class QueueReader {
         for (int k = i; k < j; k++) {
             int at = (int) (positions[k] - start);
             ByteBuffer record = run;
-            if (fromMapping) {
-                if (sizes[k] < RecordCodec.HEADER_SIZE || sizes[k] > run.limit() - at) {
-                    throw new CorruptStoreException("index of " + topic.name() + "/" + queue + "@" + (offset + k)
-                            + " gives record size " + sizes[k] + " at log position " + positions[k]);
-                }
+            if (fromMapping) { // sizes are checked, and a run's records neither overlap nor pass its end
                 byte[] own = new byte[sizes[k]];
                 run.get(at, own);
                 record = ByteBuffer.wrap(own);

@@ -92,4 +92,27 @@ class QueueReaderTest {
         f.setAccessible(true);
         return ((sun.misc.Unsafe) f.get(null)).pageSize();
     }
+
+    /** An index entry whose record size cannot be (the index has no CRC) fails the pull as a damaged store. */
+    @Test
+    void anIndexEntryWithAnImpossibleRecordSizeFailsThePullAsCorrupt() throws Exception {
+        try (MessageStore store = MessageStore.open(StoreFixtures.smallConfig(dir))) {
+            createTopic(store, 1, "t", 1);
+            for (int i = 0; i < 10; i++) {
+                apply(store, 2 + i, produce("t", 0, 0, 0, "m" + i));
+            }
+            Path index;
+            try (Stream<Path> files = Files.walk(dir)) {
+                index = files.filter(p -> p.toString().endsWith(IndexFile.SUFFIX)).sorted().findFirst().orElseThrow();
+            }
+            try (FileChannel ch = FileChannel.open(index, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.allocate(4).putInt(0, -10), 3L * IndexFile.ENTRY_SIZE + 8); // offset 3's size
+            }
+            for (long mapped : new long[] {Long.MAX_VALUE, 0}) { // through the mapping, and positional reads
+                assertThatThrownBy(() -> QueueReader.read(store.data(), "t", 0, 2, 5, Long.MAX_VALUE, mapped))
+                        .isInstanceOf(CorruptStoreException.class).hasMessageContaining("record size -10");
+                assertThat(QueueReader.read(store.data(), "t", 0, 0, 3, Long.MAX_VALUE, mapped)).hasSize(3);
+            }
+        }
+    }
 }
