@@ -5,7 +5,9 @@ import io.dledger.broker.readroute.ReadSituation;
 import io.dledger.broker.statemachine.BrokerStateMachine;
 import io.dledger.broker.statemachine.CommandProposer;
 import io.dledger.broker.store.MessageStore;
+import io.dledger.broker.store.PullReads;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -68,6 +70,13 @@ public final class BrokerMetrics {
         Gauge.builder("dledger.store.bytes", store, s -> s.stats().bytes()).baseUnit("bytes")
                 .description("bytes of the message log").register(registry);
         Gauge.builder("dledger.store.segments", store, s -> s.stats().segments()).register(registry);
+        FunctionCounter.builder("dledger.store.pull.read.bytes", store.pullReads(), PullReads::mappedBytes)
+                .tag("path", "mapped").baseUnit("bytes")
+                .description("log bytes pulls read through memory mappings").register(registry);
+        FunctionCounter.builder("dledger.store.pull.read.bytes", store.pullReads(), PullReads::positionalBytes)
+                .tag("path", "positional").baseUnit("bytes")
+                .description("log bytes pulls read with positional reads (cold data, the newest bytes, fallbacks)")
+                .register(registry);
         Gauge.builder("dledger.write.queued", proposer, CommandProposer::queued)
                 .description("writes waiting for a Raft entry").register(registry);
         this.raft = raft;

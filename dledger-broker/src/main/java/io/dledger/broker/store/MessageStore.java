@@ -34,6 +34,7 @@ public final class MessageStore implements AutoCloseable {
     private final ProducerTable producers;
     private final ConsumerOffsets consumerOffsets = new ConsumerOffsets();
     private final ConcurrentHashMap<String, RecordCodec.Peer> peers = new ConcurrentHashMap<>();
+    private final PullReads pullReads = new PullReads();
     private final StoreCheckpoints checkpoints;
     private final StoreLoader loader;
     private final EntryWriter writer;
@@ -209,7 +210,13 @@ public final class MessageStore implements AutoCloseable {
      */
     public List<MessageRecord> read(String topic, int queue, long offset, int maxMessages, long maxBytes)
             throws ReadRejectedException {
-        return QueueReader.read(data, topic, queue, offset, maxMessages, maxBytes, config.mappedReadBytes());
+        return QueueReader.read(data, topic, queue, offset, maxMessages, maxBytes, config.mappedReadBytes(),
+                pullReads);
+    }
+
+    /** Bytes pulls have read, through mappings and positionally. Any thread. */
+    public PullReads pullReads() {
+        return pullReads;
     }
 
     /** Number of queues of {@code topic}, or -1 when it does not exist. Any thread. */

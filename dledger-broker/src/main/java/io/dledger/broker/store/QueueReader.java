@@ -24,7 +24,8 @@ final class QueueReader {
 
     /** Validates the request against the store's current topics, then reads. */
     static List<MessageRecord> read(StoreData data, String topic, int queue, long offset, int maxMessages,
-                                    long maxBytes, long mappedReadBytes) throws ReadRejectedException {
+                                    long maxBytes, long mappedReadBytes, PullReads reads)
+            throws ReadRejectedException {
         TopicQueues t = data.topics().get(topic);
         if (t == null) {
             throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_NOT_FOUND,
@@ -45,12 +46,12 @@ final class QueueReader {
         if (offset == max || maxMessages <= 0) {
             return List.of();
         }
-        return read(data.log(), t, queue, offset, maxMessages, maxBytes, mappedReadBytes);
+        return read(data.log(), t, queue, offset, maxMessages, maxBytes, mappedReadBytes, reads);
     }
 
     /** Reads through the segments' mappings within {@code mappedReadBytes} of the log's end (see StoreConfig). */
     static List<MessageRecord> read(SegmentedLog log, TopicQueues topic, int queue, long offset, int maxMessages,
-                                    long maxBytes, long mappedReadBytes) {
+                                    long maxBytes, long mappedReadBytes, PullReads reads) {
         ByteBuffer entries = topic.queue(queue).read(offset, maxMessages);
         int n = entries.remaining() / IndexFile.ENTRY_SIZE;
         long[] positions = new long[n];
@@ -92,6 +93,7 @@ final class QueueReader {
                     if (mapped != null) {
                         decodeRun(mapped.bytes(), start, i, j, positions, sizes, topic, queue, offset, true, out);
                         mappedRun = true;
+                        reads.mapped(span);
                     }
                 } catch (InternalError e) { // the JVM's report of a fault in mapped pages: a disk error, a cut file
                     out.subList(before, out.size()).clear();
@@ -104,6 +106,7 @@ final class QueueReader {
             }
             if (!mappedRun) {
                 decodeRun(log.read(start, span), start, i, j, positions, sizes, topic, queue, offset, false, out);
+                reads.positional(span);
             }
             i = j;
         }

@@ -108,11 +108,35 @@ class QueueReaderTest {
             try (FileChannel ch = FileChannel.open(index, StandardOpenOption.WRITE)) {
                 ch.write(ByteBuffer.allocate(4).putInt(0, -10), 3L * IndexFile.ENTRY_SIZE + 8); // offset 3's size
             }
+            PullReads reads = new PullReads();
             for (long mapped : new long[] {Long.MAX_VALUE, 0}) { // through the mapping, and positional reads
-                assertThatThrownBy(() -> QueueReader.read(store.data(), "t", 0, 2, 5, Long.MAX_VALUE, mapped))
+                assertThatThrownBy(() -> QueueReader.read(store.data(), "t", 0, 2, 5, Long.MAX_VALUE, mapped, reads))
                         .isInstanceOf(CorruptStoreException.class).hasMessageContaining("record size -10");
-                assertThat(QueueReader.read(store.data(), "t", 0, 0, 3, Long.MAX_VALUE, mapped)).hasSize(3);
+                assertThat(QueueReader.read(store.data(), "t", 0, 0, 3, Long.MAX_VALUE, mapped, reads)).hasSize(3);
             }
+        }
+    }
+
+    /** Pulls count the log bytes they read by path: through the mappings, or positionally when told to. */
+    @Test
+    void pullsCountTheBytesTheyReadThroughMappingsAndPositionally() throws Exception {
+        long written = 0;
+        try (MessageStore store = MessageStore.open(StoreFixtures.smallConfig(dir))) {
+            createTopic(store, 1, "t", 1);
+            for (int i = 0; i < 40; i++) {
+                apply(store, 2 + i, produce("t", 0, 0, 0, "m" + i + "-" + "z".repeat(100)));
+                written += recordEnd(store, i) - recordStart(store, i);
+            }
+            assertThat(StoreFixtures.bodies(store, "t", 0)).hasSize(40);
+            PullReads reads = store.pullReads();
+            assertThat(reads.mappedBytes()).isPositive();
+            assertThat(reads.mappedBytes() + reads.positionalBytes()).isGreaterThanOrEqualTo(written);
+        }
+        try (MessageStore store = MessageStore.open(StoreConfig.builder(dir).segmentBytes(8 * 1024)
+                .indexEntriesPerFile(16).mappedReadBytes(0).build())) {
+            assertThat(StoreFixtures.bodies(store, "t", 0)).hasSize(40);
+            assertThat(store.pullReads().mappedBytes()).isZero();
+            assertThat(store.pullReads().positionalBytes()).isGreaterThanOrEqualTo(written);
         }
     }
 }
