@@ -56,6 +56,10 @@ public final class BrokerMetrics {
         return registry;
     }
 
+    /** One text for both series: Prometheus keeps one description per metric name. */
+    private static final String PULL_READ_BYTES = "log bytes pulls read, by path: mapped (through a segment's memory "
+            + "mapping) or positional (cold data, the newest bytes, fallbacks)";
+
     /** Gauges read from the running node. */
     public void bind(RaftNode raft, BrokerStateMachine fsm, MessageStore store, CommandProposer proposer) {
         Gauge.builder("dledger.raft.leader", fsm, f -> f.isLeader() ? 1 : 0)
@@ -71,12 +75,9 @@ public final class BrokerMetrics {
                 .description("bytes of the message log").register(registry);
         Gauge.builder("dledger.store.segments", store, s -> s.stats().segments()).register(registry);
         FunctionCounter.builder("dledger.store.pull.read.bytes", store.pullReads(), PullReads::mappedBytes)
-                .tag("path", "mapped").baseUnit("bytes")
-                .description("log bytes pulls read through memory mappings").register(registry);
+                .tag("path", "mapped").baseUnit("bytes").description(PULL_READ_BYTES).register(registry);
         FunctionCounter.builder("dledger.store.pull.read.bytes", store.pullReads(), PullReads::positionalBytes)
-                .tag("path", "positional").baseUnit("bytes")
-                .description("log bytes pulls read with positional reads (cold data, the newest bytes, fallbacks)")
-                .register(registry);
+                .tag("path", "positional").baseUnit("bytes").description(PULL_READ_BYTES).register(registry);
         Gauge.builder("dledger.write.queued", proposer, CommandProposer::queued)
                 .description("writes waiting for a Raft entry").register(registry);
         this.raft = raft;
