@@ -79,7 +79,8 @@ class OperationsIT {
             String metrics = get(base(n) + "/metrics").body();
             assertThat(metrics).contains("dledger_raft_commit_index", "dledger_raft_applied_index", "dledger_raft_term",
                     "dledger_store_messages", "dledger_store_segments", "dledger_rpc_inflight",
-                    "jvm_memory_used_bytes");
+                    "dledger_store_pull_read_bytes_total{path=\"mapped\"}",
+                    "dledger_store_pull_read_bytes_total{path=\"positional\"}", "jvm_memory_used_bytes");
         }
         NodeProcess leaderNode = cluster.local().node(leader);
         String leaderMetrics = get(base(leaderNode) + "/metrics").body();
