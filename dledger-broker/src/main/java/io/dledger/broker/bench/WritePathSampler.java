@@ -36,6 +36,9 @@ final class WritePathSampler {
     record Sample(List<String> asked, Map<String, Map<String, double[]>> nodes) {
         Sample {
             asked = List.copyOf(asked);
+            if (!asked.containsAll(nodes.keySet())) {
+                throw new IllegalArgumentException("answers from nodes not asked: " + nodes.keySet());
+            }
         }
     }
 
@@ -215,7 +218,6 @@ final class WritePathSampler {
         List<String> urls = new ArrayList<>();
         for (Sample s : List.of(before, after)) {
             s.asked().stream().filter(u -> !urls.contains(u)).forEach(urls::add);
-            s.nodes().keySet().stream().filter(u -> !urls.contains(u)).forEach(urls::add);
         }
         return urls;
     }

@@ -57,8 +57,9 @@ public final class BrokerMetrics {
     }
 
     /** One text for both series: Prometheus keeps one description per metric name. */
-    private static final String PULL_READ_BYTES = "log bytes pulls read, by path: mapped (through a segment's memory "
-            + "mapping) or positional (cold data, the newest bytes, fallbacks)";
+    private static final String PULL_READ_BYTES = "log bytes that reads of queues (pulls, digests) took, by path: "
+            + "mapped (records copied out of a segment's memory mapping) or positional (runs read with positional "
+            + "reads: cold data, the newest bytes, fallbacks)";
 
     /** Gauges read from the running node. */
     public void bind(RaftNode raft, BrokerStateMachine fsm, MessageStore store, CommandProposer proposer) {

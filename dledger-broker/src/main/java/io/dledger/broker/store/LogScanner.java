@@ -43,7 +43,7 @@ final class LogScanner {
         }
         start = (int) (nextPosition - bufPosition);
         int length = buf.getInt(start + RecordCodec.LENGTH_POS);
-        if (length < RecordCodec.HEADER_SIZE || length > RecordCodec.MAX_RECORD_SIZE) {
+        if (!RecordCodec.plausibleLength(length)) {
             return stop("implausible record length " + length);
         }
         if (!ensure(start, length)) {

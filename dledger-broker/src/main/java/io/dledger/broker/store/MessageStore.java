@@ -210,8 +210,12 @@ public final class MessageStore implements AutoCloseable {
      */
     public List<MessageRecord> read(String topic, int queue, long offset, int maxMessages, long maxBytes)
             throws ReadRejectedException {
-        return QueueReader.read(data, topic, queue, offset, maxMessages, maxBytes, config.mappedReadBytes(),
-                pullReads);
+        try {
+            return QueueReader.read(data, topic, queue, offset, maxMessages, maxBytes, config.mappedReadBytes(),
+                    pullReads);
+        } catch (InternalError e) { // a fault in a mapped page that the JVM reported after QueueReader's own checks
+            throw new StoreException("reading " + topic + "/" + queue + "@" + offset + " faulted: " + e.getMessage(), e);
+        }
     }
 
     /** Bytes pulls have read, through mappings and positionally. Any thread. */

@@ -3,10 +3,11 @@ package io.dledger.broker.store;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Log bytes that pulls read, by how they were read: through a segment's memory mapping, or with positional reads
- * (cold data, bytes past the active segment's mapping, runs across two segments, a segment whose mapping failed;
- * see {@link QueueReader}). A run read again positionally after its mapped read failed counts once, as positional.
- * Counts the runs' spans, the gaps between a queue's records included. Thread-safe: any reader adds, any thread reads.
+ * Log bytes that reads of a queue ({@link MessageStore#read}: pulls, and queue digests) took, by how: copied out of a
+ * segment's memory mapping (the wanted records' bytes), or read with positional reads (the runs' spans, the gaps
+ * between a queue's records included: cold data, bytes past the active segment's mapping, runs across two segments,
+ * a segment whose mapping failed; see {@link QueueReader}). A run read again positionally after its mapped read
+ * failed counts once, as positional. Thread-safe: any reader adds, any thread reads.
  */
 public final class PullReads {
     private final LongAdder mapped = new LongAdder();

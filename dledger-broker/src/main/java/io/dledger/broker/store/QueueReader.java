@@ -64,7 +64,7 @@ final class QueueReader {
             if (count > 0 && bytes + sizes[i] > maxBytes) {
                 break;
             }
-            if (sizes[i] < RecordCodec.HEADER_SIZE || sizes[i] > RecordCodec.MAX_RECORD_SIZE) {
+            if (!RecordCodec.plausibleLength(sizes[i])) {
                 throw new CorruptStoreException("index of " + topic.name() + "/" + queue + "@" + (offset + i)
                         + " gives record size " + sizes[i] + " at log position " + positions[i]);
             }
@@ -86,31 +86,45 @@ final class QueueReader {
             }
             long start = positions[i];
             int span = (int) (positions[j - 1] + sizes[j - 1] - start);
-            int before = out.size();
-            boolean mappedRun = false;
-            if (start > hotFrom) {
-                try (MappedView mapped = log.view(start, span)) {
-                    if (mapped != null) {
-                        decodeRun(mapped.bytes(), start, i, j, positions, sizes, topic, queue, offset, true, out);
-                        mappedRun = true;
-                        reads.mapped(span);
-                    }
-                } catch (InternalError e) { // the JVM's report of a fault in mapped pages: a disk error, a cut file
-                    out.subList(before, out.size()).clear();
-                    log.stopMapping(start, e);
-                } catch (CorruptStoreException e) {
-                    // compiled code may learn of a fault only at its next safepoint poll, after the copy went on with
-                    // zeros where the fault was: a positional read decides whether the records are really damaged
-                    out.subList(before, out.size()).clear();
-                }
-            }
-            if (!mappedRun) {
+            if (start <= hotFrom || !readMapped(log, start, span, i, j, positions, sizes, topic, queue, offset, reads,
+                    out)) {
                 decodeRun(log.read(start, span), start, i, j, positions, sizes, topic, queue, offset, false, out);
                 reads.positional(span);
             }
             i = j;
         }
         return out;
+    }
+
+    /**
+     * Reads records {@code i} to {@code j} (exclusive), the run of {@code span} bytes at {@code start}, through the
+     * segment's mapping into {@code out}; false, with nothing added, when the mapping does not cover them or the read
+     * failed: then the caller reads them positionally. A failure stops the mapping of that segment: an
+     * {@link InternalError} is the JVM's report of a fault in mapped pages (a disk error, a file cut from outside),
+     * and compiled code may report it only at its next safepoint poll, after the copy went on with zeros where the
+     * fault was, so a record that fails its check here (a {@link CorruptStoreException}) may be such a fault as
+     * well; a positional read decides whether the records are really damaged.
+     */
+    private static boolean readMapped(SegmentedLog log, long start, int span, int i, int j, long[] positions,
+                                      int[] sizes, TopicQueues topic, int queue, long offset, PullReads reads,
+                                      List<MessageRecord> out) {
+        int before = out.size();
+        try (MappedView mapped = log.view(start, span)) {
+            if (mapped == null) {
+                return false;
+            }
+            decodeRun(mapped.bytes(), start, i, j, positions, sizes, topic, queue, offset, true, out);
+        } catch (InternalError | CorruptStoreException e) {
+            out.subList(before, out.size()).clear();
+            log.stopMapping(start, e);
+            return false;
+        }
+        long copied = 0; // counted only once the view is closed: a fault reported that late fails the whole run
+        for (int k = i; k < j; k++) {
+            copied += sizes[k];
+        }
+        reads.mapped(copied);
+        return true;
     }
 
     /**
@@ -133,13 +147,13 @@ final class QueueReader {
                 record = ByteBuffer.wrap(own);
                 at = 0;
             }
-            out.add(decode(record, at, topic, queue, offset + k, positions[k]));
+            out.add(decode(record, at, sizes[k], topic, queue, offset + k, positions[k]));
         }
     }
 
-    private static MessageRecord decode(ByteBuffer run, int at, TopicQueues topic, int queue, long offset,
+    private static MessageRecord decode(ByteBuffer run, int at, int size, TopicQueues topic, int queue, long offset,
                                         long position) {
-        if (RecordCodec.validate(run, at) < 0) {
+        if (RecordCodec.validate(run, at) != size) { // invalid, or not the size the index gave
             throw new CorruptStoreException("record at log position " + position + " for " + topic.name() + "/"
                     + queue + "@" + offset + " fails validation");
         }

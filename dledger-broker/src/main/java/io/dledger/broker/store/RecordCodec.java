@@ -109,6 +109,11 @@ public final class RecordCodec {
         return (int) crc.getValue();
     }
 
+    /** Whether a record could have this length: at least a header, at most {@link #MAX_RECORD_SIZE}. */
+    static boolean plausibleLength(int length) {
+        return length >= HEADER_SIZE && length <= MAX_RECORD_SIZE;
+    }
+
     /**
      * Checks the record at {@code start}: plausible length, fully present, right magic, matching CRC.
      * Returns its length, or -1 when the bytes are not a valid record.
@@ -118,7 +123,7 @@ public final class RecordCodec {
             return -1;
         }
         int length = buf.getInt(start + LENGTH_POS);
-        if (length < HEADER_SIZE || length > MAX_RECORD_SIZE || length > buf.limit() - start) {
+        if (!plausibleLength(length) || length > buf.limit() - start) {
             return -1;
         }
         if (buf.get(start + MAGIC_POS) != MAGIC) {
