@@ -88,7 +88,7 @@ final class QueueReader {
             int span = (int) (positions[j - 1] + sizes[j - 1] - start);
             if (start <= hotFrom || !readMapped(log, start, span, i, j, positions, sizes, topic, queue, offset, reads,
                     out)) {
-                decodeRun(log.read(start, span), start, i, j, positions, sizes, topic, queue, offset, false, out);
+                decodeRun(log.read(start, span), start, i, j, positions, sizes, topic, queue, offset, out);
                 reads.positional(span);
             }
             i = j;
@@ -98,8 +98,9 @@ final class QueueReader {
 
     /**
      * Reads records {@code i} to {@code j} (exclusive), the run of {@code span} bytes at {@code start}, through the
-     * segment's mapping into {@code out}; false, with nothing added, when the mapping does not cover them or the read
-     * failed: then the caller reads them positionally. A failure stops the mapping of that segment: an
+     * segment's mapping into {@code out}: each record is copied into an array of its own ({@link MappedView#copy})
+     * and checked there, its body a view of that array. False, with nothing added, when the mapping does not cover
+     * them or the read failed: then the caller reads them positionally. A failure stops the mapping of that segment: an
      * {@link InternalError} is the JVM's report of a fault in mapped pages (a disk error, a file cut from outside),
      * and compiled code may report it only at its next safepoint poll, after the copy went on with zeros where the
      * fault was, so a record that fails its check here (a {@link CorruptStoreException}) may be such a fault as
@@ -113,7 +114,10 @@ final class QueueReader {
             if (mapped == null) {
                 return false;
             }
-            decodeRun(mapped.bytes(), start, i, j, positions, sizes, topic, queue, offset, true, out);
+            for (int k = i; k < j; k++) { // sizes are checked, and a run's records neither overlap nor pass its end
+                ByteBuffer record = ByteBuffer.wrap(mapped.copy((int) (positions[k] - start), sizes[k]));
+                out.add(decode(record, 0, sizes[k], topic, queue, offset + k, positions[k]));
+            }
         } catch (InternalError | CorruptStoreException e) {
             out.subList(before, out.size()).clear();
             log.stopMapping(start, e);
@@ -128,26 +132,13 @@ final class QueueReader {
     }
 
     /**
-     * Decodes records {@code i} (inclusive) to {@code j} (exclusive) of a run read from log position {@code start}.
-     * With {@code fromMapping} the run is a mapping's view, which may be unmapped once the view is closed: each
-     * record is first copied into an array of its own with a bulk copy, where the JVM turns a fault in the mapped
-     * pages (a disk error, a file cut from outside) into an {@link InternalError}; the CRC check then runs on the
-     * copy, because a fault inside HotSpot's CRC32C stub would crash the process. Otherwise the records are checked
-     * in place and their bodies are views of the run's own buffer.
+     * Decodes records {@code i} (inclusive) to {@code j} (exclusive) of a run read positionally from log position
+     * {@code start}; their bodies are views of the run's buffer.
      */
     private static void decodeRun(ByteBuffer run, long start, int i, int j, long[] positions, int[] sizes,
-                                  TopicQueues topic, int queue, long offset, boolean fromMapping,
-                                  List<MessageRecord> out) {
+                                  TopicQueues topic, int queue, long offset, List<MessageRecord> out) {
         for (int k = i; k < j; k++) {
-            int at = (int) (positions[k] - start);
-            ByteBuffer record = run;
-            if (fromMapping) { // sizes are checked, and a run's records neither overlap nor pass its end
-                byte[] own = new byte[sizes[k]];
-                run.get(at, own);
-                record = ByteBuffer.wrap(own);
-                at = 0;
-            }
-            out.add(decode(record, at, sizes[k], topic, queue, offset + k, positions[k]));
+            out.add(decode(run, (int) (positions[k] - start), sizes[k], topic, queue, offset + k, positions[k]));
         }
     }
 

@@ -127,9 +127,9 @@ final class SegmentedLog implements AutoCloseable {
     }
 
     /**
-     * The {@code size} bytes at global {@code position} as a view of a segment's memory mapping, without a copy, or
-     * null when they are not in one segment's mapping (see {@link LogSegment#acquireMapping}): then {@link #read}
-     * them. The view is valid until the returned holder is closed; copy what must outlive it.
+     * The {@code size} bytes at global {@code position} as a view of a segment's memory mapping, or null when they
+     * are not in one segment's mapping (see {@link LogSegment#acquireMapping}): then {@link #read} them. The view
+     * holds the mapping until it is closed; its bytes are read by copying them out ({@link MappedView#copy}).
      */
     MappedView view(long position, int size) {
         LogSegment[] segs = segments;
