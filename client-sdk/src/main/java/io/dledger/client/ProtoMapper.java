@@ -28,8 +28,10 @@ final class ProtoMapper {
 
     static io.dledger.proto.Message toProto(Message m) {
         io.dledger.proto.Message.Builder b = io.dledger.proto.Message.newBuilder()
-                .putAllProperties(m.properties())
                 .setBody(ByteString.copyFrom(m.body()));
+        if (!m.properties().isEmpty()) { // an empty map still costs the builder a map field per message
+            b.putAllProperties(m.properties());
+        }
         if (m.key() != null) {
             b.setKey(m.key());
         }

@@ -108,9 +108,13 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
                 .setProducerId(req.getProducerId()).setSequence(req.getSequence());
         for (int i = 0; i < req.getMessagesCount(); i++) {
             Message m = req.getMessages(i);
-            b.addMessages(CommandMessage.newBuilder().setQueue(selector.select(req.getTopic(), queues, m, i))
-                    .setKey(m.getKey()).setTags(m.getTags()).putAllProperties(m.getPropertiesMap())
-                    .setBody(m.getBody()));
+            CommandMessage.Builder c = CommandMessage.newBuilder()
+                    .setQueue(selector.select(req.getTopic(), queues, m, i)).setKey(m.getKey()).setTags(m.getTags())
+                    .setBody(m.getBody());
+            if (m.getPropertiesCount() > 0) { // an empty map still costs the builder a map field per message
+                c.putAllProperties(m.getPropertiesMap());
+            }
+            b.addMessages(c);
         }
         return b.build();
     }

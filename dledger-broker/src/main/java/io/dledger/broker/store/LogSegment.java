@@ -29,8 +29,8 @@ final class LogSegment extends StoreFile {
     private volatile long size;
     private final Object mappingLock = new Object();
     private volatile SegmentMapping mapping; // written under mappingLock
-    private boolean closed; // guarded by mappingLock
-    private boolean unmappable; // guarded by mappingLock: mapping failed once, read instead from then on
+    private volatile boolean closed; // written under mappingLock
+    private volatile boolean unmappable; // written under mappingLock: mapping failed once, read instead from then on
 
     private LogSegment(Path file) {
         super(file);
@@ -93,15 +93,14 @@ final class LogSegment extends StoreFile {
         if (current != null && current.length() >= end && current.acquire()) {
             return current;
         }
-        if (current != null && !sealed && size - current.length() < REMAP_BYTES) {
-            return null; // past the mapping, and not grown enough to map again
+        if (closed || unmappable || !remapDue(current, sealed, size)) {
+            return null; // nothing to map, or past the mapping and not grown enough to map again
         }
         synchronized (mappingLock) {
             SegmentMapping m = mapping;
             if (m == null || m.length() < end) {
                 long now = size;
-                boolean remap = m == null || sealed || now - m.length() >= REMAP_BYTES;
-                if (closed || unmappable || !remap || now < end || now > Integer.MAX_VALUE) {
+                if (closed || unmappable || !remapDue(m, sealed, now) || now < end || now > Integer.MAX_VALUE) {
                     return null;
                 }
                 SegmentMapping longer;
@@ -122,6 +121,11 @@ final class LogSegment extends StoreFile {
         }
     }
 
+    /** Whether a segment of {@code size} bytes whose mapping is {@code m} (null: none) should be mapped again. */
+    private static boolean remapDue(SegmentMapping m, boolean sealed, long size) {
+        return m == null || sealed || size - m.length() >= REMAP_BYTES;
+    }
+
     /** Reads of this segment are positional reads from now on: reading its mapping faulted. */
     void stopMapping(Throwable cause) {
         synchronized (mappingLock) {
@@ -131,12 +135,12 @@ final class LogSegment extends StoreFile {
                         file(), cause);
             }
         }
-        retireMapping(false);
+        retireMapping();
     }
 
     /** Drops the segment's own hold on its mapping (unmapped once its readers are done); a later read maps again. */
     void unmap() {
-        retireMapping(false);
+        retireMapping();
     }
 
     /** Cuts the segment to {@code newSize} bytes; only while no reader can reach it (see the class comment). */
@@ -147,14 +151,13 @@ final class LogSegment extends StoreFile {
             }
             size = Math.min(size, newSize); // a mapping made from here on stays within the new size
         }
-        retireMapping(false);
+        retireMapping();
         truncateTo(newSize);
         size = newSize;
     }
 
-    private void retireMapping(boolean close) {
+    private void retireMapping() {
         synchronized (mappingLock) {
-            closed |= close;
             if (mapping != null) {
                 mapping.retire();
                 mapping = null;
@@ -164,7 +167,10 @@ final class LogSegment extends StoreFile {
 
     @Override
     public void close() {
-        retireMapping(true);
+        synchronized (mappingLock) {
+            closed = true;
+        }
+        retireMapping();
         super.close();
     }
 

@@ -19,11 +19,6 @@ final class MappedView implements AutoCloseable {
         this.mapping = mapping;
     }
 
-    /** Bytes in the view. */
-    int size() {
-        return bytes.remaining();
-    }
-
     /**
      * The {@code length} bytes at {@code at} (within the view) in a new array.
      *

@@ -110,6 +110,7 @@ final class QueueReader {
                                       int[] sizes, TopicQueues topic, int queue, long offset, PullReads reads,
                                       List<MessageRecord> out) {
         int before = out.size();
+        long copied = 0;
         try (MappedView mapped = log.view(start, span)) {
             if (mapped == null) {
                 return false;
@@ -117,17 +118,14 @@ final class QueueReader {
             for (int k = i; k < j; k++) { // sizes are checked, and a run's records neither overlap nor pass its end
                 ByteBuffer record = ByteBuffer.wrap(mapped.copy((int) (positions[k] - start), sizes[k]));
                 out.add(decode(record, 0, sizes[k], topic, queue, offset + k, positions[k]));
+                copied += sizes[k];
             }
         } catch (InternalError | CorruptStoreException e) {
             out.subList(before, out.size()).clear();
             log.stopMapping(start, e);
             return false;
         }
-        long copied = 0; // counted only once the view is closed: a fault reported that late fails the whole run
-        for (int k = i; k < j; k++) {
-            copied += sizes[k];
-        }
-        reads.mapped(copied);
+        reads.mapped(copied); // counted only once the view is closed: a fault reported that late fails the whole run
         return true;
     }
 

@@ -92,11 +92,11 @@ abstract class StoreFile implements AutoCloseable {
      * writable, and mapping past the end would grow the file).
      */
     MappedByteBuffer mapReadOnly(int length) {
+        long onDisk = sizeOnDisk();
+        if (length > onDisk) {
+            throw new StoreException("cannot map " + length + " bytes of " + file + ", which holds " + onDisk);
+        }
         try {
-            long onDisk = channel.size();
-            if (length > onDisk) {
-                throw new StoreException("cannot map " + length + " bytes of " + file + ", which holds " + onDisk);
-            }
             return channel.map(FileChannel.MapMode.READ_ONLY, 0, length);
         } catch (IOException e) {
             throw new StoreException("cannot map " + file, e);
