@@ -204,7 +204,9 @@ public final class DLedgerClient implements AutoCloseable {
         }
 
         /**
-         * Largest response the client accepts; applied to every call.
+         * Largest response the client accepts; applied to every call. Pulls ask for at most half of it in message
+         * bytes; keep it above the nodes' {@code message.max.bytes}, or a pull that reaches a larger message fails
+         * with {@link ErrorCode#LIMIT_EXCEEDED}.
          *
          * @param bytes positive size in bytes (default 64 MiB)
          * @return this builder

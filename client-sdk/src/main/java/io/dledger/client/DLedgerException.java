@@ -15,8 +15,9 @@ import java.util.Optional;
  * {@code INTERNAL}/{@code UNKNOWN}/{@code DATA_LOSS} give {@link ErrorCode#INTERNAL}, {@code RESOURCE_EXHAUSTED}
  * from gRPC's message size limit ("exceeds maximum size": the node refused a request far over its
  * {@code batch.max.bytes} unread) gives {@link ErrorCode#BATCH_TOO_LARGE}, anything else
- * {@link ErrorCode#ERROR_UNSPECIFIED}. A response larger than the client's own {@code maxInboundMessageBytes} fails
- * the same way, so keep that limit above the nodes' {@code pull.max.bytes}. An {@code UNKNOWN} caused by a closed
+ * {@link ErrorCode#ERROR_UNSPECIFIED}. A pull never asks for more than half of the client's own
+ * {@code maxInboundMessageBytes}; a pull whose response is still larger (one message over that limit) fails with
+ * {@link ErrorCode#LIMIT_EXCEEDED}, so keep the limit above the nodes' {@code message.max.bytes}. An {@code UNKNOWN} caused by a closed
  * channel (the connection broke during the call: the node died) counts as {@code UNAVAILABLE}. When no node names a
  * leader the client fails with {@link ErrorCode#NOT_LEADER} and gRPC code {@code UNAVAILABLE}, or with
  * {@link ErrorCode#NODE_UNAVAILABLE} when no node answered at all. Closing the client fails what is still running with

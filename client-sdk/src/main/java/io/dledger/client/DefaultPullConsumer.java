@@ -10,6 +10,12 @@ import java.util.concurrent.CompletableFuture;
  * {@link ClusterRouter}. A pull suggestion's node is recorded in the node directory so the caller can follow it by
  * id.
  *
+ * <p>A response must fit the client's {@code maxInboundMessageBytes}: every pull asks for at most half of it in
+ * message bytes (a node returns at most about what it is asked for, and its own {@code pull.max.bytes}), which leaves
+ * room for the response's framing. Only a single message larger than the limit still cannot be received; that pull
+ * fails with {@link ErrorCode#LIMIT_EXCEEDED}, naming the limit, where gRPC's own error would read like a request the
+ * node refused.
+ *
  * <p>Thread-safe and stateless apart from the closed flag.
  */
 final class DefaultPullConsumer implements PullConsumer {
@@ -42,7 +48,7 @@ final class DefaultPullConsumer implements PullConsumer {
                 .setQueue(options.queue())
                 .setOffset(options.offset())
                 .setMaxMessages(options.maxMessages())
-                .setMaxBytes(options.maxBytes())
+                .setMaxBytes(maxBytes(options.maxBytes()))
                 .setMaxWaitMs(options.maxWaitMs())
                 .setReadYourWrites(options.readYourWrites())
                 .build();
@@ -52,12 +58,32 @@ final class DefaultPullConsumer implements PullConsumer {
         // operation deadline; the long-polling wait is on purpose and comes on top of either deadline
         var future = router.execute(op, op.serverWaitNanos() + (options.nodeId() == null ? router.deadlineFromNow()
                 : System.nanoTime() + router.config().requestTimeout().toNanos()));
-        return Errors.map(future, response -> {
+        return Errors.map(future.exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                responseOverLimit(Errors.from(e), options))), response -> {
             if (response.hasSuggestion()) {
                 router.directory().learn(response.getSuggestion().getNode());
             }
             return ProtoMapper.toPullResult(response);
         });
+    }
+
+    /** The message bytes to ask for: what the caller asked ({@code 0}: the node's default), within the client's limit. */
+    private int maxBytes(int asked) {
+        int fits = Math.max(1, router.config().maxInboundMessageBytes() / 2);
+        return asked == 0 ? fits : Math.min(asked, fits);
+    }
+
+    /**
+     * {@code e}, or, when gRPC refused the response as over the client's own size limit (a pull's request is far
+     * below any node's limit, so the size error is about the response), a {@link ErrorCode#LIMIT_EXCEEDED} that
+     * says so.
+     */
+    private DLedgerException responseOverLimit(DLedgerException e, PullRequestOptions options) {
+        if (e.typedCode() != null || e.code() != ErrorCode.BATCH_TOO_LARGE) {
+            return e;
+        }
+        return Errors.responseTooLarge(e, "pull of " + options.topic() + "/" + options.queue() + " at offset "
+                + options.offset(), router.config().maxInboundMessageBytes());
     }
 
     @Override

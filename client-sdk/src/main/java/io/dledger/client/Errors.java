@@ -140,6 +140,18 @@ final class Errors {
                 operation + ": operation timeout elapsed before it could be sent", null, true, null, null);
     }
 
+    /**
+     * The error of {@code operation} whose response gRPC refused as larger than the client's
+     * {@code maxInboundMessageBytes} ({@code limit}); {@code refused} is gRPC's error. Not retryable: the same
+     * response would be refused again.
+     */
+    static DLedgerException responseTooLarge(DLedgerException refused, String operation, int limit) {
+        return new DLedgerException(ErrorCode.LIMIT_EXCEEDED, refused.grpcCode(), operation
+                + ": a message in the response is larger than this client's maxInboundMessageBytes (" + limit
+                + " bytes); build the client with a limit above the nodes' message.max.bytes", null, true, false,
+                refused);
+    }
+
     /** The same error with more context in its message, keeping codes, detail and retryability. */
     static DLedgerException withContext(DLedgerException last, String context) {
         String original = last.getMessage();

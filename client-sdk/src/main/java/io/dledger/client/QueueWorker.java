@@ -43,6 +43,8 @@ final class QueueWorker {
     private volatile long nextOffset;
     private volatile long processedOffset;
     private volatile String node;
+    /** The code of the last pull error logged, until a pull succeeds: a stuck queue logs once, not every retry. */
+    private volatile ErrorCode reported;
 
     QueueWorker(Host host, int queue, long startOffset) {
         this.host = host;
@@ -86,6 +88,7 @@ final class QueueWorker {
             if (e != null) {
                 onPullError(e);
             } else {
+                reported = null;
                 host.workers().execute(() -> process(r));
             }
         });
@@ -99,6 +102,12 @@ final class QueueWorker {
                 nextOffset = min;
                 processedOffset = min;
             }
+        } else if (!d.retryable() && d.code() != reported && running.get()) {
+            // a transient error (a leader change) passes unremarked; one that repeats forever must not stall the
+            // queue silently (a message over the client's maxInboundMessageBytes)
+            reported = d.code();
+            LOG.warn("queue {}: pull at offset {} failed: {}; retrying every {} ms", queue, nextOffset,
+                    d.getMessage(), RETRY_PAUSE_MS);
         }
         node = null; // whatever went wrong, go back to the leader
         host.schedule(this::pull, RETRY_PAUSE_MS);

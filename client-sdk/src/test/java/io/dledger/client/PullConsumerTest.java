@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import io.dledger.proto.ErrorDetail;
+import io.dledger.proto.PullRequest;
 import io.dledger.proto.PullResponse;
 import io.dledger.proto.PullSuggestion;
 import io.dledger.proto.StoredMessage;
 import io.grpc.Status;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -126,6 +128,49 @@ class PullConsumerTest {
         } finally {
             timer.shutdownNow();
             quick.close();
+        }
+    }
+
+    @Test
+    void aPullAsksForAtMostHalfOfTheClientsInboundLimitAndAMessageOverItIsALimitError() {
+        FakeNode solo = new FakeNode("solo", "unused", "unused");
+        solo.role = io.dledger.proto.Role.LEADER;
+        solo.term = 1;
+        int port = solo.startOnNetty();
+        byte[] big = new byte[100 * 1024];
+        // a node that returns what it is asked for: as many 1 KiB messages as fit max_bytes, or one big message
+        solo.pull = (req, obs) -> {
+            PullResponse.Builder b = PullResponse.newBuilder().setServedBy("solo");
+            if (req.getOffset() == 7) {
+                b.addMessages(StoredMessage.newBuilder().setTopic("t").setOffset(7).setBody(ByteString.copyFrom(big)));
+            } else {
+                for (int i = 0; i < req.getMaxBytes() / 1024; i++) {
+                    b.addMessages(StoredMessage.newBuilder().setTopic("t").setOffset(i)
+                            .setBody(ByteString.copyFrom(new byte[1024])));
+                }
+            }
+            FakeNode.reply(obs, b.setNextOffset(req.getOffset() + b.getMessagesCount()).build());
+        };
+        try (DLedgerClient small = DLedgerClient.builder().seeds("127.0.0.1:" + port)
+                .maxInboundMessageBytes(64 * 1024).requestTimeout(Duration.ofSeconds(2))
+                .operationTimeout(Duration.ofSeconds(5)).build()) {
+            PullConsumer consumer = small.newPullConsumer();
+
+            assertThat(consumer.pull("t", 0, 0, 0).messages()).hasSize(32); // max_bytes 0 became 32 KiB
+            assertThat(consumer.pull(new PullRequestOptions("t", 0, 0, 0, 1 << 20, null)).messages()).hasSize(32);
+            assertThat(consumer.pull(new PullRequestOptions("t", 0, 0, 0, 4096, null)).messages()).hasSize(4);
+            assertThat(solo.pulls).extracting(PullRequest::getMaxBytes).containsExactly(32 * 1024, 32 * 1024, 4096);
+
+            assertThatThrownBy(() -> consumer.pull("t", 0, 7, 0)).isInstanceOfSatisfying(DLedgerException.class,
+                    e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.LIMIT_EXCEEDED);
+                        assertThat(e.grpcCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                        assertThat(e.retryable()).isFalse();
+                        assertThat(e.getMessage()).contains("pull of t/0 at offset 7", "maxInboundMessageBytes (65536");
+                    });
+            assertThat(solo.pulls).hasSize(4); // not retried
+        } finally {
+            solo.stop();
         }
     }
 }

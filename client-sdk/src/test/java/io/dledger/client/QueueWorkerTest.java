@@ -3,6 +3,10 @@ package io.dledger.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +14,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
 /** One queue's push delivery, against a scripted puller. */
 @Timeout(10)
@@ -21,6 +27,9 @@ class QueueWorkerTest {
         final List<Long> pulledFrom = new CopyOnWriteArrayList<>();
         final List<Long> delivered = new CopyOnWriteArrayList<>();
         final AtomicBoolean parkFails = new AtomicBoolean(true);
+        /** The first this many pulls fail with {@link #pullError}. */
+        final AtomicInteger failingPulls = new AtomicInteger();
+        volatile DLedgerException pullError;
         /** Thrown once by the delivery of offset 1 instead of the park failure, when set. */
         volatile Error escapes;
         final PushConsumerOptions options = PushConsumerOptions.builder("g", "t").build();
@@ -41,6 +50,9 @@ class QueueWorkerTest {
                 @Override
                 public CompletableFuture<PullResult> pullAsync(PullRequestOptions o) {
                     pulledFrom.add(o.offset());
+                    if (failingPulls.getAndDecrement() > 0) {
+                        return CompletableFuture.failedFuture(pullError);
+                    }
                     if (o.offset() >= 3) {
                         return new CompletableFuture<>(); // a long poll that is still waiting
                     }
@@ -119,5 +131,59 @@ class QueueWorkerTest {
         worker.stop();
         assertThat(host.delivered).containsExactly(0L, 1L, 2L);
         assertThat(host.pulledFrom).containsExactly(0L, 1L, 3L);
+    }
+
+    @Test
+    void aPullErrorThatRetryingCannotCureIsLoggedOnceNotSilentlyRetried() {
+        ListAppender<ILoggingEvent> logged = captureLog();
+        try {
+            ScriptedHost host = new ScriptedHost();
+            host.parkFails.set(false);
+            host.pullError = new DLedgerException(ErrorCode.LIMIT_EXCEEDED, Status.Code.RESOURCE_EXHAUSTED,
+                    "a message in the response is larger than this client's maxInboundMessageBytes");
+            host.failingPulls.set(3);
+            QueueWorker worker = new QueueWorker(host, 0, 0);
+            worker.start();
+            await().until(() -> host.delivered.contains(2L));
+            worker.stop();
+            assertThat(host.pulledFrom).containsExactly(0L, 0L, 0L, 0L, 3L); // retried until it passed
+            assertThat(logged.list).singleElement().satisfies(e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                assertThat(e.getFormattedMessage()).contains("queue 0: pull at offset 0 failed: LIMIT_EXCEEDED",
+                        "maxInboundMessageBytes");
+            });
+        } finally {
+            workerLog().detachAppender(logged);
+        }
+    }
+
+    @Test
+    void aTransientPullErrorIsRetriedQuietly() {
+        ListAppender<ILoggingEvent> logged = captureLog();
+        try {
+            ScriptedHost host = new ScriptedHost();
+            host.parkFails.set(false);
+            host.pullError = new DLedgerException(ErrorCode.NOT_LEADER, Status.Code.FAILED_PRECONDITION, "no leader");
+            host.failingPulls.set(2);
+            QueueWorker worker = new QueueWorker(host, 0, 0);
+            worker.start();
+            await().until(() -> host.delivered.contains(2L));
+            worker.stop();
+            assertThat(host.pulledFrom).containsExactly(0L, 0L, 0L, 3L);
+            assertThat(logged.list).isEmpty();
+        } finally {
+            workerLog().detachAppender(logged);
+        }
+    }
+
+    private static Logger workerLog() {
+        return (Logger) LoggerFactory.getLogger(QueueWorker.class);
+    }
+
+    private static ListAppender<ILoggingEvent> captureLog() {
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        workerLog().addAppender(logged);
+        return logged;
     }
 }
