@@ -205,8 +205,8 @@ public final class DLedgerClient implements AutoCloseable {
 
         /**
          * Largest response the client accepts; applied to every call. Pulls ask for at most half of it in message
-         * bytes; keep it above the nodes' {@code message.max.bytes}, or a pull that reaches a larger message fails
-         * with {@link ErrorCode#LIMIT_EXCEEDED}.
+         * bytes; keep it above the nodes' {@code message.max.bytes} plus 256 KiB (a message's key, tags and
+         * properties), or a pull that reaches a message that large fails with {@link ErrorCode#LIMIT_EXCEEDED}.
          *
          * @param bytes positive size in bytes (default 64 MiB)
          * @return this builder

@@ -67,7 +67,7 @@ final class DefaultPullConsumer implements PullConsumer {
         });
     }
 
-    /** The message bytes to ask for: what the caller asked ({@code 0}: the node's default), within the client's limit. */
+    /** The message bytes to ask for: what the caller asked ({@code 0}: the node's default), within the limit. */
     private int maxBytes(int asked) {
         int fits = Math.max(1, router.config().maxInboundMessageBytes() / 2);
         return asked == 0 ? fits : Math.min(asked, fits);

@@ -49,7 +49,10 @@ public enum ErrorCode {
     TIMEOUT,
     /** An unexpected failure (a bug); the message says what failed. */
     INTERNAL,
-    /** A configured limit would be exceeded (e.g. the node's total number of queues). */
+    /**
+     * A configured limit would be exceeded (e.g. the node's total number of queues); from the SDK itself, a pull
+     * whose response is larger than the client's {@code maxInboundMessageBytes}.
+     */
     LIMIT_EXCEEDED,
     /** The SDK's own: the client (or its producer or consumer) was closed before the operation was sent. */
     CLIENT_CLOSED,

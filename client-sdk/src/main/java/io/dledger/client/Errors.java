@@ -147,9 +147,9 @@ final class Errors {
      */
     static DLedgerException responseTooLarge(DLedgerException refused, String operation, int limit) {
         return new DLedgerException(ErrorCode.LIMIT_EXCEEDED, refused.grpcCode(), operation
-                + ": a message in the response is larger than this client's maxInboundMessageBytes (" + limit
-                + " bytes); build the client with a limit above the nodes' message.max.bytes", null, true, false,
-                refused);
+                + ": the response (a single message near or over the limit) is larger than this client's"
+                + " maxInboundMessageBytes (" + limit + " bytes); build the client with a limit above the nodes'"
+                + " message.max.bytes plus 256 KiB", null, true, false, refused);
     }
 
     /** The same error with more context in its message, keeping codes, detail and retryability. */

@@ -9,8 +9,9 @@ import java.util.Objects;
  * @param queue       queue of the topic
  * @param offset      first offset to return
  * @param maxMessages at most this many messages ({@code 0} = server default)
- * @param maxBytes    at most about this many bytes of message bodies; at least one message is returned when one is
- *                    available ({@code 0} = server default)
+ * @param maxBytes    at most about this many bytes of stored messages (bodies with their keys, tags, properties and
+ *                    headers); at least one message is returned when one is available ({@code 0} = the node's
+ *                    default); never more than half of the client's {@code maxInboundMessageBytes} is asked for
  * @param nodeId      id of the node to read from, or {@code null} to read from the current leader
  * @param maxWaitMs   long polling: when nothing is available, the server waits up to this long for a message
  *                    ({@code 0} = answer at once; at most {@link #MAX_WAIT_MS}, the longest a node waits)
@@ -30,7 +31,7 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      * @param queue          queue of the topic
      * @param offset         first offset to return
      * @param maxMessages    at most this many messages, 0 or more ({@code 0} = server default)
-     * @param maxBytes       at most about this many body bytes, 0 or more ({@code 0} = server default)
+     * @param maxBytes       at most about this many message bytes, 0 or more ({@code 0} = the node's default)
      * @param nodeId         id of the node to read from, or {@code null} for the current leader
      * @param maxWaitMs      long-polling wait in milliseconds, from 0 to {@link #MAX_WAIT_MS}
      * @param readYourWrites whether a follower first confirms with the leader that it applied everything committed
@@ -55,7 +56,7 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      * @param queue       queue of the topic
      * @param offset      first offset to return
      * @param maxMessages at most this many messages, 0 or more ({@code 0} = server default)
-     * @param maxBytes    at most about this many body bytes, 0 or more ({@code 0} = server default)
+     * @param maxBytes    at most about this many message bytes, 0 or more ({@code 0} = the node's default)
      * @param nodeId      id of the node to read from, or {@code null} for the current leader
      * @throws IllegalArgumentException when {@code maxMessages} or {@code maxBytes} is negative
      * @throws NullPointerException     when {@code topic} is {@code null}

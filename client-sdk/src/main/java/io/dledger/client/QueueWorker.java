@@ -19,6 +19,8 @@ final class QueueWorker {
     private static final Logger LOG = LoggerFactory.getLogger(QueueWorker.class);
     private static final int LONG_POLL_MS = 1000;
     static final int RETRY_PAUSE_MS = 200;
+    /** The longest pause between pulls that keep failing with an error retrying cannot cure. */
+    static final int MAX_PAUSE_MS = 10_000;
 
     /** What the worker needs from its consumer. */
     interface Host {
@@ -45,6 +47,8 @@ final class QueueWorker {
     private volatile String node;
     /** The code of the last pull error logged, until a pull succeeds: a stuck queue logs once, not every retry. */
     private volatile ErrorCode reported;
+    /** The pause after a pull that failed with an error retrying cannot cure; doubles while they repeat. */
+    private volatile int stuckPauseMs = RETRY_PAUSE_MS;
 
     QueueWorker(Host host, int queue, long startOffset) {
         this.host = host;
@@ -89,6 +93,7 @@ final class QueueWorker {
                 onPullError(e);
             } else {
                 reported = null;
+                stuckPauseMs = RETRY_PAUSE_MS;
                 host.workers().execute(() -> process(r));
             }
         });
@@ -96,21 +101,30 @@ final class QueueWorker {
 
     private void onPullError(Throwable e) {
         DLedgerException d = Errors.from(e);
+        if (d.code() == ErrorCode.CLIENT_CLOSED) {
+            idle.set(true); // the client was closed under the consumer: nothing more can be pulled
+            return;
+        }
+        long pause = RETRY_PAUSE_MS;
         if (d.storedOffsets().isPresent()) {
             long min = d.storedOffsets().get().minOffset(); // retention moved past us: skip to what is left
             if (nextOffset < min) {
                 nextOffset = min;
                 processedOffset = min;
             }
-        } else if (!d.retryable() && d.code() != reported && running.get()) {
-            // a transient error (a leader change) passes unremarked; one that repeats forever must not stall the
-            // queue silently (a message over the client's maxInboundMessageBytes)
-            reported = d.code();
-            LOG.warn("queue {}: pull at offset {} failed: {}; retrying every {} ms", queue, nextOffset,
-                    d.getMessage(), RETRY_PAUSE_MS);
+        } else if (!d.retryable()) {
+            // a transient error (a leader change) passes unremarked; one that repeats (a message over the client's
+            // maxInboundMessageBytes, a deleted topic) is logged once and tried less and less often, not silently
+            pause = stuckPauseMs;
+            stuckPauseMs = Math.min(MAX_PAUSE_MS, 2 * stuckPauseMs);
+            if (d.code() != reported && running.get()) {
+                reported = d.code();
+                LOG.warn("{}/{}: pull failed: {}; trying again, at most every {} s", host.options().topic(), queue,
+                        d.getMessage(), MAX_PAUSE_MS / 1000);
+            }
         }
         node = null; // whatever went wrong, go back to the leader
-        host.schedule(this::pull, RETRY_PAUSE_MS);
+        host.schedule(this::pull, pause);
     }
 
     private void process(PullResult r) {

@@ -173,4 +173,16 @@ class PullConsumerTest {
             solo.stop();
         }
     }
+
+    @Test
+    void aBrokersOwnSizeErrorOnAPullIsPassedOnAsSent() {
+        cluster.node("n1").pull = (req, obs) -> obs.onError(FakeNode.error(Status.Code.RESOURCE_EXHAUSTED,
+                ErrorCode.BATCH_TOO_LARGE, "gRPC message exceeds maximum size 10: 20", null));
+
+        assertThatThrownBy(() -> client.newPullConsumer().pull("t", 0, 0, 0))
+                .isInstanceOfSatisfying(DLedgerException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.BATCH_TOO_LARGE); // typed by the node: not ours to read
+                    assertThat(e.getMessage()).doesNotContain("maxInboundMessageBytes");
+                });
+    }
 }

@@ -10,11 +10,12 @@ import ch.qos.logback.core.read.ListAppender;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
@@ -22,14 +23,18 @@ import org.slf4j.LoggerFactory;
 /** One queue's push delivery, against a scripted puller. */
 @Timeout(10)
 class QueueWorkerTest {
+    private static final DLedgerException TOO_LARGE = new DLedgerException(ErrorCode.LIMIT_EXCEEDED,
+            Status.Code.RESOURCE_EXHAUSTED, "a message in the response is larger than this client's "
+            + "maxInboundMessageBytes");
+
     /** Serves offsets [0, 3) of queue 0 in one batch, then waits; records what was asked and delivered. */
     private static final class ScriptedHost implements QueueWorker.Host {
         final List<Long> pulledFrom = new CopyOnWriteArrayList<>();
         final List<Long> delivered = new CopyOnWriteArrayList<>();
         final AtomicBoolean parkFails = new AtomicBoolean(true);
-        /** The first this many pulls fail with {@link #pullError}. */
-        final AtomicInteger failingPulls = new AtomicInteger();
-        volatile DLedgerException pullError;
+        /** What the next pulls return instead of serving: a future each, taken in turn (a failure, a held poll). */
+        final Queue<CompletableFuture<PullResult>> script = new ConcurrentLinkedQueue<>();
+        final List<Long> pauses = new CopyOnWriteArrayList<>();
         /** Thrown once by the delivery of offset 1 instead of the park failure, when set. */
         volatile Error escapes;
         final PushConsumerOptions options = PushConsumerOptions.builder("g", "t").build();
@@ -50,8 +55,9 @@ class QueueWorkerTest {
                 @Override
                 public CompletableFuture<PullResult> pullAsync(PullRequestOptions o) {
                     pulledFrom.add(o.offset());
-                    if (failingPulls.getAndDecrement() > 0) {
-                        return CompletableFuture.failedFuture(pullError);
+                    CompletableFuture<PullResult> scripted = script.poll();
+                    if (scripted != null) {
+                        return scripted;
                     }
                     if (o.offset() >= 3) {
                         return new CompletableFuture<>(); // a long poll that is still waiting
@@ -101,6 +107,7 @@ class QueueWorkerTest {
 
         @Override
         public void schedule(Runnable task, long delayMs) {
+            pauses.add(delayMs);
             if (pulledFrom.size() >= 2) {
                 parkFails.set(false); // the cluster is back
             }
@@ -134,42 +141,80 @@ class QueueWorkerTest {
     }
 
     @Test
-    void aPullErrorThatRetryingCannotCureIsLoggedOnceNotSilentlyRetried() {
+    void aPullErrorThatRetryingCannotCureIsLoggedOnceAndTriedLessOften() {
         ListAppender<ILoggingEvent> logged = captureLog();
         try {
             ScriptedHost host = new ScriptedHost();
             host.parkFails.set(false);
-            host.pullError = new DLedgerException(ErrorCode.LIMIT_EXCEEDED, Status.Code.RESOURCE_EXHAUSTED,
-                    "a message in the response is larger than this client's maxInboundMessageBytes");
-            host.failingPulls.set(3);
+            for (int i = 0; i < 3; i++) {
+                host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
+            }
             QueueWorker worker = new QueueWorker(host, 0, 0);
             worker.start();
             await().until(() -> host.delivered.contains(2L));
-            worker.stop();
-            assertThat(host.pulledFrom).containsExactly(0L, 0L, 0L, 0L, 3L); // retried until it passed
+            assertThat(host.pulledFrom).containsExactly(0L, 0L, 0L, 0L, 3L); // tried until it passed
+            assertThat(host.pauses).containsExactly(200L, 400L, 800L);
             assertThat(logged.list).singleElement().satisfies(e -> {
                 assertThat(e.getLevel()).isEqualTo(Level.WARN);
-                assertThat(e.getFormattedMessage()).contains("queue 0: pull at offset 0 failed: LIMIT_EXCEEDED",
+                assertThat(e.getFormattedMessage()).contains("t/0: pull failed: LIMIT_EXCEEDED",
                         "maxInboundMessageBytes");
             });
+
+            worker.stop(); // its pull at offset 3 fails after it stopped: nothing is logged
+            host.pulledFrom.clear();
+            CompletableFuture<PullResult> held = new CompletableFuture<>();
+            host.script.add(held);
+            QueueWorker next = new QueueWorker(host, 0, 0);
+            next.start();
+            next.stop();
+            held.completeExceptionally(TOO_LARGE);
+            await().until(next::isIdle);
+            assertThat(logged.list).hasSize(1);
         } finally {
             workerLog().detachAppender(logged);
         }
     }
 
     @Test
-    void aTransientPullErrorIsRetriedQuietly() {
+    void aSuccessfulPullEndsTheStuckStateSoTheNextSuchErrorIsLoggedAgain() {
         ListAppender<ILoggingEvent> logged = captureLog();
         try {
             ScriptedHost host = new ScriptedHost();
             host.parkFails.set(false);
-            host.pullError = new DLedgerException(ErrorCode.NOT_LEADER, Status.Code.FAILED_PRECONDITION, "no leader");
-            host.failingPulls.set(2);
+            host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
+            host.script.add(CompletableFuture.completedFuture(new PullResult(List.of(), 0, 0, 3, "n1", null, null)));
+            host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
             QueueWorker worker = new QueueWorker(host, 0, 0);
             worker.start();
             await().until(() -> host.delivered.contains(2L));
             worker.stop();
-            assertThat(host.pulledFrom).containsExactly(0L, 0L, 0L, 3L);
+            assertThat(host.pauses).containsExactly(200L, 200L); // the pause starts again after the success
+            assertThat(logged.list).hasSize(2);
+        } finally {
+            workerLog().detachAppender(logged);
+        }
+    }
+
+    @Test
+    void aTransientPullErrorIsRetriedQuietlyAndAClosedClientEndsThePulls() {
+        ListAppender<ILoggingEvent> logged = captureLog();
+        try {
+            ScriptedHost host = new ScriptedHost();
+            host.parkFails.set(false);
+            host.script.add(CompletableFuture.failedFuture(
+                    new DLedgerException(ErrorCode.NOT_LEADER, Status.Code.FAILED_PRECONDITION, "no leader")));
+            QueueWorker worker = new QueueWorker(host, 0, 0);
+            worker.start();
+            await().until(() -> host.delivered.contains(2L));
+            worker.stop();
+            assertThat(host.pulledFrom).containsExactly(0L, 0L, 3L);
+
+            host.pulledFrom.clear();
+            host.pauses.clear();
+            host.script.add(CompletableFuture.failedFuture(Errors.closed("client")));
+            new QueueWorker(host, 0, 0).start();
+            assertThat(host.pulledFrom).containsExactly(0L); // no further pull is scheduled
+            assertThat(host.pauses).isEmpty();
             assertThat(logged.list).isEmpty();
         } finally {
             workerLog().detachAppender(logged);
