@@ -106,15 +106,15 @@ final class QueueWorker {
             return;
         }
         long pause = RETRY_PAUSE_MS;
-        if (d.storedOffsets().isPresent()) {
-            long min = d.storedOffsets().get().minOffset(); // retention moved past us: skip to what is left
-            if (nextOffset < min) {
-                nextOffset = min;
-                processedOffset = min;
-            }
-        } else if (!d.retryable()) {
-            // a transient error (a leader change) passes unremarked; one that repeats (a message over the client's
-            // maxInboundMessageBytes, a deleted topic) is logged once and tried less and less often, not silently
+        long min = d.storedOffsets().map(DLedgerException.StoredOffsets::minOffset).orElse(Long.MIN_VALUE);
+        if (nextOffset < min) { // retention moved past us: skip to what is left
+            nextOffset = min;
+            processedOffset = min;
+        } else if (!d.retryable() && (min == Long.MIN_VALUE || node == null)) {
+            // a transient error (a leader change) passes unremarked, and so does a pull past the end of a queue on a
+            // follower that lags (the leader is asked next); one that repeats (a message over the client's
+            // maxInboundMessageBytes, a deleted topic, an offset past the leader's end) is logged once and tried
+            // less and less often, not silently
             pause = stuckPauseMs;
             stuckPauseMs = Math.min(MAX_PAUSE_MS, 2 * stuckPauseMs);
             if (d.code() != reported && running.get()) {

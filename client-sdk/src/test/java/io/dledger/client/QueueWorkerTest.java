@@ -7,6 +7,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.dledger.proto.ErrorDetail;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
@@ -219,6 +221,43 @@ class QueueWorkerTest {
         } finally {
             workerLog().detachAppender(logged);
         }
+    }
+
+    @Test
+    void anOffsetPastTheLeadersEndIsLoggedOnceAndOneBelowItsStartSkipsAhead() {
+        ListAppender<ILoggingEvent> logged = captureLog();
+        try {
+            ScriptedHost host = new ScriptedHost();
+            host.parkFails.set(false);
+            host.script.add(CompletableFuture.failedFuture(outOfRange(0, 2)));
+            QueueWorker past = new QueueWorker(host, 0, 5); // e.g. the topic was deleted and created again
+            past.start();
+            await().until(() -> host.pulledFrom.size() == 2);
+            past.stop();
+            assertThat(host.pulledFrom).containsExactly(5L, 5L);
+            assertThat(logged.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+                    .contains("t/0: pull failed: OFFSET_OUT_OF_RANGE"));
+
+            host.pulledFrom.clear();
+            host.script.add(CompletableFuture.failedFuture(outOfRange(1, 3))); // retention removed offset 0
+            QueueWorker behind = new QueueWorker(host, 0, 0);
+            behind.start();
+            await().until(() -> host.delivered.contains(2L));
+            behind.stop();
+            assertThat(host.pulledFrom).containsExactly(0L, 1L, 3L);
+            assertThat(host.delivered).containsExactly(1L, 2L);
+            assertThat(logged.list).hasSize(1);
+        } finally {
+            workerLog().detachAppender(logged);
+        }
+    }
+
+    private static DLedgerException outOfRange(long min, long max) {
+        Metadata trailers = new Metadata();
+        trailers.put(Errors.ERROR_DETAIL_KEY, ErrorDetail.newBuilder()
+                .setCode(io.dledger.proto.ErrorCode.OFFSET_OUT_OF_RANGE)
+                .setMessage("offset outside [" + min + ", " + max + "]").setMinOffset(min).setMaxOffset(max).build());
+        return Errors.from(Status.OUT_OF_RANGE.asRuntimeException(trailers));
     }
 
     private static Logger workerLog() {
