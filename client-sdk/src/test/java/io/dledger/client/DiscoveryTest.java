@@ -79,6 +79,10 @@ class DiscoveryTest {
         client = cluster.clientBuilder().seeds("localhost:11,localhost:12,localhost:13").build();
         Producer producer = client.newProducer();
         producer.send("t", Message.of("warm-up"));
+        // the send needed only the leader's answer, so the other seeds' probes may still be on their way: the
+        // client knows which seed is n3 once every node has answered
+        assertThat(client.admin().describeCluster().nodes()).extracting(NodeView::grpcAddress)
+                .containsExactly("localhost:11", "localhost:12", "localhost:13");
 
         cluster.elect("n3", 2); // n1 now answers NOT_LEADER naming internal-n3:9000
         producer.send("t", Message.of("x"));
