@@ -1,6 +1,7 @@
 package io.dledger.broker.bench;
 
 import io.dledger.client.DLedgerClient;
+import io.dledger.client.DLedgerException;
 import io.dledger.client.Message;
 import io.dledger.client.Producer;
 import io.dledger.client.PullConsumer;
@@ -125,7 +126,10 @@ final class ConsumeBench {
             PullResult r;
             try {
                 r = consumer.pull(new PullRequestOptions(topic, queue, offset, 1000, 0, node));
-            } catch (RuntimeException e) {
+            } catch (DLedgerException e) {
+                if (!e.retryable()) {
+                    throw e; // the same pull would fail again: the pass fails instead of spinning
+                }
                 node = null;
                 continue;
             }
