@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,7 +118,11 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             }
         } finally {
             if (!closed) {
-                scheduler.schedule(this::heartbeat, lease.heartbeatMs(), TimeUnit.MILLISECONDS);
+                // no later than the lease's end, so an unanswered member stops consuming in time (not up to an
+                // interval late, when its heartbeats fail fast)
+                long leftMs = TimeUnit.NANOSECONDS.toMillis(lease.leftNanos(System.nanoTime()));
+                long next = leftMs > 0 ? Math.min(lease.heartbeatMs(), leftMs + 1) : lease.heartbeatMs();
+                scheduler.schedule(this::heartbeat, next, TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -128,10 +133,10 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     }
 
     @Override
-    public boolean deliver(ReceivedMessage m) {
+    public boolean deliver(ReceivedMessage m, BooleanSupplier owned) {
         for (int attempt = 0; attempt <= options.maxRetries(); attempt++) {
-            if (closing) {
-                return false;
+            if (closing || !owned.getAsBoolean()) {
+                return false; // another member may have the queue by now: it delivers the message
             }
             try {
                 listener.onMessage(m);
@@ -148,6 +153,9 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
                     sleep(QueueWorker.millis(options.retryBackoff()));
                 }
             }
+        }
+        if (closing || !owned.getAsBoolean()) {
+            return false; // not parked: the queue's next owner delivers the message (and parks it if it must)
         }
         parker.park(m); // to the retry topic, so it does not block its queue
         return true;

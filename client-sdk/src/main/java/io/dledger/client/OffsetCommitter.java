@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -72,9 +73,33 @@ final class OffsetCommitter {
         }, ms, ms, TimeUnit.MILLISECONDS);
     }
 
-    /** A queue starts at {@code offset}, the group's committed offset (or where the consumer begins). */
+    /** A queue starts at {@code offset}, the group's committed offset. */
     void started(int queue, long offset) {
         committed.put(queue, offset);
+    }
+
+    /**
+     * A queue starts where the start policy put it (the group had no committed offset): its worker's offset is
+     * committed at once, on the commit thread, so a member that takes the queue over (this one may die before
+     * its first periodic commit) starts there too, instead of at the queue's end again, past what was written
+     * meanwhile. A failed commit is retried by the periodic commits.
+     */
+    void startedUncommitted(int queue, QueueWorker worker) {
+        try {
+            executor.execute(() -> {
+                if (committed.containsKey(queue)) {
+                    return;
+                }
+                try {
+                    commit(Map.of(queue, worker.processedOffset()));
+                } catch (DLedgerException e) {
+                    LOG.debug("first commit of queue {} failed (retried at the next interval): {}", queue,
+                            e.getMessage());
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            // the consumer is closing: its close() commits the processed offsets itself
+        }
     }
 
     /**

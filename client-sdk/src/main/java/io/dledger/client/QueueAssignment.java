@@ -108,24 +108,33 @@ final class QueueAssignment {
         if (fresh.isEmpty() || !startNew) {
             return;
         }
-        Map<Integer, Long> starts = startOffsets(fresh);
+        Map<Integer, Start> starts = startOffsets(fresh);
         for (Integer q : fresh) {
-            QueueWorker w = newWorker.apply(q, starts.get(q));
-            committer.started(q, starts.get(q));
+            Start start = starts.get(q);
+            QueueWorker w = newWorker.apply(q, start.offset());
             active.put(q, w);
+            if (start.committed()) {
+                committer.started(q, start.offset());
+            } else {
+                committer.startedUncommitted(q, w);
+            }
             w.start();
         }
         LOG.info("member {} of group {} now consumes queues {} of {}", options.memberId(), options.group(),
                 new TreeMap<>(active).keySet(), options.topic());
     }
 
+    /** Where a granted queue starts, and whether that is the group's committed offset (or the start policy's). */
+    private record Start(long offset, boolean committed) {
+    }
+
     /** Where newly granted queues start; asked no longer than the lease lasts (this runs on the heartbeat thread). */
-    private Map<Integer, Long> startOffsets(Set<Integer> queues) {
+    private Map<Integer, Start> startOffsets(Set<Integer> queues) {
         long deadline = lease.deadline(router.deadlineFromNow());
         FetchOffsetsResponse r = Errors.await(router.execute(Operations.fetchOffsets(FetchOffsetsRequest.newBuilder()
                 .setGroup(options.group()).setTopic(options.topic()).build()), deadline));
-        Map<Integer, Long> starts = new HashMap<>();
-        r.getOffsetsList().forEach(o -> starts.put(o.getQueue(), o.getOffset()));
+        Map<Integer, Start> starts = new HashMap<>();
+        r.getOffsetsList().forEach(o -> starts.put(o.getQueue(), new Start(o.getOffset(), true)));
         TopicDescription d = null;
         for (Integer q : queues) {
             if (!starts.containsKey(q)) {
@@ -133,7 +142,7 @@ final class QueueAssignment {
                     d = Errors.await(admin.describeTopic(options.topic(), deadline));
                 }
                 QueueRange range = d.queueRanges().get(q);
-                starts.put(q, options.startFromEarliest() ? range.minOffset() : range.maxOffset());
+                starts.put(q, new Start(options.startFromEarliest() ? range.minOffset() : range.maxOffset(), false));
             }
         }
         return starts;

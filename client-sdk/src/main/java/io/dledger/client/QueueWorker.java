@@ -3,6 +3,7 @@ package io.dledger.client;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +31,11 @@ final class QueueWorker {
 
         PushConsumerOptions options();
 
-        /** Runs the listener with retries and parking; false when the consumer is closing. */
-        boolean deliver(ReceivedMessage m);
+        /**
+         * Runs the listener with retries and parking; false when the consumer is closing or {@code owned} turned
+         * false (the queue was revoked or fenced) before the message was accepted or parked: it was not processed.
+         */
+        boolean deliver(ReceivedMessage m, BooleanSupplier owned);
 
         void countServed(String node, int messages);
 
@@ -124,6 +128,7 @@ final class QueueWorker {
             }
         }
         node = null; // whatever went wrong, go back to the leader
+        idle.set(true); // nothing in progress while it waits: a stop needs no wait for the pause
         host.schedule(this::pull, pause);
     }
 
@@ -134,7 +139,7 @@ final class QueueWorker {
                 host.countServed(r.servedBy(), r.messages().size());
             }
             for (ReceivedMessage m : r.messages()) {
-                if (!running.get() || !host.deliver(m)) {
+                if (!running.get() || !host.deliver(m, running::get)) {
                     idle.set(true);
                     return;
                 }
@@ -158,6 +163,7 @@ final class QueueWorker {
             }
             nextOffset = resume;
             node = null;
+            idle.set(true);
             host.schedule(this::pull, RETRY_PAUSE_MS);
             return;
         }

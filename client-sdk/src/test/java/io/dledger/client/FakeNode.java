@@ -72,6 +72,11 @@ final class FakeNode {
     /** Consumer groups: by default every heartbeat is answered with queue 0, whose committed offset is 0. */
     volatile Handler<HeartbeatRequest, HeartbeatResponse> heartbeat = (r, o) -> reply(o,
             HeartbeatResponse.newBuilder().addQueues(0).setHeartbeatIntervalMs(500).setSessionTimeoutMs(2000).build());
+    volatile Handler<FetchOffsetsRequest, FetchOffsetsResponse> fetchOffsets = (r, o) -> reply(o,
+            FetchOffsetsResponse.newBuilder().addOffsets(io.dledger.proto.QueueOffset.newBuilder().setQueue(0)
+                    .setOffset(0)).build());
+    /** Unset: DescribeTopic is not implemented. */
+    volatile Handler<io.dledger.proto.DescribeTopicRequest, io.dledger.proto.TopicInfo> describeTopic;
     final List<CommitOffsetsRequest> commits = new CopyOnWriteArrayList<>();
     volatile Handler<CommitOffsetsRequest, CommitOffsetsResponse> commitOffsets =
             (r, o) -> reply(o, CommitOffsetsResponse.getDefaultInstance());
@@ -202,8 +207,7 @@ final class FakeNode {
 
         @Override
         public void fetchOffsets(FetchOffsetsRequest request, StreamObserver<FetchOffsetsResponse> response) {
-            reply(response, FetchOffsetsResponse.newBuilder().addOffsets(io.dledger.proto.QueueOffset.newBuilder()
-                    .setQueue(0).setOffset(0)).build());
+            fetchOffsets.handle(request, response);
         }
 
         @Override
@@ -229,6 +233,16 @@ final class FakeNode {
         public void createTopic(CreateTopicRequest request, StreamObserver<CreateTopicResponse> response) {
             createTopicCalls.incrementAndGet();
             createTopic.handle(request, response);
+        }
+
+        @Override
+        public void describeTopic(io.dledger.proto.DescribeTopicRequest request,
+                                  StreamObserver<io.dledger.proto.TopicInfo> response) {
+            if (describeTopic == null) {
+                super.describeTopic(request, response);
+            } else {
+                describeTopic.handle(request, response);
+            }
         }
 
         @Override

@@ -218,6 +218,72 @@ class PushConsumerGroupTest {
         }
     }
 
+    /**
+     * A queue the group never committed starts where the start policy puts it (here: its end), and that offset is
+     * committed at once: a member that takes the queue over later (this one may die before its first periodic
+     * commit) starts there too, not at the queue's end again, past what was written in between.
+     */
+    @Test
+    void aQueueWithoutACommittedOffsetHasItsStartCommittedAtOnce() {
+        FakeNode n1 = cluster.node("n1");
+        n1.fetchOffsets = (r, o) -> FakeNode.reply(o, io.dledger.proto.FetchOffsetsResponse.getDefaultInstance());
+        n1.describeTopic = (r, o) -> FakeNode.reply(o, io.dledger.proto.TopicInfo.newBuilder().setTopic("t")
+                .setQueues(1).addQueueInfos(io.dledger.proto.QueueInfo.newBuilder().setQueue(0).setMinOffset(3)
+                        .setMaxOffset(7)).build());
+        n1.pull = (r, o) -> { }; // a long poll that never ends: nothing is processed
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t").startFromEarliest(false)
+                .commitInterval(Duration.ofMinutes(10)).build(), m -> { });
+        try {
+            consumer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !n1.commits.isEmpty());
+            assertThat(n1.commits.get(0).getOffsetsList()).singleElement()
+                    .satisfies(q -> assertThat(q.getOffset()).isEqualTo(7));
+            assertThat(n1.pulls).isNotEmpty().allSatisfy(p -> assertThat(p.getOffset()).isEqualTo(7));
+            assertThat(consumer.processed()).isZero();
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /**
+     * A message the listener keeps failing when the member loses its lease is neither retried further nor parked:
+     * the queue may belong to another member by then, which delivers it (and parks it if it must).
+     */
+    @Test
+    void aMessageStillFailingWhenTheLeaseEndsIsLeftToTheNextOwner() {
+        FakeNode n1 = cluster.node("n1");
+        AtomicBoolean answer = new AtomicBoolean(true);
+        n1.heartbeat = (r, o) -> {
+            if (answer.get()) {
+                FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0).setHeartbeatIntervalMs(500)
+                        .setSessionTimeoutMs((int) SESSION_MS).build());
+            } else {
+                o.onError(io.grpc.Status.UNAVAILABLE.withDescription("leader gone").asRuntimeException());
+            }
+        };
+        n1.pull = oneMessagePerPull(5);
+        AtomicLong attempts = new AtomicLong();
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t").maxRetries(1_000)
+                .retryBackoff(Duration.ofMillis(20)).build(), m -> {
+                    attempts.incrementAndGet();
+                    throw new IllegalStateException("cannot handle offset " + m.offset());
+                });
+        try {
+            consumer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> attempts.get() > 3);
+            answer.set(false);
+            await().atMost(Duration.ofSeconds(10)).until(() -> consumer.assignedQueues().isEmpty());
+            long attemptsAtFence = attempts.get();
+            await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> true);
+            assertThat(attempts.get()).isLessThanOrEqualTo(attemptsAtFence + 1); // at most the one in hand
+            assertThat(consumer.parked()).isZero();
+            assertThat(n1.produces.stream().filter(p -> p.getTopic().equals("g-retry"))).isEmpty();
+            assertThat(consumer.processed()).isZero();
+        } finally {
+            consumer.close();
+        }
+    }
+
     /** Every pull of queue 0 gets the message at its offset, {@code delayMs} later (queue 0 never runs dry). */
     private static FakeNode.Handler<io.dledger.proto.PullRequest, io.dledger.proto.PullResponse> oneMessagePerPull(
             long delayMs) {

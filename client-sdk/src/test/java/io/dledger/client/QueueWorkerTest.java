@@ -37,6 +37,7 @@ class QueueWorkerTest {
         /** What the next pulls return instead of serving: a future each, taken in turn (a failure, a held poll). */
         final Queue<CompletableFuture<PullResult>> script = new ConcurrentLinkedQueue<>();
         final List<Long> pauses = new CopyOnWriteArrayList<>();
+        volatile boolean holdScheduled;
         /** Thrown once by the delivery of offset 1 instead of the park failure, when set. */
         volatile Error escapes;
         final PushConsumerOptions options = PushConsumerOptions.builder("g", "t").build();
@@ -90,7 +91,7 @@ class QueueWorkerTest {
 
         /** Offset 1 fails every attempt, and parking it fails while {@link #parkFails} (cluster unreachable). */
         @Override
-        public boolean deliver(ReceivedMessage m) {
+        public boolean deliver(ReceivedMessage m, java.util.function.BooleanSupplier owned) {
             Error e = escapes;
             if (m.offset() == 1 && e != null) {
                 escapes = null;
@@ -110,6 +111,9 @@ class QueueWorkerTest {
         @Override
         public void schedule(Runnable task, long delayMs) {
             pauses.add(delayMs);
+            if (holdScheduled) {
+                return; // the pause never ends
+            }
             if (pulledFrom.size() >= 2) {
                 parkFails.set(false); // the cluster is back
             }
@@ -247,6 +251,25 @@ class QueueWorkerTest {
             assertThat(host.pulledFrom).containsExactly(0L, 1L, 3L);
             assertThat(host.delivered).containsExactly(1L, 2L);
             assertThat(logged.list).hasSize(1);
+        } finally {
+            workerLog().detachAppender(logged);
+        }
+    }
+
+    /** A worker waiting out a pause after a failed pull holds nothing: once stopped it is idle at once. */
+    @Test
+    void aWorkerStoppedDuringAPauseIsIdleWithoutWaitingForIt() {
+        ScriptedHost host = new ScriptedHost();
+        host.holdScheduled = true;
+        host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
+        ListAppender<ILoggingEvent> logged = captureLog();
+        try {
+            QueueWorker worker = new QueueWorker(host, 0, 0);
+            worker.start();
+            assertThat(host.pauses).containsExactly(200L); // waiting
+            assertThat(worker.isIdle()).isFalse(); // still running
+            worker.stop();
+            assertThat(worker.isIdle()).isTrue();
         } finally {
             workerLog().detachAppender(logged);
         }

@@ -162,9 +162,10 @@ public final class BrokerStateMachine extends StateMachineAdapter {
 
     @Override
     public void onLeaderStart(long term) {
+        // before the node answers as leader: a consumer heartbeat must not meet the group state of an earlier term
+        leaderStartListeners.forEach(Runnable::run);
         leaderTerm = term;
         knownTerm = Math.max(knownTerm, term);
-        leaderStartListeners.forEach(Runnable::run);
         leaderChangeListeners.forEach(Runnable::run);
         LOG.info("leader change: this node leads term {}{} (applied index {})", term, electionTook(),
                 store.lastAppliedIndex());
@@ -234,7 +235,10 @@ public final class BrokerStateMachine extends StateMachineAdapter {
         LOG.error("Raft node entered the error state; it serves no more writes", e);
     }
 
-    /** Runs {@code listener} (on the state machine thread) whenever this node becomes leader. */
+    /**
+     * Runs {@code listener} (on the state machine thread) whenever this node becomes leader, before
+     * {@link #isLeader()} turns true.
+     */
     public void onLeadershipStart(Runnable listener) {
         leaderStartListeners.add(listener);
     }

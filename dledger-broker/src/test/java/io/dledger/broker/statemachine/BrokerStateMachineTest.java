@@ -193,6 +193,22 @@ class BrokerStateMachineTest {
         }
     }
 
+    /** Leader-start work (the group coordinator's reset) is done before the node answers as leader. */
+    @Test
+    void leadershipListenersRunBeforeTheNodeAnswersAsLeader() {
+        try (MessageStore store = MessageStore.open(StoreConfig.builder(dir.resolve("l")).build())) {
+            BrokerStateMachine f = fsm(store);
+            List<Boolean> leaderDuringListener = new ArrayList<>();
+            f.onLeadershipStart(() -> leaderDuringListener.add(f.isLeader()));
+            f.onLeaderStart(3);
+            f.onLeaderStop(com.alipay.sofa.jraft.Status.OK());
+            f.onLeaderStart(5);
+            assertThat(leaderDuringListener).containsExactly(false, false);
+            assertThat(f.isLeader()).isTrue();
+            assertThat(f.leaderTerm()).isEqualTo(5);
+        }
+    }
+
     /** An overlong node record committed by an older leader (before it checked lengths) must not stop the replicas. */
     @Test
     void anOverlongNodeRecordAlreadyInTheLogIsSkipped() {
