@@ -22,8 +22,12 @@ import java.util.function.LongSupplier;
  * is granted its target queues minus those another live member still owns (reported, or granted and not
  * yet reported back), so a queue moves only after its previous owner released it (or expired): no queue
  * is consumed by two members at once.
- * For one session timeout after this node became leader it knows only some members, so it grants each
- * member only queues it already owns and nobody else claims; new assignments wait for that to settle.
+ * For {@code settleMs} after this node became leader it knows only some members, so it grants each member only
+ * queues it already owns and nobody else claims; new assignments wait for that to settle. The broker sets it to a
+ * session plus the Raft election timeout: a deposed leader cut off from the other nodes (but not from the members)
+ * answers heartbeats until it steps down, up to about 1.4 election timeouts after it lost contact, and a member's
+ * hold lasts a session minus a heartbeat interval after its last answer, while this node was elected no sooner than
+ * an election timeout after that contact was lost.
  *
  * <p>Thread-safety: all methods synchronize on the coordinator.
  */
@@ -57,18 +61,21 @@ public final class GroupCoordinator {
 
     private final LongSupplier nanoClock;
     private final long sessionNanos;
+    private final long settleNanos;
     private final int heartbeatIntervalMs;
     private final int sessionTimeoutMs;
     private final Map<Key, Group> groups = new HashMap<>();
     private long leaderSince;
     private long lastSweep;
 
-    public GroupCoordinator(LongSupplier nanoClock, int heartbeatIntervalMs, int sessionTimeoutMs) {
+    /** Members heartbeat every {@code heartbeatIntervalMs}; see the class comment for {@code settleMs}. */
+    public GroupCoordinator(LongSupplier nanoClock, int heartbeatIntervalMs, int sessionTimeoutMs, int settleMs) {
         this.nanoClock = nanoClock;
         this.heartbeatIntervalMs = heartbeatIntervalMs;
         this.sessionTimeoutMs = sessionTimeoutMs;
         this.sessionNanos = TimeUnit.MILLISECONDS.toNanos(sessionTimeoutMs);
-        this.leaderSince = nanoClock.getAsLong() - sessionNanos;
+        this.settleNanos = TimeUnit.MILLISECONDS.toNanos(settleMs);
+        this.leaderSince = nanoClock.getAsLong() - settleNanos;
     }
 
     public int heartbeatIntervalMs() {
@@ -127,7 +134,7 @@ public final class GroupCoordinator {
                 claimedByOthers.addAll(m.owned);
             }
         });
-        boolean settling = now - leaderSince < sessionNanos;
+        boolean settling = now - leaderSince < settleNanos;
         int index = live.indexOf(member);
         List<Integer> granted = new ArrayList<>();
         for (int q = 0; q < queueCount; q++) {

@@ -39,6 +39,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
     private static final long PROBE_INTERVAL_MS = 500;
     private static final long PROBE_SLOW_AFTER_MS = 1000;
     private static final long PROBE_WANTED_FOR_MS = 60_000;
+    /** Consumer group members are dropped after this long without a heartbeat. */
+    private static final int SESSION_MS = 4000;
     private final Server server;
     private final ExecutorService reads;
     private final ScheduledExecutorService timer;
@@ -74,7 +76,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 .baseUnit("entries").register(metrics.registry());
         PullHandler pullHandler = new PullHandler(config, store, fsm, raft,
                 new ReadRouter(config.readRoute(), produced, pulls), pulls, waiters, reads, commitProbe);
-        GroupCoordinator groups = new GroupCoordinator(System::nanoTime, 1000, 4000);
+        GroupCoordinator groups = new GroupCoordinator(System::nanoTime, 1000, SESSION_MS,
+                SESSION_MS + config.electionTimeoutMs());
         fsm.onLeadershipStart(groups::leadershipStarted);
         PeerStatusCollector peers = new PeerStatusCollector(config);
         FollowerDisks followerDisks = new FollowerDisks(fsm::isLeader, raft::votingFollowers, peers::ask,

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class GroupCoordinatorTest {
     private final AtomicLong now = new AtomicLong(TimeUnit.SECONDS.toNanos(1000));
-    private final GroupCoordinator c = new GroupCoordinator(now::get, 1000, 3000);
+    private final GroupCoordinator c = new GroupCoordinator(now::get, 1000, 3000, 3000);
 
     private List<Integer> beat(String member, Set<Integer> owned) {
         return c.heartbeat("g", "t", 8, member, owned).queues();
@@ -56,6 +56,22 @@ class GroupCoordinatorTest {
         assertThat(a.queues()).hasSize(8);
         assertThat(a.generation()).isGreaterThan(gen);
         assertThat(a.members()).containsExactly("a");
+    }
+
+    /** The settling period is its own setting: the broker makes it a session plus the election timeout. */
+    @Test
+    void aNewLeaderSettlesForItsSettlingPeriodNotJustASession() {
+        GroupCoordinator slow = new GroupCoordinator(now::get, 1000, 3000, 5000);
+        slow.leadershipStarted();
+        assertThat(slow.heartbeat("g", "t", 4, "a", Set.of()).queues()).isEmpty();
+        advance(2000);
+        slow.heartbeat("g", "t", 4, "a", Set.of());
+        advance(2000);
+        slow.heartbeat("g", "t", 4, "a", Set.of());
+        advance(800); // 4.8 s: a session has passed, the settling period has not
+        assertThat(slow.heartbeat("g", "t", 4, "a", Set.of()).queues()).isEmpty();
+        advance(300);
+        assertThat(slow.heartbeat("g", "t", 4, "a", Set.of()).queues()).containsExactly(0, 1, 2, 3);
     }
 
     @Test
