@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,8 +57,10 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         this.puller = new DefaultPullConsumer(router);
         this.parker = new RetryTopicParker(options.retryTopic(), admin, parker);
         this.admin = admin;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
                 DaemonThreads.named("dledger-consumer-" + options.group()));
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // close() waits only for a running task
+        this.scheduler = timer;
         this.committer = new OffsetCommitter(router, options, lease);
         this.workers = Executors.newFixedThreadPool(options.threads(), DaemonThreads.named("dledger-consumer-worker"));
         this.queues = new QueueAssignment(options, router, admin, lease, committer,
@@ -232,6 +235,14 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             sleep(10);
         }
         closed = true;
+        // a heartbeat on its way finishes first (no new one starts): landing after the LeaveGroup, it would join the
+        // member again and hold its queues for a session
+        scheduler.shutdown();
+        try {
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         committer.stop(); // a periodic or final commit in progress lands first (within the lease)
         try {
             committer.commit(queues.processedOffsets());

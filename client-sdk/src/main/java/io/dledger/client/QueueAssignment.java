@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,15 +149,22 @@ final class QueueAssignment {
         return starts;
     }
 
-    /** Stops the active workers; true when all of them are idle (none is inside the listener). */
+    /**
+     * Stops the active workers; true when every worker is idle (none is inside the listener), the revoked and the
+     * fenced ones included: once the member leaves, its queues move at once.
+     */
     boolean stopActive() {
         active.values().forEach(QueueWorker::stop);
-        return active.values().stream().allMatch(QueueWorker::isIdle);
+        return Stream.of(active, stopping, fenced).flatMap(m -> m.values().stream()).allMatch(QueueWorker::isIdle);
     }
 
-    /** The active queues' processed offsets: what a closing member commits last. */
+    /**
+     * The processed offsets of the queues the member still holds, the active ones and the revoked ones whose final
+     * commit has not landed: what a closing member commits last.
+     */
     Map<Integer, Long> processedOffsets() {
         Map<Integer, Long> last = new HashMap<>();
+        stopping.forEach((q, w) -> last.put(q, w.processedOffset()));
         active.forEach((q, w) -> last.put(q, w.processedOffset()));
         return last;
     }

@@ -78,6 +78,8 @@ final class FakeNode {
     /** Unset: DescribeTopic is not implemented. */
     volatile Handler<io.dledger.proto.DescribeTopicRequest, io.dledger.proto.TopicInfo> describeTopic;
     final List<CommitOffsetsRequest> commits = new CopyOnWriteArrayList<>();
+    /** "heartbeat" and "leave", in the order they arrived. */
+    final List<String> groupCalls = new CopyOnWriteArrayList<>();
     volatile Handler<CommitOffsetsRequest, CommitOffsetsResponse> commitOffsets =
             (r, o) -> reply(o, CommitOffsetsResponse.getDefaultInstance());
 
@@ -202,6 +204,7 @@ final class FakeNode {
     private final class Consumer extends ConsumerServiceGrpc.ConsumerServiceImplBase {
         @Override
         public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
+            groupCalls.add("heartbeat");
             heartbeat.handle(request, response);
         }
 
@@ -218,6 +221,7 @@ final class FakeNode {
 
         @Override
         public void leaveGroup(LeaveGroupRequest request, StreamObserver<LeaveGroupResponse> response) {
+            groupCalls.add("leave");
             reply(response, LeaveGroupResponse.getDefaultInstance());
         }
     }

@@ -284,6 +284,37 @@ class PushConsumerGroupTest {
         }
     }
 
+    /**
+     * A heartbeat on its way when the member closes (here: refused once, then retried) finishes before the member
+     * leaves: landing after the LeaveGroup, it would join the member again and hold its queues for a session.
+     */
+    @Test
+    void closingWaitsForAHeartbeatOnItsWayBeforeLeaving() throws Exception {
+        FakeNode n1 = cluster.node("n1");
+        AtomicBoolean refuseNext = new AtomicBoolean();
+        java.util.concurrent.CountDownLatch refusing = new java.util.concurrent.CountDownLatch(1);
+        n1.heartbeat = (r, o) -> {
+            if (refuseNext.compareAndSet(true, false)) {
+                refusing.countDown();
+                CompletableFuture.delayedExecutor(300, TimeUnit.MILLISECONDS).execute(() -> o.onError(
+                        io.grpc.Status.UNAVAILABLE.withDescription("try again").asRuntimeException()));
+                return;
+            }
+            FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0).setHeartbeatIntervalMs(200)
+                    .setSessionTimeoutMs((int) SESSION_MS).build());
+        };
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t").build(), m -> { });
+        consumer.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> consumer.assignedQueues().contains(0));
+        refuseNext.set(true);
+        assertThat(refusing.await(10, TimeUnit.SECONDS)).isTrue();
+        consumer.close(); // while that heartbeat waits for its answer
+        assertThat(n1.groupCalls).endsWith("heartbeat", "heartbeat", "leave"); // refused, retried, then the leave
+        int calls = n1.groupCalls.size();
+        await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
+        assertThat(n1.groupCalls).as("nothing after the leave").hasSize(calls);
+    }
+
     /** Every pull of queue 0 gets the message at its offset, {@code delayMs} later (queue 0 never runs dry). */
     private static FakeNode.Handler<io.dledger.proto.PullRequest, io.dledger.proto.PullResponse> oneMessagePerPull(
             long delayMs) {
