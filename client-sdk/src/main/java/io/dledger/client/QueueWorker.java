@@ -110,15 +110,24 @@ final class QueueWorker {
             return;
         }
         long pause = RETRY_PAUSE_MS;
-        long min = d.storedOffsets().map(DLedgerException.StoredOffsets::minOffset).orElse(Long.MIN_VALUE);
-        if (nextOffset < min) { // retention moved past us: skip to what is left
-            nextOffset = min;
-            processedOffset = min;
-        } else if (!d.retryable() && (min == Long.MIN_VALUE || node == null)) {
-            // a transient error (a leader change) passes unremarked, and so does a pull past the end of a queue on a
-            // follower that lags (the leader is asked next); one that repeats (a message over the client's
-            // maxInboundMessageBytes, a deleted topic, an offset past the leader's end) is logged once and tried
-            // less and less often, not silently
+        DLedgerException.StoredOffsets range = d.storedOffsets().orElse(null);
+        if (range != null && nextOffset < range.minOffset()) { // retention moved past us: skip to what is left
+            nextOffset = range.minOffset();
+            processedOffset = nextOffset;
+        } else if (range != null && node == null && nextOffset > range.maxOffset()) {
+            // past the end on the leader, which holds every message any node ever served: the topic was deleted and
+            // created again (or the group's offset is not from this topic). Past a lagging follower's end, the
+            // leader is simply asked next.
+            long from = host.options().startFromEarliest() ? range.minOffset() : range.maxOffset();
+            LOG.warn("{}/{}: offset {} is past the end of the queue ({}) on the leader: the topic was deleted and "
+                    + "created again, or the group's offset is not from this topic; going on from offset {}, as for "
+                    + "a queue the group never committed", host.options().topic(), queue, nextOffset,
+                    range.maxOffset(), from);
+            nextOffset = from;
+            processedOffset = from;
+        } else if (!d.retryable() && range == null) {
+            // a transient error (a leader change) passes unremarked; one that repeats (a message over the client's
+            // maxInboundMessageBytes, a deleted topic) is logged once and tried less and less often, not silently
             pause = stuckPauseMs;
             stuckPauseMs = Math.min(MAX_PAUSE_MS, 2 * stuckPauseMs);
             if (d.code() != reported && running.get()) {

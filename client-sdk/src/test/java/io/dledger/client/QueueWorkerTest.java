@@ -228,7 +228,7 @@ class QueueWorkerTest {
     }
 
     @Test
-    void anOffsetPastTheLeadersEndIsLoggedOnceAndOneBelowItsStartSkipsAhead() {
+    void anOffsetPastTheLeadersEndGoesOnAsTheStartPolicySaysAndOneBelowItsStartSkipsAhead() {
         ListAppender<ILoggingEvent> logged = captureLog();
         try {
             ScriptedHost host = new ScriptedHost();
@@ -236,13 +236,15 @@ class QueueWorkerTest {
             host.script.add(CompletableFuture.failedFuture(outOfRange(0, 2)));
             QueueWorker past = new QueueWorker(host, 0, 5); // e.g. the topic was deleted and created again
             past.start();
-            await().until(() -> host.pulledFrom.size() == 2);
+            await().until(() -> host.delivered.contains(2L));
             past.stop();
-            assertThat(host.pulledFrom).containsExactly(5L, 5L);
+            assertThat(host.pulledFrom).containsExactly(5L, 0L, 3L); // from the first stored message (the default)
+            assertThat(host.delivered).containsExactly(0L, 1L, 2L);
             assertThat(logged.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
-                    .contains("t/0: pull failed: OFFSET_OUT_OF_RANGE"));
+                    .contains("t/0: offset 5 is past the end of the queue (2) on the leader", "from offset 0"));
 
             host.pulledFrom.clear();
+            host.delivered.clear();
             host.script.add(CompletableFuture.failedFuture(outOfRange(1, 3))); // retention removed offset 0
             QueueWorker behind = new QueueWorker(host, 0, 0);
             behind.start();
