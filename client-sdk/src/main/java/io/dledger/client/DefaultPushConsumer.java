@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -195,8 +196,17 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     @Override
     public void schedule(Runnable task, long delayMs) {
         if (!closed) {
-            scheduler.schedule(() -> workers.execute(task), delayMs, TimeUnit.MILLISECONDS);
+            try {
+                scheduler.schedule(() -> workers.execute(task), delayMs, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                // close() stopped the scheduler since the check: the worker is stopped too
+            }
         }
+    }
+
+    @Override
+    public boolean clientClosed() {
+        return router.isClosed();
     }
 
     @Override

@@ -85,10 +85,11 @@ final class OffsetCommitter {
      * meanwhile. A failed commit is retried by the periodic commits.
      */
     void startedUncommitted(int queue, QueueWorker worker) {
+        committed.remove(queue); // what this member committed when it held the queue before counts no more
         try {
             executor.execute(() -> {
-                if (committed.containsKey(queue)) {
-                    return;
+                if (committed.containsKey(queue) || worker.stopped()) {
+                    return; // a periodic commit was first, or the queue was revoked or fenced meanwhile
                 }
                 try {
                     commit(Map.of(queue, worker.processedOffset()));

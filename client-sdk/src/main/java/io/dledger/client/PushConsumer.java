@@ -52,7 +52,11 @@ public interface PushConsumer extends AutoCloseable {
      */
     Map<String, Long> servedBy();
 
-    /** Stops consuming, commits processed offsets and leaves the group (its queues move at once). */
+    /**
+     * Stops consuming, commits processed offsets and leaves the group (its queues move at once). Waits for listener
+     * calls in progress (up to 10 s) and for a heartbeat on its way (up to its deadline, 5 s), so that nothing of
+     * this member reaches the group after it left.
+     */
     @Override
     void close();
 }

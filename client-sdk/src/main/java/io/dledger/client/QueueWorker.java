@@ -40,6 +40,9 @@ final class QueueWorker {
         void countServed(String node, int messages);
 
         void schedule(Runnable task, long delayMs);
+
+        /** Whether the client was closed: a pull failed for that (as {@code OUTCOME_UNKNOWN}, if it was on its way). */
+        boolean clientClosed();
     }
 
     private final Host host;
@@ -79,6 +82,11 @@ final class QueueWorker {
         running.set(false);
     }
 
+    /** Whether {@link #stop} was called. */
+    boolean stopped() {
+        return !running.get();
+    }
+
     boolean isIdle() {
         return !running.get() && idle.get();
     }
@@ -105,35 +113,26 @@ final class QueueWorker {
 
     private void onPullError(Throwable e) {
         DLedgerException d = Errors.from(e);
-        if (d.code() == ErrorCode.CLIENT_CLOSED) {
+        if (d.code() == ErrorCode.CLIENT_CLOSED || host.clientClosed()) {
             idle.set(true); // the client was closed under the consumer: nothing more can be pulled
             return;
         }
         long pause = RETRY_PAUSE_MS;
-        DLedgerException.StoredOffsets range = d.storedOffsets().orElse(null);
-        if (range != null && nextOffset < range.minOffset()) { // retention moved past us: skip to what is left
-            nextOffset = range.minOffset();
-            processedOffset = nextOffset;
-        } else if (range != null && node == null && nextOffset > range.maxOffset()) {
-            // past the end on the leader, which holds every message any node ever served: the topic was deleted and
-            // created again (or the group's offset is not from this topic). Past a lagging follower's end, the
-            // leader is simply asked next.
-            long from = host.options().startFromEarliest() ? range.minOffset() : range.maxOffset();
-            LOG.warn("{}/{}: offset {} is past the end of the queue ({}) on the leader: the topic was deleted and "
-                    + "created again, or the group's offset is not from this topic; going on from offset {}, as for "
-                    + "a queue the group never committed", host.options().topic(), queue, nextOffset,
-                    range.maxOffset(), from);
-            nextOffset = from;
-            processedOffset = from;
-        } else if (!d.retryable() && range == null) {
-            // a transient error (a leader change) passes unremarked; one that repeats (a message over the client's
-            // maxInboundMessageBytes, a deleted topic) is logged once and tried less and less often, not silently
+        long min = d.storedOffsets().map(DLedgerException.StoredOffsets::minOffset).orElse(Long.MIN_VALUE);
+        if (nextOffset < min) { // retention moved past us: skip to what is left
+            nextOffset = min;
+            processedOffset = min;
+        } else if (!d.retryable() && node == null) {
+            // a transient error (a leader change) passes unremarked, and so does any error of a follower the last
+            // answer suggested (one that lags, say): the leader is asked next. One the leader repeats (a message
+            // over the client's maxInboundMessageBytes, a deleted topic, an offset past the end of the queue) is
+            // logged once and tried less and less often, not silently
             pause = stuckPauseMs;
             stuckPauseMs = Math.min(MAX_PAUSE_MS, 2 * stuckPauseMs);
             if (d.code() != reported && running.get()) {
                 reported = d.code();
-                LOG.warn("{}/{}: pull failed: {}; trying again, at most every {} s", host.options().topic(), queue,
-                        d.getMessage(), MAX_PAUSE_MS / 1000);
+                LOG.warn("{}/{}: pull failed: {}; trying again, backing off to at most {} s between tries",
+                        host.options().topic(), queue, d.getMessage(), MAX_PAUSE_MS / 1000);
             }
         }
         node = null; // whatever went wrong, go back to the leader

@@ -127,10 +127,10 @@ final class ConsumeBench {
             try {
                 r = consumer.pull(new PullRequestOptions(topic, queue, offset, 1000, 0, node));
             } catch (DLedgerException e) {
-                if (!e.retryable()) {
-                    throw e; // the same pull would fail again: the pass fails instead of spinning
+                if (!e.retryable() && node == null) {
+                    throw e; // the leader would fail the same pull again: the pass fails instead of spinning
                 }
-                node = null;
+                node = null; // a follower's error (it lags, say): ask the leader
                 continue;
             }
             node = r.suggestedNodeId();

@@ -163,7 +163,13 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     @Override
     public void onLeaderStart(long term) {
         // before the node answers as leader: a consumer heartbeat must not meet the group state of an earlier term
-        leaderStartListeners.forEach(Runnable::run);
+        for (Runnable l : leaderStartListeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                LOG.error("leader-start listener failed (this node leads term {} all the same)", term, e);
+            }
+        }
         leaderTerm = term;
         knownTerm = Math.max(knownTerm, term);
         leaderChangeListeners.forEach(Runnable::run);

@@ -35,9 +35,10 @@ class QueueReaderTest {
      * larger than these segments.
      *
      * <p>Run twice: at once (the reads are interpreted, and the JVM reports a fault at once), and after 60,000 reads
-     * of the segment, when the read path is compiled (C2 had compiled {@code QueueReader.read}, with the copy inlined,
-     * in a run with {@code -XX:+LogCompilation}) and the JVM may report a fault only at the next safepoint poll, after
-     * the copy went on with zeros: the outcome must be the same.
+     * of the segment, when the read path is most likely compiled (on an idle machine, C2 had compiled
+     * {@code QueueReader.read}, with the copy inlined, in a run with {@code -XX:+LogCompilation}; C2 compiles in the
+     * background, so a loaded machine may not be there yet) and the JVM may report a fault only at the next
+     * safepoint poll, after the copy went on with zeros: the outcome must be the same.
      */
     @ParameterizedTest(name = "after {0} warm-up reads")
     @ValueSource(ints = {0, 60_000})
