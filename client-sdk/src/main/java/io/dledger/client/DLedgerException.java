@@ -15,16 +15,14 @@ import java.util.Optional;
  * {@code INTERNAL}/{@code UNKNOWN}/{@code DATA_LOSS} give {@link ErrorCode#INTERNAL}, {@code RESOURCE_EXHAUSTED}
  * from gRPC's message size limit ("exceeds maximum size": the node refused a request far over its
  * {@code batch.max.bytes} unread) gives {@link ErrorCode#BATCH_TOO_LARGE}, anything else
- * {@link ErrorCode#ERROR_UNSPECIFIED}. A pull never asks for more than half of the client's own
- * {@code maxInboundMessageBytes}; a pull whose response is still larger (a single message near or over that limit)
- * fails with {@link ErrorCode#LIMIT_EXCEEDED} instead, so keep the limit above the nodes' {@code message.max.bytes}
- * plus 256 KiB (a message's key, tags and properties). Another call's response over that limit is reported as
- * {@code BATCH_TOO_LARGE} (no other call's response comes near the default limit, 64 MiB). An {@code UNKNOWN} caused
- * by a closed channel (the connection broke during the call: the node died) counts as {@code UNAVAILABLE}. When no
- * node names a leader the client fails with {@link ErrorCode#NOT_LEADER} and gRPC code {@code UNAVAILABLE}, or with
- * {@link ErrorCode#NODE_UNAVAILABLE} when no node answered at all. Closing the client fails what is still running
- * with {@link ErrorCode#CLIENT_CLOSED} (not sent) or {@link ErrorCode#OUTCOME_UNKNOWN} (an attempt was on its way and
- * may have been carried out).
+ * {@link ErrorCode#ERROR_UNSPECIFIED}. A pull whose response is larger than the client's own limit fails with
+ * {@link ErrorCode#LIMIT_EXCEEDED} instead (see {@link DLedgerClient.Builder#maxInboundMessageBytes}); another call's
+ * response over it is reported as {@code BATCH_TOO_LARGE} (no other call's response comes near the default limit,
+ * 64 MiB). An {@code UNKNOWN} caused by a closed channel (the connection broke during the call: the node died)
+ * counts as {@code UNAVAILABLE}. When no node names a leader the client fails with {@link ErrorCode#NOT_LEADER} and
+ * gRPC code {@code UNAVAILABLE}, or with {@link ErrorCode#NODE_UNAVAILABLE} when no node answered at all. Closing
+ * the client fails what is still running with {@link ErrorCode#CLIENT_CLOSED} (not sent) or
+ * {@link ErrorCode#OUTCOME_UNKNOWN} (an attempt was on its way and may have been carried out).
  *
  * <p>When an operation gives up at its overall deadline, the exception carries the code, gRPC code and detail of
  * the last attempt's error (that error is also its cause).

@@ -10,11 +10,10 @@ import java.util.concurrent.CompletableFuture;
  * {@link ClusterRouter}. A pull suggestion's node is recorded in the node directory so the caller can follow it by
  * id.
  *
- * <p>A response must fit the client's {@code maxInboundMessageBytes}: every pull asks for at most half of it in
- * message bytes (a node returns at most about what it is asked for, and its own {@code pull.max.bytes}), which leaves
- * room for the response's framing. Only a single message larger than the limit still cannot be received; that pull
- * fails with {@link ErrorCode#LIMIT_EXCEEDED}, naming the limit, where gRPC's own error would read like a request the
- * node refused.
+ * <p>A response must fit the client's {@code maxInboundMessageBytes} (see
+ * {@link DLedgerClient.Builder#maxInboundMessageBytes}): every pull asks for at most half of it, which leaves room
+ * for the response's framing; a response gRPC still refuses fails with {@link ErrorCode#LIMIT_EXCEEDED}, where
+ * gRPC's own error would read like a request the node refused.
  *
  * <p>Thread-safe and stateless apart from the closed flag.
  */

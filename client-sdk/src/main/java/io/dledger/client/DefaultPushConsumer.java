@@ -124,9 +124,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             if (!closed) {
                 // no later than the lease's end, so an unanswered member stops consuming in time (not up to an
                 // interval late, when its heartbeats fail fast)
-                long leftMs = TimeUnit.NANOSECONDS.toMillis(lease.leftNanos(System.nanoTime()));
-                long next = leftMs > 0 ? Math.min(lease.heartbeatMs(), leftMs + 1) : lease.heartbeatMs();
-                scheduler.schedule(this::heartbeat, next, TimeUnit.MILLISECONDS);
+                scheduler.schedule(this::heartbeat, lease.nextHeartbeatMs(System.nanoTime()), TimeUnit.MILLISECONDS);
             }
         }
     }
@@ -138,9 +136,13 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
 
     @Override
     public boolean deliver(ReceivedMessage m, BooleanSupplier owned) {
-        for (int attempt = 0; attempt <= options.maxRetries(); attempt++) {
+        for (int attempt = 0; ; attempt++) {
             if (closing || !owned.getAsBoolean()) {
-                return false; // another member may have the queue by now: it delivers the message
+                return false; // another member may have the queue by now: it delivers (or parks) the message
+            }
+            if (attempt > options.maxRetries()) {
+                parker.park(m); // to the retry topic, so it does not block its queue
+                return true;
             }
             try {
                 listener.onMessage(m);
@@ -158,11 +160,6 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
                 }
             }
         }
-        if (closing || !owned.getAsBoolean()) {
-            return false; // not parked: the queue's next owner delivers the message (and parks it if it must)
-        }
-        parker.park(m); // to the retry topic, so it does not block its queue
-        return true;
     }
 
     private static void sleep(long ms) {

@@ -51,7 +51,7 @@ public enum ErrorCode {
     INTERNAL,
     /**
      * A configured limit would be exceeded (e.g. the node's total number of queues); from the SDK itself, a pull
-     * whose response is larger than the client's {@code maxInboundMessageBytes}.
+     * whose response is too large for the client (see {@link DLedgerClient.Builder#maxInboundMessageBytes}).
      */
     LIMIT_EXCEEDED,
     /** The SDK's own: the client (or its producer or consumer) was closed before the operation was sent. */

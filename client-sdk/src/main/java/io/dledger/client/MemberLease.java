@@ -32,6 +32,15 @@ final class MemberLease {
         return lastAnsweredSend + TimeUnit.MILLISECONDS.toNanos(session - Math.min(heartbeatMs, session / 2)) - now;
     }
 
+    /**
+     * Milliseconds from {@code now} to the next heartbeat: an interval, but no later than the end of the lease, so a
+     * member whose heartbeats fail fast stops consuming in time (an interval once the lease is over).
+     */
+    long nextHeartbeatMs(long now) {
+        long leftMs = TimeUnit.NANOSECONDS.toMillis(leftNanos(now));
+        return leftMs > 0 ? Math.min(heartbeatMs, leftMs + 1) : heartbeatMs;
+    }
+
     /** {@code operationDeadline}, or the end of the lease if that comes first. */
     long deadline(long operationDeadline) {
         long now = System.nanoTime();

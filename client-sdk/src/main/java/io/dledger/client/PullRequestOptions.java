@@ -11,7 +11,7 @@ import java.util.Objects;
  * @param maxMessages at most this many messages ({@code 0} = server default)
  * @param maxBytes    at most about this many bytes of stored messages (bodies with their keys, tags, properties and
  *                    headers); at least one message is returned when one is available ({@code 0} = the node's
- *                    default); never more than half of the client's {@code maxInboundMessageBytes} is asked for
+ *                    default); see {@link DLedgerClient.Builder#maxInboundMessageBytes} for the client's own cap
  * @param nodeId      id of the node to read from, or {@code null} to read from the current leader
  * @param maxWaitMs   long polling: when nothing is available, the server waits up to this long for a message
  *                    ({@code 0} = answer at once; at most {@link #MAX_WAIT_MS}, the longest a node waits)

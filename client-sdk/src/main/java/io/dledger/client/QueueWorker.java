@@ -48,6 +48,7 @@ final class QueueWorker {
     private final Host host;
     private final int queue;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final BooleanSupplier owned = running::get;
     private final AtomicBoolean idle = new AtomicBoolean(true);
     private volatile long nextOffset;
     private volatile long processedOffset;
@@ -135,9 +136,14 @@ final class QueueWorker {
                         host.options().topic(), queue, d.getMessage(), MAX_PAUSE_MS / 1000);
             }
         }
-        node = null; // whatever went wrong, go back to the leader
+        retryLater(pause);
+    }
+
+    /** Pulls again, from the leader (whatever went wrong), after {@code pauseMs}. */
+    private void retryLater(long pauseMs) {
+        node = null;
         idle.set(true); // nothing in progress while it waits: a stop needs no wait for the pause
-        host.schedule(this::pull, pause);
+        host.schedule(this::pull, pauseMs);
     }
 
     private void process(PullResult r) {
@@ -147,7 +153,7 @@ final class QueueWorker {
                 host.countServed(r.servedBy(), r.messages().size());
             }
             for (ReceivedMessage m : r.messages()) {
-                if (!running.get() || !host.deliver(m, running::get)) {
+                if (!running.get() || !host.deliver(m, owned)) {
                     idle.set(true);
                     return;
                 }
@@ -170,9 +176,7 @@ final class QueueWorker {
                         RETRY_PAUSE_MS);
             }
             nextOffset = resume;
-            node = null;
-            idle.set(true);
-            host.schedule(this::pull, RETRY_PAUSE_MS);
+            retryLater(RETRY_PAUSE_MS);
             return;
         }
         pull();

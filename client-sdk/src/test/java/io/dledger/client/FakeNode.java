@@ -173,6 +173,15 @@ final class FakeNode {
         observer.onCompleted();
     }
 
+    /** The broker's refusal of a pull outside a queue's stored offsets [{@code min}, {@code max}). */
+    static StatusRuntimeException outOfRange(long min, long max) {
+        Metadata trailers = new Metadata();
+        trailers.put(Errors.ERROR_DETAIL_KEY, ErrorDetail.newBuilder()
+                .setCode(io.dledger.proto.ErrorCode.OFFSET_OUT_OF_RANGE)
+                .setMessage("offset is outside [" + min + ", " + max + ")").setMinOffset(min).setMaxOffset(max).build());
+        return Status.OUT_OF_RANGE.withDescription("out of range").asRuntimeException(trailers);
+    }
+
     /** A broker-style failure: gRPC status plus the dledger-error-bin trailer. */
     static StatusRuntimeException error(Status.Code code, ErrorCode errorCode, String message, NodeRef leader) {
         ErrorDetail.Builder detail = ErrorDetail.newBuilder()

@@ -34,4 +34,15 @@ class MemberLeaseTest {
         assertThat(lease.heartbeatMs()).isEqualTo(100);
         assertThat(lease.leftNanos(sent)).isEqualTo(50 * MS);
     }
+
+    @Test
+    void theNextHeartbeatComesNoLaterThanTheLeasesEnd() {
+        MemberLease lease = new MemberLease();
+        long sent = System.nanoTime();
+        lease.answered(sent, 500, 2000); // the lease ends 1,500 ms after sent
+        assertThat(lease.nextHeartbeatMs(sent)).isEqualTo(500);
+        assertThat(lease.nextHeartbeatMs(sent + 1200 * MS)).isEqualTo(301); // just past its end, not an interval
+        assertThat(lease.nextHeartbeatMs(sent + 1500 * MS)).as("over: an interval").isEqualTo(500);
+        assertThat(lease.nextHeartbeatMs(sent + 9000 * MS)).isEqualTo(500);
+    }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.dledger.proto.ErrorDetail;
 import io.dledger.proto.PullRequest;
 import io.dledger.proto.PullResponse;
 import io.dledger.proto.PullSuggestion;
@@ -93,13 +92,7 @@ class PullConsumerTest {
 
     @Test
     void offsetOutOfRangeCarriesTheQueueBounds() {
-        cluster.node("n1").pull = (req, obs) -> {
-            io.grpc.Metadata trailers = new io.grpc.Metadata();
-            trailers.put(Errors.ERROR_DETAIL_KEY, ErrorDetail.newBuilder()
-                    .setCode(io.dledger.proto.ErrorCode.OFFSET_OUT_OF_RANGE)
-                    .setMessage("offset 99 is outside [10, 20)").setMinOffset(10).setMaxOffset(20).build());
-            obs.onError(Status.OUT_OF_RANGE.withDescription("out of range").asRuntimeException(trailers));
-        };
+        cluster.node("n1").pull = (req, obs) -> obs.onError(FakeNode.outOfRange(10, 20));
 
         assertThatThrownBy(() -> client.newPullConsumer().pull("t", 0, 99, 0))
                 .isInstanceOfSatisfying(DLedgerException.class, e -> {

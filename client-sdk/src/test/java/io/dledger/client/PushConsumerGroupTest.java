@@ -50,8 +50,7 @@ class PushConsumerGroupTest {
         n1.heartbeat = (r, o) -> {
             if (answer.get()) {
                 lastAnswered.set(System.nanoTime());
-                FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0).setHeartbeatIntervalMs(500)
-                        .setSessionTimeoutMs((int) SESSION_MS).build());
+                grantQueue0(o, 500);
             } else {
                 unanswered.add(o); // the leader is gone: the call hangs until its deadline
             }
@@ -83,8 +82,7 @@ class PushConsumerGroupTest {
         n1.heartbeat = (r, o) -> {
             if (answer.get()) {
                 lastAnswered.set(System.nanoTime());
-                FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0).setHeartbeatIntervalMs(500)
-                        .setSessionTimeoutMs((int) SESSION_MS).build());
+                grantQueue0(o, 500);
             }
         };
         n1.commitOffsets = (r, o) -> {
@@ -165,8 +163,7 @@ class PushConsumerGroupTest {
     @Test
     void aMessageThatKeepsFailingIsParkedOnTheRetryTopicWithItsOrigin() {
         FakeNode n1 = cluster.node("n1");
-        n1.heartbeat = (r, o) -> FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0)
-                .setHeartbeatIntervalMs(200).setSessionTimeoutMs((int) SESSION_MS).build());
+        n1.heartbeat = (r, o) -> grantQueue0(o, 200);
         n1.pull = oneMessagePerPull(5);
         AtomicLong attemptsOnFirst = new AtomicLong();
         PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t").maxRetries(2)
@@ -196,8 +193,7 @@ class PushConsumerGroupTest {
     @Test
     void aRetryTopicThatExistsWithMoreQueuesStillTakesParkedMessages() {
         FakeNode n1 = cluster.node("n1");
-        n1.heartbeat = (r, o) -> FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0)
-                .setHeartbeatIntervalMs(200).setSessionTimeoutMs((int) SESSION_MS).build());
+        n1.heartbeat = (r, o) -> grantQueue0(o, 200);
         n1.pull = oneMessagePerPull(5);
         n1.createTopic = (r, o) -> o.onError(FakeNode.error(io.grpc.Status.Code.ALREADY_EXISTS,
                 ErrorCode.TOPIC_EXISTS, "topic 'g-retry' exists with 4 queues", null));
@@ -257,8 +253,7 @@ class PushConsumerGroupTest {
         AtomicBoolean answer = new AtomicBoolean(true);
         n1.heartbeat = (r, o) -> {
             if (answer.get()) {
-                FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0).setHeartbeatIntervalMs(500)
-                        .setSessionTimeoutMs((int) SESSION_MS).build());
+                grantQueue0(o, 500);
             } else {
                 o.onError(io.grpc.Status.UNAVAILABLE.withDescription("leader gone").asRuntimeException());
             }
@@ -305,8 +300,7 @@ class PushConsumerGroupTest {
                         io.grpc.Status.UNAVAILABLE.withDescription("try again").asRuntimeException()));
                 return;
             }
-            FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0).setHeartbeatIntervalMs(200)
-                    .setSessionTimeoutMs((int) SESSION_MS).build());
+            grantQueue0(o, 200);
         };
         PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t").build(), m -> { });
         consumer.start();
@@ -329,6 +323,12 @@ class PushConsumerGroupTest {
                         .addMessages(io.dledger.proto.StoredMessage.newBuilder().setTopic("t").setQueue(0)
                                 .setOffset(r.getOffset()))
                         .build()));
+    }
+
+    /** Answers a heartbeat granting queue 0, with heartbeats {@code intervalMs} apart and a session of SESSION_MS. */
+    private static void grantQueue0(StreamObserver<HeartbeatResponse> o, int intervalMs) {
+        FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0).setHeartbeatIntervalMs(intervalMs)
+                .setSessionTimeoutMs((int) SESSION_MS).build());
     }
 
     private static long lastCommitted(FakeNode n) {

@@ -7,8 +7,6 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.dledger.proto.ErrorDetail;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import java.util.ArrayList;
 import java.util.List;
@@ -247,7 +245,7 @@ class QueueWorkerTest {
         try {
             ScriptedHost host = new ScriptedHost();
             host.parkFails.set(false);
-            host.script.add(CompletableFuture.failedFuture(outOfRange(0, 2)));
+            host.script.add(CompletableFuture.failedFuture(Errors.from(FakeNode.outOfRange(0, 2))));
             QueueWorker past = new QueueWorker(host, 0, 5); // e.g. the topic was deleted and created again
             past.start();
             await().until(() -> host.pulledFrom.size() == 2);
@@ -257,7 +255,7 @@ class QueueWorkerTest {
                     .contains("t/0: pull failed: OFFSET_OUT_OF_RANGE"));
 
             host.pulledFrom.clear();
-            host.script.add(CompletableFuture.failedFuture(outOfRange(1, 3))); // retention removed offset 0
+            host.script.add(CompletableFuture.failedFuture(Errors.from(FakeNode.outOfRange(1, 3)))); // retention removed offset 0
             QueueWorker behind = new QueueWorker(host, 0, 0);
             behind.start();
             await().until(() -> host.delivered.contains(2L));
@@ -276,25 +274,12 @@ class QueueWorkerTest {
         ScriptedHost host = new ScriptedHost();
         host.holdScheduled = true;
         host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
-        ListAppender<ILoggingEvent> logged = captureLog();
-        try {
-            QueueWorker worker = new QueueWorker(host, 0, 0);
-            worker.start();
-            assertThat(host.pauses).containsExactly(200L); // waiting
-            assertThat(worker.isIdle()).isFalse(); // still running
-            worker.stop();
-            assertThat(worker.isIdle()).isTrue();
-        } finally {
-            workerLog().detachAppender(logged);
-        }
-    }
-
-    private static DLedgerException outOfRange(long min, long max) {
-        Metadata trailers = new Metadata();
-        trailers.put(Errors.ERROR_DETAIL_KEY, ErrorDetail.newBuilder()
-                .setCode(io.dledger.proto.ErrorCode.OFFSET_OUT_OF_RANGE)
-                .setMessage("offset outside [" + min + ", " + max + "]").setMinOffset(min).setMaxOffset(max).build());
-        return Errors.from(Status.OUT_OF_RANGE.asRuntimeException(trailers));
+        QueueWorker worker = new QueueWorker(host, 0, 0);
+        worker.start();
+        assertThat(host.pauses).containsExactly(200L); // waiting
+        assertThat(worker.isIdle()).isFalse(); // still running
+        worker.stop();
+        assertThat(worker.isIdle()).isTrue();
     }
 
     private static Logger workerLog() {

@@ -163,13 +163,8 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     @Override
     public void onLeaderStart(long term) {
         // before the node answers as leader: a consumer heartbeat must not meet the group state of an earlier term
-        for (Runnable l : leaderStartListeners) {
-            try {
-                l.run();
-            } catch (RuntimeException e) {
-                LOG.error("leader-start listener failed (this node leads term {} all the same)", term, e);
-            }
-        }
+        leaderStartListeners.forEach(l -> runGuarded(l, "leader-start listener (the node leads term " + term
+                + " all the same)"));
         leaderTerm = term;
         knownTerm = Math.max(knownTerm, term);
         leaderChangeListeners.forEach(Runnable::run);
@@ -226,12 +221,16 @@ public final class BrokerStateMachine extends StateMachineAdapter {
 
     @Override
     public void onConfigurationCommitted(Configuration conf) {
-        for (Consumer<Configuration> l : configurationListeners) {
-            try {
-                l.accept(conf); // a throw here would skip JRaft's bookkeeping of the applied batch
-            } catch (RuntimeException e) {
-                LOG.warn("configuration listener failed on {}", conf, e);
-            }
+        // a throw here would skip JRaft's bookkeeping of the applied batch
+        configurationListeners.forEach(l -> runGuarded(() -> l.accept(conf), "configuration listener on " + conf));
+    }
+
+    /** Runs a listener of this state machine's callbacks; one that throws is logged, not passed on to JRaft. */
+    private static void runGuarded(Runnable listener, String what) {
+        try {
+            listener.run();
+        } catch (RuntimeException e) {
+            LOG.warn("{} failed", what, e);
         }
     }
 
