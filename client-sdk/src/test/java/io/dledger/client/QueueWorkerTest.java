@@ -16,6 +16,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,20 @@ import org.slf4j.LoggerFactory;
 /** One queue's push delivery, against a scripted puller. */
 @Timeout(10)
 class QueueWorkerTest {
+    /** What QueueWorker logged during the test. */
+    private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
+
+    @BeforeEach
+    void captureLog() {
+        logged.start();
+        ((Logger) LoggerFactory.getLogger(QueueWorker.class)).addAppender(logged);
+    }
+
+    @AfterEach
+    void releaseLog() {
+        ((Logger) LoggerFactory.getLogger(QueueWorker.class)).detachAppender(logged);
+    }
+
     private static final DLedgerException TOO_LARGE = new DLedgerException(ErrorCode.LIMIT_EXCEEDED,
             Status.Code.RESOURCE_EXHAUSTED, "a message in the response is larger than this client's "
             + "maxInboundMessageBytes");
@@ -152,120 +168,100 @@ class QueueWorkerTest {
 
     @Test
     void aPullErrorThatRetryingCannotCureIsLoggedOnceAndTriedLessOften() {
-        ListAppender<ILoggingEvent> logged = captureLog();
-        try {
-            ScriptedHost host = new ScriptedHost();
-            host.parkFails.set(false);
-            for (int i = 0; i < 3; i++) {
-                host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
-            }
-            QueueWorker worker = new QueueWorker(host, 0, 0);
-            worker.start();
-            await().until(() -> host.delivered.contains(2L));
-            assertThat(host.pulledFrom).containsExactly(0L, 0L, 0L, 0L, 3L); // tried until it passed
-            assertThat(host.pauses).containsExactly(200L, 400L, 800L);
-            assertThat(logged.list).singleElement().satisfies(e -> {
-                assertThat(e.getLevel()).isEqualTo(Level.WARN);
-                assertThat(e.getFormattedMessage()).contains("t/0: pull failed: LIMIT_EXCEEDED",
-                        "maxInboundMessageBytes");
-            });
-
-            worker.stop(); // its pull at offset 3 fails after it stopped: nothing is logged
-            host.pulledFrom.clear();
-            CompletableFuture<PullResult> held = new CompletableFuture<>();
-            host.script.add(held);
-            QueueWorker next = new QueueWorker(host, 0, 0);
-            next.start();
-            next.stop();
-            held.completeExceptionally(TOO_LARGE);
-            await().until(next::isIdle);
-            assertThat(logged.list).hasSize(1);
-        } finally {
-            workerLog().detachAppender(logged);
+        ScriptedHost host = new ScriptedHost();
+        host.parkFails.set(false);
+        for (int i = 0; i < 3; i++) {
+            host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
         }
+        QueueWorker worker = new QueueWorker(host, 0, 0);
+        worker.start();
+        await().until(() -> host.delivered.contains(2L));
+        assertThat(host.pulledFrom).containsExactly(0L, 0L, 0L, 0L, 3L); // tried until it passed
+        assertThat(host.pauses).containsExactly(200L, 400L, 800L);
+        assertThat(logged.list).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+            assertThat(e.getFormattedMessage()).contains("t/0: pull failed: LIMIT_EXCEEDED",
+                    "maxInboundMessageBytes");
+        });
+
+        worker.stop(); // its pull at offset 3 fails after it stopped: nothing is logged
+        host.pulledFrom.clear();
+        CompletableFuture<PullResult> held = new CompletableFuture<>();
+        host.script.add(held);
+        QueueWorker next = new QueueWorker(host, 0, 0);
+        next.start();
+        next.stop();
+        held.completeExceptionally(TOO_LARGE);
+        await().until(next::isIdle);
+        assertThat(logged.list).hasSize(1);
     }
 
     @Test
     void aSuccessfulPullEndsTheStuckStateSoTheNextSuchErrorIsLoggedAgain() {
-        ListAppender<ILoggingEvent> logged = captureLog();
-        try {
-            ScriptedHost host = new ScriptedHost();
-            host.parkFails.set(false);
-            host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
-            host.script.add(CompletableFuture.completedFuture(new PullResult(List.of(), 0, 0, 3, "n1", null, null)));
-            host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
-            QueueWorker worker = new QueueWorker(host, 0, 0);
-            worker.start();
-            await().until(() -> host.delivered.contains(2L));
-            worker.stop();
-            assertThat(host.pauses).containsExactly(200L, 200L); // the pause starts again after the success
-            assertThat(logged.list).hasSize(2);
-        } finally {
-            workerLog().detachAppender(logged);
-        }
+        ScriptedHost host = new ScriptedHost();
+        host.parkFails.set(false);
+        host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
+        host.script.add(CompletableFuture.completedFuture(new PullResult(List.of(), 0, 0, 3, "n1", null, null)));
+        host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
+        QueueWorker worker = new QueueWorker(host, 0, 0);
+        worker.start();
+        await().until(() -> host.delivered.contains(2L));
+        worker.stop();
+        assertThat(host.pauses).containsExactly(200L, 200L); // the pause starts again after the success
+        assertThat(logged.list).hasSize(2);
     }
 
     @Test
     void aTransientPullErrorIsRetriedQuietlyAndAClosedClientEndsThePulls() {
-        ListAppender<ILoggingEvent> logged = captureLog();
-        try {
-            ScriptedHost host = new ScriptedHost();
-            host.parkFails.set(false);
-            host.script.add(CompletableFuture.failedFuture(
-                    new DLedgerException(ErrorCode.NOT_LEADER, Status.Code.FAILED_PRECONDITION, "no leader")));
-            QueueWorker worker = new QueueWorker(host, 0, 0);
-            worker.start();
-            await().until(() -> host.delivered.contains(2L));
-            worker.stop();
-            assertThat(host.pulledFrom).containsExactly(0L, 0L, 3L);
+        ScriptedHost host = new ScriptedHost();
+        host.parkFails.set(false);
+        host.script.add(CompletableFuture.failedFuture(
+                new DLedgerException(ErrorCode.NOT_LEADER, Status.Code.FAILED_PRECONDITION, "no leader")));
+        QueueWorker worker = new QueueWorker(host, 0, 0);
+        worker.start();
+        await().until(() -> host.delivered.contains(2L));
+        worker.stop();
+        assertThat(host.pulledFrom).containsExactly(0L, 0L, 3L);
 
-            host.pulledFrom.clear();
-            host.pauses.clear();
-            host.script.add(CompletableFuture.failedFuture(Errors.closed("client")));
-            new QueueWorker(host, 0, 0).start();
-            assertThat(host.pulledFrom).containsExactly(0L); // no further pull is scheduled
-            assertThat(host.pauses).isEmpty();
+        host.pulledFrom.clear();
+        host.pauses.clear();
+        host.script.add(CompletableFuture.failedFuture(Errors.closed("client")));
+        new QueueWorker(host, 0, 0).start();
+        assertThat(host.pulledFrom).containsExactly(0L); // no further pull is scheduled
+        assertThat(host.pauses).isEmpty();
 
-            // a pull on its way when the client closed fails as OUTCOME_UNKNOWN: the same
-            host.pulledFrom.clear();
-            host.clientClosed = true;
-            host.script.add(CompletableFuture.failedFuture(Errors.closedInFlight("pull")));
-            new QueueWorker(host, 0, 0).start();
-            assertThat(host.pulledFrom).containsExactly(0L);
-            assertThat(host.pauses).isEmpty();
-            assertThat(logged.list).isEmpty();
-        } finally {
-            workerLog().detachAppender(logged);
-        }
+        // a pull on its way when the client closed fails as OUTCOME_UNKNOWN: the same
+        host.pulledFrom.clear();
+        host.clientClosed = true;
+        host.script.add(CompletableFuture.failedFuture(Errors.closedInFlight("pull")));
+        new QueueWorker(host, 0, 0).start();
+        assertThat(host.pulledFrom).containsExactly(0L);
+        assertThat(host.pauses).isEmpty();
+        assertThat(logged.list).isEmpty();
     }
 
     @Test
     void anOffsetPastTheLeadersEndIsLoggedOnceAndOneBelowItsStartSkipsAhead() {
-        ListAppender<ILoggingEvent> logged = captureLog();
-        try {
-            ScriptedHost host = new ScriptedHost();
-            host.parkFails.set(false);
-            host.script.add(CompletableFuture.failedFuture(Errors.from(FakeNode.outOfRange(0, 2))));
-            QueueWorker past = new QueueWorker(host, 0, 5); // e.g. the topic was deleted and created again
-            past.start();
-            await().until(() -> host.pulledFrom.size() == 2);
-            past.stop();
-            assertThat(host.pulledFrom).containsExactly(5L, 5L); // not reset: a deposed leader may be answering
-            assertThat(logged.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
-                    .contains("t/0: pull failed: OFFSET_OUT_OF_RANGE"));
+        ScriptedHost host = new ScriptedHost();
+        host.parkFails.set(false);
+        host.script.add(CompletableFuture.failedFuture(Errors.from(FakeNode.outOfRange(0, 2))));
+        QueueWorker past = new QueueWorker(host, 0, 5); // e.g. the topic was deleted and created again
+        past.start();
+        await().until(() -> host.pulledFrom.size() == 2);
+        past.stop();
+        assertThat(host.pulledFrom).containsExactly(5L, 5L); // not reset: a deposed leader may be answering
+        assertThat(logged.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+                .contains("t/0: pull failed: OFFSET_OUT_OF_RANGE"));
 
-            host.pulledFrom.clear();
-            host.script.add(CompletableFuture.failedFuture(Errors.from(FakeNode.outOfRange(1, 3)))); // retention removed offset 0
-            QueueWorker behind = new QueueWorker(host, 0, 0);
-            behind.start();
-            await().until(() -> host.delivered.contains(2L));
-            behind.stop();
-            assertThat(host.pulledFrom).containsExactly(0L, 1L, 3L);
-            assertThat(host.delivered).containsExactly(1L, 2L);
-            assertThat(logged.list).hasSize(1);
-        } finally {
-            workerLog().detachAppender(logged);
-        }
+        host.pulledFrom.clear();
+        host.script.add(CompletableFuture.failedFuture(Errors.from(FakeNode.outOfRange(1, 3)))); // retention removed offset 0
+        QueueWorker behind = new QueueWorker(host, 0, 0);
+        behind.start();
+        await().until(() -> host.delivered.contains(2L));
+        behind.stop();
+        assertThat(host.pulledFrom).containsExactly(0L, 1L, 3L);
+        assertThat(host.delivered).containsExactly(1L, 2L);
+        assertThat(logged.list).hasSize(1);
     }
 
     /** A worker waiting out a pause after a failed pull holds nothing: once stopped it is idle at once. */
@@ -282,14 +278,4 @@ class QueueWorkerTest {
         assertThat(worker.isIdle()).isTrue();
     }
 
-    private static Logger workerLog() {
-        return (Logger) LoggerFactory.getLogger(QueueWorker.class);
-    }
-
-    private static ListAppender<ILoggingEvent> captureLog() {
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        logged.start();
-        workerLog().addAppender(logged);
-        return logged;
-    }
 }
