@@ -1,9 +1,12 @@
 package io.dledger.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.dledger.client.DLedgerClient;
+import io.dledger.client.DLedgerException;
+import io.dledger.client.ErrorCode;
 import io.dledger.client.Message;
 import io.dledger.client.Producer;
 import io.dledger.client.PullConsumer;
@@ -216,6 +219,25 @@ class ConsumeIT {
                 assertThat(read.messages()).as("follower sees write %d at once", i).isNotEmpty();
                 assertThat(read.messages().get(0).bodyAsString()).isEqualTo("ryw-" + i);
             }
+
+            // a follower asked for what it may only not have received yet answers at once and points to the leader,
+            // which decides; it never long-polls for it or rejects it itself
+            long pastEnd = p.send("events", Message.of("last")).offset() + 10;
+            for (PullRequestOptions ask : java.util.List.of(PullRequestOptions.of("events", 0, pastEnd),
+                    PullRequestOptions.of("no-such-topic", 0, 0))) {
+                PullResult sent = consumer.pullAsync(ask.fromNode(follower).withMaxWait(20_000))
+                        .get(10, TimeUnit.SECONDS);
+                assertThat(sent.messages()).isEmpty();
+                assertThat(sent.servedBy()).isEqualTo(follower);
+                assertThat(sent.nextOffset()).isEqualTo(ask.offset());
+                assertThat(sent.suggestedNodeId()).as("pulling %s", ask.topic()).isEqualTo(leader);
+                assertThat(sent.suggestionReason()).isEqualTo("follower-behind");
+            }
+            assertThatThrownBy(() -> consumer.pull(PullRequestOptions.of("events", 0, pastEnd).fromNode(leader)))
+                    .isInstanceOfSatisfying(DLedgerException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.OFFSET_OUT_OF_RANGE);
+                        assertThat(e.storedOffsets().orElseThrow().maxOffset()).isEqualTo(pastEnd - 9);
+                    });
         }
     }
 }

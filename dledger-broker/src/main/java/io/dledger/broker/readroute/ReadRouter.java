@@ -18,6 +18,8 @@ import java.util.List;
  * applying, or in receiving as {@link LeaderCommitProbe} measures): then it sends the consumer back to the
  * leader. A follower that knows no leader (cut off, or an election is running)
  * sends the consumer to another member, so a consumer never waits on a node the cluster has left behind.
+ * A follower asked for an offset past the end of its queue, or for a topic it has not seen, may only lag: it
+ * sends the consumer to the leader ({@link #notHereYet}) instead of rejecting the pull.
  *
  * <p>Stateless apart from the load meters; thread-safe.
  */
@@ -64,16 +66,30 @@ public final class ReadRouter {
 
     private Suggestion onFollower(ReadSituation s, String topic, int queue) {
         if (s.knownLeader() == null) {
-            if (s.otherMembers().isEmpty()) {
-                return new Suggestion(null, "stay,no-leader");
-            }
-            List<PeerSpec> others = s.otherMembers().stream().sorted(Comparator.comparing(PeerSpec::id)).toList();
-            return new Suggestion(others.get(Math.floorMod(31 * topic.hashCode() + queue, others.size())),
-                    "no-leader");
+            return anotherMember(s, topic, queue);
         }
         if (s.appliedLag() > config.maxLagEntries()) {
             return new Suggestion(s.knownLeader(), "follower-lagging");
         }
         return new Suggestion(null, "stay");
+    }
+
+    /**
+     * Where a follower sends a consumer that asked for what it does not have: an offset past the end of its
+     * queue, or a topic it has not seen. It may only lag behind, so the leader decides; while no leader is
+     * known, another member. Applies whether or not routing is enabled: it is not about load. {@code node ==
+     * null} when there is nobody else to ask.
+     */
+    public Suggestion notHereYet(ReadSituation s, String topic, int queue) {
+        return s.knownLeader() != null ? new Suggestion(s.knownLeader(), "follower-behind")
+                : anotherMember(s, topic, queue);
+    }
+
+    private static Suggestion anotherMember(ReadSituation s, String topic, int queue) {
+        if (s.otherMembers().isEmpty()) {
+            return new Suggestion(null, "stay,no-leader");
+        }
+        List<PeerSpec> others = s.otherMembers().stream().sorted(Comparator.comparing(PeerSpec::id)).toList();
+        return new Suggestion(others.get(Math.floorMod(31 * topic.hashCode() + queue, others.size())), "no-leader");
     }
 }

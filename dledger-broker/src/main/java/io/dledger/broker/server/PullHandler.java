@@ -27,8 +27,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Serves Pull on any node: reads what this node has applied (always committed data), optionally after
  * a Raft ReadIndex round (read-your-writes on a follower), optionally waiting for new messages (long
- * polling), and attaches the {@link ReadRouter}'s suggestion of where to pull next. Runs on the read
- * executor, never on gRPC's I/O threads.
+ * polling), and attaches the {@link ReadRouter}'s suggestion of where to pull next. A follower asked for what it
+ * may not have received yet (past the end of its queue, an unknown topic) points to the leader instead of
+ * rejecting the pull. Runs on the read executor, never on gRPC's I/O threads.
  */
 final class PullHandler {
     static final int MAX_WAIT_MS = 30_000;
@@ -111,7 +112,9 @@ final class PullHandler {
             out.onNext(b.build());
             out.onCompleted();
         } catch (ReadRejectedException e) {
-            out.onError(RpcErrors.fromRead(e));
+            if (!sentElsewhere(req, out, e)) {
+                out.onError(RpcErrors.fromRead(e));
+            }
         } catch (StatusRuntimeException e) {
             out.onError(e);
         } catch (RuntimeException | InternalError e) {
@@ -120,7 +123,38 @@ final class PullHandler {
         }
     }
 
+    /**
+     * A follower asked past the end of its queue, or for a topic it has not seen, may only lag: it answers with no
+     * messages, {@code next_offset} the offset asked for, and sends the consumer to the leader (another member while
+     * none is known), which decides. False when the rejection stands: on the leader, for an offset below the first
+     * one kept (retention is no lag), or with nobody else to ask.
+     */
+    private boolean sentElsewhere(PullRequest req, StreamObserver<PullResponse> out, ReadRejectedException e) {
+        boolean mayLag = e.reason() != ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE
+                || req.getOffset() > e.maxOffset();
+        if (!mayLag || fsm.isLeader()) {
+            return false;
+        }
+        ReadRouter.Suggestion r = router.notHereYet(situation(req), req.getTopic(), req.getQueue());
+        if (r.node() == null) {
+            return false;
+        }
+        out.onNext(PullResponse.newBuilder().setServedBy(config.nodeId()).setNextOffset(req.getOffset())
+                .setMinOffset(e.minOffset()).setMaxOffset(e.maxOffset()).setSuggestion(toProto(r)).build());
+        out.onCompleted();
+        return true;
+    }
+
     private PullSuggestion suggest(PullRequest req) {
+        return toProto(router.suggest(situation(req), req.getTopic(), req.getQueue()));
+    }
+
+    private PullSuggestion toProto(ReadRouter.Suggestion r) {
+        PeerSpec target = r.node() == null ? config.self() : r.node();
+        return PullSuggestion.newBuilder().setNode(RpcErrors.nodeRef(target)).setReason(r.reason()).build();
+    }
+
+    private ReadSituation situation(PullRequest req) {
         boolean leader = fsm.isLeader();
         PeerSpec knownLeader = raft.leader().orElse(null);
         List<PeerSpec> others = leader || knownLeader != null ? List.of()
@@ -133,11 +167,8 @@ final class PullHandler {
             // JRaft refuses while the node is not active (stopped by an error): read elsewhere
             applyLag = Long.MAX_VALUE;
         }
-        ReadSituation s = new ReadSituation(leader, knownLeader, leader ? raft.followerLags() : List.of(),
+        return new ReadSituation(leader, knownLeader, leader ? raft.followerLags() : List.of(),
                 store.bytesBehindHead(req.getTopic(), req.getQueue(), req.getOffset()), applyLag, others);
-        ReadRouter.Suggestion r = router.suggest(s, req.getTopic(), req.getQueue());
-        PeerSpec target = r.node() == null ? config.self() : r.node();
-        return PullSuggestion.newBuilder().setNode(RpcErrors.nodeRef(target)).setReason(r.reason()).build();
     }
 
     static StoredMessage toProto(MessageRecord m) {
