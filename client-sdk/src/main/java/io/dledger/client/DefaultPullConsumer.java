@@ -2,13 +2,15 @@ package io.dledger.client;
 
 import io.dledger.proto.PullRequest;
 import io.dledger.proto.PullResponse;
+import io.dledger.proto.PullSuggestion;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@link PullConsumer} of a {@link DLedgerClient}: one {@code Pull} RPC per call, routed and retried by the
  * {@link ClusterRouter}. A pull suggestion's node is recorded in the node directory so the caller can follow it by
- * id.
+ * id; a {@code follower-behind} suggestion in the answer to a pull meant for the leader also moves the client's
+ * leader there.
  *
  * <p>A response must fit the client's {@code maxInboundMessageBytes} (see
  * {@link DLedgerClient.Builder#maxInboundMessageBytes}): every pull asks for at most half of it, which leaves room
@@ -18,6 +20,9 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe and stateless apart from the closed flag.
  */
 final class DefaultPullConsumer implements PullConsumer {
+
+    /** A follower's suggestion when it lacks what was asked (past its end, a topic it does not know): the leader. */
+    static final String FOLLOWER_BEHIND = "follower-behind";
 
     private final ClusterRouter router;
     private volatile boolean closed;
@@ -60,7 +65,14 @@ final class DefaultPullConsumer implements PullConsumer {
         return Errors.map(future.exceptionallyCompose(e -> CompletableFuture.failedFuture(
                 responseOverLimit(Errors.from(e), options))), response -> {
             if (response.hasSuggestion()) {
-                router.directory().learn(response.getSuggestion().getNode());
+                PullSuggestion s = response.getSuggestion();
+                router.directory().learn(s.getNode());
+                if (options.nodeId() == null && FOLLOWER_BEHIND.equals(s.getReason())) {
+                    // a pull meant for the leader reached a follower (the leader moved while this client only
+                    // pulled), which did not have the offset and named the leader: pull from there from now on
+                    router.leaders().acceptHint(new DLedgerException.LeaderHint(s.getNode().getId(),
+                            s.getNode().getGrpcAddress()));
+                }
             }
             return ProtoMapper.toPullResult(response);
         });

@@ -89,7 +89,8 @@ final class LeaderTracker {
     }
 
     /**
-     * Switches to the leader a node named in a {@code NOT_LEADER} rejection.
+     * Switches to the leader a node named: in a {@code NOT_LEADER} rejection, or a follower in a pull answer that it
+     * lacks the offset ({@code follower-behind}).
      *
      * @return {@code false} when the hint names no address the client could call
      */
@@ -103,7 +104,7 @@ final class LeaderTracker {
         LeaderRef next = new LeaderRef(hint.nodeId(), address.get());
         LeaderRef previous = leader.getAndSet(next);
         if (!next.equals(previous)) {
-            LOG.debug("leader is now {} at {} (hint from a NOT_LEADER rejection)", hint.nodeId(), next.address());
+            LOG.debug("leader is now {} at {} (a node named it: NOT_LEADER, or a follower that lacked a pulled offset)", hint.nodeId(), next.address());
         }
         return true;
     }

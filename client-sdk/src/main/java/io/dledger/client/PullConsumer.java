@@ -13,7 +13,7 @@ import java.util.concurrent.CompletableFuture;
  * stored range fails with {@link ErrorCode#OFFSET_OUT_OF_RANGE}; {@link DLedgerException#storedOffsets()} then carries
  * the queue's current min and max offsets. A follower does not refuse an offset past its end, or a topic it does not
  * know, since it may only lag: it returns no messages and suggests the leader ({@link PullResult#suggestedNodeId()},
- * reason {@code follower-behind}), which decides.
+ * reason {@code follower-behind}), which decides; a pull meant for the leader then goes there from now on.
  *
  * <p>Thread-safe: one consumer may be shared by any number of threads. Closing it only stops new pulls.
  */

@@ -91,6 +91,28 @@ class PullConsumerTest {
     }
 
     @Test
+    void aFollowerThatLacksTheOffsetMovesTheClientsLeaderButOnlyForPullsMeantForTheLeader() {
+        PullConsumer consumer = client.newPullConsumer();
+        assertThat(consumer.pull("t", 0, 0, 0).servedBy()).isEqualTo("n1"); // the client knows n1 as the leader
+        // leadership moved to n2 and n1, now a follower behind it, lacks offset 7: it points to n2
+        PullResponse behind = PullResponse.newBuilder().setServedBy("n1").setNextOffset(7).setMaxOffset(5)
+                .setSuggestion(PullSuggestion.newBuilder().setNode(cluster.node("n2").ref())
+                        .setReason("follower-behind")).build();
+        cluster.node("n1").pull = (req, obs) -> FakeNode.reply(obs, behind);
+        cluster.node("n3").pull = (req, obs) -> FakeNode.reply(obs, behind.toBuilder().setServedBy("n3").build());
+
+        PullResult fromNamed = consumer.pull(PullRequestOptions.of("t", 0, 7).fromNode("n3"));
+        assertThat(fromNamed.suggestedNodeId()).isEqualTo("n2");
+
+        PullResult r = consumer.pull("t", 0, 7, 0);
+        assertThat(r.servedBy()).as("a named node's answer moved nothing").isEqualTo("n1");
+        assertThat(r.messages()).isEmpty();
+        assertThat(r.nextOffset()).isEqualTo(7);
+        assertThat(r.suggestedNodeId()).isEqualTo("n2");
+        assertThat(consumer.pull("t", 0, 7, 0).servedBy()).as("the next pull for the leader").isEqualTo("n2");
+    }
+
+    @Test
     void offsetOutOfRangeCarriesTheQueueBounds() {
         cluster.node("n1").pull = (req, obs) -> obs.onError(FakeNode.outOfRange(10, 20));
 

@@ -238,6 +238,16 @@ class ConsumeIT {
                         assertThat(e.code()).isEqualTo(ErrorCode.OFFSET_OUT_OF_RANGE);
                         assertThat(e.storedOffsets().orElseThrow().maxOffset()).isEqualTo(pastEnd - 9);
                     });
+
+            // a follower that knows no leader refuses such a pull as retryable instead: nobody can decide yet
+            cluster.nodeIds().stream().filter(id -> !id.equals(follower)).forEach(cluster::kill);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThatThrownBy(() -> consumer.pull(
+                    PullRequestOptions.of("events", 0, pastEnd).fromNode(follower)))
+                    .isInstanceOfSatisfying(DLedgerException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.NODE_UNAVAILABLE);
+                        assertThat(e.retryable()).isTrue();
+                        assertThat(e.getMessage()).contains("knows no leader");
+                    }));
         }
     }
 }

@@ -28,6 +28,9 @@ public final class ReadRouter {
     public record Suggestion(PeerSpec node, String reason) {
     }
 
+    /** The reason of {@link #notHereYet}'s suggestion; clients take it as a hint of who the leader is. */
+    public static final String FOLLOWER_BEHIND = "follower-behind";
+
     private final ReadRouteConfig config;
     private final LoadMeter produced;
     private final LoadMeter pulls;
@@ -66,7 +69,12 @@ public final class ReadRouter {
 
     private Suggestion onFollower(ReadSituation s, String topic, int queue) {
         if (s.knownLeader() == null) {
-            return anotherMember(s, topic, queue);
+            if (s.otherMembers().isEmpty()) {
+                return new Suggestion(null, "stay,no-leader");
+            }
+            List<PeerSpec> others = s.otherMembers().stream().sorted(Comparator.comparing(PeerSpec::id)).toList();
+            return new Suggestion(others.get(Math.floorMod(31 * topic.hashCode() + queue, others.size())),
+                    "no-leader");
         }
         if (s.appliedLag() > config.maxLagEntries()) {
             return new Suggestion(s.knownLeader(), "follower-lagging");
@@ -76,20 +84,11 @@ public final class ReadRouter {
 
     /**
      * Where a follower sends a consumer that asked for what it does not have: an offset past the end of its
-     * queue, or a topic it has not seen. It may only lag behind, so the leader decides; while no leader is
-     * known, another member. Applies whether or not routing is enabled: it is not about load. {@code node ==
-     * null} when there is nobody else to ask.
+     * queue, or a topic it has not seen. It may only lag behind, so the leader decides. Applies whether or not
+     * routing is enabled: it is not about load. {@code null} while no leader is known (the pull is then refused
+     * as retryable: another member may lag as much, and bouncing between them would spin through an election).
      */
-    public Suggestion notHereYet(ReadSituation s, String topic, int queue) {
-        return s.knownLeader() != null ? new Suggestion(s.knownLeader(), "follower-behind")
-                : anotherMember(s, topic, queue);
-    }
-
-    private static Suggestion anotherMember(ReadSituation s, String topic, int queue) {
-        if (s.otherMembers().isEmpty()) {
-            return new Suggestion(null, "stay,no-leader");
-        }
-        List<PeerSpec> others = s.otherMembers().stream().sorted(Comparator.comparing(PeerSpec::id)).toList();
-        return new Suggestion(others.get(Math.floorMod(31 * topic.hashCode() + queue, others.size())), "no-leader");
+    public Suggestion notHereYet(ReadSituation s) {
+        return s.knownLeader() == null ? null : new Suggestion(s.knownLeader(), FOLLOWER_BEHIND);
     }
 }

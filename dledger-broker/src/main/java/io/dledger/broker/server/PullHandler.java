@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * a Raft ReadIndex round (read-your-writes on a follower), optionally waiting for new messages (long
  * polling), and attaches the {@link ReadRouter}'s suggestion of where to pull next. A follower asked for what it
  * may not have received yet (past the end of its queue, an unknown topic) points to the leader instead of
- * rejecting the pull. Runs on the read executor, never on gRPC's I/O threads.
+ * refusing the pull ({@link ReadRouter#notHereYet}). Runs on the read executor, never on gRPC's I/O threads.
  */
 final class PullHandler {
     static final int MAX_WAIT_MS = 30_000;
@@ -124,10 +124,10 @@ final class PullHandler {
     }
 
     /**
-     * A follower asked past the end of its queue, or for a topic it has not seen, may only lag: it answers with no
-     * messages, {@code next_offset} the offset asked for, and sends the consumer to the leader (another member while
-     * none is known), which decides. False when the rejection stands: on the leader, for an offset below the first
-     * one kept (retention is no lag), or with nobody else to ask.
+     * A follower asked past the end of its queue, or for a topic or queue it does not know, may only lag: it answers
+     * with no messages, {@code next_offset} the offset asked for, and sends the consumer to the leader, which
+     * decides. While it knows no leader it refuses the pull as retryable ({@code NODE_UNAVAILABLE}). False when the
+     * rejection stands: on the leader, or for an offset below the first one kept (retention is no lag).
      */
     private boolean sentElsewhere(PullRequest req, StreamObserver<PullResponse> out, ReadRejectedException e) {
         boolean mayLag = e.reason() != ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE
@@ -135,9 +135,11 @@ final class PullHandler {
         if (!mayLag || fsm.isLeader()) {
             return false;
         }
-        ReadRouter.Suggestion r = router.notHereYet(situation(req), req.getTopic(), req.getQueue());
-        if (r.node() == null) {
-            return false;
+        ReadRouter.Suggestion r = router.notHereYet(situation(req));
+        if (r == null) {
+            out.onError(RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, e.getMessage() + " on " + config.nodeId()
+                    + ", which may lag and knows no leader to send the pull to; retry"));
+            return true;
         }
         out.onNext(PullResponse.newBuilder().setServedBy(config.nodeId()).setNextOffset(req.getOffset())
                 .setMinOffset(e.minOffset()).setMaxOffset(e.maxOffset()).setSuggestion(toProto(r)).build());

@@ -107,17 +107,14 @@ class ReadRouterTest {
     }
 
     @Test
-    void aFollowerAskedForWhatItHasNotGotSendsTheConsumerOnEvenWithRoutingOff() {
+    void aFollowerAskedForWhatItHasNotGotSendsTheConsumerToTheLeaderEvenWithRoutingOff() {
         ReadRouter off = new ReadRouter(new ReadRouteConfig(false, 0, 0, 0, 0), produced, pulls);
         ReadSituation caughtUp = new ReadSituation(false, N1, List.of(), 0, 0, List.of(N1, N3));
+        ReadSituation cutOff = new ReadSituation(false, null, List.of(), 0, 0, List.of(N3, N1));
         for (ReadRouter r : List.of(router, off)) {
-            assertThat(r.notHereYet(caughtUp, "t", 0)).as("even a follower that counts as caught up may lag a little")
-                    .isEqualTo(new ReadRouter.Suggestion(N1, "follower-behind"));
-            ReadSituation cutOff = new ReadSituation(false, null, List.of(), 0, 0, List.of(N3, N1));
-            assertThat(r.notHereYet(cutOff, "t", 3)).as("no leader known: the member reads go to without one")
-                    .isEqualTo(router.suggest(cutOff, "t", 3));
-            ReadSituation alone = new ReadSituation(false, null, List.of(), 0, 0, List.of());
-            assertThat(r.notHereYet(alone, "t", 0).node()).as("nobody else to ask").isNull();
+            assertThat(r.notHereYet(caughtUp)).as("even a follower that counts as caught up may lag a little")
+                    .isEqualTo(new ReadRouter.Suggestion(N1, ReadRouter.FOLLOWER_BEHIND));
+            assertThat(r.notHereYet(cutOff)).as("no leader known: the pull is refused, not bounced around").isNull();
         }
     }
 
