@@ -1,5 +1,6 @@
 package io.dledger.client;
 
+import io.dledger.proto.NodeRef;
 import io.dledger.proto.PullRequest;
 import io.dledger.proto.PullResponse;
 import io.dledger.proto.PullSuggestion;
@@ -20,9 +21,6 @@ import java.util.concurrent.CompletableFuture;
  * <p>Thread-safe and stateless apart from the closed flag.
  */
 final class DefaultPullConsumer implements PullConsumer {
-
-    /** A follower's suggestion when it lacks what was asked (past its end, a topic it does not know): the leader. */
-    static final String FOLLOWER_BEHIND = "follower-behind";
 
     private final ClusterRouter router;
     private volatile boolean closed;
@@ -67,15 +65,25 @@ final class DefaultPullConsumer implements PullConsumer {
             if (response.hasSuggestion()) {
                 PullSuggestion s = response.getSuggestion();
                 router.directory().learn(s.getNode());
-                if (options.nodeId() == null && FOLLOWER_BEHIND.equals(s.getReason())) {
-                    // a pull meant for the leader reached a follower (the leader moved while this client only
-                    // pulled), which did not have the offset and named the leader: pull from there from now on
-                    router.leaders().acceptHint(new DLedgerException.LeaderHint(s.getNode().getId(),
-                            s.getNode().getGrpcAddress()));
+                if (options.nodeId() == null && PullResult.FOLLOWER_BEHIND.equals(s.getReason())) {
+                    movedLeader(response.getServedBy(), s.getNode());
                 }
             }
             return ProtoMapper.toPullResult(response);
         });
+    }
+
+    /**
+     * A pull meant for the leader reached a follower (the leader moved while this client only pulled), which lacked
+     * the offset and named the leader: pull from there from now on. Only while the client still takes the node that
+     * answered for the leader (an answer overtaken by a redirect or refresh moves nothing back), and never to the
+     * node that answered.
+     */
+    private void movedLeader(String servedBy, NodeRef leader) {
+        LeaderTracker.LeaderRef cached = router.leaders().current();
+        if (cached != null && cached.id().equals(servedBy) && !leader.getId().equals(servedBy)) {
+            router.leaders().acceptHint(new DLedgerException.LeaderHint(leader.getId(), leader.getGrpcAddress()));
+        }
     }
 
     /** The message bytes to ask for: what the caller asked ({@code 0}: the node's default), within the limit. */

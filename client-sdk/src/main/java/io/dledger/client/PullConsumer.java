@@ -12,8 +12,9 @@ import java.util.concurrent.CompletableFuture;
  * long-polling wait), so a caller whose chosen node is down can fall back to the leader at once. An offset outside the
  * stored range fails with {@link ErrorCode#OFFSET_OUT_OF_RANGE}; {@link DLedgerException#storedOffsets()} then carries
  * the queue's current min and max offsets. A follower does not refuse an offset past its end, or a topic it does not
- * know, since it may only lag: it returns no messages and suggests the leader ({@link PullResult#suggestedNodeId()},
- * reason {@code follower-behind}), which decides; a pull meant for the leader then goes there from now on.
+ * know, since it may only lag: past its end it waits (up to the pull's wait) for the offset to arrive, then answers
+ * with no messages and suggests the leader ({@link PullResult#followerBehind()}), which decides; a pull meant for the
+ * leader then goes there from now on.
  *
  * <p>Thread-safe: one consumer may be shared by any number of threads. Closing it only stops new pulls.
  */

@@ -32,4 +32,18 @@ public record PullResult(List<ReceivedMessage> messages, long nextOffset, long m
     public PullResult {
         messages = List.copyOf(messages);
     }
+
+    /** The {@link #suggestionReason()} of a follower that lacks what was asked: see {@link #followerBehind()}. */
+    public static final String FOLLOWER_BEHIND = "follower-behind";
+
+    /**
+     * Whether a follower answered that it lacks the offset (past the end of its queue) or the topic, and suggests
+     * the leader, whose answer decides: no messages, and {@link #nextOffset()} is the offset asked for. It may only
+     * lag behind; pull again from {@link #suggestedNodeId()} (a pull meant for the leader goes there by itself).
+     *
+     * @return {@code true} for such an answer
+     */
+    public boolean followerBehind() {
+        return FOLLOWER_BEHIND.equals(suggestionReason);
+    }
 }

@@ -125,7 +125,7 @@ final class QueueWorker {
             processedOffset = min;
         } else if (!d.retryable() && node == null) {
             // a transient error (a leader change) passes unremarked, and so does any error of a follower the last
-            // answer suggested (one that lags, say): the leader is asked next. One the leader repeats (a message
+            // answer suggested (one that went down, say): the leader is asked next. One the leader repeats (a message
             // over the client's maxInboundMessageBytes, a deleted topic, an offset past the end of the queue) is
             // logged once and tried less and less often, not silently
             pause = stuckPauseMs;

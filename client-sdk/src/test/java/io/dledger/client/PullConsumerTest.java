@@ -97,7 +97,7 @@ class PullConsumerTest {
         // leadership moved to n2 and n1, now a follower behind it, lacks offset 7: it points to n2
         PullResponse behind = PullResponse.newBuilder().setServedBy("n1").setNextOffset(7).setMaxOffset(5)
                 .setSuggestion(PullSuggestion.newBuilder().setNode(cluster.node("n2").ref())
-                        .setReason("follower-behind")).build();
+                        .setReason(PullResult.FOLLOWER_BEHIND)).build();
         cluster.node("n1").pull = (req, obs) -> FakeNode.reply(obs, behind);
         cluster.node("n3").pull = (req, obs) -> FakeNode.reply(obs, behind.toBuilder().setServedBy("n3").build());
 
@@ -110,6 +110,18 @@ class PullConsumerTest {
         assertThat(r.nextOffset()).isEqualTo(7);
         assertThat(r.suggestedNodeId()).isEqualTo("n2");
         assertThat(consumer.pull("t", 0, 7, 0).servedBy()).as("the next pull for the leader").isEqualTo("n2");
+
+        // n2 is the client's leader now: an answer naming the node that gave it, or from a node the client no
+        // longer takes for the leader (overtaken by a redirect), moves nothing
+        cluster.node("n2").pull = (req, obs) -> FakeNode.reply(obs, behind.toBuilder().setServedBy("n2")
+                .setSuggestion(behind.getSuggestion().toBuilder().setNode(cluster.node("n2").ref())).build());
+        assertThat(consumer.pull("t", 0, 7, 0).followerBehind()).isTrue();
+        cluster.node("n2").pull = (req, obs) -> FakeNode.reply(obs, behind.toBuilder().setServedBy("n3")
+                .setSuggestion(behind.getSuggestion().toBuilder().setNode(cluster.node("n1").ref())).build());
+        assertThat(consumer.pull("t", 0, 7, 0).followerBehind()).isTrue();
+        assertThat(cluster.node("n2").pulls).as("the pull that moved the leader, and both of these").hasSize(3);
+        consumer.pull("t", 0, 7, 0);
+        assertThat(cluster.node("n2").pulls).as("the leader stayed n2").hasSize(4);
     }
 
     @Test

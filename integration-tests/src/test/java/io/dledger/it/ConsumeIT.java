@@ -220,18 +220,29 @@ class ConsumeIT {
                 assertThat(read.messages().get(0).bodyAsString()).isEqualTo("ryw-" + i);
             }
 
-            // a follower asked for what it may only not have received yet answers at once and points to the leader,
-            // which decides; it never long-polls for it or rejects it itself
+            // a follower asked for an offset it has not received yet waits for it, like a pull at the end of a queue
+            long next = p.send("events", Message.of("before")).offset() + 1;
+            CompletableFuture<PullResult> ahead = consumer.pullAsync(PullRequestOptions.of("events", 0, next + 1)
+                    .fromNode(follower).withMaxWait(20_000));
+            await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+            assertThat(ahead).as("waiting on the follower for an offset not written yet").isNotDone();
+            p.send("events", Message.of("skipped-by-this-pull"));
+            p.send("events", Message.of("arrived"));
+            PullResult arrived = ahead.get(15, TimeUnit.SECONDS);
+            assertThat(arrived.servedBy()).isEqualTo(follower);
+            assertThat(arrived.messages()).extracting(m -> m.bodyAsString()).containsExactly("arrived");
+
+            // ... and once its wait is over, or for a topic it does not know, points to the leader, which decides
             long pastEnd = p.send("events", Message.of("last")).offset() + 10;
-            for (PullRequestOptions ask : java.util.List.of(PullRequestOptions.of("events", 0, pastEnd),
-                    PullRequestOptions.of("no-such-topic", 0, 0))) {
-                PullResult sent = consumer.pullAsync(ask.fromNode(follower).withMaxWait(20_000))
-                        .get(10, TimeUnit.SECONDS);
+            for (PullRequestOptions ask : java.util.List.of(PullRequestOptions.of("events", 0, pastEnd).withMaxWait(0),
+                    PullRequestOptions.of("events", 0, pastEnd).withMaxWait(300),
+                    PullRequestOptions.of("no-such-topic", 0, 0).withMaxWait(20_000))) {
+                PullResult sent = consumer.pullAsync(ask.fromNode(follower)).get(10, TimeUnit.SECONDS);
                 assertThat(sent.messages()).isEmpty();
                 assertThat(sent.servedBy()).isEqualTo(follower);
                 assertThat(sent.nextOffset()).isEqualTo(ask.offset());
-                assertThat(sent.suggestedNodeId()).as("pulling %s", ask.topic()).isEqualTo(leader);
-                assertThat(sent.suggestionReason()).isEqualTo("follower-behind");
+                assertThat(sent.suggestedNodeId()).as("pulling %s", ask).isEqualTo(leader);
+                assertThat(sent.followerBehind()).isTrue();
             }
             assertThatThrownBy(() -> consumer.pull(PullRequestOptions.of("events", 0, pastEnd).fromNode(leader)))
                     .isInstanceOfSatisfying(DLedgerException.class, e -> {

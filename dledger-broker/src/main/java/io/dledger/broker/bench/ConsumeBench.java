@@ -130,13 +130,13 @@ final class ConsumeBench {
                 if (!e.retryable() && node == null) {
                     throw e; // the leader would fail the same pull again: the pass fails instead of spinning
                 }
-                node = null; // a follower's error (it lags, say): ask the leader
+                node = null; // a follower's error (it went down, say): ask the leader
                 continue;
             }
             node = r.suggestedNodeId();
             if (r.messages().isEmpty()) {
-                if (offset >= r.maxOffset() && leader.equals(r.servedBy())) {
-                    return;
+                if (offset >= r.maxOffset() && leader.equals(r.servedBy()) && !r.followerBehind()) {
+                    return; // a deposed leader that lags as a follower answers followerBehind, and does not count
                 }
                 node = null; // a follower had no more: make sure with the leader
                 continue;

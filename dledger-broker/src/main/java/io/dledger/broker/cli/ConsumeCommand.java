@@ -18,6 +18,9 @@ import picocli.CommandLine.Option;
 @Command(name = "consume", mixinStandardHelpOptions = true,
         description = "Read messages of a topic (all queues, or one) from an offset.")
 final class ConsumeCommand implements Callable<Integer> {
+    /** Answers in a row from followers that lack the offset before a queue counts as read to its end. */
+    private static final int MAX_BEHIND_IN_ROW = 3;
+
     @Mixin
     ClientOptions client;
 
@@ -84,11 +87,16 @@ final class ConsumeCommand implements Callable<Integer> {
             }
             for (int q : queues) {
                 long offset = from != null ? from : d.queueRanges().get(q).minOffset();
+                int behind = 0;
                 while (count == 0 || printed < count) {
                     PullResult r = consumer.pull(topic, q, offset, 256);
                     if (r.messages().isEmpty()) {
+                        if (r.followerBehind() && ++behind <= MAX_BEHIND_IN_ROW) {
+                            continue; // a follower taken for the leader: the next pull goes where it points
+                        }
                         break;
                     }
+                    behind = 0;
                     for (ReceivedMessage m : r.messages()) {
                         if (count != 0 && printed >= count) {
                             break;

@@ -18,8 +18,6 @@ import java.util.List;
  * applying, or in receiving as {@link LeaderCommitProbe} measures): then it sends the consumer back to the
  * leader. A follower that knows no leader (cut off, or an election is running)
  * sends the consumer to another member, so a consumer never waits on a node the cluster has left behind.
- * A follower asked for an offset past the end of its queue, or for a topic it has not seen, may only lag: it
- * sends the consumer to the leader ({@link #notHereYet}) instead of rejecting the pull.
  *
  * <p>Stateless apart from the load meters; thread-safe.
  */
@@ -27,9 +25,6 @@ public final class ReadRouter {
     /** Where to pull next and why; {@code node == null} means stay on the node that answered. */
     public record Suggestion(PeerSpec node, String reason) {
     }
-
-    /** The reason of {@link #notHereYet}'s suggestion; clients take it as a hint of who the leader is. */
-    public static final String FOLLOWER_BEHIND = "follower-behind";
 
     private final ReadRouteConfig config;
     private final LoadMeter produced;
@@ -80,15 +75,5 @@ public final class ReadRouter {
             return new Suggestion(s.knownLeader(), "follower-lagging");
         }
         return new Suggestion(null, "stay");
-    }
-
-    /**
-     * Where a follower sends a consumer that asked for what it does not have: an offset past the end of its
-     * queue, or a topic it has not seen. It may only lag behind, so the leader decides. Applies whether or not
-     * routing is enabled: it is not about load. {@code null} while no leader is known (the pull is then refused
-     * as retryable: another member may lag as much, and bouncing between them would spin through an election).
-     */
-    public Suggestion notHereYet(ReadSituation s) {
-        return s.knownLeader() == null ? null : new Suggestion(s.knownLeader(), FOLLOWER_BEHIND);
     }
 }

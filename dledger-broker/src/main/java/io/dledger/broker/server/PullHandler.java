@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * a Raft ReadIndex round (read-your-writes on a follower), optionally waiting for new messages (long
  * polling), and attaches the {@link ReadRouter}'s suggestion of where to pull next. A follower asked for what it
  * may not have received yet (past the end of its queue, an unknown topic) points to the leader instead of
- * refusing the pull ({@link ReadRouter#notHereYet}). Runs on the read executor, never on gRPC's I/O threads.
+ * refusing the pull ({@link #decide}). Runs on the read executor, never on gRPC's I/O threads.
  */
 final class PullHandler {
     static final int MAX_WAIT_MS = 30_000;
@@ -112,9 +112,7 @@ final class PullHandler {
             out.onNext(b.build());
             out.onCompleted();
         } catch (ReadRejectedException e) {
-            if (!sentElsewhere(req, out, e)) {
-                out.onError(RpcErrors.fromRead(e));
-            }
+            onRejected(req, out, waitUntil, e);
         } catch (StatusRuntimeException e) {
             out.onError(e);
         } catch (RuntimeException | InternalError e) {
@@ -123,28 +121,65 @@ final class PullHandler {
         }
     }
 
+    /** The suggestion's reason of a follower that lacks what was pulled and names the leader (a leader hint). */
+    static final String FOLLOWER_BEHIND = "follower-behind";
+
+    /** What a node does with a pull its store refused: see {@link #decide}. */
+    enum Rejected { REFUSE, WAIT, TO_LEADER, UNAVAILABLE }
+
     /**
-     * A follower asked past the end of its queue, or for a topic or queue it does not know, may only lag: it answers
-     * with no messages, {@code next_offset} the offset asked for, and sends the consumer to the leader, which
-     * decides. While it knows no leader it refuses the pull as retryable ({@code NODE_UNAVAILABLE}). False when the
-     * rejection stands: on the leader, or for an offset below the first one kept (retention is no lag).
+     * A follower asked past the end of its queue, or for a topic or queue it does not know, may only lag, so it does
+     * not refuse the pull. Past the end it waits ({@code WAIT}), like a pull at the end, up to the pull's wait for
+     * the offset to arrive (it is usually a few entries behind: the leader suggests only caught-up followers),
+     * unless the router counts it as lagging. Otherwise ({@code TO_LEADER}) it answers with no messages,
+     * {@code next_offset} the offset asked for, and sends the consumer to the leader, which decides. While it knows
+     * no leader, or the leader it knows is itself not ready yet (elected, its state machine still catching up), it
+     * refuses the pull as retryable ({@code UNAVAILABLE}), so that no consumer is sent around in circles. The
+     * leader, and any node for an offset below the first one kept (retention is no lag), refuse ({@code REFUSE}).
+     *
+     * @param leader      whether this node is the leader and ready to serve
+     * @param knownLeader the leader this node knows (itself when elected but not ready yet), or {@code null}
+     * @param mayWait     whether the pull has wait time left and the router keeps consumers on this node
      */
-    private boolean sentElsewhere(PullRequest req, StreamObserver<PullResponse> out, ReadRejectedException e) {
-        boolean mayLag = e.reason() != ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE
-                || req.getOffset() > e.maxOffset();
-        if (!mayLag || fsm.isLeader()) {
-            return false;
+    static Rejected decide(ReadRejectedException e, long offset, boolean leader, String self, PeerSpec knownLeader,
+                           boolean mayWait) {
+        boolean pastEnd = e.reason() == ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE && offset > e.maxOffset();
+        if (leader || (e.reason() == ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE && !pastEnd)) {
+            return Rejected.REFUSE;
         }
-        ReadRouter.Suggestion r = router.notHereYet(situation(req));
-        if (r == null) {
-            out.onError(RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, e.getMessage() + " on " + config.nodeId()
-                    + ", which may lag and knows no leader to send the pull to; retry"));
-            return true;
+        if (pastEnd && mayWait) {
+            return Rejected.WAIT;
         }
-        out.onNext(PullResponse.newBuilder().setServedBy(config.nodeId()).setNextOffset(req.getOffset())
-                .setMinOffset(e.minOffset()).setMaxOffset(e.maxOffset()).setSuggestion(toProto(r)).build());
-        out.onCompleted();
-        return true;
+        return knownLeader == null || knownLeader.id().equals(self) ? Rejected.UNAVAILABLE : Rejected.TO_LEADER;
+    }
+
+    private void onRejected(PullRequest req, StreamObserver<PullResponse> out, long waitUntil,
+                            ReadRejectedException e) {
+        boolean leader = fsm.isLeader();
+        ReadSituation s = leader ? null : situation(req);
+        long remaining = TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime());
+        boolean mayWait = !leader && remaining > 0 && router.suggest(s, req.getTopic(), req.getQueue()).node() == null;
+        PeerSpec knownLeader = s == null ? null : s.knownLeader();
+        switch (decide(e, req.getOffset(), leader, config.nodeId(), knownLeader, mayWait)) {
+            case REFUSE -> out.onError(RpcErrors.fromRead(e));
+            case WAIT -> {
+                Runnable wakeNow = waiters.await(req.getTopic(), req.getQueue(), remaining,
+                        () -> serve(req, out, waitUntil));
+                if (store.queueRange(req.getTopic(), req.getQueue())[1] >= req.getOffset()) {
+                    wakeNow.run(); // arrived while we registered
+                }
+            }
+            case UNAVAILABLE -> out.onError(RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, e.getMessage() + " on "
+                    + config.nodeId() + ", which may lag behind and " + (knownLeader == null ? "knows no leader"
+                    : "is a leader not ready yet") + " to send the pull to; retry"));
+            case TO_LEADER -> {
+                out.onNext(PullResponse.newBuilder().setServedBy(config.nodeId()).setNextOffset(req.getOffset())
+                        .setMinOffset(e.minOffset()).setMaxOffset(e.maxOffset())
+                        .setSuggestion(toProto(new ReadRouter.Suggestion(knownLeader, FOLLOWER_BEHIND)))
+                        .build());
+                out.onCompleted();
+            }
+        }
     }
 
     private PullSuggestion suggest(PullRequest req) {

@@ -107,18 +107,6 @@ class ReadRouterTest {
     }
 
     @Test
-    void aFollowerAskedForWhatItHasNotGotSendsTheConsumerToTheLeaderEvenWithRoutingOff() {
-        ReadRouter off = new ReadRouter(new ReadRouteConfig(false, 0, 0, 0, 0), produced, pulls);
-        ReadSituation caughtUp = new ReadSituation(false, N1, List.of(), 0, 0, List.of(N1, N3));
-        ReadSituation cutOff = new ReadSituation(false, null, List.of(), 0, 0, List.of(N3, N1));
-        for (ReadRouter r : List.of(router, off)) {
-            assertThat(r.notHereYet(caughtUp)).as("even a follower that counts as caught up may lag a little")
-                    .isEqualTo(new ReadRouter.Suggestion(N1, ReadRouter.FOLLOWER_BEHIND));
-            assertThat(r.notHereYet(cutOff)).as("no leader known: the pull is refused, not bounced around").isNull();
-        }
-    }
-
-    @Test
     void disabledRoutingAlwaysStays() {
         ReadRouter off = new ReadRouter(new ReadRouteConfig(false, 0, 0, 0, 0), produced, pulls);
         assertThat(off.suggest(leader(1 << 30, new FollowerLag(N2, 0)), "t", 0).node()).isNull();
