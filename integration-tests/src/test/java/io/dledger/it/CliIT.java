@@ -27,18 +27,20 @@ class CliIT {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        java.io.StringWriter err = new java.io.StringWriter(); // what the error handler prints
         int code;
         try {
-            code = DLedgerCli.newCommandLine().execute(args);
+            code = DLedgerCli.newCommandLine().setErr(new java.io.PrintWriter(err, true)).execute(args);
         } finally {
             System.setOut(old);
         }
         String out = buf.toString(StandardCharsets.UTF_8);
         old.print(out);
-        return new Run(code, out);
+        System.err.print(err);
+        return new Run(code, out, err.toString());
     }
 
-    private record Run(int code, String out) {
+    private record Run(int code, String out, String err) {
     }
 
     @AfterEach
@@ -161,12 +163,17 @@ class CliIT {
         assertThat(cli("produce", "-s", servers, "-t", "cli-topic", "-m", "one short follower of three").code())
                 .isZero();
         assertThat(cli("cluster", "restart", follower, "--dir", dir.toString()).code()).isZero();
-        assertThat(cli("produce", "-s", servers, "-t", "missing-topic", "-m", "x").code()).isNotZero();
+        Run missing = cli("produce", "-s", servers, "-t", "missing-topic", "-m", "x");
+        assertThat(missing.code()).isNotZero();
+        assertThat(missing.err()).contains("'bin/dledger topic create NAME' creates one");
 
         Run kill = cli("cluster", "kill", "--leader", "--dir", dir.toString());
         assertThat(kill.code()).isZero();
         String killed = kill.out().replaceAll("(?s).*killed (n\\d).*", "$1");
         assertThat(LocalCluster.load(dir).node(killed).alive()).isFalse();
+        String processes = cli("cluster", "status", "--json", "--dir", dir.toString()).out();
+        assertThat(processes).containsPattern("\"id\": \"" + killed + "\",\\s+\"running\": false,\\s+\"pid\": null")
+                .contains("\"running\": true", "\"dataDir\": ");
         Run restart = cli("cluster", "up", "--dir", dir.toString());
         assertThat(restart.out()).contains("started " + killed);
         assertThat(LocalCluster.load(dir).nodes()).allMatch(NodeProcess::alive);

@@ -43,6 +43,9 @@ final class ClientOptions {
 
     /** A client, whether or not any node answers (for commands that report reachability themselves). */
     DLedgerClient connectUnchecked() {
+        if (timeoutSeconds < 1) {
+            throw new IllegalArgumentException("--timeout must be at least 1 (seconds), not " + timeoutSeconds);
+        }
         return DLedgerClient.builder().seeds(resolveServers()).operationTimeout(Duration.ofSeconds(timeoutSeconds))
                 .requestTimeout(Duration.ofSeconds(Math.min(5, timeoutSeconds))).build();
     }

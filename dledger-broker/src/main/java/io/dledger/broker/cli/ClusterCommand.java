@@ -11,6 +11,7 @@ import io.dledger.client.DLedgerClient;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -132,6 +133,10 @@ final class ClusterCommand {
 
         @Override
         public Integer call() {
+            if (leader && node != null) {
+                System.err.println("name a node or give --leader, not both");
+                return 2;
+            }
             LocalCluster cluster = LocalCluster.load(dir.resolve());
             String target = node;
             if (leader) {
@@ -166,7 +171,7 @@ final class ClusterCommand {
             }
             cluster.kill(target);
             System.out.println("killed " + target + " (pid " + n.pid() + ") with SIGKILL; 'bin/dledger status' "
-                    + "shows the new leader, 'bin/dledger cluster up' restarts it");
+                    + (leader ? "shows the new leader" : "shows the cluster") + ", 'bin/dledger cluster up' restarts it");
             return 0;
         }
     }
@@ -230,7 +235,18 @@ final class ClusterCommand {
                     .operationTimeout(Duration.ofSeconds(5)).build()) {
                 ClusterView view = c.admin().describeCluster();
                 if (json) {
-                    System.out.println(ClusterTable.json(view));
+                    Map<String, Object> tree = ClusterTable.tree(view);
+                    List<Map<String, Object>> processes = new ArrayList<>();
+                    for (NodeProcess n : cluster.nodes()) {
+                        Map<String, Object> p = new LinkedHashMap<>();
+                        p.put("id", n.id());
+                        p.put("running", n.alive());
+                        p.put("pid", n.alive() ? n.pid() : null);
+                        p.put("dataDir", n.dataDir().toString());
+                        processes.add(p);
+                    }
+                    tree.put("processes", processes);
+                    System.out.println(ClusterTable.json(tree));
                     return 0;
                 }
                 for (NodeProcess n : cluster.nodes()) {

@@ -62,6 +62,18 @@ final class ClusterTable {
     }
 
     static String json(ClusterView view) {
+        return json(tree(view));
+    }
+
+    static String json(Map<String, Object> tree) {
+        return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(tree);
+    }
+
+    /**
+     * The cluster as JSON objects. An unreachable node's own figures (term, leader, indexes, lag) are {@code null}:
+     * nobody reported them.
+     */
+    static Map<String, Object> tree(ClusterView view) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("leader", view.leaderId());
         root.put("term", view.term());
@@ -73,13 +85,14 @@ final class ClusterTable {
             m.put("metricsUrl", n.metricsUrl());
             m.put("reachable", n.reachable());
             m.put("role", n.reachable() ? n.role().name() : "UNREACHABLE");
-            m.put("term", n.term());
-            m.put("leader", n.leaderId());
-            m.put("commitIndex", n.commitIndex());
-            m.put("appliedIndex", n.appliedIndex());
-            m.put("lastLogIndex", n.lastLogIndex());
-            m.put("lastSnapshotIndex", n.lastSnapshotIndex());
-            m.put("lagEntries", n.lagEntries());
+            boolean r = n.reachable();
+            m.put("term", r ? n.term() : null);
+            m.put("leader", r ? n.leaderId() : null);
+            m.put("commitIndex", r ? n.commitIndex() : null);
+            m.put("appliedIndex", r ? n.appliedIndex() : null);
+            m.put("lastLogIndex", r ? n.lastLogIndex() : null);
+            m.put("lastSnapshotIndex", r ? n.lastSnapshotIndex() : null);
+            m.put("lagEntries", r ? n.lagEntries() : null);
             if (n.disk() != null) {
                 Map<String, Object> disk = new LinkedHashMap<>();
                 disk.put("usableBytes", n.disk().usableBytes());
@@ -93,6 +106,6 @@ final class ClusterTable {
             nodes.add(m);
         }
         root.put("nodes", nodes);
-        return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(root);
+        return root;
     }
 }

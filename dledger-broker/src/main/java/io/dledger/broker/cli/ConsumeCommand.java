@@ -1,6 +1,8 @@
 package io.dledger.broker.cli;
 
 import io.dledger.client.DLedgerClient;
+import io.dledger.client.DLedgerException;
+import io.dledger.client.ErrorCode;
 import io.dledger.client.PullConsumer;
 import io.dledger.client.PullResult;
 import io.dledger.client.PushConsumer;
@@ -54,8 +56,8 @@ final class ConsumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (count < 0 || bodyChars < 0 || (from != null && from < 0)) {
-            System.err.println("--count, --from and --body-chars must not be negative");
+        if (new OptionLimits().atLeast("--count", count, 0).atLeast("--from", from, 0)
+                .atLeast("--body-chars", bodyChars, 0).atLeast("--idle-exit", idleExitSeconds, 0).reported()) {
             return 2;
         }
         if (group == null && parsedIdleExit()) {
@@ -89,7 +91,7 @@ final class ConsumeCommand implements Callable<Integer> {
                 long offset = from != null ? from : d.queueRanges().get(q).minOffset();
                 int behind = 0;
                 while (count == 0 || printed < count) {
-                    PullResult r = consumer.pull(topic, q, offset, 256);
+                    PullResult r = pull(consumer, q, offset);
                     if (r.messages().isEmpty()) {
                         if (r.followerBehind() && ++behind <= MAX_BEHIND_IN_ROW) {
                             continue; // a follower taken for the leader: the next pull goes where it points
@@ -110,6 +112,20 @@ final class ConsumeCommand implements Callable<Integer> {
         }
         System.out.println(printed + (printed == 1 ? " message" : " messages"));
         return 0;
+    }
+
+    /** One pull; an offset past a queue's end that {@code --from} gave reads as bad input, with what to do. */
+    private PullResult pull(PullConsumer consumer, int q, long offset) {
+        try {
+            return consumer.pull(topic, q, offset, 256);
+        } catch (DLedgerException e) {
+            if (e.code() == ErrorCode.OFFSET_OUT_OF_RANGE && from != null && offset == from) {
+                throw new IllegalArgumentException(e.getMessage() + "; --from applies to every queue read"
+                        + (queue == null ? " (pick one with --queue)" : "") + ", or leave it out to start at the "
+                        + "first offset kept", e);
+            }
+            throw e;
+        }
     }
 
     private boolean parsedIdleExit() {

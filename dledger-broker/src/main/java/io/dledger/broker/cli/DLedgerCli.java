@@ -1,6 +1,8 @@
 package io.dledger.broker.cli;
 
 import io.dledger.broker.config.ConfigKey;
+import io.dledger.client.DLedgerException;
+import io.dledger.client.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -61,7 +63,9 @@ public final class DLedgerCli implements Runnable {
         nodeUsage.footer(footer.toArray(new String[0]));
         cl.setParameterExceptionHandler(DLedgerCli::badInput);
         cl.setExecutionExceptionHandler((e, cmd, parseResult) -> {
-            cmd.getErr().println("error: " + e.getMessage());
+            boolean noTopic = e instanceof DLedgerException d && d.code() == ErrorCode.TOPIC_NOT_FOUND;
+            cmd.getErr().println("error: " + e.getMessage() + (noTopic ? "; 'bin/dledger topic list' lists the "
+                    + "topics, 'bin/dledger topic create NAME' creates one" : ""));
             // an argument the command refused (a bad group name, a zero timeout) is bad input, like a parse error
             return e instanceof IllegalArgumentException ? cmd.getCommandSpec().exitCodeOnInvalidInput() : 1;
         });

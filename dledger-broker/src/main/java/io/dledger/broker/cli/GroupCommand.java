@@ -73,8 +73,16 @@ final class GroupCommand {
             try (DLedgerClient c = client.connect()) {
                 GroupDescription d = c.admin().describeGroup(group, topic);
                 System.out.println(json ? json(d) : table(d));
+                if (!json && unknown(d)) { // a typo would otherwise look like a group that fell behind
+                    System.err.println("note: group '" + group + "' has no live members and no committed offsets on "
+                            + topic + " (never used there, or misspelled?); 'bin/dledger group list' lists the groups");
+                }
                 return 0;
             }
+        }
+
+        static boolean unknown(GroupDescription d) {
+            return d.members().isEmpty() && d.queues().stream().noneMatch(q -> q.committedOffset().isPresent());
         }
 
         static String table(GroupDescription d) {

@@ -57,8 +57,11 @@ final class ProduceCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (messages.isEmpty() && (count < 1 || size < 1)) {
-            System.err.println("--count and --size must be at least 1");
+        OptionLimits limits = new OptionLimits().atLeast("--queue", queue, 0);
+        if (messages.isEmpty()) {
+            limits.atLeast("--count", count, 1).atLeast("--size", size, 1);
+        }
+        if (limits.reported()) {
             return 2;
         }
         int total = messages.isEmpty() ? count : messages.size();

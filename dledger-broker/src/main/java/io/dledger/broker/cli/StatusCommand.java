@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 /** {@code dledger status}: every node's role, term, leader and commit/applied index. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Show every node: role, term, leader, commit and applied index.")
+        description = "Show every node: role, term, leader, commit and applied index, lag behind the leader, free "
+                + "disk; exit code 3 when no leader is elected.")
 final class StatusCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;

@@ -102,7 +102,8 @@ public final class LocalCluster {
 
     public NodeProcess node(String id) {
         return nodes.stream().filter(n -> n.id().equals(id)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no node " + id + " in " + dir));
+                .orElseThrow(() -> new IllegalArgumentException("no node " + id + " in " + dir + " (nodes: "
+                        + nodes.stream().map(NodeProcess::id).toList() + ")"));
     }
 
     /** Comma-separated gRPC addresses, for clients. */

@@ -128,4 +128,27 @@ class CliErrorsTest {
             assertThat(r.err()).contains("--queue and --from do not apply with --group");
         }
     }
+
+    @Test
+    void aNumberOutOfRangeIsNamedWithTheValueGivenBeforeAnyCall() {
+        String[][] cases = {{"consume -t orders --from -5 --count -1", "--from must be at least 0, not -5",
+                "--count must be at least 0, not -1"}, {"produce -t orders --size 0", "--size must be at least 1, not 0"},
+                {"produce -t orders -m x --queue -1", "--queue must be at least 0, not -1"},
+                {"consume -t orders --group g --idle-exit -1", "--idle-exit must be at least 0, not -1"},
+                {"topic list --timeout 0", "--timeout must be at least 1 (seconds), not 0"}};
+        for (String[] c : cases) {
+            List<String> line = new java.util.ArrayList<>(List.of(c[0].split(" ")));
+            line.addAll(List.of("-s", "127.0.0.1:1"));
+            Run r = cli(line.toArray(String[]::new));
+            assertThat(r.code()).as(c[0]).isEqualTo(2);
+            assertThat(r.err()).as(c[0]).contains(List.of(c).subList(1, c.length)).doesNotContain("reachable");
+        }
+    }
+
+    @Test
+    void killTakesANodeOrLeaderNotBoth() {
+        Run r = cli("cluster", "kill", "n2", "--leader", "--dir", "/nonexistent");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("name a node or give --leader, not both");
+    }
 }

@@ -36,6 +36,15 @@ class ClusterTableTest {
     }
 
     @Test
+    void anUnreachableNodesOwnFiguresAreNullInJson() {
+        NodeView down = new NodeView("n3", "127.0.0.1:3", NodeRole.UNKNOWN, 0, null, 0, 0, 0, 0, 0, false,
+                "connection refused", 0, null, null, List.of());
+        String json = ClusterTable.json(new ClusterView(List.of(down), null, 0));
+        assertThat(json).contains("\"role\": \"UNREACHABLE\"", "\"term\": null", "\"commitIndex\": null",
+                "\"appliedIndex\": null", "\"lagEntries\": null", "\"error\": \"connection refused\"");
+    }
+
+    @Test
     void aDiskNotReportedOrUnknownIsMarkedSo() {
         assertThat(ClusterTable.disk(null)).isEqualTo("-");
         assertThat(ClusterTable.disk(new NodeView.Disk(-1, GIB, false))).isEqualTo("?");

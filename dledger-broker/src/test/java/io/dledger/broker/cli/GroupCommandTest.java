@@ -28,6 +28,17 @@ class GroupCommandTest {
     }
 
     @Test
+    void aGroupWithoutMembersOrCommittedOffsetsCountsAsUnknown() {
+        assertThat(GroupCommand.Describe.unknown(d)).isFalse();
+        GroupDescription typo = new GroupDescription("biling", "orders", 0, List.of(),
+                List.of(new GroupDescription.QueueProgress(0, OptionalLong.empty(), 0, 100, 100, null)));
+        assertThat(GroupCommand.Describe.unknown(typo)).isTrue();
+        GroupDescription idle = new GroupDescription("billing", "orders", 0, List.of(),
+                List.of(new GroupDescription.QueueProgress(0, OptionalLong.of(100), 0, 100, 0, null)));
+        assertThat(GroupCommand.Describe.unknown(idle)).as("stopped, with progress").isFalse();
+    }
+
+    @Test
     void jsonHasNullForWhatIsNotThere() {
         assertThat(GroupCommand.Describe.json(d)).contains("\"totalLag\": 11").contains("\"generation\": 4")
                 .contains("\"committedOffset\": null").contains("\"owner\": null").contains("\"memberId\": \"m1\"");
