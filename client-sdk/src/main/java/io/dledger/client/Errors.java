@@ -7,6 +7,7 @@ import java.nio.channels.ClosedChannelException;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoUtils;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -116,9 +117,9 @@ final class Errors {
     }
 
     /** The client's own error for a node id it cannot map to an address. */
-    static DLedgerException unknownNode(String nodeId) {
+    static DLedgerException unknownNode(String nodeId, List<String> knownIds) {
         return new DLedgerException(ErrorCode.INVALID_ARGUMENT, Status.Code.INVALID_ARGUMENT,
-                "unknown node id '" + nodeId + "' (no known node has this id)", null, true, false, null);
+                "unknown node id '" + nodeId + "' (known nodes: " + knownIds + ")", null, true, false, null);
     }
 
     /** The error of operations cut short because the client or a producer was closed. */

@@ -66,6 +66,11 @@ final class NodeDirectory implements AutoCloseable {
         this.channelFactory = channelFactory;
     }
 
+    /** The ids of the nodes known by id, sorted (for error messages). */
+    List<String> knownIds() {
+        return nodes.keySet().stream().sorted().toList();
+    }
+
     List<String> seeds() {
         return seeds;
     }

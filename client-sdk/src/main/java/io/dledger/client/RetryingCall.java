@@ -119,7 +119,7 @@ final class RetryingCall<R> {
                 if (refreshFirst()) {
                     return;
                 }
-                result.completeExceptionally(Errors.unknownNode(nodeId));
+                result.completeExceptionally(Errors.unknownNode(nodeId, router.directory().knownIds()));
                 return;
             }
             address = known.get();

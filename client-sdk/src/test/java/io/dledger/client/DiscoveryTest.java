@@ -200,6 +200,7 @@ class DiscoveryTest {
                 .isInstanceOfSatisfying(DLedgerException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT);
                     assertThat(e.retryable()).isFalse();
+                    assertThat(e.getMessage()).contains("unknown node id 'n9' (known nodes: [n1, n2, n3])");
                 });
     }
 

@@ -150,6 +150,11 @@ class CliIT {
         assertThat(cli("cluster", "status", "--dir", dir.toString()).out()).contains("running").contains("LEADER");
         String leaderNow = json.out().replaceAll("(?s).*?\"leader\": \"(n\\d)\".*", "$1");
         String follower = leaderNow.equals("n1") ? "n2" : "n1";
+        String fromLeader = cli("consume", "-s", servers, "-t", "cli-topic", "--count", "0").out();
+        assertThat(fromLeader).containsPattern("\n[1-9][0-9]* messages?\n$");
+        await("the follower's copy, read with --node").atMost(Duration.ofSeconds(30)).until(() -> cli("consume", "-s",
+                servers, "-t", "cli-topic", "--count", "0", "--node", follower).out(), fromLeader::equals);
+        assertThat(cli("consume", "-s", servers, "-t", "cli-topic", "--node", "n9").code()).isNotZero();
         assertThat(cli("cluster", "restart", follower, "--dir", dir.toString(), "--set", "node.id=x").code())
                 .as("a setting that places the node is refused before it stops").isNotZero();
         assertThat(cli("cluster", "restart", follower, "--dir", dir.toString(), "--set", "store.min.free.byte=0")

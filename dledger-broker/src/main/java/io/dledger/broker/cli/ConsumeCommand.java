@@ -4,6 +4,7 @@ import io.dledger.client.DLedgerClient;
 import io.dledger.client.DLedgerException;
 import io.dledger.client.ErrorCode;
 import io.dledger.client.PullConsumer;
+import io.dledger.client.PullRequestOptions;
 import io.dledger.client.PullResult;
 import io.dledger.client.PushConsumer;
 import io.dledger.client.PushConsumerOptions;
@@ -45,6 +46,10 @@ final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--body-chars", defaultValue = "80", description = "print at most this much of each body")
     int bodyChars;
 
+    @Option(names = "--node", paramLabel = "ID", description = "read from this node (e.g. a follower, to see its "
+            + "copy) instead of the leader; not with --group")
+    String node;
+
     @Option(names = {"-g", "--group"}, description = "consume as a member of this consumer group: the group's queues "
             + "are shared with its other members, offsets are committed, pulls follow the nodes' suggestions")
     String group;
@@ -65,9 +70,10 @@ final class ConsumeCommand implements Callable<Integer> {
             return 2;
         }
         if (group != null) {
-            if (queue != null || from != null) {
-                System.err.println("--queue and --from do not apply with --group: the group's members share the "
-                        + "topic's queues and go on from the group's committed offsets");
+            if (queue != null || from != null || node != null) {
+                System.err.println("--queue, --from and --node do not apply with --group: the group's members share "
+                        + "the topic's queues, go on from the group's committed offsets and read where the nodes "
+                        + "suggest");
                 return 2;
             }
             return consumeAsGroup();
@@ -93,8 +99,12 @@ final class ConsumeCommand implements Callable<Integer> {
                 while (count == 0 || printed < count) {
                     PullResult r = pull(consumer, q, offset);
                     if (r.messages().isEmpty()) {
-                        if (r.followerBehind() && ++behind <= MAX_BEHIND_IN_ROW) {
+                        if (r.followerBehind() && node == null && ++behind <= MAX_BEHIND_IN_ROW) {
                             continue; // a follower taken for the leader: the next pull goes where it points
+                        }
+                        if (r.followerBehind() && node != null) {
+                            System.err.println(node + " has " + topic + "/" + q + " up to offset " + r.maxOffset()
+                                    + " only (it may lag behind); the leader, " + r.suggestedNodeId() + ", decides");
                         }
                         break;
                     }
@@ -117,7 +127,7 @@ final class ConsumeCommand implements Callable<Integer> {
     /** One pull; an offset past a queue's end that {@code --from} gave reads as bad input, with what to do. */
     private PullResult pull(PullConsumer consumer, int q, long offset) {
         try {
-            return consumer.pull(topic, q, offset, 256);
+            return consumer.pull(PullRequestOptions.of(topic, q, offset).withMaxMessages(256).fromNode(node));
         } catch (DLedgerException e) {
             if (e.code() == ErrorCode.OFFSET_OUT_OF_RANGE && from != null && offset == from) {
                 throw new IllegalArgumentException(e.getMessage() + "; --from applies to every queue read"

@@ -122,10 +122,10 @@ class CliErrorsTest {
 
     @Test
     void aGroupConsumerRefusesQueueAndFromInsteadOfIgnoringThem() {
-        for (String option : new String[] {"--queue", "--from"}) {
+        for (String option : new String[] {"--queue", "--from", "--node"}) {
             Run r = cli("consume", "-t", "orders", "--group", "g", option, "1", "-s", "127.0.0.1:1");
             assertThat(r.code()).as(option).isEqualTo(2);
-            assertThat(r.err()).contains("--queue and --from do not apply with --group");
+            assertThat(r.err()).contains("--queue, --from and --node do not apply with --group");
         }
     }
 
