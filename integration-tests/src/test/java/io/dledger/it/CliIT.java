@@ -25,19 +25,24 @@ class CliIT {
     /** Runs a CLI command in this JVM (nodes it starts are separate processes) and returns its output. */
     private static Run cli(String... args) {
         PrintStream old = System.out;
+        PrintStream oldErr = System.err;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        ByteArrayOutputStream errBuf = new ByteArrayOutputStream(); // the commands' own notes and checks
         System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(errBuf, true, StandardCharsets.UTF_8));
         java.io.StringWriter err = new java.io.StringWriter(); // what the error handler prints
         int code;
         try {
             code = DLedgerCli.newCommandLine().setErr(new java.io.PrintWriter(err, true)).execute(args);
         } finally {
             System.setOut(old);
+            System.setErr(oldErr);
         }
         String out = buf.toString(StandardCharsets.UTF_8);
+        String errors = errBuf.toString(StandardCharsets.UTF_8) + err;
         old.print(out);
-        System.err.print(err);
-        return new Run(code, out, err.toString());
+        oldErr.print(errors);
+        return new Run(code, out, errors);
     }
 
     private record Run(int code, String out, String err) {
@@ -152,9 +157,18 @@ class CliIT {
         String follower = leaderNow.equals("n1") ? "n2" : "n1";
         String fromLeader = cli("consume", "-s", servers, "-t", "cli-topic", "--count", "0").out();
         assertThat(fromLeader).containsPattern("\n[1-9][0-9]* messages?\n$");
+        String fromFollower = fromLeader.stripTrailing() + " from " + follower + "\n";
         await("the follower's copy, read with --node").atMost(Duration.ofSeconds(30)).until(() -> cli("consume", "-s",
-                servers, "-t", "cli-topic", "--count", "0", "--node", follower).out(), fromLeader::equals);
-        assertThat(cli("consume", "-s", servers, "-t", "cli-topic", "--node", "n9").code()).isNotZero();
+                servers, "-t", "cli-topic", "--count", "0", "--node", follower).out(), fromFollower::equals);
+        Run unknownNode = cli("consume", "-s", servers, "-t", "cli-topic", "--node", "n9");
+        assertThat(unknownNode.code()).as("bad input").isEqualTo(2);
+        assertThat(unknownNode.err()).contains("unknown node id 'n9' (known nodes: [n1, n2, n3])");
+        Run pastEnd = cli("consume", "-s", servers, "-t", "cli-topic", "--from", "999999");
+        assertThat(pastEnd.code()).isEqualTo(2);
+        assertThat(pastEnd.err()).contains("OFFSET_OUT_OF_RANGE").contains("pick one with --queue");
+        Run typo = cli("group", "describe", "cli-grup", "-t", "cli-topic", "-s", servers);
+        assertThat(typo.code()).isZero();
+        assertThat(typo.err()).contains("group 'cli-grup' has no live members and no committed offsets");
         assertThat(cli("cluster", "restart", follower, "--dir", dir.toString(), "--set", "node.id=x").code())
                 .as("a setting that places the node is refused before it stops").isNotZero();
         assertThat(cli("cluster", "restart", follower, "--dir", dir.toString(), "--set", "store.min.free.byte=0")

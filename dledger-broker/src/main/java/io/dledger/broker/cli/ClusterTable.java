@@ -71,7 +71,7 @@ final class ClusterTable {
 
     /**
      * The cluster as JSON objects. An unreachable node's own figures (term, leader, indexes, lag) are {@code null}:
-     * nobody reported them.
+     * nobody reported them; so is a lag the leader does not know.
      */
     static Map<String, Object> tree(ClusterView view) {
         Map<String, Object> root = new LinkedHashMap<>();
@@ -92,7 +92,7 @@ final class ClusterTable {
             m.put("appliedIndex", r ? n.appliedIndex() : null);
             m.put("lastLogIndex", r ? n.lastLogIndex() : null);
             m.put("lastSnapshotIndex", r ? n.lastSnapshotIndex() : null);
-            m.put("lagEntries", r ? n.lagEntries() : null);
+            m.put("lagEntries", r && n.lagEntries() >= 0 ? n.lagEntries() : null);
             if (n.disk() != null) {
                 Map<String, Object> disk = new LinkedHashMap<>();
                 disk.put("usableBytes", n.disk().usableBytes());

@@ -62,7 +62,7 @@ final class ConsumeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (new OptionLimits().atLeast("--count", count, 0).atLeast("--from", from, 0)
-                .atLeast("--body-chars", bodyChars, 0).atLeast("--idle-exit", idleExitSeconds, 0).reported()) {
+                .atLeast("--body-chars", bodyChars, 0).atLeast("--idle-exit", idleExitSeconds, 0).reportTo(System.err)) {
             return 2;
         }
         if (group == null && parsedIdleExit()) {
@@ -102,9 +102,11 @@ final class ConsumeCommand implements Callable<Integer> {
                         if (r.followerBehind() && node == null && ++behind <= MAX_BEHIND_IN_ROW) {
                             continue; // a follower taken for the leader: the next pull goes where it points
                         }
-                        if (r.followerBehind() && node != null) {
+                        long leaderEnd = d.queueRanges().get(q).maxOffset(); // when the command started
+                        if (node != null && (r.followerBehind() || r.maxOffset() < leaderEnd)) {
                             System.err.println(node + " has " + topic + "/" + q + " up to offset " + r.maxOffset()
-                                    + " only (it may lag behind); the leader, " + r.suggestedNodeId() + ", decides");
+                                    + ", the leader had " + leaderEnd + " (" + node + " may lag behind); read without "
+                                    + "--node for the leader's copy");
                         }
                         break;
                     }
@@ -120,7 +122,7 @@ final class ConsumeCommand implements Callable<Integer> {
                 }
             }
         }
-        System.out.println(printed + (printed == 1 ? " message" : " messages"));
+        System.out.println(printed + (printed == 1 ? " message" : " messages") + (node == null ? "" : " from " + node));
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package io.dledger.broker.cli;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,9 +19,9 @@ final class OptionLimits {
         return this;
     }
 
-    /** Prints every failure to standard error; true when there was one (the command then exits with 2). */
-    boolean reported() {
-        problems.forEach(System.err::println);
+    /** Prints every failure to {@code err}; true when there was one (the command then exits with 2). */
+    boolean reportTo(PrintStream err) {
+        problems.forEach(err::println);
         return !problems.isEmpty();
     }
 }

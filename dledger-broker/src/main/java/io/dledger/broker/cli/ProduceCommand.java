@@ -61,7 +61,7 @@ final class ProduceCommand implements java.util.concurrent.Callable<Integer> {
         if (messages.isEmpty()) {
             limits.atLeast("--count", count, 1).atLeast("--size", size, 1);
         }
-        if (limits.reported()) {
+        if (limits.reportTo(System.err)) {
             return 2;
         }
         int total = messages.isEmpty() ? count : messages.size();

@@ -42,6 +42,8 @@ class ClusterTableTest {
         String json = ClusterTable.json(new ClusterView(List.of(down), null, 0));
         assertThat(json).contains("\"role\": \"UNREACHABLE\"", "\"term\": null", "\"commitIndex\": null",
                 "\"appliedIndex\": null", "\"lagEntries\": null", "\"error\": \"connection refused\"");
+        String up = ClusterTable.json(new ClusterView(List.of(node("n1", NodeRole.LEADER, null)), "n1", 3));
+        assertThat(up).as("a reachable node's zeros stay zeros").contains("\"lagEntries\": 0", "\"term\": 3");
     }
 
     @Test
