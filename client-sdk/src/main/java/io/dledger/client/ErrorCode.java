@@ -54,7 +54,10 @@ public enum ErrorCode {
      * whose response is too large for the client (see {@link DLedgerClient.Builder#maxInboundMessageBytes}).
      */
     LIMIT_EXCEEDED,
-    /** The SDK's own: the client (or its producer or consumer) was closed before the operation was sent. */
+    /**
+     * The SDK's own: the client (or its producer or consumer) was closed before the operation was sent, or while a
+     * read (which changes nothing) was on its way.
+     */
     CLIENT_CLOSED,
     /**
      * The leader's disk is below its {@code store.min.free.bytes}, or followers' disks are and fewer than a majority

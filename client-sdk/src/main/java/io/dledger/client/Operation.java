@@ -8,7 +8,8 @@ import io.grpc.stub.StreamObserver;
 
 /**
  * One unary RPC to run through the {@link ClusterRouter}: which method with which request, to which node, and
- * whether re-executing it is harmless. The request is built once and re-sent unchanged on every attempt.
+ * what running it does ({@link Effect}: whether re-executing it is harmless). The request is built once and re-sent
+ * unchanged on every attempt.
  *
  * <p>Attempts are started the way the generated asynchronous stubs start them
  * ({@link ClientCalls#asyncUnaryCall}), with per-attempt {@link CallOptions} (deadline, inbound size limit).
@@ -17,7 +18,7 @@ import io.grpc.stub.StreamObserver;
  *
  * @param name       short name for logs and error messages
  * @param nodeId     id of the node to call, or {@code null} for the current leader
- * @param idempotent whether executing the request twice is harmless (see {@link RetryPolicy})
+ * @param effect     what running the request does to the cluster
  * @param method     the gRPC method
  * @param request    the request, identical on every attempt
  * @param serverWaitNanos how long the server may hold the call on purpose (long polling), added to each
@@ -25,24 +26,38 @@ import io.grpc.stub.StreamObserver;
  * @param <Q>        request type
  * @param <R>        response type
  */
-record Operation<Q, R>(String name, String nodeId, boolean idempotent, MethodDescriptor<Q, R> method, Q request,
+record Operation<Q, R>(String name, String nodeId, Effect effect, MethodDescriptor<Q, R> method, Q request,
         long serverWaitNanos) {
 
+    /** What running an operation does, which decides how it may be retried and how a close reports it. */
+    enum Effect {
+        /** Changes nothing: repeating it is harmless, and one cut short by a close was surely not carried out. */
+        READ,
+        /** Changes state, but running it twice is the same as once (see {@link RetryPolicy}). */
+        IDEMPOTENT_WRITE,
+        /** Changes state, and a repeat could change it again: retried only when it surely did not run. */
+        WRITE
+    }
+
     /** An operation for the current leader. */
-    static <Q, R> Operation<Q, R> toLeader(String name, boolean idempotent, MethodDescriptor<Q, R> method,
-            Q request) {
-        return new Operation<>(name, null, idempotent, method, request, 0);
+    static <Q, R> Operation<Q, R> toLeader(String name, Effect effect, MethodDescriptor<Q, R> method, Q request) {
+        return new Operation<>(name, null, effect, method, request, 0);
     }
 
     /** An operation for node {@code nodeId}, or for the leader when {@code nodeId} is {@code null}. */
-    static <Q, R> Operation<Q, R> toNode(String name, String nodeId, boolean idempotent,
-            MethodDescriptor<Q, R> method, Q request) {
-        return new Operation<>(name, nodeId, idempotent, method, request, 0);
+    static <Q, R> Operation<Q, R> toNode(String name, String nodeId, Effect effect, MethodDescriptor<Q, R> method,
+            Q request) {
+        return new Operation<>(name, nodeId, effect, method, request, 0);
     }
 
     /** A copy whose attempts allow the server to hold the call for {@code nanos} more. */
     Operation<Q, R> withServerWait(long nanos) {
-        return new Operation<>(name, nodeId, idempotent, method, request, nanos);
+        return new Operation<>(name, nodeId, effect, method, request, nanos);
+    }
+
+    /** Whether executing the request twice is harmless (see {@link RetryPolicy}). */
+    boolean idempotent() {
+        return effect != Effect.WRITE;
     }
 
     boolean targetsLeader() {

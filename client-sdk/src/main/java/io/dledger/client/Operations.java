@@ -1,5 +1,6 @@
 package io.dledger.client;
 
+import io.dledger.client.Operation.Effect;
 import io.dledger.proto.DeleteTopicRequest;
 import io.dledger.proto.DescribeGroupRequest;
 import io.dledger.proto.GroupInfo;
@@ -37,8 +38,8 @@ import io.dledger.proto.TakeSnapshotResponse;
 import io.dledger.proto.TopicInfo;
 
 /**
- * The table of every RPC the client makes: its target and whether it is idempotent. This is where idempotence is
- * declared; {@link RetryPolicy} decides from it.
+ * The table of every RPC the client makes: its target and its {@link Effect} (a read, an idempotent write, or a
+ * write). This is where idempotence is declared; {@link RetryPolicy} decides from it.
  *
  * <p>Stateless and thread-safe.
  */
@@ -52,98 +53,103 @@ final class Operations {
      * most once and answers a retry with the original assignment.
      */
     static Operation<ProduceRequest, ProduceResponse> produce(ProduceRequest request) {
-        return Operation.toLeader("produce", true, MessagingServiceGrpc.getProduceMethod(), request);
+        return Operation.toLeader("produce", Effect.IDEMPOTENT_WRITE, MessagingServiceGrpc.getProduceMethod(), request);
     }
 
     /** Pull: a read, idempotent. */
     static Operation<PullRequest, PullResponse> pull(String nodeId, PullRequest request) {
-        return Operation.toNode("pull", nodeId, true, MessagingServiceGrpc.getPullMethod(), request);
+        return Operation.toNode("pull", nodeId, Effect.READ, MessagingServiceGrpc.getPullMethod(), request);
     }
 
     /** CreateTopic: idempotent, the broker answers created=false when the topic already exists alike. */
     static Operation<CreateTopicRequest, CreateTopicResponse> createTopic(CreateTopicRequest request) {
-        return Operation.toLeader("createTopic", true, AdminServiceGrpc.getCreateTopicMethod(), request);
+        return Operation.toLeader("createTopic", Effect.IDEMPOTENT_WRITE,
+                AdminServiceGrpc.getCreateTopicMethod(), request);
     }
 
     /** DescribeTopic: a read, idempotent. */
     static Operation<DescribeTopicRequest, TopicInfo> describeTopic(DescribeTopicRequest request) {
-        return Operation.toLeader("describeTopic", true, AdminServiceGrpc.getDescribeTopicMethod(), request);
+        return Operation.toLeader("describeTopic", Effect.READ, AdminServiceGrpc.getDescribeTopicMethod(), request);
     }
 
     /** ListTopics: a read, idempotent. */
     static Operation<ListTopicsRequest, ListTopicsResponse> listTopics() {
-        return Operation.toLeader("listTopics", true, AdminServiceGrpc.getListTopicsMethod(),
+        return Operation.toLeader("listTopics", Effect.READ, AdminServiceGrpc.getListTopicsMethod(),
                 ListTopicsRequest.getDefaultInstance());
     }
 
     /** GetNodeStatus: a read, idempotent. */
     static Operation<NodeStatusRequest, NodeStatus> nodeStatus(String nodeId) {
-        return Operation.toNode("nodeStatus", nodeId, true, AdminServiceGrpc.getGetNodeStatusMethod(),
+        return Operation.toNode("nodeStatus", nodeId, Effect.READ, AdminServiceGrpc.getGetNodeStatusMethod(),
                 NodeStatusRequest.getDefaultInstance());
     }
 
     /** QueueDigests: a read, idempotent. */
     static Operation<QueueDigestRequest, QueueDigestResponse> queueDigests(String nodeId, String topic) {
-        return Operation.toNode("queueDigests", nodeId, true, AdminServiceGrpc.getQueueDigestsMethod(),
+        return Operation.toNode("queueDigests", nodeId, Effect.READ, AdminServiceGrpc.getQueueDigestsMethod(),
                 QueueDigestRequest.newBuilder().setTopic(topic).build());
     }
 
     /** TakeSnapshot: an action with side effects, not idempotent. */
     static Operation<TakeSnapshotRequest, TakeSnapshotResponse> takeSnapshot(String nodeId) {
-        return Operation.toNode("takeSnapshot", nodeId, false, AdminServiceGrpc.getTakeSnapshotMethod(),
+        return Operation.toNode("takeSnapshot", nodeId, Effect.WRITE, AdminServiceGrpc.getTakeSnapshotMethod(),
                 TakeSnapshotRequest.getDefaultInstance());
     }
 
     /** Heartbeat: idempotent (it only refreshes the member and reads the assignment). */
     static Operation<HeartbeatRequest, HeartbeatResponse> heartbeat(HeartbeatRequest request) {
-        return Operation.toLeader("heartbeat", true, ConsumerServiceGrpc.getHeartbeatMethod(), request);
+        return Operation.toLeader("heartbeat", Effect.IDEMPOTENT_WRITE,
+                ConsumerServiceGrpc.getHeartbeatMethod(), request);
     }
 
     /** LeaveGroup: idempotent (leaving twice is leaving). */
     static Operation<LeaveGroupRequest, LeaveGroupResponse> leaveGroup(LeaveGroupRequest request) {
-        return Operation.toLeader("leaveGroup", true, ConsumerServiceGrpc.getLeaveGroupMethod(), request);
+        return Operation.toLeader("leaveGroup", Effect.IDEMPOTENT_WRITE,
+                ConsumerServiceGrpc.getLeaveGroupMethod(), request);
     }
 
     /** CommitOffsets: idempotent (committing the same offsets again changes nothing). */
     static Operation<CommitOffsetsRequest, CommitOffsetsResponse> commitOffsets(CommitOffsetsRequest request) {
-        return Operation.toLeader("commitOffsets", true, ConsumerServiceGrpc.getCommitOffsetsMethod(), request);
+        return Operation.toLeader("commitOffsets", Effect.IDEMPOTENT_WRITE,
+                ConsumerServiceGrpc.getCommitOffsetsMethod(), request);
     }
 
     /** FetchOffsets: a read, idempotent; asked of the leader, which has applied every commit it acknowledged. */
     static Operation<FetchOffsetsRequest, FetchOffsetsResponse> fetchOffsets(FetchOffsetsRequest request) {
-        return Operation.toLeader("fetchOffsets", true, ConsumerServiceGrpc.getFetchOffsetsMethod(), request);
+        return Operation.toLeader("fetchOffsets", Effect.READ, ConsumerServiceGrpc.getFetchOffsetsMethod(), request);
     }
 
     /** DescribeGroup: a read, idempotent; asked of the leader, which keeps the membership. */
     static Operation<DescribeGroupRequest, GroupInfo> describeGroup(DescribeGroupRequest request) {
-        return Operation.toLeader("describeGroup", true, ConsumerServiceGrpc.getDescribeGroupMethod(), request);
+        return Operation.toLeader("describeGroup", Effect.READ, ConsumerServiceGrpc.getDescribeGroupMethod(), request);
     }
 
     /** ListGroups: a read, idempotent; asked of the leader, which keeps the membership. */
     static Operation<ListGroupsRequest, ListGroupsResponse> listGroups(ListGroupsRequest request) {
-        return Operation.toLeader("listGroups", true, ConsumerServiceGrpc.getListGroupsMethod(), request);
+        return Operation.toLeader("listGroups", Effect.READ, ConsumerServiceGrpc.getListGroupsMethod(), request);
     }
 
     /** TransferLeadership: not idempotent (a repeat on the new leader would move leadership again). */
     static Operation<TransferLeadershipRequest, TransferLeadershipResponse> transferLeadership(
             TransferLeadershipRequest request) {
-        return Operation.toLeader("transferLeadership", false, AdminServiceGrpc.getTransferLeadershipMethod(), request);
+        return Operation.toLeader("transferLeadership", Effect.WRITE,
+                AdminServiceGrpc.getTransferLeadershipMethod(), request);
     }
 
     /** DeleteTopic: not idempotent as far as its answer goes (a repeat answers NOT_FOUND). */
     static Operation<DeleteTopicRequest, DeleteTopicResponse> deleteTopic(DeleteTopicRequest request) {
-        return Operation.toLeader("deleteTopic", false, AdminServiceGrpc.getDeleteTopicMethod(), request);
+        return Operation.toLeader("deleteTopic", Effect.WRITE, AdminServiceGrpc.getDeleteTopicMethod(), request);
     }
 
     /** AddNode: not idempotent as far as its effect goes; only retried when it surely did not run. */
     static Operation<io.dledger.proto.AddNodeRequest, io.dledger.proto.AddNodeResponse> addNode(
             io.dledger.proto.AddNodeRequest request) {
-        return Operation.toLeader("addNode", false, AdminServiceGrpc.getAddNodeMethod(), request);
+        return Operation.toLeader("addNode", Effect.WRITE, AdminServiceGrpc.getAddNodeMethod(), request);
     }
 
     /** RemoveNode: not idempotent; only retried when it surely did not run. */
     static Operation<io.dledger.proto.RemoveNodeRequest, io.dledger.proto.RemoveNodeResponse> removeNode(
             io.dledger.proto.RemoveNodeRequest request) {
-        return Operation.toLeader("removeNode", false, AdminServiceGrpc.getRemoveNodeMethod(), request);
+        return Operation.toLeader("removeNode", Effect.WRITE, AdminServiceGrpc.getRemoveNodeMethod(), request);
     }
 }

@@ -41,7 +41,7 @@ final class QueueWorker {
 
         void schedule(Runnable task, long delayMs);
 
-        /** Whether the client was closed: a pull failed for that (as {@code OUTCOME_UNKNOWN}, if it was on its way). */
+        /** Whether the client was closed: a pull that failed then failed for that, whatever its error says. */
         boolean clientClosed();
     }
 

@@ -69,8 +69,8 @@ final class RetryingCall<R> {
 
     /**
      * Fails the operation because the client is closing: as {@link ErrorCode#CLIENT_CLOSED} when it surely was not
-     * carried out, as {@link ErrorCode#OUTCOME_UNKNOWN} when an attempt is on its way or an earlier one may have run
-     * (a send the caller repeats could otherwise be stored twice).
+     * carried out (a read never is), as {@link ErrorCode#OUTCOME_UNKNOWN} when a write's attempt is on its way or an
+     * earlier one may have run (a send the caller repeats could otherwise be stored twice).
      */
     void abortClosing() {
         result.completeExceptionally(closingError());
@@ -82,7 +82,8 @@ final class RetryingCall<R> {
      * before its calls are aborted, so either the send sees the close and sends nothing, or this sees the flag.
      */
     private DLedgerException closingError() {
-        return onTheWire || uncertainAttempt || maybeExecuted ? Errors.closedInFlight(op.name())
+        boolean mayHaveRun = onTheWire || uncertainAttempt || maybeExecuted;
+        return mayHaveRun && op.effect() != Operation.Effect.READ ? Errors.closedInFlight(op.name())
                 : Errors.closed("client");
     }
 

@@ -168,6 +168,23 @@ class DeadlineAndConcurrencyTest {
     }
 
     @Test
+    void closingTheClientFailsAReadOnItsWayAsClientClosed() {
+        DLedgerClient client = client(cluster.clientBuilder());
+        cluster.node("n1").pull = (req, obs) -> { }; // holds every pull: the answer never comes
+        CompletableFuture<PullResult> onItsWay = client.newPullConsumer().pullAsync(PullRequestOptions.of("t", 0, 0));
+        await().atMost(Duration.ofSeconds(5)).until(() -> cluster.node("n1").pulls.size() == 1);
+
+        client.close();
+
+        assertThat(onItsWay).failsWithin(Duration.ofSeconds(5)).withThrowableThat().havingCause()
+                .isInstanceOfSatisfying(DLedgerException.class, e -> {
+                    assertThat(e.code()).as("a read changes nothing: no outcome to be unsure of")
+                            .isEqualTo(ErrorCode.CLIENT_CLOSED);
+                    assertThat(e.retryable()).isFalse();
+                });
+    }
+
+    @Test
     void whenNoNodeAnswersAnOperationFailsAtItsDeadlineAsNodeUnavailable() {
         DLedgerClient client = client(cluster.clientBuilder().operationTimeout(Duration.ofMillis(500)));
         cluster.node("n1").stop();

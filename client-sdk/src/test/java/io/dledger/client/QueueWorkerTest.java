@@ -230,10 +230,11 @@ class QueueWorkerTest {
         assertThat(host.pulledFrom).containsExactly(0L); // no further pull is scheduled
         assertThat(host.pauses).isEmpty();
 
-        // a pull on its way when the client closed fails as OUTCOME_UNKNOWN: the same
+        // any other error of a pull once the client is closed (its channel shut down under it, say): the same
         host.pulledFrom.clear();
         host.clientClosed = true;
-        host.script.add(CompletableFuture.failedFuture(Errors.closedInFlight("pull")));
+        host.script.add(CompletableFuture.failedFuture(Errors.from(io.grpc.Status.UNAVAILABLE
+                .withDescription("Channel shutdownNow invoked").asRuntimeException())));
         new QueueWorker(host, 0, 0).start();
         assertThat(host.pulledFrom).containsExactly(0L);
         assertThat(host.pauses).isEmpty();
