@@ -1,9 +1,7 @@
 package io.dledger.client;
 
-import io.dledger.proto.NodeRef;
 import io.dledger.proto.PullRequest;
 import io.dledger.proto.PullResponse;
-import io.dledger.proto.PullSuggestion;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
@@ -62,28 +60,17 @@ final class DefaultPullConsumer implements PullConsumer {
                 : System.nanoTime() + router.config().requestTimeout().toNanos()));
         return Errors.map(future.exceptionallyCompose(e -> CompletableFuture.failedFuture(
                 responseOverLimit(Errors.from(e), options))), response -> {
+            PullResult result = ProtoMapper.toPullResult(response);
             if (response.hasSuggestion()) {
-                PullSuggestion s = response.getSuggestion();
-                router.directory().learn(s.getNode());
-                if (options.nodeId() == null && PullResult.FOLLOWER_BEHIND.equals(s.getReason())) {
-                    movedLeader(response.getServedBy(), s.getNode());
+                router.directory().learn(response.getSuggestion().getNode());
+                if (options.nodeId() == null && result.followerBehind()) {
+                    // a pull meant for the leader reached a follower (the leader moved while this client only
+                    // pulled), which lacked the offset and named the leader: pull from there from now on
+                    router.leaders().acceptHintFrom(result.servedBy(), response.getSuggestion().getNode());
                 }
             }
-            return ProtoMapper.toPullResult(response);
+            return result;
         });
-    }
-
-    /**
-     * A pull meant for the leader reached a follower (the leader moved while this client only pulled), which lacked
-     * the offset and named the leader: pull from there from now on. Only while the client still takes the node that
-     * answered for the leader (an answer overtaken by a redirect or refresh moves nothing back), and never to the
-     * node that answered.
-     */
-    private void movedLeader(String servedBy, NodeRef leader) {
-        LeaderTracker.LeaderRef cached = router.leaders().current();
-        if (cached != null && cached.id().equals(servedBy) && !leader.getId().equals(servedBy)) {
-            router.leaders().acceptHint(new DLedgerException.LeaderHint(leader.getId(), leader.getGrpcAddress()));
-        }
     }
 
     /** The message bytes to ask for: what the caller asked ({@code 0}: the node's default), within the limit. */

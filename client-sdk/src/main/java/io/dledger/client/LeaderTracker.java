@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client's cached idea of the leader, and how it is corrected: immediately from a {@code NOT_LEADER} leader
- * hint, or by a refresh that asks every known node at once ({@link ClusterProbe}).
+ * The client's cached idea of the leader, and how it is corrected: immediately from a leader hint (a node naming
+ * the leader), or by a refresh that asks every known node at once ({@link ClusterProbe}).
  *
  * <p>Refreshes are coalesced: however many operations fail at once, at most one refresh runs at a time and they all
  * wait for it; a failure against a leader that is no longer the cached one (because another operation already
@@ -89,22 +89,42 @@ final class LeaderTracker {
     }
 
     /**
-     * Switches to the leader a node named: in a {@code NOT_LEADER} rejection, or a follower in a pull answer that it
-     * lacks the offset ({@code follower-behind}).
+     * Switches to the leader a node named.
      *
      * @return {@code false} when the hint names no address the client could call
      */
     boolean acceptHint(DLedgerException.LeaderHint hint) {
         NodeRef ref = NodeRef.newBuilder().setId(hint.nodeId()).setGrpcAddress(hint.grpcAddress()).build();
+        return switchTo(ref, null);
+    }
+
+    /**
+     * Switches to {@code leader}, named by node {@code answeredBy}, only while the cached leader is still that node
+     * (a hint overtaken by a redirect or a refresh moves nothing back) and the hint names another node.
+     */
+    void acceptHintFrom(String answeredBy, NodeRef leader) {
+        if (answeredBy != null && !leader.getId().equals(answeredBy)) {
+            switchTo(leader, answeredBy);
+        }
+    }
+
+    /** Switches to {@code ref}; with {@code onlyFrom}, only while the cached leader has that id. */
+    private boolean switchTo(NodeRef ref, String onlyFrom) {
         directory.learn(ref);
         Optional<String> address = directory.addressOf(ref);
         if (address.isEmpty()) {
             return false;
         }
-        LeaderRef next = new LeaderRef(hint.nodeId(), address.get());
-        LeaderRef previous = leader.getAndSet(next);
+        LeaderRef next = new LeaderRef(ref.getId(), address.get());
+        LeaderRef previous;
+        do {
+            previous = leader.get();
+            if (onlyFrom != null && (previous == null || !previous.id().equals(onlyFrom))) {
+                return false;
+            }
+        } while (!leader.compareAndSet(previous, next));
         if (!next.equals(previous)) {
-            LOG.debug("leader is now {} at {} (a node named it: NOT_LEADER, or a follower that lacked a pulled offset)", hint.nodeId(), next.address());
+            LOG.debug("leader is now {} at {} (a node named it)", ref.getId(), next.address());
         }
         return true;
     }

@@ -12,9 +12,10 @@ import java.util.concurrent.CompletableFuture;
  * long-polling wait), so a caller whose chosen node is down can fall back to the leader at once. An offset outside the
  * stored range fails with {@link ErrorCode#OFFSET_OUT_OF_RANGE}; {@link DLedgerException#storedOffsets()} then carries
  * the queue's current min and max offsets. A follower does not refuse an offset past its end, or a topic it does not
- * know, since it may only lag: past its end it waits (up to the pull's wait) for the offset to arrive, then answers
- * with no messages and suggests the leader ({@link PullResult#followerBehind()}), which decides; a pull meant for the
- * leader then goes there from now on.
+ * know, since it may only lag: past its end it waits (up to the pull's wait) for the offset to arrive; if it does
+ * not, or for an unknown topic, it answers with no messages and suggests the leader
+ * ({@link PullResult#followerBehind()}), which decides, and a pull meant for the leader goes there from then on.
+ * While it knows no leader it fails the pull with {@link ErrorCode#NODE_UNAVAILABLE}.
  *
  * <p>Thread-safe: one consumer may be shared by any number of threads. Closing it only stops new pulls.
  */

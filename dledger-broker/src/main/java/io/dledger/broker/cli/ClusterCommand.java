@@ -11,7 +11,6 @@ import io.dledger.client.DLedgerClient;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -235,23 +234,13 @@ final class ClusterCommand {
                     .operationTimeout(Duration.ofSeconds(5)).build()) {
                 ClusterView view = c.admin().describeCluster();
                 if (json) {
-                    Map<String, Object> tree = ClusterTable.tree(view);
-                    List<Map<String, Object>> processes = new ArrayList<>();
-                    for (NodeProcess n : cluster.nodes()) {
-                        Map<String, Object> p = new LinkedHashMap<>();
-                        p.put("id", n.id());
-                        p.put("running", n.alive());
-                        p.put("pid", n.alive() ? n.pid() : null);
-                        p.put("dataDir", n.dataDir().toString());
-                        processes.add(p);
-                    }
-                    tree.put("processes", processes);
-                    System.out.println(ClusterTable.json(tree));
+                    System.out.println(ClusterTable.json(view, cluster.nodes()));
                     return 0;
                 }
                 for (NodeProcess n : cluster.nodes()) {
-                    System.out.printf("%-4s pid %-8s %s  data %s%n", n.id(), n.alive() ? n.pid() : "-",
-                            n.alive() ? "running" : "stopped", n.dataDir());
+                    boolean alive = n.alive();
+                    System.out.printf("%-4s pid %-8s %s  data %s%n", n.id(), alive ? n.pid() : "-",
+                            alive ? "running" : "stopped", n.dataDir());
                 }
                 System.out.println();
                 ClusterTable.print(view, System.out);

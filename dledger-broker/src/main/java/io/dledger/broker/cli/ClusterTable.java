@@ -1,6 +1,7 @@
 package io.dledger.broker.cli;
 
 import com.google.gson.GsonBuilder;
+import io.dledger.broker.local.NodeProcess;
 import io.dledger.client.ClusterView;
 import io.dledger.client.NodeView;
 import java.io.PrintStream;
@@ -62,18 +63,35 @@ final class ClusterTable {
     }
 
     static String json(ClusterView view) {
-        return json(tree(view));
+        return toJson(tree(view));
     }
 
-    static String json(Map<String, Object> tree) {
-        return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(tree);
+    /** The cluster, then the local cluster's {@code processes}: id, running, pid ({@code null}: stopped), dataDir. */
+    static String json(ClusterView view, List<NodeProcess> processes) {
+        Map<String, Object> root = tree(view);
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (NodeProcess n : processes) {
+            boolean alive = n.alive();
+            Map<String, Object> p = new LinkedHashMap<>();
+            p.put("id", n.id());
+            p.put("running", alive);
+            p.put("pid", alive ? n.pid() : null);
+            p.put("dataDir", n.dataDir().toString());
+            list.add(p);
+        }
+        root.put("processes", list);
+        return toJson(root);
+    }
+
+    private static String toJson(Map<String, Object> root) {
+        return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(root);
     }
 
     /**
      * The cluster as JSON objects. An unreachable node's own figures (term, leader, indexes, lag) are {@code null}:
      * nobody reported them; so is a lag the leader does not know.
      */
-    static Map<String, Object> tree(ClusterView view) {
+    private static Map<String, Object> tree(ClusterView view) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("leader", view.leaderId());
         root.put("term", view.term());

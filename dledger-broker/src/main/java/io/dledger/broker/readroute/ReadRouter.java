@@ -26,6 +26,13 @@ public final class ReadRouter {
     public record Suggestion(PeerSpec node, String reason) {
     }
 
+    /**
+     * The reason of a follower that lacks what was pulled (an offset past the end of its queue, a topic it has not
+     * seen) and names the leader, which decides; the pull handler gives it, whether or not routing is enabled, and
+     * clients take it as a leader hint.
+     */
+    public static final String FOLLOWER_BEHIND = "follower-behind";
+
     private final ReadRouteConfig config;
     private final LoadMeter produced;
     private final LoadMeter pulls;

@@ -95,11 +95,7 @@ final class PullHandler {
             long[] range = store.queueRange(req.getTopic(), req.getQueue());
             long remaining = TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime());
             if (records.isEmpty() && remaining > 0 && req.getOffset() >= range[1]) {
-                Runnable wakeNow = waiters.await(req.getTopic(), req.getQueue(), remaining,
-                        () -> serve(req, out, waitUntil));
-                if (store.queueRange(req.getTopic(), req.getQueue())[1] > req.getOffset()) {
-                    wakeNow.run(); // published while we registered
-                }
+                park(req, out, waitUntil, remaining, req.getOffset() + 1);
                 return;
             }
             long next = req.getOffset() + records.size();
@@ -121,9 +117,6 @@ final class PullHandler {
         }
     }
 
-    /** The suggestion's reason of a follower that lacks what was pulled and names the leader (a leader hint). */
-    static final String FOLLOWER_BEHIND = "follower-behind";
-
     /** What a node does with a pull its store refused: see {@link #decide}. */
     enum Rejected { REFUSE, WAIT, TO_LEADER, UNAVAILABLE }
 
@@ -143,42 +136,52 @@ final class PullHandler {
      */
     static Rejected decide(ReadRejectedException e, long offset, boolean leader, String self, PeerSpec knownLeader,
                            boolean mayWait) {
-        boolean pastEnd = e.reason() == ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE && offset > e.maxOffset();
-        if (leader || (e.reason() == ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE && !pastEnd)) {
+        if (leader || (e.reason() == ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE && !pastEnd(e, offset))) {
             return Rejected.REFUSE;
         }
-        if (pastEnd && mayWait) {
+        if (pastEnd(e, offset) && mayWait) {
             return Rejected.WAIT;
         }
         return knownLeader == null || knownLeader.id().equals(self) ? Rejected.UNAVAILABLE : Rejected.TO_LEADER;
     }
 
+    private static boolean pastEnd(ReadRejectedException e, long offset) {
+        return e.reason() == ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE && offset > e.maxOffset();
+    }
+
     private void onRejected(PullRequest req, StreamObserver<PullResponse> out, long waitUntil,
                             ReadRejectedException e) {
         boolean leader = fsm.isLeader();
-        ReadSituation s = leader ? null : situation(req);
+        PeerSpec knownLeader = leader ? null : raft.leader().orElse(null);
         long remaining = TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime());
-        boolean mayWait = !leader && remaining > 0 && router.suggest(s, req.getTopic(), req.getQueue()).node() == null;
-        PeerSpec knownLeader = s == null ? null : s.knownLeader();
+        // only a pull past the end may wait, so only that one needs the router's view
+        boolean mayWait = !leader && pastEnd(e, req.getOffset()) && remaining > 0
+                && router.suggest(situation(req), req.getTopic(), req.getQueue()).node() == null;
         switch (decide(e, req.getOffset(), leader, config.nodeId(), knownLeader, mayWait)) {
             case REFUSE -> out.onError(RpcErrors.fromRead(e));
-            case WAIT -> {
-                Runnable wakeNow = waiters.await(req.getTopic(), req.getQueue(), remaining,
-                        () -> serve(req, out, waitUntil));
-                if (store.queueRange(req.getTopic(), req.getQueue())[1] >= req.getOffset()) {
-                    wakeNow.run(); // arrived while we registered
-                }
-            }
+            case WAIT -> park(req, out, waitUntil, remaining, req.getOffset());
             case UNAVAILABLE -> out.onError(RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, e.getMessage() + " on "
                     + config.nodeId() + ", which may lag behind and " + (knownLeader == null ? "knows no leader"
                     : "is a leader not ready yet") + " to send the pull to; retry"));
             case TO_LEADER -> {
                 out.onNext(PullResponse.newBuilder().setServedBy(config.nodeId()).setNextOffset(req.getOffset())
                         .setMinOffset(e.minOffset()).setMaxOffset(e.maxOffset())
-                        .setSuggestion(toProto(new ReadRouter.Suggestion(knownLeader, FOLLOWER_BEHIND)))
+                        .setSuggestion(toProto(new ReadRouter.Suggestion(knownLeader, ReadRouter.FOLLOWER_BEHIND)))
                         .build());
                 out.onCompleted();
             }
+        }
+    }
+
+    /**
+     * Long polling: the pull runs again once the queue's end reaches {@code wakeAtEnd} (new messages were applied)
+     * or {@code remainingMs} passed, whichever comes first.
+     */
+    private void park(PullRequest req, StreamObserver<PullResponse> out, long waitUntil, long remainingMs,
+                      long wakeAtEnd) {
+        Runnable wakeNow = waiters.await(req.getTopic(), req.getQueue(), remainingMs, () -> serve(req, out, waitUntil));
+        if (store.queueRange(req.getTopic(), req.getQueue())[1] >= wakeAtEnd) {
+            wakeNow.run(); // applied while we registered
         }
     }
 
