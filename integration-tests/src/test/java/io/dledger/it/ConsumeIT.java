@@ -191,7 +191,7 @@ class ConsumeIT {
 
     @Test
     void longPollingAnswersWhenAMessageArrivesAndReadYourWritesSeesEveryWrite() throws Exception {
-        cluster = TestCluster.start("longpoll", 3, Map.of());
+        cluster = TestCluster.start("longpoll", 3, Map.of("pull.max.waiting", "1"));
         DLedgerClient client = cluster.client();
         client.admin().createTopic("events", 1);
         String leader = cluster.awaitLeader();
@@ -249,6 +249,22 @@ class ConsumeIT {
                         assertThat(e.code()).isEqualTo(ErrorCode.OFFSET_OUT_OF_RANGE);
                         assertThat(e.storedOffsets().orElseThrow().maxOffset()).isEqualTo(pastEnd - 9);
                     });
+
+            // a node parks at most pull.max.waiting (1 here) pulls at once; one more is refused as BUSY, retryable
+            long end = pastEnd - 9;
+            CompletableFuture<PullResult> parked = consumer.pullAsync(PullRequestOptions.of("events", 0, end)
+                    .fromNode(leader).withMaxWait(20_000));
+            await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+            assertThat(parked).isNotDone();
+            assertThatThrownBy(() -> consumer.pull(PullRequestOptions.of("events", 0, end).fromNode(leader)
+                    .withMaxWait(100))).isInstanceOfSatisfying(DLedgerException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.BUSY);
+                        assertThat(e.retryable()).isTrue();
+                        assertThat(e.getMessage()).contains("pull.max.waiting=1");
+                    });
+            p.send("events", Message.of("frees the place"));
+            assertThat(parked.get(10, TimeUnit.SECONDS).messages()).extracting(m -> m.bodyAsString())
+                    .containsExactly("frees the place");
 
             // a follower that knows no leader refuses such a pull as retryable instead: nobody can decide yet
             cluster.nodeIds().stream().filter(id -> !id.equals(follower)).forEach(cluster::kill);

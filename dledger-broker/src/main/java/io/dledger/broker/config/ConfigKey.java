@@ -72,7 +72,9 @@ public enum ConfigKey {
     READ_MAX_LAG_ENTRIES("read.max.lag.entries", "1000", "the leader suggests no follower further behind than this; a "
             + "follower further behind the leader's commit than this sends consumers to the leader"),
     PULL_MAX_MESSAGES("pull.max.messages", "1024", "most messages one pull returns"),
-    PULL_MAX_BYTES("pull.max.bytes", "8388608", "about the most bytes one pull returns");
+    PULL_MAX_BYTES("pull.max.bytes", "8388608", "about the most bytes one pull returns"),
+    PULL_MAX_WAITING("pull.max.waiting", "10000", "most pulls waiting on this node at once (long polls); more are "
+            + "refused with BUSY, which clients retry");
 
     private final String key;
     private final String defaultValue;

@@ -40,7 +40,8 @@ public record NodeConfig(
         long storeMinFreeBytes,
         ReadRouteConfig readRoute,
         int pullMaxMessages,
-        int pullMaxBytes) {
+        int pullMaxBytes,
+        int pullMaxWaiting) {
 
     public NodeConfig {
         peers = List.copyOf(peers);

@@ -66,7 +66,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 new DaemonThreadFactory("dledger-pull-timer"));
         LoadMeter produced = new LoadMeter(System::nanoTime);
         LoadMeter pulls = new LoadMeter(System::nanoTime);
-        PullWaiters waiters = new PullWaiters(timer, reads);
+        PullWaiters waiters = new PullWaiters(timer, reads, config.pullMaxWaiting());
         store.setPublishListener(waiters);
         LeaderCommitProbe commitProbe = new LeaderCommitProbe(
                 (onIndex, onFailure) -> raft.readIndex(onIndex, why -> onFailure.run()), raft::appliedIndex,

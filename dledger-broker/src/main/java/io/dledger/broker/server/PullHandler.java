@@ -1,6 +1,7 @@
 package io.dledger.broker.server;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.PeerSpec;
 import io.dledger.broker.raft.RaftNode;
@@ -175,11 +176,16 @@ final class PullHandler {
 
     /**
      * Long polling: the pull runs again once the queue's end reaches {@code wakeAtEnd} (new messages were applied)
-     * or {@code remainingMs} passed, whichever comes first.
+     * or {@code remainingMs} passed, whichever comes first; refused with {@code BUSY} when too many pulls wait.
      */
     private void park(PullRequest req, StreamObserver<PullResponse> out, long waitUntil, long remainingMs,
                       long wakeAtEnd) {
         Runnable wakeNow = waiters.await(req.getTopic(), req.getQueue(), remainingMs, () -> serve(req, out, waitUntil));
+        if (wakeNow == null) {
+            out.onError(RpcErrors.error(ErrorCode.BUSY, "too many pulls wait on " + config.nodeId() + " already ("
+                    + ConfigKey.PULL_MAX_WAITING.key() + "=" + config.pullMaxWaiting() + "); retry later"));
+            return;
+        }
         if (store.queueRange(req.getTopic(), req.getQueue())[1] >= wakeAtEnd) {
             wakeNow.run(); // applied while we registered
         }

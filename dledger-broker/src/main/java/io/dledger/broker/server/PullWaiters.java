@@ -8,10 +8,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Long polling: pulls that found nothing wait here, per queue, until the store publishes new messages of
- * that queue or their deadline passes; either way the pull runs again on the read executor (once).
+ * that queue or their deadline passes; either way the pull runs again on the read executor (once). At most
+ * {@code maxWaiting} pulls wait at once, so requests cannot pile up waiters without bound.
  *
  * <p>Thread-safety: {@link #published} runs on the state machine thread and only hands work off;
  * everything else is safe from any thread.
@@ -34,6 +36,7 @@ final class PullWaiters implements QueueListener {
 
         void fire() {
             if (fired.compareAndSet(false, true)) {
+                count.decrementAndGet();
                 Set<Waiter> set = waiting.get(key);
                 if (set != null) {
                     set.remove(this);
@@ -48,20 +51,29 @@ final class PullWaiters implements QueueListener {
     }
 
     private final ConcurrentHashMap<QueueKey, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+    private final AtomicInteger count = new AtomicInteger();
     private final ScheduledExecutorService timer;
     private final Executor reads;
+    private final int maxWaiting;
 
-    PullWaiters(ScheduledExecutorService timer, Executor reads) {
+    PullWaiters(ScheduledExecutorService timer, Executor reads, int maxWaiting) {
         this.timer = timer;
         this.reads = reads;
+        this.maxWaiting = maxWaiting;
     }
 
     /**
      * Parks a pull of {@code topic}/{@code queue}: {@code retry} runs when new messages are published or
      * after {@code waitMs}. The caller re-checks the queue after this returns, so a message published
      * while it was registering is not missed.
+     *
+     * @return what runs the pull at once, or {@code null} when {@code maxWaiting} pulls wait already (nothing parked)
      */
     Runnable await(String topic, int queue, long waitMs, Runnable retry) {
+        if (count.incrementAndGet() > maxWaiting) {
+            count.decrementAndGet();
+            return null;
+        }
         QueueKey key = new QueueKey(topic, queue);
         Waiter w = new Waiter(key, retry);
         waiting.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(w);
@@ -84,6 +96,6 @@ final class PullWaiters implements QueueListener {
     }
 
     int waitingCount() {
-        return waiting.values().stream().mapToInt(Set::size).sum();
+        return count.get();
     }
 }
