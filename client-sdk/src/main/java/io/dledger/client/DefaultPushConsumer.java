@@ -244,12 +244,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         closed = true;
         // a heartbeat on its way finishes first (no new one starts): landing after the LeaveGroup, it would join the
         // member again and hold its queues for a session
-        scheduler.shutdown();
-        try {
-            scheduler.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        DaemonThreads.awaitShutdown(scheduler, 10);
         committer.stop(); // a periodic or final commit in progress lands first (within the lease)
         try {
             committer.commit(queues.processedOffsets());

@@ -127,12 +127,7 @@ final class OffsetCommitter {
 
     /** Stops the periodic commits and waits (up to 10 s) for a commit in progress; then {@link #commit} is safe. */
     void stop() {
-        executor.shutdown();
-        try {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        DaemonThreads.awaitShutdown(executor, 10);
         executor.shutdownNow();
     }
 

@@ -83,7 +83,7 @@ final class PullWaiters implements QueueListener {
 
     @Override
     public void published(String topic, int queue) {
-        if (waiting.isEmpty()) {
+        if (count.get() == 0) { // nobody waits (the map keeps empty sets of queues polled before)
             return;
         }
         Set<Waiter> set = waiting.get(new QueueKey(topic, queue));
