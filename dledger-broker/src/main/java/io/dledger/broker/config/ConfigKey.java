@@ -74,7 +74,9 @@ public enum ConfigKey {
     PULL_MAX_MESSAGES("pull.max.messages", "1024", "most messages one pull returns"),
     PULL_MAX_BYTES("pull.max.bytes", "8388608", "about the most bytes one pull returns"),
     PULL_MAX_WAITING("pull.max.waiting", "10000", "most pulls waiting on this node at once (long polls); more are "
-            + "refused with BUSY, which clients retry");
+            + "refused with BUSY, which clients retry"),
+    READ_MAX_QUEUED("read.max.queued", "1000", "most reads (pulls, digests) queued for this node's read threads; more "
+            + "are refused with BUSY, which clients retry");
 
     private final String key;
     private final String defaultValue;

@@ -41,7 +41,8 @@ public record NodeConfig(
         ReadRouteConfig readRoute,
         int pullMaxMessages,
         int pullMaxBytes,
-        int pullMaxWaiting) {
+        int pullMaxWaiting,
+        int readMaxQueued) {
 
     public NodeConfig {
         peers = List.copyOf(peers);

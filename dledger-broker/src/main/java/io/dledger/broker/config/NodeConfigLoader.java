@@ -132,6 +132,7 @@ public final class NodeConfigLoader {
         int pullMessages = ints.get(ConfigKey.PULL_MAX_MESSAGES, 1, 100_000);
         int pullBytes = ints.get(ConfigKey.PULL_MAX_BYTES, 1024, 256 * 1024 * 1024);
         int pullWaiting = ints.get(ConfigKey.PULL_MAX_WAITING, 1, 1_000_000);
+        int readQueued = ints.get(ConfigKey.READ_MAX_QUEUED, 1, 1_000_000);
         boolean sync = bool(v.get(ConfigKey.RAFT_SYNC), ConfigKey.RAFT_SYNC, problems);
         boolean rpcInline = bool(v.get(ConfigKey.RAFT_RPC_INLINE), ConfigKey.RAFT_RPC_INLINE, problems);
         boolean join = bool(v.get(ConfigKey.JOIN), ConfigKey.JOIN, problems);
@@ -170,7 +171,7 @@ public final class NodeConfigLoader {
                 entryMax, inflight, queueMax, maxQueues, minFree,
                 new ReadRouteConfig(routeEnabled, busyProduce, busyPull,
                         coldBytes == 0 ? defaultColdBytes() : coldBytes, maxLag), pullMessages, pullBytes,
-                pullWaiting);
+                pullWaiting, readQueued);
     }
 
     /** RocketMQ's rule of thumb: data further back than 40% of the machine's memory has left the page cache. */

@@ -40,7 +40,6 @@ import io.dledger.proto.internal.CreateTopicCommand;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -54,11 +53,11 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     private final CommandProposer proposer;
     private final NodeStatusReporter reporter;
     private final PeerStatusCollector peers;
-    private final Executor reads;
+    private final ReadExecutor reads;
     private final ClusterOps clusterOps;
 
     AdminServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
-                     CommandProposer proposer, Executor reads, DiskSpaceGuard disk, PeerStatusCollector peers,
+                     CommandProposer proposer, ReadExecutor reads, DiskSpaceGuard disk, PeerStatusCollector peers,
                      Supplier<List<String>> followersWithSpace) {
         this.disk = disk;
         this.reads = reads;
@@ -168,7 +167,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     /** Digests read whole queues: they run on the read executor. */
     @Override
     public void queueDigests(QueueDigestRequest req, StreamObserver<QueueDigestResponse> out) {
-        reads.execute(() -> digests(req, out));
+        reads.executeOrRefuse(() -> digests(req, out), out);
     }
 
     private void digests(QueueDigestRequest req, StreamObserver<QueueDigestResponse> out) {

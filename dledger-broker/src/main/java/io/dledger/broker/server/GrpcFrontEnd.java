@@ -19,7 +19,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -42,13 +41,13 @@ public final class GrpcFrontEnd implements AutoCloseable {
     /** Consumer group members are dropped after this long without a heartbeat. */
     private static final int SESSION_MS = 4000;
     private final Server server;
-    private final ExecutorService reads;
+    private final ReadExecutor reads;
     private final ScheduledExecutorService timer;
     private final PeerStatusCollector peers;
     private final ScheduledFuture<?> diskPolls;
     private final FollowerDisks followerDisks;
 
-    private GrpcFrontEnd(Server server, ExecutorService reads, ScheduledExecutorService timer,
+    private GrpcFrontEnd(Server server, ReadExecutor reads, ScheduledExecutorService timer,
             PeerStatusCollector peers, ScheduledFuture<?> diskPolls, FollowerDisks followerDisks) {
         this.followerDisks = followerDisks;
         this.server = server;
@@ -60,8 +59,10 @@ public final class GrpcFrontEnd implements AutoCloseable {
 
     public static GrpcFrontEnd start(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
                                      CommandProposer proposer, BrokerMetrics metrics) {
-        ExecutorService reads = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
-                new DaemonThreadFactory("dledger-read"));
+        ReadExecutor reads = new ReadExecutor(config.nodeId(), Math.max(2, Runtime.getRuntime().availableProcessors()),
+                config.readMaxQueued());
+        Gauge.builder("dledger.read.queued", reads, ReadExecutor::queued)
+                .description("reads waiting for a read thread (read.max.queued)").register(metrics.registry());
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
                 new DaemonThreadFactory("dledger-pull-timer"));
         LoadMeter produced = new LoadMeter(System::nanoTime);
@@ -119,7 +120,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
         } catch (IOException e) {
             diskPolls.cancel(false);
             peers.close();
-            reads.shutdownNow();
+            reads.close();
             timer.shutdownNow();
             throw new UncheckedIOException("cannot start the gRPC server on port " + config.self().grpcPort(), e);
         }
@@ -145,6 +146,6 @@ public final class GrpcFrontEnd implements AutoCloseable {
         diskPolls.cancel(false);
         peers.close();
         timer.shutdownNow();
-        reads.shutdownNow();
+        reads.close();
     }
 }

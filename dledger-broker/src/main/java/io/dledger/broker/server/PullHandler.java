@@ -22,7 +22,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,11 +42,11 @@ final class PullHandler {
     private final ReadRouter router;
     private final LoadMeter pulls;
     private final PullWaiters waiters;
-    private final Executor reads;
+    private final ReadExecutor reads;
     private final LeaderCommitProbe commitProbe;
 
     PullHandler(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft, ReadRouter router,
-                LoadMeter pulls, PullWaiters waiters, Executor reads, LeaderCommitProbe commitProbe) {
+                LoadMeter pulls, PullWaiters waiters, ReadExecutor reads, LeaderCommitProbe commitProbe) {
         this.commitProbe = commitProbe;
         this.config = config;
         this.store = store;
@@ -74,10 +73,10 @@ final class PullHandler {
         }
         long waitUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(req.getMaxWaitMs(), MAX_WAIT_MS));
         if (!req.getReadYourWrites()) {
-            reads.execute(() -> serve(req, out, waitUntil));
+            reads.executeOrRefuse(() -> serve(req, out, waitUntil), out);
             return;
         }
-        raft.readIndex(index -> reads.execute(() -> serve(req, out, waitUntil)), // applied up to the read index
+        raft.readIndex(index -> reads.executeOrRefuse(() -> serve(req, out, waitUntil), out), // applied up to the read index
                 why -> out.onError(RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, "read-your-writes check with the "
                         + "leader failed (" + why + "); retry")));
     }
