@@ -4,12 +4,13 @@ import io.dledger.proto.PullRequest;
 import io.dledger.proto.PullResponse;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@link PullConsumer} of a {@link DLedgerClient}: one {@code Pull} RPC per call, routed and retried by the
  * {@link ClusterRouter}. A pull suggestion's node is recorded in the node directory so the caller can follow it by
- * id; a {@code follower-behind} suggestion in the answer to a pull meant for the leader also moves the client's
- * leader there.
+ * id. A {@code follower-behind} answer to a pull meant for the leader moves the client's leader to the node it names,
+ * and the pull is sent there once more ({@link #toLeader}).
  *
  * <p>A response must fit the client's {@code maxInboundMessageBytes} (see
  * {@link DLedgerClient.Builder#maxInboundMessageBytes}): every pull asks for at most half of it, which leaves room
@@ -52,25 +53,49 @@ final class DefaultPullConsumer implements PullConsumer {
                 .setMaxWaitMs(options.maxWaitMs())
                 .setReadYourWrites(options.readYourWrites())
                 .build();
+        long waitEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.maxWaitMs());
         Operation<PullRequest, PullResponse> op = Operations.pull(options.nodeId(), request)
-                .withServerWait(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(options.maxWaitMs()));
+                .withServerWait(TimeUnit.MILLISECONDS.toNanos(options.maxWaitMs()));
         // a named node that is down should fail fast (the caller falls back to the leader), not retry until the
         // operation deadline; the long-polling wait is on purpose and comes on top of either deadline
-        var future = router.execute(op, op.serverWaitNanos() + (options.nodeId() == null ? router.deadlineFromNow()
-                : System.nanoTime() + router.config().requestTimeout().toNanos()));
+        long deadline = op.serverWaitNanos() + (options.nodeId() == null ? router.deadlineFromNow()
+                : System.nanoTime() + router.config().requestTimeout().toNanos());
+        var future = options.nodeId() != null ? router.execute(op, deadline)
+                : toLeader(request, op, deadline, waitEnd, 1);
         return Errors.map(future.exceptionallyCompose(e -> CompletableFuture.failedFuture(
                 responseOverLimit(Errors.from(e), options))), response -> {
-            PullResult result = ProtoMapper.toPullResult(response);
             if (response.hasSuggestion()) {
                 router.directory().learn(response.getSuggestion().getNode());
-                if (options.nodeId() == null && result.followerBehind()) {
-                    // a pull meant for the leader reached a follower (the leader moved while this client only
-                    // pulled), which lacked the offset and named the leader: pull from there from now on
-                    router.leaders().acceptHintFrom(result.servedBy(), response.getSuggestion().getNode());
-                }
             }
-            return result;
+            return ProtoMapper.toPullResult(response);
         });
+    }
+
+    /**
+     * Sends {@code op}, a pull meant for the leader. A {@code follower-behind} answer (the leader moved while this
+     * client only pulled, and a follower that lacked what was asked named the new one) moves the client's leader to
+     * the node it names; the pull then goes there, up to {@code hops} times more, within the same deadline and
+     * long-polling wait.
+     */
+    private CompletableFuture<PullResponse> toLeader(PullRequest request, Operation<PullRequest, PullResponse> op,
+                                                     long deadline, long waitEnd, int hops) {
+        return router.execute(op, deadline).thenCompose(response -> movedLeader(response) && hops > 0
+                ? toLeader(request, toLeaderAgain(request, waitEnd), deadline, waitEnd, hops - 1)
+                : CompletableFuture.completedFuture(response));
+    }
+
+    /** Whether {@code response} is a follower-behind answer and the client's leader moved to the node it names. */
+    private boolean movedLeader(PullResponse response) {
+        return response.hasSuggestion() && PullResult.FOLLOWER_BEHIND.equals(response.getSuggestion().getReason())
+                && router.leaders().acceptHintFrom(response.getServedBy(), response.getSuggestion().getNode());
+    }
+
+    /** {@code request} once more, waiting on the node at most until {@code waitEnd}: what is left of its wait. */
+    private static Operation<PullRequest, PullResponse> toLeaderAgain(PullRequest request, long waitEnd) {
+        long waitMs = Math.max(0, TimeUnit.NANOSECONDS.toMillis(waitEnd - System.nanoTime()));
+        PullRequest timed = waitMs == request.getMaxWaitMs() ? request
+                : request.toBuilder().setMaxWaitMs((int) waitMs).build();
+        return Operations.pull(null, timed).withServerWait(TimeUnit.MILLISECONDS.toNanos(waitMs));
     }
 
     /** The message bytes to ask for: what the caller asked ({@code 0}: the node's default), within the limit. */

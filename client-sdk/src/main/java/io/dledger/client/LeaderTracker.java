@@ -101,11 +101,11 @@ final class LeaderTracker {
     /**
      * Switches to {@code leader}, named by node {@code answeredBy}, only while the cached leader is still that node
      * (a hint overtaken by a redirect or a refresh moves nothing back) and the hint names another node.
+     *
+     * @return whether the cached leader moved to {@code leader}
      */
-    void acceptHintFrom(String answeredBy, NodeRef leader) {
-        if (answeredBy != null && !leader.getId().equals(answeredBy)) {
-            switchTo(leader, answeredBy);
-        }
+    boolean acceptHintFrom(String answeredBy, NodeRef leader) {
+        return !answeredBy.isEmpty() && !leader.getId().equals(answeredBy) && switchTo(leader, answeredBy);
     }
 
     /** Switches to {@code ref}; with {@code onlyFrom}, only while the cached leader has that id. */

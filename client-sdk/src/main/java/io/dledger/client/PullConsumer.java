@@ -14,7 +14,9 @@ import java.util.concurrent.CompletableFuture;
  * the queue's current min and max offsets. A follower does not refuse an offset past its end, or a topic it does not
  * know, since it may only lag: past its end it waits (up to the pull's wait) for the offset to arrive; if it does
  * not, or for an unknown topic, it answers with no messages and suggests the leader
- * ({@link PullResult#followerBehind()}), which decides, and a pull meant for the leader goes there from then on.
+ * ({@link PullResult#followerBehind()}), which decides. A pull meant for the leader that gets such an answer (the
+ * leader moved while this client only pulled) is sent on to the node it names, once, and pulls meant for the leader
+ * go there from then on; the caller sees the second answer.
  * While it knows no leader it fails the pull with {@link ErrorCode#NODE_UNAVAILABLE}.
  *
  * <p>Thread-safe: one consumer may be shared by any number of threads. Closing it only stops new pulls.

@@ -91,7 +91,7 @@ class PullConsumerTest {
     }
 
     @Test
-    void aFollowerThatLacksTheOffsetMovesTheClientsLeaderButOnlyForPullsMeantForTheLeader() {
+    void aFollowerThatLacksTheOffsetSendsAPullMeantForTheLeaderOnToTheLeaderItNames() {
         PullConsumer consumer = client.newPullConsumer();
         assertThat(consumer.pull("t", 0, 0, 0).servedBy()).isEqualTo("n1"); // the client knows n1 as the leader
         // leadership moved to n2 and n1, now a follower behind it, lacks offset 7: it points to n2
@@ -102,26 +102,45 @@ class PullConsumerTest {
         cluster.node("n3").pull = (req, obs) -> FakeNode.reply(obs, behind.toBuilder().setServedBy("n3").build());
 
         PullResult fromNamed = consumer.pull(PullRequestOptions.of("t", 0, 7).fromNode("n3"));
+        assertThat(fromNamed.servedBy()).as("a named node's answer is the caller's").isEqualTo("n3");
+        assertThat(fromNamed.followerBehind()).isTrue();
         assertThat(fromNamed.suggestedNodeId()).isEqualTo("n2");
 
-        PullResult r = consumer.pull("t", 0, 7, 0);
-        assertThat(r.servedBy()).as("a named node's answer moved nothing").isEqualTo("n1");
-        assertThat(r.messages()).isEmpty();
-        assertThat(r.nextOffset()).isEqualTo(7);
-        assertThat(r.suggestedNodeId()).isEqualTo("n2");
-        assertThat(consumer.pull("t", 0, 7, 0).servedBy()).as("the next pull for the leader").isEqualTo("n2");
+        PullResult r = consumer.pull(PullRequestOptions.of("t", 0, 7).withMaxWait(5_000));
+        assertThat(cluster.node("n1").pulls).as("a named node's answer moved nothing").hasSize(2);
+        assertThat(r.servedBy()).as("sent on to the leader n1 named").isEqualTo("n2");
+        assertThat(r.followerBehind()).isFalse();
+        PullRequest again = cluster.node("n2").pulls.get(0);
+        assertThat(again.getOffset()).isEqualTo(7);
+        assertThat(again.getMaxWaitMs()).as("what is left of the wait").isBetween(1, 5_000);
+        assertThat(consumer.pull("t", 0, 8, 0).servedBy()).as("the next pull for the leader").isEqualTo("n2");
+        assertThat(cluster.node("n2").pulls).hasSize(2);
 
         // n2 is the client's leader now: an answer naming the node that gave it, or from a node the client no
-        // longer takes for the leader (overtaken by a redirect), moves nothing
+        // longer takes for the leader (overtaken by a redirect), moves nothing and is the caller's
         cluster.node("n2").pull = (req, obs) -> FakeNode.reply(obs, behind.toBuilder().setServedBy("n2")
                 .setSuggestion(behind.getSuggestion().toBuilder().setNode(cluster.node("n2").ref())).build());
         assertThat(consumer.pull("t", 0, 7, 0).followerBehind()).isTrue();
         cluster.node("n2").pull = (req, obs) -> FakeNode.reply(obs, behind.toBuilder().setServedBy("n3")
                 .setSuggestion(behind.getSuggestion().toBuilder().setNode(cluster.node("n1").ref())).build());
         assertThat(consumer.pull("t", 0, 7, 0).followerBehind()).isTrue();
-        assertThat(cluster.node("n2").pulls).as("the pull that moved the leader, and both of these").hasSize(3);
+        assertThat(cluster.node("n2").pulls).hasSize(4);
         consumer.pull("t", 0, 7, 0);
-        assertThat(cluster.node("n2").pulls).as("the leader stayed n2").hasSize(4);
+        assertThat(cluster.node("n2").pulls).as("the leader stayed n2").hasSize(5);
+
+        // a pull is sent on once: when the node it went to also lacks the offset and names a third, the client's
+        // leader moves there, and the caller gets the second answer
+        cluster.node("n2").pull = (req, obs) -> FakeNode.reply(obs, behind.toBuilder().setServedBy("n2")
+                .setSuggestion(behind.getSuggestion().toBuilder().setNode(cluster.node("n3").ref())).build());
+        cluster.node("n3").pull = (req, obs) -> FakeNode.reply(obs, behind.toBuilder().setServedBy("n3")
+                .setSuggestion(behind.getSuggestion().toBuilder().setNode(cluster.node("n1").ref())).build());
+        PullResult twice = consumer.pull("t", 0, 7, 0);
+        assertThat(twice.servedBy()).isEqualTo("n3");
+        assertThat(twice.suggestedNodeId()).isEqualTo("n1");
+        assertThat(cluster.node("n3").pulls).as("the named pull, then this one").hasSize(2);
+        assertThat(cluster.node("n1").pulls).as("not sent on a second time").hasSize(2);
+        consumer.pull("t", 0, 7, 0);
+        assertThat(cluster.node("n1").pulls).as("but the client's leader moved to n1").hasSize(3);
     }
 
     @Test
