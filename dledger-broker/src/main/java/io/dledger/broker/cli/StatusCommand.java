@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
 /** {@code dledger status}: every node's role, term, leader and commit/applied index. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show every node: role, term, leader, commit and applied index, lag behind the leader, free "
-                + "disk; exit code 3 when no leader is elected.")
+                + "disk; exit code 3 when no leader is elected, 1 when no node answers.")
 final class StatusCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
@@ -28,12 +28,15 @@ final class StatusCommand implements Callable<Integer> {
         }
         try (DLedgerClient c = client.connectUnchecked()) {
             ClusterView view = c.admin().describeCluster();
+            boolean noneAnswered = view.nodes().stream().noneMatch(io.dledger.client.NodeView::reachable);
             if (json) {
                 System.out.println(ClusterTable.json(view));
+            } else if (noneAnswered) {
+                System.err.println("error: " + ClusterTable.unreachable(view)); // like any command that reached no node
             } else {
                 ClusterTable.print(view, System.out);
             }
-            return view.leaderId() == null ? 3 : 0;
+            return noneAnswered ? 1 : view.leaderId() == null ? 3 : 0;
         }
     }
 

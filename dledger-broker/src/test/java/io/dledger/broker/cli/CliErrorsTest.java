@@ -59,10 +59,10 @@ class CliErrorsTest {
     void aClusterOfWhichNoNodeAnswersFailsAtOnceNamingTheAddresses() throws Exception {
         String dead = deadAddress();
         for (String[] args : new String[][] {{"produce", "-t", "orders", "-m", "x", "-s", dead},
-                {"consume", "-t", "orders", "-s", dead}, {"topic", "list", "-s", dead}}) {
+                {"consume", "-t", "orders", "-s", dead}, {"topic", "list", "-s", dead}, {"status", "-s", dead}}) {
             Run r = cli(args);
             assertThat(r.code()).as(String.join(" ", args)).isEqualTo(1);
-            assertThat(r.err()).contains("no node is reachable at [" + dead + "]").contains("cluster up")
+            assertThat(r.err()).contains("error: no node is reachable at [" + dead + "]").contains("cluster up")
                     .as("no send was tried").doesNotContain("acknowledged");
         }
         Run bench = cli("bench", "produce", "-s", dead, "--threads", "1", "--warmup", "1", "--duration", "1");
