@@ -17,8 +17,11 @@ public record Checkpoint(long raftIndex, long logPosition, long nextExpiryCheck,
                          List<Topic> topics, List<Producer> producers, List<GroupOffsets> groupOffsets,
                          List<RecordCodec.Peer> peers) {
 
-    /** A topic and the [minOffset, nextOffset) range of each of its queues. */
-    public record Topic(String name, long[] minOffsets, long[] nextOffsets) {
+    /**
+     * A topic, its incarnation (the Raft index of the entry that created it; 0 when a checkpoint of version 1 did
+     * not record it) and the [minOffset, nextOffset) range of each of its queues.
+     */
+    public record Topic(String name, long incarnation, long[] minOffsets, long[] nextOffsets) {
         public int queues() {
             return minOffsets.length;
         }

@@ -16,16 +16,19 @@ import java.util.zip.CRC32C;
  * magic:i32 = {@link #MAGIC} ("DLCP")  version:i32 = {@link #VERSION}  bodyLength:i32  bodyCrc32c:i32
  * body:
  *   raftIndex:i64  logPosition:i64  nextExpiryCheck:i64  lastTimestamp:i64
- *   topicCount:i32  ( name:str  queues:i32  (minOffset:i64 nextOffset:i64){queues} ){topicCount}
+ *   topicCount:i32  ( name:str  incarnation:i64  queues:i32  (minOffset:i64 nextOffset:i64){queues} ){topicCount}
  *   producerCount:i32  ( producerId:i64 lastTimestamp:i64 evictedMax:i64 n:i32 (seq:i64 position:i64){n} )*
  *   groupCount:i32  ( group:str topic:str n:i32 (queue:i32 offset:i64){n} )*
  *   peerCount:i32  ( id:str host:str raftPort:i32 grpcPort:i32 removed:u8 )*
  * </pre>
- * Strings are UTF-8 with an unsigned 16-bit length. Stateless and thread-safe.
+ * Strings are UTF-8 with an unsigned 16-bit length. Version 1 had no {@code incarnation}; it is still read
+ * ({@link #VERSION_WITHOUT_INCARNATION}), its topics with incarnation 0 (unknown). Stateless and thread-safe.
  */
 public final class CheckpointCodec {
     public static final int MAGIC = 0x444C4350;
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+    /** The version before topics had an incarnation. */
+    public static final int VERSION_WITHOUT_INCARNATION = 1;
     public static final int PREAMBLE_SIZE = 16;
 
     private CheckpointCodec() {
@@ -34,7 +37,7 @@ public final class CheckpointCodec {
     public static byte[] encode(Checkpoint c) {
         int size = 32 + 4 + 4;
         for (Checkpoint.Topic t : c.topics()) {
-            size += 2 + RecordCodec.utf8(t.name()).length + 4 + 16 * t.queues();
+            size += 2 + RecordCodec.utf8(t.name()).length + 8 + 4 + 16 * t.queues();
         }
         for (Checkpoint.Producer p : c.producers()) {
             size += 28 + 16 * p.seqs().length;
@@ -53,7 +56,7 @@ public final class CheckpointCodec {
         body.putInt(c.topics().size());
         for (Checkpoint.Topic t : c.topics()) {
             byte[] name = RecordCodec.utf8(t.name());
-            body.putShort((short) name.length).put(name).putInt(t.queues());
+            body.putShort((short) name.length).put(name).putLong(t.incarnation()).putInt(t.queues());
             for (int q = 0; q < t.queues(); q++) {
                 body.putLong(t.minOffsets()[q]).putLong(t.nextOffsets()[q]);
             }
@@ -95,7 +98,7 @@ public final class CheckpointCodec {
             throw new CorruptStoreException(source + " is not a checkpoint file");
         }
         int version = in.getInt();
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_WITHOUT_INCARNATION) {
             throw new CorruptStoreException(source + " has unsupported checkpoint version " + version);
         }
         int size = in.getInt();
@@ -116,6 +119,7 @@ public final class CheckpointCodec {
         for (int i = 0; i < topicCount; i++) {
             byte[] name = new byte[Short.toUnsignedInt(body.getShort())];
             body.get(name);
+            long incarnation = version == VERSION_WITHOUT_INCARNATION ? 0 : body.getLong();
             int queues = body.getInt();
             long[] min = new long[queues];
             long[] next = new long[queues];
@@ -123,7 +127,8 @@ public final class CheckpointCodec {
                 min[q] = body.getLong();
                 next[q] = body.getLong();
             }
-            topics.add(new Checkpoint.Topic(new String(name, java.nio.charset.StandardCharsets.UTF_8), min, next));
+            topics.add(new Checkpoint.Topic(new String(name, java.nio.charset.StandardCharsets.UTF_8), incarnation, min,
+                    next));
         }
         int producerCount = body.getInt();
         List<Checkpoint.Producer> producers = new ArrayList<>(producerCount);

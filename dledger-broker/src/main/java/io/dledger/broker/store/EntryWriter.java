@@ -83,7 +83,7 @@ public final class EntryWriter {
         int start = reserve(TopicRecordCodec.topicCreatedSize(nameBytes));
         TopicRecordCodec.writeTopicCreated(records.buffer(), raftIndex, records.count() - 1, timestamp, nameBytes,
                 queues);
-        topics.add(name, queues);
+        topics.add(name, raftIndex, queues);
         assert records.buffer().position() == start + TopicRecordCodec.topicCreatedSize(nameBytes);
         return new TopicResult(TopicResult.Status.CREATED, name, queues);
     }

@@ -75,7 +75,7 @@ final class StoreRecovery {
             if (h.type() == RecordCodec.TYPE_TOPIC_CREATED) {
                 TopicRecordCodec.TopicCreated tc = TopicRecordCodec.readTopicCreated(scan.buffer(), scan.recordStart());
                 topics.computeIfAbsent(tc.topic(),
-                        name -> TopicQueues.create(indexRoot, entriesPerFile, name, tc.queues()));
+                        name -> TopicQueues.create(indexRoot, entriesPerFile, name, h.raftIndex(), tc.queues()));
                 continue;
             }
             if (h.type() == RecordCodec.TYPE_TOPIC_DELETED) {
@@ -135,7 +135,8 @@ final class StoreRecovery {
     private static void openIndexes(SegmentedLog log, Checkpoint c, Map<String, TopicQueues> topics, Path indexRoot,
                                     int entriesPerFile) {
         for (Checkpoint.Topic t : c.topics()) {
-            TopicQueues tq = TopicQueues.open(indexRoot, entriesPerFile, t.name(), t.minOffsets(), t.nextOffsets());
+            TopicQueues tq = TopicQueues.open(indexRoot, entriesPerFile, t.name(), t.incarnation(), t.minOffsets(),
+                    t.nextOffsets());
             topics.put(t.name(), tq);
             for (int q = 0; q < t.queues(); q++) {
                 QueueIndex index = tq.queue(q);
@@ -172,8 +173,8 @@ final class StoreRecovery {
             throw new StoreException("cannot delete damaged indexes in " + indexRoot, e);
         }
         for (Checkpoint.Topic t : c.topics()) {
-            topics.put(t.name(), TopicQueues.open(indexRoot, entriesPerFile, t.name(), t.minOffsets(),
-                    t.minOffsets()));
+            topics.put(t.name(), TopicQueues.open(indexRoot, entriesPerFile, t.name(), t.incarnation(),
+                    t.minOffsets(), t.minOffsets()));
         }
         Map<String, long[]> minOffsets = new java.util.HashMap<>();
         c.topics().forEach(t -> minOffsets.put(t.name(), t.minOffsets()));

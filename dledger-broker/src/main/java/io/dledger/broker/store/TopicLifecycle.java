@@ -37,9 +37,9 @@ final class TopicLifecycle {
         return data.get().topics().get(name);
     }
 
-    /** Creates topic {@code name} with {@code queues} empty queues. */
-    void add(String name, int queues) {
-        data.get().topics().put(name, TopicQueues.create(indexRoot, indexEntriesPerFile, name, queues));
+    /** Creates topic {@code name} with {@code queues} empty queues, in the entry at Raft index {@code raftIndex}. */
+    void add(String name, long raftIndex, int queues) {
+        data.get().topics().put(name, TopicQueues.create(indexRoot, indexEntriesPerFile, name, raftIndex, queues));
     }
 
     /** Removes topic {@code name} from the store; its files stay until {@link #deleteFiles}. */

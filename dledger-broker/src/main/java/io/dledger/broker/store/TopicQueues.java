@@ -3,16 +3,20 @@ package io.dledger.broker.store;
 import java.nio.file.Path;
 
 /**
- * A topic as the store holds it: its name and one {@link QueueIndex} per queue.
+ * A topic as the store holds it: its name, its incarnation (the Raft index of the entry that created it, the same on
+ * every replica, so a topic deleted and created again under the same name is told apart from the old one; 0 when
+ * unknown: a topic from a version-1 checkpoint) and one {@link QueueIndex} per queue.
  * Thread-safety: immutable structure; the indexes follow their own contract.
  */
 final class TopicQueues implements AutoCloseable {
     private final String name;
     private final byte[] nameBytes;
+    private final long incarnation;
     private final QueueIndex[] queues;
 
-    private TopicQueues(String name, QueueIndex[] queues) {
+    private TopicQueues(String name, long incarnation, QueueIndex[] queues) {
         this.name = name;
+        this.incarnation = incarnation;
         this.nameBytes = RecordCodec.utf8(name);
         this.queues = queues;
     }
@@ -21,21 +25,27 @@ final class TopicQueues implements AutoCloseable {
         return indexRoot.resolve(topic);
     }
 
-    static TopicQueues open(Path indexRoot, int entriesPerFile, String name, long[] minOffsets, long[] nextOffsets) {
+    static TopicQueues open(Path indexRoot, int entriesPerFile, String name, long incarnation, long[] minOffsets,
+                            long[] nextOffsets) {
         QueueIndex[] queues = new QueueIndex[minOffsets.length];
         for (int q = 0; q < queues.length; q++) {
             queues[q] = QueueIndex.open(dir(indexRoot, name).resolve(Integer.toString(q)), entriesPerFile,
                     minOffsets[q], nextOffsets[q]);
         }
-        return new TopicQueues(name, queues);
+        return new TopicQueues(name, incarnation, queues);
     }
 
-    static TopicQueues create(Path indexRoot, int entriesPerFile, String name, int queueCount) {
-        return open(indexRoot, entriesPerFile, name, new long[queueCount], new long[queueCount]);
+    /** A new topic with {@code queueCount} empty queues, created by the entry at Raft index {@code incarnation}. */
+    static TopicQueues create(Path indexRoot, int entriesPerFile, String name, long incarnation, int queueCount) {
+        return open(indexRoot, entriesPerFile, name, incarnation, new long[queueCount], new long[queueCount]);
     }
 
     String name() {
         return name;
+    }
+
+    long incarnation() {
+        return incarnation;
     }
 
     byte[] nameBytes() {
@@ -57,7 +67,7 @@ final class TopicQueues implements AutoCloseable {
             min[q] = queues[q].minOffset();
             next[q] = queues[q].nextOffset();
         }
-        return new Checkpoint.Topic(name, min, next);
+        return new Checkpoint.Topic(name, incarnation, min, next);
     }
 
     TopicView view() {
@@ -67,7 +77,7 @@ final class TopicQueues implements AutoCloseable {
             max[q] = queues[q].nextOffset();
             min[q] = queues[q].minOffset();
         }
-        return new TopicView(name, min, max);
+        return new TopicView(name, incarnation, min, max);
     }
 
     /**

@@ -16,7 +16,7 @@ class GroupProgressTest {
 
     @Test
     void lagCountsFromTheCommittedOffsetOrTheQueueMinimumAndOwnersComeFromTheMembers() {
-        TopicView topic = new TopicView("orders", new long[] {0, 10, 50, 0}, new long[] {100, 40, 60, 0});
+        TopicView topic = new TopicView("orders", 3, new long[] {0, 10, 50, 0}, new long[] {100, 40, 60, 0});
         GroupCoordinator.GroupView members = new GroupCoordinator.GroupView(3, List.of(
                 new GroupCoordinator.MemberView("m1", List.of(0, 2), 120),
                 new GroupCoordinator.MemberView("m2", List.of(1), 80)));
@@ -44,7 +44,7 @@ class GroupProgressTest {
                 "a", new java.util.TreeSet<>(List.of("orders", "gone")),
                 "b", new java.util.TreeSet<>(List.of("orders")),
                 "c", new java.util.TreeSet<>(List.of("orders"))));
-        TopicView orders = new TopicView("orders", new long[] {0, 0}, new long[] {10, 20});
+        TopicView orders = new TopicView("orders", 3, new long[] {0, 0}, new long[] {10, 20});
         java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
         java.util.function.Function<String, TopicView> topics = t -> {
             reads.incrementAndGet();

@@ -37,7 +37,7 @@ class CheckpointWriterTest {
 
     /** A checkpoint at {@code raftIndex} whose one topic "t" has {@code min} as its queue's minimum offset. */
     private static Checkpoint at(long raftIndex, long min) {
-        return new Checkpoint(raftIndex, 0, 0, 0, List.of(new Checkpoint.Topic("t", new long[] {min},
+        return new Checkpoint(raftIndex, 0, 0, 0, List.of(new Checkpoint.Topic("t", 1, new long[] {min},
                 new long[] {30})), List.of(), List.of(), List.of());
     }
 

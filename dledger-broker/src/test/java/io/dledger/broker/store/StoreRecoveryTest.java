@@ -160,7 +160,33 @@ class StoreRecoveryTest {
         }
         try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
             assertThat(bodies(store, "t", 0)).containsExactly("a", "b");
+            assertThat(store.topic("t").incarnation()).isEqualTo(6);
             assertThat(store.topic("old")).isNull();
+        }
+    }
+
+    /** A topic's incarnation is the Raft index of the entry that created it, from the checkpoint or the log. */
+    @Test
+    void topicIncarnationsSurviveACrash() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(live))) {
+            createTopic(store, 1, "a", 1);
+            createTopic(store, 2, "b", 1);
+            store.persist(store.captureCheckpoint());
+            EntryWriter w = store.writer();
+            w.begin(3, 3);
+            assertThat(w.deleteTopic("b")).isTrue();
+            w.commit();
+            createTopic(store, 4, "b", 1);
+            assertThat(store.topic("b").incarnation()).isEqualTo(4);
+            crashImage();
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
+            assertThat(store.topic("a").incarnation()).as("from the checkpoint").isEqualTo(1);
+            assertThat(store.topic("b").incarnation()).as("replayed from the log").isEqualTo(4);
+            store.persist(store.captureCheckpoint());
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
+            assertThat(store.topic("b").incarnation()).as("from the new checkpoint").isEqualTo(4);
         }
     }
 
