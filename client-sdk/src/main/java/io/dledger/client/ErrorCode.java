@@ -63,7 +63,12 @@ public enum ErrorCode {
      * The leader's disk is below its {@code store.min.free.bytes}, or followers' disks are and fewer than a majority
      * of the nodes could store the write.
      */
-    STORAGE_FULL;
+    STORAGE_FULL,
+    /**
+     * The topic was deleted and created again since the consumer learned it: the offsets it pulled or committed are
+     * the old topic's ({@link PullResult#topicIncarnation()}). A push consumer starts its queues over by itself.
+     */
+    TOPIC_REPLACED;
 
     /**
      * The SDK's constant for a code received on the wire; {@link #ERROR_UNSPECIFIED} for one from a newer broker that

@@ -104,7 +104,8 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             }
             out.onNext(HeartbeatResponse.newBuilder().addAllQueues(a.queues()).setGeneration(a.generation())
                     .addAllMembers(a.members()).setHeartbeatIntervalMs(groups.heartbeatIntervalMs())
-                    .setSessionTimeoutMs(groups.sessionTimeoutMs()).build());
+                    .setSessionTimeoutMs(groups.sessionTimeoutMs())
+                    .setTopicIncarnation(store.incarnation(req.getTopic())).build());
             out.onCompleted();
         } catch (StatusRuntimeException e) {
             out.onError(e);
@@ -127,10 +128,13 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     @Override
     public void commitOffsets(CommitOffsetsRequest req, StreamObserver<CommitOffsetsResponse> out) {
         CommitOffsetsCommand.Builder cmd = CommitOffsetsCommand.newBuilder().setGroup(req.getGroup())
-                .setTopic(req.getTopic());
+                .setTopic(req.getTopic()).setTopicIncarnation(req.getTopicIncarnation());
         try {
             requireLeader();
             checkGroupAndTopic(req.getGroup(), req.getTopic());
+            if (req.getTopicIncarnation() < 0) {
+                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "topic_incarnation must not be negative");
+            }
             if (req.getOffsetsCount() == 0 || req.getOffsetsCount() > RequestValidator.MAX_QUEUES) {
                 throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "commit 1 to " + RequestValidator.MAX_QUEUES
                         + " queue offsets at a time");
@@ -159,8 +163,11 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             } else if (r.status() == OffsetsResult.Status.OFFSET_OUT_OF_RANGE) {
                 out.onError(RpcErrors.outOfRange(r.detail(), r.minOffset(), r.maxOffset()));
             } else {
-                out.onError(RpcErrors.error(r.status() == OffsetsResult.Status.TOPIC_NOT_FOUND
-                        ? ErrorCode.TOPIC_NOT_FOUND : ErrorCode.QUEUE_NOT_FOUND, r.detail()));
+                out.onError(RpcErrors.error(switch (r.status()) {
+                    case TOPIC_NOT_FOUND -> ErrorCode.TOPIC_NOT_FOUND;
+                    case TOPIC_REPLACED -> ErrorCode.TOPIC_REPLACED;
+                    default -> ErrorCode.QUEUE_NOT_FOUND;
+                }, r.detail()));
             }
         });
     }
@@ -170,7 +177,10 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
         try {
             requireLeader(); // a deposed leader may not have the newest commits
             checkGroupAndTopic(req.getGroup(), req.getTopic());
-            FetchOffsetsResponse.Builder b = FetchOffsetsResponse.newBuilder();
+            // the incarnation before the offsets: a topic replaced in between pairs the old incarnation with the new
+            // topic's offsets, which the first pull refuses (TOPIC_REPLACED), never the new one with the old offsets
+            FetchOffsetsResponse.Builder b = FetchOffsetsResponse.newBuilder()
+                    .setTopicIncarnation(store.incarnation(req.getTopic()));
             store.committedOffsets(req.getGroup(), req.getTopic()).forEach((q, o) ->
                     b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
             out.onNext(b.build());

@@ -63,9 +63,9 @@ final class PullHandler {
         try {
             RequestValidator.checkTopicName(req.getTopic());
             if (req.getQueue() < 0 || req.getOffset() < 0 || req.getMaxMessages() < 0 || req.getMaxBytes() < 0
-                    || req.getMaxWaitMs() < 0) {
-                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT,
-                        "queue, offset, max_messages, max_bytes and max_wait_ms must not be negative");
+                    || req.getMaxWaitMs() < 0 || req.getTopicIncarnation() < 0) {
+                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "queue, offset, max_messages, max_bytes, max_wait_ms "
+                        + "and topic_incarnation must not be negative");
             }
         } catch (StatusRuntimeException e) {
             out.onError(e);
@@ -90,8 +90,11 @@ final class PullHandler {
                     : Math.min(req.getMaxMessages(), config.pullMaxMessages());
             int maxBytes = req.getMaxBytes() == 0 ? config.pullMaxBytes()
                     : Math.min(req.getMaxBytes(), config.pullMaxBytes());
-            List<MessageRecord> records = store.read(req.getTopic(), req.getQueue(), req.getOffset(), maxMessages,
-                    maxBytes);
+            // the incarnation asked for, or the topic's now, which the answer names: what it read is of that one
+            long incarnation = req.getTopicIncarnation() != 0 ? req.getTopicIncarnation()
+                    : store.incarnation(req.getTopic());
+            List<MessageRecord> records = store.read(req.getTopic(), incarnation, req.getQueue(), req.getOffset(),
+                    maxMessages, maxBytes);
             long[] range = store.queueRange(req.getTopic(), req.getQueue());
             long remaining = TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime());
             if (records.isEmpty() && remaining > 0 && req.getOffset() >= range[1]) {
@@ -100,6 +103,7 @@ final class PullHandler {
             }
             long next = req.getOffset() + records.size();
             PullResponse.Builder b = PullResponse.newBuilder().setServedBy(config.nodeId()).setNextOffset(next)
+                    .setTopicIncarnation(incarnation)
                     .setMinOffset(range[0]).setMaxOffset(range[1])
                     .setSuggestion(suggest(req));
             for (MessageRecord m : records) {
@@ -108,6 +112,10 @@ final class PullHandler {
             out.onNext(b.build());
             out.onCompleted();
         } catch (ReadRejectedException e) {
+            if (e.reason() == ReadRejectedException.Reason.TOPIC_REPLACED && req.getTopicIncarnation() == 0) {
+                serve(req, out, waitUntil); // replaced between looking up its incarnation and the read: read the new
+                return;
+            }
             onRejected(req, out, waitUntil, e);
         } catch (StatusRuntimeException e) {
             out.onError(e);
@@ -128,7 +136,10 @@ final class PullHandler {
      * {@code next_offset} the offset asked for, and sends the consumer to the leader, which decides. While it knows
      * no leader, or the leader it knows is itself not ready yet (elected, its state machine still catching up), it
      * refuses the pull as retryable ({@code UNAVAILABLE}), so that no consumer is sent around in circles. The
-     * leader, and any node for an offset below the first one kept (retention is no lag), refuse ({@code REFUSE}).
+     * leader, and any node for an offset below the first one kept (retention is no lag) or for a topic deleted and
+     * created again since the consumer learned it ({@code TOPIC_REPLACED}: a node that applied the new topic knows
+     * the old one is gone), refuse ({@code REFUSE}). A follower that has an older topic of the name than the one
+     * asked for counts it as a topic it does not know.
      *
      * @param leader      whether this node is the leader and ready to serve
      * @param knownLeader the leader this node knows (itself when elected but not ready yet), or {@code null}
@@ -136,7 +147,8 @@ final class PullHandler {
      */
     static Rejected decide(ReadRejectedException e, long offset, boolean leader, String self, PeerSpec knownLeader,
                            boolean mayWait) {
-        if (leader || (e.reason() == ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE && !pastEnd(e, offset))) {
+        if (leader || e.reason() == ReadRejectedException.Reason.TOPIC_REPLACED
+                || (e.reason() == ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE && !pastEnd(e, offset))) {
             return Rejected.REFUSE;
         }
         if (pastEnd(e, offset) && mayWait) {

@@ -30,7 +30,7 @@ public final class RpcErrors {
 
     public static Status.Code statusCode(ErrorCode code) {
         return switch (code) {
-            case NOT_LEADER, SEQUENCE_TOO_OLD -> Status.Code.FAILED_PRECONDITION;
+            case NOT_LEADER, SEQUENCE_TOO_OLD, TOPIC_REPLACED -> Status.Code.FAILED_PRECONDITION;
             case TOPIC_NOT_FOUND, QUEUE_NOT_FOUND -> Status.Code.NOT_FOUND;
             case INVALID_TOPIC_NAME, EMPTY_MESSAGE, MESSAGE_TOO_LARGE, BATCH_TOO_LARGE, INVALID_ARGUMENT ->
                     Status.Code.INVALID_ARGUMENT;
@@ -111,6 +111,7 @@ public final class RpcErrors {
         return switch (e.reason()) {
             case TOPIC_NOT_FOUND -> error(ErrorCode.TOPIC_NOT_FOUND, e.getMessage());
             case QUEUE_NOT_FOUND -> error(ErrorCode.QUEUE_NOT_FOUND, e.getMessage());
+            case TOPIC_REPLACED -> error(ErrorCode.TOPIC_REPLACED, e.getMessage());
             case OFFSET_OUT_OF_RANGE -> outOfRange(e.getMessage(), e.minOffset(), e.maxOffset());
         };
     }

@@ -23,14 +23,15 @@ final class QueueReader {
     }
 
     /** Validates the request against the store's current topics, then reads. */
-    static List<MessageRecord> read(StoreData data, String topic, int queue, long offset, int maxMessages,
-                                    long maxBytes, long mappedReadBytes, PullReads reads)
+    static List<MessageRecord> read(StoreData data, String topic, long incarnation, int queue, long offset,
+                                    int maxMessages, long maxBytes, long mappedReadBytes, PullReads reads)
             throws ReadRejectedException {
         TopicQueues t = data.topics().get(topic);
         if (t == null) {
             throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_NOT_FOUND,
                     "topic '" + topic + "' does not exist", 0, 0);
         }
+        checkIncarnation(t, incarnation);
         if (queue < 0 || queue >= t.queueCount()) {
             throw new ReadRejectedException(ReadRejectedException.Reason.QUEUE_NOT_FOUND, "topic '" + topic
                     + "' has queues 0.." + (t.queueCount() - 1) + ", not " + queue, 0, 0);
@@ -47,6 +48,26 @@ final class QueueReader {
             return List.of();
         }
         return read(data.log(), t, queue, offset, maxMessages, maxBytes, mappedReadBytes, reads);
+    }
+
+    /**
+     * A read of incarnation {@code incarnation} ({@code 0}: any) of topic {@code t}: refused as {@code TOPIC_REPLACED}
+     * when {@code t} is a newer one (the asked one was deleted and the name created again since), and as
+     * {@code TOPIC_NOT_FOUND} when {@code t} is an older one (this node has not applied the newer one's creation
+     * yet: it lags). A topic whose incarnation is unknown (0) takes any.
+     */
+    private static void checkIncarnation(TopicQueues t, long incarnation) throws ReadRejectedException {
+        if (incarnation == 0 || t.incarnation() == 0 || incarnation == t.incarnation()) {
+            return;
+        }
+        if (t.incarnation() > incarnation) {
+            throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_REPLACED, "topic '" + t.name()
+                    + "' was deleted and created again (incarnation " + t.incarnation() + ", the pull asked for "
+                    + incarnation + "): start over from the new topic's offsets", 0, 0);
+        }
+        throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_NOT_FOUND, "topic '" + t.name()
+                + "' of incarnation " + incarnation + " is not known here yet (this node has " + t.incarnation()
+                + ")", 0, 0);
     }
 
     /** Reads through the segments' mappings within {@code mappedReadBytes} of the log's end (see StoreConfig). */

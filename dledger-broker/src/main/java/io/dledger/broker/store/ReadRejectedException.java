@@ -5,7 +5,7 @@ public final class ReadRejectedException extends Exception {
     private static final long serialVersionUID = 1L;
 
     /** Why the read was rejected. */
-    public enum Reason { TOPIC_NOT_FOUND, QUEUE_NOT_FOUND, OFFSET_OUT_OF_RANGE }
+    public enum Reason { TOPIC_NOT_FOUND, QUEUE_NOT_FOUND, OFFSET_OUT_OF_RANGE, TOPIC_REPLACED }
 
     private final Reason reason;
     private final long minOffset;

@@ -79,5 +79,8 @@ class PullHandlerTest {
         }
         assertThat(PullHandler.decide(OUT_OF_RANGE, 5, false, "n2", N1, true)).as("retention is no lag")
                 .isEqualTo(Rejected.REFUSE);
+        ReadRejectedException replaced = new ReadRejectedException(Reason.TOPIC_REPLACED, "replaced", 0, 0);
+        assertThat(PullHandler.decide(replaced, 25, false, "n2", N1, true))
+                .as("a follower that applied the new topic knows the old one is gone").isEqualTo(Rejected.REFUSE);
     }
 }

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import io.dledger.broker.store.ReadRejectedException.Reason;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -438,9 +439,28 @@ class MessageStoreTest {
             assertThatThrownBy(() -> store.read("t", 0, 0, 1, 1)).isInstanceOf(ReadRejectedException.class);
             createTopic(store, 4, "t", 3);
             assertThat(apply(store, 5, produce("t", 0, 0, 2, "new")).offsets()).containsExactly(0);
+            assertThat(store.incarnation("t")).isEqualTo(4);
+
+            // what a consumer of the first topic (incarnation 1) pulls or commits is refused: its offsets are the
+            // old topic's; the new topic's own incarnation, or none (0), are served
+            assertThatThrownBy(() -> store.read("t", 1, 2, 0, 1, 1)).isInstanceOfSatisfying(
+                    ReadRejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TOPIC_REPLACED));
+            assertThat(store.read("t", 4, 2, 0, 1, 1)).hasSize(1);
+            assertThat(store.read("t", 0, 2, 0, 1, 1)).hasSize(1);
+            assertThatThrownBy(() -> store.read("t", 9, 2, 0, 1, 1)).as("a newer topic than this store has")
+                    .isInstanceOfSatisfying(ReadRejectedException.class,
+                            e -> assertThat(e.reason()).isEqualTo(Reason.TOPIC_NOT_FOUND));
+            w.begin(6, 6);
+            assertThat(w.commitOffsets("g", "t", 1, new int[] {2}, new long[] {1}).status())
+                    .isEqualTo(OffsetsResult.Status.TOPIC_REPLACED);
+            assertThat(w.commitOffsets("g", "t", 4, new int[] {2}, new long[] {1}).status())
+                    .isEqualTo(OffsetsResult.Status.OK);
+            w.commit();
+            assertThat(store.committedOffsets("g", "t")).containsExactly(java.util.Map.entry(2, 1L));
         }
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
             assertThat(store.topic("t").queues()).isEqualTo(3);
+            assertThat(store.topic("t").incarnation()).isEqualTo(4);
             assertThat(bodies(store, "t", 2)).containsExactly("new");
         }
     }

@@ -127,12 +127,12 @@ class QueueReaderTest {
             }
             PullReads reads = new PullReads();
             for (long mapped : new long[] {Long.MAX_VALUE, 0}) { // through the mapping, and positional reads
-                assertThatThrownBy(() -> QueueReader.read(store.data(), "t", 0, 2, 2, Long.MAX_VALUE, mapped, reads))
+                assertThatThrownBy(() -> QueueReader.read(store.data(), "t", 0, 0, 2, 2, Long.MAX_VALUE, mapped, reads))
                         .isInstanceOf(CorruptStoreException.class).hasMessageContaining("record size -10");
-                assertThatThrownBy(() -> QueueReader.read(store.data(), "t", 0, 4, 3, Long.MAX_VALUE, mapped, reads))
+                assertThatThrownBy(() -> QueueReader.read(store.data(), "t", 0, 0, 4, 3, Long.MAX_VALUE, mapped, reads))
                         .as("a record in the middle of a run").isInstanceOf(CorruptStoreException.class);
-                assertThat(QueueReader.read(store.data(), "t", 0, 0, 3, Long.MAX_VALUE, mapped, reads)).hasSize(3);
-                assertThat(QueueReader.read(store.data(), "t", 0, 6, 4, Long.MAX_VALUE, mapped, reads)).hasSize(4);
+                assertThat(QueueReader.read(store.data(), "t", 0, 0, 0, 3, Long.MAX_VALUE, mapped, reads)).hasSize(3);
+                assertThat(QueueReader.read(store.data(), "t", 0, 0, 6, 4, Long.MAX_VALUE, mapped, reads)).hasSize(4);
             }
         }
     }
