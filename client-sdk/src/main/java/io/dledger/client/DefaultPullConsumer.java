@@ -52,6 +52,7 @@ final class DefaultPullConsumer implements PullConsumer {
                 .setMaxBytes(maxBytes(options.maxBytes()))
                 .setMaxWaitMs(options.maxWaitMs())
                 .setReadYourWrites(options.readYourWrites())
+                .setTopicIncarnation(options.topicIncarnation())
                 .build();
         long waitEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.maxWaitMs());
         Operation<PullRequest, PullResponse> op = Operations.pull(options.nodeId(), request)

@@ -65,7 +65,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         this.committer = new OffsetCommitter(router, options, lease);
         this.workers = Executors.newFixedThreadPool(options.threads(), DaemonThreads.named("dledger-consumer-worker"));
         this.queues = new QueueAssignment(options, router, admin, lease, committer,
-                (q, start) -> new QueueWorker(this, q, start));
+                (q, start, incarnation) -> new QueueWorker(this, q, start, incarnation));
     }
 
     @Override
@@ -103,6 +103,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             lease.answered(sent, r.getHeartbeatIntervalMs(), r.getSessionTimeoutMs());
             topicMissingAnswers = 0;
             if (!closed) {
+                queues.topicIncarnation(r.getTopicIncarnation());
                 queues.reconcile(new HashSet<>(r.getQueuesList()), !closing);
             }
         } catch (DLedgerException e) {
@@ -247,7 +248,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         DaemonThreads.awaitShutdown(scheduler, 10);
         committer.stop(); // a periodic or final commit in progress lands first (within the lease)
         try {
-            committer.commit(queues.processedOffsets());
+            committer.commitProcessed(queues.held());
             Errors.await(router.execute(Operations.leaveGroup(LeaveGroupRequest.newBuilder().setGroup(options.group())
                     .setTopic(options.topic()).setMemberId(options.memberId()).build())));
         } catch (DLedgerException e) {

@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * revoked. Commits run one at a time in the order asked, so a periodic commit still being retried cannot land
  * after a queue's final one, and none is sent after the lease ended (it could land after the group gave the queue
  * to another member and move that member's progress back). Each names the member, so the leader refuses it when
- * the member's session is over or another member holds the queue.
+ * the member's session is over or another member holds the queue, and the topic incarnation its workers consume, so
+ * that offsets of a topic deleted and created again since are refused ({@link ErrorCode#TOPIC_REPLACED}), not
+ * stored as the new topic's.
  *
  * <p>Thread-safe.
  */
@@ -48,14 +50,14 @@ final class OffsetCommitter {
     void start(Supplier<Map<Integer, QueueWorker>> active) {
         long ms = Math.max(50, QueueWorker.millis(options.commitInterval()));
         executor.scheduleWithFixedDelay(() -> {
-            Map<Integer, Long> dirty = new HashMap<>();
+            Map<Integer, QueueWorker> dirty = new HashMap<>();
             active.get().forEach((q, w) -> {
                 if (!Long.valueOf(w.processedOffset()).equals(committed.get(q))) {
-                    dirty.put(q, w.processedOffset());
+                    dirty.put(q, w);
                 }
             });
             try {
-                commit(dirty);
+                commitProcessed(dirty);
                 failuresInRow = 0;
             } catch (DLedgerException e) {
                 failuresInRow++;
@@ -92,7 +94,7 @@ final class OffsetCommitter {
                     return; // a periodic commit was first, or the queue was revoked or fenced meanwhile
                 }
                 try {
-                    commit(Map.of(queue, worker.processedOffset()));
+                    commit(Map.of(queue, worker.processedOffset()), worker.incarnation());
                 } catch (DLedgerException e) {
                     LOG.debug("first commit of queue {} failed (retried at the next interval): {}", queue,
                             e.getMessage());
@@ -113,7 +115,7 @@ final class OffsetCommitter {
         }
         executor.execute(() -> {
             try {
-                if (commit(Map.of(queue, worker.processedOffset()))) {
+                if (commit(Map.of(queue, worker.processedOffset()), worker.incarnation())) {
                     onCommitted.run();
                 }
             } catch (DLedgerException e) {
@@ -132,12 +134,28 @@ final class OffsetCommitter {
     }
 
     /**
-     * Commits {@code offsets} now, no later than the lease ends; false when the lease is already over (nothing
-     * sent). On the committer thread, or by the consumer's close() after {@link #stop}.
+     * Commits the processed offsets of {@code workers}' queues now, one commit per topic incarnation among them
+     * (normally one), like {@link #commit}.
+     *
+     * @throws DLedgerException when a commit failed or the leader refused it (those after it are not sent)
+     */
+    void commitProcessed(Map<Integer, QueueWorker> workers) {
+        Map<Long, Map<Integer, Long>> byIncarnation = new HashMap<>();
+        workers.forEach((q, w) -> byIncarnation.computeIfAbsent(w.incarnation(), i -> new HashMap<>())
+                .put(q, w.processedOffset()));
+        for (Map.Entry<Long, Map<Integer, Long>> e : byIncarnation.entrySet()) {
+            commit(e.getValue(), e.getKey());
+        }
+    }
+
+    /**
+     * Commits {@code offsets} of topic incarnation {@code incarnation} ({@code 0}: any) now, no later than the lease
+     * ends; false when the lease is already over (nothing sent). On the committer thread, or by the consumer's
+     * close() after {@link #stop}.
      *
      * @throws DLedgerException when the commit failed or the leader refused it
      */
-    boolean commit(Map<Integer, Long> offsets) {
+    boolean commit(Map<Integer, Long> offsets, long incarnation) {
         if (offsets.isEmpty()) {
             return true;
         }
@@ -146,7 +164,7 @@ final class OffsetCommitter {
             return false;
         }
         CommitOffsetsRequest.Builder b = CommitOffsetsRequest.newBuilder().setGroup(options.group())
-                .setTopic(options.topic()).setMemberId(options.memberId());
+                .setTopic(options.topic()).setMemberId(options.memberId()).setTopicIncarnation(incarnation);
         offsets.forEach((q, o) -> b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
         Errors.await(router.execute(Operations.commitOffsets(b.build()), deadline));
         committed.putAll(offsets);

@@ -66,7 +66,7 @@ final class ProtoMapper {
         String suggestedId = r.hasSuggestion() ? emptyToNull(r.getSuggestion().getNode().getId()) : null;
         String reason = r.hasSuggestion() ? emptyToNull(r.getSuggestion().getReason()) : null;
         return new PullResult(messages, r.getNextOffset(), r.getMinOffset(), r.getMaxOffset(),
-                emptyToNull(r.getServedBy()), suggestedId, reason);
+                emptyToNull(r.getServedBy()), suggestedId, reason, r.getTopicIncarnation());
     }
 
     static TopicDescription toDescription(TopicInfo t) {

@@ -17,9 +17,12 @@ import java.util.Objects;
  *                    ({@code 0} = answer at once; at most {@link #MAX_WAIT_MS}, the longest a node waits)
  * @param readYourWrites on a follower, first confirm with the leader that everything committed before the pull is
  *                    applied there (Raft ReadIndex), so the pull sees every acknowledged write
+ * @param topicIncarnation the topic's incarnation to read ({@link PullResult#topicIncarnation()} of an earlier pull;
+ *                    {@code 0} = whatever topic has the name now): a pull of a topic deleted and created again since
+ *                    fails with {@link ErrorCode#TOPIC_REPLACED} instead of reading the new topic at the old offsets
  */
 public record PullRequestOptions(String topic, int queue, long offset, int maxMessages, int maxBytes,
-        String nodeId, int maxWaitMs, boolean readYourWrites) {
+        String nodeId, int maxWaitMs, boolean readYourWrites, long topicIncarnation) {
 
     /** The longest long-polling wait a node grants, in milliseconds. */
     public static final int MAX_WAIT_MS = 30_000;
@@ -35,13 +38,15 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      * @param nodeId         id of the node to read from, or {@code null} for the current leader
      * @param maxWaitMs      long-polling wait in milliseconds, from 0 to {@link #MAX_WAIT_MS}
      * @param readYourWrites whether a follower first confirms with the leader that it applied everything committed
-     * @throws IllegalArgumentException when a limit is negative or {@code maxWaitMs} exceeds {@link #MAX_WAIT_MS}
+     * @param topicIncarnation the topic's incarnation to read, 0 or more ({@code 0} = any)
+     * @throws IllegalArgumentException when a limit or the incarnation is negative or {@code maxWaitMs} exceeds
+     *                                  {@link #MAX_WAIT_MS}
      * @throws NullPointerException     when {@code topic} is {@code null}
      */
     public PullRequestOptions {
         Objects.requireNonNull(topic, "topic");
-        if (maxMessages < 0 || maxBytes < 0 || maxWaitMs < 0) {
-            throw new IllegalArgumentException("maxMessages, maxBytes and maxWaitMs must be >= 0");
+        if (maxMessages < 0 || maxBytes < 0 || maxWaitMs < 0 || topicIncarnation < 0) {
+            throw new IllegalArgumentException("maxMessages, maxBytes, maxWaitMs and topicIncarnation must be >= 0");
         }
         if (maxWaitMs > MAX_WAIT_MS) {
             throw new IllegalArgumentException("maxWaitMs is at most " + MAX_WAIT_MS + " (a node waits no longer), not "
@@ -62,7 +67,7 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      * @throws NullPointerException     when {@code topic} is {@code null}
      */
     public PullRequestOptions(String topic, int queue, long offset, int maxMessages, int maxBytes, String nodeId) {
-        this(topic, queue, offset, maxMessages, maxBytes, nodeId, 0, false);
+        this(topic, queue, offset, maxMessages, maxBytes, nodeId, 0, false, 0);
     }
 
     /**
@@ -85,7 +90,8 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      * @throws IllegalArgumentException when {@code n} is negative
      */
     public PullRequestOptions withMaxMessages(int n) {
-        return new PullRequestOptions(topic, queue, offset, n, maxBytes, nodeId, maxWaitMs, readYourWrites);
+        return new PullRequestOptions(topic, queue, offset, n, maxBytes, nodeId, maxWaitMs, readYourWrites,
+                topicIncarnation);
     }
 
     /**
@@ -96,7 +102,8 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      * @throws IllegalArgumentException when {@code n} is negative
      */
     public PullRequestOptions withMaxBytes(int n) {
-        return new PullRequestOptions(topic, queue, offset, maxMessages, n, nodeId, maxWaitMs, readYourWrites);
+        return new PullRequestOptions(topic, queue, offset, maxMessages, n, nodeId, maxWaitMs, readYourWrites,
+                topicIncarnation);
     }
 
     /**
@@ -107,7 +114,8 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      * @return a new options object; this one is unchanged
      */
     public PullRequestOptions fromNode(String id) {
-        return new PullRequestOptions(topic, queue, offset, maxMessages, maxBytes, id, maxWaitMs, readYourWrites);
+        return new PullRequestOptions(topic, queue, offset, maxMessages, maxBytes, id, maxWaitMs, readYourWrites,
+                topicIncarnation);
     }
 
     /**
@@ -118,7 +126,7 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      */
     public PullRequestOptions atOffset(long newOffset) {
         return new PullRequestOptions(topic, queue, newOffset, maxMessages, maxBytes, nodeId, maxWaitMs,
-                readYourWrites);
+                readYourWrites, topicIncarnation);
     }
 
     /**
@@ -130,7 +138,8 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      * @throws IllegalArgumentException when {@code ms} is negative or above {@link #MAX_WAIT_MS}
      */
     public PullRequestOptions withMaxWait(int ms) {
-        return new PullRequestOptions(topic, queue, offset, maxMessages, maxBytes, nodeId, ms, readYourWrites);
+        return new PullRequestOptions(topic, queue, offset, maxMessages, maxBytes, nodeId, ms, readYourWrites,
+                topicIncarnation);
     }
 
     /**
@@ -142,6 +151,20 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      * @return a new options object; this one is unchanged
      */
     public PullRequestOptions withReadYourWrites(boolean on) {
-        return new PullRequestOptions(topic, queue, offset, maxMessages, maxBytes, nodeId, maxWaitMs, on);
+        return new PullRequestOptions(topic, queue, offset, maxMessages, maxBytes, nodeId, maxWaitMs, on,
+                topicIncarnation);
+    }
+
+    /**
+     * A copy that reads incarnation {@code incarnation} of the topic only.
+     *
+     * @param incarnation {@link PullResult#topicIncarnation()} of an earlier pull, or {@code 0} for whatever topic has
+     *                    the name now
+     * @return a new options object; this one is unchanged
+     * @throws IllegalArgumentException when {@code incarnation} is negative
+     */
+    public PullRequestOptions ofIncarnation(long incarnation) {
+        return new PullRequestOptions(topic, queue, offset, maxMessages, maxBytes, nodeId, maxWaitMs, readYourWrites,
+                incarnation);
     }
 }

@@ -14,9 +14,13 @@ import java.util.List;
  *                         {@code null} only from a server that sent no suggestion
  * @param suggestionReason why it suggests that node (e.g. {@code stay}, {@code leader-busy}), or {@code null} when
  *                         there is no suggestion
+ * @param topicIncarnation the incarnation of the topic read: the Raft index of the entry that created it, so a topic
+ *                         deleted and created again under the same name has another ({@code 0}: unknown, a topic
+ *                         created before the nodes recorded it); pass it on with
+ *                         {@link PullRequestOptions#ofIncarnation} to notice a replaced topic
  */
 public record PullResult(List<ReceivedMessage> messages, long nextOffset, long minOffset, long maxOffset,
-        String servedBy, String suggestedNodeId, String suggestionReason) {
+        String servedBy, String suggestedNodeId, String suggestionReason, long topicIncarnation) {
 
     /**
      * Keeps an immutable copy of {@code messages}.
@@ -28,6 +32,7 @@ public record PullResult(List<ReceivedMessage> messages, long nextOffset, long m
      * @param servedBy         id of the node that served this pull
      * @param suggestedNodeId  node the server suggests to pull from next ({@code servedBy} to stay), or {@code null}
      * @param suggestionReason why it suggests that node, or {@code null} without a suggestion
+     * @param topicIncarnation the incarnation of the topic read ({@code 0}: unknown)
      */
     public PullResult {
         messages = List.copyOf(messages);

@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,14 +35,19 @@ final class QueueAssignment {
     private final DefaultAdminClient admin;
     private final MemberLease lease;
     private final OffsetCommitter committer;
-    private final BiFunction<Integer, Long, QueueWorker> newWorker;
+    private final WorkerFactory newWorker;
     private final Map<Integer, QueueWorker> active = new ConcurrentHashMap<>();
     private final Map<Integer, QueueWorker> stopping = new ConcurrentHashMap<>();
     private final Map<Integer, QueueWorker> fenced = new ConcurrentHashMap<>();
 
-    /** {@code newWorker} makes the (not yet started) worker of a queue from its start offset. */
+    /** Makes the (not yet started) worker of a queue of topic incarnation {@code incarnation}, from {@code offset}. */
+    interface WorkerFactory {
+        QueueWorker make(int queue, long offset, long incarnation);
+    }
+
+    /** {@code newWorker} makes the workers of granted queues. */
     QueueAssignment(PushConsumerOptions options, ClusterRouter router, DefaultAdminClient admin, MemberLease lease,
-                    OffsetCommitter committer, BiFunction<Integer, Long, QueueWorker> newWorker) {
+                    OffsetCommitter committer, WorkerFactory newWorker) {
         this.options = options;
         this.router = router;
         this.admin = admin;
@@ -85,6 +89,19 @@ final class QueueAssignment {
     }
 
     /**
+     * The topic's incarnation now, as the group's answer gives it ({@code 0}: unknown). A member whose workers consume
+     * another one (the topic was deleted and created again since they started) fences its queues: their offsets are
+     * the old topic's and are not committed; the next {@link #reconcile} starts them over from the group's offsets in
+     * the new topic (or the start policy), as for a queue newly granted.
+     */
+    void topicIncarnation(long now) {
+        if (now != 0 && Stream.of(active, stopping).flatMap(m -> m.values().stream())
+                .anyMatch(w -> w.incarnation() != 0 && w.incarnation() != now)) {
+            fence("topic " + options.topic() + " was deleted and created again (incarnation " + now + ")");
+        }
+    }
+
+    /**
      * Applies the group's answer: stops revoked queues and commits their offsets once their workers are idle; when
      * {@code startNew}, starts workers for newly granted queues (a closing member starts none).
      */
@@ -112,7 +129,7 @@ final class QueueAssignment {
         Map<Integer, Start> starts = startOffsets(fresh);
         for (Integer q : fresh) {
             Start start = starts.get(q);
-            QueueWorker w = newWorker.apply(q, start.offset());
+            QueueWorker w = newWorker.make(q, start.offset(), start.incarnation());
             active.put(q, w);
             if (start.committed()) {
                 committer.started(q, start.offset());
@@ -125,8 +142,11 @@ final class QueueAssignment {
                 new TreeMap<>(active).keySet(), options.topic());
     }
 
-    /** Where a granted queue starts, and whether that is the group's committed offset (or the start policy's). */
-    private record Start(long offset, boolean committed) {
+    /**
+     * Where a granted queue starts, whether that is the group's committed offset (or the start policy's), and the topic
+     * incarnation that offset belongs to.
+     */
+    private record Start(long offset, boolean committed, long incarnation) {
     }
 
     /** Where newly granted queues start; asked no longer than the lease lasts (this runs on the heartbeat thread). */
@@ -135,7 +155,8 @@ final class QueueAssignment {
         FetchOffsetsResponse r = Errors.await(router.execute(Operations.fetchOffsets(FetchOffsetsRequest.newBuilder()
                 .setGroup(options.group()).setTopic(options.topic()).build()), deadline));
         Map<Integer, Start> starts = new HashMap<>();
-        r.getOffsetsList().forEach(o -> starts.put(o.getQueue(), new Start(o.getOffset(), true)));
+        long incarnation = r.getTopicIncarnation();
+        r.getOffsetsList().forEach(o -> starts.put(o.getQueue(), new Start(o.getOffset(), true, incarnation)));
         TopicDescription d = null;
         for (Integer q : queues) {
             if (!starts.containsKey(q)) {
@@ -143,7 +164,10 @@ final class QueueAssignment {
                     d = Errors.await(admin.describeTopic(options.topic(), deadline));
                 }
                 QueueRange range = d.queueRanges().get(q);
-                starts.put(q, new Start(options.startFromEarliest() ? range.minOffset() : range.maxOffset(), false));
+                // described after the offsets were fetched: a topic replaced in between gives the new topic's range
+                // with the old incarnation, which the first pull refuses, and the queue starts over
+                starts.put(q, new Start(options.startFromEarliest() ? range.minOffset() : range.maxOffset(), false,
+                        incarnation));
             }
         }
         return starts;
@@ -159,13 +183,12 @@ final class QueueAssignment {
     }
 
     /**
-     * The processed offsets of the queues the member still holds, the active ones and the revoked ones whose final
-     * commit has not landed: what a closing member commits last.
+     * The workers of the queues the member still holds, the active ones and the revoked ones whose final commit has
+     * not landed: their processed offsets are what a closing member commits last.
      */
-    Map<Integer, Long> processedOffsets() {
-        Map<Integer, Long> last = new HashMap<>();
-        stopping.forEach((q, w) -> last.put(q, w.processedOffset()));
-        active.forEach((q, w) -> last.put(q, w.processedOffset()));
+    Map<Integer, QueueWorker> held() {
+        Map<Integer, QueueWorker> last = new HashMap<>(stopping);
+        last.putAll(active);
         return last;
     }
 }

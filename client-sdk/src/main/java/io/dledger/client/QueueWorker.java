@@ -22,6 +22,8 @@ final class QueueWorker {
     static final int RETRY_PAUSE_MS = 200;
     /** The longest pause between pulls that keep failing with an error retrying cannot cure. */
     static final int MAX_PAUSE_MS = 10_000;
+    /** The pause after a pull of a replaced topic, about a heartbeat: the consumer restarts the queue meanwhile. */
+    static final int REPLACED_PAUSE_MS = 1000;
 
     /** What the worker needs from its consumer. */
     interface Host {
@@ -47,6 +49,8 @@ final class QueueWorker {
 
     private final Host host;
     private final int queue;
+    /** The topic's incarnation the worker consumes ({@code 0}: unknown, unchecked); pulls of another one fail. */
+    private final long incarnation;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final BooleanSupplier owned = running::get;
     private final AtomicBoolean idle = new AtomicBoolean(true);
@@ -59,14 +63,24 @@ final class QueueWorker {
     private volatile int stuckPauseMs = RETRY_PAUSE_MS;
 
     QueueWorker(Host host, int queue, long startOffset) {
+        this(host, queue, startOffset, 0);
+    }
+
+    /** A worker of incarnation {@code incarnation} of the topic ({@code 0}: any), from {@code startOffset}. */
+    QueueWorker(Host host, int queue, long startOffset, long incarnation) {
         this.host = host;
         this.queue = queue;
+        this.incarnation = incarnation;
         this.nextOffset = startOffset;
         this.processedOffset = startOffset;
     }
 
     int queue() {
         return queue;
+    }
+
+    long incarnation() {
+        return incarnation;
     }
 
     /** Next offset after everything the listener accepted: what to commit. */
@@ -100,7 +114,7 @@ final class QueueWorker {
         idle.set(false);
         PushConsumerOptions o = host.options();
         PullRequestOptions req = new PullRequestOptions(o.topic(), queue, nextOffset, o.batchSize(), 0, node,
-                LONG_POLL_MS, false);
+                LONG_POLL_MS, false, incarnation);
         host.puller().pullAsync(req).whenComplete((r, e) -> {
             if (e != null) {
                 onPullError(e);
@@ -123,6 +137,14 @@ final class QueueWorker {
         if (nextOffset < min) { // retention moved past us: skip to what is left
             nextOffset = min;
             processedOffset = min;
+        } else if (d.code() == ErrorCode.TOPIC_REPLACED) {
+            // the consumer restarts the queue in the new topic at its next heartbeat (QueueAssignment): wait for it
+            pause = REPLACED_PAUSE_MS;
+            if (reported != d.code() && running.get()) {
+                reported = d.code();
+                LOG.info("{}/{}: {}; the consumer does so at its next heartbeat", host.options().topic(), queue,
+                        d.getMessage());
+            }
         } else if (!d.retryable() && node == null) {
             // a transient error (a leader change) passes unremarked, and so does any error of a follower the last
             // answer suggested (one that went down, say): the leader is asked next. One the leader repeats (a message

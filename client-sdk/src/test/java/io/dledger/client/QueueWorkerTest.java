@@ -46,6 +46,7 @@ class QueueWorkerTest {
     /** Serves offsets [0, 3) of queue 0 in one batch, then waits; records what was asked and delivered. */
     private static final class ScriptedHost implements QueueWorker.Host {
         final List<Long> pulledFrom = new CopyOnWriteArrayList<>();
+        final List<Long> incarnations = new CopyOnWriteArrayList<>();
         final List<Long> delivered = new CopyOnWriteArrayList<>();
         final AtomicBoolean parkFails = new AtomicBoolean(true);
         /** What the next pulls return instead of serving: a future each, taken in turn (a failure, a held poll). */
@@ -73,6 +74,7 @@ class QueueWorkerTest {
                 @Override
                 public CompletableFuture<PullResult> pullAsync(PullRequestOptions o) {
                     pulledFrom.add(o.offset());
+                    incarnations.add(o.topicIncarnation());
                     CompletableFuture<PullResult> scripted = script.poll();
                     if (scripted != null) {
                         return scripted;
@@ -85,7 +87,7 @@ class QueueWorkerTest {
                         batch.add(new ReceivedMessage("t", 0, off, 0, null, null, null, new byte[0], off + 1));
                     }
                     return CompletableFuture.completedFuture(new PullResult(batch, Math.max(3, o.offset()), 0, 3,
-                            "n1", null, null));
+                            "n1", null, null, 0));
                 }
 
                 @Override
@@ -201,7 +203,7 @@ class QueueWorkerTest {
         ScriptedHost host = new ScriptedHost();
         host.parkFails.set(false);
         host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
-        host.script.add(CompletableFuture.completedFuture(new PullResult(List.of(), 0, 0, 3, "n1", null, null)));
+        host.script.add(CompletableFuture.completedFuture(new PullResult(List.of(), 0, 0, 3, "n1", null, null, 0)));
         host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
         QueueWorker worker = new QueueWorker(host, 0, 0);
         worker.start();
@@ -246,7 +248,7 @@ class QueueWorkerTest {
         ScriptedHost host = new ScriptedHost();
         host.parkFails.set(false);
         host.script.add(CompletableFuture.failedFuture(Errors.from(FakeNode.outOfRange(0, 2))));
-        QueueWorker past = new QueueWorker(host, 0, 5); // e.g. the topic was deleted and created again
+        QueueWorker past = new QueueWorker(host, 0, 5); // e.g. a deposed leader that lags answers
         past.start();
         await().until(() -> host.pulledFrom.size() == 2);
         past.stop();
@@ -263,6 +265,29 @@ class QueueWorkerTest {
         assertThat(host.pulledFrom).containsExactly(0L, 1L, 3L);
         assertThat(host.delivered).containsExactly(1L, 2L);
         assertThat(logged.list).hasSize(1);
+    }
+
+    /**
+     * A worker pulls the topic incarnation it was started with; when the topic was replaced since, it says so once (no
+     * warning: the consumer starts the queue over at its next heartbeat) and waits about a heartbeat between tries.
+     */
+    @Test
+    void aReplacedTopicIsWaitedOutQuietly() {
+        ScriptedHost host = new ScriptedHost();
+        host.holdScheduled = true;
+        host.script.add(CompletableFuture.failedFuture(new DLedgerException(ErrorCode.TOPIC_REPLACED,
+                Status.Code.FAILED_PRECONDITION, "topic 't' was deleted and created again")));
+        QueueWorker worker = new QueueWorker(host, 0, 4, 7);
+        worker.start();
+        assertThat(host.incarnations).containsExactly(7L);
+        assertThat(host.pauses).containsExactly((long) QueueWorker.REPLACED_PAUSE_MS);
+        assertThat(logged.list).singleElement().satisfies(e -> {
+            assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.INFO);
+            assertThat(e.getFormattedMessage()).contains("t/0: TOPIC_REPLACED", "was deleted and created again",
+                    "at its next heartbeat");
+        });
+        worker.stop();
+        assertThat(worker.isIdle()).isTrue();
     }
 
     /** A worker waiting out a pause after a failed pull holds nothing: once stopped it is idle at once. */

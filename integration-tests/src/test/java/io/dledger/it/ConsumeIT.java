@@ -173,6 +173,22 @@ class ConsumeIT {
             }
             await().atMost(Duration.ofSeconds(30)).until(() -> survivor.times.keySet().stream()
                     .filter(b -> b.startsWith("late-")).count() == 40);
+
+            // the topic deleted and created again under the running member (faster than its heartbeats notice the
+            // topic gone): the member starts over in the new topic from its first message, instead of waiting at
+            // the old topic's offsets (about 110 per queue) and committing them as the new topic's
+            assertThat(client.admin().deleteTopic("orders")).isTrue();
+            client.admin().createTopic("orders", 4);
+            try (Producer p = client.newProducer()) {
+                for (int i = 0; i < 8; i++) {
+                    p.send("orders", Message.of("reborn-" + i).withQueue(i % 4));
+                }
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> survivor.times.keySet().stream()
+                    .filter(b -> b.startsWith("reborn-")).count() == 8);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(client.admin()
+                    .describeGroup("billing", "orders").queues())
+                    .allSatisfy(q -> assertThat(q.committedOffset()).as("queue %d", q.queue()).hasValue(2L)));
         } finally {
             other.destroyForcibly();
         }
