@@ -244,6 +244,59 @@ class PushConsumerGroupTest {
     }
 
     /**
+     * A topic deleted and created again under a member: its queue's pulls and commits carry the incarnation it started
+     * in, and the node refuses them once the topic is replaced; when a heartbeat names the new incarnation, the member
+     * starts the queue over from the group's offset in the new topic, and pulls and commits that one from then on.
+     */
+    @Test
+    void aReplacedTopicsQueueStartsOverInTheNewOne() {
+        FakeNode n1 = cluster.node("n1");
+        AtomicLong incarnation = new AtomicLong(5);
+        n1.heartbeat = (r, o) -> FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0)
+                .setHeartbeatIntervalMs(200).setSessionTimeoutMs((int) SESSION_MS)
+                .setTopicIncarnation(incarnation.get()).build());
+        n1.fetchOffsets = (r, o) -> FakeNode.reply(o, io.dledger.proto.FetchOffsetsResponse.newBuilder()
+                .setTopicIncarnation(incarnation.get()).addOffsets(io.dledger.proto.QueueOffset.newBuilder()
+                        .setQueue(0).setOffset(incarnation.get() == 5 ? 40 : 0)).build());
+        var serve = oneMessagePerPull(20);
+        n1.pull = (r, o) -> {
+            if (r.getTopicIncarnation() != incarnation.get()) {
+                o.onError(FakeNode.error(io.grpc.Status.Code.FAILED_PRECONDITION, ErrorCode.TOPIC_REPLACED,
+                        "topic 't' was deleted and created again", null));
+            } else {
+                serve.handle(r, o);
+            }
+        };
+        n1.commitOffsets = (r, o) -> {
+            if (r.getTopicIncarnation() != incarnation.get()) {
+                o.onError(FakeNode.error(io.grpc.Status.Code.FAILED_PRECONDITION, ErrorCode.TOPIC_REPLACED,
+                        "topic 't' was deleted and created again", null));
+            } else {
+                FakeNode.reply(o, io.dledger.proto.CommitOffsetsResponse.getDefaultInstance());
+            }
+        };
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t")
+                .commitInterval(Duration.ofMillis(100)).build(), m -> { });
+        try {
+            consumer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> lastCommitted(n1) > 42);
+            assertThat(n1.pulls).allSatisfy(p -> assertThat(p.getTopicIncarnation()).isEqualTo(5));
+            assertThat(n1.commits).allSatisfy(c -> assertThat(c.getTopicIncarnation()).isEqualTo(5));
+
+            incarnation.set(9); // the topic was deleted and created again
+            await().atMost(Duration.ofSeconds(10)).until(() -> n1.commits.stream()
+                    .anyMatch(c -> c.getTopicIncarnation() == 9 && c.getOffsets(0).getOffset() > 1));
+            List<io.dledger.proto.PullRequest> again = n1.pulls.stream().filter(p -> p.getTopicIncarnation() == 9)
+                    .toList();
+            assertThat(again.get(0).getOffset()).as("the new topic's committed offset").isZero();
+            assertThat(n1.commits.stream().filter(c -> c.getTopicIncarnation() == 9))
+                    .allSatisfy(c -> assertThat(c.getOffsets(0).getOffset()).as("no old offset").isLessThan(40));
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /**
      * A message the listener is still failing on when the member loses its lease is neither retried further nor
      * parked: the queue may belong to another member by then, which delivers it (and parks it if it must).
      */
