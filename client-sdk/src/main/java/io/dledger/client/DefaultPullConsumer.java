@@ -85,7 +85,10 @@ final class DefaultPullConsumer implements PullConsumer {
                 : CompletableFuture.completedFuture(response));
     }
 
-    /** Whether {@code response} is a follower-behind answer and the client's leader moved to the node it names. */
+    /**
+     * Whether {@code response} is a follower-behind answer and the client's leader is now another node than the one
+     * that gave it: moved there by this answer, or by another pull's meanwhile.
+     */
     private boolean movedLeader(PullResponse response) {
         return response.hasSuggestion() && PullResult.FOLLOWER_BEHIND.equals(response.getSuggestion().getReason())
                 && router.leaders().acceptHintFrom(response.getServedBy(), response.getSuggestion().getNode());

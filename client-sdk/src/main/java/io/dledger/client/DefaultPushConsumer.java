@@ -249,10 +249,16 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         committer.stop(); // a periodic or final commit in progress lands first (within the lease)
         try {
             committer.commitProcessed(queues.held());
+        } catch (DLedgerException e) {
+            LOG.warn("member {} could not commit its last offsets (what it processed since its last commit comes "
+                    + "again to the queues' next owners): {}", options.memberId(), e.getMessage());
+        }
+        try { // whatever became of the commit: the queues move at once instead of when the session ends
             Errors.await(router.execute(Operations.leaveGroup(LeaveGroupRequest.newBuilder().setGroup(options.group())
                     .setTopic(options.topic()).setMemberId(options.memberId()).build())));
         } catch (DLedgerException e) {
-            LOG.warn("member {} could not commit or leave cleanly: {}", options.memberId(), e.getMessage());
+            LOG.warn("member {} could not leave group {} (its queues move when its session ends): {}",
+                    options.memberId(), options.group(), e.getMessage());
         } finally {
             scheduler.shutdownNow();
             workers.shutdownNow();

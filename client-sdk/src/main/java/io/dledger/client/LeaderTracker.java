@@ -102,10 +102,16 @@ final class LeaderTracker {
      * Switches to {@code leader}, named by node {@code answeredBy}, only while the cached leader is still that node
      * (a hint overtaken by a redirect or a refresh moves nothing back) and the hint names another node.
      *
-     * @return whether the cached leader moved to {@code leader}
+     * @return whether the cached leader is now another node than {@code answeredBy}: moved by this hint or, since
+     *         the call that got it was sent, by another answer
      */
     boolean acceptHintFrom(String answeredBy, NodeRef leader) {
-        return !answeredBy.isEmpty() && !leader.getId().equals(answeredBy) && switchTo(leader, answeredBy);
+        if (answeredBy.isEmpty() || leader.getId().equals(answeredBy)) {
+            return false;
+        }
+        switchTo(leader, answeredBy);
+        LeaderRef now = current();
+        return now != null && !now.id().equals(answeredBy);
     }
 
     /** Switches to {@code ref}; with {@code onlyFrom}, only while the cached leader has that id. */

@@ -134,17 +134,30 @@ final class OffsetCommitter {
     }
 
     /**
-     * Commits the processed offsets of {@code workers}' queues now, one commit per topic incarnation among them
-     * (normally one), like {@link #commit}.
+     * Commits the processed offsets of {@code workers}' queues now, like {@link #commit}: one commit per topic
+     * incarnation among them (normally one), each sent whatever became of the others. Offsets of a topic deleted and
+     * created again since ({@link ErrorCode#TOPIC_REPLACED}) are dropped: their queues start over in the new topic.
      *
-     * @throws DLedgerException when a commit failed or the leader refused it (those after it are not sent)
+     * @throws DLedgerException the first failure or refusal other than that, once every commit was tried
      */
     void commitProcessed(Map<Integer, QueueWorker> workers) {
         Map<Long, Map<Integer, Long>> byIncarnation = new HashMap<>();
         workers.forEach((q, w) -> byIncarnation.computeIfAbsent(w.incarnation(), i -> new HashMap<>())
                 .put(q, w.processedOffset()));
+        DLedgerException first = null;
         for (Map.Entry<Long, Map<Integer, Long>> e : byIncarnation.entrySet()) {
-            commit(e.getValue(), e.getKey());
+            try {
+                commit(e.getValue(), e.getKey());
+            } catch (DLedgerException failed) {
+                if (failed.code() == ErrorCode.TOPIC_REPLACED) {
+                    LOG.debug("offsets {} of group {} are of a replaced topic: dropped", e.getValue(), options.group());
+                } else if (first == null) {
+                    first = failed;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 

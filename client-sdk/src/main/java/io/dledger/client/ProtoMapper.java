@@ -74,7 +74,7 @@ final class ProtoMapper {
         for (QueueInfo q : t.getQueueInfosList()) {
             ranges.add(new QueueRange(q.getQueue(), q.getMinOffset(), q.getMaxOffset()));
         }
-        return new TopicDescription(t.getTopic(), t.getQueues(), ranges);
+        return new TopicDescription(t.getTopic(), t.getQueues(), ranges, t.getIncarnation());
     }
 
     static GroupDescription toGroup(GroupInfo g) {

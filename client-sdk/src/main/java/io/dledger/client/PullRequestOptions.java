@@ -55,6 +55,25 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
     }
 
     /**
+     * Options for any incarnation of the topic (the form before incarnations existed).
+     *
+     * @param topic          topic to read, not {@code null}
+     * @param queue          queue of the topic
+     * @param offset         first offset to return
+     * @param maxMessages    at most this many messages, 0 or more ({@code 0} = server default)
+     * @param maxBytes       at most about this many message bytes, 0 or more ({@code 0} = the node's default)
+     * @param nodeId         id of the node to read from, or {@code null} for the current leader
+     * @param maxWaitMs      long-polling wait in milliseconds, from 0 to {@link #MAX_WAIT_MS}
+     * @param readYourWrites whether a follower first confirms with the leader that it applied everything committed
+     * @throws IllegalArgumentException when a limit is negative or {@code maxWaitMs} exceeds {@link #MAX_WAIT_MS}
+     * @throws NullPointerException     when {@code topic} is {@code null}
+     */
+    public PullRequestOptions(String topic, int queue, long offset, int maxMessages, int maxBytes, String nodeId,
+                              int maxWaitMs, boolean readYourWrites) {
+        this(topic, queue, offset, maxMessages, maxBytes, nodeId, maxWaitMs, readYourWrites, 0);
+    }
+
+    /**
      * Options without long polling or read-your-writes.
      *
      * @param topic       topic to read, not {@code null}

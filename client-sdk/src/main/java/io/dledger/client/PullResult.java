@@ -38,6 +38,22 @@ public record PullResult(List<ReceivedMessage> messages, long nextOffset, long m
         messages = List.copyOf(messages);
     }
 
+    /**
+     * A result without a known topic incarnation (the form before incarnations existed).
+     *
+     * @param messages         committed messages in offset order (possibly empty)
+     * @param nextOffset       offset to pull from next
+     * @param minOffset        smallest offset still stored in the queue
+     * @param maxOffset        offset one past the newest message of the queue on the serving node
+     * @param servedBy         id of the node that served this pull
+     * @param suggestedNodeId  node the server suggests to pull from next ({@code servedBy} to stay), or {@code null}
+     * @param suggestionReason why it suggests that node, or {@code null} without a suggestion
+     */
+    public PullResult(List<ReceivedMessage> messages, long nextOffset, long minOffset, long maxOffset,
+                      String servedBy, String suggestedNodeId, String suggestionReason) {
+        this(messages, nextOffset, minOffset, maxOffset, servedBy, suggestedNodeId, suggestionReason, 0);
+    }
+
     /** The {@link #suggestionReason()} of a follower that lacks what was asked: see {@link #followerBehind()}. */
     public static final String FOLLOWER_BEHIND = "follower-behind";
 

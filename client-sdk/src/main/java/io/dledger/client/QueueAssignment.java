@@ -90,13 +90,15 @@ final class QueueAssignment {
 
     /**
      * The topic's incarnation now, as the group's answer gives it ({@code 0}: unknown). A member whose workers consume
-     * another one (the topic was deleted and created again since they started) fences its queues: their offsets are
-     * the old topic's and are not committed; the next {@link #reconcile} starts them over from the group's offsets in
-     * the new topic (or the start policy), as for a queue newly granted.
+     * an older one (the topic was deleted and created again since they started; incarnations only grow) fences its
+     * queues: their offsets are the old topic's and are not committed; the next {@link #reconcile} starts them over
+     * from the group's offsets in the new topic (or the start policy), as for a queue newly granted. Workers that
+     * started without knowing the incarnation (0) start over too: at worst some messages come again. An answer with
+     * an older incarnation than the workers' (a deposed leader that lags) changes nothing.
      */
     void topicIncarnation(long now) {
         if (now != 0 && Stream.of(active, stopping).flatMap(m -> m.values().stream())
-                .anyMatch(w -> w.incarnation() != 0 && w.incarnation() != now)) {
+                .anyMatch(w -> w.incarnation() < now)) {
             fence("topic " + options.topic() + " was deleted and created again (incarnation " + now + ")");
         }
     }

@@ -62,10 +62,6 @@ final class QueueWorker {
     /** The pause after a pull that failed with an error retrying cannot cure; doubles while they repeat. */
     private volatile int stuckPauseMs = RETRY_PAUSE_MS;
 
-    QueueWorker(Host host, int queue, long startOffset) {
-        this(host, queue, startOffset, 0);
-    }
-
     /** A worker of incarnation {@code incarnation} of the topic ({@code 0}: any), from {@code startOffset}. */
     QueueWorker(Host host, int queue, long startOffset, long incarnation) {
         this.host = host;

@@ -8,8 +8,9 @@ import java.util.List;
  * @param topic       topic name
  * @param queues      number of queues
  * @param queueRanges one entry per queue (an immutable list)
+ * @param incarnation the topic's incarnation (see {@link PullResult#topicIncarnation()}; {@code 0}: unknown)
  */
-public record TopicDescription(String topic, int queues, List<QueueRange> queueRanges) {
+public record TopicDescription(String topic, int queues, List<QueueRange> queueRanges, long incarnation) {
 
     /**
      * Keeps an immutable copy of {@code queueRanges}.
@@ -17,8 +18,20 @@ public record TopicDescription(String topic, int queues, List<QueueRange> queueR
      * @param topic       topic name
      * @param queues      number of queues
      * @param queueRanges one entry per queue
+     * @param incarnation the topic's incarnation ({@code 0}: unknown)
      */
     public TopicDescription {
         queueRanges = List.copyOf(queueRanges);
+    }
+
+    /**
+     * A description without a known incarnation (the form before incarnations existed).
+     *
+     * @param topic       topic name
+     * @param queues      number of queues
+     * @param queueRanges one entry per queue
+     */
+    public TopicDescription(String topic, int queues, List<QueueRange> queueRanges) {
+        this(topic, queues, queueRanges, 0);
     }
 }

@@ -116,17 +116,19 @@ class PullConsumerTest {
         assertThat(consumer.pull("t", 0, 8, 0).servedBy()).as("the next pull for the leader").isEqualTo("n2");
         assertThat(cluster.node("n2").pulls).hasSize(2);
 
-        // n2 is the client's leader now: an answer naming the node that gave it, or from a node the client no
-        // longer takes for the leader (overtaken by a redirect), moves nothing and is the caller's
+        // n2 is the client's leader now: an answer naming the node that gave it moves nothing and is the caller's;
+        // one from a node the client no longer takes for the leader (overtaken by another answer) moves nothing
+        // either, and the pull goes once more to the client's leader
         cluster.node("n2").pull = (req, obs) -> FakeNode.reply(obs, behind.toBuilder().setServedBy("n2")
                 .setSuggestion(behind.getSuggestion().toBuilder().setNode(cluster.node("n2").ref())).build());
         assertThat(consumer.pull("t", 0, 7, 0).followerBehind()).isTrue();
+        assertThat(cluster.node("n2").pulls).hasSize(3);
         cluster.node("n2").pull = (req, obs) -> FakeNode.reply(obs, behind.toBuilder().setServedBy("n3")
                 .setSuggestion(behind.getSuggestion().toBuilder().setNode(cluster.node("n1").ref())).build());
         assertThat(consumer.pull("t", 0, 7, 0).followerBehind()).isTrue();
-        assertThat(cluster.node("n2").pulls).hasSize(4);
+        assertThat(cluster.node("n2").pulls).as("sent on once, to the client's leader").hasSize(5);
         consumer.pull("t", 0, 7, 0);
-        assertThat(cluster.node("n2").pulls).as("the leader stayed n2").hasSize(5);
+        assertThat(cluster.node("n2").pulls).as("the leader stayed n2").hasSize(7);
 
         // a pull is sent on once: when the node it went to also lacks the offset and names a third, the client's
         // leader moves there, and the caller gets the second answer

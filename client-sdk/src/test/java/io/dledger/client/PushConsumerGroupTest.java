@@ -252,9 +252,10 @@ class PushConsumerGroupTest {
     void aReplacedTopicsQueueStartsOverInTheNewOne() {
         FakeNode n1 = cluster.node("n1");
         AtomicLong incarnation = new AtomicLong(5);
+        AtomicLong deposedSays = new AtomicLong(); // when set, the heartbeats' answers name this (older) one
         n1.heartbeat = (r, o) -> FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0)
                 .setHeartbeatIntervalMs(200).setSessionTimeoutMs((int) SESSION_MS)
-                .setTopicIncarnation(incarnation.get()).build());
+                .setTopicIncarnation(deposedSays.get() != 0 ? deposedSays.get() : incarnation.get()).build());
         n1.fetchOffsets = (r, o) -> FakeNode.reply(o, io.dledger.proto.FetchOffsetsResponse.newBuilder()
                 .setTopicIncarnation(incarnation.get()).addOffsets(io.dledger.proto.QueueOffset.newBuilder()
                         .setQueue(0).setOffset(incarnation.get() == 5 ? 40 : 0)).build());
@@ -291,6 +292,14 @@ class PushConsumerGroupTest {
             assertThat(again.get(0).getOffset()).as("the new topic's committed offset").isZero();
             assertThat(n1.commits.stream().filter(c -> c.getTopicIncarnation() == 9))
                     .allSatisfy(c -> assertThat(c.getOffsets(0).getOffset()).as("no old offset").isLessThan(40));
+
+            // a deposed leader that lags names the old incarnation: nothing changes (incarnations only grow)
+            deposedSays.set(5);
+            int heartbeats = n1.groupCalls.size();
+            await().atMost(Duration.ofSeconds(10)).until(() -> n1.groupCalls.size() > heartbeats + 3);
+            assertThat(n1.pulls.stream().filter(p -> p.getTopicIncarnation() == 9 && p.getOffset() == 0))
+                    .as("not started over again").hasSize(1);
+            assertThat(n1.pulls.get(n1.pulls.size() - 1).getTopicIncarnation()).isEqualTo(9);
         } finally {
             consumer.close();
         }

@@ -87,7 +87,7 @@ class QueueWorkerTest {
                         batch.add(new ReceivedMessage("t", 0, off, 0, null, null, null, new byte[0], off + 1));
                     }
                     return CompletableFuture.completedFuture(new PullResult(batch, Math.max(3, o.offset()), 0, 3,
-                            "n1", null, null, 0));
+                            "n1", null, null));
                 }
 
                 @Override
@@ -146,7 +146,7 @@ class QueueWorkerTest {
     @Test
     void aMessageThatCouldNotBeParkedIsTriedAgainWithoutRepeatingTheOnesBeforeIt() {
         ScriptedHost host = new ScriptedHost();
-        QueueWorker worker = new QueueWorker(host, 0, 0);
+        QueueWorker worker = new QueueWorker(host, 0, 0, 0);
         worker.start();
         await().until(() -> host.delivered.contains(2L));
         worker.stop();
@@ -160,7 +160,7 @@ class QueueWorkerTest {
         ScriptedHost host = new ScriptedHost();
         host.parkFails.set(false);
         host.escapes = new OutOfMemoryError("listener ran out of heap");
-        QueueWorker worker = new QueueWorker(host, 0, 0);
+        QueueWorker worker = new QueueWorker(host, 0, 0, 0);
         worker.start();
         await().until(() -> host.delivered.contains(2L));
         worker.stop();
@@ -175,7 +175,7 @@ class QueueWorkerTest {
         for (int i = 0; i < 3; i++) {
             host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
         }
-        QueueWorker worker = new QueueWorker(host, 0, 0);
+        QueueWorker worker = new QueueWorker(host, 0, 0, 0);
         worker.start();
         await().until(() -> host.delivered.contains(2L));
         assertThat(host.pulledFrom).containsExactly(0L, 0L, 0L, 0L, 3L); // tried until it passed
@@ -190,7 +190,7 @@ class QueueWorkerTest {
         host.pulledFrom.clear();
         CompletableFuture<PullResult> held = new CompletableFuture<>();
         host.script.add(held);
-        QueueWorker next = new QueueWorker(host, 0, 0);
+        QueueWorker next = new QueueWorker(host, 0, 0, 0);
         next.start();
         next.stop();
         held.completeExceptionally(TOO_LARGE);
@@ -203,9 +203,9 @@ class QueueWorkerTest {
         ScriptedHost host = new ScriptedHost();
         host.parkFails.set(false);
         host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
-        host.script.add(CompletableFuture.completedFuture(new PullResult(List.of(), 0, 0, 3, "n1", null, null, 0)));
+        host.script.add(CompletableFuture.completedFuture(new PullResult(List.of(), 0, 0, 3, "n1", null, null)));
         host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
-        QueueWorker worker = new QueueWorker(host, 0, 0);
+        QueueWorker worker = new QueueWorker(host, 0, 0, 0);
         worker.start();
         await().until(() -> host.delivered.contains(2L));
         worker.stop();
@@ -219,7 +219,7 @@ class QueueWorkerTest {
         host.parkFails.set(false);
         host.script.add(CompletableFuture.failedFuture(
                 new DLedgerException(ErrorCode.NOT_LEADER, Status.Code.FAILED_PRECONDITION, "no leader")));
-        QueueWorker worker = new QueueWorker(host, 0, 0);
+        QueueWorker worker = new QueueWorker(host, 0, 0, 0);
         worker.start();
         await().until(() -> host.delivered.contains(2L));
         worker.stop();
@@ -228,7 +228,7 @@ class QueueWorkerTest {
         host.pulledFrom.clear();
         host.pauses.clear();
         host.script.add(CompletableFuture.failedFuture(Errors.closed("client")));
-        new QueueWorker(host, 0, 0).start();
+        new QueueWorker(host, 0, 0, 0).start();
         assertThat(host.pulledFrom).containsExactly(0L); // no further pull is scheduled
         assertThat(host.pauses).isEmpty();
 
@@ -237,7 +237,7 @@ class QueueWorkerTest {
         host.clientClosed = true;
         host.script.add(CompletableFuture.failedFuture(Errors.from(io.grpc.Status.UNAVAILABLE
                 .withDescription("Channel shutdownNow invoked").asRuntimeException())));
-        new QueueWorker(host, 0, 0).start();
+        new QueueWorker(host, 0, 0, 0).start();
         assertThat(host.pulledFrom).containsExactly(0L);
         assertThat(host.pauses).isEmpty();
         assertThat(logged.list).isEmpty();
@@ -248,7 +248,7 @@ class QueueWorkerTest {
         ScriptedHost host = new ScriptedHost();
         host.parkFails.set(false);
         host.script.add(CompletableFuture.failedFuture(Errors.from(FakeNode.outOfRange(0, 2))));
-        QueueWorker past = new QueueWorker(host, 0, 5); // e.g. a deposed leader that lags answers
+        QueueWorker past = new QueueWorker(host, 0, 5, 0); // e.g. a deposed leader that lags answers
         past.start();
         await().until(() -> host.pulledFrom.size() == 2);
         past.stop();
@@ -258,7 +258,7 @@ class QueueWorkerTest {
 
         host.pulledFrom.clear();
         host.script.add(CompletableFuture.failedFuture(Errors.from(FakeNode.outOfRange(1, 3)))); // retention removed offset 0
-        QueueWorker behind = new QueueWorker(host, 0, 0);
+        QueueWorker behind = new QueueWorker(host, 0, 0, 0);
         behind.start();
         await().until(() -> host.delivered.contains(2L));
         behind.stop();
@@ -296,7 +296,7 @@ class QueueWorkerTest {
         ScriptedHost host = new ScriptedHost();
         host.holdScheduled = true;
         host.script.add(CompletableFuture.failedFuture(TOO_LARGE));
-        QueueWorker worker = new QueueWorker(host, 0, 0);
+        QueueWorker worker = new QueueWorker(host, 0, 0, 0);
         worker.start();
         assertThat(host.pauses).containsExactly(200L); // waiting
         assertThat(worker.isIdle()).isFalse(); // still running

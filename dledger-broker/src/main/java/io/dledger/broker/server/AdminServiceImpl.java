@@ -138,7 +138,8 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     }
 
     private static TopicInfo toInfo(TopicView t) {
-        TopicInfo.Builder b = TopicInfo.newBuilder().setTopic(t.name()).setQueues(t.queues());
+        TopicInfo.Builder b = TopicInfo.newBuilder().setTopic(t.name()).setQueues(t.queues())
+                .setIncarnation(t.incarnation());
         for (int q = 0; q < t.queues(); q++) {
             b.addQueueInfos(QueueInfo.newBuilder().setQueue(q).setMinOffset(t.minOffsets()[q])
                     .setMaxOffset(t.maxOffsets()[q]));

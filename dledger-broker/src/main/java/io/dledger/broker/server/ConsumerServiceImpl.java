@@ -179,8 +179,11 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             checkGroupAndTopic(req.getGroup(), req.getTopic());
             // the incarnation before the offsets: a topic replaced in between pairs the old incarnation with the new
             // topic's offsets, which the first pull refuses (TOPIC_REPLACED), never the new one with the old offsets
-            FetchOffsetsResponse.Builder b = FetchOffsetsResponse.newBuilder()
-                    .setTopicIncarnation(store.incarnation(req.getTopic()));
+            long incarnation = store.incarnation(req.getTopic());
+            if (incarnation == 0 && store.topic(req.getTopic()) == null) {
+                throw topicNotFound(req.getTopic()); // deleted just now: its offsets may still be listed
+            }
+            FetchOffsetsResponse.Builder b = FetchOffsetsResponse.newBuilder().setTopicIncarnation(incarnation);
             store.committedOffsets(req.getGroup(), req.getTopic()).forEach((q, o) ->
                     b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
             out.onNext(b.build());

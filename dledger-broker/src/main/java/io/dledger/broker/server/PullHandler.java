@@ -76,7 +76,8 @@ final class PullHandler {
             reads.executeOrRefuse(() -> serve(req, out, waitUntil), out);
             return;
         }
-        raft.readIndex(index -> reads.executeOrRefuse(() -> serve(req, out, waitUntil), out), // applied up to the read index
+        // served once this node has applied up to the read index
+        raft.readIndex(index -> reads.executeOrRefuse(() -> serve(req, out, waitUntil), out),
                 why -> out.onError(RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, "read-your-writes check with the "
                         + "leader failed (" + why + "); retry")));
     }
@@ -178,6 +179,7 @@ final class PullHandler {
             case TO_LEADER -> {
                 out.onNext(PullResponse.newBuilder().setServedBy(config.nodeId()).setNextOffset(req.getOffset())
                         .setMinOffset(e.minOffset()).setMaxOffset(e.maxOffset())
+                        .setTopicIncarnation(req.getTopicIncarnation()) // the consumer's, unconfirmed: still to check
                         .setSuggestion(toProto(new ReadRouter.Suggestion(knownLeader, ReadRouter.FOLLOWER_BEHIND)))
                         .build());
                 out.onCompleted();

@@ -177,23 +177,19 @@ public final class EntryWriter {
         retainFrom = Math.max(retainFrom, firstIndexToKeep);
     }
 
-    /** Stores a consumer group's offsets in any incarnation of the topic: see {@link #commitOffsets(String, String, long, int[], long[])}. */
-    public OffsetsResult commitOffsets(String group, String topic, int[] queues, long[] offsets) {
-        return commitOffsets(group, topic, 0, queues, offsets);
-    }
-
     /**
      * Stores a consumer group's offsets; rejected (nothing stored) for unknown queues or offsets past the end, and,
-     * when {@code incarnation} is not 0, for a topic of another incarnation (deleted and created again since the
-     * offsets were read: they are the old topic's). A topic whose incarnation is unknown (0, from a version-1
-     * checkpoint) takes any.
+     * when {@code incarnation} is not 0, for a topic newer than that incarnation (deleted and created again since the
+     * offsets were read: they are the old topic's). Decided on what every replica applied alike: a topic whose
+     * incarnation is unknown here (0, from a version-1 checkpoint) takes any, and so does a newer incarnation than
+     * the topic's, which no consumer can have learned before this entry.
      */
     public OffsetsResult commitOffsets(String group, String topic, long incarnation, int[] queues, long[] offsets) {
         TopicQueues t = topics.get(topic);
         if (t == null) {
             return new OffsetsResult(OffsetsResult.Status.TOPIC_NOT_FOUND, "topic '" + topic + "' does not exist");
         }
-        if (incarnation != 0 && t.incarnation() != 0 && incarnation != t.incarnation()) {
+        if (incarnation != 0 && t.incarnation() != 0 && incarnation < t.incarnation()) {
             return new OffsetsResult(OffsetsResult.Status.TOPIC_REPLACED, "topic '" + topic + "' was deleted and "
                     + "created again (incarnation " + t.incarnation() + ", the offsets are of " + incarnation + ")");
         }

@@ -54,10 +54,12 @@ final class QueueReader {
      * A read of incarnation {@code incarnation} ({@code 0}: any) of topic {@code t}: refused as {@code TOPIC_REPLACED}
      * when {@code t} is a newer one (the asked one was deleted and the name created again since), and as
      * {@code TOPIC_NOT_FOUND} when {@code t} is an older one (this node has not applied the newer one's creation
-     * yet: it lags). A topic whose incarnation is unknown (0) takes any.
+     * yet: it lags). A topic whose incarnation is unknown (0) is older than one asked for past
+     * {@link TopicQueues#createdAtOrBefore()}, and otherwise taken for the one asked for.
      */
     private static void checkIncarnation(TopicQueues t, long incarnation) throws ReadRejectedException {
-        if (incarnation == 0 || t.incarnation() == 0 || incarnation == t.incarnation()) {
+        if (incarnation == 0 || incarnation == t.incarnation()
+                || (t.incarnation() == 0 && incarnation <= t.createdAtOrBefore())) {
             return;
         }
         if (t.incarnation() > incarnation) {
@@ -66,8 +68,7 @@ final class QueueReader {
                     + incarnation + "): start over from the new topic's offsets", 0, 0);
         }
         throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_NOT_FOUND, "topic '" + t.name()
-                + "' of incarnation " + incarnation + " is not known here yet (this node has " + t.incarnation()
-                + ")", 0, 0);
+                + "' of incarnation " + incarnation + " is not known here yet (this node has an older one)", 0, 0);
     }
 
     /** Reads through the segments' mappings within {@code mappedReadBytes} of the log's end (see StoreConfig). */

@@ -4,19 +4,22 @@ import java.nio.file.Path;
 
 /**
  * A topic as the store holds it: its name, its incarnation (the Raft index of the entry that created it, the same on
- * every replica, so a topic deleted and created again under the same name is told apart from the old one; 0 when
- * unknown: a topic from a version-1 checkpoint) and one {@link QueueIndex} per queue.
+ * every replica that applied or replayed that entry, so a topic deleted and created again under the same name is told
+ * apart from the old one; 0 when unknown: a topic from a version-1 checkpoint, which did not record it), the newest
+ * index it can have been created at ({@link #createdAtOrBefore()}), and one {@link QueueIndex} per queue.
  * Thread-safety: immutable structure; the indexes follow their own contract.
  */
 final class TopicQueues implements AutoCloseable {
     private final String name;
     private final byte[] nameBytes;
     private final long incarnation;
+    private final long createdAtOrBefore;
     private final QueueIndex[] queues;
 
-    private TopicQueues(String name, long incarnation, QueueIndex[] queues) {
+    private TopicQueues(String name, long incarnation, long createdAtOrBefore, QueueIndex[] queues) {
         this.name = name;
         this.incarnation = incarnation;
+        this.createdAtOrBefore = createdAtOrBefore;
         this.nameBytes = RecordCodec.utf8(name);
         this.queues = queues;
     }
@@ -25,19 +28,24 @@ final class TopicQueues implements AutoCloseable {
         return indexRoot.resolve(topic);
     }
 
-    static TopicQueues open(Path indexRoot, int entriesPerFile, String name, long incarnation, long[] minOffsets,
-                            long[] nextOffsets) {
+    /**
+     * Opens a topic's indexes. {@code createdAtOrBefore} matters only when the {@code incarnation} is unknown (0): the
+     * Raft index of the checkpoint the topic comes from (a topic in a checkpoint was created at or before it).
+     */
+    static TopicQueues open(Path indexRoot, int entriesPerFile, String name, long incarnation, long createdAtOrBefore,
+                            long[] minOffsets, long[] nextOffsets) {
         QueueIndex[] queues = new QueueIndex[minOffsets.length];
         for (int q = 0; q < queues.length; q++) {
             queues[q] = QueueIndex.open(dir(indexRoot, name).resolve(Integer.toString(q)), entriesPerFile,
                     minOffsets[q], nextOffsets[q]);
         }
-        return new TopicQueues(name, incarnation, queues);
+        return new TopicQueues(name, incarnation, incarnation != 0 ? incarnation : createdAtOrBefore, queues);
     }
 
     /** A new topic with {@code queueCount} empty queues, created by the entry at Raft index {@code incarnation}. */
     static TopicQueues create(Path indexRoot, int entriesPerFile, String name, long incarnation, int queueCount) {
-        return open(indexRoot, entriesPerFile, name, incarnation, new long[queueCount], new long[queueCount]);
+        return open(indexRoot, entriesPerFile, name, incarnation, incarnation, new long[queueCount],
+                new long[queueCount]);
     }
 
     String name() {
@@ -46,6 +54,11 @@ final class TopicQueues implements AutoCloseable {
 
     long incarnation() {
         return incarnation;
+    }
+
+    /** The newest Raft index the topic can have been created at: its incarnation when known. */
+    long createdAtOrBefore() {
+        return createdAtOrBefore;
     }
 
     byte[] nameBytes() {

@@ -250,23 +250,23 @@ class MessageStoreTest {
             apply(store, 2, produce("t", 0, 0, 1, "a", "b", "c"));
             EntryWriter w = store.writer();
             w.begin(3, 3);
-            assertThat(w.commitOffsets("g1", "t", new int[] {1}, new long[] {2}).status())
+            assertThat(w.commitOffsets("g1", "t", 0, new int[] {1}, new long[] {2}).status())
                     .isEqualTo(OffsetsResult.Status.OK);
-            assertThat(w.commitOffsets("g1", "t", new int[] {1}, new long[] {3}).status())
+            assertThat(w.commitOffsets("g1", "t", 0, new int[] {1}, new long[] {3}).status())
                     .isEqualTo(OffsetsResult.Status.OK);
-            OffsetsResult past = w.commitOffsets("g1", "t", new int[] {1}, new long[] {4});
+            OffsetsResult past = w.commitOffsets("g1", "t", 0, new int[] {1}, new long[] {4});
             assertThat(past.status()).isEqualTo(OffsetsResult.Status.OFFSET_OUT_OF_RANGE);
             assertThat(past.maxOffset()).isEqualTo(3); // the bounds travel to the client in the error detail
-            assertThat(w.commitOffsets("g1", "t", new int[] {2}, new long[] {0}).status())
+            assertThat(w.commitOffsets("g1", "t", 0, new int[] {2}, new long[] {0}).status())
                     .isEqualTo(OffsetsResult.Status.QUEUE_NOT_FOUND);
-            assertThat(w.commitOffsets("g1", "nope", new int[] {0}, new long[] {0}).status())
+            assertThat(w.commitOffsets("g1", "nope", 0, new int[] {0}, new long[] {0}).status())
                     .isEqualTo(OffsetsResult.Status.TOPIC_NOT_FOUND);
             w.commit();
             assertThat(store.committedOffsets("g1", "t")).containsExactly(java.util.Map.entry(1, 3L));
             assertThat(store.committedOffsets("g2", "t")).isEmpty();
             store.persist(store.captureCheckpoint());
             w.begin(4, 4);
-            w.commitOffsets("g2", "t", new int[] {0, 1}, new long[] {0, 1});
+            w.commitOffsets("g2", "t", 0, new int[] {0, 1}, new long[] {0, 1});
             w.commit();
         }
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
@@ -430,7 +430,7 @@ class MessageStoreTest {
             apply(store, 2, produce("t", 0, 0, 0, "a", "b"));
             EntryWriter w = store.writer();
             w.begin(3, 3);
-            w.commitOffsets("g", "t", new int[] {0}, new long[] {1});
+            w.commitOffsets("g", "t", 0, new int[] {0}, new long[] {1});
             assertThat(w.deleteTopic("t")).isTrue();
             assertThat(w.deleteTopic("t")).isFalse();
             w.commit();
@@ -454,6 +454,9 @@ class MessageStoreTest {
             assertThat(w.commitOffsets("g", "t", 1, new int[] {2}, new long[] {1}).status())
                     .isEqualTo(OffsetsResult.Status.TOPIC_REPLACED);
             assertThat(w.commitOffsets("g", "t", 4, new int[] {2}, new long[] {1}).status())
+                    .isEqualTo(OffsetsResult.Status.OK);
+            assertThat(w.commitOffsets("g", "t", 9, new int[] {2}, new long[] {1}).status())
+                    .as("no consumer can know a newer one: taken, as on a replica that does not know the topic's")
                     .isEqualTo(OffsetsResult.Status.OK);
             w.commit();
             assertThat(store.committedOffsets("g", "t")).containsExactly(java.util.Map.entry(2, 1L));

@@ -60,7 +60,7 @@ class StoreRecoveryTest {
         apply(store, 6, produce("t", 1, 5, 0, "e1", "e2", "e3", "e4", "e5"));
         EntryWriter w = store.writer();
         w.begin(7, 7);
-        w.commitOffsets("g", "t", new int[] {0}, new long[] {4});
+        w.commitOffsets("g", "t", 0, new int[] {0}, new long[] {4});
         w.commit();
     }
 
@@ -188,6 +188,57 @@ class StoreRecoveryTest {
         try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
             assertThat(store.topic("b").incarnation()).as("from the new checkpoint").isEqualTo(4);
         }
+    }
+
+    /**
+     * A store whose checkpoint is of version 1 (no incarnations): its topics' incarnations are unknown (0), and a pull
+     * of an incarnation past the checkpoint counts the topic as an older one, not yet replaced here.
+     */
+    @Test
+    void topicsFromAVersionOneCheckpointHaveUnknownIncarnations() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(live))) {
+            createTopic(store, 1, "t", 1);
+            apply(store, 2, produce("t", 0, 0, 0, "a"));
+        } // a clean close writes a checkpoint at index 2
+        Checkpoint c = CheckpointCodec.read(live.resolve("checkpoint"));
+        assertThat(c.raftIndex()).isEqualTo(2);
+        Files.write(live.resolve("checkpoint"), versionOne(c));
+        try (MessageStore store = MessageStore.open(smallConfig(live))) {
+            assertThat(store.incarnation("t")).isZero();
+            assertThat(store.read("t", 0, 0, 0, 10, Long.MAX_VALUE)).hasSize(1);
+            assertThat(store.read("t", 1, 0, 0, 10, Long.MAX_VALUE)).as("may be this one").hasSize(1);
+            assertThatThrownBy(() -> store.read("t", 3, 0, 0, 10, Long.MAX_VALUE))
+                    .as("created after the checkpoint: not this one")
+                    .isInstanceOfSatisfying(ReadRejectedException.class,
+                            e -> assertThat(e.reason()).isEqualTo(ReadRejectedException.Reason.TOPIC_NOT_FOUND));
+            store.persist(store.captureCheckpoint());
+        }
+        assertThat(CheckpointCodec.read(live.resolve("checkpoint")).topics().get(0).incarnation())
+                .as("written as version 2, still unknown").isZero();
+    }
+
+    /** {@code c} (topics only) in checkpoint version 1, which had no incarnations. */
+    private static byte[] versionOne(Checkpoint c) {
+        assertThat(c.producers()).isEmpty();
+        assertThat(c.groupOffsets()).isEmpty();
+        assertThat(c.peers()).isEmpty();
+        java.nio.ByteBuffer body = java.nio.ByteBuffer.allocate(1 << 16);
+        body.putLong(c.raftIndex()).putLong(c.logPosition()).putLong(c.nextExpiryCheck()).putLong(c.lastTimestamp());
+        body.putInt(c.topics().size());
+        for (Checkpoint.Topic t : c.topics()) {
+            byte[] name = t.name().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            body.putShort((short) name.length).put(name).putInt(t.queues());
+            for (int q = 0; q < t.queues(); q++) {
+                body.putLong(t.minOffsets()[q]).putLong(t.nextOffsets()[q]);
+            }
+        }
+        body.putInt(0).putInt(0).putInt(0).flip();
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(body.duplicate());
+        java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(CheckpointCodec.PREAMBLE_SIZE + body.remaining());
+        file.putInt(CheckpointCodec.MAGIC).putInt(CheckpointCodec.VERSION_WITHOUT_INCARNATION).putInt(body.remaining())
+                .putInt((int) crc.getValue()).put(body);
+        return file.array();
     }
 
     @Test
