@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe and stateless apart from the closed flag.
  */
 final class DefaultPullConsumer implements PullConsumer {
+    /** How many times a pull meant for the leader is sent on after {@code follower-behind} answers. */
+    private static final int MAX_SENT_ON = 1;
 
     private final ClusterRouter router;
     private volatile boolean closed;
@@ -54,15 +56,14 @@ final class DefaultPullConsumer implements PullConsumer {
                 .setReadYourWrites(options.readYourWrites())
                 .setTopicIncarnation(options.topicIncarnation())
                 .build();
-        long waitEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(options.maxWaitMs());
-        Operation<PullRequest, PullResponse> op = Operations.pull(options.nodeId(), request)
-                .withServerWait(TimeUnit.MILLISECONDS.toNanos(options.maxWaitMs()));
+        long waitNanos = TimeUnit.MILLISECONDS.toNanos(options.maxWaitMs());
+        Operation<PullRequest, PullResponse> op = Operations.pull(options.nodeId(), request).withServerWait(waitNanos);
         // a named node that is down should fail fast (the caller falls back to the leader), not retry until the
         // operation deadline; the long-polling wait is on purpose and comes on top of either deadline
         long deadline = op.serverWaitNanos() + (options.nodeId() == null ? router.deadlineFromNow()
                 : System.nanoTime() + router.config().requestTimeout().toNanos());
         var future = options.nodeId() != null ? router.execute(op, deadline)
-                : toLeader(request, op, deadline, waitEnd, 1);
+                : toLeader(request, op, deadline, System.nanoTime() + waitNanos, MAX_SENT_ON);
         return Errors.map(future.exceptionallyCompose(e -> CompletableFuture.failedFuture(
                 responseOverLimit(Errors.from(e), options))), response -> {
             if (response.hasSuggestion()) {
@@ -76,7 +77,7 @@ final class DefaultPullConsumer implements PullConsumer {
      * Sends {@code op}, a pull meant for the leader. A {@code follower-behind} answer (the leader moved while this
      * client only pulled, and a follower that lacked what was asked named the new one) moves the client's leader to
      * the node it names; the pull then goes there, up to {@code hops} times more, within the same deadline and
-     * long-polling wait.
+     * long-polling wait. The last answer still moves the client's leader, without sending the pull on again.
      */
     private CompletableFuture<PullResponse> toLeader(PullRequest request, Operation<PullRequest, PullResponse> op,
                                                      long deadline, long waitEnd, int hops) {

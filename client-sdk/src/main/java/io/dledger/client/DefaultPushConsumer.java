@@ -103,7 +103,7 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
             lease.answered(sent, r.getHeartbeatIntervalMs(), r.getSessionTimeoutMs());
             topicMissingAnswers = 0;
             if (!closed) {
-                queues.topicIncarnation(r.getTopicIncarnation());
+                queues.restartIfReplaced(r.getTopicIncarnation());
                 queues.reconcile(new HashSet<>(r.getQueuesList()), !closing);
             }
         } catch (DLedgerException e) {

@@ -110,8 +110,7 @@ final class LeaderTracker {
             return false;
         }
         switchTo(leader, answeredBy);
-        LeaderRef now = current();
-        return now != null && !now.id().equals(answeredBy);
+        return isAnother(answeredBy);
     }
 
     /** Switches to {@code ref}; with {@code onlyFrom}, only while the cached leader has that id. */

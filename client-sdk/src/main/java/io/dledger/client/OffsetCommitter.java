@@ -127,7 +127,10 @@ final class OffsetCommitter {
         });
     }
 
-    /** Stops the periodic commits and waits (up to 10 s) for a commit in progress; then {@link #commit} is safe. */
+    /**
+     * Stops the periodic commits and waits (up to 10 s) for a commit in progress; then {@link #commitProcessed} is
+     * safe.
+     */
     void stop() {
         DaemonThreads.awaitShutdown(executor, 10);
         executor.shutdownNow();
@@ -163,12 +166,12 @@ final class OffsetCommitter {
 
     /**
      * Commits {@code offsets} of topic incarnation {@code incarnation} ({@code 0}: any) now, no later than the lease
-     * ends; false when the lease is already over (nothing sent). On the committer thread, or by the consumer's
-     * close() after {@link #stop}.
+     * ends; false when the lease is already over (nothing sent). On the committer thread, or through
+     * {@link #commitProcessed} by the consumer's close() after {@link #stop}.
      *
      * @throws DLedgerException when the commit failed or the leader refused it
      */
-    boolean commit(Map<Integer, Long> offsets, long incarnation) {
+    private boolean commit(Map<Integer, Long> offsets, long incarnation) {
         if (offsets.isEmpty()) {
             return true;
         }

@@ -60,7 +60,9 @@ public record PullResult(List<ReceivedMessage> messages, long nextOffset, long m
     /**
      * Whether a follower answered that it lacks the offset (past the end of its queue) or the topic, and suggests
      * the leader, whose answer decides: no messages, and {@link #nextOffset()} is the offset asked for. It may only
-     * lag behind; pull again from {@link #suggestedNodeId()} (a pull meant for the leader goes there by itself).
+     * lag behind; pull again from {@link #suggestedNodeId()}. A pull meant for the leader is sent there once by
+     * itself, so such an answer reaches its caller only when that node lacked it too (or for a pull from a named
+     * node).
      *
      * @return {@code true} for such an answer
      */

@@ -7,7 +7,9 @@ import java.util.Set;
  * A member of a consumer group that delivers messages to a {@link MessageListener}: it heartbeats the
  * leader, consumes the queues the group assigns it, pulls from whichever node the responses suggest,
  * and commits offsets (through Raft) after messages are processed. Delivery is at least once: after a
- * crash or a rebalance, messages processed but not yet committed are delivered again.
+ * crash or a rebalance, messages processed but not yet committed are delivered again. When the topic is deleted and
+ * created again under a running member, its queues start over in the new topic at the next heartbeat, from the
+ * group's offsets there (or the start policy), and the old topic's offsets are never committed to the new one.
  *
  * <p>Thread-safe.
  */

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  *   <li>stopping: revoked, reported to the group as still owned until the worker stopped and its final offset
  *       was committed, so the next owner starts exactly there;</li>
  *   <li>fenced: stopped because the member's {@link MemberLease} ran out (the group may have given the queues
- *       away): never committed and not reported as owned; a queue granted again waits until its old worker is
- *       idle.</li>
+ *       away), the topic is gone, or it was replaced (the offsets are the old topic's): never committed and not
+ *       reported as owned; a queue granted again waits until its old worker is idle, then starts afresh.</li>
  * </ul>
  *
  * <p>Thread-safety: {@link #reconcile} and {@link #fence} run on the consumer's heartbeat thread only; the maps are
@@ -69,16 +69,20 @@ final class QueueAssignment {
     }
 
     /**
-     * Out of touch with the group for the lease: stop consuming until a heartbeat succeeds again. The stopped
-     * queues' offsets are not committed (another member may own them by then and be further on); what this
-     * member processed since its last commit is delivered again to the next owner.
+     * Out of touch with the group for the lease (or its topic is gone): stop consuming until a heartbeat succeeds
+     * again. The stopped queues' offsets are not committed (another member may own them by then and be further on);
+     * what this member processed since its last commit is delivered again to the next owner.
      */
     void fence(String why) {
         if (active.isEmpty() && stopping.isEmpty()) {
             return;
         }
-        Set<Integer> queues = new TreeSet<>(owned());
-        LOG.warn("member {}: {}; pausing its queues {}", options.memberId(), why, queues);
+        LOG.warn("member {}: {}; pausing its queues {}", options.memberId(), why, new TreeSet<>(owned()));
+        stopUncommitted();
+    }
+
+    /** Stops the active and the revoked queues without committing them: they become fenced. */
+    private void stopUncommitted() {
         active.forEach((q, w) -> {
             w.stop();
             fenced.put(q, w);
@@ -96,10 +100,13 @@ final class QueueAssignment {
      * started without knowing the incarnation (0) start over too: at worst some messages come again. An answer with
      * an older incarnation than the workers' (a deposed leader that lags) changes nothing.
      */
-    void topicIncarnation(long now) {
+    void restartIfReplaced(long now) {
         if (now != 0 && Stream.of(active, stopping).flatMap(m -> m.values().stream())
                 .anyMatch(w -> w.incarnation() < now)) {
-            fence("topic " + options.topic() + " was deleted and created again (incarnation " + now + ")");
+            LOG.warn("member {}: topic {} was deleted and created again (incarnation {}); its queues {} start over in "
+                    + "the new topic, from the group's offsets there", options.memberId(), options.topic(), now,
+                    new TreeSet<>(owned()));
+            stopUncommitted();
         }
     }
 

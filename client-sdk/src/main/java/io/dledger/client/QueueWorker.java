@@ -136,8 +136,7 @@ final class QueueWorker {
         } else if (d.code() == ErrorCode.TOPIC_REPLACED) {
             // the consumer restarts the queue in the new topic at its next heartbeat (QueueAssignment): wait for it
             pause = REPLACED_PAUSE_MS;
-            if (reported != d.code() && running.get()) {
-                reported = d.code();
+            if (firstReport(d.code())) {
                 LOG.info("{}/{}: {}; the consumer does so at its next heartbeat", host.options().topic(), queue,
                         d.getMessage());
             }
@@ -148,13 +147,21 @@ final class QueueWorker {
             // logged once and tried less and less often, not silently
             pause = stuckPauseMs;
             stuckPauseMs = Math.min(MAX_PAUSE_MS, 2 * stuckPauseMs);
-            if (d.code() != reported && running.get()) {
-                reported = d.code();
+            if (firstReport(d.code())) {
                 LOG.warn("{}/{}: pull failed: {}; trying again, backing off to at most {} s between tries",
                         host.options().topic(), queue, d.getMessage(), MAX_PAUSE_MS / 1000);
             }
         }
         retryLater(pause);
+    }
+
+    /** Whether a pull error of {@code code} is to be logged: the first of a streak of them, while running. */
+    private boolean firstReport(ErrorCode code) {
+        if (code == reported || !running.get()) {
+            return false;
+        }
+        reported = code;
+        return true;
     }
 
     /** Pulls again, from the leader (whatever went wrong), after {@code pauseMs}. */

@@ -2,6 +2,7 @@ package io.dledger.broker.cli;
 
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
+import io.dledger.client.NodeView;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,11 +29,12 @@ final class StatusCommand implements Callable<Integer> {
         }
         try (DLedgerClient c = client.connectUnchecked()) {
             ClusterView view = c.admin().describeCluster();
-            boolean noneAnswered = view.nodes().stream().noneMatch(io.dledger.client.NodeView::reachable);
+            boolean noneAnswered = view.nodes().stream().noneMatch(NodeView::reachable);
+            if (noneAnswered && !json) {
+                throw new IllegalStateException(ClusterTable.unreachable(view)); // like any command that reached none
+            }
             if (json) {
                 System.out.println(ClusterTable.json(view));
-            } else if (noneAnswered) {
-                System.err.println("error: " + ClusterTable.unreachable(view)); // like any command that reached no node
             } else {
                 ClusterTable.print(view, System.out);
             }

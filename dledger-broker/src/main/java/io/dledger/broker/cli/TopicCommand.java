@@ -33,7 +33,7 @@ final class TopicCommand {
             try (DLedgerClient c = client.connect()) {
                 TopicCreated r = c.admin().createTopic(topic, queues);
                 System.out.println((r.created() ? "created " : "exists: ") + r.topic() + " with " + r.queues()
-                        + " queues");
+                        + (r.queues() == 1 ? " queue" : " queues"));
                 return 0;
             }
         }

@@ -160,14 +160,8 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             } else if (r.status() == OffsetsResult.Status.OK) {
                 out.onNext(CommitOffsetsResponse.newBuilder().setRaftIndex(store.lastAppliedIndex()).build());
                 out.onCompleted();
-            } else if (r.status() == OffsetsResult.Status.OFFSET_OUT_OF_RANGE) {
-                out.onError(RpcErrors.outOfRange(r.detail(), r.minOffset(), r.maxOffset()));
             } else {
-                out.onError(RpcErrors.error(switch (r.status()) {
-                    case TOPIC_NOT_FOUND -> ErrorCode.TOPIC_NOT_FOUND;
-                    case TOPIC_REPLACED -> ErrorCode.TOPIC_REPLACED;
-                    default -> ErrorCode.QUEUE_NOT_FOUND;
-                }, r.detail()));
+                out.onError(RpcErrors.fromOffsets(r));
             }
         });
     }
@@ -179,11 +173,11 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             checkGroupAndTopic(req.getGroup(), req.getTopic());
             // the incarnation before the offsets: a topic replaced in between pairs the old incarnation with the new
             // topic's offsets, which the first pull refuses (TOPIC_REPLACED), never the new one with the old offsets
-            long incarnation = store.incarnation(req.getTopic());
-            if (incarnation == 0 && store.topic(req.getTopic()) == null) {
+            TopicView topic = store.topic(req.getTopic());
+            if (topic == null) {
                 throw topicNotFound(req.getTopic()); // deleted just now: its offsets may still be listed
             }
-            FetchOffsetsResponse.Builder b = FetchOffsetsResponse.newBuilder().setTopicIncarnation(incarnation);
+            FetchOffsetsResponse.Builder b = FetchOffsetsResponse.newBuilder().setTopicIncarnation(topic.incarnation());
             store.committedOffsets(req.getGroup(), req.getTopic()).forEach((q, o) ->
                     b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
             out.onNext(b.build());

@@ -74,6 +74,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 () -> !fsm.isLeader() && raft.leader().isPresent(), System::nanoTime, timer, PROBE_INTERVAL_MS,
                 PROBE_SLOW_AFTER_MS, PROBE_WANTED_FOR_MS);
         Gauge.builder("dledger.read.behind.leader", commitProbe, p -> Math.min(p.lastMeasured(), Integer.MAX_VALUE))
+                .description("on a follower serving pulls: entries it was behind the leader's commit at its last check")
                 .baseUnit("entries").register(metrics.registry());
         PullHandler pullHandler = new PullHandler(config, store, fsm, raft,
                 new ReadRouter(config.readRoute(), produced, pulls), pulls, waiters, reads, commitProbe);

@@ -12,6 +12,7 @@ import io.dledger.broker.readroute.ReadSituation;
 import io.dledger.broker.statemachine.BrokerStateMachine;
 import io.dledger.broker.store.MessageRecord;
 import io.dledger.broker.store.MessageStore;
+import io.dledger.broker.store.QueueRead;
 import io.dledger.broker.store.ReadRejectedException;
 import io.dledger.proto.ErrorCode;
 import io.dledger.proto.PullRequest;
@@ -91,11 +92,9 @@ final class PullHandler {
                     : Math.min(req.getMaxMessages(), config.pullMaxMessages());
             int maxBytes = req.getMaxBytes() == 0 ? config.pullMaxBytes()
                     : Math.min(req.getMaxBytes(), config.pullMaxBytes());
-            // the incarnation asked for, or the topic's now, which the answer names: what it read is of that one
-            long incarnation = req.getTopicIncarnation() != 0 ? req.getTopicIncarnation()
-                    : store.incarnation(req.getTopic());
-            List<MessageRecord> records = store.read(req.getTopic(), incarnation, req.getQueue(), req.getOffset(),
+            QueueRead read = store.read(req.getTopic(), req.getTopicIncarnation(), req.getQueue(), req.getOffset(),
                     maxMessages, maxBytes);
+            List<MessageRecord> records = read.records();
             long[] range = store.queueRange(req.getTopic(), req.getQueue());
             long remaining = TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime());
             if (records.isEmpty() && remaining > 0 && req.getOffset() >= range[1]) {
@@ -104,7 +103,9 @@ final class PullHandler {
             }
             long next = req.getOffset() + records.size();
             PullResponse.Builder b = PullResponse.newBuilder().setServedBy(config.nodeId()).setNextOffset(next)
-                    .setTopicIncarnation(incarnation)
+                    // the one asked for (it matched), else the one read
+                    .setTopicIncarnation(req.getTopicIncarnation() != 0 ? req.getTopicIncarnation()
+                            : read.incarnation())
                     .setMinOffset(range[0]).setMaxOffset(range[1])
                     .setSuggestion(suggest(req));
             for (MessageRecord m : records) {
@@ -113,10 +114,6 @@ final class PullHandler {
             out.onNext(b.build());
             out.onCompleted();
         } catch (ReadRejectedException e) {
-            if (e.reason() == ReadRejectedException.Reason.TOPIC_REPLACED && req.getTopicIncarnation() == 0) {
-                serve(req, out, waitUntil); // replaced between looking up its incarnation and the read: read the new
-                return;
-            }
             onRejected(req, out, waitUntil, e);
         } catch (StatusRuntimeException e) {
             out.onError(e);
@@ -195,8 +192,8 @@ final class PullHandler {
                       long wakeAtEnd) {
         Runnable wakeNow = waiters.await(req.getTopic(), req.getQueue(), remainingMs, () -> serve(req, out, waitUntil));
         if (wakeNow == null) {
-            out.onError(RpcErrors.error(ErrorCode.BUSY, "too many pulls wait on " + config.nodeId() + " already ("
-                    + ConfigKey.PULL_MAX_WAITING.key() + "=" + config.pullMaxWaiting() + "); retry later"));
+            out.onError(RpcErrors.busy("pulls waiting", config.nodeId(), ConfigKey.PULL_MAX_WAITING,
+                    config.pullMaxWaiting()));
             return;
         }
         if (store.queueRange(req.getTopic(), req.getQueue())[1] >= wakeAtEnd) {

@@ -2,7 +2,6 @@ package io.dledger.broker.server;
 
 import io.dledger.broker.concurrent.DaemonThreadFactory;
 import io.dledger.broker.config.ConfigKey;
-import io.dledger.proto.ErrorCode;
 import io.grpc.stub.StreamObserver;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -41,8 +40,7 @@ final class ReadExecutor implements Executor, AutoCloseable {
     /** Runs {@code task}, a new request's, unless {@code maxQueued} tasks wait already: then answers {@code BUSY}. */
     void executeOrRefuse(Runnable task, StreamObserver<?> out) {
         if (pool.getQueue().size() >= maxQueued) {
-            out.onError(RpcErrors.error(ErrorCode.BUSY, "too many reads queued on " + nodeId + " already ("
-                    + ConfigKey.READ_MAX_QUEUED.key() + "=" + maxQueued + "); retry later"));
+            out.onError(RpcErrors.busy("reads queued", nodeId, ConfigKey.READ_MAX_QUEUED, maxQueued));
             return;
         }
         pool.execute(task);

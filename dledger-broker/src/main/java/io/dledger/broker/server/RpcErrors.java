@@ -1,8 +1,10 @@
 package io.dledger.broker.server;
 
+import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.PeerSpec;
 import io.dledger.broker.raft.RaftNode;
 import io.dledger.broker.statemachine.ProposalException;
+import io.dledger.broker.store.OffsetsResult;
 import io.dledger.broker.store.ReadRejectedException;
 import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
@@ -105,6 +107,23 @@ public final class RpcErrors {
             return error(p.code(), p.getMessage());
         }
         return internal("write", cause);
+    }
+
+    /** The error for an offset commit the state machine refused ({@code r} is not OK). */
+    public static StatusRuntimeException fromOffsets(OffsetsResult r) {
+        return switch (r.status()) {
+            case TOPIC_NOT_FOUND -> error(ErrorCode.TOPIC_NOT_FOUND, r.detail());
+            case QUEUE_NOT_FOUND -> error(ErrorCode.QUEUE_NOT_FOUND, r.detail());
+            case OFFSET_OUT_OF_RANGE -> outOfRange(r.detail(), r.minOffset(), r.maxOffset());
+            case TOPIC_REPLACED -> error(ErrorCode.TOPIC_REPLACED, r.detail());
+            case OK -> throw new IllegalArgumentException("an accepted commit is no error");
+        };
+    }
+
+    /** {@code BUSY}: too many {@code what} on node {@code nodeId} already, past setting {@code key} = {@code limit}. */
+    public static StatusRuntimeException busy(String what, String nodeId, ConfigKey key, int limit) {
+        return error(ErrorCode.BUSY, "too many " + what + " on " + nodeId + " already (" + key.key() + "=" + limit
+                + "); retry later");
     }
 
     public static StatusRuntimeException fromRead(ReadRejectedException e) {

@@ -189,9 +189,8 @@ public final class EntryWriter {
         if (t == null) {
             return new OffsetsResult(OffsetsResult.Status.TOPIC_NOT_FOUND, "topic '" + topic + "' does not exist");
         }
-        if (incarnation != 0 && t.incarnation() != 0 && incarnation < t.incarnation()) {
-            return new OffsetsResult(OffsetsResult.Status.TOPIC_REPLACED, "topic '" + topic + "' was deleted and "
-                    + "created again (incarnation " + t.incarnation() + ", the offsets are of " + incarnation + ")");
+        if (t.replacedSince(incarnation)) {
+            return new OffsetsResult(OffsetsResult.Status.TOPIC_REPLACED, t.replacedMessage(incarnation));
         }
         for (int i = 0; i < queues.length; i++) {
             if (queues[i] < 0 || queues[i] >= t.queueCount()) {

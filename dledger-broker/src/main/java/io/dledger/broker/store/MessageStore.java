@@ -210,20 +210,21 @@ public final class MessageStore implements AutoCloseable {
      */
     public List<MessageRecord> read(String topic, int queue, long offset, int maxMessages, long maxBytes)
             throws ReadRejectedException {
-        return read(topic, 0, queue, offset, maxMessages, maxBytes);
+        return read(topic, 0, queue, offset, maxMessages, maxBytes).records();
     }
 
     /**
      * Like {@link #read(String, int, long, int, long)}, of incarnation {@code incarnation} of the topic ({@code 0}:
      * any): a newer topic of that name is refused as {@code TOPIC_REPLACED}, an older one as {@code TOPIC_NOT_FOUND}.
      */
-    public List<MessageRecord> read(String topic, long incarnation, int queue, long offset, int maxMessages,
-                                    long maxBytes) throws ReadRejectedException {
+    public QueueRead read(String topic, long incarnation, int queue, long offset, int maxMessages, long maxBytes)
+            throws ReadRejectedException {
         try {
             return QueueReader.read(data, topic, incarnation, queue, offset, maxMessages, maxBytes,
                     config.mappedReadBytes(), pullReads);
         } catch (InternalError e) { // a fault in a mapped page that the JVM reported after QueueReader's own checks
-            throw new StoreException("reading " + topic + "/" + queue + "@" + offset + " faulted: " + e.getMessage(), e);
+            throw new StoreException("reading " + topic + "/" + queue + "@" + offset + " faulted: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -266,8 +267,7 @@ public final class MessageStore implements AutoCloseable {
 
     /** The incarnation of the topic named {@code name} (see {@link TopicView}), 0 when none exists. Any thread. */
     public long incarnation(String name) {
-        TopicQueues t = data.topics().get(name);
-        return t == null ? 0 : t.incarnation();
+        return data.incarnation(name);
     }
 
     /** The topic named {@code name}, or null. Any thread. */

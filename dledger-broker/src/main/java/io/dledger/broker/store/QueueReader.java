@@ -22,9 +22,9 @@ final class QueueReader {
     private QueueReader() {
     }
 
-    /** Validates the request against the store's current topics, then reads. */
-    static List<MessageRecord> read(StoreData data, String topic, long incarnation, int queue, long offset,
-                                    int maxMessages, long maxBytes, long mappedReadBytes, PullReads reads)
+    /** Validates the request against the store's current topics, then reads (see {@link #checkIncarnation}). */
+    static QueueRead read(StoreData data, String topic, long incarnation, int queue, long offset,
+                          int maxMessages, long maxBytes, long mappedReadBytes, PullReads reads)
             throws ReadRejectedException {
         TopicQueues t = data.topics().get(topic);
         if (t == null) {
@@ -45,9 +45,10 @@ final class QueueReader {
                     min, max);
         }
         if (offset == max || maxMessages <= 0) {
-            return List.of();
+            return new QueueRead(List.of(), t.incarnation());
         }
-        return read(data.log(), t, queue, offset, maxMessages, maxBytes, mappedReadBytes, reads);
+        return new QueueRead(read(data.log(), t, queue, offset, maxMessages, maxBytes, mappedReadBytes, reads),
+                t.incarnation());
     }
 
     /**
@@ -58,14 +59,13 @@ final class QueueReader {
      * {@link TopicQueues#createdAtOrBefore()}, and otherwise taken for the one asked for.
      */
     private static void checkIncarnation(TopicQueues t, long incarnation) throws ReadRejectedException {
-        if (incarnation == 0 || incarnation == t.incarnation()
-                || (t.incarnation() == 0 && incarnation <= t.createdAtOrBefore())) {
+        if (incarnation == 0 || (t.incarnation() == 0 ? incarnation <= t.createdAtOrBefore()
+                : incarnation == t.incarnation())) {
             return;
         }
-        if (t.incarnation() > incarnation) {
-            throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_REPLACED, "topic '" + t.name()
-                    + "' was deleted and created again (incarnation " + t.incarnation() + ", the pull asked for "
-                    + incarnation + "): start over from the new topic's offsets", 0, 0);
+        if (t.replacedSince(incarnation)) {
+            throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_REPLACED, t.replacedMessage(incarnation),
+                    0, 0);
         }
         throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_NOT_FOUND, "topic '" + t.name()
                 + "' of incarnation " + incarnation + " is not known here yet (this node has an older one)", 0, 0);

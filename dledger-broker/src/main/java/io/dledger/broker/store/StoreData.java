@@ -50,6 +50,12 @@ record StoreData(SegmentedLog log, ConcurrentHashMap<String, TopicQueues> topics
     }
 
     /** {minOffset, nextOffset} of a queue; {0, 0} when it does not exist. */
+    /** The incarnation of topic {@code name}, 0 when it does not exist or is unknown. */
+    long incarnation(String name) {
+        TopicQueues t = topics.get(name);
+        return t == null ? 0 : t.incarnation();
+    }
+
     long[] queueRange(String topic, int queue) {
         TopicQueues t = topics.get(topic);
         if (t == null || queue < 0 || queue >= t.queueCount()) {

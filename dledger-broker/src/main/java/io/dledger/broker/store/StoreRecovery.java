@@ -135,8 +135,7 @@ final class StoreRecovery {
     private static void openIndexes(SegmentedLog log, Checkpoint c, Map<String, TopicQueues> topics, Path indexRoot,
                                     int entriesPerFile) {
         for (Checkpoint.Topic t : c.topics()) {
-            TopicQueues tq = TopicQueues.open(indexRoot, entriesPerFile, t.name(), t.incarnation(), c.raftIndex(),
-                    t.minOffsets(), t.nextOffsets());
+            TopicQueues tq = TopicQueues.open(indexRoot, entriesPerFile, t, c.raftIndex(), t.nextOffsets());
             topics.put(t.name(), tq);
             for (int q = 0; q < t.queues(); q++) {
                 QueueIndex index = tq.queue(q);
@@ -173,8 +172,7 @@ final class StoreRecovery {
             throw new StoreException("cannot delete damaged indexes in " + indexRoot, e);
         }
         for (Checkpoint.Topic t : c.topics()) {
-            topics.put(t.name(), TopicQueues.open(indexRoot, entriesPerFile, t.name(), t.incarnation(),
-                    c.raftIndex(), t.minOffsets(), t.minOffsets()));
+            topics.put(t.name(), TopicQueues.open(indexRoot, entriesPerFile, t, c.raftIndex(), t.minOffsets()));
         }
         Map<String, long[]> minOffsets = new java.util.HashMap<>();
         c.topics().forEach(t -> minOffsets.put(t.name(), t.minOffsets()));

@@ -37,9 +37,9 @@ final class TopicLifecycle {
         return data.get().topics().get(name);
     }
 
-    /** Creates topic {@code name} with {@code queues} empty queues, in the entry at Raft index {@code raftIndex}. */
-    void add(String name, long raftIndex, int queues) {
-        data.get().topics().put(name, TopicQueues.create(indexRoot, indexEntriesPerFile, name, raftIndex, queues));
+    /** Creates topic {@code name} with {@code queues} empty queues, its incarnation the creating entry's Raft index. */
+    void add(String name, long incarnation, int queues) {
+        data.get().topics().put(name, TopicQueues.create(indexRoot, indexEntriesPerFile, name, incarnation, queues));
     }
 
     /** Removes topic {@code name} from the store; its files stay until {@link #deleteFiles}. */

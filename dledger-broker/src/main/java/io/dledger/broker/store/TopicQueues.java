@@ -29,17 +29,24 @@ final class TopicQueues implements AutoCloseable {
     }
 
     /**
-     * Opens a topic's indexes. {@code createdAtOrBefore} matters only when the {@code incarnation} is unknown (0): the
-     * Raft index of the checkpoint the topic comes from (a topic in a checkpoint was created at or before it).
+     * Opens the indexes of checkpointed topic {@code t}, from the checkpoint at Raft index {@code checkpointIndex}: a
+     * topic whose incarnation the checkpoint does not know was created at or before it. The queues end at
+     * {@code nextOffsets} (the checkpoint's own, or its minimum offsets for indexes rebuilt from there).
      */
-    static TopicQueues open(Path indexRoot, int entriesPerFile, String name, long incarnation, long createdAtOrBefore,
-                            long[] minOffsets, long[] nextOffsets) {
+    static TopicQueues open(Path indexRoot, int entriesPerFile, Checkpoint.Topic t, long checkpointIndex,
+                            long[] nextOffsets) {
+        return open(indexRoot, entriesPerFile, t.name(), t.incarnation(),
+                t.incarnation() != 0 ? t.incarnation() : checkpointIndex, t.minOffsets(), nextOffsets);
+    }
+
+    private static TopicQueues open(Path indexRoot, int entriesPerFile, String name, long incarnation,
+                                    long createdAtOrBefore, long[] minOffsets, long[] nextOffsets) {
         QueueIndex[] queues = new QueueIndex[minOffsets.length];
         for (int q = 0; q < queues.length; q++) {
             queues[q] = QueueIndex.open(dir(indexRoot, name).resolve(Integer.toString(q)), entriesPerFile,
                     minOffsets[q], nextOffsets[q]);
         }
-        return new TopicQueues(name, incarnation, incarnation != 0 ? incarnation : createdAtOrBefore, queues);
+        return new TopicQueues(name, incarnation, createdAtOrBefore, queues);
     }
 
     /** A new topic with {@code queueCount} empty queues, created by the entry at Raft index {@code incarnation}. */
@@ -59,6 +66,20 @@ final class TopicQueues implements AutoCloseable {
     /** The newest Raft index the topic can have been created at: its incarnation when known. */
     long createdAtOrBefore() {
         return createdAtOrBefore;
+    }
+
+    /**
+     * Whether this topic is known to be newer than incarnation {@code other} ({@code 0}: any, never replaced): the
+     * topic {@code other} names was deleted and this one created under its name since.
+     */
+    boolean replacedSince(long other) {
+        return other != 0 && incarnation > other;
+    }
+
+    /** What a pull or commit of incarnation {@code other} is told when {@link #replacedSince} it. */
+    String replacedMessage(long other) {
+        return "topic '" + name + "' was deleted and created again (now incarnation " + incarnation + ", not " + other
+                + "): start over from the new topic's offsets";
     }
 
     byte[] nameBytes() {

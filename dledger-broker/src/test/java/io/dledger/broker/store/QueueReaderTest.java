@@ -131,8 +131,10 @@ class QueueReaderTest {
                         .isInstanceOf(CorruptStoreException.class).hasMessageContaining("record size -10");
                 assertThatThrownBy(() -> QueueReader.read(store.data(), "t", 0, 0, 4, 3, Long.MAX_VALUE, mapped, reads))
                         .as("a record in the middle of a run").isInstanceOf(CorruptStoreException.class);
-                assertThat(QueueReader.read(store.data(), "t", 0, 0, 0, 3, Long.MAX_VALUE, mapped, reads)).hasSize(3);
-                assertThat(QueueReader.read(store.data(), "t", 0, 0, 6, 4, Long.MAX_VALUE, mapped, reads)).hasSize(4);
+                assertThat(QueueReader.read(store.data(), "t", 0, 0, 0, 3, Long.MAX_VALUE, mapped, reads).records())
+                        .hasSize(3);
+                assertThat(QueueReader.read(store.data(), "t", 0, 0, 6, 4, Long.MAX_VALUE, mapped, reads).records())
+                        .hasSize(4);
             }
         }
     }
