@@ -184,7 +184,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
                 long min = t.minOffsets()[q];
                 long max = t.maxOffsets()[q];
                 b.addQueues(QueueDigest.newBuilder().setQueue(q).setMinOffset(min).setMaxOffset(max)
-                        .setDigest(QueueDigester.digest(store, t.name(), q, min, max)));
+                        .setDigest(QueueDigester.digest(store, t.name(), t.incarnation(), q, min, max)));
             }
             out.onNext(b.build());
             out.onCompleted();

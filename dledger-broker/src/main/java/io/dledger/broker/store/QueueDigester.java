@@ -18,14 +18,18 @@ public final class QueueDigester {
     private QueueDigester() {
     }
 
-    /** Digest of {@code topic}/{@code queue} over [minOffset, maxOffset) as of the call. */
-    public static String digest(MessageStore store, String topic, int queue, long minOffset, long maxOffset)
-            throws ReadRejectedException {
+    /**
+     * Digest of {@code topic}/{@code queue} over [minOffset, maxOffset) as of the call, of the topic's incarnation
+     * {@code incarnation} ({@code 0}: any): a topic replaced while the digest reads it is refused
+     * ({@code TOPIC_REPLACED}), not mixed in.
+     */
+    public static String digest(MessageStore store, String topic, long incarnation, int queue, long minOffset,
+                                long maxOffset) throws ReadRejectedException {
         MessageDigest sha = sha256();
         long offset = minOffset;
         while (offset < maxOffset) {
-            List<MessageRecord> batch = store.read(topic, queue, offset, (int) Math.min(512, maxOffset - offset),
-                    8L << 20);
+            List<MessageRecord> batch = store.read(topic, incarnation, queue, offset,
+                    (int) Math.min(512, maxOffset - offset), 8L << 20).records();
             if (batch.isEmpty()) {
                 throw new StoreException("queue " + topic + "/" + queue + " ended at " + offset + " before "
                         + maxOffset);
