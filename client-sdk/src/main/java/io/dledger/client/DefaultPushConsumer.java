@@ -208,6 +208,11 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     }
 
     @Override
+    public long heartbeatIntervalMs() {
+        return lease.heartbeatMs();
+    }
+
+    @Override
     public Set<Integer> assignedQueues() {
         return Set.copyOf(queues.active().keySet());
     }

@@ -22,8 +22,6 @@ final class QueueWorker {
     static final int RETRY_PAUSE_MS = 200;
     /** The longest pause between pulls that keep failing with an error retrying cannot cure. */
     static final int MAX_PAUSE_MS = 10_000;
-    /** The pause after a pull of a replaced topic, about a heartbeat: the consumer restarts the queue meanwhile. */
-    static final int REPLACED_PAUSE_MS = 1000;
 
     /** What the worker needs from its consumer. */
     interface Host {
@@ -45,6 +43,9 @@ final class QueueWorker {
 
         /** Whether the client was closed: a pull that failed then failed for that, whatever its error says. */
         boolean clientClosed();
+
+        /** The group's heartbeat interval: a queue of a replaced topic waits about this long to be started over. */
+        long heartbeatIntervalMs();
     }
 
     private final Host host;
@@ -135,7 +136,7 @@ final class QueueWorker {
             processedOffset = min;
         } else if (d.code() == ErrorCode.TOPIC_REPLACED) {
             // the consumer restarts the queue in the new topic at its next heartbeat (QueueAssignment): wait for it
-            pause = REPLACED_PAUSE_MS;
+            pause = host.heartbeatIntervalMs();
             if (firstReport(d.code())) {
                 LOG.info("{}/{}: {}; the consumer does so at its next heartbeat", host.options().topic(), queue,
                         d.getMessage());

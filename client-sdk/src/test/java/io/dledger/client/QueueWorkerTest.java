@@ -131,6 +131,11 @@ class QueueWorkerTest {
         }
 
         @Override
+        public long heartbeatIntervalMs() {
+            return 700;
+        }
+
+        @Override
         public void schedule(Runnable task, long delayMs) {
             pauses.add(delayMs);
             if (holdScheduled) {
@@ -280,7 +285,7 @@ class QueueWorkerTest {
         QueueWorker worker = new QueueWorker(host, 0, 4, 7);
         worker.start();
         assertThat(host.incarnations).containsExactly(7L);
-        assertThat(host.pauses).containsExactly((long) QueueWorker.REPLACED_PAUSE_MS);
+        assertThat(host.pauses).as("about a heartbeat").containsExactly(700L);
         assertThat(logged.list).singleElement().satisfies(e -> {
             assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.INFO);
             assertThat(e.getFormattedMessage()).contains("t/0: TOPIC_REPLACED", "was deleted and created again",
