@@ -92,6 +92,8 @@ public interface AdminClient {
      * @param nodeId node id ({@code null} = the current leader)
      * @param topic  topic name
      * @return the digests and the applied index they were computed at
+     * @throws DLedgerException {@link ErrorCode#TOPIC_REPLACED} when the topic was deleted and created again while
+     *                          the node read it: ask again
      */
     ReplicaDigest queueDigests(String nodeId, String topic);
 

@@ -66,7 +66,8 @@ public enum ErrorCode {
     STORAGE_FULL,
     /**
      * The topic was deleted and created again since the consumer learned it: the offsets it pulled or committed are
-     * the old topic's ({@link PullResult#topicIncarnation()}). A push consumer starts its queues over by itself.
+     * the old topic's ({@link PullResult#topicIncarnation()}). A push consumer starts its queues over by itself. Also
+     * a queue digest of a topic replaced while it was read ({@link AdminClient#queueDigests}): ask again.
      */
     TOPIC_REPLACED;
 

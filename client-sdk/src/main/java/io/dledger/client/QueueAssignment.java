@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  *       reported as owned; a queue granted again waits until its old worker is idle, then starts afresh.</li>
  * </ul>
  *
- * <p>Thread-safety: {@link #reconcile} and {@link #fence} run on the consumer's heartbeat thread only; the maps are
- * concurrent so that the committer, {@code close()} and the accessors may read them from other threads.
+ * <p>Thread-safety: {@link #reconcile}, {@link #fence} and {@link #restartIfReplaced} run on the consumer's heartbeat
+ * thread only; the maps are concurrent so that the committer, {@code close()} and the accessors may read them from
+ * other threads.
  */
 final class QueueAssignment {
     private static final Logger LOG = LoggerFactory.getLogger(QueueAssignment.class);

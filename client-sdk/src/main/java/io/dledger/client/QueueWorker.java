@@ -138,8 +138,8 @@ final class QueueWorker {
             // the consumer restarts the queue in the new topic at its next heartbeat (QueueAssignment): wait for it
             pause = host.heartbeatIntervalMs();
             if (firstReport(d.code())) {
-                LOG.info("{}/{}: {}; the consumer does so at its next heartbeat", host.options().topic(), queue,
-                        d.getMessage());
+                LOG.info("{}/{}: {}; the queue starts over in the new topic at the next heartbeat",
+                        host.options().topic(), queue, d.getMessage());
             }
         } else if (!d.retryable() && node == null) {
             // a transient error (a leader change) passes unremarked, and so does any error of a follower the last

@@ -289,7 +289,7 @@ class QueueWorkerTest {
         assertThat(logged.list).singleElement().satisfies(e -> {
             assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.INFO);
             assertThat(e.getFormattedMessage()).contains("t/0: TOPIC_REPLACED", "was deleted and created again",
-                    "at its next heartbeat");
+                    "starts over in the new topic");
         });
         worker.stop();
         assertThat(worker.isIdle()).isTrue();

@@ -99,7 +99,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
                         out.onError(RpcErrors.fromProposal(e, raft));
                     } else if (r.status() == TopicResult.Status.CONFLICT) {
                         out.onError(RpcErrors.error(ErrorCode.TOPIC_EXISTS, "topic '" + r.topic()
-                                + "' already exists with " + r.queues() + " queues"));
+                                + "' already exists with " + r.queues() + (r.queues() == 1 ? " queue" : " queues")));
                     } else if (r.status() == TopicResult.Status.LIMIT_EXCEEDED) {
                         out.onError(RpcErrors.error(ErrorCode.LIMIT_EXCEEDED, "the cluster holds " + r.queues()
                                 + " queues; " + req.getQueues() + " more would exceed "

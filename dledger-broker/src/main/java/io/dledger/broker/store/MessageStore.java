@@ -206,16 +206,9 @@ public final class MessageStore implements AutoCloseable {
 
     /**
      * Reads up to {@code maxMessages} messages (and about {@code maxBytes}, at least one) of a queue
-     * from {@code offset}. An offset equal to the queue's end returns nothing.
-     */
-    public List<MessageRecord> read(String topic, int queue, long offset, int maxMessages, long maxBytes)
-            throws ReadRejectedException {
-        return read(topic, 0, queue, offset, maxMessages, maxBytes).records();
-    }
-
-    /**
-     * Like {@link #read(String, int, long, int, long)}, of incarnation {@code incarnation} of the topic ({@code 0}:
-     * any): a newer topic of that name is refused as {@code TOPIC_REPLACED}, an older one as {@code TOPIC_NOT_FOUND}.
+     * from {@code offset}; an offset equal to the queue's end returns nothing. Reads incarnation {@code incarnation}
+     * of the topic ({@code 0}: any): a newer topic of that name is refused as {@code TOPIC_REPLACED}, an older one as
+     * {@code TOPIC_NOT_FOUND}.
      */
     public QueueRead read(String topic, long incarnation, int queue, long offset, int maxMessages, long maxBytes)
             throws ReadRejectedException {

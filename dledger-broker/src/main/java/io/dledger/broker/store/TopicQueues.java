@@ -79,7 +79,7 @@ final class TopicQueues implements AutoCloseable {
     /** What a pull or commit of incarnation {@code other} is told when {@link #replacedSince} it. */
     String replacedMessage(long other) {
         return "topic '" + name + "' was deleted and created again (now incarnation " + incarnation + ", not " + other
-                + "): start over from the new topic's offsets";
+                + ")";
     }
 
     byte[] nameBytes() {

@@ -35,7 +35,7 @@ class MessageStoreTest {
             apply(store, 3, produce("t", 0, 0, 1, "d"));
             assertThat(bodies(store, "t", 1)).containsExactly("a", "b", "c", "d");
             assertThat(bodies(store, "t", 0)).isEmpty();
-            MessageRecord m = store.read("t", 1, 3, 10, Long.MAX_VALUE).get(0);
+            MessageRecord m = store.read("t", 0, 1, 3, 10, Long.MAX_VALUE).records().get(0);
             assertThat(m.raftIndex()).isEqualTo(3);
             assertThat(m.storeTimestamp()).isEqualTo(1003);
             assertThat(m.key()).isEqualTo("k-d");
@@ -54,16 +54,16 @@ class MessageStoreTest {
             assertThat(apply(store, 4, produce("t", 0, 0, 2, "a")).status())
                     .isEqualTo(ProduceResult.Status.QUEUE_NOT_FOUND);
             assertThat(store.lastAppliedIndex()).isEqualTo(4);
-            assertThatThrownBy(() -> store.read("nope", 0, 0, 1, 1)).isInstanceOf(ReadRejectedException.class)
+            assertThatThrownBy(() -> store.read("nope", 0, 0, 0, 1, 1)).isInstanceOf(ReadRejectedException.class)
                     .extracting(e -> ((ReadRejectedException) e).reason())
                     .isEqualTo(ReadRejectedException.Reason.TOPIC_NOT_FOUND);
-            assertThatThrownBy(() -> store.read("t", 5, 0, 1, 1))
+            assertThatThrownBy(() -> store.read("t", 0, 5, 0, 1, 1))
                     .extracting(e -> ((ReadRejectedException) e).reason())
                     .isEqualTo(ReadRejectedException.Reason.QUEUE_NOT_FOUND);
-            assertThatThrownBy(() -> store.read("t", 0, 2, 1, 1))
+            assertThatThrownBy(() -> store.read("t", 0, 0, 2, 1, 1))
                     .extracting(e -> ((ReadRejectedException) e).maxOffset()).isEqualTo(1L);
-            assertThatThrownBy(() -> store.read("t", 0, -1, 1, 1)).isInstanceOf(ReadRejectedException.class);
-            assertThat(store.read("t", 0, 1, 1, 1)).isEmpty();
+            assertThatThrownBy(() -> store.read("t", 0, 0, -1, 1, 1)).isInstanceOf(ReadRejectedException.class);
+            assertThat(store.read("t", 0, 0, 1, 1, 1).records()).isEmpty();
         }
     }
 
@@ -118,7 +118,8 @@ class MessageStoreTest {
                 apply(store, 2 + i, produce("t", 0, 0, i % 3, body));
             }
             assertThat(store.data().log().segments().size()).isGreaterThan(1);
-            kept = store.read("t", 1, 0, 3, Long.MAX_VALUE); // one run inside the first (sealed) segment...
+            // one run inside the first (sealed) segment...
+            kept = store.read("t", 0, 1, 0, 3, Long.MAX_VALUE).records();
             try (MappedView v = store.data().log().view(0, 1024)) {
                 assertThat(v).as("...which reads through its mapping").isNotNull();
             }
@@ -155,7 +156,7 @@ class MessageStoreTest {
             assertThat(store.lastAppliedIndex()).isEqualTo(201);
             assertThat(bodies(store, "t", 0)).isEqualTo(expected);
             apply(store, 202, produce("t", 0, 0, 0, "after"));
-            assertThat(store.read("t", 0, 200, 1, 100).get(0).offset()).isEqualTo(200);
+            assertThat(store.read("t", 0, 0, 200, 1, 100).records().get(0).offset()).isEqualTo(200);
         }
     }
 
@@ -292,14 +293,14 @@ class MessageStoreTest {
             assertThat(store.segmentInfos().get(0).basePosition()).isEqualTo(before.get(3).basePosition());
             long min0 = store.topic("t").minOffsets()[0];
             assertThat(min0).isPositive();
-            assertThatThrownBy(() -> store.read("t", 0, min0 - 1, 1, 1)).isInstanceOf(ReadRejectedException.class)
+            assertThatThrownBy(() -> store.read("t", 0, 0, min0 - 1, 1, 1)).isInstanceOf(ReadRejectedException.class)
                     .extracting(e -> ((ReadRejectedException) e).minOffset()).isEqualTo(min0);
-            assertThat(store.read("t", 0, min0, 1, 1000).get(0).raftIndex()).isGreaterThanOrEqualTo(keep);
+            assertThat(store.read("t", 0, 0, min0, 1, 1000).records().get(0).raftIndex()).isGreaterThanOrEqualTo(keep);
             assertThat(store.stats().messages()).isLessThan(200);
         }
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
             long min0 = store.topic("t").minOffsets()[0];
-            assertThat(store.read("t", 0, min0, 1000, Long.MAX_VALUE)).hasSize((int) (100 - min0));
+            assertThat(store.read("t", 0, 0, min0, 1000, Long.MAX_VALUE).records()).hasSize((int) (100 - min0));
         }
     }
 
@@ -328,7 +329,7 @@ class MessageStoreTest {
             for (int q = 0; q < 2; q++) {
                 long min = store.topic("t").minOffsets()[q];
                 assertThat(min).isPositive();
-                List<MessageRecord> rest = store.read("t", q, min, 1000, Long.MAX_VALUE);
+                List<MessageRecord> rest = store.read("t", 0, q, min, 1000, Long.MAX_VALUE).records();
                 assertThat(rest).hasSize((int) (200 - min));
                 assertThat(rest.get(0).raftIndex()).isGreaterThanOrEqualTo(keep - 1);
             }
@@ -359,7 +360,7 @@ class MessageStoreTest {
         }
         try (MessageStore store = MessageStore.open(smallConfig(copy))) {
             assertThat(store.topic("t").minOffsets()).containsExactly(mins);
-            assertThat(store.read("t", 0, 10, 100, Long.MAX_VALUE)).hasSize(20);
+            assertThat(store.read("t", 0, 0, 10, 100, Long.MAX_VALUE).records()).hasSize(20);
         }
     }
 
@@ -401,8 +402,10 @@ class MessageStoreTest {
             assertThat(small.topic("t").minOffsets()[0]).isPositive();
             for (MessageStore store : List.of(small, big)) {
                 long min0 = store.topic("t").minOffsets()[0];
-                assertThat(store.read("t", 0, min0, 1, 1000).get(0).raftIndex()).isGreaterThanOrEqualTo(keep);
-                assertThatThrownBy(() -> store.read("t", 0, min0 - 1, 1, 1)).isInstanceOf(ReadRejectedException.class);
+                assertThat(store.read("t", 0, 0, min0, 1, 1000).records().get(0).raftIndex())
+                        .isGreaterThanOrEqualTo(keep);
+                assertThatThrownBy(() -> store.read("t", 0, 0, min0 - 1, 1, 1))
+                        .isInstanceOf(ReadRejectedException.class);
             }
             expected = small.topic("t").minOffsets();
         }
@@ -418,7 +421,8 @@ class MessageStoreTest {
         try (MessageStore big = MessageStore.open(bigSegments)) {
             assertThat(big.topic("t").minOffsets()).containsExactly(expected);
             for (int q = 0; q < 2; q++) {
-                assertThat(big.read("t", q, expected[q], 1000, Long.MAX_VALUE)).hasSize((int) (100 - expected[q]));
+                assertThat(big.read("t", 0, q, expected[q], 1000, Long.MAX_VALUE).records())
+                        .hasSize((int) (100 - expected[q]));
             }
         }
     }
@@ -436,7 +440,7 @@ class MessageStoreTest {
             w.commit();
             assertThat(store.topic("t")).isNull();
             assertThat(store.committedOffsets("g", "t")).isEmpty();
-            assertThatThrownBy(() -> store.read("t", 0, 0, 1, 1)).isInstanceOf(ReadRejectedException.class);
+            assertThatThrownBy(() -> store.read("t", 0, 0, 0, 1, 1)).isInstanceOf(ReadRejectedException.class);
             createTopic(store, 4, "t", 3);
             assertThat(apply(store, 5, produce("t", 0, 0, 2, "new")).offsets()).containsExactly(0);
             assertThat(store.incarnation("t")).isEqualTo(4);

@@ -52,7 +52,7 @@ class QueueReaderTest {
             for (int i = 0; log.segments().size() <= 2; i++) {
                 apply(store, 2 + i, produce("t", 0, 0, 0, "m" + i + "-" + "x".repeat(200)));
             }
-            assertThat(store.read("t", 0, 0, 1, Long.MAX_VALUE)).hasSize(1);
+            assertThat(store.read("t", 0, 0, 0, 1, Long.MAX_VALUE).records()).hasSize(1);
             assertThat(store.pullReads().mappedBytes()).as("the first, sealed segment is mapped").isPositive();
             long across = 0; // the first record across a page boundary with its whole header before it
             while (!(recordStart(store, across) + RecordCodec.HEADER_SIZE <= nextPage(store, across, page)
@@ -62,7 +62,7 @@ class QueueReaderTest {
             long cut = nextPage(store, across, page);
             assertThat(recordEnd(store, across)).as("inside the first segment").isLessThanOrEqualTo(4 * page);
             for (int i = 0; i < warmupReads; i++) {
-                assertThat(store.read("t", 0, i % (across + 1), 2, Long.MAX_VALUE)).isNotEmpty();
+                assertThat(store.read("t", 0, 0, i % (across + 1), 2, Long.MAX_VALUE).records()).isNotEmpty();
             }
             Path first;
             try (Stream<Path> files = Files.walk(dir)) {
@@ -72,12 +72,12 @@ class QueueReaderTest {
                 ch.truncate(cut);
             }
             long gone = across;
-            assertThatThrownBy(() -> store.read("t", 0, gone, 1, Long.MAX_VALUE))
+            assertThatThrownBy(() -> store.read("t", 0, 0, gone, 1, Long.MAX_VALUE))
                     .isInstanceOf(CorruptStoreException.class);
             assertThat(log.view(0, 1)).as("the segment is read with positional reads from now on").isNull();
-            assertThat(store.read("t", 0, 0, 1, Long.MAX_VALUE)).hasSize(1); // before the cut
+            assertThat(store.read("t", 0, 0, 0, 1, Long.MAX_VALUE).records()).hasSize(1); // before the cut
             long later = store.data().topics().get("t").queue(0).nextOffset() - 5;
-            assertThat(store.read("t", 0, later, 5, Long.MAX_VALUE)).hasSize(5);
+            assertThat(store.read("t", 0, 0, later, 5, Long.MAX_VALUE).records()).hasSize(5);
         }
     }
 

@@ -46,7 +46,7 @@ final class StoreFixtures {
         List<String> out = new ArrayList<>();
         long offset = 0;
         while (true) {
-            List<MessageRecord> batch = store.read(topic, queue, offset, 7, Long.MAX_VALUE);
+            List<MessageRecord> batch = store.read(topic, 0, queue, offset, 7, Long.MAX_VALUE).records();
             if (batch.isEmpty()) {
                 return out;
             }

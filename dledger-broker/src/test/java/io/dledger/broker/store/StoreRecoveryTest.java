@@ -105,7 +105,7 @@ class StoreRecoveryTest {
         long positionOfC;
         try (MessageStore store = MessageStore.open(smallConfig(live))) {
             writeHistory(store);
-            positionOfC = store.read("t", 0, 2, 1, 1).get(0).raftIndex();
+            positionOfC = store.read("t", 0, 0, 2, 1, 1).records().get(0).raftIndex();
             crashImage();
         }
         assertThat(positionOfC).isEqualTo(4);
