@@ -95,9 +95,9 @@ final class PullHandler {
             QueueRead read = store.read(req.getTopic(), req.getTopicIncarnation(), req.getQueue(), req.getOffset(),
                     maxMessages, maxBytes);
             List<MessageRecord> records = read.records();
-            long[] range = store.queueRange(req.getTopic(), req.getQueue());
             long remaining = TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime());
-            if (records.isEmpty() && remaining > 0 && req.getOffset() >= range[1]) {
+            // at the queue's end: wait (park checks the end again, so a message applied since the read wakes it)
+            if (records.isEmpty() && remaining > 0 && req.getOffset() >= read.maxOffset()) {
                 park(req, out, waitUntil, remaining, req.getOffset() + 1);
                 return;
             }
@@ -106,7 +106,7 @@ final class PullHandler {
                     // the one asked for (it matched), else the one read
                     .setTopicIncarnation(req.getTopicIncarnation() != 0 ? req.getTopicIncarnation()
                             : read.incarnation())
-                    .setMinOffset(range[0]).setMaxOffset(range[1])
+                    .setMinOffset(read.minOffset()).setMaxOffset(read.maxOffset())
                     .setSuggestion(suggest(req));
             for (MessageRecord m : records) {
                 b.addMessages(toProto(m));

@@ -45,10 +45,10 @@ final class QueueReader {
                     min, max);
         }
         if (offset == max || maxMessages <= 0) {
-            return new QueueRead(List.of(), t.incarnation());
+            return new QueueRead(List.of(), t.incarnation(), min, max);
         }
         return new QueueRead(read(data.log(), t, queue, offset, maxMessages, maxBytes, mappedReadBytes, reads),
-                t.incarnation());
+                t.incarnation(), min, max);
     }
 
     /**

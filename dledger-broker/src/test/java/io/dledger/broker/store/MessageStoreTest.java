@@ -453,6 +453,7 @@ class MessageStoreTest {
             QueueRead any = store.read("t", 0, 2, 0, 1, 1);
             assertThat(any.records()).hasSize(1);
             assertThat(any.incarnation()).as("the incarnation read").isEqualTo(4);
+            assertThat(new long[] {any.minOffset(), any.maxOffset()}).as("the queue's range").containsExactly(0, 1);
             assertThatThrownBy(() -> store.read("t", 9, 2, 0, 1, 1)).as("a newer topic than this store has")
                     .isInstanceOfSatisfying(ReadRejectedException.class,
                             e -> assertThat(e.reason()).isEqualTo(Reason.TOPIC_NOT_FOUND));
