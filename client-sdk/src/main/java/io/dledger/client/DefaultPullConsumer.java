@@ -63,7 +63,7 @@ final class DefaultPullConsumer implements PullConsumer {
         long deadline = op.serverWaitNanos() + (options.nodeId() == null ? router.deadlineFromNow()
                 : System.nanoTime() + router.config().requestTimeout().toNanos());
         var future = options.nodeId() != null ? router.execute(op, deadline)
-                : toLeader(request, op, deadline, System.nanoTime() + waitNanos, MAX_SENT_ON);
+                : toLeader(op, deadline, System.nanoTime() + waitNanos, MAX_SENT_ON);
         return Errors.map(future.exceptionallyCompose(e -> CompletableFuture.failedFuture(
                 responseOverLimit(Errors.from(e), options))), response -> {
             if (response.hasSuggestion()) {
@@ -79,10 +79,10 @@ final class DefaultPullConsumer implements PullConsumer {
      * the node it names; the pull then goes there, up to {@code hops} times more, within the same deadline and
      * long-polling wait. The last answer still moves the client's leader, without sending the pull on again.
      */
-    private CompletableFuture<PullResponse> toLeader(PullRequest request, Operation<PullRequest, PullResponse> op,
-                                                     long deadline, long waitEnd, int hops) {
+    private CompletableFuture<PullResponse> toLeader(Operation<PullRequest, PullResponse> op, long deadline,
+                                                     long waitEnd, int hops) {
         return router.execute(op, deadline).thenCompose(response -> movedLeader(response) && hops > 0
-                ? toLeader(request, toLeaderAgain(request, waitEnd), deadline, waitEnd, hops - 1)
+                ? toLeader(toLeaderAgain(op.request(), waitEnd), deadline, waitEnd, hops - 1)
                 : CompletableFuture.completedFuture(response));
     }
 

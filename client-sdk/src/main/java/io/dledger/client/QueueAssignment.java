@@ -102,8 +102,7 @@ final class QueueAssignment {
      * an older incarnation than the workers' (a deposed leader that lags) changes nothing.
      */
     void restartIfReplaced(long now) {
-        if (now != 0 && Stream.of(active, stopping).flatMap(m -> m.values().stream())
-                .anyMatch(w -> w.incarnation() < now)) {
+        if (now != 0 && held().values().stream().anyMatch(w -> w.incarnation() < now)) {
             LOG.warn("member {}: topic {} was deleted and created again (incarnation {}); its queues {} start over in "
                     + "the new topic, from the group's offsets there", options.memberId(), options.topic(), now,
                     new TreeSet<>(owned()));

@@ -3,7 +3,6 @@ package io.dledger.broker.cli;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
-import io.dledger.client.NodeView;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -61,9 +60,7 @@ final class ClientOptions {
                 return c;
             }
             ClusterView view = c.admin().describeCluster(); // no leader: an election, or nobody there?
-            if (view.nodes().stream().noneMatch(NodeView::reachable)) {
-                throw new IllegalStateException(ClusterTable.unreachable(view));
-            }
+            ClusterTable.requireSomeReachable(view);
             return c;
         } catch (RuntimeException e) {
             c.close();

@@ -25,6 +25,13 @@ final class ClusterTable {
                 + "$DLEDGER_SERVERS name another)";
     }
 
+    /** Fails with {@link #unreachable} when no node of {@code view} answered. */
+    static void requireSomeReachable(ClusterView view) {
+        if (view.nodes().stream().noneMatch(NodeView::reachable)) {
+            throw new IllegalStateException(unreachable(view));
+        }
+    }
+
     static void print(ClusterView view, PrintStream out) {
         if (view.nodes().stream().noneMatch(NodeView::reachable)) {
             out.println(unreachable(view));

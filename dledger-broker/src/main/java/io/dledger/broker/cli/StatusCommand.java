@@ -29,10 +29,10 @@ final class StatusCommand implements Callable<Integer> {
         }
         try (DLedgerClient c = client.connectUnchecked()) {
             ClusterView view = c.admin().describeCluster();
-            boolean noneAnswered = view.nodes().stream().noneMatch(NodeView::reachable);
-            if (noneAnswered && !json) {
-                throw new IllegalStateException(ClusterTable.unreachable(view)); // like any command that reached none
+            if (!json) {
+                ClusterTable.requireSomeReachable(view); // like any command that reached no node
             }
+            boolean noneAnswered = view.nodes().stream().noneMatch(NodeView::reachable);
             if (json) {
                 System.out.println(ClusterTable.json(view));
             } else {

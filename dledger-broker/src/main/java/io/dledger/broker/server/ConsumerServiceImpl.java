@@ -57,7 +57,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     /** Longest member id: the leader keeps one per live member of every group. */
     static final int MAX_MEMBER_ID_CHARS = 255;
 
-    private int checkGroupAndTopic(String group, String topic) {
+    private TopicView checkGroupAndTopic(String group, String topic) {
         RequestValidator.checkTopicName(topic);
         if (!RequestValidator.TOPIC.matcher(group).matches()) {
             throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "invalid group name '" + group
@@ -66,13 +66,16 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
         return requireTopic(topic);
     }
 
-    /** The queue count of {@code topic}; TOPIC_NOT_FOUND when it does not exist. */
-    private int requireTopic(String topic) {
-        int queues = store.queueCount(topic);
-        if (queues < 0) {
+    /**
+     * {@code topic} as it is now (its queues, offsets and incarnation from one look-up); TOPIC_NOT_FOUND when it does
+     * not exist.
+     */
+    private TopicView requireTopic(String topic) {
+        TopicView t = store.topic(topic);
+        if (t == null) {
             throw topicNotFound(topic);
         }
-        return queues;
+        return t;
     }
 
     private static StatusRuntimeException topicNotFound(String topic) {
@@ -90,14 +93,14 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
         try {
             // the leader first: a node that has not applied a new topic yet must not answer TOPIC_NOT_FOUND
             requireLeader();
-            int queues = checkGroupAndTopic(req.getGroup(), req.getTopic());
+            TopicView topic = checkGroupAndTopic(req.getGroup(), req.getTopic());
             if (req.getMemberId().isEmpty() || req.getMemberId().length() > MAX_MEMBER_ID_CHARS) {
                 throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "member_id is required, of at most "
                         + MAX_MEMBER_ID_CHARS + " characters");
             }
             GroupCoordinator.Assignment a;
             try {
-                a = groups.heartbeat(req.getGroup(), req.getTopic(), queues, req.getMemberId(),
+                a = groups.heartbeat(req.getGroup(), req.getTopic(), topic.queues(), req.getMemberId(),
                         new HashSet<>(req.getOwnedQueuesList()));
             } catch (GroupCoordinator.LimitException e) {
                 throw RpcErrors.error(ErrorCode.LIMIT_EXCEEDED, e.getMessage());
@@ -105,7 +108,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             out.onNext(HeartbeatResponse.newBuilder().addAllQueues(a.queues()).setGeneration(a.generation())
                     .addAllMembers(a.members()).setHeartbeatIntervalMs(groups.heartbeatIntervalMs())
                     .setSessionTimeoutMs(groups.sessionTimeoutMs())
-                    .setTopicIncarnation(store.incarnation(req.getTopic())).build());
+                    .setTopicIncarnation(topic.incarnation()).build());
             out.onCompleted();
         } catch (StatusRuntimeException e) {
             out.onError(e);
@@ -170,13 +173,9 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     public void fetchOffsets(FetchOffsetsRequest req, StreamObserver<FetchOffsetsResponse> out) {
         try {
             requireLeader(); // a deposed leader may not have the newest commits
-            checkGroupAndTopic(req.getGroup(), req.getTopic());
             // the incarnation before the offsets: a topic replaced in between pairs the old incarnation with the new
             // topic's offsets, which the first pull refuses (TOPIC_REPLACED), never the new one with the old offsets
-            TopicView topic = store.topic(req.getTopic());
-            if (topic == null) {
-                throw topicNotFound(req.getTopic()); // deleted just now: its offsets may still be listed
-            }
+            TopicView topic = checkGroupAndTopic(req.getGroup(), req.getTopic());
             FetchOffsetsResponse.Builder b = FetchOffsetsResponse.newBuilder().setTopicIncarnation(topic.incarnation());
             store.committedOffsets(req.getGroup(), req.getTopic()).forEach((q, o) ->
                     b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
@@ -191,11 +190,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     public void describeGroup(DescribeGroupRequest req, StreamObserver<GroupInfo> out) {
         try {
             requireLeader(); // membership lives on the leader, and it has applied every commit it acknowledged
-            checkGroupAndTopic(req.getGroup(), req.getTopic());
-            TopicView topic = store.topic(req.getTopic());
-            if (topic == null) { // deleted just now
-                throw topicNotFound(req.getTopic());
-            }
+            TopicView topic = checkGroupAndTopic(req.getGroup(), req.getTopic());
             out.onNext(GroupProgress.of(req.getGroup(), topic, store.committedOffsets(req.getGroup(), req.getTopic()),
                     groups.describe(req.getGroup(), req.getTopic())));
             out.onCompleted();

@@ -166,7 +166,7 @@ final class PullHandler {
         long remaining = TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime());
         // only a pull past the end may wait, so only that one needs the router's view
         boolean mayWait = !leader && pastEnd(e, req.getOffset()) && remaining > 0
-                && router.suggest(situation(req), req.getTopic(), req.getQueue()).node() == null;
+                && router.suggest(situation(req, false, knownLeader), req.getTopic(), req.getQueue()).node() == null;
         switch (decide(e, req.getOffset(), leader, config.nodeId(), knownLeader, mayWait)) {
             case REFUSE -> out.onError(RpcErrors.fromRead(e));
             case WAIT -> park(req, out, waitUntil, remaining, req.getOffset());
@@ -211,8 +211,11 @@ final class PullHandler {
     }
 
     private ReadSituation situation(PullRequest req) {
-        boolean leader = fsm.isLeader();
-        PeerSpec knownLeader = raft.leader().orElse(null);
+        return situation(req, fsm.isLeader(), raft.leader().orElse(null));
+    }
+
+    /** The situation of {@code req} on this node, which {@code leader}s or else knows {@code knownLeader}. */
+    private ReadSituation situation(PullRequest req, boolean leader, PeerSpec knownLeader) {
         List<PeerSpec> others = leader || knownLeader != null ? List.of()
                 : raft.peers().current().stream().filter(p -> !p.id().equals(config.nodeId())).toList();
         long applyLag;

@@ -258,11 +258,6 @@ public final class MessageStore implements AutoCloseable {
         return data.queueRange(topic, queue);
     }
 
-    /** The incarnation of the topic named {@code name} (see {@link TopicView}), 0 when none exists. Any thread. */
-    public long incarnation(String name) {
-        return data.incarnation(name);
-    }
-
     /** The topic named {@code name}, or null. Any thread. */
     public TopicView topic(String name) {
         return data.topic(name);

@@ -49,12 +49,6 @@ record StoreData(SegmentedLog log, ConcurrentHashMap<String, TopicQueues> topics
         return topics.values().stream().mapToInt(TopicQueues::queueCount).sum();
     }
 
-    /** The incarnation of topic {@code name}, 0 when it does not exist or is unknown. */
-    long incarnation(String name) {
-        TopicQueues t = topics.get(name);
-        return t == null ? 0 : t.incarnation();
-    }
-
     /** {minOffset, nextOffset} of a queue; {0, 0} when it does not exist. */
     long[] queueRange(String topic, int queue) {
         TopicQueues t = topics.get(topic);

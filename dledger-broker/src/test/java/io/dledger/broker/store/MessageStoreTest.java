@@ -443,7 +443,7 @@ class MessageStoreTest {
             assertThatThrownBy(() -> store.read("t", 0, 0, 0, 1, 1)).isInstanceOf(ReadRejectedException.class);
             createTopic(store, 4, "t", 3);
             assertThat(apply(store, 5, produce("t", 0, 0, 2, "new")).offsets()).containsExactly(0);
-            assertThat(store.incarnation("t")).isEqualTo(4);
+            assertThat(store.topic("t").incarnation()).isEqualTo(4);
 
             // what a consumer of the first topic (incarnation 1) pulls or commits is refused: its offsets are the
             // old topic's; the new topic's own incarnation, or none (0), are served

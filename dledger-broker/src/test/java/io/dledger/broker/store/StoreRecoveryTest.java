@@ -204,7 +204,7 @@ class StoreRecoveryTest {
         assertThat(c.raftIndex()).isEqualTo(2);
         Files.write(live.resolve("checkpoint"), versionOne(c));
         try (MessageStore store = MessageStore.open(smallConfig(live))) {
-            assertThat(store.incarnation("t")).isZero();
+            assertThat(store.topic("t").incarnation()).isZero();
             assertThat(store.read("t", 0, 0, 0, 10, Long.MAX_VALUE).records()).hasSize(1);
             assertThat(store.read("t", 1, 0, 0, 10, Long.MAX_VALUE).records()).as("may be this one").hasSize(1);
             assertThatThrownBy(() -> store.read("t", 3, 0, 0, 10, Long.MAX_VALUE))
