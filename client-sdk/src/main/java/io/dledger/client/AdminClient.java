@@ -1,6 +1,7 @@
 package io.dledger.client;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -60,6 +61,28 @@ public interface AdminClient {
      *                          exist
      */
     GroupListing listGroups(String topic);
+
+    /**
+     * Sets a consumer group's committed offsets on {@code topic} (rewinds it, or skips a backlog), through Raft like
+     * every commit. Only while the group has no live member on the topic: stop its consumers first (a closed push
+     * consumer leaves at once; one that died counts until its session ends, 4 s by default). A member that starts
+     * while the reset is in flight gets its queues once it is applied, and starts from the new offsets. Retried like
+     * a commit; a leader elected moments ago answers {@code BUSY} until it knows the members (about 4.5 s), which the
+     * retries wait out within the client's operation timeout.
+     *
+     * @param group            group name
+     * @param topic            topic name
+     * @param topicIncarnation the topic's incarnation the offsets were chosen for ({@link TopicDescription#incarnation},
+     *                         {@code 0}: no check)
+     * @param offsets          queue -> its new committed offset, each at most the queue's end; one below the
+     *                         queue's first kept offset makes the group start at its first message
+     * @throws DLedgerException with {@link ErrorCode#GROUP_ACTIVE} while the group has live members,
+     *                          {@link ErrorCode#OFFSET_OUT_OF_RANGE} for an offset past a queue's end,
+     *                          {@link ErrorCode#QUEUE_NOT_FOUND}, {@link ErrorCode#TOPIC_NOT_FOUND},
+     *                          {@link ErrorCode#TOPIC_REPLACED} when the topic is newer than {@code topicIncarnation},
+     *                          {@link ErrorCode#INVALID_ARGUMENT} for no offsets or an invalid group name
+     */
+    void resetOffsets(String group, String topic, long topicIncarnation, Map<Integer, Long> offsets);
 
     /**
      * Every topic, from the leader.

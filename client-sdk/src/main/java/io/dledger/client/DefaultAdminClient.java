@@ -3,14 +3,18 @@ package io.dledger.client;
 import io.dledger.proto.DeleteTopicRequest;
 import io.dledger.proto.DescribeGroupRequest;
 import io.dledger.proto.ListGroupsRequest;
+import io.dledger.proto.QueueOffset;
+import io.dledger.proto.ResetOffsetsRequest;
 import io.dledger.proto.TransferLeadershipRequest;
 import io.dledger.proto.CreateTopicRequest;
 import io.dledger.proto.DescribeTopicRequest;
 import io.dledger.proto.NodeStatus;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The {@link AdminClient} of a {@link DLedgerClient}. Every call is one {@link Operation} run by the
@@ -61,6 +65,16 @@ final class DefaultAdminClient implements AdminClient {
     public GroupListing listGroups(String topic) {
         ListGroupsRequest request = ListGroupsRequest.newBuilder().setTopic(topic == null ? "" : topic).build();
         return Errors.await(Errors.map(router.execute(Operations.listGroups(request)), ProtoMapper::toListing));
+    }
+
+    @Override
+    public void resetOffsets(String group, String topic, long topicIncarnation, Map<Integer, Long> offsets) {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(topic, "topic");
+        ResetOffsetsRequest.Builder b = ResetOffsetsRequest.newBuilder().setGroup(group).setTopic(topic)
+                .setTopicIncarnation(topicIncarnation);
+        new TreeMap<>(offsets).forEach((q, o) -> b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
+        Errors.await(router.execute(Operations.resetOffsets(b.build())));
     }
 
     @Override

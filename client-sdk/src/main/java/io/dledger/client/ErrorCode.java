@@ -69,7 +69,12 @@ public enum ErrorCode {
      * the old topic's ({@link PullResult#topicIncarnation()}). A push consumer starts its queues over by itself. Also
      * a queue digest of a topic replaced while it was read ({@link AdminClient#queueDigests}): ask again.
      */
-    TOPIC_REPLACED;
+    TOPIC_REPLACED,
+    /**
+     * A group's offsets may not be reset while it has live members on the topic ({@link AdminClient#resetOffsets}):
+     * stop them, or wait until their session ends.
+     */
+    GROUP_ACTIVE;
 
     /**
      * The SDK's constant for a code received on the wire; {@link #ERROR_UNSPECIFIED} for one from a newer broker that

@@ -33,6 +33,8 @@ import io.dledger.proto.PullRequest;
 import io.dledger.proto.PullResponse;
 import io.dledger.proto.QueueDigestRequest;
 import io.dledger.proto.QueueDigestResponse;
+import io.dledger.proto.ResetOffsetsRequest;
+import io.dledger.proto.ResetOffsetsResponse;
 import io.dledger.proto.TakeSnapshotRequest;
 import io.dledger.proto.TakeSnapshotResponse;
 import io.dledger.proto.TopicInfo;
@@ -112,6 +114,15 @@ final class Operations {
     static Operation<CommitOffsetsRequest, CommitOffsetsResponse> commitOffsets(CommitOffsetsRequest request) {
         return Operation.toLeader("commitOffsets", Effect.IDEMPOTENT_WRITE,
                 ConsumerServiceGrpc.getCommitOffsetsMethod(), request);
+    }
+
+    /**
+     * ResetOffsets: idempotent (setting the same offsets again changes nothing; a repeat after the first was applied
+     * and a member started is refused with GROUP_ACTIVE, and changes nothing either).
+     */
+    static Operation<ResetOffsetsRequest, ResetOffsetsResponse> resetOffsets(ResetOffsetsRequest request) {
+        return Operation.toLeader("resetOffsets", Effect.IDEMPOTENT_WRITE,
+                ConsumerServiceGrpc.getResetOffsetsMethod(), request);
     }
 
     /** FetchOffsets: a read, idempotent; asked of the leader, which has applied every commit it acknowledged. */

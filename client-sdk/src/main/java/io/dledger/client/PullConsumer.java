@@ -53,6 +53,23 @@ public interface PullConsumer extends AutoCloseable {
      */
     CompletableFuture<PullResult> pullAsync(PullRequestOptions options);
 
+    /**
+     * The first offset of a queue whose message was stored at or after {@code timestampMs}, found by a binary search
+     * over store times with pulls of one message from the leader (some 20-30 for a queue of millions). Store times
+     * follow the clock of the leader that took each write: after a leader change between nodes whose clocks are apart,
+     * the offset found is one where the times cross {@code timestampMs}, not necessarily the first.
+     *
+     * @param topic       topic
+     * @param queue       queue of the topic
+     * @param timestampMs milliseconds since the epoch
+     * @return an offset in the queue's range [min, max]: its first offset when every kept message is that new, its
+     *         end ({@code max}) when none is
+     * @throws DLedgerException on failure, as {@link #pull(String, int, long, int)}
+     */
+    default long offsetForTime(String topic, int queue, long timestampMs) {
+        return new TimeSeek(this).offsetForTime(java.util.Objects.requireNonNull(topic, "topic"), queue, timestampMs);
+    }
+
     /** Stops accepting new pulls. Idempotent. */
     @Override
     void close();

@@ -148,6 +148,25 @@ class CliIT {
                 .contains("\"totalLag\": 0").doesNotContain("\"committedOffset\": null");
         assertThat(cli("group", "list", "-t", "cli-topic", "-s", servers).out())
                 .containsPattern("cli-group +cli-topic +0 +0");
+        Run plan = cli("group", "reset-offsets", "cli-group", "-t", "cli-topic", "--to-earliest", "-s", servers);
+        assertThat(plan.out()).containsPattern("\\n  1 +\\d+ +0 +0 +\\d+\\n").contains("dry run: nothing changed");
+        assertThat(cli("group", "describe", "cli-group", "-t", "cli-topic", "-s", servers).out())
+                .as("a dry run changes nothing").contains("lag 0 messages");
+        assertThat(cli("group", "reset-offsets", "cli-group", "-t", "cli-topic", "-q", "5", "--to-latest", "-s",
+                servers).code()).isEqualTo(2);
+        Run badTime = cli("group", "reset-offsets", "cli-group", "-t", "cli-topic", "--to-time", "yesterday", "-s",
+                servers);
+        assertThat(badTime.code()).isEqualTo(2);
+        assertThat(badTime.err()).contains("--to-time: cannot read 'yesterday'");
+        Run shift = cli("group", "reset-offsets", "cli-group", "-t", "cli-topic", "-q", "1", "--shift-by", "-2",
+                "--execute", "-s", servers);
+        assertThat(shift.out()).contains("reset: group cli-group starts from these offsets on cli-topic");
+        assertThat(cli("group", "describe", "cli-group", "-t", "cli-topic", "-s", servers).out())
+                .contains("lag 2 messages");
+        Run replayed = cli("consume", "-s", servers, "-t", "cli-topic", "-g", "cli-group", "-n", "2");
+        assertThat(replayed.out()).containsPattern("cli-topic/1@\\d+").contains("2 messages");
+        assertThat(cli("group", "describe", "cli-group", "-t", "cli-topic", "-s", servers).out())
+                .contains("lag 0 messages");
         Run json = cli("status", "-s", servers, "--json");
         assertThat(json.code()).isZero();
         assertThat(json.out()).contains("\"leader\": \"n").contains("\"appliedIndex\"")

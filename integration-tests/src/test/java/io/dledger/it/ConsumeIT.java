@@ -14,6 +14,7 @@ import io.dledger.client.PullRequestOptions;
 import io.dledger.client.PullResult;
 import io.dledger.client.PushConsumer;
 import io.dledger.client.PushConsumerOptions;
+import io.dledger.client.ReceivedMessage;
 import io.dledger.client.GroupDescription;
 import io.dledger.client.GroupSummary;
 import io.dledger.client.SendResult;
@@ -154,7 +155,12 @@ class ConsumeIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> again.assignedQueues().size() == 4);
             // nothing new was produced: a member resuming at the committed offsets gets nothing
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> again.processed() == 0);
+            assertThatThrownBy(() -> client.admin().resetOffsets("billing", "orders", 0, Map.of(0, 0L)))
+                    .as("a live member's positions would commit over a reset")
+                    .isInstanceOfSatisfying(DLedgerException.class, e -> assertThat(e.code())
+                            .isEqualTo(ErrorCode.GROUP_ACTIVE));
         }
+        rewindQueue0ToATimeAndReplayIt(client);
 
         // a second member running as its own process (the CLI), killed with SIGKILL
         ProcessHandle other = startCliMember("billing", "orders");
@@ -191,6 +197,41 @@ class ConsumeIT {
                     .allSatisfy(q -> assertThat(q.committedOffset()).as("queue %d", q.queue()).hasValue(2L)));
         } finally {
             other.destroyForcibly();
+        }
+    }
+
+    /**
+     * An operator rewinds queue 0 of the stopped group "billing" to the time of its middle message (on the new leader,
+     * which may still be settling: the SDK retries its BUSY): a member then gets exactly queue 0's messages from there
+     * on again, and nothing of the other queues.
+     */
+    private void rewindQueue0ToATimeAndReplayIt(DLedgerClient client) {
+        java.util.List<ReceivedMessage> queue0 = new java.util.ArrayList<>();
+        long expected;
+        try (PullConsumer pulls = client.newPullConsumer()) {
+            PullResult r;
+            long next = 0;
+            do {
+                r = pulls.pull("orders", 0, next, 0);
+                queue0.addAll(r.messages());
+                next = r.nextOffset();
+            } while (next < r.maxOffset());
+            long at = queue0.get(queue0.size() / 2).storeTimestamp();
+            expected = queue0.stream().filter(m -> m.storeTimestamp() >= at).mapToLong(ReceivedMessage::offset).min()
+                    .orElseThrow();
+            assertThat(pulls.offsetForTime("orders", 0, at)).isEqualTo(expected);
+        }
+        client.admin().resetOffsets("billing", "orders", client.admin().describeTopic("orders").incarnation(),
+                Map.of(0, expected));
+        assertThat(client.admin().describeGroup("billing", "orders").queues())
+                .allSatisfy(q -> assertThat(q.committedOffset()).hasValue(q.queue() == 0 ? expected : q.maxOffset()));
+        Set<String> again = queue0.stream().filter(m -> m.offset() >= expected).map(ReceivedMessage::bodyAsString)
+                .collect(java.util.stream.Collectors.toSet());
+        Received replay = new Received();
+        try (PushConsumer m = member("billing", "orders", replay)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> replay.times.keySet().equals(again));
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                    .until(() -> replay.times.keySet().equals(again) && m.processed() == again.size());
         }
     }
 

@@ -14,9 +14,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dledger group list|describe}: consumer groups, their members and progress. */
-@Command(name = "group", mixinStandardHelpOptions = true, description = "List and describe consumer groups.",
-        subcommands = {GroupCommand.ListGroups.class, GroupCommand.Describe.class})
+/** {@code dledger group list|describe|reset-offsets}: consumer groups, their members and progress. */
+@Command(name = "group", mixinStandardHelpOptions = true, description = "List and describe consumer groups; reset their offsets.",
+        subcommands = {GroupCommand.ListGroups.class, GroupCommand.Describe.class, GroupResetCommand.class})
 final class GroupCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true,

@@ -28,6 +28,8 @@ import java.util.function.LongSupplier;
  * answers heartbeats until it steps down, up to about 1.4 election timeouts after it lost contact, and a member's
  * hold lasts a session minus a heartbeat interval after its last answer, while this node was elected no sooner than
  * an election timeout after that contact was lost.
+ * An operator's reset of a group's offsets ({@link #beginReset}) needs the group without live members, and no member
+ * is granted a queue while it is in flight.
  *
  * <p>Thread-safety: all methods synchronize on the coordinator.
  */
@@ -65,6 +67,8 @@ public final class GroupCoordinator {
     private final int heartbeatIntervalMs;
     private final int sessionTimeoutMs;
     private final Map<Key, Group> groups = new HashMap<>();
+    /** (group, topic) pairs whose offsets are being reset, with the reset's token. */
+    private final Map<Key, Object> resetting = new HashMap<>();
     private long leaderSince;
     private long lastSweep;
 
@@ -137,7 +141,9 @@ public final class GroupCoordinator {
         boolean settling = now - leaderSince < settleNanos;
         int index = live.indexOf(member);
         List<Integer> granted = new ArrayList<>();
-        for (int q = 0; q < queueCount; q++) {
+        // while a reset is in flight nothing is granted: a member starts from the offsets it sets
+        int grantable = resetting.containsKey(key) ? 0 : queueCount;
+        for (int q = 0; q < grantable; q++) {
             boolean wanted = settling ? owned.contains(q) : q % live.size() == index;
             if (wanted && !claimedByOthers.contains(q)) {
                 granted.add(q);
@@ -232,6 +238,61 @@ public final class GroupCoordinator {
     public static final class LimitException extends RuntimeException {
         LimitException(String message) {
             super(message + "; retry later");
+        }
+    }
+
+    /**
+     * Starts a reset of the group's offsets on {@code topic}: until {@link #endReset} with the returned token, members
+     * that heartbeat are granted no queue. Refused while the group has live members, while another reset of it is in
+     * flight, or while this leader settles (it may not know every live member yet).
+     *
+     * @throws ResetRefusedException saying why; {@link ResetRefusedException#retryable()} unless members are live
+     */
+    public synchronized Object beginReset(String group, String topic) {
+        long now = nanoClock.getAsLong();
+        Key key = new Key(group, topic);
+        long settleLeftMs = TimeUnit.NANOSECONDS.toMillis(settleNanos - (now - leaderSince));
+        if (settleLeftMs > 0) {
+            throw new ResetRefusedException("this leader was elected moments ago and learns the group's live members "
+                    + "for " + settleLeftMs + " ms more; retry then", true);
+        }
+        if (resetting.containsKey(key)) {
+            throw new ResetRefusedException("another reset of group " + group + " on topic " + topic
+                    + " is in flight; retry", true);
+        }
+        Group g = groups.get(key);
+        List<String> live = g == null ? List.of()
+                : new TreeMap<>(g.members).entrySet().stream().filter(e -> alive(e.getValue(), now))
+                .map(Map.Entry::getKey).toList();
+        if (!live.isEmpty()) {
+            throw new ResetRefusedException("group " + group + " has " + live.size() + " live member"
+                    + (live.size() == 1 ? "" : "s") + " on topic " + topic + " (" + String.join(", ",
+                    live.subList(0, Math.min(3, live.size()))) + (live.size() > 3 ? ", ..." : "") + "): stop "
+                    + (live.size() == 1 ? "it" : "them") + ", or wait until " + (live.size() == 1 ? "its" : "their")
+                    + " session ends (" + sessionTimeoutMs + " ms after the last heartbeat), then reset", false);
+        }
+        Object token = new Object();
+        resetting.put(key, token);
+        return token;
+    }
+
+    /** Ends the reset {@code token} of {@link #beginReset} (applied or failed): members get queues again. */
+    public synchronized void endReset(String group, String topic, Object token) {
+        resetting.remove(new Key(group, topic), token);
+    }
+
+    /** A reset of a group's offsets this leader refuses ({@link #beginReset}). */
+    public static final class ResetRefusedException extends RuntimeException {
+        private final boolean retryable;
+
+        ResetRefusedException(String message, boolean retryable) {
+            super(message);
+            this.retryable = retryable;
+        }
+
+        /** Whether the same reset may pass later by itself (no live member is in the way). */
+        public boolean retryable() {
+            return retryable;
         }
     }
 

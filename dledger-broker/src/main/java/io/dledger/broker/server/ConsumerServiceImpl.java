@@ -22,16 +22,20 @@ import io.dledger.proto.HeartbeatResponse;
 import io.dledger.proto.LeaveGroupRequest;
 import io.dledger.proto.LeaveGroupResponse;
 import io.dledger.proto.QueueOffset;
+import io.dledger.proto.ResetOffsetsRequest;
+import io.dledger.proto.ResetOffsetsResponse;
 import io.dledger.proto.internal.CommitOffsetsCommand;
 import io.dledger.proto.internal.QueueOffsetEntry;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.LongFunction;
 
 /**
  * Consumer groups: membership and queue assignment on the leader ({@link GroupCoordinator}), committed
@@ -130,21 +134,11 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
 
     @Override
     public void commitOffsets(CommitOffsetsRequest req, StreamObserver<CommitOffsetsResponse> out) {
-        CommitOffsetsCommand.Builder cmd = CommitOffsetsCommand.newBuilder().setGroup(req.getGroup())
-                .setTopic(req.getTopic()).setTopicIncarnation(req.getTopicIncarnation());
+        CommitOffsetsCommand cmd;
         try {
             requireLeader();
             checkGroupAndTopic(req.getGroup(), req.getTopic());
-            if (req.getTopicIncarnation() < 0) {
-                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "topic_incarnation must not be negative");
-            }
-            if (req.getOffsetsCount() == 0 || req.getOffsetsCount() > RequestValidator.MAX_QUEUES) {
-                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "commit 1 to " + RequestValidator.MAX_QUEUES
-                        + " queue offsets at a time");
-            }
-            for (QueueOffset o : req.getOffsetsList()) {
-                cmd.addOffsets(QueueOffsetEntry.newBuilder().setQueue(o.getQueue()).setOffset(o.getOffset()));
-            }
+            cmd = offsetsCommand(req.getGroup(), req.getTopic(), req.getTopicIncarnation(), req.getOffsetsList());
             if (!req.getMemberId().isEmpty()) {
                 Set<Integer> queues = new HashSet<>();
                 req.getOffsetsList().forEach(o -> queues.add(o.getQueue()));
@@ -157,11 +151,69 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             out.onError(e);
             return;
         }
-        proposer.commitOffsets(cmd.build()).whenComplete((r, e) -> {
+        propose(cmd, out, () -> { }, index -> CommitOffsetsResponse.newBuilder().setRaftIndex(index).build());
+    }
+
+    /**
+     * An operator's reset of a group's offsets: like a manual commit, but only while the group has no live member on
+     * the topic (their positions would commit over it), and no member is granted a queue until it is applied.
+     */
+    @Override
+    public void resetOffsets(ResetOffsetsRequest req, StreamObserver<ResetOffsetsResponse> out) {
+        CommitOffsetsCommand cmd;
+        Object reset;
+        try {
+            requireLeader();
+            checkGroupAndTopic(req.getGroup(), req.getTopic());
+            cmd = offsetsCommand(req.getGroup(), req.getTopic(), req.getTopicIncarnation(), req.getOffsetsList());
+            Set<Integer> queues = new HashSet<>();
+            for (QueueOffset o : req.getOffsetsList()) {
+                if (!queues.add(o.getQueue())) {
+                    throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "queue " + o.getQueue() + " is named twice");
+                }
+            }
+            try {
+                reset = groups.beginReset(req.getGroup(), req.getTopic());
+            } catch (GroupCoordinator.ResetRefusedException e) {
+                throw RpcErrors.error(e.retryable() ? ErrorCode.BUSY : ErrorCode.GROUP_ACTIVE, e.getMessage());
+            }
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
+        propose(cmd, out, () -> groups.endReset(req.getGroup(), req.getTopic(), reset),
+                index -> ResetOffsetsResponse.newBuilder().setRaftIndex(index).build());
+    }
+
+    /** The Raft command committing {@code offsets}; INVALID_ARGUMENT for a bad incarnation or number of offsets. */
+    private static CommitOffsetsCommand offsetsCommand(String group, String topic, long incarnation,
+                                                       List<QueueOffset> offsets) {
+        if (incarnation < 0) {
+            throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "topic_incarnation must not be negative");
+        }
+        if (offsets.isEmpty() || offsets.size() > RequestValidator.MAX_QUEUES) {
+            throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "commit 1 to " + RequestValidator.MAX_QUEUES
+                    + " queue offsets at a time");
+        }
+        CommitOffsetsCommand.Builder cmd = CommitOffsetsCommand.newBuilder().setGroup(group).setTopic(topic)
+                .setTopicIncarnation(incarnation);
+        for (QueueOffset o : offsets) {
+            cmd.addOffsets(QueueOffsetEntry.newBuilder().setQueue(o.getQueue()).setOffset(o.getOffset()));
+        }
+        return cmd.build();
+    }
+
+    /**
+     * Proposes {@code cmd} and answers with {@code reply} of the applied index, or with the state machine's refusal;
+     * {@code done} runs first either way.
+     */
+    private <R> void propose(CommitOffsetsCommand cmd, StreamObserver<R> out, Runnable done, LongFunction<R> reply) {
+        proposer.commitOffsets(cmd).whenComplete((r, e) -> {
+            done.run();
             if (e != null) {
                 out.onError(RpcErrors.fromProposal(e, raft));
             } else if (r.status() == OffsetsResult.Status.OK) {
-                out.onNext(CommitOffsetsResponse.newBuilder().setRaftIndex(store.lastAppliedIndex()).build());
+                out.onNext(reply.apply(store.lastAppliedIndex()));
                 out.onCompleted();
             } else {
                 out.onError(RpcErrors.fromOffsets(r));

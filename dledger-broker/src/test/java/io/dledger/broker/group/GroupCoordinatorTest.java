@@ -1,6 +1,7 @@
 package io.dledger.broker.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashSet;
 import java.util.List;
@@ -161,5 +162,41 @@ class GroupCoordinatorTest {
                 "g", new java.util.TreeSet<>(Set.of("t")), "h", new java.util.TreeSet<>(Set.of("t2")))));
         advance(3500); // every session over
         assertThat(c.liveGroups()).isEmpty();
+    }
+    @Test
+    void aResetNeedsTheGroupWithoutLiveMembersAndGrantsNothingWhileInFlight() {
+        beat("a", Set.of());
+        assertThatThrownBy(() -> c.beginReset("g", "t")).isInstanceOfSatisfying(
+                GroupCoordinator.ResetRefusedException.class, e -> {
+                    assertThat(e.retryable()).as("a live member is in the way").isFalse();
+                    assertThat(e.getMessage()).contains("group g has 1 live member on topic t (a)").contains("stop it");
+                });
+        c.leave("g", "t", "a");
+        Object reset = c.beginReset("g", "t");
+        assertThat(c.beginReset("g", "other-topic")).as("another topic's offsets are apart").isNotNull();
+        assertThatThrownBy(() -> c.beginReset("g", "t")).isInstanceOfSatisfying(
+                GroupCoordinator.ResetRefusedException.class, e -> assertThat(e.retryable()).isTrue());
+        assertThat(beat("b", Set.of())).as("a member that starts during the reset waits for it").isEmpty();
+        c.endReset("g", "t", new Object()); // another reset's token changes nothing
+        assertThat(beat("b", Set.of())).isEmpty();
+        c.endReset("g", "t", reset);
+        assertThat(beat("b", Set.of())).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+    }
+
+    @Test
+    void aResetWaitsUntilANewLeaderKnowsTheMembersAndUntilSessionsEnd() {
+        c.leadershipStarted();
+        assertThatThrownBy(() -> c.beginReset("g", "t")).isInstanceOfSatisfying(
+                GroupCoordinator.ResetRefusedException.class, e -> {
+                    assertThat(e.retryable()).isTrue();
+                    assertThat(e.getMessage()).contains("for 3000 ms more");
+                });
+        advance(3000);
+        beat("a", Set.of());
+        advance(3000);
+        assertThatThrownBy(() -> c.beginReset("g", "t")).as("a's session lasts 3 s after its heartbeat")
+                .isInstanceOf(GroupCoordinator.ResetRefusedException.class);
+        advance(1);
+        assertThat(c.beginReset("g", "t")).isNotNull();
     }
 }

@@ -1,0 +1,178 @@
+package io.dledger.broker.cli;
+
+import io.dledger.client.DLedgerClient;
+import io.dledger.client.GroupDescription;
+import io.dledger.client.PullConsumer;
+import io.dledger.client.QueueRange;
+import io.dledger.client.TopicDescription;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code dledger group reset-offsets}: moves a stopped group's committed offsets on a topic (to the first or last
+ * offsets, an offset, a time, or by a number of messages). Shows the plan and changes nothing unless
+ * {@code --execute} is given; the leader refuses the change while the group has live members.
+ */
+@Command(name = "reset-offsets", mixinStandardHelpOptions = true,
+        description = {"Move a consumer group's committed offsets on a topic: replay messages, or skip a backlog.",
+                "Shows the plan and changes nothing without --execute. The group's consumers must be stopped: the "
+                        + "leader refuses while the group has live members (GROUP_ACTIVE)."})
+final class GroupResetCommand implements Callable<Integer> {
+    @Mixin
+    ClientOptions client;
+
+    @Parameters(paramLabel = "GROUP")
+    String group;
+
+    @Option(names = {"-t", "--topic"}, required = true, description = "topic")
+    String topic;
+
+    @Option(names = {"-q", "--queue"}, paramLabel = "Q", description = "only this queue (repeat for more; default: "
+            + "every queue)")
+    List<Integer> queues;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Target target;
+
+    @Option(names = "--execute", description = "apply the plan (without it: only show it)")
+    boolean execute;
+
+    /** Where to move each queue's offset: exactly one of these. */
+    static final class Target {
+        @Option(names = "--to-earliest", required = true, description = "to the queue's first kept message")
+        boolean earliest;
+
+        @Option(names = "--to-latest", required = true, description = "to the queue's end (skip everything stored)")
+        boolean latest;
+
+        @Option(names = "--to-offset", required = true, paramLabel = "N", description = "to offset N (kept within "
+                + "the queue's offsets)")
+        Long offset;
+
+        @Option(names = "--to-time", required = true, paramLabel = "TIME", description = "to the first message stored "
+                + "at or after TIME: 2026-11-27T10:00:00Z, 2026-11-27T11:00:00+01:00, 2026-11-27T10:00:00 (this "
+                + "machine's time zone) or milliseconds since the epoch")
+        String time;
+
+        @Option(names = "--shift-by", required = true, paramLabel = "N", description = "by N messages from the "
+                + "committed offset (negative: back; a queue without one: from its first message), kept within the "
+                + "queue's offsets")
+        Long shift;
+    }
+
+    @Override
+    public Integer call() {
+        try (DLedgerClient c = client.connect()) {
+            TopicDescription t = c.admin().describeTopic(topic);
+            if (queues != null) {
+                for (int q : queues) {
+                    if (q < 0 || q >= t.queues()) {
+                        throw new IllegalArgumentException("topic " + topic + " has queues 0.." + (t.queues() - 1)
+                                + ", not " + q);
+                    }
+                }
+            }
+            GroupDescription g = c.admin().describeGroup(group, topic);
+            Map<Integer, Long> plan = new TreeMap<>();
+            try (PullConsumer pulls = c.newPullConsumer()) {
+                for (QueueRange r : t.queueRanges()) {
+                    if (queues == null || queues.contains(r.queue())) {
+                        plan.put(r.queue(), target(r, committed(g, r.queue()), pulls));
+                    }
+                }
+            }
+            System.out.println(table(t, g, plan));
+            if (!execute) {
+                System.out.println("dry run: nothing changed; add --execute to apply"
+                        + (g.members().isEmpty() ? "" : " (stop the group's " + g.members().size()
+                        + " live member" + (g.members().size() == 1 ? "" : "s") + " first)"));
+                return 0;
+            }
+            c.admin().resetOffsets(group, topic, t.incarnation(), plan);
+            System.out.println("reset: group " + group + " starts from these offsets on " + topic);
+            return 0;
+        }
+    }
+
+    private long target(QueueRange r, Long committed, PullConsumer pulls) {
+        long min = r.minOffset();
+        long max = r.maxOffset();
+        if (target.earliest) {
+            return min;
+        }
+        if (target.latest) {
+            return max;
+        }
+        if (target.offset != null) {
+            return clamp(target.offset, min, max);
+        }
+        if (target.shift != null) {
+            long from = committed == null ? min : committed;
+            long shifted;
+            try {
+                shifted = Math.addExact(from, target.shift);
+            } catch (ArithmeticException overflow) {
+                shifted = target.shift < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+            }
+            return clamp(shifted, min, max);
+        }
+        return pulls.offsetForTime(topic, r.queue(), parseTime(target.time));
+    }
+
+    private static Long committed(GroupDescription g, int queue) {
+        return g.queues().stream().filter(q -> q.queue() == queue && q.committedOffset().isPresent())
+                .map(q -> q.committedOffset().getAsLong()).findFirst().orElse(null);
+    }
+
+    private static long clamp(long v, long min, long max) {
+        return Math.max(min, Math.min(max, v));
+    }
+
+    /** {@code --to-time}: an instant, a date-time with an offset or without one (this machine's zone), or epoch ms. */
+    static long parseTime(String text) {
+        if (text.matches("\\d{1,18}")) {
+            return Long.parseLong(text);
+        }
+        try {
+            return Instant.parse(text).toEpochMilli();
+        } catch (DateTimeParseException notInstant) {
+            try {
+                return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+            } catch (DateTimeParseException notOffset) {
+                try {
+                    return LocalDateTime.parse(text).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
+                } catch (DateTimeParseException e) {
+                    throw new IllegalArgumentException("--to-time: cannot read '" + text + "': give 2026-11-27T10:00:00Z,"
+                            + " 2026-11-27T11:00:00+01:00, 2026-11-27T10:00:00 or milliseconds since the epoch");
+                }
+            }
+        }
+    }
+
+    static String table(TopicDescription t, GroupDescription g, Map<Integer, Long> plan) {
+        StringBuilder out = new StringBuilder(String.format("group %s on topic %s (incarnation %d): %d live member%s%n",
+                g.group(), t.topic(), t.incarnation(), g.members().size(), g.members().size() == 1 ? "" : "s"));
+        out.append(String.format("  %-5s %10s %10s %10s %10s%n", "queue", "committed", "new", "min", "max"));
+        for (QueueRange r : t.queueRanges()) {
+            Long to = plan.get(r.queue());
+            if (to != null) {
+                Long from = committed(g, r.queue());
+                out.append(String.format("  %-5d %10s %10d %10d %10d%n", r.queue(), from == null ? "-" : from, to,
+                        r.minOffset(), r.maxOffset()));
+            }
+        }
+        return out.toString().stripTrailing();
+    }
+}
