@@ -12,7 +12,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code dledger group list|describe|reset-offsets}: consumer groups, their members and progress. */
 @Command(name = "group", mixinStandardHelpOptions = true, description = "List and describe consumer groups; reset their offsets.",
@@ -59,11 +58,8 @@ final class GroupCommand {
         @Mixin
         ClientOptions client;
 
-        @Parameters(paramLabel = "GROUP")
-        String group;
-
-        @Option(names = {"-t", "--topic"}, required = true, description = "topic")
-        String topic;
+        @Mixin
+        GroupTopicOptions on;
 
         @Option(names = "--json", description = "print JSON instead of a table")
         boolean json;
@@ -71,11 +67,12 @@ final class GroupCommand {
         @Override
         public Integer call() {
             try (DLedgerClient c = client.connect()) {
-                GroupDescription d = c.admin().describeGroup(group, topic);
+                GroupDescription d = c.admin().describeGroup(on.group, on.topic);
                 System.out.println(json ? json(d) : table(d));
                 if (!json && unknown(d)) { // a typo would otherwise look like a group that fell behind
-                    System.err.println("note: group '" + group + "' has no live members and no committed offsets on "
-                            + topic + " (never used there, or misspelled?); 'bin/dledger group list' lists the groups");
+                    System.err.println("note: group '" + on.group + "' has no live members and no committed offsets "
+                            + "on " + on.topic + " (never used there, or misspelled?); 'bin/dledger group list' "
+                            + "lists the groups");
                 }
                 return 0;
             }

@@ -18,7 +18,6 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code dledger group reset-offsets}: moves a stopped group's committed offsets on a topic (to the first or last
@@ -33,11 +32,8 @@ final class GroupResetCommand implements Callable<Integer> {
     @Mixin
     ClientOptions client;
 
-    @Parameters(paramLabel = "GROUP")
-    String group;
-
-    @Option(names = {"-t", "--topic"}, required = true, description = "topic")
-    String topic;
+    @Mixin
+    GroupTopicOptions on;
 
     @Option(names = {"-q", "--queue"}, paramLabel = "Q", description = "only this queue (repeat for more; default: "
             + "every queue)")
@@ -75,16 +71,16 @@ final class GroupResetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (DLedgerClient c = client.connect()) {
-            TopicDescription t = c.admin().describeTopic(topic);
+            TopicDescription t = c.admin().describeTopic(on.topic);
             if (queues != null) {
                 for (int q : queues) {
                     if (q < 0 || q >= t.queues()) {
-                        throw new IllegalArgumentException("topic " + topic + " has queues 0.." + (t.queues() - 1)
+                        throw new IllegalArgumentException("topic " + on.topic + " has queues 0.." + (t.queues() - 1)
                                 + ", not " + q);
                     }
                 }
             }
-            GroupDescription g = c.admin().describeGroup(group, topic);
+            GroupDescription g = c.admin().describeGroup(on.group, on.topic);
             Map<Integer, Long> plan = new TreeMap<>();
             try (PullConsumer pulls = c.newPullConsumer()) {
                 for (QueueRange r : t.queueRanges()) {
@@ -100,8 +96,8 @@ final class GroupResetCommand implements Callable<Integer> {
                         + " live member" + (g.members().size() == 1 ? "" : "s") + " first)"));
                 return 0;
             }
-            c.admin().resetOffsets(group, topic, t.incarnation(), plan);
-            System.out.println("reset: group " + group + " starts from these offsets on " + topic);
+            c.admin().resetOffsets(on.group, on.topic, t.incarnation(), plan);
+            System.out.println("reset: group " + on.group + " starts from these offsets on " + on.topic);
             return 0;
         }
     }
@@ -128,7 +124,7 @@ final class GroupResetCommand implements Callable<Integer> {
             }
             return clamp(shifted, min, max);
         }
-        return pulls.offsetForTime(topic, r.queue(), parseTime(target.time));
+        return pulls.offsetForTime(on.topic, r.queue(), parseTime(target.time));
     }
 
     private static Long committed(GroupDescription g, int queue) {

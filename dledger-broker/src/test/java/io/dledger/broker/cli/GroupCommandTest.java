@@ -1,11 +1,15 @@
 package io.dledger.broker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dledger.client.GroupDescription;
 import io.dledger.client.GroupListing;
 import io.dledger.client.GroupSummary;
+import io.dledger.client.QueueRange;
+import io.dledger.client.TopicDescription;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -53,5 +57,25 @@ class GroupCommandTest {
                 "billing                        orders                                2           17");
         assertThat(GroupCommand.ListGroups.table(new GroupListing(one.groups(), true)))
                 .endsWith("(the leader lists at most 1 groups at once; more exist: use --topic)");
+    }
+    @Test
+    void resetPlanShowsEachPlannedQueueWithItsCommittedAndNewOffset() {
+        TopicDescription t = new TopicDescription("orders", 2, List.of(new QueueRange(0, 0, 100),
+                new QueueRange(1, 5, 6)), 42);
+        assertThat(GroupResetCommand.table(t, d, Map.of(1, 5L)).lines()).containsExactly(
+                "group billing on topic orders (incarnation 42): 1 live member",
+                "  queue  committed        new        min        max",
+                "  1              -          5          5          6");
+    }
+
+    @Test
+    void resetTimesAreInstantsDateTimesWithOrWithoutAnOffsetOrEpochMilliseconds() {
+        assertThat(GroupResetCommand.parseTime("2026-11-27T10:00:00Z")).isEqualTo(1_795_773_600_000L);
+        assertThat(GroupResetCommand.parseTime("2026-11-27T11:00:00+01:00")).isEqualTo(1_795_773_600_000L);
+        assertThat(GroupResetCommand.parseTime("2026-11-27T10:00:00")).isEqualTo(java.time.LocalDateTime
+                .parse("2026-11-27T10:00:00").atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli());
+        assertThat(GroupResetCommand.parseTime("1795773600000")).isEqualTo(1_795_773_600_000L);
+        assertThatThrownBy(() -> GroupResetCommand.parseTime("10 minutes ago"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot read '10 minutes ago'");
     }
 }
