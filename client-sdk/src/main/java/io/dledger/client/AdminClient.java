@@ -66,21 +66,25 @@ public interface AdminClient {
      * Sets a consumer group's committed offsets on {@code topic} (rewinds it, or skips a backlog), through Raft like
      * every commit. Only while the group has no live member on the topic: stop its consumers first (a closed push
      * consumer leaves at once; one that died counts until its session ends, 4 s by default). A member that starts
-     * while the reset is in flight gets its queues once it is applied, and starts from the new offsets. Retried like
-     * a commit; a leader elected moments ago answers {@code BUSY} until it knows the members (about 4.5 s), which the
-     * retries wait out within the client's operation timeout.
+     * while the reset is in flight gets its queues once the reset is applied (or failed), and then starts from the
+     * group's offsets. Retried only while the error proves the reset did not run ({@code NOT_LEADER}, {@code BUSY}, no
+     * leader); a leader elected moments ago answers {@code BUSY} until it knows the members (about 4.5 s), which the
+     * retries wait out within the client's operation timeout. A failure after an attempt that may have been applied
+     * says so in its message: check with {@link #describeGroup} before resetting again.
      *
      * @param group            group name
      * @param topic            topic name
      * @param topicIncarnation the topic's incarnation the offsets were chosen for ({@link TopicDescription#incarnation},
      *                         {@code 0}: no check)
-     * @param offsets          queue -> its new committed offset, each at most the queue's end; one below the
-     *                         queue's first kept offset makes the group start at its first message
+     * @param offsets          queue -> its new committed offset, 1 to 1,024 of them, each from 0 to the queue's end;
+     *                         one below the queue's first kept offset makes the group start at its first message
      * @throws DLedgerException with {@link ErrorCode#GROUP_ACTIVE} while the group has live members,
-     *                          {@link ErrorCode#OFFSET_OUT_OF_RANGE} for an offset past a queue's end,
+     *                          {@link ErrorCode#OFFSET_OUT_OF_RANGE} for an offset below 0 or past a queue's end,
      *                          {@link ErrorCode#QUEUE_NOT_FOUND}, {@link ErrorCode#TOPIC_NOT_FOUND},
      *                          {@link ErrorCode#TOPIC_REPLACED} when the topic is newer than {@code topicIncarnation},
-     *                          {@link ErrorCode#INVALID_ARGUMENT} for no offsets or an invalid group name
+     *                          {@link ErrorCode#INVALID_ARGUMENT} for no or too many offsets, a negative incarnation or
+     *                          an invalid group name, {@link ErrorCode#BUSY} when another reset of the group on the
+     *                          topic is in flight or the leader settled no sooner than the operation timeout
      */
     void resetOffsets(String group, String topic, long topicIncarnation, Map<Integer, Long> offsets);
 

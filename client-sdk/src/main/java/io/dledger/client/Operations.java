@@ -117,11 +117,12 @@ final class Operations {
     }
 
     /**
-     * ResetOffsets: idempotent (setting the same offsets again changes nothing; a repeat after the first was applied
-     * and a member started is refused with GROUP_ACTIVE, and changes nothing either).
+     * ResetOffsets: retried only when it surely did not run. Setting the same offsets again looks harmless, but a
+     * member may start, commit and stop between two attempts, and a repeat would undo its progress (or, with the
+     * member still there, be refused with GROUP_ACTIVE and hide that the first attempt was applied).
      */
     static Operation<ResetOffsetsRequest, ResetOffsetsResponse> resetOffsets(ResetOffsetsRequest request) {
-        return Operation.toLeader("resetOffsets", Effect.IDEMPOTENT_WRITE,
+        return Operation.toLeader("resetOffsets", Effect.WRITE,
                 ConsumerServiceGrpc.getResetOffsetsMethod(), request);
     }
 

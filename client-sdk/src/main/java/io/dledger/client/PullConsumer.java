@@ -55,7 +55,9 @@ public interface PullConsumer extends AutoCloseable {
 
     /**
      * The first offset of a queue whose message was stored at or after {@code timestampMs}, found by a binary search
-     * over store times with pulls of one message from the leader (some 20-30 for a queue of millions). Store times
+     * over store times with pulls of one message from the leader (some 20-30 for a queue of millions; a pull that
+     * reaches a deposed leader is sent on like any pull meant for the leader, and one that still finds no leader is
+     * asked again, a few times at most, before it fails with {@link ErrorCode#NODE_UNAVAILABLE}). Store times
      * follow the clock of the leader that took each write: after a leader change between nodes whose clocks are apart,
      * the offset found is one where the times cross {@code timestampMs}, not necessarily the first.
      *

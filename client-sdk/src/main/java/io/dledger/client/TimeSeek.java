@@ -1,12 +1,15 @@
 package io.dledger.client;
 
+import io.grpc.Status;
 import java.util.Optional;
 
 /**
  * {@link PullConsumer#offsetForTime}: a binary search over the queue's store times, one pull of one message from the
  * leader per step (about log2 of the queue's length of them, each carrying one message body). Each answer also names
  * the queue's range; an offset that retention removed during the search moves the search's start up, so the answer
- * is always within the queue as the last pull saw it.
+ * is always within the queue as the last pull saw it. An answer from a node that lacks what was asked and points to the
+ * leader ({@link PullResult#followerBehind()}: the client's leader had moved) tells nothing of the queue; the pull is
+ * made again, now to the leader it named.
  *
  * <p>Store times come from the clock of the leader that took each write. After a leader change between nodes whose
  * clocks are apart they may step back once, and the search then finds an offset where the times cross the asked time,
@@ -15,6 +18,9 @@ import java.util.Optional;
  * <p>Stateless; each call is independent.
  */
 final class TimeSeek {
+    /** Answers in a row from nodes that lack the queue (they point to the leader) before the search gives up. */
+    static final int MAX_BEHIND_IN_ROW = 3;
+
     private final PullConsumer consumer;
 
     TimeSeek(PullConsumer consumer) {
@@ -26,6 +32,7 @@ final class TimeSeek {
         long lo = 0; // the answer lies in [lo, hi]
         long hi = Long.MAX_VALUE;
         boolean rangeKnown = false;
+        int behindInRow = 0;
         while (!rangeKnown || lo < hi) {
             long at = rangeKnown ? lo + (hi - lo) / 2 : lo;
             PullResult r;
@@ -47,6 +54,16 @@ final class TimeSeek {
                 rangeKnown = true;
                 continue;
             }
+            if (r.followerBehind()) {
+                // a deposed leader, twice: its range is not the queue's; the client now knows the leader it named
+                if (++behindInRow > MAX_BEHIND_IN_ROW) {
+                    throw new DLedgerException(ErrorCode.NODE_UNAVAILABLE, Status.Code.UNAVAILABLE, "the search for "
+                            + topic + "/" + queue + "'s offset at " + timestampMs + " reached no leader ("
+                            + behindInRow + " answers in a row from nodes that point to another); retry");
+                }
+                continue;
+            }
+            behindInRow = 0;
             if (!rangeKnown) {
                 lo = Math.max(lo, r.minOffset());
                 hi = Math.max(lo, r.maxOffset());

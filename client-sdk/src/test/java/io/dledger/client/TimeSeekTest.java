@@ -113,6 +113,28 @@ class TimeSeekTest {
     }
 
     @Test
+    void anAnswerFromANodeThatPointsToTheLeaderTellsNothingOfTheQueue() {
+        int[] behind = {2};
+        Queue q = new Queue(0, 10, 20, 30, 40) {
+            @Override
+            public PullResult pull(PullRequestOptions o) {
+                if (behind[0]-- > 0) { // a deposed leader that lacks the queue: no messages, its own empty range
+                    pulled.add(o.offset());
+                    return new PullResult(List.of(), o.offset(), 0, 0, "n2", "n1", PullResult.FOLLOWER_BEHIND);
+                }
+                return super.pull(o);
+            }
+        };
+        assertThat(q.offsetForTime("t", 0, 25)).as("not the empty range's 0").isEqualTo(2);
+        behind[0] = TimeSeek.MAX_BEHIND_IN_ROW + 1;
+        assertThatThrownBy(() -> q.offsetForTime("t", 0, 25)).isInstanceOfSatisfying(DLedgerException.class,
+                e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.NODE_UNAVAILABLE);
+                    assertThat(e.retryable()).isTrue();
+                });
+    }
+
+    @Test
     void otherErrorsReachTheCaller() {
         Queue q = new Queue(0, 1, 2, 3) {
             @Override

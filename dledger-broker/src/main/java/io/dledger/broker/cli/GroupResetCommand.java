@@ -96,6 +96,13 @@ final class GroupResetCommand implements Callable<Integer> {
                         + " live member" + (g.members().size() == 1 ? "" : "s") + " first)"));
                 return 0;
             }
+            if (!g.members().isEmpty()) {
+                // the plan rests on offsets they are still committing; the leader would refuse it too (GROUP_ACTIVE)
+                System.err.println("error: group " + on.group + " has live members on " + on.topic + " ("
+                        + String.join(", ", g.members().stream().map(GroupDescription.Member::memberId).toList())
+                        + "): stop them, then run this again; nothing changed");
+                return 1;
+            }
             c.admin().resetOffsets(on.group, on.topic, t.incarnation(), plan);
             System.out.println("reset: group " + on.group + " starts from these offsets on " + on.topic);
             return 0;
@@ -136,10 +143,18 @@ final class GroupResetCommand implements Callable<Integer> {
         return Math.max(min, Math.min(max, v));
     }
 
+    /** Epoch milliseconds below this (March 1973) are taken for seconds given by mistake. */
+    static final long MIN_EPOCH_MS = 100_000_000_000L;
+
     /** {@code --to-time}: an instant, a date-time with an offset or without one (this machine's zone), or epoch ms. */
     static long parseTime(String text) {
         if (text.matches("\\d{1,18}")) {
-            return Long.parseLong(text);
+            long ms = Long.parseLong(text);
+            if (ms < MIN_EPOCH_MS) {
+                throw new IllegalArgumentException("--to-time: " + text + " ms is in " + Instant.ofEpochMilli(ms)
+                        .toString().substring(0, 4) + "; give milliseconds since the epoch (seconds * 1000)");
+            }
+            return ms;
         }
         try {
             return Instant.parse(text).toEpochMilli();

@@ -93,6 +93,9 @@ public final class GroupCoordinator {
     /** This node just became leader: forget old membership and let the members settle first. */
     public synchronized void leadershipStarted() {
         groups.clear();
+        // a reset proposed in an earlier term was applied or failed before this one started (tokens keep its late
+        // endReset harmless)
+        resetting.clear();
         leaderSince = nanoClock.getAsLong();
     }
 
@@ -251,10 +254,10 @@ public final class GroupCoordinator {
     public synchronized Object beginReset(String group, String topic) {
         long now = nanoClock.getAsLong();
         Key key = new Key(group, topic);
-        long settleLeftMs = TimeUnit.NANOSECONDS.toMillis(settleNanos - (now - leaderSince));
-        if (settleLeftMs > 0) {
+        long settleLeftNanos = settleNanos - (now - leaderSince);
+        if (settleLeftNanos > 0) {
             throw new ResetRefusedException("this leader was elected moments ago and learns the group's live members "
-                    + "for " + settleLeftMs + " ms more; retry then", true);
+                    + "for " + (settleLeftNanos + 999_999) / 1_000_000 + " ms more; retry then", true);
         }
         if (resetting.containsKey(key)) {
             throw new ResetRefusedException("another reset of group " + group + " on topic " + topic

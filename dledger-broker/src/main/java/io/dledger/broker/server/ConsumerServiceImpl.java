@@ -35,6 +35,7 @@ import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongFunction;
 
 /**
@@ -208,7 +209,15 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
      * {@code done} runs first either way.
      */
     private <R> void propose(CommitOffsetsCommand cmd, StreamObserver<R> out, Runnable done, LongFunction<R> reply) {
-        proposer.commitOffsets(cmd).whenComplete((r, e) -> {
+        CompletableFuture<OffsetsResult> applied;
+        try {
+            applied = proposer.commitOffsets(cmd);
+        } catch (RuntimeException e) { // JRaft refuses at once while the node shuts down
+            done.run();
+            out.onError(RpcErrors.fromProposal(e, raft));
+            return;
+        }
+        applied.whenComplete((r, e) -> {
             done.run();
             if (e != null) {
                 out.onError(RpcErrors.fromProposal(e, raft));

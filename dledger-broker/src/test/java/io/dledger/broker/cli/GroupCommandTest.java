@@ -75,6 +75,8 @@ class GroupCommandTest {
         assertThat(GroupResetCommand.parseTime("2026-11-27T10:00:00")).isEqualTo(java.time.LocalDateTime
                 .parse("2026-11-27T10:00:00").atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli());
         assertThat(GroupResetCommand.parseTime("1795773600000")).isEqualTo(1_795_773_600_000L);
+        assertThatThrownBy(() -> GroupResetCommand.parseTime("1795773600")).as("seconds, not milliseconds")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1795773600 ms is in 1970");
         assertThatThrownBy(() -> GroupResetCommand.parseTime("10 minutes ago"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot read '10 minutes ago'");
     }

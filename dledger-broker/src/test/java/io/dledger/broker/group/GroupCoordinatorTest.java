@@ -184,6 +184,18 @@ class GroupCoordinatorTest {
     }
 
     @Test
+    void aNewTermForgetsAResetOfAnEarlierOne() {
+        Object old = c.beginReset("g", "t");
+        c.leadershipStarted();
+        advance(3000);
+        Object fresh = c.beginReset("g", "t");
+        c.endReset("g", "t", old); // the earlier term's reset failing late changes nothing
+        assertThat(beat("a", Set.of())).as("the fresh reset is still in flight").isEmpty();
+        c.endReset("g", "t", fresh);
+        assertThat(beat("a", Set.of())).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+    }
+
+    @Test
     void aResetWaitsUntilANewLeaderKnowsTheMembersAndUntilSessionsEnd() {
         c.leadershipStarted();
         assertThatThrownBy(() -> c.beginReset("g", "t")).isInstanceOfSatisfying(
@@ -191,7 +203,10 @@ class GroupCoordinatorTest {
                     assertThat(e.retryable()).isTrue();
                     assertThat(e.getMessage()).contains("for 3000 ms more");
                 });
-        advance(3000);
+        now.addAndGet(TimeUnit.MILLISECONDS.toNanos(3000) - 1);
+        assertThatThrownBy(() -> c.beginReset("g", "t")).as("settling to the nanosecond").hasMessageContaining(
+                "for 1 ms more");
+        now.addAndGet(1);
         beat("a", Set.of());
         advance(3000);
         assertThatThrownBy(() -> c.beginReset("g", "t")).as("a's session lasts 3 s after its heartbeat")
