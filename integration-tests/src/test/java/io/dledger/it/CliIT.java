@@ -154,6 +154,11 @@ class CliIT {
                 .as("a dry run changes nothing").contains("lag 0 messages");
         assertThat(cli("group", "reset-offsets", "cli-group", "-t", "cli-topic", "-q", "5", "--to-latest", "-s",
                 servers).code()).isEqualTo(2);
+        assertThat(cli("group", "reset-offsets", "cli-group", "-t", "cli-topic", "--to-offset", "-1", "-s",
+                servers).code()).isEqualTo(2);
+        Run typoPlan = cli("group", "reset-offsets", "cli-grup", "-t", "cli-topic", "--to-offset", "26", "-s", servers);
+        assertThat(typoPlan.err()).contains("group 'cli-grup' has no live members and no committed offsets")
+                .containsPattern("queue 0: offset 26 is outside its offsets \\[0, 2\\d\\]; planned at 2\\d");
         Run badTime = cli("group", "reset-offsets", "cli-group", "-t", "cli-topic", "--to-time", "yesterday", "-s",
                 servers);
         assertThat(badTime.code()).isEqualTo(2);

@@ -162,6 +162,17 @@ class ConsumeIT {
         }
         rewindQueue0ToATimeAndReplayIt(client);
 
+        // a member running as its own process (the CLI), stopped with SIGTERM: it commits and leaves at once, before
+        // its session could end (4 s after its last heartbeat, so at least 3 s after the signal)
+        ProcessHandle stopped = startCliMember("billing", "orders");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(client.admin()
+                .describeGroup("billing", "orders").members()).singleElement().satisfies(m -> assertThat(m.memberId())
+                .as("names its process").startsWith("cli-" + stopped.pid() + "-")));
+        stopped.destroy();
+        await("left on SIGTERM").atMost(Duration.ofMillis(2500)).pollInterval(Duration.ofMillis(100))
+                .until(() -> client.admin().describeGroup("billing", "orders").members().isEmpty());
+        assertThat(stopped.onExit().get(10, TimeUnit.SECONDS).isAlive()).isFalse();
+
         // a second member running as its own process (the CLI), killed with SIGKILL
         ProcessHandle other = startCliMember("billing", "orders");
         Received survivor = new Received();

@@ -144,8 +144,14 @@ final class ConsumeCommand implements Callable<Integer> {
         return spec.commandLine().getParseResult().hasMatchedOption("--idle-exit");
     }
 
+    /** How long a stop signal (SIGTERM, Ctrl-C) waits for a group member to commit and leave before the JVM halts. */
+    private static final long CLOSE_ON_SIGNAL_SECONDS = 10;
+
     private int consumeAsGroup() throws InterruptedException {
-        PushConsumerOptions options = PushConsumerOptions.builder(group, topic).build(); // checks the group name
+        // the process id in the member id tells an operator which process to stop (group describe lists members)
+        PushConsumerOptions options = PushConsumerOptions.builder(group, topic).memberId("cli-"
+                + ProcessHandle.current().pid() + "-" + java.util.UUID.randomUUID().toString().substring(0, 8))
+                .build(); // checks the group name
         try (DLedgerClient c = client.connect()) {
             c.admin().describeTopic(topic); // a missing topic is an error, not "0 messages"
             return consumeAsGroup(c, options);
@@ -157,6 +163,16 @@ final class ConsumeCommand implements Callable<Integer> {
         java.util.concurrent.atomic.AtomicLong lastAt = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
         java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        // a stop signal ends the loop below, then waits for the member to commit and leave, as a normal end does
+        Thread onSignal = new Thread(() -> {
+            done.countDown();
+            try {
+                closed.await(CLOSE_ON_SIGNAL_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         try (PushConsumer consumer = c.newPushConsumer(options, m -> {
                  long n = seen.incrementAndGet();
                  lastAt.set(System.nanoTime());
@@ -172,7 +188,7 @@ final class ConsumeCommand implements Callable<Integer> {
                  }
              })) {
             consumer.start();
-            Runtime.getRuntime().addShutdownHook(new Thread(done::countDown));
+            Runtime.getRuntime().addShutdownHook(onSignal);
             long startedAt = System.nanoTime();
             boolean everAssigned = false;
             while (!done.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
@@ -196,6 +212,13 @@ final class ConsumeCommand implements Callable<Integer> {
             System.out.println(shown + (shown == 1 ? " message" : " messages") + " (group "
                     + group + "; pulled per node, prefetched ones included: " + consumer.servedBy()
                     + "); offsets committed");
+        } finally {
+            closed.countDown(); // the consumer committed and left (or failed to)
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal); // not needed past here (the CLI runs in tests too)
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it returns now
+            }
         }
         return 0;
     }

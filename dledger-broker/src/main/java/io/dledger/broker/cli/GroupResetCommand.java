@@ -10,6 +10,7 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -58,8 +59,9 @@ final class GroupResetCommand implements Callable<Integer> {
         Long offset;
 
         @Option(names = "--to-time", required = true, paramLabel = "TIME", description = "to the first message stored "
-                + "at or after TIME: 2026-11-27T10:00:00Z, 2026-11-27T11:00:00+01:00, 2026-11-27T10:00:00 (this "
-                + "machine's time zone) or milliseconds since the epoch")
+                + "at or after TIME: 2026-11-27T10:00:00Z, 2026-11-27T11:00:00+01:00, 2026-11-27T10:00:00 or "
+                + "2026-11-27 (midnight; both in this machine's time zone; a space for the T works too) or "
+                + "milliseconds since the epoch")
         String time;
 
         @Option(names = "--shift-by", required = true, paramLabel = "N", description = "by N messages from the "
@@ -68,8 +70,15 @@ final class GroupResetCommand implements Callable<Integer> {
         Long shift;
     }
 
+    /** Why planned offsets differ from what was asked (kept within a queue's offsets), for the operator. */
+    private final List<String> notes = new ArrayList<>();
+
     @Override
     public Integer call() {
+        if (target.offset != null && target.offset < 0) {
+            throw new IllegalArgumentException("--to-offset must be at least 0, not " + target.offset);
+        }
+        Long at = target.time == null ? null : parseTime(target.time); // bad input before any connection
         try (DLedgerClient c = client.connect()) {
             TopicDescription t = c.admin().describeTopic(on.topic);
             if (queues != null) {
@@ -85,11 +94,16 @@ final class GroupResetCommand implements Callable<Integer> {
             try (PullConsumer pulls = c.newPullConsumer()) {
                 for (QueueRange r : t.queueRanges()) {
                     if (queues == null || queues.contains(r.queue())) {
-                        plan.put(r.queue(), target(r, committed(g, r.queue()), pulls));
+                        plan.put(r.queue(), target(r, committed(g, r.queue()), at, pulls));
                     }
                 }
             }
             System.out.println(table(t, g, plan));
+            notes.forEach(n -> System.err.println("note: " + n));
+            if (GroupCommand.Describe.unknown(g)) {
+                System.err.println("note: group '" + on.group + "' has no live members and no committed offsets on "
+                        + on.topic + " (a new group, or misspelled?); 'bin/dledger group list' lists the groups");
+            }
             if (!execute) {
                 System.out.println("dry run: nothing changed; add --execute to apply"
                         + (g.members().isEmpty() ? "" : " (stop the group's " + g.members().size()
@@ -109,7 +123,7 @@ final class GroupResetCommand implements Callable<Integer> {
         }
     }
 
-    private long target(QueueRange r, Long committed, PullConsumer pulls) {
+    private long target(QueueRange r, Long committed, Long at, PullConsumer pulls) {
         long min = r.minOffset();
         long max = r.maxOffset();
         if (target.earliest) {
@@ -119,7 +133,7 @@ final class GroupResetCommand implements Callable<Integer> {
             return max;
         }
         if (target.offset != null) {
-            return clamp(target.offset, min, max);
+            return kept(r, target.offset);
         }
         if (target.shift != null) {
             long from = committed == null ? min : committed;
@@ -129,9 +143,19 @@ final class GroupResetCommand implements Callable<Integer> {
             } catch (ArithmeticException overflow) {
                 shifted = target.shift < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
             }
-            return clamp(shifted, min, max);
+            return kept(r, shifted);
         }
-        return pulls.offsetForTime(on.topic, r.queue(), parseTime(target.time));
+        return pulls.offsetForTime(on.topic, r.queue(), at);
+    }
+
+    /** {@code wanted} kept within the queue's offsets [min, max], with a note when that moved it. */
+    private long kept(QueueRange r, long wanted) {
+        long v = Math.max(r.minOffset(), Math.min(r.maxOffset(), wanted));
+        if (v != wanted) {
+            notes.add("queue " + r.queue() + ": offset " + wanted + " is outside its offsets [" + r.minOffset() + ", "
+                    + r.maxOffset() + "]; planned at " + v);
+        }
+        return v;
     }
 
     private static Long committed(GroupDescription g, int queue) {
@@ -139,15 +163,18 @@ final class GroupResetCommand implements Callable<Integer> {
                 .map(q -> q.committedOffset().getAsLong()).findFirst().orElse(null);
     }
 
-    private static long clamp(long v, long min, long max) {
-        return Math.max(min, Math.min(max, v));
-    }
-
     /** Epoch milliseconds below this (March 1973) are taken for seconds given by mistake. */
     static final long MIN_EPOCH_MS = 100_000_000_000L;
 
-    /** {@code --to-time}: an instant, a date-time with an offset or without one (this machine's zone), or epoch ms. */
-    static long parseTime(String text) {
+    /**
+     * {@code --to-time}: an instant, a date-time with an offset or without one (this machine's zone; a space instead of
+     * the {@code T} too), a date (its midnight there), or epoch milliseconds.
+     */
+    static long parseTime(String given) {
+        String text = given.strip().replaceFirst("^(\\d{4}-\\d{2}-\\d{2}) ", "$1T");
+        if (text.matches("\\d{4}-\\d{2}-\\d{2}")) {
+            return java.time.LocalDate.parse(text).atStartOfDay(ZoneId.systemDefault()).toInstant().toEpochMilli();
+        }
         if (text.matches("\\d{1,18}")) {
             long ms = Long.parseLong(text);
             if (ms < MIN_EPOCH_MS) {
@@ -165,8 +192,9 @@ final class GroupResetCommand implements Callable<Integer> {
                 try {
                     return LocalDateTime.parse(text).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
                 } catch (DateTimeParseException e) {
-                    throw new IllegalArgumentException("--to-time: cannot read '" + text + "': give 2026-11-27T10:00:00Z,"
-                            + " 2026-11-27T11:00:00+01:00, 2026-11-27T10:00:00 or milliseconds since the epoch");
+                    throw new IllegalArgumentException("--to-time: cannot read '" + given + "': give 2026-11-27T10:00:00Z,"
+                            + " 2026-11-27T11:00:00+01:00, 2026-11-27T10:00:00, 2026-11-27 or milliseconds since the "
+                            + "epoch");
                 }
             }
         }
