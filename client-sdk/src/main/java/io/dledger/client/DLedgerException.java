@@ -59,13 +59,18 @@ public class DLedgerException extends RuntimeException {
      */
     DLedgerException(ErrorCode code, Status.Code grpcCode, String message, ErrorDetail detail, boolean typed,
             Boolean retryable, Throwable cause) {
-        super(code + " (" + grpcCode + "): " + message, cause);
+        super(prefix(code, grpcCode) + message, cause);
         this.code = code;
         this.grpcCode = grpcCode;
         this.detail = detail;
         this.typed = typed;
         this.retryable = retryable != null ? retryable : RetryPolicy.isRetryable(typed ? code : null, grpcCode);
         this.earlierAttemptUncertain = false;
+    }
+
+    /** How a message starts: the code, and the gRPC code when it is another name ({@code BUSY (RESOURCE_EXHAUSTED): }). */
+    static String prefix(ErrorCode code, Status.Code grpcCode) {
+        return code.name().equals(grpcCode.name()) ? code + ": " : code + " (" + grpcCode + "): ";
     }
 
     private DLedgerException(DLedgerException last, String message) {

@@ -156,7 +156,7 @@ final class Errors {
     /** The same error with more context in its message, keeping codes, detail and retryability. */
     static DLedgerException withContext(DLedgerException last, String context) {
         String original = last.getMessage();
-        String prefix = last.code() + " (" + last.grpcCode() + "): ";
+        String prefix = DLedgerException.prefix(last.code(), last.grpcCode());
         String bare = original.startsWith(prefix) ? original.substring(prefix.length()) : original;
         return new DLedgerException(last.code(), last.grpcCode(), context + ": " + bare, last.wireDetail(),
                 last.typedCode() != null, last.retryable(), last);

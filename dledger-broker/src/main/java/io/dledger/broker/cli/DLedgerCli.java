@@ -34,18 +34,21 @@ public final class DLedgerCli implements Runnable {
 
     /**
      * Bad command-line input: the error, then what was not understood (a misspelled required option is reported
-     * as missing by picocli, so the unknown word is named too), then suggestions or the usage.
+     * as missing by picocli, so the unknown word is named too), then suggestions or the command's one-line synopsis
+     * and where its help is (the whole help would bury the error).
      */
     private static int badInput(CommandLine.ParameterException ex, String[] args) {
         CommandLine cmd = ex.getCommandLine();
         java.io.PrintWriter err = cmd.getErr();
-        err.println(ex.getMessage());
+        err.println("error: " + ex.getMessage().replaceFirst("^(?i)error: ", "")); // some of picocli's start so
         List<String> unknown = cmd.getUnmatchedArguments();
         if (!(ex instanceof CommandLine.UnmatchedArgumentException) && !unknown.isEmpty()) {
             err.println("Not understood: " + String.join(" ", unknown) + " (misspelled option?)");
         }
         if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
-            cmd.usage(err);
+            CommandLine.Help help = cmd.getHelp();
+            err.print(help.synopsisHeading() + help.synopsis(help.synopsisHeadingLength()));
+            err.println("'bin/" + cmd.getCommandSpec().qualifiedName() + " --help' describes every option");
         }
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }

@@ -116,8 +116,10 @@ class CliErrorsTest {
     void aMisspelledRequiredOptionIsNamedBesideTheMissingOne() {
         Run r = cli("produce", "--topik", "orders", "-m", "x");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("Missing required option: '--topic=<topic>'")
-                .contains("Not understood: --topik orders (misspelled option?)");
+        assertThat(r.err()).contains("error: Missing required option: '--topic=<topic>'")
+                .contains("Not understood: --topik orders (misspelled option?)")
+                .contains("Usage: dledger produce ").contains("'bin/dledger produce --help' describes every option")
+                .as("the synopsis, not the whole help").doesNotContain("-h, --help");
     }
 
     @Test
