@@ -89,6 +89,20 @@ public interface AdminClient {
     void resetOffsets(String group, String topic, long topicIncarnation, Map<Integer, Long> offsets);
 
     /**
+     * Deletes a consumer group's committed offsets on {@code topic}: a group no longer used stops showing in
+     * {@link #listGroups} with its lag (a group used again starts as a new one, by its start policy). Only while the
+     * group has no live member on the topic, and retried, like {@link #resetOffsets}.
+     *
+     * @param group group name
+     * @param topic topic name
+     * @return whether the group had committed offsets on the topic
+     * @throws DLedgerException with {@link ErrorCode#GROUP_ACTIVE} while the group has live members,
+     *                          {@link ErrorCode#TOPIC_NOT_FOUND}, {@link ErrorCode#INVALID_ARGUMENT} for an invalid
+     *                          group name, {@link ErrorCode#BUSY} as for {@link #resetOffsets}
+     */
+    boolean deleteGroup(String group, String topic);
+
+    /**
      * Every topic, from the leader.
      *
      * @return one description per topic

@@ -1,5 +1,6 @@
 package io.dledger.client;
 
+import io.dledger.proto.DeleteGroupRequest;
 import io.dledger.proto.DeleteTopicRequest;
 import io.dledger.proto.DescribeGroupRequest;
 import io.dledger.proto.ListGroupsRequest;
@@ -75,6 +76,14 @@ final class DefaultAdminClient implements AdminClient {
                 .setTopicIncarnation(topicIncarnation);
         new TreeMap<>(offsets).forEach((q, o) -> b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
         Errors.await(router.execute(Operations.resetOffsets(b.build())));
+    }
+
+    @Override
+    public boolean deleteGroup(String group, String topic) {
+        Objects.requireNonNull(group, "group");
+        Objects.requireNonNull(topic, "topic");
+        return Errors.await(router.execute(Operations.deleteGroup(DeleteGroupRequest.newBuilder().setGroup(group)
+                .setTopic(topic).build()))).getDeleted();
     }
 
     @Override

@@ -71,8 +71,8 @@ public enum ErrorCode {
      */
     TOPIC_REPLACED,
     /**
-     * A group's offsets may not be reset while it has live members on the topic ({@link AdminClient#resetOffsets}):
-     * stop them, or wait until their session ends.
+     * A group's offsets may not be reset or deleted while it has live members on the topic
+     * ({@link AdminClient#resetOffsets}, {@link AdminClient#deleteGroup}): stop them, or wait until their session ends.
      */
     GROUP_ACTIVE;
 

@@ -1,6 +1,8 @@
 package io.dledger.client;
 
 import io.dledger.client.Operation.Effect;
+import io.dledger.proto.DeleteGroupRequest;
+import io.dledger.proto.DeleteGroupResponse;
 import io.dledger.proto.DeleteTopicRequest;
 import io.dledger.proto.DescribeGroupRequest;
 import io.dledger.proto.GroupInfo;
@@ -124,6 +126,11 @@ final class Operations {
     static Operation<ResetOffsetsRequest, ResetOffsetsResponse> resetOffsets(ResetOffsetsRequest request) {
         return Operation.toLeader("resetOffsets", Effect.WRITE,
                 ConsumerServiceGrpc.getResetOffsetsMethod(), request);
+    }
+
+    /** DeleteGroup: retried only when it surely did not run, like {@link #resetOffsets}. */
+    static Operation<DeleteGroupRequest, DeleteGroupResponse> deleteGroup(DeleteGroupRequest request) {
+        return Operation.toLeader("deleteGroup", Effect.WRITE, ConsumerServiceGrpc.getDeleteGroupMethod(), request);
     }
 
     /** FetchOffsets: a read, idempotent; asked of the leader, which has applied every commit it acknowledged. */

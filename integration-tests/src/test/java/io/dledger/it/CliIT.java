@@ -172,6 +172,14 @@ class CliIT {
         assertThat(replayed.out()).containsPattern("cli-topic/1@\\d+").contains("2 messages");
         assertThat(cli("group", "describe", "cli-group", "-t", "cli-topic", "-s", servers).out())
                 .contains("lag 0 messages");
+        assertThat(cli("consume", "-s", servers, "-t", "cli-topic", "-g", "old-group", "-n", "1").code()).isZero();
+        assertThat(cli("group", "list", "-t", "cli-topic", "-s", servers).out()).contains("old-group");
+        assertThat(cli("group", "delete", "old-group", "-t", "cli-topic", "-s", servers).out())
+                .contains("deleted group old-group's offsets on cli-topic");
+        assertThat(cli("group", "list", "-t", "cli-topic", "-s", servers).out()).doesNotContain("old-group")
+                .contains("cli-group");
+        assertThat(cli("group", "delete", "old-group", "-t", "cli-topic", "-s", servers).out())
+                .contains("group old-group had no offsets on cli-topic: nothing deleted");
         Run json = cli("status", "-s", servers, "--json");
         assertThat(json.code()).isZero();
         assertThat(json.out()).contains("\"leader\": \"n").contains("\"appliedIndex\"")

@@ -159,6 +159,9 @@ class ConsumeIT {
                     .as("a live member's positions would commit over a reset")
                     .isInstanceOfSatisfying(DLedgerException.class, e -> assertThat(e.code())
                             .isEqualTo(ErrorCode.GROUP_ACTIVE));
+            assertThatThrownBy(() -> client.admin().deleteGroup("billing", "orders")).as("or over a deletion")
+                    .isInstanceOfSatisfying(DLedgerException.class, e -> assertThat(e.code())
+                            .isEqualTo(ErrorCode.GROUP_ACTIVE));
         }
         rewindQueue0ToATimeAndReplayIt(client);
 

@@ -13,9 +13,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code dledger group list|describe|reset-offsets}: consumer groups, their members and progress. */
-@Command(name = "group", mixinStandardHelpOptions = true, description = "List and describe consumer groups; reset their offsets.",
-        subcommands = {GroupCommand.ListGroups.class, GroupCommand.Describe.class, GroupResetCommand.class})
+/** {@code dledger group list|describe|reset-offsets|delete}: consumer groups, their members and progress. */
+@Command(name = "group", mixinStandardHelpOptions = true, description = "List and describe consumer groups; reset or delete their offsets.",
+        subcommands = {GroupCommand.ListGroups.class, GroupCommand.Describe.class, GroupResetCommand.class,
+                GroupCommand.Delete.class})
 final class GroupCommand {
 
     @Command(name = "list", mixinStandardHelpOptions = true,
@@ -129,6 +130,27 @@ final class GroupCommand {
             }
             root.put("members", members);
             return new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(root);
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = {"Delete a consumer group's committed offsets on a topic (a group no longer used; used again, "
+                    + "it starts as a new group). The group's consumers must be stopped (GROUP_ACTIVE otherwise)."})
+    static final class Delete implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Mixin
+        GroupTopicOptions on;
+
+        @Override
+        public Integer call() {
+            try (DLedgerClient c = client.connect()) {
+                System.out.println(c.admin().deleteGroup(on.group, on.topic)
+                        ? "deleted group " + on.group + "'s offsets on " + on.topic
+                        : "group " + on.group + " had no offsets on " + on.topic + ": nothing deleted");
+                return 0;
+            }
         }
     }
 }

@@ -9,6 +9,8 @@ import io.dledger.broker.store.OffsetsResult;
 import io.dledger.broker.store.TopicView;
 import io.dledger.proto.CommitOffsetsRequest;
 import io.dledger.proto.CommitOffsetsResponse;
+import io.dledger.proto.DeleteGroupRequest;
+import io.dledger.proto.DeleteGroupResponse;
 import io.dledger.proto.DescribeGroupRequest;
 import io.dledger.proto.GroupInfo;
 import io.dledger.proto.ListGroupsRequest;
@@ -173,17 +175,51 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
                     throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "queue " + o.getQueue() + " is named twice");
                 }
             }
-            try {
-                reset = groups.beginReset(req.getGroup(), req.getTopic());
-            } catch (GroupCoordinator.ResetRefusedException e) {
-                throw RpcErrors.error(e.retryable() ? ErrorCode.BUSY : ErrorCode.GROUP_ACTIVE, e.getMessage());
-            }
+            reset = beginReset(req.getGroup(), req.getTopic());
         } catch (StatusRuntimeException e) {
             out.onError(e);
             return;
         }
         propose(cmd, out, () -> groups.endReset(req.getGroup(), req.getTopic(), reset),
                 index -> ResetOffsetsResponse.newBuilder().setRaftIndex(index).build());
+    }
+
+    /** An operator's deletion of a group's offsets on a topic: gated like {@link #resetOffsets}. */
+    @Override
+    public void deleteGroup(DeleteGroupRequest req, StreamObserver<DeleteGroupResponse> out) {
+        Object reset;
+        try {
+            requireLeader();
+            checkGroupAndTopic(req.getGroup(), req.getTopic());
+            reset = beginReset(req.getGroup(), req.getTopic());
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+            return;
+        }
+        CompletableFuture<Boolean> applied;
+        try {
+            applied = proposer.deleteGroup(req.getGroup(), req.getTopic());
+        } catch (RuntimeException e) { // JRaft refuses at once while the node shuts down
+            applied = CompletableFuture.failedFuture(e);
+        }
+        applied.whenComplete((had, e) -> {
+            groups.endReset(req.getGroup(), req.getTopic(), reset);
+            if (e != null) {
+                out.onError(RpcErrors.fromProposal(e, raft));
+            } else {
+                out.onNext(DeleteGroupResponse.newBuilder().setDeleted(had).build());
+                out.onCompleted();
+            }
+        });
+    }
+
+    /** {@link GroupCoordinator#beginReset}, its refusal as GROUP_ACTIVE (live members) or BUSY (retry later). */
+    private Object beginReset(String group, String topic) {
+        try {
+            return groups.beginReset(group, topic);
+        } catch (GroupCoordinator.ResetRefusedException e) {
+            throw RpcErrors.error(e.retryable() ? ErrorCode.BUSY : ErrorCode.GROUP_ACTIVE, e.getMessage());
+        }
     }
 
     /** The Raft command committing {@code offsets}; INVALID_ARGUMENT for a bad incarnation or number of offsets. */
@@ -213,9 +249,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
         try {
             applied = proposer.commitOffsets(cmd);
         } catch (RuntimeException e) { // JRaft refuses at once while the node shuts down
-            done.run();
-            out.onError(RpcErrors.fromProposal(e, raft));
-            return;
+            applied = CompletableFuture.failedFuture(e);
         }
         applied.whenComplete((r, e) -> {
             done.run();

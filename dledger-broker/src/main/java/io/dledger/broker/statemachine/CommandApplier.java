@@ -76,7 +76,11 @@ final class CommandApplier {
         return results;
     }
 
-    private static OffsetsResult commitOffsets(EntryWriter w, CommitOffsetsCommand c) {
+    /** A commit's {@link OffsetsResult}, or for a group's deletion whether it had offsets. */
+    private static Object commitOffsets(EntryWriter w, CommitOffsetsCommand c) {
+        if (c.getDeleteGroup()) {
+            return w.deleteGroupOffsets(c.getGroup(), c.getTopic());
+        }
         int n = c.getOffsetsCount();
         int[] queues = new int[n];
         long[] offsets = new long[n];

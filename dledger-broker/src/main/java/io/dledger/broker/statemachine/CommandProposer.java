@@ -68,6 +68,12 @@ public final class CommandProposer {
                 .thenApply(OffsetsResult.class::cast);
     }
 
+    /** Deletes a consumer group's offsets on a topic; completes with true when it had some. */
+    public CompletableFuture<Boolean> deleteGroup(String group, String topic) {
+        return propose(Command.newBuilder().setCommitOffsets(CommitOffsetsCommand.newBuilder().setGroup(group)
+                .setTopic(topic).setDeleteGroup(true)).build(), 64).thenApply(Boolean.class::cast);
+    }
+
     /** Completes with true when the topic existed and is now deleted. */
     public CompletableFuture<Boolean> deleteTopic(String topic) {
         return propose(Command.newBuilder().setDeleteTopic(DeleteTopicCommand.newBuilder().setTopic(topic)).build(), 64)

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Committed offsets of consumer groups: (group, topic) -> queue -> next offset to consume. Changed only
- * by applying OFFSETS records, so every replica holds the same offsets and a group resumes exactly where
+ * by applying OFFSETS records (one without queues deletes the group's offsets on its topic), so every replica holds the same offsets and a group resumes exactly where
  * it committed, whichever node becomes leader.
  *
  * <p>Thread-safety: the state machine thread writes; any thread may read.
@@ -28,6 +28,11 @@ final class ConsumerOffsets {
         for (int i = 0; i < queues.length; i++) {
             m.put(queues[i], values[i]);
         }
+    }
+
+    /** Deletes the group's offsets on {@code topic}. */
+    void forget(String group, String topic) {
+        offsets.remove(new Key(group, topic));
     }
 
     /** Queue -> committed offset, sorted by queue; empty when the group never committed. */

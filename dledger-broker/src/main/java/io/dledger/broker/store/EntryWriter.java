@@ -214,6 +214,21 @@ public final class EntryWriter {
         return new OffsetsResult(OffsetsResult.Status.OK, "");
     }
 
+    /**
+     * Deletes a consumer group's offsets on {@code topic} (an OFFSETS record without queues); whether it had any, as
+     * of the entries before this one.
+     */
+    public boolean deleteGroupOffsets(String group, String topic) {
+        boolean had = !store.consumerOffsets().get(group, topic).isEmpty();
+        byte[] g = RecordCodec.utf8(group);
+        byte[] tb = RecordCodec.utf8(topic);
+        reserve(OffsetsRecordCodec.offsetsSize(g, tb, 0));
+        OffsetsRecordCodec.writeOffsets(records.buffer(), raftIndex, records.count() - 1, timestamp, g, tb, new int[0],
+                new long[0]);
+        afterWrite.add(() -> store.consumerOffsets().forget(group, topic));
+        return had;
+    }
+
     /** Makes room for a record of {@code size} bytes; returns where it starts in the entry buffer. */
     private int reserve(int size) {
         if (!open) {

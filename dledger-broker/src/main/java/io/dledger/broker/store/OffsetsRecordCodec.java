@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
  * <pre>
  * OFFSETS:        group:str  topic:str  count:u16 (queue:i32 offset:i64)*   (a consumer group's commit)
  * </pre>
+ * A record with {@code count} 0 deletes the group's offsets on the topic (an operator's {@code DeleteGroup}).
  */
 final class OffsetsRecordCodec {
     private OffsetsRecordCodec() {
@@ -23,6 +24,10 @@ final class OffsetsRecordCodec {
 
     /** An OFFSETS record's payload: a consumer group's committed offsets in one topic. */
     record Offsets(String group, String topic, int[] queues, long[] offsets) {
+        /** Whether this record deletes the group's offsets on the topic (it has no queues). */
+        boolean deletesGroup() {
+            return queues.length == 0;
+        }
     }
 
     static int offsetsSize(byte[] group, byte[] topic, int count) {

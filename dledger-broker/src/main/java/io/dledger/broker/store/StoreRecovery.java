@@ -93,7 +93,11 @@ final class StoreRecovery {
             }
             if (h.type() == RecordCodec.TYPE_OFFSETS) {
                 OffsetsRecordCodec.Offsets o = OffsetsRecordCodec.readOffsets(scan.buffer(), scan.recordStart());
-                offsets.commit(o.group(), o.topic(), o.queues(), o.offsets());
+                if (o.deletesGroup()) {
+                    offsets.forget(o.group(), o.topic());
+                } else {
+                    offsets.commit(o.group(), o.topic(), o.queues(), o.offsets());
+                }
                 continue;
             }
             MessageRecordCodec.MessageKey k = MessageRecordCodec.readMessageKey(scan.buffer(), scan.recordStart());

@@ -138,6 +138,20 @@ class RecordCodecTest {
         assertThat(o.topic()).isEqualTo("t");
         assertThat(o.queues()).containsExactly(0, 3);
         assertThat(o.offsets()).containsExactly(5L, 8L);
+        assertThat(o.deletesGroup()).isFalse();
+    }
+
+    @Test
+    void offsetsWithoutQueuesDeleteTheGroup() {
+        byte[] group = RecordCodec.utf8("g");
+        byte[] topic = RecordCodec.utf8("t");
+        ByteBuffer buf = ByteBuffer.allocate(OffsetsRecordCodec.offsetsSize(group, topic, 0));
+        OffsetsRecordCodec.writeOffsets(buf, 7, 1, 99, group, topic, new int[0], new long[0]);
+        sealAndCheck(buf, 2, RecordCodec.TYPE_OFFSETS);
+        OffsetsRecordCodec.Offsets o = OffsetsRecordCodec.readOffsets(buf, 0);
+        assertThat(o.group()).isEqualTo("g");
+        assertThat(o.topic()).isEqualTo("t");
+        assertThat(o.deletesGroup()).isTrue();
     }
 
     @Test

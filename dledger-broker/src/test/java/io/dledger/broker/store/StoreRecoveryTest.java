@@ -81,6 +81,33 @@ class StoreRecoveryTest {
     }
 
     @Test
+    void aDeletedGroupStaysDeletedAfterACrashAndInTheNextCheckpoint() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(live))) {
+            writeHistory(store);
+            EntryWriter w = store.writer();
+            w.begin(8, 8);
+            w.commitOffsets("other", "t", 0, new int[] {0}, new long[] {2});
+            w.commit();
+            w.begin(9, 9);
+            assertThat(w.deleteGroupOffsets("g", "t")).as("it had offsets").isTrue();
+            assertThat(w.deleteGroupOffsets("never", "t")).isFalse();
+            w.commit();
+            assertThat(store.committedOffsets("g", "t")).isEmpty();
+            assertThat(store.committedGroups()).containsOnlyKeys("other");
+            crashImage();
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
+            assertThat(store.lastAppliedIndex()).isEqualTo(9);
+            assertThat(store.committedOffsets("g", "t")).as("replayed from the log").isEmpty();
+            assertThat(store.committedOffsets("other", "t")).containsExactly(java.util.Map.entry(0, 2L));
+            store.persist(store.captureCheckpoint());
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
+            assertThat(store.committedGroups()).as("from the checkpoint").containsOnlyKeys("other");
+        }
+    }
+
+    @Test
     void tornTailDropsTheWholeLastEntry() throws Exception {
         try (MessageStore store = MessageStore.open(smallConfig(live))) {
             writeHistory(store);
