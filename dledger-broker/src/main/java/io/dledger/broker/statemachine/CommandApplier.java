@@ -50,6 +50,7 @@ final class CommandApplier {
                         c.getCreateTopic().getMaxTotalQueues());
                 case COMMIT_OFFSETS -> commitOffsets(w, c.getCommitOffsets());
                 case DELETE_TOPIC -> w.deleteTopic(c.getDeleteTopic().getTopic());
+                case DELETE_GROUP -> w.deleteGroupOffsets(c.getDeleteGroup().getGroup(), c.getDeleteGroup().getTopic());
                 case PEER -> {
                     PeerCommand p = c.getPeer();
                     if (p.getId().getBytes(StandardCharsets.UTF_8).length > RecordCodec.MAX_STRING_BYTES
@@ -76,11 +77,7 @@ final class CommandApplier {
         return results;
     }
 
-    /** A commit's {@link OffsetsResult}, or for a group's deletion whether it had offsets. */
-    private static Object commitOffsets(EntryWriter w, CommitOffsetsCommand c) {
-        if (c.getDeleteGroup()) {
-            return w.deleteGroupOffsets(c.getGroup(), c.getTopic());
-        }
+    private static OffsetsResult commitOffsets(EntryWriter w, CommitOffsetsCommand c) {
         int n = c.getOffsetsCount();
         int[] queues = new int[n];
         long[] offsets = new long[n];

@@ -9,6 +9,7 @@ import io.dledger.proto.ErrorCode;
 import io.dledger.proto.internal.Command;
 import io.dledger.proto.internal.CommandBatch;
 import io.dledger.proto.internal.CommitOffsetsCommand;
+import io.dledger.proto.internal.DeleteGroupCommand;
 import io.dledger.proto.internal.CreateTopicCommand;
 import io.dledger.proto.internal.DeleteTopicCommand;
 import io.dledger.proto.internal.PeerCommand;
@@ -70,8 +71,8 @@ public final class CommandProposer {
 
     /** Deletes a consumer group's offsets on a topic; completes with true when it had some. */
     public CompletableFuture<Boolean> deleteGroup(String group, String topic) {
-        return propose(Command.newBuilder().setCommitOffsets(CommitOffsetsCommand.newBuilder().setGroup(group)
-                .setTopic(topic).setDeleteGroup(true)).build(), 64).thenApply(Boolean.class::cast);
+        return propose(Command.newBuilder().setDeleteGroup(DeleteGroupCommand.newBuilder().setGroup(group)
+                .setTopic(topic)).build(), 64).thenApply(Boolean.class::cast);
     }
 
     /** Completes with true when the topic existed and is now deleted. */

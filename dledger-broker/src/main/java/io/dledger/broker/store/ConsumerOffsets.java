@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Committed offsets of consumer groups: (group, topic) -> queue -> next offset to consume. Changed only
- * by applying OFFSETS records (one without queues deletes the group's offsets on its topic), so every replica holds the same offsets and a group resumes exactly where
+ * by applying OFFSETS and GROUP_DELETED records, so every replica holds the same offsets and a group resumes exactly where
  * it committed, whichever node becomes leader.
  *
  * <p>Thread-safety: the state machine thread writes; any thread may read.

@@ -215,16 +215,15 @@ public final class EntryWriter {
     }
 
     /**
-     * Deletes a consumer group's offsets on {@code topic} (an OFFSETS record without queues); whether it had any, as
-     * of the entries before this one.
+     * Deletes a consumer group's offsets on {@code topic} (a GROUP_DELETED record); whether it had any, as of the
+     * entries before this one (the same on every replica).
      */
     public boolean deleteGroupOffsets(String group, String topic) {
         boolean had = !store.consumerOffsets().get(group, topic).isEmpty();
         byte[] g = RecordCodec.utf8(group);
         byte[] tb = RecordCodec.utf8(topic);
-        reserve(OffsetsRecordCodec.offsetsSize(g, tb, 0));
-        OffsetsRecordCodec.writeOffsets(records.buffer(), raftIndex, records.count() - 1, timestamp, g, tb, new int[0],
-                new long[0]);
+        reserve(OffsetsRecordCodec.groupDeletedSize(g, tb));
+        OffsetsRecordCodec.writeGroupDeleted(records.buffer(), raftIndex, records.count() - 1, timestamp, g, tb);
         afterWrite.add(() -> store.consumerOffsets().forget(group, topic));
         return had;
     }

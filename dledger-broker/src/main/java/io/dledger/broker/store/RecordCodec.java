@@ -17,7 +17,7 @@ import java.util.zip.CRC32C;
  *  4      4   crc             CRC32C of bytes [8, length)
  *  8      1   magic           {@link #MAGIC} (format version)
  *  9      1   type            {@link #TYPE_MESSAGE}, {@link #TYPE_TOPIC_CREATED}, {@link #TYPE_OFFSETS},
- *                             {@link #TYPE_TOPIC_DELETED}, {@link #TYPE_PEER}
+ *                             {@link #TYPE_TOPIC_DELETED}, {@link #TYPE_PEER}, {@link #TYPE_GROUP_DELETED}
  * 10      8   raftIndex       Raft log index of the entry that wrote the record
  * 18      4   entrySeq        position of the record among the records of its entry (0-based)
  * 22      4   entryCount      number of records the entry wrote (all of them carry the same count)
@@ -37,6 +37,8 @@ public final class RecordCodec {
     public static final byte TYPE_OFFSETS = 3;
     public static final byte TYPE_TOPIC_DELETED = 4;
     public static final byte TYPE_PEER = 5;
+    /** A consumer group's offsets on a topic deleted ({@link OffsetsRecordCodec}); unknown to versions before it. */
+    public static final byte TYPE_GROUP_DELETED = 6;
 
     // byte positions of the header fields within a record (the "pos" column above; "offset" names a place in a queue)
     public static final int LENGTH_POS = 0;
@@ -130,7 +132,7 @@ public final class RecordCodec {
             return -1;
         }
         byte type = buf.get(start + TYPE_POS);
-        if (type < TYPE_MESSAGE || type > TYPE_PEER) {
+        if (type < TYPE_MESSAGE || type > TYPE_GROUP_DELETED) {
             return -1;
         }
         return buf.getInt(start + CRC_POS) == crc(buf, start, length) ? length : -1;

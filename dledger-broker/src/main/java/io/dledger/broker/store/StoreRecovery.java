@@ -93,11 +93,12 @@ final class StoreRecovery {
             }
             if (h.type() == RecordCodec.TYPE_OFFSETS) {
                 OffsetsRecordCodec.Offsets o = OffsetsRecordCodec.readOffsets(scan.buffer(), scan.recordStart());
-                if (o.deletesGroup()) {
-                    offsets.forget(o.group(), o.topic());
-                } else {
-                    offsets.commit(o.group(), o.topic(), o.queues(), o.offsets());
-                }
+                offsets.commit(o.group(), o.topic(), o.queues(), o.offsets());
+                continue;
+            }
+            if (h.type() == RecordCodec.TYPE_GROUP_DELETED) {
+                OffsetsRecordCodec.GroupDeleted d = OffsetsRecordCodec.readGroupDeleted(scan.buffer(), scan.recordStart());
+                offsets.forget(d.group(), d.topic());
                 continue;
             }
             MessageRecordCodec.MessageKey k = MessageRecordCodec.readMessageKey(scan.buffer(), scan.recordStart());

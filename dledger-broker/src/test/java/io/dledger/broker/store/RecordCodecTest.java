@@ -138,20 +138,19 @@ class RecordCodecTest {
         assertThat(o.topic()).isEqualTo("t");
         assertThat(o.queues()).containsExactly(0, 3);
         assertThat(o.offsets()).containsExactly(5L, 8L);
-        assertThat(o.deletesGroup()).isFalse();
     }
 
     @Test
-    void offsetsWithoutQueuesDeleteTheGroup() {
+    void groupDeletedRoundTrip() {
         byte[] group = RecordCodec.utf8("g");
         byte[] topic = RecordCodec.utf8("t");
-        ByteBuffer buf = ByteBuffer.allocate(OffsetsRecordCodec.offsetsSize(group, topic, 0));
-        OffsetsRecordCodec.writeOffsets(buf, 7, 1, 99, group, topic, new int[0], new long[0]);
-        sealAndCheck(buf, 2, RecordCodec.TYPE_OFFSETS);
-        OffsetsRecordCodec.Offsets o = OffsetsRecordCodec.readOffsets(buf, 0);
-        assertThat(o.group()).isEqualTo("g");
-        assertThat(o.topic()).isEqualTo("t");
-        assertThat(o.deletesGroup()).isTrue();
+        ByteBuffer buf = ByteBuffer.allocate(OffsetsRecordCodec.groupDeletedSize(group, topic));
+        OffsetsRecordCodec.writeGroupDeleted(buf, 7, 1, 99, group, topic);
+        assertThat(buf.position()).isEqualTo(RecordCodec.HEADER_SIZE + 3 + 3);
+        sealAndCheck(buf, 2, RecordCodec.TYPE_GROUP_DELETED);
+        assertThat(OffsetsRecordCodec.readGroupDeleted(buf, 0)).isEqualTo(new OffsetsRecordCodec.GroupDeleted("g", "t"));
+        buf.put(RecordCodec.TYPE_POS, (byte) (RecordCodec.TYPE_GROUP_DELETED + 1));
+        assertThat(RecordCodec.validate(buf, 0)).as("a type newer than this version knows").isEqualTo(-1);
     }
 
     @Test
