@@ -28,8 +28,8 @@ import java.util.function.LongSupplier;
  * answers heartbeats until it steps down, up to about 1.4 election timeouts after it lost contact, and a member's
  * hold lasts a session minus a heartbeat interval after its last answer, while this node was elected no sooner than
  * an election timeout after that contact was lost.
- * An operator's reset of a group's offsets ({@link #beginReset}) needs the group without live members, and no member
- * is granted a queue while it is in flight.
+ * An operator's change of a group's offsets (a reset, a deletion: {@link #beginOffsetsChange}) needs the group without
+ * live members, and no member is granted a queue while it is in flight.
  *
  * <p>Thread-safety: all methods synchronize on the coordinator.
  */
@@ -67,8 +67,8 @@ public final class GroupCoordinator {
     private final int heartbeatIntervalMs;
     private final int sessionTimeoutMs;
     private final Map<Key, Group> groups = new HashMap<>();
-    /** (group, topic) pairs whose offsets are being reset, with the reset's token. */
-    private final Map<Key, Object> resetting = new HashMap<>();
+    /** (group, topic) pairs whose offsets an operator is changing. */
+    private final Map<Key, OffsetsChange> changing = new HashMap<>();
     private long leaderSince;
     private long lastSweep;
 
@@ -93,9 +93,9 @@ public final class GroupCoordinator {
     /** This node just became leader: forget old membership and let the members settle first. */
     public synchronized void leadershipStarted() {
         groups.clear();
-        // a reset proposed in an earlier term was applied or failed before this one started (tokens keep its late
-        // endReset harmless)
-        resetting.clear();
+        // a change proposed in an earlier term was applied or failed before this one started (its late end() is
+        // harmless: it removes only itself)
+        changing.clear();
         leaderSince = nanoClock.getAsLong();
     }
 
@@ -144,8 +144,8 @@ public final class GroupCoordinator {
         boolean settling = now - leaderSince < settleNanos;
         int index = live.indexOf(member);
         List<Integer> granted = new ArrayList<>();
-        // while a reset is in flight nothing is granted: a member starts from the offsets it sets
-        int grantable = resetting.containsKey(key) ? 0 : queueCount;
+        // while an operator's change is in flight nothing is granted: a member starts from the offsets it sets
+        int grantable = changing.containsKey(key) ? 0 : queueCount;
         for (int q = 0; q < grantable; q++) {
             boolean wanted = settling ? owned.contains(q) : q % live.size() == index;
             if (wanted && !claimedByOthers.contains(q)) {
@@ -215,9 +215,13 @@ public final class GroupCoordinator {
 
     /** How many live members the group has on the topic. */
     public synchronized int liveMembers(String group, String topic) {
-        long now = nanoClock.getAsLong();
-        Group g = groups.get(new Key(group, topic));
-        return g == null ? 0 : (int) g.members.values().stream().filter(m -> alive(m, now)).count();
+        return liveIds(groups.get(new Key(group, topic)), nanoClock.getAsLong()).size();
+    }
+
+    /** The ids of {@code g}'s live members at {@code now}, sorted; none when {@code g} is {@code null}. */
+    private List<String> liveIds(Group g, long now) {
+        return g == null ? List.of() : g.members.entrySet().stream().filter(e -> alive(e.getValue(), now))
+                .map(Map.Entry::getKey).sorted().toList();
     }
 
     /** Group -> the topics on which it has live members, both sorted. */
@@ -245,57 +249,53 @@ public final class GroupCoordinator {
     }
 
     /**
-     * Starts a reset of the group's offsets on {@code topic}: until {@link #endReset} with the returned token, members
-     * that heartbeat are granted no queue. Refused while the group has live members, while another reset of it is in
-     * flight, or while this leader settles (it may not know every live member yet).
+     * Starts an operator's change of the group's offsets on {@code topic} (a reset, a deletion): until the returned
+     * change {@link OffsetsChange#end ends}, members that heartbeat are granted no queue. Refused while this leader
+     * settles (it may not know every live member yet), while another change of them is in flight, or while the group
+     * has live members (their positions would be committed over the change).
      *
-     * @throws ResetRefusedException saying why; {@link ResetRefusedException#retryable()} unless members are live
+     * @throws OffsetsChangeRefusedException saying why
      */
-    public synchronized Object beginReset(String group, String topic) {
+    public synchronized OffsetsChange beginOffsetsChange(String group, String topic) {
         long now = nanoClock.getAsLong();
         Key key = new Key(group, topic);
         long settleLeftNanos = settleNanos - (now - leaderSince);
         if (settleLeftNanos > 0) {
-            throw new ResetRefusedException("this leader was elected moments ago and learns the group's live members "
-                    + "for " + (settleLeftNanos + 999_999) / 1_000_000 + " ms more; retry then", true);
+            throw new OffsetsChangeRefusedException(OffsetsChangeRefusedException.Reason.SETTLING, "this leader was "
+                    + "elected moments ago and learns the group's live members for " + (settleLeftNanos + 999_999)
+                    / 1_000_000 + " ms more; retry then");
         }
-        if (resetting.containsKey(key)) {
-            throw new ResetRefusedException("another reset of group " + group + " on topic " + topic
-                    + " is in flight; retry", true);
+        if (changing.containsKey(key)) {
+            throw new OffsetsChangeRefusedException(OffsetsChangeRefusedException.Reason.IN_FLIGHT, "another reset or "
+                    + "deletion of group " + group + "'s offsets on topic " + topic + " is in flight; retry");
         }
-        Group g = groups.get(key);
-        List<String> live = g == null ? List.of()
-                : new TreeMap<>(g.members).entrySet().stream().filter(e -> alive(e.getValue(), now))
-                .map(Map.Entry::getKey).toList();
+        List<String> live = liveIds(groups.get(key), now);
         if (!live.isEmpty()) {
-            throw new ResetRefusedException("group " + group + " has " + live.size() + " live member"
-                    + (live.size() == 1 ? "" : "s") + " on topic " + topic + " (" + String.join(", ",
-                    live.subList(0, Math.min(3, live.size()))) + (live.size() > 3 ? ", ..." : "") + "): stop "
-                    + (live.size() == 1 ? "it" : "them") + ", or wait until " + (live.size() == 1 ? "its" : "their")
-                    + " session ends (" + sessionTimeoutMs + " ms after the last heartbeat), then reset", false);
+            int n = live.size();
+            throw new OffsetsChangeRefusedException(OffsetsChangeRefusedException.Reason.LIVE_MEMBERS, "group " + group
+                    + " has " + n + " live member" + (n == 1 ? "" : "s") + " on topic " + topic + " ("
+                    + String.join(", ", live.subList(0, Math.min(3, n))) + (n > 3 ? ", ..." : "") + "): stop "
+                    + (n == 1 ? "it" : "them") + ", or wait until " + (n == 1 ? "its" : "their") + " session ends ("
+                    + sessionTimeoutMs + " ms after the last heartbeat), then try again");
         }
-        Object token = new Object();
-        resetting.put(key, token);
-        return token;
+        OffsetsChange change = new OffsetsChange(key);
+        changing.put(key, change);
+        return change;
     }
 
-    /** Ends the reset {@code token} of {@link #beginReset} (applied or failed): members get queues again. */
-    public synchronized void endReset(String group, String topic, Object token) {
-        resetting.remove(new Key(group, topic), token);
-    }
+    /** An operator's change of a group's offsets in flight ({@link #beginOffsetsChange}). */
+    public final class OffsetsChange {
+        private final Key key;
 
-    /** A reset of a group's offsets this leader refuses ({@link #beginReset}). */
-    public static final class ResetRefusedException extends RuntimeException {
-        private final boolean retryable;
-
-        ResetRefusedException(String message, boolean retryable) {
-            super(message);
-            this.retryable = retryable;
+        private OffsetsChange(Key key) {
+            this.key = key;
         }
 
-        /** Whether the same reset may pass later by itself (no live member is in the way). */
-        public boolean retryable() {
-            return retryable;
+        /** The change was applied or failed: members get queues again. Idempotent. */
+        public void end() {
+            synchronized (GroupCoordinator.this) {
+                changing.remove(key, this);
+            }
         }
     }
 

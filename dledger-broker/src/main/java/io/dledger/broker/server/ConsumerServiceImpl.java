@@ -1,11 +1,11 @@
 package io.dledger.broker.server;
 
 import io.dledger.broker.group.GroupCoordinator;
+import io.dledger.broker.group.OffsetsChangeRefusedException;
 import io.dledger.broker.raft.RaftNode;
 import io.dledger.broker.statemachine.BrokerStateMachine;
 import io.dledger.broker.statemachine.CommandProposer;
 import io.dledger.broker.store.MessageStore;
-import io.dledger.broker.store.OffsetsResult;
 import io.dledger.broker.store.TopicView;
 import io.dledger.proto.CommitOffsetsRequest;
 import io.dledger.proto.CommitOffsetsResponse;
@@ -27,18 +27,14 @@ import io.dledger.proto.QueueOffset;
 import io.dledger.proto.ResetOffsetsRequest;
 import io.dledger.proto.ResetOffsetsResponse;
 import io.dledger.proto.internal.CommitOffsetsCommand;
-import io.dledger.proto.internal.QueueOffsetEntry;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.LongFunction;
 
 /**
  * Consumer groups: membership and queue assignment on the leader ({@link GroupCoordinator}), committed
@@ -49,16 +45,16 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     private final MessageStore store;
     private final BrokerStateMachine fsm;
     private final RaftNode raft;
-    private final CommandProposer proposer;
     private final GroupCoordinator groups;
+    private final OffsetProposals offsetProposals;
 
     public ConsumerServiceImpl(MessageStore store, BrokerStateMachine fsm, RaftNode raft, CommandProposer proposer,
                                GroupCoordinator groups) {
         this.store = store;
         this.fsm = fsm;
         this.raft = raft;
-        this.proposer = proposer;
         this.groups = groups;
+        this.offsetProposals = new OffsetProposals(proposer, store, raft);
     }
 
     /** Longest member id: the leader keeps one per live member of every group. */
@@ -141,7 +137,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
         try {
             requireLeader();
             checkGroupAndTopic(req.getGroup(), req.getTopic());
-            cmd = offsetsCommand(req.getGroup(), req.getTopic(), req.getTopicIncarnation(), req.getOffsetsList());
+            cmd = OffsetProposals.command(req.getGroup(), req.getTopic(), req.getTopicIncarnation(), req.getOffsetsList());
             if (!req.getMemberId().isEmpty()) {
                 Set<Integer> queues = new HashSet<>();
                 req.getOffsetsList().forEach(o -> queues.add(o.getQueue()));
@@ -154,7 +150,8 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             out.onError(e);
             return;
         }
-        propose(cmd, out, () -> { }, index -> CommitOffsetsResponse.newBuilder().setRaftIndex(index).build());
+        offsetProposals.commit(cmd, out, () -> { }, index -> CommitOffsetsResponse.newBuilder().setRaftIndex(index)
+                .build());
     }
 
     /**
@@ -164,104 +161,44 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     @Override
     public void resetOffsets(ResetOffsetsRequest req, StreamObserver<ResetOffsetsResponse> out) {
         CommitOffsetsCommand cmd;
-        Object reset;
+        GroupCoordinator.OffsetsChange change;
         try {
             requireLeader();
             checkGroupAndTopic(req.getGroup(), req.getTopic());
-            cmd = offsetsCommand(req.getGroup(), req.getTopic(), req.getTopicIncarnation(), req.getOffsetsList());
-            Set<Integer> queues = new HashSet<>();
-            for (QueueOffset o : req.getOffsetsList()) {
-                if (!queues.add(o.getQueue())) {
-                    throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "queue " + o.getQueue() + " is named twice");
-                }
-            }
-            reset = beginReset(req.getGroup(), req.getTopic());
+            cmd = OffsetProposals.command(req.getGroup(), req.getTopic(), req.getTopicIncarnation(), req.getOffsetsList());
+            change = beginOffsetsChange(req.getGroup(), req.getTopic());
         } catch (StatusRuntimeException e) {
             out.onError(e);
             return;
         }
-        propose(cmd, out, () -> groups.endReset(req.getGroup(), req.getTopic(), reset),
-                index -> ResetOffsetsResponse.newBuilder().setRaftIndex(index).build());
+        offsetProposals.commit(cmd, out, change::end, index -> ResetOffsetsResponse.newBuilder().setRaftIndex(index)
+                .build());
     }
 
     /** An operator's deletion of a group's offsets on a topic: gated like {@link #resetOffsets}. */
     @Override
     public void deleteGroup(DeleteGroupRequest req, StreamObserver<DeleteGroupResponse> out) {
-        Object reset;
+        GroupCoordinator.OffsetsChange change;
         try {
             requireLeader();
             checkGroupAndTopic(req.getGroup(), req.getTopic());
-            reset = beginReset(req.getGroup(), req.getTopic());
+            change = beginOffsetsChange(req.getGroup(), req.getTopic());
         } catch (StatusRuntimeException e) {
             out.onError(e);
             return;
         }
-        CompletableFuture<Boolean> applied;
-        try {
-            applied = proposer.deleteGroup(req.getGroup(), req.getTopic());
-        } catch (RuntimeException e) { // JRaft refuses at once while the node shuts down
-            applied = CompletableFuture.failedFuture(e);
-        }
-        applied.whenComplete((had, e) -> {
-            groups.endReset(req.getGroup(), req.getTopic(), reset);
-            if (e != null) {
-                out.onError(RpcErrors.fromProposal(e, raft));
-            } else {
-                out.onNext(DeleteGroupResponse.newBuilder().setDeleted(had).build());
-                out.onCompleted();
-            }
-        });
+        offsetProposals.deleteGroup(req.getGroup(), req.getTopic(), out, change::end,
+                had -> DeleteGroupResponse.newBuilder().setDeleted(had).build());
     }
 
-    /** {@link GroupCoordinator#beginReset}, its refusal as GROUP_ACTIVE (live members) or BUSY (retry later). */
-    private Object beginReset(String group, String topic) {
+    /** {@link GroupCoordinator#beginOffsetsChange}, its refusal as GROUP_ACTIVE (live members) or BUSY (retry). */
+    private GroupCoordinator.OffsetsChange beginOffsetsChange(String group, String topic) {
         try {
-            return groups.beginReset(group, topic);
-        } catch (GroupCoordinator.ResetRefusedException e) {
-            throw RpcErrors.error(e.retryable() ? ErrorCode.BUSY : ErrorCode.GROUP_ACTIVE, e.getMessage());
+            return groups.beginOffsetsChange(group, topic);
+        } catch (OffsetsChangeRefusedException e) {
+            throw RpcErrors.error(e.reason() == OffsetsChangeRefusedException.Reason.LIVE_MEMBERS
+                    ? ErrorCode.GROUP_ACTIVE : ErrorCode.BUSY, e.getMessage());
         }
-    }
-
-    /** The Raft command committing {@code offsets}; INVALID_ARGUMENT for a bad incarnation or number of offsets. */
-    private static CommitOffsetsCommand offsetsCommand(String group, String topic, long incarnation,
-                                                       List<QueueOffset> offsets) {
-        if (incarnation < 0) {
-            throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "topic_incarnation must not be negative");
-        }
-        if (offsets.isEmpty() || offsets.size() > RequestValidator.MAX_QUEUES) {
-            throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "commit 1 to " + RequestValidator.MAX_QUEUES
-                    + " queue offsets at a time");
-        }
-        CommitOffsetsCommand.Builder cmd = CommitOffsetsCommand.newBuilder().setGroup(group).setTopic(topic)
-                .setTopicIncarnation(incarnation);
-        for (QueueOffset o : offsets) {
-            cmd.addOffsets(QueueOffsetEntry.newBuilder().setQueue(o.getQueue()).setOffset(o.getOffset()));
-        }
-        return cmd.build();
-    }
-
-    /**
-     * Proposes {@code cmd} and answers with {@code reply} of the applied index, or with the state machine's refusal;
-     * {@code done} runs first either way.
-     */
-    private <R> void propose(CommitOffsetsCommand cmd, StreamObserver<R> out, Runnable done, LongFunction<R> reply) {
-        CompletableFuture<OffsetsResult> applied;
-        try {
-            applied = proposer.commitOffsets(cmd);
-        } catch (RuntimeException e) { // JRaft refuses at once while the node shuts down
-            applied = CompletableFuture.failedFuture(e);
-        }
-        applied.whenComplete((r, e) -> {
-            done.run();
-            if (e != null) {
-                out.onError(RpcErrors.fromProposal(e, raft));
-            } else if (r.status() == OffsetsResult.Status.OK) {
-                out.onNext(reply.apply(store.lastAppliedIndex()));
-                out.onCompleted();
-            } else {
-                out.onError(RpcErrors.fromOffsets(r));
-            }
-        });
     }
 
     @Override

@@ -163,55 +163,58 @@ class GroupCoordinatorTest {
         advance(3500); // every session over
         assertThat(c.liveGroups()).isEmpty();
     }
-    @Test
-    void aResetNeedsTheGroupWithoutLiveMembersAndGrantsNothingWhileInFlight() {
-        beat("a", Set.of());
-        assertThatThrownBy(() -> c.beginReset("g", "t")).isInstanceOfSatisfying(
-                GroupCoordinator.ResetRefusedException.class, e -> {
-                    assertThat(e.retryable()).as("a live member is in the way").isFalse();
-                    assertThat(e.getMessage()).contains("group g has 1 live member on topic t (a)").contains("stop it");
-                });
-        c.leave("g", "t", "a");
-        Object reset = c.beginReset("g", "t");
-        assertThat(c.beginReset("g", "other-topic")).as("another topic's offsets are apart").isNotNull();
-        assertThatThrownBy(() -> c.beginReset("g", "t")).isInstanceOfSatisfying(
-                GroupCoordinator.ResetRefusedException.class, e -> assertThat(e.retryable()).isTrue());
-        assertThat(beat("b", Set.of())).as("a member that starts during the reset waits for it").isEmpty();
-        c.endReset("g", "t", new Object()); // another reset's token changes nothing
-        assertThat(beat("b", Set.of())).isEmpty();
-        c.endReset("g", "t", reset);
-        assertThat(beat("b", Set.of())).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+    private OffsetsChangeRefusedException.Reason refusal(String topic) {
+        try {
+            c.beginOffsetsChange("g", topic);
+        } catch (OffsetsChangeRefusedException e) {
+            return e.reason();
+        }
+        throw new AssertionError("not refused");
     }
 
     @Test
-    void aNewTermForgetsAResetOfAnEarlierOne() {
-        Object old = c.beginReset("g", "t");
+    void anOffsetsChangeNeedsTheGroupWithoutLiveMembersAndGrantsNothingWhileInFlight() {
+        beat("a", Set.of());
+        assertThatThrownBy(() -> c.beginOffsetsChange("g", "t")).isInstanceOfSatisfying(
+                OffsetsChangeRefusedException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(OffsetsChangeRefusedException.Reason.LIVE_MEMBERS);
+                    assertThat(e.getMessage()).contains("group g has 1 live member on topic t (a)").contains("stop it");
+                });
+        c.leave("g", "t", "a");
+        GroupCoordinator.OffsetsChange change = c.beginOffsetsChange("g", "t");
+        assertThat(c.beginOffsetsChange("g", "other-topic")).as("another topic's offsets are apart").isNotNull();
+        assertThat(refusal("t")).isEqualTo(OffsetsChangeRefusedException.Reason.IN_FLIGHT);
+        assertThat(beat("b", Set.of())).as("a member that starts during the change waits for it").isEmpty();
+        change.end();
+        assertThat(beat("b", Set.of())).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        change.end(); // idempotent
+    }
+
+    @Test
+    void aNewTermForgetsAChangeOfAnEarlierOne() {
+        GroupCoordinator.OffsetsChange old = c.beginOffsetsChange("g", "t");
         c.leadershipStarted();
         advance(3000);
-        Object fresh = c.beginReset("g", "t");
-        c.endReset("g", "t", old); // the earlier term's reset failing late changes nothing
-        assertThat(beat("a", Set.of())).as("the fresh reset is still in flight").isEmpty();
-        c.endReset("g", "t", fresh);
+        GroupCoordinator.OffsetsChange fresh = c.beginOffsetsChange("g", "t");
+        old.end(); // the earlier term's change failing late changes nothing
+        assertThat(beat("a", Set.of())).as("the fresh change is still in flight").isEmpty();
+        fresh.end();
         assertThat(beat("a", Set.of())).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
     }
 
     @Test
-    void aResetWaitsUntilANewLeaderKnowsTheMembersAndUntilSessionsEnd() {
+    void anOffsetsChangeWaitsUntilANewLeaderKnowsTheMembersAndUntilSessionsEnd() {
         c.leadershipStarted();
-        assertThatThrownBy(() -> c.beginReset("g", "t")).isInstanceOfSatisfying(
-                GroupCoordinator.ResetRefusedException.class, e -> {
-                    assertThat(e.retryable()).isTrue();
-                    assertThat(e.getMessage()).contains("for 3000 ms more");
-                });
+        assertThat(refusal("t")).isEqualTo(OffsetsChangeRefusedException.Reason.SETTLING);
         now.addAndGet(TimeUnit.MILLISECONDS.toNanos(3000) - 1);
-        assertThatThrownBy(() -> c.beginReset("g", "t")).as("settling to the nanosecond").hasMessageContaining(
-                "for 1 ms more");
+        assertThat(refusal("t")).as("settling to the nanosecond")
+                .isEqualTo(OffsetsChangeRefusedException.Reason.SETTLING);
         now.addAndGet(1);
         beat("a", Set.of());
         advance(3000);
-        assertThatThrownBy(() -> c.beginReset("g", "t")).as("a's session lasts 3 s after its heartbeat")
-                .isInstanceOf(GroupCoordinator.ResetRefusedException.class);
+        assertThat(refusal("t")).as("a's session lasts 3 s after its heartbeat")
+                .isEqualTo(OffsetsChangeRefusedException.Reason.LIVE_MEMBERS);
         advance(1);
-        assertThat(c.beginReset("g", "t")).isNotNull();
+        assertThat(c.beginOffsetsChange("g", "t")).isNotNull();
     }
 }
