@@ -84,12 +84,13 @@ public class DLedgerException extends RuntimeException {
     }
 
     /**
-     * This error, from the last attempt of an operation, marked as following an earlier attempt whose outcome is
-     * unknown (it may have been executed): codes, detail and retryability stay, the message says so.
+     * This error, from the last attempt of an operation, marked as ending an operation one of whose attempts (an
+     * earlier one, or this one) has an unknown outcome (it may have been executed): codes, detail and retryability
+     * stay, the message says so.
      */
     DLedgerException afterUncertainAttempt() {
         return earlierAttemptUncertain ? this : new DLedgerException(this, getMessage()
-                + " (an earlier attempt's outcome is unknown: the operation may have been carried out)");
+                + " (an attempt's outcome is unknown: the operation may have been carried out)");
     }
 
     /** Whether an earlier attempt of the operation may have been executed (see {@link #afterUncertainAttempt}). */

@@ -72,6 +72,7 @@ final class DefaultAdminClient implements AdminClient {
     public void resetOffsets(String group, String topic, long topicIncarnation, Map<Integer, Long> offsets) {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(offsets, "offsets");
         ResetOffsetsRequest.Builder b = ResetOffsetsRequest.newBuilder().setGroup(group).setTopic(topic)
                 .setTopicIncarnation(topicIncarnation);
         new TreeMap<>(offsets).forEach((q, o) -> b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));

@@ -193,7 +193,10 @@ final class RetryingCall<R> {
         RetryPolicy.Decision decision = targetId == null && error.retryable() ? RetryPolicy.Decision.RETRY
                 : RetryPolicy.decide(error, op.idempotent(), op.targetsLeader());
         if (decision == RetryPolicy.Decision.FAIL) {
-            result.completeExceptionally(uncertainAttempt ? error.afterUncertainAttempt() : error);
+            // a transient error that does not prove the attempt was refused (OUTCOME_UNKNOWN, a broken connection)
+            // ends an operation that is not retried then: its outcome is unknown, and the caller is told so
+            boolean thisUncertain = targetId != null && error.retryable() && !RetryPolicy.provesNotExecuted(error);
+            result.completeExceptionally(uncertainAttempt || thisUncertain ? error.afterUncertainAttempt() : error);
             return;
         }
         if (targetId != null && !RetryPolicy.provesNotExecuted(error)) {

@@ -213,9 +213,18 @@ class DiscoveryTest {
 
         n2.takeSnapshot = (req, obs) -> obs.onError(Status.UNAVAILABLE.withDescription("reset").asRuntimeException());
         assertThatThrownBy(() -> client.admin().takeSnapshot("n2"))
-                .isInstanceOfSatisfying(DLedgerException.class,
-                        e -> assertThat(e.grpcCode()).isEqualTo(Status.Code.UNAVAILABLE));
+                .isInstanceOfSatisfying(DLedgerException.class, e -> {
+                    assertThat(e.grpcCode()).isEqualTo(Status.Code.UNAVAILABLE);
+                    assertThat(e.getMessage()).as("its one attempt's outcome is unknown")
+                            .contains("the operation may have been carried out");
+                });
         assertThat(n2.snapshotCalls).hasValue(1);
+
+        n2.takeSnapshot = (req, obs) -> obs.onError(FakeNode.error(Status.Code.INVALID_ARGUMENT,
+                ErrorCode.INVALID_ARGUMENT, "refused", null));
+        assertThatThrownBy(() -> client.admin().takeSnapshot("n2"))
+                .isInstanceOfSatisfying(DLedgerException.class, e -> assertThat(e.getMessage())
+                        .as("a refusal is no unknown outcome").isEqualTo("INVALID_ARGUMENT: refused"));
 
         AtomicInteger busy = new AtomicInteger(1);
         n2.takeSnapshot = (req, obs) -> {
@@ -226,7 +235,7 @@ class DiscoveryTest {
             }
         };
         assertThat(client.admin().takeSnapshot("n2")).isEqualTo(7);
-        assertThat(n2.snapshotCalls).hasValue(3);
+        assertThat(n2.snapshotCalls).hasValue(4);
     }
 
     @Test

@@ -187,8 +187,8 @@ final class ConsumeCommand implements Callable<Integer> {
                      done.countDown();
                  }
              })) {
+            Runtime.getRuntime().addShutdownHook(onSignal); // before start: a signal once it joined still closes it
             consumer.start();
-            Runtime.getRuntime().addShutdownHook(onSignal);
             long startedAt = System.nanoTime();
             boolean everAssigned = false;
             while (!done.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {

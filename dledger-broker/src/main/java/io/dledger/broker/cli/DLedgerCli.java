@@ -48,6 +48,9 @@ public final class DLedgerCli implements Runnable {
         if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
             CommandLine.Help help = cmd.getHelp();
             err.print(help.synopsisHeading() + help.synopsis(help.synopsisHeadingLength()));
+            if (!cmd.getSubcommands().isEmpty()) { // 'bin/dledger group' alone: name what it takes
+                err.print(help.commandListHeading() + help.commandList());
+            }
             err.println("'bin/" + cmd.getCommandSpec().qualifiedName() + " --help' describes every option");
         }
         return cmd.getCommandSpec().exitCodeOnInvalidInput();

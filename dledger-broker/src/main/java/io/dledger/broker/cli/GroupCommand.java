@@ -71,12 +71,16 @@ final class GroupCommand {
                 GroupDescription d = c.admin().describeGroup(on.group, on.topic);
                 System.out.println(json ? json(d) : table(d));
                 if (!json && unknown(d)) { // a typo would otherwise look like a group that fell behind
-                    System.err.println("note: group '" + on.group + "' has no live members and no committed offsets "
-                            + "on " + on.topic + " (never used there, or misspelled?); 'bin/dledger group list' "
-                            + "lists the groups");
+                    System.err.println(unknownNote(d, "never used there"));
                 }
                 return 0;
             }
+        }
+
+        /** The note for a group {@link #unknown} on its topic, which {@code likely} may be. */
+        static String unknownNote(GroupDescription d, String likely) {
+            return "note: group '" + d.group() + "' has no live members and no committed offsets on " + d.topic()
+                    + " (" + likely + ", or misspelled?); 'bin/dledger group list' lists the groups";
         }
 
         static boolean unknown(GroupDescription d) {

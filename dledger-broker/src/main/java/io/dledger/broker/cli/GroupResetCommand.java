@@ -101,8 +101,7 @@ final class GroupResetCommand implements Callable<Integer> {
             System.out.println(table(t, g, plan));
             notes.forEach(n -> System.err.println("note: " + n));
             if (GroupCommand.Describe.unknown(g)) {
-                System.err.println("note: group '" + on.group + "' has no live members and no committed offsets on "
-                        + on.topic + " (a new group, or misspelled?); 'bin/dledger group list' lists the groups");
+                System.err.println(GroupCommand.Describe.unknownNote(g, "a new group"));
             }
             if (!execute) {
                 System.out.println("dry run: nothing changed; add --execute to apply"

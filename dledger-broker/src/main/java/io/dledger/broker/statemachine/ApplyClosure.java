@@ -59,7 +59,8 @@ final class ApplyClosure implements Closure {
             } else {
                 ProposalException e = new ProposalException(ErrorCode.OUTCOME_UNKNOWN,
                         "leadership changed while the write was replicating (" + status.getErrorMsg()
-                                + "); retry with the same producer id and sequence to learn its outcome");
+                                + "): it may or may not have been applied (a produce retried with the same producer "
+                                + "id and sequence learns which)");
                 for (Proposal p : proposals) {
                     p.result().completeExceptionally(e);
                 }

@@ -120,6 +120,10 @@ class CliErrorsTest {
                 .contains("Not understood: --topik orders (misspelled option?)")
                 .contains("Usage: dledger produce ").contains("'bin/dledger produce --help' describes every option")
                 .as("the synopsis, not the whole help").doesNotContain("-h, --help");
+        Run group = cli("group");
+        assertThat(group.code()).isEqualTo(2);
+        assertThat(group.err()).contains("error: Missing required subcommand").contains("reset-offsets")
+                .contains("delete");
     }
 
     @Test
