@@ -32,6 +32,8 @@ public final class EntryWriter {
     /** State changes of offset commits and topic deletions, applied in command order once the records are written. */
     private final List<Runnable> afterWrite = new ArrayList<>();
     private final List<TopicQueues> deletedTopics = new ArrayList<>();
+    /** Groups (group NUL topic) whose offsets this entry committed (true) or deleted (false), in its order. */
+    private final java.util.Map<String, Boolean> groupsChanged = new java.util.HashMap<>();
     private long retainFrom;
     private long raftIndex;
     private long timestamp;
@@ -211,15 +213,17 @@ public final class EntryWriter {
         int[] q = queues.clone();
         long[] o = offsets.clone();
         afterWrite.add(() -> store.consumerOffsets().commit(group, topic, q, o));
+        groupsChanged.put(group + '\0' + topic, true);
         return new OffsetsResult(OffsetsResult.Status.OK, "");
     }
 
     /**
-     * Deletes a consumer group's offsets on {@code topic} (a GROUP_DELETED record); whether it had any, as of the
-     * entries before this one (the same on every replica).
+     * Deletes a consumer group's offsets on {@code topic} (a GROUP_DELETED record); whether it had any, counting this
+     * entry's earlier commands (the same on every replica).
      */
     public boolean deleteGroupOffsets(String group, String topic) {
-        boolean had = !store.consumerOffsets().get(group, topic).isEmpty();
+        Boolean inEntry = groupsChanged.put(group + '\0' + topic, false);
+        boolean had = inEntry != null ? inEntry : !store.consumerOffsets().get(group, topic).isEmpty();
         byte[] g = RecordCodec.utf8(group);
         byte[] tb = RecordCodec.utf8(topic);
         reserve(OffsetsRecordCodec.groupDeletedSize(g, tb));
@@ -287,6 +291,7 @@ public final class EntryWriter {
         requests.clear();
         afterWrite.clear();
         deletedTopics.clear();
+        groupsChanged.clear();
         retainFrom = 0;
         open = false;
     }

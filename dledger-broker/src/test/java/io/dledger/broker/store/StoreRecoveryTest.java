@@ -91,6 +91,9 @@ class StoreRecoveryTest {
             w.begin(9, 9);
             assertThat(w.deleteGroupOffsets("g", "t")).as("it had offsets").isTrue();
             assertThat(w.deleteGroupOffsets("never", "t")).isFalse();
+            w.commitOffsets("fresh", "t", 0, new int[] {0}, new long[] {1});
+            assertThat(w.deleteGroupOffsets("fresh", "t")).as("committed earlier in the same entry").isTrue();
+            assertThat(w.deleteGroupOffsets("fresh", "t")).as("deleted earlier in the same entry").isFalse();
             w.commit();
             assertThat(store.committedOffsets("g", "t")).isEmpty();
             assertThat(store.committedGroups()).containsOnlyKeys("other");
