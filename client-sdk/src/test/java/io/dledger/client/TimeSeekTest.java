@@ -135,6 +135,22 @@ class TimeSeekTest {
     }
 
     @Test
+    void storeTimesThatStepBackAfterALeaderChangeGiveAnOffsetWhereTheTimesCross() {
+        // the new leader's clock is 50 ms behind the old one's from offset 6 on
+        Queue q = new Queue(0, 100, 110, 120, 130, 140, 150, 105, 115, 125, 135, 145, 155);
+        for (long t : new long[] {100, 112, 126, 141, 150, 156}) {
+            long at = q.offsetForTime("t", 0, t);
+            assertThat(at).as("time %d", t).isBetween(0L, 12L);
+            if (at > 0) {
+                assertThat(q.times[(int) at - 1]).as("time %d: the message before is older", t).isLessThan(t);
+            }
+            if (at < 12) {
+                assertThat(q.times[(int) at]).as("time %d: the message found is that new", t).isGreaterThanOrEqualTo(t);
+            }
+        }
+    }
+
+    @Test
     void otherErrorsReachTheCaller() {
         Queue q = new Queue(0, 1, 2, 3) {
             @Override
