@@ -66,8 +66,8 @@ public interface AdminClient {
      * Sets a consumer group's committed offsets on {@code topic} (rewinds it, or skips a backlog), through Raft like
      * every commit. Only while the group has no live member on the topic: stop its consumers first (a closed push
      * consumer leaves at once; one that died counts until its session ends, 4 s by default). A member that starts
-     * while the reset is in flight gets its queues once the reset is applied (or failed), and then starts from the
-     * group's offsets. Retried only while the error proves the reset did not run ({@code NOT_LEADER}, {@code BUSY}, no
+     * while the reset (or a deletion) is in flight gets its queues once it is applied (or failed), and then starts
+     * from the group's offsets. Retried only while the error proves the reset did not run ({@code NOT_LEADER}, {@code BUSY}, no
      * leader); a leader elected moments ago answers {@code BUSY} until it knows the members (about 4.5 s), which the
      * retries wait out within the client's operation timeout. A failure after an attempt that may have been applied
      * says so in its message: check with {@link #describeGroup} before resetting again.
@@ -83,8 +83,8 @@ public interface AdminClient {
      *                          {@link ErrorCode#QUEUE_NOT_FOUND}, {@link ErrorCode#TOPIC_NOT_FOUND},
      *                          {@link ErrorCode#TOPIC_REPLACED} when the topic is newer than {@code topicIncarnation},
      *                          {@link ErrorCode#INVALID_ARGUMENT} for no or too many offsets, a negative incarnation or
-     *                          an invalid group name, {@link ErrorCode#BUSY} when another reset of the group on the
-     *                          topic is in flight or the leader settled no sooner than the operation timeout
+     *                          an invalid group name, {@link ErrorCode#BUSY} when another reset or deletion of the
+     *                          group's offsets on the topic is in flight or the leader settled no sooner than the operation timeout
      */
     void resetOffsets(String group, String topic, long topicIncarnation, Map<Integer, Long> offsets);
 

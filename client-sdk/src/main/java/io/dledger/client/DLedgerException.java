@@ -39,7 +39,7 @@ public class DLedgerException extends RuntimeException {
     private final ErrorDetail detail;
     private final boolean typed;
     private final boolean retryable;
-    private final boolean earlierAttemptUncertain;
+    private final boolean attemptUncertain;
 
     /** An error with a typed code (or {@link ErrorCode#ERROR_UNSPECIFIED}) and gRPC code. */
     DLedgerException(ErrorCode code, Status.Code grpcCode, String message) {
@@ -65,7 +65,7 @@ public class DLedgerException extends RuntimeException {
         this.detail = detail;
         this.typed = typed;
         this.retryable = retryable != null ? retryable : RetryPolicy.isRetryable(typed ? code : null, grpcCode);
-        this.earlierAttemptUncertain = false;
+        this.attemptUncertain = false;
     }
 
     /** How a message starts: the code, and the gRPC code when it is another name ({@code BUSY (RESOURCE_EXHAUSTED): }). */
@@ -80,7 +80,7 @@ public class DLedgerException extends RuntimeException {
         this.detail = last.detail;
         this.typed = last.typed;
         this.retryable = last.retryable;
-        this.earlierAttemptUncertain = true;
+        this.attemptUncertain = true;
     }
 
     /**
@@ -89,13 +89,13 @@ public class DLedgerException extends RuntimeException {
      * stay, the message says so.
      */
     DLedgerException afterUncertainAttempt() {
-        return earlierAttemptUncertain ? this : new DLedgerException(this, getMessage()
+        return attemptUncertain ? this : new DLedgerException(this, getMessage()
                 + " (an attempt's outcome is unknown: the operation may have been carried out)");
     }
 
-    /** Whether an earlier attempt of the operation may have been executed (see {@link #afterUncertainAttempt}). */
-    boolean earlierAttemptUncertain() {
-        return earlierAttemptUncertain;
+    /** Whether an attempt of the operation (this or an earlier one) may have run ({@link #afterUncertainAttempt}). */
+    boolean attemptUncertain() {
+        return attemptUncertain;
     }
 
     /**

@@ -180,7 +180,7 @@ final class ProduceAccumulator {
             return false;
         }
         DLedgerException e = Errors.from(error);
-        return !e.retryable() && e.fromBroker() && !e.earlierAttemptUncertain()
+        return !e.retryable() && e.fromBroker() && !e.attemptUncertain()
                 && MESSAGE_LEVEL.contains(e.code());
     }
 

@@ -1,5 +1,6 @@
 package io.dledger.client;
 
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -69,7 +70,7 @@ public interface PullConsumer extends AutoCloseable {
      * @throws DLedgerException on failure, as {@link #pull(String, int, long, int)}
      */
     default long offsetForTime(String topic, int queue, long timestampMs) {
-        return new TimeSeek(this).offsetForTime(java.util.Objects.requireNonNull(topic, "topic"), queue, timestampMs);
+        return new TimeSeek(this).offsetForTime(Objects.requireNonNull(topic, "topic"), queue, timestampMs);
     }
 
     /** Stops accepting new pulls. Idempotent. */

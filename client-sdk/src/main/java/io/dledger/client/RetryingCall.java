@@ -192,14 +192,15 @@ final class RetryingCall<R> {
         // targetId null: no request was sent (no leader known), so even a non-idempotent operation may go on
         RetryPolicy.Decision decision = targetId == null && error.retryable() ? RetryPolicy.Decision.RETRY
                 : RetryPolicy.decide(error, op.idempotent(), op.targetsLeader());
+        boolean mayHaveRun = targetId != null && !RetryPolicy.provesNotExecuted(error);
         if (decision == RetryPolicy.Decision.FAIL) {
-            // a transient error that does not prove the attempt was refused (OUTCOME_UNKNOWN, a broken connection)
-            // ends an operation that is not retried then: its outcome is unknown, and the caller is told so
-            boolean thisUncertain = targetId != null && error.retryable() && !RetryPolicy.provesNotExecuted(error);
+            // a transient error that does not prove the attempt was refused (a broken connection) ends an operation
+            // that is not retried then: its outcome is unknown, and the caller is told so (OUTCOME_UNKNOWN says it)
+            boolean thisUncertain = mayHaveRun && error.retryable() && error.code() != ErrorCode.OUTCOME_UNKNOWN;
             result.completeExceptionally(uncertainAttempt || thisUncertain ? error.afterUncertainAttempt() : error);
             return;
         }
-        if (targetId != null && !RetryPolicy.provesNotExecuted(error)) {
+        if (mayHaveRun) {
             uncertainAttempt = true;
         }
         if (decision == RetryPolicy.Decision.REDIRECT && redirectsInRow < MAX_REDIRECTS_IN_ROW

@@ -18,7 +18,7 @@ import java.util.Optional;
  * <p>Stateless; each call is independent.
  */
 final class TimeSeek {
-    /** Answers in a row from nodes that lack the queue (they point to the leader) before the search gives up. */
+    /** Answers in a row from nodes that lack the queue (they point to the leader) the search pulls again after. */
     static final int MAX_BEHIND_IN_ROW = 3;
 
     private final PullConsumer consumer;

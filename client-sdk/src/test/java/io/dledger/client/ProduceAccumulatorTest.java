@@ -179,7 +179,7 @@ class ProduceAccumulatorTest {
         for (CompletableFuture<SendResult> f : twoSendsCombinedBehindTheBlockers(n1)) {
             assertFails(f, e -> {
                 assertThat(e.code()).isEqualTo(ErrorCode.SEQUENCE_TOO_OLD);
-                assertThat(e.earlierAttemptUncertain()).isTrue();
+                assertThat(e.attemptUncertain()).isTrue();
                 assertThat(e.getMessage()).contains("may have been carried out");
             });
         }

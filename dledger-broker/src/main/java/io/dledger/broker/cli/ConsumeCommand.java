@@ -12,6 +12,7 @@ import io.dledger.client.ReceivedMessage;
 import io.dledger.client.TopicDescription;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -150,7 +151,7 @@ final class ConsumeCommand implements Callable<Integer> {
     private int consumeAsGroup() throws InterruptedException {
         // the process id in the member id tells an operator which process to stop (group describe lists members)
         PushConsumerOptions options = PushConsumerOptions.builder(group, topic).memberId("cli-"
-                + ProcessHandle.current().pid() + "-" + java.util.UUID.randomUUID().toString().substring(0, 8))
+                + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8))
                 .build(); // checks the group name
         try (DLedgerClient c = client.connect()) {
             c.admin().describeTopic(topic); // a missing topic is an error, not "0 messages"
@@ -173,20 +174,22 @@ final class ConsumeCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         });
-        try (PushConsumer consumer = c.newPushConsumer(options, m -> {
-                 long n = seen.incrementAndGet();
-                 lastAt.set(System.nanoTime());
-                 if (count != 0 && n > count) {
-                     closing.await(); // not ours to acknowledge: hold it until we close, then leave it unprocessed
-                     throw new IllegalStateException("enough messages");
-                 }
-                 synchronized (System.out) {
-                     System.out.println(format(m));
-                 }
-                 if (count != 0 && n == count) {
-                     done.countDown();
-                 }
-             })) {
+        PushConsumer consumer = c.newPushConsumer(options, m -> {
+            long n = seen.incrementAndGet();
+            lastAt.set(System.nanoTime());
+            if (count != 0 && n > count) {
+                closing.await(); // not ours to acknowledge: hold it until we close, then leave it unprocessed
+                throw new IllegalStateException("enough messages");
+            }
+            synchronized (System.out) {
+                System.out.println(format(m));
+            }
+            if (count != 0 && n == count) {
+                done.countDown();
+            }
+        });
+        boolean ended = false;
+        try (consumer) {
             Runtime.getRuntime().addShutdownHook(onSignal); // before start: a signal once it joined still closes it
             consumer.start();
             long startedAt = System.nanoTime();
@@ -208,11 +211,13 @@ final class ConsumeCommand implements Callable<Integer> {
                 }
             }
             closing.countDown();
-            long shown = Math.min(seen.get(), count == 0 ? Long.MAX_VALUE : count);
-            System.out.println(shown + (shown == 1 ? " message" : " messages") + " (group "
-                    + group + "; pulled per node, prefetched ones included: " + consumer.servedBy()
-                    + "); offsets committed");
+            ended = true;
         } finally {
+            if (ended) { // counted once closed: a stopped member prints until then
+                long shown = Math.min(seen.get(), count == 0 ? Long.MAX_VALUE : count);
+                System.out.println(shown + (shown == 1 ? " message" : " messages") + " (group " + group
+                        + "; pulled per node, prefetched ones included: " + consumer.servedBy() + "); offsets committed");
+            }
             closed.countDown(); // the consumer committed and left (or failed to)
             try {
                 Runtime.getRuntime().removeShutdownHook(onSignal); // not needed past here (the CLI runs in tests too)

@@ -48,10 +48,13 @@ public final class DLedgerCli implements Runnable {
         if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
             CommandLine.Help help = cmd.getHelp();
             err.print(help.synopsisHeading() + help.synopsis(help.synopsisHeadingLength()));
+            String path = "'bin/" + cmd.getCommandSpec().qualifiedName();
             if (!cmd.getSubcommands().isEmpty()) { // 'bin/dledger group' alone: name what it takes
                 err.print(help.commandListHeading() + help.commandList());
+                err.println(path + " COMMAND --help' describes a command");
+            } else {
+                err.println(path + " --help' describes every option");
             }
-            err.println("'bin/" + cmd.getCommandSpec().qualifiedName() + " --help' describes every option");
         }
         return cmd.getCommandSpec().exitCodeOnInvalidInput();
     }

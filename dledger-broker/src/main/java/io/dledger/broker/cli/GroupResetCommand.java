@@ -89,12 +89,15 @@ final class GroupResetCommand implements Callable<Integer> {
                     }
                 }
             }
+            // the plan's ranges and committed offsets from one answer; the incarnation from the look before it, so a
+            // topic replaced in between is refused (TOPIC_REPLACED) instead of reset with the old topic's plan
             GroupDescription g = c.admin().describeGroup(on.group, on.topic);
             Map<Integer, Long> plan = new TreeMap<>();
             try (PullConsumer pulls = c.newPullConsumer()) {
-                for (QueueRange r : t.queueRanges()) {
-                    if (queues == null || queues.contains(r.queue())) {
-                        plan.put(r.queue(), target(r, committed(g, r.queue()), at, pulls));
+                for (GroupDescription.QueueProgress q : g.queues()) {
+                    if (queues == null || queues.contains(q.queue())) {
+                        plan.put(q.queue(), target(new QueueRange(q.queue(), q.minOffset(), q.maxOffset()),
+                                committed(g, q.queue()), at, pulls));
                     }
                 }
             }
@@ -203,12 +206,12 @@ final class GroupResetCommand implements Callable<Integer> {
         StringBuilder out = new StringBuilder(String.format("group %s on topic %s (incarnation %d): %d live member%s%n",
                 g.group(), t.topic(), t.incarnation(), g.members().size(), g.members().size() == 1 ? "" : "s"));
         out.append(String.format("  %-5s %10s %10s %10s %10s%n", "queue", "committed", "new", "min", "max"));
-        for (QueueRange r : t.queueRanges()) {
-            Long to = plan.get(r.queue());
+        for (GroupDescription.QueueProgress q : g.queues()) {
+            Long to = plan.get(q.queue());
             if (to != null) {
-                Long from = committed(g, r.queue());
-                out.append(String.format("  %-5d %10s %10d %10d %10d%n", r.queue(), from == null ? "-" : from, to,
-                        r.minOffset(), r.maxOffset()));
+                Long from = committed(g, q.queue());
+                out.append(String.format("  %-5d %10s %10d %10d %10d%n", q.queue(), from == null ? "-" : from, to,
+                        q.minOffset(), q.maxOffset()));
             }
         }
         return out.toString().stripTrailing();

@@ -215,7 +215,9 @@ public final class GroupCoordinator {
 
     /** How many live members the group has on the topic. */
     public synchronized int liveMembers(String group, String topic) {
-        return liveIds(groups.get(new Key(group, topic)), nanoClock.getAsLong()).size();
+        long now = nanoClock.getAsLong();
+        Group g = groups.get(new Key(group, topic));
+        return g == null ? 0 : (int) g.members.values().stream().filter(m -> alive(m, now)).count();
     }
 
     /** The ids of {@code g}'s live members at {@code now}, sorted; none when {@code g} is {@code null}. */
@@ -276,7 +278,7 @@ public final class GroupCoordinator {
                     + " has " + n + " live member" + (n == 1 ? "" : "s") + " on topic " + topic + " ("
                     + String.join(", ", live.subList(0, Math.min(3, n))) + (n > 3 ? ", ..." : "") + "): stop "
                     + (n == 1 ? "it" : "them") + ", or wait until " + (n == 1 ? "its" : "their") + " session ends ("
-                    + sessionTimeoutMs + " ms after the last heartbeat), then try again");
+                    + sessionTimeoutMs + " ms after the last heartbeat), then try again; nothing changed");
         }
         OffsetsChange change = new OffsetsChange(key);
         changing.put(key, change);

@@ -89,12 +89,15 @@ final class OffsetProposals {
                 out.onError(RpcErrors.fromProposal(e, raft));
                 return;
             }
+            R answer;
             try {
-                out.onNext(reply.apply(r));
-                out.onCompleted();
+                answer = reply.apply(r);
             } catch (StatusRuntimeException refused) {
                 out.onError(refused);
+                return;
             }
+            out.onNext(answer);
+            out.onCompleted();
         });
     }
 }

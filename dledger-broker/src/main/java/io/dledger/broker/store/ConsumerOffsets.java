@@ -10,8 +10,8 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Committed offsets of consumer groups: (group, topic) -> queue -> next offset to consume. Changed only
- * by applying OFFSETS and GROUP_DELETED records, so every replica holds the same offsets and a group resumes exactly where
+ * Committed offsets of consumer groups: (group, topic) -> queue -> next offset to consume. Changed only by
+ * applying OFFSETS and GROUP_DELETED records, so every replica holds the same offsets and a group resumes exactly where
  * it committed, whichever node becomes leader.
  *
  * <p>Thread-safety: the state machine thread writes; any thread may read.
@@ -28,6 +28,11 @@ final class ConsumerOffsets {
         for (int i = 0; i < queues.length; i++) {
             m.put(queues[i], values[i]);
         }
+    }
+
+    /** Whether the group has committed offsets on {@code topic}. */
+    boolean has(String group, String topic) {
+        return offsets.containsKey(new Key(group, topic));
     }
 
     /** Deletes the group's offsets on {@code topic}. */

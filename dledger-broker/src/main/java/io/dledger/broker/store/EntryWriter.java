@@ -5,7 +5,9 @@ import io.dledger.proto.internal.ProduceCommand;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -29,11 +31,14 @@ public final class EntryWriter {
     /** Topic and queue of each index in {@link #touched}, for the publish listener. */
     private final List<String> touchedTopics = new ArrayList<>();
     private final List<Integer> touchedQueues = new ArrayList<>();
-    /** State changes of offset commits and topic deletions, applied in command order once the records are written. */
+    /**
+     * State changes of offset commits, group deletions and topic deletions, applied in command order once the records
+     * are written.
+     */
     private final List<Runnable> afterWrite = new ArrayList<>();
     private final List<TopicQueues> deletedTopics = new ArrayList<>();
-    /** Groups (group NUL topic) whose offsets this entry committed (true) or deleted (false), in its order. */
-    private final java.util.Map<String, Boolean> groupsChanged = new java.util.HashMap<>();
+    /** Groups whose offsets this entry committed (true) or deleted (false) so far, the last change of each. */
+    private final Map<ConsumerOffsets.Key, Boolean> groupsChanged = new HashMap<>();
     private long retainFrom;
     private long raftIndex;
     private long timestamp;
@@ -213,17 +218,23 @@ public final class EntryWriter {
         int[] q = queues.clone();
         long[] o = offsets.clone();
         afterWrite.add(() -> store.consumerOffsets().commit(group, topic, q, o));
-        groupsChanged.put(group + '\0' + topic, true);
+        groupsChanged.put(new ConsumerOffsets.Key(group, topic), true);
         return new OffsetsResult(OffsetsResult.Status.OK, "");
     }
 
     /**
      * Deletes a consumer group's offsets on {@code topic} (a GROUP_DELETED record); whether it had any, counting this
-     * entry's earlier commands (the same on every replica).
+     * entry's earlier commands (the same on every replica). Nothing is written when it had none.
      */
     public boolean deleteGroupOffsets(String group, String topic) {
-        Boolean inEntry = groupsChanged.put(group + '\0' + topic, false);
-        boolean had = inEntry != null ? inEntry : !store.consumerOffsets().get(group, topic).isEmpty();
+        Boolean inEntry = groupsChanged.put(new ConsumerOffsets.Key(group, topic), false);
+        boolean had = inEntry != null ? inEntry
+                // a topic deleted earlier in this entry took its groups' offsets (and no commit of it can follow)
+                : deletedTopics.stream().noneMatch(t -> t.name().equals(topic))
+                && store.consumerOffsets().has(group, topic);
+        if (!had) {
+            return false;
+        }
         byte[] g = RecordCodec.utf8(group);
         byte[] tb = RecordCodec.utf8(topic);
         reserve(OffsetsRecordCodec.groupDeletedSize(g, tb));

@@ -33,7 +33,7 @@ final class OffsetsRecordCodec {
     }
 
     static int offsetsSize(byte[] group, byte[] topic, int count) {
-        return HEADER_SIZE + 2 + group.length + 2 + topic.length + 2 + 12 * count;
+        return groupDeletedSize(group, topic) + 2 + 12 * count; // the same group and topic, then the queues
     }
 
     static void writeOffsets(ByteBuffer buf, long raftIndex, int entrySeq, long timestamp, byte[] group,

@@ -95,12 +95,20 @@ class StoreRecoveryTest {
             assertThat(w.deleteGroupOffsets("fresh", "t")).as("committed earlier in the same entry").isTrue();
             assertThat(w.deleteGroupOffsets("fresh", "t")).as("deleted earlier in the same entry").isFalse();
             w.commit();
+            createTopic(store, 10, "t2", 1);
+            w.begin(11, 11);
+            w.commitOffsets("g2", "t2", 0, new int[] {0}, new long[] {0});
+            w.commit();
+            w.begin(12, 12);
+            assertThat(w.deleteTopic("t2")).isTrue();
+            assertThat(w.deleteGroupOffsets("g2", "t2")).as("its topic, deleted earlier in the entry, took them").isFalse();
+            w.commit();
             assertThat(store.committedOffsets("g", "t")).isEmpty();
             assertThat(store.committedGroups()).containsOnlyKeys("other");
             crashImage();
         }
         try (MessageStore store = MessageStore.open(smallConfig(crashed))) {
-            assertThat(store.lastAppliedIndex()).isEqualTo(9);
+            assertThat(store.lastAppliedIndex()).isEqualTo(12);
             assertThat(store.committedOffsets("g", "t")).as("replayed from the log").isEmpty();
             assertThat(store.committedOffsets("other", "t")).containsExactly(java.util.Map.entry(0, 2L));
             store.persist(store.captureCheckpoint());
