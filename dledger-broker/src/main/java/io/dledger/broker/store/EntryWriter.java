@@ -228,10 +228,10 @@ public final class EntryWriter {
      */
     public boolean deleteGroupOffsets(String group, String topic) {
         Boolean inEntry = groupsChanged.put(new ConsumerOffsets.Key(group, topic), false);
-        boolean had = inEntry != null ? inEntry
-                // a topic deleted earlier in this entry took its groups' offsets (and no commit of it can follow)
-                : deletedTopics.stream().noneMatch(t -> t.name().equals(topic))
-                && store.consumerOffsets().has(group, topic);
+        // a topic deleted earlier in this entry took its groups' offsets, committed before it in the entry too (and no
+        // commit of it can follow its deletion)
+        boolean had = deletedTopics.stream().noneMatch(t -> t.name().equals(topic))
+                && (inEntry != null ? inEntry : store.consumerOffsets().has(group, topic));
         if (!had) {
             return false;
         }

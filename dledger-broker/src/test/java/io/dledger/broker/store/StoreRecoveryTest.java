@@ -100,7 +100,9 @@ class StoreRecoveryTest {
             w.commitOffsets("g2", "t2", 0, new int[] {0}, new long[] {0});
             w.commit();
             w.begin(12, 12);
+            w.commitOffsets("g3", "t2", 0, new int[] {0}, new long[] {0});
             assertThat(w.deleteTopic("t2")).isTrue();
+            assertThat(w.deleteGroupOffsets("g3", "t2")).as("committed, then its topic deleted, in the entry").isFalse();
             assertThat(w.deleteGroupOffsets("g2", "t2")).as("its topic, deleted earlier in the entry, took them").isFalse();
             w.commit();
             assertThat(store.committedOffsets("g", "t")).isEmpty();
