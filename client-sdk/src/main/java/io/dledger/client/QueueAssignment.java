@@ -64,9 +64,7 @@ final class QueueAssignment {
 
     /** What a heartbeat reports as owned: the active and the stopping queues. */
     Set<Integer> owned() {
-        Set<Integer> owned = new HashSet<>(active.keySet());
-        owned.addAll(stopping.keySet());
-        return owned;
+        return held().keySet();
     }
 
     /**
@@ -102,7 +100,8 @@ final class QueueAssignment {
      * an older incarnation than the workers' (a deposed leader that lags) changes nothing.
      */
     void restartIfReplaced(long now) {
-        if (now != 0 && held().values().stream().anyMatch(w -> w.incarnation() < now)) {
+        if (now != 0 && java.util.stream.Stream.concat(active.values().stream(), stopping.values().stream())
+                .anyMatch(w -> w.incarnation() < now)) {
             LOG.warn("member {}: topic {} was deleted and created again (incarnation {}); its queues {} start over in "
                     + "the new topic, from the group's offsets there", options.memberId(), options.topic(), now,
                     new TreeSet<>(owned()));

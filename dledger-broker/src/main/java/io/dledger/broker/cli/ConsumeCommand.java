@@ -188,36 +188,35 @@ final class ConsumeCommand implements Callable<Integer> {
                 done.countDown();
             }
         });
-        boolean ended = false;
-        try (consumer) {
-            Runtime.getRuntime().addShutdownHook(onSignal); // before start: a signal once it joined still closes it
-            consumer.start();
-            long startedAt = System.nanoTime();
-            boolean everAssigned = false;
-            while (!done.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
-                long now = System.nanoTime();
-                everAssigned |= !consumer.assignedQueues().isEmpty() || seen.get() > 0;
-                if (!everAssigned && now - startedAt < java.util.concurrent.TimeUnit.SECONDS.toNanos(30)) {
-                    lastAt.set(now); // the idle time counts once the group has given this member queues
-                } else if (!everAssigned && idleExitSeconds > 0) {
-                    closing.countDown();
-                    System.err.println("the group gave this member no queue in 30 s (its other members hold all "
-                            + "of the topic's queues?)");
-                    return 1;
+        try {
+            try (consumer) {
+                Runtime.getRuntime().addShutdownHook(onSignal); // before start: a signal once it joined still closes it
+                consumer.start();
+                long startedAt = System.nanoTime();
+                boolean everAssigned = false;
+                while (!done.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    long now = System.nanoTime();
+                    everAssigned |= !consumer.assignedQueues().isEmpty() || seen.get() > 0;
+                    if (!everAssigned && now - startedAt < java.util.concurrent.TimeUnit.SECONDS.toNanos(30)) {
+                        lastAt.set(now); // the idle time counts once the group has given this member queues
+                    } else if (!everAssigned && idleExitSeconds > 0) {
+                        closing.countDown();
+                        System.err.println("the group gave this member no queue in 30 s (its other members hold all "
+                                + "of the topic's queues?)");
+                        return 1;
+                    }
+                    long idle = now - lastAt.get();
+                    if (idleExitSeconds > 0 && idle > java.util.concurrent.TimeUnit.SECONDS.toNanos(idleExitSeconds)) {
+                        break;
+                    }
                 }
-                long idle = now - lastAt.get();
-                if (idleExitSeconds > 0 && idle > java.util.concurrent.TimeUnit.SECONDS.toNanos(idleExitSeconds)) {
-                    break;
-                }
+                closing.countDown();
             }
-            closing.countDown();
-            ended = true;
+            // counted once closed: a stopped member prints until then
+            long shown = Math.min(seen.get(), count == 0 ? Long.MAX_VALUE : count);
+            System.out.println(shown + (shown == 1 ? " message" : " messages") + " (group " + group
+                    + "; pulled per node, prefetched ones included: " + consumer.servedBy() + "); offsets committed");
         } finally {
-            if (ended) { // counted once closed: a stopped member prints until then
-                long shown = Math.min(seen.get(), count == 0 ? Long.MAX_VALUE : count);
-                System.out.println(shown + (shown == 1 ? " message" : " messages") + " (group " + group
-                        + "; pulled per node, prefetched ones included: " + consumer.servedBy() + "); offsets committed");
-            }
             closed.countDown(); // the consumer committed and left (or failed to)
             try {
                 Runtime.getRuntime().removeShutdownHook(onSignal); // not needed past here (the CLI runs in tests too)

@@ -3,7 +3,6 @@ package io.dledger.broker.cli;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.GroupDescription;
 import io.dledger.client.PullConsumer;
-import io.dledger.client.QueueRange;
 import io.dledger.client.TopicDescription;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -15,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -96,8 +96,7 @@ final class GroupResetCommand implements Callable<Integer> {
             try (PullConsumer pulls = c.newPullConsumer()) {
                 for (GroupDescription.QueueProgress q : g.queues()) {
                     if (queues == null || queues.contains(q.queue())) {
-                        plan.put(q.queue(), target(new QueueRange(q.queue(), q.minOffset(), q.maxOffset()),
-                                committed(g, q.queue()), at, pulls));
+                        plan.put(q.queue(), target(q, at, pulls));
                     }
                 }
             }
@@ -125,9 +124,9 @@ final class GroupResetCommand implements Callable<Integer> {
         }
     }
 
-    private long target(QueueRange r, Long committed, Long at, PullConsumer pulls) {
-        long min = r.minOffset();
-        long max = r.maxOffset();
+    private long target(GroupDescription.QueueProgress q, Long at, PullConsumer pulls) {
+        long min = q.minOffset();
+        long max = q.maxOffset();
         if (target.earliest) {
             return min;
         }
@@ -135,34 +134,29 @@ final class GroupResetCommand implements Callable<Integer> {
             return max;
         }
         if (target.offset != null) {
-            return kept(r, target.offset);
+            return kept(q, target.offset);
         }
         if (target.shift != null) {
-            long from = committed == null ? min : committed;
+            long from = q.committedOffset().orElse(min);
             long shifted;
             try {
                 shifted = Math.addExact(from, target.shift);
             } catch (ArithmeticException overflow) {
                 shifted = target.shift < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
             }
-            return kept(r, shifted);
+            return kept(q, shifted);
         }
-        return pulls.offsetForTime(on.topic, r.queue(), at);
+        return pulls.offsetForTime(on.topic, q.queue(), at);
     }
 
     /** {@code wanted} kept within the queue's offsets [min, max], with a note when that moved it. */
-    private long kept(QueueRange r, long wanted) {
-        long v = Math.max(r.minOffset(), Math.min(r.maxOffset(), wanted));
+    private long kept(GroupDescription.QueueProgress q, long wanted) {
+        long v = Math.max(q.minOffset(), Math.min(q.maxOffset(), wanted));
         if (v != wanted) {
-            notes.add("queue " + r.queue() + ": offset " + wanted + " is outside its offsets [" + r.minOffset() + ", "
-                    + r.maxOffset() + "]; planned at " + v);
+            notes.add("queue " + q.queue() + ": offset " + wanted + " is outside its offsets [" + q.minOffset() + ", "
+                    + q.maxOffset() + "]; planned at " + v);
         }
         return v;
-    }
-
-    private static Long committed(GroupDescription g, int queue) {
-        return g.queues().stream().filter(q -> q.queue() == queue && q.committedOffset().isPresent())
-                .map(q -> q.committedOffset().getAsLong()).findFirst().orElse(null);
     }
 
     /** Epoch milliseconds below this (March 1973) are taken for seconds given by mistake. */
@@ -185,21 +179,17 @@ final class GroupResetCommand implements Callable<Integer> {
             }
             return ms;
         }
-        try {
-            return Instant.parse(text).toEpochMilli();
-        } catch (DateTimeParseException notInstant) {
+        List<Function<String, Instant>> forms = List.of(x -> OffsetDateTime.parse(x).toInstant(), // Z too
+                x -> LocalDateTime.parse(x).atZone(ZoneId.systemDefault()).toInstant());
+        for (Function<String, Instant> form : forms) {
             try {
-                return OffsetDateTime.parse(text).toInstant().toEpochMilli();
-            } catch (DateTimeParseException notOffset) {
-                try {
-                    return LocalDateTime.parse(text).atZone(ZoneId.systemDefault()).toInstant().toEpochMilli();
-                } catch (DateTimeParseException e) {
-                    throw new IllegalArgumentException("--to-time: cannot read '" + given + "': give 2026-11-27T10:00:00Z,"
-                            + " 2026-11-27T11:00:00+01:00, 2026-11-27T10:00:00, 2026-11-27 or milliseconds since the "
-                            + "epoch");
-                }
+                return form.apply(text).toEpochMilli();
+            } catch (DateTimeParseException notThisForm) {
+                // the next form
             }
         }
+        throw new IllegalArgumentException("--to-time: cannot read '" + given + "': give 2026-11-27T10:00:00Z, "
+                + "2026-11-27T11:00:00+01:00, 2026-11-27T10:00:00, 2026-11-27 or milliseconds since the epoch");
     }
 
     static String table(TopicDescription t, GroupDescription g, Map<Integer, Long> plan) {
@@ -209,8 +199,8 @@ final class GroupResetCommand implements Callable<Integer> {
         for (GroupDescription.QueueProgress q : g.queues()) {
             Long to = plan.get(q.queue());
             if (to != null) {
-                Long from = committed(g, q.queue());
-                out.append(String.format("  %-5d %10s %10d %10d %10d%n", q.queue(), from == null ? "-" : from, to,
+                out.append(String.format("  %-5d %10s %10d %10d %10d%n", q.queue(), q.committedOffset().isPresent()
+                        ? Long.toString(q.committedOffset().getAsLong()) : "-", to,
                         q.minOffset(), q.maxOffset()));
             }
         }

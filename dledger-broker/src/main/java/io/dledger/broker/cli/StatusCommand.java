@@ -29,16 +29,13 @@ final class StatusCommand implements Callable<Integer> {
         }
         try (DLedgerClient c = client.connectUnchecked()) {
             ClusterView view = c.admin().describeCluster();
-            if (!json) {
-                ClusterTable.requireSomeReachable(view); // like any command that reached no node
-            }
-            boolean noneAnswered = view.nodes().stream().noneMatch(NodeView::reachable);
-            if (json) {
+            if (json) { // the JSON says which nodes answered; no node answering still exits 1
                 System.out.println(ClusterTable.json(view));
-            } else {
-                ClusterTable.print(view, System.out);
+                return view.nodes().stream().noneMatch(NodeView::reachable) ? 1 : view.leaderId() == null ? 3 : 0;
             }
-            return noneAnswered ? 1 : view.leaderId() == null ? 3 : 0;
+            ClusterTable.requireSomeReachable(view); // like any command that reached no node
+            ClusterTable.print(view, System.out);
+            return view.leaderId() == null ? 3 : 0;
         }
     }
 

@@ -215,15 +215,13 @@ public final class GroupCoordinator {
 
     /** How many live members the group has on the topic. */
     public synchronized int liveMembers(String group, String topic) {
-        long now = nanoClock.getAsLong();
-        Group g = groups.get(new Key(group, topic));
-        return g == null ? 0 : (int) g.members.values().stream().filter(m -> alive(m, now)).count();
+        return liveIds(groups.get(new Key(group, topic)), nanoClock.getAsLong()).size();
     }
 
-    /** The ids of {@code g}'s live members at {@code now}, sorted; none when {@code g} is {@code null}. */
+    /** The ids of {@code g}'s live members at {@code now}, in no order; none when {@code g} is {@code null}. */
     private List<String> liveIds(Group g, long now) {
         return g == null ? List.of() : g.members.entrySet().stream().filter(e -> alive(e.getValue(), now))
-                .map(Map.Entry::getKey).sorted().toList();
+                .map(Map.Entry::getKey).toList();
     }
 
     /** Group -> the topics on which it has live members, both sorted. */
@@ -271,7 +269,7 @@ public final class GroupCoordinator {
             throw new OffsetsChangeRefusedException(OffsetsChangeRefusedException.Reason.IN_FLIGHT, "another reset or "
                     + "deletion of group " + group + "'s offsets on topic " + topic + " is in flight; retry");
         }
-        List<String> live = liveIds(groups.get(key), now);
+        List<String> live = liveIds(groups.get(key), now).stream().sorted().toList();
         if (!live.isEmpty()) {
             int n = live.size();
             throw new OffsetsChangeRefusedException(OffsetsChangeRefusedException.Reason.LIVE_MEMBERS, "group " + group
