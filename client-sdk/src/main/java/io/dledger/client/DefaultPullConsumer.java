@@ -1,7 +1,11 @@
 package io.dledger.client;
 
+import io.dledger.proto.OffsetsForTimeRequest;
+import io.dledger.proto.OffsetsForTimeResponse;
 import io.dledger.proto.PullRequest;
 import io.dledger.proto.PullResponse;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -101,6 +105,23 @@ final class DefaultPullConsumer implements PullConsumer {
         PullRequest timed = waitMs == request.getMaxWaitMs() ? request
                 : request.toBuilder().setMaxWaitMs((int) waitMs).build();
         return Operations.pull(null, timed).withServerWait(TimeUnit.MILLISECONDS.toNanos(waitMs));
+    }
+
+    @Override
+    public TimeOffsets offsetsForTime(String topic, long timestampMs, int... queues) {
+        Objects.requireNonNull(topic, "topic");
+        if (closed) {
+            throw Errors.closed("pull consumer");
+        }
+        OffsetsForTimeRequest.Builder b = OffsetsForTimeRequest.newBuilder().setTopic(topic)
+                .setTimestampMs(timestampMs);
+        for (int q : queues) {
+            b.addQueues(q);
+        }
+        OffsetsForTimeResponse r = Errors.await(router.execute(Operations.offsetsForTime(b.build())));
+        Map<Integer, Long> offsets = new LinkedHashMap<>();
+        r.getOffsetsList().forEach(o -> offsets.put(o.getQueue(), o.getOffset()));
+        return new TimeOffsets(r.getTopicIncarnation(), offsets);
     }
 
     /** The message bytes to ask for: what the caller asked ({@code 0}: the node's default), within the limit. */

@@ -48,6 +48,8 @@ final class Errors {
         String message = detail != null && !detail.getMessage().isEmpty() ? detail.getMessage()
                 : status.getCode() == Status.Code.DEADLINE_EXCEEDED ? noAnswer(status.getDescription())
                 : refused != null ? "cannot connect: " + refused
+                : status.getCode() == Status.Code.UNIMPLEMENTED ? "the node does not know this call ("
+                        + status.getDescription() + "): it runs an older version than this client; upgrade it"
                 : status.getDescription() != null ? status.getDescription() : status.getCode().name();
         ErrorCode code = typed ? sent : derivedCode(status);
         return new DLedgerException(code, status.getCode(), message, detail, typed, null, t);

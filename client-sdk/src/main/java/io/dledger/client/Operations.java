@@ -31,6 +31,8 @@ import io.dledger.proto.NodeStatus;
 import io.dledger.proto.NodeStatusRequest;
 import io.dledger.proto.ProduceRequest;
 import io.dledger.proto.ProduceResponse;
+import io.dledger.proto.OffsetsForTimeRequest;
+import io.dledger.proto.OffsetsForTimeResponse;
 import io.dledger.proto.PullRequest;
 import io.dledger.proto.PullResponse;
 import io.dledger.proto.QueueDigestRequest;
@@ -63,6 +65,12 @@ final class Operations {
     /** Pull: a read, idempotent. */
     static Operation<PullRequest, PullResponse> pull(String nodeId, PullRequest request) {
         return Operation.toNode("pull", nodeId, Effect.READ, MessagingServiceGrpc.getPullMethod(), request);
+    }
+
+    /** OffsetsForTime: a read on the leader. */
+    static Operation<OffsetsForTimeRequest, OffsetsForTimeResponse> offsetsForTime(OffsetsForTimeRequest request) {
+        return Operation.toLeader("offsetsForTime", Effect.READ, MessagingServiceGrpc.getOffsetsForTimeMethod(),
+                request);
     }
 
     /** CreateTopic: idempotent, the broker answers created=false when the topic already exists alike. */

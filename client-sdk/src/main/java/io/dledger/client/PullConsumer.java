@@ -1,6 +1,5 @@
 package io.dledger.client;
 
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -55,22 +54,34 @@ public interface PullConsumer extends AutoCloseable {
     CompletableFuture<PullResult> pullAsync(PullRequestOptions options);
 
     /**
-     * The first offset of a queue whose message was stored at or after {@code timestampMs}, found by a binary search
-     * over store times with pulls of one message from the leader (some 20-30 for a queue of millions; a pull that
-     * reaches a deposed leader is sent on like any pull meant for the leader, and one that still finds no leader is
-     * asked again, a few times at most, before it fails with {@link ErrorCode#NODE_UNAVAILABLE}). Store times
-     * follow the clock of the leader that took each write: after a leader change between nodes whose clocks are apart,
-     * the offset found is one where the times cross {@code timestampMs}, not necessarily the first.
+     * Per queue, the first offset whose message was stored at or after {@code timestampMs}: where to start reading (or
+     * to reset a group) to get everything stored since that time. One request to the leader, which finds each offset
+     * with a binary search over its queue's store times (some 20 record reads for a million messages); retried like any
+     * read. Store times follow the clock of the leader that took each write: after a leader change between nodes whose
+     * clocks are apart, the offset found is one where the times cross {@code timestampMs}, not necessarily the first.
+     *
+     * @param topic       topic
+     * @param timestampMs milliseconds since the epoch, not negative
+     * @param queues      the queues, each named once (none: every queue of the topic)
+     * @return the topic's incarnation and, per queue, an offset in its range [min, max]: its first offset when every
+     *         kept message is that new, its end ({@code max}) when none is
+     * @throws DLedgerException {@link ErrorCode#TOPIC_NOT_FOUND}, {@link ErrorCode#QUEUE_NOT_FOUND},
+     *                          {@link ErrorCode#INVALID_ARGUMENT} for a negative time or a queue named twice, and as
+     *                          {@link #pull(String, int, long, int)} for the rest
+     */
+    TimeOffsets offsetsForTime(String topic, long timestampMs, int... queues);
+
+    /**
+     * {@link #offsetsForTime} of one queue.
      *
      * @param topic       topic
      * @param queue       queue of the topic
-     * @param timestampMs milliseconds since the epoch
-     * @return an offset in the queue's range [min, max]: its first offset when every kept message is that new, its
-     *         end ({@code max}) when none is
-     * @throws DLedgerException on failure, as {@link #pull(String, int, long, int)}
+     * @param timestampMs milliseconds since the epoch, not negative
+     * @return an offset in the queue's range [min, max]
+     * @throws DLedgerException as {@link #offsetsForTime}
      */
     default long offsetForTime(String topic, int queue, long timestampMs) {
-        return new TimeSeek(this).offsetForTime(Objects.requireNonNull(topic, "topic"), queue, timestampMs);
+        return offsetsForTime(topic, timestampMs, queue).offsets().get(queue);
     }
 
     /** Stops accepting new pulls. Idempotent. */

@@ -75,6 +75,8 @@ final class FakeNode {
     volatile Handler<FetchOffsetsRequest, FetchOffsetsResponse> fetchOffsets = (r, o) -> reply(o,
             FetchOffsetsResponse.newBuilder().addOffsets(io.dledger.proto.QueueOffset.newBuilder().setQueue(0)
                     .setOffset(0)).build());
+    /** Unset: OffsetsForTime is not implemented (a node of an older version). */
+    volatile Handler<io.dledger.proto.OffsetsForTimeRequest, io.dledger.proto.OffsetsForTimeResponse> offsetsForTime;
     /** Unset: DescribeTopic is not implemented. */
     volatile Handler<io.dledger.proto.DescribeTopicRequest, io.dledger.proto.TopicInfo> describeTopic;
     final List<CommitOffsetsRequest> commits = new CopyOnWriteArrayList<>();
@@ -207,6 +209,16 @@ final class FakeNode {
         public void pull(PullRequest request, StreamObserver<PullResponse> response) {
             pulls.add(request);
             pull.handle(request, response);
+        }
+
+        @Override
+        public void offsetsForTime(io.dledger.proto.OffsetsForTimeRequest request,
+                                   StreamObserver<io.dledger.proto.OffsetsForTimeResponse> response) {
+            if (offsetsForTime == null) {
+                super.offsetsForTime(request, response);
+            } else {
+                offsetsForTime.handle(request, response);
+            }
         }
     }
 

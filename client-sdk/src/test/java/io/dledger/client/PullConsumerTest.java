@@ -37,6 +37,39 @@ class PullConsumerTest {
     }
 
     @Test
+    void offsetsForTimeAsksTheLeaderOnceAndKeepsTheOrderAsked() {
+        java.util.List<io.dledger.proto.OffsetsForTimeRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        cluster.node("n1").offsetsForTime = (req, obs) -> {
+            asked.add(req);
+            FakeNode.reply(obs, io.dledger.proto.OffsetsForTimeResponse.newBuilder().setTopicIncarnation(7)
+                    .addOffsets(io.dledger.proto.QueueOffset.newBuilder().setQueue(2).setOffset(40))
+                    .addOffsets(io.dledger.proto.QueueOffset.newBuilder().setQueue(0).setOffset(5)).build());
+        };
+
+        TimeOffsets found = client.newPullConsumer().offsetsForTime("t", 1_700_000_000_000L, 2, 0);
+
+        assertThat(found.topicIncarnation()).isEqualTo(7);
+        assertThat(found.offsets()).containsExactly(java.util.Map.entry(2, 40L), java.util.Map.entry(0, 5L));
+        assertThat(asked).singleElement().satisfies(r -> {
+            assertThat(r.getTopic()).isEqualTo("t");
+            assertThat(r.getTimestampMs()).isEqualTo(1_700_000_000_000L);
+            assertThat(r.getQueuesList()).containsExactly(2, 0);
+        });
+        assertThat(client.newPullConsumer().offsetForTime("t", 2, 1)).isEqualTo(40);
+    }
+
+    /** A node of a version without the call: the error says so, rather than gRPC's "Method not found". */
+    @Test
+    void aCallTheNodeDoesNotKnowSaysItRunsAnOlderVersion() {
+        assertThatThrownBy(() -> client.newPullConsumer().offsetsForTime("t", 5))
+                .isInstanceOfSatisfying(DLedgerException.class, e -> {
+                    assertThat(e.grpcCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e).hasMessageContaining("runs an older version than this client; upgrade it");
+                });
+    }
+
+    @Test
     void pullsFromTheLeaderByDefaultAndMapsTheAnswer() {
         cluster.node("n1").pull = (req, obs) -> FakeNode.reply(obs, PullResponse.newBuilder()
                 .addMessages(StoredMessage.newBuilder().setTopic("t").setQueue(1).setOffset(5).setStoreTimestamp(9)

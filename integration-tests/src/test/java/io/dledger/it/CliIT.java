@@ -163,6 +163,12 @@ class CliIT {
                 servers);
         assertThat(badTime.code()).isEqualTo(2);
         assertThat(badTime.err()).contains("--to-time: cannot read 'yesterday'");
+        assertThat(cli("group", "reset-offsets", "cli-group", "-t", "cli-topic", "--to-time", "2000-01-01T00:00:00Z",
+                "-s", servers).out()).as("older than every message: each queue's first")
+                .containsPattern("\\n  0 +\\d+ +0 +0 +\\d+\\n").containsPattern("\\n  1 +\\d+ +0 +0 +\\d+\\n");
+        assertThat(cli("group", "reset-offsets", "cli-group", "-t", "cli-topic", "-q", "1", "--to-time", "2100-01-01",
+                "-s", servers).out()).as("newer than every message: the queue's end")
+                .containsPattern("\\n  1 +\\d+ +(\\d+) +0 +\\1\\n").doesNotContainPattern("\\n  0 ");
         Run shift = cli("group", "reset-offsets", "cli-group", "-t", "cli-topic", "-q", "1", "--shift-by", "-2",
                 "--execute", "-s", servers);
         assertThat(shift.out()).contains("reset: group cli-group starts from these offsets on cli-topic");

@@ -3,6 +3,7 @@ package io.dledger.broker.cli;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.GroupDescription;
 import io.dledger.client.PullConsumer;
+import io.dledger.client.TimeOffsets;
 import io.dledger.client.TopicDescription;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -89,15 +90,15 @@ final class GroupResetCommand implements Callable<Integer> {
                     }
                 }
             }
+            // before the group's look, so that its ranges hold the offsets found
+            Map<Integer, Long> atTime = at == null ? Map.of() : offsetsAt(c, t, at);
             // the plan's ranges and committed offsets from one answer; the incarnation from the look before it, so a
             // topic replaced in between is refused (TOPIC_REPLACED) instead of reset with the old topic's plan
             GroupDescription g = c.admin().describeGroup(on.group, on.topic);
             Map<Integer, Long> plan = new TreeMap<>();
-            try (PullConsumer pulls = c.newPullConsumer()) {
-                for (GroupDescription.QueueProgress q : g.queues()) {
-                    if (queues == null || queues.contains(q.queue())) {
-                        plan.put(q.queue(), target(q, at, pulls));
-                    }
+            for (GroupDescription.QueueProgress q : g.queues()) {
+                if (queues == null || queues.contains(q.queue())) {
+                    plan.put(q.queue(), target.time != null ? atTime.get(q.queue()) : target(q));
                 }
             }
             System.out.println(table(t, g, plan));
@@ -124,7 +125,22 @@ final class GroupResetCommand implements Callable<Integer> {
         }
     }
 
-    private long target(GroupDescription.QueueProgress q, Long at, PullConsumer pulls) {
+    /** Per queue picked, the first offset stored at or after {@code at}, in the topic {@code t} describes. */
+    private Map<Integer, Long> offsetsAt(DLedgerClient c, TopicDescription t, long at) {
+        int[] picked = queues == null ? new int[0] : queues.stream().mapToInt(Integer::intValue).distinct().toArray();
+        TimeOffsets found;
+        try (PullConsumer pulls = c.newPullConsumer()) {
+            found = pulls.offsetsForTime(on.topic, at, picked);
+        }
+        if (found.topicIncarnation() != t.incarnation()) {
+            throw new IllegalStateException("topic " + on.topic + " was deleted and created again while planning; "
+                    + "run this again");
+        }
+        return found.offsets();
+    }
+
+    /** The new offset of {@code q} for every target but {@code --to-time}. */
+    private long target(GroupDescription.QueueProgress q) {
         long min = q.minOffset();
         long max = q.maxOffset();
         if (target.earliest) {
@@ -146,7 +162,7 @@ final class GroupResetCommand implements Callable<Integer> {
             }
             return kept(q, shifted);
         }
-        return pulls.offsetForTime(on.topic, q.queue(), at);
+        throw new IllegalStateException("no target"); // picocli requires one of the group's options
     }
 
     /** {@code wanted} kept within the queue's offsets [min, max], with a note when that moved it. */

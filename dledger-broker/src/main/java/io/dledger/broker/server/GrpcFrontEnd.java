@@ -111,8 +111,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 // read executor), so they run on the I/O threads: one hand-off less per call
                 .directExecutor()
                 .intercept(new RpcMetricsInterceptor(metrics.registry()))
-                .addService(new MessagingServiceImpl(config, store, fsm, raft, proposer, pullHandler, produced, metrics,
-                        disk))
+                .addService(new MessagingServiceImpl(config, store, fsm, raft, proposer, pullHandler,
+                        new OffsetsForTimeHandler(store, fsm, raft, reads), produced, metrics, disk))
                 .addService(admin)
                 .addService(new ConsumerServiceImpl(store, fsm, raft, proposer, groups))
                 .build();

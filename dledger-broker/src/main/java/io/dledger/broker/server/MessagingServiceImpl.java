@@ -10,6 +10,8 @@ import io.dledger.proto.Assignment;
 import io.dledger.proto.ErrorCode;
 import io.dledger.proto.Message;
 import io.dledger.proto.MessagingServiceGrpc;
+import io.dledger.proto.OffsetsForTimeRequest;
+import io.dledger.proto.OffsetsForTimeResponse;
 import io.dledger.proto.ProduceRequest;
 import io.dledger.proto.ProduceResponse;
 import io.dledger.proto.PullRequest;
@@ -22,7 +24,7 @@ import io.dledger.broker.metrics.BrokerMetrics;
 import io.dledger.broker.readroute.LoadMeter;
 
 /**
- * Produce and Pull. The write path: validate -> choose queues -> {@link CommandProposer} (Raft task)
+ * Produce, Pull and OffsetsForTime. The write path: validate -> choose queues -> {@link CommandProposer} (Raft task)
  * -> state machine applies -> the proposal's future completes -> reply. Only the leader accepts
  * writes; any node serves reads of what it has applied (which is always committed).
  */
@@ -36,15 +38,17 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
     private final RequestValidator validator;
     private final QueueSelector selector = new QueueSelector();
     private final PullHandler pulls;
+    private final OffsetsForTimeHandler times;
     private final LoadMeter produced;
     private final BrokerMetrics metrics;
 
     public MessagingServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
-                                CommandProposer proposer, PullHandler pulls, LoadMeter produced,
-                                BrokerMetrics metrics, DiskSpaceGuard disk) {
+                                CommandProposer proposer, PullHandler pulls, OffsetsForTimeHandler times,
+                                LoadMeter produced, BrokerMetrics metrics, DiskSpaceGuard disk) {
         this.disk = disk;
         this.metrics = metrics;
         this.pulls = pulls;
+        this.times = times;
         this.produced = produced;
         this.config = config;
         this.store = store;
@@ -132,5 +136,11 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
     @Override
     public void pull(PullRequest req, StreamObserver<PullResponse> out) {
         pulls.pull(req, out);
+    }
+
+    /** A binary search over store times on the read executor, like a pull (leader only). */
+    @Override
+    public void offsetsForTime(OffsetsForTimeRequest req, StreamObserver<OffsetsForTimeResponse> out) {
+        times.offsetsForTime(req, out);
     }
 }

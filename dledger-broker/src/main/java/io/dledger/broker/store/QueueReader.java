@@ -26,16 +26,8 @@ final class QueueReader {
     static QueueRead read(StoreData data, String topic, long incarnation, int queue, long offset,
                           int maxMessages, long maxBytes, long mappedReadBytes, PullReads reads)
             throws ReadRejectedException {
-        TopicQueues t = data.topics().get(topic);
-        if (t == null) {
-            throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_NOT_FOUND,
-                    "topic '" + topic + "' does not exist", 0, 0);
-        }
-        checkIncarnation(t, incarnation);
-        if (queue < 0 || queue >= t.queueCount()) {
-            throw new ReadRejectedException(ReadRejectedException.Reason.QUEUE_NOT_FOUND, "topic '" + topic
-                    + "' has queues 0.." + (t.queueCount() - 1) + ", not " + queue, 0, 0);
-        }
+        TopicQueues t = topic(data, topic, incarnation);
+        checkQueue(t, queue);
         QueueIndex index = t.queue(queue);
         long min = index.minOffset();
         long max = index.nextOffset();
@@ -49,6 +41,25 @@ final class QueueReader {
         }
         return new QueueRead(read(data.log(), t, queue, offset, maxMessages, maxBytes, mappedReadBytes, reads),
                 t.incarnation(), min, max);
+    }
+
+    /** Topic {@code topic} as a read of incarnation {@code incarnation} may take it (see {@link #checkIncarnation}). */
+    static TopicQueues topic(StoreData data, String topic, long incarnation) throws ReadRejectedException {
+        TopicQueues t = data.topics().get(topic);
+        if (t == null) {
+            throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_NOT_FOUND,
+                    "topic '" + topic + "' does not exist", 0, 0);
+        }
+        checkIncarnation(t, incarnation);
+        return t;
+    }
+
+    /** QUEUE_NOT_FOUND unless {@code t} has queue {@code queue}. */
+    static void checkQueue(TopicQueues t, int queue) throws ReadRejectedException {
+        if (queue < 0 || queue >= t.queueCount()) {
+            throw new ReadRejectedException(ReadRejectedException.Reason.QUEUE_NOT_FOUND, "topic '" + t.name()
+                    + "' has queues 0.." + (t.queueCount() - 1) + ", not " + queue, 0, 0);
+        }
     }
 
     /**
