@@ -1,6 +1,7 @@
 package io.dledger.client;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -13,7 +14,9 @@ import java.util.UUID;
  * @param maxRetries         attempts after the first failure before a message is parked on the retry topic
  * @param retryBackoff       pause between attempts (zero or more)
  * @param startFromEarliest  where a queue without a committed offset starts: its first stored message
- *                           (true) or its end (false)
+ *                           (true) or its end (false), unless {@code startFromTime} is set
+ * @param startFromTime      {@code null}, or where a queue without a committed offset starts: its first message
+ *                           stored at or after this time (its end when none is)
  * @param followSuggestions  pull from the node each response suggests (followers when the leader is busy
  *                           or the data is cold)
  * @param batchSize          messages per pull
@@ -22,8 +25,8 @@ import java.util.UUID;
  * @param memberId           this member's id in the group (1 to 255 characters, unique in the group)
  */
 public record PushConsumerOptions(String group, String topic, int threads, int maxRetries, Duration retryBackoff,
-        boolean startFromEarliest, boolean followSuggestions, int batchSize, Duration commitInterval,
-        String memberId) {
+        boolean startFromEarliest, Instant startFromTime, boolean followSuggestions, int batchSize,
+        Duration commitInterval, String memberId) {
 
     /** Group names: like topic names, but short enough that {@code <group>-retry} is a topic name too. */
     private static final java.util.regex.Pattern GROUP_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,100}");
@@ -40,7 +43,9 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
      * @param maxRetries        attempts after the first failure before a message is parked, 0 or more
      * @param retryBackoff      pause between attempts, not negative
      * @param startFromEarliest whether a queue without a committed offset starts at its first stored message
-     *                          ({@code true}) or at its end ({@code false})
+     *                          ({@code true}) or at its end ({@code false}), unless {@code startFromTime} is set
+     * @param startFromTime     {@code null}, or a time not before the epoch: a queue without a committed offset
+     *                          starts at its first message stored at or after it
      * @param followSuggestions whether to pull from the node each response suggests
      * @param batchSize         messages per pull, at least 1
      * @param commitInterval    how often processed offsets are committed, at least {@link #MIN_COMMIT_INTERVAL}
@@ -69,6 +74,9 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
         if (commitInterval.compareTo(MIN_COMMIT_INTERVAL) < 0) {
             throw new IllegalArgumentException("commitInterval must be at least " + MIN_COMMIT_INTERVAL.toMillis()
                     + " ms: " + commitInterval);
+        }
+        if (startFromTime != null && startFromTime.isBefore(Instant.EPOCH)) {
+            throw new IllegalArgumentException("startFromTime must not be before the epoch: " + startFromTime);
         }
         if (memberId.isEmpty() || memberId.length() > 255) {
             throw new IllegalArgumentException("memberId must have 1 to 255 characters");
@@ -108,6 +116,7 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
         private int maxRetries = 3;
         private Duration retryBackoff = Duration.ofMillis(200);
         private boolean startFromEarliest = true;
+        private Instant startFromTime;
         private boolean followSuggestions = true;
         private int batchSize = 256;
         private Duration commitInterval = Duration.ofSeconds(1);
@@ -161,6 +170,19 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
          */
         public Builder startFromEarliest(boolean b) {
             startFromEarliest = b;
+            return this;
+        }
+
+        /**
+         * Where a queue without a committed offset starts, by time: its first message stored at or after {@code t}
+         * (its end when none is), as {@link PullConsumer#offsetsForTime} finds it; overrides
+         * {@link #startFromEarliest}. A queue the group committed an offset for goes on from there, as always.
+         *
+         * @param t a time not before the epoch, or {@code null} (default) to start by {@link #startFromEarliest}
+         * @return this builder
+         */
+        public Builder startFromTime(Instant t) {
+            startFromTime = t;
             return this;
         }
 
@@ -219,7 +241,7 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
          */
         public PushConsumerOptions build() {
             return new PushConsumerOptions(group, topic, threads, maxRetries, retryBackoff, startFromEarliest,
-                    followSuggestions, batchSize, commitInterval, memberId);
+                    startFromTime, followSuggestions, batchSize, commitInterval, memberId);
         }
     }
 }

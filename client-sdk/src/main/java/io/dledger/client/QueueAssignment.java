@@ -2,6 +2,8 @@ package io.dledger.client;
 
 import io.dledger.proto.FetchOffsetsRequest;
 import io.dledger.proto.FetchOffsetsResponse;
+import io.dledger.proto.OffsetsForTimeRequest;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -165,18 +167,25 @@ final class QueueAssignment {
         Map<Integer, Start> starts = new HashMap<>();
         long incarnation = r.getTopicIncarnation();
         r.getOffsetsList().forEach(o -> starts.put(o.getQueue(), new Start(o.getOffset(), true, incarnation)));
-        TopicDescription d = null;
-        for (Integer q : queues) {
-            if (!starts.containsKey(q)) {
-                if (d == null) {
-                    d = Errors.await(admin.describeTopic(options.topic(), deadline));
-                }
-                QueueRange range = d.queueRanges().get(q);
-                // described after the offsets were fetched: a topic replaced in between gives the new topic's range
-                // with the old incarnation, which the first pull refuses, and the queue starts over
-                starts.put(q, new Start(options.startFromEarliest() ? range.minOffset() : range.maxOffset(), false,
-                        incarnation));
-            }
+        // asked after the offsets were fetched: a topic replaced in between gives the new topic's offsets with the old
+        // incarnation, which the first pull refuses, and the queue starts over
+        int[] uncommitted = queues.stream().filter(q -> !starts.containsKey(q)).mapToInt(Integer::intValue).toArray();
+        if (uncommitted.length == 0) {
+            return starts;
+        }
+        if (options.startFromTime() != null) {
+            OffsetsForTimeRequest.Builder b = OffsetsForTimeRequest.newBuilder().setTopic(options.topic())
+                    .setTimestampMs(options.startFromTime().toEpochMilli());
+            Arrays.stream(uncommitted).forEach(b::addQueues);
+            Errors.await(router.execute(Operations.offsetsForTime(b.build()), deadline)).getOffsetsList()
+                    .forEach(o -> starts.put(o.getQueue(), new Start(o.getOffset(), false, incarnation)));
+            return starts;
+        }
+        TopicDescription d = Errors.await(admin.describeTopic(options.topic(), deadline));
+        for (int q : uncommitted) {
+            QueueRange range = d.queueRanges().get(q);
+            starts.put(q, new Start(options.startFromEarliest() ? range.minOffset() : range.maxOffset(), false,
+                    incarnation));
         }
         return starts;
     }

@@ -244,6 +244,46 @@ class PushConsumerGroupTest {
     }
 
     /**
+     * With a start time, a queue the group never committed starts at the first offset the leader finds stored at or
+     * after it (asked for that queue only), and that start is committed at once like any start policy's.
+     */
+    @Test
+    void aStartTimePlacesAnUncommittedQueueWhereTheLeaderFindsThatTime() {
+        FakeNode n1 = cluster.node("n1");
+        n1.heartbeat = (r, o) -> FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0).addQueues(1)
+                .setHeartbeatIntervalMs(200).setSessionTimeoutMs((int) SESSION_MS).setTopicIncarnation(9).build());
+        n1.fetchOffsets = (r, o) -> FakeNode.reply(o, io.dledger.proto.FetchOffsetsResponse.newBuilder()
+                .setTopicIncarnation(9).addOffsets(io.dledger.proto.QueueOffset.newBuilder().setQueue(1).setOffset(2))
+                .build());
+        java.util.List<io.dledger.proto.OffsetsForTimeRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        n1.offsetsForTime = (r, o) -> {
+            asked.add(r);
+            FakeNode.reply(o, io.dledger.proto.OffsetsForTimeResponse.newBuilder().setTopicIncarnation(9)
+                    .addOffsets(io.dledger.proto.QueueOffset.newBuilder().setQueue(0).setOffset(5)).build());
+        };
+        n1.pull = (r, o) -> CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(() -> FakeNode.reply(
+                o, io.dledger.proto.PullResponse.newBuilder().setServedBy("n1").setNextOffset(r.getOffset())
+                        .setTopicIncarnation(9).setMaxOffset(7).build()));
+        java.time.Instant from = java.time.Instant.parse("2026-11-27T10:00:00Z");
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t").startFromTime(from)
+                .commitInterval(Duration.ofMinutes(10)).build(), m -> { });
+        try {
+            consumer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !n1.commits.isEmpty());
+            assertThat(asked).singleElement().satisfies(r -> {
+                assertThat(r.getTimestampMs()).isEqualTo(from.toEpochMilli());
+                assertThat(r.getQueuesList()).as("the committed queue 1 goes on from its offset").containsExactly(0);
+            });
+            assertThat(n1.commits.get(0).getOffsetsList()).singleElement()
+                    .satisfies(q -> assertThat(q.getQueue() * 100 + q.getOffset()).isEqualTo(5));
+            await().atMost(Duration.ofSeconds(10)).until(() -> n1.pulls.stream().anyMatch(p -> p.getQueue() == 1));
+            assertThat(n1.pulls).allSatisfy(p -> assertThat(p.getOffset()).isEqualTo(p.getQueue() == 0 ? 5 : 2));
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /**
      * A topic deleted and created again under a member: its queue's pulls and commits carry the incarnation it started
      * in, and the node refuses them once the topic is replaced; when a heartbeat names the new incarnation, the member
      * starts the queue over from the group's offset in the new topic, and pulls and commits that one from then on.

@@ -141,6 +141,14 @@ class CliIT {
         assertThat(consume.out()).contains("cli-topic/1@0").contains("hello").contains("world")
                 .contains("2 messages");
         assertThat(cli("topic", "describe", "cli-topic", "-s", servers).out()).contains("52 messages");
+        assertThat(cli("consume", "-s", servers, "-t", "cli-topic", "-q", "1", "--from-time", "2000-01-01", "-n",
+                "2").out()).contains("cli-topic/1@0").contains("hello").contains("cli-topic/1@1").contains("2 messages");
+        assertThat(cli("consume", "-s", servers, "-t", "cli-topic", "--from-time", "2100-01-01T00:00:00Z").out())
+                .as("nothing stored that late").contains("0 messages");
+        assertThat(cli("consume", "-s", servers, "-t", "cli-topic", "-g", "late-group", "--from-time", "2100-01-01",
+                "--idle-exit", "1").out()).contains("0 messages");
+        assertThat(cli("group", "describe", "late-group", "-t", "cli-topic", "-s", servers).out())
+                .as("its queues started, and committed, at their ends").contains("lag 0 messages");
         assertThat(cli("group", "describe", "cli-group", "-t", "cli-topic", "-s", servers).out())
                 .contains("group cli-group on topic cli-topic: 0 live members, lag 52 messages");
         assertThat(cli("consume", "-s", servers, "-t", "cli-topic", "-g", "cli-group", "-n", "52").code()).isZero();

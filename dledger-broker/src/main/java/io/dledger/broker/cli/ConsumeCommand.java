@@ -12,6 +12,7 @@ import io.dledger.client.ReceivedMessage;
 import io.dledger.client.TopicDescription;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,6 +41,10 @@ final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--from", description = "start offset (default: the queue's first stored offset)")
     Long from;
 
+    @Option(names = "--from-time", paramLabel = "TIME", description = "start at each queue's first message stored at "
+            + "or after TIME (with --group: where a queue the group never committed starts): " + TimeArgument.FORMS)
+    String fromTime;
+
     @Option(names = {"-n", "--count"}, defaultValue = "100",
             description = "stop after this many messages (default: ${DEFAULT-VALUE}; 0: all)")
     long count;
@@ -66,6 +71,11 @@ final class ConsumeCommand implements Callable<Integer> {
                 .atLeast("--body-chars", bodyChars, 0).atLeast("--idle-exit", idleExitSeconds, 0).reportTo(System.err)) {
             return 2;
         }
+        if (from != null && fromTime != null) {
+            System.err.println("--from and --from-time: give one start");
+            return 2;
+        }
+        Long at = fromTime == null ? null : TimeArgument.parse("--from-time", fromTime); // before any connection
         if (group == null && parsedIdleExit()) {
             System.err.println("--idle-exit applies with --group only");
             return 2;
@@ -77,7 +87,7 @@ final class ConsumeCommand implements Callable<Integer> {
                         + "suggest");
                 return 2;
             }
-            return consumeAsGroup();
+            return consumeAsGroup(at);
         }
         long printed = 0;
         try (DLedgerClient c = client.connect(); PullConsumer consumer = c.newPullConsumer()) {
@@ -94,8 +104,10 @@ final class ConsumeCommand implements Callable<Integer> {
                     queues.add(q);
                 }
             }
+            Map<Integer, Long> atTime = at == null ? Map.of()
+                    : consumer.offsetsForTime(topic, at, queues.stream().mapToInt(Integer::intValue).toArray()).offsets();
             for (int q : queues) {
-                long offset = from != null ? from : d.queueRanges().get(q).minOffset();
+                long offset = at != null ? atTime.get(q) : from != null ? from : d.queueRanges().get(q).minOffset();
                 int behind = 0;
                 while (count == 0 || printed < count) {
                     PullResult r = pull(consumer, q, offset);
@@ -148,10 +160,11 @@ final class ConsumeCommand implements Callable<Integer> {
     /** How long a stop signal (SIGTERM, Ctrl-C) waits for a group member to commit and leave before the JVM halts. */
     private static final long CLOSE_ON_SIGNAL_SECONDS = 10;
 
-    private int consumeAsGroup() throws InterruptedException {
+    private int consumeAsGroup(Long at) throws InterruptedException {
         // the process id in the member id tells an operator which process to stop (group describe lists members)
         PushConsumerOptions options = PushConsumerOptions.builder(group, topic).memberId("cli-"
                 + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8))
+                .startFromTime(at == null ? null : java.time.Instant.ofEpochMilli(at))
                 .build(); // checks the group name
         try (DLedgerClient c = client.connect()) {
             c.admin().describeTopic(topic); // a missing topic is an error, not "0 messages"

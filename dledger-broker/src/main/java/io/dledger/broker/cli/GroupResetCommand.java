@@ -5,17 +5,11 @@ import io.dledger.client.GroupDescription;
 import io.dledger.client.PullConsumer;
 import io.dledger.client.TimeOffsets;
 import io.dledger.client.TopicDescription;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,9 +54,7 @@ final class GroupResetCommand implements Callable<Integer> {
         Long offset;
 
         @Option(names = "--to-time", required = true, paramLabel = "TIME", description = "to the first message stored "
-                + "at or after TIME: 2026-11-27T10:00:00Z, 2026-11-27T11:00:00+01:00, 2026-11-27T10:00:00 or "
-                + "2026-11-27 (midnight; both in this machine's time zone; a space for the T works too) or "
-                + "milliseconds since the epoch")
+                + "at or after TIME: " + TimeArgument.FORMS)
         String time;
 
         @Option(names = "--shift-by", required = true, paramLabel = "N", description = "by N messages from the "
@@ -79,7 +71,7 @@ final class GroupResetCommand implements Callable<Integer> {
         if (target.offset != null && target.offset < 0) {
             throw new IllegalArgumentException("--to-offset must be at least 0, not " + target.offset);
         }
-        Long at = target.time == null ? null : parseTime(target.time); // bad input before any connection
+        Long at = target.time == null ? null : TimeArgument.parse("--to-time", target.time); // bad input before any connection
         try (DLedgerClient c = client.connect()) {
             TopicDescription t = c.admin().describeTopic(on.topic);
             if (queues != null) {
@@ -173,39 +165,6 @@ final class GroupResetCommand implements Callable<Integer> {
                     + q.maxOffset() + "]; planned at " + v);
         }
         return v;
-    }
-
-    /** Epoch milliseconds below this (March 1973) are taken for seconds given by mistake. */
-    static final long MIN_EPOCH_MS = 100_000_000_000L;
-
-    /**
-     * {@code --to-time}: an instant, a date-time with an offset or without one (this machine's zone; a space instead of
-     * the {@code T} too), a date (its midnight there), or epoch milliseconds.
-     */
-    static long parseTime(String given) {
-        String text = given.strip().replaceFirst("^(\\d{4}-\\d{2}-\\d{2}) ", "$1T");
-        if (text.matches("\\d{4}-\\d{2}-\\d{2}")) {
-            return java.time.LocalDate.parse(text).atStartOfDay(ZoneId.systemDefault()).toInstant().toEpochMilli();
-        }
-        if (text.matches("\\d{1,18}")) {
-            long ms = Long.parseLong(text);
-            if (ms < MIN_EPOCH_MS) {
-                throw new IllegalArgumentException("--to-time: " + text + " ms is in " + Instant.ofEpochMilli(ms)
-                        .toString().substring(0, 4) + "; give milliseconds since the epoch (seconds * 1000)");
-            }
-            return ms;
-        }
-        List<Function<String, Instant>> forms = List.of(x -> OffsetDateTime.parse(x).toInstant(), // Z too
-                x -> LocalDateTime.parse(x).atZone(ZoneId.systemDefault()).toInstant());
-        for (Function<String, Instant> form : forms) {
-            try {
-                return form.apply(text).toEpochMilli();
-            } catch (DateTimeParseException notThisForm) {
-                // the next form
-            }
-        }
-        throw new IllegalArgumentException("--to-time: cannot read '" + given + "': give 2026-11-27T10:00:00Z, "
-                + "2026-11-27T11:00:00+01:00, 2026-11-27T10:00:00, 2026-11-27 or milliseconds since the epoch");
     }
 
     static String table(TopicDescription t, GroupDescription g, Map<Integer, Long> plan) {
