@@ -77,13 +77,7 @@ final class OffsetProposals {
 
     private <T, R> void propose(Supplier<CompletableFuture<T>> proposal, StreamObserver<R> out, Runnable done,
                                 Function<T, R> reply) {
-        CompletableFuture<T> applied;
-        try {
-            applied = proposal.get();
-        } catch (RuntimeException e) { // JRaft refuses at once while the node shuts down
-            applied = CompletableFuture.failedFuture(e);
-        }
-        applied.whenComplete((r, e) -> {
+        proposal.get().whenComplete((r, e) -> {
             done.run();
             if (e != null) {
                 out.onError(RpcErrors.fromProposal(e, raft));

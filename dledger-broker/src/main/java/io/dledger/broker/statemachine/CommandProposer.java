@@ -167,7 +167,12 @@ public final class CommandProposer {
             timers.queued(proposedNanos - p.enqueuedNanos());
         }
         task.setDone(new ApplyClosure(batch, group, this::entryDone, timers, proposedNanos));
-        node.apply(task);
+        try {
+            node.apply(task);
+        } catch (IllegalStateException shuttingDown) {
+            // JRaft ran the task's closure (ENODESHUTDOWN) before it threw: the writes fail through it, and no caller
+            // of propose sees the exception
+        }
     }
 
     private void entryDone() {

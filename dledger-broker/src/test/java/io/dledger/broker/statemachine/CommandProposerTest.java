@@ -53,17 +53,39 @@ class CommandProposerTest {
     }
 
     private CommandProposer proposer(int maxInflightEntries, long maxQueuedBytes) {
+        return proposer(maxInflightEntries, maxQueuedBytes, tasks::add);
+    }
+
+    private CommandProposer proposer(int maxInflightEntries, long maxQueuedBytes,
+                                     java.util.function.Consumer<Task> apply) {
         CommandProposer p = new CommandProposer(fsm, () -> 1_000L, 1 << 20, maxInflightEntries, maxQueuedBytes,
                 new WritePathTimers(registry));
         p.attach((Node) Proxy.newProxyInstance(Node.class.getClassLoader(), new Class<?>[] {Node.class},
                 (proxy, method, args) -> {
                     if (method.getName().equals("apply")) {
-                        tasks.add((Task) args[0]);
+                        apply.accept((Task) args[0]);
                         return null;
                     }
                     throw new UnsupportedOperationException(method.getName());
                 }));
         return p;
+    }
+
+    /**
+     * JRaft's Node.apply on a node shutting down runs the task's closure with ENODESHUTDOWN, then throws: the writes
+     * fail through the closure, and the caller gets its failed future, not the exception.
+     */
+    @Test
+    void aNodeShuttingDownFailsTheWritesThroughTheirFutures() {
+        CommandProposer p = proposer(1, 1 << 20, task -> {
+            task.getDone().run(new Status(com.alipay.sofa.jraft.error.RaftError.ENODESHUTDOWN,
+                    "Node is shutting down."));
+            throw new IllegalStateException("Node is shutting down");
+        });
+        CompletableFuture<ProduceResult> first = p.produce(message("a"), 10);
+        assertThat(failure(first)).isEqualTo(ErrorCode.OUTCOME_UNKNOWN);
+        assertThat(failure(p.produce(message("b"), 10))).as("the pipeline's slot came back")
+                .isEqualTo(ErrorCode.OUTCOME_UNKNOWN);
     }
 
     /** Commits and applies the task the way JRaft would on the leader. */
