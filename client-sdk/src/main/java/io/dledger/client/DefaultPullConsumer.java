@@ -59,6 +59,7 @@ final class DefaultPullConsumer implements PullConsumer {
                 .setMaxWaitMs(options.maxWaitMs())
                 .setReadYourWrites(options.readYourWrites())
                 .setTopicIncarnation(options.topicIncarnation())
+                .addAllTags(options.tags())
                 .build();
         long waitNanos = TimeUnit.MILLISECONDS.toNanos(options.maxWaitMs());
         Operation<PullRequest, PullResponse> op = Operations.pull(options.nodeId(), request).withServerWait(waitNanos);
@@ -73,7 +74,7 @@ final class DefaultPullConsumer implements PullConsumer {
             if (response.hasSuggestion()) {
                 router.directory().learn(response.getSuggestion().getNode());
             }
-            return ProtoMapper.toPullResult(response);
+            return ProtoMapper.toPullResult(onlyTagged(response, options.tags()));
         });
     }
 
@@ -122,6 +123,18 @@ final class DefaultPullConsumer implements PullConsumer {
         Map<Integer, Long> offsets = new LinkedHashMap<>();
         r.getOffsetsList().forEach(o -> offsets.put(o.getQueue(), o.getOffset()));
         return new TimeOffsets(r.getTopicIncarnation(), offsets);
+    }
+
+    /**
+     * {@code response} without messages whose tags are not among {@code tags} (none: every message): a node from
+     * before tag filters ignores them and answers every message.
+     */
+    static PullResponse onlyTagged(PullResponse response, java.util.Set<String> tags) {
+        if (tags.isEmpty() || response.getMessagesList().stream().allMatch(m -> tags.contains(m.getTags()))) {
+            return response;
+        }
+        return response.toBuilder().clearMessages().addAllMessages(response.getMessagesList().stream()
+                .filter(m -> tags.contains(m.getTags())).toList()).build();
     }
 
     /** The message bytes to ask for: what the caller asked ({@code 0}: the node's default), within the limit. */

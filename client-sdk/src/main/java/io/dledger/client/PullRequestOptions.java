@@ -1,6 +1,7 @@
 package io.dledger.client;
 
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything a {@link PullConsumer#pull(PullRequestOptions)} call can say. Immutable, thread-safe.
@@ -20,12 +21,37 @@ import java.util.Objects;
  * @param topicIncarnation the topic's incarnation to read ({@link PullResult#topicIncarnation()} of an earlier pull;
  *                    {@code 0} = whatever topic has the name now): a pull of a topic deleted and created again since
  *                    fails with {@link ErrorCode#TOPIC_REPLACED} instead of reading the new topic at the old offsets
+ * @param tags        only messages whose tags equal one of these (empty: every message); the node passes the others
+ *                    over, so a result may hold no message and still move {@link PullResult#nextOffset()} on: a queue
+ *                    is read to its end when the next offset reaches {@link PullResult#maxOffset()}
  */
 public record PullRequestOptions(String topic, int queue, long offset, int maxMessages, int maxBytes,
-        String nodeId, int maxWaitMs, boolean readYourWrites, long topicIncarnation) {
+        String nodeId, int maxWaitMs, boolean readYourWrites, long topicIncarnation, Set<String> tags) {
 
     /** The longest long-polling wait a node grants, in milliseconds. */
     public static final int MAX_WAIT_MS = 30_000;
+
+    /** The most tags one pull filters on. */
+    public static final int MAX_TAGS = 32;
+
+    /**
+     * Options without a tag filter (the form before tag filters existed).
+     *
+     * @param topic            topic to read, not {@code null}
+     * @param queue            queue of the topic
+     * @param offset           first offset to return
+     * @param maxMessages      at most this many messages, 0 or more ({@code 0} = server default)
+     * @param maxBytes         at most about this many message bytes, 0 or more ({@code 0} = the node's default)
+     * @param nodeId           id of the node to read from, or {@code null} for the current leader
+     * @param maxWaitMs        long-polling wait in milliseconds, from 0 to {@link #MAX_WAIT_MS}
+     * @param readYourWrites   whether a follower first confirms with the leader that it applied everything committed
+     * @param topicIncarnation the topic's incarnation to read, 0 or more ({@code 0} = any)
+     */
+    public PullRequestOptions(String topic, int queue, long offset, int maxMessages, int maxBytes, String nodeId,
+                              int maxWaitMs, boolean readYourWrites, long topicIncarnation) {
+        this(topic, queue, offset, maxMessages, maxBytes, nodeId, maxWaitMs, readYourWrites, topicIncarnation,
+                Set.of());
+    }
 
     /**
      * Checks the arguments.
@@ -39,12 +65,17 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      * @param maxWaitMs      long-polling wait in milliseconds, from 0 to {@link #MAX_WAIT_MS}
      * @param readYourWrites whether a follower first confirms with the leader that it applied everything committed
      * @param topicIncarnation the topic's incarnation to read, 0 or more ({@code 0} = any)
-     * @throws IllegalArgumentException when a limit or the incarnation is negative or {@code maxWaitMs} exceeds
-     *                                  {@link #MAX_WAIT_MS}
-     * @throws NullPointerException     when {@code topic} is {@code null}
+     * @param tags           only messages with one of these tags, at most 32, none empty (empty: every message); copied
+     * @throws IllegalArgumentException when a limit or the incarnation is negative, {@code maxWaitMs} exceeds
+     *                                  {@link #MAX_WAIT_MS}, or a tag is empty or there are more than 32
+     * @throws NullPointerException     when {@code topic} or {@code tags} is {@code null}
      */
     public PullRequestOptions {
         Objects.requireNonNull(topic, "topic");
+        tags = Set.copyOf(tags);
+        if (tags.size() > MAX_TAGS || tags.contains("")) {
+            throw new IllegalArgumentException("at most " + MAX_TAGS + " tags, none empty: " + tags);
+        }
         if (maxMessages < 0 || maxBytes < 0 || maxWaitMs < 0 || topicIncarnation < 0) {
             throw new IllegalArgumentException("maxMessages, maxBytes, maxWaitMs and topicIncarnation must be >= 0");
         }
@@ -110,7 +141,7 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      */
     public PullRequestOptions withMaxMessages(int n) {
         return new PullRequestOptions(topic, queue, offset, n, maxBytes, nodeId, maxWaitMs, readYourWrites,
-                topicIncarnation);
+                topicIncarnation, tags);
     }
 
     /**
@@ -122,7 +153,7 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      */
     public PullRequestOptions withMaxBytes(int n) {
         return new PullRequestOptions(topic, queue, offset, maxMessages, n, nodeId, maxWaitMs, readYourWrites,
-                topicIncarnation);
+                topicIncarnation, tags);
     }
 
     /**
@@ -134,7 +165,7 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      */
     public PullRequestOptions fromNode(String id) {
         return new PullRequestOptions(topic, queue, offset, maxMessages, maxBytes, id, maxWaitMs, readYourWrites,
-                topicIncarnation);
+                topicIncarnation, tags);
     }
 
     /**
@@ -145,7 +176,7 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      */
     public PullRequestOptions atOffset(long newOffset) {
         return new PullRequestOptions(topic, queue, newOffset, maxMessages, maxBytes, nodeId, maxWaitMs,
-                readYourWrites, topicIncarnation);
+                readYourWrites, topicIncarnation, tags);
     }
 
     /**
@@ -158,7 +189,7 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      */
     public PullRequestOptions withMaxWait(int ms) {
         return new PullRequestOptions(topic, queue, offset, maxMessages, maxBytes, nodeId, ms, readYourWrites,
-                topicIncarnation);
+                topicIncarnation, tags);
     }
 
     /**
@@ -171,7 +202,7 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      */
     public PullRequestOptions withReadYourWrites(boolean on) {
         return new PullRequestOptions(topic, queue, offset, maxMessages, maxBytes, nodeId, maxWaitMs, on,
-                topicIncarnation);
+                topicIncarnation, tags);
     }
 
     /**
@@ -184,6 +215,18 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      */
     public PullRequestOptions ofIncarnation(long incarnation) {
         return new PullRequestOptions(topic, queue, offset, maxMessages, maxBytes, nodeId, maxWaitMs, readYourWrites,
-                incarnation);
+                incarnation, tags);
+    }
+
+    /**
+     * A copy that returns only messages whose tags equal one of {@code only} (RocketMQ's {@code "TagA || TagB"}).
+     *
+     * @param only the tags, at most {@link #MAX_TAGS}, none empty; none: every message
+     * @return a new options object; this one is unchanged
+     * @throws IllegalArgumentException for an empty tag or too many
+     */
+    public PullRequestOptions withTags(String... only) {
+        return new PullRequestOptions(topic, queue, offset, maxMessages, maxBytes, nodeId, maxWaitMs, readYourWrites,
+                topicIncarnation, Set.copyOf(java.util.Arrays.asList(only)));
     }
 }

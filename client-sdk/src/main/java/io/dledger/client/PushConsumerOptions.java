@@ -3,6 +3,7 @@ package io.dledger.client;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -23,10 +24,12 @@ import java.util.UUID;
  * @param commitInterval     how often processed offsets are committed (also on revocation and close); at least
  *                           {@link #MIN_COMMIT_INTERVAL}
  * @param memberId           this member's id in the group (1 to 255 characters, unique in the group)
+ * @param tags               only messages whose tags equal one of these are delivered (empty: every message); the
+ *                           others are passed over and count as consumed
  */
 public record PushConsumerOptions(String group, String topic, int threads, int maxRetries, Duration retryBackoff,
         boolean startFromEarliest, Instant startFromTime, boolean followSuggestions, int batchSize,
-        Duration commitInterval, String memberId) {
+        Duration commitInterval, String memberId, Set<String> tags) {
 
     /** Group names: like topic names, but short enough that {@code <group>-retry} is a topic name too. */
     private static final java.util.regex.Pattern GROUP_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,100}");
@@ -50,11 +53,17 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
      * @param batchSize         messages per pull, at least 1
      * @param commitInterval    how often processed offsets are committed, at least {@link #MIN_COMMIT_INTERVAL}
      * @param memberId          this member's id in the group, 1 to 255 characters
+     * @param tags              only messages with one of these tags, at most {@link PullRequestOptions#MAX_TAGS}, none
+     *                          empty (empty: every message); copied
      * @throws IllegalArgumentException when a setting is out of range or the group name is invalid
      * @throws NullPointerException     when {@code group}, {@code topic}, {@code retryBackoff},
-     *                                  {@code commitInterval} or {@code memberId} is {@code null}
+     *                                  {@code commitInterval}, {@code memberId} or {@code tags} is {@code null}
      */
     public PushConsumerOptions {
+        tags = Set.copyOf(tags);
+        if (tags.size() > PullRequestOptions.MAX_TAGS || tags.contains("")) {
+            throw new IllegalArgumentException("at most " + PullRequestOptions.MAX_TAGS + " tags, none empty: " + tags);
+        }
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(memberId, "memberId");
@@ -121,6 +130,7 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
         private int batchSize = 256;
         private Duration commitInterval = Duration.ofSeconds(1);
         private String memberId = UUID.randomUUID().toString();
+        private Set<String> tags = Set.of();
 
         private Builder(String group, String topic) {
             this.group = group;
@@ -233,6 +243,19 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
         }
 
         /**
+         * Only messages whose tags equal one of {@code only} are delivered (RocketMQ's {@code "TagA || TagB"}); the
+         * nodes pass the others over and they count as consumed (committed past). Give every member of a group the
+         * same tags: a queue moving to a member with other tags would skip or deliver other messages.
+         *
+         * @param only the tags, at most {@link PullRequestOptions#MAX_TAGS}, none empty; none (default): every message
+         * @return this builder
+         */
+        public Builder tags(String... only) {
+            tags = Set.copyOf(java.util.Arrays.asList(only));
+            return this;
+        }
+
+        /**
          * The options.
          *
          * @return the checked, immutable options
@@ -241,7 +264,7 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
          */
         public PushConsumerOptions build() {
             return new PushConsumerOptions(group, topic, threads, maxRetries, retryBackoff, startFromEarliest,
-                    startFromTime, followSuggestions, batchSize, commitInterval, memberId);
+                    startFromTime, followSuggestions, batchSize, commitInterval, memberId, tags);
         }
     }
 }

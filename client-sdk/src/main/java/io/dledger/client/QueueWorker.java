@@ -111,7 +111,7 @@ final class QueueWorker {
         idle.set(false);
         PushConsumerOptions o = host.options();
         PullRequestOptions req = new PullRequestOptions(o.topic(), queue, nextOffset, o.batchSize(), 0, node,
-                LONG_POLL_MS, false, incarnation);
+                LONG_POLL_MS, false, incarnation, o.tags());
         host.puller().pullAsync(req).whenComplete((r, e) -> {
             if (e != null) {
                 onPullError(e);
@@ -186,6 +186,8 @@ final class QueueWorker {
                 processedOffset = m.offset() + 1;
                 resume = processedOffset;
             }
+            // the whole batch is processed: so are the messages the tag filter passed over, up to the next offset
+            processedOffset = Math.max(processedOffset, r.nextOffset());
             nextOffset = r.nextOffset();
             if (host.options().followSuggestions() && r.suggestedNodeId() != null) {
                 node = r.suggestedNodeId();

@@ -58,6 +58,23 @@ class PullConsumerTest {
         assertThat(client.newPullConsumer().offsetForTime("t", 2, 1)).isEqualTo(40);
     }
 
+    /** A node from before tag filters ignores them: the client drops what it should have passed over. */
+    @Test
+    void messagesOfOtherTagsFromANodeThatIgnoredTheFilterAreDropped() {
+        cluster.node("n1").pull = (req, obs) -> FakeNode.reply(obs, PullResponse.newBuilder()
+                .addMessages(StoredMessage.newBuilder().setTopic("t").setOffset(0).setTags("red"))
+                .addMessages(StoredMessage.newBuilder().setTopic("t").setOffset(1).setTags("blue"))
+                .addMessages(StoredMessage.newBuilder().setTopic("t").setOffset(2))
+                .setNextOffset(3).setMaxOffset(3).setServedBy("n1").build());
+
+        PullResult r = client.newPullConsumer().pull(PullRequestOptions.of("t", 0, 0).withTags("blue"));
+
+        assertThat(r.messages()).extracting(ReceivedMessage::offset).containsExactly(1L);
+        assertThat(r.nextOffset()).isEqualTo(3);
+        assertThat(cluster.node("n1").pulls).singleElement()
+                .satisfies(p -> assertThat(p.getTagsList()).containsExactly("blue"));
+    }
+
     /** A node of a version without the call: the error says so, rather than gRPC's "Method not found". */
     @Test
     void aCallTheNodeDoesNotKnowSaysItRunsAnOlderVersion() {

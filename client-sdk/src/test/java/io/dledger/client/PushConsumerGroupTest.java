@@ -244,6 +244,41 @@ class PushConsumerGroupTest {
     }
 
     /**
+     * With tags, pulls carry them, and the messages the node passed over count as consumed: after an answer that moved
+     * the next offset past them, the member commits that offset, with or without a message delivered.
+     */
+    @Test
+    void messagesATagFilterPassedOverAreCommittedPast() {
+        FakeNode n1 = cluster.node("n1");
+        n1.pull = (r, o) -> {
+            if (r.getOffset() == 0) { // offset 2 matched; 0, 1, 3 and 4 passed over
+                FakeNode.reply(o, io.dledger.proto.PullResponse.newBuilder().setServedBy("n1").setNextOffset(5)
+                        .setMaxOffset(12).addMessages(io.dledger.proto.StoredMessage.newBuilder().setTopic("t")
+                                .setOffset(2).setTags("TagA")).build());
+            } else if (r.getOffset() == 5) { // nothing matched up to the end
+                FakeNode.reply(o, io.dledger.proto.PullResponse.newBuilder().setServedBy("n1").setNextOffset(12)
+                        .setMaxOffset(12).build());
+            } else {
+                CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS).execute(() -> FakeNode.reply(o,
+                        io.dledger.proto.PullResponse.newBuilder().setServedBy("n1").setNextOffset(r.getOffset())
+                                .setMaxOffset(12).build()));
+            }
+        };
+        java.util.List<Long> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t").tags("TagA", "TagB")
+                .commitInterval(Duration.ofMillis(50)).build(), m -> delivered.add(m.offset()));
+        try {
+            consumer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> n1.commits.stream()
+                    .anyMatch(c -> c.getOffsets(0).getOffset() == 12));
+            assertThat(delivered).containsExactly(2L);
+            assertThat(n1.pulls).allSatisfy(p -> assertThat(p.getTagsList()).containsExactlyInAnyOrder("TagA", "TagB"));
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /**
      * With a start time, a queue the group never committed starts at the first offset the leader finds stored at or
      * after it (asked for that queue only), and that start is committed at once like any start policy's.
      */

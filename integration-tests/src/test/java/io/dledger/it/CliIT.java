@@ -149,6 +149,17 @@ class CliIT {
                 "--idle-exit", "1").out()).contains("0 messages");
         assertThat(cli("group", "describe", "late-group", "-t", "cli-topic", "-s", servers).out())
                 .as("its queues started, and committed, at their ends").contains("lag 0 messages");
+        assertThat(cli("topic", "create", "tagged", "--queues", "1", "-s", servers).code()).isZero();
+        assertThat(cli("produce", "-s", servers, "-t", "tagged", "-m", "plain").code()).isZero();
+        assertThat(cli("produce", "-s", servers, "-t", "tagged", "--tags", "red", "-m", "r1").code()).isZero();
+        assertThat(cli("produce", "-s", servers, "-t", "tagged", "--tags", "blue", "-m", "b1").code()).isZero();
+        assertThat(cli("consume", "-s", servers, "-t", "tagged", "--tag", "red", "--tag", "blue").out())
+                .contains("tagged/0@1 tags=red r1").contains("tagged/0@2 tags=blue b1").doesNotContain("plain")
+                .contains("2 messages");
+        assertThat(cli("consume", "-s", servers, "-t", "tagged", "-g", "reds", "--tag", "red", "--idle-exit", "1")
+                .out()).contains("r1").doesNotContain("b1").contains("1 message ");
+        assertThat(cli("group", "describe", "reds", "-t", "tagged", "-s", servers).out())
+                .as("the messages passed over count as consumed").contains("lag 0 messages");
         assertThat(cli("group", "describe", "cli-group", "-t", "cli-topic", "-s", servers).out())
                 .contains("group cli-group on topic cli-topic: 0 live members, lag 52 messages");
         assertThat(cli("consume", "-s", servers, "-t", "cli-topic", "-g", "cli-group", "-n", "52").code()).isZero();

@@ -45,6 +45,10 @@ final class ConsumeCommand implements Callable<Integer> {
             + "or after TIME (with --group: where a queue the group never committed starts): " + TimeArgument.FORMS)
     String fromTime;
 
+    @Option(names = "--tag", paramLabel = "TAG", description = "only messages with this tag (repeat for any of "
+            + "several; the nodes pass the others over; with --group they count as consumed)")
+    List<String> tags = new ArrayList<>();
+
     @Option(names = {"-n", "--count"}, defaultValue = "100",
             description = "stop after this many messages (default: ${DEFAULT-VALUE}; 0: all)")
     long count;
@@ -111,6 +115,10 @@ final class ConsumeCommand implements Callable<Integer> {
                 int behind = 0;
                 while (count == 0 || printed < count) {
                     PullResult r = pull(consumer, q, offset);
+                    if (r.messages().isEmpty() && r.nextOffset() > offset) {
+                        offset = r.nextOffset(); // only messages the tag filter passed over
+                        continue;
+                    }
                     if (r.messages().isEmpty()) {
                         if (r.followerBehind() && node == null && ++behind <= MAX_BEHIND_IN_ROW) {
                             continue; // a follower taken for the leader: the next pull goes where it points
@@ -142,7 +150,8 @@ final class ConsumeCommand implements Callable<Integer> {
     /** One pull; an offset past a queue's end that {@code --from} gave reads as bad input, with what to do. */
     private PullResult pull(PullConsumer consumer, int q, long offset) {
         try {
-            return consumer.pull(PullRequestOptions.of(topic, q, offset).withMaxMessages(256).fromNode(node));
+            return consumer.pull(PullRequestOptions.of(topic, q, offset).withMaxMessages(256).fromNode(node)
+                    .withTags(tags.toArray(String[]::new)));
         } catch (DLedgerException e) {
             if (e.code() == ErrorCode.OFFSET_OUT_OF_RANGE && from != null && offset == from) {
                 throw new IllegalArgumentException(e.getMessage() + "; --from applies to every queue read"
@@ -165,6 +174,7 @@ final class ConsumeCommand implements Callable<Integer> {
         PushConsumerOptions options = PushConsumerOptions.builder(group, topic).memberId("cli-"
                 + ProcessHandle.current().pid() + "-" + UUID.randomUUID().toString().substring(0, 8))
                 .startFromTime(at == null ? null : java.time.Instant.ofEpochMilli(at))
+                .tags(tags.toArray(String[]::new))
                 .build(); // checks the group name
         try (DLedgerClient c = client.connect()) {
             c.admin().describeTopic(topic); // a missing topic is an error, not "0 messages"

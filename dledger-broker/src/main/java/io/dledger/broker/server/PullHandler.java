@@ -61,6 +61,7 @@ final class PullHandler {
 
     void pull(PullRequest req, StreamObserver<PullResponse> out) {
         pulls.record(1);
+        TagFilter filter;
         try {
             RequestValidator.checkTopicName(req.getTopic());
             if (req.getQueue() < 0 || req.getOffset() < 0 || req.getMaxMessages() < 0 || req.getMaxBytes() < 0
@@ -68,22 +69,23 @@ final class PullHandler {
                 throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "queue, offset, max_messages, max_bytes, max_wait_ms "
                         + "and topic_incarnation must not be negative");
             }
+            filter = TagFilter.of(req);
         } catch (StatusRuntimeException e) {
             out.onError(e);
             return;
         }
         long waitUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(req.getMaxWaitMs(), MAX_WAIT_MS));
         if (!req.getReadYourWrites()) {
-            reads.executeOrRefuse(() -> serve(req, out, waitUntil), out);
+            reads.executeOrRefuse(() -> serve(req, filter, out, waitUntil), out);
             return;
         }
         // served once this node has applied up to the read index
-        raft.readIndex(index -> reads.executeOrRefuse(() -> serve(req, out, waitUntil), out),
+        raft.readIndex(index -> reads.executeOrRefuse(() -> serve(req, filter, out, waitUntil), out),
                 why -> out.onError(RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, "read-your-writes check with the "
                         + "leader failed (" + why + "); retry")));
     }
 
-    private void serve(PullRequest req, StreamObserver<PullResponse> out, long waitUntil) {
+    private void serve(PullRequest req, TagFilter filter, StreamObserver<PullResponse> out, long waitUntil) {
         if (out instanceof ServerCallStreamObserver<PullResponse> s && s.isCancelled()) {
             return;
         }
@@ -92,16 +94,18 @@ final class PullHandler {
                     : Math.min(req.getMaxMessages(), config.pullMaxMessages());
             int maxBytes = req.getMaxBytes() == 0 ? config.pullMaxBytes()
                     : Math.min(req.getMaxBytes(), config.pullMaxBytes());
-            QueueRead read = store.read(req.getTopic(), req.getTopicIncarnation(), req.getQueue(), req.getOffset(),
-                    maxMessages, maxBytes);
-            List<MessageRecord> records = read.records();
+            TagFilter.Found found = filter.read(store, req, maxMessages, maxBytes);
+            QueueRead read = found.last();
+            List<MessageRecord> records = found.records();
+            long next = found.nextOffset();
             long remaining = TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime());
-            // at the queue's end: wait (park checks the end again, so a message applied since the read wakes it)
-            if (records.isEmpty() && remaining > 0 && req.getOffset() >= read.maxOffset()) {
-                park(req, out, waitUntil, remaining, req.getOffset() + 1);
+            // at the queue's end (past the messages the filter passed over): wait there (park checks the end again,
+            // so a message applied since the read wakes it)
+            if (records.isEmpty() && remaining > 0 && next >= read.maxOffset()) {
+                park(next == req.getOffset() ? req : req.toBuilder().setOffset(next).build(), filter, out, waitUntil,
+                        remaining, next + 1);
                 return;
             }
-            long next = req.getOffset() + records.size();
             PullResponse.Builder b = PullResponse.newBuilder().setServedBy(config.nodeId()).setNextOffset(next)
                     // the one asked for (it matched), else the one read
                     .setTopicIncarnation(req.getTopicIncarnation() != 0 ? req.getTopicIncarnation()
@@ -114,7 +118,7 @@ final class PullHandler {
             out.onNext(b.build());
             out.onCompleted();
         } catch (ReadRejectedException e) {
-            onRejected(req, out, waitUntil, e);
+            onRejected(req, filter, out, waitUntil, e);
         } catch (StatusRuntimeException e) {
             out.onError(e);
         } catch (RuntimeException | InternalError e) {
@@ -159,7 +163,7 @@ final class PullHandler {
         return e.reason() == ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE && offset > e.maxOffset();
     }
 
-    private void onRejected(PullRequest req, StreamObserver<PullResponse> out, long waitUntil,
+    private void onRejected(PullRequest req, TagFilter filter, StreamObserver<PullResponse> out, long waitUntil,
                             ReadRejectedException e) {
         boolean leader = fsm.isLeader();
         PeerSpec knownLeader = leader ? null : raft.leader().orElse(null);
@@ -169,7 +173,7 @@ final class PullHandler {
                 && router.suggest(situation(req, false, knownLeader), req.getTopic(), req.getQueue()).node() == null;
         switch (decide(e, req.getOffset(), leader, config.nodeId(), knownLeader, mayWait)) {
             case REFUSE -> out.onError(RpcErrors.fromRead(e));
-            case WAIT -> park(req, out, waitUntil, remaining, req.getOffset());
+            case WAIT -> park(req, filter, out, waitUntil, remaining, req.getOffset());
             case UNAVAILABLE -> out.onError(RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, e.getMessage() + " on "
                     + config.nodeId() + ", which may lag behind and " + (knownLeader == null ? "knows no leader"
                     : "is a leader not ready yet") + " to send the pull to; retry"));
@@ -188,9 +192,10 @@ final class PullHandler {
      * Long polling: the pull runs again once the queue's end reaches {@code wakeAtEnd} (new messages were applied)
      * or {@code remainingMs} passed, whichever comes first; refused with {@code BUSY} when too many pulls wait.
      */
-    private void park(PullRequest req, StreamObserver<PullResponse> out, long waitUntil, long remainingMs,
-                      long wakeAtEnd) {
-        Runnable wakeNow = waiters.await(req.getTopic(), req.getQueue(), remainingMs, () -> serve(req, out, waitUntil));
+    private void park(PullRequest req, TagFilter filter, StreamObserver<PullResponse> out, long waitUntil,
+                      long remainingMs, long wakeAtEnd) {
+        Runnable wakeNow = waiters.await(req.getTopic(), req.getQueue(), remainingMs,
+                () -> serve(req, filter, out, waitUntil));
         if (wakeNow == null) {
             out.onError(RpcErrors.busy("pulls waiting", config.nodeId(), ConfigKey.PULL_MAX_WAITING,
                     config.pullMaxWaiting()));
