@@ -1,7 +1,9 @@
 package io.dledger.client;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
+import io.grpc.TlsChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -129,6 +131,7 @@ public final class DLedgerClient implements AutoCloseable {
         private int maxInboundMessageBytes = 64 * 1024 * 1024;
         private int maxInFlightPerProducer = 256;
         private Function<String, ManagedChannel> channelFactory;
+        private java.nio.file.Path trustedCertificates;
 
         private Builder() {
         }
@@ -236,8 +239,23 @@ public final class DLedgerClient implements AutoCloseable {
         }
 
         /**
+         * Connects with TLS, trusting the certificates in {@code trustedCertificates} (a PEM file: the CA that signed
+         * the nodes' {@code grpc.tls.cert}, or that certificate itself). Each node's certificate must name the host
+         * the client reaches it by (a seed's host, or the host of its advertised address) as a subject alternative
+         * name. Without it (default) the client connects in plaintext.
+         *
+         * @param trustedCertificates PEM file of trusted certificates, or {@code null} for plaintext
+         * @return this builder
+         */
+        public Builder tls(java.nio.file.Path trustedCertificates) {
+            this.trustedCertificates = trustedCertificates;
+            return this;
+        }
+
+        /**
          * How to open the channel for an address (default: a plaintext Netty channel with the configured inbound
-         * size limit and modest keepalive). Use it to add TLS, interceptors, a custom executor or another transport.
+         * size limit and modest keepalive, TLS with {@link #tls}). Use it to add interceptors, client certificates, a
+         * custom executor or another transport; it replaces {@link #tls}.
          * The client owns the channels it obtains and shuts them down on {@link DLedgerClient#close()}. The inbound
          * size limit and deadlines are also set per call, so they hold for custom channels too.
          *
@@ -253,21 +271,37 @@ public final class DLedgerClient implements AutoCloseable {
          * Builds the client; it connects lazily, on first use.
          *
          * @return a new client
-         * @throws IllegalArgumentException when no seed was given
+         * @throws IllegalArgumentException when no seed was given, or the {@link #tls} file cannot be read as PEM
+         *                                  certificates
          */
         public DLedgerClient build() {
             if (seeds.isEmpty()) {
                 throw new IllegalArgumentException("at least one seed address is needed");
             }
             int maxInbound = maxInboundMessageBytes;
+            ChannelCredentials credentials = credentials(trustedCertificates);
             Function<String, ManagedChannel> factory = channelFactory != null ? channelFactory
-                    : address -> defaultChannel(address, maxInbound);
+                    : address -> defaultChannel(address, credentials, maxInbound);
             return new DLedgerClient(new ClientConfig(List.copyOf(new LinkedHashSet<>(seeds)), requestTimeout,
                     operationTimeout, maxInboundMessageBytes, maxInFlightPerProducer, factory));
         }
 
-        private static ManagedChannel defaultChannel(String address, int maxInboundMessageBytes) {
-            return Grpc.newChannelBuilder(address, InsecureChannelCredentials.create())
+        /** Plaintext, or TLS trusting the certificates in {@code trusted}; the file is read once, here. */
+        private static ChannelCredentials credentials(java.nio.file.Path trusted) {
+            if (trusted == null) {
+                return InsecureChannelCredentials.create();
+            }
+            try {
+                return TlsChannelCredentials.newBuilder().trustManager(trusted.toFile()).build();
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("cannot read trusted certificates from " + trusted + ": "
+                        + e.getMessage(), e);
+            }
+        }
+
+        private static ManagedChannel defaultChannel(String address, ChannelCredentials credentials,
+                                                     int maxInboundMessageBytes) {
+            return Grpc.newChannelBuilder(address, credentials)
                     .maxInboundMessageSize(maxInboundMessageBytes)
                     .keepAliveTime(30, TimeUnit.SECONDS)
                     .keepAliveTimeout(10, TimeUnit.SECONDS)

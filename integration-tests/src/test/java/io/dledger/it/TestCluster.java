@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -32,19 +33,25 @@ public final class TestCluster implements AutoCloseable {
     /** Nodes that should be running: started and not killed or stopped since. */
     private final java.util.Set<String> expectedUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private TestCluster(LocalCluster cluster) {
+    private TestCluster(LocalCluster cluster, UnaryOperator<DLedgerClient.Builder> clientSettings) {
         this.cluster = cluster;
-        this.client = DLedgerClient.builder().seeds(cluster.seeds()).operationTimeout(Duration.ofSeconds(20))
-                .build();
+        this.client = clientSettings.apply(DLedgerClient.builder().seeds(cluster.seeds())
+                .operationTimeout(Duration.ofSeconds(20))).build();
         cluster.nodes().forEach(n -> expectedUp.add(n.id()));
     }
 
     /** Starts {@code size} nodes in a fresh directory and waits for a leader. */
     public static TestCluster start(String name, int size, Map<String, String> settings) {
+        return start(name, size, settings, b -> b);
+    }
+
+    /** {@link #start(String, int, Map)}, with {@code clientSettings} applied to the client's builder. */
+    public static TestCluster start(String name, int size, Map<String, String> settings,
+                                    UnaryOperator<DLedgerClient.Builder> clientSettings) {
         Path dir = Path.of("target", "it-clusters", name + "-" + System.nanoTime()).toAbsolutePath();
         LocalCluster local = LocalCluster.create(dir, size, 0, settings);
         local.startAll();
-        TestCluster c = new TestCluster(local);
+        TestCluster c = new TestCluster(local, clientSettings);
         ProcessCleanup.register(c);
         c.awaitEveryNodeFollowing(); // not only a majority: a test may ask any node at once
         return c;

@@ -20,6 +20,10 @@ final class ClientOptions {
             description = "give up on an operation after this long, retries included (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "connect with TLS, trusting the certificates in this "
+            + "PEM file (the nodes' grpc.tls.cert, or its CA; default: $DLEDGER_TLS_CA, else plaintext)")
+    Path tlsCa;
+
     String resolveServers() {
         if (servers != null && servers.isBlank()) { // an unset variable in a script: say so, do not go elsewhere
             throw new IllegalArgumentException("--servers is empty; give host:port,... or leave it out");
@@ -46,7 +50,16 @@ final class ClientOptions {
             throw new IllegalArgumentException("--timeout must be at least 1 (seconds), not " + timeoutSeconds);
         }
         return DLedgerClient.builder().seeds(resolveServers()).operationTimeout(Duration.ofSeconds(timeoutSeconds))
-                .requestTimeout(Duration.ofSeconds(Math.min(5, timeoutSeconds))).build();
+                .requestTimeout(Duration.ofSeconds(Math.min(5, timeoutSeconds))).tls(resolveTlsCa()).build();
+    }
+
+    /** {@code --tls-ca}, else $DLEDGER_TLS_CA, else none (plaintext). */
+    Path resolveTlsCa() {
+        if (tlsCa != null) {
+            return tlsCa;
+        }
+        String env = System.getenv("DLEDGER_TLS_CA");
+        return env == null || env.isBlank() ? null : Path.of(env);
     }
 
     /**

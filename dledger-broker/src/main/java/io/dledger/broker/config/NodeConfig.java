@@ -42,10 +42,16 @@ public record NodeConfig(
         int pullMaxMessages,
         int pullMaxBytes,
         int pullMaxWaiting,
-        int readMaxQueued) {
+        int readMaxQueued,
+        GrpcTls grpcTls) {
 
     public NodeConfig {
         peers = List.copyOf(peers);
+    }
+
+    /** The gRPC front end's TLS, or {@code null}: plaintext. */
+    public GrpcTls grpcTls() {
+        return grpcTls;
     }
 
     /** This node's entry in the peer list. */

@@ -154,6 +154,7 @@ public final class NodeConfigLoader {
             problems.add(ConfigKey.SEGMENT_BYTES.key() + " (" + segmentBytes + ") must be at least twice "
                     + ConfigKey.BATCH_MAX_BYTES.key() + " (" + batchMax + ")");
         }
+        GrpcTls tls = tls(v, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -171,7 +172,35 @@ public final class NodeConfigLoader {
                 entryMax, inflight, queueMax, maxQueues, minFree,
                 new ReadRouteConfig(routeEnabled, busyProduce, busyPull,
                         coldBytes == 0 ? defaultColdBytes() : coldBytes, maxLag), pullMessages, pullBytes,
-                pullWaiting, readQueued);
+                pullWaiting, readQueued, tls);
+    }
+
+    /** {@code grpc.tls.*}: none, or a certificate with its key (and the trusted certificates), each a readable file. */
+    private static GrpcTls tls(Map<ConfigKey, String> v, List<String> problems) {
+        String cert = v.get(ConfigKey.GRPC_TLS_CERT);
+        String key = v.get(ConfigKey.GRPC_TLS_KEY);
+        String ca = v.get(ConfigKey.GRPC_TLS_CA);
+        boolean hasCert = cert != null && !cert.isBlank();
+        boolean hasKey = key != null && !key.isBlank();
+        if (!hasCert && !hasKey) {
+            if (ca != null && !ca.isBlank()) {
+                problems.add(ConfigKey.GRPC_TLS_CA.key() + " needs " + ConfigKey.GRPC_TLS_CERT.key() + " and "
+                        + ConfigKey.GRPC_TLS_KEY.key());
+            }
+            return null;
+        }
+        if (!hasCert || !hasKey) {
+            problems.add(ConfigKey.GRPC_TLS_CERT.key() + " and " + ConfigKey.GRPC_TLS_KEY.key() + " go together");
+            return null;
+        }
+        GrpcTls tls = new GrpcTls(Path.of(cert).toAbsolutePath(), Path.of(key).toAbsolutePath(),
+                Path.of(ca == null || ca.isBlank() ? cert : ca).toAbsolutePath());
+        for (Path f : new java.util.LinkedHashSet<>(List.of(tls.cert(), tls.key(), tls.ca()))) {
+            if (!Files.isReadable(f)) {
+                problems.add("TLS file " + f + " is not a readable file");
+            }
+        }
+        return tls;
     }
 
     /** RocketMQ's rule of thumb: data further back than 40% of the machine's memory has left the page cache. */

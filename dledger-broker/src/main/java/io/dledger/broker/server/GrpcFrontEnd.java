@@ -102,7 +102,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
         AdminServiceImpl admin = new AdminServiceImpl(config, store, fsm, raft, proposer, reads, disk, peers,
                 followerDisks::followersWithSpace);
         Server server = NettyServerBuilder
-                .forAddress(new InetSocketAddress(config.grpcBindHost(), config.self().grpcPort()))
+                .forAddress(new InetSocketAddress(config.grpcBindHost(), config.self().grpcPort()),
+                        GrpcCredentials.server(config.grpcTls()))
                 // room above the batch limit so an oversized batch gets BATCH_TOO_LARGE, not a bare
                 // RESOURCE_EXHAUSTED from gRPC
                 .maxInboundMessageSize(2 * config.batchMaxBytes() + (1 << 20))

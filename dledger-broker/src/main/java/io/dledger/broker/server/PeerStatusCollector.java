@@ -7,6 +7,7 @@ import io.dledger.proto.ClusterStatus;
 import io.dledger.proto.NodeStatus;
 import io.dledger.proto.NodeStatusRequest;
 import io.dledger.proto.Role;
+import io.grpc.ChannelCredentials;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -24,11 +25,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class PeerStatusCollector implements AutoCloseable {
     private final NodeConfig config;
+    private final ChannelCredentials credentials;
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private boolean closed; // guarded by this
 
     PeerStatusCollector(NodeConfig config) {
         this.config = config;
+        this.credentials = GrpcCredentials.channel(config.grpcTls());
     }
 
     CompletableFuture<ClusterStatus> collect(NodeStatus self, List<PeerSpec> peers) {
@@ -53,8 +56,8 @@ final class PeerStatusCollector implements AutoCloseable {
             if (closed) {
                 return CompletableFuture.completedFuture(unreachable(p));
             }
-            ch = channels.computeIfAbsent(p.id(), id -> NettyChannelBuilder.forTarget(p.grpcAddress())
-                    .usePlaintext().build());
+            ch = channels.computeIfAbsent(p.id(), id -> NettyChannelBuilder.forTarget(p.grpcAddress(), credentials)
+                    .build());
         }
         if (ch.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
             ch.resetConnectBackoff(); // a peer that was down is asked now, not after gRPC's reconnect backoff

@@ -36,6 +36,32 @@ class NodeConfigLoaderTest {
         assertThat(c.storeDir()).isEqualTo(dir.resolve("d/store"));
     }
 
+    private static NodeConfig withTls(Map<ConfigKey, String> tls) {
+        Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
+        flags.put(ConfigKey.NODE_ID, "n1");
+        flags.put(ConfigKey.PEERS, PEERS);
+        flags.putAll(tls);
+        return NodeConfigLoader.load(flags, Map.of(), null);
+    }
+
+    @Test
+    void tlsNeedsACertificateWithItsKeyAndReadableFiles(@TempDir Path dir) throws Exception {
+        Path cert = Files.writeString(dir.resolve("node.pem"), "cert");
+        Path key = Files.writeString(dir.resolve("node.key"), "key");
+        assertThat(withTls(Map.of()).grpcTls()).as("plaintext by default").isNull();
+        GrpcTls tls = withTls(Map.of(ConfigKey.GRPC_TLS_CERT, cert.toString(), ConfigKey.GRPC_TLS_KEY,
+                key.toString())).grpcTls();
+        assertThat(tls.cert()).isEqualTo(cert);
+        assertThat(tls.ca()).as("the certificate itself, by default").isEqualTo(cert);
+        assertThatThrownBy(() -> withTls(Map.of(ConfigKey.GRPC_TLS_CERT, cert.toString())))
+                .hasMessageContaining("grpc.tls.cert and grpc.tls.key go together");
+        assertThatThrownBy(() -> withTls(Map.of(ConfigKey.GRPC_TLS_CA, cert.toString())))
+                .hasMessageContaining("grpc.tls.ca needs grpc.tls.cert and grpc.tls.key");
+        assertThatThrownBy(() -> withTls(Map.of(ConfigKey.GRPC_TLS_CERT, cert.toString(), ConfigKey.GRPC_TLS_KEY,
+                key.toString(), ConfigKey.GRPC_TLS_CA, dir.resolve("missing.pem").toString())))
+                .hasMessageContaining("TLS file " + dir.resolve("missing.pem") + " is not a readable file");
+    }
+
     @Test
     void defaultsApply() {
         NodeConfig c = NodeConfigLoader.load(Map.of(ConfigKey.NODE_ID, "n3", ConfigKey.PEERS, PEERS), Map.of(), null);
