@@ -69,7 +69,9 @@ public interface PullConsumer extends AutoCloseable {
      *                          {@link ErrorCode#INVALID_ARGUMENT} for a negative time or a queue named twice, and as
      *                          {@link #pull(String, int, long, int)} for the rest
      */
-    TimeOffsets offsetsForTime(String topic, long timestampMs, int... queues);
+    default TimeOffsets offsetsForTime(String topic, long timestampMs, int... queues) {
+        throw new UnsupportedOperationException("offsetsForTime is not supported by " + getClass().getName());
+    }
 
     /**
      * {@link #offsetsForTime} of one queue.

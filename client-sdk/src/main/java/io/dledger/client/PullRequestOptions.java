@@ -34,6 +34,20 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
     /** The most tags one pull filters on. */
     public static final int MAX_TAGS = 32;
 
+    /** The most UTF-8 bytes of one tag (a message's tags are as long at most). */
+    public static final int MAX_TAG_BYTES = 4096;
+
+    /** {@code tags} copied, once checked: at most {@link #MAX_TAGS}, each of 1 to {@link #MAX_TAG_BYTES} bytes. */
+    static Set<String> checkedTags(java.util.Collection<String> tags) {
+        Set<String> copy = Set.copyOf(tags);
+        if (copy.size() > MAX_TAGS || copy.stream().anyMatch(t -> t.isEmpty()
+                || t.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_TAG_BYTES)) {
+            throw new IllegalArgumentException("at most " + MAX_TAGS + " tags, each of 1 to " + MAX_TAG_BYTES
+                    + " bytes: " + (copy.size() > MAX_TAGS ? copy.size() + " tags" : copy));
+        }
+        return copy;
+    }
+
     /**
      * Options without a tag filter (the form before tag filters existed).
      *
@@ -65,17 +79,15 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
      * @param maxWaitMs      long-polling wait in milliseconds, from 0 to {@link #MAX_WAIT_MS}
      * @param readYourWrites whether a follower first confirms with the leader that it applied everything committed
      * @param topicIncarnation the topic's incarnation to read, 0 or more ({@code 0} = any)
-     * @param tags           only messages with one of these tags, at most 32, none empty (empty: every message); copied
+     * @param tags           only messages with one of these tags, at most {@link #MAX_TAGS}, each of 1 to
+     *                       {@link #MAX_TAG_BYTES} bytes (empty: every message); copied
      * @throws IllegalArgumentException when a limit or the incarnation is negative, {@code maxWaitMs} exceeds
-     *                                  {@link #MAX_WAIT_MS}, or a tag is empty or there are more than 32
+     *                                  {@link #MAX_WAIT_MS}, or a tag is empty or too long, or there are too many
      * @throws NullPointerException     when {@code topic} or {@code tags} is {@code null}
      */
     public PullRequestOptions {
         Objects.requireNonNull(topic, "topic");
-        tags = Set.copyOf(tags);
-        if (tags.size() > MAX_TAGS || tags.contains("")) {
-            throw new IllegalArgumentException("at most " + MAX_TAGS + " tags, none empty: " + tags);
-        }
+        tags = checkedTags(tags);
         if (maxMessages < 0 || maxBytes < 0 || maxWaitMs < 0 || topicIncarnation < 0) {
             throw new IllegalArgumentException("maxMessages, maxBytes, maxWaitMs and topicIncarnation must be >= 0");
         }
@@ -221,7 +233,8 @@ public record PullRequestOptions(String topic, int queue, long offset, int maxMe
     /**
      * A copy that returns only messages whose tags equal one of {@code only} (RocketMQ's {@code "TagA || TagB"}).
      *
-     * @param only the tags, at most {@link #MAX_TAGS}, none empty; none: every message
+     * @param only the tags, at most {@link #MAX_TAGS}, each of 1 to {@link #MAX_TAG_BYTES} bytes; none: every
+     *             message
      * @return a new options object; this one is unchanged
      * @throws IllegalArgumentException for an empty tag or too many
      */

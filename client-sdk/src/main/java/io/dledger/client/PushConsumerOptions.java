@@ -53,17 +53,14 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
      * @param batchSize         messages per pull, at least 1
      * @param commitInterval    how often processed offsets are committed, at least {@link #MIN_COMMIT_INTERVAL}
      * @param memberId          this member's id in the group, 1 to 255 characters
-     * @param tags              only messages with one of these tags, at most {@link PullRequestOptions#MAX_TAGS}, none
-     *                          empty (empty: every message); copied
+     * @param tags              only messages with one of these tags, at most {@link PullRequestOptions#MAX_TAGS}, each
+     *                          of 1 to {@link PullRequestOptions#MAX_TAG_BYTES} bytes (empty: every message); copied
      * @throws IllegalArgumentException when a setting is out of range or the group name is invalid
      * @throws NullPointerException     when {@code group}, {@code topic}, {@code retryBackoff},
      *                                  {@code commitInterval}, {@code memberId} or {@code tags} is {@code null}
      */
     public PushConsumerOptions {
-        tags = Set.copyOf(tags);
-        if (tags.size() > PullRequestOptions.MAX_TAGS || tags.contains("")) {
-            throw new IllegalArgumentException("at most " + PullRequestOptions.MAX_TAGS + " tags, none empty: " + tags);
-        }
+        tags = PullRequestOptions.checkedTags(tags);
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(memberId, "memberId");
@@ -84,12 +81,35 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
             throw new IllegalArgumentException("commitInterval must be at least " + MIN_COMMIT_INTERVAL.toMillis()
                     + " ms: " + commitInterval);
         }
-        if (startFromTime != null && startFromTime.isBefore(Instant.EPOCH)) {
-            throw new IllegalArgumentException("startFromTime must not be before the epoch: " + startFromTime);
+        if (startFromTime != null && (startFromTime.isBefore(Instant.EPOCH)
+                || startFromTime.isAfter(Instant.ofEpochMilli(Long.MAX_VALUE)))) {
+            throw new IllegalArgumentException("startFromTime must be within milliseconds since the epoch: "
+                    + startFromTime);
         }
         if (memberId.isEmpty() || memberId.length() > 255) {
             throw new IllegalArgumentException("memberId must have 1 to 255 characters");
         }
+    }
+
+    /**
+     * Settings without a start time or tags (the form before they existed).
+     *
+     * @param group             consumer group
+     * @param topic             topic to consume
+     * @param threads           worker threads, at least 1
+     * @param maxRetries        attempts after the first failure before a message is parked, 0 or more
+     * @param retryBackoff      pause between attempts, not negative
+     * @param startFromEarliest whether a queue without a committed offset starts at its first stored message
+     * @param followSuggestions whether to pull from the node each response suggests
+     * @param batchSize         messages per pull, at least 1
+     * @param commitInterval    how often processed offsets are committed
+     * @param memberId          this member's id in the group
+     */
+    public PushConsumerOptions(String group, String topic, int threads, int maxRetries, Duration retryBackoff,
+                               boolean startFromEarliest, boolean followSuggestions, int batchSize,
+                               Duration commitInterval, String memberId) {
+        this(group, topic, threads, maxRetries, retryBackoff, startFromEarliest, null, followSuggestions, batchSize,
+                commitInterval, memberId, Set.of());
     }
 
     /**
@@ -247,7 +267,8 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
          * nodes pass the others over and they count as consumed (committed past). Give every member of a group the
          * same tags: a queue moving to a member with other tags would skip or deliver other messages.
          *
-         * @param only the tags, at most {@link PullRequestOptions#MAX_TAGS}, none empty; none (default): every message
+         * @param only the tags, at most {@link PullRequestOptions#MAX_TAGS}, each of 1 to
+         *             {@link PullRequestOptions#MAX_TAG_BYTES} bytes; none (default): every message
          * @return this builder
          */
         public Builder tags(String... only) {

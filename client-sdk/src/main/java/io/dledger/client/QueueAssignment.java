@@ -42,6 +42,8 @@ final class QueueAssignment {
     private final Map<Integer, QueueWorker> active = new ConcurrentHashMap<>();
     private final Map<Integer, QueueWorker> stopping = new ConcurrentHashMap<>();
     private final Map<Integer, QueueWorker> fenced = new ConcurrentHashMap<>();
+    /** The code of the last failure to place newly granted queues, until they are placed: logged once a streak. */
+    private ErrorCode startFailure;
 
     /** Makes the (not yet started) worker of a queue of topic incarnation {@code incarnation}, from {@code offset}. */
     interface WorkerFactory {
@@ -136,7 +138,19 @@ final class QueueAssignment {
         if (fresh.isEmpty() || !startNew) {
             return;
         }
-        Map<Integer, Start> starts = startOffsets(fresh);
+        Map<Integer, Start> starts;
+        try {
+            starts = startOffsets(fresh);
+            startFailure = null;
+        } catch (DLedgerException e) {
+            if (e.code() != startFailure) { // once per streak: the queues wait, asked again at every heartbeat
+                startFailure = e.code();
+                LOG.warn("member {} of group {}: cannot start queues {} of {} ({}); trying again at the next "
+                        + "heartbeat", options.memberId(), options.group(), new TreeSet<>(fresh), options.topic(),
+                        e.getMessage());
+            }
+            throw e;
+        }
         for (Integer q : fresh) {
             Start start = starts.get(q);
             QueueWorker w = newWorker.make(q, start.offset(), start.incarnation());

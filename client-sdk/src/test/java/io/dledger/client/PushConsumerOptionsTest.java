@@ -25,6 +25,29 @@ class PushConsumerOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("255");
         assertThatThrownBy(() -> PushConsumerOptions.builder("g!", "t").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid group name");
+        assertThatThrownBy(() -> PushConsumerOptions.builder("g", "t").startFromTime(java.time.Instant.MAX).build())
+                .as("a time not in epoch milliseconds").isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("startFromTime");
+        assertThatThrownBy(() -> PushConsumerOptions.builder("g", "t").startFromTime(java.time.Instant.EPOCH
+                .minusMillis(1)).build()).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> PushConsumerOptions.builder("g", "t").tags("").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tags");
+        assertThatThrownBy(() -> PushConsumerOptions.builder("g", "t").tags("\u4e2d".repeat(1366)).build())
+                .as("4,098 UTF-8 bytes").isInstanceOf(IllegalArgumentException.class).hasMessageContaining("4096");
+        assertThatThrownBy(() -> PullRequestOptions.of("t", 0, 0).withTags(java.util.stream.IntStream.range(0, 33)
+                .mapToObj(i -> "t" + i).toArray(String[]::new))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("33 tags");
+    }
+
+    /** The form before start times and tags existed still builds, with neither. */
+    @Test
+    void theEarlierConstructorStillWorks() {
+        PushConsumerOptions o = new PushConsumerOptions("g", "t", 1, 0, Duration.ZERO, false, true, 10,
+                Duration.ofSeconds(1), "m");
+        assertThat(o.startFromTime()).isNull();
+        assertThat(o.tags()).isEmpty();
+        assertThat(PushConsumerOptions.builder("g", "t").tags("a", "b", "a").build().tags())
+                .containsExactlyInAnyOrder("a", "b");
     }
 
     @Test

@@ -72,11 +72,6 @@ class QueueWorkerTest {
                 }
 
                 @Override
-                public TimeOffsets offsetsForTime(String topic, long timestampMs, int... queues) {
-                    throw new UnsupportedOperationException();
-                }
-
-                @Override
                 public CompletableFuture<PullResult> pullAsync(PullRequestOptions o) {
                     pulledFrom.add(o.offset());
                     incarnations.add(o.topicIncarnation());

@@ -122,16 +122,20 @@ public final class RaftNode implements AutoCloseable {
      * applied up to it; {@code onFailure} gets JRaft's reason when the round fails. Called on a JRaft thread.
      */
     public void readIndex(java.util.function.LongConsumer onIndex, java.util.function.Consumer<String> onFailure) {
-        node.readIndex(new byte[0], new com.alipay.sofa.jraft.closure.ReadIndexClosure() {
-            @Override
-            public void run(Status status, long index, byte[] reqCtx) {
-                if (status.isOk()) {
-                    onIndex.accept(index);
-                } else {
-                    onFailure.accept(status.getErrorMsg());
+        try {
+            node.readIndex(new byte[0], new com.alipay.sofa.jraft.closure.ReadIndexClosure() {
+                @Override
+                public void run(Status status, long index, byte[] reqCtx) {
+                    if (status.isOk()) {
+                        onIndex.accept(index);
+                    } else {
+                        onFailure.accept(status.getErrorMsg());
+                    }
                 }
-            }
-        });
+            });
+        } catch (IllegalStateException shuttingDown) {
+            // JRaft ran the closure (ENODESHUTDOWN) before it threw: onFailure has the answer
+        }
     }
 
     /**

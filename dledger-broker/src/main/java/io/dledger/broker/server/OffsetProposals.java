@@ -77,7 +77,13 @@ final class OffsetProposals {
 
     private <T, R> void propose(Supplier<CompletableFuture<T>> proposal, StreamObserver<R> out, Runnable done,
                                 Function<T, R> reply) {
-        proposal.get().whenComplete((r, e) -> {
+        CompletableFuture<T> applied;
+        try {
+            applied = proposal.get();
+        } catch (RuntimeException e) { // whatever went wrong, done runs and the caller is answered
+            applied = CompletableFuture.failedFuture(e);
+        }
+        applied.whenComplete((r, e) -> {
             done.run();
             if (e != null) {
                 out.onError(RpcErrors.fromProposal(e, raft));

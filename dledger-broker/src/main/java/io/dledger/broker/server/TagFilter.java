@@ -80,8 +80,10 @@ final class TagFilter {
             if (!matched.isEmpty() || read.records().isEmpty() || at >= read.maxOffset() || reads >= MAX_READS) {
                 return new Found(matched, at, read);
             }
-            // the incarnation the first read saw: a topic replaced meanwhile is refused, not read on in the new one
-            read = store.read(req.getTopic(), read.incarnation(), req.getQueue(), at, maxMessages, maxBytes);
+            // the pull's incarnation, else the one the first read saw: a topic replaced meanwhile is refused, not read
+            // on in the new one
+            long incarnation = req.getTopicIncarnation() != 0 ? req.getTopicIncarnation() : read.incarnation();
+            read = store.read(req.getTopic(), incarnation, req.getQueue(), at, maxMessages, maxBytes);
         }
     }
 }

@@ -57,10 +57,11 @@ final class ApplyClosure implements Closure {
                     proposals.get(i).result().complete(results[i]);
                 }
             } else {
-                ProposalException e = new ProposalException(ErrorCode.OUTCOME_UNKNOWN,
-                        "leadership changed while the write was replicating (" + status.getErrorMsg()
-                                + "): it may or may not have been applied (a produce retried with the same producer "
-                                + "id and sequence learns which)");
+                ProposalException e = new ProposalException(ErrorCode.OUTCOME_UNKNOWN, (status.getRaftError()
+                        == com.alipay.sofa.jraft.error.RaftError.ENODESHUTDOWN ? "the leader is shutting down ("
+                        : "leadership changed while the write was replicating (") + status.getErrorMsg()
+                        + "): it may or may not have been applied (a produce retried with the same producer "
+                        + "id and sequence learns which)");
                 for (Proposal p : proposals) {
                     p.result().completeExceptionally(e);
                 }

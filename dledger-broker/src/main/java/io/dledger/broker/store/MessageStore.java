@@ -224,17 +224,11 @@ public final class MessageStore implements AutoCloseable {
     /**
      * Per queue of {@code queues} (none: every queue of the topic), the first offset whose message was stored at or
      * after {@code timestampMs}, by a binary search over store times ({@link QueueTimeSearch}); refused like a
-     * {@link #read} of the topic's incarnation {@code incarnation}. Its reads count with the pulls'. Any thread.
+     * {@link #read} of the topic's incarnation {@code incarnation}. Any thread.
      */
     public OffsetsAtTime offsetsForTime(String topic, long incarnation, int[] queues, long timestampMs)
             throws ReadRejectedException {
-        try {
-            return QueueTimeSearch.search(data, topic, incarnation, queues, timestampMs, config.mappedReadBytes(),
-                    pullReads);
-        } catch (InternalError e) { // as in read
-            throw new StoreException("searching " + topic + " for time " + timestampMs + " faulted: " + e.getMessage(),
-                    e);
-        }
+        return QueueTimeSearch.search(data, topic, incarnation, queues, timestampMs);
     }
 
     /** Bytes pulls have read, through mappings and positionally. Any thread. */

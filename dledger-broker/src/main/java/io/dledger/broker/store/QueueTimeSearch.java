@@ -1,18 +1,21 @@
 package io.dledger.broker.store;
 
-import java.util.List;
+import java.nio.ByteBuffer;
 import java.util.stream.IntStream;
 
 /**
- * A queue's offset at a point in time: a binary search over the store times of its messages, reading one record per
- * step (about log2 of the queue's length of them, 20 for a million messages) the way a pull reads it
- * ({@link QueueReader}: CRC and index checked, through the mapping when recent). The search assumes store times do
- * not decrease along the queue; they follow the clock of the leader that took each write, so after a leader change
- * between nodes whose clocks are apart they may step back, and the offset found is then one where they cross the asked
- * time, not necessarily the first.
+ * A queue's offset at a point in time: a binary search over the store times of its messages, one record header read
+ * per step (about log2 of the queue's length of them, 20 for a million messages), whatever the messages' sizes. Each
+ * header is checked against the index entry that points at it (magic, a MESSAGE record, the size the index gives); its
+ * CRC covers the whole record and is checked when the message is read. The search assumes store times do not
+ * decrease along the queue; they follow the clock of the leader that took each write, so after a leader change between
+ * nodes whose clocks are apart they may step back, and the offset found is then one where they cross the asked time,
+ * not necessarily the first.
  *
  * <p>Retention may remove the record a step reads while the search runs (its segment deleted under it): the search
- * then goes on from the queue's new first offset. Any other failure to read is the store's and is thrown.
+ * then goes on from the queue's new first offset, and an answer below it is raised to it. A topic deleted, or deleted
+ * and created again, during the search is refused as a read of it would be; any other failure to read is the store's
+ * and is thrown.
  *
  * <p>Stateless; any thread, concurrently with the writer.
  */
@@ -28,8 +31,8 @@ final class QueueTimeSearch {
      * at or after {@code timestampMs}: the queue's end when none was, its first kept offset when all were. Refused like
      * a read of the topic ({@link QueueReader#topic}, {@link QueueReader#checkQueue}).
      */
-    static OffsetsAtTime search(StoreData data, String topic, long incarnation, int[] queues, long timestampMs,
-                         long mappedReadBytes, PullReads reads) throws ReadRejectedException {
+    static OffsetsAtTime search(StoreData data, String topic, long incarnation, int[] queues, long timestampMs)
+            throws ReadRejectedException {
         TopicQueues t = QueueReader.topic(data, topic, incarnation);
         int[] asked = queues.length > 0 ? queues.clone() : IntStream.range(0, t.queueCount()).toArray();
         for (int q : asked) {
@@ -37,23 +40,35 @@ final class QueueTimeSearch {
         }
         long[] offsets = new long[asked.length];
         for (int i = 0; i < asked.length; i++) {
-            offsets[i] = offsetForTime(data.log(), t, asked[i], timestampMs, mappedReadBytes, reads);
+            try {
+                offsets[i] = offsetForTime(data.log(), t, asked[i], timestampMs);
+            } catch (RuntimeException e) {
+                TopicQueues now = data.topics().get(topic);
+                if (now == null) {
+                    throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_NOT_FOUND, "topic '" + topic
+                            + "' was deleted during the search", 0, 0);
+                }
+                if (now != t) {
+                    throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_REPLACED, "topic '" + topic
+                            + "' was deleted and created again during the search", 0, 0);
+                }
+                throw e;
+            }
         }
         return new OffsetsAtTime(t.incarnation(), asked, offsets);
     }
 
     /** The search in one queue of {@code t}, which exists. */
-    static long offsetForTime(SegmentedLog log, TopicQueues t, int queue, long timestampMs, long mappedReadBytes,
-                              PullReads reads) {
+    static long offsetForTime(SegmentedLog log, TopicQueues t, int queue, long timestampMs) {
         QueueIndex index = t.queue(queue);
         long lo = index.minOffset(); // the answer lies in [lo, hi]
         long hi = Math.max(lo, index.nextOffset());
         int retries = 0;
         while (lo < hi) {
             long at = lo + (hi - lo) / 2;
-            List<MessageRecord> read;
+            long stored;
             try {
-                read = QueueReader.read(log, t, queue, at, 1, 1, mappedReadBytes, reads);
+                stored = storeTime(log, t, queue, index, at);
             } catch (RuntimeException e) {
                 long min = index.minOffset();
                 if (at >= min || ++retries > MAX_RETENTION_RETRIES) {
@@ -63,12 +78,30 @@ final class QueueTimeSearch {
                 hi = Math.max(hi, lo);
                 continue;
             }
-            if (read.isEmpty() || read.get(0).storeTimestamp() >= timestampMs) {
+            if (stored >= timestampMs) {
                 hi = at;
             } else {
                 lo = at + 1;
             }
         }
-        return lo;
+        return Math.max(lo, index.minOffset());
+    }
+
+    /** The store time of the message at {@code offset}, from its record's header. */
+    private static long storeTime(SegmentedLog log, TopicQueues t, int queue, QueueIndex index, long offset) {
+        ByteBuffer entry = index.read(offset, 1);
+        if (entry.remaining() < IndexFile.ENTRY_SIZE) {
+            throw new CorruptStoreException("index of " + t.name() + "/" + queue + " has no entry at " + offset);
+        }
+        long position = entry.getLong();
+        int size = entry.getInt();
+        ByteBuffer header = log.read(position, RecordCodec.HEADER_SIZE);
+        if (header.remaining() < RecordCodec.HEADER_SIZE || header.getInt(RecordCodec.LENGTH_POS) != size
+                || header.get(RecordCodec.MAGIC_POS) != RecordCodec.MAGIC
+                || header.get(RecordCodec.TYPE_POS) != RecordCodec.TYPE_MESSAGE) {
+            throw new CorruptStoreException("index of " + t.name() + "/" + queue + "@" + offset + " points at log "
+                    + "position " + position + ", which holds no message record of " + size + " bytes");
+        }
+        return header.getLong(RecordCodec.TIMESTAMP_POS);
     }
 }

@@ -87,7 +87,7 @@ class QueueTimeSearchTest {
     }
 
     @Test
-    void afterRetentionTheAnswerIsNeverBelowTheFirstKeptOffset() throws Exception {
+    void afterRetentionTheSearchStartsAtTheFirstKeptOffset() throws Exception {
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
             createTopic(store, 1, "t", 1);
             for (int i = 0; i < 200; i++) {
@@ -102,6 +102,25 @@ class QueueTimeSearchTest {
             assertThat(at(store, 0, 0)).isEqualTo(min);
             assertThat(at(store, 0, 1_000 + 10L * min + 5)).isEqualTo(min + 1);
             assertThat(at(store, 0, 1_000 + 10L * 199)).isEqualTo(199);
+        }
+    }
+
+    /** Each step checks the header it reads against the index: one that is no message record fails the search. */
+    @Test
+    void aHeaderThatIsNoMessageRecordFailsLoudly() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 1);
+            write(store, 2, 10, 0, "a");
+            long position = store.data().topics().get("t").queue(0).read(0, 1).getLong();
+            java.nio.file.Path segment;
+            try (var files = java.nio.file.Files.walk(dir)) {
+                segment = files.filter(LogSegment::isSegmentFile).findFirst().orElseThrow();
+            }
+            try (var ch = java.nio.channels.FileChannel.open(segment, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {0}), position + RecordCodec.MAGIC_POS);
+            }
+            assertThatThrownBy(() -> at(store, 0, 5)).isInstanceOf(CorruptStoreException.class)
+                    .hasMessageContaining("holds no message record");
         }
     }
 
