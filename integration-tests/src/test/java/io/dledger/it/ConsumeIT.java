@@ -337,6 +337,19 @@ class ConsumeIT {
             assertThat(parked.get(10, TimeUnit.SECONDS).messages()).extracting(m -> m.bodyAsString())
                     .containsExactly("frees the place");
 
+            // a pull with tags passes over what does not match, also while it waits: it answers the first match
+            CompletableFuture<PullResult> tagged = consumer.pullAsync(PullRequestOptions.of("events", 0, end)
+                    .fromNode(leader).withMaxWait(20_000).withTags("red"));
+            await().pollDelay(Duration.ofMillis(200)).until(() -> true);
+            assertThat(tagged).as("passed over the untagged message, waiting at the end").isNotDone();
+            p.send("events", Message.of("not for it").withTags("blue"));
+            await().pollDelay(Duration.ofMillis(300)).until(() -> true);
+            assertThat(tagged).as("woken by a message it passes over, waiting again").isNotDone();
+            p.send("events", Message.of("for it").withTags("red"));
+            PullResult red = tagged.get(10, TimeUnit.SECONDS);
+            assertThat(red.messages()).extracting(m -> m.bodyAsString()).containsExactly("for it");
+            assertThat(red.nextOffset()).isEqualTo(end + 3);
+
             // a follower that knows no leader refuses such a pull as retryable instead: nobody can decide yet
             cluster.nodeIds().stream().filter(id -> !id.equals(follower)).forEach(cluster::kill);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThatThrownBy(() -> consumer.pull(
