@@ -45,9 +45,11 @@ final class Errors {
         ErrorCode sent = detail == null ? ErrorCode.ERROR_UNSPECIFIED : ErrorCode.of(detail.getCode());
         boolean typed = sent != ErrorCode.ERROR_UNSPECIFIED;
         String refused = connectFailure(status);
+        String tls = tlsFailure(status);
         String message = detail != null && !detail.getMessage().isEmpty() ? detail.getMessage()
                 : status.getCode() == Status.Code.DEADLINE_EXCEEDED ? noAnswer(status.getDescription())
                 : refused != null ? "cannot connect: " + refused
+                : tls != null ? tls
                 : status.getCode() == Status.Code.UNIMPLEMENTED ? "the node does not know this call ("
                         + status.getDescription() + "): it runs an older version than this client; upgrade it"
                 : status.getDescription() != null ? status.getDescription() : status.getCode().name();
@@ -92,6 +94,33 @@ final class Errors {
         String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
         int refused = m.indexOf("Connection refused"); // the native transport prefixes its syscall
         return refused > 0 ? m.substring(refused) : m;
+    }
+
+    /** gRPC's description of a connection the other side closed before any answer. */
+    static final String CLOSED_UNANSWERED = "Network closed for unknown reason";
+
+    /**
+     * What a connection that failed for TLS says, or null: a handshake that failed (untrusted certificate, one that
+     * does not name the host), a node that does not speak TLS to a client that does, and, as a likely cause, a
+     * connection closed before any answer (what a node serving TLS does to a plaintext client). Short, and the advice
+     * first: {@link ClusterProbe} cuts each node's answer at 120 characters. {@code --tls-ca} is the command line's
+     * name of {@link DLedgerClient.Builder#tls}.
+     */
+    private static String tlsFailure(Status status) {
+        Throwable handshake = cause(status.getCause(), javax.net.ssl.SSLException.class);
+        if (handshake != null) {
+            return "TLS handshake failed (trust the node's certificate with --tls-ca; it must name the host): "
+                    + handshake.getMessage();
+        }
+        for (Throwable c = status.getCause(); c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c.getClass().getSimpleName().equals("NotSslRecordException")) {
+                return "the node does not speak TLS (leave out --tls-ca, or give the nodes grpc.tls.cert)";
+            }
+        }
+        if (status.getCode() == Status.Code.UNAVAILABLE && CLOSED_UNANSWERED.equals(status.getDescription())) {
+            return "closed unanswered; a TLS node does that to plaintext clients (--tls-ca)";
+        }
+        return null;
     }
 
     /** The first throwable in {@code t}'s cause chain (itself included) of one of {@code types}, or null. */

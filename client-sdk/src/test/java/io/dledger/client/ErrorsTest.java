@@ -47,6 +47,23 @@ class ErrorsTest {
         assertThat(RetryPolicy.provesNotExecuted(e)).isTrue();
     }
 
+    /** A client whose TLS setting does not match the nodes' is told that, not only that no node answered. */
+    @Test
+    void tlsMismatchesSaySo() {
+        assertThat(Errors.from(Status.UNAVAILABLE.withDescription("io exception").withCause(
+                new javax.net.ssl.SSLHandshakeException("PKIX path building failed")).asRuntimeException())
+                .getMessage()).contains("TLS handshake failed (trust the node's certificate with --tls-ca").contains("PKIX");
+        assertThat(Errors.from(Status.UNAVAILABLE.withDescription(Errors.CLOSED_UNANSWERED).asRuntimeException())
+                .getMessage()).contains("a TLS node does that to plaintext clients");
+        assertThat(Errors.from(Status.UNAVAILABLE.withDescription("io exception").withCause(
+                new NotSslRecordException()).asRuntimeException()).getMessage())
+                .contains("the node does not speak TLS");
+    }
+
+    /** Netty's exception for bytes that are not TLS, by its simple name (the SDK's Netty is shaded). */
+    private static final class NotSslRecordException extends RuntimeException {
+    }
+
     @Test
     void aRequestOverGrpcsSizeLimitIsBatchTooLargeAndNotRetried() {
         DLedgerException e = Errors.from(Status.RESOURCE_EXHAUSTED

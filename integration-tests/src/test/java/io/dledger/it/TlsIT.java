@@ -44,7 +44,7 @@ class TlsIT {
     }
 
     @Test
-    void clientsWithTheCertificateProduceAndConsumeAndPlaintextGetsNoAnswer() throws Exception {
+    void clientsWithTheCertificateProduceAndConsumeAndOthersAreToldWhyNot() throws Exception {
         TestCertificates tls = TestCertificates.create(certs);
         cluster = TestCluster.start("tls", 3, Map.of("grpc.tls.cert", tls.cert().toString(), "grpc.tls.key",
                 tls.key().toString()), b -> b.tls(tls.cert()));
@@ -63,7 +63,14 @@ class TlsIT {
                 .operationTimeout(Duration.ofSeconds(3)).build()) {
             assertThatThrownBy(() -> plain.admin().describeTopic("secure"))
                     .isInstanceOfSatisfying(DLedgerException.class, e -> assertThat(e.code())
-                            .isIn(ErrorCode.NODE_UNAVAILABLE, ErrorCode.NOT_LEADER, ErrorCode.TIMEOUT));
+                            .isIn(ErrorCode.NODE_UNAVAILABLE, ErrorCode.NOT_LEADER, ErrorCode.TIMEOUT))
+                    .hasMessageContaining("a TLS node does that to plaintext clients (--tls-ca)");
+        }
+        TestCertificates other = TestCertificates.create(certs.resolve("other"));
+        try (DLedgerClient untrusting = DLedgerClient.builder().seeds(cluster.local().seeds()).tls(other.cert())
+                .operationTimeout(Duration.ofSeconds(3)).build()) {
+            assertThatThrownBy(() -> untrusting.admin().describeTopic("secure"))
+                    .as("trusting another certificate").hasMessageContaining("TLS handshake failed (trust the node's certificate with --tls-ca");
         }
 
         String servers = cluster.local().seeds();
