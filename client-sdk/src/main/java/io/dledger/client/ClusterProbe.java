@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Asks nodes for their {@code GetNodeStatus} in parallel: first the seeds and every address the
@@ -41,11 +40,11 @@ final class ClusterProbe {
     }
 
     private final NodeDirectory directory;
-    private final int maxInboundMessageBytes;
+    private final ClientConfig config;
 
-    ClusterProbe(NodeDirectory directory, int maxInboundMessageBytes) {
+    ClusterProbe(NodeDirectory directory, ClientConfig config) {
         this.directory = directory;
-        this.maxInboundMessageBytes = maxInboundMessageBytes;
+        this.config = config;
     }
 
     /**
@@ -139,8 +138,7 @@ final class ClusterProbe {
 
         private void ask(String address) {
             directory.wakeUp(address);
-            CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)
-                    .withMaxInboundMessageSize(maxInboundMessageBytes);
+            CallOptions options = config.callOptions(timeoutNanos);
             try {
                 ClientCalls.asyncUnaryCall(
                         directory.channel(address).newCall(AdminServiceGrpc.getGetNodeStatusMethod(), options),

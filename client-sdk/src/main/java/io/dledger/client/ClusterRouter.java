@@ -40,7 +40,7 @@ final class ClusterRouter implements AutoCloseable {
     ClusterRouter(ClientConfig config) {
         this.config = config;
         this.directory = new NodeDirectory(config.seeds(), config.channelFactory());
-        this.probe = new ClusterProbe(directory, config.maxInboundMessageBytes());
+        this.probe = new ClusterProbe(directory, config);
         this.scheduler = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("dledger-client-timer"));
         this.scheduler.setRemoveOnCancelPolicy(true);
         int workers = Math.max(2, Runtime.getRuntime().availableProcessors());

@@ -132,6 +132,7 @@ public final class DLedgerClient implements AutoCloseable {
         private int maxInFlightPerProducer = 256;
         private Function<String, ManagedChannel> channelFactory;
         private java.nio.file.Path trustedCertificates;
+        private BearerToken token;
 
         private Builder() {
         }
@@ -253,6 +254,21 @@ public final class DLedgerClient implements AutoCloseable {
         }
 
         /**
+         * Sends {@code token} with every call, for nodes that serve only calls with one of their tokens
+         * ({@code grpc.auth.tokens.file}); with custom channels ({@link #channelFactory}) too. Use it with {@link #tls}:
+         * over plaintext the token crosses the network readable. A node that does not accept it answers
+         * {@link ErrorCode#UNAUTHENTICATED}, which is not retried.
+         *
+         * @param token the token (printable ASCII without spaces), or {@code null} for none (default)
+         * @return this builder
+         * @throws IllegalArgumentException for an empty token, or one with spaces or other characters
+         */
+        public Builder token(String token) {
+            this.token = token == null ? null : new BearerToken(token);
+            return this;
+        }
+
+        /**
          * How to open the channel for an address (default: a plaintext Netty channel with the configured inbound
          * size limit and modest keepalive, TLS with {@link #tls}). Use it to add interceptors, client certificates, a
          * custom executor or another transport; it replaces {@link #tls}.
@@ -283,7 +299,7 @@ public final class DLedgerClient implements AutoCloseable {
             Function<String, ManagedChannel> factory = channelFactory != null ? channelFactory
                     : address -> defaultChannel(address, credentials, maxInbound);
             return new DLedgerClient(new ClientConfig(List.copyOf(new LinkedHashSet<>(seeds)), requestTimeout,
-                    operationTimeout, maxInboundMessageBytes, maxInFlightPerProducer, factory));
+                    operationTimeout, maxInboundMessageBytes, maxInFlightPerProducer, factory, token));
         }
 
         /** Plaintext, or TLS trusting the certificates in {@code trusted}; the file is read once, here. */

@@ -74,7 +74,12 @@ public enum ErrorCode {
      * A group's offsets may not be reset or deleted while it has live members on the topic
      * ({@link AdminClient#resetOffsets}, {@link AdminClient#deleteGroup}): stop them, or wait until their session ends.
      */
-    GROUP_ACTIVE;
+    GROUP_ACTIVE,
+    /**
+     * The call carries no token, or one the node does not accept ({@link DLedgerClient.Builder#token}; the nodes'
+     * {@code grpc.auth.tokens.file}). Not retried.
+     */
+    UNAUTHENTICATED;
 
     /**
      * The SDK's constant for a code received on the wire; {@link #ERROR_UNSPECIFIED} for one from a newer broker that

@@ -54,6 +54,8 @@ final class LeaderTracker {
     private volatile long lastRefreshEndNanos;
     private volatile String lastAnswers = "not asked yet";
     private volatile boolean someNodeAnswered = true; // until asked: not yet known to be unreachable
+    /** Set while every node of the last refresh refused this client ({@code UNAUTHENTICATED}): waiting cannot help. */
+    private volatile DLedgerException refusal;
 
     /**
      * @param probeTimeoutNanos deadline of each status call of a refresh
@@ -70,6 +72,14 @@ final class LeaderTracker {
     /** Whether any node answered the last probe (false: the cluster is down or the addresses are wrong). */
     boolean someNodeAnswered() {
         return someNodeAnswered;
+    }
+
+    /**
+     * The error every node answered the last refresh with when it refuses this client whoever asks
+     * ({@code UNAUTHENTICATED}), else {@code null}.
+     */
+    DLedgerException refusal() {
+        return refusal;
     }
 
     /** What the nodes answered in the last refresh, for error messages. */
@@ -251,6 +261,8 @@ final class LeaderTracker {
     void accept(List<ClusterProbe.Answer> answers) {
         lastAnswers = ClusterProbe.summarize(answers);
         someNodeAnswered = answers.stream().anyMatch(ClusterProbe.Answer::ok);
+        refusal = !answers.isEmpty() && answers.stream().allMatch(a -> !a.ok()
+                && a.error().typedCode() == ErrorCode.UNAUTHENTICATED) ? answers.get(0).error() : null;
         Optional<ClusterProbe.LeaderChoice> choice = ClusterProbe.chooseLeader(answers);
         LeaderRef next = choice.map(c -> new LeaderRef(c.id(), c.address())).orElse(null);
         LeaderRef previous = leader.getAndSet(next);

@@ -108,7 +108,9 @@ final class RetryingCall<R> {
                 if (refreshFirst()) {
                     return;
                 }
-                onFailure(null, Errors.noLeader(router.leaders().lastAnswers(), router.leaders().someNodeAnswered()));
+                DLedgerException refused = router.leaders().refusal(); // not retryable: fails at once
+                onFailure(null, refused != null ? refused
+                        : Errors.noLeader(router.leaders().lastAnswers(), router.leaders().someNodeAnswered()));
                 return;
             }
             nodeId = leader.id();
@@ -145,8 +147,7 @@ final class RetryingCall<R> {
         }
         long attemptTimeout = Math.min(router.config().requestTimeout().toNanos() + op.serverWaitNanos(),
                 remainingNanos);
-        CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(attemptTimeout, TimeUnit.NANOSECONDS)
-                .withMaxInboundMessageSize(router.config().maxInboundMessageBytes());
+        CallOptions options = router.config().callOptions(attemptTimeout);
         onTheWire = true;
         if (router.isClosed() || result.isDone()) { // closed since attempt() looked: send nothing
             onTheWire = false;

@@ -52,7 +52,8 @@ class ErrorsTest {
     void tlsMismatchesSaySo() {
         assertThat(Errors.from(Status.UNAVAILABLE.withDescription("io exception").withCause(
                 new javax.net.ssl.SSLHandshakeException("PKIX path building failed")).asRuntimeException())
-                .getMessage()).contains("TLS handshake failed (trust the node's certificate with --tls-ca").contains("PKIX");
+                .getMessage()).contains("TLS handshake failed (trust the node's certificate with --tls-ca")
+                .contains("PKIX");
         assertThat(Errors.from(Status.UNAVAILABLE.withDescription(Errors.CLOSED_UNANSWERED).asRuntimeException())
                 .getMessage()).contains("a TLS node does that to plaintext clients");
         assertThat(Errors.from(Status.UNAVAILABLE.withDescription("io exception").withCause(

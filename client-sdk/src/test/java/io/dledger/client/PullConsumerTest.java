@@ -38,7 +38,8 @@ class PullConsumerTest {
 
     @Test
     void offsetsForTimeAsksTheLeaderOnceAndKeepsTheOrderAsked() {
-        java.util.List<io.dledger.proto.OffsetsForTimeRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.List<io.dledger.proto.OffsetsForTimeRequest> asked =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
         cluster.node("n1").offsetsForTime = (req, obs) -> {
             asked.add(req);
             FakeNode.reply(obs, io.dledger.proto.OffsetsForTimeResponse.newBuilder().setTopicIncarnation(7)

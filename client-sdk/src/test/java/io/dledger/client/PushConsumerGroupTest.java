@@ -290,7 +290,8 @@ class PushConsumerGroupTest {
         n1.fetchOffsets = (r, o) -> FakeNode.reply(o, io.dledger.proto.FetchOffsetsResponse.newBuilder()
                 .setTopicIncarnation(9).addOffsets(io.dledger.proto.QueueOffset.newBuilder().setQueue(1).setOffset(2))
                 .build());
-        java.util.List<io.dledger.proto.OffsetsForTimeRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.List<io.dledger.proto.OffsetsForTimeRequest> asked =
+                new java.util.concurrent.CopyOnWriteArrayList<>();
         n1.offsetsForTime = (r, o) -> {
             asked.add(r);
             FakeNode.reply(o, io.dledger.proto.OffsetsForTimeResponse.newBuilder().setTopicIncarnation(9)

@@ -142,7 +142,8 @@ class CliIT {
                 .contains("2 messages");
         assertThat(cli("topic", "describe", "cli-topic", "-s", servers).out()).contains("52 messages");
         assertThat(cli("consume", "-s", servers, "-t", "cli-topic", "-q", "1", "--from-time", "2000-01-01", "-n",
-                "2").out()).contains("cli-topic/1@0").contains("hello").contains("cli-topic/1@1").contains("2 messages");
+                "2").out()).contains("cli-topic/1@0").contains("hello").contains("cli-topic/1@1")
+                .contains("2 messages");
         assertThat(cli("consume", "-s", servers, "-t", "cli-topic", "--from-time", "2100-01-01T00:00:00Z").out())
                 .as("nothing stored that late").contains("0 messages");
         assertThat(cli("consume", "-s", servers, "-t", "cli-topic", "-g", "late-group", "--from-time", "2100-01-01",

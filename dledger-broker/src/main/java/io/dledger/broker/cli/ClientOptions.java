@@ -20,9 +20,13 @@ final class ClientOptions {
             description = "give up on an operation after this long, retries included (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
-    @Option(names = "--tls-ca", paramLabel = "FILE", description = "connect with TLS, trusting the certificates in this "
-            + "PEM file (the nodes' grpc.tls.cert, or its CA; default: $DLEDGER_TLS_CA, else plaintext)")
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "connect with TLS, trusting the certificates in "
+            + "this PEM file (the nodes' grpc.tls.cert, or its CA; default: $DLEDGER_TLS_CA, else plaintext)")
     Path tlsCa;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "send the token in this file (its first line) "
+            + "with every call, for nodes with grpc.auth.tokens.file (default: $DLEDGER_TOKEN, else none)")
+    Path tokenFile;
 
     String resolveServers() {
         if (servers != null && servers.isBlank()) { // an unset variable in a script: say so, do not go elsewhere
@@ -50,7 +54,25 @@ final class ClientOptions {
             throw new IllegalArgumentException("--timeout must be at least 1 (seconds), not " + timeoutSeconds);
         }
         return DLedgerClient.builder().seeds(resolveServers()).operationTimeout(Duration.ofSeconds(timeoutSeconds))
-                .requestTimeout(Duration.ofSeconds(Math.min(5, timeoutSeconds))).tls(resolveTlsCa()).build();
+                .requestTimeout(Duration.ofSeconds(Math.min(5, timeoutSeconds))).tls(resolveTlsCa()).token(resolveToken()).build();
+    }
+
+    /** The first line of {@code --token-file}, else $DLEDGER_TOKEN, else none. */
+    String resolveToken() {
+        if (tokenFile != null) {
+            try {
+                String first = java.nio.file.Files.readAllLines(tokenFile).stream().map(String::strip)
+                        .filter(l -> !l.isEmpty()).findFirst().orElse("");
+                if (first.isEmpty()) {
+                    throw new IllegalArgumentException("--token-file " + tokenFile + " holds no token");
+                }
+                return first;
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--token-file: cannot read " + tokenFile + ": " + e.getMessage(), e);
+            }
+        }
+        String env = System.getenv("DLEDGER_TOKEN");
+        return env == null || env.isBlank() ? null : env.strip();
     }
 
     /** {@code --tls-ca}, else $DLEDGER_TLS_CA, else none (plaintext). */

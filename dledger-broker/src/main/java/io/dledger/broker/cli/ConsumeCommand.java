@@ -108,8 +108,8 @@ final class ConsumeCommand implements Callable<Integer> {
                     queues.add(q);
                 }
             }
-            Map<Integer, Long> atTime = at == null ? Map.of()
-                    : consumer.offsetsForTime(topic, at, queues.stream().mapToInt(Integer::intValue).toArray()).offsets();
+            Map<Integer, Long> atTime = at == null ? Map.of() : consumer.offsetsForTime(topic, at,
+                    queues.stream().mapToInt(Integer::intValue).toArray()).offsets();
             for (int q : queues) {
                 long offset = at != null ? atTime.get(q) : from != null ? from : d.queueRanges().get(q).minOffset();
                 int behind = 0;

@@ -71,7 +71,8 @@ final class GroupResetCommand implements Callable<Integer> {
         if (target.offset != null && target.offset < 0) {
             throw new IllegalArgumentException("--to-offset must be at least 0, not " + target.offset);
         }
-        Long at = target.time == null ? null : TimeArgument.parse("--to-time", target.time); // bad input before any connection
+        // bad input before any connection
+        Long at = target.time == null ? null : TimeArgument.parse("--to-time", target.time);
         try (DLedgerClient c = client.connect()) {
             TopicDescription t = c.admin().describeTopic(on.topic);
             if (queues != null) {

@@ -43,7 +43,7 @@ final class StatusCommand implements Callable<Integer> {
     private int watch() throws InterruptedException {
         try (DLedgerClient c = io.dledger.client.DLedgerClient.builder().seeds(client.resolveServers())
                 .requestTimeout(java.time.Duration.ofMillis(800)).operationTimeout(java.time.Duration.ofSeconds(2))
-                .tls(client.resolveTlsCa()).build()) {
+                .tls(client.resolveTlsCa()).token(client.resolveToken()).build()) {
             String lastLeader = null;
             StringBuilder changes = new StringBuilder();
             while (!Thread.currentThread().isInterrupted()) {

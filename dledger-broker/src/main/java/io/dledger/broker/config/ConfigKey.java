@@ -18,6 +18,9 @@ public enum ConfigKey {
     GRPC_TLS_KEY("grpc.tls.key", null, "PEM file of grpc.tls.cert's private key (PKCS#8, unencrypted)"),
     GRPC_TLS_CA("grpc.tls.ca", null, "PEM file of the certificates this node trusts when it calls another node's gRPC "
             + "port (default: grpc.tls.cert itself, for a certificate every node shares)"),
+    GRPC_AUTH_TOKENS_FILE("grpc.auth.tokens.file", null, "file of the tokens the gRPC front end accepts, one per line "
+            + "('#' starts a comment): every call must carry one (authorization: Bearer TOKEN; clients: --token-file, "
+            + "DLEDGER_TOKEN, DLedgerClient.Builder.token); a node presents the first to the others; read at start"),
     JOIN("join", "false", "start outside the Raft group and wait to be added (AdminClient.addNode, "
             + "or 'dledger cluster add-node' locally); for new nodes"),
     HTTP_PORT("http.port", "0", "port of /metrics and /health (0: the gRPC port + 100)"),

@@ -43,7 +43,8 @@ public record NodeConfig(
         int pullMaxBytes,
         int pullMaxWaiting,
         int readMaxQueued,
-        GrpcTls grpcTls) {
+        GrpcTls grpcTls,
+        AuthTokens authTokens) {
 
     public NodeConfig {
         peers = List.copyOf(peers);
@@ -52,6 +53,11 @@ public record NodeConfig(
     /** The gRPC front end's TLS, or {@code null}: plaintext. */
     public GrpcTls grpcTls() {
         return grpcTls;
+    }
+
+    /** The tokens the gRPC front end accepts, or {@code null}: any call is served. */
+    public AuthTokens authTokens() {
+        return authTokens;
     }
 
     /** This node's entry in the peer list. */

@@ -155,6 +155,15 @@ public final class NodeConfigLoader {
                     + ConfigKey.BATCH_MAX_BYTES.key() + " (" + batchMax + ")");
         }
         GrpcTls tls = tls(v, problems);
+        AuthTokens tokens = null;
+        String tokensFile = v.get(ConfigKey.GRPC_AUTH_TOKENS_FILE);
+        if (tokensFile != null && !tokensFile.isBlank()) {
+            try {
+                tokens = AuthTokens.load(Path.of(tokensFile));
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            }
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -172,7 +181,7 @@ public final class NodeConfigLoader {
                 entryMax, inflight, queueMax, maxQueues, minFree,
                 new ReadRouteConfig(routeEnabled, busyProduce, busyPull,
                         coldBytes == 0 ? defaultColdBytes() : coldBytes, maxLag), pullMessages, pullBytes,
-                pullWaiting, readQueued, tls);
+                pullWaiting, readQueued, tls, tokens);
     }
 
     /** {@code grpc.tls.*}: none, or a certificate with its key (and the trusted certificates), each a readable file. */

@@ -32,7 +32,7 @@ final class GrpcCredentials {
         }
     }
 
-    /** How this node calls another's gRPC port: trusting {@code tls}'s CA file, or plaintext when {@code tls} is null. */
+    /** How this node calls another's gRPC port: trusting {@code tls}'s CA file, or plaintext without {@code tls}. */
     static ChannelCredentials channel(GrpcTls tls) {
         if (tls == null) {
             return InsecureChannelCredentials.create();

@@ -101,9 +101,13 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 .baseUnit("bytes").register(metrics.registry());
         AdminServiceImpl admin = new AdminServiceImpl(config, store, fsm, raft, proposer, reads, disk, peers,
                 followerDisks::followersWithSpace);
-        Server server = NettyServerBuilder
+        NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.grpcBindHost(), config.self().grpcPort()),
-                        GrpcCredentials.server(config.grpcTls()))
+                        GrpcCredentials.server(config.grpcTls()));
+        if (config.authTokens() != null) { // added first, so it runs inside the metrics interceptor: refusals count
+            builder.intercept(new TokenAuthInterceptor(config.authTokens()));
+        }
+        Server server = builder
                 // room above the batch limit so an oversized batch gets BATCH_TOO_LARGE, not a bare
                 // RESOURCE_EXHAUSTED from gRPC
                 .maxInboundMessageSize(2 * config.batchMaxBytes() + (1 << 20))

@@ -63,7 +63,12 @@ final class PeerStatusCollector implements AutoCloseable {
             ch.resetConnectBackoff(); // a peer that was down is asked now, not after gRPC's reconnect backoff
         }
         CompletableFuture<NodeStatus> f = new CompletableFuture<>();
-        AdminServiceGrpc.newStub(ch).withDeadlineAfter(1, TimeUnit.SECONDS).getNodeStatus(
+        AdminServiceGrpc.AdminServiceStub stub = AdminServiceGrpc.newStub(ch).withDeadlineAfter(1, TimeUnit.SECONDS);
+        if (config.authTokens() != null) {
+            stub = stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(
+                    TokenAuthInterceptor.header(config.authTokens())));
+        }
+        stub.getNodeStatus(
                 NodeStatusRequest.getDefaultInstance(), new io.grpc.stub.StreamObserver<>() {
                     @Override
                     public void onNext(NodeStatus s) {

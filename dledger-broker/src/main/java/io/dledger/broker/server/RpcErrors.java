@@ -42,6 +42,7 @@ public final class RpcErrors {
             case BUSY, LIMIT_EXCEEDED, STORAGE_FULL -> Status.Code.RESOURCE_EXHAUSTED;
             case TIMEOUT -> Status.Code.DEADLINE_EXCEEDED;
             case CLIENT_CLOSED -> Status.Code.CANCELLED; // the client's own code; a node never sends it
+            case UNAUTHENTICATED -> Status.Code.UNAUTHENTICATED;
             case INTERNAL, ERROR_UNSPECIFIED, UNRECOGNIZED -> Status.Code.INTERNAL;
         };
     }

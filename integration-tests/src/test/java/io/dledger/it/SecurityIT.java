@@ -15,6 +15,7 @@ import io.dledger.client.PullConsumer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -25,9 +26,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A cluster whose gRPC front ends serve TLS only: the SDK and the command line with the certificate, nodes to nodes. */
+/**
+ * A cluster whose gRPC front ends serve TLS only and only calls with one of their tokens: the SDK and the command line
+ * with the certificate and a token, node to node too; clients without either are told why.
+ */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class TlsIT {
+class SecurityIT {
+    private static final String TOKEN = "s3cret-token-for-the-test";
+
     @TempDir
     Path certs;
 
@@ -44,10 +50,12 @@ class TlsIT {
     }
 
     @Test
-    void clientsWithTheCertificateProduceAndConsumeAndOthersAreToldWhyNot() throws Exception {
+    void clientsWithTheCertificateAndATokenProduceAndConsumeAndOthersAreToldWhyNot() throws Exception {
         TestCertificates tls = TestCertificates.create(certs);
-        cluster = TestCluster.start("tls", 3, Map.of("grpc.tls.cert", tls.cert().toString(), "grpc.tls.key",
-                tls.key().toString()), b -> b.tls(tls.cert()));
+        Path tokens = Files.writeString(certs.resolve("tokens"), "# the old one, still accepted\n"
+                + "an-older-token-0123456789\n" + TOKEN + "\n");
+        cluster = TestCluster.start("secure", 3, Map.of("grpc.tls.cert", tls.cert().toString(), "grpc.tls.key",
+                tls.key().toString(), "grpc.auth.tokens.file", tokens.toString()), b -> b.tls(tls.cert()).token(TOKEN));
         DLedgerClient client = cluster.client();
         client.admin().createTopic("secure", 1);
         try (Producer p = client.newProducer(); PullConsumer c = client.newPullConsumer()) {
@@ -55,10 +63,26 @@ class TlsIT {
             assertThat(c.pull("secure", 0, 0, 10).messages()).singleElement()
                     .satisfies(m -> assertThat(m.bodyAsString()).isEqualTo("over TLS"));
         }
-        // the leader asks the followers for their status over TLS too (grpc.tls.ca defaults to the certificate)
+        // the leader asks the followers for their status over TLS too (grpc.tls.ca defaults to the certificate), with
+        // its first token
         ClusterView view = client.admin().describeCluster();
         assertThat(view.nodes()).hasSize(3).allMatch(NodeView::reachable);
 
+        try (DLedgerClient noToken = DLedgerClient.builder().seeds(cluster.local().seeds()).tls(tls.cert())
+                .operationTimeout(Duration.ofSeconds(20)).build();
+             DLedgerClient wrongToken = DLedgerClient.builder().seeds(cluster.local().seeds()).tls(tls.cert())
+                     .token("not-the-token-0123456789").operationTimeout(Duration.ofSeconds(20)).build()) {
+            for (DLedgerClient refused : java.util.List.of(noToken, wrongToken)) {
+                long t0 = System.nanoTime();
+                assertThatThrownBy(() -> refused.admin().describeTopic("secure"))
+                        .isInstanceOfSatisfying(DLedgerException.class, e -> {
+                            assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
+                            assertThat(e.retryable()).isFalse();
+                        }).hasMessageContaining("grpc.auth.tokens.file");
+                assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("refused at once, not retried for 20 s")
+                        .isLessThan(Duration.ofSeconds(10));
+            }
+        }
         try (DLedgerClient plain = DLedgerClient.builder().seeds(cluster.local().seeds())
                 .operationTimeout(Duration.ofSeconds(3)).build()) {
             assertThatThrownBy(() -> plain.admin().describeTopic("secure"))
@@ -70,11 +94,14 @@ class TlsIT {
         try (DLedgerClient untrusting = DLedgerClient.builder().seeds(cluster.local().seeds()).tls(other.cert())
                 .operationTimeout(Duration.ofSeconds(3)).build()) {
             assertThatThrownBy(() -> untrusting.admin().describeTopic("secure"))
-                    .as("trusting another certificate").hasMessageContaining("TLS handshake failed (trust the node's certificate with --tls-ca");
+                    .as("trusting another certificate")
+                    .hasMessageContaining("TLS handshake failed (trust the node's certificate with --tls-ca");
         }
 
         String servers = cluster.local().seeds();
-        assertThat(cli("consume", "-s", servers, "--tls-ca", tls.cert().toString(), "-t", "secure"))
+        Path tokenFile = Files.writeString(certs.resolve("client-token"), TOKEN + "\n");
+        assertThat(cli("consume", "-s", servers, "--tls-ca", tls.cert().toString(), "--token-file",
+                tokenFile.toString(), "-t", "secure"))
                 .contains("secure/0@0 over TLS").contains("1 message");
     }
 
