@@ -307,9 +307,13 @@ public final class DLedgerClient implements AutoCloseable {
             if (trusted == null) {
                 return InsecureChannelCredentials.create();
             }
-            try {
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(trusted)) {
+                // gRPC itself parses the file only when the first call connects
+                if (java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+                    throw new IllegalArgumentException("no certificate in " + trusted);
+                }
                 return TlsChannelCredentials.newBuilder().trustManager(trusted.toFile()).build();
-            } catch (java.io.IOException | IllegalArgumentException e) {
+            } catch (java.io.IOException | java.security.cert.CertificateException | IllegalArgumentException e) {
                 throw new IllegalArgumentException("cannot read trusted certificates from " + trusted + ": "
                         + e.getMessage(), e);
             }

@@ -118,7 +118,7 @@ final class Errors {
             }
         }
         if (status.getCode() == Status.Code.UNAVAILABLE && CLOSED_UNANSWERED.equals(status.getDescription())) {
-            return "closed unanswered; a TLS node does that to plaintext clients (--tls-ca)";
+            return "closed unanswered (if this client is plaintext, the node may serve TLS: --tls-ca)";
         }
         return null;
     }

@@ -122,7 +122,9 @@ final class RetryingCall<R> {
                 if (refreshFirst()) {
                     return;
                 }
-                result.completeExceptionally(Errors.unknownNode(nodeId, router.directory().knownIds()));
+                DLedgerException refused = router.leaders().refusal(); // the nodes refused to say who they are
+                result.completeExceptionally(refused != null ? refused
+                        : Errors.unknownNode(nodeId, router.directory().knownIds()));
                 return;
             }
             address = known.get();

@@ -55,7 +55,7 @@ class ErrorsTest {
                 .getMessage()).contains("TLS handshake failed (trust the node's certificate with --tls-ca")
                 .contains("PKIX");
         assertThat(Errors.from(Status.UNAVAILABLE.withDescription(Errors.CLOSED_UNANSWERED).asRuntimeException())
-                .getMessage()).contains("a TLS node does that to plaintext clients");
+                .getMessage()).contains("if this client is plaintext, the node may serve TLS");
         assertThat(Errors.from(Status.UNAVAILABLE.withDescription("io exception").withCause(
                 new NotSslRecordException()).asRuntimeException()).getMessage())
                 .contains("the node does not speak TLS");

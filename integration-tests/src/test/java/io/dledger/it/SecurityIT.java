@@ -74,7 +74,7 @@ class SecurityIT {
                      .token("not-the-token-0123456789").operationTimeout(Duration.ofSeconds(20)).build()) {
             for (DLedgerClient refused : java.util.List.of(noToken, wrongToken)) {
                 long t0 = System.nanoTime();
-                assertThatThrownBy(() -> refused.admin().describeTopic("secure"))
+                assertThatThrownBy(() -> refused.admin().createTopic("sneaky", 1))
                         .isInstanceOfSatisfying(DLedgerException.class, e -> {
                             assertThat(e.code()).isEqualTo(ErrorCode.UNAUTHENTICATED);
                             assertThat(e.retryable()).isFalse();
@@ -82,13 +82,16 @@ class SecurityIT {
                 assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("refused at once, not retried for 20 s")
                         .isLessThan(Duration.ofSeconds(10));
             }
+            assertThatThrownBy(() -> client.admin().describeTopic("sneaky")).as("refused before any handler ran")
+                    .isInstanceOfSatisfying(DLedgerException.class, e -> assertThat(e.code())
+                            .isEqualTo(ErrorCode.TOPIC_NOT_FOUND));
         }
         try (DLedgerClient plain = DLedgerClient.builder().seeds(cluster.local().seeds())
                 .operationTimeout(Duration.ofSeconds(3)).build()) {
             assertThatThrownBy(() -> plain.admin().describeTopic("secure"))
                     .isInstanceOfSatisfying(DLedgerException.class, e -> assertThat(e.code())
                             .isIn(ErrorCode.NODE_UNAVAILABLE, ErrorCode.NOT_LEADER, ErrorCode.TIMEOUT))
-                    .hasMessageContaining("a TLS node does that to plaintext clients (--tls-ca)");
+                    .hasMessageContaining("closed unanswered (if this client is plaintext, the node may serve TLS: --tls-ca)");
         }
         TestCertificates other = TestCertificates.create(certs.resolve("other"));
         try (DLedgerClient untrusting = DLedgerClient.builder().seeds(cluster.local().seeds()).tls(other.cert())

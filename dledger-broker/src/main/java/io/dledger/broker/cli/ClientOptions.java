@@ -24,8 +24,8 @@ final class ClientOptions {
             + "this PEM file (the nodes' grpc.tls.cert, or its CA; default: $DLEDGER_TLS_CA, else plaintext)")
     Path tlsCa;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "send the token in this file (its first line) "
-            + "with every call, for nodes with grpc.auth.tokens.file (default: $DLEDGER_TOKEN, else none)")
+    @Option(names = "--token-file", paramLabel = "FILE", description = "send the token in this file (its first line "
+            + "that is not blank or a '#' comment, so a node's grpc.auth.tokens.file works too) with every call, for nodes with grpc.auth.tokens.file (default: $DLEDGER_TOKEN, else none)")
     Path tokenFile;
 
     String resolveServers() {
@@ -57,12 +57,13 @@ final class ClientOptions {
                 .requestTimeout(Duration.ofSeconds(Math.min(5, timeoutSeconds))).tls(resolveTlsCa()).token(resolveToken()).build();
     }
 
-    /** The first line of {@code --token-file}, else $DLEDGER_TOKEN, else none. */
+    /** The first token line of {@code --token-file}, else $DLEDGER_TOKEN, else none. */
     String resolveToken() {
         if (tokenFile != null) {
             try {
-                String first = java.nio.file.Files.readAllLines(tokenFile).stream().map(String::strip)
-                        .filter(l -> !l.isEmpty()).findFirst().orElse("");
+                String first = java.nio.file.Files.readAllLines(tokenFile).stream()
+                        .map(l -> l.replace("\uFEFF", "").strip()).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                        .findFirst().orElse("");
                 if (first.isEmpty()) {
                     throw new IllegalArgumentException("--token-file " + tokenFile + " holds no token");
                 }

@@ -8,10 +8,11 @@ import java.security.MessageDigest;
 import java.util.List;
 
 /**
- * The tokens a node's gRPC front end accepts ({@code grpc.auth.tokens.file}): one per line, blank lines and lines
- * starting with {@code #} ignored. Several tokens let a token be replaced without a pause: add the new one to every
- * node (a rolling restart), move the clients, then drop the old one. {@link #toString()} never shows a token.
- * Immutable and thread-safe.
+ * The tokens a node's gRPC front end accepts ({@code grpc.auth.tokens.file}): one per line (LF or CRLF; a leading
+ * UTF-8 byte-order mark is ignored), blank lines and lines starting with {@code #} ignored; each token printable ASCII
+ * without spaces, as an HTTP/2 header carries it. Several tokens let a token be replaced without a pause: add the new
+ * one to every node (a rolling restart), move the clients, then drop the old one; a node presents its tokens to
+ * another in turn until one is accepted. {@link #toString()} never shows a token. Immutable and thread-safe.
  */
 public final class AuthTokens {
     /** Shortest token accepted: a guessable one is no authentication. */
@@ -39,16 +40,16 @@ public final class AuthTokens {
             throw new ConfigException("cannot read " + ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + " " + file + ": "
                     + e.getMessage());
         }
-        List<String> tokens = lines.stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#"))
-                .toList();
+        List<String> tokens = lines.stream().map(l -> l.replace("\uFEFF", "").strip())
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         if (tokens.isEmpty()) {
             throw new ConfigException(ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + " " + file + " lists no token");
         }
         for (int i = 0; i < tokens.size(); i++) {
             String t = tokens.get(i);
-            if (t.length() < MIN_CHARS || t.chars().anyMatch(Character::isWhitespace)) {
+            if (t.length() < MIN_CHARS || t.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
                 throw new ConfigException(ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + " " + file + ": token " + (i + 1)
-                        + " must have at least " + MIN_CHARS + " characters and no space");
+                        + " must have at least " + MIN_CHARS + " characters, printable ASCII without spaces");
             }
         }
         return new AuthTokens(tokens);
@@ -64,9 +65,19 @@ public final class AuthTokens {
         return found;
     }
 
-    /** The token this node presents when it calls another node. */
+    /** The token this node presents first when it calls another node. */
     public String first() {
         return first;
+    }
+
+    /** How many tokens there are. */
+    public int size() {
+        return tokens.size();
+    }
+
+    /** Token {@code i} (0: {@link #first()}), in the file's order. */
+    public String get(int i) {
+        return new String(tokens.get(i), StandardCharsets.US_ASCII);
     }
 
     @Override

@@ -204,10 +204,18 @@ public final class NodeConfigLoader {
         }
         GrpcTls tls = new GrpcTls(Path.of(cert).toAbsolutePath(), Path.of(key).toAbsolutePath(),
                 Path.of(ca == null || ca.isBlank() ? cert : ca).toAbsolutePath());
+        boolean readable = true;
         for (Path f : new java.util.LinkedHashSet<>(List.of(tls.cert(), tls.key(), tls.ca()))) {
             if (!Files.isReadable(f)) {
                 problems.add("TLS file " + f + " is not a readable file");
+                readable = false;
             }
+        }
+        if (readable) {
+            java.util.stream.Stream.of(PemFiles.certificatesProblem(ConfigKey.GRPC_TLS_CERT, tls.cert()),
+                    PemFiles.privateKeyProblem(ConfigKey.GRPC_TLS_KEY, tls.key()),
+                    tls.ca().equals(tls.cert()) ? null : PemFiles.certificatesProblem(ConfigKey.GRPC_TLS_CA, tls.ca()))
+                    .filter(java.util.Objects::nonNull).forEach(problems::add);
         }
         return tls;
     }

@@ -1,6 +1,7 @@
 package io.dledger.broker.server;
 
 import io.dledger.broker.concurrent.DaemonThreadFactory;
+import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.group.GroupCoordinator;
 import io.dledger.broker.metrics.BrokerMetrics;
@@ -106,6 +107,10 @@ public final class GrpcFrontEnd implements AutoCloseable {
                         GrpcCredentials.server(config.grpcTls()));
         if (config.authTokens() != null) { // added first, so it runs inside the metrics interceptor: refusals count
             builder.intercept(new TokenAuthInterceptor(config.authTokens()));
+            if (config.grpcTls() == null) {
+                LOG.warn("{} is set without grpc.tls.cert: tokens cross the network readable, from clients and "
+                        + "between nodes", ConfigKey.GRPC_AUTH_TOKENS_FILE.key());
+            }
         }
         Server server = builder
                 // room above the batch limit so an oversized batch gets BATCH_TOO_LARGE, not a bare

@@ -1,5 +1,6 @@
 package io.dledger.broker.server;
 
+import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.PeerSpec;
 import io.dledger.proto.AdminServiceGrpc;
@@ -10,6 +11,7 @@ import io.dledger.proto.Role;
 import io.grpc.ChannelCredentials;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,15 +19,23 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Gathers every peer's {@link NodeStatus} over gRPC (in parallel, one second each) for the
- * DescribeCluster call and the leader's {@link FollowerDisks}. Keeps one channel per peer. Thread-safe; once closed,
- * every peer answers as unreachable.
+ * DescribeCluster call and the leader's {@link FollowerDisks}. Keeps one channel per peer, over TLS when the node serves
+ * it, and presents the node's tokens, the next one to a peer that refused the last. Thread-safe; once closed, every peer
+ * answers as unreachable.
  */
 final class PeerStatusCollector implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerStatusCollector.class);
     private final NodeConfig config;
     private final ChannelCredentials credentials;
+    /** Per peer id, the token (its index) to present next. */
+    private final Map<String, Integer> tokenFor = new ConcurrentHashMap<>();
+    /** Peers whose last answer refused our token (their refusal was logged). */
+    private final java.util.Set<String> refusing = ConcurrentHashMap.newKeySet();
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private boolean closed; // guarded by this
 
@@ -64,19 +74,24 @@ final class PeerStatusCollector implements AutoCloseable {
         }
         CompletableFuture<NodeStatus> f = new CompletableFuture<>();
         AdminServiceGrpc.AdminServiceStub stub = AdminServiceGrpc.newStub(ch).withDeadlineAfter(1, TimeUnit.SECONDS);
+        int token = tokenFor.getOrDefault(p.id(), 0);
         if (config.authTokens() != null) {
             stub = stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(
-                    TokenAuthInterceptor.header(config.authTokens())));
+                    TokenAuthInterceptor.header(config.authTokens(), token)));
         }
         stub.getNodeStatus(
                 NodeStatusRequest.getDefaultInstance(), new io.grpc.stub.StreamObserver<>() {
                     @Override
                     public void onNext(NodeStatus s) {
+                        refusing.remove(p.id());
                         f.complete(s);
                     }
 
                     @Override
                     public void onError(Throwable t) {
+                        if (Status.fromThrowable(t).getCode() == Status.Code.UNAUTHENTICATED) {
+                            refused(p, token);
+                        }
                         f.complete(unreachable(p));
                     }
 
@@ -85,6 +100,20 @@ final class PeerStatusCollector implements AutoCloseable {
                     }
                 });
         return f;
+    }
+
+    /**
+     * {@code p} refused token {@code token}: the next call presents the next one (while tokens are being replaced,
+     * nodes accept different sets for a while). Logged once until {@code p} answers again.
+     */
+    private void refused(PeerSpec p, int token) {
+        int tokens = config.authTokens().size();
+        tokenFor.put(p.id(), (token + 1) % tokens);
+        if (refusing.add(p.id())) {
+            LOG.warn("node {} refused this node's token {} of {} ({}): {}", p.id(), token + 1, tokens,
+                    ConfigKey.GRPC_AUTH_TOKENS_FILE.key(), tokens > 1 ? "trying the next one"
+                            : "its status stays unknown until the nodes share a token");
+        }
     }
 
     private static NodeStatus unreachable(PeerSpec p) {

@@ -11,7 +11,8 @@ import io.grpc.StatusRuntimeException;
 
 /**
  * Serves a gRPC call only when it carries one of the node's tokens ({@code grpc.auth.tokens.file}) as
- * {@code authorization: Bearer TOKEN}; any other call is closed with {@code UNAUTHENTICATED} before a handler sees it.
+ * {@code authorization: Bearer TOKEN} (the scheme's name in any case); any other call is closed with
+ * {@code UNAUTHENTICATED} before a handler sees it.
  * The answer never says which part was wrong, nor echoes what was sent. Stateless and thread-safe.
  */
 final class TokenAuthInterceptor implements ServerInterceptor {
@@ -29,7 +30,8 @@ final class TokenAuthInterceptor implements ServerInterceptor {
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                        ServerCallHandler<Q, R> next) {
         String value = headers.get(AUTHORIZATION);
-        if (value != null && value.startsWith(BEARER) && tokens.accepts(value.substring(BEARER.length()))) {
+        if (value != null && value.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                && tokens.accepts(value.substring(BEARER.length()).strip())) {
             return next.startCall(call, headers);
         }
         StatusRuntimeException refused = RpcErrors.error(ErrorCode.UNAUTHENTICATED, (value == null
@@ -40,10 +42,10 @@ final class TokenAuthInterceptor implements ServerInterceptor {
         };
     }
 
-    /** The header a node sends with its own calls to other nodes: its first token. */
-    static Metadata header(AuthTokens tokens) {
+    /** The header a node sends with its own calls to other nodes: its token {@code i}. */
+    static Metadata header(AuthTokens tokens, int i) {
         Metadata h = new Metadata();
-        h.put(AUTHORIZATION, BEARER + tokens.first());
+        h.put(AUTHORIZATION, BEARER + tokens.get(i));
         return h;
     }
 }

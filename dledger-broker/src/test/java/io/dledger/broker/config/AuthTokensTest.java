@@ -15,7 +15,7 @@ class AuthTokensTest {
     Path dir;
 
     @Test
-    void readsOneTokenPerLineSkippingCommentsAndNeverShowsThem() throws Exception {
+    void readsOneTokenPerLineSkippingCommentsAndItsNameShowsNone() throws Exception {
         Path file = Files.writeString(dir.resolve("tokens"), "# rotated 2026-11\n\n  new-token-0123456789  \n"
                 + "old-token-0123456789\n");
         AuthTokens tokens = AuthTokens.load(file);
@@ -26,14 +26,27 @@ class AuthTokensTest {
         assertThat(tokens).hasToString("2 tokens");
     }
 
+    /** A file saved on Windows: a byte-order mark, CRLF line ends. */
+    @Test
+    void aByteOrderMarkAndCrlfLineEndsAreNotPartOfAToken() throws Exception {
+        AuthTokens tokens = AuthTokens.load(Files.writeString(dir.resolve("windows"),
+                "\uFEFFfirst-token-0123456789\r\nsecond-token-0123456789\r\n"));
+        assertThat(tokens.size()).isEqualTo(2);
+        assertThat(tokens.first()).isEqualTo("first-token-0123456789");
+        assertThat(tokens.get(1)).isEqualTo("second-token-0123456789");
+        assertThat(tokens.accepts("second-token-0123456789")).isTrue();
+    }
+
     @Test
     void refusesAFileWithoutAUsableToken() throws Exception {
+        assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("accented"),
+                "caf\u00e9-token-0123456789\n"))).as("a header carries printable ASCII").hasMessageContaining("printable ASCII");
         assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("empty"), "# nothing\n")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("lists no token");
         assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("short"), "short\n")))
                 .hasMessageContaining("token 1 must have at least 16 characters");
         assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("space"), "a token with spaces in\n")))
-                .hasMessageContaining("no space");
+                .hasMessageContaining("without spaces");
         assertThatThrownBy(() -> AuthTokens.load(dir.resolve("missing"))).hasMessageContaining("cannot read");
     }
 }

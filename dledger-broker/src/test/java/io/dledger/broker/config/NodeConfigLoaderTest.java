@@ -44,10 +44,15 @@ class NodeConfigLoaderTest {
         return NodeConfigLoader.load(flags, Map.of(), null);
     }
 
+    /** A test certificate and key (self-signed, for 127.0.0.1), from the test resources. */
+    private static Path resource(String name) throws Exception {
+        return Path.of(NodeConfigLoaderTest.class.getResource("/tls/" + name).toURI());
+    }
+
     @Test
-    void tlsNeedsACertificateWithItsKeyAndReadableFiles(@TempDir Path dir) throws Exception {
-        Path cert = Files.writeString(dir.resolve("node.pem"), "cert");
-        Path key = Files.writeString(dir.resolve("node.key"), "key");
+    void tlsNeedsACertificateWithItsKeyAndUsableFiles(@TempDir Path dir) throws Exception {
+        Path cert = resource("node.pem");
+        Path key = resource("node.key");
         assertThat(withTls(Map.of()).grpcTls()).as("plaintext by default").isNull();
         GrpcTls tls = withTls(Map.of(ConfigKey.GRPC_TLS_CERT, cert.toString(), ConfigKey.GRPC_TLS_KEY,
                 key.toString())).grpcTls();
@@ -60,6 +65,14 @@ class NodeConfigLoaderTest {
         assertThatThrownBy(() -> withTls(Map.of(ConfigKey.GRPC_TLS_CERT, cert.toString(), ConfigKey.GRPC_TLS_KEY,
                 key.toString(), ConfigKey.GRPC_TLS_CA, dir.resolve("missing.pem").toString())))
                 .hasMessageContaining("TLS file " + dir.resolve("missing.pem") + " is not a readable file");
+        // what gRPC would only find when the server starts: every problem named with its setting
+        Path notPem = Files.writeString(dir.resolve("not.pem"), "not a certificate");
+        assertThatThrownBy(() -> withTls(Map.of(ConfigKey.GRPC_TLS_CERT, key.toString(), ConfigKey.GRPC_TLS_KEY,
+                resource("node-pkcs1.key").toString(), ConfigKey.GRPC_TLS_CA, notPem.toString())))
+                .hasMessageContaining("grpc.tls.cert " + key + " is not a PEM certificate file")
+                .hasMessageContaining("grpc.tls.key " + resource("node-pkcs1.key")
+                        + " holds no unencrypted PKCS#8 key").hasMessageContaining("openssl pkcs8 -topk8")
+                .hasMessageContaining("grpc.tls.ca " + notPem);
     }
 
     @Test
