@@ -315,7 +315,7 @@ public final class DLedgerClient implements AutoCloseable {
                 return TlsChannelCredentials.newBuilder().trustManager(trusted.toFile()).build();
             } catch (java.io.IOException | java.security.cert.CertificateException | IllegalArgumentException e) {
                 throw new IllegalArgumentException("cannot read trusted certificates from " + trusted + ": "
-                        + e.getMessage(), e);
+                        + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()), e);
             }
         }
 

@@ -102,7 +102,7 @@ final class Errors {
     /**
      * What a connection that failed for TLS says, or null: a handshake that failed (untrusted certificate, one that
      * does not name the host), a node that does not speak TLS to a client that does, and, as a likely cause, a
-     * connection closed before any answer (what a node serving TLS does to a plaintext client). Short, and the advice
+     * connection closed or lost before any answer (what a node serving TLS does to a plaintext client). Short, and the advice
      * first: {@link ClusterProbe} cuts each node's answer at 120 characters. {@code --tls-ca} is the command line's
      * name of {@link DLedgerClient.Builder#tls}.
      */
@@ -119,6 +119,12 @@ final class Errors {
         }
         if (status.getCode() == Status.Code.UNAVAILABLE && CLOSED_UNANSWERED.equals(status.getDescription())) {
             return "closed unanswered (if this client is plaintext, the node may serve TLS: --tls-ca)";
+        }
+        Throwable io = cause(status.getCause(), java.io.IOException.class);
+        if (status.getCode() == Status.Code.UNAVAILABLE && "io exception".equals(status.getDescription()) && io != null
+                && !(io instanceof java.net.ConnectException) && !(io instanceof ClosedChannelException)) {
+            return "connection lost (if this client is plaintext, the node may serve TLS: --tls-ca): "
+                    + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage());
         }
         return null;
     }

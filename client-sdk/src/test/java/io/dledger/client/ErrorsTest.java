@@ -59,6 +59,10 @@ class ErrorsTest {
         assertThat(Errors.from(Status.UNAVAILABLE.withDescription("io exception").withCause(
                 new NotSslRecordException()).asRuntimeException()).getMessage())
                 .contains("the node does not speak TLS");
+        assertThat(Errors.from(Status.UNAVAILABLE.withDescription("io exception").withCause(new java.io.IOException(
+                "recvAddress(..) failed: Connection reset by peer")).asRuntimeException()).getMessage())
+                .contains("connection lost (if this client is plaintext, the node may serve TLS: --tls-ca): ")
+                .endsWith("Connection reset by peer");
     }
 
     /** Netty's exception for bytes that are not TLS, by its simple name (the SDK's Netty is shaded). */

@@ -69,7 +69,8 @@ final class ClientOptions {
                 }
                 return first;
             } catch (java.io.IOException e) {
-                throw new IllegalArgumentException("--token-file: cannot read " + tokenFile + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException("--token-file: cannot read " + tokenFile + ": "
+                        + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()), e);
             }
         }
         String env = System.getenv("DLEDGER_TOKEN");

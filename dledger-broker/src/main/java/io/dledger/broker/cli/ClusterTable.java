@@ -18,11 +18,20 @@ final class ClusterTable {
 
     /** What to say when no node of {@code view} answered: the addresses tried and the first error. */
     static String unreachable(ClusterView view) {
-        String firstError = view.nodes().stream().map(NodeView::error).filter(java.util.Objects::nonNull).findFirst()
-                .map(e -> "; " + e).orElse("");
-        return "no node is reachable at " + view.nodes().stream().map(NodeView::grpcAddress).toList() + firstError
-                + " (is the cluster running? 'bin/dledger cluster up' starts a local one; --servers or "
-                + "$DLEDGER_SERVERS name another)";
+        java.util.List<String> errors = view.nodes().stream().map(NodeView::error).filter(java.util.Objects::nonNull)
+                .distinct().toList();
+        String why = errors.isEmpty() ? "" : "; " + String.join(" | ", errors);
+        java.util.List<String> addresses = view.nodes().stream().map(NodeView::grpcAddress).toList();
+        if (!errors.isEmpty() && errors.stream().allMatch(e -> e.startsWith("UNAUTHENTICATED"))) {
+            return "every node at " + addresses + " refused this client" + why + " (give a token: --token-file or "
+                    + "$DLEDGER_TOKEN)";
+        }
+        if (errors.stream().anyMatch(e -> e.contains("TLS"))) {
+            return "no node at " + addresses + " took this client's connection" + why + " (check the TLS setting: "
+                    + "--tls-ca or $DLEDGER_TLS_CA)";
+        }
+        return "no node is reachable at " + addresses + why + " (is the cluster running? 'bin/dledger cluster up' "
+                + "starts a local one; --servers or $DLEDGER_SERVERS name another)";
     }
 
     /** Fails with {@link #unreachable} when no node of {@code view} answered. */

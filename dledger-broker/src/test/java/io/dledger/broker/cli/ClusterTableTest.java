@@ -46,6 +46,35 @@ class ClusterTableTest {
         assertThat(up).as("a reachable node's zeros stay zeros").contains("\"lagEntries\": 0", "\"term\": 3");
     }
 
+    private static ClusterView allDown(String... errors) {
+        List<NodeView> nodes = new java.util.ArrayList<>();
+        for (int i = 0; i < errors.length; i++) {
+            nodes.add(new NodeView(null, "127.0.0.1:" + (i + 1), NodeRole.UNKNOWN, 0, null, 0, 0, 0, 0, 0, false,
+                    errors[i], 0, null, null, List.of()));
+        }
+        return new ClusterView(nodes, null, 0);
+    }
+
+    /** Nodes that answered but refused the client are not "unreachable", and starting a cluster would not help. */
+    @Test
+    void noAnswerSaysWhetherTheNodesAreDownOrRefusedTheClient() {
+        assertThat(ClusterTable.unreachable(allDown("NODE_UNAVAILABLE (UNAVAILABLE): cannot connect: Connection "
+                + "refused", "NODE_UNAVAILABLE (UNAVAILABLE): cannot connect: Connection refused")))
+                .startsWith("no node is reachable at [127.0.0.1:1, 127.0.0.1:2]; NODE_UNAVAILABLE (UNAVAILABLE): "
+                        + "cannot connect: Connection refused (is the cluster running?");
+        String tokenless = "UNAUTHENTICATED: the call carries no token: this node serves only calls with one of the "
+                + "tokens of its grpc.auth.tokens.file";
+        assertThat(ClusterTable.unreachable(allDown(tokenless, tokenless, tokenless)))
+                .startsWith("every node at [127.0.0.1:1, 127.0.0.1:2, 127.0.0.1:3] refused this client; " + tokenless)
+                .endsWith("(give a token: --token-file or $DLEDGER_TOKEN)").doesNotContain("cluster up");
+        assertThat(ClusterTable.unreachable(allDown("NODE_UNAVAILABLE (UNAVAILABLE): closed unanswered (if this "
+                + "client is plaintext, the node may serve TLS: --tls-ca)", "NODE_UNAVAILABLE (UNAVAILABLE): "
+                + "connection lost (if this client is plaintext, the node may serve TLS: --tls-ca): Connection reset")))
+                .startsWith("no node at [127.0.0.1:1, 127.0.0.1:2] took this client's connection; ")
+                .contains("closed unanswered", " | ", "connection lost").endsWith("(check the TLS setting: --tls-ca "
+                        + "or $DLEDGER_TLS_CA)");
+    }
+
     @Test
     void aDiskNotReportedOrUnknownIsMarkedSo() {
         assertThat(ClusterTable.disk(null)).isEqualTo("-");
