@@ -23,13 +23,6 @@ record ClientConfig(List<String> seeds, Duration requestTimeout, Duration operat
         int maxInboundMessageBytes, int maxInFlightPerProducer, Function<String, ManagedChannel> channelFactory,
         CallCredentials callCredentials) {
 
-    /** Settings without call credentials. */
-    ClientConfig(List<String> seeds, Duration requestTimeout, Duration operationTimeout, int maxInboundMessageBytes,
-                 int maxInFlightPerProducer, Function<String, ManagedChannel> channelFactory) {
-        this(seeds, requestTimeout, operationTimeout, maxInboundMessageBytes, maxInFlightPerProducer, channelFactory,
-                null);
-    }
-
     /** The options of one call: its deadline, the inbound size limit, the credentials. */
     CallOptions callOptions(long timeoutNanos) {
         CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS)

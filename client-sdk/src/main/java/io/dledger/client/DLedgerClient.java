@@ -2,8 +2,6 @@ package io.dledger.client;
 
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.TlsChannelCredentials;
 import io.grpc.ManagedChannel;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -255,7 +253,8 @@ public final class DLedgerClient implements AutoCloseable {
 
         /**
          * Sends {@code token} with every call, for nodes that serve only calls with one of their tokens
-         * ({@code grpc.auth.tokens.file}); with custom channels ({@link #channelFactory}) too. Use it with {@link #tls}:
+         * ({@code grpc.auth.tokens.file}); with custom channels ({@link #channelFactory}) too. Use it with
+         * {@link #tls}:
          * over plaintext the token crosses the network readable. A node that does not accept it answers
          * {@link ErrorCode#UNAUTHENTICATED}, which is not retried.
          *
@@ -295,28 +294,11 @@ public final class DLedgerClient implements AutoCloseable {
                 throw new IllegalArgumentException("at least one seed address is needed");
             }
             int maxInbound = maxInboundMessageBytes;
-            ChannelCredentials credentials = credentials(trustedCertificates);
+            ChannelCredentials credentials = ClientTls.credentials(trustedCertificates);
             Function<String, ManagedChannel> factory = channelFactory != null ? channelFactory
                     : address -> defaultChannel(address, credentials, maxInbound);
             return new DLedgerClient(new ClientConfig(List.copyOf(new LinkedHashSet<>(seeds)), requestTimeout,
                     operationTimeout, maxInboundMessageBytes, maxInFlightPerProducer, factory, token));
-        }
-
-        /** Plaintext, or TLS trusting the certificates in {@code trusted}; the file is read once, here. */
-        private static ChannelCredentials credentials(java.nio.file.Path trusted) {
-            if (trusted == null) {
-                return InsecureChannelCredentials.create();
-            }
-            try (java.io.InputStream in = java.nio.file.Files.newInputStream(trusted)) {
-                // gRPC itself parses the file only when the first call connects
-                if (java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
-                    throw new IllegalArgumentException("no certificate in " + trusted);
-                }
-                return TlsChannelCredentials.newBuilder().trustManager(trusted.toFile()).build();
-            } catch (java.io.IOException | java.security.cert.CertificateException | IllegalArgumentException e) {
-                throw new IllegalArgumentException("cannot read trusted certificates from " + trusted + ": "
-                        + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()), e);
-            }
         }
 
         private static ManagedChannel defaultChannel(String address, ChannelCredentials credentials,

@@ -1,6 +1,5 @@
 package io.dledger.client;
 
-import io.dledger.proto.OffsetsForTimeRequest;
 import io.dledger.proto.OffsetsForTimeResponse;
 import io.dledger.proto.PullRequest;
 import io.dledger.proto.PullResponse;
@@ -114,12 +113,7 @@ final class DefaultPullConsumer implements PullConsumer {
         if (closed) {
             throw Errors.closed("pull consumer");
         }
-        OffsetsForTimeRequest.Builder b = OffsetsForTimeRequest.newBuilder().setTopic(topic)
-                .setTimestampMs(timestampMs);
-        for (int q : queues) {
-            b.addQueues(q);
-        }
-        OffsetsForTimeResponse r = Errors.await(router.execute(Operations.offsetsForTime(b.build())));
+        OffsetsForTimeResponse r = Errors.await(router.execute(Operations.offsetsForTime(topic, timestampMs, queues)));
         Map<Integer, Long> offsets = new LinkedHashMap<>();
         r.getOffsetsList().forEach(o -> offsets.put(o.getQueue(), o.getOffset()));
         return new TimeOffsets(r.getTopicIncarnation(), offsets);

@@ -97,14 +97,14 @@ final class Errors {
     }
 
     /** gRPC's description of a connection the other side closed before any answer. */
-    static final String CLOSED_UNANSWERED = "Network closed for unknown reason";
+    static final String GRPC_NETWORK_CLOSED = "Network closed for unknown reason";
 
     /**
      * What a connection that failed for TLS says, or null: a handshake that failed (untrusted certificate, one that
      * does not name the host), a node that does not speak TLS to a client that does, and, as a likely cause, a
-     * connection closed or lost before any answer (what a node serving TLS does to a plaintext client). Short, and the advice
-     * first: {@link ClusterProbe} cuts each node's answer at 120 characters. {@code --tls-ca} is the command line's
-     * name of {@link DLedgerClient.Builder#tls}.
+     * connection closed or lost before any answer (what a node serving TLS does to a plaintext client). Short, and the
+     * advice first: {@link ClusterProbe} cuts each node's answer at 120 characters. {@code --tls-ca} is the command
+     * line's name of {@link DLedgerClient.Builder#tls}.
      */
     private static String tlsFailure(Status status) {
         Throwable handshake = cause(status.getCause(), javax.net.ssl.SSLException.class);
@@ -117,12 +117,13 @@ final class Errors {
                 return "the node does not speak TLS (leave out --tls-ca, or give the nodes grpc.tls.cert)";
             }
         }
-        if (status.getCode() == Status.Code.UNAVAILABLE && CLOSED_UNANSWERED.equals(status.getDescription())) {
+        if (status.getCode() == Status.Code.UNAVAILABLE && GRPC_NETWORK_CLOSED.equals(status.getDescription())) {
             return "closed unanswered (if this client is plaintext, the node may serve TLS: --tls-ca)";
         }
         Throwable io = cause(status.getCause(), java.io.IOException.class);
-        if (status.getCode() == Status.Code.UNAVAILABLE && "io exception".equals(status.getDescription()) && io != null
-                && !(io instanceof java.net.ConnectException) && !(io instanceof ClosedChannelException)) {
+        if (status.getCode() == Status.Code.UNAVAILABLE && "io exception".equals(status.getDescription())
+                && io != null && !(io instanceof java.net.ConnectException)
+                && !(io instanceof ClosedChannelException)) {
             return "connection lost (if this client is plaintext, the node may serve TLS: --tls-ca): "
                     + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage());
         }

@@ -67,10 +67,16 @@ final class Operations {
         return Operation.toNode("pull", nodeId, Effect.READ, MessagingServiceGrpc.getPullMethod(), request);
     }
 
-    /** OffsetsForTime: a read on the leader. */
-    static Operation<OffsetsForTimeRequest, OffsetsForTimeResponse> offsetsForTime(OffsetsForTimeRequest request) {
+    /** OffsetsForTime of {@code queues} (none: every queue) at {@code timestampMs}: a read on the leader. */
+    static Operation<OffsetsForTimeRequest, OffsetsForTimeResponse> offsetsForTime(String topic, long timestampMs,
+                                                                                   int... queues) {
+        OffsetsForTimeRequest.Builder b = OffsetsForTimeRequest.newBuilder().setTopic(topic)
+                .setTimestampMs(timestampMs);
+        for (int q : queues) {
+            b.addQueues(q);
+        }
         return Operation.toLeader("offsetsForTime", Effect.READ, MessagingServiceGrpc.getOffsetsForTimeMethod(),
-                request);
+                b.build());
     }
 
     /** CreateTopic: idempotent, the broker answers created=false when the topic already exists alike. */

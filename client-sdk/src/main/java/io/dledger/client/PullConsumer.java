@@ -68,6 +68,8 @@ public interface PullConsumer extends AutoCloseable {
      * @throws DLedgerException {@link ErrorCode#TOPIC_NOT_FOUND}, {@link ErrorCode#QUEUE_NOT_FOUND},
      *                          {@link ErrorCode#INVALID_ARGUMENT} for a negative time or a queue named twice, and as
      *                          {@link #pull(String, int, long, int)} for the rest
+     * @throws UnsupportedOperationException from this default, for an implementation of this interface outside the
+     *                          SDK that does not implement it (the SDK's consumers do); {@link #offsetForTime} too
      */
     default TimeOffsets offsetsForTime(String topic, long timestampMs, int... queues) {
         throw new UnsupportedOperationException("offsetsForTime is not supported by " + getClass().getName());

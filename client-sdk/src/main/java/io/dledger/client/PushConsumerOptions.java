@@ -272,7 +272,7 @@ public record PushConsumerOptions(String group, String topic, int threads, int m
          * @return this builder
          */
         public Builder tags(String... only) {
-            tags = Set.copyOf(java.util.Arrays.asList(only));
+            tags = Set.copyOf(java.util.Arrays.asList(only)); // checked (and copied again) when built
             return this;
         }
 

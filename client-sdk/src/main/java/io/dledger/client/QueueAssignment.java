@@ -2,8 +2,6 @@ package io.dledger.client;
 
 import io.dledger.proto.FetchOffsetsRequest;
 import io.dledger.proto.FetchOffsetsResponse;
-import io.dledger.proto.OffsetsForTimeRequest;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -188,10 +186,8 @@ final class QueueAssignment {
             return starts;
         }
         if (options.startFromTime() != null) {
-            OffsetsForTimeRequest.Builder b = OffsetsForTimeRequest.newBuilder().setTopic(options.topic())
-                    .setTimestampMs(options.startFromTime().toEpochMilli());
-            Arrays.stream(uncommitted).forEach(b::addQueues);
-            Errors.await(router.execute(Operations.offsetsForTime(b.build()), deadline)).getOffsetsList()
+            Errors.await(router.execute(Operations.offsetsForTime(options.topic(),
+                    options.startFromTime().toEpochMilli(), uncommitted), deadline)).getOffsetsList()
                     .forEach(o -> starts.put(o.getQueue(), new Start(o.getOffset(), false, incarnation)));
             return starts;
         }

@@ -54,7 +54,7 @@ class ErrorsTest {
                 new javax.net.ssl.SSLHandshakeException("PKIX path building failed")).asRuntimeException())
                 .getMessage()).contains("TLS handshake failed (trust the node's certificate with --tls-ca")
                 .contains("PKIX");
-        assertThat(Errors.from(Status.UNAVAILABLE.withDescription(Errors.CLOSED_UNANSWERED).asRuntimeException())
+        assertThat(Errors.from(Status.UNAVAILABLE.withDescription(Errors.GRPC_NETWORK_CLOSED).asRuntimeException())
                 .getMessage()).contains("if this client is plaintext, the node may serve TLS");
         assertThat(Errors.from(Status.UNAVAILABLE.withDescription("io exception").withCause(
                 new NotSslRecordException()).asRuntimeException()).getMessage())

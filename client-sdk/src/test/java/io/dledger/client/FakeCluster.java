@@ -105,7 +105,7 @@ final class FakeCluster implements AutoCloseable {
     /** The same settings as {@link #clientBuilder()}, for tests of the client's internals. */
     ClientConfig clientConfig() {
         return new ClientConfig(seeds(), Duration.ofSeconds(1), Duration.ofSeconds(10), 4 << 20, 256,
-                channelFactory());
+                channelFactory(), null);
     }
 
     private List<String> seeds() {

@@ -46,6 +46,10 @@ class PushConsumerOptionsTest {
                 Duration.ofSeconds(1), "m");
         assertThat(o.startFromTime()).isNull();
         assertThat(o.tags()).isEmpty();
+    }
+
+    @Test
+    void aTagNamedTwiceCountsOnce() {
         assertThat(PushConsumerOptions.builder("g", "t").tags("a", "b", "a").build().tags())
                 .containsExactlyInAnyOrder("a", "b");
     }

@@ -91,7 +91,8 @@ class SecurityIT {
             assertThatThrownBy(() -> plain.admin().describeTopic("secure"))
                     .isInstanceOfSatisfying(DLedgerException.class, e -> assertThat(e.code())
                             .isIn(ErrorCode.NODE_UNAVAILABLE, ErrorCode.NOT_LEADER, ErrorCode.TIMEOUT))
-                    .hasMessageContaining("(if this client is plaintext, the node may serve TLS: --tls-ca)"); // closed or lost
+                    // closed or lost
+                    .hasMessageContaining("(if this client is plaintext, the node may serve TLS: --tls-ca)");
         }
         TestCertificates other = TestCertificates.create(certs.resolve("other"));
         try (DLedgerClient untrusting = DLedgerClient.builder().seeds(cluster.local().seeds()).tls(other.cert())

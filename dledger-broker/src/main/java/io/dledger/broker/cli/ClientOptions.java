@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** The options every client command shares: where the cluster is. */
+/** The options every client command shares: where the cluster is, and how to connect to it (TLS, token). */
 final class ClientOptions {
     static final String DEFAULT_SERVERS = "127.0.0.1:9101,127.0.0.1:9102,127.0.0.1:9103";
 
@@ -25,7 +25,8 @@ final class ClientOptions {
     Path tlsCa;
 
     @Option(names = "--token-file", paramLabel = "FILE", description = "send the token in this file (its first line "
-            + "that is not blank or a '#' comment, so a node's grpc.auth.tokens.file works too) with every call, for nodes with grpc.auth.tokens.file (default: $DLEDGER_TOKEN, else none)")
+            + "that is not blank or a '#' comment, so a node's grpc.auth.tokens.file works too) with every call, "
+            + "for nodes with grpc.auth.tokens.file (default: $DLEDGER_TOKEN, else none)")
     Path tokenFile;
 
     String resolveServers() {
@@ -53,17 +54,21 @@ final class ClientOptions {
         if (timeoutSeconds < 1) {
             throw new IllegalArgumentException("--timeout must be at least 1 (seconds), not " + timeoutSeconds);
         }
-        return DLedgerClient.builder().seeds(resolveServers()).operationTimeout(Duration.ofSeconds(timeoutSeconds))
-                .requestTimeout(Duration.ofSeconds(Math.min(5, timeoutSeconds))).tls(resolveTlsCa()).token(resolveToken()).build();
+        return builder().operationTimeout(Duration.ofSeconds(timeoutSeconds))
+                .requestTimeout(Duration.ofSeconds(Math.min(5, timeoutSeconds))).build();
+    }
+
+    /** A client builder for these servers, with this TLS setting and token; timeouts left to the caller. */
+    DLedgerClient.Builder builder() {
+        return DLedgerClient.builder().seeds(resolveServers()).tls(resolveTlsCa()).token(resolveToken());
     }
 
     /** The first token line of {@code --token-file}, else $DLEDGER_TOKEN, else none. */
-    String resolveToken() {
+    private String resolveToken() {
         if (tokenFile != null) {
             try {
-                String first = java.nio.file.Files.readAllLines(tokenFile).stream()
-                        .map(l -> l.replace("\uFEFF", "").strip()).filter(l -> !l.isEmpty() && !l.startsWith("#"))
-                        .findFirst().orElse("");
+                String first = io.dledger.broker.config.AuthTokens.tokenLines(
+                        java.nio.file.Files.readAllLines(tokenFile)).stream().findFirst().orElse("");
                 if (first.isEmpty()) {
                     throw new IllegalArgumentException("--token-file " + tokenFile + " holds no token");
                 }
@@ -78,7 +83,7 @@ final class ClientOptions {
     }
 
     /** {@code --tls-ca}, else $DLEDGER_TLS_CA, else none (plaintext). */
-    Path resolveTlsCa() {
+    private Path resolveTlsCa() {
         if (tlsCa != null) {
             return tlsCa;
         }

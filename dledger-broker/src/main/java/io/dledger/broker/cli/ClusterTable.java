@@ -16,7 +16,11 @@ final class ClusterTable {
     private ClusterTable() {
     }
 
-    /** What to say when no node of {@code view} answered: the addresses tried and the first error. */
+    /**
+     * What to say when no node of {@code view} answered: the addresses tried, each distinct error, and what to check:
+     * the token when every node refused it, the TLS setting when a connection failed for TLS, else whether the cluster
+     * runs.
+     */
     static String unreachable(ClusterView view) {
         java.util.List<String> errors = view.nodes().stream().map(NodeView::error).filter(java.util.Objects::nonNull)
                 .distinct().toList();

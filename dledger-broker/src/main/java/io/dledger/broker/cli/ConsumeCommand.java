@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
 
 /** {@code dledger consume}: pulls a topic's messages by queue and offset and prints them. */
 @Command(name = "consume", mixinStandardHelpOptions = true,
-        description = "Read messages of a topic (all queues, or one) from an offset.")
+        description = "Read messages of a topic (all queues, or one) from an offset or a time, all or those with "
+                + "given tags.")
 final class ConsumeCommand implements Callable<Integer> {
     /** Answers in a row from followers that lack the offset before a queue counts as read to its end. */
     private static final int MAX_BEHIND_IN_ROW = 3;

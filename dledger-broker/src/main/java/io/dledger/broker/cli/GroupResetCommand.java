@@ -91,7 +91,7 @@ final class GroupResetCommand implements Callable<Integer> {
             Map<Integer, Long> plan = new TreeMap<>();
             for (GroupDescription.QueueProgress q : g.queues()) {
                 if (queues == null || queues.contains(q.queue())) {
-                    plan.put(q.queue(), target.time != null ? atTime.get(q.queue()) : target(q));
+                    plan.put(q.queue(), at != null ? atTime.get(q.queue()) : target(q));
                 }
             }
             System.out.println(table(t, g, plan));

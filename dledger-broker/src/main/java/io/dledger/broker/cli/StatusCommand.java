@@ -41,9 +41,8 @@ final class StatusCommand implements Callable<Integer> {
 
     /** Redraws the table every second; a node that stops answering or a new leader shows up within a second. */
     private int watch() throws InterruptedException {
-        try (DLedgerClient c = io.dledger.client.DLedgerClient.builder().seeds(client.resolveServers())
-                .requestTimeout(java.time.Duration.ofMillis(800)).operationTimeout(java.time.Duration.ofSeconds(2))
-                .tls(client.resolveTlsCa()).token(client.resolveToken()).build()) {
+        try (DLedgerClient c = client.builder().requestTimeout(java.time.Duration.ofMillis(800))
+                .operationTimeout(java.time.Duration.ofSeconds(2)).build()) {
             String lastLeader = null;
             StringBuilder changes = new StringBuilder();
             while (!Thread.currentThread().isInterrupted()) {

@@ -19,11 +19,9 @@ public final class AuthTokens {
     public static final int MIN_CHARS = 16;
 
     private final List<byte[]> tokens;
-    private final String first;
 
     private AuthTokens(List<String> tokens) {
         this.tokens = tokens.stream().map(t -> t.getBytes(StandardCharsets.UTF_8)).toList();
-        this.first = tokens.get(0);
     }
 
     /**
@@ -40,8 +38,7 @@ public final class AuthTokens {
             throw new ConfigException("cannot read " + ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + " " + file + ": "
                     + e.getMessage());
         }
-        List<String> tokens = lines.stream().map(l -> l.replace("\uFEFF", "").strip())
-                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        List<String> tokens = tokenLines(lines);
         if (tokens.isEmpty()) {
             throw new ConfigException(ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + " " + file + " lists no token");
         }
@@ -55,6 +52,15 @@ public final class AuthTokens {
         return new AuthTokens(tokens);
     }
 
+    /**
+     * The token lines of a tokens file: each stripped (a byte-order mark too), blank lines and {@code #} comments left
+     * out. Unchecked.
+     */
+    public static List<String> tokenLines(List<String> lines) {
+        return lines.stream().map(l -> l.replace("\uFEFF", "").strip()).filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .toList();
+    }
+
     /** Whether {@code token} is one of these, compared in constant time. */
     public boolean accepts(String token) {
         byte[] given = token.getBytes(StandardCharsets.UTF_8);
@@ -65,17 +71,12 @@ public final class AuthTokens {
         return found;
     }
 
-    /** The token this node presents first when it calls another node. */
-    public String first() {
-        return first;
-    }
-
     /** How many tokens there are. */
     public int size() {
         return tokens.size();
     }
 
-    /** Token {@code i} (0: {@link #first()}), in the file's order. */
+    /** Token {@code i}, in the file's order; this node presents token 0 first when it calls another node. */
     public String get(int i) {
         return new String(tokens.get(i), StandardCharsets.US_ASCII);
     }

@@ -134,7 +134,7 @@ public final class RaftNode implements AutoCloseable {
                 }
             });
         } catch (IllegalStateException shuttingDown) {
-            // JRaft ran the closure (ENODESHUTDOWN) before it threw: onFailure has the answer
+            // JRaft handed the closure to its closure executor (ENODESHUTDOWN) before it threw: onFailure answers
         }
     }
 

@@ -38,17 +38,17 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
     private final RequestValidator validator;
     private final QueueSelector selector = new QueueSelector();
     private final PullHandler pulls;
-    private final OffsetsForTimeHandler times;
+    private final OffsetsForTimeHandler offsetsForTime;
     private final LoadMeter produced;
     private final BrokerMetrics metrics;
 
     public MessagingServiceImpl(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
-                                CommandProposer proposer, PullHandler pulls, OffsetsForTimeHandler times,
+                                CommandProposer proposer, PullHandler pulls, OffsetsForTimeHandler offsetsForTime,
                                 LoadMeter produced, BrokerMetrics metrics, DiskSpaceGuard disk) {
         this.disk = disk;
         this.metrics = metrics;
         this.pulls = pulls;
-        this.times = times;
+        this.offsetsForTime = offsetsForTime;
         this.produced = produced;
         this.config = config;
         this.store = store;
@@ -141,6 +141,6 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
     /** A binary search over store times on the read executor, like a pull (leader only). */
     @Override
     public void offsetsForTime(OffsetsForTimeRequest req, StreamObserver<OffsetsForTimeResponse> out) {
-        times.offsetsForTime(req, out);
+        offsetsForTime.offsetsForTime(req, out);
     }
 }

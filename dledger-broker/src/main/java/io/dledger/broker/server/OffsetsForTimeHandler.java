@@ -38,7 +38,7 @@ final class OffsetsForTimeHandler {
     void offsetsForTime(OffsetsForTimeRequest req, StreamObserver<OffsetsForTimeResponse> out) {
         int[] queues;
         try {
-            // the leader first: a node that has not applied a new topic yet must not answer TOPIC_NOT_FOUND
+            // only the leader searches (checked again on the read thread, where the topic is looked up)
             requireLeader();
             queues = check(req);
         } catch (StatusRuntimeException e) {

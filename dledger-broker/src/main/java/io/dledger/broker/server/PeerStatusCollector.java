@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gathers every peer's {@link NodeStatus} over gRPC (in parallel, one second each) for the
- * DescribeCluster call and the leader's {@link FollowerDisks}. Keeps one channel per peer, over TLS when the node serves
- * it, and presents the node's tokens, the next one to a peer that refused the last. Thread-safe; once closed, every peer
- * answers as unreachable.
+ * DescribeCluster call and the leader's {@link FollowerDisks}. Keeps one channel per peer, over TLS when the node
+ * serves it, and presents the node's tokens, the next one to a peer that refused the last. Thread-safe; once closed,
+ * every peer answers as unreachable.
  */
 final class PeerStatusCollector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerStatusCollector.class);

@@ -60,7 +60,7 @@ final class TagFilter {
      * Reads {@code req}'s queue from {@code req}'s offset, {@code maxMessages} (and about {@code maxBytes}) at a time,
      * until a read holds a match, reaches the queue's end, or {@link #MAX_READS} reads were made.
      *
-     * @throws ReadRejectedException as {@link MessageStore#read} refuses the first read
+     * @throws ReadRejectedException as {@link MessageStore#read} refuses any of the reads
      */
     Found read(MessageStore store, PullRequest req, int maxMessages, int maxBytes) throws ReadRejectedException {
         long at = req.getOffset();

@@ -13,7 +13,7 @@ import io.grpc.StatusRuntimeException;
  * Serves a gRPC call only when it carries one of the node's tokens ({@code grpc.auth.tokens.file}) as
  * {@code authorization: Bearer TOKEN} (the scheme's name in any case); any other call is closed with
  * {@code UNAUTHENTICATED} before a handler sees it.
- * The answer never says which part was wrong, nor echoes what was sent. Stateless and thread-safe.
+ * The answer says whether a token came, never echoes what was sent. Stateless and thread-safe.
  */
 final class TokenAuthInterceptor implements ServerInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",

@@ -170,8 +170,8 @@ public final class CommandProposer {
         try {
             node.apply(task);
         } catch (IllegalStateException shuttingDown) {
-            // JRaft ran the task's closure (ENODESHUTDOWN) before it threw: the writes fail through it, and no caller
-            // of propose sees the exception
+            // JRaft handed the task's closure to its closure executor (ENODESHUTDOWN) before it threw: the writes
+            // fail through it, and no caller of propose sees the exception
         }
     }
 

@@ -1,7 +1,6 @@
 package io.dledger.broker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dledger.client.GroupDescription;
 import io.dledger.client.GroupListing;
@@ -66,22 +65,5 @@ class GroupCommandTest {
                 "group billing on topic orders (incarnation 42): 1 live member",
                 "  queue  committed        new        min        max",
                 "  1              -          5          5          6");
-    }
-
-    @Test
-    void resetTimesAreInstantsDateTimesWithOrWithoutAnOffsetOrEpochMilliseconds() {
-        assertThat(TimeArgument.parse("--to-time", "2026-11-27T10:00:00Z")).isEqualTo(1_795_773_600_000L);
-        assertThat(TimeArgument.parse("--to-time", "2026-11-27T11:00:00+01:00")).isEqualTo(1_795_773_600_000L);
-        assertThat(TimeArgument.parse("--to-time", "2026-11-27T10:00:00")).isEqualTo(java.time.LocalDateTime
-                .parse("2026-11-27T10:00:00").atZone(java.time.ZoneId.systemDefault()).toInstant().toEpochMilli());
-        assertThat(TimeArgument.parse("--to-time", "1795773600000")).isEqualTo(1_795_773_600_000L);
-        assertThat(TimeArgument.parse("--to-time", "2026-11-27 10:00:00")).isEqualTo(TimeArgument.parse("--to-time", 
-                "2026-11-27T10:00:00"));
-        assertThat(TimeArgument.parse("--to-time", "2026-11-27")).isEqualTo(TimeArgument.parse("--to-time", 
-                "2026-11-27T00:00:00"));
-        assertThatThrownBy(() -> TimeArgument.parse("--to-time", "1795773600")).as("seconds, not milliseconds")
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1795773600 ms is in 1970");
-        assertThatThrownBy(() -> TimeArgument.parse("--to-time", "10 minutes ago"))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot read '10 minutes ago'");
     }
 }

@@ -19,7 +19,7 @@ class AuthTokensTest {
         Path file = Files.writeString(dir.resolve("tokens"), "# rotated 2026-11\n\n  new-token-0123456789  \n"
                 + "old-token-0123456789\n");
         AuthTokens tokens = AuthTokens.load(file);
-        assertThat(tokens.first()).isEqualTo("new-token-0123456789");
+        assertThat(tokens.get(0)).isEqualTo("new-token-0123456789");
         assertThat(tokens.accepts("old-token-0123456789")).isTrue();
         assertThat(tokens.accepts("new-token-012345678")).isFalse();
         assertThat(tokens.accepts("")).isFalse();
@@ -32,7 +32,7 @@ class AuthTokensTest {
         AuthTokens tokens = AuthTokens.load(Files.writeString(dir.resolve("windows"),
                 "\uFEFFfirst-token-0123456789\r\nsecond-token-0123456789\r\n"));
         assertThat(tokens.size()).isEqualTo(2);
-        assertThat(tokens.first()).isEqualTo("first-token-0123456789");
+        assertThat(tokens.get(0)).isEqualTo("first-token-0123456789");
         assertThat(tokens.get(1)).isEqualTo("second-token-0123456789");
         assertThat(tokens.accepts("second-token-0123456789")).isTrue();
     }
@@ -40,7 +40,8 @@ class AuthTokensTest {
     @Test
     void refusesAFileWithoutAUsableToken() throws Exception {
         assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("accented"),
-                "caf\u00e9-token-0123456789\n"))).as("a header carries printable ASCII").hasMessageContaining("printable ASCII");
+                "caf\u00e9-token-0123456789\n"))).as("a header carries printable ASCII")
+                .hasMessageContaining("printable ASCII");
         assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("empty"), "# nothing\n")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("lists no token");
         assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("short"), "short\n")))

@@ -29,7 +29,7 @@ class OffsetsForTimeHandlerTest {
     }
 
     @Test
-    void checksTheRequestBeforeAnyRead() {
+    void refusesBadRequests() {
         assertThat(OffsetsForTimeHandler.check(request().build())).as("none named: every queue").isEmpty();
         assertThat(OffsetsForTimeHandler.check(request().addQueues(3).addQueues(1).build())).containsExactly(3, 1);
         refused(request().setTimestampMs(-1), "must not be negative");

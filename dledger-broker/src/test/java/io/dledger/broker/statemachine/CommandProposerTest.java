@@ -72,14 +72,14 @@ class CommandProposerTest {
     }
 
     /**
-     * JRaft's Node.apply on a node shutting down runs the task's closure with ENODESHUTDOWN, then throws: the writes
-     * fail through the closure, and the caller gets its failed future, not the exception.
+     * JRaft's Node.apply on a node shutting down hands the task's closure, with ENODESHUTDOWN, to another thread, then
+     * throws: the writes fail through the closure, and the caller gets its failed future, not the exception.
      */
     @Test
     void aNodeShuttingDownFailsTheWritesThroughTheirFutures() {
         CommandProposer p = proposer(1, 1 << 20, task -> {
-            task.getDone().run(new Status(com.alipay.sofa.jraft.error.RaftError.ENODESHUTDOWN,
-                    "Node is shutting down."));
+            new Thread(() -> task.getDone().run(new Status(com.alipay.sofa.jraft.error.RaftError.ENODESHUTDOWN,
+                    "Node is shutting down."))).start();
             throw new IllegalStateException("Node is shutting down");
         });
         CompletableFuture<ProduceResult> first = p.produce(message("a"), 10);
