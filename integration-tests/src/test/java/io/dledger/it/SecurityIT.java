@@ -47,6 +47,26 @@ class SecurityIT {
         if (cluster != null) {
             cluster.close();
         }
+        Path local = certs.resolve("local");
+        if (io.dledger.broker.local.LocalCluster.exists(local)) { // the 'cluster up' test's, if it failed half-way
+            io.dledger.broker.local.LocalCluster.load(local).stopAll(Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * 'cluster up' with TLS and tokens: its readiness check, and the other cluster commands, trust the certificate and
+     * send the token the nodes were started with.
+     */
+    @Test
+    void localClusterCommandsWorkWithTlsAndTokens() throws Exception {
+        TestCertificates tls = TestCertificates.create(certs);
+        Path tokens = Files.writeString(certs.resolve("tokens"), TOKEN + "\n");
+        String dir = certs.resolve("local").toString();
+        assertThat(cli("cluster", "up", "--dir", dir, "--base-port", "0", "--set", "grpc.tls.cert=" + tls.cert(),
+                "--set", "grpc.tls.key=" + tls.key(), "--set", "grpc.auth.tokens.file=" + tokens))
+                .contains("leader: n");
+        assertThat(cli("cluster", "status", "--dir", dir)).contains("leader: n").doesNotContain("UNREACHABLE");
+        cli("cluster", "down", "--dir", dir);
     }
 
     @Test

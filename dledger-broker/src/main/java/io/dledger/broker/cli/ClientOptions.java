@@ -1,5 +1,6 @@
 package io.dledger.broker.cli;
 
+import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
@@ -42,11 +43,19 @@ final class ClientOptions {
         if (env != null && !env.isBlank()) {
             return env;
         }
+        LocalCluster local = defaultLocalCluster();
+        return local != null ? local.seeds() : DEFAULT_SERVERS;
+    }
+
+    /** The local cluster of 'dledger cluster up', when there is one and neither --servers nor $DLEDGER_SERVERS. */
+    private LocalCluster localClusterInUse() {
+        String env = System.getenv("DLEDGER_SERVERS");
+        return servers == null && (env == null || env.isBlank()) ? defaultLocalCluster() : null;
+    }
+
+    private static LocalCluster defaultLocalCluster() {
         Path local = ClusterCommand.defaultDir();
-        if (LocalCluster.exists(local)) {
-            return LocalCluster.load(local).seeds();
-        }
-        return DEFAULT_SERVERS;
+        return LocalCluster.exists(local) ? LocalCluster.load(local) : null;
     }
 
     /** A client, whether or not any node answers (for commands that report reachability themselves). */
@@ -58,9 +67,25 @@ final class ClientOptions {
                 .requestTimeout(Duration.ofSeconds(Math.min(5, timeoutSeconds))).build();
     }
 
-    /** A client builder for these servers, with this TLS setting and token; timeouts left to the caller. */
+    /**
+     * A client builder for these servers, with this TLS setting and token; timeouts left to the caller. Aimed at the
+     * local cluster, it trusts the certificate and sends the token its nodes were started with, unless told otherwise.
+     */
     DLedgerClient.Builder builder() {
-        return DLedgerClient.builder().seeds(resolveServers()).tls(resolveTlsCa()).token(resolveToken());
+        LocalCluster local = localClusterInUse();
+        if (local == null) {
+            return DLedgerClient.builder().seeds(resolveServers()).tls(resolveTlsCa()).token(resolveToken());
+        }
+        DLedgerClient.Builder b = LocalClients.builder(local);
+        Path ca = resolveTlsCa();
+        if (ca != null) {
+            b.tls(ca);
+        }
+        String token = resolveToken();
+        if (token != null) {
+            b.token(token);
+        }
+        return b;
     }
 
     /** The first token line of {@code --token-file}, else $DLEDGER_TOKEN, else none. */

@@ -3,6 +3,7 @@ package io.dledger.broker.cli;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
 import io.dledger.broker.config.ConfigException;
+import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.NodeProcess;
 import io.dledger.broker.store.FileTree;
@@ -140,7 +141,7 @@ final class ClusterCommand {
             String target = node;
             if (leader) {
                 long deadline = System.nanoTime() + LEADER_WAIT.toNanos(); // an election may be running
-                try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds())
+                try (DLedgerClient c = LocalClients.builder(cluster)
                         .requestTimeout(Duration.ofSeconds(2)).operationTimeout(Duration.ofSeconds(5)).build()) {
                     while (target == null && System.nanoTime() < deadline) {
                         try {
@@ -230,7 +231,7 @@ final class ClusterCommand {
                 return 1;
             }
             LocalCluster cluster = LocalCluster.load(d);
-            try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds()).requestTimeout(Duration.ofSeconds(2))
+            try (DLedgerClient c = LocalClients.builder(cluster).requestTimeout(Duration.ofSeconds(2))
                     .operationTimeout(Duration.ofSeconds(5)).build()) {
                 ClusterView view = c.admin().describeCluster();
                 if (json) {

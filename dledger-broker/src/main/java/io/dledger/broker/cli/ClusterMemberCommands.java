@@ -1,5 +1,6 @@
 package io.dledger.broker.cli;
 
+import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.NodeProcess;
 import io.dledger.client.DLedgerClient;
@@ -24,8 +25,8 @@ final class ClusterMemberCommands {
             LocalCluster cluster = LocalCluster.load(dir.resolve());
             NodeProcess n = cluster.start(cluster.addNode().id());
             System.out.println("started " + n.id() + " at " + n.grpcAddress() + "; adding it to the group...");
-            try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds()).build()) {
-                awaitAnswer(n, Duration.ofSeconds(60));
+            try (DLedgerClient c = LocalClients.builder(cluster).build()) {
+                awaitAnswer(cluster, n, Duration.ofSeconds(60));
                 List<String> members = c.admin().addNode(n.id(), n.peer().host(), n.peer().raftPort(),
                         n.peer().grpcPort());
                 System.out.println("members now: " + members);
@@ -42,7 +43,7 @@ final class ClusterMemberCommands {
          * as is any node when the leader cannot be asked.
          */
         private static void rollBack(LocalCluster cluster, NodeProcess n, RuntimeException failure) {
-            try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds()).build()) {
+            try (DLedgerClient c = LocalClients.builder(cluster).build()) {
                 // the leader's peer list holds an added node's recorded address until a failed add takes it back
                 String leader = c.admin().describeCluster().leaderId();
                 if (leader == null) {
@@ -67,11 +68,11 @@ final class ClusterMemberCommands {
         }
     }
 
-    /** Waits until a freshly started node answers (it cannot be caught up before). */
-    static void awaitAnswer(NodeProcess n, Duration timeout) {
+    /** Waits until a freshly started node of {@code cluster} answers (it cannot be caught up before). */
+    static void awaitAnswer(LocalCluster cluster, NodeProcess n, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            try (DLedgerClient direct = DLedgerClient.builder().seeds(n.grpcAddress())
+            try (DLedgerClient direct = LocalClients.builder(cluster).seeds(n.grpcAddress())
                     .requestTimeout(Duration.ofSeconds(1)).operationTimeout(Duration.ofSeconds(2)).build()) {
                 direct.admin().nodeStatus(n.id());
                 return;
@@ -100,7 +101,7 @@ final class ClusterMemberCommands {
         public Integer call() {
             LocalCluster cluster = LocalCluster.load(dir.resolve());
             cluster.node(node);
-            try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds()).build()) {
+            try (DLedgerClient c = LocalClients.builder(cluster).build()) {
                 System.out.println("members now: " + c.admin().removeNode(node));
             }
             cluster.stop(node, Duration.ofSeconds(15));

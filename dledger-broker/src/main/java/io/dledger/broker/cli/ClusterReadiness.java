@@ -1,5 +1,6 @@
 package io.dledger.broker.cli;
 
+import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.NodeProcess;
 import io.dledger.client.ClusterView;
@@ -26,7 +27,7 @@ final class ClusterReadiness {
      */
     static ClusterView awaitLeader(LocalCluster cluster, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (DLedgerClient c = DLedgerClient.builder().seeds(cluster.seeds()).requestTimeout(Duration.ofSeconds(2))
+        try (DLedgerClient c = LocalClients.builder(cluster).requestTimeout(Duration.ofSeconds(2))
                 .operationTimeout(Duration.ofSeconds(5)).build()) {
             while (System.nanoTime() < deadline) {
                 try {

@@ -34,7 +34,7 @@ final class ClusterRestartCommand implements Callable<Integer> {
     public Integer call() {
         LocalCluster cluster = LocalCluster.load(dir.resolve());
         NodeProcess n = cluster.restart(node, Duration.ofSeconds(15), settings);
-        ClusterMemberCommands.awaitAnswer(n, Duration.ofSeconds(60)); // fails when it exits at start
+        ClusterMemberCommands.awaitAnswer(cluster, n, Duration.ofSeconds(60)); // fails when it exits at start
         System.out.println("restarted " + n.id() + " (pid " + n.pid() + ")"
                 + (settings.isEmpty() ? "" : " with " + settings + " for this run")
                 + "; 'bin/dledger status" + (dir.resolve().equals(ClusterCommand.defaultDir()) ? ""

@@ -2,6 +2,7 @@ package io.dledger.broker.cli;
 
 import io.dledger.broker.check.AckLedger;
 import io.dledger.broker.check.LossReport;
+import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.StopOnExit;
 import io.dledger.broker.store.FileTree;
@@ -81,7 +82,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         ClusterTable.print(view, System.out);
 
-        try (DLedgerClient client = DLedgerClient.builder().seeds(cluster.seeds())
+        try (DLedgerClient client = LocalClients.builder(cluster)
                 .operationTimeout(Duration.ofSeconds(30)).build();
              Producer producer = client.newProducer()) {
             say("Creating topic '" + TOPIC + "' with 4 queues");

@@ -106,6 +106,11 @@ public final class LocalCluster {
                         + nodes.stream().map(NodeProcess::id).toList() + ")"));
     }
 
+    /** The settings every node starts with (key=value), before its own. */
+    public Map<String, String> settings() {
+        return Map.copyOf(settings);
+    }
+
     /** Comma-separated gRPC addresses, for clients. */
     public String seeds() {
         return nodes.stream().map(NodeProcess::grpcAddress).collect(Collectors.joining(","));

@@ -1,0 +1,54 @@
+package io.dledger.broker.local;
+
+import io.dledger.broker.config.AuthTokens;
+import io.dledger.broker.config.ConfigKey;
+import io.dledger.client.DLedgerClient;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Clients of a {@link LocalCluster}: its seeds, and the TLS trust and token its nodes call for, from the cluster's
+ * settings or else the environment the nodes inherit ({@code grpc.tls.ca}, else {@code grpc.tls.cert}; the first
+ * token of {@code grpc.auth.tokens.file}). So the cluster commands, and client commands aimed at the local cluster,
+ * work with a cluster started with TLS or tokens. Stateless.
+ */
+public final class LocalClients {
+    private LocalClients() {
+    }
+
+    /** A client builder for {@code cluster}; timeouts left to the caller. */
+    public static DLedgerClient.Builder builder(LocalCluster cluster) {
+        Access a = access(cluster.settings(), System::getenv);
+        DLedgerClient.Builder b = DLedgerClient.builder().seeds(cluster.seeds());
+        if (a.trusted() != null) {
+            b.tls(a.trusted());
+        }
+        if (a.token() != null) {
+            b.token(a.token());
+        }
+        return b;
+    }
+
+    /**
+     * How a client reaches nodes started with {@code settings} (and an environment {@code env}).
+     *
+     * @param trusted the certificates to trust, or {@code null}: plaintext
+     * @param token   the token to send, or {@code null}: none
+     */
+    record Access(Path trusted, String token) {
+    }
+
+    /** The cluster's settings first, then the environment, as a node reads them. */
+    static Access access(Map<String, String> settings, Function<String, String> env) {
+        Function<ConfigKey, String> setting = k -> {
+            String v = settings.getOrDefault(k.key(), env.apply(k.envName()));
+            return v == null || v.isBlank() ? null : v.strip();
+        };
+        String cert = setting.apply(ConfigKey.GRPC_TLS_CERT);
+        String ca = setting.apply(ConfigKey.GRPC_TLS_CA);
+        String tokens = setting.apply(ConfigKey.GRPC_AUTH_TOKENS_FILE);
+        return new Access(cert == null ? null : Path.of(ca != null ? ca : cert),
+                tokens == null ? null : AuthTokens.load(Path.of(tokens)).get(0));
+    }
+}
