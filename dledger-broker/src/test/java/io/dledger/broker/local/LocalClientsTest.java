@@ -34,6 +34,7 @@ class LocalClientsTest {
                 ? "/env/node.pem" : null);
         assertThat(fromEnv.trusted()).as("what the nodes inherit").isEqualTo(Path.of("/env/node.pem"));
         assertThat(LocalClients.access(Map.of("grpc.tls.cert", "/set/node.pem"), name -> name.equals(
-                "DLEDGER_GRPC_TLS_CERT") ? "/env/node.pem" : null).trusted()).as("the cluster's settings win, as on the nodes").isEqualTo(Path.of("/set/node.pem"));
+                "DLEDGER_GRPC_TLS_CERT") ? "/env/node.pem" : null).trusted())
+                .as("the cluster's settings win, as on the nodes").isEqualTo(Path.of("/set/node.pem"));
     }
 }
