@@ -24,10 +24,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The read side on real processes: followers serve a share of the reads when the leader is busy,
@@ -35,22 +33,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * long polling and read-your-writes.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class ConsumeIT {
+class ConsumeIT extends ClusterTestBase {
     /** A leader counts as busy from 20 messages or pulls a second, so modest test load moves reads. */
     private static final Map<String, String> EAGER_OFFLOAD = Map.of("read.busy.produce.per.sec", "20",
             "read.busy.pulls.per.sec", "20");
-
-    private TestCluster cluster;
-
-    @RegisterExtension
-    FailureLogs logs = new FailureLogs(() -> cluster);
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     /** Counts deliveries per message body; every body is unique. */
     private static final class Received {

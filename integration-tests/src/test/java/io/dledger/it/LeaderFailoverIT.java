@@ -6,29 +6,15 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * kill -9 under load: the leader, and then every node at once. Nothing acknowledged may be lost or
  * stored twice, the producer must not see a failed send, and every replica ends identical.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class LeaderFailoverIT {
-    private TestCluster cluster;
-
-    @RegisterExtension
-    FailureLogs logs = new FailureLogs(() -> cluster);
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
+class LeaderFailoverIT extends ClusterTestBase {
     @Test
     void killedLeaderIsReplacedAndCatchesUpAfterRestart() throws Exception {
         cluster = TestCluster.start("failover", 3, Map.of());

@@ -23,27 +23,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What an operator relies on: metrics and health, graceful rolling restarts, admin operations, retention. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
-class OperationsIT {
+class OperationsIT extends ClusterTestBase {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-    private TestCluster cluster;
-
-    @RegisterExtension
-    FailureLogs logs = new FailureLogs(() -> cluster);
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
 
     private static HttpResponse<String> get(String url) {
         try {

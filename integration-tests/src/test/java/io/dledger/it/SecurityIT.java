@@ -23,7 +23,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,22 +30,14 @@ import org.junit.jupiter.api.io.TempDir;
  * with the certificate and a token, node to node too; clients without either are told why.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class SecurityIT {
+class SecurityIT extends ClusterTestBase {
     private static final String TOKEN = "s3cret-token-for-the-test";
 
     @TempDir
     Path certs;
 
-    private TestCluster cluster;
-
-    @RegisterExtension
-    FailureLogs logs = new FailureLogs(() -> cluster);
-
     @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
+    void stopLocalCluster() {
         Path local = certs.resolve("local");
         if (io.dledger.broker.local.LocalCluster.exists(local)) { // the 'cluster up' test's, if it failed half-way
             io.dledger.broker.local.LocalCluster.load(local).stopAll(Duration.ofSeconds(10));

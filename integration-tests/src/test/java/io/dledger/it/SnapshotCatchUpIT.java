@@ -6,29 +6,15 @@ import io.dledger.client.Message;
 import io.dledger.client.Producer;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A follower that was down while the others took snapshots and truncated their Raft logs can only
  * catch up by installing a snapshot; it must end with a store identical to the others.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
-class SnapshotCatchUpIT {
-    private TestCluster cluster;
-
-    @RegisterExtension
-    FailureLogs logs = new FailureLogs(() -> cluster);
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
+class SnapshotCatchUpIT extends ClusterTestBase {
     @Test
     void followerBehindTheTruncatedLogInstallsASnapshot() throws Exception {
         cluster = TestCluster.start("snapshot", 3, Map.of("snapshot.interval.secs", "0", "store.segment.bytes", "65536",

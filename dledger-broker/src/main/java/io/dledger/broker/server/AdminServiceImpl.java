@@ -76,9 +76,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         try {
             RequestValidator.checkTopicName(req.getTopic());
             RequestValidator.checkQueues(req.getQueues());
-            if (!fsm.isLeader()) {
-                throw RpcErrors.notLeader(raft.leader().orElse(null));
-            }
+            RpcErrors.requireLeader(fsm, raft);
             boolean newTopic = store.queueCount(req.getTopic()) < 0;
             if (newTopic) { // an existing topic's create stores nothing
                 disk.check();
@@ -199,9 +197,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
     public void deleteTopic(DeleteTopicRequest req, StreamObserver<DeleteTopicResponse> out) {
         try {
             RequestValidator.checkTopicName(req.getTopic());
-            if (!fsm.isLeader()) {
-                throw RpcErrors.notLeader(raft.leader().orElse(null));
-            }
+            RpcErrors.requireLeader(fsm, raft);
         } catch (StatusRuntimeException e) {
             out.onError(e);
             return;

@@ -57,9 +57,7 @@ final class ClusterOps {
         PeerSpec spec;
         try {
             spec = peerOf(req.getNode());
-            if (!fsm.isLeader()) {
-                throw RpcErrors.notLeader(raft.leader().orElse(null));
-            }
+            RpcErrors.requireLeader(fsm, raft);
             for (PeerSpec p : raft.peers().current()) {
                 if (p.id().equals(spec.id()) || p.raftAddress().equals(spec.raftAddress())) {
                     throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "node " + p.id() + " at " + p.raftAddress()
@@ -89,9 +87,7 @@ final class ClusterOps {
         PeerSpec spec;
         boolean member;
         try {
-            if (!fsm.isLeader()) {
-                throw RpcErrors.notLeader(raft.leader().orElse(null));
-            }
+            RpcErrors.requireLeader(fsm, raft);
             spec = raft.peers().byId(req.getNodeId()).orElseThrow(() -> RpcErrors.error(ErrorCode.INVALID_ARGUMENT,
                     "no node '" + req.getNodeId() + "' in the cluster"));
             if (raft.peers().current().size() <= 1) {
@@ -184,9 +180,7 @@ final class ClusterOps {
     void transferLeadership(TransferLeadershipRequest req, StreamObserver<TransferLeadershipResponse> out) {
         CompletableFuture<Void> moved;
         try {
-            if (!fsm.isLeader()) {
-                throw RpcErrors.notLeader(raft.leader().orElse(null));
-            }
+            RpcErrors.requireLeader(fsm, raft);
             // none named: the follower HandoverTarget prefers (space on its disk, least behind); JRaft's choice
             // (the most caught-up) when no follower's lag is known
             String to = req.getToNodeId().isEmpty()

@@ -85,17 +85,11 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
         return RpcErrors.error(ErrorCode.TOPIC_NOT_FOUND, "topic '" + topic + "' does not exist");
     }
 
-    private void requireLeader() {
-        if (!fsm.isLeader()) {
-            throw RpcErrors.notLeader(raft.leader().orElse(null));
-        }
-    }
-
     @Override
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatResponse> out) {
         try {
             // the leader first: a node that has not applied a new topic yet must not answer TOPIC_NOT_FOUND
-            requireLeader();
+            RpcErrors.requireLeader(fsm, raft);
             TopicView topic = checkGroupAndTopic(req.getGroup(), req.getTopic());
             if (req.getMemberId().isEmpty() || req.getMemberId().length() > MAX_MEMBER_ID_CHARS) {
                 throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "member_id is required, of at most "
@@ -121,7 +115,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     @Override
     public void leaveGroup(LeaveGroupRequest req, StreamObserver<LeaveGroupResponse> out) {
         try {
-            requireLeader();
+            RpcErrors.requireLeader(fsm, raft);
             checkGroupAndTopic(req.getGroup(), req.getTopic());
             groups.leave(req.getGroup(), req.getTopic(), req.getMemberId());
             out.onNext(LeaveGroupResponse.getDefaultInstance());
@@ -135,7 +129,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     public void commitOffsets(CommitOffsetsRequest req, StreamObserver<CommitOffsetsResponse> out) {
         CommitOffsetsCommand cmd;
         try {
-            requireLeader();
+            RpcErrors.requireLeader(fsm, raft);
             checkGroupAndTopic(req.getGroup(), req.getTopic());
             cmd = OffsetProposals.command(req.getGroup(), req.getTopic(), req.getTopicIncarnation(), req.getOffsetsList());
             if (!req.getMemberId().isEmpty()) {
@@ -163,7 +157,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
         CommitOffsetsCommand cmd;
         GroupCoordinator.OffsetsChange change;
         try {
-            requireLeader();
+            RpcErrors.requireLeader(fsm, raft);
             checkGroupAndTopic(req.getGroup(), req.getTopic());
             cmd = OffsetProposals.command(req.getGroup(), req.getTopic(), req.getTopicIncarnation(), req.getOffsetsList());
             change = beginOffsetsChange(req.getGroup(), req.getTopic());
@@ -180,7 +174,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     public void deleteGroup(DeleteGroupRequest req, StreamObserver<DeleteGroupResponse> out) {
         GroupCoordinator.OffsetsChange change;
         try {
-            requireLeader();
+            RpcErrors.requireLeader(fsm, raft);
             checkGroupAndTopic(req.getGroup(), req.getTopic());
             change = beginOffsetsChange(req.getGroup(), req.getTopic());
         } catch (StatusRuntimeException e) {
@@ -204,7 +198,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     @Override
     public void fetchOffsets(FetchOffsetsRequest req, StreamObserver<FetchOffsetsResponse> out) {
         try {
-            requireLeader(); // a deposed leader may not have the newest commits
+            RpcErrors.requireLeader(fsm, raft); // a deposed leader may not have the newest commits
             // the incarnation before the offsets: a topic replaced in between pairs the old incarnation with the new
             // topic's offsets, which the first pull refuses (TOPIC_REPLACED), never the new one with the old offsets
             TopicView topic = checkGroupAndTopic(req.getGroup(), req.getTopic());
@@ -221,7 +215,8 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     @Override
     public void describeGroup(DescribeGroupRequest req, StreamObserver<GroupInfo> out) {
         try {
-            requireLeader(); // membership lives on the leader, and it has applied every commit it acknowledged
+            // membership lives on the leader, and it has applied every commit it acknowledged
+            RpcErrors.requireLeader(fsm, raft);
             TopicView topic = checkGroupAndTopic(req.getGroup(), req.getTopic());
             out.onNext(GroupProgress.of(req.getGroup(), topic, store.committedOffsets(req.getGroup(), req.getTopic()),
                     groups.describe(req.getGroup(), req.getTopic())));
@@ -237,7 +232,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     @Override
     public void listGroups(ListGroupsRequest req, StreamObserver<ListGroupsResponse> out) {
         try {
-            requireLeader();
+            RpcErrors.requireLeader(fsm, raft);
             String only = req.getTopic();
             if (!only.isEmpty()) {
                 RequestValidator.checkTopicName(only);

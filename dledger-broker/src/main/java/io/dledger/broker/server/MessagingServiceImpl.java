@@ -65,9 +65,7 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
         int size;
         try {
             size = validator.check(req);
-            if (!fsm.isLeader()) {
-                throw RpcErrors.notLeader(raft.leader().orElse(null));
-            }
+            RpcErrors.requireLeader(fsm, raft);
             disk.check();
             cmd = toCommand(req);
         } catch (StatusRuntimeException e) {

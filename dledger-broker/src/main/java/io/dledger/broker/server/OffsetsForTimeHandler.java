@@ -39,7 +39,7 @@ final class OffsetsForTimeHandler {
         int[] queues;
         try {
             // only the leader searches (checked again on the read thread, where the topic is looked up)
-            requireLeader();
+            RpcErrors.requireLeader(fsm, raft);
             queues = check(req);
         } catch (StatusRuntimeException e) {
             out.onError(e);
@@ -71,18 +71,12 @@ final class OffsetsForTimeHandler {
         return req.getQueuesList().stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private void requireLeader() {
-        if (!fsm.isLeader()) {
-            throw RpcErrors.notLeader(raft.leader().orElse(null));
-        }
-    }
-
     private void serve(OffsetsForTimeRequest req, int[] queues, StreamObserver<OffsetsForTimeResponse> out) {
         if (out instanceof ServerCallStreamObserver<OffsetsForTimeResponse> s && s.isCancelled()) {
             return;
         }
         try {
-            requireLeader(); // still: a deposed leader's store may lack the newest messages
+            RpcErrors.requireLeader(fsm, raft); // still: a deposed leader's store may lack the newest messages
             OffsetsAtTime found = store.offsetsForTime(req.getTopic(), req.getTopicIncarnation(), queues,
                     req.getTimestampMs());
             OffsetsForTimeResponse.Builder b = OffsetsForTimeResponse.newBuilder()

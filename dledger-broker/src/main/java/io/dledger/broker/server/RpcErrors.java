@@ -51,6 +51,13 @@ public final class RpcErrors {
         return error(ErrorDetail.newBuilder().setCode(code).setMessage(message).build());
     }
 
+    /** {@code NOT_LEADER}, naming the leader {@code raft} knows, unless this node leads and is ready to serve. */
+    public static void requireLeader(io.dledger.broker.statemachine.BrokerStateMachine fsm, RaftNode raft) {
+        if (!fsm.isLeader()) {
+            throw notLeader(raft.leader().orElse(null));
+        }
+    }
+
     public static StatusRuntimeException notLeader(PeerSpec leader) {
         ErrorDetail.Builder d = ErrorDetail.newBuilder().setCode(ErrorCode.NOT_LEADER);
         if (leader == null) {
