@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dledger.broker.cli.DLedgerCli;
+import io.dledger.broker.config.PemFiles;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.DLedgerException;
@@ -13,21 +14,33 @@ import io.dledger.client.NodeView;
 import io.dledger.client.Producer;
 import io.dledger.client.PullConsumer;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A cluster whose gRPC front ends serve TLS only and only calls with one of their tokens: the SDK and the command line
- * with the certificate and a token, node to node too; clients without either are told why.
+ * A cluster whose gRPC front ends serve TLS only and only calls with one of their tokens, and whose Raft ports speak
+ * mutual TLS only: the SDK and the command line with the certificate and a token, node to node too (status calls, and
+ * Raft through an election and a catch-up); clients without either are told why, and peers without the certificate
+ * get nothing through the Raft port.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SecurityIT extends ClusterTestBase {
@@ -66,7 +79,8 @@ class SecurityIT extends ClusterTestBase {
         Path tokens = Files.writeString(certs.resolve("tokens"), "# the old one, still accepted\n"
                 + "an-older-token-0123456789\n" + TOKEN + "\n");
         cluster = TestCluster.start("secure", 3, Map.of("grpc.tls.cert", tls.cert().toString(), "grpc.tls.key",
-                tls.key().toString(), "grpc.auth.tokens.file", tokens.toString()), b -> b.tls(tls.cert()).token(TOKEN));
+                tls.key().toString(), "grpc.auth.tokens.file", tokens.toString(), "raft.tls", "true"),
+                b -> b.tls(tls.cert()).token(TOKEN));
         DLedgerClient client = cluster.client();
         client.admin().createTopic("secure", 1);
         try (Producer p = client.newProducer(); PullConsumer c = client.newPullConsumer()) {
@@ -78,6 +92,16 @@ class SecurityIT extends ClusterTestBase {
         // its first token
         ClusterView view = client.admin().describeCluster();
         assertThat(view.nodes()).hasSize(3).allMatch(NodeView::reachable);
+        raftPortSpeaksOnlyTls(cluster.local().nodes().get(0).peer().raftPort(), tls);
+        // Raft over mutual TLS: a new election after a kill -9, and the killed node catching up when it is back
+        String killed = cluster.killLeader();
+        try (Producer p = client.newProducer()) {
+            assertThat(p.send("secure", Message.of("after the kill")).offset()).isOne();
+        }
+        assertThat(cluster.awaitLeader()).isNotEqualTo(killed);
+        cluster.restart(killed);
+        cluster.awaitEveryNodeFollowing();
+        assertThat(cluster.awaitIdenticalReplicas("secure").get(0).queues().get(0).maxOffset()).isEqualTo(2);
 
         try (DLedgerClient noToken = DLedgerClient.builder().seeds(cluster.local().seeds()).tls(tls.cert())
                 .operationTimeout(Duration.ofSeconds(20)).build();
@@ -117,7 +141,62 @@ class SecurityIT extends ClusterTestBase {
         Path tokenFile = Files.writeString(certs.resolve("client-token"), TOKEN + "\n");
         assertThat(cli("consume", "-s", servers, "--tls-ca", tls.cert().toString(), "--token-file",
                 tokenFile.toString(), "-t", "secure"))
-                .contains("secure/0@0 over TLS").contains("1 message");
+                .contains("secure/0@0 over TLS").contains("secure/0@1 after the kill").contains("2 messages");
+    }
+
+    /**
+     * The Raft port speaks TLS and admits a peer with the node's certificate, while without one a peer gets no Raft
+     * message through: plaintext bytes are answered by closing the connection, and a TLS handshake without a client
+     * certificate fails.
+     */
+    private static void raftPortSpeaksOnlyTls(int raftPort, TestCertificates tls) throws Exception {
+        try (SSLSocket s = (SSLSocket) raftPeerContext(tls).getSocketFactory().createSocket("127.0.0.1", raftPort)) {
+            s.setSoTimeout(10_000);
+            s.startHandshake();
+            assertThat(s.getSession().getProtocol()).as("with the node's certificate").startsWith("TLSv1.");
+        }
+        try (Socket plain = new Socket("127.0.0.1", raftPort)) {
+            plain.setSoTimeout(10_000);
+            plain.getOutputStream().write("plaintext, not a TLS record".getBytes(StandardCharsets.US_ASCII));
+            assertThat(plain.getInputStream().read()).as("closed without an answer").isEqualTo(-1);
+        }
+        try (SSLSocket s = (SSLSocket) raftPeerContext(null).getSocketFactory().createSocket("127.0.0.1", raftPort)) {
+            s.setSoTimeout(10_000);
+            assertThatThrownBy(() -> {
+                s.startHandshake();
+                s.getInputStream().read(); // TLS 1.3: the node refuses the missing certificate after the handshake
+            }).as("a handshake without a client certificate").isInstanceOf(IOException.class);
+        }
+    }
+
+    /** TLS trusting any node, presenting {@code tls}'s certificate (none when null). */
+    private static SSLContext raftPeerContext(TestCertificates tls) throws Exception {
+        KeyManager[] keys = null;
+        if (tls != null) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("node", PemFiles.privateKey(tls.key()), new char[0],
+                    PemFiles.certificates(tls.cert()).toArray(new X509Certificate[0]));
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(store, new char[0]);
+            keys = kmf.getKeyManagers();
+        }
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        return context;
     }
 
     private static String cli(String... args) {

@@ -42,6 +42,9 @@ public enum ConfigKey {
     RAFT_RPC_INLINE("raft.rpc.inline", "true", "a follower handles AppendEntries requests, and every node reads Raft "
             + "responses, on the Raft transport's I/O threads: two thread hand-offs fewer per write (false: JRaft's "
             + "executor threads, read when the node starts)"),
+    RAFT_TLS("raft.tls", "false", "the Raft port (node to node) speaks mutual TLS: a node presents grpc.tls.cert and "
+            + "grpc.tls.key and accepts only peers whose certificate grpc.tls.ca (default grpc.tls.cert) trusts, in "
+            + "both directions; needs grpc.tls.cert and grpc.tls.key, and every node of the group must set it alike"),
     RAFT_LOG_STORAGE("raft.log.storage", "segments", "Raft log format for a new data directory: segments (preallocated "
             + "segment files) or rocksdb (JRaft's default); an existing log keeps the format it was written in"),
     RAFT_LOG_SEGMENT_BYTES("raft.log.segment.bytes", "67108864", "size of one Raft log segment file, preallocated "

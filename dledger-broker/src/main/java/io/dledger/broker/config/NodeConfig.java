@@ -44,6 +44,7 @@ public record NodeConfig(
         int pullMaxWaiting,
         int readMaxQueued,
         GrpcTls grpcTls,
+        boolean raftTls,
         AuthTokens authTokens) {
 
     public NodeConfig {
@@ -53,6 +54,11 @@ public record NodeConfig(
     /** The gRPC front end's TLS, or {@code null}: plaintext. */
     public GrpcTls grpcTls() {
         return grpcTls;
+    }
+
+    /** Whether the Raft port speaks mutual TLS with {@link #grpcTls()}'s files (it is then set). */
+    public boolean raftTls() {
+        return raftTls;
     }
 
     /** The tokens the gRPC front end accepts, or {@code null}: any call is served. */

@@ -135,6 +135,7 @@ public final class NodeConfigLoader {
         int readQueued = ints.get(ConfigKey.READ_MAX_QUEUED, 1, 1_000_000);
         boolean sync = bool(v.get(ConfigKey.RAFT_SYNC), ConfigKey.RAFT_SYNC, problems);
         boolean rpcInline = bool(v.get(ConfigKey.RAFT_RPC_INLINE), ConfigKey.RAFT_RPC_INLINE, problems);
+        boolean raftTls = bool(v.get(ConfigKey.RAFT_TLS), ConfigKey.RAFT_TLS, problems);
         boolean join = bool(v.get(ConfigKey.JOIN), ConfigKey.JOIN, problems);
         RaftLogFormat logFormat = RaftLogFormat.parse(v.get(ConfigKey.RAFT_LOG_STORAGE));
         if (logFormat == null) {
@@ -155,6 +156,10 @@ public final class NodeConfigLoader {
                     + ConfigKey.BATCH_MAX_BYTES.key() + " (" + batchMax + ")");
         }
         GrpcTls tls = tls(v, problems);
+        if (raftTls && tls == null) {
+            problems.add(ConfigKey.RAFT_TLS.key() + " needs " + ConfigKey.GRPC_TLS_CERT.key() + " and "
+                    + ConfigKey.GRPC_TLS_KEY.key() + ": the certificate and key a node presents to the others");
+        }
         AuthTokens tokens = null;
         String tokensFile = v.get(ConfigKey.GRPC_AUTH_TOKENS_FILE);
         if (tokensFile != null && !tokensFile.isBlank()) {
@@ -181,7 +186,7 @@ public final class NodeConfigLoader {
                 entryMax, inflight, queueMax, maxQueues, minFree,
                 new ReadRouteConfig(routeEnabled, busyProduce, busyPull,
                         coldBytes == 0 ? defaultColdBytes() : coldBytes, maxLag), pullMessages, pullBytes,
-                pullWaiting, readQueued, tls, tokens);
+                pullWaiting, readQueued, tls, raftTls, tokens);
     }
 
     /** {@code grpc.tls.*}: none, or a certificate with its key (and the trusted certificates), each a readable file. */

@@ -12,6 +12,7 @@ import com.alipay.sofa.jraft.JRaftUtils;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
+import com.alipay.sofa.jraft.rpc.impl.BoltRpcServer;
 import com.alipay.sofa.jraft.util.Endpoint;
 import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 import java.util.concurrent.Executor;
@@ -66,14 +67,18 @@ final class IoThreadReplication {
 
     /**
      * The Raft RPC server for {@code endpoint}, with JRaft's processors, AppendEntries handled on I/O threads,
-     * after {@link #install()}. Its shutdown also stops the two executors the other processors run on.
+     * after {@link #install()}, and TLS when {@code tls} is not null. Its shutdown also stops the two executors the
+     * other processors run on.
      */
-    static RpcServer rpcServer(Endpoint endpoint, NodeOptions options) {
+    static RpcServer rpcServer(Endpoint endpoint, NodeOptions options, RaftTransportTls tls) {
         install(); // also keeps a connection's requests in order on its I/O thread, which the server relies on
         Executor raft = JRaftUtils.createExecutor("RAFT-RPC-executor-", options.getRaftRpcThreadPoolSize());
         Executor cli = JRaftUtils.createExecutor("CLI-RPC-executor-", options.getCliRpcThreadPoolSize());
-        RpcServer server = new InlineAppendEntriesServer(RpcFactoryHelper.rpcFactory().createRpcServer(endpoint),
-                raft, cli);
+        RpcServer bolt = RpcFactoryHelper.rpcFactory().createRpcServer(endpoint);
+        if (tls != null) {
+            tls.secure(((BoltRpcServer) bolt).getServer());
+        }
+        RpcServer server = new InlineAppendEntriesServer(bolt, raft, cli);
         RaftRpcServerFactory.addRaftRequestProcessors(server, raft, cli);
         return server;
     }

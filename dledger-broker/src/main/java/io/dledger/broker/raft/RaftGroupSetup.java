@@ -1,5 +1,6 @@
 package io.dledger.broker.raft;
 
+import com.alipay.sofa.jraft.JRaftUtils;
 import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.RaftGroupService;
 import com.alipay.sofa.jraft.StateMachine;
@@ -7,6 +8,9 @@ import com.alipay.sofa.jraft.conf.Configuration;
 import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
+import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
+import com.alipay.sofa.jraft.rpc.RpcServer;
+import com.alipay.sofa.jraft.rpc.impl.BoltRpcServer;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.PeerSpec;
 import io.dledger.broker.raft.log.AppendObserver;
@@ -19,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How a node runs its member of the Raft group, from its {@link NodeConfig}: JRaft's options (timers, snapshots,
- * RPC sizes), the Raft log {@link LogStorageFactory} chooses, and the RPC server ({@code raft.rpc.inline}). The
+ * RPC sizes), the Raft log {@link LogStorageFactory} chooses, and the RPC server and client ({@code raft.rpc.inline},
+ * {@code raft.tls}: {@link RaftTransportTls}). The
  * broker ({@link RaftNode}) and the Raft-layer benchmark ({@code dledger bench raft}) both start their members here,
  * so the benchmark measures the broker's own Raft configuration.
  *
@@ -50,7 +55,8 @@ public final class RaftGroupSetup {
      */
     public static Started start(NodeConfig config, List<PeerSpec> initialPeers, StateMachine fsm,
                                 AppendObserver logAppends) {
-        NodeOptions opts = new NodeOptions();
+        RaftTransportTls tls = config.raftTls() ? RaftTransportTls.load(config.grpcTls()) : null;
+        NodeOptions opts = tls == null ? new NodeOptions() : new TlsNodeOptions(tls); // the clients' TLS
         opts.setFsm(fsm);
         opts.setElectionTimeoutMs(config.electionTimeoutMs());
         opts.setEnableMetrics(true);
@@ -86,13 +92,18 @@ public final class RaftGroupSetup {
                 logAppends));
 
         PeerId self = RaftNode.peerId(config.self());
-        RaftGroupService service;
+        RpcServer server;
         if (config.raftRpcInline()) {
-            service = new RaftGroupService(RaftNode.GROUP_ID, self, opts,
-                    IoThreadReplication.rpcServer(self.getEndpoint(), opts));
+            server = IoThreadReplication.rpcServer(self.getEndpoint(), opts, tls);
         } else {
-            service = new RaftGroupService(RaftNode.GROUP_ID, self, opts);
+            server = RaftRpcServerFactory.createRaftRpcServer(self.getEndpoint(),
+                    JRaftUtils.createExecutor("RAFT-RPC-executor-", opts.getRaftRpcThreadPoolSize()),
+                    JRaftUtils.createExecutor("CLI-RPC-executor-", opts.getCliRpcThreadPoolSize()));
+            if (tls != null) {
+                tls.secure(((BoltRpcServer) server).getServer());
+            }
         }
+        RaftGroupService service = new RaftGroupService(RaftNode.GROUP_ID, self, opts, server);
         Node node;
         try {
             node = service.start();
@@ -105,8 +116,8 @@ public final class RaftGroupSetup {
                     : "cannot load the Raft node " + self + " from " + config.raftDir() + " (its log, metadata or "
                             + "snapshot; the ERROR lines above say which and why): " + e.getMessage(), e);
         }
-        LOG.info("Raft node {} started at {} with peers {}, election timeout {} ms", config.nodeId(), self,
-                conf, config.electionTimeoutMs());
+        LOG.info("Raft node {} started at {} with peers {}, election timeout {} ms, Raft port {}", config.nodeId(),
+                self, conf, config.electionTimeoutMs(), tls == null ? "plaintext (raft.tls=false)" : "mutual TLS");
         return new Started(service, node);
     }
 }

@@ -76,6 +76,20 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void raftTlsTakesTheGrpcCertificateAndNeedsIt() throws Exception {
+        Map<ConfigKey, String> files = Map.of(ConfigKey.GRPC_TLS_CERT, resource("node.pem").toString(),
+                ConfigKey.GRPC_TLS_KEY, resource("node.key").toString());
+        assertThat(withTls(files).raftTls()).as("plaintext by default, TLS on gRPC or not").isFalse();
+        Map<ConfigKey, String> both = new EnumMap<>(files);
+        both.put(ConfigKey.RAFT_TLS, "true");
+        assertThat(withTls(both).raftTls()).isTrue();
+        assertThatThrownBy(() -> withTls(Map.of(ConfigKey.RAFT_TLS, "true")))
+                .hasMessageContaining("raft.tls needs grpc.tls.cert and grpc.tls.key");
+        assertThatThrownBy(() -> withTls(Map.of(ConfigKey.RAFT_TLS, "yes")))
+                .hasMessageContaining("raft.tls");
+    }
+
+    @Test
     void defaultsApply() {
         NodeConfig c = NodeConfigLoader.load(Map.of(ConfigKey.NODE_ID, "n3", ConfigKey.PEERS, PEERS), Map.of(), null);
         assertThat(c.electionTimeoutMs()).isEqualTo(500);

@@ -1,0 +1,110 @@
+package io.dledger.broker.raft;
+
+import com.alipay.remoting.ExtendedNettyChannelHandler;
+import com.alipay.remoting.config.BoltClientOption;
+import com.alipay.remoting.config.BoltServerOption;
+import io.dledger.broker.config.ConfigKey;
+import io.dledger.broker.config.GrpcTls;
+import io.dledger.broker.config.PemFiles;
+import io.netty.channel.ChannelHandler;
+import io.netty.handler.ssl.SslHandler;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Mutual TLS on the Raft port ({@code raft.tls}): every connection between two nodes, whichever opened it, is TLS in
+ * which both sides present the certificate of {@code grpc.tls.cert} (with the key of {@code grpc.tls.key}) and accept
+ * the other's only when {@code grpc.tls.ca} (by default that certificate itself) trusts it. A process without such a
+ * certificate cannot complete a handshake, so it can neither send the group Raft messages nor read them. Peers are
+ * authenticated by their certificate's chain, not by host name (JRaft dials the addresses in {@code peers}, and any
+ * certificate the CA signed is a member's): give certificates the CA signs to the nodes alone. A certificate with
+ * extended key usages must allow both TLS server and TLS client authentication.
+ *
+ * <p>The TLS handlers sit in front of Bolt's codec in each connection's Netty pipeline (Bolt's
+ * {@link ExtendedNettyChannelHandler}); JRaft's messages and Bolt's framing are unchanged inside them. The files are
+ * read once, by {@link #load}. Immutable and thread-safe; each connection gets its own {@link SSLEngine}.
+ */
+final class RaftTransportTls {
+    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    private final SSLContext context;
+
+    private RaftTransportTls(SSLContext context) {
+        this.context = context;
+    }
+
+    /**
+     * Reads {@code files}' certificate chain, key and trusted certificates; throws {@link IllegalStateException}
+     * naming the settings when they cannot be used.
+     */
+    static RaftTransportTls load(GrpcTls files) {
+        try {
+            List<X509Certificate> chain = PemFiles.certificates(files.cert());
+            PrivateKey key = PemFiles.privateKey(files.key());
+            char[] password = "raft-tls".toCharArray(); // the key store lives in memory only
+            KeyStore own = KeyStore.getInstance("PKCS12");
+            own.load(null, null);
+            own.setKeyEntry("node", key, password, chain.toArray(new X509Certificate[0]));
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(own, password);
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            List<X509Certificate> cas = PemFiles.certificates(files.ca());
+            for (int i = 0; i < cas.size(); i++) {
+                trusted.setCertificateEntry("ca-" + i, cas.get(i));
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
+            return new RaftTransportTls(context);
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            throw new IllegalStateException("cannot use " + ConfigKey.GRPC_TLS_CERT.key() + " " + files.cert() + ", "
+                    + ConfigKey.GRPC_TLS_KEY.key() + " " + files.key() + " and " + ConfigKey.GRPC_TLS_CA.key() + " "
+                    + files.ca() + " for " + ConfigKey.RAFT_TLS.key() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Makes {@code server} accept only TLS connections from peers with a trusted certificate; before it starts. */
+    void secure(com.alipay.remoting.rpc.RpcServer server) {
+        server.option(BoltServerOption.EXTENDED_NETTY_CHANNEL_HANDLER, handlers(false));
+    }
+
+    /** Makes {@code client} connect with TLS, presenting this node's certificate; before it starts. */
+    void secure(com.alipay.remoting.rpc.RpcClient client) {
+        client.option(BoltClientOption.EXTENDED_NETTY_CHANNEL_HANDLER, handlers(true));
+    }
+
+    /** A new engine for one connection: the side that dialled in client mode; the other demands a certificate. */
+    SSLEngine engine(boolean clientSide) {
+        SSLEngine engine = context.createSSLEngine();
+        engine.setEnabledProtocols(PROTOCOLS);
+        engine.setUseClientMode(clientSide);
+        if (!clientSide) {
+            engine.setNeedClientAuth(true);
+        }
+        return engine;
+    }
+
+    private ExtendedNettyChannelHandler handlers(boolean clientSide) {
+        return new ExtendedNettyChannelHandler() {
+            @Override
+            public List<ChannelHandler> frontChannelHandlers() { // called for each new connection
+                return List.of(new SslHandler(engine(clientSide)));
+            }
+
+            @Override
+            public List<ChannelHandler> backChannelHandlers() {
+                return List.of();
+            }
+        };
+    }
+}

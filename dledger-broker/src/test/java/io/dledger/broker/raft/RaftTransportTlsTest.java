@@ -1,0 +1,128 @@
+package io.dledger.broker.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.alipay.remoting.BizContext;
+import com.alipay.remoting.rpc.RpcClient;
+import com.alipay.remoting.rpc.RpcServer;
+import com.alipay.remoting.rpc.protocol.SyncUserProcessor;
+import io.dledger.broker.config.GrpcTls;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Mutual TLS on a Bolt server and client as a node's Raft port and Raft client use it: a peer with the trusted
+ * certificate is answered; a plaintext peer, a peer with another certificate, and a peer that does not trust the
+ * server's certificate get nothing through, and the server handles none of their requests.
+ */
+@Timeout(30)
+class RaftTransportTlsTest {
+    private static final GrpcTls NODE = files("node", "node");
+    private final AtomicInteger handled = new AtomicInteger();
+    private final List<RpcClient> clients = new ArrayList<>();
+    private RpcServer server;
+    private String address;
+
+    private static GrpcTls files(String own, String trusted) {
+        return new GrpcTls(resource(own + ".pem"), resource(own + ".key"), resource(trusted + ".pem"));
+    }
+
+    private static Path resource(String name) {
+        try {
+            return Path.of(RaftTransportTlsTest.class.getResource("/tls/" + name).toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @BeforeEach
+    void startServer() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        server = new RpcServer(port, true);
+        RaftTransportTls.load(NODE).secure(server);
+        server.registerUserProcessor(new SyncUserProcessor<String>() {
+            @Override
+            public Object handleRequest(BizContext ctx, String request) {
+                handled.incrementAndGet();
+                return "pong " + request;
+            }
+
+            @Override
+            public String interest() {
+                return String.class.getName();
+            }
+        });
+        server.startup();
+        address = "127.0.0.1:" + port;
+    }
+
+    @AfterEach
+    void stop() {
+        clients.forEach(RpcClient::shutdown);
+        server.shutdown();
+    }
+
+    private RpcClient client(GrpcTls tls) {
+        RpcClient client = new RpcClient();
+        if (tls != null) {
+            RaftTransportTls.load(tls).secure(client);
+        }
+        client.startup();
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void aPeerWithTheTrustedCertificateIsAnswered() throws Exception {
+        assertThat(client(NODE).invokeSync(address, "ping", 10_000)).isEqualTo("pong ping");
+        assertThat(handled).hasValue(1);
+    }
+
+    @Test
+    void aPlaintextPeerAnUntrustedCertificateAndAnUntrustingPeerGetNothingThrough() {
+        for (GrpcTls peer : new GrpcTls[] {null, files("other", "node"), files("node", "other")}) {
+            assertThatThrownBy(() -> client(peer).invokeSync(address, "ping", 3_000))
+                    .as(peer == null ? "plaintext" : peer.cert().getFileName() + " trusting " + peer.ca().getFileName())
+                    .isInstanceOf(com.alipay.remoting.exception.RemotingException.class);
+        }
+        assertThat(handled).as("requests the server handled").hasValue(0);
+    }
+
+    @Test
+    void aPlaintextConnectionIsClosedUnanswered() throws Exception {
+        int port = Integer.parseInt(address.substring(address.indexOf(':') + 1));
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write("not a TLS record, not a Raft request".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            assertThat(in.read()).as("closed without a byte of answer").isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void filesThatCannotBeUsedNameTheSettings(@TempDir Path dir) throws Exception {
+        Path bad = Files.writeString(dir.resolve("bad.key"), "not a key");
+        assertThatThrownBy(() -> RaftTransportTls.load(new GrpcTls(resource("node.pem"), bad, resource("node.pem"))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("grpc.tls.key " + bad)
+                .hasMessageContaining("for raft.tls");
+    }
+}
