@@ -2,6 +2,7 @@ package io.dledger.broker;
 
 import io.dledger.broker.concurrent.DaemonThreadFactory;
 import io.dledger.broker.config.NodeConfig;
+import io.dledger.broker.security.NodeCredentials;
 import io.dledger.broker.metrics.BrokerMetrics;
 import io.dledger.broker.metrics.WritePathTimers;
 import io.dledger.broker.metrics.HttpEndpoint;
@@ -39,6 +40,7 @@ public final class BrokerServer implements AutoCloseable {
     static final long READY_MAX_BEHIND = 1000;
 
     private final NodeConfig config;
+    private final NodeCredentials credentials;
     private final MessageStore store;
     private final ExecutorService snapshotExecutor;
     private final BrokerStateMachine fsm;
@@ -47,12 +49,14 @@ public final class BrokerServer implements AutoCloseable {
     private final HttpEndpoint http;
     private final RetentionScheduler retention;
 
-    private BrokerServer(NodeConfig config, MessageStore store, ExecutorService snapshotExecutor,
+    private BrokerServer(NodeConfig config, NodeCredentials credentials, MessageStore store,
+                         ExecutorService snapshotExecutor,
                          BrokerStateMachine fsm, RaftNode raft, GrpcFrontEnd frontEnd, HttpEndpoint http,
                          RetentionScheduler retention) {
         this.http = http;
         this.retention = retention;
         this.config = config;
+        this.credentials = credentials;
         this.store = store;
         this.snapshotExecutor = snapshotExecutor;
         this.fsm = fsm;
@@ -69,6 +73,7 @@ public final class BrokerServer implements AutoCloseable {
 
     public static BrokerServer start(NodeConfig config, MeterRegistry registry) {
         checkFileLimit(config);
+        NodeCredentials credentials = NodeCredentials.load(config);
         MessageStore store = MessageStore.open(storeConfig(config));
         ExecutorService snapshots = Executors.newSingleThreadExecutor(new DaemonThreadFactory("snapshot-save"));
         BrokerStateMachine fsm = new BrokerStateMachine(store, snapshots);
@@ -80,11 +85,11 @@ public final class BrokerServer implements AutoCloseable {
         HttpEndpoint http = null;
         RetentionScheduler retention = null;
         try {
-            raft = RaftNode.start(config, new PeerDirectory(config, store), fsm, writeTimers);
+            raft = RaftNode.start(config, credentials.raft(), new PeerDirectory(config, store), fsm, writeTimers);
             proposer.attach(raft.node());
             BrokerMetrics metrics = new BrokerMetrics(registry);
             metrics.bind(raft, fsm, store, proposer);
-            frontEnd = GrpcFrontEnd.start(config, store, fsm, raft, proposer, metrics);
+            frontEnd = GrpcFrontEnd.start(config, credentials, store, fsm, raft, proposer, metrics);
             retention = new RetentionScheduler(store, fsm, proposer, config.retentionMs(), config.retentionBytes(),
                     config.retentionCheckMs(), System::currentTimeMillis);
             RaftNode r = raft;
@@ -94,7 +99,8 @@ public final class BrokerServer implements AutoCloseable {
             LOG.info("node {} serving gRPC on {}:{} and HTTP (/metrics, /health) on port {}, data in {}",
                     config.nodeId(), config.grpcBindHost(), config.self().grpcPort(), config.httpPort(),
                     config.dataDir());
-            return new BrokerServer(config, store, snapshots, fsm, raft, frontEnd, http, retention);
+            credentials.start();
+            return new BrokerServer(config, credentials, store, snapshots, fsm, raft, frontEnd, http, retention);
         } catch (RuntimeException e) {
             if (retention != null) {
                 retention.close();
@@ -107,6 +113,7 @@ public final class BrokerServer implements AutoCloseable {
             }
             snapshots.shutdownNow();
             store.close();
+            credentials.close();
             throw e;
         }
     }
@@ -202,6 +209,7 @@ public final class BrokerServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         store.close();
+        credentials.close();
         LOG.info("node {} stopped", config.nodeId());
     }
 }

@@ -2,9 +2,11 @@ package io.dledger.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.dledger.broker.cli.DLedgerCli;
 import io.dledger.broker.config.PemFiles;
+import io.dledger.broker.security.NodeCredentials;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.DLedgerException;
@@ -142,6 +144,25 @@ class SecurityIT extends ClusterTestBase {
         assertThat(cli("consume", "-s", servers, "--tls-ca", tls.cert().toString(), "--token-file",
                 tokenFile.toString(), "-t", "secure"))
                 .contains("secure/0@0 over TLS").contains("secure/0@1 after the kill").contains("2 messages");
+
+        // a replaced token file is taken without a restart, within a check interval
+        String next = "the-next-token-0123456789";
+        Files.writeString(tokens, next + "\n");
+        try (DLedgerClient rotated = DLedgerClient.builder().seeds(cluster.local().seeds()).tls(tls.cert())
+                .token(next).operationTimeout(Duration.ofSeconds(5)).build()) {
+            await("the new token accepted").atMost(Duration.ofSeconds(4 * NodeCredentials.CHECK_SECONDS))
+                    .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .until(() -> rotated.admin().describeTopic("secure") != null);
+        }
+        await("the old token refused").atMost(Duration.ofSeconds(4 * NodeCredentials.CHECK_SECONDS))
+                .pollInterval(Duration.ofMillis(500)).until(() -> {
+                    try {
+                        client.admin().describeTopic("secure");
+                        return false;
+                    } catch (DLedgerException e) {
+                        return e.code() == ErrorCode.UNAUTHENTICATED;
+                    }
+                });
     }
 
     /**

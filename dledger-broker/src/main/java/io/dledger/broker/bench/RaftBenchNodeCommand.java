@@ -14,6 +14,7 @@ import io.dledger.broker.config.NodeConfigLoader;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.NodeProcess;
 import io.dledger.broker.raft.RaftGroupSetup;
+import io.dledger.broker.security.NodeCredentials;
 import io.dledger.broker.raft.log.AppendObserver;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -96,7 +97,8 @@ public final class RaftBenchNodeCommand implements Callable<Integer> {
                 load.start();
             }
         });
-        RaftGroupSetup.Started raft = RaftGroupSetup.start(config, config.peers(), fsm, AppendObserver.NONE);
+        RaftGroupSetup.Started raft = RaftGroupSetup.start(config, NodeCredentials.load(config).raft(), config.peers(),
+                fsm, AppendObserver.NONE);
         node.complete(raft.node());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             closing.set(true);

@@ -10,9 +10,9 @@ import java.util.List;
 /**
  * The tokens a node's gRPC front end accepts ({@code grpc.auth.tokens.file}): one per line (LF or CRLF; a leading
  * UTF-8 byte-order mark is ignored), blank lines and lines starting with {@code #} ignored; each token printable ASCII
- * without spaces, as an HTTP/2 header carries it. Several tokens let a token be replaced without a pause: add the new
- * one to every node (a rolling restart), move the clients, then drop the old one; a node presents its tokens to
- * another in turn until one is accepted. {@link #toString()} never shows a token. Immutable and thread-safe.
+ * without spaces, as an HTTP/2 header carries it. Several tokens let a token be replaced without a pause: add the
+ * new one to every node's file (which a node reads again when it changes), move the clients, then drop the old one; a
+ * node presents its tokens to another in turn until one is accepted. {@link #toString()} never shows a token. Immutable and thread-safe.
  */
 public final class AuthTokens {
     /** Shortest token accepted: a guessable one is no authentication. */

@@ -45,7 +45,7 @@ public record NodeConfig(
         int readMaxQueued,
         GrpcTls grpcTls,
         boolean raftTls,
-        AuthTokens authTokens) {
+        Path authTokensFile) {
 
     public NodeConfig {
         peers = List.copyOf(peers);
@@ -61,9 +61,9 @@ public record NodeConfig(
         return raftTls;
     }
 
-    /** The tokens the gRPC front end accepts, or {@code null}: any call is served. */
-    public AuthTokens authTokens() {
-        return authTokens;
+    /** The file of the tokens the gRPC front end accepts, or {@code null}: any call is served. */
+    public Path authTokensFile() {
+        return authTokensFile;
     }
 
     /** This node's entry in the peer list. */

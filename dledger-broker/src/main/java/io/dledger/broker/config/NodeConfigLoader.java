@@ -160,11 +160,12 @@ public final class NodeConfigLoader {
             problems.add(ConfigKey.RAFT_TLS.key() + " needs " + ConfigKey.GRPC_TLS_CERT.key() + " and "
                     + ConfigKey.GRPC_TLS_KEY.key() + ": the certificate and key a node presents to the others");
         }
-        AuthTokens tokens = null;
+        Path tokens = null;
         String tokensFile = v.get(ConfigKey.GRPC_AUTH_TOKENS_FILE);
         if (tokensFile != null && !tokensFile.isBlank()) {
+            tokens = Path.of(tokensFile).toAbsolutePath();
             try {
-                tokens = AuthTokens.load(Path.of(tokensFile));
+                AuthTokens.load(tokens); // a bad file stops the start here; the node reads it again when it changes
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }

@@ -18,6 +18,7 @@ import io.dledger.broker.raft.log.LogStorageFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,13 +50,14 @@ public final class RaftGroupSetup {
     }
 
     /**
-     * Starts this node's member with state machine {@code fsm}; {@code initialPeers} is the group it starts in
+     * Starts this node's member with state machine {@code fsm}, its Raft port speaking TLS with {@code raftTls}
+     * ({@code NodeCredentials.raft()}; plaintext when null); {@code initialPeers} is the group it starts in
      * (ignored when the node joins: it waits for the leader to add it), {@code logAppends} hears of every append to
      * the Raft log. Throws {@link IllegalStateException} saying why when the node cannot load or bind its port.
      */
-    public static Started start(NodeConfig config, List<PeerSpec> initialPeers, StateMachine fsm,
+    public static Started start(NodeConfig config, SSLContext raftTls, List<PeerSpec> initialPeers, StateMachine fsm,
                                 AppendObserver logAppends) {
-        RaftTransportTls tls = config.raftTls() ? RaftTransportTls.load(config.grpcTls()) : null;
+        RaftTransportTls tls = raftTls == null ? null : new RaftTransportTls(raftTls);
         NodeOptions opts = tls == null ? new NodeOptions() : new TlsNodeOptions(tls); // the clients' TLS
         opts.setFsm(fsm);
         opts.setElectionTimeoutMs(config.electionTimeoutMs());

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +61,7 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
-    public static RaftNode start(NodeConfig config, PeerDirectory peers, BrokerStateMachine fsm,
+    public static RaftNode start(NodeConfig config, SSLContext raftTls, PeerDirectory peers, BrokerStateMachine fsm,
                                  AppendObserver logAppends) {
         ExecutorService snapshotAsker = Executors.newSingleThreadExecutor(
                 new DaemonThreadFactory("dledger-snapshot-trigger"));
@@ -68,7 +69,7 @@ public final class RaftNode implements AutoCloseable {
                 snapshotAsker);
         RaftGroupSetup.Started started;
         try {
-            started = RaftGroupSetup.start(config, peers.current(), fsm, trigger);
+            started = RaftGroupSetup.start(config, raftTls, peers.current(), fsm, trigger);
         } catch (RuntimeException e) {
             snapshotAsker.shutdownNow();
             throw e;

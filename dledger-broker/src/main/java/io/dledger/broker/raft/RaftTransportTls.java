@@ -3,21 +3,11 @@ package io.dledger.broker.raft;
 import com.alipay.remoting.ExtendedNettyChannelHandler;
 import com.alipay.remoting.config.BoltClientOption;
 import com.alipay.remoting.config.BoltServerOption;
-import io.dledger.broker.config.ConfigKey;
-import io.dledger.broker.config.GrpcTls;
-import io.dledger.broker.config.PemFiles;
 import io.netty.channel.ChannelHandler;
 import io.netty.handler.ssl.SslHandler;
-import java.io.IOException;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.PrivateKey;
-import java.security.cert.X509Certificate;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Mutual TLS on the Raft port ({@code raft.tls}): every connection between two nodes, whichever opened it, is TLS in
@@ -37,40 +27,9 @@ final class RaftTransportTls {
 
     private final SSLContext context;
 
-    private RaftTransportTls(SSLContext context) {
+    /** TLS with {@code context}'s certificates ({@code NodeCredentials.raft()}). */
+    RaftTransportTls(SSLContext context) {
         this.context = context;
-    }
-
-    /**
-     * Reads {@code files}' certificate chain, key and trusted certificates; throws {@link IllegalStateException}
-     * naming the settings when they cannot be used.
-     */
-    static RaftTransportTls load(GrpcTls files) {
-        try {
-            List<X509Certificate> chain = PemFiles.certificates(files.cert());
-            PrivateKey key = PemFiles.privateKey(files.key());
-            char[] password = "raft-tls".toCharArray(); // the key store lives in memory only
-            KeyStore own = KeyStore.getInstance("PKCS12");
-            own.load(null, null);
-            own.setKeyEntry("node", key, password, chain.toArray(new X509Certificate[0]));
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(own, password);
-            KeyStore trusted = KeyStore.getInstance("PKCS12");
-            trusted.load(null, null);
-            List<X509Certificate> cas = PemFiles.certificates(files.ca());
-            for (int i = 0; i < cas.size(); i++) {
-                trusted.setCertificateEntry("ca-" + i, cas.get(i));
-            }
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(trusted);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), trust.getTrustManagers(), null);
-            return new RaftTransportTls(context);
-        } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            throw new IllegalStateException("cannot use " + ConfigKey.GRPC_TLS_CERT.key() + " " + files.cert() + ", "
-                    + ConfigKey.GRPC_TLS_KEY.key() + " " + files.key() + " and " + ConfigKey.GRPC_TLS_CA.key() + " "
-                    + files.ca() + " for " + ConfigKey.RAFT_TLS.key() + ": " + e.getMessage(), e);
-        }
     }
 
     /** Makes {@code server} accept only TLS connections from peers with a trusted certificate; before it starts. */

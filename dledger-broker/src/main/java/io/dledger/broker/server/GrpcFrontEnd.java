@@ -10,6 +10,7 @@ import io.dledger.broker.raft.RaftNode;
 import io.dledger.broker.readroute.LeaderCommitProbe;
 import io.dledger.broker.readroute.LoadMeter;
 import io.dledger.broker.readroute.ReadRouter;
+import io.dledger.broker.security.NodeCredentials;
 import io.dledger.broker.statemachine.BrokerStateMachine;
 import io.dledger.broker.statemachine.CommandProposer;
 import io.dledger.broker.store.MessageStore;
@@ -58,8 +59,9 @@ public final class GrpcFrontEnd implements AutoCloseable {
         this.diskPolls = diskPolls;
     }
 
-    public static GrpcFrontEnd start(NodeConfig config, MessageStore store, BrokerStateMachine fsm, RaftNode raft,
-                                     CommandProposer proposer, BrokerMetrics metrics) {
+    public static GrpcFrontEnd start(NodeConfig config, NodeCredentials credentials, MessageStore store,
+                                     BrokerStateMachine fsm, RaftNode raft, CommandProposer proposer,
+                                     BrokerMetrics metrics) {
         ReadExecutor reads = new ReadExecutor(config.nodeId(), Math.max(2, Runtime.getRuntime().availableProcessors()),
                 config.readMaxQueued());
         Gauge.builder("dledger.read.queued", reads, ReadExecutor::queued)
@@ -82,7 +84,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
         GroupCoordinator groups = new GroupCoordinator(System::nanoTime, 1000, SESSION_MS,
                 SESSION_MS + config.electionTimeoutMs());
         fsm.onLeadershipStart(groups::leadershipStarted);
-        PeerStatusCollector peers = new PeerStatusCollector(config);
+        PeerStatusCollector peers = new PeerStatusCollector(config.nodeId(), credentials.grpcChannel(),
+                credentials::tokens);
         FollowerDisks followerDisks = new FollowerDisks(fsm::isLeader, raft::votingFollowers, peers::ask,
                 System::nanoTime);
         DiskSpaceGuard disk = DiskSpaceGuard.forDirectory(config.dataDir(), config.storeMinFreeBytes(), followerDisks);
@@ -104,9 +107,9 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 followerDisks::followersWithSpace);
         NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.grpcBindHost(), config.self().grpcPort()),
-                        GrpcCredentials.server(config.grpcTls()));
-        if (config.authTokens() != null) { // added first, so it runs inside the metrics interceptor: refusals count
-            builder.intercept(new TokenAuthInterceptor(config.authTokens()));
+                        credentials.grpcServer());
+        if (config.authTokensFile() != null) { // added first, so it runs inside the metrics interceptor: refusals count
+            builder.intercept(new TokenAuthInterceptor(credentials::tokens));
             if (config.grpcTls() == null) {
                 LOG.warn("{} is set without grpc.tls.cert: tokens cross the network readable, from clients and "
                         + "between nodes", ConfigKey.GRPC_AUTH_TOKENS_FILE.key());

@@ -1,7 +1,7 @@
 package io.dledger.broker.server;
 
+import io.dledger.broker.config.AuthTokens;
 import io.dledger.broker.config.ConfigKey;
-import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.PeerSpec;
 import io.dledger.proto.AdminServiceGrpc;
 import io.dledger.proto.ClusterStatus;
@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +31,9 @@ import org.slf4j.LoggerFactory;
  */
 final class PeerStatusCollector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeerStatusCollector.class);
-    private final NodeConfig config;
+    private final String nodeId;
     private final ChannelCredentials credentials;
+    private final Supplier<AuthTokens> tokens; // null inside: no tokens
     /** Per peer id, the token (its index) to present next. */
     private final Map<String, Integer> tokenFor = new ConcurrentHashMap<>();
     /** Peers whose last answer refused our token (their refusal was logged). */
@@ -39,18 +41,23 @@ final class PeerStatusCollector implements AutoCloseable {
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private boolean closed; // guarded by this
 
-    PeerStatusCollector(NodeConfig config) {
-        this.config = config;
-        this.credentials = GrpcCredentials.channel(config.grpcTls());
+    /**
+     * The collector of node {@code nodeId}, calling over {@code credentials} and presenting {@code tokens}' current
+     * tokens (none while it gives null).
+     */
+    PeerStatusCollector(String nodeId, ChannelCredentials credentials, Supplier<AuthTokens> tokens) {
+        this.nodeId = nodeId;
+        this.credentials = credentials;
+        this.tokens = tokens;
     }
 
     CompletableFuture<ClusterStatus> collect(NodeStatus self, List<PeerSpec> peers) {
         List<CompletableFuture<NodeStatus>> futures = new ArrayList<>();
         for (PeerSpec p : peers) {
-            futures.add(p.id().equals(config.nodeId()) ? CompletableFuture.completedFuture(self) : ask(p));
+            futures.add(p.id().equals(nodeId) ? CompletableFuture.completedFuture(self) : ask(p));
         }
         return CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).thenApply(v -> {
-            ClusterStatus.Builder b = ClusterStatus.newBuilder().setAnsweredBy(config.nodeId()).setTerm(self.getTerm());
+            ClusterStatus.Builder b = ClusterStatus.newBuilder().setAnsweredBy(nodeId).setTerm(self.getTerm());
             if (self.hasLeader()) {
                 b.setLeader(self.getLeader());
             }
@@ -74,10 +81,11 @@ final class PeerStatusCollector implements AutoCloseable {
         }
         CompletableFuture<NodeStatus> f = new CompletableFuture<>();
         AdminServiceGrpc.AdminServiceStub stub = AdminServiceGrpc.newStub(ch).withDeadlineAfter(1, TimeUnit.SECONDS);
-        int token = tokenFor.getOrDefault(p.id(), 0);
-        if (config.authTokens() != null) {
+        AuthTokens own = tokens.get();
+        int token = own == null ? 0 : tokenFor.getOrDefault(p.id(), 0) % own.size(); // the file may have shrunk
+        if (own != null) {
             stub = stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(
-                    TokenAuthInterceptor.header(config.authTokens(), token)));
+                    TokenAuthInterceptor.header(own, token)));
         }
         stub.getNodeStatus(
                 NodeStatusRequest.getDefaultInstance(), new io.grpc.stub.StreamObserver<>() {
@@ -89,8 +97,8 @@ final class PeerStatusCollector implements AutoCloseable {
 
                     @Override
                     public void onError(Throwable t) {
-                        if (Status.fromThrowable(t).getCode() == Status.Code.UNAUTHENTICATED) {
-                            refused(p, token);
+                        if (own != null && Status.fromThrowable(t).getCode() == Status.Code.UNAUTHENTICATED) {
+                            refused(p, token, own.size());
                         }
                         f.complete(unreachable(p));
                     }
@@ -106,8 +114,7 @@ final class PeerStatusCollector implements AutoCloseable {
      * {@code p} refused token {@code token}: the next call presents the next one (while tokens are being replaced,
      * nodes accept different sets for a while). Logged once until {@code p} answers again.
      */
-    private void refused(PeerSpec p, int token) {
-        int tokens = config.authTokens().size();
+    private void refused(PeerSpec p, int token, int tokens) {
         tokenFor.put(p.id(), (token + 1) % tokens);
         if (refusing.add(p.id())) {
             LOG.warn("node {} refused this node's token {} of {} ({}): {}", p.id(), token + 1, tokens,

@@ -8,21 +8,24 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.StatusRuntimeException;
+import java.util.function.Supplier;
 
 /**
  * Serves a gRPC call only when it carries one of the node's tokens ({@code grpc.auth.tokens.file}) as
  * {@code authorization: Bearer TOKEN} (the scheme's name in any case); any other call is closed with
  * {@code UNAUTHENTICATED} before a handler sees it.
- * The answer says whether a token came, never echoes what was sent. Stateless and thread-safe.
+ * The answer says whether a token came, never echoes what was sent. The tokens are the current ones of the node's
+ * credentials, which take a replaced file ({@code NodeCredentials}). Thread-safe.
  */
 final class TokenAuthInterceptor implements ServerInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
             Metadata.ASCII_STRING_MARSHALLER);
     static final String BEARER = "Bearer ";
 
-    private final AuthTokens tokens;
+    private final Supplier<AuthTokens> tokens;
 
-    TokenAuthInterceptor(AuthTokens tokens) {
+    /** Serves calls with one of the tokens {@code tokens} gives at the time of the call. */
+    TokenAuthInterceptor(Supplier<AuthTokens> tokens) {
         this.tokens = tokens;
     }
 
@@ -31,7 +34,7 @@ final class TokenAuthInterceptor implements ServerInterceptor {
                                                        ServerCallHandler<Q, R> next) {
         String value = headers.get(AUTHORIZATION);
         if (value != null && value.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                && tokens.accepts(value.substring(BEARER.length()).strip())) {
+                && tokens.get().accepts(value.substring(BEARER.length()).strip())) {
             return next.startCall(call, headers);
         }
         StatusRuntimeException refused = RpcErrors.error(ErrorCode.UNAUTHENTICATED, (value == null

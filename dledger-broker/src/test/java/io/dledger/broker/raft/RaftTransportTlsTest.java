@@ -7,22 +7,25 @@ import com.alipay.remoting.BizContext;
 import com.alipay.remoting.rpc.RpcClient;
 import com.alipay.remoting.rpc.RpcServer;
 import com.alipay.remoting.rpc.protocol.SyncUserProcessor;
-import io.dledger.broker.config.GrpcTls;
+import io.dledger.broker.config.ConfigKey;
+import io.dledger.broker.config.NodeConfigLoader;
+import io.dledger.broker.security.NodeCredentials;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Mutual TLS on a Bolt server and client as a node's Raft port and Raft client use it: a peer with the trusted
@@ -31,14 +34,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(30)
 class RaftTransportTlsTest {
-    private static final GrpcTls NODE = files("node", "node");
+    private static final TlsFiles NODE = new TlsFiles("node", "node");
     private final AtomicInteger handled = new AtomicInteger();
     private final List<RpcClient> clients = new ArrayList<>();
     private RpcServer server;
     private String address;
 
-    private static GrpcTls files(String own, String trusted) {
-        return new GrpcTls(resource(own + ".pem"), resource(own + ".key"), resource(trusted + ".pem"));
+    /** A node's certificate and key ({@code own}.pem, .key) and the certificate it trusts ({@code trusted}.pem). */
+    private record TlsFiles(String own, String trusted) {
+        SSLContext context() {
+            Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
+            flags.put(ConfigKey.NODE_ID, "n1");
+            flags.put(ConfigKey.PEERS, "n1=127.0.0.1:7001:9001");
+            flags.put(ConfigKey.GRPC_TLS_CERT, resource(own + ".pem").toString());
+            flags.put(ConfigKey.GRPC_TLS_KEY, resource(own + ".key").toString());
+            flags.put(ConfigKey.GRPC_TLS_CA, resource(trusted + ".pem").toString());
+            flags.put(ConfigKey.RAFT_TLS, "true");
+            return NodeCredentials.load(NodeConfigLoader.load(flags, Map.of(), null)).raft();
+        }
     }
 
     private static Path resource(String name) {
@@ -56,7 +69,7 @@ class RaftTransportTlsTest {
             port = s.getLocalPort();
         }
         server = new RpcServer(port, true);
-        RaftTransportTls.load(NODE).secure(server);
+        new RaftTransportTls(NODE.context()).secure(server);
         server.registerUserProcessor(new SyncUserProcessor<String>() {
             @Override
             public Object handleRequest(BizContext ctx, String request) {
@@ -79,10 +92,10 @@ class RaftTransportTlsTest {
         server.shutdown();
     }
 
-    private RpcClient client(GrpcTls tls) {
+    private RpcClient client(TlsFiles tls) {
         RpcClient client = new RpcClient();
         if (tls != null) {
-            RaftTransportTls.load(tls).secure(client);
+            new RaftTransportTls(tls.context()).secure(client);
         }
         client.startup();
         clients.add(client);
@@ -97,9 +110,9 @@ class RaftTransportTlsTest {
 
     @Test
     void aPlaintextPeerAnUntrustedCertificateAndAnUntrustingPeerGetNothingThrough() {
-        for (GrpcTls peer : new GrpcTls[] {null, files("other", "node"), files("node", "other")}) {
+        for (TlsFiles peer : new TlsFiles[] {null, new TlsFiles("other", "node"), new TlsFiles("node", "other")}) {
             assertThatThrownBy(() -> client(peer).invokeSync(address, "ping", 3_000))
-                    .as(peer == null ? "plaintext" : peer.cert().getFileName() + " trusting " + peer.ca().getFileName())
+                    .as(peer == null ? "plaintext" : peer.own() + " trusting " + peer.trusted())
                     .isInstanceOf(com.alipay.remoting.exception.RemotingException.class);
         }
         assertThat(handled).as("requests the server handled").hasValue(0);
@@ -116,13 +129,5 @@ class RaftTransportTlsTest {
             InputStream in = s.getInputStream();
             assertThat(in.read()).as("closed without a byte of answer").isEqualTo(-1);
         }
-    }
-
-    @Test
-    void filesThatCannotBeUsedNameTheSettings(@TempDir Path dir) throws Exception {
-        Path bad = Files.writeString(dir.resolve("bad.key"), "not a key");
-        assertThatThrownBy(() -> RaftTransportTls.load(new GrpcTls(resource("node.pem"), bad, resource("node.pem"))))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("grpc.tls.key " + bad)
-                .hasMessageContaining("for raft.tls");
     }
 }

@@ -7,6 +7,7 @@ import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.NodeConfigLoader;
 import io.dledger.broker.config.PeerSpec;
+import io.dledger.broker.security.NodeCredentials;
 import io.dledger.proto.AdminServiceGrpc;
 import io.dledger.proto.NodeStatus;
 import io.dledger.proto.NodeStatusRequest;
@@ -35,8 +36,9 @@ class PeerStatusCollectorTest {
     @Test
     void aPeerThatRefusesOneTokenIsAskedWithTheNext() throws Exception {
         Path peerTokens = Files.writeString(dir.resolve("peer-tokens"), "the-new-token-0123456789\n");
+        AuthTokens accepted = AuthTokens.load(peerTokens);
         Server peer = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .intercept(new TokenAuthInterceptor(AuthTokens.load(peerTokens)))
+                .intercept(new TokenAuthInterceptor(() -> accepted))
                 .addService(new AdminServiceGrpc.AdminServiceImplBase() {
                     @Override
                     public void getNodeStatus(NodeStatusRequest req, StreamObserver<NodeStatus> out) {
@@ -53,7 +55,9 @@ class PeerStatusCollectorTest {
         flags.put(ConfigKey.DATA_DIR, dir.resolve("data").toString());
         NodeConfig config = NodeConfigLoader.load(flags, Map.of(), null);
         PeerSpec n2 = config.peers().get(1);
-        try (PeerStatusCollector collector = new PeerStatusCollector(config)) {
+        try (NodeCredentials credentials = NodeCredentials.load(config);
+             PeerStatusCollector collector = new PeerStatusCollector(config.nodeId(), credentials.grpcChannel(),
+                     credentials::tokens)) {
             assertThat(collector.ask(n2).get().getRole()).as("the old token, refused").isEqualTo(Role.UNREACHABLE);
             assertThat(collector.ask(n2).get().getRole()).as("the new one").isEqualTo(Role.FOLLOWER);
             assertThat(collector.ask(n2).get().getRole()).as("kept").isEqualTo(Role.FOLLOWER);

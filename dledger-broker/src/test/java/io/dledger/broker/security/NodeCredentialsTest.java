@@ -1,0 +1,156 @@
+package io.dledger.broker.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dledger.broker.config.ConfigKey;
+import io.dledger.broker.config.NodeConfig;
+import io.dledger.broker.config.NodeConfigLoader;
+import io.dledger.broker.config.PemFiles;
+import io.dledger.proto.AdminServiceGrpc;
+import io.dledger.proto.NodeStatus;
+import io.dledger.proto.NodeStatusRequest;
+import io.dledger.proto.Role;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Replaced credential files are taken without a restart: tokens, and the certificate the gRPC port presents (new
+ * connections see the new one); files that cannot be used, or a key replaced before its certificate, leave the
+ * previous credentials in place.
+ */
+@Timeout(30)
+class NodeCredentialsTest {
+    @TempDir
+    Path dir;
+
+    private static Path resource(String name) throws Exception {
+        return Path.of(NodeCredentialsTest.class.getResource("/tls/" + name).toURI());
+    }
+
+    private Path copy(String resource, String as) throws Exception {
+        return Files.copy(resource(resource), dir.resolve(as), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private NodeConfig config(Map<ConfigKey, String> settings) {
+        Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
+        flags.put(ConfigKey.NODE_ID, "n1");
+        flags.put(ConfigKey.PEERS, "n1=127.0.0.1:7001:9001");
+        flags.put(ConfigKey.DATA_DIR, dir.resolve("data").toString());
+        flags.putAll(settings);
+        return NodeConfigLoader.load(flags, Map.of(), null);
+    }
+
+    @Test
+    void replacedTokensAreTakenAndAFileThatCannotBeUsedKeepsThePreviousOnes() throws Exception {
+        Path file = Files.writeString(dir.resolve("tokens"), "the-first-token-0123456789\n");
+        try (NodeCredentials credentials = NodeCredentials.load(config(Map.of(ConfigKey.GRPC_AUTH_TOKENS_FILE,
+                file.toString())))) {
+            assertThat(credentials.tokens().accepts("the-first-token-0123456789")).isTrue();
+            credentials.checkNow();
+            assertThat(credentials.tokens().accepts("the-first-token-0123456789")).as("unchanged").isTrue();
+
+            Files.writeString(file, "# rotated\nthe-second-token-0123456789\n");
+            credentials.checkNow();
+            assertThat(credentials.tokens().accepts("the-second-token-0123456789")).isTrue();
+            assertThat(credentials.tokens().accepts("the-first-token-0123456789")).isFalse();
+
+            Files.writeString(file, "short\n");
+            credentials.checkNow();
+            assertThat(credentials.tokens().accepts("the-second-token-0123456789")).as("kept").isTrue();
+            assertThat(credentials.tokens().accepts("short")).isFalse();
+        }
+    }
+
+    @Test
+    void theGrpcPortPresentsAReplacedCertificateOnNewConnections() throws Exception {
+        Path cert = copy("node.pem", "cert.pem");
+        Path key = copy("node.key", "cert.key");
+        Path ca = copy("node.pem", "ca.pem");
+        try (NodeCredentials credentials = NodeCredentials.load(config(Map.of(ConfigKey.GRPC_TLS_CERT,
+                cert.toString(), ConfigKey.GRPC_TLS_KEY, key.toString(), ConfigKey.GRPC_TLS_CA, ca.toString())))) {
+            Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
+                    credentials.grpcServer()).addService(new AdminServiceGrpc.AdminServiceImplBase() {
+                        @Override
+                        public void getNodeStatus(NodeStatusRequest req, StreamObserver<NodeStatus> out) {
+                            out.onNext(NodeStatus.newBuilder().setRole(Role.FOLLOWER).build());
+                            out.onCompleted();
+                        }
+                    }).build().start();
+            try {
+                assertThat(answers(server, "node.pem")).isTrue();
+                assertThat(answers(server, "other.pem")).isFalse();
+
+                copy("other.pem", "cert.pem"); // the certificate first: it does not fit the key yet
+                credentials.checkNow();
+                assertThat(answers(server, "node.pem")).as("the previous pair kept").isTrue();
+                copy("other.key", "cert.key");
+                credentials.checkNow();
+                assertThat(answers(server, "other.pem")).as("the new pair").isTrue();
+                assertThat(answers(server, "node.pem")).isFalse();
+
+                Files.writeString(key, "not a key");
+                credentials.checkNow();
+                assertThat(answers(server, "other.pem")).as("a broken key file changes nothing").isTrue();
+            } finally {
+                server.shutdownNow();
+            }
+        }
+    }
+
+    /** Whether a new connection that trusts only {@code trusted} gets an answer from {@code server}. */
+    private static boolean answers(Server server, String trusted) throws Exception {
+        ManagedChannel channel = NettyChannelBuilder.forTarget("127.0.0.1:" + server.getPort(),
+                TlsChannelCredentials.newBuilder().trustManager(resource(trusted).toFile()).build()).build();
+        try {
+            AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .getNodeStatus(NodeStatusRequest.getDefaultInstance());
+            return true;
+        } catch (StatusRuntimeException e) {
+            return false;
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void aKeyThatIsNotTheCertificatesStopsTheStart() throws Exception {
+        NodeConfig config = config(Map.of(ConfigKey.GRPC_TLS_CERT, resource("node.pem").toString(),
+                ConfigKey.GRPC_TLS_KEY, resource("other.key").toString()));
+        assertThatThrownBy(() -> NodeCredentials.load(config)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("grpc.tls.key " + resource("other.key") + " is not the key of grpc.tls.cert");
+    }
+
+    @Test
+    void aKeyBelongsToItsOwnCertificateOnly() throws Exception {
+        assertThat(CredentialFiles.belongsTo(PemFiles.privateKey(resource("node.key")),
+                PemFiles.certificates(resource("node.pem")).get(0))).isTrue();
+        assertThat(CredentialFiles.belongsTo(PemFiles.privateKey(resource("node.key")),
+                PemFiles.certificates(resource("other.pem")).get(0))).isFalse();
+    }
+
+    @Test
+    void withoutTlsAndTokensThereIsNothingToRead() {
+        try (NodeCredentials credentials = NodeCredentials.load(config(Map.of()))) {
+            credentials.start();
+            assertThat(credentials.tokens()).isNull();
+            assertThat(credentials.raft()).isNull();
+            assertThat(credentials.grpcServer()).isInstanceOf(io.grpc.InsecureServerCredentials.class);
+        }
+    }
+}
