@@ -99,7 +99,7 @@ public final class BrokerServer implements AutoCloseable {
             LOG.info("node {} serving gRPC on {}:{} and HTTP (/metrics, /health) on port {}, data in {}",
                     config.nodeId(), config.grpcBindHost(), config.self().grpcPort(), config.httpPort(),
                     config.dataDir());
-            credentials.start();
+            credentials.start(NodeCredentials.CHECK_INTERVAL);
             return new BrokerServer(config, credentials, store, snapshots, fsm, raft, frontEnd, http, retention);
         } catch (RuntimeException e) {
             if (retention != null) {

@@ -150,11 +150,11 @@ class SecurityIT extends ClusterTestBase {
         Files.writeString(tokens, next + "\n");
         try (DLedgerClient rotated = DLedgerClient.builder().seeds(cluster.local().seeds()).tls(tls.cert())
                 .token(next).operationTimeout(Duration.ofSeconds(5)).build()) {
-            await("the new token accepted").atMost(Duration.ofSeconds(4 * NodeCredentials.CHECK_SECONDS))
+            await("the new token accepted").atMost(NodeCredentials.CHECK_INTERVAL.multipliedBy(4))
                     .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                     .until(() -> rotated.admin().describeTopic("secure") != null);
         }
-        await("the old token refused").atMost(Duration.ofSeconds(4 * NodeCredentials.CHECK_SECONDS))
+        await("the old token refused").atMost(NodeCredentials.CHECK_INTERVAL.multipliedBy(4))
                 .pollInterval(Duration.ofMillis(500)).until(() -> {
                     try {
                         client.admin().describeTopic("secure");

@@ -12,7 +12,8 @@ import java.util.List;
  * UTF-8 byte-order mark is ignored), blank lines and lines starting with {@code #} ignored; each token printable ASCII
  * without spaces, as an HTTP/2 header carries it. Several tokens let a token be replaced without a pause: add the
  * new one to every node's file (which a node reads again when it changes), move the clients, then drop the old one; a
- * node presents its tokens to another in turn until one is accepted. {@link #toString()} never shows a token. Immutable and thread-safe.
+ * node presents its tokens to another in turn until one is accepted. {@link #toString()} never shows a token.
+ * Immutable and thread-safe.
  */
 public final class AuthTokens {
     /** Shortest token accepted: a guessable one is no authentication. */
@@ -31,14 +32,17 @@ public final class AuthTokens {
      *                         or holds a space
      */
     public static AuthTokens load(Path file) {
-        List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return parse(file, Files.readAllBytes(file));
         } catch (IOException e) {
             throw new ConfigException("cannot read " + ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + " " + file + ": "
                     + e.getMessage());
         }
-        List<String> tokens = tokenLines(lines);
+    }
+
+    /** The tokens in {@code content}, read from {@code file}; checked as {@link #load} does. */
+    public static AuthTokens parse(Path file, byte[] content) {
+        List<String> tokens = tokenLines(new String(content, StandardCharsets.UTF_8).lines().toList());
         if (tokens.isEmpty()) {
             throw new ConfigException(ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + " " + file + " lists no token");
         }

@@ -21,8 +21,8 @@ public enum ConfigKey {
             + "port (default: grpc.tls.cert itself, for a certificate every node shares)"),
     GRPC_AUTH_TOKENS_FILE("grpc.auth.tokens.file", null, "file of the tokens the gRPC front end accepts, one per line "
             + "('#' starts a comment): every call must carry one (authorization: Bearer TOKEN; clients: --token-file, "
-            + "DLEDGER_TOKEN, DLedgerClient.Builder.token); a node presents the first to the others; read again when it "
-            + "changes"),
+            + "DLEDGER_TOKEN, DLedgerClient.Builder.token); a node presents the first to the others; read again when "
+            + "it changes"),
     JOIN("join", "false", "start outside the Raft group and wait to be added (AdminClient.addNode, "
             + "or 'dledger cluster add-node' locally); for new nodes"),
     HTTP_PORT("http.port", "0", "port of /metrics and /health (0: the gRPC port + 100)"),
@@ -45,8 +45,11 @@ public enum ConfigKey {
             + "responses, on the Raft transport's I/O threads: two thread hand-offs fewer per write (false: JRaft's "
             + "executor threads, read when the node starts)"),
     RAFT_TLS("raft.tls", "false", "the Raft port (node to node) speaks mutual TLS: a node presents grpc.tls.cert and "
-            + "grpc.tls.key and accepts only peers whose certificate grpc.tls.ca (default grpc.tls.cert) trusts, in "
+            + "grpc.tls.key and accepts only peers whose certificate raft.tls.ca (default grpc.tls.cert) signs, in "
             + "both directions; needs grpc.tls.cert and grpc.tls.key, and every node of the group must set it alike"),
+    RAFT_TLS_CA("raft.tls.ca", null, "PEM file of the certificates that admit a peer to the Raft port with raft.tls: a "
+            + "peer whose certificate they sign is taken for a member, so name a CA that signs the nodes' certificates "
+            + "alone (default: grpc.tls.cert itself, for a certificate every node shares); read again when it changes"),
     RAFT_LOG_STORAGE("raft.log.storage", "segments", "Raft log format for a new data directory: segments (preallocated "
             + "segment files) or rocksdb (JRaft's default); an existing log keeps the format it was written in"),
     RAFT_LOG_SEGMENT_BYTES("raft.log.segment.bytes", "67108864", "size of one Raft log segment file, preallocated "

@@ -44,7 +44,7 @@ public record NodeConfig(
         int pullMaxWaiting,
         int readMaxQueued,
         GrpcTls grpcTls,
-        boolean raftTls,
+        Path raftTlsCa,
         Path authTokensFile) {
 
     public NodeConfig {
@@ -56,9 +56,17 @@ public record NodeConfig(
         return grpcTls;
     }
 
-    /** Whether the Raft port speaks mutual TLS with {@link #grpcTls()}'s files (it is then set). */
+    /**
+     * Whether the Raft port speaks mutual TLS ({@code raft.tls}): with {@link #grpcTls()}'s certificate and key, peers
+     * admitted by {@link #raftTlsCa()}.
+     */
     public boolean raftTls() {
-        return raftTls;
+        return raftTlsCa != null;
+    }
+
+    /** The certificates that admit a Raft peer ({@code raft.tls.ca}), or {@code null}: no {@code raft.tls}. */
+    public Path raftTlsCa() {
+        return raftTlsCa;
     }
 
     /** The file of the tokens the gRPC front end accepts, or {@code null}: any call is served. */

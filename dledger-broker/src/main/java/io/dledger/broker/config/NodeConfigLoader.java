@@ -156,10 +156,7 @@ public final class NodeConfigLoader {
                     + ConfigKey.BATCH_MAX_BYTES.key() + " (" + batchMax + ")");
         }
         GrpcTls tls = tls(v, problems);
-        if (raftTls && tls == null) {
-            problems.add(ConfigKey.RAFT_TLS.key() + " needs " + ConfigKey.GRPC_TLS_CERT.key() + " and "
-                    + ConfigKey.GRPC_TLS_KEY.key() + ": the certificate and key a node presents to the others");
-        }
+        Path raftCa = raftTlsCa(v, raftTls, tls, problems);
         Path tokens = null;
         String tokensFile = v.get(ConfigKey.GRPC_AUTH_TOKENS_FILE);
         if (tokensFile != null && !tokensFile.isBlank()) {
@@ -187,7 +184,7 @@ public final class NodeConfigLoader {
                 entryMax, inflight, queueMax, maxQueues, minFree,
                 new ReadRouteConfig(routeEnabled, busyProduce, busyPull,
                         coldBytes == 0 ? defaultColdBytes() : coldBytes, maxLag), pullMessages, pullBytes,
-                pullWaiting, readQueued, tls, raftTls, tokens);
+                pullWaiting, readQueued, tls, raftCa, tokens);
     }
 
     /** {@code grpc.tls.*}: none, or a certificate with its key (and the trusted certificates), each a readable file. */
@@ -224,6 +221,36 @@ public final class NodeConfigLoader {
                     .filter(java.util.Objects::nonNull).forEach(problems::add);
         }
         return tls;
+    }
+
+    /** {@code raft.tls.ca} when {@code raft.tls} is on (default: the certificate itself), else null. */
+    private static Path raftTlsCa(Map<ConfigKey, String> v, boolean raftTls, GrpcTls tls, List<String> problems) {
+        String ca = v.get(ConfigKey.RAFT_TLS_CA);
+        boolean hasCa = ca != null && !ca.isBlank();
+        if (!raftTls) {
+            if (hasCa) {
+                problems.add(ConfigKey.RAFT_TLS_CA.key() + " needs " + ConfigKey.RAFT_TLS.key() + "=true");
+            }
+            return null;
+        }
+        if (tls == null) {
+            problems.add(ConfigKey.RAFT_TLS.key() + " needs " + ConfigKey.GRPC_TLS_CERT.key() + " and "
+                    + ConfigKey.GRPC_TLS_KEY.key() + ": the certificate and key a node presents to the others");
+            return null;
+        }
+        if (!hasCa) {
+            return tls.cert();
+        }
+        Path file = Path.of(ca).toAbsolutePath();
+        if (!Files.isReadable(file)) {
+            problems.add("TLS file " + file + " is not a readable file");
+        } else {
+            String problem = PemFiles.certificatesProblem(ConfigKey.RAFT_TLS_CA, file);
+            if (problem != null) {
+                problems.add(problem);
+            }
+        }
+        return file;
     }
 
     /** RocketMQ's rule of thumb: data further back than 40% of the machine's memory has left the page cache. */

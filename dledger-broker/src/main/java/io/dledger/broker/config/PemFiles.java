@@ -1,7 +1,7 @@
 package io.dledger.broker.config;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +30,13 @@ public final class PemFiles {
 
     /** The X.509 certificates in {@code file}, in their order there (none: an empty list). */
     public static List<X509Certificate> certificates(Path file) throws IOException, CertificateException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
-                    .map(c -> (X509Certificate) c).toList();
-        }
+        return certificates(Files.readAllBytes(file));
+    }
+
+    /** The X.509 certificates in {@code pem}, a PEM file's content. */
+    public static List<X509Certificate> certificates(byte[] pem) throws CertificateException {
+        return CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pem)).stream()
+                .map(c -> (X509Certificate) c).toList();
     }
 
     /**
@@ -41,7 +44,12 @@ public final class PemFiles {
      * there is none, or it is none of the algorithms Java reads.
      */
     public static PrivateKey privateKey(Path file) throws IOException, GeneralSecurityException {
-        String text = Files.readString(file, StandardCharsets.US_ASCII);
+        return privateKey(Files.readAllBytes(file));
+    }
+
+    /** The unencrypted PKCS#8 private key in {@code pem}, a PEM file's content; as {@link #privateKey(Path)}. */
+    public static PrivateKey privateKey(byte[] pem) throws GeneralSecurityException {
+        String text = new String(pem, StandardCharsets.US_ASCII);
         int begin = text.indexOf(KEY_BEGIN);
         int end = text.indexOf(KEY_END);
         if (begin < 0 || end < begin) {

@@ -11,6 +11,7 @@ import com.alipay.sofa.jraft.option.RaftOptions;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
 import com.alipay.sofa.jraft.rpc.impl.BoltRpcServer;
+import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.PeerSpec;
 import io.dledger.broker.raft.log.AppendObserver;
@@ -50,14 +51,15 @@ public final class RaftGroupSetup {
     }
 
     /**
-     * Starts this node's member with state machine {@code fsm}, its Raft port speaking TLS with {@code raftTls}
+     * Starts this node's member with state machine {@code fsm}, its Raft port speaking TLS with {@code raftTlsContext}
      * ({@code NodeCredentials.raft()}; plaintext when null); {@code initialPeers} is the group it starts in
      * (ignored when the node joins: it waits for the leader to add it), {@code logAppends} hears of every append to
      * the Raft log. Throws {@link IllegalStateException} saying why when the node cannot load or bind its port.
      */
-    public static Started start(NodeConfig config, SSLContext raftTls, List<PeerSpec> initialPeers, StateMachine fsm,
-                                AppendObserver logAppends) {
-        RaftTransportTls tls = raftTls == null ? null : new RaftTransportTls(raftTls);
+    public static Started start(NodeConfig config, SSLContext raftTlsContext, List<PeerSpec> initialPeers,
+                                StateMachine fsm, AppendObserver logAppends) {
+        RaftTransportTls tls = raftTlsContext == null ? null : RaftTransportTls.forTransport(raftTlsContext,
+                RpcFactoryHelper.rpcFactory());
         NodeOptions opts = tls == null ? new NodeOptions() : new TlsNodeOptions(tls); // the clients' TLS
         opts.setFsm(fsm);
         opts.setElectionTimeoutMs(config.electionTimeoutMs());

@@ -61,15 +61,15 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
-    public static RaftNode start(NodeConfig config, SSLContext raftTls, PeerDirectory peers, BrokerStateMachine fsm,
-                                 AppendObserver logAppends) {
+    public static RaftNode start(NodeConfig config, SSLContext raftTlsContext, PeerDirectory peers,
+                                 BrokerStateMachine fsm, AppendObserver logAppends) {
         ExecutorService snapshotAsker = Executors.newSingleThreadExecutor(
                 new DaemonThreadFactory("dledger-snapshot-trigger"));
         LogSizeSnapshotTrigger trigger = new LogSizeSnapshotTrigger(config.snapshotLogBytes(), logAppends,
                 snapshotAsker);
         RaftGroupSetup.Started started;
         try {
-            started = RaftGroupSetup.start(config, raftTls, peers.current(), fsm, trigger);
+            started = RaftGroupSetup.start(config, raftTlsContext, peers.current(), fsm, trigger);
         } catch (RuntimeException e) {
             snapshotAsker.shutdownNow();
             throw e;

@@ -15,8 +15,10 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.util.AdvancedTlsX509KeyManager;
 import io.grpc.util.AdvancedTlsX509TrustManager;
 import io.grpc.util.AdvancedTlsX509TrustManager.Verification;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,34 +32,32 @@ import org.slf4j.LoggerFactory;
  * A node's credentials, read from the files its settings name, and read again when those files change, so
  * certificates and tokens are replaced without a restart: the certificate chain and key it presents
  * ({@code grpc.tls.cert}, {@code grpc.tls.key}) on its gRPC port and, with {@code raft.tls}, on its Raft port; the
- * certificates it trusts ({@code grpc.tls.ca}) when it calls another node's gRPC port (host names checked) and for Raft
- * peers (certificates only); and the tokens its gRPC port accepts ({@code grpc.auth.tokens.file}).
+ * certificates it trusts when it calls another node's gRPC port ({@code grpc.tls.ca}, host names checked); those that
+ * admit Raft peers ({@code raft.tls.ca}, certificates only, both directions); and the tokens its gRPC port accepts
+ * ({@code grpc.auth.tokens.file}).
  *
- * <p>{@link #start()} looks at the files every {@link #CHECK_SECONDS} seconds ({@link CredentialFiles} says when a
- * change is taken and when it is refused). New connections and calls use what was read last; connections already open
- * keep the certificates they were made with. Thread-safe: the credentials handed out read the current files' content
- * on every handshake and call.
+ * <p>{@link #start} looks at the files periodically ({@link CredentialFiles} says when a change is taken and when it
+ * is refused). New connections and calls use what was read last; connections already open keep the certificates they
+ * were made with. Thread-safe: the credentials handed out read the current files' content on every handshake and
+ * call.
  */
 public final class NodeCredentials implements AutoCloseable {
-    /** How often the files are looked at. */
-    public static final long CHECK_SECONDS = 10;
+    /** How often a node looks at the files. */
+    public static final Duration CHECK_INTERVAL = Duration.ofSeconds(10);
     private static final Logger LOG = LoggerFactory.getLogger(NodeCredentials.class);
 
     private final CredentialFiles files; // null without TLS and tokens
     private final AdvancedTlsX509KeyManager keys; // null without TLS
     private final AdvancedTlsX509TrustManager peersByHost; // gRPC calls to other nodes
-    private final AdvancedTlsX509TrustManager peersByCertificate; // Raft connections, both sides
-    private final boolean raftTls;
+    private final AdvancedTlsX509TrustManager raftPeers; // Raft connections, both sides; null without raft.tls
     private ScheduledExecutorService checks; // guarded by this
 
     private NodeCredentials(CredentialFiles files, AdvancedTlsX509KeyManager keys,
-                            AdvancedTlsX509TrustManager peersByHost, AdvancedTlsX509TrustManager peersByCertificate,
-                            boolean raftTls) {
+                            AdvancedTlsX509TrustManager peersByHost, AdvancedTlsX509TrustManager raftPeers) {
         this.files = files;
         this.keys = keys;
         this.peersByHost = peersByHost;
-        this.peersByCertificate = peersByCertificate;
-        this.raftTls = raftTls;
+        this.raftPeers = raftPeers;
     }
 
     /**
@@ -68,30 +68,30 @@ public final class NodeCredentials implements AutoCloseable {
         GrpcTls tls = config.grpcTls();
         Path tokens = config.authTokensFile();
         if (tls == null && tokens == null) {
-            return new NodeCredentials(null, null, null, null, false);
+            return new NodeCredentials(null, null, null, null);
         }
         try {
             AdvancedTlsX509KeyManager keys = tls == null ? null : new AdvancedTlsX509KeyManager();
             AdvancedTlsX509TrustManager byHost = tls == null ? null : AdvancedTlsX509TrustManager.newBuilder()
                     .setVerification(Verification.CERTIFICATE_AND_HOST_NAME_VERIFICATION).build();
-            AdvancedTlsX509TrustManager byCertificate = tls == null ? null : AdvancedTlsX509TrustManager.newBuilder()
-                    .setVerification(Verification.CERTIFICATE_ONLY_VERIFICATION).build();
-            CredentialFiles files = new CredentialFiles(tls, tokens, (chain, key) -> keys.updateIdentityCredentials(
-                    chain, key), trusted -> {
-                        byHost.updateTrustCredentials(trusted);
-                        byCertificate.updateTrustCredentials(trusted);
-                    });
+            AdvancedTlsX509TrustManager raftPeers = config.raftTls() ? AdvancedTlsX509TrustManager.newBuilder()
+                    .setVerification(Verification.CERTIFICATE_ONLY_VERIFICATION).build() : null;
+            CredentialFiles files = new CredentialFiles(tls == null ? null : tls.cert(), tls == null ? null : tls.key(),
+                    tls == null ? null : tls.ca(), config.raftTlsCa(), tokens,
+                    (chain, key) -> keys.updateIdentityCredentials(chain, key),
+                    trusted -> byHost.updateTrustCredentials(trusted), // both used only with TLS
+                    raftPeers == null ? null : raftPeers::updateTrustCredentials);
             files.readAll();
-            return new NodeCredentials(files, keys, byHost, byCertificate, config.raftTls());
+            return new NodeCredentials(files, keys, byHost, raftPeers);
         } catch (ConfigException e) {
             throw new IllegalStateException(String.join("; ", e.problems()), e);
-        } catch (java.io.IOException | GeneralSecurityException e) {
+        } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot use the TLS files: " + e.getMessage(), e);
         }
     }
 
-    /** Starts looking at the files for changes; {@link #close()} stops it. */
-    public synchronized void start() {
+    /** Starts looking at the files for changes every {@code interval}; {@link #close()} stops it. */
+    public synchronized void start(Duration interval) {
         if (files == null || checks != null) {
             return;
         }
@@ -100,16 +100,9 @@ public final class NodeCredentials implements AutoCloseable {
             try {
                 files.readChanged();
             } catch (Throwable t) { // an escaping throwable would cancel the checks for good
-                LOG.error("checking the credential files failed; checking again in {} s", CHECK_SECONDS, t);
+                LOG.error("checking the credential files failed; checking again in {}", interval, t);
             }
-        }, CHECK_SECONDS, CHECK_SECONDS, TimeUnit.SECONDS);
-    }
-
-    /** Looks at the files now, as the checks {@link #start()} schedules do. */
-    void checkNow() {
-        if (files != null) {
-            files.readChanged();
-        }
+        }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** What the gRPC port serves: TLS with the current certificate, or plaintext without {@code grpc.tls.cert}. */
@@ -130,16 +123,16 @@ public final class NodeCredentials implements AutoCloseable {
     }
 
     /**
-     * The TLS of the Raft port, both sides presenting the current certificate and trusting peers the current
-     * {@code grpc.tls.ca} signed, or null without {@code raft.tls}.
+     * The TLS of the Raft port, both sides presenting the current certificate and admitting peers whose certificate
+     * the current {@code raft.tls.ca} signs, or null without {@code raft.tls}.
      */
     public SSLContext raft() {
-        if (!raftTls) {
+        if (raftPeers == null) {
             return null;
         }
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {keys}, new TrustManager[] {peersByCertificate}, null);
+            context.init(new KeyManager[] {keys}, new TrustManager[] {raftPeers}, null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot set up TLS for " + ConfigKey.RAFT_TLS.key() + ": " + e.getMessage(),

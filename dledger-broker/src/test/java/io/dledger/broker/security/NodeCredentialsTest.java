@@ -2,6 +2,7 @@ package io.dledger.broker.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.NodeConfig;
@@ -22,6 +23,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(30)
 class NodeCredentialsTest {
+    private static final Duration CHECK = Duration.ofMillis(50);
     @TempDir
     Path dir;
 
@@ -56,24 +59,32 @@ class NodeCredentialsTest {
         return NodeConfigLoader.load(flags, Map.of(), null);
     }
 
+    /** Holds throughout several checks: what a refused replacement must leave in place. */
+    private static void staysTrue(String what, java.util.concurrent.Callable<Boolean> condition) {
+        await(what).during(Duration.ofMillis(10 * CHECK.toMillis())).atMost(Duration.ofSeconds(5))
+                .pollInterval(CHECK).until(condition);
+    }
+
+    private static void becomesTrue(String what, java.util.concurrent.Callable<Boolean> condition) {
+        await(what).atMost(Duration.ofSeconds(5)).pollInterval(CHECK).until(condition);
+    }
+
     @Test
     void replacedTokensAreTakenAndAFileThatCannotBeUsedKeepsThePreviousOnes() throws Exception {
         Path file = Files.writeString(dir.resolve("tokens"), "the-first-token-0123456789\n");
         try (NodeCredentials credentials = NodeCredentials.load(config(Map.of(ConfigKey.GRPC_AUTH_TOKENS_FILE,
                 file.toString())))) {
+            credentials.start(CHECK);
             assertThat(credentials.tokens().accepts("the-first-token-0123456789")).isTrue();
-            credentials.checkNow();
-            assertThat(credentials.tokens().accepts("the-first-token-0123456789")).as("unchanged").isTrue();
 
             Files.writeString(file, "# rotated\nthe-second-token-0123456789\n");
-            credentials.checkNow();
-            assertThat(credentials.tokens().accepts("the-second-token-0123456789")).isTrue();
+            becomesTrue("the new token", () -> credentials.tokens().accepts("the-second-token-0123456789"));
             assertThat(credentials.tokens().accepts("the-first-token-0123456789")).isFalse();
 
             Files.writeString(file, "short\n");
-            credentials.checkNow();
-            assertThat(credentials.tokens().accepts("the-second-token-0123456789")).as("kept").isTrue();
-            assertThat(credentials.tokens().accepts("short")).isFalse();
+            staysTrue("the previous token kept", () -> credentials.tokens().accepts("the-second-token-0123456789"));
+            Files.delete(file);
+            staysTrue("kept while the file is gone", () -> credentials.tokens().accepts("the-second-token-0123456789"));
         }
     }
 
@@ -96,17 +107,15 @@ class NodeCredentialsTest {
                 assertThat(answers(server, "node.pem")).isTrue();
                 assertThat(answers(server, "other.pem")).isFalse();
 
+                credentials.start(CHECK);
                 copy("other.pem", "cert.pem"); // the certificate first: it does not fit the key yet
-                credentials.checkNow();
-                assertThat(answers(server, "node.pem")).as("the previous pair kept").isTrue();
+                staysTrue("the previous pair kept", () -> answers(server, "node.pem"));
                 copy("other.key", "cert.key");
-                credentials.checkNow();
-                assertThat(answers(server, "other.pem")).as("the new pair").isTrue();
+                becomesTrue("the new pair", () -> answers(server, "other.pem"));
                 assertThat(answers(server, "node.pem")).isFalse();
 
                 Files.writeString(key, "not a key");
-                credentials.checkNow();
-                assertThat(answers(server, "other.pem")).as("a broken key file changes nothing").isTrue();
+                staysTrue("a broken key file changes nothing", () -> answers(server, "other.pem"));
             } finally {
                 server.shutdownNow();
             }
@@ -147,7 +156,7 @@ class NodeCredentialsTest {
     @Test
     void withoutTlsAndTokensThereIsNothingToRead() {
         try (NodeCredentials credentials = NodeCredentials.load(config(Map.of()))) {
-            credentials.start();
+            credentials.start(CHECK);
             assertThat(credentials.tokens()).isNull();
             assertThat(credentials.raft()).isNull();
             assertThat(credentials.grpcServer()).isInstanceOf(io.grpc.InsecureServerCredentials.class);
