@@ -137,6 +137,42 @@ class NodeCredentialsTest {
         }
     }
 
+    /** The node's own gRPC calls check the host name: a certificate for 127.0.0.1 does not pass for 127.0.0.2. */
+    @Test
+    void callsToOtherNodesCheckTheHostName() throws Exception {
+        NodeConfig config = config(Map.of(ConfigKey.GRPC_TLS_CERT, resource("node.pem").toString(),
+                ConfigKey.GRPC_TLS_KEY, resource("node.key").toString()));
+        try (NodeCredentials credentials = NodeCredentials.load(config)) {
+            Server server = NettyServerBuilder.forAddress(new InetSocketAddress(0), credentials.grpcServer())
+                    .addService(new AdminServiceGrpc.AdminServiceImplBase() {
+                        @Override
+                        public void getNodeStatus(NodeStatusRequest req, StreamObserver<NodeStatus> out) {
+                            out.onNext(NodeStatus.newBuilder().setRole(Role.FOLLOWER).build());
+                            out.onCompleted();
+                        }
+                    }).build().start();
+            try {
+                assertThat(callsThrough(credentials, "127.0.0.1:" + server.getPort())).isTrue();
+                assertThat(callsThrough(credentials, "127.0.0.2:" + server.getPort())).as("not named").isFalse();
+            } finally {
+                server.shutdownNow();
+            }
+        }
+    }
+
+    private static boolean callsThrough(NodeCredentials credentials, String target) {
+        ManagedChannel channel = NettyChannelBuilder.forTarget(target, credentials.grpcChannel()).build();
+        try {
+            AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .getNodeStatus(NodeStatusRequest.getDefaultInstance());
+            return true;
+        } catch (StatusRuntimeException e) {
+            return false;
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
     @Test
     void aKeyThatIsNotTheCertificatesStopsTheStart() throws Exception {
         NodeConfig config = config(Map.of(ConfigKey.GRPC_TLS_CERT, resource("node.pem").toString(),
