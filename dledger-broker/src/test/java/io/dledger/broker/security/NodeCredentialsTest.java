@@ -12,8 +12,10 @@ import io.dledger.proto.AdminServiceGrpc;
 import io.dledger.proto.NodeStatus;
 import io.dledger.proto.NodeStatusRequest;
 import io.dledger.proto.Role;
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerCredentials;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -95,14 +97,7 @@ class NodeCredentialsTest {
         Path ca = copy("node.pem", "ca.pem");
         try (NodeCredentials credentials = NodeCredentials.load(config(Map.of(ConfigKey.GRPC_TLS_CERT,
                 cert.toString(), ConfigKey.GRPC_TLS_KEY, key.toString(), ConfigKey.GRPC_TLS_CA, ca.toString())))) {
-            Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0),
-                    credentials.grpcServer()).addService(new AdminServiceGrpc.AdminServiceImplBase() {
-                        @Override
-                        public void getNodeStatus(NodeStatusRequest req, StreamObserver<NodeStatus> out) {
-                            out.onNext(NodeStatus.newBuilder().setRole(Role.FOLLOWER).build());
-                            out.onCompleted();
-                        }
-                    }).build().start();
+            Server server = statusServer(new InetSocketAddress("127.0.0.1", 0), credentials.grpcServer());
             try {
                 assertThat(answers(server, "node.pem")).isTrue();
                 assertThat(answers(server, "other.pem")).isFalse();
@@ -122,19 +117,22 @@ class NodeCredentialsTest {
         }
     }
 
+    /** A gRPC server on {@code address} that answers status calls. */
+    private static Server statusServer(InetSocketAddress address, ServerCredentials credentials) throws Exception {
+        return NettyServerBuilder.forAddress(address, credentials).addService(
+                new AdminServiceGrpc.AdminServiceImplBase() {
+                    @Override
+                    public void getNodeStatus(NodeStatusRequest req, StreamObserver<NodeStatus> out) {
+                        out.onNext(NodeStatus.newBuilder().setRole(Role.FOLLOWER).build());
+                        out.onCompleted();
+                    }
+                }).build().start();
+    }
+
     /** Whether a new connection that trusts only {@code trusted} gets an answer from {@code server}. */
     private static boolean answers(Server server, String trusted) throws Exception {
-        ManagedChannel channel = NettyChannelBuilder.forTarget("127.0.0.1:" + server.getPort(),
-                TlsChannelCredentials.newBuilder().trustManager(resource(trusted).toFile()).build()).build();
-        try {
-            AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .getNodeStatus(NodeStatusRequest.getDefaultInstance());
-            return true;
-        } catch (StatusRuntimeException e) {
-            return false;
-        } finally {
-            channel.shutdownNow();
-        }
+        return callsThrough(TlsChannelCredentials.newBuilder().trustManager(resource(trusted).toFile()).build(),
+                "127.0.0.1:" + server.getPort());
     }
 
     /** The node's own gRPC calls check the host name: a certificate for 127.0.0.1 does not pass for 127.0.0.2. */
@@ -143,25 +141,19 @@ class NodeCredentialsTest {
         NodeConfig config = config(Map.of(ConfigKey.GRPC_TLS_CERT, resource("node.pem").toString(),
                 ConfigKey.GRPC_TLS_KEY, resource("node.key").toString()));
         try (NodeCredentials credentials = NodeCredentials.load(config)) {
-            Server server = NettyServerBuilder.forAddress(new InetSocketAddress(0), credentials.grpcServer())
-                    .addService(new AdminServiceGrpc.AdminServiceImplBase() {
-                        @Override
-                        public void getNodeStatus(NodeStatusRequest req, StreamObserver<NodeStatus> out) {
-                            out.onNext(NodeStatus.newBuilder().setRole(Role.FOLLOWER).build());
-                            out.onCompleted();
-                        }
-                    }).build().start();
+            Server server = statusServer(new InetSocketAddress(0), credentials.grpcServer());
             try {
-                assertThat(callsThrough(credentials, "127.0.0.1:" + server.getPort())).isTrue();
-                assertThat(callsThrough(credentials, "127.0.0.2:" + server.getPort())).as("not named").isFalse();
+                assertThat(callsThrough(credentials.grpcChannel(), "127.0.0.1:" + server.getPort())).isTrue();
+                assertThat(callsThrough(credentials.grpcChannel(), "127.0.0.2:" + server.getPort())).as("not named").isFalse();
             } finally {
                 server.shutdownNow();
             }
         }
     }
 
-    private static boolean callsThrough(NodeCredentials credentials, String target) {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(target, credentials.grpcChannel()).build();
+    /** Whether a status call to {@code target} over a new connection with {@code credentials} is answered. */
+    private static boolean callsThrough(ChannelCredentials credentials, String target) {
+        ManagedChannel channel = NettyChannelBuilder.forTarget(target, credentials).build();
         try {
             AdminServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
                     .getNodeStatus(NodeStatusRequest.getDefaultInstance());
