@@ -144,7 +144,8 @@ class NodeCredentialsTest {
             Server server = statusServer(new InetSocketAddress(0), credentials.grpcServer());
             try {
                 assertThat(callsThrough(credentials.grpcChannel(), "127.0.0.1:" + server.getPort())).isTrue();
-                assertThat(callsThrough(credentials.grpcChannel(), "127.0.0.2:" + server.getPort())).as("not named").isFalse();
+                assertThat(callsThrough(credentials.grpcChannel(), "127.0.0.2:" + server.getPort())).as("not named")
+                        .isFalse();
             } finally {
                 server.shutdownNow();
             }
