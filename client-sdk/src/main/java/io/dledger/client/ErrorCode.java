@@ -79,7 +79,12 @@ public enum ErrorCode {
      * The call carries no token, or one the node does not accept ({@link DLedgerClient.Builder#token}; the nodes'
      * {@code grpc.auth.tokens.file}). Not retried.
      */
-    UNAUTHENTICATED;
+    UNAUTHENTICATED,
+    /**
+     * The call's token is accepted, but its role in the nodes' {@code grpc.auth.tokens.file} ({@code read},
+     * {@code write} or {@code admin}) does not allow this call; the message names the role it needs. Not retried.
+     */
+    PERMISSION_DENIED;
 
     /**
      * The SDK's constant for a code received on the wire; {@link #ERROR_UNSPECIFIED} for one from a newer broker that

@@ -79,7 +79,7 @@ class SecurityIT extends ClusterTestBase {
     void clientsWithTheCertificateAndATokenProduceAndConsumeAndOthersAreToldWhyNot() throws Exception {
         TestCertificates tls = TestCertificates.create(certs);
         Path tokens = Files.writeString(certs.resolve("tokens"), "# the old one, still accepted\n"
-                + "an-older-token-0123456789\n" + TOKEN + "\n");
+                + "an-older-token-0123456789\n" + TOKEN + "\n" + "a-reading-token-0123456789 read\n");
         cluster = TestCluster.start("secure", 3, Map.of("grpc.tls.cert", tls.cert().toString(), "grpc.tls.key",
                 tls.key().toString(), "grpc.auth.tokens.file", tokens.toString(), "raft.tls", "true"),
                 b -> b.tls(tls.cert()).token(TOKEN));
@@ -122,6 +122,18 @@ class SecurityIT extends ClusterTestBase {
             assertThatThrownBy(() -> client.admin().describeTopic("sneaky")).as("refused before any handler ran")
                     .isInstanceOfSatisfying(DLedgerException.class, e -> assertThat(e.code())
                             .isEqualTo(ErrorCode.TOPIC_NOT_FOUND));
+        }
+        // a read token consumes, and is refused at once what needs more
+        try (DLedgerClient reader = DLedgerClient.builder().seeds(cluster.local().seeds()).tls(tls.cert())
+                .token("a-reading-token-0123456789").operationTimeout(Duration.ofSeconds(20)).build();
+             Producer p = reader.newProducer(); PullConsumer c = reader.newPullConsumer()) {
+            assertThat(c.pull("secure", 0, 0, 10).messages()).hasSize(2);
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> p.send("secure", Message.of("not allowed")))
+                    .isInstanceOfSatisfying(DLedgerException.class, e -> assertThat(e.code())
+                            .isEqualTo(ErrorCode.PERMISSION_DENIED)).hasMessageContaining("needs write");
+            assertThatThrownBy(() -> reader.admin().deleteTopic("secure")).hasMessageContaining("needs admin");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not retried").isLessThan(Duration.ofSeconds(10));
         }
         try (DLedgerClient plain = DLedgerClient.builder().seeds(cluster.local().seeds())
                 .operationTimeout(Duration.ofSeconds(3)).build()) {

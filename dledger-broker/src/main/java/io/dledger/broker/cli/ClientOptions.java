@@ -97,7 +97,7 @@ final class ClientOptions {
                 if (first.isEmpty()) {
                     throw new IllegalArgumentException("--token-file " + tokenFile + " holds no token");
                 }
-                return first;
+                return io.dledger.broker.config.AuthTokens.tokenOf(first);
             } catch (java.io.IOException e) {
                 throw new IllegalArgumentException("--token-file: cannot read " + tokenFile + ": "
                         + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()), e);

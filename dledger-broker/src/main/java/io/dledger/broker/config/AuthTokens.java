@@ -5,12 +5,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The tokens a node's gRPC front end accepts ({@code grpc.auth.tokens.file}): one per line (LF or CRLF; a leading
  * UTF-8 byte-order mark is ignored), blank lines and lines starting with {@code #} ignored; each token printable ASCII
- * without spaces, as an HTTP/2 header carries it. Several tokens let a token be replaced without a pause: add the
+ * without spaces, as an HTTP/2 header carries it, optionally followed by its {@link TokenRole} ({@code TOKEN read});
+ * without one a token is {@code admin}. Several tokens let a token be replaced without a pause: add the
  * new one to every node's file (which a node reads again when it changes), move the clients, then drop the old one; a
  * node presents its tokens to another in turn until one is accepted. {@link #toString()} never shows a token.
  * Immutable and thread-safe.
@@ -20,16 +22,18 @@ public final class AuthTokens {
     public static final int MIN_CHARS = 16;
 
     private final List<byte[]> tokens;
+    private final List<TokenRole> roles;
 
-    private AuthTokens(List<String> tokens) {
+    private AuthTokens(List<String> tokens, List<TokenRole> roles) {
         this.tokens = tokens.stream().map(t -> t.getBytes(StandardCharsets.UTF_8)).toList();
+        this.roles = List.copyOf(roles);
     }
 
     /**
      * The tokens in {@code file}.
      *
-     * @throws ConfigException when it cannot be read, lists no token, or a token is shorter than {@link #MIN_CHARS}
-     *                         or holds a space
+     * @throws ConfigException when it cannot be read, lists no token, a token is shorter than {@link #MIN_CHARS} or
+     *                         not printable ASCII, or a line holds more than a token and a known role
      */
     public static AuthTokens load(Path file) {
         try {
@@ -42,18 +46,29 @@ public final class AuthTokens {
 
     /** The tokens in {@code content}, read from {@code file}; checked as {@link #load} does. */
     public static AuthTokens parse(Path file, byte[] content) {
-        List<String> tokens = tokenLines(new String(content, StandardCharsets.UTF_8).lines().toList());
-        if (tokens.isEmpty()) {
+        List<String> lines = tokenLines(new String(content, StandardCharsets.UTF_8).lines().toList());
+        if (lines.isEmpty()) {
             throw new ConfigException(ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + " " + file + " lists no token");
         }
-        for (int i = 0; i < tokens.size(); i++) {
-            String t = tokens.get(i);
+        List<String> tokens = new ArrayList<>();
+        List<TokenRole> roles = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String[] fields = lines.get(i).split("\\s+");
+            String where = ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + " " + file + ": token " + (i + 1);
+            String t = fields[0];
             if (t.length() < MIN_CHARS || t.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
-                throw new ConfigException(ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + " " + file + ": token " + (i + 1)
-                        + " must have at least " + MIN_CHARS + " characters, printable ASCII without spaces");
+                throw new ConfigException(where + " must have at least " + MIN_CHARS + " characters, printable ASCII "
+                        + "without spaces");
             }
+            TokenRole role = fields.length == 1 ? TokenRole.ADMIN : TokenRole.named(fields[1]);
+            if (fields.length > 2 || role == null) {
+                throw new ConfigException(where + ": after the token a line holds at most its role, one of "
+                        + java.util.Arrays.toString(TokenRole.values()));
+            }
+            tokens.add(t);
+            roles.add(role);
         }
-        return new AuthTokens(tokens);
+        return new AuthTokens(tokens, roles);
     }
 
     /**
@@ -65,14 +80,26 @@ public final class AuthTokens {
                 .toList();
     }
 
-    /** Whether {@code token} is one of these, compared in constant time. */
-    public boolean accepts(String token) {
+    /** The token of a token line, without its role. */
+    public static String tokenOf(String line) {
+        return line.strip().split("\\s+")[0];
+    }
+
+    /** The role of {@code token} if it is one of these, else null; the tokens are compared in constant time. */
+    public TokenRole roleOf(String token) {
         byte[] given = token.getBytes(StandardCharsets.UTF_8);
-        boolean found = false;
-        for (byte[] t : tokens) {
-            found |= MessageDigest.isEqual(t, given);
+        TokenRole found = null;
+        for (int i = 0; i < tokens.size(); i++) {
+            if (MessageDigest.isEqual(tokens.get(i), given)) {
+                found = roles.get(i);
+            }
         }
         return found;
+    }
+
+    /** Whether {@code token} is one of these, compared in constant time. */
+    public boolean accepts(String token) {
+        return roleOf(token) != null;
     }
 
     /** How many tokens there are. */

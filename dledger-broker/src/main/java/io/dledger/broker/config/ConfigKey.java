@@ -104,6 +104,14 @@ public enum ConfigKey {
         this.description = description;
     }
 
+    /** Whether the value names a file or directory (resolved against the directory the node starts in). */
+    public boolean isPath() {
+        return switch (this) {
+            case DATA_DIR, GRPC_TLS_CERT, GRPC_TLS_KEY, GRPC_TLS_CA, RAFT_TLS_CA, GRPC_AUTH_TOKENS_FILE -> true;
+            default -> false;
+        };
+    }
+
     /** The key named {@code name} (as in properties files and {@code --set}), if there is one. */
     public static java.util.Optional<ConfigKey> byKey(String name) {
         for (ConfigKey k : values()) {

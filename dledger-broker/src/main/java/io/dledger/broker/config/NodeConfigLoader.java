@@ -217,7 +217,8 @@ public final class NodeConfigLoader {
         if (readable) {
             java.util.stream.Stream.of(PemFiles.certificatesProblem(ConfigKey.GRPC_TLS_CERT, tls.cert()),
                     PemFiles.privateKeyProblem(ConfigKey.GRPC_TLS_KEY, tls.key()),
-                    tls.ca().equals(tls.cert()) ? null : PemFiles.certificatesProblem(ConfigKey.GRPC_TLS_CA, tls.ca()))
+                    tls.ca().equals(tls.cert()) ? null : PemFiles.certificatesProblem(ConfigKey.GRPC_TLS_CA, tls.ca()),
+                    PemFiles.keyMismatch(tls.cert(), tls.key()))
                     .filter(java.util.Objects::nonNull).forEach(problems::add);
         }
         return tls;

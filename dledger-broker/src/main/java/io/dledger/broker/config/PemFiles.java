@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -24,6 +25,7 @@ public final class PemFiles {
     private static final String KEY_BEGIN = "-----BEGIN PRIVATE KEY-----";
     private static final String KEY_END = "-----END PRIVATE KEY-----";
     private static final List<String> KEY_ALGORITHMS = List.of("RSA", "EC", "Ed25519", "Ed448", "DSA");
+    private static final byte[] PROBE = "does this key sign for that certificate".getBytes(StandardCharsets.US_ASCII);
 
     private PemFiles() {
     }
@@ -70,6 +72,45 @@ public final class PemFiles {
             }
         }
         throw new GeneralSecurityException("the key is none of " + KEY_ALGORITHMS);
+    }
+
+    /** Whether {@code key} signs what {@code certificate}'s public key verifies: the certificate is the key's. */
+    public static boolean keyMatches(PrivateKey key, X509Certificate certificate) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "DSA" -> "SHA256withDSA";
+            default -> key.getAlgorithm(); // Ed25519, Ed448
+        };
+        try {
+            Signature signer = Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(PROBE);
+            byte[] signature = signer.sign();
+            Signature verifier = Signature.getInstance(algorithm);
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(PROBE);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) { // another kind of key than the certificate's
+            return false;
+        }
+    }
+
+    /**
+     * Null when {@code keyFile}'s key is the key of {@code certFile}'s first certificate (or either cannot be read:
+     * their own checks say so), else what is wrong.
+     */
+    static String keyMismatch(Path certFile, Path keyFile) {
+        try {
+            List<X509Certificate> chain = certificates(certFile);
+            if (chain.isEmpty() || keyMatches(privateKey(keyFile), chain.get(0))) {
+                return null;
+            }
+            return ConfigKey.GRPC_TLS_KEY.key() + " " + keyFile + " is not the key of " + ConfigKey.GRPC_TLS_CERT.key()
+                    + " " + certFile + "'s first certificate";
+        } catch (IOException | GeneralSecurityException e) {
+            return null;
+        }
     }
 
     /** Null when {@code file} holds at least one X.509 certificate in PEM, else what is wrong. */

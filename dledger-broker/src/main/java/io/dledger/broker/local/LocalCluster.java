@@ -88,8 +88,19 @@ public final class LocalCluster {
             Path data = dir.resolve(p.id()).toAbsolutePath();
             nodes.add(new NodeProcess(p, chosen[2], false, data, data.resolve("node.log"), 0, null));
         }
-        return new LocalCluster(dir.toAbsolutePath(), new LinkedHashMap<>(settings), nodes,
+        return new LocalCluster(dir.toAbsolutePath(), absolutePaths(settings), nodes,
                 new NodeLauncher(List.of("node")));
+    }
+
+    /**
+     * {@code settings} with the values that name files made absolute against this process's directory: the cluster
+     * keeps them, and later commands may run elsewhere.
+     */
+    static Map<String, String> absolutePaths(Map<String, String> settings) {
+        Map<String, String> out = new LinkedHashMap<>();
+        settings.forEach((key, value) -> out.put(key, ConfigKey.byKey(key).filter(ConfigKey::isPath).isPresent()
+                && !value.isBlank() ? Path.of(value).toAbsolutePath().toString() : value));
+        return out;
     }
 
     public Path dir() {
@@ -227,7 +238,7 @@ public final class LocalCluster {
         if (n.alive()) {
             throw new IllegalStateException("node " + id + " already runs as pid " + n.pid());
         }
-        Map<String, String> runSettings = nodeSettings(n, extraSettings);
+        Map<String, String> runSettings = nodeSettings(n, absolutePaths(extraSettings));
         try {
             Process p = launcher.launch(n, runSettings);
             NodeProcess started = n.withProcess(p.pid(), p.info().startInstant().orElse(Instant.now()));

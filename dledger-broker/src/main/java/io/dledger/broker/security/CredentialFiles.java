@@ -5,12 +5,10 @@ import io.dledger.broker.config.ConfigException;
 import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.PemFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
-import java.security.Signature;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
@@ -36,7 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 final class CredentialFiles {
     private static final Logger LOG = LoggerFactory.getLogger(CredentialFiles.class);
-    private static final byte[] PROBE = "does this key sign for that certificate".getBytes(StandardCharsets.US_ASCII);
 
     /** Takes a new certificate chain and its key. */
     interface Identity {
@@ -210,7 +207,7 @@ final class CredentialFiles {
         } catch (GeneralSecurityException e) {
             throw new GeneralSecurityException(key.setting.key() + ": " + e.getMessage(), e);
         }
-        if (!belongsTo(privateKey, chain.get(0))) {
+        if (!PemFiles.keyMatches(privateKey, chain.get(0))) {
             throw new GeneralSecurityException(key.setting.key() + " " + key.file + " is not the key of "
                     + cert.setting.key() + " " + cert.file + "'s first certificate");
         }
@@ -226,27 +223,5 @@ final class CredentialFiles {
         }
         trust.use(trusted.toArray(new X509Certificate[0]));
         return trusted.size();
-    }
-
-    /** Whether {@code key} signs what {@code certificate}'s public key verifies. */
-    static boolean belongsTo(PrivateKey key, X509Certificate certificate) {
-        String algorithm = switch (key.getAlgorithm()) {
-            case "RSA" -> "SHA256withRSA";
-            case "EC" -> "SHA256withECDSA";
-            case "DSA" -> "SHA256withDSA";
-            default -> key.getAlgorithm(); // Ed25519, Ed448
-        };
-        try {
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(PROBE);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(certificate.getPublicKey());
-            verifier.update(PROBE);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException e) { // another kind of key than the certificate's
-            return false;
-        }
     }
 }

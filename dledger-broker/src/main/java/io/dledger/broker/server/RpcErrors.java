@@ -43,6 +43,7 @@ public final class RpcErrors {
             case TIMEOUT -> Status.Code.DEADLINE_EXCEEDED;
             case CLIENT_CLOSED -> Status.Code.CANCELLED; // the client's own code; a node never sends it
             case UNAUTHENTICATED -> Status.Code.UNAUTHENTICATED;
+            case PERMISSION_DENIED -> Status.Code.PERMISSION_DENIED;
             case INTERNAL, ERROR_UNSPECIFIED, UNRECOGNIZED -> Status.Code.INTERNAL;
         };
     }

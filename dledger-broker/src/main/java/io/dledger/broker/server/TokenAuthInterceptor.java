@@ -2,6 +2,7 @@ package io.dledger.broker.server;
 
 import io.dledger.broker.config.AuthTokens;
 import io.dledger.broker.config.ConfigKey;
+import io.dledger.broker.config.TokenRole;
 import io.dledger.proto.ErrorCode;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -12,8 +13,9 @@ import java.util.function.Supplier;
 
 /**
  * Serves a gRPC call only when it carries one of the node's tokens ({@code grpc.auth.tokens.file}) as
- * {@code authorization: Bearer TOKEN} (the scheme's name in any case); any other call is closed with
- * {@code UNAUTHENTICATED} before a handler sees it.
+ * {@code authorization: Bearer TOKEN} (the scheme's name in any case), of a role that allows the call
+ * ({@link CallPermissions}); any other call is closed before a handler sees it, with {@code UNAUTHENTICATED} (no
+ * token, or one the node does not know) or {@code PERMISSION_DENIED} (naming the role the call needs).
  * The answer says whether a token came, never echoes what was sent. The tokens are the current ones of the node's
  * credentials, which take a replaced file ({@code NodeCredentials}). Thread-safe.
  */
@@ -33,13 +35,20 @@ final class TokenAuthInterceptor implements ServerInterceptor {
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                        ServerCallHandler<Q, R> next) {
         String value = headers.get(AUTHORIZATION);
-        if (value != null && value.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                && tokens.get().accepts(value.substring(BEARER.length()).strip())) {
+        TokenRole role = value != null && value.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? tokens.get().roleOf(value.substring(BEARER.length()).strip()) : null;
+        String method = call.getMethodDescriptor().getFullMethodName();
+        TokenRole needed = CallPermissions.needed(method);
+        if (role != null && role.allows(needed)) {
             return next.startCall(call, headers);
         }
-        StatusRuntimeException refused = RpcErrors.error(ErrorCode.UNAUTHENTICATED, (value == null
-                ? "the call carries no token" : "the call's token is not accepted") + ": this node serves only calls "
-                + "with one of the tokens of its " + ConfigKey.GRPC_AUTH_TOKENS_FILE.key());
+        StatusRuntimeException refused = role != null
+                ? RpcErrors.error(ErrorCode.PERMISSION_DENIED, "the call's token has role " + role + ", and "
+                        + method.substring(method.lastIndexOf('.') + 1) + " needs " + needed + " (roles in "
+                        + ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + ": read, write, admin)")
+                : RpcErrors.error(ErrorCode.UNAUTHENTICATED, (value == null ? "the call carries no token"
+                        : "the call's token is not accepted") + ": this node serves only calls with one of the tokens "
+                        + "of its " + ConfigKey.GRPC_AUTH_TOKENS_FILE.key());
         call.close(refused.getStatus(), refused.getTrailers());
         return new ServerCall.Listener<>() {
         };

@@ -50,4 +50,23 @@ class AuthTokensTest {
                 .hasMessageContaining("without spaces");
         assertThatThrownBy(() -> AuthTokens.load(dir.resolve("missing"))).hasMessageContaining("cannot read");
     }
+
+    @Test
+    void aTokenMayNameItsRoleAndIsAnAdminWithoutOne() throws Exception {
+        AuthTokens tokens = AuthTokens.load(Files.writeString(dir.resolve("roles"), "admin-token-0123456789\n"
+                + "reader-token-0123456789   read\nwriter-token-0123456789 WRITE\n"));
+        assertThat(tokens.roleOf("admin-token-0123456789")).isEqualTo(TokenRole.ADMIN);
+        assertThat(tokens.roleOf("reader-token-0123456789")).isEqualTo(TokenRole.READ);
+        assertThat(tokens.roleOf("writer-token-0123456789")).isEqualTo(TokenRole.WRITE);
+        assertThat(tokens.roleOf("read")).isNull();
+        assertThat(tokens.get(1)).as("the token alone").isEqualTo("reader-token-0123456789");
+        assertThat(AuthTokens.tokenOf(" reader-token-0123456789 read")).isEqualTo("reader-token-0123456789");
+        assertThat(TokenRole.WRITE.allows(TokenRole.READ)).isTrue();
+        assertThat(TokenRole.WRITE.allows(TokenRole.ADMIN)).isFalse();
+        assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("boss"),
+                "boss-token-0123456789 boss\n"))).hasMessageContaining("token 1: after the token a line holds at most "
+                        + "its role, one of [read, write, admin]");
+        assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("three"),
+                "first-token-0123456789\nthird-token-0123456789 read write\n"))).hasMessageContaining("token 2");
+    }
 }

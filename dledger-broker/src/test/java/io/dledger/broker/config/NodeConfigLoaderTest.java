@@ -76,6 +76,14 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void aKeyThatIsNotTheCertificatesIsRefused() throws Exception {
+        assertThatThrownBy(() -> withTls(Map.of(ConfigKey.GRPC_TLS_CERT, resource("node.pem").toString(),
+                ConfigKey.GRPC_TLS_KEY, resource("other.key").toString())))
+                .hasMessageContaining("grpc.tls.key " + resource("other.key") + " is not the key of grpc.tls.cert "
+                        + resource("node.pem") + "'s first certificate");
+    }
+
+    @Test
     void raftTlsTakesTheGrpcCertificateAndNeedsIt() throws Exception {
         Map<ConfigKey, String> files = Map.of(ConfigKey.GRPC_TLS_CERT, resource("node.pem").toString(),
                 ConfigKey.GRPC_TLS_KEY, resource("node.key").toString());

@@ -29,6 +29,16 @@ class LocalClusterTest {
         LocalCluster.create(dir.resolve("d"), 3, 0, Map.of("election.timeout.ms", "700")).checkSettings();
     }
 
+    /** Files named relative to where 'cluster up' ran still name them when a later command runs elsewhere. */
+    @Test
+    void settingsThatNameFilesAreKeptAbsolute() {
+        LocalCluster cluster = LocalCluster.create(dir.resolve("c"), 3, 0, Map.of("grpc.tls.cert", "certs/node.pem",
+                "grpc.auth.tokens.file", "tokens", "election.timeout.ms", "700", "raft.tls.ca", "/etc/ca.pem"));
+        assertThat(cluster.settings()).containsEntry("grpc.tls.cert", Path.of("certs/node.pem").toAbsolutePath()
+                .toString()).containsEntry("grpc.auth.tokens.file", Path.of("tokens").toAbsolutePath().toString())
+                .containsEntry("election.timeout.ms", "700").containsEntry("raft.tls.ca", "/etc/ca.pem");
+    }
+
     @Test
     void noNodeStartsWhenAPortOfOneIsTaken() throws Exception {
         LocalCluster cluster = LocalCluster.create(dir.resolve("c"), 3, 0, Map.of());

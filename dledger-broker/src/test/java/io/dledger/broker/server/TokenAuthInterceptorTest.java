@@ -1,0 +1,142 @@
+package io.dledger.broker.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dledger.broker.config.AuthTokens;
+import io.dledger.broker.config.TokenRole;
+import io.dledger.proto.AdminServiceGrpc;
+import io.dledger.proto.ConsumerServiceGrpc;
+import io.dledger.proto.CreateTopicRequest;
+import io.dledger.proto.MessagingServiceGrpc;
+import io.dledger.proto.ProduceRequest;
+import io.dledger.proto.PullRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.AbstractBlockingStub;
+import io.grpc.stub.MetadataUtils;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Tokens and their roles at the gRPC port: the services here answer every call {@code UNIMPLEMENTED}, so that code
+ * means the interceptor let the call through.
+ */
+@Timeout(30)
+class TokenAuthInterceptorTest {
+    @TempDir
+    Path dir;
+    private Server server;
+    private ManagedChannel channel;
+
+    @BeforeEach
+    void start() throws Exception {
+        AuthTokens tokens = AuthTokens.load(Files.writeString(dir.resolve("tokens"), "admin-token-0123456789\n"
+                + "writer-token-0123456789 write\nreader-token-0123456789 read\n"));
+        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+                .intercept(new TokenAuthInterceptor(() -> tokens))
+                .addService(new MessagingServiceGrpc.MessagingServiceImplBase() {
+                }).addService(new AdminServiceGrpc.AdminServiceImplBase() {
+                }).build().start();
+        channel = NettyChannelBuilder.forTarget("127.0.0.1:" + server.getPort()).usePlaintext().build();
+    }
+
+    @AfterEach
+    void stop() {
+        channel.shutdownNow();
+        server.shutdownNow();
+    }
+
+    private <S extends AbstractBlockingStub<S>> S as(S stub, String token) {
+        if (token == null) {
+            return stub;
+        }
+        Metadata h = new Metadata();
+        h.put(TokenAuthInterceptor.AUTHORIZATION, "Bearer " + token);
+        return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(h));
+    }
+
+    /** The code each call gets with {@code token}. */
+    private Map<String, Status.Code> codes(String token) {
+        Map<String, Function<String, Object>> calls = Map.of(
+                "pull", t -> as(MessagingServiceGrpc.newBlockingStub(channel), t)
+                        .pull(PullRequest.getDefaultInstance()),
+                "produce", t -> as(MessagingServiceGrpc.newBlockingStub(channel), t)
+                        .produce(ProduceRequest.getDefaultInstance()),
+                "createTopic", t -> as(AdminServiceGrpc.newBlockingStub(channel), t)
+                        .createTopic(CreateTopicRequest.getDefaultInstance()));
+        Map<String, Status.Code> out = new TreeMap<>();
+        calls.forEach((name, call) -> {
+            try {
+                call.apply(token);
+                out.put(name, Status.Code.OK);
+            } catch (StatusRuntimeException e) {
+                out.put(name, e.getStatus().getCode());
+            }
+        });
+        return out;
+    }
+
+    @Test
+    void eachRoleMakesTheCallsItAllows() {
+        Status.Code through = Status.Code.UNIMPLEMENTED;
+        Status.Code denied = Status.Code.PERMISSION_DENIED;
+        assertThat(codes("reader-token-0123456789"))
+                .isEqualTo(Map.of("pull", through, "produce", denied, "createTopic", denied));
+        assertThat(codes("writer-token-0123456789"))
+                .isEqualTo(Map.of("pull", through, "produce", through, "createTopic", denied));
+        assertThat(codes("admin-token-0123456789"))
+                .isEqualTo(Map.of("pull", through, "produce", through, "createTopic", through));
+        assertThat(codes(null)).containsValues(Status.Code.UNAUTHENTICATED).doesNotContainValue(through);
+        assertThat(codes("unknown-token-0123456789")).doesNotContainValue(through);
+    }
+
+    @Test
+    void theRefusalNamesTheRoleTheCallNeeds() {
+        try {
+            as(MessagingServiceGrpc.newBlockingStub(channel), "reader-token-0123456789")
+                    .produce(ProduceRequest.getDefaultInstance());
+        } catch (StatusRuntimeException e) {
+            assertThat(e.getStatus().getDescription()).endsWith("the call's token has role read, and "
+                    + "MessagingService/Produce needs write (roles in grpc.auth.tokens.file: read, write, admin)");
+            return;
+        }
+        throw new AssertionError("not refused");
+    }
+
+    /** Reading and a group member's calls need read, producing write, and the rest (changes) admin. */
+    @Test
+    void everyCallNeedsTheRoleOfWhatItDoes() {
+        Map<String, TokenRole> needed = new TreeMap<>();
+        Stream.of(MessagingServiceGrpc.getServiceDescriptor(), AdminServiceGrpc.getServiceDescriptor(),
+                        ConsumerServiceGrpc.getServiceDescriptor()).flatMap(d -> d.getMethods().stream())
+                .map(MethodDescriptor::getFullMethodName)
+                .forEach(m -> needed.put(m.substring(m.lastIndexOf('/') + 1), CallPermissions.needed(m)));
+        assertThat(needed).containsOnlyKeys("Produce", "Pull", "OffsetsForTime", "CreateTopic", "DescribeTopic",
+                "ListTopics", "GetNodeStatus", "DescribeCluster", "QueueDigests", "TakeSnapshot", "TransferLeadership",
+                "DeleteTopic", "AddNode", "RemoveNode", "CommitOffsets", "FetchOffsets", "Heartbeat", "LeaveGroup",
+                "ResetOffsets", "DeleteGroup", "DescribeGroup", "ListGroups");
+        needed.forEach((call, role) -> assertThat(role).as(call).isEqualTo(switch (call) {
+            case "Produce" -> TokenRole.WRITE;
+            case "CreateTopic", "TakeSnapshot", "TransferLeadership", "DeleteTopic", "AddNode", "RemoveNode",
+                    "ResetOffsets", "DeleteGroup" -> TokenRole.ADMIN;
+            default -> TokenRole.READ;
+        }));
+        assertThat(CallPermissions.needed("dledger.v1.AdminService/SomethingNew")).isEqualTo(TokenRole.ADMIN);
+    }
+}
