@@ -20,6 +20,8 @@ final class QueueWorker {
     private static final Logger LOG = LoggerFactory.getLogger(QueueWorker.class);
     private static final int LONG_POLL_MS = 1000;
     static final int RETRY_PAUSE_MS = 200;
+    /** The pause after a failure that retrying does not cure by itself (a park refused to this client's token). */
+    static final int REFUSED_PAUSE_MS = 5000;
     /** The longest pause between pulls that keep failing with an error retrying cannot cure. */
     static final int MAX_PAUSE_MS = 10_000;
 
@@ -199,12 +201,15 @@ final class QueueWorker {
             if (e instanceof Error) {
                 LOG.error("queue {}: {} while delivering; retrying from offset {} in {} ms", queue, e, resume,
                         RETRY_PAUSE_MS);
-            } else {
-                LOG.warn("queue {}: {}; retrying from offset {} in {} ms", queue, e.getMessage(), resume,
-                        RETRY_PAUSE_MS);
+                nextOffset = resume;
+                retryLater(RETRY_PAUSE_MS);
+                return;
             }
+            // a refusal (a token that may not park) would rerun the listener every 200 ms: the pause is longer
+            long pause = e instanceof DLedgerException d && !d.retryable() ? REFUSED_PAUSE_MS : RETRY_PAUSE_MS;
+            LOG.warn("queue {}: {}; retrying from offset {} in {} ms", queue, e.getMessage(), resume, pause);
             nextOffset = resume;
-            retryLater(RETRY_PAUSE_MS);
+            retryLater(pause);
             return;
         }
         pull();

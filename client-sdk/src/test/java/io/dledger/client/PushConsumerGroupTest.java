@@ -214,6 +214,31 @@ class PushConsumerGroupTest {
         }
     }
 
+    /** A token that may not create topics parks on a retry topic made beforehand. */
+    @Test
+    void aConsumerThatMayNotCreateTopicsParksOnARetryTopicMadeBeforehand() {
+        FakeNode n1 = cluster.node("n1");
+        n1.heartbeat = (r, o) -> grantQueue0(o, 200);
+        n1.pull = oneMessagePerPull(5);
+        n1.createTopic = (r, o) -> o.onError(FakeNode.error(io.grpc.Status.Code.PERMISSION_DENIED,
+                ErrorCode.PERMISSION_DENIED, "the call's token has role write, and AdminService/CreateTopic needs "
+                        + "admin", null));
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t").maxRetries(0)
+                .build(), m -> {
+                    if (m.offset() == 0) {
+                        throw new IllegalStateException("cannot handle offset 0");
+                    }
+                });
+        try {
+            consumer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> consumer.processed() >= 3);
+            assertThat(consumer.parked()).isEqualTo(1);
+            assertThat(n1.produces.stream().filter(p -> p.getTopic().equals("g-retry")).count()).isEqualTo(1);
+        } finally {
+            consumer.close();
+        }
+    }
+
     /**
      * A queue the group never committed starts where the start policy puts it (here: its end), and that offset is
      * committed at once: a member that takes the queue over later (this one may die before its first periodic

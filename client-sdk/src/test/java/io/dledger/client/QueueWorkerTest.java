@@ -54,6 +54,8 @@ class QueueWorkerTest {
         final List<Long> pauses = new CopyOnWriteArrayList<>();
         volatile boolean holdScheduled;
         volatile boolean clientClosed;
+        /** Parking fails as refused to the client's token (not retryable) rather than for an unreachable cluster. */
+        volatile boolean parkRefused;
         /** Thrown once by the delivery of offset 1 instead of the park failure, when set. */
         volatile Error escapes;
         final PushConsumerOptions options = PushConsumerOptions.builder("g", "t").build();
@@ -115,7 +117,9 @@ class QueueWorkerTest {
                 throw e;
             }
             if (m.offset() == 1 && parkFails.get()) {
-                throw new DLedgerException(ErrorCode.NODE_UNAVAILABLE, Status.Code.UNAVAILABLE, "cannot park");
+                throw parkRefused ? new DLedgerException(ErrorCode.PERMISSION_DENIED, Status.Code.PERMISSION_DENIED,
+                        "the token may not produce") : new DLedgerException(ErrorCode.NODE_UNAVAILABLE,
+                        Status.Code.UNAVAILABLE, "cannot park");
             }
             delivered.add(m.offset());
             return true;
@@ -158,6 +162,17 @@ class QueueWorkerTest {
         assertThat(host.delivered).containsExactly(0L, 1L, 2L); // 0 once, 1 once it could be handled, then 2
         assertThat(host.pulledFrom).containsExactly(0L, 1L, 1L, 3L); // after each failure from offset 1
         assertThat(worker.processedOffset()).isEqualTo(3);
+    }
+
+    @Test
+    void aParkRefusedToTheTokenPausesLongerThanAnUnreachableCluster() {
+        ScriptedHost host = new ScriptedHost();
+        host.parkRefused = true;
+        QueueWorker worker = new QueueWorker(host, 0, 0, 0);
+        worker.start();
+        await().until(() -> host.delivered.contains(2L));
+        worker.stop();
+        assertThat(host.pauses).startsWith((long) QueueWorker.REFUSED_PAUSE_MS, (long) QueueWorker.REFUSED_PAUSE_MS);
     }
 
     @Test

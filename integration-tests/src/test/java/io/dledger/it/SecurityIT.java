@@ -133,6 +133,10 @@ class SecurityIT extends ClusterTestBase {
                     .isInstanceOfSatisfying(DLedgerException.class, e -> assertThat(e.code())
                             .isEqualTo(ErrorCode.PERMISSION_DENIED)).hasMessageContaining("needs write");
             assertThatThrownBy(() -> reader.admin().deleteTopic("secure")).hasMessageContaining("needs admin");
+            assertThatThrownBy(() -> operatorCommit(cluster.local().seeds().split(",")[0], tls,
+                    "a-reading-token-0123456789"))
+                    .as("a commit without a member id is an operator's").hasMessageContaining("PERMISSION_DENIED")
+                    .hasMessageContaining("needs admin");
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not retried").isLessThan(Duration.ofSeconds(10));
         }
         try (DLedgerClient plain = DLedgerClient.builder().seeds(cluster.local().seeds())
@@ -199,6 +203,24 @@ class SecurityIT extends ClusterTestBase {
                 s.startHandshake();
                 s.getInputStream().read(); // TLS 1.3: the node refuses the missing certificate after the handshake
             }).as("a handshake without a client certificate").isInstanceOf(IOException.class);
+        }
+    }
+
+    /** A commit of offset 0 of queue 0 for group 'ops' with no member id, straight over gRPC with {@code token}. */
+    private static void operatorCommit(String node, TestCertificates tls, String token) throws Exception {
+        io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forTarget(node,
+                io.grpc.TlsChannelCredentials.newBuilder().trustManager(tls.cert().toFile()).build()).build();
+        try {
+            io.grpc.Metadata h = new io.grpc.Metadata();
+            h.put(io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+                    "Bearer " + token);
+            io.dledger.proto.ConsumerServiceGrpc.newBlockingStub(channel)
+                    .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(h))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .commitOffsets(io.dledger.proto.CommitOffsetsRequest.newBuilder().setGroup("ops").setTopic("secure")
+                            .addOffsets(io.dledger.proto.QueueOffset.newBuilder().setQueue(0).setOffset(0)).build());
+        } finally {
+            channel.shutdownNow();
         }
     }
 

@@ -65,6 +65,9 @@ public final class AuthTokens {
                 throw new ConfigException(where + ": after the token a line holds at most its role, one of "
                         + java.util.Arrays.toString(TokenRole.values()));
             }
+            if (tokens.contains(t)) {
+                throw new ConfigException(where + " is listed before: each token once, with one role");
+            }
             tokens.add(t);
             roles.add(role);
         }

@@ -10,10 +10,11 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * The {@link TokenRole} each gRPC call needs: reading (pulls, offsets for a time, descriptions, status, digests, and
- * what a consumer group's members do: heartbeats, commits, fetching offsets, leaving) needs {@code read}; producing
- * needs {@code write}; everything else, and any call this list does not name (a call added later), needs
- * {@code admin}. Stateless and thread-safe.
+ * The {@link TokenRole} each gRPC call needs: reading (pulls, offsets for a time, descriptions, status, and what a
+ * consumer group's members do: heartbeats, commits, fetching offsets, leaving) needs {@code read}; producing needs
+ * {@code write}; everything else (queue digests too: they read every retained message), and any call this list does
+ * not name (a call added later), needs {@code admin}. A commit without a member id, an operator's, needs
+ * {@code admin} as well ({@code ConsumerServiceImpl}, which sees the request). Stateless and thread-safe.
  */
 final class CallPermissions {
     private static final Map<String, TokenRole> NEEDED = Map.copyOf(needed());
@@ -25,8 +26,8 @@ final class CallPermissions {
         List<MethodDescriptor<?, ?>> reads = List.of(MessagingServiceGrpc.getPullMethod(),
                 MessagingServiceGrpc.getOffsetsForTimeMethod(), AdminServiceGrpc.getDescribeTopicMethod(),
                 AdminServiceGrpc.getListTopicsMethod(), AdminServiceGrpc.getGetNodeStatusMethod(),
-                AdminServiceGrpc.getDescribeClusterMethod(), AdminServiceGrpc.getQueueDigestsMethod(),
-                ConsumerServiceGrpc.getCommitOffsetsMethod(), ConsumerServiceGrpc.getFetchOffsetsMethod(),
+                AdminServiceGrpc.getDescribeClusterMethod(), ConsumerServiceGrpc.getCommitOffsetsMethod(),
+                ConsumerServiceGrpc.getFetchOffsetsMethod(),
                 ConsumerServiceGrpc.getHeartbeatMethod(), ConsumerServiceGrpc.getLeaveGroupMethod(),
                 ConsumerServiceGrpc.getDescribeGroupMethod(), ConsumerServiceGrpc.getListGroupsMethod());
         Map<String, TokenRole> m = reads.stream().collect(Collectors.toMap(MethodDescriptor::getFullMethodName,
@@ -35,7 +36,7 @@ final class CallPermissions {
         return m;
     }
 
-    /** The role a call of {@code fullMethodName} ({@code dledger.MessagingService/Produce}) needs. */
+    /** The role a call of {@code fullMethodName} ({@code dledger.v1.MessagingService/Produce}) needs. */
     static TokenRole needed(String fullMethodName) {
         return NEEDED.getOrDefault(fullMethodName, TokenRole.ADMIN);
     }

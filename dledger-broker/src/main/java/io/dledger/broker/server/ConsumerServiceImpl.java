@@ -1,5 +1,6 @@
 package io.dledger.broker.server;
 
+import io.dledger.broker.config.TokenRole;
 import io.dledger.broker.group.GroupCoordinator;
 import io.dledger.broker.group.OffsetsChangeRefusedException;
 import io.dledger.broker.raft.RaftNode;
@@ -129,6 +130,11 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     public void commitOffsets(CommitOffsetsRequest req, StreamObserver<CommitOffsetsResponse> out) {
         CommitOffsetsCommand cmd;
         try {
+            TokenRole role = TokenAuthInterceptor.ROLE.get(); // null: the node takes no tokens
+            if (req.getMemberId().isEmpty() && role != null && !role.allows(TokenRole.ADMIN)) {
+                throw RpcErrors.error(ErrorCode.PERMISSION_DENIED, "the call's token has role " + role + ", and a "
+                        + "commit without a member id (an operator's) needs admin; a group member commits with its id");
+            }
             RpcErrors.requireLeader(fsm, raft);
             checkGroupAndTopic(req.getGroup(), req.getTopic());
             cmd = OffsetProposals.command(req.getGroup(), req.getTopic(), req.getTopicIncarnation(), req.getOffsetsList());

@@ -4,6 +4,8 @@ import io.dledger.broker.config.AuthTokens;
 import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.TokenRole;
 import io.dledger.proto.ErrorCode;
+import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -23,6 +25,8 @@ final class TokenAuthInterceptor implements ServerInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
             Metadata.ASCII_STRING_MARSHALLER);
     static final String BEARER = "Bearer ";
+    /** The role of the token a call came with, for handlers whose rule depends on the request; unset without tokens. */
+    static final Context.Key<TokenRole> ROLE = Context.key("dledger-token-role");
 
     private final Supplier<AuthTokens> tokens;
 
@@ -40,7 +44,7 @@ final class TokenAuthInterceptor implements ServerInterceptor {
         String method = call.getMethodDescriptor().getFullMethodName();
         TokenRole needed = CallPermissions.needed(method);
         if (role != null && role.allows(needed)) {
-            return next.startCall(call, headers);
+            return Contexts.interceptCall(Context.current().withValue(ROLE, role), call, headers, next);
         }
         StatusRuntimeException refused = role != null
                 ? RpcErrors.error(ErrorCode.PERMISSION_DENIED, "the call's token has role " + role + ", and "

@@ -66,6 +66,9 @@ class AuthTokensTest {
         assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("boss"),
                 "boss-token-0123456789 boss\n"))).hasMessageContaining("token 1: after the token a line holds at most "
                         + "its role, one of [read, write, admin]");
+        assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("twice"),
+                "twice-token-0123456789 admin\ntwice-token-0123456789 read\n"))).hasMessageContaining("token 2 is "
+                        + "listed before");
         assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("three"),
                 "first-token-0123456789\nthird-token-0123456789 read write\n"))).hasMessageContaining("token 2");
     }

@@ -134,7 +134,7 @@ class TokenAuthInterceptorTest {
         needed.forEach((call, role) -> assertThat(role).as(call).isEqualTo(switch (call) {
             case "Produce" -> TokenRole.WRITE;
             case "CreateTopic", "TakeSnapshot", "TransferLeadership", "DeleteTopic", "AddNode", "RemoveNode",
-                    "ResetOffsets", "DeleteGroup" -> TokenRole.ADMIN;
+                    "ResetOffsets", "DeleteGroup", "QueueDigests" -> TokenRole.ADMIN;
             default -> TokenRole.READ;
         }));
         assertThat(CallPermissions.needed("dledger.v1.AdminService/SomethingNew")).isEqualTo(TokenRole.ADMIN);
