@@ -203,16 +203,30 @@ final class ClusterOps {
             out.onError(e);
             return;
         }
-        moved.copy().orTimeout(4L * config.electionTimeoutMs() + 2000, TimeUnit.MILLISECONDS)
-                .whenCompleteAsync((v, e) -> {
-                    var leader = raft.leader();
-                    if (e == null && leader.isPresent()) {
-                        out.onNext(TransferLeadershipResponse.newBuilder().setLeaderId(leader.get().id()).build());
-                        out.onCompleted();
-                    } else {
-                        out.onError(RpcErrors.error(ErrorCode.TIMEOUT, "leadership did not move in time; this node "
-                                + (fsm.isLeader() ? "still leads" : "no longer leads")));
-                    }
-                }, reads);
+        long waitMs = 4L * config.electionTimeoutMs() + 2000;
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        moved.copy().orTimeout(waitMs, TimeUnit.MILLISECONDS)
+                .whenCompleteAsync((v, e) -> answerTransfer(out, e == null, deadline), reads);
+    }
+
+    /**
+     * Answers a transfer once this node follows another: with the leader it knows, waiting for one (up to
+     * {@code deadline}) when it has just lost sight of it (a vote of the new term under way); {@code followed} false:
+     * it never followed another in time.
+     */
+    private void answerTransfer(StreamObserver<TransferLeadershipResponse> out, boolean followed, long deadline) {
+        var leader = raft.leader();
+        if (followed && leader.isEmpty() && System.nanoTime() - deadline < 0) {
+            CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS, reads)
+                    .execute(() -> answerTransfer(out, true, deadline));
+            return;
+        }
+        if (followed && leader.isPresent()) {
+            out.onNext(TransferLeadershipResponse.newBuilder().setLeaderId(leader.get().id()).build());
+            out.onCompleted();
+        } else {
+            out.onError(RpcErrors.error(ErrorCode.TIMEOUT, "leadership did not move in time; this node "
+                    + (fsm.isLeader() ? "still leads" : "no longer leads")));
+        }
     }
 }
