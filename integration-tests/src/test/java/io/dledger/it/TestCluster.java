@@ -155,10 +155,16 @@ public final class TestCluster implements AutoCloseable {
         cluster.forget(id);
     }
 
-    /** Waits until every node runs and reports the same per-queue digests of {@code topic}. */
+    /**
+     * Waits until every node runs and reports the same per-queue digests of {@code topic}; a node that does not have
+     * the topic yet (one that joined moments ago, still installing a snapshot) answers {@code TOPIC_NOT_FOUND} until
+     * it does, and is asked again.
+     */
     public List<ReplicaDigest> awaitIdenticalReplicas(String topic) {
         return await("identical replicas of " + topic).atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(250)).until(() -> digests(topic), TestCluster::allEqual);
+                .pollInterval(Duration.ofMillis(250))
+                .ignoreException(io.dledger.client.DLedgerException.class)
+                .until(() -> digests(topic), TestCluster::allEqual);
     }
 
     private List<ReplicaDigest> digests(String topic) {
