@@ -195,19 +195,17 @@ final class QueueWorker {
                 node = r.suggestedNodeId();
             }
         } catch (RuntimeException | Error e) {
-            // a message failed every attempt and could not be parked either (cluster unreachable), or an Error the
+            // a message failed every attempt and could not be parked either (cluster unreachable, or the park refused
+            // to this client's token), or an Error the
             // listener's attempts do not absorb (OutOfMemoryError) escaped: it is tried again, from the leader, after
             // a pause; the messages before it were processed and are not repeated. The queue never stalls silently.
-            if (e instanceof Error) {
-                LOG.error("queue {}: {} while delivering; retrying from offset {} in {} ms", queue, e, resume,
-                        RETRY_PAUSE_MS);
-                nextOffset = resume;
-                retryLater(RETRY_PAUSE_MS);
-                return;
-            }
             // a refusal (a token that may not park) would rerun the listener every 200 ms: the pause is longer
             long pause = e instanceof DLedgerException d && !d.retryable() ? REFUSED_PAUSE_MS : RETRY_PAUSE_MS;
-            LOG.warn("queue {}: {}; retrying from offset {} in {} ms", queue, e.getMessage(), resume, pause);
+            if (e instanceof Error) {
+                LOG.error("queue {}: {} while delivering; retrying from offset {} in {} ms", queue, e, resume, pause);
+            } else {
+                LOG.warn("queue {}: {}; retrying from offset {} in {} ms", queue, e.getMessage(), resume, pause);
+            }
             nextOffset = resume;
             retryLater(pause);
             return;

@@ -33,7 +33,8 @@ public final class AuthTokens {
      * The tokens in {@code file}.
      *
      * @throws ConfigException when it cannot be read, lists no token, a token is shorter than {@link #MIN_CHARS} or
-     *                         not printable ASCII, or a line holds more than a token and a known role
+     *                         not printable ASCII, a line holds more than a token and a known role, or a token is
+     *                         listed twice
      */
     public static AuthTokens load(Path file) {
         try {

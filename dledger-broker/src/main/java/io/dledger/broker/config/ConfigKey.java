@@ -13,14 +13,16 @@ public enum ConfigKey {
     DATA_DIR("data.dir", null, "directory for the Raft log, snapshots and the message store "
             + "(default ./data/<node.id>)"),
     GRPC_BIND_HOST("grpc.bind.host", "0.0.0.0", "interface the gRPC front end listens on (its port comes from peers)"),
-    GRPC_TLS_CERT("grpc.tls.cert", null, "PEM file of the certificate chain the gRPC front end presents; set with "
+    GRPC_TLS_CERT("grpc.tls.cert", null, "PEM file of the certificate chain the gRPC front end (and, with raft.tls, "
+            + "the Raft port) presents; set with "
             + "grpc.tls.key, the front end serves TLS only (clients: --tls-ca, DLedgerClient.Builder.tls)"),
     GRPC_TLS_KEY("grpc.tls.key", null, "PEM file of grpc.tls.cert's private key (PKCS#8, unencrypted); the three TLS "
             + "files are read again when they change"),
     GRPC_TLS_CA("grpc.tls.ca", null, "PEM file of the certificates this node trusts when it calls another node's gRPC "
             + "port (default: grpc.tls.cert itself, for a certificate every node shares)"),
     GRPC_AUTH_TOKENS_FILE("grpc.auth.tokens.file", null, "file of the tokens the gRPC front end accepts, one per line "
-            + "('#' starts a comment): every call must carry one (authorization: Bearer TOKEN; clients: --token-file, "
+            + "('#' starts a comment), each optionally followed by its role (read, write, admin; default admin): "
+            + "every call must carry one (authorization: Bearer TOKEN; clients: --token-file, "
             + "DLEDGER_TOKEN, DLedgerClient.Builder.token); a node presents the first to the others; read again when "
             + "it changes"),
     JOIN("join", "false", "start outside the Raft group and wait to be added (AdminClient.addNode, "

@@ -51,7 +51,7 @@ public record NodeConfig(
         peers = List.copyOf(peers);
     }
 
-    /** The gRPC front end's TLS, or {@code null}: plaintext. */
+    /** The gRPC front end's TLS files (with {@code raft.tls}, the Raft port's identity too), or {@code null}. */
     public GrpcTls grpcTls() {
         return grpcTls;
     }

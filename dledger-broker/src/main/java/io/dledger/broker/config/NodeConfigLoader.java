@@ -157,12 +157,12 @@ public final class NodeConfigLoader {
         }
         GrpcTls tls = tls(v, problems);
         Path raftCa = raftTlsCa(v, raftTls, tls, problems);
-        Path tokens = null;
-        String tokensFile = v.get(ConfigKey.GRPC_AUTH_TOKENS_FILE);
-        if (tokensFile != null && !tokensFile.isBlank()) {
-            tokens = Path.of(tokensFile).toAbsolutePath();
+        Path tokensPath = null;
+        String tokensSetting = v.get(ConfigKey.GRPC_AUTH_TOKENS_FILE);
+        if (tokensSetting != null && !tokensSetting.isBlank()) {
+            tokensPath = Path.of(tokensSetting).toAbsolutePath();
             try {
-                AuthTokens.load(tokens); // a bad file stops the start here; the node reads it again when it changes
+                AuthTokens.load(tokensPath); // a bad file stops the start here; the node reads it again when it changes
             } catch (ConfigException e) {
                 problems.addAll(e.problems());
             }
@@ -184,7 +184,7 @@ public final class NodeConfigLoader {
                 entryMax, inflight, queueMax, maxQueues, minFree,
                 new ReadRouteConfig(routeEnabled, busyProduce, busyPull,
                         coldBytes == 0 ? defaultColdBytes() : coldBytes, maxLag), pullMessages, pullBytes,
-                pullWaiting, readQueued, tls, raftCa, tokens);
+                pullWaiting, readQueued, tls, raftCa, tokensPath);
     }
 
     /** {@code grpc.tls.*}: none, or a certificate with its key (and the trusted certificates), each a readable file. */

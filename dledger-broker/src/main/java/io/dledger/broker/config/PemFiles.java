@@ -17,9 +17,9 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * Reads the PEM files TLS uses ({@code grpc.tls.*}), and checks them when the configuration loads: gRPC parses them
- * only when the server starts or the first call connects, where a bad file would stop a half-started node or fail
- * every status call. Stateless.
+ * Reads the PEM files TLS uses ({@code grpc.tls.*}, {@code raft.tls.ca}), and checks them when the configuration
+ * loads, so a bad file stops a node before anything starts and {@code cluster up} reports it before starting nodes.
+ * Stateless.
  */
 public final class PemFiles {
     private static final String KEY_BEGIN = "-----BEGIN PRIVATE KEY-----";

@@ -12,7 +12,6 @@ import com.alipay.sofa.jraft.JRaftUtils;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
-import com.alipay.sofa.jraft.rpc.impl.BoltRpcServer;
 import com.alipay.sofa.jraft.util.Endpoint;
 import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 import java.util.concurrent.Executor;
@@ -76,7 +75,7 @@ final class IoThreadReplication {
         Executor cli = JRaftUtils.createExecutor("CLI-RPC-executor-", options.getCliRpcThreadPoolSize());
         RpcServer bolt = RpcFactoryHelper.rpcFactory().createRpcServer(endpoint);
         if (tls != null) {
-            tls.secure(((BoltRpcServer) bolt).getServer());
+            tls.secure(bolt);
         }
         RpcServer server = new InlineAppendEntriesServer(bolt, raft, cli);
         RaftRpcServerFactory.addRaftRequestProcessors(server, raft, cli);

@@ -10,7 +10,6 @@ import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
-import com.alipay.sofa.jraft.rpc.impl.BoltRpcServer;
 import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.PeerSpec;
@@ -26,9 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * How a node runs its member of the Raft group, from its {@link NodeConfig}: JRaft's options (timers, snapshots,
  * RPC sizes), the Raft log {@link LogStorageFactory} chooses, and the RPC server and client ({@code raft.rpc.inline},
- * {@code raft.tls}: {@link RaftTransportTls}). The
- * broker ({@link RaftNode}) and the Raft-layer benchmark ({@code dledger bench raft}) both start their members here,
- * so the benchmark measures the broker's own Raft configuration.
+ * {@code raft.tls}: {@link RaftTransportTls}). The broker ({@link RaftNode}) and the Raft-layer benchmark
+ * ({@code dledger bench raft}) both start their members here, so the benchmark measures the broker's own Raft
+ * configuration.
  *
  * <p>Stateless; thread-safe.
  */
@@ -104,7 +103,7 @@ public final class RaftGroupSetup {
                     JRaftUtils.createExecutor("RAFT-RPC-executor-", opts.getRaftRpcThreadPoolSize()),
                     JRaftUtils.createExecutor("CLI-RPC-executor-", opts.getCliRpcThreadPoolSize()));
             if (tls != null) {
-                tls.secure(((BoltRpcServer) server).getServer());
+                tls.secure(server);
             }
         }
         RaftGroupService service = new RaftGroupService(RaftNode.GROUP_ID, self, opts, server);

@@ -30,7 +30,7 @@ final class RaftTransportTls {
 
     private final SSLContext context;
 
-    /** TLS with {@code context}'s certificates ({@code NodeCredentials.raft()}). */
+    /** TLS with {@code context}'s certificates ({@code NodeCredentials.raft()}); nodes use {@link #forTransport}. */
     RaftTransportTls(SSLContext context) {
         this.context = context;
     }
@@ -49,6 +49,11 @@ final class RaftTransportTls {
         return new RaftTransportTls(context);
     }
 
+    /** {@link #secure(com.alipay.remoting.rpc.RpcServer)} for JRaft's Bolt server {@code server}. */
+    void secure(com.alipay.sofa.jraft.rpc.RpcServer server) {
+        secure(((com.alipay.sofa.jraft.rpc.impl.BoltRpcServer) server).getServer());
+    }
+
     /** Makes {@code server} accept only TLS connections from peers with a trusted certificate; before it starts. */
     void secure(com.alipay.remoting.rpc.RpcServer server) {
         server.option(BoltServerOption.EXTENDED_NETTY_CHANNEL_HANDLER, handlers(false));
@@ -60,7 +65,7 @@ final class RaftTransportTls {
     }
 
     /** A new engine for one connection: the side that dialled in client mode; the other demands a certificate. */
-    SSLEngine engine(boolean clientSide) {
+    private SSLEngine engine(boolean clientSide) {
         SSLEngine engine = context.createSSLEngine();
         engine.setEnabledProtocols(PROTOCOLS);
         engine.setUseClientMode(clientSide);

@@ -81,7 +81,7 @@ final class CredentialFiles {
     private final Watched key;
     private final Watched grpcCa;
     private final Watched raftCa; // null: no raft.tls
-    private final Watched tokenFile; // null: no tokens
+    private final Watched tokensWatched; // the token file; null: no tokens
     private final Identity identity;
     private final Trust grpcTrust;
     private final Trust raftTrust;
@@ -98,7 +98,7 @@ final class CredentialFiles {
         this.key = keyFile == null ? null : new Watched(keyFile, ConfigKey.GRPC_TLS_KEY);
         this.grpcCa = grpcCaFile == null ? null : new Watched(grpcCaFile, ConfigKey.GRPC_TLS_CA);
         this.raftCa = raftCaFile == null ? null : new Watched(raftCaFile, ConfigKey.RAFT_TLS_CA);
-        this.tokenFile = tokensFile == null ? null : new Watched(tokensFile, ConfigKey.GRPC_AUTH_TOKENS_FILE);
+        this.tokensWatched = tokensFile == null ? null : new Watched(tokensFile, ConfigKey.GRPC_AUTH_TOKENS_FILE);
         this.identity = identity;
         this.grpcTrust = grpcTrust;
         this.raftTrust = raftTrust;
@@ -128,9 +128,9 @@ final class CredentialFiles {
             raftCa.seen = Files.readAllBytes(raftCa.file);
             takeTrust(raftCa, raftCa.seen, raftTrust);
         }
-        if (tokenFile != null) {
-            tokenFile.seen = Files.readAllBytes(tokenFile.file);
-            tokens = AuthTokens.parse(tokenFile.file, tokenFile.seen);
+        if (tokensWatched != null) {
+            tokensWatched.seen = Files.readAllBytes(tokensWatched.file);
+            tokens = AuthTokens.parse(tokensWatched.file, tokensWatched.seen);
         }
     }
 
@@ -143,16 +143,16 @@ final class CredentialFiles {
         if (raftCa != null) {
             readTrust(raftCa, raftTrust);
         }
-        if (tokenFile != null) {
-            byte[] content = tokenFile.changed();
+        if (tokensWatched != null) {
+            byte[] content = tokensWatched.changed();
             if (content != null) {
-                tokenFile.seen = content;
+                tokensWatched.seen = content;
                 try {
-                    tokens = AuthTokens.parse(tokenFile.file, content);
-                    LOG.info("took the new {}: {}", tokenFile.setting.key(), tokens);
+                    tokens = AuthTokens.parse(tokensWatched.file, content);
+                    LOG.info("took the new {}: {}", tokensWatched.setting.key(), tokens);
                 } catch (ConfigException e) {
                     LOG.error("{} changed but cannot be used ({}); this node accepts the previous tokens until it "
-                            + "can", tokenFile.setting.key(), String.join("; ", e.problems()));
+                            + "can", tokensWatched.setting.key(), String.join("; ", e.problems()));
                 }
             }
         }

@@ -38,8 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #start} looks at the files periodically ({@link CredentialFiles} says when a change is taken and when it
  * is refused). New connections and calls use what was read last; connections already open keep the certificates they
- * were made with. Thread-safe: the credentials handed out read the current files' content on every handshake and
- * call.
+ * were made with. Thread-safe: the credentials handed out use what was taken last on every handshake and call.
  */
 public final class NodeCredentials implements AutoCloseable {
     /** How often a node looks at the files. */
@@ -66,8 +65,8 @@ public final class NodeCredentials implements AutoCloseable {
      */
     public static NodeCredentials load(NodeConfig config) {
         GrpcTls tls = config.grpcTls();
-        Path tokens = config.authTokensFile();
-        if (tls == null && tokens == null) {
+        Path tokensFile = config.authTokensFile();
+        if (tls == null && tokensFile == null) {
             return new NodeCredentials(null, null, null, null);
         }
         try {
@@ -77,7 +76,7 @@ public final class NodeCredentials implements AutoCloseable {
             AdvancedTlsX509TrustManager raftPeers = config.raftTls() ? AdvancedTlsX509TrustManager.newBuilder()
                     .setVerification(Verification.CERTIFICATE_ONLY_VERIFICATION).build() : null;
             CredentialFiles files = new CredentialFiles(tls == null ? null : tls.cert(), tls == null ? null : tls.key(),
-                    tls == null ? null : tls.ca(), config.raftTlsCa(), tokens,
+                    tls == null ? null : tls.ca(), config.raftTlsCa(), tokensFile,
                     (chain, key) -> keys.updateIdentityCredentials(chain, key),
                     trusted -> byHost.updateTrustCredentials(trusted), // both used only with TLS
                     raftPeers == null ? null : raftPeers::updateTrustCredentials);
