@@ -210,7 +210,7 @@ public final class NodeConfigLoader {
         boolean readable = true;
         for (Path f : new java.util.LinkedHashSet<>(List.of(tls.cert(), tls.key(), tls.ca()))) {
             if (!Files.isReadable(f)) {
-                problems.add("TLS file " + f + " is not a readable file");
+                problems.add(unreadable(f));
                 readable = false;
             }
         }
@@ -244,7 +244,7 @@ public final class NodeConfigLoader {
         }
         Path file = Path.of(ca).toAbsolutePath();
         if (!Files.isReadable(file)) {
-            problems.add("TLS file " + file + " is not a readable file");
+            problems.add(unreadable(file));
         } else {
             String problem = PemFiles.certificatesProblem(ConfigKey.RAFT_TLS_CA, file);
             if (problem != null) {
@@ -252,6 +252,10 @@ public final class NodeConfigLoader {
             }
         }
         return file;
+    }
+
+    private static String unreadable(Path tlsFile) {
+        return "TLS file " + tlsFile + " is not a readable file";
     }
 
     /** RocketMQ's rule of thumb: data further back than 40% of the machine's memory has left the page cache. */

@@ -106,11 +106,16 @@ public final class PemFiles {
             if (chain.isEmpty() || keyMatches(privateKey(keyFile), chain.get(0))) {
                 return null;
             }
-            return ConfigKey.GRPC_TLS_KEY.key() + " " + keyFile + " is not the key of " + ConfigKey.GRPC_TLS_CERT.key()
-                    + " " + certFile + "'s first certificate";
+            return notTheKey(certFile, keyFile);
         } catch (IOException | GeneralSecurityException e) {
             return null;
         }
+    }
+
+    /** What is wrong when {@code keyFile}'s key does not belong to {@code certFile}'s first certificate. */
+    public static String notTheKey(Path certFile, Path keyFile) {
+        return ConfigKey.GRPC_TLS_KEY.key() + " " + keyFile + " is not the key of " + ConfigKey.GRPC_TLS_CERT.key()
+                + " " + certFile + "'s first certificate";
     }
 
     /** Null when {@code file} holds at least one X.509 certificate in PEM, else what is wrong. */

@@ -208,8 +208,7 @@ final class CredentialFiles {
             throw new GeneralSecurityException(key.setting.key() + ": " + e.getMessage(), e);
         }
         if (!PemFiles.keyMatches(privateKey, chain.get(0))) {
-            throw new GeneralSecurityException(key.setting.key() + " " + key.file + " is not the key of "
-                    + cert.setting.key() + " " + cert.file + "'s first certificate");
+            throw new GeneralSecurityException(PemFiles.notTheKey(cert.file, key.file));
         }
         identity.use(chain.toArray(new X509Certificate[0]), privateKey);
         return chain.get(0);
