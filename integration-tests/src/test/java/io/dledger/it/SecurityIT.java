@@ -75,6 +75,23 @@ class SecurityIT extends ClusterTestBase {
         cli("cluster", "down", "--dir", dir);
     }
 
+    /** {@code bench --local} with TLS and tokens: its client trusts the certificate and sends the token it set. */
+    @Test
+    void aBenchmarksOwnClusterMayServeTlsAndTokens() throws Exception {
+        TestCertificates tls = TestCertificates.create(certs);
+        Path tokens = Files.writeString(certs.resolve("tokens"), TOKEN + "\n");
+        Path dir = certs.resolve("bench");
+        try {
+            assertThat(cli("bench", "produce", "--local", "--local-dir", dir.toString(), "--set", "grpc.tls.cert="
+                    + tls.cert(), "--set", "grpc.tls.key=" + tls.key(), "--set", "grpc.auth.tokens.file=" + tokens,
+                    "--threads", "2", "--warmup", "0", "--duration", "1", "--jit-warmup", "0"))
+                    .containsPattern("metric=produce_msgs_per_s threads=2 size=1024 value=[1-9]")
+                    .contains("metric=produce_errors threads=2 size=1024 value=0\n");
+        } finally {
+            ClusterData.dropKeepingLogs(dir);
+        }
+    }
+
     @Test
     void clientsWithTheCertificateAndATokenProduceAndConsumeAndOthersAreToldWhyNot() throws Exception {
         TestCertificates tls = TestCertificates.create(certs);
@@ -160,6 +177,11 @@ class SecurityIT extends ClusterTestBase {
         assertThat(cli("consume", "-s", servers, "--tls-ca", tls.cert().toString(), "--token-file",
                 tokenFile.toString(), "-t", "secure"))
                 .contains("secure/0@0 over TLS").contains("secure/0@1 after the kill").contains("2 messages");
+        assertThat(cli("bench", "produce", "-s", servers, "--tls-ca", tls.cert().toString(), "--token-file",
+                tokenFile.toString(), "--threads", "2", "--warmup", "0", "--duration", "1", "--jit-warmup", "0"))
+                .as("a benchmark of a secured cluster").containsPattern("metric=produce_msgs_per_s threads=2 "
+                        + "size=1024 value=[1-9]").contains("metric=produce_errors threads=2 size=1024 value=0\n")
+                .contains("# removed topic bench-produce-");
 
         // a replaced token file is taken without a restart, within a check interval
         String next = "the-next-token-0123456789";

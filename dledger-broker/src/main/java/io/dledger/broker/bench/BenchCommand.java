@@ -1,5 +1,7 @@
 package io.dledger.broker.bench;
 
+import io.dledger.broker.cli.CredentialOptions;
+import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -32,6 +35,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-s", "--servers"}, description = "an existing cluster's gRPC addresses (default, without "
             + "--local: the local cluster started by 'dledger cluster up', if there is one)")
     String servers;
+
+    @Mixin
+    CredentialOptions credentials = new CredentialOptions();
 
     @Option(names = "--local", description = "start a local 3-node cluster for the run and remove it afterwards "
             + "(bench raft always does)")
@@ -115,21 +121,23 @@ public final class BenchCommand implements Callable<Integer> {
             return 2;
         }
         if (what.equals("raft")) {
-            if (servers != null || !mode.equals("sync")) {
+            if (servers != null || !mode.equals("sync") || credentials.given()) {
                 System.err.println("bench raft measures the Raft layer alone on nodes it starts itself, each thread "
-                        + "waiting for its entry: it takes no --servers and no --mode async");
+                        + "waiting for its entry: it takes no --servers, --tls-ca, --token-file or --mode async");
                 return 2;
             }
             return runRaft();
         }
+        LocalCluster running = null;
         if (!local && (servers == null || servers.isBlank())) {
-            Path running = LocalCluster.defaultDir();
-            if (!LocalCluster.exists(running)) { // never $DLEDGER_SERVERS: a benchmark is not sent anywhere by default
+            Path dir = LocalCluster.defaultDir();
+            if (!LocalCluster.exists(dir)) { // never $DLEDGER_SERVERS: a benchmark is not sent anywhere by default
                 System.err.println("give --servers host:port,... (an existing cluster) or --local (a cluster of its "
-                        + "own); no local cluster from 'dledger cluster up' runs in " + running);
+                        + "own); no local cluster from 'dledger cluster up' runs in " + dir);
                 return 2;
             }
-            servers = LocalCluster.load(running).seeds();
+            running = LocalCluster.load(dir);
+            servers = running.seeds();
         }
         if (!local && (what.equals("failover") || what.equals("all"))) {
             System.err.println("the failover benchmark kills node processes: it needs --local");
@@ -149,11 +157,13 @@ public final class BenchCommand implements Callable<Integer> {
                 report.comment("local cluster in " + own.dir() + ": " + own.cluster().seeds());
             }
             LocalCluster cluster = own != null ? own.cluster() : null;
-            String seeds = local ? cluster.seeds() : servers;
             if (!local) {
-                report.comment("cluster: " + seeds);
+                report.comment("cluster: " + servers);
             }
-            try (DLedgerClient client = DLedgerClient.builder().seeds(seeds).operationTimeout(Duration.ofSeconds(30))
+            LocalCluster started = cluster != null ? cluster : running; // its nodes' TLS and token settings apply
+            DLedgerClient.Builder builder = started != null ? LocalClients.builder(started)
+                    : DLedgerClient.builder().seeds(servers);
+            try (DLedgerClient client = credentials.applyTo(builder).operationTimeout(Duration.ofSeconds(30))
                     .build()) {
                 awaitLeader(client, !local);
                 run(client, cluster, report);

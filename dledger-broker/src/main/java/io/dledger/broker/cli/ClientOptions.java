@@ -6,6 +6,7 @@ import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options every client command shares: where the cluster is, and how to connect to it (TLS, token). */
@@ -21,14 +22,8 @@ final class ClientOptions {
             description = "give up on an operation after this long, retries included (default: ${DEFAULT-VALUE})")
     int timeoutSeconds;
 
-    @Option(names = "--tls-ca", paramLabel = "FILE", description = "connect with TLS, trusting the certificates in "
-            + "this PEM file (the nodes' grpc.tls.cert, or its CA; default: $DLEDGER_TLS_CA, else plaintext)")
-    Path tlsCa;
-
-    @Option(names = "--token-file", paramLabel = "FILE", description = "send the token in this file (its first line "
-            + "that is not blank or a '#' comment, so a node's grpc.auth.tokens.file works too) with every call, "
-            + "for nodes with grpc.auth.tokens.file (default: $DLEDGER_TOKEN, else none)")
-    Path tokenFile;
+    @Mixin
+    CredentialOptions credentials = new CredentialOptions();
 
     String resolveServers() {
         if (servers != null && servers.isBlank()) { // an unset variable in a script: say so, do not go elsewhere
@@ -73,47 +68,8 @@ final class ClientOptions {
      */
     DLedgerClient.Builder builder() {
         LocalCluster local = localClusterInUse();
-        if (local == null) {
-            return DLedgerClient.builder().seeds(resolveServers()).tls(resolveTlsCa()).token(resolveToken());
-        }
-        DLedgerClient.Builder b = LocalClients.builder(local);
-        Path ca = resolveTlsCa();
-        if (ca != null) {
-            b.tls(ca);
-        }
-        String token = resolveToken();
-        if (token != null) {
-            b.token(token);
-        }
-        return b;
-    }
-
-    /** The first token line of {@code --token-file}, else $DLEDGER_TOKEN, else none. */
-    private String resolveToken() {
-        if (tokenFile != null) {
-            try {
-                String first = io.dledger.broker.config.AuthTokens.tokenLines(
-                        java.nio.file.Files.readAllLines(tokenFile)).stream().findFirst().orElse("");
-                if (first.isEmpty()) {
-                    throw new IllegalArgumentException("--token-file " + tokenFile + " holds no token");
-                }
-                return io.dledger.broker.config.AuthTokens.tokenOf(first);
-            } catch (java.io.IOException e) {
-                throw new IllegalArgumentException("--token-file: cannot read " + tokenFile + ": "
-                        + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()), e);
-            }
-        }
-        String env = System.getenv("DLEDGER_TOKEN");
-        return env == null || env.isBlank() ? null : env.strip();
-    }
-
-    /** {@code --tls-ca}, else $DLEDGER_TLS_CA, else none (plaintext). */
-    private Path resolveTlsCa() {
-        if (tlsCa != null) {
-            return tlsCa;
-        }
-        String env = System.getenv("DLEDGER_TLS_CA");
-        return env == null || env.isBlank() ? null : Path.of(env);
+        return credentials.applyTo(local == null ? DLedgerClient.builder().seeds(resolveServers())
+                : LocalClients.builder(local));
     }
 
     /**

@@ -93,7 +93,10 @@ class CliErrorsTest {
         assertThat(windows.err()).contains("--windows must be at least 1");
         Run async = cli("bench", "raft", "--mode", "async");
         assertThat(async.code()).isEqualTo(2);
-        assertThat(async.err()).contains("no --mode async");
+        assertThat(async.err()).contains("--mode async").contains("takes no");
+        Run token = cli("bench", "raft", "--token-file", "tokens");
+        assertThat(token.code()).isEqualTo(2);
+        assertThat(token.err()).contains("takes no --servers, --tls-ca, --token-file");
         Run mode = cli("bench", "raft", "--mode", "bogus");
         assertThat(mode.code()).isEqualTo(2);
         assertThat(mode.err()).contains("--mode is sync or async, not 'bogus'");
