@@ -160,7 +160,7 @@ public final class BrokerServer implements AutoCloseable {
             return;
         }
         String target = best.get();
-        CompletableFuture<Void> moved = fsm.nextFollowing();
+        CompletableFuture<?> moved = fsm.nextFollowing();
         if (!raft.transferLeadership(target)) {
             return;
         }

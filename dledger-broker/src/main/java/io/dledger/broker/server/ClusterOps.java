@@ -1,5 +1,6 @@
 package io.dledger.broker.server;
 
+import com.alipay.sofa.jraft.entity.PeerId;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.PeerSpec;
 import io.dledger.broker.raft.RaftNode;
@@ -178,7 +179,7 @@ final class ClusterOps {
 
     /** Hands leadership over and answers once another node leads (or fails after a few election timeouts). */
     void transferLeadership(TransferLeadershipRequest req, StreamObserver<TransferLeadershipResponse> out) {
-        CompletableFuture<Void> moved;
+        CompletableFuture<PeerId> moved;
         try {
             RpcErrors.requireLeader(fsm, raft);
             // none named: the follower HandoverTarget prefers (space on its disk, least behind); JRaft's choice
@@ -204,29 +205,28 @@ final class ClusterOps {
             return;
         }
         long waitMs = 4L * config.electionTimeoutMs() + 2000;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         moved.copy().orTimeout(waitMs, TimeUnit.MILLISECONDS)
-                .whenCompleteAsync((v, e) -> answerTransfer(out, e == null, deadline), reads);
+                .whenCompleteAsync((leader, e) -> answerTransfer(out, e == null ? leader : null), reads);
     }
 
     /**
-     * Answers a transfer once this node follows another: with the leader it knows, waiting for one (up to
-     * {@code deadline}) when it has just lost sight of it (a vote of the new term under way); {@code followed} false:
-     * it never followed another in time.
+     * Answers a transfer with the leader this node started following ({@code leader}, as JRaft named it in that
+     * event, so not lost to a vote of a newer term under way when the answer is sent); null: it never followed
+     * another in time.
      */
-    private void answerTransfer(StreamObserver<TransferLeadershipResponse> out, boolean followed, long deadline) {
-        var leader = raft.leader();
-        if (followed && leader.isEmpty() && System.nanoTime() - deadline < 0) {
-            CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS, reads)
-                    .execute(() -> answerTransfer(out, true, deadline));
-            return;
-        }
-        if (followed && leader.isPresent()) {
-            out.onNext(TransferLeadershipResponse.newBuilder().setLeaderId(leader.get().id()).build());
-            out.onCompleted();
-        } else {
+    private void answerTransfer(StreamObserver<TransferLeadershipResponse> out, PeerId leader) {
+        if (leader == null) {
             out.onError(RpcErrors.error(ErrorCode.TIMEOUT, "leadership did not move in time; this node "
                     + (fsm.isLeader() ? "still leads" : "no longer leads")));
+            return;
         }
+        var known = raft.peers().byRaftEndpoint(leader.getIp(), leader.getPort());
+        if (known.isEmpty()) {
+            out.onError(RpcErrors.error(ErrorCode.TIMEOUT, "leadership moved to " + leader.getEndpoint()
+                    + ", which is not in this node's member list"));
+            return;
+        }
+        out.onNext(TransferLeadershipResponse.newBuilder().setLeaderId(known.get().id()).build());
+        out.onCompleted();
     }
 }

@@ -6,6 +6,7 @@ import com.alipay.sofa.jraft.Status;
 import com.alipay.sofa.jraft.conf.Configuration;
 import com.alipay.sofa.jraft.core.StateMachineAdapter;
 import com.alipay.sofa.jraft.entity.LeaderChangeContext;
+import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.entity.RaftOutter.SnapshotMeta;
 import com.alipay.sofa.jraft.error.RaftError;
 import com.alipay.sofa.jraft.error.RaftException;
@@ -54,7 +55,7 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     private final List<Runnable> leaderStartListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> leaderChangeListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Configuration>> configurationListeners = new CopyOnWriteArrayList<>();
-    private final AtomicReference<CompletableFuture<Void>> following =
+    private final AtomicReference<CompletableFuture<PeerId>> following =
             new AtomicReference<>(new CompletableFuture<>());
     /** When this node last lost its leader (nanoTime), to log how long the election took; 0 when unknown. */
     private volatile long leaderLostAt;
@@ -183,7 +184,7 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     public void onStartFollowing(LeaderChangeContext ctx) {
         knownTerm = Math.max(knownTerm, ctx.getTerm());
         leaderChangeListeners.forEach(Runnable::run);
-        following.getAndSet(new CompletableFuture<>()).complete(null);
+        following.getAndSet(new CompletableFuture<>()).complete(ctx.getLeaderId());
         LOG.info("leader change: {} leads term {}{}", ctx.getLeaderId(), ctx.getTerm(), electionTook());
     }
 
@@ -202,10 +203,11 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     }
 
     /**
-     * Completes the next time this node starts following a leader (another node: a transfer or an
-     * election moved leadership away). Take it before starting what should move leadership.
+     * Completes, with the leader's Raft address as JRaft names it in that event, the next time this node starts
+     * following a leader (another node: a transfer or an election moved leadership away). Take it before starting
+     * what should move leadership.
      */
-    public CompletableFuture<Void> nextFollowing() {
+    public CompletableFuture<PeerId> nextFollowing() {
         return following.get();
     }
 

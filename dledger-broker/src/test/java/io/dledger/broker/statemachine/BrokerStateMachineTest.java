@@ -182,13 +182,14 @@ class BrokerStateMachineTest {
     void nextFollowingCompletesWhenThisNodeFollowsANewLeaderAndIsRenewed() {
         try (MessageStore store = MessageStore.open(StoreConfig.builder(dir.resolve("f")).build())) {
             BrokerStateMachine f = fsm(store);
-            java.util.concurrent.CompletableFuture<Void> first = f.nextFollowing();
+            java.util.concurrent.CompletableFuture<com.alipay.sofa.jraft.entity.PeerId> first = f.nextFollowing();
             f.onLeaderStart(3);
             assertThat(first).as("leading is not following").isNotDone();
             f.onLeaderStop(com.alipay.sofa.jraft.Status.OK());
             f.onStartFollowing(new com.alipay.sofa.jraft.entity.LeaderChangeContext(
                     new com.alipay.sofa.jraft.entity.PeerId("127.0.0.1", 9002), 4, com.alipay.sofa.jraft.Status.OK()));
-            assertThat(first).isCompleted();
+            assertThat(first).as("with the leader of that event")
+                    .isCompletedWithValue(new com.alipay.sofa.jraft.entity.PeerId("127.0.0.1", 9002));
             assertThat(f.nextFollowing()).as("a fresh future for the next change").isNotDone();
         }
     }
