@@ -93,12 +93,12 @@ public final class BrokerServer implements AutoCloseable {
             retention = new RetentionScheduler(store, fsm, proposer, config.retentionMs(), config.retentionBytes(),
                     config.retentionCheckMs(), System::currentTimeMillis);
             RaftNode r = raft;
-            http = HttpEndpoint.start(config.grpcBindHost(), config.httpPort(),
+            http = HttpEndpoint.start(config.httpBindHost(), config.httpPort(),
                     registry instanceof PrometheusMeterRegistry p ? p : null, metrics::syncFollowerGauges,
                     () -> notReady(fsm, store, r));
-            LOG.info("node {} serving gRPC on {}:{} and HTTP (/metrics, /health) on port {}, data in {}",
-                    config.nodeId(), config.grpcBindHost(), config.self().grpcPort(), config.httpPort(),
-                    config.dataDir());
+            LOG.info("node {} serving gRPC on {}:{} and HTTP (/metrics, /health) on {}:{}, data in {}",
+                    config.nodeId(), config.grpcBindHost(), config.self().grpcPort(), config.httpBindHost(),
+                    config.httpPort(), config.dataDir());
             credentials.start(NodeCredentials.CHECK_INTERVAL);
             return new BrokerServer(config, credentials, store, snapshots, fsm, raft, frontEnd, http, retention);
         } catch (RuntimeException e) {

@@ -28,6 +28,8 @@ public enum ConfigKey {
     JOIN("join", "false", "start outside the Raft group and wait to be added (AdminClient.addNode, "
             + "or 'dledger cluster add-node' locally); for new nodes"),
     HTTP_PORT("http.port", "0", "port of /metrics and /health (0: the gRPC port + 100)"),
+    HTTP_BIND_HOST("http.bind.host", null, "interface /metrics and /health listen on (default: grpc.bind.host; "
+            + "127.0.0.1 keeps them to this machine, for a local Prometheus agent or Docker's health check)"),
     SHUTDOWN_TRANSFER_MS("shutdown.transfer.ms", "5000", "on SIGTERM a leader hands leadership to a follower (with "
             + "disk space first, then the least behind) and waits this long for it"),
     RETENTION_MS("retention.ms", "604800000", "messages older than this are deleted, whole segments at a time "

@@ -15,6 +15,7 @@ public record NodeConfig(
         String grpcBindHost,
         boolean join,
         int httpPort,
+        String httpBindHost,
         int shutdownTransferMs,
         long retentionMs,
         long retentionBytes,
@@ -79,9 +80,14 @@ public record NodeConfig(
         return peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElseThrow();
     }
 
-    /** Where this node's /metrics and /health answer. */
+    /**
+     * Where this node's /metrics and /health answer: its host in {@code peers}, or the interface {@code http.bind.host}
+     * names when that is not a wildcard.
+     */
     public String metricsUrl() {
-        return "http://" + self().host() + ":" + httpPort + "/metrics";
+        boolean wildcard = httpBindHost.equals("0.0.0.0") || httpBindHost.equals("::") || httpBindHost.isBlank();
+        String host = wildcard ? self().host() : httpBindHost.contains(":") ? "[" + httpBindHost + "]" : httpBindHost;
+        return "http://" + host + ":" + httpPort + "/metrics";
     }
 
     public Path raftDir() {

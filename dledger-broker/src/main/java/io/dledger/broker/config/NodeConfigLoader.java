@@ -177,7 +177,7 @@ public final class NodeConfigLoader {
             throw new ConfigException("http.port: the default (gRPC port + 100) exceeds 65535; set http.port");
         }
         return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), join,
-                httpPort == 0 ? self + 100 : httpPort,
+                httpPort == 0 ? self + 100 : httpPort, httpBindHost(v),
                 transferMs, retentionMs, retentionBytes, retentionCheck, electionTimeout, electionDelay,
                 leaderExitTimeout, sync, rpcInline, logFormat, raftSegmentBytes, snapshotInterval, snapshotLogBytes,
                 segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
@@ -185,6 +185,12 @@ public final class NodeConfigLoader {
                 new ReadRouteConfig(routeEnabled, busyProduce, busyPull,
                         coldBytes == 0 ? defaultColdBytes() : coldBytes, maxLag), pullMessages, pullBytes,
                 pullWaiting, readQueued, tls, raftCa, tokensPath);
+    }
+
+    /** {@code http.bind.host}, else {@code grpc.bind.host}. */
+    private static String httpBindHost(Map<ConfigKey, String> v) {
+        String host = v.get(ConfigKey.HTTP_BIND_HOST);
+        return host == null || host.isBlank() ? v.get(ConfigKey.GRPC_BIND_HOST) : host;
     }
 
     /** {@code grpc.tls.*}: none, or a certificate with its key (and the trusted certificates), each a readable file. */
