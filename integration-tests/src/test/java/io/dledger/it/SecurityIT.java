@@ -15,6 +15,7 @@ import io.dledger.client.Message;
 import io.dledger.client.NodeView;
 import io.dledger.client.Producer;
 import io.dledger.client.PullConsumer;
+import io.dledger.client.TopicDescription;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -96,7 +97,8 @@ class SecurityIT extends ClusterTestBase {
     void clientsWithTheCertificateAndATokenProduceAndConsumeAndOthersAreToldWhyNot() throws Exception {
         TestCertificates tls = TestCertificates.create(certs);
         Path tokens = Files.writeString(certs.resolve("tokens"), "# the old one, still accepted\n"
-                + "an-older-token-0123456789\n" + TOKEN + "\n" + "a-reading-token-0123456789 read\n");
+                + "an-older-token-0123456789\n" + TOKEN + "\n" + "a-reading-token-0123456789 read\n"
+                + "a-scoped-token-0123456789 write topics=scoped-*\n");
         cluster = TestCluster.start("secure", 3, Map.of("grpc.tls.cert", tls.cert().toString(), "grpc.tls.key",
                 tls.key().toString(), "grpc.auth.tokens.file", tokens.toString(), "raft.tls", "true"),
                 b -> b.tls(tls.cert()).token(TOKEN));
@@ -156,6 +158,18 @@ class SecurityIT extends ClusterTestBase {
                     .hasMessageContaining("needs admin");
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not retried").isLessThan(Duration.ofSeconds(10));
         }
+        // a token limited to some topics produces to those, sees those, and is refused the others
+        client.admin().createTopic("scoped-orders", 1);
+        try (DLedgerClient scoped = DLedgerClient.builder().seeds(cluster.local().seeds()).tls(tls.cert())
+                .token("a-scoped-token-0123456789").operationTimeout(Duration.ofSeconds(20)).build();
+             Producer p = scoped.newProducer()) {
+            assertThat(p.send("scoped-orders", Message.of("in scope")).offset()).isZero();
+            assertThat(scoped.admin().listTopics()).extracting(TopicDescription::topic)
+                    .containsExactly("scoped-orders");
+            assertThatThrownBy(() -> p.send("secure", Message.of("out of scope")))
+                    .isInstanceOfSatisfying(DLedgerException.class, e -> assertThat(e.code())
+                            .isEqualTo(ErrorCode.PERMISSION_DENIED)).hasMessageContaining("topics=scoped-*");
+        }
         try (DLedgerClient plain = DLedgerClient.builder().seeds(cluster.local().seeds())
                 .operationTimeout(Duration.ofSeconds(3)).build()) {
             assertThatThrownBy(() -> plain.admin().describeTopic("secure"))
@@ -182,6 +196,11 @@ class SecurityIT extends ClusterTestBase {
                 .as("a benchmark of a secured cluster").containsPattern("metric=produce_msgs_per_s threads=2 "
                         + "size=1024 value=[1-9]").contains("metric=produce_errors threads=2 size=1024 value=0\n")
                 .contains("# removed topic bench-produce-");
+        long t0 = System.nanoTime();
+        assertThat(cliError("bench", "produce", "-s", servers, "--tls-ca", tls.cert().toString(), "--threads", "1",
+                "--warmup", "0", "--duration", "1", "--jit-warmup", "0")).as("a benchmark without a token")
+                .contains("UNAUTHENTICATED").contains("grpc.auth.tokens.file");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("told at once").isLessThan(Duration.ofSeconds(30));
 
         // a replaced token file is taken without a restart, within a check interval
         String next = "the-next-token-0123456789";
@@ -274,6 +293,23 @@ class SecurityIT extends ClusterTestBase {
             }
         }}, null);
         return context;
+    }
+
+    /** Standard error of a {@code dledger} command that fails. */
+    private static String cliError(String... args) {
+        PrintStream old = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        int code;
+        try {
+            code = DLedgerCli.newCommandLine().execute(args);
+        } finally {
+            System.setErr(old);
+        }
+        String err = buf.toString(StandardCharsets.UTF_8);
+        old.print(err);
+        assertThat(code).as(err).isNotZero();
+        return err;
     }
 
     private static String cli(String... args) {

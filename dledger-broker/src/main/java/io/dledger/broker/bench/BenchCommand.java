@@ -1,11 +1,13 @@
 package io.dledger.broker.bench;
 
+import io.dledger.broker.cli.ClusterTable;
 import io.dledger.broker.cli.CredentialOptions;
 import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.DLedgerException;
+import io.dledger.client.ErrorCode;
 import io.dledger.client.NodeView;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -40,7 +43,9 @@ public final class BenchCommand implements Callable<Integer> {
     CredentialOptions credentials = new CredentialOptions();
 
     @Option(names = "--local", description = "start a local 3-node cluster for the run and remove it afterwards "
-            + "(bench raft always does)")
+            + "(bench raft always does); the client of a local cluster, this one or 'cluster up''s, trusts the nodes' "
+            + "grpc.tls.cert and sends their first token unless --tls-ca or --token-file say otherwise (the "
+            + "environment does not)")
     boolean local;
 
     @Option(names = "--local-dir", description = "a new directory where --local or bench raft puts its cluster, kept "
@@ -139,6 +144,9 @@ public final class BenchCommand implements Callable<Integer> {
             running = LocalCluster.load(dir);
             servers = running.seeds();
         }
+        // a local cluster's client trusts its nodes' certificate and sends their token, unless the options say
+        // otherwise (not the environment, which may be meant for another cluster); read before anything starts
+        UnaryOperator<DLedgerClient.Builder> access = credentials.resolve(local || running != null);
         if (!local && (what.equals("failover") || what.equals("all"))) {
             System.err.println("the failover benchmark kills node processes: it needs --local");
             return 2;
@@ -163,8 +171,7 @@ public final class BenchCommand implements Callable<Integer> {
             LocalCluster started = cluster != null ? cluster : running; // its nodes' TLS and token settings apply
             DLedgerClient.Builder builder = started != null ? LocalClients.builder(started)
                     : DLedgerClient.builder().seeds(servers);
-            try (DLedgerClient client = credentials.applyTo(builder).operationTimeout(Duration.ofSeconds(30))
-                    .build()) {
+            try (DLedgerClient client = access.apply(builder).operationTimeout(Duration.ofSeconds(30)).build()) {
                 awaitLeader(client, !local);
                 run(client, cluster, report);
             }
@@ -274,12 +281,16 @@ public final class BenchCommand implements Callable<Integer> {
                 if (view.leaderId() != null) {
                     return;
                 }
-                if (running && view.nodes().stream().noneMatch(NodeView::reachable)) {
-                    throw new IllegalStateException("no node is reachable at " + view.nodes().stream()
-                            .map(NodeView::grpcAddress).toList()
-                            + " (give --servers, or --local for a cluster of its own)");
+                boolean refused = view.nodes().stream().map(NodeView::error).allMatch(e -> e != null
+                        && (e.startsWith("UNAUTHENTICATED") || e.startsWith("PERMISSION_DENIED")));
+                if (refused || running && view.nodes().stream().noneMatch(NodeView::reachable)) {
+                    throw new IllegalStateException(ClusterTable.unreachable(view, "give --servers, or --local for a "
+                            + "cluster of its own"));
                 }
             } catch (DLedgerException e) {
+                if (e.code() == ErrorCode.UNAUTHENTICATED || e.code() == ErrorCode.PERMISSION_DENIED) {
+                    throw e; // not a node that is starting: it will not take this client
+                }
                 // starting
             }
             Thread.sleep(200);

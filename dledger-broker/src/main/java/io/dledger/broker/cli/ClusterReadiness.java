@@ -1,5 +1,6 @@
 package io.dledger.broker.cli;
 
+import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.NodeProcess;
@@ -11,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Whether a freshly started {@link LocalCluster} has settled: every running node answers, follows the same leader
@@ -56,12 +58,15 @@ final class ClusterReadiness {
     /** Every running node answers 200 on /health/ready (known leader, caught up). */
     static boolean allReady(LocalCluster cluster) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        Map<String, String> settings = cluster.settings();
+        String host = httpHost(settings.getOrDefault(ConfigKey.HTTP_BIND_HOST.key(),
+                settings.get(ConfigKey.GRPC_BIND_HOST.key())));
         for (NodeProcess n : cluster.nodes()) {
             if (!n.alive()) {
                 continue;
             }
             try {
-                var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort()
+                var r = http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + n.httpPort()
                         + "/health/ready")).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() != 200) {
@@ -75,5 +80,20 @@ final class ClusterReadiness {
             }
         }
         return true;
+    }
+
+    /**
+     * Where a local node's HTTP port answers: the interface {@code bindHost} ({@code http.bind.host}, else
+     * {@code grpc.bind.host}) names, or 127.0.0.1 for none or a wildcard.
+     */
+    static String httpHost(String bindHost) {
+        if (bindHost == null || bindHost.isBlank()) {
+            return "127.0.0.1";
+        }
+        String bare = bindHost.strip().replaceAll("^\\[(.*)]$", "$1");
+        if (bare.equals("0.0.0.0") || bare.equals("::")) {
+            return "127.0.0.1";
+        }
+        return bare.contains(":") ? "[" + bare + "]" : bare;
     }
 }

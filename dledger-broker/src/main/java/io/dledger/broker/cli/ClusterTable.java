@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Renders a {@link ClusterView} as an aligned table or as JSON (for scripts). Stateless. */
-final class ClusterTable {
+public final class ClusterTable {
     private ClusterTable() {
     }
 
@@ -22,6 +22,15 @@ final class ClusterTable {
      * runs.
      */
     static String unreachable(ClusterView view) {
+        return unreachable(view, "is the cluster running? 'bin/dledger cluster up' starts a local one; --servers or "
+                + "$DLEDGER_SERVERS name another");
+    }
+
+    /**
+     * As {@link #unreachable(ClusterView)}, with {@code runningHint} as what to check when it is neither the token nor
+     * TLS.
+     */
+    public static String unreachable(ClusterView view, String runningHint) {
         java.util.List<String> errors = view.nodes().stream().map(NodeView::error).filter(java.util.Objects::nonNull)
                 .distinct().toList();
         String why = errors.isEmpty() ? "" : "; " + String.join(" | ", errors);
@@ -34,8 +43,7 @@ final class ClusterTable {
             return "no node at " + addresses + " took this client's connection" + why + " (check the TLS setting: "
                     + "--tls-ca or $DLEDGER_TLS_CA)";
         }
-        return "no node is reachable at " + addresses + why + " (is the cluster running? 'bin/dledger cluster up' "
-                + "starts a local one; --servers or $DLEDGER_SERVERS name another)";
+        return "no node is reachable at " + addresses + why + " (" + runningHint + ")";
     }
 
     /** Fails with {@link #unreachable} when no node of {@code view} answered. */

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,15 +29,27 @@ public final class CredentialOptions {
      * a builder for the local cluster keeps the trust and token its nodes call for.
      */
     public DLedgerClient.Builder applyTo(DLedgerClient.Builder builder) {
-        Path ca = tlsCa();
-        if (ca != null) {
-            builder.tls(ca);
-        }
-        String token = token();
-        if (token != null) {
-            builder.token(token);
-        }
-        return builder;
+        return resolve(false).apply(builder);
+    }
+
+    /**
+     * What {@link #applyTo} would apply, read now, so that a token file that cannot be read fails before anything
+     * starts; {@code optionsOnly}: {@code --tls-ca} and {@code --token-file} alone, not the environment.
+     *
+     * @throws IllegalArgumentException when {@code --token-file} cannot be read or holds no token
+     */
+    public UnaryOperator<DLedgerClient.Builder> resolve(boolean optionsOnly) {
+        Path ca = optionsOnly ? tlsCa : tlsCa();
+        String token = optionsOnly && tokenFile == null ? null : token();
+        return builder -> {
+            if (ca != null) {
+                builder.tls(ca);
+            }
+            if (token != null) {
+                builder.token(token);
+            }
+            return builder;
+        };
     }
 
     /** Whether {@code --tls-ca} or {@code --token-file} was given (the environment not counted). */

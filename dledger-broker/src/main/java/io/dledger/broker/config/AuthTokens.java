@@ -11,8 +11,9 @@ import java.util.List;
 /**
  * The tokens a node's gRPC front end accepts ({@code grpc.auth.tokens.file}): one per line (LF or CRLF; a leading
  * UTF-8 byte-order mark is ignored), blank lines and lines starting with {@code #} ignored; each token printable ASCII
- * without spaces, as an HTTP/2 header carries it, optionally followed by its {@link TokenRole} ({@code TOKEN read});
- * without one a token is {@code admin}. Several tokens let a token be replaced without a pause: add the
+ * without spaces, as an HTTP/2 header carries it, optionally followed by its {@link TokenRole} ({@code TOKEN read};
+ * without one a token is {@code admin}) and by the topics it may touch ({@link TopicScope}: {@code TOKEN write
+ * topics=orders,billing-*}; without them, every topic). Several tokens let a token be replaced without a pause: add the
  * new one to every node's file (which a node reads again when it changes), move the clients, then drop the old one; a
  * node presents its tokens to another in turn until one is accepted. {@link #toString()} never shows a token.
  * Immutable and thread-safe.
@@ -21,20 +22,24 @@ public final class AuthTokens {
     /** Shortest token accepted: a guessable one is no authentication. */
     public static final int MIN_CHARS = 16;
 
-    private final List<byte[]> tokens;
-    private final List<TokenRole> roles;
+    /** What a token admits to: the calls of its role, on the topics of its scope. */
+    public record Grant(TokenRole role, TopicScope topics) {
+    }
 
-    private AuthTokens(List<String> tokens, List<TokenRole> roles) {
+    private final List<byte[]> tokens;
+    private final List<Grant> grants;
+
+    private AuthTokens(List<String> tokens, List<Grant> grants) {
         this.tokens = tokens.stream().map(t -> t.getBytes(StandardCharsets.UTF_8)).toList();
-        this.roles = List.copyOf(roles);
+        this.grants = List.copyOf(grants);
     }
 
     /**
      * The tokens in {@code file}.
      *
      * @throws ConfigException when it cannot be read, lists no token, a token is shorter than {@link #MIN_CHARS} or
-     *                         not printable ASCII, a line holds more than a token and a known role, or a token is
-     *                         listed twice
+     *                         not printable ASCII, a line holds more than a token, a known role and a topic scope,
+     *                         or a token is listed twice
      */
     public static AuthTokens load(Path file) {
         try {
@@ -52,7 +57,7 @@ public final class AuthTokens {
             throw new ConfigException(ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + " " + file + " lists no token");
         }
         List<String> tokens = new ArrayList<>();
-        List<TokenRole> roles = new ArrayList<>();
+        List<Grant> grants = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String[] fields = lines.get(i).split("\\s+");
             String where = ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + " " + file + ": token " + (i + 1);
@@ -61,18 +66,37 @@ public final class AuthTokens {
                 throw new ConfigException(where + " must have at least " + MIN_CHARS + " characters, printable ASCII "
                         + "without spaces");
             }
-            TokenRole role = fields.length == 1 ? TokenRole.ADMIN : TokenRole.named(fields[1]);
-            if (fields.length > 2 || role == null) {
-                throw new ConfigException(where + ": after the token a line holds at most its role, one of "
-                        + java.util.Arrays.toString(TokenRole.values()));
-            }
+            Grant grant = grant(fields, where);
             if (tokens.contains(t)) {
                 throw new ConfigException(where + " is listed before: each token once, with one role");
             }
             tokens.add(t);
-            roles.add(role);
+            grants.add(grant);
         }
-        return new AuthTokens(tokens, roles);
+        return new AuthTokens(tokens, grants);
+    }
+
+    /** The role and scope after a line's token: {@code [ROLE] [topics=...]}, by default admin on every topic. */
+    private static Grant grant(String[] fields, String where) {
+        int next = 1;
+        TokenRole role = TokenRole.ADMIN;
+        if (next < fields.length && !fields[next].startsWith(TopicScope.PREFIX)) {
+            role = TokenRole.named(fields[next++]);
+        }
+        TopicScope topics = TopicScope.ALL;
+        try {
+            if (role != null && next < fields.length) {
+                topics = TopicScope.parse(fields[next++]);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where + ": " + e.getMessage());
+        }
+        if (role == null || next < fields.length) {
+            throw new ConfigException(where + ": after the token a line holds at most its role, one of "
+                    + java.util.Arrays.toString(TokenRole.values()) + ", and then its topics (" + TopicScope.PREFIX
+                    + "PATTERN,...)");
+        }
+        return new Grant(role, topics);
     }
 
     /**
@@ -89,16 +113,22 @@ public final class AuthTokens {
         return line.strip().split("\\s+")[0];
     }
 
-    /** The role of {@code token} if it is one of these, else null; the tokens are compared in constant time. */
-    public TokenRole roleOf(String token) {
+    /** What {@code token} admits to if it is one of these, else null; the tokens are compared in constant time. */
+    public Grant grantOf(String token) {
         byte[] given = token.getBytes(StandardCharsets.UTF_8);
-        TokenRole found = null;
+        Grant found = null;
         for (int i = 0; i < tokens.size(); i++) {
             if (MessageDigest.isEqual(tokens.get(i), given)) {
-                found = roles.get(i);
+                found = grants.get(i);
             }
         }
         return found;
+    }
+
+    /** The role of {@code token} if it is one of these, else null; the tokens are compared in constant time. */
+    public TokenRole roleOf(String token) {
+        Grant g = grantOf(token);
+        return g == null ? null : g.role();
     }
 
     /** Whether {@code token} is one of these, compared in constant time. */

@@ -21,7 +21,8 @@ public enum ConfigKey {
     GRPC_TLS_CA("grpc.tls.ca", null, "PEM file of the certificates this node trusts when it calls another node's gRPC "
             + "port (default: grpc.tls.cert itself, for a certificate every node shares)"),
     GRPC_AUTH_TOKENS_FILE("grpc.auth.tokens.file", null, "file of the tokens the gRPC front end accepts, one per line "
-            + "('#' starts a comment), each optionally followed by its role (read, write, admin; default admin): "
+            + "('#' starts a comment), each optionally followed by its role (read, write, admin; default admin) and "
+            + "the topics it may touch (topics=orders,billing-*; default every topic): "
             + "every call must carry one (authorization: Bearer TOKEN; clients: --token-file, "
             + "DLEDGER_TOKEN, DLedgerClient.Builder.token); a node presents the first to the others; read again when "
             + "it changes"),
@@ -29,7 +30,7 @@ public enum ConfigKey {
             + "or 'dledger cluster add-node' locally); for new nodes"),
     HTTP_PORT("http.port", "0", "port of /metrics and /health (0: the gRPC port + 100)"),
     HTTP_BIND_HOST("http.bind.host", null, "interface /metrics and /health listen on (default: grpc.bind.host; "
-            + "127.0.0.1 keeps them to this machine, for a local Prometheus agent or Docker's health check)"),
+            + "127.0.0.1 keeps them to this machine, or to the container in Docker)"),
     SHUTDOWN_TRANSFER_MS("shutdown.transfer.ms", "5000", "on SIGTERM a leader hands leadership to a follower (with "
             + "disk space first, then the least behind) and waits this long for it"),
     RETENTION_MS("retention.ms", "604800000", "messages older than this are deleted, whole segments at a time "

@@ -80,14 +80,9 @@ public record NodeConfig(
         return peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElseThrow();
     }
 
-    /**
-     * Where this node's /metrics and /health answer: its host in {@code peers}, or the interface {@code http.bind.host}
-     * names when that is not a wildcard.
-     */
+    /** Where this node's /metrics and /health answer, at its host in {@code peers} (whatever http.bind.host says). */
     public String metricsUrl() {
-        boolean wildcard = httpBindHost.equals("0.0.0.0") || httpBindHost.equals("::") || httpBindHost.isBlank();
-        String host = wildcard ? self().host() : httpBindHost.contains(":") ? "[" + httpBindHost + "]" : httpBindHost;
-        return "http://" + host + ":" + httpPort + "/metrics";
+        return "http://" + self().host() + ":" + httpPort + "/metrics";
     }
 
     public Path raftDir() {

@@ -43,7 +43,8 @@ public final class LocalCluster {
     public static final String NODE_JAVA_OPTS_ENV = "DLEDGER_NODE_JAVA_OPTS";
     /** Settings that place a node in the cluster: {@link #start(String, Map)} does not let one run change them. */
     private static final Set<String> PLACEMENT = Set.of(ConfigKey.NODE_ID.key(), ConfigKey.PEERS.key(),
-            ConfigKey.DATA_DIR.key(), ConfigKey.HTTP_PORT.key(), ConfigKey.JOIN.key(), ConfigKey.GRPC_BIND_HOST.key());
+            ConfigKey.DATA_DIR.key(), ConfigKey.HTTP_PORT.key(), ConfigKey.JOIN.key(), ConfigKey.GRPC_BIND_HOST.key(),
+            ConfigKey.HTTP_BIND_HOST.key());
 
     private final Path dir;
     private final Map<String, String> settings;

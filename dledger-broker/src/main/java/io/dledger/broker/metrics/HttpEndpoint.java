@@ -54,7 +54,11 @@ public final class HttpEndpoint implements AutoCloseable {
             server.start();
             return new HttpEndpoint(server, executor);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start the HTTP endpoint on port " + port + " (in use?)", e);
+            throw new UncheckedIOException("cannot start the HTTP endpoint on " + host + ":" + port + " (port in use, "
+                    + "or not an address of this machine?)", e);
+        } catch (java.nio.channels.UnresolvedAddressException e) {
+            throw new IllegalArgumentException("cannot start the HTTP endpoint: http.bind.host '" + host
+                    + "' does not resolve", e);
         }
     }
 

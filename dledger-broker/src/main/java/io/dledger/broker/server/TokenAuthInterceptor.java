@@ -16,8 +16,9 @@ import java.util.function.Supplier;
 /**
  * Serves a gRPC call only when it carries one of the node's tokens ({@code grpc.auth.tokens.file}) as
  * {@code authorization: Bearer TOKEN} (the scheme's name in any case), of a role that allows the call
- * ({@link CallPermissions}); any other call is closed before a handler sees it, with {@code UNAUTHENTICATED} (no
- * token, or one the node does not know) or {@code PERMISSION_DENIED} (naming the role the call needs).
+ * ({@link CallPermissions}) and, for a token limited to some topics, about one of those ({@link TopicScopedCall});
+ * any other call is closed before a handler sees it, with {@code UNAUTHENTICATED} (no token, or one the node does not
+ * know) or {@code PERMISSION_DENIED} (naming the role the call needs, or the topics the token may touch).
  * The answer says whether a token came, never echoes what was sent. The tokens are the current ones of the node's
  * credentials, which take a replaced file ({@code NodeCredentials}). Thread-safe.
  */
@@ -39,12 +40,16 @@ final class TokenAuthInterceptor implements ServerInterceptor {
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                        ServerCallHandler<Q, R> next) {
         String value = headers.get(AUTHORIZATION);
-        TokenRole role = value != null && value.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                ? tokens.get().roleOf(value.substring(BEARER.length()).strip()) : null;
+        AuthTokens.Grant grant = value != null && value.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? tokens.get().grantOf(value.substring(BEARER.length()).strip()) : null;
+        TokenRole role = grant == null ? null : grant.role();
         String method = call.getMethodDescriptor().getFullMethodName();
         TokenRole needed = CallPermissions.needed(method);
         if (role != null && role.allows(needed)) {
-            return Contexts.interceptCall(Context.current().withValue(ROLE, role), call, headers, next);
+            Context context = Context.current().withValue(ROLE, role);
+            return grant.topics().all() ? Contexts.interceptCall(context, call, headers, next)
+                    : TopicScopedCall.start(grant.topics(), call, c -> Contexts.interceptCall(context, c, headers,
+                            next));
         }
         StatusRuntimeException refused = role != null
                 ? RpcErrors.error(ErrorCode.PERMISSION_DENIED, "the call's token has role " + role + ", and "

@@ -71,6 +71,14 @@ class CliErrorsTest {
     }
 
     @Test
+    void aBenchmarksTokenFileThatCannotBeReadIsRefusedBeforeAnythingStarts() {
+        Run r = cli("bench", "produce", "--local", "--token-file", "no-such-token-file");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--token-file: cannot read no-such-token-file: no such file");
+        assertThat(r.out()).as("nothing started").doesNotContain("local cluster");
+    }
+
+    @Test
     void aBenchmarkNumberThatMakesNoSenseIsRefusedBeforeAnythingStarts() {
         for (String[] args : new String[][] {{"--windows", "0"}, {"--duration", "0"}, {"--threads", "8,0"},
                 {"--warmup", "-1"}, {"--jit-warmup", "-1"}}) {

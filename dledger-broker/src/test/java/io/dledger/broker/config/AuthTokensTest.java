@@ -72,4 +72,27 @@ class AuthTokensTest {
         assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("three"),
                 "first-token-0123456789\nthird-token-0123456789 read write\n"))).hasMessageContaining("token 2");
     }
+
+    @Test
+    void aTokenMayBeLimitedToSomeTopicsAfterItsRole() throws Exception {
+        AuthTokens tokens = AuthTokens.load(Files.writeString(dir.resolve("scoped"), "admin-token-0123456789\n"
+                + "orders-token-0123456789 write topics=orders,billing-*\nteam-admin-0123456789 topics=team-*\n"));
+        assertThat(tokens.grantOf("admin-token-0123456789").topics()).isSameAs(TopicScope.ALL);
+        AuthTokens.Grant orders = tokens.grantOf("orders-token-0123456789");
+        assertThat(orders.role()).isEqualTo(TokenRole.WRITE);
+        assertThat(orders.topics()).hasToString("topics=orders,billing-*");
+        assertThat(orders.topics().all()).isFalse();
+        AuthTokens.Grant team = tokens.grantOf("team-admin-0123456789");
+        assertThat(team.role()).as("admin without a role word").isEqualTo(TokenRole.ADMIN);
+        assertThat(team.topics().allows("team-a")).isTrue();
+        assertThat(tokens.grantOf("orders-token-012345678")).isNull();
+        assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("order"),
+                "first-token-0123456789 topics=orders read\n"))).as("the role comes first")
+                .hasMessageContaining("token 1: after the token a line holds at most its role");
+        assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("empty"),
+                "first-token-0123456789 read topics=\n"))).hasMessageContaining("token 1: topic pattern '' is not a "
+                        + "topic name");
+        assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("star"),
+                "first-token-0123456789 read topics=or*ders\n"))).hasMessageContaining("'or*ders'");
+    }
 }

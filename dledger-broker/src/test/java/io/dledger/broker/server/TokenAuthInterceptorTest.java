@@ -10,6 +10,14 @@ import io.dledger.proto.CreateTopicRequest;
 import io.dledger.proto.MessagingServiceGrpc;
 import io.dledger.proto.ProduceRequest;
 import io.dledger.proto.PullRequest;
+import io.dledger.proto.GroupSummary;
+import io.dledger.proto.ListGroupsRequest;
+import io.dledger.proto.ListGroupsResponse;
+import io.dledger.proto.ListTopicsRequest;
+import io.dledger.proto.ListTopicsResponse;
+import io.dledger.proto.TopicInfo;
+import io.grpc.CallOptions;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -19,7 +27,9 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.AbstractBlockingStub;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +49,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(30)
 class TokenAuthInterceptorTest {
+    private static final String ORDERS = "orders-token-0123456789";
+    private static final String TEAM_ADMIN = "team-admin-token-0123456789";
+    private static final java.util.List<String> TOPICS = java.util.List.of("billing-eu", "orders", "payments");
     @TempDir
     Path dir;
     private Server server;
@@ -47,11 +60,27 @@ class TokenAuthInterceptorTest {
     @BeforeEach
     void start() throws Exception {
         AuthTokens tokens = AuthTokens.load(Files.writeString(dir.resolve("tokens"), "admin-token-0123456789\n"
-                + "writer-token-0123456789 write\nreader-token-0123456789 read\n"));
+                + "writer-token-0123456789 write\nreader-token-0123456789 read\n"
+                + ORDERS + " write topics=orders,billing-*\n" + TEAM_ADMIN + " admin topics=orders\n"));
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .intercept(new TokenAuthInterceptor(() -> tokens))
                 .addService(new MessagingServiceGrpc.MessagingServiceImplBase() {
                 }).addService(new AdminServiceGrpc.AdminServiceImplBase() {
+                    @Override
+                    public void listTopics(ListTopicsRequest request, StreamObserver<ListTopicsResponse> out) {
+                        ListTopicsResponse.Builder b = ListTopicsResponse.newBuilder();
+                        TOPICS.forEach(t -> b.addTopics(TopicInfo.newBuilder().setTopic(t)));
+                        out.onNext(b.build());
+                        out.onCompleted();
+                    }
+                }).addService(new ConsumerServiceGrpc.ConsumerServiceImplBase() {
+                    @Override
+                    public void listGroups(ListGroupsRequest request, StreamObserver<ListGroupsResponse> out) {
+                        ListGroupsResponse.Builder b = ListGroupsResponse.newBuilder().setTruncated(true);
+                        TOPICS.forEach(t -> b.addGroups(GroupSummary.newBuilder().setGroup("g").setTopic(t)));
+                        out.onNext(b.build());
+                        out.onCompleted();
+                    }
                 }).build().start();
         channel = NettyChannelBuilder.forTarget("127.0.0.1:" + server.getPort()).usePlaintext().build();
     }
@@ -138,5 +167,81 @@ class TokenAuthInterceptorTest {
             default -> TokenRole.READ;
         }));
         assertThat(CallPermissions.needed("dledger.v1.AdminService/SomethingNew")).isEqualTo(TokenRole.ADMIN);
+    }
+
+    /** The code of {@code call}: OK, or the status it failed with. */
+    private static Status.Code code(Runnable call) {
+        try {
+            call.run();
+            return Status.Code.OK;
+        } catch (StatusRuntimeException e) {
+            return e.getStatus().getCode();
+        }
+    }
+
+    @Test
+    void aTokenLimitedToTopicsTouchesThoseTopicsOnly() {
+        var messaging = as(MessagingServiceGrpc.newBlockingStub(channel), ORDERS);
+        Function<String, ProduceRequest> to = t -> ProduceRequest.newBuilder().setTopic(t).build();
+        assertThat(code(() -> messaging.produce(to.apply("orders")))).isEqualTo(Status.Code.UNIMPLEMENTED);
+        assertThat(code(() -> messaging.produce(to.apply("billing-eu")))).isEqualTo(Status.Code.UNIMPLEMENTED);
+        assertThat(code(() -> messaging.pull(PullRequest.newBuilder().setTopic("payments").build())))
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+        try {
+            messaging.produce(to.apply("payments"));
+            throw new AssertionError("not refused");
+        } catch (StatusRuntimeException e) {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(e.getStatus().getDescription()).endsWith("the call's token may touch only "
+                    + "topics=orders,billing-* (grpc.auth.tokens.file), not MessagingService/Produce on topic "
+                    + "'payments'");
+        }
+        assertThat(code(() -> as(MessagingServiceGrpc.newBlockingStub(channel), "writer-token-0123456789")
+                .produce(to.apply("payments")))).as("a token of every topic").isEqualTo(Status.Code.UNIMPLEMENTED);
+    }
+
+    @Test
+    void theListingsATokenLimitedToTopicsGetsShowOnlyThoseTopics() {
+        Function<String, java.util.List<String>> topics = token -> as(AdminServiceGrpc.newBlockingStub(channel), token)
+                .listTopics(ListTopicsRequest.getDefaultInstance()).getTopicsList().stream().map(TopicInfo::getTopic)
+                .toList();
+        assertThat(topics.apply("reader-token-0123456789")).isEqualTo(TOPICS);
+        assertThat(topics.apply(ORDERS)).containsExactly("billing-eu", "orders");
+        ListGroupsResponse groups = as(ConsumerServiceGrpc.newBlockingStub(channel), ORDERS)
+                .listGroups(ListGroupsRequest.getDefaultInstance());
+        assertThat(groups.getGroupsList()).extracting(GroupSummary::getTopic).containsExactly("billing-eu", "orders");
+        assertThat(groups.getTruncated()).as("the rest of the answer kept").isTrue();
+        assertThat(code(() -> as(ConsumerServiceGrpc.newBlockingStub(channel), ORDERS)
+                .listGroups(ListGroupsRequest.newBuilder().setTopic("payments").build())))
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+    }
+
+    /**
+     * A token limited to topics, even an admin's, makes no call about the whole cluster (leadership, members,
+     * snapshots); status calls and every call about a topic reach the handler (here with no topic named, which the
+     * real handlers refuse as an invalid name).
+     */
+    @Test
+    void aTokenLimitedToTopicsMakesNoClusterWideCall() {
+        Map<String, Status.Code> codes = new TreeMap<>();
+        Stream.of(MessagingServiceGrpc.getServiceDescriptor(), AdminServiceGrpc.getServiceDescriptor(),
+                        ConsumerServiceGrpc.getServiceDescriptor()).flatMap(d -> d.getMethods().stream())
+                .forEach(m -> codes.put(m.getBareMethodName(), invokeEmpty(m, TEAM_ADMIN)));
+        Map<String, Status.Code> refused = new TreeMap<>(codes);
+        refused.values().removeIf(c -> c != Status.Code.PERMISSION_DENIED);
+        assertThat(refused).containsOnlyKeys("TakeSnapshot", "TransferLeadership", "AddNode", "RemoveNode");
+        assertThat(codes).hasSize(22);
+        assertThat(invokeEmpty(AdminServiceGrpc.getTransferLeadershipMethod(), "admin-token-0123456789"))
+                .as("an admin token of every topic").isEqualTo(Status.Code.UNIMPLEMENTED);
+    }
+
+    /** Calls {@code method} with its empty request and {@code token}. */
+    @SuppressWarnings("unchecked")
+    private <Q, R> Status.Code invokeEmpty(MethodDescriptor<Q, R> method, String token) {
+        Metadata h = new Metadata();
+        h.put(TokenAuthInterceptor.AUTHORIZATION, "Bearer " + token);
+        Q empty = ((MethodDescriptor.PrototypeMarshaller<Q>) method.getRequestMarshaller()).getMessagePrototype();
+        return code(() -> ClientCalls.blockingUnaryCall(ClientInterceptors.intercept(channel,
+                MetadataUtils.newAttachHeadersInterceptor(h)), method, CallOptions.DEFAULT, empty));
     }
 }

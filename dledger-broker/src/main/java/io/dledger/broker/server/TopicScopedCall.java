@@ -1,0 +1,118 @@
+package io.dledger.broker.server;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import io.dledger.broker.config.ConfigKey;
+import io.dledger.broker.config.TopicScope;
+import io.dledger.proto.AdminServiceGrpc;
+import io.dledger.proto.ErrorCode;
+import io.dledger.proto.ListGroupsResponse;
+import io.dledger.proto.ListTopicsResponse;
+import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.MethodDescriptor.PrototypeMarshaller;
+import io.grpc.ServerCall;
+import io.grpc.StatusRuntimeException;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Holds a call made with a token of a limited {@link TopicScope} to that scope. A request with a {@code topic} field
+ * (every call about a topic or a group's offsets on one) is served only when the scope holds that topic, refused
+ * otherwise with {@code PERMISSION_DENIED} before the handler sees it; the answers of the two listing calls are cut
+ * to the scope's topics; status calls, which show the cluster and no topic, pass; every other call without a topic
+ * (leadership, members, snapshots) is cluster-wide and refused. Calls with a token of every topic do not come here.
+ * Thread-safe: a call's messages arrive one at a time, as gRPC delivers them.
+ */
+final class TopicScopedCall {
+    /** Calls without a topic a scoped token may make: they show the cluster, or list what the answer is cut to. */
+    private static final Set<String> UNSCOPED = Set.of(AdminServiceGrpc.getGetNodeStatusMethod().getFullMethodName(),
+            AdminServiceGrpc.getDescribeClusterMethod().getFullMethodName(),
+            AdminServiceGrpc.getListTopicsMethod().getFullMethodName());
+
+    private TopicScopedCall() {
+    }
+
+    /**
+     * The listener of {@code call} under {@code scope}: {@code start} starts the handler with the call it should
+     * answer on. A cluster-wide call is closed at once, and {@code start} not run.
+     */
+    static <Q, R> ServerCall.Listener<Q> start(TopicScope scope, ServerCall<Q, R> call,
+                                               Function<ServerCall<Q, R>, ServerCall.Listener<Q>> start) {
+        String method = call.getMethodDescriptor().getFullMethodName();
+        if (!UNSCOPED.contains(method) && !hasTopic(call)) {
+            refuse(call, scope, shortName(method) + ", which is about the whole cluster, not a topic");
+            return new ServerCall.Listener<>() {
+            };
+        }
+        ServerCall.Listener<Q> handler = start.apply(new SimpleForwardingServerCall<>(call) {
+            @Override
+            public void sendMessage(R answer) {
+                super.sendMessage(cut(answer, scope));
+            }
+        });
+        return new SimpleForwardingServerCallListener<>(handler) {
+            private boolean refused;
+
+            @Override
+            public void onMessage(Q request) {
+                String topic = topicOf(request);
+                if (topic.isEmpty() || scope.allows(topic)) { // empty: every topic (ListGroups), else invalid
+                    super.onMessage(request);
+                } else if (!refused) {
+                    refused = true;
+                    refuse(call, scope, shortName(method) + " on topic '" + topic + "'");
+                }
+            }
+
+            @Override
+            public void onHalfClose() {
+                if (!refused) { // the handler got no request: it must not answer a closed call
+                    super.onHalfClose();
+                }
+            }
+        };
+    }
+
+    private static boolean hasTopic(ServerCall<?, ?> call) {
+        return call.getMethodDescriptor().getRequestMarshaller() instanceof PrototypeMarshaller<?> p
+                && p.getMessagePrototype() instanceof Message m && topicField(m) != null;
+    }
+
+    private static FieldDescriptor topicField(Message m) {
+        FieldDescriptor f = m.getDescriptorForType().findFieldByName("topic");
+        return f != null && f.getType() == FieldDescriptor.Type.STRING && !f.isRepeated() ? f : null;
+    }
+
+    private static String topicOf(Object request) {
+        if (request instanceof Message m) {
+            FieldDescriptor f = topicField(m);
+            return f == null ? "" : (String) m.getField(f);
+        }
+        return "";
+    }
+
+    /** A listing answer cut to the topics of {@code scope}; any other answer as it is. */
+    @SuppressWarnings("unchecked")
+    private static <R> R cut(R answer, TopicScope scope) {
+        if (answer instanceof ListTopicsResponse r) {
+            return (R) r.toBuilder().clearTopics().addAllTopics(r.getTopicsList().stream()
+                    .filter(t -> scope.allows(t.getTopic())).toList()).build();
+        }
+        if (answer instanceof ListGroupsResponse r) {
+            return (R) r.toBuilder().clearGroups().addAllGroups(r.getGroupsList().stream()
+                    .filter(g -> scope.allows(g.getTopic())).toList()).build();
+        }
+        return answer;
+    }
+
+    private static void refuse(ServerCall<?, ?> call, TopicScope scope, String what) {
+        StatusRuntimeException e = RpcErrors.error(ErrorCode.PERMISSION_DENIED, "the call's token may touch only "
+                + scope + " (" + ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + "), not " + what);
+        call.close(e.getStatus(), e.getTrailers());
+    }
+
+    private static String shortName(String method) {
+        return method.substring(method.lastIndexOf('.') + 1);
+    }
+}
