@@ -87,6 +87,7 @@ public final class MessagingServiceImpl extends MessagingServiceGrpc.MessagingSe
                     case TOPIC_NOT_FOUND -> ErrorCode.TOPIC_NOT_FOUND;
                     case QUEUE_NOT_FOUND -> ErrorCode.QUEUE_NOT_FOUND;
                     case SEQUENCE_TOO_OLD -> ErrorCode.SEQUENCE_TOO_OLD;
+                    case SEQUENCE_REUSED -> ErrorCode.INVALID_ARGUMENT;
                     default -> ErrorCode.INTERNAL;
                 }, r.detail()));
             }

@@ -5,11 +5,13 @@ import com.google.protobuf.Message;
 import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.TopicScope;
 import io.dledger.proto.AdminServiceGrpc;
+import io.dledger.proto.ConsumerServiceGrpc;
 import io.dledger.proto.ErrorCode;
 import io.dledger.proto.ListGroupsResponse;
 import io.dledger.proto.ListTopicsResponse;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
+import io.grpc.MethodDescriptor;
 import io.grpc.MethodDescriptor.PrototypeMarshaller;
 import io.grpc.ServerCall;
 import io.grpc.StatusRuntimeException;
@@ -18,17 +20,20 @@ import java.util.function.Function;
 
 /**
  * Holds a call made with a token of a limited {@link TopicScope} to that scope. A request with a {@code topic} field
- * (every call about a topic or a group's offsets on one) is served only when the scope holds that topic, refused
- * otherwise with {@code PERMISSION_DENIED} before the handler sees it; the answers of the two listing calls are cut
- * to the scope's topics; status calls, which show the cluster and no topic, pass; every other call without a topic
- * (leadership, members, snapshots) is cluster-wide and refused. Calls with a token of every topic do not come here.
- * Thread-safe: a call's messages arrive one at a time, as gRPC delivers them.
+ * (every call about a topic or a group's offsets on one) is served only when the scope holds that topic (an empty one
+ * only for ListGroups, where it means every topic), refused otherwise with {@code PERMISSION_DENIED} before the
+ * handler sees it; the answers of the two listing calls are cut to the scope's topics; status calls, which show the
+ * cluster and no topic, pass; every other call without a topic (leadership, members, snapshots) is cluster-wide and
+ * refused, and so is any streaming call (only unary calls have one request to check). Calls with a token of every
+ * topic do not come here. Thread-safe: a call's messages arrive one at a time, as gRPC delivers them.
  */
 final class TopicScopedCall {
     /** Calls without a topic a scoped token may make: they show the cluster, or list what the answer is cut to. */
     private static final Set<String> UNSCOPED = Set.of(AdminServiceGrpc.getGetNodeStatusMethod().getFullMethodName(),
             AdminServiceGrpc.getDescribeClusterMethod().getFullMethodName(),
             AdminServiceGrpc.getListTopicsMethod().getFullMethodName());
+    /** The one call whose empty topic means every topic (its answer is cut); to any other an empty one is invalid. */
+    private static final String LIST_GROUPS = ConsumerServiceGrpc.getListGroupsMethod().getFullMethodName();
 
     private TopicScopedCall() {
     }
@@ -40,11 +45,17 @@ final class TopicScopedCall {
     static <Q, R> ServerCall.Listener<Q> start(TopicScope scope, ServerCall<Q, R> call,
                                                Function<ServerCall<Q, R>, ServerCall.Listener<Q>> start) {
         String method = call.getMethodDescriptor().getFullMethodName();
+        if (call.getMethodDescriptor().getType() != MethodDescriptor.MethodType.UNARY) { // one request to check
+            refuse(call, scope, shortName(method) + ", a streaming call");
+            return new ServerCall.Listener<>() {
+            };
+        }
         if (!UNSCOPED.contains(method) && !hasTopic(call)) {
             refuse(call, scope, shortName(method) + ", which is about the whole cluster, not a topic");
             return new ServerCall.Listener<>() {
             };
         }
+        boolean emptyIsEvery = method.equals(LIST_GROUPS);
         ServerCall.Listener<Q> handler = start.apply(new SimpleForwardingServerCall<>(call) {
             @Override
             public void sendMessage(R answer) {
@@ -56,12 +67,16 @@ final class TopicScopedCall {
 
             @Override
             public void onMessage(Q request) {
+                if (refused) {
+                    return;
+                }
                 String topic = topicOf(request);
-                if (topic.isEmpty() || scope.allows(topic)) { // empty: every topic (ListGroups), else invalid
+                if (scope.allows(topic) || topic.isEmpty() && (emptyIsEvery || !hasTopic(call))) {
                     super.onMessage(request);
-                } else if (!refused) {
+                } else {
                     refused = true;
-                    refuse(call, scope, shortName(method) + " on topic '" + topic + "'");
+                    refuse(call, scope, shortName(method) + (topic.isEmpty() ? " without a topic"
+                            : " on topic '" + topic + "'"));
                 }
             }
 

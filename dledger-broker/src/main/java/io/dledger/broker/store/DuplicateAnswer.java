@@ -14,11 +14,12 @@ final class DuplicateAnswer {
     }
 
     /**
-     * The answer to a retry of the produce of {@code producerId}'s request {@code seq}, whose first record is at
-     * {@code position}: the queues and offsets of the records that request wrote (consecutive, from one Raft entry),
-     * that entry's Raft index and timestamp, with status {@link ProduceResult.Status#DUPLICATE}.
+     * The answer to a retry of the produce of {@code producerId}'s request {@code seq} to {@code topic}, whose first
+     * record is at {@code position}: the queues and offsets of the records that request wrote (consecutive, from one
+     * Raft entry), that entry's Raft index and timestamp, with status {@link ProduceResult.Status#DUPLICATE}; null
+     * when that request wrote to another topic (no retry of this one).
      */
-    static ProduceResult rebuild(SegmentedLog log, long producerId, long seq, long position) {
+    static ProduceResult rebuild(SegmentedLog log, long producerId, long seq, long position, String topic) {
         List<Integer> queues = new ArrayList<>();
         List<Long> offsets = new ArrayList<>();
         long originalIndex = 0;
@@ -31,6 +32,9 @@ final class DuplicateAnswer {
                 break;
             }
             MessageRecordCodec.MessageKey k = MessageRecordCodec.readMessageKey(log.read(at, h.length()), 0);
+            if (!k.topic().equals(topic)) {
+                return null;
+            }
             queues.add(k.queue());
             offsets.add(k.offset());
             originalIndex = h.raftIndex();

@@ -109,7 +109,7 @@ public final class EntryWriter {
         long pid = cmd.getProducerId();
         long seq = cmd.getSequence();
         if (pid != 0) {
-            ProduceResult earlier = requests.earlierAnswer(pid, seq, store.producers(), store.log());
+            ProduceResult earlier = requests.earlierAnswer(pid, seq, cmd.getTopic(), store.producers(), store.log());
             if (earlier != null) {
                 return earlier;
             }
@@ -146,7 +146,7 @@ public final class EntryWriter {
         }
         ProduceResult result = new ProduceResult(ProduceResult.Status.OK, queues, offsets, raftIndex, timestamp, "");
         if (pid != 0 && n > 0) {
-            requests.stored(pid, seq, result, entryBase + firstStart);
+            requests.stored(pid, seq, cmd.getTopic(), result, entryBase + firstStart);
         }
         return result;
     }

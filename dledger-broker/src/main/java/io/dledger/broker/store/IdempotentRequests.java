@@ -14,28 +14,34 @@ import java.util.Map;
  * <p>Not thread-safe: used by the state machine thread only, through {@link EntryWriter}.
  */
 final class IdempotentRequests {
-    private final Map<ProducerRequest, ProduceResult> appliedInEntry = new HashMap<>();
+    private final Map<ProducerRequest, Applied> appliedInEntry = new HashMap<>();
     /** Idempotent requests this entry stores, in apply order, with their first record's position. */
     private final Map<ProducerRequest, Long> producerFirstPositions = new LinkedHashMap<>();
 
     private record ProducerRequest(long producerId, long sequence) {
     }
 
+    /** A request applied earlier in this entry: its topic and its answer. */
+    private record Applied(String topic, ProduceResult result) {
+    }
+
     /**
-     * The answer to request {@code seq} of producer {@code pid} when the store has seen it
-     * ({@link ProduceResult.Status#DUPLICATE}) or can no longer tell ({@link ProduceResult.Status#SEQUENCE_TOO_OLD});
-     * null when it is new. {@code producers} and {@code log} are the store's.
+     * The answer to request {@code seq} of producer {@code pid} to {@code topic} when the store has seen it
+     * ({@link ProduceResult.Status#DUPLICATE}), can no longer tell ({@link ProduceResult.Status#SEQUENCE_TOO_OLD}) or
+     * stored that request for another topic ({@link ProduceResult.Status#SEQUENCE_REUSED}: not a retry, and its
+     * answer is not this caller's to see); null when it is new. {@code producers} and {@code log} are the store's.
      */
-    ProduceResult earlierAnswer(long pid, long seq, ProducerTable producers, SegmentedLog log) {
-        ProduceResult earlier = appliedInEntry.isEmpty() ? null : appliedInEntry.get(new ProducerRequest(pid, seq));
+    ProduceResult earlierAnswer(long pid, long seq, String topic, ProducerTable producers, SegmentedLog log) {
+        Applied earlier = appliedInEntry.isEmpty() ? null : appliedInEntry.get(new ProducerRequest(pid, seq));
         if (earlier != null) {
-            return asDuplicate(earlier);
+            return earlier.topic().equals(topic) ? asDuplicate(earlier.result()) : reused(pid, seq);
         }
         ProducerWindow window = producers.get(pid);
         if (window != null) {
             long position = window.positionOf(seq);
             if (position >= 0) {
-                return DuplicateAnswer.rebuild(log, pid, seq, position);
+                ProduceResult answer = DuplicateAnswer.rebuild(log, pid, seq, position, topic);
+                return answer != null ? answer : reused(pid, seq);
             }
             if (window.tooOld(seq)) {
                 return ProduceResult.rejected(ProduceResult.Status.SEQUENCE_TOO_OLD, "sequence " + seq
@@ -45,10 +51,13 @@ final class IdempotentRequests {
         return null;
     }
 
-    /** This entry stores request {@code seq} of {@code pid}, whose first record is at log {@code firstPosition}. */
-    void stored(long pid, long seq, ProduceResult result, long firstPosition) {
+    /**
+     * This entry stores request {@code seq} of {@code pid} to {@code topic}, whose first record is at log
+     * {@code firstPosition}.
+     */
+    void stored(long pid, long seq, String topic, ProduceResult result, long firstPosition) {
         ProducerRequest request = new ProducerRequest(pid, seq);
-        appliedInEntry.put(request, result);
+        appliedInEntry.put(request, new Applied(topic, result));
         producerFirstPositions.put(request, firstPosition);
     }
 
@@ -61,6 +70,12 @@ final class IdempotentRequests {
     void clear() {
         appliedInEntry.clear();
         producerFirstPositions.clear();
+    }
+
+    private static ProduceResult reused(long pid, long seq) {
+        return ProduceResult.rejected(ProduceResult.Status.SEQUENCE_REUSED, "sequence " + seq + " of producer "
+                + Long.toUnsignedString(pid) + " was stored for another topic: not a retry of this request, and "
+                + "nothing was stored (use a producer id in one producer only)");
     }
 
     private static ProduceResult asDuplicate(ProduceResult r) {

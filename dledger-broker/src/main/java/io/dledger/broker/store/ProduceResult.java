@@ -15,7 +15,9 @@ public record ProduceResult(Status status, int[] queues, long[] offsets, long ra
         TOPIC_NOT_FOUND,
         QUEUE_NOT_FOUND,
         /** The sequence is older than the producer's deduplication window: cannot tell if it is a retry. */
-        SEQUENCE_TOO_OLD
+        SEQUENCE_TOO_OLD,
+        /** The producer id and sequence were stored for another topic: not a retry; nothing stored. */
+        SEQUENCE_REUSED
     }
 
     static ProduceResult rejected(Status status, String detail) {

@@ -218,30 +218,45 @@ class TokenAuthInterceptorTest {
 
     /**
      * A token limited to topics, even an admin's, makes no call about the whole cluster (leadership, members,
-     * snapshots); status calls and every call about a topic reach the handler (here with no topic named, which the
-     * real handlers refuse as an invalid name).
+     * snapshots) and none without a topic (but ListGroups, which lists them all, cut); status calls and every call
+     * on one of its topics reach the handler.
      */
     @Test
     void aTokenLimitedToTopicsMakesNoClusterWideCall() {
-        Map<String, Status.Code> codes = new TreeMap<>();
+        Map<String, Status.Code> onItsTopic = new TreeMap<>();
+        Map<String, Status.Code> withoutTopic = new TreeMap<>();
         Stream.of(MessagingServiceGrpc.getServiceDescriptor(), AdminServiceGrpc.getServiceDescriptor(),
                         ConsumerServiceGrpc.getServiceDescriptor()).flatMap(d -> d.getMethods().stream())
-                .forEach(m -> codes.put(m.getBareMethodName(), invokeEmpty(m, TEAM_ADMIN)));
-        Map<String, Status.Code> refused = new TreeMap<>(codes);
-        refused.values().removeIf(c -> c != Status.Code.PERMISSION_DENIED);
-        assertThat(refused).containsOnlyKeys("TakeSnapshot", "TransferLeadership", "AddNode", "RemoveNode");
-        assertThat(codes).hasSize(22);
-        assertThat(invokeEmpty(AdminServiceGrpc.getTransferLeadershipMethod(), "admin-token-0123456789"))
+                .forEach(m -> {
+                    onItsTopic.put(m.getBareMethodName(), invoke(m, TEAM_ADMIN, "orders"));
+                    withoutTopic.put(m.getBareMethodName(), invoke(m, TEAM_ADMIN, ""));
+                });
+        assertThat(onItsTopic).hasSize(22);
+        assertThat(refused(onItsTopic)).containsOnlyKeys("TakeSnapshot", "TransferLeadership", "AddNode",
+                "RemoveNode");
+        assertThat(withoutTopic.keySet()).containsAll(refused(withoutTopic).keySet());
+        assertThat(withoutTopic.keySet().stream().filter(m -> !refused(withoutTopic).containsKey(m)))
+                .containsExactlyInAnyOrder("GetNodeStatus", "DescribeCluster", "ListTopics", "ListGroups");
+        assertThat(invoke(AdminServiceGrpc.getTransferLeadershipMethod(), "admin-token-0123456789", ""))
                 .as("an admin token of every topic").isEqualTo(Status.Code.UNIMPLEMENTED);
     }
 
-    /** Calls {@code method} with its empty request and {@code token}. */
+    private static Map<String, Status.Code> refused(Map<String, Status.Code> codes) {
+        Map<String, Status.Code> out = new TreeMap<>(codes);
+        out.values().removeIf(c -> c != Status.Code.PERMISSION_DENIED);
+        return out;
+    }
+
+    /** Calls {@code method} with {@code token} and a request naming {@code topic} if it has a topic, else empty. */
     @SuppressWarnings("unchecked")
-    private <Q, R> Status.Code invokeEmpty(MethodDescriptor<Q, R> method, String token) {
+    private <Q, R> Status.Code invoke(MethodDescriptor<Q, R> method, String token, String topic) {
         Metadata h = new Metadata();
         h.put(TokenAuthInterceptor.AUTHORIZATION, "Bearer " + token);
-        Q empty = ((MethodDescriptor.PrototypeMarshaller<Q>) method.getRequestMarshaller()).getMessagePrototype();
+        com.google.protobuf.Message empty = (com.google.protobuf.Message)
+                ((MethodDescriptor.PrototypeMarshaller<Q>) method.getRequestMarshaller()).getMessagePrototype();
+        var field = empty.getDescriptorForType().findFieldByName("topic");
+        Q request = (Q) (field == null ? empty : empty.toBuilder().setField(field, topic).build());
         return code(() -> ClientCalls.blockingUnaryCall(ClientInterceptors.intercept(channel,
-                MetadataUtils.newAttachHeadersInterceptor(h)), method, CallOptions.DEFAULT, empty));
+                MetadataUtils.newAttachHeadersInterceptor(h)), method, CallOptions.DEFAULT, request));
     }
 }

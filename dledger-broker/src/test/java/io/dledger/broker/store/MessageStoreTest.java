@@ -186,6 +186,33 @@ class MessageStoreTest {
         }
     }
 
+    /**
+     * A producer id and sequence stored for one topic are no retry of a request to another: refused, nothing stored,
+     * and the first request's queues and offsets not shown (another token's topic), in the same entry or a later one.
+     */
+    @Test
+    void aSequenceStoredForOneTopicIsRefusedForAnother() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "orders", 1);
+            createTopic(store, 2, "billing", 1);
+            assertThat(apply(store, 3, produce("orders", 42, 7, 0, "o")).status()).isEqualTo(ProduceResult.Status.OK);
+            ProduceResult other = apply(store, 4, produce("billing", 42, 7, 0, "b"));
+            assertThat(other.status()).isEqualTo(ProduceResult.Status.SEQUENCE_REUSED);
+            assertThat(other.offsets()).isEmpty();
+            assertThat(other.detail()).contains("stored for another topic").doesNotContain("orders");
+            EntryWriter w = store.writer();
+            w.begin(5, 5);
+            assertThat(w.produce(produce("billing", 42, 8, 0, "b2")).status()).isEqualTo(ProduceResult.Status.OK);
+            assertThat(w.produce(produce("orders", 42, 8, 0, "o2")).status())
+                    .as("in the same entry").isEqualTo(ProduceResult.Status.SEQUENCE_REUSED);
+            w.commit();
+            assertThat(apply(store, 6, produce("orders", 42, 7, 0, "o")).status()).as("a real retry")
+                    .isEqualTo(ProduceResult.Status.DUPLICATE);
+            assertThat(bodies(store, "orders", 0)).containsExactly("o");
+            assertThat(bodies(store, "billing", 0)).containsExactly("b2");
+        }
+    }
+
     @Test
     void sequencesOlderThanTheWindowAreRejected() {
         try (MessageStore store = MessageStore.open(StoreConfig.builder(dir).build())) {
