@@ -295,35 +295,41 @@ class SecurityIT extends ClusterTestBase {
         return context;
     }
 
-    /** Standard error of a {@code dledger} command that fails. */
-    private static String cliError(String... args) {
-        PrintStream old = System.err;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = DLedgerCli.newCommandLine().execute(args);
-        } finally {
-            System.setErr(old);
-        }
-        String err = buf.toString(StandardCharsets.UTF_8);
-        old.print(err);
-        assertThat(code).as(err).isNotZero();
-        return err;
+    /** Exit code, standard output and standard error of one {@code dledger} command run in this JVM. */
+    private record Run(int code, String out, String err) {
     }
 
-    private static String cli(String... args) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    private static Run run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         int code;
         try {
             code = DLedgerCli.newCommandLine().execute(args);
         } finally {
-            System.setOut(old);
+            System.setOut(oldOut);
+            System.setErr(oldErr);
         }
-        String out = buf.toString(StandardCharsets.UTF_8);
-        assertThat(code).as(out).isZero();
-        return out;
+        Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        oldOut.print(r.out());
+        oldErr.print(r.err());
+        return r;
+    }
+
+    /** Standard output of a {@code dledger} command that succeeds. */
+    private static String cli(String... args) {
+        Run r = run(args);
+        assertThat(r.code()).as(r.out() + r.err()).isZero();
+        return r.out();
+    }
+
+    /** Standard error of a {@code dledger} command that fails. */
+    private static String cliError(String... args) {
+        Run r = run(args);
+        assertThat(r.code()).as(r.err()).isNotZero();
+        return r.err();
     }
 }

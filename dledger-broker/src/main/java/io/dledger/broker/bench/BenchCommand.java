@@ -281,14 +281,13 @@ public final class BenchCommand implements Callable<Integer> {
                 if (view.leaderId() != null) {
                     return;
                 }
-                boolean refused = view.nodes().stream().map(NodeView::error).allMatch(e -> e != null
-                        && (e.startsWith("UNAUTHENTICATED") || e.startsWith("PERMISSION_DENIED")));
-                if (refused || running && view.nodes().stream().noneMatch(NodeView::reachable)) {
+                if (ClusterTable.refusedByEveryNode(view)
+                        || running && view.nodes().stream().noneMatch(NodeView::reachable)) {
                     throw new IllegalStateException(ClusterTable.unreachable(view, "give --servers, or --local for a "
                             + "cluster of its own"));
                 }
             } catch (DLedgerException e) {
-                if (e.code() == ErrorCode.UNAUTHENTICATED || e.code() == ErrorCode.PERMISSION_DENIED) {
+                if (e.code() == ErrorCode.UNAUTHENTICATED) {
                     throw e; // not a node that is starting: it will not take this client
                 }
                 // starting

@@ -35,7 +35,7 @@ public final class ClusterTable {
                 .distinct().toList();
         String why = errors.isEmpty() ? "" : "; " + String.join(" | ", errors);
         java.util.List<String> addresses = view.nodes().stream().map(NodeView::grpcAddress).toList();
-        if (!errors.isEmpty() && errors.stream().allMatch(e -> e.startsWith("UNAUTHENTICATED"))) {
+        if (refusedByEveryNode(view)) {
             return "every node at " + addresses + " refused this client" + why + " (give a token: --token-file or "
                     + "$DLEDGER_TOKEN)";
         }
@@ -44,6 +44,12 @@ public final class ClusterTable {
                     + "--tls-ca or $DLEDGER_TLS_CA)";
         }
         return "no node is reachable at " + addresses + why + " (" + runningHint + ")";
+    }
+
+    /** Whether every node of {@code view} refused this client's token (or its lack of one). */
+    public static boolean refusedByEveryNode(ClusterView view) {
+        return !view.nodes().isEmpty() && view.nodes().stream().map(NodeView::error)
+                .allMatch(e -> e != null && e.startsWith("UNAUTHENTICATED"));
     }
 
     /** Fails with {@link #unreachable} when no node of {@code view} answered. */

@@ -58,7 +58,7 @@ public final class CredentialOptions {
     }
 
     /** {@code --tls-ca}, else $DLEDGER_TLS_CA, else none (plaintext). */
-    Path tlsCa() {
+    private Path tlsCa() {
         if (tlsCa != null) {
             return tlsCa;
         }
@@ -67,7 +67,7 @@ public final class CredentialOptions {
     }
 
     /** The first token line of {@code --token-file}, else $DLEDGER_TOKEN, else none. */
-    String token() {
+    private String token() {
         if (tokenFile != null) {
             try {
                 String first = AuthTokens.tokenLines(Files.readAllLines(tokenFile)).stream().findFirst().orElse("");

@@ -57,8 +57,8 @@ public final class HttpEndpoint implements AutoCloseable {
             throw new UncheckedIOException("cannot start the HTTP endpoint on " + host + ":" + port + " (port in use, "
                     + "or not an address of this machine?)", e);
         } catch (java.nio.channels.UnresolvedAddressException e) {
-            throw new IllegalArgumentException("cannot start the HTTP endpoint: http.bind.host '" + host
-                    + "' does not resolve", e);
+            throw new IllegalArgumentException("cannot start the HTTP endpoint: its host '" + host
+                    + "' (http.bind.host, else grpc.bind.host) does not resolve", e);
         }
     }
 

@@ -53,14 +53,12 @@ final class TokenAuthInterceptor implements ServerInterceptor {
         }
         StatusRuntimeException refused = role != null
                 ? RpcErrors.error(ErrorCode.PERMISSION_DENIED, "the call's token has role " + role + ", and "
-                        + method.substring(method.lastIndexOf('.') + 1) + " needs " + needed + " (roles in "
+                        + TopicScopedCall.shortName(method) + " needs " + needed + " (roles in "
                         + ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + ": read, write, admin)")
                 : RpcErrors.error(ErrorCode.UNAUTHENTICATED, (value == null ? "the call carries no token"
                         : "the call's token is not accepted") + ": this node serves only calls with one of the tokens "
                         + "of its " + ConfigKey.GRPC_AUTH_TOKENS_FILE.key());
-        call.close(refused.getStatus(), refused.getTrailers());
-        return new ServerCall.Listener<>() {
-        };
+        return TopicScopedCall.closed(call, refused);
     }
 
     /** The header a node sends with its own calls to other nodes: its token {@code i}. */

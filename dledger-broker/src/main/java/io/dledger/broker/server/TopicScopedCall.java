@@ -45,15 +45,12 @@ final class TopicScopedCall {
     static <Q, R> ServerCall.Listener<Q> start(TopicScope scope, ServerCall<Q, R> call,
                                                Function<ServerCall<Q, R>, ServerCall.Listener<Q>> start) {
         String method = call.getMethodDescriptor().getFullMethodName();
-        if (call.getMethodDescriptor().getType() != MethodDescriptor.MethodType.UNARY) { // one request to check
-            refuse(call, scope, shortName(method) + ", a streaming call");
-            return new ServerCall.Listener<>() {
-            };
+        // every call of the API is unary today; a streaming one added later is refused until it is checked here
+        if (call.getMethodDescriptor().getType() != MethodDescriptor.MethodType.UNARY) {
+            return closed(call, refusal(scope, shortName(method) + ", a streaming call"));
         }
         if (!UNSCOPED.contains(method) && !hasTopic(call)) {
-            refuse(call, scope, shortName(method) + ", which is about the whole cluster, not a topic");
-            return new ServerCall.Listener<>() {
-            };
+            return closed(call, refusal(scope, shortName(method) + ", which is about the whole cluster, not a topic"));
         }
         boolean emptyIsEvery = method.equals(LIST_GROUPS);
         ServerCall.Listener<Q> handler = start.apply(new SimpleForwardingServerCall<>(call) {
@@ -75,8 +72,8 @@ final class TopicScopedCall {
                     super.onMessage(request);
                 } else {
                     refused = true;
-                    refuse(call, scope, shortName(method) + (topic.isEmpty() ? " without a topic"
-                            : " on topic '" + topic + "'"));
+                    closed(call, refusal(scope, shortName(method) + (topic.isEmpty() ? " without a topic"
+                            : " on topic '" + topic + "'")));
                 }
             }
 
@@ -121,13 +118,20 @@ final class TopicScopedCall {
         return answer;
     }
 
-    private static void refuse(ServerCall<?, ?> call, TopicScope scope, String what) {
-        StatusRuntimeException e = RpcErrors.error(ErrorCode.PERMISSION_DENIED, "the call's token may touch only "
-                + scope + " (" + ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + "), not " + what);
-        call.close(e.getStatus(), e.getTrailers());
+    private static StatusRuntimeException refusal(TopicScope scope, String what) {
+        return RpcErrors.error(ErrorCode.PERMISSION_DENIED, "the call's token may touch only " + scope + " ("
+                + ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + "), not " + what);
     }
 
-    private static String shortName(String method) {
+    /** Closes {@code call} with {@code error}; the listener of a call no handler will see. */
+    static <Q> ServerCall.Listener<Q> closed(ServerCall<Q, ?> call, StatusRuntimeException error) {
+        call.close(error.getStatus(), error.getTrailers());
+        return new ServerCall.Listener<>() {
+        };
+    }
+
+    /** {@code MessagingService/Produce} of {@code dledger.v1.MessagingService/Produce}. */
+    static String shortName(String method) {
         return method.substring(method.lastIndexOf('.') + 1);
     }
 }

@@ -17,7 +17,8 @@ final class DuplicateAnswer {
      * The answer to a retry of the produce of {@code producerId}'s request {@code seq} to {@code topic}, whose first
      * record is at {@code position}: the queues and offsets of the records that request wrote (consecutive, from one
      * Raft entry), that entry's Raft index and timestamp, with status {@link ProduceResult.Status#DUPLICATE}; null
-     * when that request wrote to another topic (no retry of this one).
+     * when that request wrote to another topic (no retry of this one); {@link ProduceResult.Status#SEQUENCE_TOO_OLD}
+     * when its records are gone (retention), so which topic it wrote to can no longer be told.
      */
     static ProduceResult rebuild(SegmentedLog log, long producerId, long seq, long position, String topic) {
         List<Integer> queues = new ArrayList<>();
@@ -40,6 +41,11 @@ final class DuplicateAnswer {
             originalIndex = h.raftIndex();
             originalTimestamp = h.timestamp();
             at += h.length();
+        }
+        if (queues.isEmpty()) {
+            return ProduceResult.rejected(ProduceResult.Status.SEQUENCE_TOO_OLD, "sequence " + seq + " of producer "
+                    + Long.toUnsignedString(producerId) + " was stored in records since removed: whether this is a "
+                    + "retry can no longer be told");
         }
         return new ProduceResult(ProduceResult.Status.DUPLICATE, queues.stream().mapToInt(Integer::intValue).toArray(),
                 offsets.stream().mapToLong(Long::longValue).toArray(), originalIndex, originalTimestamp, "");
