@@ -43,7 +43,7 @@ public final class BenchCommand implements Callable<Integer> {
     CredentialOptions credentials = new CredentialOptions();
 
     @Option(names = "--local", description = "start a local 3-node cluster for the run and remove it afterwards "
-            + "(bench raft always does); the client of a local cluster, this one or 'cluster up''s, trusts the nodes' "
+            + "(bench raft always does); the client of a local cluster (this one, or the one of 'cluster up') trusts the nodes' "
             + "grpc.tls.cert and sends their first token unless --tls-ca or --token-file say otherwise (the "
             + "environment does not)")
     boolean local;
