@@ -43,9 +43,9 @@ public final class BenchCommand implements Callable<Integer> {
     CredentialOptions credentials = new CredentialOptions();
 
     @Option(names = "--local", description = "start a local 3-node cluster for the run and remove it afterwards "
-            + "(bench raft always does); the client of a local cluster (this one, or the one of 'cluster up') trusts the nodes' "
-            + "grpc.tls.cert and sends their first token unless --tls-ca or --token-file say otherwise (the "
-            + "environment does not)")
+            + "(bench raft always does); the client of a local cluster (this one, or the one of 'cluster up') "
+            + "trusts the nodes' grpc.tls.cert and sends their first token unless --tls-ca or --token-file say "
+            + "otherwise (the environment does not)")
     boolean local;
 
     @Option(names = "--local-dir", description = "a new directory where --local or bench raft puts its cluster, kept "
