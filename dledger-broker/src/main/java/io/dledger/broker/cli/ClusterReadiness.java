@@ -59,8 +59,9 @@ final class ClusterReadiness {
     static boolean allReady(LocalCluster cluster) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         Map<String, String> settings = cluster.settings();
-        String host = httpHost(setting(settings, ConfigKey.HTTP_BIND_HOST) != null
-                ? setting(settings, ConfigKey.HTTP_BIND_HOST) : setting(settings, ConfigKey.GRPC_BIND_HOST));
+        String httpBind = LocalClients.nodeSetting(settings, ConfigKey.HTTP_BIND_HOST, System::getenv);
+        String host = httpHost(httpBind != null ? httpBind
+                : LocalClients.nodeSetting(settings, ConfigKey.GRPC_BIND_HOST, System::getenv));
         for (NodeProcess n : cluster.nodes()) {
             if (!n.alive()) {
                 continue;
@@ -80,12 +81,6 @@ final class ClusterReadiness {
             }
         }
         return true;
-    }
-
-    /** A node's setting as it reads it: the cluster's, else the environment it inherits; blank is unset. */
-    private static String setting(Map<String, String> settings, ConfigKey key) {
-        String v = settings.getOrDefault(key.key(), System.getenv(key.envName()));
-        return v == null || v.isBlank() ? null : v;
     }
 
     /**

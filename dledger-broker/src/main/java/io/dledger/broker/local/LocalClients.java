@@ -31,6 +31,15 @@ public final class LocalClients {
     }
 
     /**
+     * Setting {@code key} of a local node started with {@code settings} in environment {@code env}, as the node reads
+     * it: the cluster's setting, else the environment's; stripped, and null when unset or blank.
+     */
+    public static String nodeSetting(Map<String, String> settings, ConfigKey key, Function<String, String> env) {
+        String v = settings.getOrDefault(key.key(), env.apply(key.envName()));
+        return v == null || v.isBlank() ? null : v.strip();
+    }
+
+    /**
      * How a client reaches nodes started with {@code settings} (and an environment {@code env}).
      *
      * @param trusted the certificates to trust, or {@code null}: plaintext
@@ -41,10 +50,7 @@ public final class LocalClients {
 
     /** The cluster's settings first, then the environment, as a node reads them. */
     static Access access(Map<String, String> settings, Function<String, String> env) {
-        Function<ConfigKey, String> setting = k -> {
-            String v = settings.getOrDefault(k.key(), env.apply(k.envName()));
-            return v == null || v.isBlank() ? null : v.strip();
-        };
+        Function<ConfigKey, String> setting = k -> nodeSetting(settings, k, env);
         String cert = setting.apply(ConfigKey.GRPC_TLS_CERT);
         String ca = setting.apply(ConfigKey.GRPC_TLS_CA);
         String tokens = setting.apply(ConfigKey.GRPC_AUTH_TOKENS_FILE);

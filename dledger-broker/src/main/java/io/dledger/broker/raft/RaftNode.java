@@ -92,10 +92,12 @@ public final class RaftNode implements AutoCloseable {
     /** The leader this node knows of, as configured (empty while unknown). */
     public Optional<PeerSpec> leader() {
         PeerId leader = node.getLeaderId();
-        if (leader == null || leader.isEmpty()) {
-            return Optional.empty();
-        }
-        return peers.byRaftEndpoint(leader.getIp(), leader.getPort());
+        return leader == null || leader.isEmpty() ? Optional.empty() : peerOf(leader);
+    }
+
+    /** The member at JRaft's {@code id} (its Raft address), as configured; empty when no known peer has it. */
+    public Optional<PeerSpec> peerOf(PeerId id) {
+        return peers.byRaftEndpoint(id.getIp(), id.getPort());
     }
 
     public State state() {

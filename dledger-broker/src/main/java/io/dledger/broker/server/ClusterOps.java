@@ -221,7 +221,7 @@ final class ClusterOps {
             return;
         }
         // not among the peers it knows (a removal under way): the leader it follows now, if it knows that one
-        var known = raft.peers().byRaftEndpoint(leader.getIp(), leader.getPort()).or(raft::leader);
+        var known = raft.peerOf(leader).or(raft::leader);
         if (known.isEmpty()) {
             out.onError(RpcErrors.error(ErrorCode.TIMEOUT, "leadership moved to " + leader.getEndpoint()
                     + ", which is not in this node's member list"));

@@ -49,7 +49,8 @@ final class TopicScopedCall {
         if (call.getMethodDescriptor().getType() != MethodDescriptor.MethodType.UNARY) {
             return closed(call, refusal(scope, shortName(method) + ", a streaming call"));
         }
-        if (!UNSCOPED.contains(method) && !hasTopic(call)) {
+        FieldDescriptor topicField = topicField(call); // null: the request has no topic
+        if (!UNSCOPED.contains(method) && topicField == null) {
             return closed(call, refusal(scope, shortName(method) + ", which is about the whole cluster, not a topic"));
         }
         boolean emptyIsEvery = method.equals(LIST_GROUPS);
@@ -67,8 +68,9 @@ final class TopicScopedCall {
                 if (refused) {
                     return;
                 }
-                String topic = topicOf(request);
-                if (scope.allows(topic) || topic.isEmpty() && (emptyIsEvery || !hasTopic(call))) {
+                String topic = topicField != null && request instanceof Message m ? (String) m.getField(topicField)
+                        : "";
+                if (scope.allows(topic) || topic.isEmpty() && (emptyIsEvery || topicField == null)) {
                     super.onMessage(request);
                 } else {
                     refused = true;
@@ -86,22 +88,14 @@ final class TopicScopedCall {
         };
     }
 
-    private static boolean hasTopic(ServerCall<?, ?> call) {
-        return call.getMethodDescriptor().getRequestMarshaller() instanceof PrototypeMarshaller<?> p
-                && p.getMessagePrototype() instanceof Message m && topicField(m) != null;
-    }
-
-    private static FieldDescriptor topicField(Message m) {
-        FieldDescriptor f = m.getDescriptorForType().findFieldByName("topic");
-        return f != null && f.getType() == FieldDescriptor.Type.STRING && !f.isRepeated() ? f : null;
-    }
-
-    private static String topicOf(Object request) {
-        if (request instanceof Message m) {
-            FieldDescriptor f = topicField(m);
-            return f == null ? "" : (String) m.getField(f);
+    /** The single string {@code topic} field of the call's requests, or null when they have none. */
+    private static FieldDescriptor topicField(ServerCall<?, ?> call) {
+        if (call.getMethodDescriptor().getRequestMarshaller() instanceof PrototypeMarshaller<?> p
+                && p.getMessagePrototype() instanceof Message m) {
+            FieldDescriptor f = m.getDescriptorForType().findFieldByName("topic");
+            return f != null && f.getType() == FieldDescriptor.Type.STRING && !f.isRepeated() ? f : null;
         }
-        return "";
+        return null;
     }
 
     /** A listing answer cut to the topics of {@code scope}; any other answer as it is. */
