@@ -1,6 +1,7 @@
 package io.dledger.broker;
 
 import io.dledger.broker.concurrent.DaemonThreadFactory;
+import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.security.NodeCredentials;
 import io.dledger.broker.metrics.BrokerMetrics;
@@ -93,12 +94,22 @@ public final class BrokerServer implements AutoCloseable {
             retention = new RetentionScheduler(store, fsm, proposer, config.retentionMs(), config.retentionBytes(),
                     config.retentionCheckMs(), System::currentTimeMillis);
             RaftNode r = raft;
+            GrpcFrontEnd front = frontEnd;
+            HttpEndpoint.Metrics scrapes = registry instanceof PrometheusMeterRegistry p
+                    ? new HttpEndpoint.Metrics(p, () -> {
+                        metrics.syncFollowerGauges();
+                        front.refreshGroupGauges();
+                    }, config.httpAuth() ? credentials::admitsToMetrics : null) : null;
             http = HttpEndpoint.start(config.httpBindHost(), config.httpPort(),
-                    registry instanceof PrometheusMeterRegistry p ? p : null, metrics::syncFollowerGauges,
-                    () -> notReady(fsm, store, r));
-            LOG.info("node {} serving gRPC on {}:{} and HTTP (/metrics, /health) on {}:{}, data in {}",
-                    config.nodeId(), config.grpcBindHost(), config.self().grpcPort(), config.httpBindHost(),
-                    config.httpPort(), config.dataDir());
+                    config.httpTls() ? credentials.http() : null, scrapes, () -> notReady(fsm, store, r));
+            LOG.info("node {} serving gRPC on {}:{} and {} (/metrics{}, /health) on {}:{}, data in {}",
+                    config.nodeId(), config.grpcBindHost(), config.self().grpcPort(),
+                    config.httpTls() ? "HTTPS" : "HTTP", config.httpAuth() ? " with a token" : "",
+                    config.httpBindHost(), config.httpPort(), config.dataDir());
+            if (config.httpAuth() && !config.httpTls()) {
+                LOG.warn("{} is set without {}: the tokens sent to /metrics cross the network readable",
+                        ConfigKey.HTTP_AUTH.key(), ConfigKey.HTTP_TLS.key());
+            }
             credentials.start(NodeCredentials.CHECK_INTERVAL);
             return new BrokerServer(config, credentials, store, snapshots, fsm, raft, frontEnd, http, retention);
         } catch (RuntimeException e) {

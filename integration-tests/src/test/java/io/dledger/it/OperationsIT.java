@@ -74,6 +74,19 @@ class OperationsIT extends ClusterTestBase {
                 .containsPattern("dledger_rpc_requests_seconds_count\\{method=\"Produce\"\\} [1-9]")
                 .containsPattern("dledger_produce_messages_total 20")
                 .contains("dledger_raft_follower_lag{follower=");
+        client.admin().resetOffsets("billing", "metered", client.admin().describeTopic("metered").incarnation(),
+                Map.of(0, 0L, 1, 0L));
+        await("the group's lag on the leader's /metrics").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(get(base(leaderNode) + "/metrics").body()).contains(
+                        "dledger_group_lag_messages{group=\"billing\",topic=\"metered\"} 20.0",
+                        "dledger_group_members{group=\"billing\",topic=\"metered\"} 0.0",
+                        "dledger_group_lag_capped 0.0"));
+        for (NodeProcess n : cluster.local().nodes()) {
+            if (!n.id().equals(leader)) {
+                assertThat(get(base(n) + "/metrics").body()).as("a follower exports no group's lag")
+                        .doesNotContain("dledger_group_lag_messages{");
+            }
+        }
         assertThat(client.admin().describeCluster().nodes()).allSatisfy(n ->
                 assertThat(n.metricsUrl()).isEqualTo("http://127.0.0.1:" + cluster.local().node(n.id()).httpPort()
                         + "/metrics"));

@@ -20,6 +20,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +37,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,13 +75,17 @@ class SecurityIT extends ClusterTestBase {
         Path tokens = Files.writeString(certs.resolve("tokens"), TOKEN + "\n");
         String dir = certs.resolve("local").toString();
         assertThat(cli("cluster", "up", "--dir", dir, "--base-port", "0", "--set", "grpc.tls.cert=" + tls.cert(),
-                "--set", "grpc.tls.key=" + tls.key(), "--set", "grpc.auth.tokens.file=" + tokens))
+                "--set", "grpc.tls.key=" + tls.key(), "--set", "grpc.auth.tokens.file=" + tokens,
+                "--set", "http.tls=true", "--set", "http.auth=true")).as("its readiness check over HTTPS")
                 .contains("leader: n");
         assertThat(cli("cluster", "status", "--dir", dir)).contains("leader: n").doesNotContain("UNREACHABLE");
         cli("cluster", "down", "--dir", dir);
     }
 
-    /** {@code bench --local} with TLS and tokens: its client trusts the certificate and sends the token it set. */
+    /**
+     * {@code bench --local} with TLS and tokens on both ports: its client trusts the certificate and sends the token it
+     * set, and so does its reading of the nodes' metrics.
+     */
     @Test
     void aBenchmarksOwnClusterMayServeTlsAndTokens() throws Exception {
         TestCertificates tls = TestCertificates.create(certs);
@@ -85,9 +94,12 @@ class SecurityIT extends ClusterTestBase {
         try {
             assertThat(cli("bench", "produce", "--local", "--local-dir", dir.toString(), "--set", "grpc.tls.cert="
                     + tls.cert(), "--set", "grpc.tls.key=" + tls.key(), "--set", "grpc.auth.tokens.file=" + tokens,
+                    "--set", "http.tls=true", "--set", "http.auth=true",
                     "--threads", "2", "--warmup", "0", "--duration", "1", "--jit-warmup", "0"))
                     .containsPattern("metric=produce_msgs_per_s threads=2 size=1024 value=[1-9]")
-                    .contains("metric=produce_errors threads=2 size=1024 value=0\n");
+                    .contains("metric=produce_errors threads=2 size=1024 value=0\n")
+                    .as("the nodes' metrics read").contains("metric=produce_call_us threads=2")
+                    .doesNotContain("write-path means leave out");
         } finally {
             ClusterData.dropKeepingLogs(dir);
         }
@@ -100,8 +112,8 @@ class SecurityIT extends ClusterTestBase {
                 + "an-older-token-0123456789\n" + TOKEN + "\n" + "a-reading-token-0123456789 read\n"
                 + "a-scoped-token-0123456789 write topics=scoped-*\n");
         cluster = TestCluster.start("secure", 3, Map.of("grpc.tls.cert", tls.cert().toString(), "grpc.tls.key",
-                tls.key().toString(), "grpc.auth.tokens.file", tokens.toString(), "raft.tls", "true"),
-                b -> b.tls(tls.cert()).token(TOKEN));
+                tls.key().toString(), "grpc.auth.tokens.file", tokens.toString(), "raft.tls", "true",
+                "http.tls", "true", "http.auth", "true"), b -> b.tls(tls.cert()).token(TOKEN));
         DLedgerClient client = cluster.client();
         client.admin().createTopic("secure", 1);
         try (Producer p = client.newProducer(); PullConsumer c = client.newPullConsumer()) {
@@ -195,7 +207,10 @@ class SecurityIT extends ClusterTestBase {
                 tokenFile.toString(), "--threads", "2", "--warmup", "0", "--duration", "1", "--jit-warmup", "0"))
                 .as("a benchmark of a secured cluster").containsPattern("metric=produce_msgs_per_s threads=2 "
                         + "size=1024 value=[1-9]").contains("metric=produce_errors threads=2 size=1024 value=0\n")
-                .contains("# removed topic bench-produce-");
+                .contains("# removed topic bench-produce-")
+                .as("the nodes' metrics read over HTTPS with the token").contains("metric=produce_call_us threads=2")
+                .doesNotContain("write-path means leave out");
+        metricsNeedTheTokenOverHttps(cluster.local().nodes().get(0).httpPort(), tls);
         long t0 = System.nanoTime();
         assertThat(cliError("bench", "produce", "-s", servers, "--tls-ca", tls.cert().toString(), "--threads", "1",
                 "--warmup", "0", "--duration", "1", "--jit-warmup", "0")).as("a benchmark without a token")
@@ -220,6 +235,24 @@ class SecurityIT extends ClusterTestBase {
                         return e.code() == ErrorCode.UNAUTHENTICATED;
                     }
                 });
+    }
+
+    /** With http.tls and http.auth: /metrics over HTTPS only, and only with a token; /health without one. */
+    private static void metricsNeedTheTokenOverHttps(int httpPort, TestCertificates tls) throws Exception {
+        HttpClient https = HttpClient.newBuilder().sslContext(trusting(tls)).connectTimeout(Duration.ofSeconds(2))
+                .build();
+        String base = "https://127.0.0.1:" + httpPort;
+        assertThat(https.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(200);
+        assertThat(https.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        assertThat(https.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                .header("Authorization", "Bearer " + TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body())
+                .contains("dledger_raft_term");
+        HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        assertThatThrownBy(() -> plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                + "/health/ready")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()))
+                .as("no plaintext").isInstanceOf(IOException.class);
     }
 
     /**
@@ -263,6 +296,18 @@ class SecurityIT extends ClusterTestBase {
         } finally {
             channel.shutdownNow();
         }
+    }
+
+    /** TLS trusting {@code tls}'s certificate, host names checked as for any https URL. */
+    private static SSLContext trusting(TestCertificates tls) throws Exception {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        store.setCertificateEntry("node", PemFiles.certificates(tls.cert()).get(0));
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     /** TLS trusting any node, presenting {@code tls}'s certificate (none when null). */

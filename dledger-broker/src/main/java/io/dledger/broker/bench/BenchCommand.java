@@ -2,6 +2,7 @@ package io.dledger.broker.bench;
 
 import io.dledger.broker.cli.ClusterTable;
 import io.dledger.broker.cli.CredentialOptions;
+import io.dledger.broker.local.HttpAccess;
 import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.client.ClusterView;
@@ -171,9 +172,11 @@ public final class BenchCommand implements Callable<Integer> {
             LocalCluster started = cluster != null ? cluster : running; // its nodes' TLS and token settings apply
             DLedgerClient.Builder builder = started != null ? LocalClients.builder(started)
                     : DLedgerClient.builder().seeds(servers);
+            HttpAccess metrics = credentials.httpAccess(started != null ? LocalClients.httpAccess(started)
+                    : HttpAccess.NONE, started != null);
             try (DLedgerClient client = access.apply(builder).operationTimeout(Duration.ofSeconds(30)).build()) {
                 awaitLeader(client, !local);
-                run(client, cluster, report);
+                run(client, cluster, metrics, report);
             }
         } finally {
             if (own != null) {
@@ -184,7 +187,8 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void run(DLedgerClient client, LocalCluster cluster, BenchReport report) throws Exception {
+    private void run(DLedgerClient client, LocalCluster cluster, HttpAccess metrics, BenchReport report)
+            throws Exception {
         String suffix = Long.toString(System.currentTimeMillis(), 36);
         if (what.equals("produce") || what.equals("all")) {
             String topic = "bench-produce-" + suffix;
@@ -193,7 +197,7 @@ public final class BenchCommand implements Callable<Integer> {
             try {
                 new ProduceBench(client, new ProduceBench.Options(topic, size, threads, Duration.ofSeconds(warmupSecs),
                         Duration.ofSeconds(durationSecs), m, inflight, windows, Duration.ofSeconds(jitWarmupSecs)),
-                        report).run();
+                        metrics, report).run();
             } finally {
                 removeFromExistingCluster(client, cluster, topic, report);
             }

@@ -1,5 +1,6 @@
 package io.dledger.broker.bench;
 
+import io.dledger.broker.local.HttpAccess;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.Message;
 import io.dledger.client.Producer;
@@ -38,10 +39,12 @@ final class ProduceBench {
     private final DLedgerClient client;
     private final Options o;
     private final BenchReport report;
+    private final HttpAccess metrics; // how to read the nodes' /metrics
     private final byte[][] payloads = new byte[PAYLOADS][];
 
-    ProduceBench(DLedgerClient client, Options options, BenchReport report) {
+    ProduceBench(DLedgerClient client, Options options, HttpAccess metrics, BenchReport report) {
         this.client = client;
+        this.metrics = metrics;
         this.o = options;
         this.report = report;
         for (int i = 0; i < PAYLOADS; i++) {
@@ -68,7 +71,7 @@ final class ProduceBench {
         try (Producer producer = client.newProducer()) {
             startLoad(w, producer, threads, "bench-produce");
             Thread.sleep(o.warmup().toMillis());
-            WritePathSampler sampler = WritePathSampler.of(client);
+            WritePathSampler sampler = WritePathSampler.of(client, metrics);
             List<List<ResultLine>> windows = w.measure(o.windows(), o.duration(), () -> Samples.take(sampler),
                     (t, start, end, number) -> results(threads, t, start, end, number));
             w.joinWorkers();
@@ -82,7 +85,7 @@ final class ProduceBench {
         try (Producer producer = client.newProducer()) {
             startLoad(w, producer, threads, "bench-jit-warmup");
             try {
-                new JitWarmup(WritePathSampler.of(client), report).await(o.jitWarmup(), threads + " threads "
+                new JitWarmup(WritePathSampler.of(client, metrics), report).await(o.jitWarmup(), threads + " threads "
                         + o.mode().name().toLowerCase());
             } finally {
                 w.stop();

@@ -1,10 +1,10 @@
 package io.dledger.broker.bench;
 
+import io.dledger.broker.local.HttpAccess;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.NodeView;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,15 +57,21 @@ final class WritePathSampler {
 
     /** How long a node may take to answer: generous, since a busy node (or one still compiling) answers slowly. */
     static final Duration TIMEOUT = Duration.ofSeconds(5);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private final HttpAccess access;
+    private final HttpClient http;
     private final List<String> urls;
 
-    WritePathSampler(List<String> urls) {
+    WritePathSampler(List<String> urls, HttpAccess access) {
         this.urls = List.copyOf(urls);
+        this.access = access;
+        this.http = access.client(TIMEOUT);
     }
 
-    /** A sampler over the nodes the cluster reports now (none when it cannot be asked). */
-    static WritePathSampler of(DLedgerClient client) {
+    /**
+     * A sampler over the nodes the cluster reports now (none when it cannot be asked), reading their {@code /metrics}
+     * with {@code access}.
+     */
+    static WritePathSampler of(DLedgerClient client, HttpAccess access) {
         List<String> urls = new ArrayList<>();
         try {
             for (NodeView n : client.admin().describeCluster().nodes()) {
@@ -76,7 +82,7 @@ final class WritePathSampler {
         } catch (RuntimeException e) {
             // no breakdown for this phase
         }
-        return new WritePathSampler(urls);
+        return new WritePathSampler(urls, access);
     }
 
     /** Every node's series, asked in parallel; nodes that do not answer in time are missing from the sample. */
@@ -84,8 +90,8 @@ final class WritePathSampler {
         Map<String, CompletableFuture<HttpResponse<String>>> calls = new LinkedHashMap<>();
         for (String url : urls) {
             try {
-                calls.put(url, http.sendAsync(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
-                        .build(), HttpResponse.BodyHandlers.ofString()));
+                calls.put(url, http.sendAsync(access.request(URI.create(url)).timeout(TIMEOUT).build(),
+                        HttpResponse.BodyHandlers.ofString()));
             } catch (RuntimeException e) {
                 // a URL this client cannot use: skip the node
             }

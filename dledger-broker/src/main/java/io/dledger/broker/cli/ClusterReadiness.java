@@ -1,6 +1,7 @@
 package io.dledger.broker.cli;
 
 import io.dledger.broker.config.ConfigKey;
+import io.dledger.broker.local.HttpAccess;
 import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.NodeProcess;
@@ -9,7 +10,6 @@ import io.dledger.client.DLedgerClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
@@ -57,8 +57,10 @@ final class ClusterReadiness {
 
     /** Every running node answers 200 on /health/ready (known leader, caught up). */
     static boolean allReady(LocalCluster cluster) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpAccess access = LocalClients.httpAccess(cluster);
+        HttpClient http = access.client(Duration.ofSeconds(1));
         Map<String, String> settings = cluster.settings();
+        String scheme = LocalClients.httpTls(settings) ? "https://" : "http://";
         String httpBind = LocalClients.nodeSetting(settings, ConfigKey.HTTP_BIND_HOST, System::getenv);
         String host = httpHost(httpBind != null ? httpBind
                 : LocalClients.nodeSetting(settings, ConfigKey.GRPC_BIND_HOST, System::getenv));
@@ -67,7 +69,7 @@ final class ClusterReadiness {
                 continue;
             }
             try {
-                var r = http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + n.httpPort()
+                var r = http.send(access.request(URI.create(scheme + host + ":" + n.httpPort()
                         + "/health/ready")).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() != 200) {

@@ -1,6 +1,7 @@
 package io.dledger.broker.cli;
 
 import io.dledger.broker.config.AuthTokens;
+import io.dledger.broker.local.HttpAccess;
 import io.dledger.client.DLedgerClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,6 +51,16 @@ public final class CredentialOptions {
             }
             return builder;
         };
+    }
+
+    /**
+     * How to reach the nodes' HTTP ports ({@code bench} reads their {@code /metrics}): {@code base} (a local cluster's
+     * own) with what was given laid over it, as {@link #resolve} does for the gRPC client.
+     */
+    public HttpAccess httpAccess(HttpAccess base, boolean optionsOnly) {
+        Path ca = optionsOnly ? tlsCa : tlsCa();
+        String token = optionsOnly && tokenFile == null ? null : token();
+        return new HttpAccess(ca != null ? ca : base.trusted(), token != null ? token : base.token());
     }
 
     /** Whether {@code --tls-ca} or {@code --token-file} was given (the environment not counted). */

@@ -21,6 +21,8 @@ import java.util.List;
 public final class AuthTokens {
     /** Shortest token accepted: a guessable one is no authentication. */
     public static final int MIN_CHARS = 16;
+    /** The scheme of an {@code authorization} header that carries a token: {@code Bearer TOKEN}. */
+    public static final String BEARER = "Bearer ";
 
     /** What a token admits to: the calls of its role, on the topics of its scope. */
     public record Grant(TokenRole role, TopicScope topics) {
@@ -111,6 +113,15 @@ public final class AuthTokens {
     /** The token of a token line, without its role. */
     public static String tokenOf(String line) {
         return line.strip().split("\\s+")[0];
+    }
+
+    /**
+     * What the value of an {@code authorization} header (gRPC metadata or HTTP; null: none) admits to: {@code Bearer}
+     * (in any case) and one of these tokens, else null.
+     */
+    public Grant grantOfBearer(String authorization) {
+        return authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                ? grantOf(authorization.substring(BEARER.length()).strip()) : null;
     }
 
     /** What {@code token} admits to if it is one of these, else null; the tokens are compared in constant time. */

@@ -31,6 +31,10 @@ public enum ConfigKey {
     HTTP_PORT("http.port", "0", "port of /metrics and /health (0: the gRPC port + 100)"),
     HTTP_BIND_HOST("http.bind.host", null, "interface /metrics and /health listen on (default: grpc.bind.host; "
             + "127.0.0.1 keeps them to this machine, or to the container in Docker)"),
+    HTTP_TLS("http.tls", "false", "/metrics and /health serve HTTPS only, presenting grpc.tls.cert (needs it and "
+            + "grpc.tls.key)"),
+    HTTP_AUTH("http.auth", "false", "/metrics answers only a request with a token of grpc.auth.tokens.file that holds "
+            + "for every topic (Authorization: Bearer TOKEN); /health stays open"),
     SHUTDOWN_TRANSFER_MS("shutdown.transfer.ms", "5000", "on SIGTERM a leader hands leadership to a follower (with "
             + "disk space first, then the least behind) and waits this long for it"),
     RETENTION_MS("retention.ms", "604800000", "messages older than this are deleted, whole segments at a time "
@@ -97,7 +101,9 @@ public enum ConfigKey {
     PULL_MAX_WAITING("pull.max.waiting", "10000", "most pulls waiting on this node at once (long polls); more are "
             + "refused with BUSY, which clients retry"),
     READ_MAX_QUEUED("read.max.queued", "1000", "most reads (pulls, digests) queued for this node's read threads; more "
-            + "are refused with BUSY, which clients retry");
+            + "are refused with BUSY, which clients retry"),
+    METRICS_GROUP_LAG_MAX("metrics.group.lag.max", "1000", "on the leader: most (group, topic) pairs exported as "
+            + "dledger_group_lag_messages and dledger_group_members, the first in name order (0: none)");
 
     private final String key;
     private final String defaultValue;

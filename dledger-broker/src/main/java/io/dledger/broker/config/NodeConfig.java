@@ -16,6 +16,8 @@ public record NodeConfig(
         boolean join,
         int httpPort,
         String httpBindHost,
+        boolean httpTls,
+        boolean httpAuth,
         int shutdownTransferMs,
         long retentionMs,
         long retentionBytes,
@@ -44,6 +46,7 @@ public record NodeConfig(
         int pullMaxBytes,
         int pullMaxWaiting,
         int readMaxQueued,
+        int metricsGroupLagMax,
         GrpcTls grpcTls,
         Path raftTlsCa,
         Path authTokensFile) {
@@ -80,9 +83,12 @@ public record NodeConfig(
         return peers.stream().filter(p -> p.id().equals(nodeId)).findFirst().orElseThrow();
     }
 
-    /** Where this node's /metrics and /health answer, at its host in {@code peers} (whatever http.bind.host says). */
+    /**
+     * Where this node's /metrics answers, at its host in {@code peers} (whatever http.bind.host says); https with
+     * {@code http.tls}.
+     */
     public String metricsUrl() {
-        return "http://" + self().host() + ":" + httpPort + "/metrics";
+        return (httpTls ? "https://" : "http://") + self().host() + ":" + httpPort + "/metrics";
     }
 
     public Path raftDir() {

@@ -133,9 +133,12 @@ public final class NodeConfigLoader {
         int pullBytes = ints.get(ConfigKey.PULL_MAX_BYTES, 1024, 256 * 1024 * 1024);
         int pullWaiting = ints.get(ConfigKey.PULL_MAX_WAITING, 1, 1_000_000);
         int readQueued = ints.get(ConfigKey.READ_MAX_QUEUED, 1, 1_000_000);
+        int groupLagMax = ints.get(ConfigKey.METRICS_GROUP_LAG_MAX, 0, 1_000_000);
         boolean sync = bool(v.get(ConfigKey.RAFT_SYNC), ConfigKey.RAFT_SYNC, problems);
         boolean rpcInline = bool(v.get(ConfigKey.RAFT_RPC_INLINE), ConfigKey.RAFT_RPC_INLINE, problems);
         boolean raftTls = bool(v.get(ConfigKey.RAFT_TLS), ConfigKey.RAFT_TLS, problems);
+        boolean httpTls = bool(v.get(ConfigKey.HTTP_TLS), ConfigKey.HTTP_TLS, problems);
+        boolean httpAuth = bool(v.get(ConfigKey.HTTP_AUTH), ConfigKey.HTTP_AUTH, problems);
         boolean join = bool(v.get(ConfigKey.JOIN), ConfigKey.JOIN, problems);
         RaftLogFormat logFormat = RaftLogFormat.parse(v.get(ConfigKey.RAFT_LOG_STORAGE));
         if (logFormat == null) {
@@ -167,6 +170,14 @@ public final class NodeConfigLoader {
                 problems.addAll(e.problems());
             }
         }
+        if (httpTls && tls == null) {
+            problems.add(ConfigKey.HTTP_TLS.key() + " needs " + ConfigKey.GRPC_TLS_CERT.key() + " and "
+                    + ConfigKey.GRPC_TLS_KEY.key() + ": the certificate and key the HTTP port presents");
+        }
+        if (httpAuth && tokensPath == null) {
+            problems.add(ConfigKey.HTTP_AUTH.key() + " needs " + ConfigKey.GRPC_AUTH_TOKENS_FILE.key()
+                    + ": the tokens /metrics accepts");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -177,14 +188,14 @@ public final class NodeConfigLoader {
             throw new ConfigException("http.port: the default (gRPC port + 100) exceeds 65535; set http.port");
         }
         return new NodeConfig(nodeId, peers, data, v.get(ConfigKey.GRPC_BIND_HOST), join,
-                httpPort == 0 ? self + 100 : httpPort, httpBindHost(v),
+                httpPort == 0 ? self + 100 : httpPort, httpBindHost(v), httpTls, httpAuth,
                 transferMs, retentionMs, retentionBytes, retentionCheck, electionTimeout, electionDelay,
                 leaderExitTimeout, sync, rpcInline, logFormat, raftSegmentBytes, snapshotInterval, snapshotLogBytes,
                 segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
                 entryMax, inflight, queueMax, maxQueues, minFree,
                 new ReadRouteConfig(routeEnabled, busyProduce, busyPull,
                         coldBytes == 0 ? defaultColdBytes() : coldBytes, maxLag), pullMessages, pullBytes,
-                pullWaiting, readQueued, tls, raftCa, tokensPath);
+                pullWaiting, readQueued, groupLagMax, tls, raftCa, tokensPath);
     }
 
     /** {@code http.bind.host}, else {@code grpc.bind.host}. */

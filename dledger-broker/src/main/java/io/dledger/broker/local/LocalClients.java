@@ -31,6 +31,22 @@ public final class LocalClients {
     }
 
     /**
+     * How a command reaches the HTTP ports of {@code cluster}'s nodes: trusting their certificate with
+     * {@code http.tls}, sending their first token with {@code http.auth}.
+     */
+    public static HttpAccess httpAccess(LocalCluster cluster) {
+        Map<String, String> settings = cluster.settings();
+        Access a = access(settings, System::getenv);
+        return new HttpAccess(httpTls(settings) ? a.trusted() : null,
+                "true".equalsIgnoreCase(nodeSetting(settings, ConfigKey.HTTP_AUTH, System::getenv)) ? a.token() : null);
+    }
+
+    /** Whether the nodes of a cluster started with {@code settings} serve HTTPS ({@code http.tls}). */
+    public static boolean httpTls(Map<String, String> settings) {
+        return "true".equalsIgnoreCase(nodeSetting(settings, ConfigKey.HTTP_TLS, System::getenv));
+    }
+
+    /**
      * Setting {@code key} of a local node started with {@code settings} in environment {@code env}, as the node reads
      * it: the cluster's setting, else the environment's; stripped, and null when unset or blank.
      */

@@ -3,6 +3,8 @@ package io.dledger.broker.metrics;
 import io.dledger.broker.concurrent.DaemonThreadFactory;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,13 +14,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * The node's HTTP port: {@code /metrics} (Prometheus text format), {@code /health/live} (200 while the
  * process serves) and {@code /health/ready} (200 when the node is part of a cluster with a known leader
  * and has applied what it knows to be committed; 503 with the reason otherwise). Used by Prometheus, the
- * Docker HEALTHCHECK and {@code dledger cluster up}.
+ * Docker HEALTHCHECK and {@code dledger cluster up}. Plaintext, or HTTPS only ({@code http.tls}); {@code /metrics}
+ * may ask for a token ({@code http.auth}: 401 without one it admits), {@code /health} never does.
  */
 public final class HttpEndpoint implements AutoCloseable {
     private final HttpServer server;
@@ -30,14 +35,33 @@ public final class HttpEndpoint implements AutoCloseable {
     }
 
     /**
-     * @param notReady  empty when ready, else why not
-     * @param registry     the Prometheus registry to scrape (null: no /metrics)
+     * What {@code /metrics} serves and to whom.
+     *
+     * @param registry     the Prometheus registry to scrape
      * @param beforeScrape runs before each scrape (brings membership-dependent gauges up to date)
+     * @param admits       whether a request with this {@code Authorization} header value (null: none) may read it;
+     *                     null: any request may
      */
-    public static HttpEndpoint start(String host, int port, PrometheusMeterRegistry registry, Runnable beforeScrape,
+    public record Metrics(PrometheusMeterRegistry registry, Runnable beforeScrape, Predicate<String> admits) {
+    }
+
+    /**
+     * @param tls      the TLS the port serves ({@code http.tls}), or null: plaintext
+     * @param metrics  what {@code /metrics} serves, or null: no {@code /metrics}
+     * @param notReady empty when ready, else why not
+     */
+    public static HttpEndpoint start(String host, int port, SSLContext tls, Metrics metrics,
                                      Supplier<Optional<String>> notReady) {
         try {
-            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
+            InetSocketAddress address = new InetSocketAddress(host, port);
+            HttpServer server;
+            if (tls == null) {
+                server = HttpServer.create(address, 16);
+            } else {
+                HttpsServer https = HttpsServer.create(address, 16);
+                https.setHttpsConfigurator(new HttpsConfigurator(tls));
+                server = https;
+            }
             ExecutorService executor = Executors.newFixedThreadPool(2, new DaemonThreadFactory("dledger-http"));
             server.setExecutor(executor);
             server.createContext("/health/live", ex -> reply(ex, 200, "live\n"));
@@ -45,10 +69,17 @@ public final class HttpEndpoint implements AutoCloseable {
                 Optional<String> why = notReady.get();
                 reply(ex, why.isEmpty() ? 200 : 503, why.map(w -> "not ready: " + w + "\n").orElse("ready\n"));
             });
-            if (registry != null) {
+            if (metrics != null) {
                 server.createContext("/metrics", ex -> {
-                    beforeScrape.run();
-                    reply(ex, 200, registry.scrape());
+                    if (metrics.admits() != null
+                            && !metrics.admits().test(ex.getRequestHeaders().getFirst("Authorization"))) {
+                        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+                        reply(ex, 401, "/metrics needs a token of grpc.auth.tokens.file that holds for every topic "
+                                + "(http.auth): Authorization: Bearer TOKEN\n");
+                        return;
+                    }
+                    metrics.beforeScrape().run();
+                    reply(ex, 200, metrics.registry().scrape());
                 });
             }
             server.start();

@@ -121,6 +121,32 @@ public final class NodeCredentials implements AutoCloseable {
         return files == null ? null : files.tokens();
     }
 
+    /** The TLS of the HTTP port with {@code http.tls}: the current certificate, no client certificate asked for. */
+    public SSLContext http() {
+        if (keys == null) {
+            throw new IllegalStateException(ConfigKey.HTTP_TLS.key() + " without " + ConfigKey.GRPC_TLS_CERT.key());
+        }
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {keys}, null, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up TLS for " + ConfigKey.HTTP_TLS.key() + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /**
+     * Whether an HTTP request with this {@code Authorization} header value (null: none) may read {@code /metrics}
+     * under {@code http.auth}: {@code Bearer} and a token the node accepts now that holds for every topic (metrics
+     * name topics and groups), of any role.
+     */
+    public boolean admitsToMetrics(String authorization) {
+        AuthTokens tokens = tokens();
+        AuthTokens.Grant grant = tokens == null ? null : tokens.grantOfBearer(authorization);
+        return grant != null && grant.topics().all();
+    }
+
     /**
      * The TLS of the Raft port, both sides presenting the current certificate and admitting peers whose certificate
      * the current {@code raft.tls.ca} signs, or null without {@code raft.tls}.

@@ -244,13 +244,20 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
                 RequestValidator.checkTopicName(only);
                 requireTopic(only);
             }
-            SortedMap<String, SortedSet<String>> all = new TreeMap<>(store.committedGroups());
-            groups.liveGroups().forEach((g, topics) -> all.computeIfAbsent(g, k -> new TreeSet<>()).addAll(topics));
-            out.onNext(GroupProgress.list(all, only, store::topic, store::committedOffsets, groups::liveMembers,
-                    MAX_LISTED_GROUPS));
+            out.onNext(summaries(only, MAX_LISTED_GROUPS));
             out.onCompleted();
         } catch (StatusRuntimeException e) {
             out.onError(e);
         }
+    }
+
+    /**
+     * One summary per (group, topic) that has committed offsets or live members, of topic {@code only} unless it is
+     * empty, at most {@code max} of them in name order: the ListGroups answer, and the group lag metrics.
+     */
+    ListGroupsResponse summaries(String only, int max) {
+        SortedMap<String, SortedSet<String>> all = new TreeMap<>(store.committedGroups());
+        groups.liveGroups().forEach((g, topics) -> all.computeIfAbsent(g, k -> new TreeSet<>()).addAll(topics));
+        return GroupProgress.list(all, only, store::topic, store::committedOffsets, groups::liveMembers, max);
     }
 }

@@ -48,10 +48,13 @@ public final class GrpcFrontEnd implements AutoCloseable {
     private final PeerStatusCollector peers;
     private final ScheduledFuture<?> diskPolls;
     private final FollowerDisks followerDisks;
+    private final GroupLagGauges groupGauges;
 
     private GrpcFrontEnd(Server server, ReadExecutor reads, ScheduledExecutorService timer,
-            PeerStatusCollector peers, ScheduledFuture<?> diskPolls, FollowerDisks followerDisks) {
+            PeerStatusCollector peers, ScheduledFuture<?> diskPolls, FollowerDisks followerDisks,
+            GroupLagGauges groupGauges) {
         this.followerDisks = followerDisks;
+        this.groupGauges = groupGauges;
         this.server = server;
         this.reads = reads;
         this.timer = timer;
@@ -103,6 +106,9 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 d -> d.usableBytes() == Long.MAX_VALUE ? Double.NaN : d.usableBytes())
                 .description("usable space of the file system holding the node's data (store.min.free.bytes)")
                 .baseUnit("bytes").register(metrics.registry());
+        ConsumerServiceImpl consumers = new ConsumerServiceImpl(store, fsm, raft, proposer, groups);
+        GroupLagGauges groupGauges = new GroupLagGauges(metrics.registry(), fsm::isLeader,
+                max -> consumers.summaries("", max), config.metricsGroupLagMax());
         AdminServiceImpl admin = new AdminServiceImpl(config, store, fsm, raft, proposer, reads, disk, peers,
                 followerDisks::followersWithSpace);
         NettyServerBuilder builder = NettyServerBuilder
@@ -127,7 +133,7 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 .addService(new MessagingServiceImpl(config, store, fsm, raft, proposer, pullHandler,
                         new OffsetsForTimeHandler(store, fsm, raft, reads), produced, metrics, disk))
                 .addService(admin)
-                .addService(new ConsumerServiceImpl(store, fsm, raft, proposer, groups))
+                .addService(consumers)
                 .build();
         try {
             server.start();
@@ -138,7 +144,12 @@ public final class GrpcFrontEnd implements AutoCloseable {
             timer.shutdownNow();
             throw new UncheckedIOException("cannot start the gRPC server on port " + config.self().grpcPort(), e);
         }
-        return new GrpcFrontEnd(server, reads, timer, peers, diskPolls, followerDisks);
+        return new GrpcFrontEnd(server, reads, timer, peers, diskPolls, followerDisks, groupGauges);
+    }
+
+    /** Brings the consumer group metrics up to date: called before every scrape (see {@link GroupLagGauges}). */
+    public void refreshGroupGauges() {
+        groupGauges.refresh();
     }
 
     /** On the leader: followers that answered its last round with disk space to spare (see {@link FollowerDisks}). */

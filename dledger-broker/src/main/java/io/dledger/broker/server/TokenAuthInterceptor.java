@@ -25,7 +25,6 @@ import java.util.function.Supplier;
 final class TokenAuthInterceptor implements ServerInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
             Metadata.ASCII_STRING_MARSHALLER);
-    static final String BEARER = "Bearer ";
     /** The role of the token a call came with, for handlers whose rule depends on the request; unset without tokens. */
     static final Context.Key<TokenRole> ROLE = Context.key("dledger-token-role");
 
@@ -40,8 +39,7 @@ final class TokenAuthInterceptor implements ServerInterceptor {
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                        ServerCallHandler<Q, R> next) {
         String value = headers.get(AUTHORIZATION);
-        AuthTokens.Grant grant = value != null && value.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                ? tokens.get().grantOf(value.substring(BEARER.length()).strip()) : null;
+        AuthTokens.Grant grant = tokens.get().grantOfBearer(value);
         TokenRole role = grant == null ? null : grant.role();
         String method = call.getMethodDescriptor().getFullMethodName();
         TokenRole needed = CallPermissions.needed(method);
@@ -64,7 +62,7 @@ final class TokenAuthInterceptor implements ServerInterceptor {
     /** The header a node sends with its own calls to other nodes: its token {@code i}. */
     static Metadata header(AuthTokens tokens, int i) {
         Metadata h = new Metadata();
-        h.put(AUTHORIZATION, BEARER + tokens.get(i));
+        h.put(AUTHORIZATION, AuthTokens.BEARER + tokens.get(i));
         return h;
     }
 }

@@ -107,6 +107,30 @@ class NodeConfigLoaderTest {
         assertThat(c.raftLogSegmentBytes()).isEqualTo(64L << 20);
         assertThat(c.raftRpcInline()).isTrue();
         assertThat(c.snapshotLogBytes()).isEqualTo(2L << 30);
+        assertThat(c.metricsGroupLagMax()).isEqualTo(1000);
+    }
+
+    @Test
+    void theHttpPortsTlsAndTokenNeedTheFilesTheyUse() throws Exception {
+        assertThatThrownBy(() -> NodeConfigLoader.load(Map.of(ConfigKey.NODE_ID, "n3", ConfigKey.PEERS, PEERS,
+                ConfigKey.HTTP_TLS, "true", ConfigKey.HTTP_AUTH, "true"), Map.of(), null))
+                .hasMessageContaining("http.tls needs grpc.tls.cert and grpc.tls.key")
+                .hasMessageContaining("http.auth needs grpc.auth.tokens.file");
+        NodeConfig c = NodeConfigLoader.load(Map.of(ConfigKey.NODE_ID, "n3", ConfigKey.PEERS, PEERS,
+                ConfigKey.GRPC_TLS_CERT, resource("node.pem").toString(), ConfigKey.GRPC_TLS_KEY,
+                resource("node.key").toString()), Map.of("DLEDGER_HTTP_TLS", "true"), null);
+        assertThat(c.httpTls()).isTrue();
+        assertThat(c.httpAuth()).isFalse();
+        assertThat(c.metricsUrl()).isEqualTo("https://127.0.0.1:9103/metrics");
+    }
+
+    @Test
+    void theGroupLagMetricsCanBeTurnedOffButNotGivenANegativeCap() {
+        assertThat(NodeConfigLoader.load(Map.of(ConfigKey.NODE_ID, "n3", ConfigKey.PEERS, PEERS),
+                Map.of("DLEDGER_METRICS_GROUP_LAG_MAX", "0"), null).metricsGroupLagMax()).isZero();
+        assertThatThrownBy(() -> NodeConfigLoader.load(Map.of(ConfigKey.NODE_ID, "n3", ConfigKey.PEERS, PEERS,
+                ConfigKey.METRICS_GROUP_LAG_MAX, "-1"), Map.of(), null))
+                .hasMessageContaining("metrics.group.lag.max must be between 0 and 1000000");
     }
 
     @Test

@@ -1,0 +1,70 @@
+package io.dledger.broker.local;
+
+import io.dledger.broker.config.AuthTokens;
+import io.dledger.broker.config.PemFiles;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * How a command reaches nodes' HTTP ports ({@code /metrics}, {@code /health}): the certificates it trusts for https
+ * URLs ({@code trusted}; null: the JDK's own) and the token it sends to them ({@code token}; null: none), for nodes
+ * with {@code http.tls} and {@code http.auth}. The token goes to https URLs, and to plaintext ones only when no
+ * certificates are given (a cluster without TLS): a command that trusts TLS does not send it in the clear. Immutable.
+ */
+public record HttpAccess(Path trusted, String token) {
+    /** Plaintext or the JDK's trust, no token. */
+    public static final HttpAccess NONE = new HttpAccess(null, null);
+
+    /**
+     * A client trusting {@link #trusted()} (host names checked, as for any https URL).
+     *
+     * @throws IllegalArgumentException when that file holds no certificate Java reads
+     */
+    public HttpClient client(Duration connectTimeout) {
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(connectTimeout);
+        if (trusted != null) {
+            b.sslContext(trusting(trusted));
+        }
+        return b.build();
+    }
+
+    /** A request for {@code uri}, with the token when it may go there. */
+    public HttpRequest.Builder request(URI uri) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri);
+        if (token != null && ("https".equalsIgnoreCase(uri.getScheme()) || trusted == null)) {
+            b.header("Authorization", AuthTokens.BEARER + token);
+        }
+        return b;
+    }
+
+    private static SSLContext trusting(Path pem) {
+        try {
+            List<X509Certificate> certificates = PemFiles.certificates(pem);
+            if (certificates.isEmpty()) {
+                throw new IllegalArgumentException(pem + " holds no PEM certificate");
+            }
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            for (int i = 0; i < certificates.size(); i++) {
+                store.setCertificateEntry("trusted-" + i, certificates.get(i));
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot trust the certificates in " + pem + ": " + e.getMessage(), e);
+        }
+    }
+}

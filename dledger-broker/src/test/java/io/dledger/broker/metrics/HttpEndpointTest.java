@@ -1,0 +1,130 @@
+package io.dledger.broker.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.dledger.broker.config.ConfigKey;
+import io.dledger.broker.config.NodeConfig;
+import io.dledger.broker.config.NodeConfigLoader;
+import io.dledger.broker.local.HttpAccess;
+import io.dledger.broker.security.NodeCredentials;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The HTTP port as a client sees it: plaintext and open by default; with {@code http.tls} HTTPS only, presenting the
+ * node's current certificate; with {@code http.auth} {@code /metrics} only for a token of every topic, {@code /health}
+ * still open.
+ */
+@Timeout(30)
+class HttpEndpointTest {
+    private static final String FULL = "metrics-reader-token-0123456789";
+    private static final String SCOPED = "scoped-reader-token-0123456789";
+    @TempDir
+    Path dir;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    private Path copy(String resource, String as) throws Exception {
+        Path from = Path.of(HttpEndpointTest.class.getResource("/tls/" + resource).toURI());
+        return Files.copy(from, dir.resolve(as), StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private NodeConfig config(Map<ConfigKey, String> settings) {
+        Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
+        flags.put(ConfigKey.NODE_ID, "n1");
+        flags.put(ConfigKey.PEERS, "n1=127.0.0.1:7001:9001");
+        flags.put(ConfigKey.DATA_DIR, dir.resolve("data").toString());
+        flags.putAll(settings);
+        return NodeConfigLoader.load(flags, Map.of(), null);
+    }
+
+    private HttpEndpoint start(NodeConfig config, NodeCredentials credentials) {
+        Counter.builder("dledger.test.scraped").register(registry).increment();
+        return HttpEndpoint.start("127.0.0.1", 0, config.httpTls() ? credentials.http() : null,
+                new HttpEndpoint.Metrics(registry, () -> { }, config.httpAuth() ? credentials::admitsToMetrics : null),
+                Optional::empty);
+    }
+
+    private static HttpResponse<String> get(HttpAccess access, String url) throws IOException, InterruptedException {
+        return access.client(Duration.ofSeconds(2)).send(access.request(URI.create(url)).timeout(Duration.ofSeconds(5))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void byDefaultThePortIsPlaintextAndOpen() throws Exception {
+        NodeConfig config = config(Map.of());
+        try (NodeCredentials credentials = NodeCredentials.load(config);
+             HttpEndpoint http = start(config, credentials)) {
+            String base = "http://127.0.0.1:" + http.port();
+            assertThat(get(HttpAccess.NONE, base + "/health/ready").statusCode()).isEqualTo(200);
+            assertThat(get(HttpAccess.NONE, base + "/metrics").body()).contains("dledger_test_scraped_total 1.0");
+        }
+    }
+
+    @Test
+    void withTlsAndAuthMetricsNeedATokenOfEveryTopicOverHttpsAndHealthStaysOpen() throws Exception {
+        Path cert = copy("node.pem", "cert.pem");
+        Path key = copy("node.key", "cert.key");
+        Path tokens = Files.writeString(dir.resolve("tokens"), FULL + " read\n" + SCOPED + " admin topics=a*\n");
+        NodeConfig config = config(Map.of(ConfigKey.GRPC_TLS_CERT, cert.toString(), ConfigKey.GRPC_TLS_KEY,
+                key.toString(), ConfigKey.GRPC_AUTH_TOKENS_FILE, tokens.toString(), ConfigKey.HTTP_TLS, "true",
+                ConfigKey.HTTP_AUTH, "true"));
+        Path trusted = copy("node.pem", "trusted.pem");
+        try (NodeCredentials credentials = NodeCredentials.load(config);
+             HttpEndpoint http = start(config, credentials)) {
+            String base = "https://127.0.0.1:" + http.port();
+            HttpAccess noToken = new HttpAccess(trusted, null);
+            assertThat(get(noToken, base + "/health/live").statusCode()).isEqualTo(200);
+            assertThat(get(noToken, base + "/health/ready").statusCode()).isEqualTo(200);
+            HttpResponse<String> refused = get(noToken, base + "/metrics");
+            assertThat(refused.statusCode()).isEqualTo(401);
+            assertThat(refused.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+            assertThat(refused.body()).contains("http.auth").doesNotContain("dledger_");
+            assertThat(get(new HttpAccess(trusted, "not-a-token-of-this-node-0123"), base + "/metrics").statusCode())
+                    .isEqualTo(401);
+            assertThat(get(new HttpAccess(trusted, SCOPED), base + "/metrics").statusCode())
+                    .as("metrics name every topic and group: a token limited to some topics does not read them")
+                    .isEqualTo(401);
+            assertThat(get(new HttpAccess(trusted, FULL), base + "/metrics").body())
+                    .contains("dledger_test_scraped_total 1.0");
+
+            assertThatThrownBy(() -> get(HttpAccess.NONE, "http://127.0.0.1:" + http.port() + "/health/live"))
+                    .as("plaintext is not served").isInstanceOf(IOException.class);
+            assertThatThrownBy(() -> get(new HttpAccess(copy("other.pem", "wrong.pem"), FULL), base + "/metrics"))
+                    .as("a certificate the client does not trust").isInstanceOf(IOException.class);
+
+            credentials.start(Duration.ofMillis(50));
+            copy("other.pem", "cert.pem");
+            copy("other.key", "cert.key");
+            HttpAccess trustsNew = new HttpAccess(dir.resolve("wrong.pem"), FULL);
+            await("the replaced certificate on new connections").atMost(Duration.ofSeconds(10))
+                    .ignoreExceptions().until(() -> get(trustsNew, base + "/metrics").statusCode() == 200);
+        }
+    }
+
+    @Test
+    void aCommandThatTrustsTlsNeverSendsItsTokenInTheClear() {
+        HttpAccess tls = new HttpAccess(dir.resolve("ca.pem"), FULL);
+        assertThat(tls.request(URI.create("https://h:1/metrics")).build().headers().firstValue("Authorization"))
+                .contains("Bearer " + FULL);
+        assertThat(tls.request(URI.create("http://h:1/metrics")).build().headers().firstValue("Authorization"))
+                .isEmpty();
+        assertThat(new HttpAccess(null, FULL).request(URI.create("http://h:1/metrics")).build().headers()
+                .firstValue("Authorization")).as("a cluster without TLS").contains("Bearer " + FULL);
+    }
+}
