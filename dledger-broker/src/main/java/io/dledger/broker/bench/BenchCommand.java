@@ -2,7 +2,7 @@ package io.dledger.broker.bench;
 
 import io.dledger.broker.cli.ClusterTable;
 import io.dledger.broker.cli.CredentialOptions;
-import io.dledger.broker.local.HttpAccess;
+import io.dledger.broker.local.NodeAccess;
 import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.client.ClusterView;
@@ -172,8 +172,8 @@ public final class BenchCommand implements Callable<Integer> {
             LocalCluster started = cluster != null ? cluster : running; // its nodes' TLS and token settings apply
             DLedgerClient.Builder builder = started != null ? LocalClients.builder(started)
                     : DLedgerClient.builder().seeds(servers);
-            HttpAccess metrics = credentials.httpAccess(started != null ? LocalClients.httpAccess(started)
-                    : HttpAccess.NONE, started != null);
+            NodeAccess metrics = credentials.httpAccess(started != null ? LocalClients.httpAccess(started)
+                    : NodeAccess.NONE, started != null);
             try (DLedgerClient client = access.apply(builder).operationTimeout(Duration.ofSeconds(30)).build()) {
                 awaitLeader(client, !local);
                 run(client, cluster, metrics, report);
@@ -187,7 +187,7 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void run(DLedgerClient client, LocalCluster cluster, HttpAccess metrics, BenchReport report)
+    private void run(DLedgerClient client, LocalCluster cluster, NodeAccess metrics, BenchReport report)
             throws Exception {
         String suffix = Long.toString(System.currentTimeMillis(), 36);
         if (what.equals("produce") || what.equals("all")) {

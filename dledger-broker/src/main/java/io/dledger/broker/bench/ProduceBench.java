@@ -1,6 +1,6 @@
 package io.dledger.broker.bench;
 
-import io.dledger.broker.local.HttpAccess;
+import io.dledger.broker.local.NodeAccess;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.Message;
 import io.dledger.client.Producer;
@@ -39,10 +39,10 @@ final class ProduceBench {
     private final DLedgerClient client;
     private final Options o;
     private final BenchReport report;
-    private final HttpAccess metrics; // how to read the nodes' /metrics
+    private final NodeAccess metrics; // how to read the nodes' /metrics
     private final byte[][] payloads = new byte[PAYLOADS][];
 
-    ProduceBench(DLedgerClient client, Options options, HttpAccess metrics, BenchReport report) {
+    ProduceBench(DLedgerClient client, Options options, NodeAccess metrics, BenchReport report) {
         this.client = client;
         this.metrics = metrics;
         this.o = options;
@@ -75,6 +75,10 @@ final class ProduceBench {
             List<List<ResultLine>> windows = w.measure(o.windows(), o.duration(), () -> Samples.take(sampler),
                     (t, start, end, number) -> results(threads, t, start, end, number));
             w.joinWorkers();
+            if (!sampler.refused().isEmpty()) {
+                report.comment("nodes that refused to show their metrics (401: http.auth takes a token of every "
+                        + "topic, --token-file): " + sampler.refused());
+            }
             BenchReport.combineWindows(windows, Set.of("produce_errors")).forEach(report::result);
         }
     }

@@ -1,6 +1,6 @@
 package io.dledger.broker.bench;
 
-import io.dledger.broker.local.HttpAccess;
+import io.dledger.broker.local.NodeAccess;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.NodeView;
 import java.net.URI;
@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where a produce's time went on the nodes during a measured window: reads the write-path metrics from every
@@ -57,21 +59,22 @@ final class WritePathSampler {
 
     /** How long a node may take to answer: generous, since a busy node (or one still compiling) answers slowly. */
     static final Duration TIMEOUT = Duration.ofSeconds(5);
-    private final HttpAccess access;
+    private final NodeAccess access;
     private final HttpClient http;
     private final List<String> urls;
+    private final Set<String> refused = ConcurrentHashMap.newKeySet(); // answered 401: http.auth wants a token
 
-    WritePathSampler(List<String> urls, HttpAccess access) {
+    WritePathSampler(List<String> urls, NodeAccess access) {
         this.urls = List.copyOf(urls);
         this.access = access;
-        this.http = access.client(TIMEOUT);
+        this.http = access.httpClient(TIMEOUT);
     }
 
     /**
      * A sampler over the nodes the cluster reports now (none when it cannot be asked), reading their {@code /metrics}
      * with {@code access}.
      */
-    static WritePathSampler of(DLedgerClient client, HttpAccess access) {
+    static WritePathSampler of(DLedgerClient client, NodeAccess access) {
         List<String> urls = new ArrayList<>();
         try {
             for (NodeView n : client.admin().describeCluster().nodes()) {
@@ -90,7 +93,7 @@ final class WritePathSampler {
         Map<String, CompletableFuture<HttpResponse<String>>> calls = new LinkedHashMap<>();
         for (String url : urls) {
             try {
-                calls.put(url, http.sendAsync(access.request(URI.create(url)).timeout(TIMEOUT).build(),
+                calls.put(url, http.sendAsync(access.httpRequest(URI.create(url)).timeout(TIMEOUT).build(),
                         HttpResponse.BodyHandlers.ofString()));
             } catch (RuntimeException e) {
                 // a URL this client cannot use: skip the node
@@ -102,12 +105,19 @@ final class WritePathSampler {
                 HttpResponse<String> r = call.join();
                 if (r.statusCode() == 200) {
                     nodes.put(url, parse(r.body()));
+                } else if (r.statusCode() == 401) {
+                    refused.add(url);
                 }
             } catch (RuntimeException e) {
                 // did not answer in time, or not with metrics
             }
         });
         return new Sample(urls, nodes);
+    }
+
+    /** The nodes that refused this sampler's requests for want of a token they accept ({@code http.auth}). */
+    Set<String> refused() {
+        return Set.copyOf(refused);
     }
 
     /**

@@ -1,7 +1,7 @@
 package io.dledger.broker.cli;
 
 import io.dledger.broker.config.ConfigKey;
-import io.dledger.broker.local.HttpAccess;
+import io.dledger.broker.local.NodeAccess;
 import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.NodeProcess;
@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * Whether a freshly started {@link LocalCluster} has settled: every running node answers, follows the same leader
  * and reports ready on {@code /health/ready}. Used by {@code cluster up} and {@code demo} before they go on.
- * Stateless; each call makes (and closes) its own client.
+ * Stateless; each call makes its own clients.
  */
 final class ClusterReadiness {
     private ClusterReadiness() {
@@ -29,6 +29,9 @@ final class ClusterReadiness {
      */
     static ClusterView awaitLeader(LocalCluster cluster, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        // /health needs no token: only the trust, for http.tls
+        NodeAccess health = new NodeAccess(LocalClients.httpAccess(cluster).trusted(), null);
+        HttpClient http = health.httpClient(Duration.ofSeconds(1));
         try (DLedgerClient c = LocalClients.builder(cluster).requestTimeout(Duration.ofSeconds(2))
                 .operationTimeout(Duration.ofSeconds(5)).build()) {
             while (System.nanoTime() < deadline) {
@@ -37,7 +40,7 @@ final class ClusterReadiness {
                     long running = cluster.nodes().stream().filter(NodeProcess::alive).count();
                     long following = v.nodes().stream().filter(n -> n.reachable() && v.leaderId() != null
                             && v.leaderId().equals(n.leaderId())).count();
-                    if (v.leaderId() != null && following >= running && allReady(cluster)) {
+                    if (v.leaderId() != null && following >= running && allReady(cluster, health, http)) {
                         return v;
                     }
                 } catch (RuntimeException e) {
@@ -56,9 +59,7 @@ final class ClusterReadiness {
     }
 
     /** Every running node answers 200 on /health/ready (known leader, caught up). */
-    static boolean allReady(LocalCluster cluster) {
-        HttpAccess access = LocalClients.httpAccess(cluster);
-        HttpClient http = access.client(Duration.ofSeconds(1));
+    private static boolean allReady(LocalCluster cluster, NodeAccess access, HttpClient http) {
         Map<String, String> settings = cluster.settings();
         String scheme = LocalClients.httpTls(settings) ? "https://" : "http://";
         String httpBind = LocalClients.nodeSetting(settings, ConfigKey.HTTP_BIND_HOST, System::getenv);
@@ -69,7 +70,7 @@ final class ClusterReadiness {
                 continue;
             }
             try {
-                var r = http.send(access.request(URI.create(scheme + host + ":" + n.httpPort()
+                var r = http.send(access.httpRequest(URI.create(scheme + host + ":" + n.httpPort()
                         + "/health/ready")).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() != 200) {

@@ -1,7 +1,7 @@
 package io.dledger.broker.cli;
 
 import io.dledger.broker.config.AuthTokens;
-import io.dledger.broker.local.HttpAccess;
+import io.dledger.broker.local.NodeAccess;
 import io.dledger.client.DLedgerClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,14 +40,13 @@ public final class CredentialOptions {
      * @throws IllegalArgumentException when {@code --token-file} cannot be read or holds no token
      */
     public UnaryOperator<DLedgerClient.Builder> resolve(boolean optionsOnly) {
-        Path ca = optionsOnly ? tlsCa : tlsCa();
-        String token = optionsOnly && tokenFile == null ? null : token();
+        NodeAccess given = resolved(optionsOnly);
         return builder -> {
-            if (ca != null) {
-                builder.tls(ca);
+            if (given.trusted() != null) {
+                builder.tls(given.trusted());
             }
-            if (token != null) {
-                builder.token(token);
+            if (given.token() != null) {
+                builder.token(given.token());
             }
             return builder;
         };
@@ -55,12 +54,18 @@ public final class CredentialOptions {
 
     /**
      * How to reach the nodes' HTTP ports ({@code bench} reads their {@code /metrics}): {@code base} (a local cluster's
-     * own) with what was given laid over it, as {@link #resolve} does for the gRPC client.
+     * own) with what was given laid over it, as {@link #resolve} does for the gRPC client; {@code optionsOnly} as
+     * there.
      */
-    public HttpAccess httpAccess(HttpAccess base, boolean optionsOnly) {
-        Path ca = optionsOnly ? tlsCa : tlsCa();
-        String token = optionsOnly && tokenFile == null ? null : token();
-        return new HttpAccess(ca != null ? ca : base.trusted(), token != null ? token : base.token());
+    public NodeAccess httpAccess(NodeAccess base, boolean optionsOnly) {
+        NodeAccess given = resolved(optionsOnly);
+        return new NodeAccess(given.trusted() != null ? given.trusted() : base.trusted(),
+                given.token() != null ? given.token() : base.token());
+    }
+
+    /** The certificates and token given (by the options alone with {@code optionsOnly}), each null when not. */
+    private NodeAccess resolved(boolean optionsOnly) {
+        return new NodeAccess(optionsOnly ? tlsCa : tlsCa(), optionsOnly && tokenFile == null ? null : token());
     }
 
     /** Whether {@code --tls-ca} or {@code --token-file} was given (the environment not counted). */

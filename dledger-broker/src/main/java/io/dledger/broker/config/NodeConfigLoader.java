@@ -133,7 +133,7 @@ public final class NodeConfigLoader {
         int pullBytes = ints.get(ConfigKey.PULL_MAX_BYTES, 1024, 256 * 1024 * 1024);
         int pullWaiting = ints.get(ConfigKey.PULL_MAX_WAITING, 1, 1_000_000);
         int readQueued = ints.get(ConfigKey.READ_MAX_QUEUED, 1, 1_000_000);
-        int groupLagMax = ints.get(ConfigKey.METRICS_GROUP_LAG_MAX, 0, 1_000_000);
+        int groupLagMax = ints.get(ConfigKey.METRICS_GROUP_LAG_MAX, 0, 10_000); // as group list: a scrape stays cheap
         boolean sync = bool(v.get(ConfigKey.RAFT_SYNC), ConfigKey.RAFT_SYNC, problems);
         boolean rpcInline = bool(v.get(ConfigKey.RAFT_RPC_INLINE), ConfigKey.RAFT_RPC_INLINE, problems);
         boolean raftTls = bool(v.get(ConfigKey.RAFT_TLS), ConfigKey.RAFT_TLS, problems);

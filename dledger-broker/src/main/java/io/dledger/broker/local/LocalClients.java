@@ -19,7 +19,7 @@ public final class LocalClients {
 
     /** A client builder for {@code cluster}; timeouts left to the caller. */
     public static DLedgerClient.Builder builder(LocalCluster cluster) {
-        Access a = access(cluster.settings(), System::getenv);
+        NodeAccess a = access(cluster.settings(), System::getenv);
         DLedgerClient.Builder b = DLedgerClient.builder().seeds(cluster.seeds());
         if (a.trusted() != null) {
             b.tls(a.trusted());
@@ -32,18 +32,23 @@ public final class LocalClients {
 
     /**
      * How a command reaches the HTTP ports of {@code cluster}'s nodes: trusting their certificate with
-     * {@code http.tls}, sending their first token with {@code http.auth}.
+     * {@code http.tls}, sending the first token of their file with {@code http.auth} (which then must hold for every
+     * topic to read {@code /metrics}).
      */
-    public static HttpAccess httpAccess(LocalCluster cluster) {
+    public static NodeAccess httpAccess(LocalCluster cluster) {
         Map<String, String> settings = cluster.settings();
-        Access a = access(settings, System::getenv);
-        return new HttpAccess(httpTls(settings) ? a.trusted() : null,
-                "true".equalsIgnoreCase(nodeSetting(settings, ConfigKey.HTTP_AUTH, System::getenv)) ? a.token() : null);
+        NodeAccess a = access(settings, System::getenv);
+        return new NodeAccess(httpTls(settings) ? a.trusted() : null, isTrue(settings, ConfigKey.HTTP_AUTH)
+                ? a.token() : null);
     }
 
     /** Whether the nodes of a cluster started with {@code settings} serve HTTPS ({@code http.tls}). */
     public static boolean httpTls(Map<String, String> settings) {
-        return "true".equalsIgnoreCase(nodeSetting(settings, ConfigKey.HTTP_TLS, System::getenv));
+        return isTrue(settings, ConfigKey.HTTP_TLS);
+    }
+
+    private static boolean isTrue(Map<String, String> settings, ConfigKey key) {
+        return "true".equalsIgnoreCase(nodeSetting(settings, key, System::getenv));
     }
 
     /**
@@ -55,22 +60,13 @@ public final class LocalClients {
         return v == null || v.isBlank() ? null : v.strip();
     }
 
-    /**
-     * How a client reaches nodes started with {@code settings} (and an environment {@code env}).
-     *
-     * @param trusted the certificates to trust, or {@code null}: plaintext
-     * @param token   the token to send, or {@code null}: none
-     */
-    record Access(Path trusted, String token) {
-    }
-
     /** The cluster's settings first, then the environment, as a node reads them. */
-    static Access access(Map<String, String> settings, Function<String, String> env) {
+    static NodeAccess access(Map<String, String> settings, Function<String, String> env) {
         Function<ConfigKey, String> setting = k -> nodeSetting(settings, k, env);
         String cert = setting.apply(ConfigKey.GRPC_TLS_CERT);
         String ca = setting.apply(ConfigKey.GRPC_TLS_CA);
         String tokens = setting.apply(ConfigKey.GRPC_AUTH_TOKENS_FILE);
-        return new Access(cert == null ? null : Path.of(ca != null ? ca : cert),
+        return new NodeAccess(cert == null ? null : Path.of(ca != null ? ca : cert),
                 tokens == null ? null : AuthTokens.load(Path.of(tokens)).get(0));
     }
 }

@@ -25,10 +25,6 @@ public record NodeProcess(PeerSpec peer, int httpPort, boolean joins, Path dataD
         return peer.grpcAddress();
     }
 
-    public String metricsUrl() {
-        return "http://" + peer.host() + ":" + httpPort + "/metrics";
-    }
-
     /** The live process this record describes, if it still runs. */
     public Optional<ProcessHandle> handle() {
         if (pid <= 0) {

@@ -38,7 +38,8 @@ public final class HttpEndpoint implements AutoCloseable {
      * What {@code /metrics} serves and to whom.
      *
      * @param registry     the Prometheus registry to scrape
-     * @param beforeScrape runs before each scrape (brings membership-dependent gauges up to date)
+     * @param beforeScrape runs before each scrape of an admitted request (brings membership-dependent gauges up to
+     *                     date), on one of the port's two handler threads: it may run on both at once
      * @param admits       whether a request with this {@code Authorization} header value (null: none) may read it;
      *                     null: any request may
      */

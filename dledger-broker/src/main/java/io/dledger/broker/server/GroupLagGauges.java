@@ -6,9 +6,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
+import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * the first in name order; {@code dledger.group.lag.capped} is 1 when more were left out.
  *
  * <p>The values are taken again before every scrape ({@link #refresh()}), so a scrape costs what a
- * {@code group list} of {@code max} pairs costs. A follower exports no pairs; a node that stopped leading drops
- * its series at its next scrape, so two nodes may show a pair for a scrape interval after a leader change. With
- * {@code max} 0 nothing is computed. Thread-safe.
+ * {@code group list} of {@code max} pairs costs. A pair's series stays registered from one refresh to the next (only
+ * its value changes), so a scrape that runs beside a refresh sees every pair that was there before it. A follower
+ * exports no pairs; a node that stopped leading drops its series at its next scrape, so two nodes may show a pair for
+ * a scrape interval after a leader change. With {@code max} 0 nothing is computed. Thread-safe.
  */
 final class GroupLagGauges {
     private static final Logger LOG = LoggerFactory.getLogger(GroupLagGauges.class);
@@ -31,6 +36,8 @@ final class GroupLagGauges {
     private final int max;
     private final MultiGauge lag;
     private final MultiGauge members;
+    private final Map<Tags, AtomicLong> lags = new HashMap<>(); // guarded by this, as is members'
+    private final Map<Tags, AtomicLong> memberCounts = new HashMap<>();
     private volatile boolean capped;
 
     /**
@@ -67,12 +74,24 @@ final class GroupLagGauges {
                 LOG.warn("cannot take the consumer groups' lag for /metrics: {}", e.toString());
             }
         }
-        lag.register(pairs.stream().map(s -> MultiGauge.Row.of(tags(s), s.getTotalLag())).toList(), true);
-        members.register(pairs.stream().map(s -> MultiGauge.Row.of(tags(s), s.getLiveMembers())).toList(), true);
+        update(lag, lags, pairs, GroupSummary::getTotalLag);
+        update(members, memberCounts, pairs, GroupSummary::getLiveMembers);
         capped = cut;
     }
 
-    private static Tags tags(GroupSummary s) {
-        return Tags.of("group", s.getGroup(), "topic", s.getTopic());
+    /** Sets each pair's holder to its value, registers the pairs new to {@code gauge}, drops those gone. */
+    private static void update(MultiGauge gauge, Map<Tags, AtomicLong> holders, List<GroupSummary> pairs,
+                               ToLongFunction<GroupSummary> value) {
+        Map<Tags, AtomicLong> now = new HashMap<>();
+        for (GroupSummary s : pairs) {
+            Tags tags = Tags.of("group", s.getGroup(), "topic", s.getTopic());
+            AtomicLong holder = holders.getOrDefault(tags, new AtomicLong());
+            holder.set(value.applyAsLong(s));
+            now.put(tags, holder);
+        }
+        holders.clear();
+        holders.putAll(now);
+        gauge.register(now.entrySet().stream()
+                .map(e -> MultiGauge.Row.of(e.getKey(), e.getValue(), AtomicLong::doubleValue)).toList(), false);
     }
 }

@@ -74,6 +74,19 @@ class AuthTokensTest {
     }
 
     @Test
+    void anAuthorizationHeaderCarriesATokenAsBearerInAnyCase() throws Exception {
+        AuthTokens tokens = AuthTokens.load(Files.writeString(dir.resolve("bearer"), "reader-token-0123456789 read\n"));
+        assertThat(tokens.grantOfBearer("Bearer reader-token-0123456789").role()).isEqualTo(TokenRole.READ);
+        assertThat(tokens.grantOfBearer("bearer  reader-token-0123456789 ")).as("scheme in any case, token stripped")
+                .isNotNull();
+        assertThat(tokens.grantOfBearer(null)).isNull();
+        assertThat(tokens.grantOfBearer("Bearer")).isNull();
+        assertThat(tokens.grantOfBearer("Bearer ")).isNull();
+        assertThat(tokens.grantOfBearer("Basic reader-token-0123456789")).isNull();
+        assertThat(tokens.grantOfBearer("reader-token-0123456789")).as("no scheme").isNull();
+    }
+
+    @Test
     void aTokenMayBeLimitedToSomeTopicsAfterItsRole() throws Exception {
         AuthTokens tokens = AuthTokens.load(Files.writeString(dir.resolve("scoped"), "admin-token-0123456789\n"
                 + "orders-token-0123456789 write topics=orders,billing-*\nteam-admin-0123456789 topics=team-*\n"));

@@ -130,7 +130,7 @@ class NodeConfigLoaderTest {
                 Map.of("DLEDGER_METRICS_GROUP_LAG_MAX", "0"), null).metricsGroupLagMax()).isZero();
         assertThatThrownBy(() -> NodeConfigLoader.load(Map.of(ConfigKey.NODE_ID, "n3", ConfigKey.PEERS, PEERS,
                 ConfigKey.METRICS_GROUP_LAG_MAX, "-1"), Map.of(), null))
-                .hasMessageContaining("metrics.group.lag.max must be between 0 and 1000000");
+                .hasMessageContaining("metrics.group.lag.max must be between 0 and 10000");
     }
 
     @Test

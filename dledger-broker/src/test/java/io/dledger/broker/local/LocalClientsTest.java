@@ -17,20 +17,20 @@ class LocalClientsTest {
     @Test
     void clientsOfALocalClusterTrustItsCertificateAndSendItsFirstToken() throws Exception {
         Path tokens = Files.writeString(dir.resolve("tokens"), "# local\nthe-local-token-012345\nanother-token-0123\n");
-        LocalClients.Access plain = LocalClients.access(Map.of(), name -> null);
+        NodeAccess plain = LocalClients.access(Map.of(), name -> null);
         assertThat(plain.trusted()).isNull();
         assertThat(plain.token()).isNull();
 
-        LocalClients.Access set = LocalClients.access(Map.of("grpc.tls.cert", "/c/node.pem", "grpc.tls.key",
+        NodeAccess set = LocalClients.access(Map.of("grpc.tls.cert", "/c/node.pem", "grpc.tls.key",
                 "/c/node.key", "grpc.auth.tokens.file", tokens.toString()), name -> null);
         assertThat(set.trusted()).isEqualTo(Path.of("/c/node.pem"));
         assertThat(set.token()).isEqualTo("the-local-token-012345");
 
-        LocalClients.Access withCa = LocalClients.access(Map.of("grpc.tls.cert", "/c/node.pem", "grpc.tls.ca",
+        NodeAccess withCa = LocalClients.access(Map.of("grpc.tls.cert", "/c/node.pem", "grpc.tls.ca",
                 "/c/ca.pem"), name -> null);
         assertThat(withCa.trusted()).as("the CA the nodes trust").isEqualTo(Path.of("/c/ca.pem"));
 
-        LocalClients.Access fromEnv = LocalClients.access(Map.of(), name -> name.equals("DLEDGER_GRPC_TLS_CERT")
+        NodeAccess fromEnv = LocalClients.access(Map.of(), name -> name.equals("DLEDGER_GRPC_TLS_CERT")
                 ? "/env/node.pem" : null);
         assertThat(fromEnv.trusted()).as("what the nodes inherit").isEqualTo(Path.of("/env/node.pem"));
         assertThat(LocalClients.access(Map.of("grpc.tls.cert", "/set/node.pem"), name -> name.equals(

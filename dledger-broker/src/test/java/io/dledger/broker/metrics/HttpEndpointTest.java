@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.NodeConfig;
 import io.dledger.broker.config.NodeConfigLoader;
-import io.dledger.broker.local.HttpAccess;
+import io.dledger.broker.local.NodeAccess;
 import io.dledger.broker.security.NodeCredentials;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -60,9 +60,9 @@ class HttpEndpointTest {
                 Optional::empty);
     }
 
-    private static HttpResponse<String> get(HttpAccess access, String url) throws IOException, InterruptedException {
-        return access.client(Duration.ofSeconds(2)).send(access.request(URI.create(url)).timeout(Duration.ofSeconds(5))
-                .build(), HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> get(NodeAccess access, String url) throws IOException, InterruptedException {
+        return access.httpClient(Duration.ofSeconds(2)).send(access.httpRequest(URI.create(url))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -71,8 +71,8 @@ class HttpEndpointTest {
         try (NodeCredentials credentials = NodeCredentials.load(config);
              HttpEndpoint http = start(config, credentials)) {
             String base = "http://127.0.0.1:" + http.port();
-            assertThat(get(HttpAccess.NONE, base + "/health/ready").statusCode()).isEqualTo(200);
-            assertThat(get(HttpAccess.NONE, base + "/metrics").body()).contains("dledger_test_scraped_total 1.0");
+            assertThat(get(NodeAccess.NONE, base + "/health/ready").statusCode()).isEqualTo(200);
+            assertThat(get(NodeAccess.NONE, base + "/metrics").body()).contains("dledger_test_scraped_total 1.0");
         }
     }
 
@@ -88,30 +88,30 @@ class HttpEndpointTest {
         try (NodeCredentials credentials = NodeCredentials.load(config);
              HttpEndpoint http = start(config, credentials)) {
             String base = "https://127.0.0.1:" + http.port();
-            HttpAccess noToken = new HttpAccess(trusted, null);
+            NodeAccess noToken = new NodeAccess(trusted, null);
             assertThat(get(noToken, base + "/health/live").statusCode()).isEqualTo(200);
             assertThat(get(noToken, base + "/health/ready").statusCode()).isEqualTo(200);
             HttpResponse<String> refused = get(noToken, base + "/metrics");
             assertThat(refused.statusCode()).isEqualTo(401);
             assertThat(refused.headers().firstValue("WWW-Authenticate")).contains("Bearer");
             assertThat(refused.body()).contains("http.auth").doesNotContain("dledger_");
-            assertThat(get(new HttpAccess(trusted, "not-a-token-of-this-node-0123"), base + "/metrics").statusCode())
+            assertThat(get(new NodeAccess(trusted, "not-a-token-of-this-node-0123"), base + "/metrics").statusCode())
                     .isEqualTo(401);
-            assertThat(get(new HttpAccess(trusted, SCOPED), base + "/metrics").statusCode())
+            assertThat(get(new NodeAccess(trusted, SCOPED), base + "/metrics").statusCode())
                     .as("metrics name every topic and group: a token limited to some topics does not read them")
                     .isEqualTo(401);
-            assertThat(get(new HttpAccess(trusted, FULL), base + "/metrics").body())
+            assertThat(get(new NodeAccess(trusted, FULL), base + "/metrics").body())
                     .contains("dledger_test_scraped_total 1.0");
 
-            assertThatThrownBy(() -> get(HttpAccess.NONE, "http://127.0.0.1:" + http.port() + "/health/live"))
+            assertThatThrownBy(() -> get(NodeAccess.NONE, "http://127.0.0.1:" + http.port() + "/health/live"))
                     .as("plaintext is not served").isInstanceOf(IOException.class);
-            assertThatThrownBy(() -> get(new HttpAccess(copy("other.pem", "wrong.pem"), FULL), base + "/metrics"))
+            assertThatThrownBy(() -> get(new NodeAccess(copy("other.pem", "wrong.pem"), FULL), base + "/metrics"))
                     .as("a certificate the client does not trust").isInstanceOf(IOException.class);
 
             credentials.start(Duration.ofMillis(50));
             copy("other.pem", "cert.pem");
             copy("other.key", "cert.key");
-            HttpAccess trustsNew = new HttpAccess(dir.resolve("wrong.pem"), FULL);
+            NodeAccess trustsNew = new NodeAccess(dir.resolve("wrong.pem"), FULL);
             await("the replaced certificate on new connections").atMost(Duration.ofSeconds(10))
                     .ignoreExceptions().until(() -> get(trustsNew, base + "/metrics").statusCode() == 200);
         }
@@ -119,12 +119,12 @@ class HttpEndpointTest {
 
     @Test
     void aCommandThatTrustsTlsNeverSendsItsTokenInTheClear() {
-        HttpAccess tls = new HttpAccess(dir.resolve("ca.pem"), FULL);
-        assertThat(tls.request(URI.create("https://h:1/metrics")).build().headers().firstValue("Authorization"))
+        NodeAccess tls = new NodeAccess(dir.resolve("ca.pem"), FULL);
+        assertThat(tls.httpRequest(URI.create("https://h:1/metrics")).build().headers().firstValue("Authorization"))
                 .contains("Bearer " + FULL);
-        assertThat(tls.request(URI.create("http://h:1/metrics")).build().headers().firstValue("Authorization"))
+        assertThat(tls.httpRequest(URI.create("http://h:1/metrics")).build().headers().firstValue("Authorization"))
                 .isEmpty();
-        assertThat(new HttpAccess(null, FULL).request(URI.create("http://h:1/metrics")).build().headers()
+        assertThat(new NodeAccess(null, FULL).httpRequest(URI.create("http://h:1/metrics")).build().headers()
                 .firstValue("Authorization")).as("a cluster without TLS").contains("Bearer " + FULL);
     }
 }

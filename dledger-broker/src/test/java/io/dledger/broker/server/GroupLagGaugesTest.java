@@ -53,13 +53,36 @@ class GroupLagGaugesTest {
 
     @Test
     void aNodeThatStopsLeadingDropsItsSeriesAndAFollowerComputesNothing() {
+        answer.set(answer.get().toBuilder().setTruncated(true).build());
         GroupLagGauges gauges = new GroupLagGauges(registry, leader::get, summaries, 1000);
         gauges.refresh();
+        assertThat(registry.scrape()).contains("dledger_group_lag_capped 1.0");
         leader.set(false);
         gauges.refresh();
         assertThat(asked).hasSize(1);
         assertThat(registry.scrape()).doesNotContain("dledger_group_lag_messages{", "dledger_group_members{")
                 .contains("dledger_group_lag_capped 0.0");
+    }
+
+    @Test
+    void aScrapeBesideARefreshSeesEveryPairThatWasThereBefore() throws Exception {
+        GroupLagGauges gauges = new GroupLagGauges(registry, leader::get, summaries, 1000);
+        gauges.refresh();
+        Thread refreshing = new Thread(() -> {
+            for (int i = 0; i < 500; i++) {
+                gauges.refresh();
+            }
+        });
+        refreshing.start();
+        try {
+            for (int i = 0; i < 200; i++) {
+                assertThat(registry.scrape()).as("scrape " + i)
+                        .contains("dledger_group_lag_messages{group=\"billing\",topic=\"invoices\"} 42.0",
+                                "dledger_group_members{group=\"audit\",topic=\"invoices\"} 0.0");
+            }
+        } finally {
+            refreshing.join();
+        }
     }
 
     @Test

@@ -16,21 +16,22 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * How a command reaches nodes' HTTP ports ({@code /metrics}, {@code /health}): the certificates it trusts for https
- * URLs ({@code trusted}; null: the JDK's own) and the token it sends to them ({@code token}; null: none), for nodes
- * with {@code http.tls} and {@code http.auth}. The token goes to https URLs, and to plaintext ones only when no
- * certificates are given (a cluster without TLS): a command that trusts TLS does not send it in the clear. Immutable.
+ * How a command reaches the nodes: the certificates it trusts ({@code trusted}; null: plaintext for gRPC, the JDK's
+ * own trust for https URLs) and the token it sends ({@code token}; null: none). For the nodes' HTTP ports
+ * ({@code /metrics}, {@code /health}; {@code http.tls}, {@code http.auth}) it also makes the client and the requests:
+ * the token goes to https URLs, and to plaintext ones only when no certificates are given (a cluster without TLS), so
+ * a command that trusts TLS does not send it in the clear. Immutable.
  */
-public record HttpAccess(Path trusted, String token) {
+public record NodeAccess(Path trusted, String token) {
     /** Plaintext or the JDK's trust, no token. */
-    public static final HttpAccess NONE = new HttpAccess(null, null);
+    public static final NodeAccess NONE = new NodeAccess(null, null);
 
     /**
      * A client trusting {@link #trusted()} (host names checked, as for any https URL).
      *
      * @throws IllegalArgumentException when that file holds no certificate Java reads
      */
-    public HttpClient client(Duration connectTimeout) {
+    public HttpClient httpClient(Duration connectTimeout) {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(connectTimeout);
         if (trusted != null) {
             b.sslContext(trusting(trusted));
@@ -39,7 +40,7 @@ public record HttpAccess(Path trusted, String token) {
     }
 
     /** A request for {@code uri}, with the token when it may go there. */
-    public HttpRequest.Builder request(URI uri) {
+    public HttpRequest.Builder httpRequest(URI uri) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri);
         if (token != null && ("https".equalsIgnoreCase(uri.getScheme()) || trusted == null)) {
             b.header("Authorization", AuthTokens.BEARER + token);
