@@ -2,9 +2,9 @@ package io.dledger.broker.bench;
 
 import io.dledger.broker.cli.ClusterTable;
 import io.dledger.broker.cli.CredentialOptions;
-import io.dledger.broker.local.NodeAccess;
 import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
+import io.dledger.broker.local.NodeAccess;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
 import io.dledger.client.DLedgerException;
@@ -172,11 +172,11 @@ public final class BenchCommand implements Callable<Integer> {
             LocalCluster started = cluster != null ? cluster : running; // its nodes' TLS and token settings apply
             DLedgerClient.Builder builder = started != null ? LocalClients.builder(started)
                     : DLedgerClient.builder().seeds(servers);
-            NodeAccess metrics = credentials.httpAccess(started != null ? LocalClients.httpAccess(started)
+            NodeAccess metricsAccess = credentials.httpAccess(started != null ? LocalClients.httpAccess(started)
                     : NodeAccess.NONE, started != null);
             try (DLedgerClient client = access.apply(builder).operationTimeout(Duration.ofSeconds(30)).build()) {
                 awaitLeader(client, !local);
-                run(client, cluster, metrics, report);
+                run(client, cluster, metricsAccess, report);
             }
         } finally {
             if (own != null) {
@@ -187,7 +187,7 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void run(DLedgerClient client, LocalCluster cluster, NodeAccess metrics, BenchReport report)
+    private void run(DLedgerClient client, LocalCluster cluster, NodeAccess metricsAccess, BenchReport report)
             throws Exception {
         String suffix = Long.toString(System.currentTimeMillis(), 36);
         if (what.equals("produce") || what.equals("all")) {
@@ -197,7 +197,7 @@ public final class BenchCommand implements Callable<Integer> {
             try {
                 new ProduceBench(client, new ProduceBench.Options(topic, size, threads, Duration.ofSeconds(warmupSecs),
                         Duration.ofSeconds(durationSecs), m, inflight, windows, Duration.ofSeconds(jitWarmupSecs)),
-                        metrics, report).run();
+                        metricsAccess, report).run();
             } finally {
                 removeFromExistingCluster(client, cluster, topic, report);
             }

@@ -39,12 +39,12 @@ final class ProduceBench {
     private final DLedgerClient client;
     private final Options o;
     private final BenchReport report;
-    private final NodeAccess metrics; // how to read the nodes' /metrics
+    private final NodeAccess metricsAccess; // how to read the nodes' /metrics
     private final byte[][] payloads = new byte[PAYLOADS][];
 
-    ProduceBench(DLedgerClient client, Options options, NodeAccess metrics, BenchReport report) {
+    ProduceBench(DLedgerClient client, Options options, NodeAccess metricsAccess, BenchReport report) {
         this.client = client;
-        this.metrics = metrics;
+        this.metricsAccess = metricsAccess;
         this.o = options;
         this.report = report;
         for (int i = 0; i < PAYLOADS; i++) {
@@ -71,7 +71,7 @@ final class ProduceBench {
         try (Producer producer = client.newProducer()) {
             startLoad(w, producer, threads, "bench-produce");
             Thread.sleep(o.warmup().toMillis());
-            WritePathSampler sampler = WritePathSampler.of(client, metrics);
+            WritePathSampler sampler = WritePathSampler.of(client, metricsAccess);
             List<List<ResultLine>> windows = w.measure(o.windows(), o.duration(), () -> Samples.take(sampler),
                     (t, start, end, number) -> results(threads, t, start, end, number));
             w.joinWorkers();
@@ -89,7 +89,7 @@ final class ProduceBench {
         try (Producer producer = client.newProducer()) {
             startLoad(w, producer, threads, "bench-jit-warmup");
             try {
-                new JitWarmup(WritePathSampler.of(client, metrics), report).await(o.jitWarmup(), threads + " threads "
+                new JitWarmup(WritePathSampler.of(client, metricsAccess), report).await(o.jitWarmup(), threads + " threads "
                         + o.mode().name().toLowerCase());
             } finally {
                 w.stop();

@@ -8,12 +8,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where a produce's time went on the nodes during a measured window: reads the write-path metrics from every
@@ -62,7 +62,7 @@ final class WritePathSampler {
     private final NodeAccess access;
     private final HttpClient http;
     private final List<String> urls;
-    private final Set<String> refused = ConcurrentHashMap.newKeySet(); // answered 401: http.auth wants a token
+    private final Set<String> refused = new HashSet<>(); // answered 401: http.auth wants a token
 
     WritePathSampler(List<String> urls, NodeAccess access) {
         this.urls = List.copyOf(urls);

@@ -1,9 +1,9 @@
 package io.dledger.broker.cli;
 
 import io.dledger.broker.config.ConfigKey;
-import io.dledger.broker.local.NodeAccess;
 import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
+import io.dledger.broker.local.NodeAccess;
 import io.dledger.broker.local.NodeProcess;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;

@@ -40,16 +40,7 @@ public final class CredentialOptions {
      * @throws IllegalArgumentException when {@code --token-file} cannot be read or holds no token
      */
     public UnaryOperator<DLedgerClient.Builder> resolve(boolean optionsOnly) {
-        NodeAccess given = resolved(optionsOnly);
-        return builder -> {
-            if (given.trusted() != null) {
-                builder.tls(given.trusted());
-            }
-            if (given.token() != null) {
-                builder.token(given.token());
-            }
-            return builder;
-        };
+        return resolved(optionsOnly)::applyTo;
     }
 
     /**

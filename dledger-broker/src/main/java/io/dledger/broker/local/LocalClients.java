@@ -19,15 +19,7 @@ public final class LocalClients {
 
     /** A client builder for {@code cluster}; timeouts left to the caller. */
     public static DLedgerClient.Builder builder(LocalCluster cluster) {
-        NodeAccess a = access(cluster.settings(), System::getenv);
-        DLedgerClient.Builder b = DLedgerClient.builder().seeds(cluster.seeds());
-        if (a.trusted() != null) {
-            b.tls(a.trusted());
-        }
-        if (a.token() != null) {
-            b.token(a.token());
-        }
-        return b;
+        return access(cluster.settings(), System::getenv).applyTo(DLedgerClient.builder().seeds(cluster.seeds()));
     }
 
     /**

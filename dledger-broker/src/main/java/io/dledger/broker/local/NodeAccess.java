@@ -2,6 +2,7 @@ package io.dledger.broker.local;
 
 import io.dledger.broker.config.AuthTokens;
 import io.dledger.broker.config.PemFiles;
+import io.dledger.client.DLedgerClient;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,6 +26,17 @@ import javax.net.ssl.TrustManagerFactory;
 public record NodeAccess(Path trusted, String token) {
     /** Plaintext or the JDK's trust, no token. */
     public static final NodeAccess NONE = new NodeAccess(null, null);
+
+    /** {@code builder} with these certificates trusted and this token sent, each where given; the builder's else. */
+    public DLedgerClient.Builder applyTo(DLedgerClient.Builder builder) {
+        if (trusted != null) {
+            builder.tls(trusted);
+        }
+        if (token != null) {
+            builder.token(token);
+        }
+        return builder;
+    }
 
     /**
      * A client trusting {@link #trusted()} (host names checked, as for any https URL).

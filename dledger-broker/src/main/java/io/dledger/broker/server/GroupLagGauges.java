@@ -7,8 +7,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
@@ -36,8 +38,8 @@ final class GroupLagGauges {
     private final int max;
     private final MultiGauge lag;
     private final MultiGauge members;
-    private final Map<Tags, AtomicLong> lags = new HashMap<>(); // guarded by this, as is members'
-    private final Map<Tags, AtomicLong> memberCounts = new HashMap<>();
+    private final Map<Tags, AtomicLong> lags = new HashMap<>(); // holders of lag's series; guarded by this
+    private final Map<Tags, AtomicLong> memberCounts = new HashMap<>(); // holders of members' series; guarded by this
     private volatile boolean capped;
 
     /**
@@ -82,16 +84,14 @@ final class GroupLagGauges {
     /** Sets each pair's holder to its value, registers the pairs new to {@code gauge}, drops those gone. */
     private static void update(MultiGauge gauge, Map<Tags, AtomicLong> holders, List<GroupSummary> pairs,
                                ToLongFunction<GroupSummary> value) {
-        Map<Tags, AtomicLong> now = new HashMap<>();
+        Set<Tags> now = new HashSet<>();
         for (GroupSummary s : pairs) {
             Tags tags = Tags.of("group", s.getGroup(), "topic", s.getTopic());
-            AtomicLong holder = holders.getOrDefault(tags, new AtomicLong());
-            holder.set(value.applyAsLong(s));
-            now.put(tags, holder);
+            holders.computeIfAbsent(tags, t -> new AtomicLong()).set(value.applyAsLong(s));
+            now.add(tags);
         }
-        holders.clear();
-        holders.putAll(now);
-        gauge.register(now.entrySet().stream()
+        holders.keySet().retainAll(now);
+        gauge.register(holders.entrySet().stream()
                 .map(e -> MultiGauge.Row.of(e.getKey(), e.getValue(), AtomicLong::doubleValue)).toList(), false);
     }
 }

@@ -3,8 +3,13 @@ package io.dledger.broker.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.dledger.broker.local.NodeAccess;
+import io.dledger.broker.metrics.HttpEndpoint;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -31,6 +36,24 @@ class WritePathSamplerTest {
             nodes.put(urlAndText[i], WritePathSampler.parse(urlAndText[i + 1]));
         }
         return new WritePathSampler.Sample(List.copyOf(nodes.keySet()), nodes);
+    }
+
+    /** A node with http.auth refuses a sampler without its token: bench names it instead of a silent gap. */
+    @Test
+    void aNodeThatAsksForATokenIsNamedAsRefused() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Runnable nothing = () -> { };
+        try (HttpEndpoint open = HttpEndpoint.start("127.0.0.1", 0, null,
+                new HttpEndpoint.Metrics(registry, nothing, null), Optional::empty);
+             HttpEndpoint closed = HttpEndpoint.start("127.0.0.1", 0, null,
+                     new HttpEndpoint.Metrics(registry, nothing, authorization -> false), Optional::empty)) {
+            String openUrl = "http://127.0.0.1:" + open.port() + "/metrics";
+            String closedUrl = "http://127.0.0.1:" + closed.port() + "/metrics";
+            WritePathSampler sampler = new WritePathSampler(List.of(openUrl, closedUrl), NodeAccess.NONE);
+            WritePathSampler.Sample s = sampler.sample();
+            assertThat(s.nodes()).containsOnlyKeys(openUrl);
+            assertThat(sampler.refused()).containsExactly(closedUrl);
+        }
     }
 
     @Test

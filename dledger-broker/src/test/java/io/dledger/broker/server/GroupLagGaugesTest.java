@@ -1,6 +1,7 @@
 package io.dledger.broker.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.dledger.proto.GroupSummary;
 import io.dledger.proto.ListGroupsResponse;
@@ -9,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
@@ -68,21 +70,33 @@ class GroupLagGaugesTest {
     void aScrapeBesideARefreshSeesEveryPairThatWasThereBefore() throws Exception {
         GroupLagGauges gauges = new GroupLagGauges(registry, leader::get, summaries, 1000);
         gauges.refresh();
+        AtomicBoolean scraping = new AtomicBoolean(true);
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        AtomicLong refreshes = new AtomicLong();
         Thread refreshing = new Thread(() -> {
-            for (int i = 0; i < 500; i++) {
-                gauges.refresh();
+            try {
+                while (scraping.get()) {
+                    gauges.refresh();
+                    refreshes.incrementAndGet();
+                }
+            } catch (Throwable t) {
+                failed.set(t);
             }
         });
         refreshing.start();
         try {
+            await().until(() -> refreshes.get() > 0);
             for (int i = 0; i < 200; i++) {
                 assertThat(registry.scrape()).as("scrape " + i)
                         .contains("dledger_group_lag_messages{group=\"billing\",topic=\"invoices\"} 42.0",
                                 "dledger_group_members{group=\"audit\",topic=\"invoices\"} 0.0");
             }
         } finally {
+            scraping.set(false);
             refreshing.join();
         }
+        assertThat(failed.get()).isNull();
+        assertThat(refreshes.get()).as("refreshes ran throughout").isGreaterThan(1);
     }
 
     @Test
