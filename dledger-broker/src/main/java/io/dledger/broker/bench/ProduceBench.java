@@ -89,8 +89,8 @@ final class ProduceBench {
         try (Producer producer = client.newProducer()) {
             startLoad(w, producer, threads, "bench-jit-warmup");
             try {
-                new JitWarmup(WritePathSampler.of(client, metricsAccess), report).await(o.jitWarmup(), threads + " threads "
-                        + o.mode().name().toLowerCase());
+                new JitWarmup(WritePathSampler.of(client, metricsAccess), report).await(o.jitWarmup(),
+                        threads + " threads " + o.mode().name().toLowerCase());
             } finally {
                 w.stop();
                 w.joinWorkers();
