@@ -171,8 +171,7 @@ public final class NodeConfigLoader {
             }
         }
         if (httpTls && tls == null) {
-            problems.add(ConfigKey.HTTP_TLS.key() + " needs " + ConfigKey.GRPC_TLS_CERT.key() + " and "
-                    + ConfigKey.GRPC_TLS_KEY.key() + ": the certificate and key the HTTP port presents");
+            problems.add(needsTls(ConfigKey.HTTP_TLS, "the certificate and key the HTTP port presents"));
         }
         if (httpAuth && tokensPath == null) {
             problems.add(ConfigKey.HTTP_AUTH.key() + " needs " + ConfigKey.GRPC_AUTH_TOKENS_FILE.key()
@@ -242,6 +241,12 @@ public final class NodeConfigLoader {
     }
 
     /** {@code raft.tls.ca} when {@code raft.tls} is on (default: the certificate itself), else null. */
+    /** The problem of {@code setting} given without the gRPC certificate and key, which it uses as {@code what}. */
+    private static String needsTls(ConfigKey setting, String what) {
+        return setting.key() + " needs " + ConfigKey.GRPC_TLS_CERT.key() + " and " + ConfigKey.GRPC_TLS_KEY.key()
+                + ": " + what;
+    }
+
     private static Path raftTlsCa(Map<ConfigKey, String> v, boolean raftTls, GrpcTls tls, List<String> problems) {
         String ca = v.get(ConfigKey.RAFT_TLS_CA);
         boolean hasCa = ca != null && !ca.isBlank();
@@ -252,8 +257,7 @@ public final class NodeConfigLoader {
             return null;
         }
         if (tls == null) {
-            problems.add(ConfigKey.RAFT_TLS.key() + " needs " + ConfigKey.GRPC_TLS_CERT.key() + " and "
-                    + ConfigKey.GRPC_TLS_KEY.key() + ": the certificate and key a node presents to the others");
+            problems.add(needsTls(ConfigKey.RAFT_TLS, "the certificate and key a node presents to the others"));
             return null;
         }
         if (!hasCa) {

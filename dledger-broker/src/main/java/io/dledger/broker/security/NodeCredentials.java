@@ -126,14 +126,7 @@ public final class NodeCredentials implements AutoCloseable {
         if (keys == null) {
             throw new IllegalStateException(ConfigKey.HTTP_TLS.key() + " without " + ConfigKey.GRPC_TLS_CERT.key());
         }
-        try {
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {keys}, null, null);
-            return context;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot set up TLS for " + ConfigKey.HTTP_TLS.key() + ": " + e.getMessage(),
-                    e);
-        }
+        return context(ConfigKey.HTTP_TLS, null);
     }
 
     /**
@@ -155,13 +148,17 @@ public final class NodeCredentials implements AutoCloseable {
         if (raftPeers == null) {
             return null;
         }
+        return context(ConfigKey.RAFT_TLS, new TrustManager[] {raftPeers});
+    }
+
+    /** TLS presenting the current certificate, trusting {@code trust} (null: no peer certificates checked). */
+    private SSLContext context(ConfigKey setting, TrustManager[] trust) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {keys}, new TrustManager[] {raftPeers}, null);
+            context.init(new KeyManager[] {keys}, trust, null);
             return context;
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot set up TLS for " + ConfigKey.RAFT_TLS.key() + ": " + e.getMessage(),
-                    e);
+            throw new IllegalStateException("cannot set up TLS for " + setting.key() + ": " + e.getMessage(), e);
         }
     }
 

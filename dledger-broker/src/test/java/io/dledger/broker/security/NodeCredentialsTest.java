@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.dledger.broker.config.ConfigKey;
 import io.dledger.broker.config.NodeConfig;
-import io.dledger.broker.config.NodeConfigLoader;
 import io.dledger.broker.config.PemFiles;
+import io.dledger.broker.config.SingleNodeConfig;
 import io.dledger.proto.AdminServiceGrpc;
 import io.dledger.proto.NodeStatus;
 import io.dledger.proto.NodeStatusRequest;
@@ -25,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -52,12 +51,7 @@ class NodeCredentialsTest {
     }
 
     private NodeConfig config(Map<ConfigKey, String> settings) {
-        Map<ConfigKey, String> flags = new EnumMap<>(ConfigKey.class);
-        flags.put(ConfigKey.NODE_ID, "n1");
-        flags.put(ConfigKey.PEERS, "n1=127.0.0.1:7001:9001");
-        flags.put(ConfigKey.DATA_DIR, dir.resolve("data").toString());
-        flags.putAll(settings);
-        return NodeConfigLoader.load(flags, Map.of(), null);
+        return SingleNodeConfig.in(dir, settings);
     }
 
     /** Holds throughout several checks: what a refused replacement must leave in place. */
