@@ -24,8 +24,23 @@ import javax.net.ssl.SSLContext;
  * and has applied what it knows to be committed; 503 with the reason otherwise). Used by Prometheus, the
  * Docker HEALTHCHECK and {@code dledger cluster up}. Plaintext, or HTTPS only ({@code http.tls}); {@code /metrics}
  * may ask for a token ({@code http.auth}: 401 without one it admits), {@code /health} never does.
+ *
+ * <p>Two handler threads serve the port. A client that never finishes its request (a TLS hello sent to a plaintext
+ * port, a stalled connection) would hold one for as long as it stays connected, so the port closes a connection
+ * whose request has not arrived within {@value #REQUEST_SECONDS} s, or whose response has not been taken within
+ * {@value #RESPONSE_SECONDS} s. The JDK's server reads these limits once per JVM, from the system properties
+ * {@value #REQUEST_TIME_PROPERTY} and {@value #RESPONSE_TIME_PROPERTY} when its first server starts: {@link #start}
+ * sets them unless they are set (a {@code -D} of the operator wins), which holds when this class starts the JVM's
+ * first JDK HTTP server, as it does in a node.
  */
 public final class HttpEndpoint implements AutoCloseable {
+    /** The JDK server's limit, in seconds, from a connection's first bytes to its whole request. */
+    static final String REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
+    /** The JDK server's limit, in seconds, for sending a response. */
+    static final String RESPONSE_TIME_PROPERTY = "sun.net.httpserver.maxRspTime";
+    static final int REQUEST_SECONDS = 5;
+    static final int RESPONSE_SECONDS = 30;
+
     private final HttpServer server;
     private final ExecutorService executor;
 
@@ -53,6 +68,8 @@ public final class HttpEndpoint implements AutoCloseable {
      */
     public static HttpEndpoint start(String host, int port, SSLContext tls, Metrics metrics,
                                      Supplier<Optional<String>> notReady) {
+        limitUnlessSet(REQUEST_TIME_PROPERTY, REQUEST_SECONDS);
+        limitUnlessSet(RESPONSE_TIME_PROPERTY, RESPONSE_SECONDS);
         try {
             InetSocketAddress address = new InetSocketAddress(host, port);
             HttpServer server;
@@ -91,6 +108,12 @@ public final class HttpEndpoint implements AutoCloseable {
         } catch (java.nio.channels.UnresolvedAddressException e) {
             throw new IllegalArgumentException("cannot start the HTTP endpoint: its host '" + host
                     + "' (http.bind.host, else grpc.bind.host) does not resolve", e);
+        }
+    }
+
+    private static synchronized void limitUnlessSet(String property, int seconds) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Integer.toString(seconds));
         }
     }
 

@@ -13,12 +13,17 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -55,8 +60,13 @@ class HttpEndpointTest {
     }
 
     private static HttpResponse<String> get(NodeAccess access, String url) throws IOException, InterruptedException {
+        return get(access, url, 5);
+    }
+
+    private static HttpResponse<String> get(NodeAccess access, String url, int timeoutSeconds)
+            throws IOException, InterruptedException {
         return access.httpClient(Duration.ofSeconds(2)).send(access.httpRequest(URI.create(url))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                .timeout(Duration.ofSeconds(timeoutSeconds)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -108,6 +118,55 @@ class HttpEndpointTest {
             NodeAccess trustsNew = new NodeAccess(dir.resolve("wrong.pem"), FULL);
             await("the replaced certificate on new connections").atMost(Duration.ofSeconds(10))
                     .ignoreExceptions().until(() -> get(trustsNew, base + "/metrics").statusCode() == 200);
+        }
+    }
+
+    /**
+     * Clients that never finish a request (here the first bytes of a TLS hello: what an HTTPS probe sends to a
+     * plaintext port) outnumber the port's two handler threads: the port closes them and {@code /health} still
+     * answers. Without the request time limit the probe below waits forever.
+     */
+    @Test
+    void stalledRequestsAreClosedAndDoNotHoldThePort() throws Exception {
+        byte[] tlsRecordStart = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00};
+        NodeConfig config = config(Map.of());
+        try (NodeCredentials credentials = NodeCredentials.load(config);
+             HttpEndpoint http = start(config, credentials)) {
+            List<Socket> stalled = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    Socket socket = new Socket("127.0.0.1", http.port());
+                    socket.setSoTimeout((int) Duration.ofSeconds(20).toMillis());
+                    socket.getOutputStream().write(tlsRecordStart);
+                    socket.getOutputStream().flush();
+                    stalled.add(socket);
+                }
+                assertThat(get(NodeAccess.NONE, "http://127.0.0.1:" + http.port() + "/health/live", 15).statusCode())
+                        .isEqualTo(200);
+                for (Socket socket : stalled) {
+                    assertThat(readUntilClosed(socket)).as("the port closed the stalled connection").isTrue();
+                }
+            } finally {
+                for (Socket socket : stalled) {
+                    socket.close();
+                }
+            }
+        }
+        assertThat(System.getProperty(HttpEndpoint.REQUEST_TIME_PROPERTY))
+                .isEqualTo(Integer.toString(HttpEndpoint.REQUEST_SECONDS));
+    }
+
+    /** True when the peer closed the connection (end of stream or reset) before the socket's read timeout. */
+    private static boolean readUntilClosed(Socket socket) throws IOException {
+        try {
+            while (socket.getInputStream().read() != -1) {
+                // a JDK server may answer 400 to garbage before it closes
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException e) {
+            return true;
         }
     }
 
