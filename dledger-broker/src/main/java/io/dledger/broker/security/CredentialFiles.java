@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A change is taken only once what it belongs to can be used: the chain and the key together, only when the key
  * belongs to the chain's first certificate (a rotation that replaces the two files one after the other is taken once
- * both are in place) and that certificate is valid now; a CA or token file that parses. Until then the node goes on
+ * both are in place) and that certificate is valid now; a CA or token file that parses. A token file whose last line
+ * has no line break may have been caught half-written, with a line cut before its role ({@code admin} when none) or
+ * its {@code topics=}: it is taken only when the next look finds the same content. Until then the node goes on
  * with what it had, and the log says why, once per content; a file that cannot be read is logged once until it can.
  * {@link #readAll()} reads everything at start and throws instead (a certificate outside its validity is only logged
  * there).
@@ -86,6 +88,8 @@ final class CredentialFiles {
     private final Trust grpcTrust;
     private final Trust raftTrust;
     private volatile AuthTokens tokens;
+    /** A changed token file whose last line had no line break, not yet taken; null: none. */
+    private byte[] tokensPending;
 
     /**
      * The credential files: {@code certFile} with {@code keyFile} and {@code grpcCaFile} (all null without TLS),
@@ -144,18 +148,35 @@ final class CredentialFiles {
             readTrust(raftCa, raftTrust);
         }
         if (tokensWatched != null) {
-            byte[] content = tokensWatched.changed();
-            if (content != null) {
-                tokensWatched.seen = content;
-                try {
-                    tokens = AuthTokens.parse(tokensWatched.file, content);
-                    LOG.info("took the new {}: {}", tokensWatched.setting.key(), tokens);
-                } catch (ConfigException e) {
-                    LOG.error("{} changed but cannot be used ({}); this node accepts the previous tokens until it "
-                            + "can", tokensWatched.setting.key(), String.join("; ", e.problems()));
-                }
-            }
+            readTokens();
         }
+    }
+
+    private void readTokens() {
+        byte[] content = tokensWatched.changed();
+        if (content == null) {
+            return;
+        }
+        if (!endsWithLineBreak(content) && !Arrays.equals(content, tokensPending)) {
+            tokensPending = content; // not taken as seen: the next look compares it again
+            LOG.info("{} changed and its last line has no line break: taken at the next look if it is still the same "
+                    + "(a file caught half-written may cut a line before its role or topics)",
+                    tokensWatched.setting.key());
+            return;
+        }
+        tokensPending = null;
+        tokensWatched.seen = content;
+        try {
+            tokens = AuthTokens.parse(tokensWatched.file, content);
+            LOG.info("took the new {}: {}", tokensWatched.setting.key(), tokens);
+        } catch (ConfigException e) {
+            LOG.error("{} changed but cannot be used ({}); this node accepts the previous tokens until it can",
+                    tokensWatched.setting.key(), String.join("; ", e.problems()));
+        }
+    }
+
+    private static boolean endsWithLineBreak(byte[] content) {
+        return content.length > 0 && content[content.length - 1] == '\n';
     }
 
     private void readIdentity() {
