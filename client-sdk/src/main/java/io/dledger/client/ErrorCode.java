@@ -84,7 +84,13 @@ public enum ErrorCode {
      * The call's token is accepted, but its role in the nodes' {@code grpc.auth.tokens.file} ({@code read},
      * {@code write} or {@code admin}) does not allow this call; the message names the role it needs. Not retried.
      */
-    PERMISSION_DENIED;
+    PERMISSION_DENIED,
+    /**
+     * A push consumer's offset commit that the leader refused: it does not count the member as live (its session
+     * ended, or the leader changed and the member has not heartbeat it yet), or another live member holds one of the
+     * queues. Nothing was committed; the consumer commits again after its next heartbeat.
+     */
+    NOT_GROUP_MEMBER;
 
     /**
      * The SDK's constant for a code received on the wire; {@link #ERROR_UNSPECIFIED} for one from a newer broker that

@@ -45,10 +45,12 @@ final class Errors {
         ErrorCode sent = detail == null ? ErrorCode.ERROR_UNSPECIFIED : ErrorCode.of(detail.getCode());
         boolean typed = sent != ErrorCode.ERROR_UNSPECIFIED;
         String refused = connectFailure(status);
+        String notGrpc = notGrpcPort(status);
         String tls = tlsFailure(status);
         String message = detail != null && !detail.getMessage().isEmpty() ? detail.getMessage()
                 : status.getCode() == Status.Code.DEADLINE_EXCEEDED ? noAnswer(status.getDescription())
                 : refused != null ? "cannot connect: " + refused
+                : notGrpc != null ? notGrpc
                 : tls != null ? tls
                 : status.getCode() == Status.Code.UNIMPLEMENTED ? "the node does not know this call ("
                         + status.getDescription() + "): it runs an older version than this client; upgrade it"
@@ -96,6 +98,29 @@ final class Errors {
         return refused > 0 ? m.substring(refused) : m;
     }
 
+    /**
+     * What an address that answers, but not as a gRPC server, says (a node's HTTP or Raft port given instead of its
+     * gRPC port, another server), or null. Short, the advice first, as {@link #tlsFailure}.
+     */
+    private static String notGrpcPort(Status status) {
+        String d = status.getDescription() == null ? "" : status.getDescription();
+        boolean http1 = false;
+        for (Throwable c = status.getCause(); c != null; c = c.getCause() == c ? null : c.getCause()) {
+            http1 |= c.getMessage() != null && c.getMessage().startsWith("First received frame was not SETTINGS");
+        }
+        if (status.getCode() == Status.Code.INTERNAL && http1) {
+            return "not a gRPC port: the address answers HTTP/1 (a node's HTTP port? give its gRPC port)";
+        }
+        if (d.startsWith("Failed ALPN negotiation")) {
+            return "not a gRPC port: the address speaks TLS without HTTP/2 (a node's HTTP or Raft port? give its "
+                    + "gRPC port)";
+        }
+        if (status.getCode() == Status.Code.UNIMPLEMENTED && d.startsWith("HTTP status code")) {
+            return "not a dledger gRPC port: the address answers HTTP/2 with " + d.lines().findFirst().orElse(d);
+        }
+        return null;
+    }
+
     /** gRPC's description of a connection the other side closed before any answer. */
     static final String GRPC_NETWORK_CLOSED = "Network closed for unknown reason";
 
@@ -118,13 +143,15 @@ final class Errors {
             }
         }
         if (status.getCode() == Status.Code.UNAVAILABLE && GRPC_NETWORK_CLOSED.equals(status.getDescription())) {
-            return "closed unanswered (if this client is plaintext, the node may serve TLS: --tls-ca)";
+            return "closed unanswered (if this client is plaintext, the node may serve TLS: --tls-ca; or the address "
+                    + "is not a node's gRPC port)";
         }
         Throwable io = cause(status.getCause(), java.io.IOException.class);
         if (status.getCode() == Status.Code.UNAVAILABLE && "io exception".equals(status.getDescription())
                 && io != null && !(io instanceof java.net.ConnectException)
                 && !(io instanceof ClosedChannelException)) {
-            return "connection lost (if this client is plaintext, the node may serve TLS: --tls-ca): "
+            return "connection lost (if this client is plaintext, the node may serve TLS: --tls-ca; or the address is "
+                    + "not a node's gRPC port): "
                     + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage());
         }
         return null;

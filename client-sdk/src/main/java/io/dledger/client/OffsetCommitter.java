@@ -61,8 +61,9 @@ final class OffsetCommitter {
                 failuresInRow = 0;
             } catch (DLedgerException e) {
                 failuresInRow++;
-                // a refusal (this member no longer holds a queue) or failures that persist are worth a WARN: what
-                // is not committed is delivered again after a rebalance
+                // a refusal or failures that persist are worth a WARN: what is not committed is delivered again
+                // after a rebalance; a leader that does not know this member yet (just elected) is not a refusal
+                // until it persists
                 boolean refused = e.code() == ErrorCode.INVALID_ARGUMENT;
                 if ((refused && failuresInRow == 1) || failuresInRow == 3 || failuresInRow % 30 == 0) {
                     LOG.warn("offset commit of group {} failed {} time(s) in a row (retried next time): {}",

@@ -148,6 +148,10 @@ class ConsumeIT extends ClusterTestBase {
             assertThatThrownBy(() -> client.admin().deleteGroup("billing", "orders")).as("or over a deletion")
                     .isInstanceOfSatisfying(DLedgerException.class, e -> assertThat(e.code())
                             .isEqualTo(ErrorCode.GROUP_ACTIVE));
+            assertThat(commitAsMember("billing", "orders", "a-member-the-leader-never-heard")).as("a member the "
+                    + "leader does not count as live commits nothing").isEqualTo(io.dledger.proto.ErrorCode
+                    .NOT_GROUP_MEMBER);
+            assertThat(client.admin().describeGroup("billing", "orders").totalLag()).isZero();
         }
         rewindQueue0ToATimeAndReplayIt(client);
 
@@ -345,6 +349,25 @@ class ConsumeIT extends ClusterTestBase {
                         assertThat(e.retryable()).isTrue();
                         assertThat(e.getMessage()).contains("knows no leader");
                     }));
+        }
+    }
+
+    /** The typed code the leader refuses a commit of offset 0 of queue 0 by {@code member} with (null: accepted). */
+    private io.dledger.proto.ErrorCode commitAsMember(String group, String topic, String member) {
+        io.grpc.ManagedChannel ch = io.grpc.ManagedChannelBuilder.forTarget(cluster.local().node(cluster.awaitLeader())
+                .grpcAddress()).usePlaintext().build();
+        try {
+            io.dledger.proto.ConsumerServiceGrpc.newBlockingStub(ch).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .commitOffsets(io.dledger.proto.CommitOffsetsRequest.newBuilder().setGroup(group).setTopic(topic)
+                            .setMemberId(member).addOffsets(io.dledger.proto.QueueOffset.newBuilder().setQueue(0)
+                                    .setOffset(0)).build());
+            return null;
+        } catch (io.grpc.StatusRuntimeException e) {
+            assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION);
+            return e.getTrailers().get(io.grpc.Metadata.Key.of("dledger-error-bin", io.grpc.protobuf.ProtoUtils
+                    .metadataMarshaller(io.dledger.proto.ErrorDetail.getDefaultInstance()))).getCode();
+        } finally {
+            ch.shutdownNow();
         }
     }
 }

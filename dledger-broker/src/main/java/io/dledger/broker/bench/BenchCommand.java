@@ -109,27 +109,28 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!List.of("produce", "consume", "failover", "all", "raft").contains(what)) {
-            System.err.println("unknown benchmark '" + what + "': use produce, consume, failover, all or raft");
+            System.err.println("error: unknown benchmark '" + what + "': use produce, consume, failover, all or raft");
             return 2;
         }
         String invalid = invalidNumber();
         if (invalid != null) {
-            System.err.println(invalid);
+            System.err.println("error: " + invalid);
             return 2;
         }
         if (!List.of("sync", "async").contains(mode)) {
-            System.err.println("--mode is sync or async, not '" + mode + "'");
+            System.err.println("error: --mode is sync or async, not '" + mode + "'");
             return 2;
         }
         if (localDir != null && LocalCluster.exists(localDir)) { // its Raft data names other ports: no leader
-            System.err.println(localDir + " holds the cluster of an earlier run; remove it or give another "
+            System.err.println("error: " + localDir + " holds the cluster of an earlier run; remove it or give another "
                     + "--local-dir");
             return 2;
         }
         if (what.equals("raft")) {
             if (servers != null || !mode.equals("sync") || credentials.given()) {
-                System.err.println("bench raft measures the Raft layer alone on nodes it starts itself, each thread "
-                        + "waiting for its entry: it takes no --servers, --tls-ca, --token-file or --mode async");
+                System.err.println("error: bench raft measures the Raft layer alone on nodes it starts itself, each "
+                        + "thread waiting for its entry: it takes no --servers, --tls-ca, --token-file or --mode "
+                        + "async");
                 return 2;
             }
             return runRaft();
@@ -138,8 +139,8 @@ public final class BenchCommand implements Callable<Integer> {
         if (!local && (servers == null || servers.isBlank())) {
             Path dir = LocalCluster.defaultDir();
             if (!LocalCluster.exists(dir)) { // never $DLEDGER_SERVERS: a benchmark is not sent anywhere by default
-                System.err.println("give --servers host:port,... (an existing cluster) or --local (a cluster of its "
-                        + "own); no local cluster from 'dledger cluster up' runs in " + dir);
+                System.err.println("error: give --servers host:port,... (an existing cluster) or --local (a cluster of "
+                        + "its own); no local cluster from 'dledger cluster up' runs in " + dir);
                 return 2;
             }
             running = LocalCluster.load(dir);
@@ -149,7 +150,7 @@ public final class BenchCommand implements Callable<Integer> {
         // otherwise (not the environment, which may be meant for another cluster); read before anything starts
         UnaryOperator<DLedgerClient.Builder> access = credentials.resolve(local || running != null);
         if (!local && (what.equals("failover") || what.equals("all"))) {
-            System.err.println("the failover benchmark kills node processes: it needs --local");
+            System.err.println("error: the failover benchmark kills node processes: it needs --local");
             return 2;
         }
         BenchReport report = new BenchReport(System.out);

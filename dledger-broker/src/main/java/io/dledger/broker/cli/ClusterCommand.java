@@ -111,6 +111,9 @@ final class ClusterCommand {
             ClusterTable.print(view, System.out);
             System.out.println();
             System.out.println("servers: " + cluster.seeds());
+            if (!dirFlag.isEmpty()) { // client commands reach the default cluster by themselves, others so
+                System.out.println("client:  bin/dledger status " + LocalClients.clientOptions(cluster));
+            }
             System.out.println("logs:    " + d + "/<node>/node.log");
             System.out.println("stop:    bin/dledger cluster down" + dirFlag);
             return 0;
@@ -134,7 +137,7 @@ final class ClusterCommand {
         @Override
         public Integer call() {
             if (leader && node != null) {
-                System.err.println("name a node or give --leader, not both");
+                System.err.println("error: name a node or give --leader, not both");
                 return 2;
             }
             LocalCluster cluster = LocalCluster.load(dir.resolve());
@@ -161,17 +164,20 @@ final class ClusterCommand {
                 }
             }
             if (target == null) {
-                System.err.println("name a node or give --leader");
+                System.err.println("error: name a node or give --leader");
                 return 2;
             }
             NodeProcess n = cluster.node(target);
             if (!n.alive()) {
-                System.err.println(target + " is not running");
+                System.err.println("error: " + target + " is not running");
                 return 1;
             }
             cluster.kill(target);
-            System.out.println("killed " + target + " (pid " + n.pid() + ") with SIGKILL; 'bin/dledger status' "
-                    + (leader ? "shows the new leader" : "shows the cluster") + ", 'bin/dledger cluster up' restarts it");
+            boolean other = !dir.resolve().equals(defaultDir());
+            System.out.println("killed " + target + " (pid " + n.pid() + ") with SIGKILL; 'bin/dledger status"
+                    + (other ? " " + LocalClients.clientOptions(cluster) : "") + "' " + (leader ? "shows the new leader"
+                    : "shows the cluster") + ", 'bin/dledger cluster up" + (other ? " --dir " + dir.resolve() : "")
+                    + "' restarts it");
             return 0;
         }
     }
@@ -227,7 +233,7 @@ final class ClusterCommand {
         public Integer call() {
             Path d = dir.resolve();
             if (!LocalCluster.exists(d)) {
-                System.err.println("no local cluster in " + d + "; start one with 'dledger cluster up'");
+                System.err.println("error: no local cluster in " + d + "; start one with 'dledger cluster up'");
                 return 1;
             }
             LocalCluster cluster = LocalCluster.load(d);

@@ -1,5 +1,6 @@
 package io.dledger.broker.cli;
 
+import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.NodeProcess;
 import java.time.Duration;
@@ -38,7 +39,7 @@ final class ClusterRestartCommand implements Callable<Integer> {
         System.out.println("restarted " + n.id() + " (pid " + n.pid() + ")"
                 + (settings.isEmpty() ? "" : " with " + settings + " for this run")
                 + "; 'bin/dledger status" + (dir.resolve().equals(ClusterCommand.defaultDir()) ? ""
-                : " -s " + cluster.seeds()) + "' shows when it follows the leader again");
+                : " " + LocalClients.clientOptions(cluster)) + "' shows when it follows the leader again");
         return 0;
     }
 }

@@ -18,8 +18,8 @@ public final class ClusterTable {
 
     /**
      * What to say when no node of {@code view} answered: the addresses tried, each distinct error, and what to check:
-     * the token when every node refused it, the TLS setting when a connection failed for TLS, else whether the cluster
-     * runs.
+     * the token when every node refused it, the port when every address answered but not as gRPC, the TLS setting when
+     * a connection failed for TLS, else whether the cluster runs.
      */
     static String unreachable(ClusterView view) {
         return unreachable(view, "is the cluster running? 'bin/dledger cluster up' starts a local one; --servers or "
@@ -38,6 +38,11 @@ public final class ClusterTable {
         if (refusedByEveryNode(view)) {
             return "every node at " + addresses + " refused this client" + why + " (give a token: --token-file or "
                     + "$DLEDGER_TOKEN)";
+        }
+        if (!errors.isEmpty() && errors.stream().allMatch(e -> e.contains("not a gRPC port")
+                || e.contains("not a dledger gRPC port"))) {
+            return "no gRPC port at " + addresses + why + " (give the nodes' gRPC ports, grpc.port: 9101-9103 in a "
+                    + "default local cluster)";
         }
         if (errors.stream().anyMatch(e -> e.contains("TLS"))) {
             return "no node at " + addresses + " took this client's connection" + why + " (check the TLS setting: "

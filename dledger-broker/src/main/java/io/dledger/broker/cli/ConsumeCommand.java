@@ -77,18 +77,18 @@ final class ConsumeCommand implements Callable<Integer> {
             return 2;
         }
         if (from != null && fromTime != null) {
-            System.err.println("--from and --from-time: give one start");
+            System.err.println("error: --from and --from-time: give one start");
             return 2;
         }
         Long at = fromTime == null ? null : TimeArgument.parse("--from-time", fromTime); // before any connection
         if (group == null && parsedIdleExit()) {
-            System.err.println("--idle-exit applies with --group only");
+            System.err.println("error: --idle-exit applies with --group only");
             return 2;
         }
         if (group != null) {
             if (queue != null || from != null || node != null) {
-                System.err.println("--queue, --from and --node do not apply with --group: the group's members share "
-                        + "the topic's queues, go on from the group's committed offsets and read where the nodes "
+                System.err.println("error: --queue, --from and --node do not apply with --group: the group's members "
+                        + "share the topic's queues, go on from the group's committed offsets and read where the nodes "
                         + "suggest");
                 return 2;
             }
@@ -100,7 +100,8 @@ final class ConsumeCommand implements Callable<Integer> {
             List<Integer> queues = new ArrayList<>();
             if (queue != null) {
                 if (queue < 0 || queue >= d.queues()) {
-                    System.err.println("topic '" + topic + "' has queues 0.." + (d.queues() - 1) + ", not " + queue);
+                    System.err.println("error: topic '" + topic + "' has queues 0.." + (d.queues() - 1) + ", not "
+                            + queue);
                     return 2;
                 }
                 queues.add(queue);

@@ -76,9 +76,11 @@ public final class DLedgerCli implements Runnable {
             cmd.getErr().println("error: " + e.getMessage() + (noTopic ? "; 'bin/dledger topic list' lists the "
                     + "topics, 'bin/dledger topic create NAME' creates one" : ""));
             // an argument the command or a node refused (a bad group name, a zero timeout, an unknown node id, an
-            // empty message) is bad input, like a parse error: exit code 2; any other failure 1
+            // empty message, a queue the topic does not have) is bad input, like a parse error: exit code 2; any
+            // other failure 1
             boolean badInput = e instanceof IllegalArgumentException
-                    || e instanceof DLedgerException d && d.grpcCode() == io.grpc.Status.Code.INVALID_ARGUMENT;
+                    || e instanceof DLedgerException d && (d.grpcCode() == io.grpc.Status.Code.INVALID_ARGUMENT
+                    || d.code() == ErrorCode.QUEUE_NOT_FOUND);
             return badInput ? cmd.getCommandSpec().exitCodeOnInvalidInput() : 1;
         });
         return cl;

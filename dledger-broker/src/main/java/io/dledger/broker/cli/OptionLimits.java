@@ -21,7 +21,7 @@ final class OptionLimits {
 
     /** Prints every failure to {@code err}; true when there was one (the command then exits with 2). */
     boolean reportTo(PrintStream err) {
-        problems.forEach(err::println);
+        problems.forEach(p -> err.println("error: " + p));
         return !problems.isEmpty();
     }
 }

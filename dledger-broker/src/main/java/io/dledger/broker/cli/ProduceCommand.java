@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,6 +28,9 @@ final class ProduceCommand implements java.util.concurrent.Callable<Integer> {
 
     @Mixin
     ClientOptions client;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-t", "--topic"}, required = true, description = "topic")
     String topic;
@@ -57,6 +61,11 @@ final class ProduceCommand implements java.util.concurrent.Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!messages.isEmpty() && (spec.commandLine().getParseResult().hasMatchedOption("--count")
+                || spec.commandLine().getParseResult().hasMatchedOption("--size"))) {
+            throw new IllegalArgumentException("--count and --size shape generated messages and do not apply with "
+                    + "--message (-m): each -m is one message");
+        }
         OptionLimits limits = new OptionLimits().atLeast("--queue", queue, 0);
         if (messages.isEmpty()) {
             limits.atLeast("--count", count, 1).atLeast("--size", size, 1);

@@ -34,9 +34,6 @@ final class TimeArgument {
      */
     static long parse(String option, String given) {
         String text = given.strip().replaceFirst("^(\\d{4}-\\d{2}-\\d{2}) ", "$1T");
-        if (text.matches("\\d{4}-\\d{2}-\\d{2}")) {
-            return LocalDate.parse(text).atStartOfDay(ZoneId.systemDefault()).toInstant().toEpochMilli();
-        }
         if (text.matches("\\d{1,18}")) {
             long ms = Long.parseLong(text);
             if (ms < MIN_EPOCH_MS) {
@@ -46,7 +43,8 @@ final class TimeArgument {
             return ms;
         }
         List<Function<String, Instant>> forms = List.of(x -> OffsetDateTime.parse(x).toInstant(), // Z too
-                x -> LocalDateTime.parse(x).atZone(ZoneId.systemDefault()).toInstant());
+                x -> LocalDateTime.parse(x).atZone(ZoneId.systemDefault()).toInstant(),
+                x -> LocalDate.parse(x).atStartOfDay(ZoneId.systemDefault()).toInstant());
         for (Function<String, Instant> form : forms) {
             try {
                 return form.apply(text).toEpochMilli();

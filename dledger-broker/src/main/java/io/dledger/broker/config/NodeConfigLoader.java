@@ -223,10 +223,16 @@ public final class NodeConfigLoader {
         }
         GrpcTls tls = new GrpcTls(Path.of(cert).toAbsolutePath(), Path.of(key).toAbsolutePath(),
                 Path.of(ca == null || ca.isBlank() ? cert : ca).toAbsolutePath());
+        Map<ConfigKey, Path> files = new java.util.LinkedHashMap<>();
+        files.put(ConfigKey.GRPC_TLS_CERT, tls.cert());
+        files.put(ConfigKey.GRPC_TLS_KEY, tls.key());
+        if (!tls.ca().equals(tls.cert())) {
+            files.put(ConfigKey.GRPC_TLS_CA, tls.ca());
+        }
         boolean readable = true;
-        for (Path f : new java.util.LinkedHashSet<>(List.of(tls.cert(), tls.key(), tls.ca()))) {
-            if (!Files.isReadable(f)) {
-                problems.add(unreadable(f));
+        for (Map.Entry<ConfigKey, Path> f : files.entrySet()) {
+            if (!Files.isReadable(f.getValue())) {
+                problems.add(unreadable(f.getKey(), f.getValue()));
                 readable = false;
             }
         }
@@ -265,7 +271,7 @@ public final class NodeConfigLoader {
         }
         Path file = Path.of(ca).toAbsolutePath();
         if (!Files.isReadable(file)) {
-            problems.add(unreadable(file));
+            problems.add(unreadable(ConfigKey.RAFT_TLS_CA, file));
         } else {
             String problem = PemFiles.certificatesProblem(ConfigKey.RAFT_TLS_CA, file);
             if (problem != null) {
@@ -275,8 +281,8 @@ public final class NodeConfigLoader {
         return file;
     }
 
-    private static String unreadable(Path tlsFile) {
-        return "TLS file " + tlsFile + " is not a readable file";
+    private static String unreadable(ConfigKey setting, Path file) {
+        return setting.key() + " " + file + (Files.exists(file) ? " cannot be read" : ": no such file");
     }
 
     /** RocketMQ's rule of thumb: data further back than 40% of the machine's memory has left the page cache. */

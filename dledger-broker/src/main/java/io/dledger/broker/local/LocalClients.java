@@ -23,6 +23,23 @@ public final class LocalClients {
     }
 
     /**
+     * The options a client command needs to reach {@code cluster} when it is not the default one: its servers, and
+     * {@code --tls-ca} and {@code --token-file} when its nodes take TLS or tokens (the token file's first token).
+     */
+    public static String clientOptions(LocalCluster cluster) {
+        return clientOptions(cluster.seeds(), cluster.settings(), System::getenv);
+    }
+
+    static String clientOptions(String seeds, Map<String, String> settings, Function<String, String> env) {
+        Function<ConfigKey, String> setting = k -> nodeSetting(settings, k, env);
+        String cert = setting.apply(ConfigKey.GRPC_TLS_CERT);
+        String ca = setting.apply(ConfigKey.GRPC_TLS_CA);
+        String tokens = setting.apply(ConfigKey.GRPC_AUTH_TOKENS_FILE);
+        return "-s " + seeds + (cert == null ? "" : " --tls-ca " + (ca != null ? ca : cert))
+                + (tokens == null ? "" : " --token-file " + tokens);
+    }
+
+    /**
      * How a command reaches the HTTP ports of {@code cluster}'s nodes: trusting their certificate with
      * {@code http.tls}, sending the first token of their file with {@code http.auth} (which then must hold for every
      * topic to read {@code /metrics}).

@@ -2,6 +2,7 @@ package io.dledger.broker.metrics;
 
 import io.dledger.broker.concurrent.DaemonThreadFactory;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -21,9 +22,10 @@ import javax.net.ssl.SSLContext;
 /**
  * The node's HTTP port: {@code /metrics} (Prometheus text format), {@code /health/live} (200 while the
  * process serves) and {@code /health/ready} (200 when the node is part of a cluster with a known leader
- * and has applied what it knows to be committed; 503 with the reason otherwise). Used by Prometheus, the
- * Docker HEALTHCHECK and {@code dledger cluster up}. Plaintext, or HTTPS only ({@code http.tls}); {@code /metrics}
- * may ask for a token ({@code http.auth}: 401 without one it admits), {@code /health} never does.
+ * and has applied what it knows to be committed; 503 with the reason otherwise; {@code /health} alone answers alike).
+ * Used by Prometheus, the Docker HEALTHCHECK and {@code dledger cluster up}. Plaintext, or HTTPS only
+ * ({@code http.tls}); {@code /metrics} may ask for a token ({@code http.auth}: 401 without one it admits),
+ * {@code /health} never does.
  *
  * <p>Two handler threads serve the port. A client that never finishes its request (a TLS hello sent to a plaintext
  * port, a stalled connection) would hold one for as long as it stays connected, so the port closes a connection
@@ -83,9 +85,17 @@ public final class HttpEndpoint implements AutoCloseable {
             ExecutorService executor = Executors.newFixedThreadPool(2, new DaemonThreadFactory("dledger-http"));
             server.setExecutor(executor);
             server.createContext("/health/live", ex -> reply(ex, 200, "live\n"));
-            server.createContext("/health/ready", ex -> {
+            HttpHandler ready = ex -> {
                 Optional<String> why = notReady.get();
                 reply(ex, why.isEmpty() ? 200 : 503, why.map(w -> "not ready: " + w + "\n").orElse("ready\n"));
+            };
+            server.createContext("/health/ready", ready);
+            server.createContext("/health", ex -> { // the other paths below /health have their own contexts
+                if (ex.getRequestURI().getPath().equals("/health")) {
+                    ready.handle(ex);
+                } else {
+                    reply(ex, 404, "no such path: /health/live and /health/ready are served\n");
+                }
             });
             if (metrics != null) {
                 server.createContext("/metrics", ex -> {

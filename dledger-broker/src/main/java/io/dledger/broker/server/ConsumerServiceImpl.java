@@ -143,7 +143,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
                 req.getOffsetsList().forEach(o -> queues.add(o.getQueue()));
                 String refusal = groups.commitRefusal(req.getGroup(), req.getTopic(), req.getMemberId(), queues);
                 if (refusal != null) {
-                    throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, refusal);
+                    throw RpcErrors.error(ErrorCode.NOT_GROUP_MEMBER, refusal);
                 }
             }
         } catch (StatusRuntimeException e) {

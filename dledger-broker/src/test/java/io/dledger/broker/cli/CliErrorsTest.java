@@ -142,7 +142,7 @@ class CliErrorsTest {
         for (String option : new String[] {"--queue", "--from", "--node"}) {
             Run r = cli("consume", "-t", "orders", "--group", "g", option, "1", "-s", "127.0.0.1:1");
             assertThat(r.code()).as(option).isEqualTo(2);
-            assertThat(r.err()).contains("--queue, --from and --node do not apply with --group");
+            assertThat(r.err()).startsWith("error: --queue, --from and --node do not apply with --group");
         }
     }
 
@@ -158,14 +158,23 @@ class CliErrorsTest {
             line.addAll(List.of("-s", "127.0.0.1:1"));
             Run r = cli(line.toArray(String[]::new));
             assertThat(r.code()).as(c[0]).isEqualTo(2);
-            assertThat(r.err()).as(c[0]).contains(List.of(c).subList(1, c.length)).doesNotContain("reachable");
+            assertThat(r.err()).as(c[0]).startsWith("error: ").contains(List.of(c).subList(1, c.length))
+                    .doesNotContain("reachable");
         }
+    }
+
+    @Test
+    void givenMessagesTakeNoCountOrSizeInsteadOfIgnoringThem() {
+        Run r = cli("produce", "-t", "orders", "-m", "a", "--count", "3", "-s", "127.0.0.1:1");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error: --count and --size shape generated messages and do not apply with "
+                + "--message");
     }
 
     @Test
     void killTakesANodeOrLeaderNotBoth() {
         Run r = cli("cluster", "kill", "n2", "--leader", "--dir", "/nonexistent");
         assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).contains("name a node or give --leader, not both");
+        assertThat(r.err()).startsWith("error: name a node or give --leader, not both");
     }
 }

@@ -25,6 +25,6 @@ class OptionLimitsTest {
         assertThat(new OptionLimits().atLeast("--count", -1, 0).atLeast("--size", 0L, 1).atLeast("--queue", 3, 0)
                 .reportTo(err)).isTrue();
         assertThat(bytes.toString(StandardCharsets.UTF_8).lines()).containsExactly(
-                "--count must be at least 0, not -1", "--size must be at least 1, not 0");
+                "error: --count must be at least 0, not -1", "error: --size must be at least 1, not 0");
     }
 }

@@ -21,6 +21,11 @@ class TimeArgumentTest {
                 "2026-11-27T00:00:00"));
         assertThatThrownBy(() -> TimeArgument.parse("--to-time", "1795773600")).as("seconds, not milliseconds")
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("1795773600 ms is in 1970");
+        for (String impossible : new String[] {"2026-13-01", "2026-02-30", "2026-02-30T10:00:00Z"}) {
+            assertThatThrownBy(() -> TimeArgument.parse("--from-time", impossible)).as(impossible)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("--from-time: cannot read '" + impossible + "'");
+        }
         assertThatThrownBy(() -> TimeArgument.parse("--to-time", "10 minutes ago"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot read '10 minutes ago'");
     }

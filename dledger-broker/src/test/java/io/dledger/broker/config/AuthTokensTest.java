@@ -48,7 +48,8 @@ class AuthTokensTest {
                 .hasMessageContaining("token 1 must have at least 16 characters");
         assertThatThrownBy(() -> AuthTokens.load(Files.writeString(dir.resolve("space"), "a token with spaces in\n")))
                 .hasMessageContaining("without spaces");
-        assertThatThrownBy(() -> AuthTokens.load(dir.resolve("missing"))).hasMessageContaining("cannot read");
+        assertThatThrownBy(() -> AuthTokens.load(dir.resolve("missing")))
+                .hasMessageContaining("cannot read grpc.auth.tokens.file " + dir.resolve("missing") + ": no such file");
     }
 
     @Test

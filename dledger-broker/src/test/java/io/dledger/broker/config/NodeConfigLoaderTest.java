@@ -64,7 +64,7 @@ class NodeConfigLoaderTest {
                 .hasMessageContaining("grpc.tls.ca needs grpc.tls.cert and grpc.tls.key");
         assertThatThrownBy(() -> withTls(Map.of(ConfigKey.GRPC_TLS_CERT, cert.toString(), ConfigKey.GRPC_TLS_KEY,
                 key.toString(), ConfigKey.GRPC_TLS_CA, dir.resolve("missing.pem").toString())))
-                .hasMessageContaining("TLS file " + dir.resolve("missing.pem") + " is not a readable file");
+                .hasMessageContaining("grpc.tls.ca " + dir.resolve("missing.pem") + ": no such file");
         // what gRPC would only find when the server starts: every problem named with its setting
         Path notPem = Files.writeString(dir.resolve("not.pem"), "not a certificate");
         assertThatThrownBy(() -> withTls(Map.of(ConfigKey.GRPC_TLS_CERT, key.toString(), ConfigKey.GRPC_TLS_KEY,

@@ -37,4 +37,14 @@ class LocalClientsTest {
                 "DLEDGER_GRPC_TLS_CERT") ? "/env/node.pem" : null).trusted())
                 .as("the cluster's settings win, as on the nodes").isEqualTo(Path.of("/set/node.pem"));
     }
+
+    @Test
+    void theOptionsThatReachAClusterOutsideTheDefaultDirectoryNameItsCertificateAndTokenFile() {
+        assertThat(LocalClients.clientOptions("h:1,h:2", Map.of(), name -> null)).isEqualTo("-s h:1,h:2");
+        assertThat(LocalClients.clientOptions("h:1", Map.of("grpc.tls.cert", "/c/node.pem", "grpc.tls.key",
+                "/c/node.key", "grpc.auth.tokens.file", "/c/tokens"), name -> null))
+                .isEqualTo("-s h:1 --tls-ca /c/node.pem --token-file /c/tokens");
+        assertThat(LocalClients.clientOptions("h:1", Map.of("grpc.tls.cert", "/c/node.pem", "grpc.tls.ca",
+                "/c/ca.pem"), name -> null)).isEqualTo("-s h:1 --tls-ca /c/ca.pem");
+    }
 }

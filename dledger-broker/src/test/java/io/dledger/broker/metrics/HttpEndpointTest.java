@@ -76,6 +76,9 @@ class HttpEndpointTest {
              HttpEndpoint http = start(config, credentials)) {
             String base = "http://127.0.0.1:" + http.port();
             assertThat(get(NodeAccess.NONE, base + "/health/ready").statusCode()).isEqualTo(200);
+            assertThat(get(NodeAccess.NONE, base + "/health").body()).as("/health alone is readiness")
+                    .isEqualTo("ready\n");
+            assertThat(get(NodeAccess.NONE, base + "/health/other").statusCode()).isEqualTo(404);
             assertThat(get(NodeAccess.NONE, base + "/metrics").body()).contains("dledger_test_scraped_total 1.0");
         }
     }
