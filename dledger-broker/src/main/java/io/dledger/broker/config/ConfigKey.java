@@ -49,7 +49,8 @@ public enum ConfigKey {
             + "process is gone (a connection from it closed and its Raft port refuses connections), until a leader "
             + "is elected; the first follower by node id also takes a random delay of at most 100 ms (0: always the "
             + "normal timeouts)"),
-    RAFT_SYNC("raft.sync", "true", "fsync the Raft log before acknowledging (turn off only for throwaway tests)"),
+    RAFT_SYNC("raft.sync", "true", "fsync the Raft log before acknowledging (false: an acknowledged message survives "
+            + "process crashes but not a power loss; README)"),
     RAFT_RPC_INLINE("raft.rpc.inline", "true", "a follower handles AppendEntries requests, and every node reads Raft "
             + "responses, on the Raft transport's I/O threads: two thread hand-offs fewer per write (false: JRaft's "
             + "executor threads, read when the node starts)"),
