@@ -109,14 +109,13 @@ final class Errors {
             http1 |= c.getMessage() != null && c.getMessage().startsWith("First received frame was not SETTINGS");
         }
         if (status.getCode() == Status.Code.INTERNAL && http1) {
-            return "not a gRPC port: the address answers HTTP/1 (a node's HTTP port? give its gRPC port)";
+            return "not a gRPC port: it answers HTTP/1 (a node's HTTP port?)";
         }
         if (d.startsWith("Failed ALPN negotiation")) {
-            return "not a gRPC port: the address speaks TLS without HTTP/2 (a node's HTTP or Raft port? give its "
-                    + "gRPC port)";
+            return "not a gRPC port: TLS without HTTP/2 (a node's HTTP or Raft port?)";
         }
         if (status.getCode() == Status.Code.UNIMPLEMENTED && d.startsWith("HTTP status code")) {
-            return "not a dledger gRPC port: the address answers HTTP/2 with " + d.lines().findFirst().orElse(d);
+            return "not a dledger gRPC port: it answers " + d.lines().findFirst().orElse(d);
         }
         return null;
     }
@@ -143,15 +142,13 @@ final class Errors {
             }
         }
         if (status.getCode() == Status.Code.UNAVAILABLE && GRPC_NETWORK_CLOSED.equals(status.getDescription())) {
-            return "closed unanswered (if this client is plaintext, the node may serve TLS: --tls-ca; or the address "
-                    + "is not a node's gRPC port)";
+            return "closed unanswered (plaintext client? the node may serve TLS: --tls-ca; or not its gRPC port)";
         }
         Throwable io = cause(status.getCause(), java.io.IOException.class);
         if (status.getCode() == Status.Code.UNAVAILABLE && "io exception".equals(status.getDescription())
                 && io != null && !(io instanceof java.net.ConnectException)
                 && !(io instanceof ClosedChannelException)) {
-            return "connection lost (if this client is plaintext, the node may serve TLS: --tls-ca; or the address is "
-                    + "not a node's gRPC port): "
+            return "connection lost (plaintext client? the node may serve TLS: --tls-ca; or not its gRPC port): "
                     + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage());
         }
         return null;

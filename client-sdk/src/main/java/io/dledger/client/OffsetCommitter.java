@@ -61,11 +61,11 @@ final class OffsetCommitter {
                 failuresInRow = 0;
             } catch (DLedgerException e) {
                 failuresInRow++;
-                // a refusal or failures that persist are worth a WARN: what is not committed is delivered again
-                // after a rebalance; a leader that does not know this member yet (just elected) is not a refusal
-                // until it persists
-                boolean refused = e.code() == ErrorCode.INVALID_ARGUMENT;
-                if ((refused && failuresInRow == 1) || failuresInRow == 3 || failuresInRow % 30 == 0) {
+                // bad input (also how an older broker refuses a member) is worth a WARN at once, other failures once
+                // they persist: what is not committed is delivered again after a rebalance. NOT_GROUP_MEMBER is one
+                // of the others: a leader elected moments ago knows this member after its next heartbeat
+                boolean badInput = e.code() == ErrorCode.INVALID_ARGUMENT;
+                if ((badInput && failuresInRow == 1) || failuresInRow == 3 || failuresInRow % 30 == 0) {
                     LOG.warn("offset commit of group {} failed {} time(s) in a row (retried next time): {}",
                             options.group(), failuresInRow, e.getMessage());
                 } else {

@@ -188,7 +188,7 @@ class SecurityIT extends ClusterTestBase {
                     .isInstanceOfSatisfying(DLedgerException.class, e -> assertThat(e.code())
                             .isIn(ErrorCode.NODE_UNAVAILABLE, ErrorCode.NOT_LEADER, ErrorCode.TIMEOUT))
                     // closed or lost
-                    .hasMessageContaining("(if this client is plaintext, the node may serve TLS: --tls-ca)");
+                    .hasMessageContaining("(plaintext client? the node may serve TLS: --tls-ca");
         }
         TestCertificates other = TestCertificates.create(certs.resolve("other"));
         try (DLedgerClient untrusting = DLedgerClient.builder().seeds(cluster.local().seeds()).tls(other.cert())

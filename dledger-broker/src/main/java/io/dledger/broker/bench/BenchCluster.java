@@ -51,7 +51,7 @@ final class BenchCluster implements AutoCloseable {
             }
             cluster.checkSettings();
         } catch (ConfigException e) {
-            System.err.println(e.getMessage());
+            System.err.println("error: " + e.getMessage());
             removeIfTemporary(dir, localDir);
             return Optional.empty();
         } catch (RuntimeException e) {

@@ -82,7 +82,7 @@ final class ClusterCommand {
                 try {
                     cluster.checkSettings(); // before anything is written or started
                 } catch (ConfigException e) {
-                    System.err.println(e.getMessage());
+                    System.err.println("error: " + e.getMessage());
                     return 2;
                 }
             }
@@ -94,8 +94,8 @@ final class ClusterCommand {
                 List<NodeProcess> exited = cluster.nodes().stream().filter(n -> started.contains(n.id()) && !n.alive())
                         .toList();
                 if (exited.isEmpty()) {
-                    System.err.println("the cluster did not settle on a leader within 90 s; node logs are in " + d
-                            + "/<node>/node.log; see 'bin/dledger cluster status" + dirFlag + "'");
+                    System.err.println("error: the cluster did not settle on a leader within 90 s; node logs are in "
+                            + d + "/<node>/node.log; see 'bin/dledger cluster status" + dirFlag + "'");
                     return 1;
                 }
                 exited.forEach(n -> System.err.println("node " + n.id() + " exited at start; see " + n.logFile()));
@@ -158,8 +158,9 @@ final class ClusterCommand {
                     }
                 }
                 if (target == null) {
-                    System.err.println("no leader elected within " + LEADER_WAIT.toSeconds() + " s; see 'bin/dledger "
-                            + "cluster status'");
+                    System.err.println("error: no leader elected within " + LEADER_WAIT.toSeconds() + " s; see "
+                            + "'bin/dledger cluster status" + (dir.resolve().equals(defaultDir()) ? "" : " --dir "
+                            + dir.resolve()) + "'");
                     return 1;
                 }
             }

@@ -44,6 +44,7 @@ final class StatusCommand implements Callable<Integer> {
         try (DLedgerClient c = client.builder().requestTimeout(java.time.Duration.ofMillis(800))
                 .operationTimeout(java.time.Duration.ofSeconds(2)).build()) {
             String lastLeader = null;
+            boolean first = true;
             StringBuilder changes = new StringBuilder();
             while (!Thread.currentThread().isInterrupted()) {
                 ClusterView view;
@@ -54,9 +55,14 @@ final class StatusCommand implements Callable<Integer> {
                 }
                 String now = java.time.LocalTime.now().withNano(0).toString();
                 String leader = view == null ? null : view.leaderId();
-                if (!java.util.Objects.equals(leader, lastLeader)) {
-                    changes.append(now).append("  leader ").append(lastLeader == null ? "-" : lastLeader).append(" -> ")
-                            .append(leader == null ? "none" : leader).append('\n');
+                if (first) { // the leader found at start is no change
+                    changes.append(now).append("  leader ").append(leader == null ? "none" : leader)
+                            .append(" at start\n");
+                    lastLeader = leader;
+                    first = false;
+                } else if (!java.util.Objects.equals(leader, lastLeader)) {
+                    changes.append(now).append("  leader ").append(lastLeader == null ? "none" : lastLeader)
+                            .append(" -> ").append(leader == null ? "none" : leader).append('\n');
                     lastLeader = leader;
                 }
                 System.out.print("\033[H\033[2J");

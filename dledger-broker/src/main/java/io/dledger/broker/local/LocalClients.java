@@ -31,12 +31,9 @@ public final class LocalClients {
     }
 
     static String clientOptions(String seeds, Map<String, String> settings, Function<String, String> env) {
-        Function<ConfigKey, String> setting = k -> nodeSetting(settings, k, env);
-        String cert = setting.apply(ConfigKey.GRPC_TLS_CERT);
-        String ca = setting.apply(ConfigKey.GRPC_TLS_CA);
-        String tokens = setting.apply(ConfigKey.GRPC_AUTH_TOKENS_FILE);
-        return "-s " + seeds + (cert == null ? "" : " --tls-ca " + (ca != null ? ca : cert))
-                + (tokens == null ? "" : " --token-file " + tokens);
+        ClientFiles f = clientFiles(settings, env);
+        return "-s " + seeds + (f.trusted() == null ? "" : " --tls-ca " + f.trusted())
+                + (f.tokens() == null ? "" : " --token-file " + f.tokens());
     }
 
     /**
@@ -69,13 +66,23 @@ public final class LocalClients {
         return v == null || v.isBlank() ? null : v.strip();
     }
 
-    /** The cluster's settings first, then the environment, as a node reads them. */
+    /** How clients reach a cluster started with {@code settings}: its certificate and its file's first token. */
     static NodeAccess access(Map<String, String> settings, Function<String, String> env) {
+        ClientFiles f = clientFiles(settings, env);
+        return new NodeAccess(f.trusted(), f.tokens() == null ? null : AuthTokens.load(f.tokens()).get(0));
+    }
+
+    /** The certificates a local cluster's clients trust and the file of its tokens (null: none). */
+    private record ClientFiles(Path trusted, Path tokens) {
+    }
+
+    /** The files of {@code settings} first, then of the environment, as a node reads them. */
+    private static ClientFiles clientFiles(Map<String, String> settings, Function<String, String> env) {
         Function<ConfigKey, String> setting = k -> nodeSetting(settings, k, env);
         String cert = setting.apply(ConfigKey.GRPC_TLS_CERT);
         String ca = setting.apply(ConfigKey.GRPC_TLS_CA);
         String tokens = setting.apply(ConfigKey.GRPC_AUTH_TOKENS_FILE);
-        return new NodeAccess(cert == null ? null : Path.of(ca != null ? ca : cert),
-                tokens == null ? null : AuthTokens.load(Path.of(tokens)).get(0));
+        return new ClientFiles(cert == null ? null : Path.of(ca != null ? ca : cert),
+                tokens == null ? null : Path.of(tokens));
     }
 }

@@ -49,6 +49,20 @@ public final class RaftGroupSetup {
     private RaftGroupSetup() {
     }
 
+    /** JRaft's options for this node's settings. */
+    static RaftOptions raftOptions(NodeConfig config) {
+        RaftOptions raft = new RaftOptions();
+        raft.setSync(config.raftSync());
+        // the term and vote are synced even with raft.sync=false (JRaft ties them to it otherwise): a node that lost a
+        // vote in a power loss could vote twice in one term and let two leaders commit different entries; they
+        // change only at elections, so this costs nothing on the write path
+        raft.setSyncMeta(true);
+        raft.setMaxElectionDelayMs(config.electionMaxDelayMs());
+        raft.setMaxByteCountPerRpc(1024 * 1024);
+        raft.setMaxBodySize(4 * 1024 * 1024);
+        return raft;
+    }
+
     /**
      * Starts this node's member with state machine {@code fsm}, its Raft port speaking TLS with {@code raftTlsContext}
      * ({@code NodeCredentials.raft()}; plaintext when null); {@code initialPeers} is the group it starts in
@@ -85,12 +99,7 @@ public final class RaftGroupSetup {
         opts.setLogUri(config.raftDir().resolve("log").toString());
         opts.setRaftMetaUri(config.raftDir().resolve("meta").toString());
         opts.setSnapshotUri(config.raftDir().resolve("snapshot").toString());
-        RaftOptions raft = new RaftOptions();
-        raft.setSync(config.raftSync());
-        raft.setMaxElectionDelayMs(config.electionMaxDelayMs());
-        raft.setMaxByteCountPerRpc(1024 * 1024);
-        raft.setMaxBodySize(4 * 1024 * 1024);
-        opts.setRaftOptions(raft);
+        opts.setRaftOptions(raftOptions(config));
         opts.setServiceFactory(new LogStorageFactory(config.raftLogFormat(), config.raftLogSegmentBytes(),
                 logAppends));
 

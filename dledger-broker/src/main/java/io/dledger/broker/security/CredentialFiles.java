@@ -154,7 +154,8 @@ final class CredentialFiles {
 
     private void readTokens() {
         byte[] content = tokensWatched.changed();
-        if (content == null) {
+        if (content == null) { // back to what was taken (or unreadable): a cut seen before counts afresh
+            tokensPending = null;
             return;
         }
         if (!endsWithLineBreak(content) && !Arrays.equals(content, tokensPending)) {

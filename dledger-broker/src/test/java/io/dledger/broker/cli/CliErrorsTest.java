@@ -165,10 +165,12 @@ class CliErrorsTest {
 
     @Test
     void givenMessagesTakeNoCountOrSizeInsteadOfIgnoringThem() {
-        Run r = cli("produce", "-t", "orders", "-m", "a", "--count", "3", "-s", "127.0.0.1:1");
-        assertThat(r.code()).isEqualTo(2);
-        assertThat(r.err()).startsWith("error: --count and --size shape generated messages and do not apply with "
-                + "--message");
+        for (String option : new String[] {"--count", "--size"}) {
+            Run r = cli("produce", "-t", "orders", "-m", "a", option, "3", "-s", "127.0.0.1:1");
+            assertThat(r.code()).as(option).isEqualTo(2);
+            assertThat(r.err()).as(option).startsWith("error: --count and --size shape generated messages and do not "
+                    + "apply with --message");
+        }
     }
 
     @Test

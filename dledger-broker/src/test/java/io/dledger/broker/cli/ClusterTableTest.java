@@ -73,11 +73,12 @@ class ClusterTableTest {
                 .startsWith("no node at [127.0.0.1:1, 127.0.0.1:2] took this client's connection; ")
                 .contains("closed unanswered", " | ", "connection lost").endsWith("(check the TLS setting: --tls-ca "
                         + "or $DLEDGER_TLS_CA)");
-        assertThat(ClusterTable.unreachable(allDown("INTERNAL: not a gRPC port: the address answers HTTP/1 (a node's "
-                + "HTTP port? give its gRPC port)", "NODE_UNAVAILABLE (UNAVAILABLE): not a gRPC port: the address "
-                + "speaks TLS without HTTP/2 (a node's HTTP or Raft port? give its gRPC port)")))
-                .startsWith("no gRPC port at [127.0.0.1:1, 127.0.0.1:2]; ").endsWith("(give the nodes' gRPC ports, "
-                        + "grpc.port: 9101-9103 in a default local cluster)").doesNotContain("check the TLS setting");
+        assertThat(ClusterTable.unreachable(allDown("INTERNAL: not a gRPC port: it answers HTTP/1 (a node's HTTP "
+                + "port?)", "NODE_UNAVAILABLE (UNAVAILABLE): not a gRPC port: TLS without HTTP/2 (a node's HTTP or "
+                + "Raft port?)"))).startsWith("no gRPC port at [127.0.0.1:1, 127.0.0.1:2]; ")
+                .endsWith("(give the nodes' gRPC ports: the third port of each peers entry, 9101-9103 in a default "
+                        + "local cluster)")
+                .doesNotContain("check the TLS setting");
     }
 
     @Test
