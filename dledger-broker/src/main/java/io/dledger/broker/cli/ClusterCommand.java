@@ -89,7 +89,7 @@ final class ClusterCommand {
             List<String> started = cluster.startAll();
             System.out.println(started.isEmpty() ? "every node already runs" : "started " + String.join(", ", started));
             ClusterView view = ClusterReadiness.awaitLeader(cluster, Duration.ofSeconds(90));
-            String dirFlag = d.equals(defaultDir()) ? "" : " --dir " + d;
+            String dirFlag = dirFlag(d);
             if (view == null) {
                 List<NodeProcess> exited = cluster.nodes().stream().filter(n -> started.contains(n.id()) && !n.alive())
                         .toList();
@@ -159,8 +159,7 @@ final class ClusterCommand {
                 }
                 if (target == null) {
                     System.err.println("error: no leader elected within " + LEADER_WAIT.toSeconds() + " s; see "
-                            + "'bin/dledger cluster status" + (dir.resolve().equals(defaultDir()) ? "" : " --dir "
-                            + dir.resolve()) + "'");
+                            + "'bin/dledger cluster status" + dirFlag(dir.resolve()) + "'");
                     return 1;
                 }
             }
@@ -174,13 +173,18 @@ final class ClusterCommand {
                 return 1;
             }
             cluster.kill(target);
-            boolean other = !dir.resolve().equals(defaultDir());
-            System.out.println("killed " + target + " (pid " + n.pid() + ") with SIGKILL; 'bin/dledger status"
-                    + (other ? " " + LocalClients.clientOptions(cluster) : "") + "' " + (leader ? "shows the new leader"
-                    : "shows the cluster") + ", 'bin/dledger cluster up" + (other ? " --dir " + dir.resolve() : "")
-                    + "' restarts it");
+            String dirFlag = dirFlag(dir.resolve());
+            System.out.println("killed " + target + " (pid " + n.pid() + ") with SIGKILL");
+            System.out.println((leader ? "new leader: " : "status:     ") + "bin/dledger status"
+                    + (dirFlag.isEmpty() ? "" : " " + LocalClients.clientOptions(cluster)));
+            System.out.println("restart:    bin/dledger cluster up" + dirFlag);
             return 0;
         }
+    }
+
+    /** {@code --dir} with cluster directory {@code d} as a command line takes it; empty for the default one. */
+    static String dirFlag(Path d) {
+        return d.equals(defaultDir()) ? "" : " --dir " + LocalClients.shellWord(d);
     }
 
     static void sleep(long ms) {

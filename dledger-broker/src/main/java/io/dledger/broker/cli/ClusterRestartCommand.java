@@ -37,9 +37,9 @@ final class ClusterRestartCommand implements Callable<Integer> {
         NodeProcess n = cluster.restart(node, Duration.ofSeconds(15), settings);
         ClusterMemberCommands.awaitAnswer(cluster, n, Duration.ofSeconds(60)); // fails when it exits at start
         System.out.println("restarted " + n.id() + " (pid " + n.pid() + ")"
-                + (settings.isEmpty() ? "" : " with " + settings + " for this run")
-                + "; 'bin/dledger status" + (dir.resolve().equals(ClusterCommand.defaultDir()) ? ""
-                : " " + LocalClients.clientOptions(cluster)) + "' shows when it follows the leader again");
+                + (settings.isEmpty() ? "" : " with " + settings + " for this run"));
+        System.out.println("follows the leader again when 'status' says so: bin/dledger status"
+                + (ClusterCommand.dirFlag(dir.resolve()).isEmpty() ? "" : " " + LocalClients.clientOptions(cluster)));
         return 0;
     }
 }

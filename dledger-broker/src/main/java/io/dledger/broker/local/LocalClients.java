@@ -32,8 +32,14 @@ public final class LocalClients {
 
     static String clientOptions(String seeds, Map<String, String> settings, Function<String, String> env) {
         ClientFiles f = clientFiles(settings, env);
-        return "-s " + seeds + (f.trusted() == null ? "" : " --tls-ca " + f.trusted())
-                + (f.tokens() == null ? "" : " --token-file " + f.tokens());
+        return "-s " + seeds + (f.trusted() == null ? "" : " --tls-ca " + shellWord(f.trusted()))
+                + (f.tokens() == null ? "" : " --token-file " + shellWord(f.tokens()));
+    }
+
+    /** {@code path} as one word of a shell command line: quoted when it holds more than letters, digits and /._-. */
+    public static String shellWord(Path path) {
+        String p = path.toString();
+        return p.matches("[A-Za-z0-9/._+=:,@%-]+") ? p : "'" + p.replace("'", "'\\''") + "'";
     }
 
     /**

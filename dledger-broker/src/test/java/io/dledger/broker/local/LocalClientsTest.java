@@ -46,5 +46,7 @@ class LocalClientsTest {
                 .isEqualTo("-s h:1 --tls-ca /c/node.pem --token-file /c/tokens");
         assertThat(LocalClients.clientOptions("h:1", Map.of("grpc.tls.cert", "/c/node.pem", "grpc.tls.ca",
                 "/c/ca.pem"), name -> null)).isEqualTo("-s h:1 --tls-ca /c/ca.pem");
+        assertThat(LocalClients.clientOptions("h:1", Map.of("grpc.tls.cert", "/my certs/it's.pem"), name -> null))
+                .as("pasted into a shell as one word each").isEqualTo("-s h:1 --tls-ca '/my certs/it'\\''s.pem'");
     }
 }
