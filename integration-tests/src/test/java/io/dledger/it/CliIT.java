@@ -248,6 +248,8 @@ class CliIT {
         assertThat(kill.code()).isZero();
         String killed = kill.out().replaceAll("(?s).*killed (n\\d).*", "$1");
         assertThat(LocalCluster.load(dir).node(killed).alive()).isFalse();
+        assertThat(kill.out()).as("what to run next, for this cluster directory").contains("status:      bin/dledger "
+                + "status -s " + servers, "start again: bin/dledger cluster up --dir " + dir);
         String processes = cli("cluster", "status", "--json", "--dir", dir.toString()).out();
         assertThat(processes).containsPattern("\"id\": \"" + killed + "\",\\s+\"running\": false,\\s+\"pid\": null")
                 .contains("\"running\": true", "\"dataDir\": ");

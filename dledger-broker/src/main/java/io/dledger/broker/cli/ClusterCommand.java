@@ -75,7 +75,8 @@ final class ClusterCommand {
                 if (parsed.hasMatchedOption("--nodes") || parsed.hasMatchedOption("--base-port")
                         || parsed.hasMatchedOption("--set")) {
                     System.out.println("note: " + d + " already holds a cluster; its layout and settings are kept "
-                            + "(--nodes, --base-port and --set apply to new clusters; 'cluster down --purge' first)");
+                            + "(--nodes, --base-port and --set apply to new clusters; first: bin/dledger cluster down "
+                            + "--purge" + dirFlag(d) + ")");
                 }
             } else {
                 cluster = LocalCluster.create(d, nodes, basePort, settings);
@@ -95,7 +96,7 @@ final class ClusterCommand {
                         .toList();
                 if (exited.isEmpty()) {
                     System.err.println("error: the cluster did not settle on a leader within 90 s; node logs are in "
-                            + d + "/<node>/node.log; see 'bin/dledger cluster status" + dirFlag + "'");
+                            + d + "/<node>/node.log; see: bin/dledger cluster status" + dirFlag);
                     return 1;
                 }
                 exited.forEach(n -> System.err.println("node " + n.id() + " exited at start; see " + n.logFile()));
@@ -111,9 +112,7 @@ final class ClusterCommand {
             ClusterTable.print(view, System.out);
             System.out.println();
             System.out.println("servers: " + cluster.seeds());
-            if (!dirFlag.isEmpty()) { // client commands reach the default cluster by themselves, others so
-                System.out.println("client:  bin/dledger status " + LocalClients.clientOptions(cluster));
-            }
+            System.out.println("status:  " + statusCommand(cluster));
             System.out.println("logs:    " + d + "/<node>/node.log");
             System.out.println("stop:    bin/dledger cluster down" + dirFlag);
             return 0;
@@ -158,8 +157,8 @@ final class ClusterCommand {
                     }
                 }
                 if (target == null) {
-                    System.err.println("error: no leader elected within " + LEADER_WAIT.toSeconds() + " s; see "
-                            + "'bin/dledger cluster status" + dirFlag(dir.resolve()) + "'");
+                    System.err.println("error: no leader elected within " + LEADER_WAIT.toSeconds() + " s; see: "
+                            + "bin/dledger cluster status" + dirFlag(dir.resolve()));
                     return 1;
                 }
             }
@@ -175,9 +174,8 @@ final class ClusterCommand {
             cluster.kill(target);
             String dirFlag = dirFlag(dir.resolve());
             System.out.println("killed " + target + " (pid " + n.pid() + ") with SIGKILL");
-            System.out.println((leader ? "new leader: " : "status:     ") + "bin/dledger status"
-                    + (dirFlag.isEmpty() ? "" : " " + LocalClients.clientOptions(cluster)));
-            System.out.println("restart:    bin/dledger cluster up" + dirFlag);
+            System.out.println("status:      " + statusCommand(cluster));
+            System.out.println("start again: bin/dledger cluster up" + dirFlag);
             return 0;
         }
     }
@@ -185,6 +183,15 @@ final class ClusterCommand {
     /** {@code --dir} with cluster directory {@code d} as a command line takes it; empty for the default one. */
     static String dirFlag(Path d) {
         return d.equals(defaultDir()) ? "" : " --dir " + LocalClients.shellWord(d);
+    }
+
+    /**
+     * The status command for {@code cluster}: client commands reach the default cluster by themselves, another with
+     * its servers, certificate and token file.
+     */
+    static String statusCommand(LocalCluster cluster) {
+        return "bin/dledger status" + (dirFlag(cluster.dir()).isEmpty() ? "" : " "
+                + LocalClients.clientOptions(cluster));
     }
 
     static void sleep(long ms) {

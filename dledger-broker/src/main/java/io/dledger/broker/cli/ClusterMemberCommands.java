@@ -51,8 +51,8 @@ final class ClusterMemberCommands {
                 }
                 boolean member = c.admin().nodeStatus(leader).peerIds().contains(n.id());
                 if (member) {
-                    System.err.println(n.id() + " is (or is becoming) a member after all and keeps running; see "
-                            + "'bin/dledger cluster status'");
+                    System.err.println(n.id() + " is (or is becoming) a member after all and keeps running; see: "
+                            + "bin/dledger cluster status" + ClusterCommand.dirFlag(cluster.dir()));
                     return;
                 }
                 if (cluster.node(n.id()).alive()) {
@@ -63,7 +63,7 @@ final class ClusterMemberCommands {
             } catch (RuntimeException e) {
                 failure.addSuppressed(e);
                 System.err.println(n.id() + " keeps running: whether it became a member is unknown (" + e.getMessage()
-                        + "); see 'bin/dledger cluster status'");
+                        + "); see: bin/dledger cluster status" + ClusterCommand.dirFlag(cluster.dir()));
             }
         }
     }

@@ -1,6 +1,5 @@
 package io.dledger.broker.cli;
 
-import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.NodeProcess;
 import java.time.Duration;
@@ -38,8 +37,7 @@ final class ClusterRestartCommand implements Callable<Integer> {
         ClusterMemberCommands.awaitAnswer(cluster, n, Duration.ofSeconds(60)); // fails when it exits at start
         System.out.println("restarted " + n.id() + " (pid " + n.pid() + ")"
                 + (settings.isEmpty() ? "" : " with " + settings + " for this run"));
-        System.out.println("follows the leader again when 'status' says so: bin/dledger status"
-                + (ClusterCommand.dirFlag(dir.resolve()).isEmpty() ? "" : " " + LocalClients.clientOptions(cluster)));
+        System.out.println("status:  " + ClusterCommand.statusCommand(cluster) + " (shows when it follows the leader)");
         return 0;
     }
 }

@@ -41,8 +41,8 @@ public final class ClusterTable {
         }
         if (!errors.isEmpty() && errors.stream().allMatch(e -> e.contains("not a gRPC port")
                 || e.contains("not a dledger gRPC port"))) {
-            return "no gRPC port at " + addresses + why + " (give the nodes' gRPC ports: the third port of each peers "
-                    + "entry, 9101-9103 in a default local cluster)";
+            return "no gRPC port at " + addresses + why + " (give the nodes' gRPC ports: the last port of each peers "
+                    + "entry, id=host:raftPort:grpcPort; 9101-9103 in a default local cluster)";
         }
         if (errors.stream().anyMatch(e -> e.contains("TLS"))) {
             return "no node at " + addresses + " took this client's connection" + why + " (check the TLS setting: "

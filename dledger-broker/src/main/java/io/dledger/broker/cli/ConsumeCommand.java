@@ -226,8 +226,8 @@ final class ConsumeCommand implements Callable<Integer> {
                         lastAt.set(now); // the idle time counts once the group has given this member queues
                     } else if (!everAssigned && idleExitSeconds > 0) {
                         closing.countDown();
-                        System.err.println("the group gave this member no queue in 30 s (its other members hold all "
-                                + "of the topic's queues?)");
+                        System.err.println("error: the group gave this member no queue in 30 s (its other members hold "
+                                + "all of the topic's queues?)");
                         return 1;
                     }
                     long idle = now - lastAt.get();

@@ -53,7 +53,8 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             onExit.close();
             if (keep && ok) {
-                System.out.println("\ncluster left running; stop it with: bin/dledger cluster down --dir " + d);
+                System.out.println("\ncluster left running; stop it with: bin/dledger cluster down"
+                        + ClusterCommand.dirFlag(d));
             } else {
                 say("Stopping the cluster");
                 cluster.stopAll(Duration.ofSeconds(15));

@@ -49,7 +49,7 @@ final class NodeCommand implements Callable<Integer> {
         try {
             config = NodeConfigLoader.load(flags, System.getenv(), configFile, unknown);
         } catch (ConfigException e) {
-            System.err.println(e.getMessage());
+            System.err.println("error: " + e.getMessage());
             return 2;
         }
         BrokerServer server = BrokerServer.start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));

@@ -36,7 +36,7 @@ public final class LocalClients {
                 + (f.tokens() == null ? "" : " --token-file " + shellWord(f.tokens()));
     }
 
-    /** {@code path} as one word of a shell command line: quoted when it holds more than letters, digits and /._-. */
+    /** {@code path} as one word of a POSIX shell command line: single-quoted unless it is all [A-Za-z0-9/._+=:,@%-]. */
     public static String shellWord(Path path) {
         String p = path.toString();
         return p.matches("[A-Za-z0-9/._+=:,@%-]+") ? p : "'" + p.replace("'", "'\\''") + "'";

@@ -29,15 +29,15 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Two handler threads serve the port. A client that never finishes its request (a TLS hello sent to a plaintext
  * port, a stalled connection) would hold one for as long as it stays connected, so the port closes a connection
- * whose request has not arrived within {@value #REQUEST_SECONDS} s of its first bytes (checked every second; a
- * request that arrived meanwhile and still waits for a thread may be closed with it), or whose response is not sent
- * within {@value #RESPONSE_SECONDS} s of its request. The JDK's server reads these limits once per JVM, from the
- * system properties {@value #REQUEST_TIME_PROPERTY} and {@value #RESPONSE_TIME_PROPERTY} when its first server
- * starts: {@link #start} sets them unless they are set (a {@code -D} of the operator wins), which holds when this
- * class starts the JVM's first JDK HTTP server, as it does in a node.
+ * whose request has not arrived {@value #REQUEST_SECONDS} s after it connected (checked every second, so about a
+ * second later; a request that arrived meanwhile and still waits for a thread may be closed with it), or whose
+ * response is not sent within {@value #RESPONSE_SECONDS} s of its request. The JDK's server reads these limits once
+ * per JVM, from the system properties {@value #REQUEST_TIME_PROPERTY} and {@value #RESPONSE_TIME_PROPERTY} when its
+ * first server starts: {@link #start} sets them unless they are set (a {@code -D} of the operator wins), which holds
+ * when this class starts the JVM's first JDK HTTP server, as it does in a node.
  */
 public final class HttpEndpoint implements AutoCloseable {
-    /** The JDK server's limit, in seconds, from a connection's first bytes to its whole request. */
+    /** The JDK server's limit, in seconds, from a new connection (or an idle one that sends again) to its request. */
     static final String REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
     /** The JDK server's limit, in seconds, from a request to the end of its response. */
     static final String RESPONSE_TIME_PROPERTY = "sun.net.httpserver.maxRspTime";

@@ -76,8 +76,8 @@ class ClusterTableTest {
         assertThat(ClusterTable.unreachable(allDown("INTERNAL: not a gRPC port: it answers HTTP/1 (a node's HTTP "
                 + "port?)", "NODE_UNAVAILABLE (UNAVAILABLE): not a gRPC port: TLS without HTTP/2 (a node's HTTP or "
                 + "Raft port?)"))).startsWith("no gRPC port at [127.0.0.1:1, 127.0.0.1:2]; ")
-                .endsWith("(give the nodes' gRPC ports: the third port of each peers entry, 9101-9103 in a default "
-                        + "local cluster)")
+                .endsWith("(give the nodes' gRPC ports: the last port of each peers entry, id=host:raftPort:grpcPort; "
+                        + "9101-9103 in a default local cluster)")
                 .doesNotContain("check the TLS setting");
     }
 
