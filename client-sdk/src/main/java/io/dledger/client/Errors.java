@@ -104,11 +104,8 @@ final class Errors {
      */
     private static String notGrpcPort(Status status) {
         String d = status.getDescription() == null ? "" : status.getDescription();
-        boolean http1 = false;
-        for (Throwable c = status.getCause(); c != null; c = c.getCause() == c ? null : c.getCause()) {
-            http1 |= c.getMessage() != null && c.getMessage().startsWith("First received frame was not SETTINGS");
-        }
-        if (status.getCode() == Status.Code.INTERNAL && http1) {
+        if (status.getCode() == Status.Code.INTERNAL && cause(status.getCause(), c -> c.getMessage() != null
+                && c.getMessage().startsWith("First received frame was not SETTINGS")) != null) {
             return "not a gRPC port: it answers HTTP/1 (a node's HTTP port?)";
         }
         if (d.startsWith("Failed ALPN negotiation")) {
@@ -136,10 +133,8 @@ final class Errors {
             return "TLS handshake failed (trust the node's certificate with --tls-ca; it must name the host): "
                     + handshake.getMessage();
         }
-        for (Throwable c = status.getCause(); c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c.getClass().getSimpleName().equals("NotSslRecordException")) {
-                return "the node does not speak TLS (leave out --tls-ca, or give the nodes grpc.tls.cert)";
-            }
+        if (cause(status.getCause(), c -> c.getClass().getSimpleName().equals("NotSslRecordException")) != null) {
+            return "the node does not speak TLS (leave out --tls-ca, or give the nodes grpc.tls.cert)";
         }
         if (status.getCode() == Status.Code.UNAVAILABLE && GRPC_NETWORK_CLOSED.equals(status.getDescription())) {
             return "closed unanswered (plaintext client? the node may serve TLS: --tls-ca; or not its gRPC port)";
@@ -156,11 +151,14 @@ final class Errors {
 
     /** The first throwable in {@code t}'s cause chain (itself included) of one of {@code types}, or null. */
     static Throwable cause(Throwable t, Class<?>... types) {
+        return cause(t, c -> java.util.Arrays.stream(types).anyMatch(type -> type.isInstance(c)));
+    }
+
+    /** The first throwable in {@code t}'s cause chain (itself included) that {@code matches}, or null. */
+    static Throwable cause(Throwable t, java.util.function.Predicate<Throwable> matches) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            for (Class<?> type : types) {
-                if (type.isInstance(c)) {
-                    return c;
-                }
+            if (matches.test(c)) {
+                return c;
             }
         }
         return null;

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -148,7 +147,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         // a local cluster's client trusts its nodes' certificate and sends their token, unless the options say
         // otherwise (not the environment, which may be meant for another cluster); read before anything starts
-        UnaryOperator<DLedgerClient.Builder> access = credentials.resolve(local || running != null);
+        NodeAccess given = credentials.resolved(local || running != null);
         if (!local && (what.equals("failover") || what.equals("all"))) {
             System.err.println("error: the failover benchmark kills node processes: it needs --local");
             return 2;
@@ -173,9 +172,8 @@ public final class BenchCommand implements Callable<Integer> {
             LocalCluster started = cluster != null ? cluster : running; // its nodes' TLS and token settings apply
             DLedgerClient.Builder builder = started != null ? LocalClients.builder(started)
                     : DLedgerClient.builder().seeds(servers);
-            NodeAccess metricsAccess = credentials.httpAccess(started != null ? LocalClients.httpAccess(started)
-                    : NodeAccess.NONE, started != null);
-            try (DLedgerClient client = access.apply(builder).operationTimeout(Duration.ofSeconds(30)).build()) {
+            NodeAccess metricsAccess = given.over(started != null ? LocalClients.httpAccess(started) : NodeAccess.NONE);
+            try (DLedgerClient client = given.applyTo(builder).operationTimeout(Duration.ofSeconds(30)).build()) {
                 awaitLeader(client, !local);
                 run(client, cluster, metricsAccess, report);
             }

@@ -190,7 +190,7 @@ final class ClusterCommand {
      * its servers, certificate and token file.
      */
     static String statusCommand(LocalCluster cluster) {
-        return "bin/dledger status" + (dirFlag(cluster.dir()).isEmpty() ? "" : " "
+        return "bin/dledger status" + (cluster.dir().equals(defaultDir()) ? "" : " "
                 + LocalClients.clientOptions(cluster));
     }
 

@@ -30,7 +30,7 @@ final class ClusterReadiness {
     static ClusterView awaitLeader(LocalCluster cluster, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         // /health needs no token: only the trust, for http.tls
-        NodeAccess health = new NodeAccess(LocalClients.httpAccess(cluster).trusted(), null);
+        NodeAccess health = new NodeAccess(LocalClients.httpTrust(cluster), null);
         HttpClient http = health.httpClient(Duration.ofSeconds(1));
         try (DLedgerClient c = LocalClients.builder(cluster).requestTimeout(Duration.ofSeconds(2))
                 .operationTimeout(Duration.ofSeconds(5)).build()) {

@@ -44,18 +44,13 @@ public final class CredentialOptions {
     }
 
     /**
-     * How to reach the nodes' HTTP ports ({@code bench} reads their {@code /metrics}): {@code base} (a local cluster's
-     * own) with what was given laid over it, as {@link #resolve} does for the gRPC client; {@code optionsOnly} as
-     * there.
+     * The certificates and token given (by the options alone with {@code optionsOnly}), each null when not; a client
+     * builder takes them with {@link NodeAccess#applyTo}, and {@link NodeAccess#over} lays them over a local
+     * cluster's own.
+     *
+     * @throws IllegalArgumentException when {@code --token-file} cannot be read or holds no token
      */
-    public NodeAccess httpAccess(NodeAccess base, boolean optionsOnly) {
-        NodeAccess given = resolved(optionsOnly);
-        return new NodeAccess(given.trusted() != null ? given.trusted() : base.trusted(),
-                given.token() != null ? given.token() : base.token());
-    }
-
-    /** The certificates and token given (by the options alone with {@code optionsOnly}), each null when not. */
-    private NodeAccess resolved(boolean optionsOnly) {
+    public NodeAccess resolved(boolean optionsOnly) {
         return new NodeAccess(optionsOnly ? tlsCa : tlsCa(), optionsOnly && tokenFile == null ? null : token());
     }
 

@@ -246,13 +246,13 @@ public final class NodeConfigLoader {
         return tls;
     }
 
-    /** {@code raft.tls.ca} when {@code raft.tls} is on (default: the certificate itself), else null. */
     /** The problem of {@code setting} given without the gRPC certificate and key, which it uses as {@code what}. */
     private static String needsTls(ConfigKey setting, String what) {
         return setting.key() + " needs " + ConfigKey.GRPC_TLS_CERT.key() + " and " + ConfigKey.GRPC_TLS_KEY.key()
                 + ": " + what;
     }
 
+    /** {@code raft.tls.ca} when {@code raft.tls} is on (default: the certificate itself), else null. */
     private static Path raftTlsCa(Map<ConfigKey, String> v, boolean raftTls, GrpcTls tls, List<String> problems) {
         String ca = v.get(ConfigKey.RAFT_TLS_CA);
         boolean hasCa = ca != null && !ca.isBlank();

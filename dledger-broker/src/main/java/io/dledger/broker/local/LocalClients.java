@@ -49,9 +49,15 @@ public final class LocalClients {
      */
     public static NodeAccess httpAccess(LocalCluster cluster) {
         Map<String, String> settings = cluster.settings();
-        NodeAccess a = access(settings, System::getenv);
-        return new NodeAccess(httpTls(settings) ? a.trusted() : null, isTrue(settings, ConfigKey.HTTP_AUTH)
-                ? a.token() : null);
+        ClientFiles f = clientFiles(settings, System::getenv);
+        return new NodeAccess(httpTrust(cluster), isTrue(settings, ConfigKey.HTTP_AUTH) && f.tokens() != null
+                ? AuthTokens.load(f.tokens()).get(0) : null);
+    }
+
+    /** What to trust on the HTTP ports of {@code cluster}'s nodes: their certificates with {@code http.tls}, else null. */
+    public static Path httpTrust(LocalCluster cluster) {
+        Map<String, String> settings = cluster.settings();
+        return httpTls(settings) ? clientFiles(settings, System::getenv).trusted() : null;
     }
 
     /** Whether the nodes of a cluster started with {@code settings} serve HTTPS ({@code http.tls}). */

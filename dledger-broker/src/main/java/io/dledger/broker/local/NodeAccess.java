@@ -27,6 +27,11 @@ public record NodeAccess(Path trusted, String token) {
     /** Plaintext or the JDK's trust, no token. */
     public static final NodeAccess NONE = new NodeAccess(null, null);
 
+    /** This access, with {@code base}'s certificates and token where this one has none. */
+    public NodeAccess over(NodeAccess base) {
+        return new NodeAccess(trusted != null ? trusted : base.trusted, token != null ? token : base.token);
+    }
+
     /** {@code builder} with these certificates trusted and this token sent, each where given; the builder's else. */
     public DLedgerClient.Builder applyTo(DLedgerClient.Builder builder) {
         if (trusted != null) {
