@@ -54,7 +54,7 @@ public final class LocalClients {
                 ? AuthTokens.load(f.tokens()).get(0) : null);
     }
 
-    /** What to trust on the HTTP ports of {@code cluster}'s nodes: their certificates with {@code http.tls}, else null. */
+    /** What to trust on the HTTP ports of {@code cluster}'s nodes: their certificate with {@code http.tls}, or null. */
     public static Path httpTrust(LocalCluster cluster) {
         Map<String, String> settings = cluster.settings();
         return httpTls(settings) ? clientFiles(settings, System::getenv).trusted() : null;
