@@ -4,6 +4,7 @@ import io.dledger.broker.store.QueueListener;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * that queue or their deadline passes; either way the pull runs again on the read executor (once). At most
  * {@code maxWaiting} pulls wait at once, so requests cannot pile up waiters without bound.
  *
- * <p>Thread-safety: {@link #published} runs on the state machine thread and only hands work off;
- * everything else is safe from any thread.
+ * <p>Thread-safety: {@link #published} runs on the state machine thread and only hands work off (never throws: a
+ * pull woken after the read executor closed, the node stopping, is dropped); everything else is safe from any thread.
  */
 final class PullWaiters implements QueueListener {
     private record QueueKey(String topic, int queue) {
@@ -45,7 +46,11 @@ final class PullWaiters implements QueueListener {
                 if (t != null) {
                     t.cancel(false);
                 }
-                reads.execute(retry);
+                try {
+                    reads.execute(retry);
+                } catch (RejectedExecutionException closing) {
+                    // the node is stopping: its gRPC server cancelled the call this pull would answer
+                }
             }
         }
     }

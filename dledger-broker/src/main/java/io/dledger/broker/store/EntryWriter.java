@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies the commands of one Raft entry to the store: {@link #begin}, then any number of
@@ -23,6 +25,8 @@ import java.util.TreeMap;
  * <p>Not thread-safe: used by the state machine thread only.
  */
 public final class EntryWriter {
+    private static final Logger LOG = LoggerFactory.getLogger(EntryWriter.class);
+
     private final MessageStore store;
     private final TopicLifecycle topics;
     private final EntryBuffer records = new EntryBuffer();
@@ -257,12 +261,34 @@ public final class EntryWriter {
      */
     public void commit() {
         try {
-            writeRecords();
-        } catch (RuntimeException e) {
-            store.markFailed("writing Raft entry " + raftIndex + " failed: " + e.getMessage());
-            throw e;
+            try {
+                writeRecords();
+            } catch (RuntimeException e) {
+                store.markFailed("writing Raft entry " + raftIndex + " failed: " + e.getMessage());
+                throw e;
+            }
+            notifyListener();
         } finally {
             reset();
+        }
+    }
+
+    /**
+     * Tells the publish listener (waiting pulls) which queues got messages, once the entry is applied. A listener
+     * that fails is logged: the entry is stored, and a failed wake-up must not fail the store.
+     */
+    private void notifyListener() {
+        QueueListener listener = store.publishListener();
+        if (listener == null) {
+            return;
+        }
+        for (int i = 0; i < touched.size(); i++) {
+            try {
+                listener.published(touchedTopics.get(i), touchedQueues.get(i));
+            } catch (RuntimeException e) {
+                LOG.warn("entry {}: waking the readers of {}/{} failed", raftIndex, touchedTopics.get(i),
+                        touchedQueues.get(i), e);
+            }
         }
     }
 
@@ -275,12 +301,6 @@ public final class EntryWriter {
             }
             for (QueueIndex index : touched) {
                 index.publish();
-            }
-            QueueListener listener = store.publishListener();
-            if (listener != null) {
-                for (int i = 0; i < touched.size(); i++) {
-                    listener.published(touchedTopics.get(i), touchedQueues.get(i));
-                }
             }
             requests.recordInto(store.producers(), timestamp);
             afterWrite.forEach(Runnable::run);

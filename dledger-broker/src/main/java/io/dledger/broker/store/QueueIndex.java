@@ -51,6 +51,9 @@ final class QueueIndex implements AutoCloseable {
                 existing = s.filter(IndexFile::isIndexFile).sorted().toList();
             }
             for (Path p : existing) {
+                checkLayout(p, entriesPerFile);
+            }
+            for (Path p : existing) {
                 long base = IndexFile.baseOf(p);
                 IndexFile f = IndexFile.open(dir, base);
                 if (base >= nextOffset || base + entriesPerFile <= minOffset) {
@@ -59,12 +62,29 @@ final class QueueIndex implements AutoCloseable {
                     index.files.put(base, f);
                 }
             }
+            index.truncateTo(nextOffset);
+            index.sanityCheck();
+            return index;
         } catch (IOException e) {
+            index.close();
             throw new StoreException("cannot open queue index " + dir, e);
+        } catch (RuntimeException e) {
+            index.close();
+            throw e;
         }
-        index.truncateTo(nextOffset);
-        index.sanityCheck();
-        return index;
+    }
+
+    /**
+     * Index files written with another number of entries per file ({@code store.index.entries.per.file} changed, or a
+     * snapshot from a node configured otherwise) do not fit this one's: the index is then rebuilt from the log.
+     */
+    private static void checkLayout(Path file, int entriesPerFile) throws IOException {
+        long base = IndexFile.baseOf(file);
+        long entries = Files.size(file) / IndexFile.ENTRY_SIZE;
+        if (base % entriesPerFile != 0 || entries > entriesPerFile) {
+            throw new CorruptStoreException("index file " + file + " (" + entries + " entries from offset " + base
+                    + ") was not written with " + entriesPerFile + " entries per file");
+        }
     }
 
     private void sanityCheck() {

@@ -50,7 +50,8 @@ final class StoreRecovery {
         try {
             openIndexes(log, c, topics, indexRoot, entriesPerFile);
         } catch (CorruptStoreException e) {
-            LOG.warn("queue indexes are damaged ({}); rebuilding every index from the log", e.getMessage());
+            LOG.warn("queue indexes do not fit the log or this node's settings ({}); rebuilding every index from "
+                    + "the log", e.getMessage());
             topics.values().forEach(TopicQueues::close);
             topics.clear();
             rebuildIndexes(log, c, topics, indexRoot, entriesPerFile);

@@ -49,4 +49,17 @@ class PullWaitersTest {
         assertThat(waiters.waitingCount()).isZero();
         assertThat(waiters.await("t", 0, 60_000, ran::incrementAndGet)).isNotNull();
     }
+
+    @Test
+    void aPublishAfterTheReadExecutorClosedDropsThePullAndDoesNotThrow() {
+        java.util.concurrent.ExecutorService reads = Executors.newSingleThreadExecutor();
+        reads.shutdownNow(); // the node is stopping
+        PullWaiters waiters = new PullWaiters(timer, reads, 2);
+        assertThat(waiters.await("t", 0, 60_000, ran::incrementAndGet)).isNotNull();
+
+        waiters.published("t", 0); // on the state machine thread: must not throw
+
+        assertThat(ran).hasValue(0);
+        assertThat(waiters.waitingCount()).isZero();
+    }
 }

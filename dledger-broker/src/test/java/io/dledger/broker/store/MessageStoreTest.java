@@ -18,6 +18,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @Timeout(30)
 class MessageStoreTest {
@@ -134,6 +136,33 @@ class MessageStoreTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"16, 1024", "1024, 16", "16, 48"})
+    void indexesWrittenWithAnotherEntriesPerFileAreRebuilt(int before, int after) throws Exception {
+        List<String> expected = new ArrayList<>();
+        try (MessageStore store = MessageStore.open(StoreConfig.builder(dir).segmentBytes(8 * 1024)
+                .indexEntriesPerFile(before).build())) {
+            createTopic(store, 1, "t", 1);
+            for (int i = 0; i < 100; i++) {
+                expected.add("m" + i);
+                apply(store, 2 + i, produce("t", 0, 0, 0, "m" + i));
+            }
+        }
+        StoreConfig changed = StoreConfig.builder(dir).segmentBytes(8 * 1024).indexEntriesPerFile(after).build();
+        try (MessageStore store = MessageStore.open(changed)) {
+            assertThat(bodies(store, "t", 0)).isEqualTo(expected);
+            for (int i = 100; i < 140; i++) {
+                expected.add("m" + i);
+                apply(store, 2 + i, produce("t", 0, 0, 0, "m" + i));
+            }
+            assertThat(bodies(store, "t", 0)).isEqualTo(expected);
+        }
+        try (MessageStore store = MessageStore.open(changed)) {
+            assertThat(store.failure()).isNull();
+            assertThat(bodies(store, "t", 0)).isEqualTo(expected);
+        }
+    }
+
     @Test
     void rollsSegmentsAndIndexFilesAndSurvivesReopen() throws Exception {
         List<String> expected = new ArrayList<>();
@@ -224,6 +253,27 @@ class MessageStoreTest {
                     .isEqualTo(ProduceResult.Status.SEQUENCE_TOO_OLD);
             assertThat(apply(store, 5001, produce("t", 9, 1, 0, "m")).status())
                     .isEqualTo(ProduceResult.Status.DUPLICATE);
+        }
+    }
+
+    @Test
+    void aListenerThatThrowsFailsNeitherTheEntryNorTheStore() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 2);
+            List<String> woken = new ArrayList<>();
+            store.setPublishListener((topic, queue) -> {
+                woken.add(topic + "/" + queue);
+                throw new IllegalStateException("reader pool closed");
+            });
+            ProduceResult r = apply(store, 2, produce("t", 0, 0, 1, "a"));
+            apply(store, 3, produce("t", 0, 1, 0, "b"));
+
+            assertThat(r.status()).isEqualTo(ProduceResult.Status.OK);
+            assertThat(woken).containsExactly("t/1", "t/0");
+            assertThat(store.failure()).isNull();
+            assertThat(store.lastAppliedIndex()).isEqualTo(3);
+            assertThat(bodies(store, "t", 1)).containsExactly("a");
+            assertThat(bodies(store, "t", 0)).containsExactly("b");
         }
     }
 
