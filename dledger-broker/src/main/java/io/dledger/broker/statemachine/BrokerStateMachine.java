@@ -104,6 +104,11 @@ public final class BrokerStateMachine extends StateMachineAdapter {
 
     @Override
     public void onSnapshotSave(SnapshotWriter writer, Closure done) {
+        String failure = store.failure();
+        if (failure != null) { // its memory may not match its files: a snapshot would let JRaft drop the log behind it
+            done.run(new Status(RaftError.EIO, "no snapshot of a failed store: %s", failure));
+            return;
+        }
         Checkpoint c = store.captureCheckpoint();
         Path dir = Path.of(writer.getPath());
         List<String> files;

@@ -179,6 +179,21 @@ class BrokerStateMachineTest {
     }
 
     @Test
+    void aFailedStoreTakesNoSnapshot() {
+        try (MessageStore store = MessageStore.open(StoreConfig.builder(dir).build())) {
+            BrokerStateMachine fsm = fsm(store);
+            fsm.onApply(new FakeIterator(List.of(follower(1, topic("t", 1)))));
+            store.markFailed("disk on fire");
+            SnapshotFakes.Writer w = new SnapshotFakes.Writer(dir.resolve("snap"));
+            AtomicReference<Status> saved = new AtomicReference<>();
+            fsm.onSnapshotSave(w, saved::set);
+            assertThat(saved.get().isOk()).isFalse();
+            assertThat(saved.get().getErrorMsg()).contains("disk on fire");
+            assertThat(w.files).isEmpty();
+        }
+    }
+
+    @Test
     void nextFollowingCompletesWhenThisNodeFollowsANewLeaderAndIsRenewed() {
         try (MessageStore store = MessageStore.open(StoreConfig.builder(dir.resolve("f")).build())) {
             BrokerStateMachine f = fsm(store);
