@@ -340,6 +340,23 @@ class ConsumeIT extends ClusterTestBase {
             assertThat(red.messages()).extracting(m -> m.bodyAsString()).containsExactly("for it");
             assertThat(red.nextOffset()).isEqualTo(end + 3);
 
+            // a parked pull whose caller gave up (here its deadline) frees its place at once, not when its wait ends
+            io.grpc.ManagedChannel ch = io.grpc.ManagedChannelBuilder.forTarget(cluster.local().node(leader)
+                    .grpcAddress()).usePlaintext().build();
+            try {
+                assertThatThrownBy(() -> io.dledger.proto.MessagingServiceGrpc.newBlockingStub(ch)
+                        .withDeadlineAfter(300, TimeUnit.MILLISECONDS).pull(io.dledger.proto.PullRequest.newBuilder()
+                                .setTopic("events").setQueue(0).setOffset(end + 3).setMaxWaitMs(20_000).build()))
+                        .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class, e -> assertThat(
+                                e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.DEADLINE_EXCEEDED));
+            } finally {
+                ch.shutdownNow();
+            }
+            await().atMost(Duration.ofSeconds(5)).ignoreExceptionsInstanceOf(DLedgerException.class)
+                    .untilAsserted(() -> assertThat(consumer.pull(PullRequestOptions
+                    .of("events", 0, end + 3).fromNode(leader).withMaxWait(100)).messages()).as("parked, not BUSY")
+                    .isEmpty());
+
             // a follower that knows no leader refuses such a pull as retryable instead: nobody can decide yet
             cluster.nodeIds().stream().filter(id -> !id.equals(follower)).forEach(cluster::kill);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThatThrownBy(() -> consumer.pull(

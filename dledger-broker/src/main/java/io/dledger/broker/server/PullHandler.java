@@ -19,6 +19,7 @@ import io.dledger.proto.PullRequest;
 import io.dledger.proto.PullResponse;
 import io.dledger.proto.PullSuggestion;
 import io.dledger.proto.StoredMessage;
+import io.grpc.Context;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -35,6 +36,13 @@ import java.util.concurrent.TimeUnit;
 final class PullHandler {
     static final int MAX_WAIT_MS = 30_000;
     private static final int DEFAULT_MAX_MESSAGES = 32;
+
+    /** When a pull's wait ends ({@link System#nanoTime} based), and the context of its gRPC call, cancelled with it. */
+    private record Wait(long until, Context call) {
+        long remainingMs() {
+            return TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime());
+        }
+    }
 
     private final NodeConfig config;
     private final MessageStore store;
@@ -74,7 +82,8 @@ final class PullHandler {
             out.onError(e);
             return;
         }
-        long waitUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(req.getMaxWaitMs(), MAX_WAIT_MS));
+        Wait waitUntil = new Wait(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(req.getMaxWaitMs(),
+                MAX_WAIT_MS)), Context.current());
         if (!req.getReadYourWrites()) {
             reads.executeOrRefuse(() -> serve(req, filter, out, waitUntil), out);
             return;
@@ -85,7 +94,7 @@ final class PullHandler {
                         + "leader failed (" + why + "); retry")));
     }
 
-    private void serve(PullRequest req, TagFilter filter, StreamObserver<PullResponse> out, long waitUntil) {
+    private void serve(PullRequest req, TagFilter filter, StreamObserver<PullResponse> out, Wait waitUntil) {
         if (out instanceof ServerCallStreamObserver<PullResponse> s && s.isCancelled()) {
             return;
         }
@@ -98,7 +107,7 @@ final class PullHandler {
             QueueRead read = found.last();
             List<MessageRecord> records = found.records();
             long next = found.nextOffset();
-            long remaining = TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime());
+            long remaining = waitUntil.remainingMs();
             // at the queue's end (past the messages the filter passed over): wait there (park checks the end again,
             // so a message applied since the read wakes it)
             if (records.isEmpty() && remaining > 0 && next >= read.maxOffset()) {
@@ -163,11 +172,11 @@ final class PullHandler {
         return e.reason() == ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE && offset > e.maxOffset();
     }
 
-    private void onRejected(PullRequest req, TagFilter filter, StreamObserver<PullResponse> out, long waitUntil,
+    private void onRejected(PullRequest req, TagFilter filter, StreamObserver<PullResponse> out, Wait waitUntil,
                             ReadRejectedException e) {
         boolean leader = fsm.isLeader();
         PeerSpec knownLeader = leader ? null : raft.leader().orElse(null);
-        long remaining = TimeUnit.NANOSECONDS.toMillis(waitUntil - System.nanoTime());
+        long remaining = waitUntil.remainingMs();
         // only a pull past the end may wait, so only that one needs the router's view
         boolean mayWait = !leader && pastEnd(e, req.getOffset()) && remaining > 0
                 && router.suggest(situation(req, false, knownLeader), req.getTopic(), req.getQueue()).node() == null;
@@ -192,7 +201,7 @@ final class PullHandler {
      * Long polling: the pull runs again once the queue's end reaches {@code wakeAtEnd} (new messages were applied)
      * or {@code remainingMs} passed, whichever comes first; refused with {@code BUSY} when too many pulls wait.
      */
-    private void park(PullRequest req, TagFilter filter, StreamObserver<PullResponse> out, long waitUntil,
+    private void park(PullRequest req, TagFilter filter, StreamObserver<PullResponse> out, Wait waitUntil,
                       long remainingMs, long wakeAtEnd) {
         Runnable wakeNow = waiters.await(req.getTopic(), req.getQueue(), remainingMs,
                 () -> serve(req, filter, out, waitUntil));
@@ -201,6 +210,9 @@ final class PullHandler {
                     config.pullMaxWaiting()));
             return;
         }
+        // a caller that gives up (its deadline, a cancel, a closed connection) frees the place at once: the pull runs,
+        // finds the call cancelled and answers nothing; the listener also runs, doing nothing, when the call ends
+        waitUntil.call().addListener(ended -> wakeNow.run(), Runnable::run);
         if (store.queueRange(req.getTopic(), req.getQueue())[1] >= wakeAtEnd) {
             wakeNow.run(); // applied while we registered
         }
