@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -42,13 +44,16 @@ import java.util.function.Function;
  * number of asynchronous operations can be in flight without a thread each. Callbacks attached to returned futures
  * run on gRPC or client threads and should not block. The synchronous methods wait for the asynchronous ones.
  *
- * <p>{@link #close()} fails every operation still in flight and shuts all channels down.
+ * <p>{@link #close()} closes the push consumers made from the client that are still open, then fails every operation
+ * still in flight and shuts all channels down.
  */
 public final class DLedgerClient implements AutoCloseable {
 
     private final ClusterRouter router;
     private final DefaultAdminClient admin;
     private final SecureRandom random = new SecureRandom();
+    /** Push consumers made from this client and not closed yet: {@link #close()} closes them first. */
+    private final Set<PushConsumer> pushConsumers = ConcurrentHashMap.newKeySet();
 
     private DLedgerClient(ClientConfig config) {
         this.router = new ClusterRouter(config);
@@ -94,7 +99,10 @@ public final class DLedgerClient implements AutoCloseable {
      */
     public PushConsumer newPushConsumer(PushConsumerOptions options, MessageListener listener) {
         ensureOpen();
-        return new DefaultPushConsumer(router, options, listener, newProducer(), admin);
+        DefaultPushConsumer consumer = new DefaultPushConsumer(router, options, listener, newProducer(), admin,
+                pushConsumers::remove);
+        pushConsumers.add(consumer);
+        return consumer;
     }
 
     /**
@@ -106,9 +114,16 @@ public final class DLedgerClient implements AutoCloseable {
         return admin;
     }
 
-    /** Fails operations still in flight with a {@link DLedgerException} and shuts the channels down. Idempotent. */
+    /**
+     * Closes the push consumers made from this client that are still open (each commits what it processed and leaves
+     * its group, see {@link PushConsumer#close()}), then fails operations still in flight with a
+     * {@link DLedgerException} and shuts the channels down. Idempotent.
+     */
     @Override
     public void close() {
+        for (PushConsumer c : List.copyOf(pushConsumers)) {
+            c.close();
+        }
         router.close();
     }
 

@@ -49,7 +49,7 @@ final class DefaultProducer implements Producer {
 
     @Override
     public SendResult send(String topic, Message message) {
-        return Errors.await(sendAsync(topic, message));
+        return Errors.awaitWrite(sendAsync(topic, message));
     }
 
     @Override
@@ -64,7 +64,7 @@ final class DefaultProducer implements Producer {
 
     @Override
     public BatchSendResult sendBatch(String topic, List<Message> messages) {
-        return Errors.await(sendBatchAsync(topic, messages));
+        return Errors.awaitWrite(sendBatchAsync(topic, messages));
     }
 
     @Override

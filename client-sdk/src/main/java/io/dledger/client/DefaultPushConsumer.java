@@ -45,19 +45,22 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     private final Map<String, AtomicLong> served = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
     private final AtomicBoolean started = new AtomicBoolean();
+    private final java.util.function.Consumer<PushConsumer> onClosed;
     private volatile boolean closed;
     /** Set first by close(): messages not yet accepted are no longer delivered (nor retried, nor parked). */
     private volatile boolean closing;
     private int topicMissingAnswers; // heartbeat thread only
 
+    /** {@code onClosed} runs at the end of {@link #close()} with this consumer. */
     DefaultPushConsumer(ClusterRouter router, PushConsumerOptions options, MessageListener listener, Producer parker,
-                        DefaultAdminClient admin) {
+                        DefaultAdminClient admin, java.util.function.Consumer<PushConsumer> onClosed) {
         this.router = router;
         this.options = options;
         this.listener = listener;
         this.puller = new DefaultPullConsumer(router);
         this.parker = new RetryTopicParker(options.retryTopic(), admin, parker);
         this.admin = admin;
+        this.onClosed = onClosed;
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
                 DaemonThreads.named("dledger-consumer-" + options.group()));
         timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // close() waits only for a running task
@@ -266,9 +269,14 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
                     options.memberId(), options.group(), e.getMessage());
         } finally {
             scheduler.shutdownNow();
+            boolean wasInterrupted = Thread.currentThread().isInterrupted();
             workers.shutdownNow();
+            if (!wasInterrupted) {
+                Thread.interrupted(); // a listener that closed its consumer: shutdownNow interrupted its own thread
+            }
             parker.close();
             puller.close();
+            onClosed.accept(this);
         }
     }
 }

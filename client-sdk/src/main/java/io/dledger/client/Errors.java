@@ -117,6 +117,13 @@ final class Errors {
         return null;
     }
 
+    /** Whether {@code e} says its address answered, but not as a gRPC server ({@link #notGrpcPort(Status)}). */
+    static boolean notGrpcPort(DLedgerException e) {
+        Throwable t = e.getCause();
+        return (t instanceof StatusRuntimeException || t instanceof StatusException)
+                && notGrpcPort(Status.fromThrowable(t)) != null;
+    }
+
     /** gRPC's description of a connection the other side closed before any answer. */
     static final String GRPC_NETWORK_CLOSED = "Network closed for unknown reason";
 
@@ -230,6 +237,22 @@ final class Errors {
             Thread.currentThread().interrupt();
             throw new DLedgerException(ErrorCode.ERROR_UNSPECIFIED, Status.Code.CANCELLED,
                     "interrupted while waiting", null, false, false, e);
+        } catch (ExecutionException | CompletionException | CancellationException e) {
+            throw from(e);
+        }
+    }
+
+    /**
+     * {@link #await} for a write: the caller's thread interrupted while the write goes on (it is not withdrawn) is told
+     * the outcome is unknown ({@code OUTCOME_UNKNOWN}), not that the write failed.
+     */
+    static <T> T awaitWrite(CompletableFuture<T> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DLedgerException(ErrorCode.OUTCOME_UNKNOWN, Status.Code.CANCELLED, "interrupted while waiting "
+                    + "for the write, which goes on: it may still be carried out", null, false, false, e);
         } catch (ExecutionException | CompletionException | CancellationException e) {
             throw from(e);
         }

@@ -114,18 +114,22 @@ final class OffsetCommitter {
         if (!finalCommits.add(queue)) {
             return;
         }
-        executor.execute(() -> {
-            try {
-                if (commit(Map.of(queue, worker.processedOffset()), worker.incarnation())) {
-                    onCommitted.run();
+        try {
+            executor.execute(() -> {
+                try {
+                    if (commit(Map.of(queue, worker.processedOffset()), worker.incarnation())) {
+                        onCommitted.run();
+                    }
+                } catch (DLedgerException e) {
+                    LOG.debug("final commit of queue {} failed (retried after the next heartbeat): {}", queue,
+                            e.getMessage());
+                } finally {
+                    finalCommits.remove(queue);
                 }
-            } catch (DLedgerException e) {
-                LOG.debug("final commit of queue {} failed (retried after the next heartbeat): {}", queue,
-                        e.getMessage());
-            } finally {
-                finalCommits.remove(queue);
-            }
-        });
+            });
+        } catch (RejectedExecutionException closing) {
+            finalCommits.remove(queue); // the consumer is closing: its close() commits the processed offsets itself
+        }
     }
 
     /**

@@ -57,7 +57,8 @@ public interface PushConsumer extends AutoCloseable {
     /**
      * Stops consuming, commits processed offsets and leaves the group (its queues move at once). Waits for listener
      * calls in progress (up to 10 s) and for a heartbeat on its way (up to its deadline, 5 s), so that nothing of
-     * this member reaches the group after it left.
+     * this member reaches the group after it left. Called from the listener, it does not wait for that call: its
+     * message is not committed and comes again (to the queue's next owner). Closing the client closes its consumers.
      */
     @Override
     void close();

@@ -57,6 +57,8 @@ final class QueueWorker {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final BooleanSupplier owned = running::get;
     private final AtomicBoolean idle = new AtomicBoolean(true);
+    /** The thread delivering a batch, while it does. */
+    private volatile Thread processing;
     private volatile long nextOffset;
     private volatile long processedOffset;
     private volatile String node;
@@ -101,8 +103,12 @@ final class QueueWorker {
         return !running.get();
     }
 
+    /**
+     * Whether the worker stopped and delivers nothing: also when the caller is the thread inside the listener (a
+     * listener that closes its consumer), which delivers nothing more once it returns.
+     */
     boolean isIdle() {
-        return !running.get() && idle.get();
+        return !running.get() && (idle.get() || processing == Thread.currentThread());
     }
 
     private void pull() {
@@ -175,6 +181,15 @@ final class QueueWorker {
     }
 
     private void process(PullResult r) {
+        processing = Thread.currentThread();
+        try {
+            deliverBatch(r);
+        } finally {
+            processing = null;
+        }
+    }
+
+    private void deliverBatch(PullResult r) {
         long resume = nextOffset; // where to pull from if this batch stops half-way: after its last processed message
         try {
             if (r.servedBy() != null && !r.messages().isEmpty()) {

@@ -109,6 +109,16 @@ final class RetryPolicy {
         return error.grpcCode() == Status.Code.UNAVAILABLE && causedByConnectFailure(error);
     }
 
+    /**
+     * Whether {@code error} is a call that broke without the broker's answer in a way retrying is not chosen for (an
+     * HTTP/2 stream reset, a protocol error, a proxy's failure: {@code INTERNAL} or {@code UNKNOWN} with no typed
+     * code), which may come after the node carried the request out. Not a server that is no gRPC server at all.
+     */
+    static boolean brokenAfterSending(DLedgerException error) {
+        return !error.fromBroker() && error.typedCode() == null && error.code() == ErrorCode.INTERNAL
+                && !Errors.notGrpcPort(error);
+    }
+
     private static boolean causedByConnectFailure(Throwable t) {
         return Errors.cause(t, ConnectException.class, UnknownHostException.class,
                 UnresolvedAddressException.class) != null;

@@ -199,7 +199,8 @@ final class RetryingCall<R> {
         if (decision == RetryPolicy.Decision.FAIL) {
             // a transient error that does not prove the attempt was refused (a broken connection) ends an operation
             // that is not retried then: its outcome is unknown, and the caller is told so (OUTCOME_UNKNOWN says it)
-            boolean thisUncertain = mayHaveRun && error.retryable() && error.code() != ErrorCode.OUTCOME_UNKNOWN;
+            boolean thisUncertain = mayHaveRun && (error.retryable() || RetryPolicy.brokenAfterSending(error))
+                    && error.code() != ErrorCode.OUTCOME_UNKNOWN;
             result.completeExceptionally(uncertainAttempt || thisUncertain ? error.afterUncertainAttempt() : error);
             return;
         }

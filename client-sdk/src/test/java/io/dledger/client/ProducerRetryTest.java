@@ -79,6 +79,48 @@ class ProducerRetryTest {
     }
 
     @Test
+    void aSendInterruptedWhileItsRequestIsOnTheWireEndsWithAnUnknownOutcome() throws Exception {
+        FakeNode n1 = cluster.node("n1");
+        FakeNode.Handler<ProduceRequest, io.dledger.proto.ProduceResponse> stores = n1.produce;
+        java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+        n1.produce = (req, obs) -> {
+            arrived.countDown();
+            CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS).execute(() -> stores.handle(req, obs));
+        };
+        Producer producer = client.newProducer();
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        Thread sender = new Thread(() -> {
+            try {
+                producer.send("t", Message.of("a"));
+                failure.complete(null);
+            } catch (Throwable t) {
+                failure.complete(t);
+            }
+        });
+        sender.start();
+        assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
+        sender.interrupt();
+
+        assertThat(failure.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(DLedgerException.class, e -> {
+            assertThat(e.code()).as("not a failure: the send goes on").isEqualTo(ErrorCode.OUTCOME_UNKNOWN);
+            assertThat(e.getMessage()).contains("interrupted", "may still be carried out");
+        });
+        assertThat(n1.produces).hasSize(1);
+    }
+
+    @Test
+    void aCallBrokenWithoutTheBrokersAnswerAfterSendingSaysItMayHaveBeenStored() {
+        cluster.node("n1").produce = (req, obs) -> obs.onError(Status.INTERNAL.withDescription(
+                "RST_STREAM closed stream. HTTP/2 error code: INTERNAL_ERROR").asRuntimeException());
+        assertThatThrownBy(() -> client.newProducer().send("t", Message.of("a")))
+                .isInstanceOfSatisfying(DLedgerException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.INTERNAL);
+                    assertThat(e.attemptUncertain()).isTrue();
+                    assertThat(e.getMessage()).contains("may have been carried out");
+                });
+    }
+
+    @Test
     void notLeaderWithHintGoesStraightToTheHintedNode() {
         Producer producer = client.newProducer();
         producer.send("t", Message.of("warm-up")); // client now knows n1 leads

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -467,6 +468,48 @@ class PushConsumerGroupTest {
         int calls = n1.groupCalls.size();
         await().pollDelay(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(2)).until(() -> true);
         assertThat(n1.groupCalls).as("nothing after the leave").hasSize(calls);
+    }
+
+    /** A listener that closes its own consumer (stop after N messages) is not waited for, and leaves no thread. */
+    @Test
+    void aListenerThatClosesItsConsumerDoesNotWaitForItself() throws Exception {
+        FakeNode n1 = cluster.node("n1");
+        n1.heartbeat = (r, o) -> grantQueue0(o, 200);
+        n1.pull = oneMessagePerPull(0);
+        AtomicReference<PushConsumer> self = new AtomicReference<>();
+        CompletableFuture<Long> closedAfterMs = new CompletableFuture<>();
+        AtomicBoolean interruptedAfter = new AtomicBoolean();
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t").build(), m -> {
+            if (m.offset() == 2 && !closedAfterMs.isDone()) {
+                long t0 = System.nanoTime();
+                self.get().close();
+                interruptedAfter.set(Thread.currentThread().isInterrupted());
+                closedAfterMs.complete(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+            }
+        });
+        self.set(consumer);
+        consumer.start();
+        assertThat(closedAfterMs.get(20, TimeUnit.SECONDS)).as("close from the listener, ms").isLessThan(5_000);
+        assertThat(interruptedAfter).as("the listener's thread is not left interrupted").isFalse();
+        assertThat(n1.groupCalls).endsWith("leave");
+        assertThat(lastCommitted(n1)).as("the message being processed is not committed").isEqualTo(2);
+    }
+
+    /** Closing the client closes the push consumers made from it: they leave, and their threads end. */
+    @Test
+    void closingTheClientClosesItsPushConsumers() {
+        FakeNode n1 = cluster.node("n1");
+        n1.heartbeat = (r, o) -> grantQueue0(o, 200);
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("closed-with-client", "t").build(),
+                m -> { });
+        consumer.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> consumer.assignedQueues().contains(0));
+
+        client.close();
+
+        assertThat(n1.groupCalls).endsWith("leave");
+        await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.isAlive() && t.getName().startsWith("dledger-consumer-closed-with-client")));
     }
 
     /** Every pull of queue 0 gets the message at its offset, {@code delayMs} later (queue 0 never runs dry). */

@@ -131,6 +131,19 @@ class RetryPolicyTest {
     }
 
     @Test
+    void aCallBrokenWithoutTheBrokersAnswerMayHaveRunUnlessTheAddressIsNoGrpcServer() {
+        assertThat(RetryPolicy.brokenAfterSending(Errors.from(Status.INTERNAL.withDescription(
+                "RST_STREAM closed stream. HTTP/2 error code: INTERNAL_ERROR").asRuntimeException()))).isTrue();
+        assertThat(RetryPolicy.brokenAfterSending(Errors.from(Status.UNKNOWN.withDescription("proxy failure")
+                .asRuntimeException()))).isTrue();
+        assertThat(RetryPolicy.brokenAfterSending(Errors.from(Status.INTERNAL.withDescription("http2 exception")
+                .withCause(new IllegalStateException("First received frame was not SETTINGS. Hex dump for first 5 "
+                        + "bytes: 485454502f")).asRuntimeException()))).as("an HTTP/1 server").isFalse();
+        assertThat(RetryPolicy.brokenAfterSending(Errors.from(FakeNode.error(Status.Code.INTERNAL,
+                ErrorCode.INTERNAL, "the broker's own", null)))).as("a typed answer").isFalse();
+    }
+
+    @Test
     void theClientsOwnNoLeaderErrorIsRetriedEvenForNonIdempotentOperations() {
         assertThat(RetryPolicy.decide(Errors.noLeader("none", true), false, true))
                 .isEqualTo(RetryPolicy.Decision.RETRY);
