@@ -277,9 +277,11 @@ final class RetryingCall<R> {
 
     private void giveUp() {
         long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        String sent = attempts > 0 ? attempts + " RPC attempt(s)"
+                : op.targetsLeader() ? "no leader found to send it to" : "not sent";
         DLedgerException error = lastError == null ? Errors.deadlineBeforeFirstAttempt(op.name())
-                : Errors.withContext(lastError, op.name() + " gave up after " + elapsedMs + " ms (" + attempts
-                        + " RPC attempt(s)), last error");
+                : Errors.withContext(lastError, op.name() + " gave up after " + elapsedMs + " ms (" + sent
+                        + "), last error");
         if (uncertainAttempt) {
             error = error.afterUncertainAttempt(); // the last error may not say that an earlier attempt may have run
         }

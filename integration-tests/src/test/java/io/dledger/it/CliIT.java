@@ -260,5 +260,12 @@ class CliIT {
         Run down = cli("cluster", "down", "--dir", dir.toString());
         assertThat(down.code()).isZero();
         assertThat(nodes).noneMatch(NodeProcess::alive);
+
+        // a stopped cluster: no waiting for a leader that cannot be elected, and no success from status
+        Run noLeader = cli("cluster", "kill", "--leader", "--dir", dir.toString());
+        assertThat(noLeader.code()).isEqualTo(1);
+        assertThat(noLeader.err()).contains("no node of this cluster is running; start it with: bin/dledger cluster "
+                + "up --dir " + dir);
+        assertThat(cli("cluster", "status", "--dir", dir.toString()).code()).as("no node answers").isEqualTo(1);
     }
 }

@@ -79,6 +79,11 @@ final class ClusterCommand {
                             + "--purge" + dirFlag(d) + ")");
                 }
             } else {
+                String unfit = LocalCluster.unfitForNewCluster(d);
+                if (unfit != null) {
+                    System.err.println("error: " + unfit);
+                    return 2;
+                }
                 cluster = LocalCluster.create(d, nodes, basePort, settings);
                 try {
                     cluster.checkSettings(); // before anything is written or started
@@ -141,6 +146,11 @@ final class ClusterCommand {
             }
             LocalCluster cluster = LocalCluster.load(dir.resolve());
             String target = node;
+            if (leader && cluster.nodes().stream().noneMatch(NodeProcess::alive)) {
+                System.err.println("error: no node of this cluster is running; start it with: bin/dledger cluster up"
+                        + dirFlag(dir.resolve()));
+                return 1;
+            }
             if (leader) {
                 long deadline = System.nanoTime() + LEADER_WAIT.toNanos(); // an election may be running
                 try (DLedgerClient c = LocalClients.builder(cluster)
@@ -252,9 +262,11 @@ final class ClusterCommand {
             try (DLedgerClient c = LocalClients.builder(cluster).requestTimeout(Duration.ofSeconds(2))
                     .operationTimeout(Duration.ofSeconds(5)).build()) {
                 ClusterView view = c.admin().describeCluster();
+                int exit = view.nodes().stream().noneMatch(io.dledger.client.NodeView::reachable) ? 1
+                        : view.leaderId() == null ? 3 : 0; // as status's
                 if (json) {
                     System.out.println(ClusterTable.json(view, cluster.nodes()));
-                    return 0;
+                    return exit;
                 }
                 for (NodeProcess n : cluster.nodes()) {
                     boolean alive = n.alive();
@@ -263,7 +275,7 @@ final class ClusterCommand {
                 }
                 System.out.println();
                 ClusterTable.print(view, System.out);
-                return 0;
+                return exit;
             }
         }
     }

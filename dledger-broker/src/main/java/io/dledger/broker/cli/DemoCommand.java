@@ -33,7 +33,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--messages", defaultValue = "1000", description = "messages per round (default: ${DEFAULT-VALUE})")
     int messages;
 
-    @Option(names = "--dir", description = "where the demo cluster lives (default: $DLEDGER_HOME/demo; wiped first)")
+    @Option(names = "--dir", description = "where the demo cluster lives: a new or empty directory, or a cluster's (default: "
+            + "$DLEDGER_HOME/demo; wiped first)")
     Path dir;
 
     @Option(names = "--keep", description = "leave the cluster running at the end")
@@ -44,6 +45,11 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path d = dir != null ? dir.toAbsolutePath() : ClusterCommand.defaultDir().resolveSibling("demo");
+        String unfit = LocalCluster.exists(d) ? null : LocalCluster.unfitForNewCluster(d);
+        if (unfit != null) { // the demo wipes its directory: only a cluster's own, or an empty one
+            System.err.println("error: " + unfit);
+            return 2;
+        }
         wipe(d);
         LocalCluster cluster = LocalCluster.create(d, 3, 0, Map.of());
         boolean ok = false;

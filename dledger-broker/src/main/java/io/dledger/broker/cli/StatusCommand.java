@@ -24,6 +24,10 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        if (watch && json) {
+            System.err.println("error: --watch draws a table; for JSON, run status --json once per look");
+            return 2;
+        }
         if (watch) {
             return watch();
         }
@@ -39,13 +43,18 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    /** Redraws the table every second; a node that stops answering or a new leader shows up within a second. */
+    /**
+     * Redraws the table every second; a node that stops answering or a new leader shows up within a second. Into a
+     * pipe or a file (no console) each look is appended, without the terminal's clear-screen codes.
+     */
     private int watch() throws InterruptedException {
         try (DLedgerClient c = client.builder().requestTimeout(java.time.Duration.ofMillis(800))
                 .operationTimeout(java.time.Duration.ofSeconds(2)).build()) {
             String lastLeader = null;
             boolean first = true;
             StringBuilder changes = new StringBuilder();
+            boolean console = System.console() != null;
+            boolean drawn = false;
             while (!Thread.currentThread().isInterrupted()) {
                 ClusterView view;
                 try {
@@ -65,7 +74,8 @@ final class StatusCommand implements Callable<Integer> {
                             .append(" -> ").append(leader == null ? "none" : leader).append('\n');
                     lastLeader = leader;
                 }
-                System.out.print("\033[H\033[2J");
+                System.out.print(console ? "\033[H\033[2J" : drawn ? "\n" : "");
+                drawn = true;
                 System.out.println("dledger status " + now + " (Ctrl-C to stop)\n");
                 if (view == null) {
                     System.out.println("no answer from " + client.resolveServers());

@@ -69,7 +69,8 @@ public final class NodeConfigLoader {
         try (Reader r = Files.newBufferedReader(file)) {
             props.load(r);
         } catch (IOException e) {
-            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+            throw new ConfigException("cannot read config file " + file + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
         }
         Set<String> known = new HashSet<>();
         for (ConfigKey k : ConfigKey.values()) {

@@ -309,4 +309,23 @@ public final class LocalCluster {
     public static boolean exists(Path dir) {
         return Files.exists(dir.resolve(STATE_FILE));
     }
+
+    /**
+     * Why {@code dir} cannot take a new cluster, or {@code null} when it can: it does not exist or is an empty
+     * directory. A directory with other files is refused, as a cluster's directory is deleted whole (purge, the demo).
+     */
+    public static String unfitForNewCluster(Path dir) {
+        if (!Files.exists(dir)) {
+            return null;
+        }
+        if (!Files.isDirectory(dir)) {
+            return dir + " is not a directory";
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty() ? null : dir + " is not empty and holds no local cluster (no "
+                    + STATE_FILE + "): give a new or empty directory";
+        } catch (IOException e) {
+            return "cannot read " + dir + ": " + e.getMessage();
+        }
+    }
 }

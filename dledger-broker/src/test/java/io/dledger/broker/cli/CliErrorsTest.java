@@ -47,6 +47,23 @@ class CliErrorsTest {
         }
     }
 
+    /** The demo wipes its directory and purge deletes a cluster's: neither takes a directory holding other files. */
+    @Test
+    void aDirectoryWithOtherFilesIsRefusedForANewClusterAndForTheDemo(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path precious = Files.writeString(dir.resolve("precious.txt"), "keep me");
+        for (String command : List.of("demo", "cluster up")) {
+            List<String> args = new java.util.ArrayList<>(List.of(command.split(" ")));
+            args.addAll(List.of("--dir", dir.toString()));
+            Run r = cli(args.toArray(String[]::new));
+            assertThat(r.code()).as(command).isEqualTo(2);
+            assertThat(r.err()).as(command).contains(dir + " is not empty and holds no local cluster (no "
+                    + "cluster.properties): give a new or empty directory");
+            assertThat(precious).as(command).hasContent("keep me");
+            assertThat(LocalCluster.exists(dir)).as(command).isFalse();
+        }
+    }
+
     @Test
     void anAddressWithoutAPortIsRefusedBeforeAnyCall() {
         Run r = cli("produce", "-t", "orders", "-m", "x", "-s", "garbage");

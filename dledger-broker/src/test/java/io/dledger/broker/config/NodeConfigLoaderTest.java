@@ -50,6 +50,14 @@ class NodeConfigLoaderTest {
     }
 
     @Test
+    void aMissingConfigFileIsNamedOnceWithTheReason(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.properties");
+        assertThatThrownBy(() -> NodeConfigLoader.load(Map.of(), Map.of(), missing))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageEndingWith("- cannot read config file " + missing + ": no such file");
+    }
+
+    @Test
     void tlsNeedsACertificateWithItsKeyAndUsableFiles(@TempDir Path dir) throws Exception {
         Path cert = resource("node.pem");
         Path key = resource("node.key");
