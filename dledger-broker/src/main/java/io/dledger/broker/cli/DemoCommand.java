@@ -33,8 +33,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--messages", defaultValue = "1000", description = "messages per round (default: ${DEFAULT-VALUE})")
     int messages;
 
-    @Option(names = "--dir", description = "where the demo cluster lives: a new or empty directory, or a cluster's (default: "
-            + "$DLEDGER_HOME/demo; wiped first)")
+    @Option(names = "--dir", description = "where the demo cluster lives: a new or empty directory, or a "
+            + "cluster's (default: $DLEDGER_HOME/demo; wiped first)")
     Path dir;
 
     @Option(names = "--keep", description = "leave the cluster running at the end")
