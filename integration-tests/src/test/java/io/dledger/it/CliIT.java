@@ -242,7 +242,9 @@ class CliIT {
         assertThat(cli("cluster", "restart", follower, "--dir", dir.toString()).code()).isZero();
         Run missing = cli("produce", "-s", servers, "-t", "missing-topic", "-m", "x");
         assertThat(missing.code()).isNotZero();
-        assertThat(missing.err()).contains("'bin/dledger topic create NAME' creates one");
+        assertThat(missing.err()).as("the follow-up commands go to the cluster given").contains("'bin/dledger topic "
+                + "list -s " + servers + "' lists the topics, 'bin/dledger topic create -s " + servers
+                + " NAME' creates one");
 
         Run kill = cli("cluster", "kill", "--leader", "--dir", dir.toString());
         assertThat(kill.code()).isZero();

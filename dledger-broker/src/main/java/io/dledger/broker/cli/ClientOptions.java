@@ -25,6 +25,11 @@ final class ClientOptions {
     @Mixin
     CredentialOptions credentials = new CredentialOptions();
 
+    /** The connection options given on the command line, as a follow-up command takes them (empty when none). */
+    String asFlags() {
+        return (servers == null ? "" : " -s " + LocalClients.shellWord(Path.of(servers))) + credentials.asFlags();
+    }
+
     String resolveServers() {
         if (servers != null && servers.isBlank()) { // an unset variable in a script: say so, do not go elsewhere
             throw new IllegalArgumentException("--servers is empty; give host:port,... or leave it out");

@@ -1,6 +1,7 @@
 package io.dledger.broker.cli;
 
 import io.dledger.broker.config.AuthTokens;
+import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.NodeAccess;
 import io.dledger.client.DLedgerClient;
 import java.io.IOException;
@@ -24,6 +25,12 @@ public final class CredentialOptions {
             + "that is not blank or a '#' comment, so a node's grpc.auth.tokens.file works too) with every call, "
             + "for nodes with grpc.auth.tokens.file (default: $DLEDGER_TOKEN, else none)")
     Path tokenFile;
+
+    /** The options given on the command line, as a follow-up command takes them again (empty when none). */
+    String asFlags() {
+        return (tlsCa == null ? "" : " --tls-ca " + LocalClients.shellWord(tlsCa))
+                + (tokenFile == null ? "" : " --token-file " + LocalClients.shellWord(tokenFile));
+    }
 
     /**
      * Applies what was given (options or environment) to {@code builder}, leaving what was not as the builder has it:

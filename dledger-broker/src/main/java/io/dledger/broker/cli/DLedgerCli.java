@@ -73,8 +73,10 @@ public final class DLedgerCli implements Runnable {
         cl.setParameterExceptionHandler(DLedgerCli::badInput);
         cl.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             boolean noTopic = e instanceof DLedgerException d && d.code() == ErrorCode.TOPIC_NOT_FOUND;
-            cmd.getErr().println("error: " + e.getMessage() + (noTopic ? "; 'bin/dledger topic list' lists the "
-                    + "topics, 'bin/dledger topic create NAME' creates one" : ""));
+            String again = cmd.getMixins().values().stream().filter(ClientOptions.class::isInstance)
+                    .map(o -> ((ClientOptions) o).asFlags()).findFirst().orElse(""); // the cluster it was given
+            cmd.getErr().println("error: " + e.getMessage() + (noTopic ? "; 'bin/dledger topic list" + again
+                    + "' lists the topics, 'bin/dledger topic create" + again + " NAME' creates one" : ""));
             // an argument the command or a node refused (a bad group name, a zero timeout, an unknown node id, an
             // empty message, a queue the topic does not have) is bad input, like a parse error: exit code 2; any
             // other failure 1

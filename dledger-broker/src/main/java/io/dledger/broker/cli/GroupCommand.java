@@ -71,16 +71,19 @@ final class GroupCommand {
                 GroupDescription d = c.admin().describeGroup(on.group, on.topic);
                 System.out.println(json ? json(d) : table(d));
                 if (!json && unknown(d)) { // a typo would otherwise look like a group that fell behind
-                    System.err.println(unknownNote(d, "never used there"));
+                    System.err.println(unknownNote(d, "never used there", client.asFlags()));
                 }
                 return 0;
             }
         }
 
-        /** The note for a group {@link #unknown} on its topic, which {@code likely} may be. */
-        static String unknownNote(GroupDescription d, String likely) {
+        /**
+         * The note for a group {@link #unknown} on its topic, which {@code likely} may be; {@code again}: the
+         * connection options given ({@link ClientOptions#asFlags}).
+         */
+        static String unknownNote(GroupDescription d, String likely, String again) {
             return "note: group '" + d.group() + "' has no live members and no committed offsets on " + d.topic()
-                    + " (" + likely + ", or misspelled?); 'bin/dledger group list' lists the groups";
+                    + " (" + likely + ", or misspelled?); 'bin/dledger group list" + again + "' lists the groups";
         }
 
         static boolean unknown(GroupDescription d) {

@@ -97,7 +97,7 @@ final class GroupResetCommand implements Callable<Integer> {
             System.out.println(table(t, g, plan));
             notes.forEach(n -> System.err.println("note: " + n));
             if (GroupCommand.Describe.unknown(g)) {
-                System.err.println(GroupCommand.Describe.unknownNote(g, "a new group"));
+                System.err.println(GroupCommand.Describe.unknownNote(g, "a new group", client.asFlags()));
             }
             if (!execute) {
                 System.out.println("dry run: nothing changed; add --execute to apply"

@@ -39,6 +39,10 @@ class GroupCommandTest {
         GroupDescription idle = new GroupDescription("billing", "orders", 0, List.of(),
                 List.of(new GroupDescription.QueueProgress(0, OptionalLong.of(100), 0, 100, 0, null)));
         assertThat(GroupCommand.Describe.unknown(idle)).as("stopped, with progress").isFalse();
+        assertThat(GroupCommand.Describe.unknownNote(typo, "never used there", " -s h:1"))
+                .as("the follow-up command goes to the cluster given").isEqualTo("note: group 'biling' has no live "
+                        + "members and no committed offsets on orders (never used there, or misspelled?); "
+                        + "'bin/dledger group list -s h:1' lists the groups");
     }
 
     @Test
