@@ -117,6 +117,9 @@ final class ClusterCommand {
             ClusterTable.print(view, System.out);
             System.out.println();
             System.out.println("servers: " + cluster.seeds());
+            if (!d.equals(defaultDir())) { // client commands find only the default directory's cluster themselves
+                System.out.println("clients: export DLEDGER_SERVERS=" + cluster.seeds() + "   (or -s on each command)");
+            }
             System.out.println("status:  " + statusCommand(cluster));
             System.out.println("logs:    " + d + "/<node>/node.log");
             System.out.println("stop:    bin/dledger cluster down" + dirFlag);
