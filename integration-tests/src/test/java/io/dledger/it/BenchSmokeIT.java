@@ -73,6 +73,8 @@ class BenchSmokeIT {
                 .contains("RESULT peer=dledger metric=loss_duplicates value=0\n")
                 .contains("# load average at start").contains("# load average at end")
                 .contains("# CPU over the window: nodes ")
+                .containsPattern("# JIT warm-up: 4 threads sync until the compilers settle, at most [0-9]+ s "
+                        + "\\(--jit-warmup 0 skips it\\)")
                 .containsPattern("# JIT warm-up, 4 threads sync, [0-9]+ s in: ")
                 .contains("# window 2 of 2: ")
                 .contains("# consume: measured read 2 of 2: 2000 messages");

@@ -47,6 +47,8 @@ final class JitWarmup {
     boolean await(Duration longest, String load) throws InterruptedException {
         long begin = System.nanoTime();
         long end = begin + longest.toNanos();
+        report.comment("JIT warm-up: " + load + " until the compilers settle, at most " + longest.toSeconds()
+                + " s (--jit-warmup 0 skips it)");
         ProduceBench.Samples at = ProduceBench.Samples.take(nodes);
         while (end - at.nanos() > 0) {
             Thread.sleep(Math.max(1, Math.min(STEP.toMillis(), (end - at.nanos()) / 1_000_000)));

@@ -94,7 +94,8 @@ final class TopicCommand {
 
         static void print(TopicDescription d) {
             long total = d.queueRanges().stream().mapToLong(r -> r.maxOffset() - r.minOffset()).sum();
-            System.out.println(d.topic() + ": " + d.queues() + " queues, " + total + " messages"
+            System.out.println(d.topic() + ": " + d.queues() + (d.queues() == 1 ? " queue, " : " queues, ") + total
+                    + (total == 1 ? " message" : " messages")
                     + (d.incarnation() == 0 ? "" : ", incarnation " + d.incarnation()));
             for (QueueRange r : d.queueRanges()) {
                 System.out.printf("  queue %-3d offsets [%d, %d)%n", r.queue(), r.minOffset(), r.maxOffset());
