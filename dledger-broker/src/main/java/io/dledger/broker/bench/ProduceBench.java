@@ -63,7 +63,8 @@ final class ProduceBench {
     }
 
     private void runPhase(int threads) throws InterruptedException {
-        report.comment("produce: " + threads + (threads == 1 ? " thread, " : " threads, ") + o.mode().name().toLowerCase() + " mode"
+        report.comment("produce: " + threads + (threads == 1 ? " thread, " : " threads, ")
+                + o.mode().name().toLowerCase() + " mode"
                 + (o.mode() == Mode.ASYNC ? " (" + o.inflight() + " in flight per thread)" : "") + ", warm-up "
                 + o.warmup().toSeconds() + " s, measured " + (o.windows() > 1 ? o.windows() + " x " : "")
                 + o.duration().toSeconds() + " s");
