@@ -16,6 +16,8 @@ import io.dledger.broker.config.PeerSpec;
 import io.dledger.broker.raft.log.AppendObserver;
 import io.dledger.broker.raft.log.LogStorageFactory;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.util.List;
 import javax.net.ssl.SSLContext;
@@ -49,6 +51,20 @@ public final class RaftGroupSetup {
     private RaftGroupSetup() {
     }
 
+    /**
+     * Fails when {@code port} is taken, before JRaft loads the node: JRaft binds the port only after it, by which time
+     * a node alone in its group has elected itself and recorded the term. (A port in TIME_WAIT is free here.)
+     */
+    static void requirePortFree(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(port));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start the Raft endpoint: port " + port + " is in use ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+
     /** JRaft's options for this node's settings. */
     static RaftOptions raftOptions(NodeConfig config) {
         RaftOptions raft = new RaftOptions();
@@ -71,6 +87,7 @@ public final class RaftGroupSetup {
      */
     public static Started start(NodeConfig config, SSLContext raftTlsContext, List<PeerSpec> initialPeers,
                                 StateMachine fsm, AppendObserver logAppends) {
+        requirePortFree(config.self().raftPort());
         RaftTransportTls tls = raftTlsContext == null ? null : RaftTransportTls.forTransport(raftTlsContext,
                 RpcFactoryHelper.rpcFactory());
         NodeOptions opts = tls == null ? new NodeOptions() : new TlsNodeOptions(tls); // the clients' TLS

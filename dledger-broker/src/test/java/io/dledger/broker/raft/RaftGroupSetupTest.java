@@ -27,4 +27,23 @@ class RaftGroupSetupTest {
         assertThat(unsynced.isSync()).isFalse();
         assertThat(unsynced.isSyncMeta()).isTrue();
     }
+
+    /** A taken Raft port is found before JRaft loads the node (which would elect itself, alone, and record a term). */
+    @Test
+    void aTakenRaftPortFailsTheStartBeforeTheNodeIsLoaded() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            var config = SingleNodeConfig.in(dir, Map.of(ConfigKey.PEERS, "n1=127.0.0.1:" + taken.getLocalPort()
+                    + ":9001"));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> RaftGroupSetup.start(config, null,
+                    config.peers(), new com.alipay.sofa.jraft.core.StateMachineAdapter() {
+                        @Override
+                        public void onApply(com.alipay.sofa.jraft.Iterator iter) {
+                        }
+                    }, null))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("cannot start the Raft endpoint: port " + taken.getLocalPort()
+                            + " is in use");
+            assertThat(config.raftDir()).as("nothing written").doesNotExist();
+        }
+    }
 }
