@@ -150,8 +150,10 @@ final class Errors {
         if (status.getCode() == Status.Code.UNAVAILABLE && "io exception".equals(status.getDescription())
                 && io != null && !(io instanceof java.net.ConnectException)
                 && !(io instanceof ClosedChannelException)) {
+            String m = io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage();
+            int reset = m.indexOf("Connection reset"); // the native transport prefixes its syscall and errno
             return "connection lost (plaintext client? the node may serve TLS: --tls-ca; or not its gRPC port): "
-                    + (io.getMessage() == null ? io.getClass().getSimpleName() : io.getMessage());
+                    + (reset > 0 ? m.substring(reset) : m);
         }
         return null;
     }

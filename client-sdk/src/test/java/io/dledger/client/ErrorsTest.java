@@ -64,7 +64,8 @@ class ErrorsTest {
                 "recvAddress(..) failed: Connection reset by peer")).asRuntimeException()).getMessage())
                 .contains("connection lost (plaintext client? the node may serve TLS: --tls-ca; or not its gRPC "
                         + "port): ")
-                .endsWith("Connection reset by peer");
+                .endsWith("Connection reset by peer").as("the transport's syscall left out")
+                .doesNotContain("recvAddress");
     }
 
     /** A node's HTTP or Raft port, or another server, given instead of a gRPC port (as gRPC reports each). */

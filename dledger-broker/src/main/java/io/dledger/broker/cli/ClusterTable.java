@@ -44,6 +44,12 @@ public final class ClusterTable {
             return "no gRPC port at " + addresses + why + " (give the nodes' gRPC ports: the last port of each peers "
                     + "entry, id=host:raftPort:grpcPort; 9101-9103 in a default local cluster)";
         }
+        if (!errors.isEmpty() && errors.stream().allMatch(e -> e.contains("or not its gRPC port"))) {
+            // closed or reset before any answer: a TLS node to a plaintext client, or a port that is no gRPC port
+            return "no node at " + addresses + " took this client's connection" + why + " (either the nodes serve "
+                    + "TLS: --tls-ca or $DLEDGER_TLS_CA; or these are not their gRPC ports: the last port of each "
+                    + "peers entry, 9101-9103 in a default local cluster)";
+        }
         if (errors.stream().anyMatch(e -> e.contains("TLS"))) {
             return "no node at " + addresses + " took this client's connection" + why + " (check the TLS setting: "
                     + "--tls-ca or $DLEDGER_TLS_CA)";

@@ -79,6 +79,14 @@ class ClusterTableTest {
                 .endsWith("(give the nodes' gRPC ports: the last port of each peers entry, id=host:raftPort:grpcPort; "
                         + "9101-9103 in a default local cluster)")
                 .doesNotContain("check the TLS setting");
+        // closed or reset before any answer: TLS, or a port that is no gRPC port (a plaintext Raft port), both said
+        assertThat(ClusterTable.unreachable(allDown("NODE_UNAVAILABLE (UNAVAILABLE): closed unanswered (plaintext "
+                + "client? the node may serve TLS: --tls-ca; or not its gRPC port)", "NODE_UNAVAILABLE (UNAVAILABLE): "
+                + "connection lost (plaintext client? the node may serve TLS: --tls-ca; or not its gRPC port): "
+                + "Connection reset by peer"))).startsWith("no node at [127.0.0.1:1, 127.0.0.1:2] took this client's "
+                        + "connection; ")
+                .endsWith("(either the nodes serve TLS: --tls-ca or $DLEDGER_TLS_CA; or these are not their gRPC "
+                        + "ports: the last port of each peers entry, 9101-9103 in a default local cluster)");
     }
 
     @Test
