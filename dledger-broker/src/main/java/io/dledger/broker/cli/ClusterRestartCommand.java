@@ -1,5 +1,6 @@
 package io.dledger.broker.cli;
 
+import io.dledger.broker.config.ConfigException;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.broker.local.NodeProcess;
 import java.time.Duration;
@@ -33,10 +34,23 @@ final class ClusterRestartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LocalCluster cluster = LocalCluster.load(dir.resolve());
-        NodeProcess n = cluster.restart(node, Duration.ofSeconds(15), settings);
+        boolean wasRunning = cluster.node(node).alive();
+        NodeProcess n;
+        try {
+            n = cluster.restart(node, Duration.ofSeconds(15), settings);
+        } catch (ConfigException e) { // a setting the node could not start with: bad input, as for cluster up
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
         ClusterMemberCommands.awaitAnswer(cluster, n, Duration.ofSeconds(60)); // fails when it exits at start
-        System.out.println("restarted " + n.id() + " (pid " + n.pid() + ")"
-                + (settings.isEmpty() ? "" : " with " + settings + " for this run"));
+        System.out.println((wasRunning ? "restarted " : "started (it was not running) ") + n.id() + " (pid "
+                + n.pid() + ")" + (settings.isEmpty() ? "" : " with " + settings + " for this run"));
+        long running = cluster.nodes().stream().filter(NodeProcess::alive).count();
+        if (running <= cluster.nodes().size() / 2) {
+            System.out.println("note:    " + running + " of " + cluster.nodes().size() + " nodes run: it follows a "
+                    + "leader once a majority runs (bin/dledger cluster up" + ClusterCommand.dirFlag(dir.resolve())
+                    + " starts the others)");
+        }
         System.out.println("status:  " + ClusterCommand.statusCommand(cluster) + " (shows when it follows the leader)");
         return 0;
     }
