@@ -92,9 +92,18 @@ final class ClusterCommand {
                     return 2;
                 }
             }
+            // Ctrl-C while this command waits reaches the nodes too (they share its terminal's process group): say so
+            Thread interrupted = new Thread(() -> System.err.println("interrupted: the nodes this command started got "
+                    + "the interrupt too and stop; start them again with: bin/dledger cluster up" + dirFlag(d)));
+            Runtime.getRuntime().addShutdownHook(interrupted);
             List<String> started = cluster.startAll();
             System.out.println(started.isEmpty() ? "every node already runs" : "started " + String.join(", ", started));
             ClusterView view = ClusterReadiness.awaitLeader(cluster, Duration.ofSeconds(90));
+            try {
+                Runtime.getRuntime().removeShutdownHook(interrupted);
+            } catch (IllegalStateException ending) {
+                // the JVM is ending: the hook runs
+            }
             String dirFlag = dirFlag(d);
             if (view == null) {
                 List<NodeProcess> exited = cluster.nodes().stream().filter(n -> started.contains(n.id()) && !n.alive())

@@ -56,7 +56,8 @@ final class ProduceCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = {"-q", "--queue"}, description = "send to this queue")
     Integer queue;
 
-    @Option(names = "--quiet", description = "print only the summary")
+    @Option(names = "--quiet", description = "print only the summary (more than " + PRINT_EACH_UP_TO + " messages "
+            + "are sent pipelined and only summed up anyway)")
     boolean quiet;
 
     @Override
