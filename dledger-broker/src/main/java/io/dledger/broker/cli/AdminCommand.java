@@ -68,9 +68,10 @@ final class AdminCommand {
                 if (node != null) {
                     requireReachable(c, node);
                 }
+                String on = node != null ? node
+                        : c.admin().leaderId().map(id -> "the leader (" + id + ")").orElse("the leader");
                 long index = c.admin().takeSnapshot(node);
-                System.out.println("snapshot taken on " + (node == null ? "the leader" : node) + " at Raft index "
-                        + index);
+                System.out.println("snapshot taken on " + on + " at Raft index " + index);
                 return 0;
             }
         }

@@ -72,8 +72,12 @@ final class ClusterCommand {
             if (LocalCluster.exists(d)) {
                 cluster = LocalCluster.load(d);
                 var parsed = spec.commandLine().getParseResult();
-                if (parsed.hasMatchedOption("--nodes") || parsed.hasMatchedOption("--base-port")
-                        || parsed.hasMatchedOption("--set")) {
+                boolean otherNodes = parsed.hasMatchedOption("--nodes") && nodes != cluster.nodes().size();
+                boolean otherPorts = parsed.hasMatchedOption("--base-port") && (basePort == 0
+                        || cluster.nodes().get(0).peer().raftPort() != basePort + 1);
+                boolean otherSettings = parsed.hasMatchedOption("--set")
+                        && !cluster.settings().entrySet().containsAll(settings.entrySet());
+                if (otherNodes || otherPorts || otherSettings) { // the same again is no news
                     System.out.println("note: " + d + " already holds a cluster; its layout and settings are kept "
                             + "(--nodes, --base-port and --set apply to new clusters; first: bin/dledger cluster down "
                             + "--purge" + dirFlag(d) + ")");

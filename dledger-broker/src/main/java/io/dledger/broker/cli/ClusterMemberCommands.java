@@ -30,6 +30,9 @@ final class ClusterMemberCommands {
                 List<String> members = c.admin().addNode(n.id(), n.peer().host(), n.peer().raftPort(),
                         n.peer().grpcPort());
                 System.out.println("members now: " + members);
+                System.out.println("servers: " + cluster.seeds());
+                System.out.println("status:  " + ClusterCommand.statusCommand(cluster) + " (shows when " + n.id()
+                        + " caught up)");
             } catch (RuntimeException e) {
                 rollBack(cluster, n, e);
                 throw e;
