@@ -28,6 +28,9 @@ public final class StopOnExit implements AutoCloseable {
         this.hook = new Thread(() -> {
             stopping = true;
             stopChildren(grace);
+            if (!deleteDir) {
+                System.err.println("their data and node logs stay in " + dir);
+            }
             if (deleteDir) {
                 try {
                     FileTree.deleteRecursively(dir);
