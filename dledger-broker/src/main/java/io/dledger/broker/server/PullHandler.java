@@ -82,19 +82,19 @@ final class PullHandler {
             out.onError(e);
             return;
         }
-        Wait waitUntil = new Wait(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(req.getMaxWaitMs(),
+        Wait pullWait = new Wait(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.min(req.getMaxWaitMs(),
                 MAX_WAIT_MS)), Context.current());
         if (!req.getReadYourWrites()) {
-            reads.executeOrRefuse(() -> serve(req, filter, out, waitUntil), out);
+            reads.executeOrRefuse(() -> serve(req, filter, out, pullWait), out);
             return;
         }
         // served once this node has applied up to the read index
-        raft.readIndex(index -> reads.executeOrRefuse(() -> serve(req, filter, out, waitUntil), out),
+        raft.readIndex(index -> reads.executeOrRefuse(() -> serve(req, filter, out, pullWait), out),
                 why -> out.onError(RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, "read-your-writes check with the "
                         + "leader failed (" + why + "); retry")));
     }
 
-    private void serve(PullRequest req, TagFilter filter, StreamObserver<PullResponse> out, Wait waitUntil) {
+    private void serve(PullRequest req, TagFilter filter, StreamObserver<PullResponse> out, Wait pullWait) {
         if (out instanceof ServerCallStreamObserver<PullResponse> s && s.isCancelled()) {
             return;
         }
@@ -107,11 +107,11 @@ final class PullHandler {
             QueueRead read = found.last();
             List<MessageRecord> records = found.records();
             long next = found.nextOffset();
-            long remaining = waitUntil.remainingMs();
+            long remaining = pullWait.remainingMs();
             // at the queue's end (past the messages the filter passed over): wait there (park checks the end again,
             // so a message applied since the read wakes it)
             if (records.isEmpty() && remaining > 0 && next >= read.maxOffset()) {
-                park(next == req.getOffset() ? req : req.toBuilder().setOffset(next).build(), filter, out, waitUntil,
+                park(next == req.getOffset() ? req : req.toBuilder().setOffset(next).build(), filter, out, pullWait,
                         remaining, next + 1);
                 return;
             }
@@ -127,7 +127,7 @@ final class PullHandler {
             out.onNext(b.build());
             out.onCompleted();
         } catch (ReadRejectedException e) {
-            onRejected(req, filter, out, waitUntil, e);
+            onRejected(req, filter, out, pullWait, e);
         } catch (StatusRuntimeException e) {
             out.onError(e);
         } catch (RuntimeException | InternalError e) {
@@ -172,17 +172,17 @@ final class PullHandler {
         return e.reason() == ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE && offset > e.maxOffset();
     }
 
-    private void onRejected(PullRequest req, TagFilter filter, StreamObserver<PullResponse> out, Wait waitUntil,
+    private void onRejected(PullRequest req, TagFilter filter, StreamObserver<PullResponse> out, Wait pullWait,
                             ReadRejectedException e) {
         boolean leader = fsm.isLeader();
         PeerSpec knownLeader = leader ? null : raft.leader().orElse(null);
-        long remaining = waitUntil.remainingMs();
+        long remaining = pullWait.remainingMs();
         // only a pull past the end may wait, so only that one needs the router's view
         boolean mayWait = !leader && pastEnd(e, req.getOffset()) && remaining > 0
                 && router.suggest(situation(req, false, knownLeader), req.getTopic(), req.getQueue()).node() == null;
         switch (decide(e, req.getOffset(), leader, config.nodeId(), knownLeader, mayWait)) {
             case REFUSE -> out.onError(RpcErrors.fromRead(e));
-            case WAIT -> park(req, filter, out, waitUntil, remaining, req.getOffset());
+            case WAIT -> park(req, filter, out, pullWait, remaining, req.getOffset());
             case UNAVAILABLE -> out.onError(RpcErrors.error(ErrorCode.NODE_UNAVAILABLE, e.getMessage() + " on "
                     + config.nodeId() + ", which may lag behind and " + (knownLeader == null ? "knows no leader"
                     : "is a leader not ready yet") + " to send the pull to; retry"));
@@ -201,10 +201,10 @@ final class PullHandler {
      * Long polling: the pull runs again once the queue's end reaches {@code wakeAtEnd} (new messages were applied)
      * or {@code remainingMs} passed, whichever comes first; refused with {@code BUSY} when too many pulls wait.
      */
-    private void park(PullRequest req, TagFilter filter, StreamObserver<PullResponse> out, Wait waitUntil,
+    private void park(PullRequest req, TagFilter filter, StreamObserver<PullResponse> out, Wait pullWait,
                       long remainingMs, long wakeAtEnd) {
         Runnable wakeNow = waiters.await(req.getTopic(), req.getQueue(), remainingMs,
-                () -> serve(req, filter, out, waitUntil));
+                () -> serve(req, filter, out, pullWait));
         if (wakeNow == null) {
             out.onError(RpcErrors.busy("pulls waiting", config.nodeId(), ConfigKey.PULL_MAX_WAITING,
                     config.pullMaxWaiting()));
@@ -212,7 +212,7 @@ final class PullHandler {
         }
         // a caller that gives up (its deadline, a cancel, a closed connection) frees the place at once: the pull runs,
         // finds the call cancelled and answers nothing; the listener also runs, doing nothing, when the call ends
-        waitUntil.call().addListener(ended -> wakeNow.run(), Runnable::run);
+        pullWait.call().addListener(ended -> wakeNow.run(), Runnable::run);
         if (store.queueRange(req.getTopic(), req.getQueue())[1] >= wakeAtEnd) {
             wakeNow.run(); // applied while we registered
         }
