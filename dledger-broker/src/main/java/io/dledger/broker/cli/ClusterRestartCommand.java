@@ -53,8 +53,9 @@ final class ClusterRestartCommand implements Callable<Integer> {
                 // the JVM is ending: the hook runs
             }
         }
-        System.out.println((wasRunning ? "restarted " : "started (it was not running) ") + n.id() + " (pid "
-                + n.pid() + ")" + (settings.isEmpty() ? "" : " with " + settings + " for this run"));
+        System.out.println((wasRunning ? "restarted " : "started ") + n.id() + " (pid " + n.pid()
+                + (wasRunning ? "" : "; it was not running") + ")"
+                + (settings.isEmpty() ? "" : " with " + settings + " for this run"));
         long running = cluster.nodes().stream().filter(NodeProcess::alive).count();
         if (running <= cluster.nodes().size() / 2) {
             System.out.println("note:    " + running + " of " + cluster.nodes().size() + " nodes run: it follows a "
