@@ -77,6 +77,15 @@ final class ClientOptions {
                 : LocalClients.builder(local));
     }
 
+    /** What a command says while it waits for a leader that {@code view} lacks. */
+    static String noLeaderNote(ClusterView view, int timeoutSeconds) {
+        long answering = view.nodes().stream().filter(io.dledger.client.NodeView::reachable).count();
+        int nodes = view.nodes().size();
+        return "note: no leader now (" + answering + " of " + nodes + " nodes answer"
+                + (answering <= nodes / 2 ? ": fewer than a majority, none can be elected until more run" : "")
+                + "); waiting up to " + timeoutSeconds + " s (--timeout) for one";
+    }
+
     /**
      * A client after asking every seed once: when none answers, fails at once with the addresses tried instead of
      * retrying until {@code --timeout} (a wrong address or a stopped cluster is not a failover to wait out).
@@ -89,6 +98,9 @@ final class ClientOptions {
             }
             ClusterView view = c.admin().describeCluster(); // no leader: an election, or nobody there?
             ClusterTable.requireSomeReachable(view);
+            if (view.leaderId() == null) { // the command now waits for one, up to --timeout: say why it is quiet
+                System.err.println(noLeaderNote(view, timeoutSeconds));
+            }
             return c;
         } catch (RuntimeException e) {
             c.close();
