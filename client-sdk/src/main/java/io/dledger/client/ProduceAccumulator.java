@@ -52,6 +52,8 @@ final class ProduceAccumulator {
     private final int maxMessages;
     private final int maxBytes;
     private final Map<String, TopicState> topics = new HashMap<>();
+    /** Sends queued by {@link #dispatch} on this thread while it runs one (null when it runs none). */
+    private final ThreadLocal<ArrayDeque<Runnable>> dispatching = new ThreadLocal<>();
 
     ProduceAccumulator(Sender sender, int maxInFlight, int maxMessages, int maxBytes) {
         this.sender = sender;
@@ -107,7 +109,31 @@ final class ProduceAccumulator {
         return group;
     }
 
+    /**
+     * Sends {@code group}, whose slot it holds. A request that finishes at once (the client closed: every send fails
+     * synchronously) sends the next group from its callback, inside this call: such sends are queued and run here in
+     * a loop instead of nesting, so a long backlog cannot overflow the stack (a {@link StackOverflowError} in a
+     * callback would be swallowed, leaving the rest of the backlog's callers waiting forever).
+     */
     private void dispatch(String topic, List<Waiting> group) {
+        ArrayDeque<Runnable> nested = dispatching.get();
+        if (nested != null) {
+            nested.add(() -> sendGroup(topic, group));
+            return;
+        }
+        nested = new ArrayDeque<>();
+        dispatching.set(nested);
+        try {
+            sendGroup(topic, group);
+            for (Runnable next = nested.poll(); next != null; next = nested.poll()) {
+                next.run();
+            }
+        } finally {
+            dispatching.remove();
+        }
+    }
+
+    private void sendGroup(String topic, List<Waiting> group) {
         List<io.dledger.proto.Message> messages = new ArrayList<>(group.size());
         long deadline = group.get(0).deadlineNanos();
         for (Waiting w : group) {

@@ -209,6 +209,25 @@ class ProduceAccumulatorTest {
         assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofMillis(3500));
     }
 
+    /** Closing the client fails every waiting send at once, synchronously: a long backlog must not nest calls. */
+    @Test
+    void aLongBacklogOfSendsThatFailAtOnceEndsWithoutNesting() {
+        java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+        CompletableFuture<BatchSendResult> firstOnTheWire = new CompletableFuture<>();
+        ProduceAccumulator accumulator = new ProduceAccumulator((topic, messages, deadline) -> closed.get()
+                ? CompletableFuture.failedFuture(Errors.closed("client")) : firstOnTheWire, 1, 1, 1 << 20);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<CompletableFuture<SendResult>> sends = new ArrayList<>();
+        for (int i = 0; i < 50_000; i++) { // one message a request: 50,000 requests waiting behind the first
+            sends.add(accumulator.send("t", proto("m" + i), deadline));
+        }
+
+        closed.set(true);
+        firstOnTheWire.completeExceptionally(Errors.closed("client"));
+
+        assertThat(sends).allSatisfy(f -> assertThat(f).isCompletedExceptionally());
+    }
+
     @Test
     void theNextRequestLeavesBeforeTheFinishedRequestsCallersAreTold() {
         List<CompletableFuture<BatchSendResult>> onTheWire = new CopyOnWriteArrayList<>();
