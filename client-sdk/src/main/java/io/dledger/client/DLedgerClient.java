@@ -187,19 +187,15 @@ public final class DLedgerClient implements AutoCloseable {
         private static String checkHostPort(String address) {
             int colon = address.lastIndexOf(':');
             String host = colon < 0 ? "" : address.substring(0, colon);
-            int port = -1;
-            if (colon >= 0 && address.substring(colon + 1).matches("[0-9]{1,5}")) {
-                port = Integer.parseInt(address.substring(colon + 1));
-            }
-            boolean hostOk = !host.isBlank() && !(host.contains(":") && !host.startsWith("["));
             String digits = colon < 0 ? "" : address.substring(colon + 1);
-            if (hostOk && digits.matches("[0-9]+") && (port < 1 || port > 65_535)) {
-                throw new IllegalArgumentException("seed address '" + address + "': port " + digits
-                        + " is out of range (1-65535)");
-            }
-            if (!hostOk || port < 1 || port > 65_535) {
+            boolean hostOk = !host.isBlank() && !(host.contains(":") && !host.startsWith("["));
+            if (!hostOk || !digits.matches("[0-9]+")) {
                 throw new IllegalArgumentException("seed address '" + address + "' is not host:port (e.g. "
                         + "127.0.0.1:9101, a node's gRPC port)");
+            }
+            if (digits.length() > 5 || Integer.parseInt(digits) < 1 || Integer.parseInt(digits) > 65_535) {
+                throw new IllegalArgumentException("seed address '" + address + "': port " + digits
+                        + " is out of range (1-65535)");
             }
             return address;
         }

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,6 +46,10 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     private final Map<String, AtomicLong> served = new ConcurrentHashMap<>();
     private final AtomicLong processed = new AtomicLong();
     private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closeStarted = new AtomicBoolean();
+    private final CompletableFuture<Void> closeDone = new CompletableFuture<>();
+    /** The threads that run the listener: a close() from one of them does not wait for it. */
+    private final Set<Thread> workerThreads = ConcurrentHashMap.newKeySet();
     private final java.util.function.Consumer<PushConsumer> onClosed;
     private volatile boolean closed;
     /** Set first by close(): messages not yet accepted are no longer delivered (nor retried, nor parked). */
@@ -66,7 +71,12 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // close() waits only for a running task
         this.scheduler = timer;
         this.committer = new OffsetCommitter(router, options, lease);
-        this.workers = Executors.newFixedThreadPool(options.threads(), DaemonThreads.named("dledger-consumer-worker"));
+        java.util.concurrent.ThreadFactory named = DaemonThreads.named("dledger-consumer-worker");
+        this.workers = Executors.newFixedThreadPool(options.threads(), r -> {
+            Thread t = named.newThread(r);
+            workerThreads.add(t);
+            return t;
+        });
         this.queues = new QueueAssignment(options, router, admin, lease, committer,
                 (q, start, incarnation) -> new QueueWorker(this, q, start, incarnation));
     }
@@ -239,10 +249,39 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
 
     @Override
     public void close() {
-        if (closing) {
+        boolean fromListener = workerThreads.contains(Thread.currentThread());
+        if (!closeStarted.compareAndSet(false, true)) {
+            if (!fromListener) { // another thread closes it (the client's close, say): done once that is
+                try {
+                    closeDone.get(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    // that close is the one to report
+                }
+            }
             return;
         }
         closing = true;
+        try {
+            if (started.get()) { // a member that never joined has nothing to commit or leave
+                leave();
+            }
+        } finally {
+            scheduler.shutdownNow();
+            workers.shutdownNow();
+            if (fromListener) {
+                Thread.interrupted(); // shutdownNow interrupted the listener's own thread, which closed its consumer
+            }
+            parker.close();
+            puller.close();
+            onClosed.accept(this);
+            closeDone.complete(null);
+        }
+    }
+
+    /** Stops the workers, commits what they processed and leaves the group. */
+    private void leave() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) { // stopped on every pass: a heartbeat that was reconciling as closing began may have added one
             if (queues.stopActive() || System.nanoTime() >= deadline) {
@@ -267,16 +306,6 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
         } catch (DLedgerException e) {
             LOG.warn("member {} could not leave group {} (its queues move when its session ends): {}",
                     options.memberId(), options.group(), e.getMessage());
-        } finally {
-            scheduler.shutdownNow();
-            boolean wasInterrupted = Thread.currentThread().isInterrupted();
-            workers.shutdownNow();
-            if (!wasInterrupted) {
-                Thread.interrupted(); // a listener that closed its consumer: shutdownNow interrupted its own thread
-            }
-            parker.close();
-            puller.close();
-            onClosed.accept(this);
         }
     }
 }

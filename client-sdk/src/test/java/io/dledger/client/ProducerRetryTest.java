@@ -83,9 +83,17 @@ class ProducerRetryTest {
         FakeNode n1 = cluster.node("n1");
         FakeNode.Handler<ProduceRequest, io.dledger.proto.ProduceResponse> stores = n1.produce;
         java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
         n1.produce = (req, obs) -> {
             arrived.countDown();
-            CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS).execute(() -> stores.handle(req, obs));
+            CompletableFuture.runAsync(() -> { // stored and answered only once the caller was interrupted
+                try {
+                    answer.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                stores.handle(req, obs);
+            });
         };
         Producer producer = client.newProducer();
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
@@ -105,6 +113,7 @@ class ProducerRetryTest {
             assertThat(e.code()).as("not a failure: the send goes on").isEqualTo(ErrorCode.OUTCOME_UNKNOWN);
             assertThat(e.getMessage()).contains("interrupted", "may still be carried out");
         });
+        answer.countDown();
         assertThat(n1.produces).hasSize(1);
     }
 

@@ -27,7 +27,7 @@ final class ClientOptions {
 
     /** The connection options given on the command line, as a follow-up command takes them (empty when none). */
     String asFlags() {
-        return (servers == null ? "" : " -s " + LocalClients.shellWord(Path.of(servers))) + credentials.asFlags();
+        return (servers == null ? "" : " -s " + LocalClients.shellWord(servers)) + credentials.asFlags();
     }
 
     String resolveServers() {

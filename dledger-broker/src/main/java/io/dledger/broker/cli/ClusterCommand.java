@@ -40,7 +40,7 @@ final class ClusterCommand {
         Path dir;
 
         Path resolve() {
-            return dir == null ? defaultDir() : dir.toAbsolutePath();
+            return dir == null ? defaultDir() : dir.toAbsolutePath().normalize();
         }
     }
 
@@ -78,7 +78,7 @@ final class ClusterCommand {
                 boolean otherSettings = parsed.hasMatchedOption("--set")
                         && !cluster.settings().entrySet().containsAll(settings.entrySet());
                 if (otherNodes || otherPorts || otherSettings) { // the same again is no news
-                    System.out.println("note: " + d + " already holds a cluster; its layout and settings are kept "
+                    System.err.println("note: " + d + " already holds a cluster; its layout and settings are kept "
                             + "(--nodes, --base-port and --set apply to new clusters; first: bin/dledger cluster down "
                             + "--purge" + dirFlag(d) + ")");
                 }
@@ -96,17 +96,25 @@ final class ClusterCommand {
                     return 2;
                 }
             }
-            // Ctrl-C while this command waits reaches the nodes too (they share its terminal's process group): say so
-            Thread interrupted = new Thread(() -> System.err.println("interrupted: the nodes this command started got "
-                    + "the interrupt too and stop; start them again with: bin/dledger cluster up" + dirFlag(d)));
-            Runtime.getRuntime().addShutdownHook(interrupted);
             List<String> started = cluster.startAll();
             System.out.println(started.isEmpty() ? "every node already runs" : "started " + String.join(", ", started));
-            ClusterView view = ClusterReadiness.awaitLeader(cluster, Duration.ofSeconds(90));
+            // Ctrl-C while this command waits reaches the nodes it started too (they share its terminal's process
+            // group): say so
+            Thread interrupted = new Thread(() -> System.err.println("interrupted: " + String.join(", ", started)
+                    + ", started by this command, got the interrupt too and stop; start them again with: bin/dledger "
+                    + "cluster up" + dirFlag(d)));
+            if (!started.isEmpty()) {
+                Runtime.getRuntime().addShutdownHook(interrupted);
+            }
+            ClusterView view;
             try {
-                Runtime.getRuntime().removeShutdownHook(interrupted);
-            } catch (IllegalStateException ending) {
-                // the JVM is ending: the hook runs
+                view = ClusterReadiness.awaitLeader(cluster, Duration.ofSeconds(90));
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(interrupted);
+                } catch (IllegalStateException ending) {
+                    // the JVM is ending: the hook runs
+                }
             }
             String dirFlag = dirFlag(d);
             if (view == null) {
@@ -131,7 +139,10 @@ final class ClusterCommand {
             System.out.println();
             System.out.println("servers: " + cluster.seeds());
             if (!d.equals(defaultDir())) { // client commands find only the default directory's cluster themselves
-                System.out.println("clients: export DLEDGER_SERVERS=" + cluster.seeds() + "   (or -s on each command)");
+                String options = LocalClients.clientOptions(cluster);
+                System.out.println("clients: " + (options.equals("-s " + cluster.seeds())
+                        ? "export DLEDGER_SERVERS=" + cluster.seeds() + "   (or -s on each command)"
+                        : "give each command " + options));
             }
             System.out.println("status:  " + statusCommand(cluster));
             System.out.println("logs:    " + d + "/<node>/node.log");
@@ -278,8 +289,7 @@ final class ClusterCommand {
             try (DLedgerClient c = LocalClients.builder(cluster).requestTimeout(Duration.ofSeconds(2))
                     .operationTimeout(Duration.ofSeconds(5)).build()) {
                 ClusterView view = c.admin().describeCluster();
-                int exit = view.nodes().stream().noneMatch(io.dledger.client.NodeView::reachable) ? 1
-                        : view.leaderId() == null ? 3 : 0; // as status's
+                int exit = ClusterTable.exitCode(view); // as status's
                 if (json) {
                     System.out.println(ClusterTable.json(view, cluster.nodes()));
                     return exit;
@@ -288,6 +298,11 @@ final class ClusterCommand {
                     boolean alive = n.alive();
                     System.out.printf("%-4s pid %-8s %s  data %s%n", n.id(), alive ? n.pid() : "-",
                             alive ? "running" : "stopped", n.dataDir());
+                }
+                if (exit == 1) { // no node answers: an error, with what to run for this cluster
+                    System.err.println("error: " + ClusterTable.unreachable(view, "start it with: bin/dledger "
+                            + "cluster up" + dirFlag(d)));
+                    return exit;
                 }
                 System.out.println();
                 ClusterTable.print(view, System.out);

@@ -46,9 +46,8 @@ public final class ClusterTable {
         }
         if (!errors.isEmpty() && errors.stream().allMatch(e -> e.contains("or not its gRPC port"))) {
             // closed or reset before any answer: a TLS node to a plaintext client, or a port that is no gRPC port
-            return "no node at " + addresses + " took this client's connection" + why + " (either the nodes serve "
-                    + "TLS: --tls-ca or $DLEDGER_TLS_CA; or these are not their gRPC ports: the last port of each "
-                    + "peers entry, 9101-9103 in a default local cluster)";
+            return "no node at " + addresses + " took this client's connection" + why + " (give the nodes' gRPC "
+                    + "ports, the last port of each peers entry; if they serve TLS, --tls-ca or $DLEDGER_TLS_CA)";
         }
         if (errors.stream().anyMatch(e -> e.contains("TLS"))) {
             return "no node at " + addresses + " took this client's connection" + why + " (check the TLS setting: "
@@ -61,6 +60,11 @@ public final class ClusterTable {
     public static boolean refusedByEveryNode(ClusterView view) {
         return !view.nodes().isEmpty() && view.nodes().stream().map(NodeView::error)
                 .allMatch(e -> e != null && e.startsWith("UNAUTHENTICATED"));
+    }
+
+    /** The exit code of a status: 1 when no node answered, 3 when none leads, else 0. */
+    static int exitCode(ClusterView view) {
+        return view.nodes().stream().noneMatch(NodeView::reachable) ? 1 : view.leaderId() == null ? 3 : 0;
     }
 
     /** Fails with {@link #unreachable} when no node of {@code view} answered. */

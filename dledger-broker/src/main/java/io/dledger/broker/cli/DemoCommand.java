@@ -12,6 +12,7 @@ import io.dledger.client.Message;
 import io.dledger.client.Producer;
 import io.dledger.client.SendResult;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -28,13 +29,16 @@ import picocli.CommandLine.Option;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Start a local 3-node cluster, produce, consume, kill the leader, verify nothing was lost.")
 final class DemoCommand implements Callable<Integer> {
+    /** Marks a demo's cluster directory: a later demo wipes only such a one (or its default directory's). */
+    static final String DEMO_MARKER = ".demo";
+
     private static final String TOPIC = "demo";
 
     @Option(names = "--messages", defaultValue = "1000", description = "messages per round (default: ${DEFAULT-VALUE})")
     int messages;
 
-    @Option(names = "--dir", description = "where the demo cluster lives: a new or empty directory, or a "
-            + "cluster's (default: $DLEDGER_HOME/demo; wiped first)")
+    @Option(names = "--dir", description = "where the demo cluster lives: a new or empty directory, or an earlier "
+            + "demo's (default: $DLEDGER_HOME/demo; wiped first)")
     Path dir;
 
     @Option(names = "--keep", description = "leave the cluster running at the end")
@@ -44,14 +48,20 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path d = dir != null ? dir.toAbsolutePath() : ClusterCommand.defaultDir().resolveSibling("demo");
-        String unfit = LocalCluster.exists(d) ? null : LocalCluster.unfitForNewCluster(d);
+        Path defaultDir = ClusterCommand.defaultDir().resolveSibling("demo");
+        Path d = dir != null ? dir.toAbsolutePath().normalize() : defaultDir;
+        boolean demos = d.equals(defaultDir) || Files.exists(d.resolve(DEMO_MARKER));
+        String unfit = !LocalCluster.exists(d) ? LocalCluster.unfitForNewCluster(d)
+                : demos ? null : d + " holds a cluster that is not a demo's ('cluster up' made it?), which the demo "
+                        + "would wipe: give another directory";
         if (unfit != null) { // the demo wipes its directory: only a cluster's own, or an empty one
             System.err.println("error: " + unfit);
             return 2;
         }
         wipe(d);
         LocalCluster cluster = LocalCluster.create(d, 3, 0, Map.of());
+        Files.createDirectories(d);
+        Files.writeString(d.resolve(DEMO_MARKER), "a cluster of 'dledger demo': the next demo may wipe it\n");
         boolean ok = false;
         StopOnExit onExit = new StopOnExit(d, Duration.ofSeconds(15), false); // Ctrl-C: stop the nodes, keep the logs
         try {

@@ -2,7 +2,6 @@ package io.dledger.broker.cli;
 
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
-import io.dledger.client.NodeView;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,7 +34,7 @@ final class StatusCommand implements Callable<Integer> {
             ClusterView view = c.admin().describeCluster();
             if (json) { // the JSON says which nodes answered; no node answering still exits 1
                 System.out.println(ClusterTable.json(view));
-                return view.nodes().stream().noneMatch(NodeView::reachable) ? 1 : view.leaderId() == null ? 3 : 0;
+                return ClusterTable.exitCode(view);
             }
             ClusterTable.requireSomeReachable(view); // like any command that reached no node
             ClusterTable.print(view, System.out);
@@ -48,8 +47,10 @@ final class StatusCommand implements Callable<Integer> {
      * pipe or a file (no console) each look is appended, without the terminal's clear-screen codes.
      */
     private int watch() throws InterruptedException {
-        try (DLedgerClient c = client.builder().requestTimeout(java.time.Duration.ofMillis(800))
-                .operationTimeout(java.time.Duration.ofSeconds(2)).build()) {
+        // a look may take a while on a busy machine (and the first, of a cold client, does): a node that does not
+        // answer within 2 s is shown as unreachable
+        try (DLedgerClient c = client.builder().requestTimeout(java.time.Duration.ofSeconds(2))
+                .operationTimeout(java.time.Duration.ofSeconds(3)).build()) {
             String lastLeader = null;
             boolean first = true;
             StringBuilder changes = new StringBuilder();

@@ -36,10 +36,14 @@ public final class LocalClients {
                 + (f.tokens() == null ? "" : " --token-file " + shellWord(f.tokens()));
     }
 
-    /** {@code path} as one word of a POSIX shell command line: single-quoted unless it is all [A-Za-z0-9/._+=:,@%-]. */
+    /** {@code path} as one word of a POSIX shell command line ({@link #shellWord(String)}). */
     public static String shellWord(Path path) {
-        String p = path.toString();
-        return p.matches("[A-Za-z0-9/._+=:,@%-]+") ? p : "'" + p.replace("'", "'\\''") + "'";
+        return shellWord(path.toString());
+    }
+
+    /** {@code word} as one word of a POSIX shell command line: single-quoted unless it is all [A-Za-z0-9/._+=:,@%-]. */
+    public static String shellWord(String word) {
+        return word.matches("[A-Za-z0-9/._+=:,@%-]+") ? word : "'" + word.replace("'", "'\\''") + "'";
     }
 
     /**

@@ -303,7 +303,7 @@ public final class LocalCluster {
     /** Where {@code dledger cluster up} keeps its cluster by default: {@code $DLEDGER_HOME/cluster}. */
     public static Path defaultDir() {
         String home = System.getenv("DLEDGER_HOME");
-        return Path.of(home == null || home.isBlank() ? ".dledger" : home, "cluster").toAbsolutePath();
+        return Path.of(home == null || home.isBlank() ? ".dledger" : home, "cluster").toAbsolutePath().normalize();
     }
 
     public static boolean exists(Path dir) {

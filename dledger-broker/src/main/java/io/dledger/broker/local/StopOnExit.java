@@ -29,7 +29,7 @@ public final class StopOnExit implements AutoCloseable {
             stopping = true;
             stopChildren(grace);
             if (!deleteDir) {
-                System.err.println("their data and node logs stay in " + dir);
+                System.err.println("the cluster's data and node logs stay in " + dir);
             }
             if (deleteDir) {
                 try {

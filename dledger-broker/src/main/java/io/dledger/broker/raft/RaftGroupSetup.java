@@ -53,7 +53,8 @@ public final class RaftGroupSetup {
 
     /**
      * Fails when {@code port} is taken, before JRaft loads the node: JRaft binds the port only after it, by which time
-     * a node alone in its group has elected itself and recorded the term. (A port in TIME_WAIT is free here.)
+     * a node alone in its group has elected itself and recorded the term. (A port in TIME_WAIT is free here.) A check,
+     * not a reservation: a process that takes the port between it and JRaft's bind still fails the start later.
      */
     static void requirePortFree(int port) {
         try (ServerSocket s = new ServerSocket()) {

@@ -25,6 +25,8 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Serves Pull on any node: reads what this node has applied (always committed data), optionally after
@@ -37,10 +39,34 @@ final class PullHandler {
     static final int MAX_WAIT_MS = 30_000;
     private static final int DEFAULT_MAX_MESSAGES = 32;
 
-    /** When a pull's wait ends ({@link System#nanoTime} based), and the context of its gRPC call, cancelled with it. */
-    private record Wait(long until, Context call) {
+    /**
+     * When a pull's wait ends ({@link System#nanoTime} based), and what wakes it when its caller gives up (a deadline,
+     * a cancel, a closed connection): one listener on the gRPC call's context, added at the first park, runs the
+     * latest park's wake-up (a pull a tag filter parks again and again adds no more).
+     */
+    private static final class Wait {
+        final long until;
+        private final Context call;
+        private final AtomicReference<Runnable> wake = new AtomicReference<>();
+        private final AtomicBoolean listening = new AtomicBoolean();
+
+        Wait(long until, Context call) {
+            this.until = until;
+            this.call = call;
+        }
+
         long remainingMs() {
             return TimeUnit.NANOSECONDS.toMillis(until - System.nanoTime());
+        }
+
+        /** {@code wakeNow} runs when the call ends before the pull is answered (at once if it has ended). */
+        void wakeOnCallEnd(Runnable wakeNow) {
+            wake.set(wakeNow);
+            if (listening.compareAndSet(false, true)) {
+                call.addListener(ended -> wake.get().run(), Runnable::run);
+            } else if (call.isCancelled()) {
+                wakeNow.run();
+            }
         }
     }
 
@@ -212,7 +238,7 @@ final class PullHandler {
         }
         // a caller that gives up (its deadline, a cancel, a closed connection) frees the place at once: the pull runs,
         // finds the call cancelled and answers nothing; the listener also runs, doing nothing, when the call ends
-        pullWait.call().addListener(ended -> wakeNow.run(), Runnable::run);
+        pullWait.wakeOnCallEnd(wakeNow);
         if (store.queueRange(req.getTopic(), req.getQueue())[1] >= wakeAtEnd) {
             wakeNow.run(); // applied while we registered
         }

@@ -105,7 +105,9 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     @Override
     public void onSnapshotSave(SnapshotWriter writer, Closure done) {
         String failure = store.failure();
-        if (failure != null) { // its memory may not match its files: a snapshot would let JRaft drop the log behind it
+        // A failed store's memory may not match its files: a snapshot would let JRaft drop the log behind it. (The node
+        // is in JRaft's error state already: the apply that failed the store reported it; EIO here changes nothing.)
+        if (failure != null) {
             done.run(new Status(RaftError.EIO, "no snapshot of a failed store: %s", failure));
             return;
         }
@@ -122,6 +124,10 @@ public final class BrokerStateMachine extends StateMachineAdapter {
         snapshotExecutor.execute(() -> {
             try {
                 store.persist(c); // flushes the linked bytes too
+                if (store.failure() != null) { // failed since the capture: persist flushed nothing
+                    done.run(new Status(RaftError.EIO, "no snapshot of a failed store: %s", store.failure()));
+                    return;
+                }
                 CheckpointCodec.write(dir.resolve(CHECKPOINT_FILE), c);
                 for (String f : files) {
                     writer.addFile(f);

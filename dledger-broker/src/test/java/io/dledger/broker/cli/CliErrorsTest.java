@@ -64,6 +64,17 @@ class CliErrorsTest {
         }
     }
 
+    /** The demo wipes an earlier demo's cluster, never one 'cluster up' made. */
+    @Test
+    void theDemoRefusesAClusterThatIsNotADemos(@org.junit.jupiter.api.io.TempDir Path dir) {
+        LocalCluster.create(dir, 3, 0, java.util.Map.of()).save(); // as cluster up leaves it, its nodes stopped
+        Run r = cli("demo", "--dir", dir.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(dir + " holds a cluster that is not a demo's ('cluster up' made it?), which the "
+                + "demo would wipe: give another directory");
+        assertThat(LocalCluster.exists(dir)).isTrue();
+    }
+
     @Test
     void anAddressWithoutAPortIsRefusedBeforeAnyCall() {
         Run r = cli("produce", "-t", "orders", "-m", "x", "-s", "garbage");

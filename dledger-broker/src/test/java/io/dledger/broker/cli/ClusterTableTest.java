@@ -85,8 +85,8 @@ class ClusterTableTest {
                 + "connection lost (plaintext client? the node may serve TLS: --tls-ca; or not its gRPC port): "
                 + "Connection reset by peer"))).startsWith("no node at [127.0.0.1:1, 127.0.0.1:2] took this client's "
                         + "connection; ")
-                .endsWith("(either the nodes serve TLS: --tls-ca or $DLEDGER_TLS_CA; or these are not their gRPC "
-                        + "ports: the last port of each peers entry, 9101-9103 in a default local cluster)");
+                .endsWith("(give the nodes' gRPC ports, the last port of each peers entry; if they serve TLS, "
+                        + "--tls-ca or $DLEDGER_TLS_CA)");
     }
 
     @Test
