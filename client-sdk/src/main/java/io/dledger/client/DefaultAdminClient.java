@@ -38,7 +38,7 @@ final class DefaultAdminClient implements AdminClient {
     public TopicCreated createTopic(String topic, int queues) {
         Objects.requireNonNull(topic, "topic");
         CreateTopicRequest request = CreateTopicRequest.newBuilder().setTopic(topic).setQueues(queues).build();
-        return Errors.await(Errors.map(router.execute(Operations.createTopic(request)),
+        return Errors.awaitWrite(Errors.map(router.execute(Operations.createTopic(request)),
                 r -> new TopicCreated(r.getTopic(), r.getQueues(), r.getCreated())));
     }
 
@@ -76,14 +76,14 @@ final class DefaultAdminClient implements AdminClient {
         ResetOffsetsRequest.Builder b = ResetOffsetsRequest.newBuilder().setGroup(group).setTopic(topic)
                 .setTopicIncarnation(topicIncarnation);
         new TreeMap<>(offsets).forEach((q, o) -> b.addOffsets(QueueOffset.newBuilder().setQueue(q).setOffset(o)));
-        Errors.await(router.execute(Operations.resetOffsets(b.build())));
+        Errors.awaitWrite(router.execute(Operations.resetOffsets(b.build())));
     }
 
     @Override
     public boolean deleteGroup(String group, String topic) {
         Objects.requireNonNull(group, "group");
         Objects.requireNonNull(topic, "topic");
-        return Errors.await(router.execute(Operations.deleteGroup(DeleteGroupRequest.newBuilder().setGroup(group)
+        return Errors.awaitWrite(router.execute(Operations.deleteGroup(DeleteGroupRequest.newBuilder().setGroup(group)
                 .setTopic(topic).build()))).getDeleted();
     }
 
@@ -119,7 +119,7 @@ final class DefaultAdminClient implements AdminClient {
 
     @Override
     public long takeSnapshot(String nodeId) {
-        return Errors.await(router.execute(Operations.takeSnapshot(nodeId))).getSnapshotIndex();
+        return Errors.awaitWrite(router.execute(Operations.takeSnapshot(nodeId))).getSnapshotIndex();
     }
 
     @Override
@@ -128,20 +128,20 @@ final class DefaultAdminClient implements AdminClient {
         if (toNodeId != null) {
             b.setToNodeId(toNodeId);
         }
-        return Errors.await(slow(Operations.transferLeadership(b.build()))).getLeaderId();
+        return Errors.awaitWrite(slow(Operations.transferLeadership(b.build()))).getLeaderId();
     }
 
     @Override
     public List<String> addNode(String id, String host, int raftPort, int grpcPort) {
         io.dledger.proto.NodeRef node = io.dledger.proto.NodeRef.newBuilder().setId(id)
                 .setRaftAddress(host + ":" + raftPort).setGrpcAddress(host + ":" + grpcPort).build();
-        return Errors.await(slow(Operations.addNode(io.dledger.proto.AddNodeRequest.newBuilder().setNode(node)
+        return Errors.awaitWrite(slow(Operations.addNode(io.dledger.proto.AddNodeRequest.newBuilder().setNode(node)
                 .build()))).getPeersList().stream().map(io.dledger.proto.NodeRef::getId).toList();
     }
 
     @Override
     public List<String> removeNode(String id) {
-        return Errors.await(slow(Operations.removeNode(io.dledger.proto.RemoveNodeRequest.newBuilder()
+        return Errors.awaitWrite(slow(Operations.removeNode(io.dledger.proto.RemoveNodeRequest.newBuilder()
                 .setNodeId(id).build()))).getPeersList().stream().map(io.dledger.proto.NodeRef::getId).toList();
     }
 
@@ -154,7 +154,7 @@ final class DefaultAdminClient implements AdminClient {
 
     @Override
     public boolean deleteTopic(String topic) {
-        return Errors.await(router.execute(Operations.deleteTopic(DeleteTopicRequest.newBuilder().setTopic(topic)
+        return Errors.awaitWrite(router.execute(Operations.deleteTopic(DeleteTopicRequest.newBuilder().setTopic(topic)
                 .build()))).getDeleted();
     }
 

@@ -118,6 +118,42 @@ class ProducerRetryTest {
     }
 
     @Test
+    void anAdminChangeInterruptedWhileOnTheWireEndsWithAnUnknownOutcome() throws Exception {
+        FakeNode n1 = cluster.node("n1");
+        java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        FakeNode.Handler<io.dledger.proto.CreateTopicRequest, io.dledger.proto.CreateTopicResponse> creates =
+                n1.createTopic;
+        n1.createTopic = (req, obs) -> {
+            arrived.countDown();
+            CompletableFuture.runAsync(() -> {
+                try {
+                    answer.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                creates.handle(req, obs);
+            });
+        };
+        CompletableFuture<Throwable> failure = new CompletableFuture<>();
+        Thread operator = new Thread(() -> {
+            try {
+                client.admin().createTopic("orders", 4);
+                failure.complete(null);
+            } catch (Throwable t) {
+                failure.complete(t);
+            }
+        });
+        operator.start();
+        assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
+        operator.interrupt();
+
+        assertThat(failure.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(DLedgerException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.OUTCOME_UNKNOWN));
+        answer.countDown();
+    }
+
+    @Test
     void aCallBrokenWithoutTheBrokersAnswerAfterSendingSaysItMayHaveBeenStored() {
         cluster.node("n1").produce = (req, obs) -> obs.onError(Status.INTERNAL.withDescription(
                 "RST_STREAM closed stream. HTTP/2 error code: INTERNAL_ERROR").asRuntimeException());
