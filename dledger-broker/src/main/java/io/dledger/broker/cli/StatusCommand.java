@@ -54,7 +54,7 @@ final class StatusCommand implements Callable<Integer> {
             String lastLeader = null;
             boolean first = true;
             StringBuilder changes = new StringBuilder();
-            boolean console = System.console() != null;
+            boolean console = onTerminal();
             boolean drawn = false;
             while (!Thread.currentThread().isInterrupted()) {
                 ClusterView view;
@@ -89,5 +89,18 @@ final class StatusCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Whether standard output is a terminal: a console before JDK 22; from 22 on, one whose isTerminal() says so. */
+    private static boolean onTerminal() {
+        java.io.Console c = System.console();
+        if (c == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
     }
 }
