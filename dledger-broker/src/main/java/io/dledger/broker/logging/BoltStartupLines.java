@@ -8,11 +8,12 @@ import java.util.List;
 import org.slf4j.Marker;
 
 /**
- * A Logback turbo filter that drops the informational lines Bolt (the Raft transport under JRaft) logs as WARN at every
- * node start through its logger {@value #BOLT_LOGGER}: its water marks, "Switch on reconnect manager", "Prepare to start
- * server on port", "Server started on port" and sofa-common's notes on which logging library it uses. A newcomer reads
- * them as problems; they say nothing an operator acts on. Every other line of that logger (connection failures, say)
- * passes, and so does everything when the logger is set to INFO or DEBUG (an operator looking into Bolt).
+ * A Logback turbo filter that drops the informational lines Bolt (the Raft transport under JRaft) logs as WARN at
+ * every node start through its logger {@value #BOLT_LOGGER}: its water marks, "Switch on reconnect manager", "Prepare
+ * to start server on port", "Server started on port" and sofa-common's notes on which logging library it uses. A
+ * newcomer reads them as problems; they say nothing an operator acts on. Every other line of that logger (connection
+ * failures, say) passes, and so does everything when the logger is set to INFO or DEBUG (an operator looking into
+ * Bolt).
  *
  * <p>Configured in {@code logback.xml}. Thread-safety: stateless.
  */
