@@ -9,6 +9,7 @@ import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -81,35 +82,14 @@ class ProducerRetryTest {
     @Test
     void aSendInterruptedWhileItsRequestIsOnTheWireEndsWithAnUnknownOutcome() throws Exception {
         FakeNode n1 = cluster.node("n1");
-        FakeNode.Handler<ProduceRequest, io.dledger.proto.ProduceResponse> stores = n1.produce;
-        java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
-        n1.produce = (req, obs) -> {
-            arrived.countDown();
-            CompletableFuture.runAsync(() -> { // stored and answered only once the caller was interrupted
-                try {
-                    answer.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                stores.handle(req, obs);
-            });
-        };
+        CountDownLatch arrived = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        n1.produce = answeredLater(arrived, answer, n1.produce);
         Producer producer = client.newProducer();
-        CompletableFuture<Throwable> failure = new CompletableFuture<>();
-        Thread sender = new Thread(() -> {
-            try {
-                producer.send("t", Message.of("a"));
-                failure.complete(null);
-            } catch (Throwable t) {
-                failure.complete(t);
-            }
-        });
-        sender.start();
-        assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
-        sender.interrupt();
 
-        assertThat(failure.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(DLedgerException.class, e -> {
+        Throwable failure = interruptedOnTheWire(arrived, () -> producer.send("t", Message.of("a")));
+
+        assertThat(failure).isInstanceOfSatisfying(DLedgerException.class, e -> {
             assertThat(e.code()).as("not a failure: the send goes on").isEqualTo(ErrorCode.OUTCOME_UNKNOWN);
             assertThat(e.getMessage()).contains("interrupted", "may still be carried out");
         });
@@ -120,11 +100,21 @@ class ProducerRetryTest {
     @Test
     void anAdminChangeInterruptedWhileOnTheWireEndsWithAnUnknownOutcome() throws Exception {
         FakeNode n1 = cluster.node("n1");
-        java.util.concurrent.CountDownLatch arrived = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
-        FakeNode.Handler<io.dledger.proto.CreateTopicRequest, io.dledger.proto.CreateTopicResponse> creates =
-                n1.createTopic;
-        n1.createTopic = (req, obs) -> {
+        CountDownLatch arrived = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        n1.createTopic = answeredLater(arrived, answer, n1.createTopic);
+
+        Throwable failure = interruptedOnTheWire(arrived, () -> client.admin().createTopic("orders", 4));
+
+        assertThat(failure).isInstanceOfSatisfying(DLedgerException.class,
+                e -> assertThat(e.code()).isEqualTo(ErrorCode.OUTCOME_UNKNOWN));
+        answer.countDown();
+    }
+
+    /** {@code handler}, run once {@code answer} opens (within 10 s); {@code arrived} opens when a request comes. */
+    private static <Q, R> FakeNode.Handler<Q, R> answeredLater(CountDownLatch arrived, CountDownLatch answer,
+                                                               FakeNode.Handler<Q, R> handler) {
+        return (req, obs) -> {
             arrived.countDown();
             CompletableFuture.runAsync(() -> {
                 try {
@@ -132,25 +122,26 @@ class ProducerRetryTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                creates.handle(req, obs);
+                handler.handle(req, obs);
             });
         };
+    }
+
+    /** Runs {@code call} on a thread of its own, interrupts it once {@code arrived} opens; what it threw. */
+    private static Throwable interruptedOnTheWire(CountDownLatch arrived, Runnable call) throws Exception {
         CompletableFuture<Throwable> failure = new CompletableFuture<>();
-        Thread operator = new Thread(() -> {
+        Thread caller = new Thread(() -> {
             try {
-                client.admin().createTopic("orders", 4);
+                call.run();
                 failure.complete(null);
             } catch (Throwable t) {
                 failure.complete(t);
             }
         });
-        operator.start();
+        caller.start();
         assertThat(arrived.await(10, TimeUnit.SECONDS)).isTrue();
-        operator.interrupt();
-
-        assertThat(failure.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(DLedgerException.class,
-                e -> assertThat(e.code()).isEqualTo(ErrorCode.OUTCOME_UNKNOWN));
-        answer.countDown();
+        caller.interrupt();
+        return failure.get(10, TimeUnit.SECONDS);
     }
 
     @Test

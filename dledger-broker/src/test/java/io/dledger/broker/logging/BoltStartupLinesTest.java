@@ -14,21 +14,13 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class BoltStartupLinesTest {
-    private final LoggerContext context = new LoggerContext();
-    private final ListAppender<ILoggingEvent> events = new ListAppender<>();
+    private final LogCapture log = new LogCapture(new BoltStartupLines());
+    private final LoggerContext context = log.context;
+    private final ListAppender<ILoggingEvent> events = log.events;
     private Logger bolt;
 
     @BeforeEach
     void setUp() {
-        BoltStartupLines filter = new BoltStartupLines();
-        filter.setContext(context);
-        filter.start();
-        context.addTurboFilter(filter);
-        events.setContext(context);
-        events.start();
-        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.setLevel(Level.INFO);
-        root.addAppender(events);
         bolt = context.getLogger(BoltStartupLines.BOLT_LOGGER);
         bolt.setLevel(Level.WARN); // as logback.xml sets com.alipay.sofa.common
     }

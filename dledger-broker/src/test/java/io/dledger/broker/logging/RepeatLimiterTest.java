@@ -9,28 +9,20 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
 class RepeatLimiterTest {
     private final AtomicLong now = new AtomicLong(1_000_000);
-    private final LoggerContext context = new LoggerContext();
-    private final ListAppender<ILoggingEvent> events = new ListAppender<>();
+    private final LogCapture log = new LogCapture(limiter());
+    private final LoggerContext context = log.context;
+    private final ListAppender<ILoggingEvent> events = log.events;
 
-    @BeforeEach
-    void setUp() {
+    private RepeatLimiter limiter() {
         RepeatLimiter limiter = new RepeatLimiter(now::get);
         limiter.setIntervalMillis(30_000);
-        limiter.setContext(context);
-        limiter.start();
-        context.addTurboFilter(limiter);
-        events.setContext(context);
-        events.start();
-        Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-        root.setLevel(Level.INFO);
-        root.addAppender(events);
+        return limiter;
     }
 
     private List<String> messages() {
