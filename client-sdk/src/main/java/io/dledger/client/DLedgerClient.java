@@ -193,7 +193,8 @@ public final class DLedgerClient implements AutoCloseable {
                 throw new IllegalArgumentException("seed address '" + address + "' is not host:port (e.g. "
                         + "127.0.0.1:9101, a node's gRPC port)");
             }
-            if (digits.length() > 5 || Integer.parseInt(digits) < 1 || Integer.parseInt(digits) > 65_535) {
+            int port = digits.length() > 5 ? 0 : Integer.parseInt(digits);
+            if (port < 1 || port > 65_535) {
                 throw new IllegalArgumentException("seed address '" + address + "': port " + digits
                         + " is out of range (1-65535)");
             }

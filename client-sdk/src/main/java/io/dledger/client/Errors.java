@@ -233,15 +233,7 @@ final class Errors {
 
     /** Waits for {@code future} and returns its value, or throws its failure as a {@link DLedgerException}. */
     static <T> T await(CompletableFuture<T> future) {
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DLedgerException(ErrorCode.ERROR_UNSPECIFIED, Status.Code.CANCELLED,
-                    "interrupted while waiting", null, false, false, e);
-        } catch (ExecutionException | CompletionException | CancellationException e) {
-            throw from(e);
-        }
+        return await(future, ErrorCode.ERROR_UNSPECIFIED, "interrupted while waiting");
     }
 
     /**
@@ -249,12 +241,17 @@ final class Errors {
      * the outcome is unknown ({@code OUTCOME_UNKNOWN}), not that the write failed.
      */
     static <T> T awaitWrite(CompletableFuture<T> future) {
+        return await(future, ErrorCode.OUTCOME_UNKNOWN, "interrupted while waiting for the write, which goes on: it "
+                + "may still be carried out");
+    }
+
+    /** Waits for {@code future}; an interrupt of the waiting thread fails with {@code code} and {@code message}. */
+    private static <T> T await(CompletableFuture<T> future, ErrorCode code, String message) {
         try {
             return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new DLedgerException(ErrorCode.OUTCOME_UNKNOWN, Status.Code.CANCELLED, "interrupted while waiting "
-                    + "for the write, which goes on: it may still be carried out", null, false, false, e);
+            throw new DLedgerException(code, Status.Code.CANCELLED, message, null, false, false, e);
         } catch (ExecutionException | CompletionException | CancellationException e) {
             throw from(e);
         }

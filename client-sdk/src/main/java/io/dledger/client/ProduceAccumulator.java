@@ -52,8 +52,13 @@ final class ProduceAccumulator {
     private final int maxMessages;
     private final int maxBytes;
     private final Map<String, TopicState> topics = new HashMap<>();
-    /** Sends queued by {@link #dispatch} on this thread while it runs one (null when it runs none). */
-    private final ThreadLocal<ArrayDeque<Runnable>> dispatching = new ThreadLocal<>();
+    /** Per thread: whether it runs a {@link #dispatch}, and the sends queued meanwhile. */
+    private final ThreadLocal<Dispatching> dispatching = ThreadLocal.withInitial(Dispatching::new);
+
+    private static final class Dispatching {
+        boolean running;
+        final ArrayDeque<Runnable> queued = new ArrayDeque<>();
+    }
 
     ProduceAccumulator(Sender sender, int maxInFlight, int maxMessages, int maxBytes) {
         this.sender = sender;
@@ -116,20 +121,20 @@ final class ProduceAccumulator {
      * callback would be swallowed, leaving the rest of the backlog's callers waiting forever).
      */
     private void dispatch(String topic, List<Waiting> group) {
-        ArrayDeque<Runnable> nested = dispatching.get();
-        if (nested != null) {
-            nested.add(() -> sendGroup(topic, group));
+        Dispatching d = dispatching.get();
+        if (d.running) {
+            d.queued.add(() -> sendGroup(topic, group));
             return;
         }
-        nested = new ArrayDeque<>();
-        dispatching.set(nested);
+        d.running = true;
         try {
             sendGroup(topic, group);
-            for (Runnable next = nested.poll(); next != null; next = nested.poll()) {
+            for (Runnable next = d.queued.poll(); next != null; next = d.queued.poll()) {
                 next.run();
             }
         } finally {
-            dispatching.remove();
+            d.running = false;
+            d.queued.clear(); // empty unless sendGroup threw (it turns a sender's failure into a failed future)
         }
     }
 

@@ -381,8 +381,7 @@ class ConsumeIT extends ClusterTestBase {
             return null;
         } catch (io.grpc.StatusRuntimeException e) {
             assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION);
-            return e.getTrailers().get(io.grpc.Metadata.Key.of("dledger-error-bin", io.grpc.protobuf.ProtoUtils
-                    .metadataMarshaller(io.dledger.proto.ErrorDetail.getDefaultInstance()))).getCode();
+            return e.getTrailers().get(io.dledger.broker.server.RpcErrors.DETAIL_KEY).getCode();
         } finally {
             ch.shutdownNow();
         }

@@ -68,9 +68,9 @@ final class AdminCommand {
                 if (node != null) {
                     requireReachable(c, node);
                 }
-                String on = node != null ? node
-                        : c.admin().leaderId().map(id -> "the leader (" + id + ")").orElse("the leader");
                 long index = c.admin().takeSnapshot(node);
+                String on = node != null ? node // the leader the client sent it to (after any redirect)
+                        : c.admin().leaderId().map(id -> "the leader (" + id + ")").orElse("the leader");
                 System.out.println("snapshot taken on " + on + " at Raft index " + index);
                 return 0;
             }

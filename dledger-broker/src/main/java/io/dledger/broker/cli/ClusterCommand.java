@@ -100,21 +100,11 @@ final class ClusterCommand {
             System.out.println(started.isEmpty() ? "every node already runs" : "started " + String.join(", ", started));
             // Ctrl-C while this command waits reaches the nodes it started too (they share its terminal's process
             // group): say so
-            Thread interrupted = new Thread(() -> System.err.println("interrupted: " + String.join(", ", started)
-                    + ", started by this command, got the interrupt too and stop; start them again with: bin/dledger "
-                    + "cluster up" + dirFlag(d)));
-            if (!started.isEmpty()) {
-                Runtime.getRuntime().addShutdownHook(interrupted);
-            }
             ClusterView view;
-            try {
+            try (InterruptNotice interrupted = started.isEmpty() ? null : new InterruptNotice(() -> "interrupted: "
+                    + String.join(", ", started) + ", started by this command, got the interrupt too and stop; start "
+                    + "them again with: bin/dledger cluster up" + dirFlag(d))) {
                 view = ClusterReadiness.awaitLeader(cluster, Duration.ofSeconds(90));
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(interrupted);
-                } catch (IllegalStateException ending) {
-                    // the JVM is ending: the hook runs
-                }
             }
             String dirFlag = dirFlag(d);
             if (view == null) {

@@ -36,22 +36,14 @@ final class ClusterRestartCommand implements Callable<Integer> {
         LocalCluster cluster = LocalCluster.load(dir.resolve());
         boolean wasRunning = cluster.node(node).alive();
         // Ctrl-C between the stop and the node's answer (the node shares this terminal's process group): say so
-        Thread interrupted = new Thread(() -> System.err.println("interrupted: " + node + " may be stopped; start it "
-                + "with: bin/dledger cluster up" + ClusterCommand.dirFlag(dir.resolve())));
-        Runtime.getRuntime().addShutdownHook(interrupted);
         NodeProcess n;
-        try {
+        try (InterruptNotice interrupted = new InterruptNotice(() -> "interrupted: " + node + " may be stopped; start "
+                + "it with: bin/dledger cluster up" + ClusterCommand.dirFlag(dir.resolve()))) {
             n = cluster.restart(node, Duration.ofSeconds(15), settings);
             ClusterMemberCommands.awaitAnswer(cluster, n, Duration.ofSeconds(60)); // fails when it exits at start
         } catch (ConfigException e) { // a setting the node could not start with: bad input, as for cluster up
             System.err.println("error: " + e.getMessage());
             return 2;
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(interrupted);
-            } catch (IllegalStateException ending) {
-                // the JVM is ending: the hook runs
-            }
         }
         System.out.println((wasRunning ? "restarted " : "started ") + n.id() + " (pid " + n.pid()
                 + (wasRunning ? "" : "; it was not running") + ")"

@@ -1,14 +1,13 @@
 package io.dledger.broker.cli;
 
 import io.dledger.broker.config.AuthTokens;
+import io.dledger.broker.config.ConfigException;
 import io.dledger.broker.local.LocalClients;
 import io.dledger.broker.local.NodeAccess;
 import io.dledger.client.DLedgerClient;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.function.UnaryOperator;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,8 +27,7 @@ public final class CredentialOptions {
 
     /** The options given on the command line, as a follow-up command takes them again (empty when none). */
     String asFlags() {
-        return (tlsCa == null ? "" : " --tls-ca " + LocalClients.shellWord(tlsCa))
-                + (tokenFile == null ? "" : " --token-file " + LocalClients.shellWord(tokenFile));
+        return LocalClients.credentialFlags(tlsCa, tokenFile);
     }
 
     /**
@@ -37,17 +35,7 @@ public final class CredentialOptions {
      * a builder for the local cluster keeps the trust and token its nodes call for.
      */
     public DLedgerClient.Builder applyTo(DLedgerClient.Builder builder) {
-        return resolve(false).apply(builder);
-    }
-
-    /**
-     * What {@link #applyTo} would apply, read now, so that a token file that cannot be read fails before anything
-     * starts; {@code optionsOnly}: {@code --tls-ca} and {@code --token-file} alone, not the environment.
-     *
-     * @throws IllegalArgumentException when {@code --token-file} cannot be read or holds no token
-     */
-    public UnaryOperator<DLedgerClient.Builder> resolve(boolean optionsOnly) {
-        return resolved(optionsOnly)::applyTo;
+        return resolved(false).applyTo(builder);
     }
 
     /**
@@ -86,7 +74,7 @@ public final class CredentialOptions {
                 return AuthTokens.tokenOf(first);
             } catch (IOException e) {
                 throw new IllegalArgumentException("--token-file: cannot read " + tokenFile + ": "
-                        + (e instanceof NoSuchFileException ? "no such file" : e.getMessage()), e);
+                        + ConfigException.reason(e), e);
             }
         }
         String env = System.getenv("DLEDGER_TOKEN");

@@ -82,12 +82,8 @@ final class ProduceCommand implements java.util.concurrent.Callable<Integer> {
         java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
         // a bad address or a cluster that does not answer fails here, before any send
         DLedgerClient c = client.connect();
-        Thread interrupted = new Thread(() -> {
-            if (!finished.get()) { // Ctrl-C: say how far it got
-                System.err.println("interrupted: " + acked.get() + " of " + total + " messages acknowledged");
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(interrupted);
+        InterruptNotice interrupted = new InterruptNotice(() -> finished.get() ? null // Ctrl-C: say how far it got
+                : "interrupted: " + acked.get() + " of " + total + " messages acknowledged");
         try (c; Producer p = c.newProducer()) {
             long start = System.nanoTime(); // after connecting, before closing: the summary's rate is the sends'
             if (total <= PRINT_EACH_UP_TO) {
@@ -108,11 +104,7 @@ final class ProduceCommand implements java.util.concurrent.Callable<Integer> {
             throw e;
         } finally {
             finished.set(true);
-            try {
-                Runtime.getRuntime().removeShutdownHook(interrupted);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs (or ran) already
-            }
+            interrupted.close();
         }
         System.out.printf("%d message%s acknowledged in %.2f s%n", total, total == 1 ? "" : "s", secs);
         return 0;

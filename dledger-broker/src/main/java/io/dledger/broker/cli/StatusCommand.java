@@ -38,7 +38,7 @@ final class StatusCommand implements Callable<Integer> {
             }
             ClusterTable.requireSomeReachable(view); // like any command that reached no node
             ClusterTable.print(view, System.out);
-            return view.leaderId() == null ? 3 : 0;
+            return ClusterTable.exitCode(view);
         }
     }
 
@@ -52,10 +52,9 @@ final class StatusCommand implements Callable<Integer> {
         try (DLedgerClient c = client.builder().requestTimeout(java.time.Duration.ofSeconds(2))
                 .operationTimeout(java.time.Duration.ofSeconds(3)).build()) {
             String lastLeader = null;
-            boolean first = true;
             StringBuilder changes = new StringBuilder();
             boolean console = onTerminal();
-            boolean drawn = false;
+            boolean drawn = false; // a look was drawn already
             while (!Thread.currentThread().isInterrupted()) {
                 ClusterView view;
                 try {
@@ -65,11 +64,10 @@ final class StatusCommand implements Callable<Integer> {
                 }
                 String now = java.time.LocalTime.now().withNano(0).toString();
                 String leader = view == null ? null : view.leaderId();
-                if (first) { // the leader found at start is no change
+                if (!drawn) { // the leader found at start is no change
                     changes.append(now).append("  leader ").append(leader == null ? "none" : leader)
                             .append(" at start\n");
                     lastLeader = leader;
-                    first = false;
                 } else if (!java.util.Objects.equals(leader, lastLeader)) {
                     changes.append(now).append("  leader ").append(lastLeader == null ? "none" : lastLeader)
                             .append(" -> ").append(leader == null ? "none" : leader).append('\n');

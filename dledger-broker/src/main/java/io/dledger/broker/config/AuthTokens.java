@@ -48,7 +48,7 @@ public final class AuthTokens {
             return parse(file, Files.readAllBytes(file));
         } catch (IOException e) {
             throw new ConfigException("cannot read " + ConfigKey.GRPC_AUTH_TOKENS_FILE.key() + " " + file + ": "
-                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+                    + ConfigException.reason(e));
         }
     }
 

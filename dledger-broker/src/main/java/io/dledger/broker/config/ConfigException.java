@@ -20,4 +20,9 @@ public class ConfigException extends RuntimeException {
     public ConfigException(String problem) {
         this(List.of(problem));
     }
+
+    /** Why a file could not be read, in words: "no such file", else the I/O error's message. */
+    public static String reason(java.io.IOException e) {
+        return e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage();
+    }
 }

@@ -70,7 +70,7 @@ public final class NodeConfigLoader {
             props.load(r);
         } catch (IOException e) {
             throw new ConfigException("cannot read config file " + file + ": "
-                    + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+                    + ConfigException.reason(e));
         }
         Set<String> known = new HashSet<>();
         for (ConfigKey k : ConfigKey.values()) {

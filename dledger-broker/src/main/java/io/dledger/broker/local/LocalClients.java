@@ -32,8 +32,13 @@ public final class LocalClients {
 
     static String clientOptions(String seeds, Map<String, String> settings, Function<String, String> env) {
         ClientFiles f = clientFiles(settings, env);
-        return "-s " + seeds + (f.trusted() == null ? "" : " --tls-ca " + shellWord(f.trusted()))
-                + (f.tokens() == null ? "" : " --token-file " + shellWord(f.tokens()));
+        return "-s " + seeds + credentialFlags(f.trusted(), f.tokens());
+    }
+
+    /** {@code --tls-ca} and {@code --token-file} for a command line, each left out when null (leading space). */
+    public static String credentialFlags(Path trusted, Path tokens) {
+        return (trusted == null ? "" : " --tls-ca " + shellWord(trusted))
+                + (tokens == null ? "" : " --token-file " + shellWord(tokens));
     }
 
     /** {@code path} as one word of a POSIX shell command line ({@link #shellWord(String)}). */

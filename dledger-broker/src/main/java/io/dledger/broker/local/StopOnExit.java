@@ -30,13 +30,12 @@ public final class StopOnExit implements AutoCloseable {
             stopChildren(grace);
             if (!deleteDir) {
                 System.err.println("the cluster's data and node logs stay in " + dir);
+                return;
             }
-            if (deleteDir) {
-                try {
-                    FileTree.deleteRecursively(dir);
-                } catch (IOException | RuntimeException e) {
-                    System.err.println("could not remove " + dir + ": " + e.getMessage());
-                }
+            try {
+                FileTree.deleteRecursively(dir);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("could not remove " + dir + ": " + e.getMessage());
             }
         }, "stop-local-cluster");
         Runtime.getRuntime().addShutdownHook(hook);

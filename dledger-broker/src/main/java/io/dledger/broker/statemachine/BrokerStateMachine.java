@@ -123,8 +123,8 @@ public final class BrokerStateMachine extends StateMachineAdapter {
         }
         snapshotExecutor.execute(() -> {
             try {
-                store.persist(c); // flushes the linked bytes too
-                if (store.failure() != null) { // failed since the capture: persist flushed nothing
+                // flushes the linked bytes too; writes nothing when the store failed since the capture
+                if (!store.persist(c)) {
                     done.run(new Status(RaftError.EIO, "no snapshot of a failed store: %s", store.failure()));
                     return;
                 }

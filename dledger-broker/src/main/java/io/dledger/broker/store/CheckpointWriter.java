@@ -33,10 +33,18 @@ final class CheckpointWriter {
         persistedRaftIndex = raftIndex;
     }
 
-    /** Persists {@code c} unless it is older than the checkpoint on disk or the store failed. Any thread. */
-    synchronized void persist(Checkpoint c) {
-        if (failure.get() != null || c.raftIndex() < persistedRaftIndex) {
-            return;
+    /**
+     * Persists {@code c} unless it is older than the checkpoint on disk or the store failed. Any thread.
+     *
+     * @return {@code false} when the store failed (nothing written); {@code true} otherwise, also when a newer
+     *         checkpoint on disk already holds {@code c} (its flush covered {@code c}'s bytes)
+     */
+    synchronized boolean persist(Checkpoint c) {
+        if (failure.get() != null) {
+            return false;
+        }
+        if (c.raftIndex() < persistedRaftIndex) {
+            return true;
         }
         StoreData d = data.get();
         d.log().flush(c.logPosition());
@@ -45,6 +53,7 @@ final class CheckpointWriter {
         }
         CheckpointCodec.write(file, c);
         persistedRaftIndex = c.raftIndex();
+        return true;
     }
 
     /**

@@ -199,9 +199,11 @@ public final class MessageStore implements AutoCloseable {
      * Makes {@code c} the recovery point: flushes the log and the indexes up to it, then replaces the
      * checkpoint file. Any thread; an older checkpoint never replaces a newer one, and a failed store
      * writes none.
+     *
+     * @return {@code false} when the store has failed (nothing written), else {@code true}
      */
-    public void persist(Checkpoint c) {
-        checkpoints.persist(c);
+    public boolean persist(Checkpoint c) {
+        return checkpoints.persist(c);
     }
 
     /**

@@ -57,8 +57,8 @@ final class StoreCheckpoints implements AutoCloseable {
     }
 
     /** Makes {@code c} the recovery point (see {@link CheckpointWriter#persist}). Any thread. */
-    void persist(Checkpoint c) {
-        writer.persist(c);
+    boolean persist(Checkpoint c) {
+        return writer.persist(c);
     }
 
     /**
