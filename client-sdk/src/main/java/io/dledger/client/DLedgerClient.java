@@ -142,7 +142,7 @@ public final class DLedgerClient implements AutoCloseable {
         private Duration requestTimeout = Duration.ofSeconds(5);
         private Duration operationTimeout = Duration.ofSeconds(30);
         private int maxInboundMessageBytes = 64 * 1024 * 1024;
-        private int maxInFlightPerProducer = 256;
+        private int maxInFlightPerProducer = SendWindow.MAX_CAPACITY;
         private Function<String, ManagedChannel> channelFactory;
         private java.nio.file.Path trustedCertificates;
         private BearerToken token;
@@ -240,16 +240,17 @@ public final class DLedgerClient implements AutoCloseable {
         }
 
         /**
-         * Requests one producer may have on the wire at once (default 256, at most 256, the broker's per-producer
-         * deduplication window). Further asynchronous sends wait in memory, in order; see {@link Producer}.
+         * Requests one producer may have on the wire at once (default and most 128: half the broker's per-producer
+         * deduplication window of 256, so a retried request can never fall out of it, however retries reorder
+         * requests). Further asynchronous sends wait in memory, in order; see {@link Producer}.
          *
-         * @param requests within 1..256
+         * @param requests within 1..128
          * @return this builder
          */
         public Builder maxInFlightPerProducer(int requests) {
-            if (requests < 1 || requests > SendWindow.BROKER_WINDOW) {
+            if (requests < 1 || requests > SendWindow.MAX_CAPACITY) {
                 throw new IllegalArgumentException(
-                        "maxInFlightPerProducer must be within 1.." + SendWindow.BROKER_WINDOW);
+                        "maxInFlightPerProducer must be within 1.." + SendWindow.MAX_CAPACITY + ": " + requests);
             }
             this.maxInFlightPerProducer = requests;
             return this;

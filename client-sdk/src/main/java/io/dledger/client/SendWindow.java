@@ -10,11 +10,17 @@ import java.util.function.LongConsumer;
  * {@code capacity} of the oldest unresolved one: sequence {@code s} is dispatched only while
  * {@code s < oldestUnresolved + capacity}; later ones wait, in order, and are dispatched as older ones resolve.
  *
- * <p>Why: the broker remembers the last 256 sequences it applied per producer and rejects a sequence older than
- * that window as {@code SEQUENCE_TOO_OLD} (it can no longer tell whether it is a retry). With at most
- * {@code capacity <= 256} sequences between the oldest unresolved one and the newest sent, fewer than 256 newer
- * sequences can be applied while one is still pending or being retried, so it can never fall out of the window,
- * however requests are reordered by retries and failover.
+ * <p>Why: the broker remembers the last {@value #BROKER_WINDOW} sequences it applied per producer, in the order it
+ * applied them, and rejects a sequence at or below the largest one it has dropped that it does not hold any more as
+ * {@code SEQUENCE_TOO_OLD} (it can no longer tell whether it is a retry). So a pending sequence {@code s} is refused
+ * once some {@code e >= s} has been dropped, which takes {@value #BROKER_WINDOW} sequences applied after {@code e}.
+ * Every such sequence {@code f} was unresolved when {@code e} was dispatched (it resolves only after it is applied,
+ * after {@code e}), so {@code f > e - capacity}; and it was dispatched while {@code s} was unresolved, so
+ * {@code f < s + capacity}. That leaves at most {@code 2 * capacity - 2} candidates besides {@code e}: with
+ * {@code capacity <= }{@value #MAX_CAPACITY} ({@link #BROKER_WINDOW} / 2) fewer than {@value #BROKER_WINDOW}, so a
+ * pending sequence never falls out of the broker's window, however retries and failover reorder the requests. A
+ * larger capacity would let late retries of older sequences push a newer one out first, and with it every pending
+ * sequence below that one.
  *
  * <p>Dispatching is trampolined: one thread at a time runs the dispatch callbacks, in sequence order, and a
  * {@link #release} made from inside a dispatch (an operation that failed synchronously) only queues work for that
@@ -26,6 +32,8 @@ final class SendWindow {
 
     /** The broker's per-producer deduplication window. */
     static final int BROKER_WINDOW = 256;
+    /** The largest capacity that keeps every pending sequence inside {@link #BROKER_WINDOW} (see the class comment). */
+    static final int MAX_CAPACITY = BROKER_WINDOW / 2;
 
     private record Pending(long sequence, LongConsumer dispatch) {
     }
@@ -38,8 +46,8 @@ final class SendWindow {
     private boolean draining;
 
     SendWindow(int capacity) {
-        if (capacity < 1 || capacity > BROKER_WINDOW) {
-            throw new IllegalArgumentException("capacity must be within 1.." + BROKER_WINDOW + ": " + capacity);
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("capacity must be within 1.." + MAX_CAPACITY + ": " + capacity);
         }
         this.capacity = capacity;
     }
