@@ -89,6 +89,9 @@ public final class BrokerStateMachine extends StateMachineAdapter {
             } catch (RuntimeException e) {
                 LOG.error("cannot apply Raft entry {}; stopping this node's state machine", index, e);
                 error = "apply of entry " + index + " failed: " + e.getMessage();
+                // the entry may have changed the store's memory part-way (a topic gone from its map): no checkpoint
+                // may record that, not even the one a clean stop writes; a restart replays the entry instead
+                store.markFailed(error);
                 it.setErrorAndRollback(1, new Status(RaftError.ESTATEMACHINE, "apply failed: %s", e.getMessage()));
                 return;
             }

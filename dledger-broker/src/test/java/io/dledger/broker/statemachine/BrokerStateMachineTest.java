@@ -13,6 +13,7 @@ import io.dledger.proto.internal.Command;
 import io.dledger.proto.internal.CommandBatch;
 import io.dledger.proto.internal.CommandMessage;
 import io.dledger.proto.internal.CreateTopicCommand;
+import io.dledger.proto.internal.DeleteTopicCommand;
 import io.dledger.proto.internal.ProduceCommand;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -190,6 +191,23 @@ class BrokerStateMachineTest {
             assertThat(saved.get().isOk()).isFalse();
             assertThat(saved.get().getErrorMsg()).contains("disk on fire");
             assertThat(w.files).isEmpty();
+        }
+    }
+
+    @Test
+    void anEntryThatFailsPartWayFailsTheStoreSoAStopCheckpointsNothingOfIt() {
+        try (MessageStore store = MessageStore.open(StoreConfig.builder(dir).build())) {
+            BrokerStateMachine fsm = fsm(store);
+            fsm.onApply(new FakeIterator(List.of(follower(1, topic("t", 1)))));
+            Command deleteT = Command.newBuilder().setDeleteTopic(DeleteTopicCommand.newBuilder().setTopic("t")).build();
+            FakeIterator it = new FakeIterator(List.of(follower(2, deleteT, Command.getDefaultInstance())));
+            fsm.onApply(it); // the delete changes memory, then the command without a kind throws
+            assertThat(it.error).isNotNull();
+            assertThat(store.failure()).contains("entry 2");
+        } // a clean stop: no final checkpoint of the half-applied entry
+        try (MessageStore reopened = MessageStore.open(StoreConfig.builder(dir).build())) {
+            assertThat(reopened.lastAppliedIndex()).isEqualTo(1);
+            assertThat(reopened.topic("t")).as("entry 2 is replayed whole after a restart, not half").isNotNull();
         }
     }
 
