@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -88,6 +89,28 @@ public final class DurableFiles {
     /** Makes the names in {@code dir} (created, renamed, deleted files) durable. */
     public static void syncDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    /** Syncs {@code root} and every directory below it (the names in them; not the files' contents). */
+    public static void syncDirectoryTree(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        List<Path> dirs;
+        try (Stream<Path> s = Files.walk(root)) {
+            dirs = s.filter(Files::isDirectory).toList();
+        }
+        for (Path dir : dirs) {
+            syncDirectory(dir);
+        }
+    }
+
+    /** Copies {@code from} over {@code to} and syncs the copy's bytes (its name is its directory's to sync). */
+    public static void copy(Path from, Path to) throws IOException {
+        Files.copy(from, to, StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel ch = FileChannel.open(to, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
     }

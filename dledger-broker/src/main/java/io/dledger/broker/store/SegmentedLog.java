@@ -1,5 +1,6 @@
 package io.dledger.broker.store;
 
+import io.dledger.broker.disk.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -50,20 +51,26 @@ final class SegmentedLog implements AutoCloseable {
                 files = s.filter(LogSegment::isSegmentFile).sorted().toList();
             }
             List<LogSegment> opened = new ArrayList<>();
-            for (Path f : files) {
-                opened.add(LogSegment.open(f));
-            }
-            for (int i = 1; i < opened.size(); i++) {
-                LogSegment prev = opened.get(i - 1);
-                LogSegment cur = opened.get(i);
-                if (prev.endPosition() != cur.basePosition()) {
-                    opened.forEach(LogSegment::close);
-                    throw new CorruptStoreException("log segments are not contiguous: " + prev.file() + " ends at "
-                            + prev.endPosition() + " but " + cur.file() + " starts at " + cur.basePosition());
+            try {
+                for (Path f : files) {
+                    opened.add(LogSegment.open(f));
                 }
-            }
-            if (opened.isEmpty()) {
-                opened.add(LogSegment.create(dir, 0));
+                for (int i = 1; i < opened.size(); i++) {
+                    LogSegment prev = opened.get(i - 1);
+                    LogSegment cur = opened.get(i);
+                    if (prev.endPosition() != cur.basePosition()) {
+                        throw new CorruptStoreException("log segments are not contiguous: " + prev.file() + " ends at "
+                                + prev.endPosition() + " but " + cur.file() + " starts at " + cur.basePosition());
+                    }
+                }
+                if (opened.isEmpty()) {
+                    opened.add(LogSegment.create(dir, 0));
+                    DurableFiles.syncDirectory(dir);
+                    DurableFiles.syncDirectory(dir.toAbsolutePath().getParent());
+                }
+            } catch (IOException | RuntimeException e) {
+                opened.forEach(LogSegment::close);
+                throw e;
             }
             return new SegmentedLog(dir, maxSegmentBytes, opened.toArray(new LogSegment[0]));
         } catch (IOException e) {
@@ -103,6 +110,13 @@ final class SegmentedLog implements AutoCloseable {
     private LogSegment roll() {
         LogSegment old = active();
         LogSegment next = LogSegment.create(dir, old.endPosition());
+        try {
+            // the new name durable before a checkpoint can point into the segment: a machine crash must not lose it
+            DurableFiles.syncDirectory(dir);
+        } catch (IOException e) {
+            next.close();
+            throw new StoreException("cannot sync log directory " + dir + " after creating " + next.file(), e);
+        }
         LogSegment[] segs = Arrays.copyOf(segments, segments.length + 1);
         segs[segs.length - 1] = next;
         segments = segs;

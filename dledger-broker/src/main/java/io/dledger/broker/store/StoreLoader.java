@@ -70,23 +70,25 @@ final class StoreLoader {
                     + "snapshot fills again", config.dir());
             try {
                 deleteData();
+                DurableFiles.syncDirectory(config.dir()); // the data gone for good before the marker
                 Files.delete(marker);
             } catch (IOException e) {
                 throw new StoreException("cannot reset interrupted install in " + config.dir(), e);
             }
         }
         SegmentedLog log = SegmentedLog.open(logDir, config.segmentBytes());
+        ConcurrentHashMap<String, TopicQueues> topics = new ConcurrentHashMap<>();
         try {
             Checkpoint c = Files.exists(checkpointFile) ? CheckpointCodec.read(checkpointFile)
                     : Checkpoint.empty(log.startPosition());
             if (truncateLogTo != null && log.endPosition() > truncateLogTo) {
                 log.truncate(truncateLogTo);
             }
-            ConcurrentHashMap<String, TopicQueues> topics = new ConcurrentHashMap<>();
             StoreRecovery.Result r = StoreRecovery.recover(log, c, topics, producers, consumerOffsets, peers, indexRoot,
                     config.indexEntriesPerFile());
             return new Loaded(new StoreData(log, topics), c, r);
         } catch (RuntimeException e) {
+            topics.values().forEach(TopicQueues::close); // the indexes recovery had opened
             log.close();
             throw e;
         }

@@ -1,9 +1,9 @@
 package io.dledger.broker.store;
 
+import io.dledger.broker.disk.DurableFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +13,9 @@ import java.util.stream.Stream;
  * The files of a store snapshot, laid out like the store itself: {@code log/...}, {@code index/...} and
  * {@code checkpoint}. Segments and index files are hard links (cheap, and a file's bytes below the
  * checkpoint's log position or queue offsets never change); the active segment and index files may grow
- * after the snapshot was taken, so installing a snapshot cuts them back to its checkpoint.
+ * after the snapshot was taken, so installing a snapshot cuts them back to its checkpoint. Where a link cannot be
+ * made the file is copied and the copy synced; the directories' names are synced too, in the snapshot before JRaft
+ * publishes it and in the store before the install marker goes, so a machine crash finds either whole.
  */
 final class StoreSnapshotFiles {
     private StoreSnapshotFiles() {
@@ -37,6 +39,9 @@ final class StoreSnapshotFiles {
                     }
                 }
             }
+            // JRaft syncs the snapshot's own directory when it publishes it, not the ones below: the names in them must
+            // not vanish in a machine crash once the Raft log behind the snapshot is gone
+            DurableFiles.syncDirectoryTree(target);
         } catch (IOException e) {
             throw new StoreException("cannot link store files into snapshot " + target, e);
         }
@@ -48,11 +53,7 @@ final class StoreSnapshotFiles {
         Path link = target.resolve(relative);
         Files.createDirectories(link.getParent());
         Files.deleteIfExists(link);
-        try {
-            Files.createLink(link, file);
-        } catch (UnsupportedOperationException | IOException e) {
-            Files.copy(file, link, StandardCopyOption.REPLACE_EXISTING);
-        }
+        linkOrCopy(file, link);
         return relative.toString();
     }
 
@@ -69,6 +70,7 @@ final class StoreSnapshotFiles {
                     java.nio.file.StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
+            DurableFiles.syncDirectory(storeDir);
             FileTree.deleteRecursively(logDir);
             FileTree.deleteRecursively(indexRoot);
             Files.deleteIfExists(checkpointFile);
@@ -84,16 +86,25 @@ final class StoreSnapshotFiles {
                 for (Path f : files) {
                     Path dest = storeDir.resolve(snapshotDir.relativize(f));
                     Files.createDirectories(dest.getParent());
-                    try {
-                        Files.createLink(dest, f);
-                    } catch (UnsupportedOperationException | IOException e) {
-                        Files.copy(f, dest, StandardCopyOption.REPLACE_EXISTING);
-                    }
+                    linkOrCopy(f, dest);
                 }
             }
-            Files.copy(snapshotDir.resolve("checkpoint"), checkpointFile, StandardCopyOption.REPLACE_EXISTING);
+            DurableFiles.copy(snapshotDir.resolve("checkpoint"), checkpointFile);
+            // every name durable before the caller removes the marker: a machine crash then finds the whole snapshot
+            DurableFiles.syncDirectoryTree(logDir);
+            DurableFiles.syncDirectoryTree(indexRoot);
+            DurableFiles.syncDirectory(storeDir);
         } catch (IOException e) {
             throw new StoreException("cannot install snapshot " + snapshotDir + " into " + storeDir, e);
+        }
+    }
+
+    /** A hard link to {@code file}, or where the file system has none (or across mounts) a synced copy. */
+    private static void linkOrCopy(Path file, Path link) throws IOException {
+        try {
+            Files.createLink(link, file);
+        } catch (UnsupportedOperationException | IOException e) {
+            DurableFiles.copy(file, link);
         }
     }
 }

@@ -42,9 +42,18 @@ final class TopicQueues implements AutoCloseable {
     private static TopicQueues open(Path indexRoot, int entriesPerFile, String name, long incarnation,
                                     long createdAtOrBefore, long[] minOffsets, long[] nextOffsets) {
         QueueIndex[] queues = new QueueIndex[minOffsets.length];
-        for (int q = 0; q < queues.length; q++) {
-            queues[q] = QueueIndex.open(dir(indexRoot, name).resolve(Integer.toString(q)), entriesPerFile,
-                    minOffsets[q], nextOffsets[q]);
+        try {
+            for (int q = 0; q < queues.length; q++) {
+                queues[q] = QueueIndex.open(dir(indexRoot, name).resolve(Integer.toString(q)), entriesPerFile,
+                        minOffsets[q], nextOffsets[q]);
+            }
+        } catch (RuntimeException e) {
+            for (QueueIndex opened : queues) {
+                if (opened != null) {
+                    opened.close();
+                }
+            }
+            throw e;
         }
         return new TopicQueues(name, incarnation, createdAtOrBefore, queues);
     }

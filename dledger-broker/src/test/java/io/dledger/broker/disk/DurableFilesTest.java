@@ -31,6 +31,27 @@ class DurableFilesTest {
     }
 
     @Test
+    void aCopyReplacesItsTargetWithTheSourceBytes() throws Exception {
+        Path from = dir.resolve("from");
+        Path to = dir.resolve("to");
+        Files.writeString(from, "new");
+        Files.writeString(to, "old content, longer");
+        DurableFiles.copy(from, to);
+        assertThat(Files.readString(to)).isEqualTo("new");
+        assertThat(Files.readString(from)).isEqualTo("new");
+    }
+
+    @Test
+    void aDirectoryTreeIsSyncedDirectoryByDirectoryAndAMissingOneIsNothingToSync() throws Exception {
+        Files.createDirectories(dir.resolve("log"));
+        Files.createDirectories(dir.resolve("index/topic/0"));
+        Files.writeString(dir.resolve("index/topic/0/00000000000000000000.idx"), "x");
+        DurableFiles.syncDirectoryTree(dir); // opens each directory, never a file, for reading: no error
+        DurableFiles.syncDirectoryTree(dir.resolve("absent"));
+        assertThat(dir.resolve("absent")).doesNotExist();
+    }
+
+    @Test
     void concurrentReplacesOfOneFileNeverMixTheirContents() throws Exception {
         Path file = dir.resolve("state");
         List<String> contents = new ArrayList<>();
