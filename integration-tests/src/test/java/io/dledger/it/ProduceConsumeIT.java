@@ -190,6 +190,9 @@ class ProduceConsumeIT {
                     ErrorCode.INVALID_ARGUMENT);
             assertError(() -> client.admin().createTopic("strict", 3), Status.Code.ALREADY_EXISTS,
                     ErrorCode.TOPIC_EXISTS);
+            assertError(() -> client.admin().createTopic("Strict", 2), Status.Code.ALREADY_EXISTS,
+                    ErrorCode.TOPIC_EXISTS);
+            assertThatThrownBy(() -> client.admin().createTopic("STRICT", 2)).hasMessageContaining("letter case");
             assertError(() -> c.pull("strict", 0, -1, 10), Status.Code.INVALID_ARGUMENT, ErrorCode.INVALID_ARGUMENT);
             assertError(() -> c.pull("strict", 0, 5, 10), Status.Code.OUT_OF_RANGE, ErrorCode.OFFSET_OUT_OF_RANGE);
             assertError(() -> c.pull("strict", 9, 0, 10), Status.Code.NOT_FOUND, ErrorCode.QUEUE_NOT_FOUND);

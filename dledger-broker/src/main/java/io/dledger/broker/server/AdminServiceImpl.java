@@ -79,6 +79,7 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
             RpcErrors.requireLeader(fsm, raft);
             boolean newTopic = store.queueCount(req.getTopic()) < 0;
             if (newTopic) { // an existing topic's create stores nothing
+                refuseNameDifferingOnlyInCase(req.getTopic());
                 disk.check();
             }
             int total = store.totalQueues();
@@ -108,6 +109,21 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
                         out.onCompleted();
                     }
                 });
+    }
+
+    /**
+     * A topic's index files live in a directory named after it: on a case-insensitive file system (macOS by default)
+     * {@code Orders} and {@code orders} would share theirs. Checked on the leader before proposing, so two such creates
+     * racing each other can still both pass.
+     */
+    private void refuseNameDifferingOnlyInCase(String topic) {
+        for (TopicView t : store.topics()) {
+            if (t.name().equalsIgnoreCase(topic)) {
+                throw RpcErrors.error(ErrorCode.TOPIC_EXISTS, "topic '" + t.name() + "' already exists; '" + topic
+                        + "' differs from it only in letter case, and topic names must differ in more than that (a "
+                        + "topic's files are named after it, and some file systems ignore case)");
+            }
+        }
     }
 
     @Override
