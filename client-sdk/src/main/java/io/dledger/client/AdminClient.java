@@ -149,7 +149,9 @@ public interface AdminClient {
     /**
      * Hands leadership to {@code toNodeId} ({@code null}: the least-behind follower, one whose disk has space first,
      * even when it is further behind: a transfer it cannot catch up for in an election timeout fails with
-     * {@link ErrorCode#TIMEOUT}) and waits until it took over. Not retried once sent.
+     * {@link ErrorCode#TIMEOUT}) and waits until it took over. Not retried once sent. Like {@link #addNode} and
+     * {@link #removeNode}, it looks for a leader within the client's operation timeout, and once sent gives the
+     * leader up to 120 s more to finish.
      *
      * @param toNodeId id of a node of the cluster, or {@code null} to let the leader choose; naming the current
      *                 leader changes nothing

@@ -145,11 +145,13 @@ final class DefaultAdminClient implements AdminClient {
                 .setNodeId(id).build()))).getPeersList().stream().map(io.dledger.proto.NodeRef::getId).toList();
     }
 
-    /** Membership changes and leadership transfers wait on the server (catch-up, elections): allow them time. */
+    /**
+     * Membership changes and leadership transfers wait on the server (catch-up, elections): an attempt may take
+     * {@link #SLOW_OPERATION_SECONDS} more, while finding a leader and retrying stay within the operation timeout.
+     */
     private <R> java.util.concurrent.CompletableFuture<R> slow(Operation<?, R> op) {
-        long wait = java.util.concurrent.TimeUnit.SECONDS.toNanos(SLOW_OPERATION_SECONDS);
-        return router.execute(op.withServerWait(wait), System.nanoTime() + wait
-                + router.config().requestTimeout().toNanos());
+        return router.execute(op.withServerWaitPastDeadline(
+                java.util.concurrent.TimeUnit.SECONDS.toNanos(SLOW_OPERATION_SECONDS)));
     }
 
     @Override

@@ -23,11 +23,13 @@ import io.grpc.stub.StreamObserver;
  * @param request    the request, identical on every attempt
  * @param serverWaitNanos how long the server may hold the call on purpose (long polling), added to each
  *                   attempt's timeout
+ * @param waitPastDeadline whether an attempt started before the operation's deadline may be held that long past it
+ *                   (the deadline then bounds finding a leader and retrying, not the server's work on the request)
  * @param <Q>        request type
  * @param <R>        response type
  */
 record Operation<Q, R>(String name, String nodeId, Effect effect, MethodDescriptor<Q, R> method, Q request,
-        long serverWaitNanos) {
+        long serverWaitNanos, boolean waitPastDeadline) {
 
     /** What running an operation does, which decides how it may be retried and how a close reports it. */
     enum Effect {
@@ -41,18 +43,27 @@ record Operation<Q, R>(String name, String nodeId, Effect effect, MethodDescript
 
     /** An operation for the current leader. */
     static <Q, R> Operation<Q, R> toLeader(String name, Effect effect, MethodDescriptor<Q, R> method, Q request) {
-        return new Operation<>(name, null, effect, method, request, 0);
+        return new Operation<>(name, null, effect, method, request, 0, false);
     }
 
     /** An operation for node {@code nodeId}, or for the leader when {@code nodeId} is {@code null}. */
     static <Q, R> Operation<Q, R> toNode(String name, String nodeId, Effect effect, MethodDescriptor<Q, R> method,
             Q request) {
-        return new Operation<>(name, nodeId, effect, method, request, 0);
+        return new Operation<>(name, nodeId, effect, method, request, 0, false);
     }
 
     /** A copy whose attempts allow the server to hold the call for {@code nanos} more. */
     Operation<Q, R> withServerWait(long nanos) {
-        return new Operation<>(name, nodeId, effect, method, request, nanos);
+        return new Operation<>(name, nodeId, effect, method, request, nanos, false);
+    }
+
+    /**
+     * A copy whose attempts allow the server to work on the request for {@code nanos} more, also past the operation's
+     * deadline (a membership change waits on the server for a new node to catch up, a transfer for an election): the
+     * deadline then bounds how long the client looks for a leader and retries.
+     */
+    Operation<Q, R> withServerWaitPastDeadline(long nanos) {
+        return new Operation<>(name, nodeId, effect, method, request, nanos, true);
     }
 
     /** Whether executing the request twice is harmless (see {@link RetryPolicy}). */

@@ -148,7 +148,7 @@ final class RetryingCall<R> {
             router.directory().wakeUp(address); // a node that came back is tried now, not after gRPC's backoff
         }
         long attemptTimeout = Math.min(router.config().requestTimeout().toNanos() + op.serverWaitNanos(),
-                remainingNanos);
+                op.waitPastDeadline() ? remainingNanos + op.serverWaitNanos() : remainingNanos);
         CallOptions options = router.config().callOptions(attemptTimeout);
         onTheWire = true;
         if (router.isClosed() || result.isDone()) { // closed since attempt() looked: send nothing

@@ -86,6 +86,37 @@ class DeadlineAndConcurrencyTest {
     }
 
     @Test
+    void aLeadershipTransferLooksForALeaderOnlyWithinTheOperationTimeout() {
+        DLedgerClient client = client(cluster.clientBuilder().operationTimeout(Duration.ofMillis(500)));
+        cluster.noLeader(2);
+
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> client.admin().transferLeadership(null))
+                .isInstanceOfSatisfying(DLedgerException.class, e -> {
+                    assertThat(e.code()).isEqualTo(ErrorCode.NOT_LEADER);
+                    assertThat(e.getMessage()).contains("gave up after");
+                });
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("not the server's 120 s")
+                .isLessThan(5_000L);
+    }
+
+    @Test
+    void aLeadershipTransferTheLeaderWorksOnPastTheOperationTimeoutIsWaitedFor() {
+        DLedgerClient client = client(cluster.clientBuilder().operationTimeout(Duration.ofMillis(300)));
+        java.util.concurrent.ScheduledExecutorService later =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            cluster.node("n1").transferLeadership = (req, obs) -> later.schedule(() -> {
+                obs.onNext(io.dledger.proto.TransferLeadershipResponse.newBuilder().setLeaderId("n2").build());
+                obs.onCompleted();
+            }, 1_200, TimeUnit.MILLISECONDS); // an election that takes longer than the operation timeout
+            assertThat(client.admin().transferLeadership("n2")).isEqualTo("n2");
+        } finally {
+            later.shutdownNow();
+        }
+    }
+
+    @Test
     void thousandsOfAsyncSendsCompleteWithDistinctSequencesAndABoundedWindow() {
         int window = 64;
         DLedgerClient client = client(cluster.clientBuilder().maxInFlightPerProducer(window));

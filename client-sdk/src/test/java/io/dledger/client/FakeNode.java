@@ -69,6 +69,9 @@ final class FakeNode {
     volatile Handler<TakeSnapshotRequest, TakeSnapshotResponse> takeSnapshot =
             (r, o) -> reply(o, TakeSnapshotResponse.newBuilder().setSnapshotIndex(42).build());
     volatile Handler<CreateTopicRequest, CreateTopicResponse> createTopic = this::defaultCreateTopic;
+    /** Unset: the call is UNIMPLEMENTED. */
+    volatile Handler<io.dledger.proto.TransferLeadershipRequest, io.dledger.proto.TransferLeadershipResponse>
+            transferLeadership;
     /** Consumer groups: by default every heartbeat is answered with queue 0, whose committed offset is 0. */
     volatile Handler<HeartbeatRequest, HeartbeatResponse> heartbeat = (r, o) -> reply(o,
             HeartbeatResponse.newBuilder().addQueues(0).setHeartbeatIntervalMs(500).setSessionTimeoutMs(2000).build());
@@ -274,6 +277,16 @@ final class FakeNode {
         public void takeSnapshot(TakeSnapshotRequest request, StreamObserver<TakeSnapshotResponse> response) {
             snapshotCalls.incrementAndGet();
             takeSnapshot.handle(request, response);
+        }
+
+        @Override
+        public void transferLeadership(io.dledger.proto.TransferLeadershipRequest request,
+                                       StreamObserver<io.dledger.proto.TransferLeadershipResponse> response) {
+            if (transferLeadership == null) {
+                super.transferLeadership(request, response);
+            } else {
+                transferLeadership.handle(request, response);
+            }
         }
     }
 }

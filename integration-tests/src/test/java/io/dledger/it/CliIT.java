@@ -87,6 +87,24 @@ class CliIT {
         assertThat(remove.out()).doesNotContainPattern("members now: \\[.*n4.*]").contains("stopped n4");
         assertThat(LocalCluster.load(dir).nodes()).hasSize(3).allMatch(NodeProcess::alive);
         assertThat(cli("topic", "describe", "grow", "-s", servers).out()).contains("100 messages");
+
+        // a node started for the cluster but never added (an add that lost its leader leaves one running)
+        LocalCluster cluster = LocalCluster.load(dir);
+        String stray = cluster.start(cluster.addNode().id()).id();
+        Run removeStray = cli("cluster", "remove-node", stray, "--dir", dir.toString());
+        assertThat(removeStray.code()).isZero();
+        assertThat(removeStray.out()).contains(stray + " is not in the Raft group").contains("stopped " + stray);
+        assertThat(LocalCluster.load(dir).nodes()).extracting(NodeProcess::id).containsExactly("n1", "n2", "n3");
+
+        // without a leader an add starts nothing
+        assertThat(cli("cluster", "kill", "n2", "--dir", dir.toString()).code()).isZero();
+        assertThat(cli("cluster", "kill", "n3", "--dir", dir.toString()).code()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> cli("status", "-s", servers).code() == 3);
+        Run refused = cli("cluster", "add-node", "--dir", dir.toString());
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("no leader now (1 of 3 nodes answer: fewer than a majority")
+                .contains("a node is added through the leader");
+        assertThat(LocalCluster.load(dir).nodes()).extracting(NodeProcess::id).containsExactly("n1", "n2", "n3");
     }
 
     @Test

@@ -79,11 +79,15 @@ final class ClientOptions {
 
     /** What a command says while it waits for a leader that {@code view} lacks. */
     static String noLeaderNote(ClusterView view, int timeoutSeconds) {
+        return "note: " + noLeader(view) + "; waiting up to " + timeoutSeconds + " s (--timeout) for one";
+    }
+
+    /** "no leader now (1 of 3 nodes answer: fewer than a majority, ...)". */
+    static String noLeader(ClusterView view) {
         long answering = view.nodes().stream().filter(io.dledger.client.NodeView::reachable).count();
         int nodes = view.nodes().size();
-        return "note: no leader now (" + answering + " of " + nodes + " nodes answer"
-                + (answering <= nodes / 2 ? ": fewer than a majority, none can be elected until more run" : "")
-                + "); waiting up to " + timeoutSeconds + " s (--timeout) for one";
+        return "no leader now (" + answering + " of " + nodes + " nodes answer"
+                + (answering <= nodes / 2 ? ": fewer than a majority, none can be elected until more run" : "") + ")";
     }
 
     /**

@@ -23,6 +23,7 @@ final class ClusterMemberCommands {
         @Override
         public Integer call() {
             LocalCluster cluster = LocalCluster.load(dir.resolve());
+            requireLeader(cluster);
             NodeProcess n = cluster.start(cluster.addNode().id());
             System.out.println("started " + n.id() + " at " + n.grpcAddress() + "; adding it to the group...");
             try (DLedgerClient c = LocalClients.builder(cluster).build()) {
@@ -38,6 +39,24 @@ final class ClusterMemberCommands {
                 throw e;
             }
             return 0;
+        }
+
+        /**
+         * A node is added through the leader: without one the new node could not be added, nor (after the add failed)
+         * told apart from a member, so it would be left running. Refused before anything starts.
+         */
+        private static void requireLeader(LocalCluster cluster) {
+            try (DLedgerClient c = LocalClients.builder(cluster).build()) {
+                if (c.admin().leaderId().isEmpty()) {
+                    io.dledger.client.ClusterView view = c.admin().describeCluster();
+                    ClusterTable.requireSomeReachable(view);
+                    if (view.leaderId() == null) {
+                        throw new IllegalStateException(ClientOptions.noLeader(view) + "; a node is added through the "
+                                + "leader: start the cluster first (bin/dledger cluster up" + ClusterCommand.dirFlag(
+                                cluster.dir()) + ")");
+                    }
+                }
+            }
         }
 
         /**
@@ -105,7 +124,14 @@ final class ClusterMemberCommands {
             LocalCluster cluster = LocalCluster.load(dir.resolve());
             cluster.node(node);
             try (DLedgerClient c = LocalClients.builder(cluster).build()) {
-                System.out.println("members now: " + c.admin().removeNode(node));
+                String leader = c.admin().describeCluster().leaderId();
+                if (leader != null && !c.admin().nodeStatus(leader).peerIds().contains(node)) {
+                    // left running by an add that failed without a leader to ask: nothing to remove from the group
+                    System.out.println(node + " is not in the Raft group (the leader, " + leader + ", does not list it);"
+                            + " stopping it here only");
+                } else {
+                    System.out.println("members now: " + c.admin().removeNode(node));
+                }
             }
             cluster.stop(node, Duration.ofSeconds(15));
             cluster.forget(node);
