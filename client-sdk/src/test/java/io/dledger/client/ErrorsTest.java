@@ -94,6 +94,7 @@ class ErrorsTest {
                 .withDescription("gRPC message exceeds maximum size 17825792: 73400350").asRuntimeException());
         assertThat(e.code()).isEqualTo(ErrorCode.BATCH_TOO_LARGE);
         assertThat(e.retryable()).isFalse();
+        assertThat(e.getMessage()).contains("73400350").contains("message.max.bytes").contains("batch.max.bytes");
         assertThat(Errors.from(Status.RESOURCE_EXHAUSTED.asRuntimeException()).code())
                 .isEqualTo(ErrorCode.ERROR_UNSPECIFIED);
     }

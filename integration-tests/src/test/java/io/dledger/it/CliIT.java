@@ -155,6 +155,9 @@ class CliIT {
                 .contains("sent cli-topic/1@0").contains("sent cli-topic/1@1").contains("2 messages acknowledged");
         assertThat(cli("produce", "-s", servers, "-t", "cli-topic", "--count", "50", "--size", "10", "--quiet").code())
                 .isZero();
+        Run huge = cli("produce", "-s", servers, "-t", "cli-topic", "--count", "1", "--size", "20000000");
+        assertThat(huge.code()).as("over what the node's gRPC layer reads: bad input too").isEqualTo(2);
+        assertThat(huge.err()).contains("BATCH_TOO_LARGE").contains("message.max.bytes");
         Run consume = cli("consume", "-s", servers, "-t", "cli-topic", "-q", "1", "--from", "0", "-n", "2");
         assertThat(consume.out()).contains("cli-topic/1@0").contains("hello").contains("world")
                 .contains("2 messages");

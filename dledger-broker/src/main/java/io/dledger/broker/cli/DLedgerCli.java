@@ -82,7 +82,8 @@ public final class DLedgerCli implements Runnable {
             // other failure 1
             boolean badInput = e instanceof IllegalArgumentException
                     || e instanceof DLedgerException d && (d.grpcCode() == io.grpc.Status.Code.INVALID_ARGUMENT
-                    || d.code() == ErrorCode.QUEUE_NOT_FOUND);
+                    || d.code() == ErrorCode.QUEUE_NOT_FOUND
+                    || d.code() == ErrorCode.BATCH_TOO_LARGE); // also over gRPC's own limit (RESOURCE_EXHAUSTED)
             return badInput ? cmd.getCommandSpec().exitCodeOnInvalidInput() : 1;
         });
         return cl;
