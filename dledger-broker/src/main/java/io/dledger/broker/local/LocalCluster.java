@@ -239,6 +239,11 @@ public final class LocalCluster {
         if (n.alive()) {
             throw new IllegalStateException("node " + id + " already runs as pid " + n.pid());
         }
+        List<String> taken = PortLayout.takenPorts(n); // else it would only exit, its reason in its log
+        if (!taken.isEmpty()) {
+            throw new IllegalStateException(id + " not started: " + String.join(", ", taken) + " in use (another "
+                    + "cluster or program listens there); stop it first");
+        }
         Map<String, String> runSettings = nodeSettings(n, absolutePaths(extraSettings));
         try {
             Process p = launcher.launch(n, runSettings);

@@ -53,6 +53,21 @@ class LocalClusterTest {
         assertThat(Files.exists(dir.resolve("c"))).isFalse();
     }
 
+    /** A single node's start ('cluster restart', 'add-node') checks its ports too, instead of exiting at once. */
+    @Test
+    void oneNodeDoesNotStartWhenAPortOfItsIsTaken() throws Exception {
+        LocalCluster cluster = LocalCluster.create(dir.resolve("c"), 3, 0, Map.of());
+        NodeProcess third = cluster.nodes().get(2);
+        try (ServerSocket other = new ServerSocket()) {
+            other.bind(new InetSocketAddress(third.httpPort()));
+            assertThatThrownBy(() -> cluster.start("n3")).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("n3 not started: port " + third.httpPort() + " (n3's HTTP) in use (another cluster "
+                            + "or program listens there); stop it first");
+        }
+        assertThat(cluster.node("n3").alive()).isFalse();
+        assertThat(Files.exists(dir.resolve("c"))).isFalse();
+    }
+
     @Test
     void anAddedNodeFollowsTheBasePortLayoutUnderAFreshId() throws Exception {
         for (int port : new int[] {27405, 27505, 27605}) {
