@@ -127,8 +127,8 @@ final class ClusterMemberCommands {
                 String leader = c.admin().describeCluster().leaderId();
                 if (leader != null && !c.admin().nodeStatus(leader).peerIds().contains(node)) {
                     // left running by an add that failed without a leader to ask: nothing to remove from the group
-                    System.out.println(node + " is not in the Raft group (the leader, " + leader + ", does not list it);"
-                            + " stopping it here only");
+                    System.out.println(node + " is not in the Raft group (the leader, " + leader + ", does not list "
+                            + "it); stopping it here only");
                 } else {
                     System.out.println("members now: " + c.admin().removeNode(node));
                 }

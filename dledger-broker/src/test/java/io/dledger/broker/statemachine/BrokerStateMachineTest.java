@@ -199,7 +199,8 @@ class BrokerStateMachineTest {
         try (MessageStore store = MessageStore.open(StoreConfig.builder(dir).build())) {
             BrokerStateMachine fsm = fsm(store);
             fsm.onApply(new FakeIterator(List.of(follower(1, topic("t", 1)))));
-            Command deleteT = Command.newBuilder().setDeleteTopic(DeleteTopicCommand.newBuilder().setTopic("t")).build();
+            Command deleteT = Command.newBuilder().setDeleteTopic(DeleteTopicCommand.newBuilder().setTopic("t"))
+                    .build();
             FakeIterator it = new FakeIterator(List.of(follower(2, deleteT, Command.getDefaultInstance())));
             fsm.onApply(it); // the delete changes memory, then the command without a kind throws
             assertThat(it.error).isNotNull();
