@@ -99,7 +99,7 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
             GroupCoordinator.Assignment a;
             try {
                 a = groups.heartbeat(req.getGroup(), req.getTopic(), topic.queues(), req.getMemberId(),
-                        new HashSet<>(req.getOwnedQueuesList()));
+                        ownedQueues(req, topic.queues()));
             } catch (GroupCoordinator.LimitException e) {
                 throw RpcErrors.error(ErrorCode.LIMIT_EXCEEDED, e.getMessage());
             }
@@ -111,6 +111,25 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
         } catch (StatusRuntimeException e) {
             out.onError(e);
         }
+    }
+
+    /**
+     * The queues a heartbeat reports owned, those of the topic only (a member may still name queues of a topic
+     * deleted and created again with fewer): the leader keeps them for the member's session, so a list longer than a
+     * topic can have is refused.
+     */
+    static Set<Integer> ownedQueues(HeartbeatRequest req, int queues) {
+        if (req.getOwnedQueuesCount() > RequestValidator.MAX_QUEUES) {
+            throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, "owned_queues lists " + req.getOwnedQueuesCount()
+                    + " queues; a topic has at most " + RequestValidator.MAX_QUEUES);
+        }
+        Set<Integer> owned = new HashSet<>();
+        for (int q : req.getOwnedQueuesList()) {
+            if (q >= 0 && q < queues) {
+                owned.add(q);
+            }
+        }
+        return owned;
     }
 
     @Override
