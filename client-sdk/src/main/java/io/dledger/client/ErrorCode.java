@@ -90,7 +90,13 @@ public enum ErrorCode {
      * ended, or the leader changed and the member has not heartbeat it yet), or another live member holds one of the
      * queues. Nothing was committed; the consumer commits again after its next heartbeat.
      */
-    NOT_GROUP_MEMBER;
+    NOT_GROUP_MEMBER,
+    /**
+     * A node removal that would leave fewer than a majority of the remaining members answering the leader: it could
+     * not commit, and the group could not elect a leader; the message names the members that are down. Nothing was
+     * changed; start those members first. Not retried.
+     */
+    NO_LIVE_MAJORITY;
 
     /**
      * The SDK's constant for a code received on the wire; {@link #ERROR_UNSPECIFIED} for one from a newer broker that

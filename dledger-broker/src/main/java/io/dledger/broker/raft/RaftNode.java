@@ -220,6 +220,22 @@ public final class RaftNode implements AutoCloseable {
                 .toList();
     }
 
+    /**
+     * On the leader: the voting members it heard from within a leader lease, itself included (JRaft's
+     * {@code listAlivePeers}), as configured.
+     *
+     * @throws IllegalStateException when this node is not the leader
+     */
+    public List<PeerSpec> answeringMembers() {
+        return node.listAlivePeers().stream().map(this::peerOf).flatMap(Optional::stream).toList();
+    }
+
+    /** The voting members of the current configuration, as configured (on the leader). */
+    public List<PeerSpec> members() {
+        List<PeerId> voters = node.listPeers();
+        return peers.current().stream().filter(p -> voters.contains(peerId(p))).toList();
+    }
+
     /** Removes {@code p} from the Raft group. */
     public CompletableFuture<Void> removePeer(PeerSpec p) {
         CompletableFuture<Void> f = new CompletableFuture<>();

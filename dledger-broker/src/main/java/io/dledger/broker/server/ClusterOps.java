@@ -15,10 +15,10 @@ import io.dledger.proto.TransferLeadershipRequest;
 import io.dledger.proto.TransferLeadershipResponse;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -97,6 +97,9 @@ final class ClusterOps {
             // a node recorded but never made a member (an add that failed before this version rolled it back)
             // only loses its record
             member = raft.isMember(spec);
+            if (member) {
+                requireLiveMajorityWithout(spec);
+            }
         } catch (IllegalStateException e) { // JRaft: no longer the leader
             out.onError(RpcErrors.notLeader(raft.leader().orElse(null)));
             return;
@@ -104,10 +107,34 @@ final class ClusterOps {
             out.onError(e);
             return;
         }
-        proposer.peer(peerCommand(spec, true))
-                .thenCompose(ok -> member ? raft.removePeer(spec) : CompletableFuture.<Void>completedFuture(null))
-                .whenComplete((v, e) -> membershipReply(e, out, () -> RemoveNodeResponse.newBuilder()
-                        .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build()));
+        CompletableFuture<?> change;
+        if (!member) {
+            change = proposer.peer(peerCommand(spec, true));
+        } else if (spec.id().equals(config.nodeId())) {
+            // a leader that removes itself records it first (it leads no more afterwards), and restores the record
+            // when JRaft refuses, so a member never goes without its addresses
+            change = proposer.peer(peerCommand(spec, true)).thenCompose(ok -> raft.removePeer(spec)
+                    .handle((v, removeFailure) -> removeFailure)).thenCompose(removeFailure -> removeFailure == null
+                    ? CompletableFuture.<Void>completedFuture(null)
+                    : proposer.peer(peerCommand(spec, false)).handle((v, e) -> {
+                        throw new CompletionException(removeFailure instanceof CompletionException
+                                && removeFailure.getCause() != null ? removeFailure.getCause() : removeFailure);
+                    }));
+        } else {
+            // out of the group first, then its record: a refused removal (a transfer under way, leadership lost)
+            // leaves it a member with its addresses; a record left after a removal is taken by the next remove
+            change = raft.removePeer(spec).thenCompose(ok -> proposer.peer(peerCommand(spec, true)));
+        }
+        change.whenComplete((v, e) -> membershipReply(e, out, () -> RemoveNodeResponse.newBuilder()
+                .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build()));
+    }
+
+    /** Refuses to remove {@code removed} when the members left would lack a live majority ({@link LiveMajority}). */
+    private void requireLiveMajorityWithout(PeerSpec removed) {
+        LiveMajority.problemAfterRemoving(removed.id(), raft.members().stream().map(PeerSpec::id).toList(),
+                raft.answeringMembers().stream().map(PeerSpec::id).toList()).ifPresent(problem -> {
+                    throw RpcErrors.error(ErrorCode.NO_LIVE_MAJORITY, problem);
+                });
     }
 
     /**

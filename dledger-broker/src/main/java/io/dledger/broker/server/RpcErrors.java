@@ -32,7 +32,7 @@ public final class RpcErrors {
 
     public static Status.Code statusCode(ErrorCode code) {
         return switch (code) {
-            case NOT_LEADER, SEQUENCE_TOO_OLD, TOPIC_REPLACED, GROUP_ACTIVE, NOT_GROUP_MEMBER ->
+            case NOT_LEADER, SEQUENCE_TOO_OLD, TOPIC_REPLACED, GROUP_ACTIVE, NOT_GROUP_MEMBER, NO_LIVE_MAJORITY ->
                     Status.Code.FAILED_PRECONDITION;
             case TOPIC_NOT_FOUND, QUEUE_NOT_FOUND -> Status.Code.NOT_FOUND;
             case INVALID_TOPIC_NAME, EMPTY_MESSAGE, MESSAGE_TOO_LARGE, BATCH_TOO_LARGE, INVALID_ARGUMENT ->
