@@ -258,7 +258,7 @@ public final class RaftNode implements AutoCloseable {
             if (s.isOk()) {
                 f.complete(fsm.lastSnapshotIndex());
             } else {
-                f.completeExceptionally(new IllegalStateException("snapshot failed: " + s));
+                f.completeExceptionally(new RaftRefusedException("snapshot", s));
             }
         });
         return f;

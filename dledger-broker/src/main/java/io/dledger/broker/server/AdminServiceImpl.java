@@ -246,11 +246,32 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
         clusterOps.transferLeadership(req, out);
     }
 
+    private static final int SNAPSHOT_TIMEOUT_SECONDS = 60;
+
+    /** A typed answer for the ordinary ways a snapshot does not happen; anything else is INTERNAL. */
+    static StatusRuntimeException snapshotFailure(Throwable e) {
+        if (e instanceof java.util.concurrent.TimeoutException) {
+            return RpcErrors.error(ErrorCode.TIMEOUT, "the snapshot did not finish within " + SNAPSHOT_TIMEOUT_SECONDS
+                    + " s; it may still finish (admin snapshot again, or the node's status, tells)");
+        }
+        if (e instanceof io.dledger.broker.raft.RaftRefusedException r) {
+            return switch (r.error()) {
+                case EBUSY -> RpcErrors.error(ErrorCode.BUSY, "this node is saving another snapshot; retry when it "
+                        + "is done (" + r.getMessage() + ")");
+                case EIO, ESTATEMACHINE, ESTOP, ENODESHUTDOWN, EPERM -> RpcErrors.error(ErrorCode.NODE_UNAVAILABLE,
+                        "this node cannot take a snapshot now: " + r.getMessage());
+                default -> RpcErrors.internal("snapshot", e);
+            };
+        }
+        return RpcErrors.internal("snapshot", e);
+    }
+
     @Override
     public void takeSnapshot(TakeSnapshotRequest req, StreamObserver<TakeSnapshotResponse> out) {
-        raft.snapshot().orTimeout(60, TimeUnit.SECONDS).whenComplete((index, e) -> {
+        raft.snapshot().orTimeout(SNAPSHOT_TIMEOUT_SECONDS, TimeUnit.SECONDS).whenComplete((index, e) -> {
             if (e != null) {
-                out.onError(RpcErrors.internal("snapshot", e));
+                out.onError(snapshotFailure(e instanceof java.util.concurrent.CompletionException c
+                        && c.getCause() != null ? c.getCause() : e));
             } else {
                 out.onNext(TakeSnapshotResponse.newBuilder().setSnapshotIndex(index).build());
                 out.onCompleted();
