@@ -9,7 +9,8 @@ import java.util.List;
  * neighbouring records together as a run (records of one queue are usually close together in the log),
  * from the segment's memory mapping when it covers them and they are recent enough to be in the page cache
  * (only the wanted records copied out), else with one positional read per run; checks every record's CRC and
- * that it is the message the index promised.
+ * that it is the message the index promised. A read that retention or a topic's deletion overtakes (its segment or
+ * index file gone under it) is refused as a read starting now would be.
  *
  * <p>Stateless; safe to call from any thread concurrently with the writer.
  */
@@ -39,8 +40,38 @@ final class QueueReader {
         if (offset == max || maxMessages <= 0) {
             return new QueueRead(List.of(), t.incarnation(), min, max);
         }
-        return new QueueRead(read(data.log(), t, queue, offset, maxMessages, maxBytes, mappedReadBytes, reads),
-                t.incarnation(), min, max);
+        List<MessageRecord> records;
+        try {
+            records = read(data.log(), t, queue, offset, maxMessages, maxBytes, mappedReadBytes, reads);
+        } catch (RuntimeException e) {
+            throw refusedIfMovedUnder(data, t, queue, offset, e);
+        }
+        return new QueueRead(records, t.incarnation(), min, max);
+    }
+
+    /**
+     * A read that failed because the data went while it ran (retention removed the offset's segment or index file, the
+     * topic was deleted or created again) is refused as it would be now; any other failure is the store's, thrown.
+     */
+    static RuntimeException refusedIfMovedUnder(StoreData data, TopicQueues t, int queue, long offset,
+                                                RuntimeException failure) throws ReadRejectedException {
+        TopicQueues now = data.topics().get(t.name());
+        if (now == null) {
+            throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_NOT_FOUND, "topic '" + t.name()
+                    + "' was deleted during the read", 0, 0);
+        }
+        if (now != t) {
+            throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_REPLACED, "topic '" + t.name()
+                    + "' was deleted and created again during the read", 0, 0);
+        }
+        QueueIndex index = t.queue(queue);
+        long min = index.minOffset();
+        if (offset < min) {
+            throw new ReadRejectedException(ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE, "offset " + offset
+                    + " of " + t.name() + "/" + queue + " was removed by retention during the read; the queue holds "
+                    + "offsets [" + min + ", " + index.nextOffset() + ")", min, index.nextOffset());
+        }
+        return failure;
     }
 
     /** Topic {@code topic} as a read of incarnation {@code incarnation} may take it (see {@link #checkIncarnation}). */

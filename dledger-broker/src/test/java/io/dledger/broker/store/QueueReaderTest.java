@@ -109,6 +109,45 @@ class QueueReaderTest {
      * An index entry whose record size is impossible, or is not the size of the record it points at (the index has
      * no CRC), fails the read as a damaged store, through the mapping and with positional reads alike.
      */
+    /**
+     * A read whose data went while it ran (retention removed its segment, the topic was deleted or created again) is
+     * refused as a read starting now would be; a failure of data still there stays the store's.
+     */
+    @Test
+    void aReadOvertakenByRetentionOrADeletionIsRefusedAsItWouldBeNow() throws Exception {
+        try (MessageStore store = MessageStore.open(StoreFixtures.smallConfig(dir))) {
+            createTopic(store, 1, "t", 1);
+            for (int i = 0; i < 200; i++) {
+                apply(store, 2 + i, produce("t", 0, 0, 0, "m" + i + "-" + "x".repeat(100)));
+            }
+            TopicQueues t = store.data().topics().get("t");
+            RuntimeException failure = new StoreException("no index file for offset 0");
+            EntryWriter w = store.writer();
+            w.begin(500, 5_000);
+            w.retain(store.segmentInfos().get(3).firstIndex());
+            w.commit();
+            long min = store.topic("t").minOffsets()[0];
+            assertThat(min).isPositive();
+            assertThatThrownBy(() -> QueueReader.refusedIfMovedUnder(store.data(), t, 0, min - 1, failure))
+                    .isInstanceOfSatisfying(ReadRejectedException.class, e -> {
+                        assertThat(e.reason()).isEqualTo(ReadRejectedException.Reason.OFFSET_OUT_OF_RANGE);
+                        assertThat(e.getMessage()).contains("removed by retention during the read");
+                    });
+            assertThat(QueueReader.refusedIfMovedUnder(store.data(), t, 0, min, failure)).isSameAs(failure);
+
+            w.begin(501, 5_001);
+            w.deleteTopic("t");
+            w.commit();
+            assertThatThrownBy(() -> QueueReader.refusedIfMovedUnder(store.data(), t, 0, min, failure))
+                    .isInstanceOfSatisfying(ReadRejectedException.class, e -> assertThat(e.reason())
+                            .isEqualTo(ReadRejectedException.Reason.TOPIC_NOT_FOUND));
+            createTopic(store, 502, "t", 1);
+            assertThatThrownBy(() -> QueueReader.refusedIfMovedUnder(store.data(), t, 0, min, failure))
+                    .isInstanceOfSatisfying(ReadRejectedException.class, e -> assertThat(e.reason())
+                            .isEqualTo(ReadRejectedException.Reason.TOPIC_REPLACED));
+        }
+    }
+
     @Test
     void anIndexEntryWithAWrongRecordSizeFailsTheReadAsCorrupt() throws Exception {
         try (MessageStore store = MessageStore.open(StoreFixtures.smallConfig(dir))) {
