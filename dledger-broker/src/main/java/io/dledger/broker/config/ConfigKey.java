@@ -82,6 +82,9 @@ public enum ConfigKey {
     WRITE_QUEUE_MAX_BYTES("write.queue.max.bytes", "67108864", "requests waiting for a Raft entry beyond this are "
             + "rejected with BUSY"),
     MAX_TOTAL_QUEUES("topics.max.queues", "2048", "queues of all topics together (each keeps index files open)"),
+    MAX_COMMITTED_OFFSETS("groups.max.committed.offsets", "1000000", "committed consumer offsets the cluster keeps, "
+            + "one per group, topic and queue (every node holds them in memory and in each checkpoint); a commit "
+            + "that would add more is refused with LIMIT_EXCEEDED"),
     STORE_MIN_FREE_BYTES("store.min.free.bytes", "1073741824", "the leader refuses produce requests and new topics "
             + "(STORAGE_FULL) while the file system holding data.dir has less usable space than this, or followers' "
             + "do (each against its own setting) and fewer than a majority of the nodes could store, so a full disk "

@@ -40,6 +40,7 @@ public record NodeConfig(
         int maxInflightEntries,
         long writeQueueMaxBytes,
         int maxTotalQueues,
+        int maxCommittedOffsets,
         long storeMinFreeBytes,
         ReadRouteConfig readRoute,
         int pullMaxMessages,

@@ -124,6 +124,7 @@ public final class NodeConfigLoader {
         int inflight = ints.get(ConfigKey.MAX_INFLIGHT_ENTRIES, 1, 1024);
         long queueMax = ints.getLong(ConfigKey.WRITE_QUEUE_MAX_BYTES, 1024, 1L << 40);
         int maxQueues = ints.get(ConfigKey.MAX_TOTAL_QUEUES, 1, 1_000_000);
+        int maxCommitted = ints.get(ConfigKey.MAX_COMMITTED_OFFSETS, 1, 100_000_000);
         long minFree = ints.getLong(ConfigKey.STORE_MIN_FREE_BYTES, 0, Long.MAX_VALUE);
         boolean routeEnabled = bool(v.get(ConfigKey.READ_ROUTE_ENABLED), ConfigKey.READ_ROUTE_ENABLED, problems);
         long busyProduce = ints.getLong(ConfigKey.READ_BUSY_PRODUCE_RATE, 0, Long.MAX_VALUE);
@@ -192,7 +193,7 @@ public final class NodeConfigLoader {
                 transferMs, retentionMs, retentionBytes, retentionCheck, electionTimeout, electionDelay,
                 leaderExitTimeout, sync, rpcInline, logFormat, raftSegmentBytes, snapshotInterval, snapshotLogBytes,
                 segmentBytes, indexEntries, messageMax, batchMax, batchMessages,
-                entryMax, inflight, queueMax, maxQueues, minFree,
+                entryMax, inflight, queueMax, maxQueues, maxCommitted, minFree,
                 new ReadRouteConfig(routeEnabled, busyProduce, busyPull,
                         coldBytes == 0 ? defaultColdBytes() : coldBytes, maxLag), pullMessages, pullBytes,
                 pullWaiting, readQueued, groupLagMax, tls, raftCa, tokensPath);

@@ -49,13 +49,14 @@ public final class ConsumerServiceImpl extends ConsumerServiceGrpc.ConsumerServi
     private final GroupCoordinator groups;
     private final OffsetProposals offsetProposals;
 
+    /** {@code maxCommittedOffsets}: the cluster's groups.max.committed.offsets, carried in every commit. */
     public ConsumerServiceImpl(MessageStore store, BrokerStateMachine fsm, RaftNode raft, CommandProposer proposer,
-                               GroupCoordinator groups) {
+                               GroupCoordinator groups, int maxCommittedOffsets) {
         this.store = store;
         this.fsm = fsm;
         this.raft = raft;
         this.groups = groups;
-        this.offsetProposals = new OffsetProposals(proposer, store, raft);
+        this.offsetProposals = new OffsetProposals(proposer, store, raft, maxCommittedOffsets);
     }
 
     /** Longest member id: the leader keeps one per live member of every group. */

@@ -106,7 +106,8 @@ public final class GrpcFrontEnd implements AutoCloseable {
                 d -> d.usableBytes() == Long.MAX_VALUE ? Double.NaN : d.usableBytes())
                 .description("usable space of the file system holding the node's data (store.min.free.bytes)")
                 .baseUnit("bytes").register(metrics.registry());
-        ConsumerServiceImpl consumers = new ConsumerServiceImpl(store, fsm, raft, proposer, groups);
+        ConsumerServiceImpl consumers = new ConsumerServiceImpl(store, fsm, raft, proposer, groups,
+                config.maxCommittedOffsets());
         GroupLagGauges groupGauges = new GroupLagGauges(metrics.registry(), fsm::isLeader,
                 max -> consumers.summaries("", max), config.metricsGroupLagMax());
         AdminServiceImpl admin = new AdminServiceImpl(config, store, fsm, raft, proposer, reads, disk, peers,

@@ -29,11 +29,13 @@ final class OffsetProposals {
     private final CommandProposer proposer;
     private final MessageStore store;
     private final RaftNode raft;
+    private final int maxCommittedOffsets;
 
-    OffsetProposals(CommandProposer proposer, MessageStore store, RaftNode raft) {
+    OffsetProposals(CommandProposer proposer, MessageStore store, RaftNode raft, int maxCommittedOffsets) {
         this.proposer = proposer;
         this.store = store;
         this.raft = raft;
+        this.maxCommittedOffsets = maxCommittedOffsets;
     }
 
     /**
@@ -60,9 +62,13 @@ final class OffsetProposals {
         return cmd.build();
     }
 
-    /** Commits {@code cmd}; answers with {@code reply} of the Raft index it was applied at. */
+    /**
+     * Commits {@code cmd} under this leader's groups.max.committed.offsets; answers with {@code reply} of the Raft index
+     * it was applied at.
+     */
     <R> void commit(CommitOffsetsCommand cmd, StreamObserver<R> out, Runnable done, LongFunction<R> reply) {
-        propose(() -> proposer.commitOffsets(cmd), out, done, r -> {
+        CommitOffsetsCommand limited = cmd.toBuilder().setMaxCommittedOffsets(maxCommittedOffsets).build();
+        propose(() -> proposer.commitOffsets(limited), out, done, r -> {
             if (r.status() != OffsetsResult.Status.OK) {
                 throw RpcErrors.fromOffsets(r);
             }

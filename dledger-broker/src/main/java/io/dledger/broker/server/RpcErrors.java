@@ -126,6 +126,7 @@ public final class RpcErrors {
             case QUEUE_NOT_FOUND -> error(ErrorCode.QUEUE_NOT_FOUND, r.detail());
             case OFFSET_OUT_OF_RANGE -> outOfRange(r.detail(), r.minOffset(), r.maxOffset());
             case TOPIC_REPLACED -> error(ErrorCode.TOPIC_REPLACED, r.detail());
+            case LIMIT_EXCEEDED -> error(ErrorCode.LIMIT_EXCEEDED, r.detail());
             case OK -> throw new IllegalArgumentException("an accepted commit is no error");
         };
     }

@@ -85,6 +85,7 @@ final class CommandApplier {
             queues[i] = c.getOffsets(i).getQueue();
             offsets[i] = c.getOffsets(i).getOffset();
         }
-        return w.commitOffsets(c.getGroup(), c.getTopic(), c.getTopicIncarnation(), queues, offsets);
+        return w.commitOffsets(c.getGroup(), c.getTopic(), c.getTopicIncarnation(), queues, offsets,
+                c.getMaxCommittedOffsets());
     }
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * applying OFFSETS and GROUP_DELETED records, so every replica holds the same offsets and a group resumes exactly where
  * it committed, whichever node becomes leader.
  *
- * <p>Thread-safety: the state machine thread writes; any thread may read.
+ * <p>Thread-safety: the state machine thread writes (and alone reads {@link #size}); any thread may read the offsets.
  */
 final class ConsumerOffsets {
     /** A group's offsets in one topic. */
@@ -22,12 +22,36 @@ final class ConsumerOffsets {
     }
 
     private final ConcurrentHashMap<Key, ConcurrentHashMap<Integer, Long>> offsets = new ConcurrentHashMap<>();
+    /** Queue offsets held, of all groups and topics. */
+    private int size;
 
     void commit(String group, String topic, int[] queues, long[] values) {
         Map<Integer, Long> m = offsets.computeIfAbsent(new Key(group, topic), k -> new ConcurrentHashMap<>());
         for (int i = 0; i < queues.length; i++) {
-            m.put(queues[i], values[i]);
+            if (m.put(queues[i], values[i]) == null) {
+                size++;
+            }
         }
+    }
+
+    /** Queue offsets held, of all groups and topics. */
+    int size() {
+        return size;
+    }
+
+    /** How many of {@code queues} the group has no offset for yet on {@code topic}. */
+    int added(String group, String topic, int[] queues) {
+        Map<Integer, Long> m = offsets.get(new Key(group, topic));
+        if (m == null) {
+            return queues.length;
+        }
+        int added = 0;
+        for (int q : queues) {
+            if (!m.containsKey(q)) {
+                added++;
+            }
+        }
+        return added;
     }
 
     /** Whether the group has committed offsets on {@code topic}. */
@@ -37,7 +61,10 @@ final class ConsumerOffsets {
 
     /** Deletes the group's offsets on {@code topic}. */
     void forget(String group, String topic) {
-        offsets.remove(new Key(group, topic));
+        Map<Integer, Long> gone = offsets.remove(new Key(group, topic));
+        if (gone != null) {
+            size -= gone.size();
+        }
     }
 
     /** Queue -> committed offset, sorted by queue; empty when the group never committed. */
@@ -54,11 +81,18 @@ final class ConsumerOffsets {
     }
 
     void removeTopic(String topic) {
-        offsets.keySet().removeIf(k -> k.topic().equals(topic));
+        offsets.entrySet().removeIf(e -> {
+            if (e.getKey().topic().equals(topic)) {
+                size -= e.getValue().size();
+                return true;
+            }
+            return false;
+        });
     }
 
     void clear() {
         offsets.clear();
+        size = 0;
     }
 
     List<Checkpoint.GroupOffsets> toCheckpoint() {
@@ -78,7 +112,7 @@ final class ConsumerOffsets {
     }
 
     void restore(List<Checkpoint.GroupOffsets> list) {
-        offsets.clear();
+        clear();
         for (Checkpoint.GroupOffsets g : list) {
             commit(g.group(), g.topic(), g.queues(), g.offsets());
         }

@@ -193,9 +193,11 @@ public final class EntryWriter {
      * when {@code incarnation} is not 0, for a topic newer than that incarnation (deleted and created again since the
      * offsets were read: they are the old topic's). Decided on what every replica applied alike: a topic whose
      * incarnation is unknown here (0, from a version-1 checkpoint) takes any, and so does a newer incarnation than
-     * the topic's, which no consumer can have learned before this entry.
+     * the topic's, which no consumer can have learned before this entry. Also rejected when the queue offsets it adds
+     * to those committed before this entry would exceed {@code maxCommitted} (0: no limit).
      */
-    public OffsetsResult commitOffsets(String group, String topic, long incarnation, int[] queues, long[] offsets) {
+    public OffsetsResult commitOffsets(String group, String topic, long incarnation, int[] queues, long[] offsets,
+                                       int maxCommitted) {
         TopicQueues t = topics.get(topic);
         if (t == null) {
             return new OffsetsResult(OffsetsResult.Status.TOPIC_NOT_FOUND, "topic '" + topic + "' does not exist");
@@ -213,6 +215,12 @@ public final class EntryWriter {
                 return new OffsetsResult(OffsetsResult.Status.OFFSET_OUT_OF_RANGE, "offset " + offsets[i]
                         + " is outside [0, " + end + "] of " + topic + "/" + queues[i], 0, end);
             }
+        }
+        int added = store.consumerOffsets().added(group, topic, queues);
+        if (maxCommitted > 0 && added > 0 && (long) store.consumerOffsets().size() + added > maxCommitted) {
+            return new OffsetsResult(OffsetsResult.Status.LIMIT_EXCEEDED, "the cluster keeps "
+                    + store.consumerOffsets().size() + " committed queue offsets; " + added + " more would exceed "
+                    + "groups.max.committed.offsets (" + maxCommitted + "): delete groups no longer used (group delete)");
         }
         byte[] g = RecordCodec.utf8(group);
         byte[] tb = RecordCodec.utf8(topic);

@@ -11,5 +11,5 @@ public record OffsetsResult(Status status, String detail, long minOffset, long m
     }
 
     /** What happened to the command. */
-    public enum Status { OK, TOPIC_NOT_FOUND, QUEUE_NOT_FOUND, OFFSET_OUT_OF_RANGE, TOPIC_REPLACED }
+    public enum Status { OK, TOPIC_NOT_FOUND, QUEUE_NOT_FOUND, OFFSET_OUT_OF_RANGE, TOPIC_REPLACED, LIMIT_EXCEEDED }
 }

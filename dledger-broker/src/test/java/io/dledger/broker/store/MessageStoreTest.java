@@ -321,6 +321,56 @@ class MessageStoreTest {
         }
     }
 
+    /** groups.max.committed.offsets counts queue offsets of all groups; updates always pass, deletions free room. */
+    @Test
+    void committedOffsetsBeyondTheLimitAreRefusedAndCountedAgainAfterARestart() throws Exception {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            createTopic(store, 1, "t", 4);
+            apply(store, 2, produce("t", 0, 0, 0, "a"));
+            assertThat(commit(store, 3, "g1", 0, 1)).isEqualTo(OffsetsResult.Status.OK);
+            OffsetsResult refused = commitResult(store, 4, "g2", 0, 1);
+            assertThat(refused.status()).isEqualTo(OffsetsResult.Status.LIMIT_EXCEEDED);
+            assertThat(refused.detail()).contains("2 committed queue offsets; 2 more would exceed "
+                    + "groups.max.committed.offsets (3)");
+            assertThat(store.committedOffsets("g2", "t")).as("nothing of it").isEmpty();
+            assertThat(commit(store, 5, "g1", 0, 1)).as("an update adds nothing").isEqualTo(OffsetsResult.Status.OK);
+            assertThat(commit(store, 6, "g2", 0)).isEqualTo(OffsetsResult.Status.OK);
+            assertThat(store.consumerOffsets().size()).isEqualTo(3);
+            EntryWriter w = store.writer();
+            w.begin(7, 7);
+            assertThat(w.deleteGroupOffsets("g1", "t")).isTrue();
+            w.commit();
+            assertThat(store.consumerOffsets().size()).isEqualTo(1);
+            assertThat(commit(store, 8, "g3", 0, 1)).isEqualTo(OffsetsResult.Status.OK);
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            assertThat(store.consumerOffsets().size()).as("recovered from the log").isEqualTo(3);
+            store.persist(store.captureCheckpoint());
+        }
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            assertThat(store.consumerOffsets().size()).as("restored from the checkpoint").isEqualTo(3);
+            assertThat(commit(store, 9, "g4", 0)).isEqualTo(OffsetsResult.Status.LIMIT_EXCEEDED);
+            EntryWriter w = store.writer();
+            w.begin(10, 10);
+            assertThat(w.deleteTopic("t")).isTrue();
+            w.commit();
+            assertThat(store.consumerOffsets().size()).isZero();
+        }
+    }
+
+    /** Commits offset 0 of {@code queues} of topic t for {@code group}, under a limit of 3, in entry {@code index}. */
+    private static OffsetsResult.Status commit(MessageStore store, long index, String group, int... queues) {
+        return commitResult(store, index, group, queues).status();
+    }
+
+    private static OffsetsResult commitResult(MessageStore store, long index, String group, int... queues) {
+        EntryWriter w = store.writer();
+        w.begin(index, index);
+        OffsetsResult r = w.commitOffsets(group, "t", 0, queues, new long[queues.length], 3);
+        w.commit();
+        return r;
+    }
+
     @Test
     void consumerOffsetsAreStoredRecoveredAndValidated(@TempDir Path crashCopy) throws Exception {
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
@@ -328,23 +378,23 @@ class MessageStoreTest {
             apply(store, 2, produce("t", 0, 0, 1, "a", "b", "c"));
             EntryWriter w = store.writer();
             w.begin(3, 3);
-            assertThat(w.commitOffsets("g1", "t", 0, new int[] {1}, new long[] {2}).status())
+            assertThat(w.commitOffsets("g1", "t", 0, new int[] {1}, new long[] {2}, 0).status())
                     .isEqualTo(OffsetsResult.Status.OK);
-            assertThat(w.commitOffsets("g1", "t", 0, new int[] {1}, new long[] {3}).status())
+            assertThat(w.commitOffsets("g1", "t", 0, new int[] {1}, new long[] {3}, 0).status())
                     .isEqualTo(OffsetsResult.Status.OK);
-            OffsetsResult past = w.commitOffsets("g1", "t", 0, new int[] {1}, new long[] {4});
+            OffsetsResult past = w.commitOffsets("g1", "t", 0, new int[] {1}, new long[] {4}, 0);
             assertThat(past.status()).isEqualTo(OffsetsResult.Status.OFFSET_OUT_OF_RANGE);
             assertThat(past.maxOffset()).isEqualTo(3); // the bounds travel to the client in the error detail
-            assertThat(w.commitOffsets("g1", "t", 0, new int[] {2}, new long[] {0}).status())
+            assertThat(w.commitOffsets("g1", "t", 0, new int[] {2}, new long[] {0}, 0).status())
                     .isEqualTo(OffsetsResult.Status.QUEUE_NOT_FOUND);
-            assertThat(w.commitOffsets("g1", "nope", 0, new int[] {0}, new long[] {0}).status())
+            assertThat(w.commitOffsets("g1", "nope", 0, new int[] {0}, new long[] {0}, 0).status())
                     .isEqualTo(OffsetsResult.Status.TOPIC_NOT_FOUND);
             w.commit();
             assertThat(store.committedOffsets("g1", "t")).containsExactly(java.util.Map.entry(1, 3L));
             assertThat(store.committedOffsets("g2", "t")).isEmpty();
             store.persist(store.captureCheckpoint());
             w.begin(4, 4);
-            w.commitOffsets("g2", "t", 0, new int[] {0, 1}, new long[] {0, 1});
+            w.commitOffsets("g2", "t", 0, new int[] {0, 1}, new long[] {0, 1}, 0);
             w.commit();
         }
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
@@ -511,7 +561,7 @@ class MessageStoreTest {
             apply(store, 2, produce("t", 0, 0, 0, "a", "b"));
             EntryWriter w = store.writer();
             w.begin(3, 3);
-            w.commitOffsets("g", "t", 0, new int[] {0}, new long[] {1});
+            w.commitOffsets("g", "t", 0, new int[] {0}, new long[] {1}, 0);
             assertThat(w.deleteTopic("t")).isTrue();
             assertThat(w.deleteTopic("t")).isFalse();
             w.commit();
@@ -535,11 +585,11 @@ class MessageStoreTest {
                     .isInstanceOfSatisfying(ReadRejectedException.class,
                             e -> assertThat(e.reason()).isEqualTo(Reason.TOPIC_NOT_FOUND));
             w.begin(6, 6);
-            assertThat(w.commitOffsets("g", "t", 1, new int[] {2}, new long[] {1}).status())
+            assertThat(w.commitOffsets("g", "t", 1, new int[] {2}, new long[] {1}, 0).status())
                     .isEqualTo(OffsetsResult.Status.TOPIC_REPLACED);
-            assertThat(w.commitOffsets("g", "t", 4, new int[] {2}, new long[] {1}).status())
+            assertThat(w.commitOffsets("g", "t", 4, new int[] {2}, new long[] {1}, 0).status())
                     .isEqualTo(OffsetsResult.Status.OK);
-            assertThat(w.commitOffsets("g", "t", 9, new int[] {2}, new long[] {1}).status())
+            assertThat(w.commitOffsets("g", "t", 9, new int[] {2}, new long[] {1}, 0).status())
                     .as("no consumer can know a newer one: taken, as on a replica that does not know the topic's")
                     .isEqualTo(OffsetsResult.Status.OK);
             w.commit();

@@ -60,7 +60,7 @@ class StoreRecoveryTest {
         apply(store, 6, produce("t", 1, 5, 0, "e1", "e2", "e3", "e4", "e5"));
         EntryWriter w = store.writer();
         w.begin(7, 7);
-        w.commitOffsets("g", "t", 0, new int[] {0}, new long[] {4});
+        w.commitOffsets("g", "t", 0, new int[] {0}, new long[] {4}, 0);
         w.commit();
     }
 
@@ -86,21 +86,21 @@ class StoreRecoveryTest {
             writeHistory(store);
             EntryWriter w = store.writer();
             w.begin(8, 8);
-            w.commitOffsets("other", "t", 0, new int[] {0}, new long[] {2});
+            w.commitOffsets("other", "t", 0, new int[] {0}, new long[] {2}, 0);
             w.commit();
             w.begin(9, 9);
             assertThat(w.deleteGroupOffsets("g", "t")).as("it had offsets").isTrue();
             assertThat(w.deleteGroupOffsets("never", "t")).isFalse();
-            w.commitOffsets("fresh", "t", 0, new int[] {0}, new long[] {1});
+            w.commitOffsets("fresh", "t", 0, new int[] {0}, new long[] {1}, 0);
             assertThat(w.deleteGroupOffsets("fresh", "t")).as("committed earlier in the same entry").isTrue();
             assertThat(w.deleteGroupOffsets("fresh", "t")).as("deleted earlier in the same entry").isFalse();
             w.commit();
             createTopic(store, 10, "t2", 1);
             w.begin(11, 11);
-            w.commitOffsets("g2", "t2", 0, new int[] {0}, new long[] {0});
+            w.commitOffsets("g2", "t2", 0, new int[] {0}, new long[] {0}, 0);
             w.commit();
             w.begin(12, 12);
-            w.commitOffsets("g3", "t2", 0, new int[] {0}, new long[] {0});
+            w.commitOffsets("g3", "t2", 0, new int[] {0}, new long[] {0}, 0);
             assertThat(w.deleteTopic("t2")).isTrue();
             assertThat(w.deleteGroupOffsets("g3", "t2")).as("committed, then its topic deleted, in the entry").isFalse();
             assertThat(w.deleteGroupOffsets("g2", "t2")).as("its topic, deleted earlier in the entry, took them").isFalse();
