@@ -63,8 +63,8 @@ final class OffsetProposals {
     }
 
     /**
-     * Commits {@code cmd} under this leader's groups.max.committed.offsets; answers with {@code reply} of the Raft index
-     * it was applied at.
+     * Commits {@code cmd} under this leader's groups.max.committed.offsets; answers with {@code reply} of the Raft
+     * index it was applied at.
      */
     <R> void commit(CommitOffsetsCommand cmd, StreamObserver<R> out, Runnable done, LongFunction<R> reply) {
         CommitOffsetsCommand limited = cmd.toBuilder().setMaxCommittedOffsets(maxCommittedOffsets).build();

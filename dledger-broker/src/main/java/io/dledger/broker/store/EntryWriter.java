@@ -220,7 +220,8 @@ public final class EntryWriter {
         if (maxCommitted > 0 && added > 0 && (long) store.consumerOffsets().size() + added > maxCommitted) {
             return new OffsetsResult(OffsetsResult.Status.LIMIT_EXCEEDED, "the cluster keeps "
                     + store.consumerOffsets().size() + " committed queue offsets; " + added + " more would exceed "
-                    + "groups.max.committed.offsets (" + maxCommitted + "): delete groups no longer used (group delete)");
+                    + "groups.max.committed.offsets (" + maxCommitted + "): delete groups no longer used "
+                    + "(group delete)");
         }
         byte[] g = RecordCodec.utf8(group);
         byte[] tb = RecordCodec.utf8(topic);
