@@ -166,7 +166,10 @@ final class DefaultAdminClient implements AdminClient {
             throw Errors.closed("client");
         }
         LeaderTracker.LeaderRef leader = router.leaders().current();
-        if (leader == null) {
+        // a new client's first probes can outlast their deadline while its connections are set up (over a second
+        // on a busy machine): when no node answered, the cluster is asked once more before "no leader" is said
+        for (int asked = 0; leader == null && asked < 2 && (asked == 0 || !router.leaders().someNodeAnswered());
+                asked++) {
             Errors.await(router.leaders().refresh());
             leader = router.leaders().current();
         }

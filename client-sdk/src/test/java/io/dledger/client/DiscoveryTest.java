@@ -149,6 +149,19 @@ class DiscoveryTest {
         assertThat(n3.error()).isNotBlank();
     }
 
+    /** A new client whose first probes outlast their deadline (connections being set up) asks once more. */
+    @Test
+    void leaderIdAsksAgainWhenNoNodeAnsweredTheFirstProbesInTime() {
+        cluster = new FakeCluster("n1", "n2", "n3").startAll();
+        cluster.elect("n1", 1);
+        for (String id : List.of("n1", "n2", "n3")) {
+            cluster.node(id).firstStatusDelayMs = 700;
+        }
+        client = cluster.clientBuilder().requestTimeout(java.time.Duration.ofMillis(300)).build();
+
+        assertThat(client.admin().leaderId()).contains("n1");
+    }
+
     @Test
     void describeClusterWithNoReachableNodeListsTheSeeds() {
         cluster = new FakeCluster("n1", "n2");

@@ -37,6 +37,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -69,6 +70,9 @@ final class FakeNode {
     volatile Handler<TakeSnapshotRequest, TakeSnapshotResponse> takeSnapshot =
             (r, o) -> reply(o, TakeSnapshotResponse.newBuilder().setSnapshotIndex(42).build());
     volatile Handler<CreateTopicRequest, CreateTopicResponse> createTopic = this::defaultCreateTopic;
+    /** When positive: the first status call is answered this late. */
+    volatile long firstStatusDelayMs;
+    private final AtomicBoolean statusDelayed = new AtomicBoolean();
     /** Unset: the call is UNIMPLEMENTED. */
     volatile Handler<io.dledger.proto.TransferLeadershipRequest, io.dledger.proto.TransferLeadershipResponse>
             transferLeadership;
@@ -254,6 +258,13 @@ final class FakeNode {
         @Override
         public void getNodeStatus(NodeStatusRequest request, StreamObserver<NodeStatus> response) {
             statusCalls.incrementAndGet();
+            long delay = firstStatusDelayMs;
+            if (delay > 0 && statusDelayed.compareAndSet(false, true)) { // a slow first answer (a new connection)
+                NodeStatus s = status();
+                java.util.concurrent.CompletableFuture.delayedExecutor(delay, java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .execute(() -> reply(response, s));
+                return;
+            }
             reply(response, status());
         }
 
