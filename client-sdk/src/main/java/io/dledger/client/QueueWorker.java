@@ -59,6 +59,8 @@ final class QueueWorker {
     private final AtomicBoolean idle = new AtomicBoolean(true);
     /** The thread delivering a batch, while it does. */
     private volatile Thread processing;
+    /** A pull is on its way (a long poll waits up to {@link #LONG_POLL_MS} for messages). */
+    private volatile boolean pulling;
     private volatile long nextOffset;
     private volatile long processedOffset;
     private volatile String node;
@@ -105,10 +107,11 @@ final class QueueWorker {
 
     /**
      * Whether the worker stopped and delivers nothing: also when the caller is the thread inside the listener (a
-     * listener that closes its consumer), which delivers nothing more once it returns.
+     * listener that closes its consumer), which delivers nothing more once it returns, and while only a pull is on its
+     * way (its answer, when it comes, delivers nothing to a stopped worker), so a close need not wait out a long poll.
      */
     boolean isIdle() {
-        return !running.get() && (idle.get() || processing == Thread.currentThread());
+        return !running.get() && (idle.get() || pulling || processing == Thread.currentThread());
     }
 
     private void pull() {
@@ -120,7 +123,9 @@ final class QueueWorker {
         PushConsumerOptions o = host.options();
         PullRequestOptions req = new PullRequestOptions(o.topic(), queue, nextOffset, o.batchSize(), 0, node,
                 LONG_POLL_MS, false, incarnation, o.tags());
+        pulling = true;
         host.puller().pullAsync(req).whenComplete((r, e) -> {
+            pulling = false;
             if (e != null) {
                 onPullError(e);
             } else {

@@ -164,6 +164,24 @@ class QueueWorkerTest {
         assertThat(worker.processedOffset()).isEqualTo(3);
     }
 
+    /** A stop does not wait out a long poll on its way, and the poll's answer then delivers nothing. */
+    @Test
+    void aStoppedWorkerIsIdleDuringAPullOnItsWayAndItsAnswerDeliversNothing() {
+        ScriptedHost host = new ScriptedHost();
+        CompletableFuture<PullResult> held = new CompletableFuture<>();
+        host.script.add(held);
+        QueueWorker worker = new QueueWorker(host, 0, 0, 0);
+        worker.start();
+        assertThat(worker.isIdle()).isFalse();
+        worker.stop();
+        assertThat(worker.isIdle()).as("only a pull on its way").isTrue();
+        held.complete(new PullResult(List.of(new ReceivedMessage("t", 0, 0, 0, null, null, null, new byte[0], 1)), 1,
+                0, 3, "n1", null, null));
+        assertThat(host.delivered).isEmpty();
+        assertThat(worker.processedOffset()).isZero();
+        assertThat(worker.isIdle()).isTrue();
+    }
+
     @Test
     void aParkRefusedToTheTokenPausesLongerThanAnUnreachableCluster() {
         ScriptedHost host = new ScriptedHost();
