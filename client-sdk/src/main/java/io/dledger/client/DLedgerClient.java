@@ -240,11 +240,11 @@ public final class DLedgerClient implements AutoCloseable {
         }
 
         /**
-         * Requests one producer may have on the wire at once (default and most 128: half the broker's per-producer
-         * deduplication window of 256, so a retried request can never fall out of it, however retries reorder
-         * requests). Further asynchronous sends wait in memory, in order; see {@link Producer}.
+         * Requests one producer may have on the wire at once (default and most 120: under half the broker's
+         * per-producer deduplication window of 256, so a retried request does not fall out of it, however retries
+         * reorder requests). Further asynchronous sends wait in memory, in order; see {@link Producer}.
          *
-         * @param requests within 1..128
+         * @param requests within 1..120
          * @return this builder
          */
         public Builder maxInFlightPerProducer(int requests) {

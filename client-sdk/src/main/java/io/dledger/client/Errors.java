@@ -57,8 +57,8 @@ final class Errors {
                 : status.getDescription() != null ? status.getDescription() : status.getCode().name();
         ErrorCode code = typed ? sent : derivedCode(status);
         if (code == ErrorCode.BATCH_TOO_LARGE && !typed) {
-            message = "the request is larger than the node reads at all (" + message + "); a node accepts messages up "
-                    + "to its message.max.bytes and requests up to its batch.max.bytes";
+            message = "over gRPC's message size limit, unread (" + message + "): a node accepts messages up to its "
+                    + "message.max.bytes and requests up to its batch.max.bytes";
         }
         return new DLedgerException(code, status.getCode(), message, detail, typed, null, t);
     }

@@ -208,6 +208,10 @@ final class QueueWorker {
                 processedOffset = m.offset() + 1;
                 resume = processedOffset;
             }
+            if (!running.get()) { // stopped while the pull was on its way: a final commit may have read the offsets
+                idle.set(true);
+                return;
+            }
             // the whole batch is processed: so are the messages the tag filter passed over, up to the next offset
             processedOffset = Math.max(processedOffset, r.nextOffset());
             nextOffset = r.nextOffset();

@@ -16,11 +16,13 @@ import java.util.function.LongConsumer;
  * once some {@code e >= s} has been dropped, which takes {@value #BROKER_WINDOW} sequences applied after {@code e}.
  * Every such sequence {@code f} was unresolved when {@code e} was dispatched (it resolves only after it is applied,
  * after {@code e}), so {@code f > e - capacity}; and it was dispatched while {@code s} was unresolved, so
- * {@code f < s + capacity}. That leaves at most {@code 2 * capacity - 2} candidates besides {@code e}: with
- * {@code capacity <= }{@value #MAX_CAPACITY} ({@link #BROKER_WINDOW} / 2) fewer than {@value #BROKER_WINDOW}, so a
- * pending sequence never falls out of the broker's window, however retries and failover reorder the requests. A
- * larger capacity would let late retries of older sequences push a newer one out first, and with it every pending
- * sequence below that one.
+ * {@code f < s + capacity}. That leaves at most {@code 2 * capacity - 2} candidates besides {@code e}, fewer than
+ * {@value #BROKER_WINDOW} for a capacity up to 128, so a pending sequence does not fall out of the broker's window
+ * however retries and failover reorder the requests. A larger capacity would let late retries of older sequences
+ * push a newer one out first, and with it every pending sequence below that one. The count assumes a sequence
+ * resolves only once applied; one given up at its deadline resolves while its request may still wait on the leader
+ * and be applied later, outside the count: {@value #MAX_CAPACITY} leaves room for {@code BROKER_WINDOW - 2 *
+ * MAX_CAPACITY + 1} of those at a time.
  *
  * <p>Dispatching is trampolined: one thread at a time runs the dispatch callbacks, in sequence order, and a
  * {@link #release} made from inside a dispatch (an operation that failed synchronously) only queues work for that
@@ -33,7 +35,7 @@ final class SendWindow {
     /** The broker's per-producer deduplication window. */
     static final int BROKER_WINDOW = 256;
     /** The largest capacity that keeps every pending sequence inside {@link #BROKER_WINDOW} (see the class comment). */
-    static final int MAX_CAPACITY = BROKER_WINDOW / 2;
+    static final int MAX_CAPACITY = 120;
 
     private record Pending(long sequence, LongConsumer dispatch) {
     }

@@ -77,7 +77,7 @@ class SendWindowTest {
         assertThatThrownBy(() -> new SendWindow(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new SendWindow(SendWindow.MAX_CAPACITY + 1))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("capacity must be within 1..128: 129");
+                .hasMessage("capacity must be within 1..120: 121");
     }
 
     /**

@@ -24,7 +24,14 @@ final class ClusterMemberCommands {
         public Integer call() {
             LocalCluster cluster = LocalCluster.load(dir.resolve());
             requireLeader(cluster);
-            NodeProcess n = cluster.start(cluster.addNode().id());
+            String id = cluster.addNode().id();
+            NodeProcess n;
+            try {
+                n = cluster.start(id);
+            } catch (RuntimeException e) { // not started (a port in use): not kept either, or cluster up would wait on it
+                cluster.forget(id);
+                throw e;
+            }
             System.out.println("started " + n.id() + " at " + n.grpcAddress() + "; adding it to the group...");
             try (DLedgerClient c = LocalClients.builder(cluster).build()) {
                 awaitAnswer(cluster, n, Duration.ofSeconds(60));
@@ -111,7 +118,7 @@ final class ClusterMemberCommands {
     }
 
     @Command(name = "remove-node", mixinStandardHelpOptions = true,
-            description = "Remove a node from the Raft group, then stop it.")
+            description = "Remove a node from the Raft group (a leader hands leadership over first), then stop it.")
     static final class RemoveNode implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         ClusterCommand.DirOption dir = new ClusterCommand.DirOption();
@@ -119,17 +126,35 @@ final class ClusterMemberCommands {
         @picocli.CommandLine.Parameters(paramLabel = "NODE")
         String node;
 
+        /**
+         * Whether the node itself knows no leader (or does not answer): one that was never added waits for a leader
+         * to add it, while a member follows one even when the leader holds no record of its addresses.
+         */
+        private boolean followsNoOne(LocalCluster cluster) {
+            NodeProcess n = cluster.node(node);
+            try (DLedgerClient direct = LocalClients.builder(cluster).seeds(n.grpcAddress())
+                    .requestTimeout(Duration.ofSeconds(2)).operationTimeout(Duration.ofSeconds(4)).build()) {
+                return direct.admin().nodeStatus(node).leaderId() == null;
+            } catch (RuntimeException e) {
+                return true;
+            }
+        }
+
         @Override
         public Integer call() {
             LocalCluster cluster = LocalCluster.load(dir.resolve());
             cluster.node(node);
             try (DLedgerClient c = LocalClients.builder(cluster).build()) {
                 String leader = c.admin().describeCluster().leaderId();
-                if (leader != null && !c.admin().nodeStatus(leader).peerIds().contains(node)) {
+                if (leader != null && !c.admin().nodeStatus(leader).peerIds().contains(node) && followsNoOne(cluster)) {
                     // left running by an add that failed without a leader to ask: nothing to remove from the group
                     System.out.println(node + " is not in the Raft group (the leader, " + leader + ", does not list "
-                            + "it); stopping it here only");
+                            + "it, and it follows no leader); stopping it here only");
                 } else {
+                    if (node.equals(leader)) { // a leader is not removed while it leads: it hands over first
+                        System.out.println(node + " leads; handing leadership over first...");
+                        System.out.println("leader now: " + c.admin().transferLeadership(null));
+                    }
                     System.out.println("members now: " + c.admin().removeNode(node));
                 }
             }

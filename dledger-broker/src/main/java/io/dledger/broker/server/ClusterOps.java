@@ -97,6 +97,12 @@ final class ClusterOps {
             // a node recorded but never made a member (an add that failed before this version rolled it back)
             // only loses its record
             member = raft.isMember(spec);
+            if (member && spec.id().equals(config.nodeId())) {
+                // it could record its removal only before JRaft removed it (it leads no more after), and could not
+                // restore the record when JRaft then refused: a member would be left without addresses
+                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, spec.id() + " is the leader: hand leadership over "
+                        + "first (transferLeadership, 'bin/dledger admin transfer-leader'), then remove it");
+            }
             if (member) {
                 requireLiveMajorityWithout(spec);
             }
@@ -107,24 +113,10 @@ final class ClusterOps {
             out.onError(e);
             return;
         }
-        CompletableFuture<?> change;
-        if (!member) {
-            change = proposer.peer(peerCommand(spec, true));
-        } else if (spec.id().equals(config.nodeId())) {
-            // a leader that removes itself records it first (it leads no more afterwards), and restores the record
-            // when JRaft refuses, so a member never goes without its addresses
-            change = proposer.peer(peerCommand(spec, true)).thenCompose(ok -> raft.removePeer(spec)
-                    .handle((v, removeFailure) -> removeFailure)).thenCompose(removeFailure -> removeFailure == null
-                    ? CompletableFuture.<Void>completedFuture(null)
-                    : proposer.peer(peerCommand(spec, false)).handle((v, e) -> {
-                        throw new CompletionException(removeFailure instanceof CompletionException
-                                && removeFailure.getCause() != null ? removeFailure.getCause() : removeFailure);
-                    }));
-        } else {
-            // out of the group first, then its record: a refused removal (a transfer under way, leadership lost)
-            // leaves it a member with its addresses; a record left after a removal is taken by the next remove
-            change = raft.removePeer(spec).thenCompose(ok -> proposer.peer(peerCommand(spec, true)));
-        }
+        // out of the group first, then its record: a refused removal (a transfer under way, leadership lost) leaves
+        // it a member with its addresses; a record left after a removal is taken by the next remove of the node
+        CompletableFuture<?> change = member ? raft.removePeer(spec).thenCompose(ok -> proposer.peer(peerCommand(spec,
+                true))) : proposer.peer(peerCommand(spec, true));
         change.whenComplete((v, e) -> membershipReply(e, out, () -> RemoveNodeResponse.newBuilder()
                 .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build()));
     }

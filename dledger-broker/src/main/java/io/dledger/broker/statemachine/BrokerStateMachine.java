@@ -132,6 +132,7 @@ public final class BrokerStateMachine extends StateMachineAdapter {
                     return;
                 }
                 CheckpointCodec.write(dir.resolve(CHECKPOINT_FILE), c);
+                store.syncSnapshotFiles(dir);
                 for (String f : files) {
                     writer.addFile(f);
                 }

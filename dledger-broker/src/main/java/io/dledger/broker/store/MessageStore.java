@@ -287,6 +287,11 @@ public final class MessageStore implements AutoCloseable {
         return StoreSnapshotFiles.link(d.log(), d.topics(), c, config.dir(), target);
     }
 
+    /** Makes the names of the snapshot files linked into {@code target} durable (any thread; a sync per directory). */
+    public void syncSnapshotFiles(Path target) {
+        StoreSnapshotFiles.syncNames(target);
+    }
+
     /**
      * Replaces the whole store with the snapshot in {@code snapshotDir} (state machine thread). Readers
      * keep seeing the old data until the new data is recovered, then switch at once.

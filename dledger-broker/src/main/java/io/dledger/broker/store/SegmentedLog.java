@@ -109,6 +109,9 @@ final class SegmentedLog implements AutoCloseable {
 
     private LogSegment roll() {
         LogSegment old = active();
+        // the old segment's bytes durable before the next one's name is: a machine crash must not leave a shorter old
+        // segment before a durable next one (a gap the log refuses to open with)
+        old.flush();
         LogSegment next = LogSegment.create(dir, old.endPosition());
         try {
             // the new name durable before a checkpoint can point into the segment: a machine crash must not lose it

@@ -15,7 +15,8 @@ import java.util.stream.Stream;
  * checkpoint's log position or queue offsets never change); the active segment and index files may grow
  * after the snapshot was taken, so installing a snapshot cuts them back to its checkpoint. Where a link cannot be
  * made the file is copied and the copy synced; the directories' names are synced too, in the snapshot before JRaft
- * publishes it and in the store before the install marker goes, so a machine crash finds either whole.
+ * publishes it ({@link #syncNames}) and in the store before the install marker goes, so a machine crash finds
+ * either whole.
  */
 final class StoreSnapshotFiles {
     private StoreSnapshotFiles() {
@@ -39,13 +40,23 @@ final class StoreSnapshotFiles {
                     }
                 }
             }
-            // JRaft syncs the snapshot's own directory when it publishes it, not the ones below: the names in them must
-            // not vanish in a machine crash once the Raft log behind the snapshot is gone
-            DurableFiles.syncDirectoryTree(target);
         } catch (IOException e) {
             throw new StoreException("cannot link store files into snapshot " + target, e);
         }
         return names;
+    }
+
+    /**
+     * Syncs the names in {@code target} and every directory below it: JRaft syncs the snapshot's own directory when
+     * it publishes it, not the ones below, and their names must not vanish in a machine crash once the Raft log
+     * behind the snapshot is gone. One sync per directory (a queue has one): not for the state machine thread.
+     */
+    static void syncNames(Path target) {
+        try {
+            DurableFiles.syncDirectoryTree(target);
+        } catch (IOException e) {
+            throw new StoreException("cannot sync the directories of snapshot " + target, e);
+        }
     }
 
     private static String linkOne(Path storeDir, Path file, Path target) throws IOException {

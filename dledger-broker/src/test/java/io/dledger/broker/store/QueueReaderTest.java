@@ -106,10 +106,6 @@ class QueueReaderTest {
     }
 
     /**
-     * An index entry whose record size is impossible, or is not the size of the record it points at (the index has
-     * no CRC), fails the read as a damaged store, through the mapping and with positional reads alike.
-     */
-    /**
      * A read whose data went while it ran (retention removed its segment, the topic was deleted or created again) is
      * refused as a read starting now would be; a failure of data still there stays the store's.
      */
@@ -148,6 +144,10 @@ class QueueReaderTest {
         }
     }
 
+    /**
+     * An index entry whose record size is impossible, or is not the size of the record it points at (the index has
+     * no CRC), fails the read as a damaged store, through the mapping and with positional reads alike.
+     */
     @Test
     void anIndexEntryWithAWrongRecordSizeFailsTheReadAsCorrupt() throws Exception {
         try (MessageStore store = MessageStore.open(StoreFixtures.smallConfig(dir))) {
