@@ -261,7 +261,8 @@ final class FakeNode {
             long delay = firstStatusDelayMs;
             if (delay > 0 && statusDelayed.compareAndSet(false, true)) { // a slow first answer (a new connection)
                 NodeStatus s = status();
-                java.util.concurrent.CompletableFuture.delayedExecutor(delay, java.util.concurrent.TimeUnit.MILLISECONDS)
+                java.util.concurrent.CompletableFuture
+                        .delayedExecutor(delay, java.util.concurrent.TimeUnit.MILLISECONDS)
                         .execute(() -> reply(response, s));
                 return;
             }

@@ -98,7 +98,8 @@ class CliIT {
 
         // the leader hands over before it is removed
         String leader;
-        try (io.dledger.client.DLedgerClient c = io.dledger.broker.local.LocalClients.builder(LocalCluster.load(dir)).build()) {
+        try (io.dledger.client.DLedgerClient c = io.dledger.broker.local.LocalClients.builder(LocalCluster.load(dir))
+                .build()) {
             leader = await().atMost(Duration.ofSeconds(30)).until(() -> c.admin().leaderId(),
                     java.util.Optional::isPresent).orElseThrow();
         }

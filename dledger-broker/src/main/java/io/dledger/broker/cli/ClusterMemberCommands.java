@@ -28,7 +28,7 @@ final class ClusterMemberCommands {
             NodeProcess n;
             try {
                 n = cluster.start(id);
-            } catch (RuntimeException e) { // not started (a port in use): not kept either, or cluster up would wait on it
+            } catch (RuntimeException e) { // not started (a port in use): not kept, or cluster up would wait on it
                 cluster.forget(id);
                 throw e;
             }

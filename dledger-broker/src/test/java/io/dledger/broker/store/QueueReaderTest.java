@@ -118,11 +118,7 @@ class QueueReaderTest {
             }
             TopicQueues t = store.data().topics().get("t");
             RuntimeException failure = new StoreException("no index file for offset 0");
-            EntryWriter w = store.writer();
-            w.begin(500, 5_000);
-            w.retain(store.segmentInfos().get(3).firstIndex());
-            w.commit();
-            long min = store.topic("t").minOffsets()[0];
+            long min = StoreFixtures.retainFromSegment(store, 500, 3);
             assertThat(min).isPositive();
             assertThatThrownBy(() -> QueueReader.refusedIfMovedUnder(store.data(), t, 0, min - 1, failure))
                     .isInstanceOfSatisfying(ReadRejectedException.class, e -> {
@@ -131,6 +127,7 @@ class QueueReaderTest {
                     });
             assertThat(QueueReader.refusedIfMovedUnder(store.data(), t, 0, min, failure)).isSameAs(failure);
 
+            EntryWriter w = store.writer();
             w.begin(501, 5_001);
             w.deleteTopic("t");
             w.commit();

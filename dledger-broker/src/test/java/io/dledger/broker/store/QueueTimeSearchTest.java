@@ -93,11 +93,7 @@ class QueueTimeSearchTest {
             for (int i = 0; i < 200; i++) {
                 write(store, 2 + i, 1_000 + 10L * i, 0, "m" + i + "-" + "x".repeat(100));
             }
-            EntryWriter w = store.writer();
-            w.begin(500, 5_000);
-            w.retain(store.segmentInfos().get(3).firstIndex());
-            w.commit();
-            long min = store.topic("t").minOffsets()[0];
+            long min = StoreFixtures.retainFromSegment(store, 500, 3);
             assertThat(min).isPositive();
             assertThat(at(store, 0, 0)).isEqualTo(min);
             assertThat(at(store, 0, 1_000 + 10L * min + 5)).isEqualTo(min + 1);

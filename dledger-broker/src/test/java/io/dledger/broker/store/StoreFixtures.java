@@ -35,6 +35,18 @@ final class StoreFixtures {
         return r;
     }
 
+    /**
+     * Applies retention in entry {@code raftIndex}, keeping the log from segment {@code segment} on; returns topic
+     * {@code t}'s queue 0's new first offset.
+     */
+    static long retainFromSegment(MessageStore store, long raftIndex, int segment) {
+        EntryWriter w = store.writer();
+        w.begin(raftIndex, 5_000);
+        w.retain(store.segmentInfos().get(segment).firstIndex());
+        w.commit();
+        return store.topic("t").minOffsets()[0];
+    }
+
     static void createTopic(MessageStore store, long raftIndex, String topic, int queues) {
         EntryWriter w = store.writer();
         w.begin(raftIndex, 1000 + raftIndex);
