@@ -191,8 +191,10 @@ public interface AdminClient {
      *
      * @param id id of a node of the cluster
      * @return the remaining members' ids
-     * @throws DLedgerException with {@link ErrorCode#INVALID_ARGUMENT} for an id not in the cluster, or for the
-     *                          last node
+     * @throws DLedgerException with {@link ErrorCode#INVALID_ARGUMENT} for an id not in the cluster, for the
+     *                          last node, or for the leader itself (hand leadership over first:
+     *                          {@link #transferLeadership}); {@link ErrorCode#NO_LIVE_MAJORITY} when fewer than a
+     *                          majority of the members, or of those that would be left, answer the leader
      */
     List<String> removeNode(String id);
 
