@@ -53,11 +53,27 @@ public final class RpcErrors {
         return error(ErrorDetail.newBuilder().setCode(code).setMessage(message).build());
     }
 
-    /** {@code NOT_LEADER}, naming the leader {@code raft} knows, unless this node leads and is ready to serve. */
+    /**
+     * {@code NOT_LEADER}, naming the leader {@code raft} knows, unless this node leads and is ready to serve; see
+     * {@link #notServingLeader}.
+     */
     public static void requireLeader(io.dledger.broker.statemachine.BrokerStateMachine fsm, RaftNode raft) {
         if (!fsm.isLeader()) {
-            throw notLeader(raft.leader().orElse(null));
+            throw notServingLeader(raft.leader().orElse(null), raft.peers().self().id());
         }
+    }
+
+    /**
+     * The answer of a node that does not serve as leader: {@code NOT_LEADER} naming {@code knownLeader}, or, when
+     * JRaft names this node itself ({@code selfId}: elected, its state machine not started as leader yet, or handing
+     * leadership over), {@code BUSY}, which clients retry after a pause instead of being sent back here at once.
+     */
+    static StatusRuntimeException notServingLeader(PeerSpec knownLeader, String selfId) {
+        if (knownLeader != null && knownLeader.id().equals(selfId)) {
+            return error(ErrorCode.BUSY, "this node's leadership is starting or ending (its state machine does not "
+                    + "serve as leader now); retry shortly");
+        }
+        return notLeader(knownLeader);
     }
 
     public static StatusRuntimeException notLeader(PeerSpec leader) {

@@ -10,6 +10,20 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(10)
 class RpcErrorsTest {
+    /** A node JRaft names as leader whose state machine does not serve as one asks for a retry, not for itself. */
+    @Test
+    void aLeaderNotServingYetAnswersBusyAndAFollowerNamesTheLeader() {
+        io.dledger.broker.config.PeerSpec n1 = new io.dledger.broker.config.PeerSpec("n1", "h1", 1, 2);
+        StatusRuntimeException starting = RpcErrors.notServingLeader(n1, "n1");
+        assertThat(starting.getTrailers().get(RpcErrors.DETAIL_KEY).getCode()).isEqualTo(ErrorCode.BUSY);
+        assertThat(starting.getTrailers().get(RpcErrors.DETAIL_KEY).hasLeader()).isFalse();
+        StatusRuntimeException follower = RpcErrors.notServingLeader(n1, "n2");
+        assertThat(follower.getTrailers().get(RpcErrors.DETAIL_KEY).getCode()).isEqualTo(ErrorCode.NOT_LEADER);
+        assertThat(follower.getTrailers().get(RpcErrors.DETAIL_KEY).getLeader().getId()).isEqualTo("n1");
+        assertThat(RpcErrors.notServingLeader(null, "n2").getTrailers().get(RpcErrors.DETAIL_KEY).hasLeader())
+                .isFalse();
+    }
+
     /** A message that echoes a client's 100,000-character input would not fit the reply's headers. */
     @Test
     void longMessagesAreCutToFitTheHeaders() {
