@@ -34,7 +34,10 @@ final class SendWindow {
 
     /** The broker's per-producer deduplication window. */
     static final int BROKER_WINDOW = 256;
-    /** The largest capacity that keeps every pending sequence inside {@link #BROKER_WINDOW} (see the class comment). */
+    /**
+     * The largest capacity allowed: the proof in the class comment holds up to 128; 120 leaves a margin for requests
+     * given up at their deadline and applied later.
+     */
     static final int MAX_CAPACITY = 120;
 
     private record Pending(long sequence, LongConsumer dispatch) {

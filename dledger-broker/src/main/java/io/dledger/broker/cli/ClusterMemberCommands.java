@@ -127,17 +127,41 @@ final class ClusterMemberCommands {
         String node;
 
         /**
-         * Whether the node itself knows no leader (or does not answer): one that was never added waits for a leader
-         * to add it, while a member follows one even when the leader holds no record of its addresses.
+         * Whether the node follows no leader: it is not running, or it answers that it knows none. One that was never
+         * added waits for a leader to add it, while a member follows one even when the leader holds no record of its
+         * addresses; a running node that does not answer is not taken for either.
          */
         private boolean followsNoOne(LocalCluster cluster) {
             NodeProcess n = cluster.node(node);
+            if (!n.alive()) {
+                return true;
+            }
+            try {
+                awaitAnswer(cluster, n, Duration.ofSeconds(20)); // it may have been started moments ago
+            } catch (RuntimeException e) {
+                return !n.alive();
+            }
             try (DLedgerClient direct = LocalClients.builder(cluster).seeds(n.grpcAddress())
                     .requestTimeout(Duration.ofSeconds(2)).operationTimeout(Duration.ofSeconds(4)).build()) {
                 return direct.admin().nodeStatus(node).leaderId() == null;
             } catch (RuntimeException e) {
-                return true;
+                return false;
             }
+        }
+
+        /** Removes the node; a leader refuses to remove itself, so it hands leadership over and is asked again. */
+        private List<String> remove(DLedgerClient c) {
+            try {
+                return c.admin().removeNode(node);
+            } catch (io.dledger.client.DLedgerException e) {
+                if (e.code() != io.dledger.client.ErrorCode.INVALID_ARGUMENT
+                        || !e.getMessage().contains(io.dledger.broker.server.RpcErrors.LEADER_NOT_REMOVED)) {
+                    throw e;
+                }
+            }
+            System.out.println(node + " leads; handing leadership over first...");
+            System.out.println("leader now: " + c.admin().transferLeadership(null));
+            return c.admin().removeNode(node);
         }
 
         @Override
@@ -151,11 +175,7 @@ final class ClusterMemberCommands {
                     System.out.println(node + " is not in the Raft group (the leader, " + leader + ", does not list "
                             + "it, and it follows no leader); stopping it here only");
                 } else {
-                    if (node.equals(leader)) { // a leader is not removed while it leads: it hands over first
-                        System.out.println(node + " leads; handing leadership over first...");
-                        System.out.println("leader now: " + c.admin().transferLeadership(null));
-                    }
-                    System.out.println("members now: " + c.admin().removeNode(node));
+                    System.out.println("members now: " + remove(c));
                 }
             }
             cluster.stop(node, Duration.ofSeconds(15));

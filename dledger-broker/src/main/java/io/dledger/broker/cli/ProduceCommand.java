@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         description = "Send messages to a topic. Each is acknowledged once a Raft majority stored it.")
 final class ProduceCommand implements java.util.concurrent.Callable<Integer> {
     private static final int PRINT_EACH_UP_TO = 100;
-    private static final int IN_FLIGHT = 128;
+    private static final int IN_FLIGHT = 120;
     private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
             .toCharArray();
 

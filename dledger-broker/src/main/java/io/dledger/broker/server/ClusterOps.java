@@ -100,14 +100,14 @@ final class ClusterOps {
             if (member && spec.id().equals(config.nodeId())) {
                 // it could record its removal only before JRaft removed it (it leads no more after), and could not
                 // restore the record when JRaft then refused: a member would be left without addresses
-                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, spec.id() + " is the leader: hand leadership over "
-                        + "first (transferLeadership, 'bin/dledger admin transfer-leader'), then remove it");
+                throw RpcErrors.error(ErrorCode.INVALID_ARGUMENT, spec.id() + " " + RpcErrors.LEADER_NOT_REMOVED
+                        + " (transferLeadership, 'bin/dledger admin transfer-leader'), then remove it");
             }
             if (member) {
                 requireLiveMajorityWithout(spec);
             }
         } catch (IllegalStateException e) { // JRaft: no longer the leader
-            out.onError(RpcErrors.notLeader(raft.leader().orElse(null)));
+            out.onError(RpcErrors.notServingLeader(raft.leader().orElse(null), config.nodeId()));
             return;
         } catch (StatusRuntimeException e) {
             out.onError(e);
@@ -121,8 +121,16 @@ final class ClusterOps {
                 .addAllPeers(raft.peers().current().stream().map(RpcErrors::nodeRef).toList()).build()));
     }
 
-    /** Refuses to remove {@code removed} when the members left would lack a live majority ({@link LiveMajority}). */
+    /**
+     * Refuses to remove {@code removed} when the members left would lack a live majority ({@link LiveMajority}). A
+     * leader elected less than an election timeout ago counts every member it reached as answering (JRaft starts
+     * each replicator as just answered): it answers BUSY, which the SDK retries, until it knows.
+     */
     private void requireLiveMajorityWithout(PeerSpec removed) {
+        if (fsm.leadingNanos() < TimeUnit.MILLISECONDS.toNanos(config.electionTimeoutMs())) {
+            throw RpcErrors.error(ErrorCode.BUSY, "this node was elected leader moments ago and does not know yet "
+                    + "which members answer it; retry");
+        }
         LiveMajority.problemAfterRemoving(removed.id(), raft.members().stream().map(PeerSpec::id).toList(),
                 raft.answeringMembers().stream().map(PeerSpec::id).toList()).ifPresent(problem -> {
                     throw RpcErrors.error(ErrorCode.NO_LIVE_MAJORITY, problem);

@@ -24,6 +24,8 @@ import io.grpc.protobuf.ProtoUtils;
  */
 public final class RpcErrors {
     private static final Logger LOG = LoggerFactory.getLogger(RpcErrors.class);
+    /** In the INVALID_ARGUMENT message of a leader asked to remove itself (the CLI then hands leadership over). */
+    public static final String LEADER_NOT_REMOVED = "is the leader: hand leadership over first";
     public static final Metadata.Key<ErrorDetail> DETAIL_KEY =
             Metadata.Key.of("dledger-error-bin", ProtoUtils.metadataMarshaller(ErrorDetail.getDefaultInstance()));
 
@@ -68,7 +70,7 @@ public final class RpcErrors {
      * JRaft names this node itself ({@code selfId}: elected, its state machine not started as leader yet, or handing
      * leadership over), {@code BUSY}, which clients retry after a pause instead of being sent back here at once.
      */
-    static StatusRuntimeException notServingLeader(PeerSpec knownLeader, String selfId) {
+    public static StatusRuntimeException notServingLeader(PeerSpec knownLeader, String selfId) {
         if (knownLeader != null && knownLeader.id().equals(selfId)) {
             return error(ErrorCode.BUSY, "this node's leadership is starting or ending (its state machine does not "
                     + "serve as leader now); retry shortly");
@@ -128,7 +130,7 @@ public final class RpcErrors {
         Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
         if (cause instanceof ProposalException p) {
             if (p.code() == ErrorCode.NOT_LEADER) {
-                return notLeader(raft.leader().orElse(null));
+                return notServingLeader(raft.leader().orElse(null), raft.peers().self().id());
             }
             return error(p.code(), p.getMessage());
         }

@@ -49,6 +49,8 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     private final Executor snapshotExecutor;
     private final AtomicLong snapshotsInstalled = new AtomicLong();
     private volatile long leaderTerm = -1;
+    /** When this node last started leading (nanoTime). */
+    private volatile long leaderSince;
     private volatile long knownTerm;
     private volatile long lastSnapshotIndex;
     private volatile String error;
@@ -181,6 +183,7 @@ public final class BrokerStateMachine extends StateMachineAdapter {
         // before the node answers as leader: a consumer heartbeat must not meet the group state of an earlier term
         leaderStartListeners.forEach(l -> runGuarded(l, "leader-start listener (the node leads term " + term
                 + " all the same)"));
+        leaderSince = System.nanoTime();
         leaderTerm = term;
         knownTerm = Math.max(knownTerm, term);
         leaderChangeListeners.forEach(Runnable::run);
@@ -268,6 +271,11 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     /** True between onLeaderStart and onLeaderStop: every earlier entry is applied. */
     public boolean isLeader() {
         return leaderTerm > 0;
+    }
+
+    /** How long this node has led, in nanoseconds (meaningful while {@link #isLeader}). */
+    public long leadingNanos() {
+        return System.nanoTime() - leaderSince;
     }
 
     /** The term this node leads, or -1. */
