@@ -168,8 +168,11 @@ final class DefaultAdminClient implements AdminClient {
         LeaderTracker.LeaderRef leader = router.leaders().current();
         // a new client's first probes can outlast their deadline while its connections are set up (over a second
         // on a busy machine): when no node answered, the cluster is asked once more before "no leader" is said
-        for (int asked = 0; leader == null && asked < 2 && (asked == 0 || !router.leaders().someNodeAnswered());
-                asked++) {
+        if (leader == null) {
+            Errors.await(router.leaders().refresh());
+            leader = router.leaders().current();
+        }
+        if (leader == null && !router.leaders().someNodeAnswered()) {
             Errors.await(router.leaders().refresh());
             leader = router.leaders().current();
         }

@@ -97,14 +97,13 @@ final class ClusterMemberCommands {
         }
     }
 
-    /** Waits until a freshly started node of {@code cluster} answers (it cannot be caught up before). */
-    static void awaitAnswer(LocalCluster cluster, NodeProcess n, Duration timeout) {
+    /** Waits until a freshly started node of {@code cluster} answers (it cannot be caught up before); its status. */
+    static io.dledger.client.NodeView awaitAnswer(LocalCluster cluster, NodeProcess n, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             try (DLedgerClient direct = LocalClients.builder(cluster).seeds(n.grpcAddress())
                     .requestTimeout(Duration.ofSeconds(1)).operationTimeout(Duration.ofSeconds(2)).build()) {
-                direct.admin().nodeStatus(n.id());
-                return;
+                return direct.admin().nodeStatus(n.id());
             } catch (RuntimeException e) {
                 if (!n.alive()) {
                     throw new IllegalStateException(n.id() + " exited; see " + n.logFile());
@@ -137,15 +136,9 @@ final class ClusterMemberCommands {
                 return true;
             }
             try {
-                awaitAnswer(cluster, n, Duration.ofSeconds(20)); // it may have been started moments ago
+                return awaitAnswer(cluster, n, Duration.ofSeconds(20)).leaderId() == null; // maybe started just now
             } catch (RuntimeException e) {
                 return !n.alive();
-            }
-            try (DLedgerClient direct = LocalClients.builder(cluster).seeds(n.grpcAddress())
-                    .requestTimeout(Duration.ofSeconds(2)).operationTimeout(Duration.ofSeconds(4)).build()) {
-                return direct.admin().nodeStatus(node).leaderId() == null;
-            } catch (RuntimeException e) {
-                return false;
             }
         }
 

@@ -178,7 +178,7 @@ public final class LocalCluster {
         }
         List<String> started = new ArrayList<>();
         for (NodeProcess n : toStart) {
-            start(n.id());
+            launch(n.id(), Map.of());
             started.add(n.id());
         }
         return started;
@@ -235,7 +235,6 @@ public final class LocalCluster {
     public NodeProcess start(String id, Map<String, String> extraSettings) {
         NodeProcess n = node(id);
         requireRunSettings(extraSettings);
-        StopOnExit.requireNotEnding("node " + id); // it would outlive this JVM: the hooks may have looked
         if (n.alive()) {
             throw new IllegalStateException("node " + id + " already runs as pid " + n.pid());
         }
@@ -244,6 +243,13 @@ public final class LocalCluster {
             throw new IllegalStateException(id + " not started: " + String.join(", ", taken) + " in use (another "
                     + "cluster or program listens there); stop it first");
         }
+        return launch(id, extraSettings);
+    }
+
+    /** Starts node {@code id}, whose ports were checked, with {@code extraSettings} for this run. */
+    private NodeProcess launch(String id, Map<String, String> extraSettings) {
+        NodeProcess n = node(id);
+        StopOnExit.requireNotEnding("node " + id); // it would outlive this JVM: the hooks may have looked
         Map<String, String> runSettings = nodeSettings(n, absolutePaths(extraSettings));
         try {
             Process p = launcher.launch(n, runSettings);

@@ -55,15 +55,7 @@ final class QueueReader {
      */
     static RuntimeException refusedIfMovedUnder(StoreData data, TopicQueues t, int queue, long offset,
                                                 RuntimeException failure) throws ReadRejectedException {
-        TopicQueues now = data.topics().get(t.name());
-        if (now == null) {
-            throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_NOT_FOUND, "topic '" + t.name()
-                    + "' was deleted during the read", 0, 0);
-        }
-        if (now != t) {
-            throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_REPLACED, "topic '" + t.name()
-                    + "' was deleted and created again during the read", 0, 0);
-        }
+        requireStillThere(data, t, "the read");
         QueueIndex index = t.queue(queue);
         long min = index.minOffset();
         if (offset < min) {
@@ -72,6 +64,19 @@ final class QueueReader {
                     + "offsets [" + min + ", " + index.nextOffset() + ")", min, index.nextOffset());
         }
         return failure;
+    }
+
+    /** TOPIC_NOT_FOUND or TOPIC_REPLACED when {@code t} was deleted (and created again) during {@code what}. */
+    static void requireStillThere(StoreData data, TopicQueues t, String what) throws ReadRejectedException {
+        TopicQueues now = data.topics().get(t.name());
+        if (now == null) {
+            throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_NOT_FOUND, "topic '" + t.name()
+                    + "' was deleted during " + what, 0, 0);
+        }
+        if (now != t) {
+            throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_REPLACED, "topic '" + t.name()
+                    + "' was deleted and created again during " + what, 0, 0);
+        }
     }
 
     /** Topic {@code topic} as a read of incarnation {@code incarnation} may take it (see {@link #checkIncarnation}). */

@@ -43,15 +43,7 @@ final class QueueTimeSearch {
             try {
                 offsets[i] = offsetForTime(data.log(), t, asked[i], timestampMs);
             } catch (RuntimeException e) {
-                TopicQueues now = data.topics().get(topic);
-                if (now == null) {
-                    throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_NOT_FOUND, "topic '" + topic
-                            + "' was deleted during the search", 0, 0);
-                }
-                if (now != t) {
-                    throw new ReadRejectedException(ReadRejectedException.Reason.TOPIC_REPLACED, "topic '" + topic
-                            + "' was deleted and created again during the search", 0, 0);
-                }
+                QueueReader.requireStillThere(data, t, "the search");
                 throw e;
             }
         }
