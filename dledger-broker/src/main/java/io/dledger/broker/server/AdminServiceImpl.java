@@ -92,38 +92,46 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
             out.onError(e);
             return;
         }
-        proposer.createTopic(CreateTopicCommand.newBuilder().setTopic(req.getTopic()).setQueues(req.getQueues())
-                .setMaxTotalQueues(config.maxTotalQueues()).build()).whenComplete((r, e) -> {
-                    if (e != null) {
-                        out.onError(RpcErrors.fromProposal(e, raft));
-                    } else if (r.status() == TopicResult.Status.CONFLICT) {
-                        out.onError(RpcErrors.error(ErrorCode.TOPIC_EXISTS, "topic '" + r.topic()
-                                + "' already exists with " + r.queues() + (r.queues() == 1 ? " queue" : " queues")));
-                    } else if (r.status() == TopicResult.Status.LIMIT_EXCEEDED) {
-                        out.onError(RpcErrors.error(ErrorCode.LIMIT_EXCEEDED, "the cluster holds " + r.queues()
-                                + " queues; " + req.getQueues() + " more would exceed "
-                                + ConfigKey.MAX_TOTAL_QUEUES.key() + " (" + config.maxTotalQueues() + ")"));
-                    } else {
-                        out.onNext(CreateTopicResponse.newBuilder().setTopic(r.topic()).setQueues(r.queues())
-                                .setCreated(r.status() == TopicResult.Status.CREATED).build());
-                        out.onCompleted();
-                    }
-                });
+        CreateTopicCommand cmd = CreateTopicCommand.newBuilder().setTopic(req.getTopic()).setQueues(req.getQueues())
+                .setMaxTotalQueues(config.maxTotalQueues()).setRefuseCaseVariants(true).build();
+        proposer.createTopic(cmd).whenComplete((r, e) -> {
+            if (e != null) {
+                out.onError(RpcErrors.fromProposal(e, raft));
+            } else if (r.status() == TopicResult.Status.CASE_VARIANT_EXISTS) {
+                out.onError(caseVariantExists(r.topic(), req.getTopic()));
+            } else if (r.status() == TopicResult.Status.CONFLICT) {
+                out.onError(RpcErrors.error(ErrorCode.TOPIC_EXISTS, "topic '" + r.topic()
+                        + "' already exists with " + r.queues() + (r.queues() == 1 ? " queue" : " queues")));
+            } else if (r.status() == TopicResult.Status.LIMIT_EXCEEDED) {
+                out.onError(RpcErrors.error(ErrorCode.LIMIT_EXCEEDED, "the cluster holds " + r.queues()
+                        + " queues; " + req.getQueues() + " more would exceed "
+                        + ConfigKey.MAX_TOTAL_QUEUES.key() + " (" + config.maxTotalQueues() + ")"));
+            } else {
+                out.onNext(CreateTopicResponse.newBuilder().setTopic(r.topic()).setQueues(r.queues())
+                        .setCreated(r.status() == TopicResult.Status.CREATED).build());
+                out.onCompleted();
+            }
+        });
     }
 
     /**
      * A topic's index files live in a directory named after it: on a case-insensitive file system (macOS by default)
-     * {@code Orders} and {@code orders} would share theirs. Checked on the leader before proposing, so two such creates
-     * racing each other can still both pass.
+     * {@code Orders} and {@code orders} would share theirs. Checked on the leader before proposing, and again by
+     * every replica when it applies the create (the command's {@code refuse_case_variants}), so two such creates
+     * racing each other past this check create one topic.
      */
     private void refuseNameDifferingOnlyInCase(String topic) {
         for (TopicView t : store.topics()) {
             if (t.name().equalsIgnoreCase(topic)) {
-                throw RpcErrors.error(ErrorCode.TOPIC_EXISTS, "topic '" + t.name() + "' already exists; '" + topic
-                        + "' differs from it only in letter case, and topic names must differ in more than that (a "
-                        + "topic's files are named after it, and some file systems ignore case)");
+                throw caseVariantExists(t.name(), topic);
             }
         }
+    }
+
+    private static StatusRuntimeException caseVariantExists(String existing, String topic) {
+        return RpcErrors.error(ErrorCode.TOPIC_EXISTS, "topic '" + existing + "' already exists; '" + topic
+                + "' differs from it only in letter case, and topic names must differ in more than that (a "
+                + "topic's files are named after it, and some file systems ignore case)");
     }
 
     @Override

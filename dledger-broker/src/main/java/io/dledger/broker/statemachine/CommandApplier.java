@@ -47,7 +47,7 @@ final class CommandApplier {
             results[i] = switch (c.getKindCase()) {
                 case PRODUCE -> w.produce(c.getProduce());
                 case CREATE_TOPIC -> w.createTopic(c.getCreateTopic().getTopic(), c.getCreateTopic().getQueues(),
-                        c.getCreateTopic().getMaxTotalQueues());
+                        c.getCreateTopic().getMaxTotalQueues(), c.getCreateTopic().getRefuseCaseVariants());
                 case COMMIT_OFFSETS -> commitOffsets(w, c.getCommitOffsets());
                 case DELETE_TOPIC -> w.deleteTopic(c.getDeleteTopic().getTopic());
                 case DELETE_GROUP -> w.deleteGroupOffsets(c.getDeleteGroup().getGroup(), c.getDeleteGroup().getTopic());

@@ -66,14 +66,19 @@ public final class EntryWriter {
     }
 
     /**
-     * Creates a topic of {@code queues} queues unless one of that name exists, or the cluster's queues would
-     * then exceed {@code maxTotalQueues} (0: no limit).
+     * Creates a topic of {@code queues} queues unless one of that name exists, one whose name differs only in letter
+     * case exists and {@code refuseCaseVariants}, or the cluster's queues would then exceed {@code maxTotalQueues}
+     * (0: no limit).
      */
-    public TopicResult createTopic(String name, int queues, int maxTotalQueues) {
+    public TopicResult createTopic(String name, int queues, int maxTotalQueues, boolean refuseCaseVariants) {
         TopicQueues existing = topics.get(name);
         if (existing != null) {
             return new TopicResult(existing.queueCount() == queues ? TopicResult.Status.EXISTS
                     : TopicResult.Status.CONFLICT, name, existing.queueCount());
+        }
+        TopicQueues variant = refuseCaseVariants ? topics.caseVariant(name) : null;
+        if (variant != null) {
+            return new TopicResult(TopicResult.Status.CASE_VARIANT_EXISTS, variant.name(), variant.queueCount());
         }
         int total = store.totalQueues();
         if (maxTotalQueues > 0 && (long) total + queues > maxTotalQueues) {

@@ -33,7 +33,7 @@ class TagFilterTest {
         store = MessageStore.open(StoreConfig.builder(dir).build());
         EntryWriter w = store.writer();
         w.begin(1, 1);
-        w.createTopic("t", 1, 0);
+        w.createTopic("t", 1, 0, false);
         w.commit();
         ProduceCommand.Builder b = ProduceCommand.newBuilder().setTopic("t");
         for (int i = 0; i < 30; i++) {

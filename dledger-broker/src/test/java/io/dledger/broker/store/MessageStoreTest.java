@@ -74,15 +74,33 @@ class MessageStoreTest {
         try (MessageStore store = MessageStore.open(smallConfig(dir))) {
             EntryWriter w = store.writer();
             w.begin(1, 1);
-            assertThat(w.createTopic("t", 4, 0).status()).isEqualTo(TopicResult.Status.CREATED);
-            assertThat(w.createTopic("t", 4, 0).status()).isEqualTo(TopicResult.Status.EXISTS);
-            assertThat(w.createTopic("t", 2, 0).status()).isEqualTo(TopicResult.Status.CONFLICT);
+            assertThat(w.createTopic("t", 4, 0, false).status()).isEqualTo(TopicResult.Status.CREATED);
+            assertThat(w.createTopic("t", 4, 0, false).status()).isEqualTo(TopicResult.Status.EXISTS);
+            assertThat(w.createTopic("t", 2, 0, false).status()).isEqualTo(TopicResult.Status.CONFLICT);
             // the limit travels in the command, so every replica decides the same
-            assertThat(w.createTopic("u", 5, 8)).isEqualTo(new TopicResult(TopicResult.Status.LIMIT_EXCEEDED, "u", 4));
-            assertThat(w.createTopic("u", 4, 8).status()).isEqualTo(TopicResult.Status.CREATED);
+            assertThat(w.createTopic("u", 5, 8, false))
+                    .isEqualTo(new TopicResult(TopicResult.Status.LIMIT_EXCEEDED, "u", 4));
+            assertThat(w.createTopic("u", 4, 8, false).status()).isEqualTo(TopicResult.Status.CREATED);
             w.commit();
             assertThat(store.topic("t").queues()).isEqualTo(4);
             assertThat(store.topic("u").queues()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void createsRefuseCaseVariantsOnlyWhenTheCommandSaysSo() {
+        try (MessageStore store = MessageStore.open(smallConfig(dir))) {
+            EntryWriter w = store.writer();
+            w.begin(1, 1);
+            assertThat(w.createTopic("Orders", 2, 0, true).status()).isEqualTo(TopicResult.Status.CREATED);
+            // the second of two creates that both passed the leader's check, in the same entry or a later one
+            assertThat(w.createTopic("orders", 3, 0, true))
+                    .isEqualTo(new TopicResult(TopicResult.Status.CASE_VARIANT_EXISTS, "Orders", 2));
+            assertThat(w.createTopic("Orders", 2, 0, true).status()).isEqualTo(TopicResult.Status.EXISTS);
+            // entries written before the flag existed create the variant, as the versions that wrote them did
+            assertThat(w.createTopic("ORDERS", 1, 0, false).status()).isEqualTo(TopicResult.Status.CREATED);
+            w.commit();
+            assertThat(store.topics()).extracting(TopicView::name).containsExactly("ORDERS", "Orders");
         }
     }
 
@@ -614,7 +632,7 @@ class MessageStoreTest {
             EntryWriter w = store.writer();
             w.begin(3, 3);
             assertThat(w.deleteTopic("t")).isTrue();
-            assertThat(w.createTopic("t", 2, 0).status()).isEqualTo(TopicResult.Status.CREATED);
+            assertThat(w.createTopic("t", 2, 0, false).status()).isEqualTo(TopicResult.Status.CREATED);
             w.commit();
             for (int i = 0; i < 40; i++) { // enough for new index files of both queues
                 assertThat(apply(store, 4 + i, produce("t", 0, 0, i % 2, "new" + i)).offsets()).containsExactly(i / 2);

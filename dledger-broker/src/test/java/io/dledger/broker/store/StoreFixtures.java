@@ -50,7 +50,7 @@ final class StoreFixtures {
     static void createTopic(MessageStore store, long raftIndex, String topic, int queues) {
         EntryWriter w = store.writer();
         w.begin(raftIndex, 1000 + raftIndex);
-        w.createTopic(topic, queues, 0);
+        w.createTopic(topic, queues, 0, false);
         w.commit();
     }
 
