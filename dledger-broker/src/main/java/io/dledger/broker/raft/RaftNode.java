@@ -47,7 +47,7 @@ public final class RaftNode implements AutoCloseable {
         this.fsm = fsm;
         this.service = service;
         this.node = node;
-        this.followerLags = new FollowerLags(node, peers, config.nodeId());
+        this.followerLags = new FollowerLags(node, peers::current, config.nodeId());
         fsm.onConfigurationCommitted(new RemovedPeerConnections(node));
         if (config.electionLeaderExitMs() > 0) {
             LeaderExitDetector detector = new LeaderExitDetector(new JRaftElection(this),
