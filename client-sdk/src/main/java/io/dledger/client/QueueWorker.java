@@ -216,7 +216,10 @@ final class QueueWorker {
             processedOffset = Math.max(processedOffset, r.nextOffset());
             nextOffset = r.nextOffset();
             if (host.options().followSuggestions() && r.suggestedNodeId() != null) {
-                node = r.suggestedNodeId();
+                // the leader's "stay" is not pinned: the next pull goes to whichever node leads by then, so a
+                // leader that dies costs no retries against it (one named node is tried until a request timeout)
+                boolean leaderSaysStay = node == null && r.suggestedNodeId().equals(r.servedBy());
+                node = leaderSaysStay ? null : r.suggestedNodeId();
             }
         } catch (RuntimeException | Error e) {
             // a message failed every attempt and could not be parked either (cluster unreachable, or the park refused

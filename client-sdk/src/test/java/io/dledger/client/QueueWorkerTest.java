@@ -46,6 +46,8 @@ class QueueWorkerTest {
     /** Serves offsets [0, 3) of queue 0 in one batch, then waits; records what was asked and delivered. */
     private static final class ScriptedHost implements QueueWorker.Host {
         final List<Long> pulledFrom = new CopyOnWriteArrayList<>();
+        /** The node each pull named ("leader" for none). */
+        final List<String> pulledNodes = new CopyOnWriteArrayList<>();
         final List<Long> incarnations = new CopyOnWriteArrayList<>();
         final List<Long> delivered = new CopyOnWriteArrayList<>();
         final AtomicBoolean parkFails = new AtomicBoolean(true);
@@ -76,6 +78,7 @@ class QueueWorkerTest {
                 @Override
                 public CompletableFuture<PullResult> pullAsync(PullRequestOptions o) {
                     pulledFrom.add(o.offset());
+                    pulledNodes.add(o.nodeId() == null ? "leader" : o.nodeId());
                     incarnations.add(o.topicIncarnation());
                     CompletableFuture<PullResult> scripted = script.poll();
                     if (scripted != null) {
@@ -162,6 +165,31 @@ class QueueWorkerTest {
         assertThat(host.delivered).containsExactly(0L, 1L, 2L); // 0 once, 1 once it could be handled, then 2
         assertThat(host.pulledFrom).containsExactly(0L, 1L, 1L, 3L); // after each failure from offset 1
         assertThat(worker.processedOffset()).isEqualTo(3);
+    }
+
+    /**
+     * The leader's suggestion to stay is not pinned, so the pull after a leader's death finds the next one at once;
+     * a follower the leader suggests is pulled from by name, and so is the follower's own "stay".
+     */
+    @Test
+    void theLeadersStayIsNotPinnedButAFollowerItSuggestsIs() {
+        ScriptedHost host = new ScriptedHost();
+        host.parkFails.set(false);
+        host.script.add(CompletableFuture.completedFuture(served(0, "n1", "n1")));
+        host.script.add(CompletableFuture.completedFuture(served(1, "n1", "n2")));
+        host.script.add(CompletableFuture.completedFuture(served(2, "n2", "n2")));
+        host.script.add(new CompletableFuture<>());
+        QueueWorker worker = new QueueWorker(host, 0, 0, 0);
+        worker.start();
+        await().until(() -> host.pulledNodes.size() == 4);
+        worker.stop();
+        assertThat(host.pulledNodes).containsExactly("leader", "leader", "n2", "n2");
+        assertThat(host.delivered).containsExactly(0L, 1L, 2L);
+    }
+
+    private static PullResult served(long offset, String servedBy, String suggested) {
+        return new PullResult(List.of(new ReceivedMessage("t", 0, offset, 0, null, null, null, new byte[0],
+                offset + 1)), offset + 1, 0, 3, servedBy, suggested, "test");
     }
 
     /** A stop does not wait out a long poll on its way, and the poll's answer then delivers nothing. */
