@@ -89,6 +89,14 @@ public final class RaftNode implements AutoCloseable {
         return node;
     }
 
+    /**
+     * Whether JRaft has this node as leader now: it turns false when the node steps down, before its state machine
+     * hears of it (JRaft queues {@code onLeaderStop} behind the entries still to apply).
+     */
+    public boolean isLeader() {
+        return node.isLeader(false);
+    }
+
     /** The leader this node knows of, as configured (empty while unknown). */
     public Optional<PeerSpec> leader() {
         PeerId leader = node.getLeaderId();

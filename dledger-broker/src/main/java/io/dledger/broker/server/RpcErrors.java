@@ -57,10 +57,12 @@ public final class RpcErrors {
 
     /**
      * {@code NOT_LEADER}, naming the leader {@code raft} knows, unless this node leads and is ready to serve; see
-     * {@link #notServingLeader}.
+     * {@link #notServingLeader}. Both must say so: the state machine (started as leader, every earlier entry applied)
+     * and JRaft, which steps down before the state machine thread hears of it when applies are behind, so a deposed
+     * leader whose state machine thread is slow does not go on renewing group leases or answering with old offsets.
      */
     public static void requireLeader(io.dledger.broker.statemachine.BrokerStateMachine fsm, RaftNode raft) {
-        if (!fsm.isLeader()) {
+        if (!fsm.isLeader() || !raft.isLeader()) {
             throw notServingLeader(raft.leader().orElse(null), raft.peers().self().id());
         }
     }
