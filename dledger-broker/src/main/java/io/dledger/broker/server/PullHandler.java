@@ -134,19 +134,24 @@ final class PullHandler {
             List<MessageRecord> records = found.records();
             long next = found.nextOffset();
             long remaining = pullWait.remainingMs();
+            ReadRouter.Suggestion route = null;
             // at the queue's end (past the messages the filter passed over): wait there (park checks the end again,
-            // so a message applied since the read wakes it)
+            // so a message applied since the read wakes it); a follower only where the router keeps consumers on
+            // it, so a lagging or cut-off one sends them on at once instead of holding the pull for its whole wait
             if (records.isEmpty() && remaining > 0 && next >= read.maxOffset()) {
-                park(next == req.getOffset() ? req : req.toBuilder().setOffset(next).build(), filter, out, pullWait,
-                        remaining, next + 1);
-                return;
+                route = fsm.isLeader() ? null : router.suggest(situation(req), req.getTopic(), req.getQueue());
+                if (route == null || route.node() == null) {
+                    park(next == req.getOffset() ? req : req.toBuilder().setOffset(next).build(), filter, out,
+                            pullWait, remaining, next + 1);
+                    return;
+                }
             }
             PullResponse.Builder b = PullResponse.newBuilder().setServedBy(config.nodeId()).setNextOffset(next)
                     // the one asked for (it matched), else the one read
                     .setTopicIncarnation(req.getTopicIncarnation() != 0 ? req.getTopicIncarnation()
                             : read.incarnation())
                     .setMinOffset(read.minOffset()).setMaxOffset(read.maxOffset())
-                    .setSuggestion(suggest(req));
+                    .setSuggestion(route != null ? toProto(route) : suggest(req));
             for (MessageRecord m : records) {
                 b.addMessages(toProto(m));
             }
