@@ -108,9 +108,12 @@ final class OffsetCommitter {
 
     /**
      * Commits revoked {@code queue}'s offset once its worker stopped, after any commit of it in progress; runs
-     * {@code onCommitted} when it landed. A failed or refused one is asked again later by the caller.
+     * {@code onReleased} when it landed, or when the leader refused it for good (the group's committed offsets at
+     * their limit, the topic replaced, a token that may not commit): the queue is then given up uncommitted, so the
+     * group moves it on, and its next owner starts at the last commit that landed. One that failed for a while
+     * (no leader, a timeout) is asked again later by the caller.
      */
-    void commitFinal(int queue, QueueWorker worker, Runnable onCommitted) {
+    void commitFinal(int queue, QueueWorker worker, Runnable onReleased) {
         if (!finalCommits.add(queue)) {
             return;
         }
@@ -118,11 +121,18 @@ final class OffsetCommitter {
             executor.execute(() -> {
                 try {
                     if (commit(Map.of(queue, worker.processedOffset()), worker.incarnation())) {
-                        onCommitted.run();
+                        onReleased.run();
                     }
                 } catch (DLedgerException e) {
-                    LOG.debug("final commit of queue {} failed (retried after the next heartbeat): {}", queue,
-                            e.getMessage());
+                    if (e.retryable() || e.code() == ErrorCode.OUTCOME_UNKNOWN) {
+                        LOG.debug("final commit of queue {} failed (retried after the next heartbeat): {}", queue,
+                                e.getMessage());
+                    } else {
+                        LOG.warn("final commit of revoked queue {} of {} refused: {}; the queue is released "
+                                + "uncommitted: its next owner starts at the group's last committed offset and may "
+                                + "deliver messages processed here again", queue, options.topic(), e.getMessage());
+                        onReleased.run();
+                    }
                 } finally {
                     finalCommits.remove(queue);
                 }

@@ -158,6 +158,37 @@ class PushConsumerGroupTest {
     }
 
     /**
+     * A revoked queue whose final commit the leader refuses for good (the group's committed offsets at their limit)
+     * is released all the same, not reported as owned forever, so the group can move it on.
+     */
+    @Test
+    void aRevokedQueueWhoseFinalCommitIsRefusedForGoodIsReleased() {
+        FakeNode n1 = cluster.node("n1");
+        AtomicBoolean granted = new AtomicBoolean(true);
+        List<List<Integer>> owned = new CopyOnWriteArrayList<>();
+        n1.heartbeat = (r, o) -> {
+            owned.add(r.getOwnedQueuesList());
+            FakeNode.reply(o, HeartbeatResponse.newBuilder().addAllQueues(granted.get() ? List.of(0) : List.of())
+                    .setHeartbeatIntervalMs(100).setSessionTimeoutMs((int) SESSION_MS).build());
+        };
+        n1.pull = oneMessagePerPull(5);
+        n1.commitOffsets = (r, o) -> o.onError(FakeNode.error(io.grpc.Status.Code.RESOURCE_EXHAUSTED,
+                ErrorCode.LIMIT_EXCEEDED, "the cluster keeps 1000000 committed offsets", null));
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t")
+                .commitInterval(Duration.ofMillis(50)).build(), m -> { });
+        try {
+            consumer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> consumer.processed() > 3);
+            granted.set(false);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !owned.isEmpty()
+                    && owned.get(owned.size() - 1).isEmpty());
+            assertThat(consumer.assignedQueues()).isEmpty();
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /**
      * A message the listener fails on every attempt goes to {@code <group>-retry}, with its origin; the queue goes
      * on.
      */
