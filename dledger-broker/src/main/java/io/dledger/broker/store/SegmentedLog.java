@@ -223,27 +223,36 @@ final class SegmentedLog implements AutoCloseable {
     }
 
     /**
-     * Removes every byte at or after global {@code position}; later segments are deleted. Only while no reader
-     * can reach the log (loading, recovery).
+     * Removes every byte at or after global {@code position}; later segments are deleted, the newest first and the
+     * directory synced before the kept segment is cut, so a crash part-way leaves a log without gaps (a shorter
+     * tail that the next recovery cuts again). Only while no reader can reach the log (loading, recovery).
      */
     void truncate(long position) {
         LogSegment[] segs = segments;
-        List<LogSegment> keep = new ArrayList<>();
-        for (LogSegment s : segs) {
-            if (s.basePosition() < position || (keep.isEmpty() && s.basePosition() == position)) {
-                keep.add(s);
-                if (s.endPosition() > position) {
-                    s.truncate(position - s.basePosition());
-                }
-            } else {
-                s.closeAndDelete();
-            }
+        int keep = 0;
+        while (keep < segs.length && (segs[keep].basePosition() < position
+                || (keep == 0 && segs[keep].basePosition() == position))) {
+            keep++;
         }
-        if (keep.isEmpty()) {
+        if (keep == 0) {
             throw new StoreException("cannot truncate the log to " + position + " before its start "
                     + segs[0].basePosition());
         }
-        segments = keep.toArray(new LogSegment[0]);
+        if (keep < segs.length) {
+            for (int i = segs.length - 1; i >= keep; i--) {
+                segs[i].closeAndDelete();
+            }
+            try {
+                DurableFiles.syncDirectory(dir);
+            } catch (IOException e) {
+                throw new StoreException("cannot sync " + dir + " after deleting log segments past " + position, e);
+            }
+        }
+        LogSegment last = segs[keep - 1];
+        if (last.endPosition() > position) {
+            last.truncate(position - last.basePosition());
+        }
+        segments = Arrays.copyOf(segs, keep);
         flushedPosition = Math.min(flushedPosition, position);
     }
 

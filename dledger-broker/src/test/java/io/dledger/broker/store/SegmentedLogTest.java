@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,26 @@ class SegmentedLogTest {
             b.put((byte) (first + i));
         }
         return log.append(b.flip());
+    }
+
+    /** A cut into the first segment deletes the later ones and leaves a log that opens and appends again. */
+    @Test
+    void truncatingIntoAnEarlierSegmentDeletesTheLaterOnesAndTheLogOpensAgain() throws IOException {
+        append(SEGMENT_BYTES - 100, 0);
+        append(SEGMENT_BYTES - 100, 1); // a second segment
+        append(SEGMENT_BYTES - 100, 2); // a third
+        assertThat(log.segments()).hasSize(3);
+        log.truncate(1000);
+        assertThat(log.segments()).hasSize(1);
+        assertThat(log.endPosition()).isEqualTo(1000);
+        try (Stream<Path> files = Files.list(dir)) {
+            assertThat(files.count()).as("files left in %s", dir).isEqualTo(1);
+        }
+        log.close();
+        log = SegmentedLog.open(dir, SEGMENT_BYTES);
+        assertThat(log.endPosition()).isEqualTo(1000);
+        assertThat(append(10, 5)).isEqualTo(1000);
+        assertThatThrownBy(() -> log.truncate(-1)).isInstanceOf(StoreException.class);
     }
 
     @Test
