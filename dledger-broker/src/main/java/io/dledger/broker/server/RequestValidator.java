@@ -34,7 +34,8 @@ public final class RequestValidator {
     public static void checkTopicName(String topic) {
         if (!TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
             throw RpcErrors.error(ErrorCode.INVALID_TOPIC_NAME, "invalid topic name '" + abbreviate(topic)
-                    + "': use 1 to 127 letters, digits, '.', '_' or '-'");
+                    + "': use 1 to 127 letters, digits, '.', '_' or '-', other than '.' and '..' (a topic's files "
+                    + "are in a directory named after it)");
         }
     }
 
