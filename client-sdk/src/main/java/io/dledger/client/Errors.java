@@ -139,13 +139,21 @@ final class Errors {
      * line's name of {@link DLedgerClient.Builder#tls}.
      */
     private static String tlsFailure(Status status) {
+        // before the handshake's failures: Netty's exception for bytes that are not TLS is an SSLException too
+        if (cause(status.getCause(), c -> c.getClass().getSimpleName().equals("NotSslRecordException")) != null) {
+            return "the node does not speak TLS (leave out --tls-ca, or give the nodes grpc.tls.cert; or not its gRPC "
+                    + "port)";
+        }
         Throwable handshake = cause(status.getCause(), javax.net.ssl.SSLException.class);
         if (handshake != null) {
             return "TLS handshake failed (trust the node's certificate with --tls-ca; it must name the host): "
                     + handshake.getMessage();
         }
-        if (cause(status.getCause(), c -> c.getClass().getSimpleName().equals("NotSslRecordException")) != null) {
-            return "the node does not speak TLS (leave out --tls-ca, or give the nodes grpc.tls.cert)";
+        String d = status.getDescription();
+        if (status.getCode() == Status.Code.UNAVAILABLE && d != null
+                && d.startsWith("Connection closed while performing TLS negotiation")) {
+            return "closed during the TLS handshake (the node may not speak TLS: leave out --tls-ca; or not its gRPC "
+                    + "port)";
         }
         if (status.getCode() == Status.Code.UNAVAILABLE && GRPC_NETWORK_CLOSED.equals(status.getDescription())) {
             return "closed unanswered (plaintext client? the node may serve TLS: --tls-ca; or not its gRPC port)";

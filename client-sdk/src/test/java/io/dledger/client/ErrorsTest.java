@@ -59,7 +59,11 @@ class ErrorsTest {
                         + "its gRPC port)");
         assertThat(Errors.from(Status.UNAVAILABLE.withDescription("io exception").withCause(
                 new NotSslRecordException()).asRuntimeException()).getMessage())
-                .contains("the node does not speak TLS");
+                .contains("the node does not speak TLS").doesNotContain("handshake").doesNotContain("3c21");
+        assertThat(Errors.from(Status.UNAVAILABLE.withDescription("Connection closed while performing TLS negotiation"
+                + "\nChannel Pipeline: [SslHandler#0, ProtocolNegotiators$ClientTlsHandler#0]").asRuntimeException())
+                .getMessage()).endsWith(": closed during the TLS handshake (the node may not speak TLS: leave out "
+                        + "--tls-ca; or not its gRPC port)");
         assertThat(Errors.from(Status.UNAVAILABLE.withDescription("io exception").withCause(new java.io.IOException(
                 "recvAddress(..) failed: Connection reset by peer")).asRuntimeException()).getMessage())
                 .contains("connection lost (plaintext client? the node may serve TLS: --tls-ca; or not its gRPC "
@@ -84,8 +88,14 @@ class ErrorsTest {
                 .asRuntimeException()).getMessage()).as("a node of an older version").contains("older version");
     }
 
-    /** Netty's exception for bytes that are not TLS, by its simple name (the SDK's Netty is shaded). */
-    private static final class NotSslRecordException extends RuntimeException {
+    /**
+     * Netty's exception for bytes that are not TLS, by its simple name (the SDK's Netty is shaded); an SSLException,
+     * like Netty's.
+     */
+    private static final class NotSslRecordException extends javax.net.ssl.SSLException {
+        NotSslRecordException() {
+            super("not an SSL/TLS record: 3c21444f43545950452048544d4c3e");
+        }
     }
 
     @Test
