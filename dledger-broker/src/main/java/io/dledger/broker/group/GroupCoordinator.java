@@ -1,6 +1,7 @@
 package io.dledger.broker.group;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -41,17 +42,6 @@ public final class GroupCoordinator {
     private record Key(String group, String topic) {
     }
 
-    private static final class Member {
-        long lastSeen;
-        Set<Integer> owned = Set.of();
-    }
-
-    private static final class Group {
-        final Map<String, Member> members = new HashMap<>();
-        List<String> lastMembers = List.of();
-        long generation;
-    }
-
     /** Most (group, topic) pairs with live members the leader tracks; a heartbeat for one more is refused. */
     public static final int MAX_GROUPS = 100_000;
     /**
@@ -66,7 +56,7 @@ public final class GroupCoordinator {
     private final long settleNanos;
     private final int heartbeatIntervalMs;
     private final int sessionTimeoutMs;
-    private final Map<Key, Group> groups = new HashMap<>();
+    private final Map<Key, GroupMembers> groups = new HashMap<>();
     /** (group, topic) pairs whose offsets an operator is changing. */
     private final Map<Key, OffsetsChange> changing = new HashMap<>();
     private long leaderSince;
@@ -115,49 +105,42 @@ public final class GroupCoordinator {
         if (now - lastSweep > sessionNanos || (full && now - lastSweep > FULL_SWEEP_MIN_GAP_NANOS)) {
             lastSweep = now;
             groups.values().removeIf(g -> {
-                g.members.values().removeIf(m -> !alive(m, now));
-                return g.members.isEmpty();
+                g.removeIf(m -> !alive(m, now));
+                return g.isEmpty();
             });
         }
         if (groups.size() >= MAX_GROUPS && !groups.containsKey(key)) {
             throw new LimitException("the leader already tracks " + MAX_GROUPS + " consumer groups with live members");
         }
-        Group g = groups.computeIfAbsent(key, k -> new Group());
-        g.members.values().removeIf(m -> !alive(m, now));
-        if (g.members.size() >= MAX_MEMBERS && !g.members.containsKey(member)) {
+        GroupMembers g = groups.computeIfAbsent(key, k -> new GroupMembers());
+        g.removeIf(m -> !alive(m, now));
+        if (g.size() >= MAX_MEMBERS && g.get(member) == null) {
             throw new LimitException("group " + group + " already has " + MAX_MEMBERS + " live members");
         }
-        Member self = g.members.computeIfAbsent(member, k -> new Member());
+        GroupMembers.Member self = g.join(member);
         self.lastSeen = now;
-        self.owned = Set.copyOf(owned);
-        List<String> live = new ArrayList<>(new TreeSet<>(g.members.keySet()));
-        if (!live.equals(g.lastMembers)) {
-            g.generation++;
-            g.lastMembers = live;
-        }
-        Set<Integer> claimedByOthers = new HashSet<>();
-        g.members.forEach((id, m) -> {
-            if (!id.equals(member)) {
-                claimedByOthers.addAll(m.owned);
-            }
-        });
+        g.claim(self, owned);
+        List<String> live = g.ids();
+        long generation = g.generation();
         boolean settling = now - leaderSince < settleNanos;
-        int index = live.indexOf(member);
+        int index = Collections.binarySearch(live, member);
         List<Integer> granted = new ArrayList<>();
         // while an operator's change is in flight nothing is granted: a member starts from the offsets it sets
         int grantable = changing.containsKey(key) ? 0 : queueCount;
         for (int q = 0; q < grantable; q++) {
             boolean wanted = settling ? owned.contains(q) : q % live.size() == index;
-            if (wanted && !claimedByOthers.contains(q)) {
+            if (wanted && !g.claimedByOthers(self, q)) {
                 granted.add(q);
             }
         }
         // what was just granted counts as owned until the member reports otherwise, so the same queue cannot be
         // granted to someone else before this member even started on it
-        Set<Integer> claims = new HashSet<>(owned);
-        claims.addAll(granted);
-        self.owned = Set.copyOf(claims);
-        return new Assignment(granted, g.generation, live);
+        if (!granted.isEmpty()) {
+            Set<Integer> claims = new HashSet<>(owned);
+            claims.addAll(granted);
+            g.claim(self, claims);
+        }
+        return new Assignment(granted, generation, live);
     }
 
     /**
@@ -168,21 +151,20 @@ public final class GroupCoordinator {
      */
     public synchronized String commitRefusal(String group, String topic, String member, Set<Integer> queues) {
         long now = nanoClock.getAsLong();
-        Group g = groups.get(new Key(group, topic));
-        Member self = g == null ? null : g.members.get(member);
+        GroupMembers g = groups.get(new Key(group, topic));
+        GroupMembers.Member self = g == null ? null : g.get(member);
         if (self == null || !alive(self, now)) {
             return "member " + member + " is not a live member of group " + group + " on this leader (its session "
                     + "ended, or the leader changed): heartbeat, then commit the queues granted";
         }
-        for (Map.Entry<String, Member> e : g.members.entrySet()) {
-            if (!e.getKey().equals(member) && alive(e.getValue(), now)) {
-                for (Integer q : queues) {
-                    // a queue both claim (an overlap a leader change can leave) is not refused: the member releasing
-                    // it must be able to commit and let go, or neither ever would
-                    if (e.getValue().owned.contains(q) && !self.owned.contains(q)) {
-                        return "queue " + q + " of group " + group + " is held by member " + e.getKey();
-                    }
-                }
+        g.removeIf(m -> !alive(m, now)); // their claims no longer count
+        for (Integer q : queues) {
+            // a queue both claim (an overlap a leader change can leave) is not refused: the member releasing it must
+            // be able to commit and let go, or neither ever would
+            if (!self.owned().contains(q) && g.claimedByOthers(self, q)) {
+                String holder = g.all().entrySet().stream().filter(e -> e.getValue().owned().contains(q))
+                        .map(Map.Entry::getKey).findFirst().orElseThrow();
+                return "queue " + q + " of group " + group + " is held by member " + holder;
             }
         }
         return null;
@@ -199,18 +181,18 @@ public final class GroupCoordinator {
     /** What this leader knows of a group's membership now (members whose session ended are left out). */
     public synchronized GroupView describe(String group, String topic) {
         long now = nanoClock.getAsLong();
-        Group g = groups.get(new Key(group, topic));
+        GroupMembers g = groups.get(new Key(group, topic));
         if (g == null) {
             return new GroupView(0, List.of());
         }
         List<MemberView> live = new ArrayList<>();
-        new TreeMap<>(g.members).forEach((id, m) -> {
+        new TreeMap<>(g.all()).forEach((id, m) -> {
             if (alive(m, now)) {
-                live.add(new MemberView(id, List.copyOf(new TreeSet<>(m.owned)),
+                live.add(new MemberView(id, List.copyOf(new TreeSet<>(m.owned())),
                         TimeUnit.NANOSECONDS.toMillis(now - m.lastSeen)));
             }
         });
-        return new GroupView(g.generation, List.copyOf(live));
+        return new GroupView(g.lastGeneration(), List.copyOf(live));
     }
 
     /** How many live members the group has on the topic. */
@@ -219,8 +201,8 @@ public final class GroupCoordinator {
     }
 
     /** The ids of {@code g}'s live members at {@code now}, in no order; none when {@code g} is {@code null}. */
-    private List<String> liveIds(Group g, long now) {
-        return g == null ? List.of() : g.members.entrySet().stream().filter(e -> alive(e.getValue(), now))
+    private List<String> liveIds(GroupMembers g, long now) {
+        return g == null ? List.of() : g.all().entrySet().stream().filter(e -> alive(e.getValue(), now))
                 .map(Map.Entry::getKey).toList();
     }
 
@@ -229,7 +211,7 @@ public final class GroupCoordinator {
         long now = nanoClock.getAsLong();
         SortedMap<String, SortedSet<String>> out = new TreeMap<>();
         groups.forEach((k, g) -> {
-            if (g.members.values().stream().anyMatch(m -> alive(m, now))) {
+            if (g.all().values().stream().anyMatch(m -> alive(m, now))) {
                 out.computeIfAbsent(k.group(), x -> new TreeSet<>()).add(k.topic());
             }
         });
@@ -237,7 +219,7 @@ public final class GroupCoordinator {
     }
 
     /** Whether {@code m} heard from within its session, at {@code now}. */
-    private boolean alive(Member m, long now) {
+    private boolean alive(GroupMembers.Member m, long now) {
         return now - m.lastSeen <= sessionNanos;
     }
 
@@ -301,10 +283,9 @@ public final class GroupCoordinator {
 
     /** A member left on purpose: its queues are free at once. */
     public synchronized void leave(String group, String topic, String member) {
-        Group g = groups.get(new Key(group, topic));
-        if (g != null && g.members.remove(member) != null) {
-            g.generation++;
-            g.lastMembers = new ArrayList<>(new TreeSet<>(g.members.keySet()));
+        GroupMembers g = groups.get(new Key(group, topic));
+        if (g != null && g.remove(member)) {
+            g.generation(); // advanced now: the members that stay get a new assignment at their next heartbeat
         }
     }
 }
