@@ -50,7 +50,7 @@ public enum ConfigKey {
             + "is elected; the first follower by node id also takes a random delay of at most 100 ms (0: always the "
             + "normal timeouts)"),
     RAFT_SYNC("raft.sync", "true", "fsync the Raft log before acknowledging (false: an acknowledged message survives "
-            + "process crashes but not a power loss; README)"),
+            + "process crashes but not a power loss; docs/operations.md)"),
     RAFT_RPC_INLINE("raft.rpc.inline", "true", "a follower handles AppendEntries requests, and every node reads Raft "
             + "responses, on the Raft transport's I/O threads: two thread hand-offs fewer per write (false: JRaft's "
             + "executor threads, read when the node starts)"),
