@@ -109,7 +109,9 @@ final class DemoCommand implements Callable<Integer> {
             say("Producing " + messages + " messages (each acknowledged after a Raft majority stored it)");
             long t0 = System.nanoTime();
             produce(producer, ledger, "round1", messages);
-            System.out.printf("   %d acknowledged in %d ms%n", messages, (System.nanoTime() - t0) / 1_000_000);
+            System.out.printf("   %d acknowledged in %d ms, one synchronous send at a time on JVMs just started (their "
+                    + "JIT compilers still busy: bin/dledger bench measures speed)%n", messages,
+                    (System.nanoTime() - t0) / 1_000_000);
 
             say("Consuming them back");
             LossReport first = ledger.verify(client, TOPIC);
