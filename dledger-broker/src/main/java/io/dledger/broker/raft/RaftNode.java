@@ -49,6 +49,7 @@ public final class RaftNode implements AutoCloseable {
         this.node = node;
         this.followerLags = new FollowerLags(node, peers::current, config.nodeId());
         fsm.onConfigurationCommitted(new RemovedPeerConnections(node));
+        fsm.namePeersWith(id -> peerOf(id).map(p -> p.id() + " at " + id).orElse(id.toString()));
         if (config.electionLeaderExitMs() > 0) {
             LeaderExitDetector detector = new LeaderExitDetector(new JRaftElection(this),
                     LeaderExitDetector::connectRefused, config.electionTimeoutMs(), config.electionMaxDelayMs(),

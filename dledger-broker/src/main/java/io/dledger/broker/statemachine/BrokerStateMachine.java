@@ -24,6 +24,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +57,7 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     private volatile String error;
     private final List<Runnable> leaderStartListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> leaderChangeListeners = new CopyOnWriteArrayList<>();
+    private volatile Function<PeerId, String> peerNames = PeerId::toString;
     private final List<Consumer<Configuration>> configurationListeners = new CopyOnWriteArrayList<>();
     private final AtomicReference<CompletableFuture<PeerId>> following =
             new AtomicReference<>(new CompletableFuture<>());
@@ -203,7 +205,8 @@ public final class BrokerStateMachine extends StateMachineAdapter {
         knownTerm = Math.max(knownTerm, ctx.getTerm());
         leaderChangeListeners.forEach(Runnable::run);
         following.getAndSet(new CompletableFuture<>()).complete(ctx.getLeaderId());
-        LOG.info("leader change: {} leads term {}{}", ctx.getLeaderId(), ctx.getTerm(), electionTook());
+        LOG.info("leader change: {} leads term {}{}", peerNames.apply(ctx.getLeaderId()), ctx.getTerm(),
+                electionTook());
     }
 
     @Override
@@ -232,6 +235,14 @@ public final class BrokerStateMachine extends StateMachineAdapter {
     /** Runs {@code listener} whenever this node learns of a new leader (itself included). */
     public void onLeaderChange(Runnable listener) {
         leaderChangeListeners.add(listener);
+    }
+
+    /**
+     * Names peers in log lines with {@code names} (a node id with its Raft address) instead of the Raft address alone;
+     * lines logged before this is set give the address.
+     */
+    public void namePeersWith(Function<PeerId, String> names) {
+        peerNames = names;
     }
 
     /** Runs {@code listener} with each configuration JRaft commits (state machine thread; every node). */
