@@ -63,7 +63,11 @@ final class DefaultPullConsumer implements PullConsumer {
         long waitNanos = TimeUnit.MILLISECONDS.toNanos(options.maxWaitMs());
         Operation<PullRequest, PullResponse> op = Operations.pull(options.nodeId(), request).withServerWait(waitNanos);
         // a named node that is down should fail fast (the caller falls back to the leader), not retry until the
-        // operation deadline; the long-polling wait is on purpose and comes on top of either deadline
+        // operation deadline: at once when its port refuses the connection, else within one request timeout; the
+        // long-polling wait is on purpose and comes on top of either deadline
+        if (options.nodeId() != null) {
+            op = op.failingWhenRefused();
+        }
         long deadline = op.serverWaitNanos() + (options.nodeId() == null ? router.deadlineFromNow()
                 : System.nanoTime() + router.config().requestTimeout().toNanos());
         var future = options.nodeId() != null ? router.execute(op, deadline)

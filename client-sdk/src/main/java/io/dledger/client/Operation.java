@@ -25,11 +25,14 @@ import io.grpc.stub.StreamObserver;
  *                   attempt's timeout
  * @param waitPastDeadline whether an attempt started before the operation's deadline may be held that long past it
  *                   (the deadline then bounds finding a leader and retrying, not the server's work on the request)
+ * @param failWhenRefused whether a named node that refuses the connection (nothing listens: its process is gone)
+ *                   ends the operation at once instead of being tried again until the deadline, for callers that
+ *                   have somewhere else to go (a consumer pulls from the leader instead)
  * @param <Q>        request type
  * @param <R>        response type
  */
 record Operation<Q, R>(String name, String nodeId, Effect effect, MethodDescriptor<Q, R> method, Q request,
-        long serverWaitNanos, boolean waitPastDeadline) {
+        long serverWaitNanos, boolean waitPastDeadline, boolean failWhenRefused) {
 
     /** What running an operation does, which decides how it may be retried and how a close reports it. */
     enum Effect {
@@ -43,18 +46,18 @@ record Operation<Q, R>(String name, String nodeId, Effect effect, MethodDescript
 
     /** An operation for the current leader. */
     static <Q, R> Operation<Q, R> toLeader(String name, Effect effect, MethodDescriptor<Q, R> method, Q request) {
-        return new Operation<>(name, null, effect, method, request, 0, false);
+        return new Operation<>(name, null, effect, method, request, 0, false, false);
     }
 
     /** An operation for node {@code nodeId}, or for the leader when {@code nodeId} is {@code null}. */
     static <Q, R> Operation<Q, R> toNode(String name, String nodeId, Effect effect, MethodDescriptor<Q, R> method,
             Q request) {
-        return new Operation<>(name, nodeId, effect, method, request, 0, false);
+        return new Operation<>(name, nodeId, effect, method, request, 0, false, false);
     }
 
     /** A copy whose attempts allow the server to hold the call for {@code nanos} more. */
     Operation<Q, R> withServerWait(long nanos) {
-        return new Operation<>(name, nodeId, effect, method, request, nanos, false);
+        return new Operation<>(name, nodeId, effect, method, request, nanos, false, failWhenRefused);
     }
 
     /**
@@ -63,7 +66,12 @@ record Operation<Q, R>(String name, String nodeId, Effect effect, MethodDescript
      * deadline then bounds how long the client looks for a leader and retries.
      */
     Operation<Q, R> withServerWaitPastDeadline(long nanos) {
-        return new Operation<>(name, nodeId, effect, method, request, nanos, true);
+        return new Operation<>(name, nodeId, effect, method, request, nanos, true, failWhenRefused);
+    }
+
+    /** A copy that ends at once when its named node refuses the connection (see {@code failWhenRefused}). */
+    Operation<Q, R> failingWhenRefused() {
+        return new Operation<>(name, nodeId, effect, method, request, serverWaitNanos, waitPastDeadline, true);
     }
 
     /** Whether executing the request twice is harmless (see {@link RetryPolicy}). */

@@ -119,6 +119,11 @@ final class RetryPolicy {
                 && !Errors.notGrpcPort(error);
     }
 
+    /** Whether {@code error} is a connection that could not be made (refused, or an unknown host). */
+    static boolean cannotConnect(DLedgerException error) {
+        return error.grpcCode() == Status.Code.UNAVAILABLE && causedByConnectFailure(error);
+    }
+
     private static boolean causedByConnectFailure(Throwable t) {
         return Errors.cause(t, ConnectException.class, UnknownHostException.class,
                 UnresolvedAddressException.class) != null;

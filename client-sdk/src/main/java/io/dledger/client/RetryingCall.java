@@ -192,6 +192,10 @@ final class RetryingCall<R> {
             return;
         }
         lastError = error;
+        if (op.failWhenRefused() && targetId != null && RetryPolicy.cannotConnect(error)) {
+            result.completeExceptionally(uncertainAttempt ? error.afterUncertainAttempt() : error);
+            return;
+        }
         // targetId null: no request was sent (no leader known), so even a non-idempotent operation may go on
         RetryPolicy.Decision decision = targetId == null && error.retryable() ? RetryPolicy.Decision.RETRY
                 : RetryPolicy.decide(error, op.idempotent(), op.targetsLeader());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dledger.proto.AdminServiceGrpc;
+import io.dledger.proto.NodeRef;
 import io.dledger.proto.NodeStatusRequest;
 import io.dledger.proto.Role;
 import io.grpc.Grpc;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,6 +58,40 @@ class NettyTransportTest {
                     });
         } finally {
             channel.shutdownNow();
+        }
+    }
+
+    /**
+     * A pull from a named node whose port refuses connections (its process is gone) fails at once, not after a
+     * request timeout of retries: a consumer that followed a suggestion there goes back to the leader.
+     */
+    @Test
+    void aPullFromANamedNodeThatRefusesConnectionsFailsAtOnce() throws IOException {
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort();
+        }
+        FakeNode leader = new FakeNode("n1", "unused", "unused");
+        leader.role = Role.LEADER;
+        leader.term = 1;
+        int port = leader.startOnNetty();
+        leader.peers = List.of(leader.ref(), NodeRef.newBuilder().setId("n2").setGrpcAddress("127.0.0.1:" + deadPort)
+                .setRaftAddress("n2:8000").build());
+        try (DLedgerClient client = DLedgerClient.builder().seeds("127.0.0.1:" + port)
+                .requestTimeout(Duration.ofSeconds(20)).operationTimeout(Duration.ofSeconds(30)).build();
+             PullConsumer consumer = client.newPullConsumer()) {
+            assertThat(client.admin().describeCluster().nodes()).extracting(NodeView::id).contains("n2");
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> consumer.pull(PullRequestOptions.of("t", 0, 0).fromNode("n2")))
+                    .isInstanceOfSatisfying(DLedgerException.class, e -> {
+                        assertThat(e.code()).isEqualTo(ErrorCode.NODE_UNAVAILABLE);
+                        assertThat(e.getMessage()).contains("cannot connect");
+                    });
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                    .as("well within the 20 s request timeout it would have retried for").isLessThan(10_000);
+            assertThat(consumer.pull(PullRequestOptions.of("t", 0, 0)).servedBy()).isEqualTo("n1");
+        } finally {
+            leader.stop();
         }
     }
 
