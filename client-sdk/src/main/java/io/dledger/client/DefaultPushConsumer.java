@@ -216,6 +216,12 @@ final class DefaultPushConsumer implements PushConsumer, QueueWorker.Host {
     }
 
     @Override
+    public String leaderId() {
+        LeaderTracker.LeaderRef leader = router.leaders().current();
+        return leader == null || leader.id().isEmpty() ? null : leader.id();
+    }
+
+    @Override
     public boolean clientClosed() {
         return router.isClosed();
     }

@@ -111,7 +111,8 @@ final class OffsetCommitter {
      * {@code onReleased} when it landed, or when the leader refused it for good (the group's committed offsets at
      * their limit, the topic replaced, a token that may not commit): the queue is then given up uncommitted, so the
      * group moves it on, and its next owner starts at the last commit that landed. One that failed for a while
-     * (no leader, a timeout) is asked again later by the caller.
+     * (no leader, a timeout, a new leader that has not had this member's heartbeat yet, a full disk) is asked again
+     * later by the caller.
      */
     void commitFinal(int queue, QueueWorker worker, Runnable onReleased) {
         if (!finalCommits.add(queue)) {
@@ -124,7 +125,7 @@ final class OffsetCommitter {
                         onReleased.run();
                     }
                 } catch (DLedgerException e) {
-                    if (e.retryable() || e.code() == ErrorCode.OUTCOME_UNKNOWN) {
+                    if (!refusedForGood(e.code())) {
                         LOG.debug("final commit of queue {} failed (retried after the next heartbeat): {}", queue,
                                 e.getMessage());
                     } else {
@@ -140,6 +141,16 @@ final class OffsetCommitter {
         } catch (RejectedExecutionException closing) {
             finalCommits.remove(queue); // the consumer is closing: its close() commits the processed offsets itself
         }
+    }
+
+    /**
+     * Whether a commit refused with {@code code} would be refused again whatever happens meanwhile: not a new leader
+     * that has not had the member's heartbeat yet ({@code NOT_GROUP_MEMBER}), nor a disk that fills and frees
+     * ({@code STORAGE_FULL}).
+     */
+    private static boolean refusedForGood(ErrorCode code) {
+        return code == ErrorCode.LIMIT_EXCEEDED || code == ErrorCode.TOPIC_REPLACED
+                || code == ErrorCode.PERMISSION_DENIED || code == ErrorCode.UNAUTHENTICATED;
     }
 
     /**

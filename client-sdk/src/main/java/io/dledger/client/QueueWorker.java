@@ -48,6 +48,9 @@ final class QueueWorker {
 
         /** The group's heartbeat interval: a queue of a replaced topic waits about this long to be started over. */
         long heartbeatIntervalMs();
+
+        /** The id of the node the client takes for the leader, or {@code null} when it knows none. */
+        String leaderId();
     }
 
     private final Host host;
@@ -216,10 +219,12 @@ final class QueueWorker {
             processedOffset = Math.max(processedOffset, r.nextOffset());
             nextOffset = r.nextOffset();
             if (host.options().followSuggestions() && r.suggestedNodeId() != null) {
-                // the leader's "stay" is not pinned: the next pull goes to whichever node leads by then, so a
-                // leader that dies costs no retries against it (one named node is tried until a request timeout)
-                boolean leaderSaysStay = node == null && r.suggestedNodeId().equals(r.servedBy());
-                node = leaderSaysStay ? null : r.suggestedNodeId();
+                // a suggestion of the leader (its own "stay", a follower sending the consumer back) is not pinned:
+                // the next pull goes to whichever node leads by then, so a leader that dies costs no retries against
+                // it (a named node is tried until a request timeout when its host is gone)
+                String suggested = r.suggestedNodeId();
+                boolean leader = (node == null && suggested.equals(r.servedBy())) || suggested.equals(host.leaderId());
+                node = leader ? null : suggested;
             }
         } catch (RuntimeException | Error e) {
             // a message failed every attempt and could not be parked either (cluster unreachable, or the park refused

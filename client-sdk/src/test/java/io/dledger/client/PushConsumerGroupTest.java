@@ -189,6 +189,48 @@ class PushConsumerGroupTest {
     }
 
     /**
+     * A final commit refused for a while (a new leader that has not had the member's heartbeat yet) keeps the revoked
+     * queue owned until the commit lands: released uncommitted, the queue's next owner would repeat messages.
+     */
+    @Test
+    void aRevokedQueueWhoseFinalCommitIsRefusedForNowStaysOwnedUntilItLands() {
+        FakeNode n1 = cluster.node("n1");
+        AtomicBoolean granted = new AtomicBoolean(true);
+        AtomicBoolean refuse = new AtomicBoolean(true);
+        List<List<Integer>> owned = new CopyOnWriteArrayList<>();
+        n1.heartbeat = (r, o) -> {
+            owned.add(r.getOwnedQueuesList());
+            FakeNode.reply(o, HeartbeatResponse.newBuilder().addAllQueues(granted.get() ? List.of(0) : List.of())
+                    .setHeartbeatIntervalMs(100).setSessionTimeoutMs((int) SESSION_MS).build());
+        };
+        n1.pull = oneMessagePerPull(5);
+        n1.commitOffsets = (r, o) -> {
+            if (refuse.get()) {
+                o.onError(FakeNode.error(io.grpc.Status.Code.FAILED_PRECONDITION, ErrorCode.NOT_GROUP_MEMBER,
+                        "member is not a live member of group g on this leader", null));
+            } else {
+                FakeNode.reply(o, io.dledger.proto.CommitOffsetsResponse.getDefaultInstance());
+            }
+        };
+        PushConsumer consumer = client.newPushConsumer(PushConsumerOptions.builder("g", "t")
+                .commitInterval(Duration.ofMillis(50)).build(), m -> { });
+        try {
+            consumer.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> consumer.processed() > 3);
+            granted.set(false);
+            int revokedAt = owned.size();
+            await().atMost(Duration.ofSeconds(10)).until(() -> owned.size() > revokedAt + 5);
+            assertThat(owned.subList(revokedAt + 2, owned.size())).as("reported owned while its commit is refused")
+                    .allMatch(q -> q.contains(0));
+            refuse.set(false);
+            await().atMost(Duration.ofSeconds(10)).until(() -> owned.get(owned.size() - 1).isEmpty());
+            assertThat(lastCommitted(n1)).isEqualTo(consumer.processed());
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /**
      * A message the listener fails on every attempt goes to {@code <group>-retry}, with its origin; the queue goes
      * on.
      */

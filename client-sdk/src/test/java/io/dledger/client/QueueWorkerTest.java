@@ -143,6 +143,11 @@ class QueueWorkerTest {
         }
 
         @Override
+        public String leaderId() {
+            return "n1";
+        }
+
+        @Override
         public void schedule(Runnable task, long delayMs) {
             pauses.add(delayMs);
             if (holdScheduled) {
@@ -168,8 +173,9 @@ class QueueWorkerTest {
     }
 
     /**
-     * The leader's suggestion to stay is not pinned, so the pull after a leader's death finds the next one at once;
-     * a follower the leader suggests is pulled from by name, and so is the follower's own "stay".
+     * A suggestion of the leader (its own "stay", a follower sending the consumer back) is not pinned, so the pull
+     * after a leader's death finds the next one at once; a follower the leader suggests is pulled from by name, and
+     * so is the follower's own "stay".
      */
     @Test
     void theLeadersStayIsNotPinnedButAFollowerItSuggestsIs() {
@@ -178,13 +184,14 @@ class QueueWorkerTest {
         host.script.add(CompletableFuture.completedFuture(served(0, "n1", "n1")));
         host.script.add(CompletableFuture.completedFuture(served(1, "n1", "n2")));
         host.script.add(CompletableFuture.completedFuture(served(2, "n2", "n2")));
+        host.script.add(CompletableFuture.completedFuture(served(3, "n2", "n1"))); // back to the leader, n1
         host.script.add(new CompletableFuture<>());
         QueueWorker worker = new QueueWorker(host, 0, 0, 0);
         worker.start();
-        await().until(() -> host.pulledNodes.size() == 4);
+        await().until(() -> host.pulledNodes.size() == 5);
         worker.stop();
-        assertThat(host.pulledNodes).containsExactly("leader", "leader", "n2", "n2");
-        assertThat(host.delivered).containsExactly(0L, 1L, 2L);
+        assertThat(host.pulledNodes).containsExactly("leader", "leader", "n2", "n2", "leader");
+        assertThat(host.delivered).containsExactly(0L, 1L, 2L, 3L);
     }
 
     private static PullResult served(long offset, String servedBy, String suggested) {

@@ -136,11 +136,14 @@ final class PullHandler {
             long remaining = pullWait.remainingMs();
             ReadRouter.Suggestion route = null;
             // at the queue's end (past the messages the filter passed over): wait there (park checks the end again,
-            // so a message applied since the read wakes it); a follower only where the router keeps consumers on
-            // it, so a lagging or cut-off one sends them on at once instead of holding the pull for its whole wait
+            // so a message applied since the read wakes it); a lagging follower sends the consumer to the leader at
+            // once instead of holding the pull for its whole wait. Without another node as leader it waits all the
+            // same: two followers that know no leader would otherwise send consumers back and forth, unpaused
             if (records.isEmpty() && remaining > 0 && next >= read.maxOffset()) {
-                route = fsm.isLeader() ? null : router.suggest(situation(req), req.getTopic(), req.getQueue());
-                if (route == null || route.node() == null) {
+                PeerSpec knownLeader = fsm.isLeader() ? null : raft.leader().orElse(null);
+                route = knownLeader == null || knownLeader.id().equals(config.nodeId()) ? null
+                        : router.suggest(situation(req, false, knownLeader), req.getTopic(), req.getQueue());
+                if (route == null || route.node() == null || !route.node().id().equals(knownLeader.id())) {
                     park(next == req.getOffset() ? req : req.toBuilder().setOffset(next).build(), filter, out,
                             pullWait, remaining, next + 1);
                     return;
