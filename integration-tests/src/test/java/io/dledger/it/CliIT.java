@@ -81,6 +81,10 @@ class CliIT {
         assertThat(LocalCluster.load(dir).nodes()).hasSize(4).allMatch(NodeProcess::alive);
         String four = LocalCluster.load(dir).seeds();
         assertThat(cli("status", "-s", four).out()).containsPattern("n4 +127\\.0\\.0\\.1:\\d+ +FOLLOWER");
+        Run compare = cli("topic", "compare", "grow", "-s", four);
+        assertThat(compare.code()).as(compare.out()).isZero();
+        assertThat(compare.out()).containsPattern("grow: identical on (n\\d, ){3}n\\d \\(2 queues, 100 messages\\)")
+                .contains("n4");
 
         Run remove = cli("cluster", "remove-node", "n4", "--dir", dir.toString());
         assertThat(remove.code()).isZero();

@@ -11,10 +11,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dledger topic create|list|describe}. */
-@Command(name = "topic", mixinStandardHelpOptions = true, description = "Create, list, describe and delete topics.",
+/** {@code dledger topic create|list|describe|delete|compare}. */
+@Command(name = "topic", mixinStandardHelpOptions = true,
+        description = "Create, list, describe and delete topics; compare a topic's replicas.",
         subcommands = {TopicCommand.Create.class, TopicCommand.ListTopics.class, TopicCommand.Describe.class,
-                TopicCommand.Delete.class})
+                TopicCommand.Delete.class, TopicCompareCommand.class})
 final class TopicCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic (idempotent).")
