@@ -166,11 +166,7 @@ class PushConsumerGroupTest {
         FakeNode n1 = cluster.node("n1");
         AtomicBoolean granted = new AtomicBoolean(true);
         List<List<Integer>> owned = new CopyOnWriteArrayList<>();
-        n1.heartbeat = (r, o) -> {
-            owned.add(r.getOwnedQueuesList());
-            FakeNode.reply(o, HeartbeatResponse.newBuilder().addAllQueues(granted.get() ? List.of(0) : List.of())
-                    .setHeartbeatIntervalMs(100).setSessionTimeoutMs((int) SESSION_MS).build());
-        };
+        grantQueue0While(n1, granted, owned);
         n1.pull = oneMessagePerPull(5);
         n1.commitOffsets = (r, o) -> o.onError(FakeNode.error(io.grpc.Status.Code.RESOURCE_EXHAUSTED,
                 ErrorCode.LIMIT_EXCEEDED, "the cluster keeps 1000000 committed offsets", null));
@@ -198,11 +194,7 @@ class PushConsumerGroupTest {
         AtomicBoolean granted = new AtomicBoolean(true);
         AtomicBoolean refuse = new AtomicBoolean(true);
         List<List<Integer>> owned = new CopyOnWriteArrayList<>();
-        n1.heartbeat = (r, o) -> {
-            owned.add(r.getOwnedQueuesList());
-            FakeNode.reply(o, HeartbeatResponse.newBuilder().addAllQueues(granted.get() ? List.of(0) : List.of())
-                    .setHeartbeatIntervalMs(100).setSessionTimeoutMs((int) SESSION_MS).build());
-        };
+        grantQueue0While(n1, granted, owned);
         n1.pull = oneMessagePerPull(5);
         n1.commitOffsets = (r, o) -> {
             if (refuse.get()) {
@@ -600,6 +592,18 @@ class PushConsumerGroupTest {
     private static void grantQueue0(StreamObserver<HeartbeatResponse> o, int intervalMs) {
         FakeNode.reply(o, HeartbeatResponse.newBuilder().addQueues(0).setHeartbeatIntervalMs(intervalMs)
                 .setSessionTimeoutMs((int) SESSION_MS).build());
+    }
+
+    /**
+     * {@code n} answers heartbeats every 100 ms, granting queue 0 while {@code granted} (none after), and records the
+     * queues each heartbeat reports owned in {@code owned}.
+     */
+    private static void grantQueue0While(FakeNode n, AtomicBoolean granted, List<List<Integer>> owned) {
+        n.heartbeat = (r, o) -> {
+            owned.add(r.getOwnedQueuesList());
+            FakeNode.reply(o, HeartbeatResponse.newBuilder().addAllQueues(granted.get() ? List.of(0) : List.of())
+                    .setHeartbeatIntervalMs(100).setSessionTimeoutMs((int) SESSION_MS).build());
+        };
     }
 
     private static long lastCommitted(FakeNode n) {
