@@ -62,7 +62,7 @@ final class StatusCommand implements Callable<Integer> {
                 } catch (RuntimeException e) {
                     view = null;
                 }
-                String now = java.time.LocalTime.now().withNano(0).toString();
+                String now = java.time.LocalTime.now().format(java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss"));
                 String leader = view == null ? null : view.leaderId();
                 if (!drawn) { // the leader found at start is no change
                     changes.append(now).append("  leader ").append(leader == null ? "none" : leader)

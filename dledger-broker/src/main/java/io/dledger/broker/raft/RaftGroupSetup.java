@@ -146,8 +146,9 @@ public final class RaftGroupSetup {
                     : "cannot load the Raft node " + self + " from " + config.raftDir() + " (its log, metadata or "
                             + "snapshot; the ERROR lines above say which and why): " + e.getMessage(), e);
         }
-        LOG.info("Raft node {} started at {} with peers {}, election timeout {} ms, Raft port {}", config.nodeId(),
-                self, conf, config.electionTimeoutMs(), tls == null ? "plaintext (raft.tls=false)" : "mutual TLS");
+        LOG.info("Raft node {} started at {} {}, election timeout {} ms, Raft port {}", config.nodeId(), self,
+                config.join() ? "to join (waiting for the leader to add it)" : "with peers " + conf,
+                config.electionTimeoutMs(), tls == null ? "plaintext (raft.tls=false)" : "mutual TLS");
         return new Started(service, node);
     }
 }
