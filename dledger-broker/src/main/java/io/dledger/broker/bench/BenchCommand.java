@@ -183,6 +183,10 @@ public final class BenchCommand implements Callable<Integer> {
             }
             report.comment("load average at end: " + BenchReport.loadAverage());
         }
+        if (!report.failures().isEmpty()) {
+            System.err.println("error: " + String.join("; ", report.failures()));
+            return 1;
+        }
         return 0;
     }
 

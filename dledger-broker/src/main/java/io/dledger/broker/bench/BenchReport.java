@@ -18,6 +18,7 @@ import java.util.Set;
 final class BenchReport {
     private final PrintStream out;
     private final List<ResultLine> results = new ArrayList<>();
+    private final List<String> failures = new ArrayList<>();
 
     BenchReport(PrintStream out) {
         this.out = out;
@@ -32,6 +33,19 @@ final class BenchReport {
     synchronized void comment(String text) {
         out.println("# " + text);
         out.flush();
+    }
+
+    /**
+     * A promise the run found broken (an acknowledged message lost, a failover that never recovered): said as a
+     * comment now, and the benchmark exits 1 at the end.
+     */
+    synchronized void failure(String text) {
+        failures.add(text);
+        comment("FAILED: " + text);
+    }
+
+    synchronized List<String> failures() {
+        return List.copyOf(failures);
     }
 
     synchronized List<ResultLine> results() {

@@ -118,10 +118,14 @@ final class ConsumeBench {
         return new Pass(total.get(), byFollowers.get(), (System.nanoTime() - start) / 1e9);
     }
 
+    /** Empty answers in a row before a read gives up (a leader change is over well before that). */
+    private static final int MAX_EMPTY_IN_ROW = 1000;
+
     private static void readQueue(PullConsumer consumer, String topic, int queue, long from, String leader,
                                   AtomicLong total, AtomicLong byFollowers) {
         long offset = from;
         String node = null; // start at the leader, then go where each answer suggests
+        int emptyInRow = 0;
         while (true) {
             PullResult r;
             try {
@@ -139,8 +143,14 @@ final class ConsumeBench {
                     return; // a deposed leader that lags as a follower answers followerBehind, and does not count
                 }
                 node = null; // a follower had no more: make sure with the leader
+                if (++emptyInRow > MAX_EMPTY_IN_ROW) {
+                    throw new IllegalStateException("queue " + queue + " of " + topic + ": " + MAX_EMPTY_IN_ROW
+                            + " empty answers in a row at offset " + offset + " (the last from " + r.servedBy()
+                            + ", its end " + r.maxOffset() + "): the read cannot finish");
+                }
                 continue;
             }
+            emptyInRow = 0;
             total.addAndGet(r.messages().size());
             if (!leader.equals(r.servedBy())) {
                 byFollowers.addAndGet(r.messages().size());

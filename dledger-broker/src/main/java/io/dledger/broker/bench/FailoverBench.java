@@ -47,6 +47,9 @@ final class FailoverBench {
         List<Double> failed = new ArrayList<>();
         for (int t = 1; t <= trials; t++) {
             Trial r = trial(t);
+            if (Double.isNaN(r.recoveryMs())) {
+                report.failure("failover trial " + t + ": no send started after the kill was acknowledged within 60 s");
+            }
             report.result(ResultLine.of("failover_recovery_ms", r.recoveryMs()));
             report.result(ResultLine.of("failover_new_leader_visible_ms", r.leaderVisibleMs()));
             report.result(ResultLine.of("failover_failed_sends", r.failedSends()));
@@ -59,6 +62,9 @@ final class FailoverBench {
         report.result(ResultLine.of("failover_failed_sends_median", BenchReport.median(failed)));
         LossReport loss = ledger.verify(client, topic);
         report.comment("loss check: " + loss.summary());
+        if (!loss.ok()) {
+            report.failure("loss check: " + loss.summary());
+        }
         report.result(ResultLine.of("loss_lost_acked", loss.lost().size() + loss.misplaced().size()));
         report.result(ResultLine.of("loss_duplicates", loss.duplicates().size()));
     }

@@ -182,10 +182,15 @@ final class ProduceBench {
                 return;
             }
             long t0 = System.nanoTime();
-            producer.sendAsync(o.topic(), payload()).whenComplete((r, e) -> {
-                w.record(t0, e == null);
+            try {
+                producer.sendAsync(o.topic(), payload()).whenComplete((r, e) -> {
+                    w.record(t0, e == null);
+                    permits.release();
+                });
+            } catch (RuntimeException e) { // refused before a future existed: an error, and the permit comes back
+                w.record(t0, false);
                 permits.release();
-            });
+            }
         }
         permits.acquireUninterruptibly(o.inflight()); // let the outstanding sends finish
     }

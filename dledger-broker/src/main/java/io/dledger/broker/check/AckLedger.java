@@ -23,6 +23,9 @@ public final class AckLedger {
     public record Position(int queue, long offset) {
     }
 
+    /** Empty answers in a row below a queue's end after which a read gives up (a follower taken for the leader). */
+    private static final int MAX_EMPTY_IN_ROW = 20;
+
     private final Map<String, Position> acked = new ConcurrentHashMap<>();
     private final Function<ReceivedMessage, String> idOf;
 
@@ -44,42 +47,63 @@ public final class AckLedger {
         return acked.size();
     }
 
-    /** Reads every queue of {@code topic} from its first stored offset and compares with the ledger. */
+    /**
+     * Reads every queue of {@code topic} from the leader, from its first stored offset to its end as the leader
+     * described it first, and compares with the ledger.
+     *
+     * @throws IllegalStateException when the leader answers no messages below that end (the read would stop short)
+     */
     public LossReport verify(DLedgerClient client, String topic) {
         TopicDescription d = client.admin().describeTopic(topic);
-        Map<String, Position> stored = new HashMap<>();
-        List<String> duplicates = new ArrayList<>();
+        Map<String, List<Position>> stored = new HashMap<>();
         long count = 0;
         try (PullConsumer consumer = client.newPullConsumer()) {
             for (int q = 0; q < d.queues(); q++) {
                 long offset = d.queueRanges().get(q).minOffset();
-                while (true) {
+                long end = d.queueRanges().get(q).maxOffset();
+                int emptyInRow = 0;
+                while (offset < end) {
                     PullResult r = consumer.pull(topic, q, offset, 1000);
                     if (r.messages().isEmpty()) {
-                        break;
+                        if (++emptyInRow > MAX_EMPTY_IN_ROW) {
+                            throw new IllegalStateException("queue " + q + " of " + topic + ": no messages at offset "
+                                    + offset + ", below its end " + end + " (answered by " + r.servedBy() + ")");
+                        }
+                        offset = Math.max(offset, r.nextOffset());
+                        continue;
                     }
+                    emptyInRow = 0;
                     for (ReceivedMessage m : r.messages()) {
                         count++;
-                        String id = idOf.apply(m);
-                        if (stored.put(id, new Position(m.queue(), m.offset())) != null) {
-                            duplicates.add(id);
-                        }
+                        stored.computeIfAbsent(idOf.apply(m), k -> new ArrayList<>())
+                                .add(new Position(m.queue(), m.offset()));
                     }
                     offset = r.nextOffset();
                 }
             }
         }
-        return compare(stored, duplicates, count);
+        return compare(stored, count);
     }
 
-    LossReport compare(Map<String, Position> stored, List<String> duplicates, long storedCount) {
+    /**
+     * Compares the ledger with what was read, {@code stored}: every position each message id was found at. An
+     * acknowledged id found nowhere is lost; one found more than once is duplicated; one not found where it was
+     * acknowledged (but elsewhere) is misplaced.
+     */
+    LossReport compare(Map<String, List<Position>> stored, long storedCount) {
         List<String> lost = new ArrayList<>();
         List<String> misplaced = new ArrayList<>();
+        List<String> duplicates = new ArrayList<>();
+        stored.forEach((id, at) -> {
+            if (at.size() > 1) {
+                duplicates.add(id);
+            }
+        });
         acked.forEach((id, pos) -> {
-            Position found = stored.get(id);
+            List<Position> found = stored.get(id);
             if (found == null) {
                 lost.add(id);
-            } else if (!found.equals(pos)) {
+            } else if (!found.contains(pos)) {
                 misplaced.add(id + " acknowledged at " + pos + " but stored at " + found);
             }
         });
