@@ -71,6 +71,7 @@ class BenchSmokeIT {
         }
         assertThat(out).contains("RESULT peer=dledger metric=loss_lost_acked value=0\n")
                 .contains("RESULT peer=dledger metric=loss_duplicates value=0\n")
+                .contains("# replicas: identical on n1, n2, n3").doesNotContain("# FAILED")
                 .contains("# load average at start").contains("# load average at end")
                 .contains("# CPU over the window: nodes ")
                 .containsPattern("# JIT warm-up: 4 threads sync until the compilers settle, at most [0-9]+ s "

@@ -2,6 +2,7 @@ package io.dledger.broker.bench;
 
 import io.dledger.broker.check.AckLedger;
 import io.dledger.broker.check.LossReport;
+import io.dledger.broker.check.ReplicaComparison;
 import io.dledger.broker.local.LocalCluster;
 import io.dledger.client.ClusterView;
 import io.dledger.client.DLedgerClient;
@@ -64,6 +65,16 @@ final class FailoverBench {
         report.comment("loss check: " + loss.summary());
         if (!loss.ok()) {
             report.failure("loss check: " + loss.summary());
+        }
+        // the loss check read the leader's copy; every node's must be the same (the killed ones caught up)
+        ReplicaComparison replicas = ReplicaComparison.await(client, topic, Duration.ofSeconds(30));
+        if (replicas.ok()) {
+            report.comment("replicas: identical on " + String.join(", ", replicas.digests().keySet()));
+        } else {
+            report.failure("replicas of " + topic + " are not identical on every node (nodes without digests: "
+                    + replicas.failed() + "; applied indexes: " + replicas.digests().values().stream()
+                    .map(d -> d.nodeId() + "=" + d.appliedIndex()).toList() + "); bin/dledger topic compare lists "
+                    + "the queues that differ");
         }
         report.result(ResultLine.of("loss_lost_acked", loss.lost().size() + loss.misplaced().size()));
         report.result(ResultLine.of("loss_duplicates", loss.duplicates().size()));

@@ -1,27 +1,22 @@
 package io.dledger.broker.cli;
 
+import io.dledger.broker.check.ReplicaComparison;
 import io.dledger.client.DLedgerClient;
-import io.dledger.client.DLedgerException;
-import io.dledger.client.NodeView;
 import io.dledger.client.ReplicaDigest;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code dledger topic compare TOPIC}: whether every node stores the same messages of a topic at the same offsets, from
- * each node's queue digests ({@code AdminClient.queueDigests}: per queue its offsets and a SHA-256 over its messages).
- * Nodes that applied different Raft indexes may differ only for that (writes still arriving): the command asks again
- * until they agree or applied the same index, up to {@code --timeout}; a node that does not answer is reported, not
- * waited for. Exit 0 when every member's replica is identical, 1 when two differ at the same applied index, when they
- * still differ at the timeout, or when a member did not answer.
+ * {@code dledger topic compare TOPIC}: prints a {@link ReplicaComparison} of the topic (asked again while nodes differ
+ * only by applied index, up to {@code --timeout}). Exit 0 when every member's replica is identical, 1 when two differ
+ * at the same applied index, when they still differ at the timeout, or when a member did not answer.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = {"Compare a topic's replicas: whether every node stores the same messages at the same offsets.",
@@ -29,8 +24,6 @@ import picocli.CommandLine.Parameters;
                         + "because they applied different Raft indexes (writes arriving), asks again, up to --timeout.",
                 "Exit 0: identical on every node; 1: replicas differ, or a node did not answer."})
 final class TopicCompareCommand implements Callable<Integer> {
-    private static final long RETRY_MS = 500;
-
     @Mixin
     ClientOptions client;
 
@@ -39,37 +32,19 @@ final class TopicCompareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(client.timeoutSeconds);
         try (DLedgerClient c = client.connect()) {
             c.admin().describeTopic(topic); // an unknown topic: TOPIC_NOT_FOUND, as from any topic command
-            while (true) {
-                Map<String, ReplicaDigest> digests = new LinkedHashMap<>();
-                Map<String, String> failed = new LinkedHashMap<>();
-                for (NodeView n : c.admin().describeCluster().nodes()) {
-                    try {
-                        digests.put(n.id(), c.admin().queueDigests(n.id(), topic));
-                    } catch (DLedgerException e) {
-                        failed.put(n.id(), e.getMessage());
-                    }
-                }
-                boolean identical = digests.values().stream().map(ReplicaDigest::queues).distinct().count() <= 1;
-                boolean sameIndex = digests.values().stream().mapToLong(ReplicaDigest::appliedIndex).distinct()
-                        .count() <= 1;
-                boolean timedOut = System.nanoTime() - deadline > 0;
-                if (identical || sameIndex || timedOut) {
-                    return report(topic, digests, failed, identical, sameIndex, System.out);
-                }
-                Thread.sleep(RETRY_MS); // nodes at different applied indexes: writes arriving, or one catching up
-            }
+            ReplicaComparison r = ReplicaComparison.await(c, topic, Duration.ofSeconds(client.timeoutSeconds));
+            return report(topic, r, System.out);
         }
     }
 
-    /**
-     * Prints what the nodes' {@code digests} of {@code topic} say (nodes in {@code failed} gave none, with why);
-     * returns the exit code.
-     */
-    static int report(String topic, Map<String, ReplicaDigest> digests, Map<String, String> failed, boolean identical,
-                      boolean sameIndex, PrintStream out) {
+    /** Prints what comparison {@code r} of {@code topic} found; returns the exit code. */
+    static int report(String topic, ReplicaComparison r, PrintStream out) {
+        Map<String, ReplicaDigest> digests = r.digests();
+        Map<String, String> failed = r.failed();
+        boolean identical = r.identical();
+        boolean sameIndex = r.sameIndex();
         failed.forEach((id, why) -> out.println(id + ": no digests (" + why + ")"));
         if (digests.isEmpty()) {
             out.println(topic + ": no node answered");

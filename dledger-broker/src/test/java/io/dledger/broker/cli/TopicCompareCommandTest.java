@@ -2,6 +2,7 @@ package io.dledger.broker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dledger.broker.check.ReplicaComparison;
 import io.dledger.client.ReplicaDigest;
 import io.dledger.client.ReplicaDigest.QueueDigest;
 import java.io.ByteArrayOutputStream;
@@ -33,7 +34,7 @@ class TopicCompareCommandTest {
         QueueDigest q1 = new QueueDigest(1, 2, 5, "bbbb");
         d.put("n1", digest("n1", 40, q0, q1));
         d.put("n2", digest("n2", 40, q0, q1));
-        assertThat(TopicCompareCommand.report("t", d, Map.of(), true, true, out)).isZero();
+        assertThat(TopicCompareCommand.report("t", new ReplicaComparison(d, Map.of(), true, true), out)).isZero();
         assertThat(printed()).isEqualTo("t: identical on n1, n2 (2 queues, 13 messages)\n");
     }
 
@@ -41,7 +42,7 @@ class TopicCompareCommandTest {
     void aNodeThatGaveNoDigestsIsNamedAndFailsTheComparison() {
         Map<String, ReplicaDigest> d = new LinkedHashMap<>();
         d.put("n1", digest("n1", 40, new QueueDigest(0, 0, 1, "aaaa")));
-        assertThat(TopicCompareCommand.report("t", d, Map.of("n3", "cannot connect"), true, true, out)).isOne();
+        assertThat(TopicCompareCommand.report("t", new ReplicaComparison(d, Map.of("n3", "cannot connect"), true, true), out)).isOne();
         assertThat(printed()).contains("n3: no digests (cannot connect)")
                 .contains("t: identical on n1 (1 queue, 1 message); not compared: n3");
     }
@@ -52,7 +53,7 @@ class TopicCompareCommandTest {
         QueueDigest same = new QueueDigest(0, 0, 10, "aaaa");
         d.put("n1", digest("n1", 40, same, new QueueDigest(1, 0, 5, "0123456789abcdef")));
         d.put("n2", digest("n2", 40, same, new QueueDigest(1, 0, 4, "fedcba9876543210")));
-        assertThat(TopicCompareCommand.report("t", d, Map.of(), false, true, out)).isOne();
+        assertThat(TopicCompareCommand.report("t", new ReplicaComparison(d, Map.of(), false, true), out)).isOne();
         assertThat(printed()).contains("t: replicas differ at the same applied index")
                 .contains("  queue 1: n1 [0, 5) 0123456789ab n2 [0, 4) fedcba987654").doesNotContain("queue 0:")
                 .contains("  n2 applied index 40");
