@@ -91,20 +91,19 @@ final class MeasuredPhase {
         return out;
     }
 
-    /** What one measured window saw: latencies of the successful operations (µs), their count and the failures. */
+    /**
+     * What one measured window saw: the latency of every operation (µs), failed ones included (the caller waited for
+     * them as long), how many succeeded and how many failed.
+     */
     static final class Tally {
         final Histogram latencyMicros = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(2), 3);
         final AtomicLong acked = new AtomicLong();
         final AtomicLong errors = new AtomicLong();
 
         void record(long startNanos, boolean ok) {
-            if (ok) {
-                acked.incrementAndGet();
-                latencyMicros.recordValue(Math.min((System.nanoTime() - startNanos) / 1000,
-                        latencyMicros.getHighestTrackableValue()));
-            } else {
-                errors.incrementAndGet();
-            }
+            (ok ? acked : errors).incrementAndGet();
+            latencyMicros.recordValue(Math.min((System.nanoTime() - startNanos) / 1000,
+                    latencyMicros.getHighestTrackableValue()));
         }
 
         double p50Millis() {
