@@ -121,10 +121,9 @@ public final class AdminServiceImpl extends AdminServiceGrpc.AdminServiceImplBas
      * racing each other past this check create one topic.
      */
     private void refuseNameDifferingOnlyInCase(String topic) {
-        for (TopicView t : store.topics()) {
-            if (t.name().equalsIgnoreCase(topic)) {
-                throw caseVariantExists(t.name(), topic);
-            }
+        TopicView variant = store.caseVariantOf(topic);
+        if (variant != null) {
+            throw caseVariantExists(variant.name(), topic);
         }
     }
 

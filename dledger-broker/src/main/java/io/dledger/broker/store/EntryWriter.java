@@ -76,9 +76,9 @@ public final class EntryWriter {
             return new TopicResult(existing.queueCount() == queues ? TopicResult.Status.EXISTS
                     : TopicResult.Status.CONFLICT, name, existing.queueCount());
         }
-        TopicQueues variant = refuseCaseVariants ? topics.caseVariant(name) : null;
+        TopicView variant = refuseCaseVariants ? store.caseVariantOf(name) : null;
         if (variant != null) {
-            return new TopicResult(TopicResult.Status.CASE_VARIANT_EXISTS, variant.name(), variant.queueCount());
+            return new TopicResult(TopicResult.Status.CASE_VARIANT_EXISTS, variant.name(), variant.queues());
         }
         int total = store.totalQueues();
         if (maxTotalQueues > 0 && (long) total + queues > maxTotalQueues) {

@@ -275,6 +275,19 @@ public final class MessageStore implements AutoCloseable {
         return data.topic(name);
     }
 
+    /**
+     * A topic whose name equals {@code name} ignoring letter case but not exactly, or null: topic names must differ in
+     * more than case (a topic's files are named after it). Any thread.
+     */
+    public TopicView caseVariantOf(String name) {
+        for (TopicQueues t : data.topics().values()) {
+            if (t.name().equalsIgnoreCase(name) && !t.name().equals(name)) {
+                return t.view();
+            }
+        }
+        return null;
+    }
+
     /** Every topic, by name. Any thread. */
     public List<TopicView> topics() {
         return data.topics().values().stream().sorted(Comparator.comparing(TopicQueues::name))

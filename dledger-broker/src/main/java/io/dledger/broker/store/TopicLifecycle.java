@@ -37,16 +37,6 @@ final class TopicLifecycle {
         return data.get().topics().get(name);
     }
 
-    /** A topic whose name equals {@code name} ignoring letter case, or null. */
-    TopicQueues caseVariant(String name) {
-        for (TopicQueues t : data.get().topics().values()) {
-            if (t.name().equalsIgnoreCase(name)) {
-                return t;
-            }
-        }
-        return null;
-    }
-
     /** Creates topic {@code name} with {@code queues} empty queues, its incarnation the creating entry's Raft index. */
     void add(String name, long incarnation, int queues) {
         data.get().topics().put(name, TopicQueues.create(indexRoot, indexEntriesPerFile, name, incarnation, queues));
